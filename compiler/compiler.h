@@ -1,0 +1,71 @@
+/*
+ * compiler.h — public header of the wacc compiler library (libwaccc):
+ * wasm module → LLVM IR → native shared object.
+ *
+ * Pipeline (each stage its own folder):
+ *   decode/   wasm_decode, wasm_validate (wasm.h)
+ *   lower/    wacc_lower_module: wasm_module → LLVMModuleRef (functions,
+ *             array-call trampolines, host stubs, descriptor, metadata,
+ *             memory image) following runtime/include/wacc/abi.h
+ *   emit/     wacc_target_create, wacc_emit_so: optimise, codegen to an
+ *             in-memory PIC object, then the ELF writer (libelf) makes the .so
+ */
+#ifndef WACC_COMPILER_H
+#define WACC_COMPILER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
+
+#include "wasm.h"
+
+#define WACC_VERSION "0.1.0"
+
+typedef struct wacc_compile_options {
+    int opt_level;              /* 0..3, default 2 */
+    const char *cpu;            /* NULL/"native" = host CPU, or "x86-64-v2", "x86-64-v3", ... */
+    bool explicit_bounds;       /* bounds-checked memory instead of guard pages (not yet) */
+} wacc_compile_options;
+
+/* A configured LLVM target for one compilation. */
+typedef struct wacc_target {
+    LLVMTargetMachineRef tm;
+    LLVMTargetDataRef layout;
+    char triple[48];
+    char cpu_name[32];
+    char *features;             /* LLVM feature string (owned) */
+    uint64_t cpu_features;      /* WACC_CPU_* bits */
+} wacc_target;
+
+/* emit/target.c */
+bool wacc_target_create(wacc_target *t, const wacc_compile_options *o, char err[512]);
+void wacc_target_dispose(wacc_target *t);
+
+/* lower/: build the whole artifact module. `input_hash`/`options_hash` go
+ * into the metadata header. Returns NULL and fills err on failure. */
+LLVMModuleRef wacc_lower_module(LLVMContextRef ctx, const wasm_module *m, const wacc_target *t,
+                                const wacc_compile_options *o, uint64_t input_hash,
+                                uint64_t options_hash, wasm_error *err);
+
+/* emit/: run the optimisation pipeline, generate a relocatable object in
+ * memory and write the shared object to `out_path` (atomically: temp file +
+ * rename). Takes ownership of `mod`. */
+bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_options *o,
+                  const char *out_path, char err[512]);
+
+/* emit/elf_write.c: turn a relocatable x86-64 ELF object into a shared object
+ * (the generic part of wacc_emit_so, exposed for unit tests). Appends the
+ * struct wacc_trailer. Returns a malloc'd buffer. */
+uint8_t *wacc_link_object(const uint8_t *obj, size_t obj_size, size_t *out_size, char err[512]);
+
+/* High level: bytes of a .wasm → .so file. */
+bool wacc_compile_file(const uint8_t *wasm, size_t size, const wacc_compile_options *o,
+                       const char *out_path, char err[512]);
+
+/* Canonical string of the options (for hashing into the cache key). */
+void wacc_options_string(const wacc_compile_options *o, char *buf, size_t len);
+
+#endif

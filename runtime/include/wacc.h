@@ -1,0 +1,162 @@
+/*
+ * wacc.h — public API of libwacc, the runtime that loads artifacts produced by
+ * the wacc compiler and runs them.
+ *
+ *   wacc_engine   process-wide settings, canonical signature registry
+ *   wacc_store    a set of instances that may call each other; owns them and
+ *                 the host objects created in it; one thread at a time
+ *   wacc_artifact a loaded, checked .so (may be instantiated many times)
+ *   wacc_instance an instantiated core module
+ *
+ * Errors: functions that can fail return NULL/false and leave a one-line
+ * message retrievable with wacc_store_error()/wacc_last_error-like out
+ * parameters (char buffers of WACC_ERR_LEN).
+ */
+#ifndef WACC_H
+#define WACC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wacc/abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WACC_ERR_LEN 512
+
+typedef struct wacc_engine wacc_engine;
+typedef struct wacc_store wacc_store;
+typedef struct wacc_artifact wacc_artifact;
+typedef struct wacc_instance wacc_instance;
+
+/* Value types (same encoding as the wasm binary format). */
+typedef enum wacc_valtype {
+    WACC_I32 = 0x7F, WACC_I64 = 0x7E, WACC_F32 = 0x7D, WACC_F64 = 0x7C,
+    WACC_V128 = 0x7B, WACC_FUNCREF = 0x70, WACC_EXTERNREF = 0x6F,
+} wacc_valtype;
+
+typedef struct wacc_functype {
+    uint32_t nparams, nresults;
+    const uint8_t *params;      /* wacc_valtype values */
+    const uint8_t *results;
+} wacc_functype;
+
+typedef struct wacc_globaltype { uint8_t valtype; bool is_mutable; } wacc_globaltype;
+typedef struct wacc_limits_t { uint64_t min, max; bool has_max; } wacc_limits_t;
+
+typedef enum wacc_extern_kind {
+    WACC_EXTERN_FUNC = 0, WACC_EXTERN_TABLE = 1, WACC_EXTERN_MEMORY = 2, WACC_EXTERN_GLOBAL = 3,
+} wacc_extern_kind;
+
+/* A runtime object that can be imported/exported. Pointers are owned by the
+ * store (or the instance that defined them) and live as long as the store. */
+typedef struct wacc_extern {
+    wacc_extern_kind kind;
+    union {
+        struct wacc_func *func;
+        struct wacc_table_obj *table;
+        struct wacc_memory_obj *memory;
+        struct wacc_global_obj *global;
+    } of;
+} wacc_extern;
+
+/* Trap information filled by calls that run wasm code. */
+typedef struct wacc_trap {
+    uint32_t code;              /* enum wacc_trap_code; WACC_TRAP_NONE if none */
+    uint32_t func_index;        /* wasm function index, or UINT32_MAX if unknown */
+    uint32_t wasm_offset;       /* byte offset in the module, 0 if unknown */
+    int exit_status;            /* for WACC_TRAP_EXIT */
+    char message[WACC_ERR_LEN]; /* "trap: integer divide by zero in func $f (wasm offset 0x1234)" */
+} wacc_trap;
+
+/* ---- engine / store ---- */
+wacc_engine *wacc_engine_new(void);
+void wacc_engine_free(wacc_engine *e);
+
+wacc_store *wacc_store_new(wacc_engine *e);
+void wacc_store_free(wacc_store *s);          /* frees every instance and host object in it */
+
+/* ---- artifacts ---- */
+/* Load and check a .so (trailer hash, ABI version, architecture, CPU
+ * features). NULL + message in err on failure. */
+wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WACC_ERR_LEN]);
+void wacc_artifact_free(wacc_artifact *a);
+const struct wacc_meta_header *wacc_artifact_meta(const wacc_artifact *a);
+
+/* Imports/exports of an artifact (core modules). */
+uint32_t wacc_artifact_num_imports(const wacc_artifact *a);
+void wacc_artifact_import(const wacc_artifact *a, uint32_t i, const char **module,
+                          const char **name, wacc_extern_kind *kind);
+uint32_t wacc_artifact_num_exports(const wacc_artifact *a);
+void wacc_artifact_export(const wacc_artifact *a, uint32_t i, const char **name,
+                          wacc_extern_kind *kind);
+/* Type of an exported or imported function, by export/import index. */
+bool wacc_artifact_export_functype(const wacc_artifact *a, uint32_t i, wacc_functype *out);
+
+/* ---- instances ---- */
+/* `imports` holds one extern per import of the artifact, in order.
+ * Link errors ("incompatible import type", "unknown import") and traps
+ * during instantiation (segments out of bounds, start function) are
+ * reported: NULL is returned; *trap is filled if it was a trap
+ * (trap->code != WACC_TRAP_NONE), else err holds the link error. */
+wacc_instance *wacc_instantiate(wacc_store *s, wacc_artifact *a, const wacc_extern *imports,
+                                uint32_t nimports, wacc_trap *trap, char err[WACC_ERR_LEN]);
+
+bool wacc_instance_export(wacc_instance *inst, const char *name, wacc_extern *out);
+
+/* ---- functions ---- */
+typedef struct wacc_func wacc_func;
+/* Host callback: vals[0..nparams) are the arguments; write the results to
+ * vals[0..nresults). Return 0, or a WACC_TRAP_* code to trap. */
+typedef uint32_t (*wacc_host_fn)(void *data, wacc_val *vals);
+
+wacc_func *wacc_func_new_host(wacc_store *s, const wacc_functype *type, wacc_host_fn fn,
+                              void *data);
+void wacc_func_type(const wacc_func *f, wacc_functype *out);
+
+/* Call a function. args: nparams values; results: nresults values.
+ * Returns false on a trap (filled into *trap). */
+bool wacc_call(wacc_store *s, wacc_func *f, const wacc_val *args, uint32_t nargs,
+               wacc_val *results, uint32_t nresults, wacc_trap *trap);
+
+/* A funcref value (as stored in tables/globals or passed as wacc_val.ref)
+ * from a wacc_func, and back (NULL for null). */
+void *wacc_func_ref(wacc_func *f);
+wacc_func *wacc_func_from_ref(wacc_store *s, void *ref);
+
+/* ---- tables, memories, globals ---- */
+typedef struct wacc_table_obj wacc_table_obj;
+typedef struct wacc_memory_obj wacc_memory_obj;
+typedef struct wacc_global_obj wacc_global_obj;
+
+wacc_table_obj *wacc_table_new(wacc_store *s, uint8_t elemtype, wacc_limits_t limits,
+                               char err[WACC_ERR_LEN]);
+uint32_t wacc_table_size(const wacc_table_obj *t);
+bool wacc_table_get(const wacc_table_obj *t, uint32_t i, void **ref);
+bool wacc_table_set(wacc_table_obj *t, uint32_t i, void *ref);
+
+wacc_memory_obj *wacc_memory_new(wacc_store *s, wacc_limits_t pages, char err[WACC_ERR_LEN]);
+uint8_t *wacc_memory_data(wacc_memory_obj *m);
+uint64_t wacc_memory_size(const wacc_memory_obj *m);   /* bytes */
+/* Returns old size in pages, or UINT32_MAX on failure. */
+uint32_t wacc_memory_grow(wacc_memory_obj *m, uint32_t delta_pages);
+
+wacc_global_obj *wacc_global_new(wacc_store *s, wacc_globaltype type, wacc_val init);
+wacc_val wacc_global_get(const wacc_global_obj *g);
+void wacc_global_set(wacc_global_obj *g, wacc_val v);
+wacc_globaltype wacc_global_type(const wacc_global_obj *g);
+
+/* ---- misc ---- */
+/* Human-readable trap name ("integer divide by zero", ...). */
+const char *wacc_trap_name(uint32_t code);
+/* Name of wasm function `func_index` of an instance (from the name section),
+ * or NULL. */
+const char *wacc_instance_func_name(const wacc_instance *inst, uint32_t func_index);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
