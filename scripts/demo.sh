@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# One command: install dependencies, build wacc, compile and run the bundled example.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+[ -d build ] || meson setup build
+ninja -C build
+mkdir -p build/examples
+wat2wasm examples/fib.wat -o build/examples/fib.wasm
+./build/compiler/driver/wacc compile build/examples/fib.wasm -o build/examples/fib.so
+./build/compiler/driver/wacc inspect build/examples/fib.so
+echo "fib(30) ="
+./build/compiler/driver/wacc run build/examples/fib.so --invoke fib 30

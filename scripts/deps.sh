@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install everything wacc needs to build and test on Debian bookworm.
+# Idempotent: skips apt-get when every package is already installed.
+set -euo pipefail
+PKGS=(build-essential pkg-config meson ninja-build
+      llvm-19-dev clang-19 lld-19 libelf-dev libxxhash-dev libcjson-dev
+      check wabt wasi-libc libclang-rt-19-dev-wasm32 binutils)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
