@@ -65,4 +65,54 @@ bool lower_memory(lower_ctx *c, const wasm_insn *insn);
  * including SIMD loads and stores. Returns false if unknown. (lower_simd.c) */
 bool lower_simd(lower_ctx *c, const wasm_insn *insn);
 
+/* ---- Additions (h2a, additive) -------------------------------------- */
+
+/* The current function's vmctx parameter (ptr to struct wacc_vmctx). */
+LLVMValueRef lower_vmctx(lower_ctx *c);
+
+/* Call vmctx->libcalls-><slot>(vmctx, args...). vmctx is prepended
+ * automatically; the parameter types are the LLVM types of `args`.
+ * `ret` is the return type (LLVMVoidTypeInContext for void).
+ * Returns the call instruction (its value for non-void). */
+LLVMValueRef lower_libcall(lower_ctx *c, unsigned slot, LLVMTypeRef ret,
+                           LLVMValueRef *args, unsigned nargs);
+
+/* Pointer to struct wacc_memory of memory `memidx` (hoisted, invariant). */
+LLVMValueRef lower_memory_struct(lower_ctx *c, uint32_t memidx);
+
+/* Current accessible size in bytes (i64) of memory `memidx`; reloaded at
+ * each call because memory.grow changes it. */
+LLVMValueRef lower_mem_size(lower_ctx *c, uint32_t memidx);
+
+/* The wasm module being lowered. */
+const wasm_module *lower_wasm_module(lower_ctx *c);
+
+/* ---- Module level (lower_module.c, lower_func.c, lower_artifact.c) ---- */
+
+typedef struct lower_mod {
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    const wasm_module *m;
+    const wacc_target *t;
+    const wacc_compile_options *o;
+    LLVMTypeRef t_void, t_i1, t_i8, t_i32, t_i64, t_f32, t_f64, t_v128, t_ptr;
+    LLVMTypeRef t_vmctx, t_funcref, t_table, t_memory, t_limits, t_libcalls;
+    LLVMTypeRef *fn_types;      /* [ntypes] native signature of each type index */
+    LLVMValueRef *funcs;        /* [nfuncs] defined functions; NULL for imports */
+    unsigned md_invariant, md_prof, md_nonnull;
+    LLVMValueRef md_empty;      /* empty metadata node (as value) */
+    LLVMValueRef md_unlikely;   /* branch_weights {1, 2000} (as value) */
+} lower_mod;
+
+/* lower_module.c */
+LLVMTypeRef lower_mod_valtype(lower_mod *lm, uint8_t wasm_type);
+void lower_mod_fn_attrs(lower_mod *lm, LLVMValueRef fn);
+
+/* lower_func.c: lower the body of defined function `func_index`. */
+bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err);
+
+/* lower_artifact.c: trampolines, host stubs, metadata, image, descriptor. */
+bool lower_artifact(lower_mod *lm, uint64_t input_hash, uint64_t options_hash,
+                    wasm_error *err);
+
 #endif
