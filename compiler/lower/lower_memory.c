@@ -1,1 +1,146 @@
-/* placeholder: being written */
+/*
+ * lower_memory.c — loads, stores, memory.size/grow and the bulk memory
+ * instructions (memory.fill/copy/init, data.drop).
+ *
+ * Addresses come from lower_mem_addr (guard pages for memory 0). Wasm
+ * alignment is only a hint, so every access is emitted with alignment 1.
+ * Float loads and stores are done as LLVM float/double accesses, which on
+ * x86-64 are SSE moves and keep NaN bit patterns intact.
+ * Bulk operations call the runtime through vmctx->libcalls.
+ */
+#include "lower.h"
+
+static LLVMTypeRef ty_int(lower_ctx *c, unsigned bits)
+{
+    return LLVMIntTypeInContext(lower_llvm_ctx(c), bits);
+}
+
+static LLVMTypeRef ty_i32(lower_ctx *c) { return ty_int(c, 32); }
+
+static LLVMValueRef u32_const(lower_ctx *c, uint32_t v)
+{
+    return LLVMConstInt(ty_i32(c), v, false);
+}
+
+/* A load of `mem_ty` (size `bytes`) extended to `result_ty`:
+ * ext = 0 none, 1 zero-extend, 2 sign-extend. */
+enum { EXT_NONE, EXT_ZERO, EXT_SIGN };
+
+static bool load(lower_ctx *c, const wasm_insn *insn, LLVMTypeRef mem_ty, unsigned bytes,
+                 LLVMTypeRef result_ty, int ext)
+{
+    LLVMBuilderRef b = lower_builder(c);
+    LLVMValueRef index = lower_pop(c);
+    LLVMValueRef addr = lower_mem_addr(c, &insn->imm.mem, index, bytes);
+    LLVMValueRef v = LLVMBuildLoad2(b, mem_ty, addr, "");
+    LLVMSetAlignment(v, 1);
+    if (ext == EXT_ZERO)
+        v = LLVMBuildZExt(b, v, result_ty, "");
+    else if (ext == EXT_SIGN)
+        v = LLVMBuildSExt(b, v, result_ty, "");
+    lower_push(c, v);
+    return true;
+}
+
+/* A store of the top value, truncated to `bits` when narrower. */
+static bool store(lower_ctx *c, const wasm_insn *insn, unsigned bytes, bool truncate)
+{
+    LLVMBuilderRef b = lower_builder(c);
+    LLVMValueRef v = lower_pop(c);
+    LLVMValueRef index = lower_pop(c);
+    if (truncate)
+        v = LLVMBuildTrunc(b, v, ty_int(c, bytes * 8), "");
+    LLVMValueRef addr = lower_mem_addr(c, &insn->imm.mem, index, bytes);
+    LLVMValueRef s = LLVMBuildStore(b, v, addr);
+    LLVMSetAlignment(s, 1);
+    return true;
+}
+
+static bool memory_size(lower_ctx *c, uint32_t memidx)
+{
+    LLVMBuilderRef b = lower_builder(c);
+    LLVMValueRef bytes = lower_mem_size(c, memidx);
+    LLVMValueRef pages = LLVMBuildLShr(b, bytes, LLVMConstInt(LLVMTypeOf(bytes), 16, false), "");
+    lower_push(c, LLVMBuildTrunc(b, pages, ty_i32(c), ""));
+    return true;
+}
+
+static bool memory_grow(lower_ctx *c, uint32_t memidx)
+{
+    LLVMValueRef args[2] = { u32_const(c, memidx), lower_pop(c) };
+    lower_push(c, lower_libcall(c, WACC_LIBCALL_MEMORY_GROW, ty_i32(c), args, 2));
+    return true;
+}
+
+/* Pops n, src-or-value, dst and calls the libcall with the given leading
+ * immediates followed by (dst, x, n). */
+static bool bulk(lower_ctx *c, unsigned slot, const uint32_t *imms, unsigned nimms)
+{
+    LLVMValueRef args[5];
+    LLVMValueRef n = lower_pop(c);
+    LLVMValueRef x = lower_pop(c);
+    LLVMValueRef d = lower_pop(c);
+    unsigned k = 0;
+    for (unsigned i = 0; i < nimms; i++)
+        args[k++] = u32_const(c, imms[i]);
+    args[k++] = d;
+    args[k++] = x;
+    args[k++] = n;
+    lower_libcall(c, slot, LLVMVoidTypeInContext(lower_llvm_ctx(c)), args, k);
+    return true;
+}
+
+bool lower_memory(lower_ctx *c, const wasm_insn *insn)
+{
+    LLVMContextRef ctx = lower_llvm_ctx(c);
+    LLVMTypeRef i8 = LLVMInt8TypeInContext(ctx), i16 = LLVMInt16TypeInContext(ctx);
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(ctx), i64 = LLVMInt64TypeInContext(ctx);
+    LLVMTypeRef f32 = LLVMFloatTypeInContext(ctx), f64 = LLVMDoubleTypeInContext(ctx);
+
+    switch (insn->op) {
+    case WASM_OP_I32_LOAD: return load(c, insn, i32, 4, i32, EXT_NONE);
+    case WASM_OP_I64_LOAD: return load(c, insn, i64, 8, i64, EXT_NONE);
+    case WASM_OP_F32_LOAD: return load(c, insn, f32, 4, f32, EXT_NONE);
+    case WASM_OP_F64_LOAD: return load(c, insn, f64, 8, f64, EXT_NONE);
+    case WASM_OP_I32_LOAD8_S: return load(c, insn, i8, 1, i32, EXT_SIGN);
+    case WASM_OP_I32_LOAD8_U: return load(c, insn, i8, 1, i32, EXT_ZERO);
+    case WASM_OP_I32_LOAD16_S: return load(c, insn, i16, 2, i32, EXT_SIGN);
+    case WASM_OP_I32_LOAD16_U: return load(c, insn, i16, 2, i32, EXT_ZERO);
+    case WASM_OP_I64_LOAD8_S: return load(c, insn, i8, 1, i64, EXT_SIGN);
+    case WASM_OP_I64_LOAD8_U: return load(c, insn, i8, 1, i64, EXT_ZERO);
+    case WASM_OP_I64_LOAD16_S: return load(c, insn, i16, 2, i64, EXT_SIGN);
+    case WASM_OP_I64_LOAD16_U: return load(c, insn, i16, 2, i64, EXT_ZERO);
+    case WASM_OP_I64_LOAD32_S: return load(c, insn, i32, 4, i64, EXT_SIGN);
+    case WASM_OP_I64_LOAD32_U: return load(c, insn, i32, 4, i64, EXT_ZERO);
+
+    case WASM_OP_I32_STORE:
+    case WASM_OP_F32_STORE: return store(c, insn, 4, false);
+    case WASM_OP_I64_STORE:
+    case WASM_OP_F64_STORE: return store(c, insn, 8, false);
+    case WASM_OP_I32_STORE8:
+    case WASM_OP_I64_STORE8: return store(c, insn, 1, true);
+    case WASM_OP_I32_STORE16:
+    case WASM_OP_I64_STORE16: return store(c, insn, 2, true);
+    case WASM_OP_I64_STORE32: return store(c, insn, 4, true);
+
+    case WASM_OP_MEMORY_SIZE: return memory_size(c, insn->imm.idx);
+    case WASM_OP_MEMORY_GROW: return memory_grow(c, insn->imm.idx);
+    case WASM_OP_MEMORY_FILL:
+        return bulk(c, WACC_LIBCALL_MEMORY_FILL, &insn->imm.idx, 1);
+    case WASM_OP_MEMORY_COPY: {
+        uint32_t mems[2] = { insn->imm.pair.a, insn->imm.pair.b };   /* dst, src */
+        return bulk(c, WACC_LIBCALL_MEMORY_COPY, mems, 2);
+    }
+    case WASM_OP_MEMORY_INIT: {
+        uint32_t ids[2] = { insn->imm.pair.b, insn->imm.pair.a };    /* mem, data */
+        return bulk(c, WACC_LIBCALL_MEMORY_INIT, ids, 2);
+    }
+    case WASM_OP_DATA_DROP: {
+        LLVMValueRef arg = u32_const(c, insn->imm.idx);
+        lower_libcall(c, WACC_LIBCALL_DATA_DROP, LLVMVoidTypeInContext(ctx), &arg, 1);
+        return true;
+    }
+    default:
+        return false;
+    }
+}
