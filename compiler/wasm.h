@@ -99,6 +99,7 @@ typedef struct wasm_import {
 
 typedef struct wasm_export {
     char *name;
+    uint32_t name_len;  /* bytes in name (names may contain NUL) */
     uint8_t kind;       /* WASM_EXTERN_* */
     uint32_t index;
 } wasm_export;
@@ -271,6 +272,10 @@ typedef struct wasm_reader {
     const uint8_t *p, *end;
     uint32_t *scratch;          /* br_table label storage, owned by the reader */
     uint32_t scratch_cap;
+    /* WASM_FEATURE_* whose encodings the reader accepts. wasm_reader_init sets
+     * all of them (a superset that reads every valid 2.0 body the same way);
+     * the decoder narrows it to the allowed features while checking bodies. */
+    uint32_t features;
 } wasm_reader;
 
 void wasm_reader_init(wasm_reader *r, const uint8_t *module_base,
