@@ -1,0 +1,3 @@
+/* Cold-start probe: print one line and exit. */
+#include <stdio.h>
+int main(void) { puts("hello"); return 0; }
