@@ -110,10 +110,16 @@ static bool unary_intrinsic(lower_ctx *c, const char *name)
     return true;
 }
 
-static bool binary_intrinsic(lower_ctx *c, const char *name)
+/* min/max: llvm.minimum/maximum order -0 < +0 and propagate NaN, but may
+ * return a signalling NaN operand unchanged; wasm wants an arithmetic
+ * (quiet) NaN, so a NaN operand selects a + b instead. */
+static bool min_max(lower_ctx *c, const char *name)
 {
+    LLVMBuilderRef bld = lower_builder(c);
     LLVMValueRef b = lower_pop(c), a = lower_pop(c);
-    lower_push(c, intrinsic2(c, name, a, b));
+    LLVMValueRef r = intrinsic2(c, name, a, b);
+    LLVMValueRef nan = LLVMBuildFCmp(bld, LLVMRealUNO, a, b, "");
+    lower_push(c, LLVMBuildSelect(bld, nan, LLVMBuildFAdd(bld, a, b, ""), r, ""));
     return true;
 }
 
@@ -419,9 +425,9 @@ bool lower_numeric(lower_ctx *c, const wasm_insn *insn)
     case WASM_OP_F32_DIV:
     case WASM_OP_F64_DIV: return binop(c, LLVMFDiv);
     case WASM_OP_F32_MIN:
-    case WASM_OP_F64_MIN: return binary_intrinsic(c, "llvm.minimum");
+    case WASM_OP_F64_MIN: return min_max(c, "llvm.minimum");
     case WASM_OP_F32_MAX:
-    case WASM_OP_F64_MAX: return binary_intrinsic(c, "llvm.maximum");
+    case WASM_OP_F64_MAX: return min_max(c, "llvm.maximum");
 
     default:
         return conversion(c, insn->op);
