@@ -138,14 +138,17 @@ static bool rd_memidx(wasm_reader *r, uint32_t *v, wasm_error *err)
 static bool rd_memarg(wasm_reader *r, wasm_memarg *m, wasm_error *err)
 {
     uint64_t v = 0;
+    const uint8_t *at = r->p;
     if (!rd_u32(r, &m->align, err))
         return false;
     m->memidx = 0;
-    if ((r->features & WASM_FEATURE_MULTI_MEMORY) && (m->align & 0x40)) {
+    if ((r->features & WASM_FEATURE_MULTI_MEMORY) && m->align < 0x80 && (m->align & 0x40)) {
         m->align &= ~0x40u;
         if (!rd_u32(r, &m->memidx, err))
             return false;
     }
+    if (m->align >= 32)
+        return wasm_fail(err, roff(r, at), "malformed memop flags");
     if (!rd_leb(r, (r->features & WASM_FEATURE_MEMORY64) ? 64 : 32, false, &v, err))
         return false;
     m->offset = v;
