@@ -94,6 +94,71 @@ static bool binop(lower_ctx *c, LLVMOpcode op)
     return true;
 }
 
+/* An empty inline-asm "copy" of a float value: the optimizer cannot see
+ * through it. LLVM folds x*1, x/1, x-0, x+(-0) to x and x*-1, x/-1, -0-x
+ * to fneg x even without fast-math, which loses the quieting of a
+ * signalling NaN that wasm requires; hiding the constant prevents that. */
+static LLVMValueRef opaque(lower_ctx *c, LLVMValueRef v)
+{
+    LLVMTypeRef t = LLVMTypeOf(v);
+    LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, false);
+    static const char constraints[] = "=x,0";
+    LLVMValueRef asm_fn = LLVMGetInlineAsm(fty, "", 0, (char *)constraints, sizeof constraints - 1,
+                                           false, false, LLVMInlineAsmDialectATT, false);
+    return LLVMBuildCall2(lower_builder(c), fty, asm_fn, &v, 1, "");
+}
+
+/* Is `v` a float constant that enables an identity fold (±0.0 or ±1.0)? */
+static bool identity_const(LLVMValueRef v)
+{
+    if (!LLVMIsAConstantFP(v))
+        return false;
+    LLVMBool loses = 0;
+    double d = LLVMConstRealGetDouble(v, &loses);
+    return d == 0.0 || d == 1.0 || d == -1.0;
+}
+
+/* Float add/sub/mul/div with exact NaN behaviour (see opaque()). */
+static LLVMValueRef float_arith(lower_ctx *c, LLVMOpcode op, LLVMValueRef a, LLVMValueRef b)
+{
+    if (identity_const(a))
+        a = opaque(c, a);
+    if (identity_const(b))
+        b = opaque(c, b);
+    return LLVMBuildBinOp(lower_builder(c), op, a, b, "");
+}
+
+static bool float_binop(lower_ctx *c, LLVMOpcode op)
+{
+    LLVMValueRef b = lower_pop(c), a = lower_pop(c);
+    lower_push(c, float_arith(c, op, a, b));
+    return true;
+}
+
+/* min/max: llvm.minimum/maximum order -0 < +0 and propagate NaN, but may
+ * return a signalling NaN operand unchanged; wasm wants an arithmetic
+ * (quiet) NaN, so a NaN operand selects a + b instead. */
+static bool min_max(lower_ctx *c, const char *name)
+{
+    LLVMBuilderRef bld = lower_builder(c);
+    LLVMValueRef b = lower_pop(c), a = lower_pop(c);
+    LLVMValueRef r = intrinsic2(c, name, a, b);
+    LLVMValueRef nan = LLVMBuildFCmp(bld, LLVMRealUNO, a, b, "");
+    lower_push(c, LLVMBuildSelect(bld, nan, float_arith(c, LLVMFAdd, a, b), r, ""));
+    return true;
+}
+
+/* f32.demote_f64: LLVM folds fptrunc(fpext x) to x, which would let a
+ * signalling NaN through unquieted; hide a directly preceding promote. */
+static bool demote(lower_ctx *c)
+{
+    LLVMValueRef a = lower_pop(c);
+    if (LLVMIsAInstruction(a) && LLVMGetInstructionOpcode(a) == LLVMFPExt)
+        a = opaque(c, a);
+    lower_push(c, LLVMBuildFPTrunc(lower_builder(c), a, ty_f32(c), ""));
+    return true;
+}
+
 /* clz/ctz: the count is defined (= bit width) for a zero input. */
 static bool count_zeros(lower_ctx *c, const char *name)
 {
@@ -110,18 +175,6 @@ static bool unary_intrinsic(lower_ctx *c, const char *name)
     return true;
 }
 
-/* min/max: llvm.minimum/maximum order -0 < +0 and propagate NaN, but may
- * return a signalling NaN operand unchanged; wasm wants an arithmetic
- * (quiet) NaN, so a NaN operand selects a + b instead. */
-static bool min_max(lower_ctx *c, const char *name)
-{
-    LLVMBuilderRef bld = lower_builder(c);
-    LLVMValueRef b = lower_pop(c), a = lower_pop(c);
-    LLVMValueRef r = intrinsic2(c, name, a, b);
-    LLVMValueRef nan = LLVMBuildFCmp(bld, LLVMRealUNO, a, b, "");
-    lower_push(c, LLVMBuildSelect(bld, nan, LLVMBuildFAdd(bld, a, b, ""), r, ""));
-    return true;
-}
 
 /* Shifts take the count modulo the bit width. */
 static bool shift(lower_ctx *c, LLVMOpcode op)
@@ -292,7 +345,7 @@ static bool conversion(lower_ctx *c, uint32_t op)
     case WASM_OP_F64_CONVERT_I64_S: return cast(c, LLVMSIToFP, ty_f64(c));
     case WASM_OP_F64_CONVERT_I32_U:
     case WASM_OP_F64_CONVERT_I64_U: return cast(c, LLVMUIToFP, ty_f64(c));
-    case WASM_OP_F32_DEMOTE_F64: return cast(c, LLVMFPTrunc, ty_f32(c));
+    case WASM_OP_F32_DEMOTE_F64: return demote(c);
     case WASM_OP_F64_PROMOTE_F32: return cast(c, LLVMFPExt, ty_f64(c));
 
     case WASM_OP_I32_REINTERPRET_F32: return cast(c, LLVMBitCast, ty_i32(c));
@@ -417,13 +470,13 @@ bool lower_numeric(lower_ctx *c, const wasm_insn *insn)
     case WASM_OP_F32_SQRT:
     case WASM_OP_F64_SQRT: return unary_intrinsic(c, "llvm.sqrt");
     case WASM_OP_F32_ADD:
-    case WASM_OP_F64_ADD: return binop(c, LLVMFAdd);
+    case WASM_OP_F64_ADD: return float_binop(c, LLVMFAdd);
     case WASM_OP_F32_SUB:
-    case WASM_OP_F64_SUB: return binop(c, LLVMFSub);
+    case WASM_OP_F64_SUB: return float_binop(c, LLVMFSub);
     case WASM_OP_F32_MUL:
-    case WASM_OP_F64_MUL: return binop(c, LLVMFMul);
+    case WASM_OP_F64_MUL: return float_binop(c, LLVMFMul);
     case WASM_OP_F32_DIV:
-    case WASM_OP_F64_DIV: return binop(c, LLVMFDiv);
+    case WASM_OP_F64_DIV: return float_binop(c, LLVMFDiv);
     case WASM_OP_F32_MIN:
     case WASM_OP_F64_MIN: return min_max(c, "llvm.minimum");
     case WASM_OP_F32_MAX:

@@ -213,6 +213,98 @@ static bool build_op(LLVMContextRef ctx, LLVMModuleRef mod, jit_fn *jf)
     return true;
 }
 
+/* ---- short sequences whose folding LLVM would get wrong ----------------- */
+
+#define SNAN32 0x7fa00000ull                /* f32 nan:0x200000 (signalling) */
+#define SNAN64 0x7ff4000000000000ull        /* f64 nan:0x4000000000000 */
+#define ONE32 0x3f800000ull
+#define MONE32 0xbf800000ull
+#define ONE64 0x3ff0000000000000ull
+#define MONE64 0xbff0000000000000ull
+#define MZERO32 0x80000000ull
+#define MZERO64 0x8000000000000000ull
+
+typedef struct seq_test {
+    const char *name;
+    char type;              /* of the parameter and the result */
+    uint64_t arg;
+    unsigned n;
+    struct { uint32_t op; uint64_t imm; } insn[3];   /* param is pushed first */
+} seq_test;
+
+/* Every test passes a signalling NaN and expects an arithmetic NaN. */
+static const seq_test seq_tests[] = {
+    { "f32 x*1", 'f', SNAN32, 2, { { WASM_OP_F32_CONST, ONE32 }, { WASM_OP_F32_MUL, 0 } } },
+    { "f32 x/1", 'f', SNAN32, 2, { { WASM_OP_F32_CONST, ONE32 }, { WASM_OP_F32_DIV, 0 } } },
+    { "f32 x/-1", 'f', SNAN32, 2, { { WASM_OP_F32_CONST, MONE32 }, { WASM_OP_F32_DIV, 0 } } },
+    { "f32 x*-1", 'f', SNAN32, 2, { { WASM_OP_F32_CONST, MONE32 }, { WASM_OP_F32_MUL, 0 } } },
+    { "f32 x-0", 'f', SNAN32, 2, { { WASM_OP_F32_CONST, 0 }, { WASM_OP_F32_SUB, 0 } } },
+    { "f32 x+-0", 'f', SNAN32, 2, { { WASM_OP_F32_CONST, MZERO32 }, { WASM_OP_F32_ADD, 0 } } },
+    { "f32 min(x,-0)", 'f', SNAN32, 2, { { WASM_OP_F32_CONST, MZERO32 }, { WASM_OP_F32_MIN, 0 } } },
+    { "f32 demote(promote x)", 'f', SNAN32, 2, { { WASM_OP_F64_PROMOTE_F32, 0 },
+                                                  { WASM_OP_F32_DEMOTE_F64, 0 } } },
+    { "f64 x*1", 'd', SNAN64, 2, { { WASM_OP_F64_CONST, ONE64 }, { WASM_OP_F64_MUL, 0 } } },
+    { "f64 x/1", 'd', SNAN64, 2, { { WASM_OP_F64_CONST, ONE64 }, { WASM_OP_F64_DIV, 0 } } },
+    { "f64 x/-1", 'd', SNAN64, 2, { { WASM_OP_F64_CONST, MONE64 }, { WASM_OP_F64_DIV, 0 } } },
+    { "f64 x-0", 'd', SNAN64, 2, { { WASM_OP_F64_CONST, 0 }, { WASM_OP_F64_SUB, 0 } } },
+    { "f64 x+-0", 'd', SNAN64, 2, { { WASM_OP_F64_CONST, MZERO64 }, { WASM_OP_F64_ADD, 0 } } },
+    { "f64 max(x,-0)", 'd', SNAN64, 2, { { WASM_OP_F64_CONST, MZERO64 }, { WASM_OP_F64_MAX, 0 } } },
+};
+
+#define NSEQ (sizeof seq_tests / sizeof seq_tests[0])
+
+static void build_seq(LLVMContextRef ctx, LLVMModuleRef mod, unsigned k)
+{
+    const seq_test *t = &seq_tests[k];
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, 0);
+    LLVMTypeRef params[3] = { ptr, ptr, ptr };
+    LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), params, 3, false);
+    lower_ctx c = { .ctx = ctx, .mod = mod };
+    char sym[32];
+    snprintf(sym, sizeof sym, "seq_%u", k);
+    c.fn = LLVMAddFunction(mod, sym, fty);
+    c.b = LLVMCreateBuilderInContext(ctx);
+    LLVMPositionBuilderAtEnd(c.b, LLVMAppendBasicBlockInContext(ctx, c.fn, "entry"));
+    c.trap_out = LLVMGetParam(c.fn, 0);
+    lower_push(&c, LLVMBuildLoad2(c.b, letter_type(ctx, t->type), LLVMGetParam(c.fn, 1), ""));
+    for (unsigned i = 0; i < t->n; i++) {
+        wasm_insn insn = { .op = t->insn[i].op };
+        if (insn.op == WASM_OP_F32_CONST)
+            insn.imm.f32_bits = (uint32_t)t->insn[i].imm;
+        else
+            insn.imm.f64_bits = t->insn[i].imm;
+        lower_numeric(&c, &insn);
+    }
+    LLVMBuildStore(c.b, lower_pop(&c), LLVMGetParam(c.fn, 2));
+    LLVMBuildRetVoid(c.b);
+    LLVMDisposeBuilder(c.b);
+}
+
+static unsigned run_seqs(LLVMExecutionEngineRef ee)
+{
+    unsigned fails = 0;
+    for (unsigned k = 0; k < NSEQ; k++) {
+        char sym[32];
+        snprintf(sym, sizeof sym, "seq_%u", k);
+        uint64_t addr = LLVMGetFunctionAddress(ee, sym);
+        void (*fn)(uint32_t *, const uint64_t *, uint64_t *);
+        memcpy(&fn, &addr, sizeof addr);
+        uint32_t trap = 0;
+        uint64_t arg = seq_tests[k].arg, result = 0;
+        fn(&trap, &arg, &result);
+        bool f32 = seq_tests[k].type == 'f';
+        uint64_t quiet = f32 ? 0x7fc00000u : 0x7ff8000000000000ull;
+        if (f32)
+            result &= 0xffffffffu;
+        if ((result & quiet) != quiet) {
+            printf("sequence \"%s\": expected an arithmetic NaN, got 0x%" PRIx64 "\n",
+                   seq_tests[k].name, result);
+            fails++;
+        }
+    }
+    return fails;
+}
+
 /* ---- values ----------------------------------------------------------------- */
 
 enum { V_BITS, V_NAN_CANON, V_NAN_ARITH };
@@ -422,6 +514,8 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < r->nfns; i++)
         if (!build_op(ctx, mod, &r->fns[i]))
             r->fns[i].op = NULL;
+    for (unsigned k = 0; k < NSEQ; k++)
+        build_seq(ctx, mod, k);
     char *msg = NULL;
     if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
         fprintf(stderr, "numeric_jit: invalid module: %s\n", msg);
@@ -476,6 +570,9 @@ int main(int argc, char **argv)
     for (int i = 0; i < nfiles; i++)
         if (docs[i])
             walk(r, argv[first + i], docs[i], true);
+    unsigned seq_fails = run_seqs(ee);
+    r->fail += seq_fails;
+    r->pass += (unsigned)NSEQ - seq_fails;
     printf("numeric_jit: %u passed, %u failed, %u skipped (%u instructions)\n", r->pass,
            r->fail, r->skip, r->nfns);
     int rc = r->fail ? 1 : 0;
