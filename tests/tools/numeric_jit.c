@@ -35,6 +35,7 @@ struct lower_ctx {
     LLVMValueRef trap_out;
     LLVMValueRef stack[8];
     int sp;
+    LLVMValueRef mem_base;     /* memory tests: a 64-byte buffer */
 };
 
 LLVMBuilderRef lower_builder(lower_ctx *c) { return c->b; }
@@ -104,9 +105,13 @@ static void no_memory(void)
 
 LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *m, LLVMValueRef index, unsigned size)
 {
-    (void)c, (void)m, (void)index, (void)size;
-    no_memory();
-    return NULL;
+    (void)size;
+    if (!c->mem_base)
+        no_memory();
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(c->ctx);
+    LLVMValueRef off = LLVMBuildZExt(c->b, index, i64, "");
+    off = LLVMBuildAdd(c->b, off, LLVMConstInt(i64, m->offset, false), "");
+    return LLVMBuildGEP2(c->b, LLVMInt8TypeInContext(c->ctx), c->mem_base, &off, 1, "");
 }
 
 LLVMValueRef lower_vmctx(lower_ctx *c) { (void)c; no_memory(); return NULL; }
@@ -299,6 +304,104 @@ static unsigned run_seqs(LLVMExecutionEngineRef ee)
         if ((result & quiet) != quiet) {
             printf("sequence \"%s\": expected an arithmetic NaN, got 0x%" PRIx64 "\n",
                    seq_tests[k].name, result);
+            fails++;
+        }
+    }
+    return fails;
+}
+
+/* ---- loads and stores on a fake 64-byte memory -------------------------- */
+
+typedef struct mem_insn {
+    uint32_t op;
+    uint64_t imm;           /* const value or memarg offset */
+} mem_insn;
+
+typedef struct mem_test {
+    const char *name;
+    unsigned n;
+    mem_insn insn[6];
+    uint64_t want;          /* bits of the single result */
+} mem_test;
+
+#define C32(v) { WASM_OP_I32_CONST, (v) }
+#define C64(v) { WASM_OP_I64_CONST, (v) }
+
+static const mem_test mem_tests[] = {
+    { "i64 store, i32.load8_s", 5, { C32(8), C64(0x8182838485868788ull), { WASM_OP_I64_STORE, 0 },
+      C32(8), { WASM_OP_I32_LOAD8_S, 0 } }, 0xffffff88u },
+    { "i64 store, i64.load16_u off", 5, { C32(8), C64(0x8182838485868788ull),
+      { WASM_OP_I64_STORE, 0 }, C32(4), { WASM_OP_I64_LOAD16_U, 6 } }, 0x8586u },
+    { "i64 store, i64.load32_s", 5, { C32(3), C64(0x8182838485868788ull),
+      { WASM_OP_I64_STORE, 0 }, C32(7), { WASM_OP_I64_LOAD32_S, 0 } }, 0xffffffff81828384ull },
+    { "i64 store, i64.load32_u", 5, { C32(3), C64(0x8182838485868788ull),
+      { WASM_OP_I64_STORE, 0 }, C32(7), { WASM_OP_I64_LOAD32_U, 0 } }, 0x81828384ull },
+    { "i32.store16, i32.load", 5, { C32(0), C32(0x12345678), { WASM_OP_I32_STORE16, 2 },
+      C32(0), { WASM_OP_I32_LOAD, 0 } }, 0x56780000u },
+    { "i64.store32, i64.load", 5, { C32(16), C64(0x1122334455667788ull),
+      { WASM_OP_I64_STORE32, 0 }, C32(16), { WASM_OP_I64_LOAD, 0 } }, 0x55667788ull },
+    { "f32 sNaN roundtrip", 6, { C32(20), { WASM_OP_F32_CONST, 0xffa00001u },
+      { WASM_OP_F32_STORE, 1 }, C32(21), { WASM_OP_F32_LOAD, 0 },
+      { WASM_OP_I32_REINTERPRET_F32, 0 } }, 0xffa00001u },
+    { "f64 sNaN roundtrip", 6, { C32(32), { WASM_OP_F64_CONST, 0x7ff0000000000001ull },
+      { WASM_OP_F64_STORE, 0 }, C32(32), { WASM_OP_F64_LOAD, 0 },
+      { WASM_OP_I64_REINTERPRET_F64, 0 } }, 0x7ff0000000000001ull },
+};
+
+#define NMEM (sizeof mem_tests / sizeof mem_tests[0])
+
+static void build_mem(LLVMContextRef ctx, LLVMModuleRef mod, unsigned k)
+{
+    const mem_test *t = &mem_tests[k];
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, 0);
+    LLVMTypeRef params[3] = { ptr, ptr, ptr };
+    LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), params, 3, false);
+    lower_ctx c = { .ctx = ctx, .mod = mod };
+    char sym[32];
+    snprintf(sym, sizeof sym, "mem_%u", k);
+    c.fn = LLVMAddFunction(mod, sym, fty);
+    c.b = LLVMCreateBuilderInContext(ctx);
+    LLVMPositionBuilderAtEnd(c.b, LLVMAppendBasicBlockInContext(ctx, c.fn, "entry"));
+    c.trap_out = LLVMGetParam(c.fn, 0);
+    c.mem_base = LLVMGetParam(c.fn, 1);
+    for (unsigned i = 0; i < t->n; i++) {
+        wasm_insn insn = { .op = t->insn[i].op };
+        switch (insn.op) {
+        case WASM_OP_I32_CONST: insn.imm.i32 = (int32_t)t->insn[i].imm; break;
+        case WASM_OP_I64_CONST: insn.imm.i64 = (int64_t)t->insn[i].imm; break;
+        case WASM_OP_F32_CONST: insn.imm.f32_bits = (uint32_t)t->insn[i].imm; break;
+        case WASM_OP_F64_CONST: insn.imm.f64_bits = t->insn[i].imm; break;
+        default: insn.imm.mem.offset = t->insn[i].imm; break;
+        }
+        if (!lower_numeric(&c, &insn) && !lower_memory(&c, &insn)) {
+            fprintf(stderr, "numeric_jit: %s: instruction 0x%x refused\n", t->name, insn.op);
+            exit(2);
+        }
+    }
+    LLVMValueRef v = lower_pop(&c);
+    if (LLVMTypeOf(v) == LLVMInt32TypeInContext(ctx))
+        v = LLVMBuildZExt(c.b, v, LLVMInt64TypeInContext(ctx), "");
+    LLVMBuildStore(c.b, v, LLVMGetParam(c.fn, 2));
+    LLVMBuildRetVoid(c.b);
+    LLVMDisposeBuilder(c.b);
+}
+
+static unsigned run_mems(LLVMExecutionEngineRef ee)
+{
+    unsigned fails = 0;
+    for (unsigned k = 0; k < NMEM; k++) {
+        char sym[32];
+        snprintf(sym, sizeof sym, "mem_%u", k);
+        uint64_t addr = LLVMGetFunctionAddress(ee, sym);
+        void (*fn)(uint32_t *, uint8_t *, uint64_t *);
+        memcpy(&fn, &addr, sizeof addr);
+        uint8_t memory[64] = { 0 };
+        uint32_t trap = 0;
+        uint64_t result = 0;
+        fn(&trap, memory, &result);
+        if (result != mem_tests[k].want) {
+            printf("memory \"%s\": expected 0x%" PRIx64 ", got 0x%" PRIx64 "\n",
+                   mem_tests[k].name, mem_tests[k].want, result);
             fails++;
         }
     }
@@ -516,6 +619,8 @@ int main(int argc, char **argv)
             r->fns[i].op = NULL;
     for (unsigned k = 0; k < NSEQ; k++)
         build_seq(ctx, mod, k);
+    for (unsigned k = 0; k < NMEM; k++)
+        build_mem(ctx, mod, k);
     char *msg = NULL;
     if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
         fprintf(stderr, "numeric_jit: invalid module: %s\n", msg);
@@ -570,9 +675,9 @@ int main(int argc, char **argv)
     for (int i = 0; i < nfiles; i++)
         if (docs[i])
             walk(r, argv[first + i], docs[i], true);
-    unsigned seq_fails = run_seqs(ee);
+    unsigned seq_fails = run_seqs(ee) + run_mems(ee);
     r->fail += seq_fails;
-    r->pass += (unsigned)NSEQ - seq_fails;
+    r->pass += (unsigned)(NSEQ + NMEM) - seq_fails;
     printf("numeric_jit: %u passed, %u failed, %u skipped (%u instructions)\n", r->pass,
            r->fail, r->skip, r->nfns);
     int rc = r->fail ? 1 : 0;
