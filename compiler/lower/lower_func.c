@@ -1,1 +1,1131 @@
-/* placeholder: being written */
+/*
+ * lower_func.c — lowers one wasm function body to LLVM IR: the per-function
+ * context (operand stack, control stack, locals), control flow, calls,
+ * variables, references and tables. Numeric, memory and SIMD instructions are
+ * dispatched to lower_numeric(), lower_memory() and lower_simd().
+ *
+ * Control flow: every block/if/function frame has a merge block whose phis
+ * (created when the frame opens) receive the frame's results from each
+ * branch; a loop has a header block whose phis receive the loop params.
+ * After br/br_table/return/unreachable the rest of the frame is dead: the
+ * instructions are still read (to follow nesting) but nothing is emitted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+enum { CT_FUNC, CT_BLOCK, CT_LOOP, CT_IF };
+
+typedef struct ctrl {
+    uint8_t kind;
+    bool unreachable;           /* the rest of this frame is dead code */
+    bool has_else;
+    uint8_t single;             /* result type of a one-result block type */
+    const uint8_t *params, *results;   /* NULL when single is used */
+    uint32_t nparams, nresults;
+    uint32_t height;            /* operand stack height below the params */
+    LLVMBasicBlockRef merge;    /* continuation after `end` */
+    LLVMValueRef *phis;         /* [nresults] in merge */
+    unsigned nincoming;         /* edges into merge */
+    LLVMBasicBlockRef header;   /* loop header */
+    LLVMValueRef *hphis;        /* [nparams] in header */
+    LLVMBasicBlockRef else_bb;  /* if: the else arm */
+    LLVMValueRef *ifparams;     /* [nparams] values entering the if */
+} ctrl;
+
+struct lower_ctx {
+    lower_mod *lm;
+    const wasm_module *m;
+    uint32_t func_index;
+    const wasm_functype *ft;
+    LLVMValueRef fn;
+    LLVMBuilderRef b;           /* body builder */
+    LLVMBuilderRef eb;          /* entry-block builder (allocas, hoisted loads) */
+    LLVMBasicBlockRef entry;
+    LLVMValueRef vmctx;
+
+    uint32_t nlocals;
+    LLVMValueRef *locals;       /* allocas */
+    uint8_t *local_types;
+
+    LLVMValueRef *stack;
+    uint32_t sp, stack_cap;
+    ctrl *ctrl;
+    uint32_t nctrl, ctrl_cap;
+    uint32_t dead_depth;        /* nesting inside dead code */
+
+    uint32_t cur_offset;        /* wasm offset of the current instruction */
+    LLVMBasicBlockRef trap_bb[WACC_TRAP__COUNT];
+    LLVMValueRef trap_phi[WACC_TRAP__COUNT];
+
+    /* Hoisted (entry block) loads, created on first use. */
+    LLVMValueRef h_libcalls, h_funcrefs, h_type_ids, h_tables_arr, h_globals_arr, h_mems_arr;
+    LLVMValueRef h_mem0_base;
+    LLVMValueRef *h_tables;     /* [ntables] struct wacc_table* */
+    LLVMValueRef *h_mem;        /* [nmemories] struct wacc_memory* */
+    LLVMValueRef *h_membase;    /* [nmemories] base */
+    LLVMValueRef *h_cells;      /* [nglobals] cell pointers */
+
+    LLVMValueRef *args;         /* scratch for call arguments */
+    uint32_t args_cap;
+
+    bool failed;
+    wasm_error *err;
+};
+
+/* ---- errors ---------------------------------------------------------- */
+
+static void fail(lower_ctx *c, const char *msg)
+{
+    if (c->failed)
+        return;
+    c->failed = true;
+    if (c->err) {
+        c->err->offset = c->cur_offset;
+        snprintf(c->err->msg, sizeof c->err->msg, "function %u: %s", c->func_index, msg);
+    }
+}
+
+static void *grow(lower_ctx *c, void *p, uint32_t *cap, uint32_t need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    uint32_t n = *cap ? *cap : 16;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(p, (size_t)n * elem);
+    if (!q) {
+        fail(c, "out of memory");
+        return NULL;
+    }
+    *cap = n;
+    return q;
+}
+
+/* ---- accessors (lower.h) ---------------------------------------------- */
+
+LLVMBuilderRef lower_builder(lower_ctx *c) { return c->b; }
+LLVMContextRef lower_llvm_ctx(lower_ctx *c) { return c->lm->ctx; }
+LLVMModuleRef lower_llvm_module(lower_ctx *c) { return c->lm->mod; }
+LLVMValueRef lower_vmctx(lower_ctx *c) { return c->vmctx; }
+const wasm_module *lower_wasm_module(lower_ctx *c) { return c->m; }
+
+LLVMTypeRef lower_valtype(lower_ctx *c, uint8_t wasm_type)
+{
+    return lower_mod_valtype(c->lm, wasm_type);
+}
+
+void lower_push(lower_ctx *c, LLVMValueRef v)
+{
+    LLVMValueRef *s = grow(c, c->stack, &c->stack_cap, c->sp + 1, sizeof *s);
+    if (!s)
+        return;
+    c->stack = s;
+    c->stack[c->sp++] = v;
+}
+
+LLVMValueRef lower_pop(lower_ctx *c)
+{
+    uint32_t floor = c->nctrl ? c->ctrl[c->nctrl - 1].height : 0;
+    if (c->sp <= floor) {
+        fail(c, "internal error: operand stack underflow");
+        return LLVMGetPoison(c->lm->t_i32);
+    }
+    return c->stack[--c->sp];
+}
+
+LLVMValueRef lower_intrinsic(lower_ctx *c, const char *name, LLVMTypeRef *overloads,
+                             unsigned noverloads, LLVMValueRef *args, unsigned nargs)
+{
+    unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+    if (!id) {
+        char buf[120];
+        snprintf(buf, sizeof buf, "internal error: unknown intrinsic %s", name);
+        fail(c, buf);
+        return LLVMGetPoison(c->lm->t_i32);
+    }
+    LLVMValueRef f = LLVMGetIntrinsicDeclaration(c->lm->mod, id, overloads, noverloads);
+    LLVMTypeRef ft = LLVMIntrinsicGetType(c->lm->ctx, id, overloads, noverloads);
+    return LLVMBuildCall2(c->b, ft, f, args, nargs, "");
+}
+
+/* ---- hoisted vmctx loads -------------------------------------------- */
+
+static void set_invariant(lower_ctx *c, LLVMValueRef load)
+{
+    LLVMSetMetadata(load, c->lm->md_invariant, c->lm->md_empty);
+}
+
+/* Load a ptr from field `field` of struct type `st` at `p`, in builder `b`. */
+static LLVMValueRef load_field(lower_ctx *c, LLVMBuilderRef b, LLVMTypeRef st, LLVMValueRef p,
+                               unsigned field, LLVMTypeRef ty, bool invariant)
+{
+    LLVMValueRef g = LLVMBuildStructGEP2(b, st, p, field, "");
+    LLVMValueRef v = LLVMBuildLoad2(b, ty, g, "");
+    if (invariant)
+        set_invariant(c, v);
+    return v;
+}
+
+static LLVMValueRef vmctx_field(lower_ctx *c, unsigned field, LLVMValueRef *cache)
+{
+    if (!*cache)
+        *cache = load_field(c, c->eb, c->lm->t_vmctx, c->vmctx, field, c->lm->t_ptr, true);
+    return *cache;
+}
+
+/* Element `idx` (ptr) of a hoisted array of pointers, itself hoisted. */
+static LLVMValueRef hoisted_elem(lower_ctx *c, LLVMValueRef arr, uint32_t idx)
+{
+    LLVMValueRef i = LLVMConstInt(c->lm->t_i64, idx, 0);
+    LLVMValueRef g = LLVMBuildGEP2(c->eb, c->lm->t_ptr, arr, &i, 1, "");
+    LLVMValueRef v = LLVMBuildLoad2(c->eb, c->lm->t_ptr, g, "");
+    set_invariant(c, v);
+    return v;
+}
+
+static LLVMValueRef get_libcalls(lower_ctx *c)
+{
+    return vmctx_field(c, WACC_VMCTX_LIBCALLS, &c->h_libcalls);
+}
+
+static LLVMValueRef get_funcrefs(lower_ctx *c)
+{
+    return vmctx_field(c, WACC_VMCTX_FUNCREFS, &c->h_funcrefs);
+}
+
+static LLVMValueRef get_table(lower_ctx *c, uint32_t t)
+{
+    if (t >= c->m->ntables) {
+        fail(c, "internal error: table index out of range");
+        return LLVMConstNull(c->lm->t_ptr);
+    }
+    if (!c->h_tables[t])
+        c->h_tables[t] = hoisted_elem(c, vmctx_field(c, WACC_VMCTX_TABLES, &c->h_tables_arr), t);
+    return c->h_tables[t];
+}
+
+static LLVMValueRef get_cell(lower_ctx *c, uint32_t g)
+{
+    if (!c->h_cells[g])
+        c->h_cells[g] = hoisted_elem(c, vmctx_field(c, WACC_VMCTX_GLOBALS, &c->h_globals_arr), g);
+    return c->h_cells[g];
+}
+
+LLVMValueRef lower_memory_struct(lower_ctx *c, uint32_t memidx)
+{
+    if (memidx >= c->m->nmemories) {
+        fail(c, "internal error: memory index out of range");
+        return LLVMConstNull(c->lm->t_ptr);
+    }
+    if (!c->h_mem[memidx]) {
+        if (memidx == 0) {
+            LLVMValueRef dummy = NULL;
+            c->h_mem[0] = vmctx_field(c, WACC_VMCTX_MEM0, &dummy);
+        } else {
+            c->h_mem[memidx] = hoisted_elem(c, vmctx_field(c, WACC_VMCTX_MEMORIES, &c->h_mems_arr),
+                                            memidx);
+        }
+    }
+    return c->h_mem[memidx];
+}
+
+static LLVMValueRef mem_base(lower_ctx *c, uint32_t memidx)
+{
+    if (memidx == 0)
+        return vmctx_field(c, WACC_VMCTX_MEM0_BASE, &c->h_mem0_base);
+    if (memidx >= c->m->nmemories) {
+        fail(c, "internal error: memory index out of range");
+        return LLVMConstNull(c->lm->t_ptr);
+    }
+    if (!c->h_membase[memidx])
+        c->h_membase[memidx] = load_field(c, c->eb, c->lm->t_memory, lower_memory_struct(c, memidx),
+                                          WACC_MEMORY_BASE, c->lm->t_ptr, true);
+    return c->h_membase[memidx];
+}
+
+LLVMValueRef lower_mem_size(lower_ctx *c, uint32_t memidx)
+{
+    return load_field(c, c->b, c->lm->t_memory, lower_memory_struct(c, memidx),
+                      WACC_MEMORY_SIZE, c->lm->t_i64, false);
+}
+
+/* ---- libcalls and traps ---------------------------------------------- */
+
+static LLVMValueRef libcall_ptr(lower_ctx *c, unsigned slot)
+{
+    return load_field(c, c->b, c->lm->t_libcalls, get_libcalls(c), slot, c->lm->t_ptr, true);
+}
+
+LLVMValueRef lower_libcall(lower_ctx *c, unsigned slot, LLVMTypeRef ret,
+                           LLVMValueRef *args, unsigned nargs)
+{
+    LLVMTypeRef ps[8];
+    LLVMValueRef as[8];
+    if (nargs + 1 > 8 || slot >= WACC_LIBCALL__COUNT) {
+        fail(c, "internal error: bad libcall");
+        return LLVMGetPoison(c->lm->t_i32);
+    }
+    ps[0] = c->lm->t_ptr;
+    as[0] = c->vmctx;
+    for (unsigned i = 0; i < nargs; i++) {
+        ps[i + 1] = LLVMTypeOf(args[i]);
+        as[i + 1] = args[i];
+    }
+    LLVMTypeRef ft = LLVMFunctionType(ret, ps, nargs + 1, 0);
+    return LLVMBuildCall2(c->b, ft, libcall_ptr(c, slot), as, nargs + 1, "");
+}
+
+static void add_call_attr(lower_ctx *c, LLVMValueRef call, const char *name)
+{
+    unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
+    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                             LLVMCreateEnumAttribute(c->lm->ctx, kind, 0));
+}
+
+/* The shared trap block for `code`: phi(wasm offset) -> libcalls->trap. */
+static LLVMBasicBlockRef trap_block(lower_ctx *c, uint32_t code)
+{
+    if (c->trap_bb[code])
+        return c->trap_bb[code];
+    LLVMBasicBlockRef saved = LLVMGetInsertBlock(c->b);
+    LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(c->lm->ctx, c->fn, "trap");
+    LLVMPositionBuilderAtEnd(c->b, bb);
+    LLVMValueRef phi = LLVMBuildPhi(c->b, c->lm->t_i32, "trap.off");
+    LLVMValueRef args[3] = {
+        LLVMConstInt(c->lm->t_i32, code, 0),
+        LLVMConstInt(c->lm->t_i32, c->func_index, 0),
+        phi,
+    };
+    LLVMValueRef call = lower_libcall(c, WACC_LIBCALL_TRAP, c->lm->t_void, args, 3);
+    add_call_attr(c, call, "noreturn");
+    add_call_attr(c, call, "cold");
+    LLVMBuildUnreachable(c->b);
+    LLVMPositionBuilderAtEnd(c->b, saved);
+    c->trap_bb[code] = bb;
+    c->trap_phi[code] = phi;
+    return bb;
+}
+
+static LLVMValueRef offset_const(lower_ctx *c)
+{
+    return LLVMConstInt(c->lm->t_i32, c->cur_offset, 0);
+}
+
+void lower_trap_if(lower_ctx *c, LLVMValueRef cond, uint32_t trap_code)
+{
+    if (trap_code >= WACC_TRAP__COUNT) {
+        fail(c, "internal error: bad trap code");
+        return;
+    }
+    LLVMBasicBlockRef tb = trap_block(c, trap_code);
+    LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+    LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(c->lm->ctx, c->fn, "ok");
+    LLVMValueRef off = offset_const(c);
+    LLVMAddIncoming(c->trap_phi[trap_code], &off, &cur, 1);
+    LLVMValueRef br = LLVMBuildCondBr(c->b, cond, tb, cont);
+    LLVMSetMetadata(br, c->lm->md_prof, c->lm->md_unlikely);
+    LLVMPositionBuilderAtEnd(c->b, cont);
+}
+
+/* Unconditional trap; the caller marks the frame unreachable. */
+static void trap_now(lower_ctx *c, uint32_t trap_code)
+{
+    LLVMBasicBlockRef tb = trap_block(c, trap_code);
+    LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+    LLVMValueRef off = offset_const(c);
+    LLVMAddIncoming(c->trap_phi[trap_code], &off, &cur, 1);
+    LLVMBuildBr(c->b, tb);
+}
+
+/* ---- memory addressing -------------------------------------------------- */
+
+LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef index, unsigned size)
+{
+    lower_mod *lm = c->lm;
+    uint32_t mi = ma->memidx;
+    if (mi >= c->m->nmemories) {
+        fail(c, "internal error: memory index out of range");
+        return LLVMConstNull(lm->t_ptr);
+    }
+    bool is64 = LLVMTypeOf(index) == lm->t_i64;
+    LLVMValueRef idx = is64 ? index : LLVMBuildZExt(c->b, index, lm->t_i64, "");
+    uint64_t need = ma->offset + size;
+    bool need_ovf = need < ma->offset;
+    /* base + zext(i32) + offset + size stays inside the reservation only
+     * when offset + size <= 4 GiB; otherwise (and for memory64) check. */
+    if (is64 || need_ovf || need > (1ull << 32)) {
+        LLVMValueRef cond;
+        if (need_ovf) {
+            cond = LLVMConstInt(lm->t_i1, 1, 0);
+        } else {
+            LLVMValueRef msize = lower_mem_size(c, mi);
+            LLVMValueRef needv = LLVMConstInt(lm->t_i64, need, 0);
+            LLVMValueRef too_small = LLVMBuildICmp(c->b, LLVMIntULT, msize, needv, "");
+            LLVMValueRef room = LLVMBuildSub(c->b, msize, needv, "");
+            LLVMValueRef past = LLVMBuildICmp(c->b, LLVMIntUGT, idx, room, "");
+            cond = LLVMBuildOr(c->b, too_small, past, "");
+        }
+        lower_trap_if(c, cond, WACC_TRAP_MEMORY_OOB);
+    }
+    LLVMValueRef p = LLVMBuildGEP2(c->b, lm->t_i8, mem_base(c, mi), &idx, 1, "");
+    if (ma->offset) {
+        LLVMValueRef off = LLVMConstInt(lm->t_i64, ma->offset, 0);
+        p = LLVMBuildGEP2(c->b, lm->t_i8, p, &off, 1, "");
+    }
+    return p;
+}
+
+/* ---- control frames ---------------------------------------------------- */
+
+static const uint8_t *frame_results(const ctrl *f)
+{
+    return f->results ? f->results : &f->single;
+}
+
+static LLVMValueRef *make_phis(lower_ctx *c, LLVMBasicBlockRef bb, const uint8_t *types, uint32_t n)
+{
+    if (n == 0)
+        return NULL;
+    LLVMValueRef *phis = malloc(n * sizeof *phis);
+    if (!phis) {
+        fail(c, "out of memory");
+        return NULL;
+    }
+    LLVMBasicBlockRef saved = LLVMGetInsertBlock(c->b);
+    LLVMPositionBuilderAtEnd(c->b, bb);
+    for (uint32_t i = 0; i < n; i++)
+        phis[i] = LLVMBuildPhi(c->b, lower_valtype(c, types[i]), "");
+    LLVMPositionBuilderAtEnd(c->b, saved);
+    return phis;
+}
+
+static ctrl *push_frame(lower_ctx *c, uint8_t kind, const wasm_insn *in)
+{
+    ctrl *cs = grow(c, c->ctrl, &c->ctrl_cap, c->nctrl + 1, sizeof *cs);
+    if (!cs)
+        return NULL;
+    c->ctrl = cs;
+    ctrl *f = &c->ctrl[c->nctrl];
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    if (kind == CT_FUNC) {
+        f->results = c->ft->results;
+        f->nresults = c->ft->nresults;
+    } else if (in->imm.block.kind == WASM_BLOCK_VALTYPE) {
+        f->single = in->imm.block.valtype;
+        f->nresults = 1;
+    } else if (in->imm.block.kind == WASM_BLOCK_TYPEIDX) {
+        if (in->imm.block.typeidx >= c->m->ntypes) {
+            fail(c, "internal error: block type index out of range");
+            return NULL;
+        }
+        const wasm_functype *bt = &c->m->types[in->imm.block.typeidx];
+        f->params = bt->params;
+        f->nparams = bt->nparams;
+        f->results = bt->results;
+        f->nresults = bt->nresults;
+    }
+    if (c->sp < f->nparams || (c->nctrl && c->sp - f->nparams < c->ctrl[c->nctrl - 1].height)) {
+        fail(c, "internal error: operand stack underflow at block");
+        return NULL;
+    }
+    f->height = c->sp - f->nparams;
+    f->merge = LLVMAppendBasicBlockInContext(c->lm->ctx, c->fn, "end");
+    f->phis = make_phis(c, f->merge, frame_results(f), f->nresults);
+    c->nctrl++;
+    return f;
+}
+
+static void free_frame(ctrl *f)
+{
+    free(f->phis);
+    free(f->hphis);
+    free(f->ifparams);
+}
+
+/* Add the top `n` stack values as incoming to `phis` from the current block. */
+static void add_incoming(lower_ctx *c, LLVMValueRef *phis, uint32_t n)
+{
+    if (c->sp < n) {
+        fail(c, "internal error: operand stack underflow at branch");
+        return;
+    }
+    LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+    for (uint32_t i = 0; i < n; i++)
+        LLVMAddIncoming(phis[i], &c->stack[c->sp - n + i], &cur, 1);
+}
+
+/* Wire the values for label `depth` and return its target block (the
+ * caller emits the branch). */
+static LLVMBasicBlockRef label_target(lower_ctx *c, uint32_t depth)
+{
+    if (depth >= c->nctrl) {
+        fail(c, "internal error: branch depth out of range");
+        return NULL;
+    }
+    ctrl *f = &c->ctrl[c->nctrl - 1 - depth];
+    if (f->kind == CT_LOOP) {
+        add_incoming(c, f->hphis, f->nparams);
+        return f->header;
+    }
+    add_incoming(c, f->phis, f->nresults);
+    f->nincoming++;
+    return f->merge;
+}
+
+static void mark_dead(lower_ctx *c)
+{
+    c->ctrl[c->nctrl - 1].unreachable = true;
+}
+
+static void branch(lower_ctx *c, uint32_t depth)
+{
+    LLVMBasicBlockRef t = label_target(c, depth);
+    if (t)
+        LLVMBuildBr(c->b, t);
+    mark_dead(c);
+}
+
+static void do_block(lower_ctx *c, const wasm_insn *in)
+{
+    push_frame(c, CT_BLOCK, in);
+}
+
+static void do_loop(lower_ctx *c, const wasm_insn *in)
+{
+    ctrl *f = push_frame(c, CT_LOOP, in);
+    if (!f)
+        return;
+    f->header = LLVMAppendBasicBlockInContext(c->lm->ctx, c->fn, "loop");
+    f->hphis = make_phis(c, f->header, f->params, f->nparams);
+    add_incoming(c, f->hphis, f->nparams);
+    LLVMBuildBr(c->b, f->header);
+    LLVMPositionBuilderAtEnd(c->b, f->header);
+    for (uint32_t i = 0; i < f->nparams; i++)
+        c->stack[f->height + i] = f->hphis[i];
+}
+
+static void do_if(lower_ctx *c, const wasm_insn *in)
+{
+    LLVMValueRef cond = lower_pop(c);
+    ctrl *f = push_frame(c, CT_IF, in);
+    if (!f)
+        return;
+    LLVMBasicBlockRef then_bb = LLVMAppendBasicBlockInContext(c->lm->ctx, c->fn, "then");
+    f->else_bb = LLVMAppendBasicBlockInContext(c->lm->ctx, c->fn, "else");
+    if (f->nparams) {
+        f->ifparams = malloc(f->nparams * sizeof *f->ifparams);
+        if (!f->ifparams) {
+            fail(c, "out of memory");
+            return;
+        }
+        memcpy(f->ifparams, &c->stack[f->height], f->nparams * sizeof *f->ifparams);
+    }
+    LLVMValueRef nz = LLVMBuildICmp(c->b, LLVMIntNE, cond, LLVMConstInt(c->lm->t_i32, 0, 0), "");
+    LLVMBuildCondBr(c->b, nz, then_bb, f->else_bb);
+    LLVMPositionBuilderAtEnd(c->b, then_bb);
+}
+
+static void do_else(lower_ctx *c)
+{
+    ctrl *f = &c->ctrl[c->nctrl - 1];
+    if (f->kind != CT_IF || f->has_else) {
+        fail(c, "internal error: else without if");
+        return;
+    }
+    if (!f->unreachable) {
+        add_incoming(c, f->phis, f->nresults);
+        f->nincoming++;
+        LLVMBuildBr(c->b, f->merge);
+    }
+    c->sp = f->height;
+    for (uint32_t i = 0; i < f->nparams; i++)
+        lower_push(c, f->ifparams[i]);
+    f->has_else = true;
+    f->unreachable = false;
+    LLVMPositionBuilderAtEnd(c->b, f->else_bb);
+}
+
+static void finish_function(lower_ctx *c, ctrl *f)
+{
+    lower_mod *lm = c->lm;
+    if (f->nincoming == 0) {
+        for (uint32_t i = 0; i < f->nresults; i++)
+            LLVMInstructionEraseFromParent(f->phis[i]);
+        LLVMDeleteBasicBlock(f->merge);
+        return;
+    }
+    LLVMMoveBasicBlockAfter(f->merge, LLVMGetLastBasicBlock(c->fn));
+    LLVMPositionBuilderAtEnd(c->b, f->merge);
+    if (f->nresults == 0) {
+        LLVMBuildRetVoid(c->b);
+    } else if (f->nresults == 1) {
+        LLVMBuildRet(c->b, f->phis[0]);
+    } else {
+        LLVMTypeRef rt = LLVMGetReturnType(lm->fn_types[c->m->func_types[c->func_index]]);
+        LLVMValueRef agg = LLVMGetPoison(rt);
+        for (uint32_t i = 0; i < f->nresults; i++)
+            agg = LLVMBuildInsertValue(c->b, agg, f->phis[i], i, "");
+        LLVMBuildRet(c->b, agg);
+    }
+}
+
+static void do_end(lower_ctx *c)
+{
+    ctrl *f = &c->ctrl[c->nctrl - 1];
+    if (!f->unreachable) {
+        add_incoming(c, f->phis, f->nresults);
+        f->nincoming++;
+        LLVMBuildBr(c->b, f->merge);
+    }
+    if (f->kind == CT_IF && !f->has_else) {
+        /* The implicit else passes the params through as results. */
+        LLVMPositionBuilderAtEnd(c->b, f->else_bb);
+        LLVMBasicBlockRef cur = f->else_bb;
+        for (uint32_t i = 0; i < f->nresults && i < f->nparams; i++)
+            LLVMAddIncoming(f->phis[i], &f->ifparams[i], &cur, 1);
+        f->nincoming++;
+        LLVMBuildBr(c->b, f->merge);
+    }
+    c->sp = f->height;
+    if (f->kind == CT_FUNC) {
+        finish_function(c, f);
+        free_frame(f);
+        c->nctrl--;
+        return;
+    }
+    ctrl fr = *f;
+    c->nctrl--;
+    if (fr.nincoming == 0) {
+        for (uint32_t i = 0; i < fr.nresults; i++)
+            LLVMInstructionEraseFromParent(fr.phis[i]);
+        LLVMDeleteBasicBlock(fr.merge);
+        mark_dead(c);
+    } else {
+        LLVMMoveBasicBlockAfter(fr.merge, LLVMGetInsertBlock(c->b));
+        LLVMPositionBuilderAtEnd(c->b, fr.merge);
+        for (uint32_t i = 0; i < fr.nresults; i++)
+            lower_push(c, fr.phis[i]);
+    }
+    free_frame(&fr);
+}
+
+static void do_br_if(lower_ctx *c, uint32_t depth)
+{
+    LLVMValueRef cond = lower_pop(c);
+    LLVMBasicBlockRef t = label_target(c, depth);
+    if (!t)
+        return;
+    LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(c->lm->ctx, c->fn, "br_if.cont");
+    LLVMValueRef nz = LLVMBuildICmp(c->b, LLVMIntNE, cond, LLVMConstInt(c->lm->t_i32, 0, 0), "");
+    LLVMBuildCondBr(c->b, nz, t, cont);
+    LLVMPositionBuilderAtEnd(c->b, cont);
+}
+
+static void do_br_table(lower_ctx *c, const wasm_insn *in)
+{
+    LLVMValueRef idx = lower_pop(c);
+    uint32_t n = in->imm.br_table.count;
+    const uint32_t *labels = in->imm.br_table.labels;
+    bool all_same = true;
+    for (uint32_t i = 0; i < n; i++)
+        if (labels[i] != in->imm.br_table.def)
+            all_same = false;
+    if (all_same) {
+        branch(c, in->imm.br_table.def);
+        return;
+    }
+    /* One trampoline block per distinct target, so the target phis get a
+     * single incoming edge per trampoline. */
+    LLVMBasicBlockRef *tramp = calloc(c->nctrl, sizeof *tramp);
+    if (!tramp) {
+        fail(c, "out of memory");
+        return;
+    }
+    LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+    for (uint32_t i = 0; i <= n && !c->failed; i++) {
+        uint32_t d = i < n ? labels[i] : in->imm.br_table.def;
+        if (d >= c->nctrl) {
+            fail(c, "internal error: br_table depth out of range");
+            break;
+        }
+        if (tramp[d])
+            continue;
+        tramp[d] = LLVMAppendBasicBlockInContext(c->lm->ctx, c->fn, "br_table.case");
+        LLVMPositionBuilderAtEnd(c->b, tramp[d]);
+        LLVMBasicBlockRef t = label_target(c, d);
+        if (t)
+            LLVMBuildBr(c->b, t);
+    }
+    LLVMPositionBuilderAtEnd(c->b, cur);
+    if (!c->failed) {
+        LLVMValueRef sw = LLVMBuildSwitch(c->b, idx, tramp[in->imm.br_table.def], n);
+        for (uint32_t i = 0; i < n; i++)
+            LLVMAddCase(sw, LLVMConstInt(c->lm->t_i32, i, 0), tramp[labels[i]]);
+    }
+    free(tramp);
+    mark_dead(c);
+}
+
+/* ---- calls ---------------------------------------------------------- */
+
+/* Pop the params of type `typeidx`, call fnptr(callee_vmctx, params...),
+ * push the results. */
+static LLVMValueRef emit_call(lower_ctx *c, uint32_t typeidx, LLVMValueRef fnptr,
+                              LLVMValueRef callee_vmctx)
+{
+    if (typeidx >= c->m->ntypes) {
+        fail(c, "internal error: type index out of range");
+        return NULL;
+    }
+    const wasm_functype *ft = &c->m->types[typeidx];
+    uint32_t np = ft->nparams;
+    LLVMValueRef *a = grow(c, c->args, &c->args_cap, np + 1, sizeof *a);
+    if (!a)
+        return NULL;
+    c->args = a;
+    if (c->sp < np || c->sp - np < c->ctrl[c->nctrl - 1].height) {
+        fail(c, "internal error: operand stack underflow at call");
+        return NULL;
+    }
+    a[0] = callee_vmctx;
+    memcpy(&a[1], &c->stack[c->sp - np], np * sizeof *a);
+    c->sp -= np;
+    LLVMTypeRef fty = c->lm->fn_types[typeidx];
+    LLVMValueRef call = LLVMBuildCall2(c->b, fty, fnptr, a, np + 1, "");
+    if (ft->nresults == 1) {
+        lower_push(c, call);
+    } else {
+        for (uint32_t i = 0; i < ft->nresults; i++)
+            lower_push(c, LLVMBuildExtractValue(c->b, call, i, ""));
+    }
+    return call;
+}
+
+static LLVMValueRef funcref_field(lower_ctx *c, LLVMValueRef fr, unsigned field, LLVMTypeRef ty,
+                                  bool invariant)
+{
+    return load_field(c, c->b, c->lm->t_funcref, fr, field, ty, invariant);
+}
+
+static LLVMValueRef do_call(lower_ctx *c, uint32_t fidx)
+{
+    const wasm_module *m = c->m;
+    if (fidx >= m->nfuncs) {
+        fail(c, "internal error: function index out of range");
+        return NULL;
+    }
+    uint32_t ti = m->func_types[fidx];
+    if (fidx >= m->nimported_funcs)
+        return emit_call(c, ti, c->lm->funcs[fidx], c->vmctx);
+    LLVMValueRef i = LLVMConstInt(c->lm->t_i64, fidx, 0);
+    LLVMValueRef fr = LLVMBuildGEP2(c->b, c->lm->t_funcref, get_funcrefs(c), &i, 1, "");
+    LLVMValueRef code = funcref_field(c, fr, WACC_FUNCREF_CODE, c->lm->t_ptr, true);
+    LLVMValueRef cv = funcref_field(c, fr, WACC_FUNCREF_VMCTX, c->lm->t_ptr, true);
+    return emit_call(c, ti, code, cv);
+}
+
+/* Bounds-checked pointer to element `idx` of table `t`. */
+static LLVMValueRef table_elem_ptr(lower_ctx *c, uint32_t t, LLVMValueRef idx)
+{
+    lower_mod *lm = c->lm;
+    LLVMValueRef tab = get_table(c, t);
+    LLVMValueRef size = load_field(c, c->b, lm->t_table, tab, WACC_TABLE_SIZE, lm->t_i32, false);
+    lower_trap_if(c, LLVMBuildICmp(c->b, LLVMIntUGE, idx, size, ""), WACC_TRAP_TABLE_OOB);
+    LLVMValueRef elems = load_field(c, c->b, lm->t_table, tab, WACC_TABLE_ELEMS, lm->t_ptr, false);
+    LLVMValueRef i64 = LLVMBuildZExt(c->b, idx, lm->t_i64, "");
+    return LLVMBuildGEP2(c->b, lm->t_ptr, elems, &i64, 1, "");
+}
+
+static LLVMValueRef do_call_indirect(lower_ctx *c, uint32_t typeidx, uint32_t table)
+{
+    lower_mod *lm = c->lm;
+    if (typeidx >= c->m->ntypes) {
+        fail(c, "internal error: type index out of range");
+        return NULL;
+    }
+    LLVMValueRef idx = lower_pop(c);
+    LLVMValueRef ep = table_elem_ptr(c, table, idx);
+    LLVMValueRef fr = LLVMBuildLoad2(c->b, lm->t_ptr, ep, "");
+    lower_trap_if(c, LLVMBuildIsNull(c->b, fr, ""), WACC_TRAP_INDIRECT_NULL);
+    LLVMValueRef got = funcref_field(c, fr, WACC_FUNCREF_TYPE_ID, lm->t_i32, false);
+    LLVMValueRef ti = LLVMConstInt(lm->t_i64, typeidx, 0);
+    LLVMValueRef ids = vmctx_field(c, WACC_VMCTX_TYPE_IDS, &c->h_type_ids);
+    LLVMValueRef want = LLVMBuildLoad2(c->b, lm->t_i32, LLVMBuildGEP2(c->b, lm->t_i32, ids, &ti, 1, ""), "");
+    set_invariant(c, want);
+    lower_trap_if(c, LLVMBuildICmp(c->b, LLVMIntNE, got, want, ""), WACC_TRAP_INDIRECT_TYPE);
+    LLVMValueRef code = funcref_field(c, fr, WACC_FUNCREF_CODE, lm->t_ptr, false);
+    LLVMValueRef cv = funcref_field(c, fr, WACC_FUNCREF_VMCTX, lm->t_ptr, false);
+    return emit_call(c, typeidx, code, cv);
+}
+
+/* ---- variables, references, tables ------------------------------------ */
+
+static bool check_local(lower_ctx *c, uint32_t i)
+{
+    if (i < c->nlocals)
+        return true;
+    fail(c, "internal error: local index out of range");
+    return false;
+}
+
+static bool check_global(lower_ctx *c, uint32_t i)
+{
+    if (i < c->m->nglobals)
+        return true;
+    fail(c, "internal error: global index out of range");
+    return false;
+}
+
+static void do_global_get(lower_ctx *c, uint32_t g)
+{
+    const wasm_globaltype *gt = &c->m->globals[g].type;
+    LLVMValueRef v = LLVMBuildLoad2(c->b, lower_valtype(c, gt->valtype), get_cell(c, g), "");
+    if (!gt->is_mutable)
+        set_invariant(c, v);
+    lower_push(c, v);
+}
+
+static void do_table_get(lower_ctx *c, uint32_t t)
+{
+    LLVMValueRef idx = lower_pop(c);
+    LLVMValueRef ep = table_elem_ptr(c, t, idx);
+    lower_push(c, LLVMBuildLoad2(c->b, c->lm->t_ptr, ep, ""));
+}
+
+static void do_table_set(lower_ctx *c, uint32_t t)
+{
+    LLVMValueRef v = lower_pop(c);
+    LLVMValueRef idx = lower_pop(c);
+    LLVMValueRef ep = table_elem_ptr(c, t, idx);
+    LLVMBuildStore(c->b, v, ep);
+}
+
+static void do_table_ops(lower_ctx *c, const wasm_insn *in)
+{
+    lower_mod *lm = c->lm;
+    LLVMValueRef a[5];
+    switch (in->op) {
+    case WASM_OP_TABLE_SIZE:
+        lower_push(c, load_field(c, c->b, lm->t_table, get_table(c, in->imm.idx), WACC_TABLE_SIZE,
+                                 lm->t_i32, false));
+        break;
+    case WASM_OP_TABLE_GROW:
+        a[2] = lower_pop(c);                           /* delta */
+        a[1] = lower_pop(c);                           /* init */
+        a[0] = LLVMConstInt(lm->t_i32, in->imm.idx, 0);
+        lower_push(c, lower_libcall(c, WACC_LIBCALL_TABLE_GROW, lm->t_i32, a, 3));
+        break;
+    case WASM_OP_TABLE_FILL:
+        a[3] = lower_pop(c);                           /* len */
+        a[2] = lower_pop(c);                           /* val */
+        a[1] = lower_pop(c);                           /* dst */
+        a[0] = LLVMConstInt(lm->t_i32, in->imm.idx, 0);
+        lower_libcall(c, WACC_LIBCALL_TABLE_FILL, lm->t_void, a, 4);
+        break;
+    case WASM_OP_TABLE_COPY:
+        a[4] = lower_pop(c);                           /* len */
+        a[3] = lower_pop(c);                           /* src */
+        a[2] = lower_pop(c);                           /* dst */
+        a[0] = LLVMConstInt(lm->t_i32, in->imm.pair.a, 0);
+        a[1] = LLVMConstInt(lm->t_i32, in->imm.pair.b, 0);
+        lower_libcall(c, WACC_LIBCALL_TABLE_COPY, lm->t_void, a, 5);
+        break;
+    case WASM_OP_TABLE_INIT:
+        a[4] = lower_pop(c);
+        a[3] = lower_pop(c);
+        a[2] = lower_pop(c);
+        a[0] = LLVMConstInt(lm->t_i32, in->imm.pair.b, 0);   /* table */
+        a[1] = LLVMConstInt(lm->t_i32, in->imm.pair.a, 0);   /* elem */
+        lower_libcall(c, WACC_LIBCALL_TABLE_INIT, lm->t_void, a, 5);
+        break;
+    case WASM_OP_ELEM_DROP:
+        a[0] = LLVMConstInt(lm->t_i32, in->imm.idx, 0);
+        lower_libcall(c, WACC_LIBCALL_ELEM_DROP, lm->t_void, a, 1);
+        break;
+    }
+}
+
+/* ---- the instruction loop ----------------------------------------------- */
+
+static void dispatch_other(lower_ctx *c, const wasm_insn *in)
+{
+    bool ok;
+    if (in->op >= 0xFD00 && in->op <= 0xFDFF)
+        ok = lower_simd(c, in);
+    else
+        ok = lower_numeric(c, in) || lower_memory(c, in);
+    if (!ok && !c->failed) {
+        char buf[120];
+        snprintf(buf, sizeof buf, "unsupported opcode %s (0x%x)", wasm_op_name(in->op), in->op);
+        fail(c, buf);
+    }
+}
+
+static void lower_insn(lower_ctx *c, const wasm_insn *in)
+{
+    lower_mod *lm = c->lm;
+    LLVMValueRef v, a, b;
+    switch (in->op) {
+    case WASM_OP_UNREACHABLE:
+        trap_now(c, WACC_TRAP_UNREACHABLE);
+        mark_dead(c);
+        break;
+    case WASM_OP_NOP:
+        break;
+    case WASM_OP_BLOCK: do_block(c, in); break;
+    case WASM_OP_LOOP: do_loop(c, in); break;
+    case WASM_OP_IF: do_if(c, in); break;
+    case WASM_OP_ELSE: do_else(c); break;
+    case WASM_OP_END: do_end(c); break;
+    case WASM_OP_BR: branch(c, in->imm.idx); break;
+    case WASM_OP_BR_IF: do_br_if(c, in->imm.idx); break;
+    case WASM_OP_BR_TABLE: do_br_table(c, in); break;
+    case WASM_OP_RETURN: branch(c, c->nctrl - 1); break;
+    case WASM_OP_CALL: do_call(c, in->imm.idx); break;
+    case WASM_OP_CALL_INDIRECT:
+        do_call_indirect(c, in->imm.call_indirect.typeidx, in->imm.call_indirect.table);
+        break;
+    case WASM_OP_RETURN_CALL:
+        v = do_call(c, in->imm.idx);
+        if (v)
+            LLVMSetTailCall(v, 1);
+        branch(c, c->nctrl - 1);
+        break;
+    case WASM_OP_RETURN_CALL_INDIRECT:
+        v = do_call_indirect(c, in->imm.call_indirect.typeidx, in->imm.call_indirect.table);
+        if (v)
+            LLVMSetTailCall(v, 1);
+        branch(c, c->nctrl - 1);
+        break;
+    case WASM_OP_DROP:
+        lower_pop(c);
+        break;
+    case WASM_OP_SELECT:
+    case WASM_OP_SELECT_T:
+        v = lower_pop(c);
+        b = lower_pop(c);
+        a = lower_pop(c);
+        v = LLVMBuildICmp(c->b, LLVMIntNE, v, LLVMConstInt(lm->t_i32, 0, 0), "");
+        lower_push(c, LLVMBuildSelect(c->b, v, a, b, ""));
+        break;
+    case WASM_OP_LOCAL_GET:
+        if (check_local(c, in->imm.idx))
+            lower_push(c, LLVMBuildLoad2(c->b, lower_valtype(c, c->local_types[in->imm.idx]),
+                                         c->locals[in->imm.idx], ""));
+        break;
+    case WASM_OP_LOCAL_SET:
+        v = lower_pop(c);
+        if (check_local(c, in->imm.idx))
+            LLVMBuildStore(c->b, v, c->locals[in->imm.idx]);
+        break;
+    case WASM_OP_LOCAL_TEE:
+        v = lower_pop(c);
+        if (check_local(c, in->imm.idx))
+            LLVMBuildStore(c->b, v, c->locals[in->imm.idx]);
+        lower_push(c, v);
+        break;
+    case WASM_OP_GLOBAL_GET:
+        if (check_global(c, in->imm.idx))
+            do_global_get(c, in->imm.idx);
+        break;
+    case WASM_OP_GLOBAL_SET:
+        v = lower_pop(c);
+        if (check_global(c, in->imm.idx))
+            LLVMBuildStore(c->b, v, get_cell(c, in->imm.idx));
+        break;
+    case WASM_OP_REF_NULL:
+        lower_push(c, LLVMConstNull(lm->t_ptr));
+        break;
+    case WASM_OP_REF_IS_NULL:
+        v = LLVMBuildIsNull(c->b, lower_pop(c), "");
+        lower_push(c, LLVMBuildZExt(c->b, v, lm->t_i32, ""));
+        break;
+    case WASM_OP_REF_FUNC:
+        if (in->imm.idx >= c->m->nfuncs) {
+            fail(c, "internal error: function index out of range");
+            break;
+        }
+        v = LLVMConstInt(lm->t_i64, in->imm.idx, 0);
+        lower_push(c, LLVMBuildGEP2(c->b, lm->t_funcref, get_funcrefs(c), &v, 1, ""));
+        break;
+    case WASM_OP_TABLE_GET: do_table_get(c, in->imm.idx); break;
+    case WASM_OP_TABLE_SET: do_table_set(c, in->imm.idx); break;
+    case WASM_OP_TABLE_SIZE:
+    case WASM_OP_TABLE_GROW:
+    case WASM_OP_TABLE_FILL:
+    case WASM_OP_TABLE_COPY:
+    case WASM_OP_TABLE_INIT:
+    case WASM_OP_ELEM_DROP:
+        if ((in->op == WASM_OP_ELEM_DROP || in->op == WASM_OP_TABLE_INIT) ? true
+            : in->op == WASM_OP_TABLE_COPY ? (in->imm.pair.a < c->m->ntables && in->imm.pair.b < c->m->ntables)
+            : in->imm.idx < c->m->ntables)
+            do_table_ops(c, in);
+        else
+            fail(c, "internal error: table index out of range");
+        break;
+    default:
+        dispatch_other(c, in);
+        break;
+    }
+}
+
+/* In dead code: follow nesting only. */
+static void skip_insn(lower_ctx *c, const wasm_insn *in)
+{
+    switch (in->op) {
+    case WASM_OP_BLOCK:
+    case WASM_OP_LOOP:
+    case WASM_OP_IF:
+        c->dead_depth++;
+        break;
+    case WASM_OP_ELSE:
+        if (c->dead_depth == 0)
+            do_else(c);
+        break;
+    case WASM_OP_END:
+        if (c->dead_depth > 0)
+            c->dead_depth--;
+        else
+            do_end(c);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- prologue -------------------------------------------------------- */
+
+static bool setup_locals(lower_ctx *c, const wasm_code *code)
+{
+    lower_mod *lm = c->lm;
+    uint64_t n = (uint64_t)c->ft->nparams + code->nlocals;
+    if (n > WASM_MAX_LOCALS + WASM_MAX_PARAMS) {
+        fail(c, "too many locals");
+        return false;
+    }
+    c->nlocals = (uint32_t)n;
+    c->locals = calloc(n ? n : 1, sizeof *c->locals);
+    c->local_types = calloc(n ? n : 1, 1);
+    if (!c->locals || !c->local_types) {
+        fail(c, "out of memory");
+        return false;
+    }
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < c->ft->nparams; i++)
+        c->local_types[k++] = c->ft->params[i];
+    for (uint32_t d = 0; d < code->nlocal_decls; d++)
+        for (uint32_t j = 0; j < code->local_decls[d].count && k < n; j++)
+            c->local_types[k++] = code->local_decls[d].type;
+    for (uint32_t i = 0; i < n; i++) {
+        LLVMTypeRef ty = lower_valtype(c, c->local_types[i]);
+        c->locals[i] = LLVMBuildAlloca(c->eb, ty, "");
+        LLVMValueRef init = i < c->ft->nparams ? LLVMGetParam(c->fn, i + 1) : LLVMConstNull(ty);
+        LLVMBuildStore(c->eb, init, c->locals[i]);
+    }
+    (void)lm;
+    return true;
+}
+
+static void stack_check(lower_ctx *c)
+{
+    lower_mod *lm = c->lm;
+    LLVMValueRef zero = LLVMConstInt(lm->t_i32, 0, 0);
+    LLVMTypeRef ptr_ty = lm->t_ptr;
+    LLVMValueRef fa = lower_intrinsic(c, "llvm.frameaddress", &ptr_ty, 1, &zero, 1);
+    LLVMValueRef sp = LLVMBuildPtrToInt(c->b, fa, lm->t_i64, "");
+    LLVMValueRef dummy = NULL;
+    LLVMValueRef limits = vmctx_field(c, WACC_VMCTX_LIMITS, &dummy);
+    LLVMValueRef limit = load_field(c, c->b, lm->t_limits, limits, 0, lm->t_i64, false);
+    lower_trap_if(c, LLVMBuildICmp(c->b, LLVMIntULT, sp, limit, ""), WACC_TRAP_STACK_EXHAUSTED);
+}
+
+static void ctx_free(lower_ctx *c)
+{
+    for (uint32_t i = 0; i < c->nctrl; i++)
+        free_frame(&c->ctrl[i]);
+    free(c->ctrl);
+    free(c->stack);
+    free(c->locals);
+    free(c->local_types);
+    free(c->h_tables);
+    free(c->h_mem);
+    free(c->h_membase);
+    free(c->h_cells);
+    free(c->args);
+    if (c->b)
+        LLVMDisposeBuilder(c->b);
+    if (c->eb)
+        LLVMDisposeBuilder(c->eb);
+}
+
+bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err)
+{
+    const wasm_module *m = lm->m;
+    lower_ctx cx;
+    lower_ctx *c = &cx;
+    memset(c, 0, sizeof *c);
+    c->lm = lm;
+    c->m = m;
+    c->err = err;
+    c->func_index = func_index;
+    c->fn = lm->funcs[func_index];
+    const wasm_code *code = &m->codes[func_index - m->nimported_funcs];
+    c->cur_offset = code->code_offset;
+    uint32_t ti = m->func_types[func_index];
+    if (ti >= m->ntypes || !c->fn) {
+        fail(c, "internal error: bad function type");
+        return false;
+    }
+    c->ft = &m->types[ti];
+    c->vmctx = LLVMGetParam(c->fn, 0);
+    LLVMSetValueName2(c->vmctx, "vmctx", 5);
+
+    c->h_tables = calloc(m->ntables + 1, sizeof *c->h_tables);
+    c->h_mem = calloc(m->nmemories + 1, sizeof *c->h_mem);
+    c->h_membase = calloc(m->nmemories + 1, sizeof *c->h_membase);
+    c->h_cells = calloc(m->nglobals + 1, sizeof *c->h_cells);
+    c->b = LLVMCreateBuilderInContext(lm->ctx);
+    c->eb = LLVMCreateBuilderInContext(lm->ctx);
+    if (!c->h_tables || !c->h_mem || !c->h_membase || !c->h_cells) {
+        fail(c, "out of memory");
+        ctx_free(c);
+        return false;
+    }
+    c->entry = LLVMAppendBasicBlockInContext(lm->ctx, c->fn, "entry");
+    LLVMPositionBuilderAtEnd(c->eb, c->entry);
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(lm->ctx, c->fn, "body");
+    LLVMPositionBuilderAtEnd(c->b, body);
+
+    if (setup_locals(c, code)) {
+        stack_check(c);
+        push_frame(c, CT_FUNC, NULL);
+    }
+
+    wasm_reader r;
+    wasm_reader_init(&r, m->bytes, code->body, code->end);
+    while (!c->failed && c->nctrl > 0 && r.p < r.end) {
+        wasm_insn in;
+        if (!wasm_read_insn(&r, &in, err)) {
+            c->failed = true;
+            break;
+        }
+        c->cur_offset = in.offset;
+        if (c->ctrl[c->nctrl - 1].unreachable)
+            skip_insn(c, &in);
+        else
+            lower_insn(c, &in);
+    }
+    wasm_reader_free(&r);
+    if (!c->failed && c->nctrl != 0)
+        fail(c, "internal error: function body ends inside a block");
+
+    /* Close the entry block: fall into the body. */
+    LLVMBuildBr(c->eb, body);
+    bool ok = !c->failed;
+    ctx_free(c);
+    return ok;
+}

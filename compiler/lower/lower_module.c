@@ -1,1 +1,361 @@
-/* placeholder: being written */
+/*
+ * lower_module.c — drives the lowering of a whole module: LLVM types that
+ * mirror wacc/abi.h, the in-module memcpy/memset/memmove, the declaration of
+ * every defined function, the bodies (lower_func.c), the artifact parts
+ * (lower_artifact.c) and the final verification.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/Analysis.h>
+
+#include "lower.h"
+
+LLVMTypeRef lower_mod_valtype(lower_mod *lm, uint8_t wasm_type)
+{
+    switch (wasm_type) {
+    case WASM_I32: return lm->t_i32;
+    case WASM_I64: return lm->t_i64;
+    case WASM_F32: return lm->t_f32;
+    case WASM_F64: return lm->t_f64;
+    case WASM_V128: return lm->t_v128;
+    default: return lm->t_ptr;          /* funcref, externref */
+    }
+}
+
+static void add_enum_attr(lower_mod *lm, LLVMValueRef fn, unsigned idx, const char *name)
+{
+    unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
+    LLVMAddAttributeAtIndex(fn, idx, LLVMCreateEnumAttribute(lm->ctx, kind, 0));
+}
+
+static void add_str_attr(lower_mod *lm, LLVMValueRef fn, const char *k, const char *v)
+{
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+        LLVMCreateStringAttribute(lm->ctx, k, (unsigned)strlen(k), v, (unsigned)strlen(v)));
+}
+
+void lower_mod_fn_attrs(lower_mod *lm, LLVMValueRef fn)
+{
+    add_enum_attr(lm, fn, LLVMAttributeFunctionIndex, "nounwind");
+    add_str_attr(lm, fn, "frame-pointer", "all");
+    add_str_attr(lm, fn, "no-builtins", "");
+    if (lm->t && lm->t->cpu_name[0])
+        add_str_attr(lm, fn, "target-cpu", lm->t->cpu_name);
+    if (lm->t && lm->t->features && lm->t->features[0])
+        add_str_attr(lm, fn, "target-features", lm->t->features);
+}
+
+static LLVMTypeRef named_struct(lower_mod *lm, const char *name, LLVMTypeRef *fields, unsigned n)
+{
+    LLVMTypeRef s = LLVMStructCreateNamed(lm->ctx, name);
+    LLVMStructSetBody(s, fields, n, 0);
+    return s;
+}
+
+static bool build_types(lower_mod *lm)
+{
+    LLVMContextRef C = lm->ctx;
+    lm->t_void = LLVMVoidTypeInContext(C);
+    lm->t_i1 = LLVMInt1TypeInContext(C);
+    lm->t_i8 = LLVMInt8TypeInContext(C);
+    lm->t_i32 = LLVMInt32TypeInContext(C);
+    lm->t_i64 = LLVMInt64TypeInContext(C);
+    lm->t_f32 = LLVMFloatTypeInContext(C);
+    lm->t_f64 = LLVMDoubleTypeInContext(C);
+    lm->t_v128 = LLVMVectorType(lm->t_i32, 4);
+    lm->t_ptr = LLVMPointerTypeInContext(C, 0);
+
+    LLVMTypeRef f[32];
+    _Static_assert((int)WACC_LIBCALL__COUNT <= 32 && (int)WACC_VMCTX__COUNT <= 32, "field count");
+    for (unsigned i = 0; i < WACC_VMCTX__COUNT; i++)
+        f[i] = lm->t_ptr;
+    lm->t_vmctx = named_struct(lm, "wacc_vmctx", f, WACC_VMCTX__COUNT);
+
+    f[WACC_FUNCREF_CODE] = lm->t_ptr;
+    f[WACC_FUNCREF_VMCTX] = lm->t_ptr;
+    f[WACC_FUNCREF_TYPE_ID] = lm->t_i32;
+    f[WACC_FUNCREF_RESERVED] = lm->t_i32;
+    f[WACC_FUNCREF_ARRAY_CALL] = lm->t_ptr;
+    lm->t_funcref = named_struct(lm, "wacc_funcref", f, WACC_FUNCREF_ARRAY_CALL + 1);
+
+    f[WACC_TABLE_ELEMS] = lm->t_ptr;
+    f[WACC_TABLE_SIZE] = lm->t_i32;
+    f[WACC_TABLE_MAX] = lm->t_i32;
+    lm->t_table = named_struct(lm, "wacc_table", f, WACC_TABLE_MAX + 1);
+
+    f[WACC_MEMORY_BASE] = lm->t_ptr;
+    f[WACC_MEMORY_SIZE] = lm->t_i64;
+    lm->t_memory = named_struct(lm, "wacc_memory", f, WACC_MEMORY_SIZE + 1);
+
+    f[0] = lm->t_i64;
+    lm->t_limits = named_struct(lm, "wacc_limits", f, 1);
+
+    for (unsigned i = 0; i < WACC_LIBCALL__COUNT; i++)
+        f[i] = lm->t_ptr;
+    lm->t_libcalls = named_struct(lm, "wacc_libcalls", f, WACC_LIBCALL__COUNT);
+
+    const wasm_module *m = lm->m;
+    lm->fn_types = calloc(m->ntypes ? m->ntypes : 1, sizeof *lm->fn_types);
+    if (!lm->fn_types)
+        return false;
+    for (uint32_t t = 0; t < m->ntypes; t++) {
+        const wasm_functype *ft = &m->types[t];
+        LLVMTypeRef *ps = malloc((ft->nparams + 1) * sizeof *ps);
+        LLVMTypeRef *rs = malloc((ft->nresults + 1) * sizeof *rs);
+        if (!ps || !rs) {
+            free(ps);
+            free(rs);
+            return false;
+        }
+        ps[0] = lm->t_ptr;
+        for (uint32_t i = 0; i < ft->nparams; i++)
+            ps[i + 1] = lower_mod_valtype(lm, ft->params[i]);
+        for (uint32_t i = 0; i < ft->nresults; i++)
+            rs[i] = lower_mod_valtype(lm, ft->results[i]);
+        LLVMTypeRef ret = ft->nresults == 0 ? lm->t_void
+                        : ft->nresults == 1 ? rs[0]
+                        : LLVMStructTypeInContext(C, rs, ft->nresults, 0);
+        lm->fn_types[t] = LLVMFunctionType(ret, ps, ft->nparams + 1, 0);
+        free(ps);
+        free(rs);
+    }
+    return true;
+}
+
+static void build_metadata_kinds(lower_mod *lm)
+{
+    LLVMContextRef C = lm->ctx;
+    lm->md_invariant = LLVMGetMDKindIDInContext(C, "invariant.load", 14);
+    lm->md_prof = LLVMGetMDKindIDInContext(C, "prof", 4);
+    lm->md_nonnull = LLVMGetMDKindIDInContext(C, "nonnull", 7);
+    lm->md_empty = LLVMMetadataAsValue(C, LLVMMDNodeInContext2(C, NULL, 0));
+    LLVMMetadataRef w[3] = {
+        LLVMMDStringInContext2(C, "branch_weights", 14),
+        LLVMValueAsMetadata(LLVMConstInt(lm->t_i32, 1, 0)),
+        LLVMValueAsMetadata(LLVMConstInt(lm->t_i32, 2000, 0)),
+    };
+    lm->md_unlikely = LLVMMetadataAsValue(C, LLVMMDNodeInContext2(C, w, 3));
+}
+
+/* ---- memcpy / memset / memmove in plain IR loops -------------------- */
+
+/* A byte loop: for (i = 0; i < n; i++) body(i). `dir` < 0 walks from n-1
+ * down to 0. Emits into fn starting from the builder's current block;
+ * calls `emit` for each index. Leaves the builder in the exit block. */
+typedef void (*byte_body)(lower_mod *lm, LLVMBuilderRef b, LLVMValueRef *args, LLVMValueRef i);
+
+static void byte_loop(lower_mod *lm, LLVMBuilderRef b, LLVMValueRef fn, LLVMValueRef *args,
+                      LLVMValueRef n, int dir, byte_body body)
+{
+    LLVMContextRef C = lm->ctx;
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(b);
+    LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(C, fn, "loop");
+    LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(C, fn, "exit");
+    LLVMValueRef zero = LLVMConstInt(lm->t_i64, 0, 0), one = LLVMConstInt(lm->t_i64, 1, 0);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, n, zero, ""), exit, head);
+    LLVMPositionBuilderAtEnd(b, head);
+    LLVMValueRef k = LLVMBuildPhi(b, lm->t_i64, "k");   /* iterations done */
+    LLVMValueRef i = dir > 0 ? k : LLVMBuildSub(b, LLVMBuildSub(b, n, k, ""), one, "");
+    body(lm, b, args, i);
+    LLVMValueRef k1 = LLVMBuildAdd(b, k, one, "");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, k1, n, ""), exit, head);
+    LLVMValueRef in_v[2] = { zero, k1 };
+    LLVMBasicBlockRef in_b[2] = { pre, head };
+    LLVMAddIncoming(k, in_v, in_b, 2);
+    LLVMPositionBuilderAtEnd(b, exit);
+}
+
+static void copy_body(lower_mod *lm, LLVMBuilderRef b, LLVMValueRef *args, LLVMValueRef i)
+{
+    LLVMValueRef s = LLVMBuildGEP2(b, lm->t_i8, args[1], &i, 1, "");
+    LLVMValueRef d = LLVMBuildGEP2(b, lm->t_i8, args[0], &i, 1, "");
+    LLVMBuildStore(b, LLVMBuildLoad2(b, lm->t_i8, s, ""), d);
+}
+
+static void set_body(lower_mod *lm, LLVMBuilderRef b, LLVMValueRef *args, LLVMValueRef i)
+{
+    LLVMValueRef d = LLVMBuildGEP2(b, lm->t_i8, args[0], &i, 1, "");
+    LLVMBuildStore(b, args[1], d);
+}
+
+static LLVMValueRef libc_fn(lower_mod *lm, const char *name, LLVMTypeRef p1)
+{
+    LLVMTypeRef ps[3] = { lm->t_ptr, p1, lm->t_i64 };
+    LLVMValueRef fn = LLVMAddFunction(lm->mod, name, LLVMFunctionType(lm->t_ptr, ps, 3, 0));
+    LLVMSetLinkage(fn, LLVMExternalLinkage);
+    LLVMSetVisibility(fn, LLVMHiddenVisibility);
+    lower_mod_fn_attrs(lm, fn);
+    return fn;
+}
+
+static void build_libc(lower_mod *lm)
+{
+    LLVMContextRef C = lm->ctx;
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(C);
+    LLVMValueRef args[2];
+
+    LLVMValueRef fn = libc_fn(lm, "memcpy", lm->t_ptr);
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(C, fn, "entry"));
+    args[0] = LLVMGetParam(fn, 0);
+    args[1] = LLVMGetParam(fn, 1);
+    byte_loop(lm, b, fn, args, LLVMGetParam(fn, 2), 1, copy_body);
+    LLVMBuildRet(b, args[0]);
+
+    fn = libc_fn(lm, "memmove", lm->t_ptr);
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(C, fn, "entry"));
+    args[0] = LLVMGetParam(fn, 0);
+    args[1] = LLVMGetParam(fn, 1);
+    LLVMBasicBlockRef fwd = LLVMAppendBasicBlockInContext(C, fn, "fwd");
+    LLVMBasicBlockRef bwd = LLVMAppendBasicBlockInContext(C, fn, "bwd");
+    LLVMValueRef di = LLVMBuildPtrToInt(b, args[0], lm->t_i64, "");
+    LLVMValueRef si = LLVMBuildPtrToInt(b, args[1], lm->t_i64, "");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntULE, di, si, ""), fwd, bwd);
+    LLVMPositionBuilderAtEnd(b, fwd);
+    byte_loop(lm, b, fn, args, LLVMGetParam(fn, 2), 1, copy_body);
+    LLVMBuildRet(b, args[0]);
+    LLVMPositionBuilderAtEnd(b, bwd);
+    byte_loop(lm, b, fn, args, LLVMGetParam(fn, 2), -1, copy_body);
+    LLVMBuildRet(b, args[0]);
+
+    fn = libc_fn(lm, "memset", lm->t_i32);
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(C, fn, "entry"));
+    args[0] = LLVMGetParam(fn, 0);
+    args[1] = LLVMBuildTrunc(b, LLVMGetParam(fn, 1), lm->t_i8, "");
+    byte_loop(lm, b, fn, args, LLVMGetParam(fn, 2), 1, set_body);
+    LLVMBuildRet(b, args[0]);
+
+    LLVMDisposeBuilder(b);
+}
+
+/* ---- function declarations ------------------------------------------ */
+
+static bool reserved_name(const char *s)
+{
+    return strncmp(s, "wacc", 4) == 0 || strcmp(s, "memcpy") == 0 ||
+           strcmp(s, "memset") == 0 || strcmp(s, "memmove") == 0 ||
+           strncmp(s, "llvm", 4) == 0;
+}
+
+/* Symbol name for function `idx`: the sanitised wasm name or wasm_func_<idx>. */
+static void func_symbol(const wasm_module *m, uint32_t idx, char *buf, size_t len)
+{
+    const char *name = m->func_names ? m->func_names[idx] : NULL;
+    if (!name || !name[0]) {
+        snprintf(buf, len, "wasm_func_%u", idx);
+        return;
+    }
+    size_t o = 0;
+    if (reserved_name(name) || (name[0] >= '0' && name[0] <= '9')) {
+        memcpy(buf, "w_", 2);
+        o = 2;
+    }
+    for (const char *p = name; *p && o + 1 < len; p++) {
+        char ch = *p;
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '_';
+        buf[o++] = ok ? ch : '_';
+    }
+    buf[o] = 0;
+}
+
+static void declare_functions(lower_mod *lm)
+{
+    const wasm_module *m = lm->m;
+    char name[160];
+    for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++) {
+        func_symbol(m, i, name, sizeof name);
+        LLVMValueRef fn = LLVMAddFunction(lm->mod, name, lm->fn_types[m->func_types[i]]);
+        LLVMSetLinkage(fn, LLVMInternalLinkage);
+        lower_mod_fn_attrs(lm, fn);
+        lm->funcs[i] = fn;
+    }
+}
+
+static void set_err(wasm_error *err, size_t offset, const char *msg)
+{
+    if (!err)
+        return;
+    err->offset = offset;
+    snprintf(err->msg, sizeof err->msg, "%s", msg);
+}
+
+/* After a failed module verification: name the first bad function. */
+static void verify_error(lower_mod *lm, char *msg, wasm_error *err)
+{
+    const wasm_module *m = lm->m;
+    char line[160];
+    size_t n = strcspn(msg, "\n");
+    snprintf(line, sizeof line, "%.*s", (int)(n < 150 ? n : 150), msg);
+    for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++) {
+        if (lm->funcs[i] && LLVMVerifyFunction(lm->funcs[i], LLVMReturnStatusAction)) {
+            char buf[240];
+            size_t len;
+            const char *fname = LLVMGetValueName2(lm->funcs[i], &len);
+            snprintf(buf, sizeof buf, "internal error: invalid IR in function %u (%.*s): %s",
+                     i, (int)(len < 60 ? len : 60), fname, line);
+            set_err(err, m->codes[i - m->nimported_funcs].code_offset, buf);
+            return;
+        }
+    }
+    char buf[240];
+    snprintf(buf, sizeof buf, "internal error: invalid IR: %s", line);
+    set_err(err, 0, buf);
+}
+
+LLVMModuleRef wacc_lower_module(LLVMContextRef ctx, const wasm_module *m, const wacc_target *t,
+                                const wacc_compile_options *o, uint64_t input_hash,
+                                uint64_t options_hash, wasm_error *err)
+{
+    if (m->ncodes != m->nfuncs - m->nimported_funcs) {
+        set_err(err, 0, "module has no code for some functions");
+        return NULL;
+    }
+    lower_mod lm;
+    memset(&lm, 0, sizeof lm);
+    lm.ctx = ctx;
+    lm.m = m;
+    lm.t = t;
+    lm.o = o;
+    lm.mod = LLVMModuleCreateWithNameInContext(m->module_name ? m->module_name : "wasm", ctx);
+    if (t) {
+        LLVMSetTarget(lm.mod, t->triple);
+        if (t->layout) {
+            char *dl = LLVMCopyStringRepOfTargetData(t->layout);
+            LLVMSetDataLayout(lm.mod, dl);
+            LLVMDisposeMessage(dl);
+        }
+    }
+    bool ok = false;
+    lm.funcs = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *lm.funcs);
+    if (!lm.funcs || !build_types(&lm)) {
+        set_err(err, 0, "out of memory");
+        goto out;
+    }
+    build_metadata_kinds(&lm);
+    build_libc(&lm);
+    declare_functions(&lm);
+    for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++)
+        if (!lower_function(&lm, i, err))
+            goto out;
+    if (!lower_artifact(&lm, input_hash, options_hash, err))
+        goto out;
+
+    char *msg = NULL;
+    if (LLVMVerifyModule(lm.mod, LLVMReturnStatusAction, &msg)) {
+        verify_error(&lm, msg ? msg : "", err);
+        LLVMDisposeMessage(msg);
+        goto out;
+    }
+    LLVMDisposeMessage(msg);
+    ok = true;
+out:
+    free(lm.fn_types);
+    free(lm.funcs);
+    if (!ok) {
+        LLVMDisposeModule(lm.mod);
+        return NULL;
+    }
+    return lm.mod;
+}
