@@ -10,6 +10,8 @@
  *     rem_s avoids the x86 idiv fault by dividing by 1 when the divisor is -1;
  *   - trapping float→int conversions check NaN and the exact range first.
  */
+#include <math.h>
+
 #include "lower.h"
 
 /* Types and constants. */
@@ -108,22 +110,32 @@ static LLVMValueRef opaque(lower_ctx *c, LLVMValueRef v)
     return LLVMBuildCall2(lower_builder(c), fty, asm_fn, &v, 1, "");
 }
 
-/* Is `v` a float constant that enables an identity fold (±0.0 or ±1.0)? */
-static bool identity_const(LLVMValueRef v)
+/* Would LLVM fold `a op b` (one of them the float constant `k`, on side
+ * `rhs`) to a or fneg a? True for x+(-0), x-(+0), -0-x, x*±1, ±1*x, x/±1. */
+static bool identity_const(LLVMOpcode op, LLVMValueRef k, bool rhs)
 {
-    if (!LLVMIsAConstantFP(v))
+    if (!LLVMIsAConstantFP(k))
         return false;
     LLVMBool loses = 0;
-    double d = LLVMConstRealGetDouble(v, &loses);
-    return d == 0.0 || d == 1.0 || d == -1.0;
+    double d = LLVMConstRealGetDouble(k, &loses);
+    bool neg_zero = d == 0.0 && signbit(d);
+    bool pos_zero = d == 0.0 && !signbit(d);
+    bool one = d == 1.0 || d == -1.0;
+    switch (op) {
+    case LLVMFAdd: return neg_zero;
+    case LLVMFSub: return rhs ? pos_zero : neg_zero;
+    case LLVMFMul: return one;
+    case LLVMFDiv: return rhs && one;
+    default: return false;
+    }
 }
 
 /* Float add/sub/mul/div with exact NaN behaviour (see opaque()). */
 static LLVMValueRef float_arith(lower_ctx *c, LLVMOpcode op, LLVMValueRef a, LLVMValueRef b)
 {
-    if (identity_const(a))
+    if (identity_const(op, a, false))
         a = opaque(c, a);
-    if (identity_const(b))
+    if (identity_const(op, b, true))
         b = opaque(c, b);
     return LLVMBuildBinOp(lower_builder(c), op, a, b, "");
 }
