@@ -95,6 +95,8 @@ void wacc_artifact_export(const wacc_artifact *a, uint32_t i, const char **name,
                           wacc_extern_kind *kind);
 /* Type of an exported or imported function, by export/import index. */
 bool wacc_artifact_export_functype(const wacc_artifact *a, uint32_t i, wacc_functype *out);
+/* Type of an imported function, by import index (false if not a function). */
+bool wacc_artifact_import_functype(const wacc_artifact *a, uint32_t i, wacc_functype *out);
 
 /* ---- instances ---- */
 /* `imports` holds one extern per import of the artifact, in order.
@@ -137,6 +139,8 @@ wacc_table_obj *wacc_table_new(wacc_store *s, uint8_t elemtype, wacc_limits_t li
 uint32_t wacc_table_size(const wacc_table_obj *t);
 bool wacc_table_get(const wacc_table_obj *t, uint32_t i, void **ref);
 bool wacc_table_set(wacc_table_obj *t, uint32_t i, void *ref);
+/* Returns the old size, or UINT32_MAX on failure (max exceeded). */
+uint32_t wacc_table_grow(wacc_table_obj *t, uint32_t delta, void *init);
 
 wacc_memory_obj *wacc_memory_new(wacc_store *s, wacc_limits_t pages, char err[WACC_ERR_LEN]);
 uint8_t *wacc_memory_data(wacc_memory_obj *m);
@@ -150,6 +154,11 @@ void wacc_global_set(wacc_global_obj *g, wacc_val v);
 wacc_globaltype wacc_global_type(const wacc_global_obj *g);
 
 /* ---- misc ---- */
+/* For host functions that end the program (WASI proc_exit): records the
+ * status (reported in wacc_trap.exit_status) and returns WACC_TRAP_EXIT,
+ * which the host callback then returns. */
+uint32_t wacc_host_exit(int status);
+
 /* Human-readable trap name ("integer divide by zero", ...). */
 const char *wacc_trap_name(uint32_t code);
 /* Name of wasm function `func_index` of an instance (from the name section),
