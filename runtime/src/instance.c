@@ -1,1 +1,413 @@
-/* placeholder: being written */
+/*
+ * instance.c — instantiation (link checks, vmctx and its arrays, globals,
+ * segments, start function) and exports.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void wacc__instance_free(struct wacc_instance *inst)
+{
+    const wasm_module *m = inst->mod;
+    if (inst->elem_refs) {
+        for (uint32_t i = 0; i < m->nelems; i++)
+            free(inst->elem_refs[i]);
+    }
+    free(inst->elem_refs);
+    free(inst->elem_len);
+    free(inst->data_len);
+    free(inst->funcrefs);
+    free(inst->tables);
+    free(inst->memories);
+    free(inst->globals);
+    free(inst->funcs);
+    free(inst->table_objs);
+    free(inst->memory_objs);
+    free(inst->global_objs);
+    free(inst);
+}
+
+/* ---- constant expressions ---- */
+
+static wasm_value const_global(void *ud, uint32_t idx)
+{
+    struct wacc_instance *inst = ud;
+    wasm_value v;
+    memset(&v, 0, sizeof v);
+    if (idx < inst->mod->nglobals && inst->globals[idx])
+        memcpy(&v, inst->globals[idx], sizeof v < sizeof(wacc_val) ? sizeof v : sizeof(wacc_val));
+    return v;
+}
+
+static void *const_ref_func(void *ud, uint32_t idx)
+{
+    struct wacc_instance *inst = ud;
+    return idx < inst->mod->nfuncs ? &inst->funcrefs[idx] : NULL;
+}
+
+static bool eval(struct wacc_instance *inst, const wasm_constexpr *e, wacc_val *out,
+                 char err[WACC_ERR_LEN])
+{
+    wasm_const_env env = { const_global, const_ref_func, inst };
+    wasm_value v;
+    wasm_error werr;
+    if (!wasm_eval_const(e, &env, &v, &werr)) {
+        wacc__err(err, "bad constant expression at offset %zu: %s", werr.offset, werr.msg);
+        return false;
+    }
+    memset(out, 0, sizeof *out);
+    memcpy(out, &v, sizeof v < sizeof *out ? sizeof v : sizeof *out);
+    return true;
+}
+
+/* ---- linking ---- */
+
+static bool limits_ok(uint64_t min, bool has_max, uint64_t max, const wasm_limits *req)
+{
+    if (min < req->min)
+        return false;
+    if (req->has_max && (!has_max || max > req->max))
+        return false;
+    return true;
+}
+
+static bool link_import(struct wacc_instance *inst, uint32_t i, const wacc_extern *ex,
+                        uint32_t *counts, char err[WACC_ERR_LEN])
+{
+    const wasm_module *m = inst->mod;
+    const wasm_import *im = &m->imports[i];
+    const void *obj = ex->of.func;
+    if (!obj) {
+        wacc__err(err, "unknown import %s.%s", im->module, im->name);
+        return false;
+    }
+    bool ok = (uint32_t)ex->kind == im->kind;
+    if (ok) {
+        switch (im->kind) {
+        case WASM_EXTERN_FUNC: {
+            wacc_func *f = ex->of.func;
+            uint32_t t = im->desc.typeidx;
+            ok = f->ref->type_id == inst->art->type_ids[t];
+            if (!ok)
+                break;
+            uint32_t fi = counts[0]++;
+            if (f->fn) {
+                void *stub = inst->art->desc->host_stubs[t];
+                if (!f->own.code)
+                    f->own.code = stub;
+                inst->funcrefs[fi] = (struct wacc_funcref){ stub, f, f->own.type_id, 0,
+                                                            wacc__host_array_call };
+            } else {
+                inst->funcrefs[fi] = *f->ref;
+            }
+            inst->funcs[fi] = f;
+            break;
+        }
+        case WASM_EXTERN_TABLE: {
+            wacc_table_obj *t = ex->of.table;
+            ok = t->elemtype == im->desc.table.elemtype &&
+                 limits_ok(t->t.size, t->has_max, t->declared_max, &im->desc.table.limits);
+            if (ok) {
+                inst->table_objs[counts[1]] = t;
+                inst->tables[counts[1]++] = &t->t;
+            }
+            break;
+        }
+        case WASM_EXTERN_MEMORY: {
+            wacc_memory_obj *mem = ex->of.memory;
+            ok = limits_ok(mem->pages, mem->has_max, mem->declared_max, &im->desc.memory.limits);
+            if (ok) {
+                inst->memory_objs[counts[2]] = mem;
+                inst->memories[counts[2]++] = &mem->m;
+            }
+            break;
+        }
+        case WASM_EXTERN_GLOBAL: {
+            wacc_global_obj *g = ex->of.global;
+            ok = g->type.valtype == im->desc.global.valtype &&
+                 g->type.is_mutable == im->desc.global.is_mutable;
+            if (ok) {
+                inst->global_objs[counts[3]] = g;
+                inst->globals[counts[3]++] = &g->cell;
+            }
+            break;
+        }
+        default:
+            ok = false;
+        }
+    }
+    if (!ok)
+        wacc__err(err, "incompatible import type for %s.%s", im->module, im->name);
+    return ok;
+}
+
+/* ---- defined entities ---- */
+
+static bool define(struct wacc_instance *inst, char err[WACC_ERR_LEN])
+{
+    const wasm_module *m = inst->mod;
+    const struct wacc_descriptor *d = inst->art->desc;
+    wacc_store *s = inst->store;
+
+    for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++) {
+        uint32_t t = m->func_types[i];
+        inst->funcrefs[i] = (struct wacc_funcref){ d->funcs[i - m->nimported_funcs], &inst->vmctx,
+                                                   inst->art->type_ids[t], 0,
+                                                   (wacc_array_call_fn)d->array_calls[t] };
+    }
+    for (uint32_t i = m->nimported_tables; i < m->ntables; i++) {
+        const wasm_tabletype *tt = &m->tables[i];
+        wacc_table_obj *t = wacc__table_create(s, tt->elemtype, tt->limits.min, tt->limits.has_max,
+                                               tt->limits.max, err);
+        if (!t)
+            return false;
+        inst->table_objs[i] = t;
+        inst->tables[i] = &t->t;
+    }
+    for (uint32_t i = m->nimported_memories; i < m->nmemories; i++) {
+        const wasm_memtype *mt = &m->memories[i];
+        wacc_memory_obj *mem = wacc__memory_create(s, mt->limits.min, mt->limits.has_max,
+                                                   mt->limits.max, err);
+        if (!mem)
+            return false;
+        inst->memory_objs[i] = mem;
+        inst->memories[i] = &mem->m;
+    }
+    for (uint32_t i = m->nimported_globals; i < m->nglobals; i++) {
+        wacc_global_obj *g = calloc(1, sizeof *g);
+        if (!g) {
+            wacc__err(err, "out of memory");
+            return false;
+        }
+        g->type.valtype = m->globals[i].type.valtype;
+        g->type.is_mutable = m->globals[i].type.is_mutable;
+        g->next = s->globals;
+        s->globals = g;
+        inst->global_objs[i] = g;
+        inst->globals[i] = &g->cell;
+        if (!eval(inst, &m->globals[i].init, &g->cell, err))
+            return false;
+    }
+    if (m->nmemories) {
+        inst->vmctx.mem0 = inst->memories[0];
+        inst->vmctx.mem0_base = inst->memories[0]->base;
+    }
+    return true;
+}
+
+static bool image_has(const wacc_artifact *a, uint32_t seg)
+{
+    return seg / 8 < a->image_segs_size && (a->image_segs[seg / 8] >> (seg % 8) & 1);
+}
+
+/* Element and data segments in spec order. False with *trap or err. */
+static bool init_segments(struct wacc_instance *inst, bool image_applied, wacc_trap *trap,
+                          char err[WACC_ERR_LEN])
+{
+    const wasm_module *m = inst->mod;
+    for (uint32_t k = 0; k < m->nelems; k++) {
+        const wasm_elem *el = &m->elems[k];
+        void **refs = wacc__calloc(el->count, sizeof *refs);
+        if (!refs) {
+            wacc__err(err, "out of memory");
+            return false;
+        }
+        inst->elem_refs[k] = refs;
+        for (uint32_t j = 0; j < el->count; j++) {
+            if (el->funcs) {
+                refs[j] = el->funcs[j] < m->nfuncs ? &inst->funcrefs[el->funcs[j]] : NULL;
+            } else {
+                wacc_val v;
+                if (!eval(inst, &el->exprs[j], &v, err))
+                    return false;
+                refs[j] = v.ref;
+            }
+        }
+        if (el->mode == WASM_SEG_PASSIVE) {
+            inst->elem_len[k] = el->count;
+            continue;
+        }
+        if (el->mode == WASM_SEG_ACTIVE) {
+            wacc_val off;
+            if (!eval(inst, &el->offset, &off, err))
+                return false;
+            struct wacc_table *t = inst->tables[el->table];
+            uint64_t dst = (uint32_t)off.i32;
+            if (dst + el->count > t->size) {
+                wacc__set_trap(trap, WACC_TRAP_TABLE_OOB, inst, UINT32_MAX, el->offset.offset);
+                wacc__err(err, "%s", trap ? trap->message : "trap: out of bounds table access");
+                return false;
+            }
+            if (el->count)
+                memcpy(t->elems + dst, refs, el->count * sizeof *refs);
+        }
+        free(refs);         /* active and declarative segments are dropped */
+        inst->elem_refs[k] = NULL;
+        inst->elem_len[k] = 0;
+    }
+    for (uint32_t k = 0; k < m->ndatas; k++) {
+        const wasm_data *ds = &m->datas[k];
+        if (ds->mode != WASM_SEG_ACTIVE) {
+            inst->data_len[k] = ds->len;
+            continue;
+        }
+        inst->data_len[k] = 0;
+        if (image_applied && ds->memory == 0 && image_has(inst->art, k))
+            continue;
+        wacc_val off;
+        if (!eval(inst, &ds->offset, &off, err))
+            return false;
+        struct wacc_memory *mem = inst->memories[ds->memory];
+        bool is64 = m->memories[ds->memory].is64;
+        uint64_t dst = is64 ? (uint64_t)off.i64 : (uint32_t)off.i32;
+        if (dst > mem->size || ds->len > mem->size - dst) {
+            wacc__set_trap(trap, WACC_TRAP_MEMORY_OOB, inst, UINT32_MAX, ds->offset.offset);
+            wacc__err(err, "%s", trap ? trap->message : "trap: out of bounds memory access");
+            return false;
+        }
+        if (ds->len)
+            memcpy(mem->base + dst, ds->bytes, ds->len);
+    }
+    return true;
+}
+
+static bool alloc_arrays(struct wacc_instance *inst)
+{
+    const wasm_module *m = inst->mod;
+    inst->funcrefs = wacc__calloc(m->nfuncs, sizeof *inst->funcrefs);
+    inst->funcs = wacc__calloc(m->nfuncs, sizeof *inst->funcs);
+    inst->tables = wacc__calloc(m->ntables, sizeof *inst->tables);
+    inst->table_objs = wacc__calloc(m->ntables, sizeof *inst->table_objs);
+    inst->memories = wacc__calloc(m->nmemories, sizeof *inst->memories);
+    inst->memory_objs = wacc__calloc(m->nmemories, sizeof *inst->memory_objs);
+    inst->globals = wacc__calloc(m->nglobals, sizeof *inst->globals);
+    inst->global_objs = wacc__calloc(m->nglobals, sizeof *inst->global_objs);
+    inst->elem_refs = wacc__calloc(m->nelems, sizeof *inst->elem_refs);
+    inst->elem_len = wacc__calloc(m->nelems, sizeof *inst->elem_len);
+    inst->data_len = wacc__calloc(m->ndatas, sizeof *inst->data_len);
+    return inst->funcrefs && inst->funcs && inst->tables && inst->table_objs && inst->memories &&
+           inst->memory_objs && inst->globals && inst->global_objs && inst->elem_refs &&
+           inst->elem_len && inst->data_len;
+}
+
+wacc_instance *wacc_instantiate(wacc_store *s, wacc_artifact *a, const wacc_extern *imports,
+                                uint32_t nimports, wacc_trap *trap, char err[WACC_ERR_LEN])
+{
+    if (trap) {
+        trap->code = WACC_TRAP_NONE;
+        trap->func_index = UINT32_MAX;
+        trap->wasm_offset = 0;
+        trap->exit_status = 0;
+        trap->message[0] = 0;
+    }
+    if (err)
+        err[0] = 0;
+    const wasm_module *m = a->mod;
+    if (nimports < m->nimports) {
+        wacc__err(err, "unknown import %s.%s", m->imports[nimports].module,
+                  m->imports[nimports].name);
+        return NULL;
+    }
+    struct wacc_instance *inst = calloc(1, sizeof *inst);
+    if (!inst) {
+        wacc__err(err, "out of memory");
+        return NULL;
+    }
+    inst->store = s;
+    inst->art = a;
+    inst->mod = m;
+    if (!alloc_arrays(inst)) {
+        wacc__err(err, "out of memory");
+        wacc__instance_free(inst);
+        return NULL;
+    }
+    struct wacc_vmctx *vm = &inst->vmctx;
+    vm->limits = &s->limits;
+    vm->libcalls = &wacc__libcalls;
+    vm->funcrefs = inst->funcrefs;
+    vm->type_ids = a->type_ids;
+    vm->tables = inst->tables;
+    vm->memories = inst->memories;
+    vm->globals = inst->globals;
+    vm->instance = inst;
+
+    uint32_t counts[4] = { 0, 0, 0, 0 };
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        if (!link_import(inst, i, &imports[i], counts, err)) {
+            wacc__instance_free(inst);
+            return NULL;
+        }
+    }
+    /* From here on the instance may be referenced from imported tables
+     * (a failed instantiation keeps its earlier effects), so the store owns it. */
+    inst->next = s->instances;
+    s->instances = inst;
+    if (!define(inst, err))
+        return NULL;
+
+    const struct wacc_descriptor *d = a->desc;
+    bool image_applied = false;
+    if (d->memory_image && d->memory_image_size && m->nmemories > m->nimported_memories &&
+        m->nimported_memories == 0) {
+        struct wacc_memory *mem = inst->memories[0];
+        uint64_t n = d->memory_image_size < mem->size ? d->memory_image_size : mem->size;
+        memcpy(mem->base, d->memory_image, n);
+        image_applied = true;
+    }
+    if (!init_segments(inst, image_applied, trap, err))
+        return NULL;
+
+    if (m->has_start && m->start < m->nfuncs) {
+        struct wacc_funcref *fr = &inst->funcrefs[m->start];
+        struct wacc_entry e;
+        wacc_val vals[1];
+        memset(vals, 0, sizeof vals);
+        if (!wacc__call_protected(s, &e, fr->array_call, fr->vmctx, fr->code, vals)) {
+            wacc_trap tmp;
+            wacc__fill_trap(&e, trap ? trap : &tmp);
+            wacc__err(err, "%s", trap ? trap->message : tmp.message);
+            return NULL;
+        }
+    }
+    return inst;
+}
+
+/* ---- exports ---- */
+
+bool wacc_instance_export(wacc_instance *inst, const char *name, wacc_extern *out)
+{
+    const wasm_module *m = inst->mod;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const wasm_export *ex = &m->exports[i];
+        if (strcmp(ex->name, name) != 0)
+            continue;
+        out->kind = (wacc_extern_kind)ex->kind;
+        switch (ex->kind) {
+        case WASM_EXTERN_FUNC:
+            out->of.func = wacc__instance_func(inst, ex->index);
+            return out->of.func != NULL;
+        case WASM_EXTERN_TABLE:
+            out->of.table = inst->table_objs[ex->index];
+            return true;
+        case WASM_EXTERN_MEMORY:
+            out->of.memory = inst->memory_objs[ex->index];
+            return true;
+        case WASM_EXTERN_GLOBAL:
+            out->of.global = inst->global_objs[ex->index];
+            return true;
+        default:
+            return false;
+        }
+    }
+    return false;
+}
+
+const char *wacc_instance_func_name(const wacc_instance *inst, uint32_t func_index)
+{
+    const wasm_module *m = inst->mod;
+    if (!m->func_names || func_index >= m->nfuncs)
+        return NULL;
+    return m->func_names[func_index];
+}

@@ -1,1 +1,431 @@
-/* placeholder: being written */
+/*
+ * load.c — loading an artifact: check the file (trailer hash, ELF header,
+ * metadata section, ABI version, CPU features) before any of its code is
+ * mapped executable, then dlopen it, find the descriptor, decode the module
+ * description and register the code range with the trap registry.
+ */
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "internal.h"
+
+/* ---- file checks ---- */
+
+static const struct { uint64_t bit; const char *name; } cpu_names[] = {
+    { WACC_CPU_SSE41, "sse4.1" }, { WACC_CPU_SSE42, "sse4.2" }, { WACC_CPU_POPCNT, "popcnt" },
+    { WACC_CPU_AVX, "avx" }, { WACC_CPU_AVX2, "avx2" }, { WACC_CPU_BMI1, "bmi" },
+    { WACC_CPU_BMI2, "bmi2" }, { WACC_CPU_LZCNT, "lzcnt" }, { WACC_CPU_FMA, "fma" },
+    { WACC_CPU_AVX512F, "avx512f" }, { WACC_CPU_AVX512BW, "avx512bw" },
+    { WACC_CPU_AVX512DQ, "avx512dq" }, { WACC_CPU_AVX512VL, "avx512vl" },
+    { WACC_CPU_SSSE3, "ssse3" }, { WACC_CPU_F16C, "f16c" }, { WACC_CPU_MOVBE, "movbe" },
+};
+
+static bool host_has(uint64_t bit)
+{
+    __builtin_cpu_init();
+    switch (bit) {
+    case WACC_CPU_SSE41: return __builtin_cpu_supports("sse4.1");
+    case WACC_CPU_SSE42: return __builtin_cpu_supports("sse4.2");
+    case WACC_CPU_POPCNT: return __builtin_cpu_supports("popcnt");
+    case WACC_CPU_AVX: return __builtin_cpu_supports("avx");
+    case WACC_CPU_AVX2: return __builtin_cpu_supports("avx2");
+    case WACC_CPU_BMI1: return __builtin_cpu_supports("bmi");
+    case WACC_CPU_BMI2: return __builtin_cpu_supports("bmi2");
+    case WACC_CPU_LZCNT: return __builtin_cpu_supports("lzcnt");
+    case WACC_CPU_FMA: return __builtin_cpu_supports("fma");
+    case WACC_CPU_AVX512F: return __builtin_cpu_supports("avx512f");
+    case WACC_CPU_AVX512BW: return __builtin_cpu_supports("avx512bw");
+    case WACC_CPU_AVX512DQ: return __builtin_cpu_supports("avx512dq");
+    case WACC_CPU_AVX512VL: return __builtin_cpu_supports("avx512vl");
+    case WACC_CPU_SSSE3: return __builtin_cpu_supports("ssse3");
+    case WACC_CPU_F16C: return __builtin_cpu_supports("f16c");
+    case WACC_CPU_MOVBE: return __builtin_cpu_supports("movbe");
+    default: return false;
+    }
+}
+
+/* Locate the metadata section in the file image. Returns NULL + err. */
+static const uint8_t *find_meta(const char *path, const uint8_t *p, size_t size,
+                                uint64_t *meta_size, char err[WACC_ERR_LEN])
+{
+    if (size < sizeof(Elf64_Ehdr) || memcmp(p, ELFMAG, SELFMAG) != 0) {
+        wacc__err(err, "%s: not an ELF file", path);
+        return NULL;
+    }
+    Elf64_Ehdr eh;
+    memcpy(&eh, p, sizeof eh);
+    if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+        eh.e_machine != EM_X86_64) {
+        wacc__err(err, "%s: wrong architecture (this runtime runs x86-64 artifacts)", path);
+        return NULL;
+    }
+    if (eh.e_type != ET_DYN) {
+        wacc__err(err, "%s: not a shared object", path);
+        return NULL;
+    }
+    if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0 || eh.e_shoff > size ||
+        (size - eh.e_shoff) / sizeof(Elf64_Shdr) < eh.e_shnum || eh.e_shstrndx >= eh.e_shnum) {
+        wacc__err(err, "%s: corrupt artifact (bad section header table)", path);
+        return NULL;
+    }
+    Elf64_Shdr strs;
+    memcpy(&strs, p + eh.e_shoff + (size_t)eh.e_shstrndx * sizeof(Elf64_Shdr), sizeof strs);
+    if (strs.sh_offset > size || strs.sh_size > size - strs.sh_offset) {
+        wacc__err(err, "%s: corrupt artifact (bad section name table)", path);
+        return NULL;
+    }
+    const char *names = (const char *)p + strs.sh_offset;
+    size_t want = sizeof WACC_META_SECTION;       /* includes the NUL */
+    for (uint32_t i = 0; i < eh.e_shnum; i++) {
+        Elf64_Shdr sh;
+        memcpy(&sh, p + eh.e_shoff + (size_t)i * sizeof(Elf64_Shdr), sizeof sh);
+        if (sh.sh_name >= strs.sh_size || strs.sh_size - sh.sh_name < want ||
+            memcmp(names + sh.sh_name, WACC_META_SECTION, want) != 0)
+            continue;
+        if (sh.sh_type == SHT_NOBITS || sh.sh_offset > size || sh.sh_size > size - sh.sh_offset) {
+            wacc__err(err, "%s: corrupt artifact (bad %s section)", path, WACC_META_SECTION);
+            return NULL;
+        }
+        *meta_size = sh.sh_size;
+        return p + sh.sh_offset;
+    }
+    wacc__err(err, "%s: not a wacc artifact (no %s section)", path, WACC_META_SECTION);
+    return NULL;
+}
+
+/* Check the header and the blobs it points to. */
+static bool check_meta(const char *path, const uint8_t *meta, uint64_t size,
+                       char err[WACC_ERR_LEN])
+{
+    struct wacc_meta_header h;
+    if (size < sizeof h) {
+        wacc__err(err, "%s: corrupt artifact (metadata too small)", path);
+        return false;
+    }
+    memcpy(&h, meta, sizeof h);
+    if (memcmp(h.magic, WACC_META_MAGIC, 8) != 0) {
+        wacc__err(err, "%s: not a wacc artifact (bad metadata magic)", path);
+        return false;
+    }
+    if (h.abi_version != WACC_ABI_VERSION) {
+        wacc__err(err, "%s: artifact ABI version %u, runtime supports %u", path, h.abi_version,
+                  WACC_ABI_VERSION);
+        return false;
+    }
+    if (h.header_size < sizeof h || h.header_size > size) {
+        wacc__err(err, "%s: corrupt artifact (bad metadata header size)", path);
+        return false;
+    }
+    if (h.artifact_kind != WACC_ARTIFACT_CORE_MODULE) {
+        wacc__err(err, "%s: artifact kind %u is not supported by this runtime (core modules only)",
+                  path, h.artifact_kind);
+        return false;
+    }
+    const uint32_t blobs[3][2] = { { h.desc_offset, h.desc_size },
+                                   { h.image_segs_offset, h.image_segs_size },
+                                   { h.traps_offset, h.traps_size } };
+    for (int i = 0; i < 3; i++) {
+        if (blobs[i][0] > size || blobs[i][1] > size - blobs[i][0]) {
+            wacc__err(err, "%s: corrupt artifact (metadata blob out of bounds)", path);
+            return false;
+        }
+    }
+    for (size_t i = 0; i < sizeof cpu_names / sizeof cpu_names[0]; i++) {
+        if ((h.cpu_features & cpu_names[i].bit) && !host_has(cpu_names[i].bit)) {
+            wacc__err(err, "%s: needs CPU feature %s which this machine lacks", path,
+                      cpu_names[i].name);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Map the file and run every check that needs no code. On success *meta_copy
+ * is a malloc'd copy of the metadata section. */
+static bool check_file(const char *path, uint8_t **meta_copy, uint64_t *meta_size,
+                       char err[WACC_ERR_LEN])
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        wacc__err(err, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        wacc__err(err, "%s: not a regular file", path);
+        close(fd);
+        return false;
+    }
+    size_t size = (size_t)st.st_size;
+    if (size < sizeof(struct wacc_trailer)) {
+        wacc__err(err, "%s: not a wacc artifact (no trailer)", path);
+        close(fd);
+        return false;
+    }
+    const uint8_t *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        wacc__err(err, "%s: cannot map: %s", path, strerror(errno));
+        return false;
+    }
+    bool ok = false;
+    struct wacc_trailer tr;
+    size_t body = size - sizeof tr;
+    memcpy(&tr, p + body, sizeof tr);
+    if (memcmp(tr.magic, WACC_TRAILER_MAGIC, 8) != 0) {
+        wacc__err(err, "%s: not a wacc artifact (no trailer)", path);
+    } else if (XXH3_64bits(p, body) != tr.hash) {
+        wacc__err(err, "%s: corrupt artifact (checksum mismatch)", path);
+    } else {
+        const uint8_t *meta = find_meta(path, p, body, meta_size, err);
+        if (meta && check_meta(path, meta, *meta_size, err)) {
+            *meta_copy = malloc(*meta_size ? *meta_size : 1);
+            if (*meta_copy) {
+                memcpy(*meta_copy, meta, *meta_size);
+                ok = true;
+            } else {
+                wacc__err(err, "%s: out of memory", path);
+            }
+        }
+    }
+    munmap((void *)p, size);
+    return ok;
+}
+
+/* ---- code range ---- */
+
+struct phdr_query { uintptr_t base; uintptr_t start, end; };
+
+static int phdr_cb(struct dl_phdr_info *info, size_t size, void *ud)
+{
+    (void)size;
+    struct phdr_query *q = ud;
+    if (info->dlpi_addr != q->base)
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+            continue;
+        uintptr_t s = info->dlpi_addr + ph->p_vaddr, e = s + ph->p_memsz;
+        if (!q->start || s < q->start)
+            q->start = s;
+        if (e > q->end)
+            q->end = e;
+    }
+    return 1;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+    const struct wacc_func_addr *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+uint32_t wacc__artifact_func_at(const wacc_artifact *a, uintptr_t pc)
+{
+    uint32_t lo = 0, hi = a->nfunc_addrs;
+    while (lo < hi) {       /* first entry with addr > pc */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (a->func_addrs[mid].addr <= pc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? a->func_addrs[lo - 1].index : UINT32_MAX;
+}
+
+/* ---- load ---- */
+
+void wacc_artifact_free(wacc_artifact *a)
+{
+    if (!a)
+        return;
+    wacc__unregister_code(a);
+    wasm_module_free(a->mod);
+    free(a->type_ids);
+    free(a->func_addrs);
+    if (a->dl)
+        dlclose(a->dl);
+    free(a->path);
+    free(a);
+}
+
+static wacc_artifact *fail(wacc_artifact *a, uint8_t *meta_copy)
+{
+    free(meta_copy);
+    wacc_artifact_free(a);
+    return NULL;
+}
+
+wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WACC_ERR_LEN])
+{
+    uint8_t *meta_copy = NULL;
+    uint64_t meta_size = 0;
+    if (!check_file(path, &meta_copy, &meta_size, err))
+        return NULL;
+
+    wacc_artifact *a = calloc(1, sizeof *a);
+    if (!a || !(a->path = strdup(path))) {
+        wacc__err(err, "%s: out of memory", path);
+        free(a);
+        free(meta_copy);
+        return NULL;
+    }
+    a->engine = e;
+    a->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!a->dl) {
+        const char *why = dlerror();
+        wacc__err(err, "%s: dlopen failed: %s", path, why ? why : "unknown error");
+        return fail(a, meta_copy);
+    }
+    a->desc = dlsym(a->dl, WACC_DESCRIPTOR_SYMBOL);
+    if (!a->desc) {
+        wacc__err(err, "%s: not a wacc artifact (no %s symbol)", path, WACC_DESCRIPTOR_SYMBOL);
+        return fail(a, meta_copy);
+    }
+    const struct wacc_descriptor *d = a->desc;
+    if (d->magic != WACC_DESCRIPTOR_MAGIC || d->abi_version != WACC_ABI_VERSION) {
+        wacc__err(err, "%s: bad descriptor (magic 0x%08x, ABI version %u)", path, d->magic,
+                  d->abi_version);
+        return fail(a, meta_copy);
+    }
+    /* dlopen returns an already loaded object with the same name: make sure
+     * it is this very file. */
+    if (!d->meta || d->meta_size != meta_size || memcmp(d->meta, meta_copy, meta_size) != 0) {
+        wacc__err(err, "%s: a different artifact with this path is already loaded", path);
+        return fail(a, meta_copy);
+    }
+    free(meta_copy);
+    meta_copy = NULL;
+    a->meta = (const struct wacc_meta_header *)d->meta;
+    const struct wacc_meta_header *h = a->meta;
+
+    wasm_error werr;
+    a->mod = wasm_decode(d->meta + h->desc_offset, h->desc_size, ~0u, WASM_DECODE_NO_CODE, &werr);
+    if (!a->mod) {
+        wacc__err(err, "%s: bad module description at offset %zu: %s", path, werr.offset,
+                  werr.msg);
+        return fail(a, NULL);
+    }
+    const wasm_module *m = a->mod;
+    uint32_t ndefined = m->nfuncs - m->nimported_funcs;
+    if (d->num_types != m->ntypes || d->num_defined_funcs != ndefined) {
+        wacc__err(err, "%s: descriptor does not match the module description", path);
+        return fail(a, NULL);
+    }
+    a->image_segs = d->meta + h->image_segs_offset;
+    a->image_segs_size = h->image_segs_size;
+
+    a->type_ids = wacc__calloc(m->ntypes, sizeof *a->type_ids);
+    a->func_addrs = wacc__calloc(ndefined, sizeof *a->func_addrs);
+    if (!a->type_ids || !a->func_addrs) {
+        wacc__err(err, "%s: out of memory", path);
+        return fail(a, NULL);
+    }
+    for (uint32_t i = 0; i < m->ntypes; i++) {
+        const wasm_functype *t = &m->types[i];
+        a->type_ids[i] = wacc__sig_id(e, t->nparams, t->params, t->nresults, t->results);
+        if (a->type_ids[i] == UINT32_MAX) {
+            wacc__err(err, "%s: out of memory", path);
+            return fail(a, NULL);
+        }
+    }
+    for (uint32_t i = 0; i < ndefined; i++)
+        a->func_addrs[i] = (struct wacc_func_addr){ (uintptr_t)d->funcs[i], m->nimported_funcs + i };
+    a->nfunc_addrs = ndefined;
+    qsort(a->func_addrs, ndefined, sizeof *a->func_addrs, cmp_addr);
+
+    struct link_map *lm = NULL;
+    if (dlinfo(a->dl, RTLD_DI_LINKMAP, &lm) != 0 || !lm) {
+        wacc__err(err, "%s: cannot find the loaded object", path);
+        return fail(a, NULL);
+    }
+    struct phdr_query q = { (uintptr_t)lm->l_addr, 0, 0 };
+    dl_iterate_phdr(phdr_cb, &q);
+    if (!q.start && ndefined) {
+        wacc__err(err, "%s: no executable segment", path);
+        return fail(a, NULL);
+    }
+    a->code_start = q.start;
+    a->code_end = q.end;
+    if (q.start && !wacc__register_code(a, q.start, q.end)) {
+        wacc__err(err, "%s: too many artifacts loaded", path);
+        return fail(a, NULL);
+    }
+    return a;
+}
+
+/* ---- accessors ---- */
+
+const struct wacc_meta_header *wacc_artifact_meta(const wacc_artifact *a)
+{
+    return a->meta;
+}
+
+uint32_t wacc_artifact_num_imports(const wacc_artifact *a)
+{
+    return a->mod->nimports;
+}
+
+void wacc_artifact_import(const wacc_artifact *a, uint32_t i, const char **module,
+                          const char **name, wacc_extern_kind *kind)
+{
+    const wasm_import *im = &a->mod->imports[i];
+    if (module)
+        *module = im->module;
+    if (name)
+        *name = im->name;
+    if (kind)
+        *kind = (wacc_extern_kind)im->kind;
+}
+
+uint32_t wacc_artifact_num_exports(const wacc_artifact *a)
+{
+    return a->mod->nexports;
+}
+
+void wacc_artifact_export(const wacc_artifact *a, uint32_t i, const char **name,
+                          wacc_extern_kind *kind)
+{
+    const wasm_export *ex = &a->mod->exports[i];
+    if (name)
+        *name = ex->name;
+    if (kind)
+        *kind = (wacc_extern_kind)ex->kind;
+}
+
+static void functype_out(const wasm_functype *t, wacc_functype *out)
+{
+    out->nparams = t->nparams;
+    out->nresults = t->nresults;
+    out->params = t->params;
+    out->results = t->results;
+}
+
+bool wacc_artifact_export_functype(const wacc_artifact *a, uint32_t i, wacc_functype *out)
+{
+    const wasm_module *m = a->mod;
+    if (i >= m->nexports || m->exports[i].kind != WASM_EXTERN_FUNC ||
+        m->exports[i].index >= m->nfuncs)
+        return false;
+    functype_out(&m->types[m->func_types[m->exports[i].index]], out);
+    return true;
+}
+
+bool wacc_artifact_import_functype(const wacc_artifact *a, uint32_t i, wacc_functype *out)
+{
+    const wasm_module *m = a->mod;
+    if (i >= m->nimports || m->imports[i].kind != WASM_EXTERN_FUNC)
+        return false;
+    functype_out(&m->types[m->imports[i].desc.typeidx], out);
+    return true;
+}

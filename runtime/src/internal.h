@@ -1,0 +1,192 @@
+/*
+ * internal.h — private structures of libwacc shared by its source files.
+ *
+ * Ownership: the engine owns the signature registry; a store owns every
+ * instance, host function, table, memory and global created in it (singly
+ * linked lists, freed by wacc_store_free). An artifact owns its dlopen handle
+ * and its decoded module description; it must outlive the stores that
+ * instantiated it.
+ */
+#ifndef WACC_INTERNAL_H
+#define WACC_INTERNAL_H
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wacc.h"
+#include "wasm.h"
+
+/* ---- engine: canonical signature registry (store.c) ---- */
+struct wacc_sig {
+    uint32_t nparams, nresults;
+    uint8_t *types;             /* params then results (owned) */
+    uint64_t hash;
+};
+
+struct wacc_engine {
+    pthread_mutex_t lock;
+    uint32_t nsigs, sigs_cap;
+    struct wacc_sig *sigs;
+    uint32_t *slots;            /* open addressing: sig index + 1, 0 = empty */
+    uint32_t nslots;            /* power of two */
+};
+
+/* Canonical id of a function type (0-based, stable for the engine's life).
+ * Returns UINT32_MAX when out of memory. */
+uint32_t wacc__sig_id(wacc_engine *e, uint32_t np, const uint8_t *params,
+                      uint32_t nr, const uint8_t *results);
+
+/* ---- artifact (load.c) ---- */
+struct wacc_func_addr { uintptr_t addr; uint32_t index; };
+
+struct wacc_artifact {
+    wacc_engine *engine;
+    char *path;
+    void *dl;
+    const struct wacc_descriptor *desc;
+    const struct wacc_meta_header *meta;
+    wasm_module *mod;
+    uint32_t *type_ids;                 /* [ntypes] canonical ids */
+    uintptr_t code_start, code_end;     /* executable range of the object */
+    struct wacc_func_addr *func_addrs;  /* [ndefined] sorted by addr */
+    uint32_t nfunc_addrs;
+    const uint8_t *image_segs;          /* bitmap of data segments in the image */
+    uint32_t image_segs_size;
+};
+
+/* Function index containing `pc` (UINT32_MAX if none). */
+uint32_t wacc__artifact_func_at(const wacc_artifact *a, uintptr_t pc);
+
+/* ---- store (store.c) ---- */
+struct wacc_store {
+    wacc_engine *engine;
+    struct wacc_limits limits;          /* shared by all vmctx of the store */
+    struct wacc_instance *instances;
+    struct wacc_func *funcs;
+    struct wacc_table_obj *tables;
+    struct wacc_memory_obj *memories;
+    struct wacc_global_obj *globals;
+};
+
+/* ---- functions (func.c) ---- */
+struct wacc_func {
+    struct wacc_host_ctx hdr;           /* first: host funcref vmctx points here */
+    wacc_store *store;
+    struct wacc_funcref *ref;           /* &own for host funcs, else the instance's slot */
+    struct wacc_funcref own;
+    uint32_t nparams, nresults;
+    const uint8_t *params, *results;
+    uint8_t *owned_types;               /* host funcs: params+results copy */
+    wacc_host_fn fn;
+    void *data;
+    struct wacc_instance *inst;         /* wasm funcs */
+    uint32_t index;
+    struct wacc_func *next;
+};
+
+/* The array-call entry used for every host function. */
+void wacc__host_array_call(void *vmctx, void *code, wacc_val *vals);
+/* A wacc_func for function `index` of an instance (created lazily). */
+wacc_func *wacc__instance_func(struct wacc_instance *inst, uint32_t index);
+
+/* ---- tables (table.c) ---- */
+struct wacc_table_obj {
+    struct wacc_table t;                /* first: vmctx->tables[i] points here */
+    uint8_t elemtype;
+    bool has_max;
+    uint32_t declared_max;
+    struct wacc_table_obj *next;
+};
+
+wacc_table_obj *wacc__table_create(wacc_store *s, uint8_t elemtype, uint64_t min,
+                                   bool has_max, uint64_t max, char err[WACC_ERR_LEN]);
+void wacc__table_free(wacc_table_obj *t);
+/* Old size or UINT32_MAX. */
+uint32_t wacc__table_grow(wacc_table_obj *t, uint32_t delta, void *init);
+
+/* ---- memories (memory.c) ---- */
+struct wacc_memory_obj {
+    struct wacc_memory m;               /* first: vmctx->memories[i] points here */
+    uint64_t pages, max_pages;
+    bool has_max;
+    uint64_t declared_max;
+    int slot;                           /* trap registry slot */
+    struct wacc_memory_obj *next;
+};
+
+wacc_memory_obj *wacc__memory_create(wacc_store *s, uint64_t min, bool has_max, uint64_t max,
+                                     char err[WACC_ERR_LEN]);
+void wacc__memory_free(wacc_memory_obj *m);
+
+/* ---- globals (func.c) ---- */
+struct wacc_global_obj {
+    wacc_val cell;                      /* first; 16 bytes */
+    wacc_globaltype type;
+    struct wacc_global_obj *next;
+};
+
+/* ---- instances (instance.c) ---- */
+struct wacc_instance {
+    struct wacc_vmctx vmctx;
+    wacc_store *store;
+    wacc_artifact *art;
+    const wasm_module *mod;
+    struct wacc_funcref *funcrefs;      /* [nfuncs] */
+    struct wacc_table **tables;         /* [ntables] */
+    struct wacc_memory **memories;      /* [nmemories] */
+    wacc_val **globals;                 /* [nglobals] */
+    wacc_func **funcs;                  /* [nfuncs] lazily created objects */
+    wacc_table_obj **table_objs;
+    wacc_memory_obj **memory_objs;
+    wacc_global_obj **global_objs;
+    void ***elem_refs;                  /* [nelems] evaluated passive segments */
+    uint32_t *elem_len;                 /* [nelems] 0 once dropped */
+    uint32_t *data_len;                 /* [ndatas] 0 once dropped */
+    struct wacc_instance *next;
+};
+
+void wacc__instance_free(struct wacc_instance *inst);
+
+/* ---- traps (trap.c) ---- */
+/* One host->wasm entry of the current thread. */
+struct wacc_entry {
+    sigjmp_buf jb;
+    struct wacc_entry *prev;
+    uint32_t code, func_index, wasm_offset;
+    int exit_status;
+    uintptr_t pc;                       /* signal traps: faulting PC */
+    struct wacc_instance *inst;         /* instance that trapped, if known */
+};
+
+/* Prepare the current thread (signal handlers, alternate stack) and return
+ * its stack limit for generated code. */
+uintptr_t wacc__thread_enter(void);
+/* Run array_call(vmctx, code, vals) as a protected entry: false on a trap,
+ * with the details in *e. Sets the store's stack limit. */
+bool wacc__call_protected(wacc_store *s, struct wacc_entry *e, wacc_array_call_fn fn,
+                          void *vmctx, void *code, wacc_val *vals);
+/* Raise a trap from runtime code running under an entry (never returns). */
+_Noreturn void wacc__raise(struct wacc_instance *inst, uint32_t code, uint32_t func_index,
+                           uint32_t wasm_offset);
+/* Fill a public wacc_trap from an entry (formats the message). */
+void wacc__fill_trap(const struct wacc_entry *e, wacc_trap *trap);
+void wacc__set_trap(wacc_trap *trap, uint32_t code, const struct wacc_instance *inst,
+                    uint32_t func_index, uint32_t wasm_offset);
+
+/* Registry of code ranges and memory reservations (signal-safe reads). */
+bool wacc__register_code(wacc_artifact *a, uintptr_t start, uintptr_t end);
+void wacc__unregister_code(wacc_artifact *a);
+int wacc__register_memory(uint8_t *base);       /* slot or -1 */
+void wacc__unregister_memory(int slot);
+
+/* ---- libcalls (libcalls.c) ---- */
+extern const struct wacc_libcalls wacc__libcalls;
+
+/* ---- helpers ---- */
+void *wacc__calloc(size_t n, size_t size);      /* never NULL for n == 0 */
+void wacc__err(char err[WACC_ERR_LEN], const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif
