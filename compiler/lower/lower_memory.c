@@ -6,7 +6,8 @@
  * alignment is only a hint, so every access is emitted with alignment 1.
  * Float loads and stores are done as LLVM float/double accesses, which on
  * x86-64 are SSE moves and keep NaN bit patterns intact.
- * Bulk operations call the runtime through vmctx->libcalls.
+ * Bulk operations call the runtime through vmctx->libcalls (u32 operands;
+ * memory64 operands above 4 GiB trap as out of bounds before the call).
  */
 #include "lower.h"
 
@@ -56,19 +57,53 @@ static bool store(lower_ctx *c, const wasm_insn *insn, unsigned bytes, bool trun
     return true;
 }
 
+static bool is_mem64(lower_ctx *c, uint32_t memidx)
+{
+    const wasm_module *m = lower_wasm_module(c);
+    return memidx < m->nmemories && m->memories[memidx].is64;
+}
+
+/* An i64 operand of a memory64 instruction as the u32 the libcalls take:
+ * anything above 4 GiB is out of bounds for every memory we support. */
+static LLVMValueRef to_u32(lower_ctx *c, LLVMValueRef v)
+{
+    LLVMBuilderRef b = lower_builder(c);
+    LLVMTypeRef t = LLVMTypeOf(v);
+    if (t == ty_i32(c))
+        return v;
+    lower_trap_if(c, LLVMBuildICmp(b, LLVMIntUGT, v, LLVMConstInt(t, 0xFFFFFFFFu, false), ""),
+                  WACC_TRAP_MEMORY_OOB);
+    return LLVMBuildTrunc(b, v, ty_i32(c), "");
+}
+
 static bool memory_size(lower_ctx *c, uint32_t memidx)
 {
     LLVMBuilderRef b = lower_builder(c);
     LLVMValueRef bytes = lower_mem_size(c, memidx);
     LLVMValueRef pages = LLVMBuildLShr(b, bytes, LLVMConstInt(LLVMTypeOf(bytes), 16, false), "");
-    lower_push(c, LLVMBuildTrunc(b, pages, ty_i32(c), ""));
+    lower_push(c, is_mem64(c, memidx) ? pages : LLVMBuildTrunc(b, pages, ty_i32(c), ""));
     return true;
 }
 
 static bool memory_grow(lower_ctx *c, uint32_t memidx)
 {
-    LLVMValueRef args[2] = { u32_const(c, memidx), lower_pop(c) };
-    lower_push(c, lower_libcall(c, WACC_LIBCALL_MEMORY_GROW, ty_i32(c), args, 2));
+    LLVMBuilderRef b = lower_builder(c);
+    LLVMValueRef delta = lower_pop(c);
+    LLVMTypeRef t = LLVMTypeOf(delta);
+    if (t != ty_i32(c)) {
+        /* memory64: a delta of 2^32 pages or more can never succeed. */
+        LLVMValueRef max = LLVMConstInt(t, 0xFFFFFFFFu, false);
+        LLVMValueRef big = LLVMBuildICmp(b, LLVMIntUGT, delta, max, "");
+        delta = LLVMBuildTrunc(b, LLVMBuildSelect(b, big, max, delta, ""), ty_i32(c), "");
+    }
+    LLVMValueRef args[2] = { u32_const(c, memidx), delta };
+    LLVMValueRef r = lower_libcall(c, WACC_LIBCALL_MEMORY_GROW, ty_i32(c), args, 2);
+    if (t != ty_i32(c)) {
+        /* old pages (< 2^32) or 0xFFFFFFFF, which becomes -1 */
+        LLVMValueRef fail = LLVMBuildICmp(b, LLVMIntEQ, r, u32_const(c, 0xFFFFFFFFu), "");
+        r = LLVMBuildSelect(b, fail, LLVMConstAllOnes(t), LLVMBuildZExt(b, r, t, ""), "");
+    }
+    lower_push(c, r);
     return true;
 }
 
@@ -77,9 +112,9 @@ static bool memory_grow(lower_ctx *c, uint32_t memidx)
 static bool bulk(lower_ctx *c, unsigned slot, const uint32_t *imms, unsigned nimms)
 {
     LLVMValueRef args[5];
-    LLVMValueRef n = lower_pop(c);
-    LLVMValueRef x = lower_pop(c);
-    LLVMValueRef d = lower_pop(c);
+    LLVMValueRef n = to_u32(c, lower_pop(c));
+    LLVMValueRef x = to_u32(c, lower_pop(c));
+    LLVMValueRef d = to_u32(c, lower_pop(c));
     unsigned k = 0;
     for (unsigned i = 0; i < nimms; i++)
         args[k++] = u32_const(c, imms[i]);
