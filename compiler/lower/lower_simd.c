@@ -681,23 +681,34 @@ static void funary(lower_ctx *c, shape s, const char *name)
     push_v(c, call1(c, name, pop_as(c, s)));
 }
 
-/* wasm min/max: NaN if either operand is NaN (x + y quiets it), and
- * -0 < +0: when the operands compare equal, OR (min) / AND (max) of the bit
- * patterns picks the right zero and is the identity otherwise. */
+/* wasm min/max: NaN if either operand is NaN, and -0 < +0. Both operand
+ * orders of the x86-style "x < y ? x : y" (minps; maxps likewise) are
+ * combined so that zeros of either sign and NaNs propagate, then every NaN
+ * lane is replaced by the canonical NaN (sign bit arbitrary):
+ *   min: t = m(x,y) | m(y,x)
+ *   max: d = M(x,y) ^ M(y,x); t = (M(y,x) | d) - d
+ *   r = t & ~(lshr(isnan(t) ? ~0 : 0, 10 / 13))   (after t |= nan mask) */
 static void fminmax(lower_ctx *c, shape s, bool is_max)
 {
     LLVMBuilderRef b = lower_builder(c);
     LLVMTypeRef it = ivec_ty(c, s), ft = vec_ty(c, s);
+    unsigned bits = shape_bits[s], n = lanes(s);
     LLVMValueRef y = pop_as(c, s), x = pop_as(c, s);
     LLVMRealPredicate p = is_max ? LLVMRealOGT : LLVMRealOLT;
-    LLVMValueRef xi = cast(c, x, it), yi = cast(c, y, it);
-    LLVMValueRef eq = is_max ? LLVMBuildAnd(b, xi, yi, "") : LLVMBuildOr(b, xi, yi, "");
-    LLVMValueRef r = cast(c, eq, ft);
-    r = LLVMBuildSelect(b, LLVMBuildFCmp(b, LLVMRealUNO, x, y, ""),
-                        LLVMBuildFAdd(b, x, y, ""), r, "");
-    r = LLVMBuildSelect(b, LLVMBuildFCmp(b, p, y, x, ""), y, r, "");
-    r = LLVMBuildSelect(b, LLVMBuildFCmp(b, p, x, y, ""), x, r, "");
-    push_v(c, r);
+    LLVMValueRef t1 = LLVMBuildSelect(b, LLVMBuildFCmp(b, p, x, y, ""), x, y, "");
+    LLVMValueRef t2 = LLVMBuildSelect(b, LLVMBuildFCmp(b, p, y, x, ""), y, x, "");
+    LLVMValueRef t;
+    if (is_max) {
+        LLVMValueRef d = LLVMBuildXor(b, cast(c, t1, it), cast(c, t2, it), "");
+        LLVMValueRef o = LLVMBuildOr(b, cast(c, t2, it), d, "");
+        t = LLVMBuildFSub(b, cast(c, o, ft), cast(c, d, ft), "");
+    } else {
+        t = cast(c, LLVMBuildOr(b, cast(c, t1, it), cast(c, t2, it), ""), ft);
+    }
+    LLVMValueRef nan = LLVMBuildSExt(b, LLVMBuildFCmp(b, LLVMRealUNO, t, t, ""), it, "");
+    LLVMValueRef ti = LLVMBuildOr(b, cast(c, t, it), nan, "");
+    LLVMValueRef keep = LLVMBuildLShr(b, nan, splat_const(c, bits, n, bits == 32 ? 10 : 13), "");
+    push_v(c, LLVMBuildAnd(b, ti, LLVMBuildNot(b, keep, ""), ""));
 }
 
 /* pmin: y < x ? y : x;  pmax: x < y ? y : x. */
