@@ -1,1 +1,137 @@
-/* placeholder: being written */
+/*
+ * cache.c — the compilation cache used by `wacc run app.wasm`.
+ *
+ * Directory: $XDG_CACHE_HOME/wacc, else ~/.cache/wacc. One file per key,
+ * <16 hex digits>.so, where the key is XXH3-64 over the input bytes, the
+ * canonical options string, WACC_VERSION and the host CPU name. Entries are
+ * written to a temporary name and renamed into place. An entry that does not
+ * load (bad checksum, truncated, foreign) is deleted and rebuilt.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <llvm-c/TargetMachine.h>
+#include <xxhash.h>
+
+#include "driver.h"
+
+static bool mkdir_p(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        int r = mkdir(path, 0755);
+        *p = '/';
+        if (r != 0 && errno != EEXIST)
+            return false;
+    }
+    return mkdir(path, 0755) == 0 || errno == EEXIST;
+}
+
+bool drv_cache_dir(char *buf, size_t len)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    int n;
+    if (xdg != NULL && xdg[0] == '/')
+        n = snprintf(buf, len, "%s/wacc", xdg);
+    else if (home != NULL && home[0] != '\0')
+        n = snprintf(buf, len, "%s/.cache/wacc", home);
+    else
+        return false;
+    if (n < 0 || (size_t)n >= len)
+        return false;
+    return mkdir_p(buf);
+}
+
+static uint64_t cache_key(const uint8_t *wasm, size_t size, const wacc_compile_options *o)
+{
+    char opts[256];
+    wacc_options_string(o, opts, sizeof opts);
+    char *cpu = LLVMGetHostCPUName();
+    XXH3_state_t *st = XXH3_createState();
+    uint64_t h;
+    if (st == NULL) {
+        h = XXH3_64bits(wasm, size) ^ XXH3_64bits(opts, strlen(opts));
+    } else {
+        XXH3_64bits_reset(st);
+        XXH3_64bits_update(st, wasm, size);
+        XXH3_64bits_update(st, "\0", 1);
+        XXH3_64bits_update(st, opts, strlen(opts));
+        XXH3_64bits_update(st, "\0" WACC_VERSION "\0", sizeof WACC_VERSION + 1);
+        if (cpu != NULL)
+            XXH3_64bits_update(st, cpu, strlen(cpu));
+        h = XXH3_64bits_digest(st);
+        XXH3_freeState(st);
+    }
+    LLVMDisposeMessage(cpu);
+    return h;
+}
+
+/* Compile into `path` through a temporary file in the same directory. */
+static bool compile_to(const char *path, const uint8_t *wasm, size_t size,
+                       const wacc_compile_options *o, char err[512])
+{
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    if (!wacc_compile_file(wasm, size, o, tmp, err)) {
+        unlink(tmp);
+        return false;
+    }
+    if (rename(tmp, path) != 0) {
+        snprintf(err, 512, "cannot write %.300s: %s", path, strerror(errno));
+        unlink(tmp);
+        return false;
+    }
+    return true;
+}
+
+wacc_artifact *drv_cache_load(wacc_engine *e, const char *wasm_path, const uint8_t *wasm,
+                              size_t size, const wacc_compile_options *o, bool no_cache,
+                              char tmp_path[512], char err[512])
+{
+    char dir[400], path[512], lerr[WACC_ERR_LEN];
+    wacc_artifact *a;
+
+    (void)wasm_path;
+    tmp_path[0] = '\0';
+    if (!no_cache && drv_cache_dir(dir, sizeof dir)) {
+        snprintf(path, sizeof path, "%s/%016llx.so", dir,
+                 (unsigned long long)cache_key(wasm, size, o));
+        if (access(path, F_OK) == 0) {
+            a = wacc_artifact_load(e, path, lerr);
+            if (a != NULL)
+                return a;
+            unlink(path);               /* corrupt or stale: never use it */
+        }
+        if (!compile_to(path, wasm, size, o, err))
+            return NULL;
+        a = wacc_artifact_load(e, path, lerr);
+        if (a == NULL) {
+            unlink(path);
+            snprintf(err, 512, "cannot load compiled artifact: %.400s", lerr);
+        }
+        return a;
+    }
+
+    const char *tdir = getenv("TMPDIR");
+    snprintf(tmp_path, 512, "%s/wacc-run-XXXXXX.so", tdir && tdir[0] ? tdir : "/tmp");
+    int fd = mkstemps(tmp_path, 3);
+    if (fd < 0) {
+        snprintf(err, 512, "cannot create temporary file: %s", strerror(errno));
+        tmp_path[0] = '\0';
+        return NULL;
+    }
+    close(fd);
+    if (!wacc_compile_file(wasm, size, o, tmp_path, err))
+        return NULL;
+    a = wacc_artifact_load(e, tmp_path, lerr);
+    if (a == NULL)
+        snprintf(err, 512, "cannot load compiled artifact: %.400s", lerr);
+    return a;
+}

@@ -1,1 +1,198 @@
-/* placeholder: being written */
+/*
+ * cmd_run.c — `wacc run FILE.so|FILE.wasm [--invoke NAME] [ARGS...]`.
+ *
+ * .wasm inputs are compiled through the cache (cache.c). Without --invoke
+ * the "_start" export runs if there is one. With --invoke the results are
+ * printed one per line, like wasmtime.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "driver.h"
+
+static bool looks_like_number(const char *a)
+{
+    return a[0] == '-' && ((a[1] >= '0' && a[1] <= '9') || a[1] == '.' ||
+                           strcmp(a, "-inf") == 0 || strcmp(a, "-nan") == 0);
+}
+
+static void report_trap(const char *file, const wacc_trap *t)
+{
+    if (t->message[0] != '\0')
+        drv_error(file, "%s", t->message);
+    else
+        drv_error(file, "trap: %s", wacc_trap_name(t->code));
+}
+
+static int invoke(const char *file, wacc_store *s, wacc_instance *inst, const char *name,
+                  char **args, int nargs)
+{
+    wacc_extern ext;
+    wacc_functype ft;
+    wacc_trap trap;
+
+    if (!wacc_instance_export(inst, name, &ext)) {
+        drv_error(file, "no export named '%s'", name);
+        return 1;
+    }
+    if (ext.kind != WACC_EXTERN_FUNC) {
+        drv_error(file, "export '%s' is not a function", name);
+        return 1;
+    }
+    wacc_func_type(ext.of.func, &ft);
+    if ((uint32_t)nargs != ft.nparams) {
+        drv_error(file, "'%s' takes %u argument(s), %d given", name, ft.nparams, nargs);
+        return 1;
+    }
+    size_t n = ft.nparams > ft.nresults ? ft.nparams : ft.nresults;
+    wacc_val *params = calloc(ft.nparams + 1, sizeof *params);
+    wacc_val *results = calloc(n + 1, sizeof *results);
+    int status = 0;
+    if (params == NULL || results == NULL) {
+        drv_error(file, "out of memory");
+        status = 1;
+        goto out;
+    }
+    for (uint32_t i = 0; i < ft.nparams; i++) {
+        if (!drv_parse_value(args[i], ft.params[i], &params[i])) {
+            drv_error(file, "argument %u: '%s' is not a valid %s", i + 1, args[i],
+                      wasm_valtype_name(ft.params[i]));
+            status = 1;
+            goto out;
+        }
+    }
+    memset(&trap, 0, sizeof trap);
+    if (!wacc_call(s, ext.of.func, params, ft.nparams, results, ft.nresults, &trap)) {
+        if (trap.code == WACC_TRAP_EXIT) {
+            status = trap.exit_status;
+            goto out;
+        }
+        report_trap(file, &trap);
+        status = 1;
+        goto out;
+    }
+    for (uint32_t i = 0; i < ft.nresults; i++)
+        drv_print_value(stdout, ft.results[i], &results[i]);
+out:
+    free(params);
+    free(results);
+    return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    wacc_compile_options o = { .opt_level = 2, .cpu = NULL, .explicit_bounds = false };
+    const char *file = NULL, *name = NULL;
+    bool no_cache = false, dashdash = false;
+    char err[512], tmp[512] = "";
+    int nargs = 0, status = 1;
+    char **args = calloc((size_t)argc + 1, sizeof *args);
+
+    if (args == NULL)
+        return 1;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!dashdash && a[0] == '-' && a[1] != '\0' && !looks_like_number(a)) {
+            int r = drv_parse_compile_option(argc, argv, &i, &o);
+            if (r < 0) {
+                free(args);
+                return 2;
+            }
+            if (r > 0)
+                continue;
+            if (strcmp(a, "--") == 0) {
+                dashdash = true;
+            } else if (strcmp(a, "--no-cache") == 0) {
+                no_cache = true;
+            } else if (strcmp(a, "--invoke") == 0 && i + 1 < argc) {
+                name = argv[++i];
+            } else if (strncmp(a, "--invoke=", 9) == 0) {
+                name = a + 9;
+            } else {
+                drv_error(NULL, "run: unknown option '%s'", a);
+                free(args);
+                return 2;
+            }
+        } else if (file == NULL) {
+            file = a;
+        } else {
+            args[nargs++] = argv[i];
+        }
+    }
+    if (file == NULL) {
+        drv_error(NULL, "run: no input file");
+        free(args);
+        return 2;
+    }
+
+    size_t size;
+    uint8_t *bytes = drv_read_file(file, &size, err);
+    if (bytes == NULL) {
+        drv_error(file, "%s", err);
+        free(args);
+        return 1;
+    }
+    wacc_engine *e = wacc_engine_new();
+    wacc_store *s = e ? wacc_store_new(e) : NULL;
+    wacc_artifact *art = NULL;
+    if (s == NULL) {
+        drv_error(file, "cannot create the runtime engine");
+        goto out;
+    }
+    if (drv_is_wasm(bytes, size)) {
+        art = drv_cache_load(e, file, bytes, size, &o, no_cache, tmp, err);
+    } else if (size >= 4 && memcmp(bytes, "\177ELF", 4) == 0) {
+        art = wacc_artifact_load(e, file, err);
+    } else {
+        snprintf(err, sizeof err, "not a wasm module or wacc artifact (bad magic)");
+    }
+    if (art == NULL) {
+        drv_error(file, "%s", err);
+        goto out;
+    }
+    uint32_t nimp = wacc_artifact_num_imports(art);
+    if (nimp > 0) {
+        const char *mod = "?", *imp = "?";
+        wacc_extern_kind kind;
+        wacc_artifact_import(art, 0, &mod, &imp, &kind);
+        drv_error(file, "unknown import %s.%s", mod, imp);
+        goto out;
+    }
+    wacc_trap trap;
+    memset(&trap, 0, sizeof trap);
+    err[0] = '\0';
+    wacc_instance *inst = wacc_instantiate(s, art, NULL, 0, &trap, err);
+    if (inst == NULL) {
+        if (trap.code == WACC_TRAP_EXIT)
+            status = trap.exit_status;
+        else if (trap.code != WACC_TRAP_NONE)
+            report_trap(file, &trap);
+        else
+            drv_error(file, "%s", err[0] ? err : "instantiation failed");
+        goto out;
+    }
+    if (name != NULL) {
+        status = invoke(file, s, inst, name, args, nargs);
+    } else {
+        wacc_extern ext;
+        if (wacc_instance_export(inst, "_start", &ext) && ext.kind == WACC_EXTERN_FUNC)
+            status = invoke(file, s, inst, "_start", args, 0);
+        else
+            status = 0;
+    }
+out:
+    fflush(stdout);
+    if (s != NULL)
+        wacc_store_free(s);
+    if (art != NULL)
+        wacc_artifact_free(art);
+    if (e != NULL)
+        wacc_engine_free(e);
+    if (tmp[0] != '\0')
+        unlink(tmp);
+    free(bytes);
+    free(args);
+    return status;
+}

@@ -1,1 +1,127 @@
-int main(void) { return 0; }
+/*
+ * main.c — the `wacc` command-line driver: command dispatch, usage, and the
+ * `compile` command.
+ *
+ *   wacc compile app.wasm [-o app.so] [-O0..-O3] [--cpu NAME]
+ *   wacc run app.so|app.wasm [--invoke NAME] [ARGS...]
+ *   wacc inspect app.so
+ *   wacc wast FILE.wast... [-O1] [-j N]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: wacc <command> [options]\n"
+          "\n"
+          "commands:\n"
+          "  compile FILE.wasm [-o FILE.so] [-O0..-O3] [--cpu native|x86-64-v2|x86-64-v3|NAME]\n"
+          "                      compile a core module to a native shared object\n"
+          "  run FILE.so|FILE.wasm [--invoke NAME] [--no-cache] [-O0..-O3] [ARGS...]\n"
+          "                      run _start, or call export NAME with ARGS and print its results\n"
+          "  inspect FILE.so     print an artifact's metadata\n"
+          "  wast FILE.wast... [-O0..-O3] [-j N] [--max-failures N]\n"
+          "                      run spec test scripts (needs wast2json from wabt)\n"
+          "  help                show this help\n"
+          "  --version           print the version\n", f);
+}
+
+static char *default_output(const char *in)
+{
+    size_t n = strlen(in);
+    const char *dot = strrchr(in, '.');
+    const char *slash = strrchr(in, '/');
+    if (dot != NULL && (slash == NULL || dot > slash) && strcmp(dot, ".wasm") == 0)
+        n = (size_t)(dot - in);
+    char *out = malloc(n + 4);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, in, n);
+    memcpy(out + n, ".so", 4);
+    return out;
+}
+
+int cmd_compile(int argc, char **argv)
+{
+    wacc_compile_options o = { .opt_level = 2, .cpu = NULL, .explicit_bounds = false };
+    const char *in = NULL, *out = NULL;
+    char err[512];
+
+    for (int i = 0; i < argc; i++) {
+        int r = drv_parse_compile_option(argc, argv, &i, &o);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if (strcmp(argv[i], "-o") == 0) {
+            if (i + 1 >= argc) {
+                drv_error(NULL, "-o needs a file name");
+                return 2;
+            }
+            out = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            drv_error(NULL, "compile: unknown option '%s'", argv[i]);
+            return 2;
+        } else if (in == NULL) {
+            in = argv[i];
+        } else {
+            drv_error(NULL, "compile: more than one input file");
+            return 2;
+        }
+    }
+    if (in == NULL) {
+        drv_error(NULL, "compile: no input file");
+        return 2;
+    }
+    size_t size;
+    uint8_t *bytes = drv_read_file(in, &size, err);
+    if (bytes == NULL) {
+        drv_error(in, "%s", err);
+        return 1;
+    }
+    char *def = out == NULL ? default_output(in) : NULL;
+    if (out == NULL)
+        out = def;
+    int status = 0;
+    if (out == NULL) {
+        drv_error(in, "out of memory");
+        status = 1;
+    } else if (!wacc_compile_file(bytes, size, &o, out, err)) {
+        drv_error(in, "%s", err);
+        status = 1;
+    }
+    free(def);
+    free(bytes);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *c = argv[1];
+    if (strcmp(c, "--version") == 0 || strcmp(c, "-V") == 0 || strcmp(c, "version") == 0) {
+        printf("wacc %s (artifact ABI %u)\n", WACC_VERSION, WACC_ABI_VERSION);
+        return 0;
+    }
+    if (strcmp(c, "help") == 0 || strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(c, "compile") == 0)
+        return cmd_compile(argc - 2, argv + 2);
+    if (strcmp(c, "run") == 0)
+        return cmd_run(argc - 2, argv + 2);
+    if (strcmp(c, "inspect") == 0)
+        return cmd_inspect(argc - 2, argv + 2);
+    if (strcmp(c, "wast") == 0)
+        return cmd_wast(argc - 2, argv + 2);
+    fprintf(stderr, "wacc: unknown command '%s'\n", c);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,38 @@
+/*
+ * wast.h — internal interface of the spec-test harness (`wacc wast`):
+ *   wast.c      command line, one child process per .wast file, results
+ *   wast_run.c  running the commands of one converted script (in the child)
+ *   json.c      wast2json values: parsing arguments, matching expectations
+ */
+#ifndef WACC_WAST_H
+#define WACC_WAST_H
+
+#include <cjson/cJSON.h>
+
+#include "driver.h"
+
+typedef struct wast_opts {
+    wacc_compile_options copts;
+    int jobs;               /* compile processes per file */
+    int cmd_timeout;        /* seconds per command (0 = none) */
+} wast_opts;
+
+/* Run one .wast file: convert it into `tmpdir`, execute every command and
+ * report to `fd` one record per line:
+ *   C<line> <command>   a command starts (for crash reports)
+ *   P / S               a command passed / was skipped
+ *   F<message>          a command failed
+ * Returns 0 (the parent counts the records). */
+int wast_run_file(const char *wast_path, const char *tmpdir, const wast_opts *o, int fd);
+
+/* json.c */
+/* One value of an `args` array. `why` gets a reason on failure. */
+bool wj_parse_arg(const cJSON *v, uint8_t *type, wacc_val *out, char *why, size_t whylen);
+/* Does `got` (of type `type`) satisfy the expectation `exp`? */
+bool wj_match(const cJSON *exp, uint8_t type, const wacc_val *got);
+/* Printing for failure messages. */
+void wj_format_expected(char *buf, size_t len, const cJSON *exp);
+void wj_format_value(char *buf, size_t len, uint8_t type, const wacc_val *v, const char *lane_type);
+uint8_t wj_type(const char *name);     /* "i32" → WACC_I32, 0 if unknown */
+
+#endif

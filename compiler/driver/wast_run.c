@@ -1,0 +1,915 @@
+/*
+ * wast_run.c — runs one spec test script inside a child process of
+ * `wacc wast` (see wast.c): converts it with wast2json, compiles every binary
+ * module (each in its own short-lived process, `jobs` at a time, so that a
+ * compiler crash costs one module), then executes the commands in order and
+ * reports one record per command to the parent (protocol in wast.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "wast.h"
+
+typedef struct named {
+    char *name;
+    wacc_instance *inst;            /* NULL if the module failed */
+} named;
+
+typedef struct names {
+    named *v;
+    size_t n, cap;
+} names;
+
+enum { SLOT_NONE = 0, SLOT_PENDING, SLOT_OK, SLOT_FAILED };
+
+typedef struct slot {
+    int state;
+    char *err;                      /* compile error (SLOT_FAILED) */
+} slot;
+
+typedef struct wrun {
+    const wast_opts *o;
+    int fd;
+    const char *dir;
+    int line;
+
+    cJSON *root;
+    const cJSON **cmds;
+    slot *slots;                    /* [ncmds] */
+    int ncmds;
+
+    wacc_engine *engine;
+    wacc_store *store;
+    spectest *spec;
+    wacc_artifact **arts;
+    size_t narts, cap_arts;
+    names modules, registered;
+    wacc_instance *cur;
+    char cur_err[300];
+} wrun;
+
+/* ---- reporting ---- */
+
+static void emit(int fd, const char *s, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return;
+        }
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+static void rec(wrun *r, char kind)
+{
+    char b[2] = { kind, '\n' };
+    emit(r->fd, b, 2);
+}
+
+static void rec_fail(wrun *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void rec_fail(wrun *r, const char *fmt, ...)
+{
+    char buf[1400];
+    int n = snprintf(buf, sizeof buf, "F%d: ", r->line);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    size_t len = strlen(buf);
+    for (size_t i = 1; i < len; i++)
+        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+            buf[i] = '?';
+    buf[len++] = '\n';
+    emit(r->fd, buf, len);
+}
+
+static const char *jstr(const cJSON *obj, const char *key)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+/* ---- conversion and compilation ---- */
+
+static bool run_wast2json(const char *wast, const char *json, const char *log, char *err, size_t errlen)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        return false;
+    }
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execlp("wast2json", "wast2json", wast, "-o", json, (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) {
+            snprintf(err, errlen, "waitpid: %s", strerror(errno));
+            return false;
+        }
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        return true;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 127) {
+        snprintf(err, errlen, "wast2json not found (install wabt)");
+        return false;
+    }
+    char first[300] = "";
+    FILE *f = fopen(log, "r");
+    if (f != NULL) {
+        if (fgets(first, sizeof first, f) == NULL)
+            first[0] = '\0';
+        fclose(f);
+        first[strcspn(first, "\n")] = '\0';
+    }
+    snprintf(err, errlen, "wast2json failed: %s", first[0] ? first : "(no message)");
+    return false;
+}
+
+static bool needs_compile(const cJSON *c)
+{
+    const char *type = jstr(c, "type");
+    const char *file = jstr(c, "filename");
+    const char *mt = jstr(c, "module_type");
+    if (type == NULL || file == NULL)
+        return false;
+    if (mt != NULL && strcmp(mt, "binary") != 0)
+        return false;
+    return strcmp(type, "module") == 0 || strcmp(type, "assert_unlinkable") == 0 ||
+           strcmp(type, "assert_uninstantiable") == 0 || strcmp(type, "assert_trap") == 0 ||
+           strcmp(type, "assert_exhaustion") == 0;
+}
+
+static void so_path(const wrun *r, const cJSON *c, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/%s.so", r->dir, jstr(c, "filename"));
+}
+
+/* In a compile child: never returns. */
+static void compile_child(const wrun *r, const cJSON *c)
+{
+    char in[1200], out[1200], errp[1300], err[512];
+    snprintf(in, sizeof in, "%s/%s", r->dir, jstr(c, "filename"));
+    so_path(r, c, out, sizeof out);
+    snprintf(errp, sizeof errp, "%s.err", out);
+    if (r->o->cmd_timeout > 0)
+        alarm((unsigned)r->o->cmd_timeout * 4);
+    size_t size;
+    uint8_t *bytes = drv_read_file(in, &size, err);
+    bool ok = bytes != NULL && wacc_compile_file(bytes, size, &r->o->copts, out, err);
+    free(bytes);
+    if (!ok) {
+        FILE *f = fopen(errp, "w");
+        if (f != NULL) {
+            fputs(err, f);
+            fclose(f);
+        }
+        _exit(1);
+    }
+    _exit(0);
+}
+
+static void compile_done(wrun *r, int i, int st)
+{
+    char buf[600], p[1200], errp[1300];
+    slot *s = &r->slots[i];
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+        s->state = SLOT_OK;
+        return;
+    }
+    s->state = SLOT_FAILED;
+    if (WIFSIGNALED(st)) {
+        snprintf(buf, sizeof buf, "compiler crashed: signal %d (%s)", WTERMSIG(st),
+                 strsignal(WTERMSIG(st)));
+    } else {
+        so_path(r, r->cmds[i], p, sizeof p);
+        snprintf(errp, sizeof errp, "%s.err", p);
+        FILE *f = fopen(errp, "r");
+        buf[0] = '\0';
+        if (f != NULL) {
+            if (fgets(buf, sizeof buf, f) == NULL)
+                buf[0] = '\0';
+            fclose(f);
+        }
+        if (buf[0] == '\0')
+            snprintf(buf, sizeof buf, "compiler exited with status %d", WEXITSTATUS(st));
+    }
+    s->err = strdup(buf);
+}
+
+static void compile_all(wrun *r)
+{
+    int jobs = r->o->jobs > 0 ? r->o->jobs : 1;
+    pid_t *pids = calloc((size_t)jobs, sizeof *pids);
+    int *who = calloc((size_t)jobs, sizeof *who);
+    int running = 0;
+    if (pids == NULL || who == NULL) {
+        free(pids);
+        free(who);
+        return;
+    }
+    /* Initialise LLVM's target registry once, so the children inherit it. */
+    {
+        wacc_target t;
+        char err[512];
+        memset(&t, 0, sizeof t);
+        if (wacc_target_create(&t, &r->o->copts, err))
+            wacc_target_dispose(&t);
+    }
+    fflush(NULL);
+    for (int i = 0; i <= r->ncmds; i++) {
+        bool more = i < r->ncmds;
+        if (more && !needs_compile(r->cmds[i]))
+            continue;
+        while (running > 0 && (running == jobs || !more)) {
+            int st;
+            pid_t p = waitpid(-1, &st, 0);
+            if (p < 0) {
+                if (errno == EINTR)
+                    continue;
+                running = 0;
+                break;
+            }
+            for (int k = 0; k < running; k++) {
+                if (pids[k] != p)
+                    continue;
+                compile_done(r, who[k], st);
+                pids[k] = pids[running - 1];
+                who[k] = who[running - 1];
+                running--;
+                break;
+            }
+        }
+        if (!more)
+            break;
+        r->slots[i].state = SLOT_PENDING;
+        pid_t p = fork();
+        if (p == 0)
+            compile_child(r, r->cmds[i]);
+        if (p < 0) {
+            r->slots[i].state = SLOT_FAILED;
+            r->slots[i].err = strdup("fork failed");
+            continue;
+        }
+        pids[running] = p;
+        who[running] = i;
+        running++;
+    }
+    free(pids);
+    free(who);
+}
+
+/* ---- instances ---- */
+
+static bool names_add(names *ns, const char *name, wacc_instance *inst)
+{
+    if (ns->n == ns->cap) {
+        size_t cap = ns->cap ? ns->cap * 2 : 8;
+        named *v = realloc(ns->v, cap * sizeof *v);
+        if (v == NULL)
+            return false;
+        ns->v = v;
+        ns->cap = cap;
+    }
+    ns->v[ns->n].name = strdup(name);
+    ns->v[ns->n].inst = inst;
+    if (ns->v[ns->n].name == NULL)
+        return false;
+    ns->n++;
+    return true;
+}
+
+static named *names_find(const names *ns, const char *name)
+{
+    for (size_t i = ns->n; i-- > 0;)
+        if (strcmp(ns->v[i].name, name) == 0)
+            return &ns->v[i];
+    return NULL;
+}
+
+static void names_free(names *ns)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        free(ns->v[i].name);
+    free(ns->v);
+}
+
+static bool add_artifact(wrun *r, wacc_artifact *a)
+{
+    if (r->narts == r->cap_arts) {
+        size_t cap = r->cap_arts ? r->cap_arts * 2 : 16;
+        wacc_artifact **v = realloc(r->arts, cap * sizeof *v);
+        if (v == NULL)
+            return false;
+        r->arts = v;
+        r->cap_arts = cap;
+    }
+    r->arts[r->narts++] = a;
+    return true;
+}
+
+enum { INST_OK = 0, INST_COMPILE, INST_LINK, INST_TRAP };
+
+/* Load, link and instantiate the module of command i. Returns INST_*; `why`
+ * holds the error, *trap the trap. */
+static int instantiate(wrun *r, int i, wacc_instance **out, wacc_trap *trap, char *why, size_t wl)
+{
+    char path[1200], err[WACC_ERR_LEN];
+    slot *s = &r->slots[i];
+
+    *out = NULL;
+    memset(trap, 0, sizeof *trap);
+    if (s->state != SLOT_OK) {
+        snprintf(why, wl, "compile error: %s", s->err ? s->err : "not compiled");
+        return INST_COMPILE;
+    }
+    so_path(r, r->cmds[i], path, sizeof path);
+    err[0] = '\0';
+    wacc_artifact *a = wacc_artifact_load(r->engine, path, err);
+    if (a == NULL) {
+        snprintf(why, wl, "artifact load failed: %s", err);
+        return INST_COMPILE;
+    }
+    if (!add_artifact(r, a)) {
+        wacc_artifact_free(a);
+        snprintf(why, wl, "out of memory");
+        return INST_COMPILE;
+    }
+    uint32_t n = wacc_artifact_num_imports(a);
+    wacc_extern *imps = calloc(n + 1, sizeof *imps);
+    if (imps == NULL) {
+        snprintf(why, wl, "out of memory");
+        return INST_COMPILE;
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        const char *mod = NULL, *name = NULL;
+        wacc_extern_kind kind;
+        wacc_artifact_import(a, k, &mod, &name, &kind);
+        mod = mod ? mod : "?";
+        name = name ? name : "?";
+        named *reg = names_find(&r->registered, mod);
+        bool found = false;
+        if (reg != NULL)
+            found = reg->inst != NULL && wacc_instance_export(reg->inst, name, &imps[k]);
+        else if (strcmp(mod, "spectest") == 0)
+            found = spectest_lookup(r->spec, name, &imps[k]);
+        if (!found) {
+            snprintf(why, wl, "unknown import %s.%s", mod, name);
+            free(imps);
+            return INST_LINK;
+        }
+    }
+    err[0] = '\0';
+    *out = wacc_instantiate(r->store, a, imps, n, trap, err);
+    free(imps);
+    if (*out != NULL)
+        return INST_OK;
+    if (trap->code != WACC_TRAP_NONE) {
+        snprintf(why, wl, "%s", trap->message[0] ? trap->message : wacc_trap_name(trap->code));
+        return INST_TRAP;
+    }
+    snprintf(why, wl, "%s", err[0] ? err : "instantiation failed (no message)");
+    return INST_LINK;
+}
+
+/* ---- actions ---- */
+
+enum { ACT_OK = 0, ACT_TRAP, ACT_ERROR };
+
+typedef struct result {
+    uint32_t n;
+    uint8_t types[16];
+    wacc_val *vals;                 /* malloc'd, n entries (or more) */
+} result;
+
+static wacc_instance *find_instance(wrun *r, const char *module, char *why, size_t wl)
+{
+    if (module == NULL) {
+        if (r->cur == NULL)
+            snprintf(why, wl, "no current module (%s)", r->cur_err[0] ? r->cur_err : "none defined");
+        return r->cur;
+    }
+    named *nm = names_find(&r->modules, module);
+    if (nm == NULL) {
+        snprintf(why, wl, "unknown module %s", module);
+        return NULL;
+    }
+    if (nm->inst == NULL)
+        snprintf(why, wl, "module %s failed earlier", module);
+    return nm->inst;
+}
+
+static void describe_action(const cJSON *act, char *buf, size_t len)
+{
+    const char *type = jstr(act, "type");
+    const char *field = jstr(act, "field");
+    const char *mod = jstr(act, "module");
+    size_t o = (size_t)snprintf(buf, len, "%s %s%s\"%.80s\"", type ? type : "?",
+                                mod ? mod : "", mod ? "." : "", field ? field : "?");
+    if (type == NULL || strcmp(type, "invoke") != 0 || o >= len)
+        return;
+    const cJSON *args = cJSON_GetObjectItemCaseSensitive(act, "args");
+    const cJSON *a;
+    bool first = true;
+    o += (size_t)snprintf(buf + o, len - o, "(");
+    cJSON_ArrayForEach(a, args) {
+        char v[200];
+        if (o + 8 >= len)
+            break;
+        wj_format_expected(v, sizeof v, a);
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", first ? "" : ", ", v);
+        first = false;
+    }
+    if (o < len)
+        snprintf(buf + o, len - o, ")");
+}
+
+static int do_action(wrun *r, const cJSON *act, result *res, wacc_trap *trap, char *why, size_t wl)
+{
+    const char *type = jstr(act, "type");
+    const char *field = jstr(act, "field");
+    wacc_extern ext;
+
+    memset(trap, 0, sizeof *trap);
+    res->n = 0;
+    res->vals = NULL;
+    if (type == NULL || field == NULL) {
+        snprintf(why, wl, "malformed action");
+        return ACT_ERROR;
+    }
+    wacc_instance *inst = find_instance(r, jstr(act, "module"), why, wl);
+    if (inst == NULL)
+        return ACT_ERROR;
+    if (!wacc_instance_export(inst, field, &ext)) {
+        snprintf(why, wl, "no export \"%.80s\"", field);
+        return ACT_ERROR;
+    }
+    if (strcmp(type, "get") == 0) {
+        if (ext.kind != WACC_EXTERN_GLOBAL) {
+            snprintf(why, wl, "export \"%.80s\" is not a global", field);
+            return ACT_ERROR;
+        }
+        res->vals = calloc(1, sizeof *res->vals);
+        if (res->vals == NULL) {
+            snprintf(why, wl, "out of memory");
+            return ACT_ERROR;
+        }
+        res->n = 1;
+        res->vals[0] = wacc_global_get(ext.of.global);
+        res->types[0] = wacc_global_type(ext.of.global).valtype;
+        return ACT_OK;
+    }
+    if (strcmp(type, "invoke") != 0) {
+        snprintf(why, wl, "unknown action type %s", type);
+        return ACT_ERROR;
+    }
+    if (ext.kind != WACC_EXTERN_FUNC) {
+        snprintf(why, wl, "export \"%.80s\" is not a function", field);
+        return ACT_ERROR;
+    }
+    wacc_functype ft;
+    wacc_func_type(ext.of.func, &ft);
+    const cJSON *args = cJSON_GetObjectItemCaseSensitive(act, "args");
+    int nargs = cJSON_GetArraySize(args);
+    if ((uint32_t)nargs != ft.nparams) {
+        snprintf(why, wl, "function takes %u arguments, script passes %d", ft.nparams, nargs);
+        return ACT_ERROR;
+    }
+    if (ft.nresults > sizeof res->types) {
+        snprintf(why, wl, "too many results (%u)", ft.nresults);
+        return ACT_ERROR;
+    }
+    size_t nv = (ft.nparams > ft.nresults ? ft.nparams : ft.nresults) + 1;
+    wacc_val *params = calloc(nv, sizeof *params);
+    res->vals = calloc(nv, sizeof *res->vals);
+    if (params == NULL || res->vals == NULL) {
+        free(params);
+        snprintf(why, wl, "out of memory");
+        return ACT_ERROR;
+    }
+    const cJSON *a;
+    uint32_t k = 0;
+    cJSON_ArrayForEach(a, args) {
+        uint8_t t;
+        if (!wj_parse_arg(a, &t, &params[k], why, wl)) {
+            free(params);
+            return ACT_ERROR;
+        }
+        if (t != ft.params[k]) {
+            snprintf(why, wl, "argument %u: script passes %s, function takes %s", k + 1,
+                     wasm_valtype_name(t), wasm_valtype_name(ft.params[k]));
+            free(params);
+            return ACT_ERROR;
+        }
+        k++;
+    }
+    bool ok = wacc_call(r->store, ext.of.func, params, ft.nparams, res->vals, ft.nresults, trap);
+    free(params);
+    if (!ok) {
+        if (trap->code == WACC_TRAP_NONE)
+            trap->code = WACC_TRAP_HOST;
+        snprintf(why, wl, "%s", trap->message[0] ? trap->message : wacc_trap_name(trap->code));
+        return ACT_TRAP;
+    }
+    res->n = ft.nresults;
+    memcpy(res->types, ft.results, ft.nresults);
+    return ACT_OK;
+}
+
+/* Does trap code `code` fit the script's expected message? */
+static bool trap_matches(const char *text, uint32_t code)
+{
+    static const struct { const char *prefix; uint32_t c1, c2; } map[] = {
+        { "integer divide by zero", WACC_TRAP_INT_DIV_ZERO, 0 },
+        { "integer overflow", WACC_TRAP_INT_OVERFLOW, 0 },
+        { "invalid conversion to integer", WACC_TRAP_BAD_CONVERSION, 0 },
+        { "out of bounds memory access", WACC_TRAP_MEMORY_OOB, 0 },
+        { "out of bounds table access", WACC_TRAP_TABLE_OOB, 0 },
+        { "undefined element", WACC_TRAP_TABLE_OOB, WACC_TRAP_INDIRECT_NULL },
+        { "uninitialized element", WACC_TRAP_INDIRECT_NULL, WACC_TRAP_TABLE_OOB },
+        { "indirect call type mismatch", WACC_TRAP_INDIRECT_TYPE, 0 },
+        { "unreachable", WACC_TRAP_UNREACHABLE, 0 },
+        { "call stack exhausted", WACC_TRAP_STACK_EXHAUSTED, 0 },
+        { "null", WACC_TRAP_NULL_REFERENCE, 0 },
+    };
+    if (text == NULL)
+        return true;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strncmp(text, map[i].prefix, strlen(map[i].prefix)) == 0)
+            return code == map[i].c1 || (map[i].c2 != 0 && code == map[i].c2);
+    return true;        /* unknown message: any trap will do */
+}
+
+static void format_results(const result *res, const char *lane_hint, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (uint32_t i = 0; i < res->n && o < len; i++) {
+        char v[300];
+        wj_format_value(v, sizeof v, res->types[i], &res->vals[i], lane_hint);
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", v);
+    }
+    if (res->n == 0)
+        snprintf(buf, len, "()");
+}
+
+static void format_expected(const cJSON *exp, char *buf, size_t len)
+{
+    size_t o = 0;
+    const cJSON *e;
+    buf[0] = '\0';
+    cJSON_ArrayForEach(e, exp) {
+        char v[300];
+        if (o >= len)
+            break;
+        wj_format_expected(v, sizeof v, e);
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "", v);
+    }
+    if (o == 0)
+        snprintf(buf, len, "()");
+}
+
+/* ---- commands ---- */
+
+static void cmd_module(wrun *r, int i, const cJSON *c)
+{
+    char why[700];
+    wacc_trap trap;
+    wacc_instance *inst;
+    const char *name = jstr(c, "name");
+    int rc = instantiate(r, i, &inst, &trap, why, sizeof why);
+    r->cur = inst;
+    if (name != NULL)
+        names_add(&r->modules, name, inst);
+    if (rc == INST_OK) {
+        r->cur_err[0] = '\0';
+        rec(r, 'P');
+        return;
+    }
+    snprintf(r->cur_err, sizeof r->cur_err, "module at line %d failed", r->line);
+    rec_fail(r, "module %s: %s%s", jstr(c, "filename"), rc == INST_TRAP ? "trap: " : "", why);
+}
+
+static void cmd_register(wrun *r, const cJSON *c)
+{
+    char why[400];
+    const char *as = jstr(c, "as");
+    wacc_instance *inst = find_instance(r, jstr(c, "name"), why, sizeof why);
+    if (as == NULL) {
+        rec_fail(r, "register: no \"as\" name");
+        return;
+    }
+    names_add(&r->registered, as, inst);
+    if (inst == NULL)
+        rec_fail(r, "register \"%s\": %s", as, why);
+    else
+        rec(r, 'P');
+}
+
+static void cmd_assert_return(wrun *r, const cJSON *c, bool plain_action)
+{
+    char why[700], desc[600];
+    const cJSON *act = cJSON_GetObjectItemCaseSensitive(c, "action");
+    result res;
+    wacc_trap trap;
+
+    describe_action(act, desc, sizeof desc);
+    int rc = do_action(r, act, &res, &trap, why, sizeof why);
+    if (rc == ACT_ERROR) {
+        rec_fail(r, "%s: %s", desc, why);
+        free(res.vals);
+        return;
+    }
+    if (rc == ACT_TRAP) {
+        rec_fail(r, "%s: unexpected trap: %s", desc, why);
+        free(res.vals);
+        return;
+    }
+    if (plain_action) {
+        rec(r, 'P');
+        free(res.vals);
+        return;
+    }
+    const cJSON *exp = cJSON_GetObjectItemCaseSensitive(c, "expected");
+    const cJSON *either = cJSON_GetObjectItemCaseSensitive(c, "either");
+    bool ok = false;
+    const char *lane = NULL;
+    if (either != NULL) {
+        const cJSON *alt;
+        cJSON_ArrayForEach(alt, either) {
+            lane = jstr(alt, "lane_type");
+            if (res.n == 1 && wj_match(alt, res.types[0], &res.vals[0]))
+                ok = true;
+        }
+        exp = either;
+    } else {
+        ok = cJSON_GetArraySize(exp) == (int)res.n;
+        uint32_t k = 0;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, exp) {
+            if (k >= res.n)
+                break;
+            if (res.types[k] == WACC_V128)
+                lane = jstr(e, "lane_type");
+            if (!wj_match(e, res.types[k], &res.vals[k]))
+                ok = false;
+            k++;
+        }
+    }
+    if (ok) {
+        rec(r, 'P');
+    } else {
+        char e[600], g[600];
+        format_expected(exp, e, sizeof e);
+        format_results(&res, lane, g, sizeof g);
+        rec_fail(r, "%s: expected %s%s, got %s", desc, either ? "one of " : "", e, g);
+    }
+    free(res.vals);
+}
+
+static void cmd_assert_trap(wrun *r, int i, const cJSON *c, bool exhaustion)
+{
+    char why[700], desc[600];
+    const char *text = jstr(c, "text");
+    const cJSON *act = cJSON_GetObjectItemCaseSensitive(c, "action");
+    wacc_trap trap;
+
+    if (act == NULL) {                  /* a module that must trap while instantiating */
+        wacc_instance *inst;
+        int rc = instantiate(r, i, &inst, &trap, why, sizeof why);
+        if (rc == INST_TRAP && trap_matches(text, trap.code))
+            rec(r, 'P');
+        else if (rc == INST_OK)
+            rec_fail(r, "module %s: instantiated, expected trap \"%s\"", jstr(c, "filename"),
+                     text ? text : "");
+        else
+            rec_fail(r, "module %s: expected trap \"%s\", got %s", jstr(c, "filename"),
+                     text ? text : "", why);
+        return;
+    }
+    result res;
+    describe_action(act, desc, sizeof desc);
+    int rc = do_action(r, act, &res, &trap, why, sizeof why);
+    free(res.vals);
+    if (rc == ACT_OK) {
+        rec_fail(r, "%s: returned normally, expected trap \"%s\"", desc, text ? text : "");
+    } else if (rc == ACT_ERROR) {
+        rec_fail(r, "%s: %s", desc, why);
+    } else if (exhaustion ? trap.code == WACC_TRAP_STACK_EXHAUSTED : trap_matches(text, trap.code)) {
+        rec(r, 'P');
+    } else {
+        rec_fail(r, "%s: expected trap \"%s\", got %s", desc, text ? text : "", why);
+    }
+}
+
+static void cmd_assert_bad_module(wrun *r, const cJSON *c)
+{
+    char path[1200], err[512];
+    const char *mt = jstr(c, "module_type");
+    const char *file = jstr(c, "filename");
+    if (mt == NULL || strcmp(mt, "binary") != 0) {
+        rec(r, 'S');
+        return;
+    }
+    if (file == NULL) {
+        rec_fail(r, "%s: no filename", jstr(c, "type"));
+        return;
+    }
+    snprintf(path, sizeof path, "%s/%s", r->dir, file);
+    size_t size;
+    uint8_t *bytes = drv_read_file(path, &size, err);
+    if (bytes == NULL) {
+        rec_fail(r, "%s: %s", file, err);
+        return;
+    }
+    wasm_error we;
+    memset(&we, 0, sizeof we);
+    wasm_module *m = wasm_decode(bytes, size, 0, WASM_DECODE_DEFAULT, &we);
+    bool rejected = m == NULL || !wasm_validate(m, &we);
+    if (m != NULL)
+        wasm_module_free(m);
+    free(bytes);
+    if (rejected)
+        rec(r, 'P');
+    else
+        rec_fail(r, "%s %s: module accepted, expected \"%s\"", jstr(c, "type"), file,
+                 jstr(c, "text") ? jstr(c, "text") : "");
+}
+
+static void cmd_assert_instantiation(wrun *r, int i, const cJSON *c, bool want_trap)
+{
+    char why[700];
+    wacc_trap trap;
+    wacc_instance *inst;
+    const char *text = jstr(c, "text");
+    const char *file = jstr(c, "filename");
+    int rc = instantiate(r, i, &inst, &trap, why, sizeof why);
+    int want = want_trap ? INST_TRAP : INST_LINK;
+    if (rc == want) {
+        rec(r, 'P');
+        return;
+    }
+    const char *got = rc == INST_OK ? "instantiated" : rc == INST_TRAP ? "trap" :
+                      rc == INST_LINK ? "link error" : "failed";
+    rec_fail(r, "%s %s: expected %s \"%s\", got %s%s%s", jstr(c, "type"), file ? file : "?",
+             want_trap ? "trap" : "link error", text ? text : "", got,
+             rc == INST_OK ? "" : ": ", rc == INST_OK ? "" : why);
+}
+
+static void run_command(wrun *r, int i)
+{
+    const cJSON *c = r->cmds[i];
+    const char *type = jstr(c, "type");
+    const cJSON *line = cJSON_GetObjectItemCaseSensitive(c, "line");
+    char hdr[128];
+
+    r->line = cJSON_IsNumber(line) ? (int)cJSON_GetNumberValue(line) : 0;
+    int n = snprintf(hdr, sizeof hdr, "C%d %.60s\n", r->line, type ? type : "?");
+    emit(r->fd, hdr, (size_t)n);
+    if (r->o->cmd_timeout > 0)
+        alarm((unsigned)r->o->cmd_timeout);
+    if (type == NULL)
+        rec_fail(r, "command without a type");
+    else if (strcmp(type, "module") == 0)
+        cmd_module(r, i, c);
+    else if (strcmp(type, "register") == 0)
+        cmd_register(r, c);
+    else if (strcmp(type, "action") == 0)
+        cmd_assert_return(r, c, true);
+    else if (strcmp(type, "assert_return") == 0)
+        cmd_assert_return(r, c, false);
+    else if (strcmp(type, "assert_trap") == 0)
+        cmd_assert_trap(r, i, c, false);
+    else if (strcmp(type, "assert_exhaustion") == 0)
+        cmd_assert_trap(r, i, c, true);
+    else if (strcmp(type, "assert_invalid") == 0 || strcmp(type, "assert_malformed") == 0)
+        cmd_assert_bad_module(r, c);
+    else if (strcmp(type, "assert_unlinkable") == 0)
+        cmd_assert_instantiation(r, i, c, false);
+    else if (strcmp(type, "assert_uninstantiable") == 0)
+        cmd_assert_instantiation(r, i, c, true);
+    else
+        rec_fail(r, "unsupported command %.60s", type);
+    alarm(0);
+}
+
+static void wrun_free(wrun *r)
+{
+    if (r->store != NULL)
+        wacc_store_free(r->store);
+    spectest_free(r->spec);
+    for (size_t i = 0; i < r->narts; i++)
+        wacc_artifact_free(r->arts[i]);
+    free(r->arts);
+    if (r->engine != NULL)
+        wacc_engine_free(r->engine);
+    names_free(&r->modules);
+    names_free(&r->registered);
+    if (r->slots != NULL)
+        for (int i = 0; i < r->ncmds; i++)
+            free(r->slots[i].err);
+    free(r->slots);
+    free(r->cmds);
+    cJSON_Delete(r->root);
+}
+
+static void file_error(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void file_error(int fd, const char *fmt, ...)
+{
+    char buf[800];
+    va_list ap;
+    buf[0] = 'F';
+    buf[1] = '0';
+    buf[2] = ':';
+    buf[3] = ' ';
+    va_start(ap, fmt);
+    vsnprintf(buf + 4, sizeof buf - 5, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(buf);
+    buf[n++] = '\n';
+    emit(fd, buf, n);
+}
+
+int wast_run_file(const char *wast_path, const char *tmpdir, const wast_opts *o, int fd)
+{
+    char json[1200], log[1200], err[600];
+    wrun r;
+
+    memset(&r, 0, sizeof r);
+    r.o = o;
+    r.fd = fd;
+    r.dir = tmpdir;
+    const char *base = strrchr(wast_path, '/');
+    base = base ? base + 1 : wast_path;
+    size_t bl = strlen(base);
+    if (bl > 5 && strcmp(base + bl - 5, ".wast") == 0)
+        bl -= 5;
+    snprintf(json, sizeof json, "%s/%.*s.json", tmpdir, (int)bl, base);
+    snprintf(log, sizeof log, "%s/wast2json.log", tmpdir);
+    if (access(wast_path, R_OK) != 0) {
+        file_error(fd, "%s: %s", wast_path, strerror(errno));
+        return 0;
+    }
+    if (!run_wast2json(wast_path, json, log, err, sizeof err)) {
+        file_error(fd, "%s", err);
+        return 0;
+    }
+    size_t size;
+    char *text = (char *)drv_read_file(json, &size, err);
+    if (text == NULL) {
+        file_error(fd, "%s: %s", json, err);
+        return 0;
+    }
+    r.root = cJSON_ParseWithLength(text, size);
+    free(text);
+    const cJSON *cmds = cJSON_GetObjectItemCaseSensitive(r.root, "commands");
+    if (r.root == NULL || !cJSON_IsArray(cmds)) {
+        file_error(fd, "%s: not a wast2json command list", json);
+        wrun_free(&r);
+        return 0;
+    }
+    r.ncmds = cJSON_GetArraySize(cmds);
+    r.cmds = calloc((size_t)r.ncmds + 1, sizeof *r.cmds);
+    r.slots = calloc((size_t)r.ncmds + 1, sizeof *r.slots);
+    if (r.cmds == NULL || r.slots == NULL) {
+        file_error(fd, "out of memory");
+        wrun_free(&r);
+        return 0;
+    }
+    int k = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cmds)
+        r.cmds[k++] = c;
+
+    compile_all(&r);
+
+    r.engine = wacc_engine_new();
+    r.store = r.engine ? wacc_store_new(r.engine) : NULL;
+    err[0] = '\0';
+    r.spec = r.store ? spectest_new(r.store, err) : NULL;
+    if (r.spec == NULL) {
+        file_error(fd, "cannot set up the runtime: %s", err[0] ? err : "engine/store creation failed");
+        wrun_free(&r);
+        return 0;
+    }
+    for (int i = 0; i < r.ncmds; i++)
+        run_command(&r, i);
+    wrun_free(&r);
+    return 0;
+}
