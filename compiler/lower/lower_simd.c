@@ -670,9 +670,42 @@ static void fsign(lower_ctx *c, shape s, bool neg)
     push_v(c, x);
 }
 
+/* Does constant vector k have a lane equal to ±0 or ±1? LLVM folds
+ * x*1, x/1, x+(-0), x-0 to x, which would let a signalling NaN through
+ * unquieted; wasm requires the result to be a quiet (arithmetic) NaN. */
+static bool has_identity_lane(LLVMValueRef k)
+{
+    unsigned n = LLVMGetVectorSize(LLVMTypeOf(k));
+    for (unsigned i = 0; i < n; i++) {
+        LLVMValueRef e = LLVMGetAggregateElement(k, i);
+        if (!e || !LLVMIsAConstantFP(e))
+            return true;
+        LLVMBool loses = 0;
+        double d = LLVMConstRealGetDouble(e, &loses);
+        if (d == 0.0 || d == 1.0 || d == -1.0)
+            return true;
+    }
+    return false;
+}
+
+/* Hide a constant from the optimiser behind an empty inline asm. */
+static LLVMValueRef opaque(lower_ctx *c, LLVMValueRef v)
+{
+    LLVMTypeRef t = LLVMTypeOf(v);
+    LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, false);
+    static const char cons[] = "=x,0";
+    LLVMValueRef asm_fn = LLVMGetInlineAsm(fty, "", 0, cons, sizeof cons - 1, false, false,
+                                           LLVMInlineAsmDialectATT, false);
+    return LLVMBuildCall2(lower_builder(c), fty, asm_fn, &v, 1, "");
+}
+
 static void fbinop(lower_ctx *c, shape s, LLVMOpcode op)
 {
     LLVMValueRef y = pop_as(c, s), x = pop_as(c, s);
+    if (LLVMIsConstant(x) && has_identity_lane(x))
+        x = opaque(c, x);
+    if (LLVMIsConstant(y) && has_identity_lane(y))
+        y = opaque(c, y);
     push_v(c, LLVMBuildBinOp(lower_builder(c), op, x, y, ""));
 }
 
