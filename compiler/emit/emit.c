@@ -1,1 +1,182 @@
-/* placeholder: being written */
+/*
+ * emit.c — optimise a lowered module, generate a PIC object in memory, link
+ * it into a shared object (elf_write.c) and write the file atomically.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include "compiler.h"
+#include "wacc/abi.h"
+
+/* Append printf output to buf at *pos, never overflowing. */
+static void put(char *buf, size_t len, size_t *pos, const char *s)
+{
+    size_t n = strlen(s);
+    if (*pos + 1 >= len)
+        return;
+    if (n > len - 1 - *pos)
+        n = len - 1 - *pos;
+    memcpy(buf + *pos, s, n);
+    *pos += n;
+    buf[*pos] = 0;
+}
+
+void wacc_options_string(const wacc_compile_options *o, char *buf, size_t len)
+{
+    if (!buf || !len)
+        return;
+    buf[0] = 0;
+    size_t pos = 0;
+    char tmp[128];
+    int opt = o ? o->opt_level : 2;
+    const char *cpu = o ? o->cpu : NULL;
+    snprintf(tmp, sizeof tmp, "wacc=%s;abi=%u;O%d;bounds=%s;cpu=", WACC_VERSION, WACC_ABI_VERSION, opt,
+             o && o->explicit_bounds ? "explicit" : "guard");
+    put(buf, len, &pos, tmp);
+    if (cpu && *cpu && strcmp(cpu, "native")) {
+        put(buf, len, &pos, cpu);
+        return;
+    }
+    /* native: the key must name the actual host CPU and its features */
+    char *name = LLVMGetHostCPUName();
+    char *feat = LLVMGetHostCPUFeatures();
+    put(buf, len, &pos, "native:");
+    put(buf, len, &pos, name);
+    put(buf, len, &pos, ";features=");
+    const char *s = feat ? feat : "";
+    bool first = true;
+    while (*s) {
+        const char *end = strchr(s, ',');
+        size_t n = end ? (size_t)(end - s) : strlen(s);
+        if (n > 1 && s[0] == '+' && n < sizeof tmp - 1) {
+            memcpy(tmp, s, n);
+            tmp[n] = 0;
+            if (!first)
+                put(buf, len, &pos, ",");
+            put(buf, len, &pos, tmp);
+            first = false;
+        }
+        s = end ? end + 1 : s + n;
+    }
+    LLVMDisposeMessage(name);
+    LLVMDisposeMessage(feat);
+}
+
+/* Write `data` to `path` via a temp file in the same directory + rename. */
+static bool write_atomic(const char *path, const uint8_t *data, size_t size, char err[512])
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (!tmp) {
+        snprintf(err, 512, "out of memory");
+        return false;
+    }
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, 512, "%s: cannot create temporary file: %s", path, strerror(errno));
+        free(tmp);
+        return false;
+    }
+    size_t off = 0;
+    while (off < size) {
+        ssize_t w = write(fd, data + off, size - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            snprintf(err, 512, "%s: write failed: %s", tmp, w < 0 ? strerror(errno) : "short write");
+            goto fail;
+        }
+        off += (size_t)w;
+    }
+    if (fchmod(fd, 0755) != 0) {
+        snprintf(err, 512, "%s: chmod failed: %s", tmp, strerror(errno));
+        goto fail;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        snprintf(err, 512, "%s: close failed: %s", tmp, strerror(errno));
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        snprintf(err, 512, "%s: rename failed: %s", path, strerror(errno));
+        goto fail;
+    }
+    free(tmp);
+    return true;
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    free(tmp);
+    return false;
+}
+
+bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_options *o,
+                  const char *out_path, char err[512])
+{
+    err[0] = 0;
+    if (!mod) {
+        snprintf(err, 512, "no module to emit");
+        return false;
+    }
+    bool ok = false;
+    char *msg = NULL;
+    LLVMMemoryBufferRef obj = NULL;
+    uint8_t *so = NULL;
+    int opt = o ? o->opt_level : 2;
+    if (opt < 0 || opt > 3)
+        opt = 2;
+
+    LLVMSetTarget(mod, t->triple);
+    LLVMSetModuleDataLayout(mod, t->layout);
+
+    if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
+        char *nl = msg ? strchr(msg, '\n') : NULL;
+        if (nl)
+            *nl = 0;
+        snprintf(err, 512, "invalid LLVM IR: %s", msg ? msg : "?");
+        goto out;
+    }
+    LLVMDisposeMessage(msg);
+    msg = NULL;
+
+    char pipeline[32];
+    snprintf(pipeline, sizeof pipeline, "default<O%d>", opt);
+    LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(mod, pipeline, t->tm, pbo);
+    LLVMDisposePassBuilderOptions(pbo);
+    if (e) {
+        char *em = LLVMGetErrorMessage(e);
+        snprintf(err, 512, "optimisation pipeline %s failed: %s", pipeline, em);
+        LLVMDisposeErrorMessage(em);
+        goto out;
+    }
+
+    if (LLVMTargetMachineEmitToMemoryBuffer(t->tm, mod, LLVMObjectFile, &msg, &obj)) {
+        snprintf(err, 512, "code generation failed: %s", msg ? msg : "?");
+        goto out;
+    }
+    size_t so_size = 0;
+    so = wacc_link_object((const uint8_t *)LLVMGetBufferStart(obj), LLVMGetBufferSize(obj), &so_size, err);
+    if (!so)
+        goto out;
+    ok = write_atomic(out_path, so, so_size, err);
+out:
+    LLVMDisposeMessage(msg);
+    if (obj)
+        LLVMDisposeMemoryBuffer(obj);
+    free(so);
+    LLVMDisposeModule(mod);
+    return ok;
+}

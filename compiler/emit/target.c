@@ -1,1 +1,204 @@
-/* placeholder: being written */
+/*
+ * target.c — configure the LLVM x86-64 target machine for one compilation.
+ *
+ * The CPU is either the host ("native" / NULL), a micro-architecture level
+ * ("x86-64-v2", "-v3", "-v4") or a known LLVM CPU name. Code is always PIC.
+ * wacc_target.cpu_features records the WACC_CPU_* bits the code may use; the
+ * runtime refuses an artifact whose bits the machine lacks.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+
+#include "compiler.h"
+#include "wacc/abi.h"
+
+#define TRIPLE "x86_64-pc-linux-gnu"
+
+#define V2 (WACC_CPU_SSE41 | WACC_CPU_SSE42 | WACC_CPU_POPCNT | WACC_CPU_SSSE3)
+#define V3 (V2 | WACC_CPU_AVX | WACC_CPU_AVX2 | WACC_CPU_BMI1 | WACC_CPU_BMI2 | \
+            WACC_CPU_LZCNT | WACC_CPU_FMA | WACC_CPU_F16C | WACC_CPU_MOVBE)
+#define V4 (V3 | WACC_CPU_AVX512F | WACC_CPU_AVX512BW | WACC_CPU_AVX512DQ | WACC_CPU_AVX512VL)
+
+/* LLVM feature names of the WACC_CPU_* bits. */
+static const struct { const char *name; uint64_t bit; } feature_bits[] = {
+    {"sse4.1", WACC_CPU_SSE41}, {"sse4.2", WACC_CPU_SSE42}, {"popcnt", WACC_CPU_POPCNT},
+    {"avx", WACC_CPU_AVX}, {"avx2", WACC_CPU_AVX2}, {"bmi", WACC_CPU_BMI1},
+    {"bmi2", WACC_CPU_BMI2}, {"lzcnt", WACC_CPU_LZCNT}, {"fma", WACC_CPU_FMA},
+    {"avx512f", WACC_CPU_AVX512F}, {"avx512bw", WACC_CPU_AVX512BW},
+    {"avx512dq", WACC_CPU_AVX512DQ}, {"avx512vl", WACC_CPU_AVX512VL},
+    {"ssse3", WACC_CPU_SSSE3}, {"f16c", WACC_CPU_F16C}, {"movbe", WACC_CPU_MOVBE},
+};
+
+/* Known LLVM x86 CPU names at or above x86-64-v2 and the bits they imply.
+ * CPUs below the baseline are listed with 0 so that the error is precise. */
+static const struct { const char *name; uint64_t bits; } cpus[] = {
+    {"x86-64-v2", V2}, {"x86-64-v3", V3}, {"x86-64-v4", V4},
+    {"nehalem", V2}, {"corei7", V2}, {"westmere", V2},
+    {"silvermont", V2 | WACC_CPU_MOVBE}, {"slm", V2 | WACC_CPU_MOVBE},
+    {"goldmont", V2 | WACC_CPU_MOVBE}, {"goldmont-plus", V2 | WACC_CPU_MOVBE},
+    {"tremont", V2 | WACC_CPU_MOVBE},
+    {"sandybridge", V2 | WACC_CPU_AVX}, {"corei7-avx", V2 | WACC_CPU_AVX},
+    {"ivybridge", V2 | WACC_CPU_AVX | WACC_CPU_F16C}, {"core-avx-i", V2 | WACC_CPU_AVX | WACC_CPU_F16C},
+    {"haswell", V3}, {"core-avx2", V3}, {"broadwell", V3}, {"skylake", V3},
+    {"alderlake", V3}, {"raptorlake", V3}, {"meteorlake", V3}, {"gracemont", V3},
+    {"arrowlake", V3}, {"arrowlake-s", V3}, {"lunarlake", V3}, {"pantherlake", V3},
+    {"sierraforest", V3}, {"grandridge", V3},
+    {"skylake-avx512", V4}, {"skx", V4}, {"cascadelake", V4}, {"cooperlake", V4},
+    {"cannonlake", V4}, {"icelake-client", V4}, {"icelake-server", V4}, {"tigerlake", V4},
+    {"sapphirerapids", V4}, {"emeraldrapids", V4}, {"graniterapids", V4},
+    {"graniterapids-d", V4}, {"rocketlake", V4}, {"clearwaterforest", V3},
+    {"btver2", V2 | WACC_CPU_AVX | WACC_CPU_F16C | WACC_CPU_BMI1 | WACC_CPU_MOVBE | WACC_CPU_LZCNT},
+    {"bdver1", V2 | WACC_CPU_AVX | WACC_CPU_LZCNT},
+    {"bdver2", V2 | WACC_CPU_AVX | WACC_CPU_LZCNT | WACC_CPU_FMA | WACC_CPU_F16C | WACC_CPU_BMI1},
+    {"bdver3", V2 | WACC_CPU_AVX | WACC_CPU_LZCNT | WACC_CPU_FMA | WACC_CPU_F16C | WACC_CPU_BMI1},
+    {"bdver4", V3},
+    {"znver1", V3}, {"znver2", V3}, {"znver3", V3}, {"znver4", V4}, {"znver5", V4},
+    /* below the baseline */
+    {"x86-64", 0}, {"core2", 0}, {"penryn", 0}, {"k8", 0}, {"athlon64", 0},
+    {"amdfam10", 0}, {"barcelona", 0}, {"btver1", 0}, {"bonnell", 0}, {"atom", 0},
+    {"generic", 0}, {"nocona", 0}, {"pentium4", 0}, {"i686", 0}, {"i386", 0},
+};
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void init_llvm_x86(void)
+{
+    LLVMInitializeX86TargetInfo();
+    LLVMInitializeX86Target();
+    LLVMInitializeX86TargetMC();
+    LLVMInitializeX86AsmPrinter();
+}
+
+/* Parse "+sse4.1,-avx512f,..." into WACC_CPU_* bits (only "+" entries). */
+static uint64_t parse_features(const char *s)
+{
+    uint64_t bits = 0;
+    while (s && *s) {
+        const char *end = strchr(s, ',');
+        size_t n = end ? (size_t)(end - s) : strlen(s);
+        if (n > 1 && s[0] == '+') {
+            for (size_t i = 0; i < sizeof feature_bits / sizeof feature_bits[0]; i++)
+                if (strlen(feature_bits[i].name) == n - 1 && !memcmp(feature_bits[i].name, s + 1, n - 1))
+                    bits |= feature_bits[i].bit;
+        }
+        s = end ? end + 1 : NULL;
+    }
+    return bits;
+}
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* Resolve the CPU choice: name, feature string (malloc'd) and bits. */
+static bool resolve_cpu(const char *cpu, char name[32], char **features, uint64_t *bits, char err[512])
+{
+    *features = NULL;
+    if (!cpu || !strcmp(cpu, "native") || !*cpu) {
+        char *host_triple = LLVMGetDefaultTargetTriple();
+        bool x86 = !strncmp(host_triple, "x86_64", 6);
+        LLVMDisposeMessage(host_triple);
+        if (!x86) {
+            snprintf(err, 512, "cpu=native: the host is not x86-64 (only x86-64 targets are supported)");
+            return false;
+        }
+        char *hname = LLVMGetHostCPUName();
+        char *hfeat = LLVMGetHostCPUFeatures();
+        snprintf(name, 32, "%s", hname);
+        *features = xstrdup(hfeat ? hfeat : "");
+        *bits = parse_features(hfeat);
+        LLVMDisposeMessage(hname);
+        LLVMDisposeMessage(hfeat);
+        if (!*features) {
+            snprintf(err, 512, "out of memory");
+            return false;
+        }
+        if ((*bits & V2) != V2) {
+            snprintf(err, 512, "host CPU '%s' is below the x86-64-v2 baseline (needs SSE4.1, SSE4.2, POPCNT, SSSE3)", name);
+            free(*features);
+            *features = NULL;
+            return false;
+        }
+        return true;
+    }
+    if (strlen(cpu) >= 32) {
+        snprintf(err, 512, "CPU name too long: '%.40s...'", cpu);
+        return false;
+    }
+    for (size_t i = 0; i < sizeof cpus / sizeof cpus[0]; i++) {
+        if (strcmp(cpus[i].name, cpu))
+            continue;
+        if (cpus[i].bits == 0) {
+            snprintf(err, 512, "CPU '%s' is below the x86-64-v2 baseline (wacc needs SSE4.1, SSE4.2, POPCNT)", cpu);
+            return false;
+        }
+        snprintf(name, 32, "%s", cpu);
+        *features = xstrdup("");
+        *bits = cpus[i].bits;
+        if (!*features) {
+            snprintf(err, 512, "out of memory");
+            return false;
+        }
+        return true;
+    }
+    snprintf(err, 512, "unknown CPU '%s' (use native, x86-64-v2, x86-64-v3, x86-64-v4 or an LLVM x86 CPU name)", cpu);
+    return false;
+}
+
+bool wacc_target_create(wacc_target *t, const wacc_compile_options *o, char err[512])
+{
+    memset(t, 0, sizeof *t);
+    err[0] = 0;
+    int opt = o ? o->opt_level : 2;
+    if (opt < 0 || opt > 3) {
+        snprintf(err, 512, "optimisation level %d out of range 0..3", opt);
+        return false;
+    }
+    pthread_once(&init_once, init_llvm_x86);
+
+    if (!resolve_cpu(o ? o->cpu : NULL, t->cpu_name, &t->features, &t->cpu_features, err))
+        return false;
+    snprintf(t->triple, sizeof t->triple, "%s", TRIPLE);
+
+    LLVMTargetRef target = NULL;
+    char *msg = NULL;
+    if (LLVMGetTargetFromTriple(t->triple, &target, &msg)) {
+        snprintf(err, 512, "LLVM target %s unavailable: %s", t->triple, msg ? msg : "?");
+        LLVMDisposeMessage(msg);
+        wacc_target_dispose(t);
+        return false;
+    }
+    static const LLVMCodeGenOptLevel levels[4] = {
+        LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
+    t->tm = LLVMCreateTargetMachine(target, t->triple, t->cpu_name, t->features, levels[opt],
+                                    LLVMRelocPIC, LLVMCodeModelDefault);
+    if (!t->tm) {
+        snprintf(err, 512, "cannot create target machine for %s cpu=%s", t->triple, t->cpu_name);
+        wacc_target_dispose(t);
+        return false;
+    }
+    t->layout = LLVMCreateTargetDataLayout(t->tm);
+    return true;
+}
+
+void wacc_target_dispose(wacc_target *t)
+{
+    if (!t)
+        return;
+    if (t->layout)
+        LLVMDisposeTargetData(t->layout);
+    if (t->tm)
+        LLVMDisposeTargetMachine(t->tm);
+    free(t->features);
+    memset(t, 0, sizeof *t);
+}
