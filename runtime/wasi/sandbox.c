@@ -40,7 +40,7 @@ struct sb_open_how {
 static int sys_openat2(int dirfd, const char *path, int flags, mode_t mode)
 {
     struct sb_open_how how = { (uint64_t)(unsigned)flags, 0, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
-    if (flags & (O_CREAT | __O_TMPFILE))
+    if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
         how.mode = mode;
     return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
 }
