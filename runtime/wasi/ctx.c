@@ -482,7 +482,7 @@ static uint32_t wasi_trampoline(void *data, wacc_val *v)
     if (!d->fn) {                       /* proc_exit */
         b->w->exited = true;
         b->w->exit_code = v[0].i32;
-        return WACC_TRAP_EXIT;
+        return wacc_host_exit(v[0].i32);    /* records trap.exit_status */
     }
     uint32_t e = d->fn(b->w, v);
     v[0].u64[0] = 0;
