@@ -676,7 +676,7 @@ static bool validate_func(vctx *v, uint32_t i)
     v->opname = NULL;
     v->offset = code->code_offset;
     uint64_t nl = (uint64_t)ft->nparams + code->nlocals;
-    if (nl > WASM_MAX_LOCALS + WASM_MAX_PARAMS)
+    if (nl > UINT32_MAX)
         return fail(v, "too many locals");
     free(v->locals);
     v->locals = malloc(nl ? nl : 1);
