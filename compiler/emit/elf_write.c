@@ -31,6 +31,7 @@
 #include <xxhash.h>
 
 #include "compiler.h"
+#include "emit_internal.h"
 #include "wacc/abi.h"
 
 #define PAGE 4096u
@@ -91,6 +92,8 @@ typedef struct linker {
     outsec *outs;
     size_t nouts, capouts;
     int o_hash, o_dynsym, o_dynstr, o_rela, o_got, o_dynamic, o_bss;
+    int o_ehframe, o_ehhdr;             /* .eh_frame and its search table */
+    size_t nfdes;
 
     size_t *exports;                    /* input symbol indices */
     size_t nexports;
@@ -311,6 +314,17 @@ static bool scan_sections(linker *L)
     }
     if (!L->symtab)
         return fail(L, "object has no symbol table");
+    /* .eh_frame: count FDEs for .eh_frame_hdr, add the zero terminator */
+    L->o_ehframe = find_out(L, ".eh_frame", C_RO);
+    if (L->o_ehframe >= 0) {
+        for (size_t i = 1; i < L->nsec && L->nfdes != EHF_UNSUPPORTED; i++) {
+            if (L->secs[i].out != L->o_ehframe)
+                continue;
+            size_t n = L->secs[i].bytes ? ehf_count(L->secs[i].bytes, L->secs[i].sh.sh_size) : 0;
+            L->nfdes = n == EHF_UNSUPPORTED ? n : L->nfdes + n;
+        }
+        out_reserve(&L->outs[L->o_ehframe], 4, 4);
+    }
     return true;
 }
 
@@ -647,7 +661,8 @@ static int num_phdrs(const linker *L)
     for (size_t i = 0; i < L->nouts; i++)
         if (L->outs[i].cls == C_TEXT && L->outs[i].size)
             text = true;
-    return 5 + (text ? 1 : 0);  /* LOAD R, [LOAD RX], LOAD RW, DYNAMIC, GNU_RELRO, GNU_STACK */
+    /* LOAD R, [LOAD RX], LOAD RW, DYNAMIC, GNU_RELRO, GNU_STACK, [GNU_EH_FRAME] */
+    return 5 + (text ? 1 : 0) + (L->o_ehhdr >= 0 ? 1 : 0);
 }
 
 static size_t dynstr_size(const linker *L)
@@ -683,6 +698,12 @@ static bool create_synthetic(linker *L)
     if (L->o_got >= 0) {
         L->outs[L->o_got].size = L->ngot * 8;
         L->outs[L->o_got].entsize = 8;
+    }
+    if (L->o_ehframe >= 0 && L->nfdes != EHF_UNSUPPORTED && L->nfdes < (1u << 26)) {
+        L->o_ehhdr = add_out(L, ".eh_frame_hdr", C_RO, SHT_PROGBITS, SHF_ALLOC, 4);
+        if (L->o_ehhdr < 0)
+            return fail(L, "out of memory");
+        L->outs[L->o_ehhdr].size = ehf_hdr_size(L->nfdes);
     }
     L->outs[L->o_dynamic].size = count_dynamic(L) * sizeof(Elf64_Dyn);
     L->outs[L->o_dynamic].entsize = sizeof(Elf64_Dyn);
@@ -813,8 +834,33 @@ static uint16_t out_shndx_of(const linker *L, const insym *y)
     return (uint16_t)L->outs[L->secs[y->shndx].out].shndx;
 }
 
+static void write_eh_frame_hdr(linker *L)
+{
+    if (L->o_ehhdr < 0)
+        return;
+    size_t n = 0;
+    ehf_entry *e = calloc(L->nfdes ? L->nfdes : 1, sizeof *e);
+    for (size_t i = 1; e && i < L->nsec; i++) {
+        insec *s = &L->secs[i];
+        if (s->out != L->o_ehframe || !s->bytes)
+            continue;
+        size_t k = ehf_collect(L->img + s->addr, s->sh.sh_size, s->addr, e + n, L->nfdes - n);
+        if (k == EHF_UNSUPPORTED) {
+            n = 0;
+            break;
+        }
+        n += k;
+    }
+    if (n != L->nfdes)
+        n = 0;
+    uint64_t at = L->outs[L->o_ehhdr].addr;
+    ehf_write_hdr(L->img + at, at, L->outs[L->o_ehframe].addr, e, n);
+    free(e);
+}
+
 static void write_dynamic_tables(linker *L)
 {
+    write_eh_frame_hdr(L);
     /* .rela.dyn */
     qsort(L->rels, L->nrels, sizeof *L->rels, cmp_rel);
     Elf64_Rela *ra = (Elf64_Rela *)(L->img + L->outs[L->o_rela].addr);
@@ -1107,6 +1153,10 @@ static uint8_t *write_output(linker *L, const int *order, size_t norder, size_t 
     set_phdr(&ph[np++], PT_GNU_RELRO, PF_R, L->rw_start, L->relro_end - L->rw_start,
              align_up(L->relro_end, PAGE) - L->rw_start, 1);
     set_phdr(&ph[np++], PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 16);
+    if (L->o_ehhdr >= 0) {
+        const outsec *eh = &L->outs[L->o_ehhdr];
+        set_phdr(&ph[np++], PT_GNU_EH_FRAME, PF_R, eh->addr, eh->size, eh->size, 4);
+    }
     if (np != nph) {
         fail(L, "internal: program header count");
         goto out;
@@ -1164,6 +1214,7 @@ uint8_t *wacc_link_object(const uint8_t *obj, size_t obj_size, size_t *out_size,
     memset(&L, 0, sizeof L);
     L.err = err;
     L.o_hash = L.o_dynsym = L.o_dynstr = L.o_rela = L.o_got = L.o_dynamic = L.o_bss = -1;
+    L.o_ehframe = L.o_ehhdr = -1;
     err[0] = 0;
     *out_size = 0;
     uint8_t *result = NULL;
