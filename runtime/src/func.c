@@ -130,7 +130,11 @@ bool wacc_call(wacc_store *s, wacc_func *f, const wacc_val *args, uint32_t nargs
 
 void *wacc_func_ref(wacc_func *f)
 {
-    return f ? f->ref : NULL;
+    if (!f)
+        return NULL;
+    if (f->fn && !f->own.code)      /* give it a native entry for call_indirect */
+        f->own.code = wacc__engine_host_stub(f->store->engine, f->own.type_id);
+    return f->ref;
 }
 
 wacc_func *wacc_func_from_ref(wacc_store *s, void *ref)

@@ -23,6 +23,8 @@ struct wacc_sig {
     uint32_t nparams, nresults;
     uint8_t *types;             /* params then results (owned) */
     uint64_t hash;
+    void *host_stub;            /* a loaded artifact's host stub of this type */
+    const struct wacc_artifact *stub_owner;
 };
 
 struct wacc_engine {
@@ -37,6 +39,12 @@ struct wacc_engine {
  * Returns UINT32_MAX when out of memory. */
 uint32_t wacc__sig_id(wacc_engine *e, uint32_t np, const uint8_t *params,
                       uint32_t nr, const uint8_t *results);
+
+/* Remember/forget the host stubs of an artifact; find one for a type id
+ * (NULL if no loaded artifact has one). */
+void wacc__engine_add_stubs(wacc_engine *e, const struct wacc_artifact *a);
+void wacc__engine_drop_stubs(wacc_engine *e, const struct wacc_artifact *a);
+void *wacc__engine_host_stub(wacc_engine *e, uint32_t type_id);
 
 /* ---- artifact (load.c) ---- */
 struct wacc_func_addr { uintptr_t addr; uint32_t index; };

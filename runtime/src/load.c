@@ -250,6 +250,8 @@ void wacc_artifact_free(wacc_artifact *a)
     if (!a)
         return;
     wacc__unregister_code(a);
+    if (a->engine && a->type_ids)
+        wacc__engine_drop_stubs(a->engine, a);
     wasm_module_free(a->mod);
     free(a->type_ids);
     free(a->func_addrs);
@@ -355,6 +357,7 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
         wacc__err(err, "%s: no executable segment", path);
         return fail(a, NULL);
     }
+    wacc__engine_add_stubs(e, a);
     a->code_start = q.start;
     a->code_end = q.end;
     if (q.start && !wacc__register_code(a, q.start, q.end)) {

@@ -113,7 +113,7 @@ static uint32_t sig_id_locked(wacc_engine *e, uint32_t np, const uint8_t *params
     if (nr)
         memcpy(types + np, results, nr);
     uint32_t id = e->nsigs++;
-    e->sigs[id] = (struct wacc_sig){ np, nr, types, h };
+    e->sigs[id] = (struct wacc_sig){ np, nr, types, h, NULL, NULL };
     uint32_t j = (uint32_t)h & (e->nslots - 1);
     while (e->slots[j])
         j = (j + 1) & (e->nslots - 1);
@@ -128,6 +128,41 @@ uint32_t wacc__sig_id(wacc_engine *e, uint32_t np, const uint8_t *params, uint32
     uint32_t id = sig_id_locked(e, np, params, nr, results);
     pthread_mutex_unlock(&e->lock);
     return id;
+}
+
+/* Host stubs by canonical type, so that a host function that was never
+ * imported still has a native entry when it is called through a table. */
+void wacc__engine_add_stubs(wacc_engine *e, const wacc_artifact *a)
+{
+    pthread_mutex_lock(&e->lock);
+    for (uint32_t t = 0; t < a->mod->ntypes; t++) {
+        struct wacc_sig *s = &e->sigs[a->type_ids[t]];
+        if (!s->host_stub && a->desc->host_stubs[t]) {
+            s->host_stub = a->desc->host_stubs[t];
+            s->stub_owner = a;
+        }
+    }
+    pthread_mutex_unlock(&e->lock);
+}
+
+void wacc__engine_drop_stubs(wacc_engine *e, const wacc_artifact *a)
+{
+    pthread_mutex_lock(&e->lock);
+    for (uint32_t i = 0; i < e->nsigs; i++) {
+        if (e->sigs[i].stub_owner == a) {
+            e->sigs[i].host_stub = NULL;
+            e->sigs[i].stub_owner = NULL;
+        }
+    }
+    pthread_mutex_unlock(&e->lock);
+}
+
+void *wacc__engine_host_stub(wacc_engine *e, uint32_t type_id)
+{
+    pthread_mutex_lock(&e->lock);
+    void *stub = type_id < e->nsigs ? e->sigs[type_id].host_stub : NULL;
+    pthread_mutex_unlock(&e->lock);
+    return stub;
 }
 
 /* ---- store ---- */
