@@ -61,6 +61,11 @@ bool lower_numeric(lower_ctx *c, const wasm_insn *insn);
 /* Lower one loads/stores/memory.* instruction (not SIMD). (lower_memory.c) */
 bool lower_memory(lower_ctx *c, const wasm_insn *insn);
 
+/* Called by `drop` on the value it discards: if `v` is the result of a
+ * load (possibly extended), the load is made volatile so that LLVM keeps
+ * the access and its out-of-bounds trap. (lower_memory.c) */
+void lower_keep_load(LLVMValueRef v);
+
 /* Lower one 0xFD-prefixed instruction (insn->op in 0xFD00..0xFDFF),
  * including SIMD loads and stores. Returns false if unknown. (lower_simd.c) */
 bool lower_simd(lower_ctx *c, const wasm_insn *insn);

@@ -125,6 +125,14 @@ static bool bulk(lower_ctx *c, unsigned slot, const uint32_t *imms, unsigned nim
     return true;
 }
 
+void lower_keep_load(LLVMValueRef v)
+{
+    if (LLVMIsAZExtInst(v) || LLVMIsASExtInst(v))
+        v = LLVMGetOperand(v, 0);
+    if (LLVMIsALoadInst(v))
+        LLVMSetVolatile(v, true);
+}
+
 bool lower_memory(lower_ctx *c, const wasm_insn *insn)
 {
     LLVMContextRef ctx = lower_llvm_ctx(c);
