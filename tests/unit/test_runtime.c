@@ -709,9 +709,11 @@ START_TEST(e2e_link_errors)
     ck_assert_uint_eq(trap.code, WACC_TRAP_MEMORY_OOB);
     ck_assert_msg(strcmp(trap.message, "trap: out of bounds memory access in function start") == 0,
                   "%s", trap.message);
-    e2e_teardown(&t);
+    wacc_store_free(t.s);           /* stores, then artifacts, then the engine */
+    t.s = NULL;
     wacc_artifact_free(a2);
     wacc_artifact_free(a3);
+    e2e_teardown(&t);
 }
 END_TEST
 
