@@ -144,12 +144,24 @@ int cmd_run(int argc, char **argv)
     if (drv_is_wasm(bytes, size)) {
         art = drv_cache_load(e, file, bytes, size, &o, no_cache, tmp, err);
     } else if (size >= 4 && memcmp(bytes, "\177ELF", 4) == 0) {
-        art = wacc_artifact_load(e, file, err);
+        char path[4200];
+        /* dlopen searches the library path for names without a slash */
+        snprintf(path, sizeof path, "%s%s", strchr(file, '/') ? "" : "./", file);
+        art = wacc_artifact_load(e, path, err);
     } else {
         snprintf(err, sizeof err, "not a wasm module or wacc artifact (bad magic)");
     }
     if (art == NULL) {
-        drv_error(file, "%s", err);
+        /* the runtime's messages may already start with the path */
+        const char *msg = err;
+        size_t fl = strlen(file);
+        if (strncmp(msg, "./", 2) == 0 && strncmp(msg + 2, file, fl) == 0 && msg[fl + 2] == ':')
+            msg += fl + 2;
+        else if (strncmp(msg, file, fl) == 0 && msg[fl] == ':')
+            msg += fl;
+        if (msg != err)
+            msg += strspn(msg, ": ");
+        drv_error(file, "%s", msg);
         goto out;
     }
     uint32_t nimp = wacc_artifact_num_imports(art);

@@ -223,7 +223,7 @@ static bool parse_count(const char *s, long *out)
 int cmd_wast(int argc, char **argv)
 {
     wast_opts o = { .copts = { .opt_level = 1, .cpu = NULL, .explicit_bounds = false },
-                    .jobs = 1, .cmd_timeout = 120 };
+                    .jobs = 1, .cmd_timeout = 30 };
     long jobs = 1, max_failures = 100;
     bool verbose = false;
     wfile *files = calloc((size_t)argc + 1, sizeof *files);
