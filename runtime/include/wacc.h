@@ -73,6 +73,8 @@ typedef struct wacc_trap {
 } wacc_trap;
 
 /* ---- engine / store ---- */
+/* Lifetimes: free stores first, then the artifacts they instantiated, then
+ * the engine. */
 wacc_engine *wacc_engine_new(void);
 void wacc_engine_free(wacc_engine *e);
 

@@ -118,7 +118,9 @@ bool wacc_call(wacc_store *s, wacc_func *f, const wacc_val *args, uint32_t nargs
         memcpy(vals, args, nargs * sizeof *vals);
     const struct wacc_funcref *r = f->ref;
     struct wacc_entry e;
-    bool ok = wacc__call_protected(s, &e, r->array_call, r->vmctx, r->code, vals);
+    /* The callee's store holds the stack limit its code checks. */
+    bool ok = wacc__call_protected(f->store ? f->store : s, &e, r->array_call, r->vmctx, r->code,
+                                   vals);
     if (ok && nresults)
         memcpy(results, vals, nresults * sizeof *vals);
     if (!ok && trap)

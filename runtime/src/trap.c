@@ -225,8 +225,8 @@ uintptr_t wacc__thread_enter(void)
         low = sp - (8u << 20);
     /* Keep a red zone for the runtime's and host functions' own frames. */
     uintptr_t limit = low + 2 * (uintptr_t)WACC_STACK_RED_ZONE;
-    if (limit >= sp)
-        limit = sp - WACC_STACK_RED_ZONE / 2;
+    if (limit >= sp)        /* tiny stack: every wasm call traps at once */
+        limit = sp;
     tls_stack_low = low;
     tls_stack_limit = limit;
     return limit;

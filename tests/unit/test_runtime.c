@@ -9,6 +9,8 @@
 #include <check.h>
 #include <elf.h>
 #include <ftw.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -717,6 +719,56 @@ START_TEST(e2e_link_errors)
 }
 END_TEST
 
+static void *thread_main(void *arg)
+{
+    struct e2e *t = arg;
+    wacc_trap trap;
+    int32_t r = 0;
+    bool ok = call1(t, "rec", 0, &r, &trap);
+    if (ok || trap.code != WACC_TRAP_STACK_EXHAUSTED)
+        return (void *)1;
+    ok = call1(t, "load", 70000, &r, &trap);
+    if (ok || trap.code != WACC_TRAP_MEMORY_OOB)
+        return (void *)2;
+    if (!call2(t, "div", 9, 3, &r, &trap) || r != 3)
+        return (void *)3;
+    return NULL;
+}
+
+/* Traps on another thread with a small stack: own altstack and limit. */
+START_TEST(e2e_thread)
+{
+    struct e2e t;
+    e2e_setup(&t, e2e_host_add);
+    for (size_t stack = 256 * 1024; stack <= 4 * 1024 * 1024; stack *= 4) {
+        pthread_attr_t at;
+        pthread_attr_init(&at);
+        pthread_attr_setstacksize(&at, stack);
+        pthread_t th;
+        ck_assert_int_eq(pthread_create(&th, &at, thread_main, &t), 0);
+        void *ret = (void *)9;
+        pthread_join(th, &ret);
+        pthread_attr_destroy(&at);
+        ck_assert_ptr_null(ret);
+    }
+    e2e_teardown(&t);
+}
+END_TEST
+
+/* A fault outside wasm code is not ours: the default action still runs. */
+START_TEST(foreign_segv)
+{
+    struct e2e t;
+    e2e_setup(&t, e2e_host_add);
+    int32_t r;
+    wacc_trap trap;
+    ck_assert(!call1(&t, "load", 70000, &r, &trap));    /* handler installed */
+    volatile uintptr_t addr = 16;       /* opaque to the compiler */
+    *(volatile int *)addr = 1;
+    e2e_teardown(&t);
+}
+END_TEST
+
 START_TEST(e2e_corrupt)
 {
     char path[512], err[WACC_ERR_LEN];
@@ -771,6 +823,8 @@ int main(void)
     tcase_add_test(e2e, e2e_nested);
     tcase_add_test(e2e, e2e_link_errors);
     tcase_add_test(e2e, e2e_corrupt);
+    tcase_add_test(e2e, e2e_thread);
+    tcase_add_test_raise_signal(e2e, foreign_segv, SIGSEGV);
     suite_add_tcase(s, e2e);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
