@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <xxhash.h>
+
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 
@@ -45,27 +47,14 @@ void wacc_options_string(const wacc_compile_options *o, char *buf, size_t len)
         put(buf, len, &pos, cpu);
         return;
     }
-    /* native: the key must name the actual host CPU and its features */
+    /* native: the key must name the actual host CPU and its features; the
+     * (long) feature string enters as its hash so the text stays short */
     char *name = LLVMGetHostCPUName();
     char *feat = LLVMGetHostCPUFeatures();
-    put(buf, len, &pos, "native:");
-    put(buf, len, &pos, name);
-    put(buf, len, &pos, ";features=");
-    const char *s = feat ? feat : "";
-    bool first = true;
-    while (*s) {
-        const char *end = strchr(s, ',');
-        size_t n = end ? (size_t)(end - s) : strlen(s);
-        if (n > 1 && s[0] == '+' && n < sizeof tmp - 1) {
-            memcpy(tmp, s, n);
-            tmp[n] = 0;
-            if (!first)
-                put(buf, len, &pos, ",");
-            put(buf, len, &pos, tmp);
-            first = false;
-        }
-        s = end ? end + 1 : s + n;
-    }
+    const char *fs = feat ? feat : "";
+    snprintf(tmp, sizeof tmp, "native:%.40s;features=%016llx", name ? name : "?",
+             (unsigned long long)XXH3_64bits(fs, strlen(fs)));
+    put(buf, len, &pos, tmp);
     LLVMDisposeMessage(name);
     LLVMDisposeMessage(feat);
 }
@@ -166,6 +155,15 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
     if (LLVMTargetMachineEmitToMemoryBuffer(t->tm, mod, LLVMObjectFile, &msg, &obj)) {
         snprintf(err, 512, "code generation failed: %s", msg ? msg : "?");
         goto out;
+    }
+    /* debugging aid: WACC_DUMP_OBJECT=path keeps the relocatable object */
+    const char *dump = getenv("WACC_DUMP_OBJECT");
+    if (dump && *dump) {
+        FILE *f = fopen(dump, "wb");
+        if (f) {
+            fwrite(LLVMGetBufferStart(obj), 1, LLVMGetBufferSize(obj), f);
+            fclose(f);
+        }
     }
     size_t so_size = 0;
     so = wacc_link_object((const uint8_t *)LLVMGetBufferStart(obj), LLVMGetBufferSize(obj), &so_size, err);
