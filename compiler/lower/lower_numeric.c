@@ -285,22 +285,31 @@ static bool sign_op(lower_ctx *c, enum sign_op op)
 }
 
 /* Trapping float → int truncation. The value must satisfy lo < x < hi
- * (lo <= x when lo_inclusive); NaN traps as an invalid conversion. */
+ * (lo <= x when lo_inclusive). The fast path is one ordered range test
+ * (false for NaN too); the cold path tells NaN (invalid conversion) from
+ * overflow. */
 static bool trunc_trap(lower_ctx *c, LLVMTypeRef to, bool is_signed, double lo,
                        bool lo_inclusive, double hi)
 {
     LLVMBuilderRef bld = lower_builder(c);
     LLVMValueRef a = lower_pop(c);
     LLVMTypeRef ft = LLVMTypeOf(a);
-    LLVMValueRef nan = LLVMBuildFCmp(bld, LLVMRealUNO, a, a, "");
-    lower_trap_if(c, nan, WACC_TRAP_BAD_CONVERSION);
-
     LLVMValueRef above = LLVMBuildFCmp(bld, lo_inclusive ? LLVMRealOGE : LLVMRealOGT, a,
                                        const_float(ft, lo), "");
     LLVMValueRef below = LLVMBuildFCmp(bld, LLVMRealOLT, a, const_float(ft, hi), "");
     LLVMValueRef in_range = LLVMBuildAnd(bld, above, below, "");
-    lower_trap_if(c, LLVMBuildNot(bld, in_range, ""), WACC_TRAP_INT_OVERFLOW);
 
+    LLVMValueRef fn = LLVMGetBasicBlockParent(LLVMGetInsertBlock(bld));
+    LLVMBasicBlockRef bad = LLVMAppendBasicBlockInContext(lower_llvm_ctx(c), fn, "cvt.bad");
+    LLVMBasicBlockRef ok = LLVMAppendBasicBlockInContext(lower_llvm_ctx(c), fn, "cvt.ok");
+    LLVMBuildCondBr(bld, in_range, ok, bad);
+
+    LLVMPositionBuilderAtEnd(bld, bad);
+    lower_trap_if(c, LLVMBuildFCmp(bld, LLVMRealUNO, a, a, ""), WACC_TRAP_BAD_CONVERSION);
+    lower_trap_if(c, LLVMConstInt(ty_i1(c), 1, false), WACC_TRAP_INT_OVERFLOW);
+    LLVMBuildUnreachable(bld);
+
+    LLVMPositionBuilderAtEnd(bld, ok);
     lower_push(c, is_signed ? LLVMBuildFPToSI(bld, a, to, "") : LLVMBuildFPToUI(bld, a, to, ""));
     return true;
 }
