@@ -535,3 +535,19 @@ bool wacc_wasi_resolve(wacc_wasi *w, wacc_store *s, const char *module, const ch
     out->of.func = w->funcs[i];
     return true;
 }
+
+bool wacc_wasi_link(wacc_wasi *w, wacc_store *s, const wacc_artifact *a, wacc_extern *imports,
+                    char err[WACC_ERR_LEN])
+{
+    uint32_t n = wacc_artifact_num_imports(a);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *mod = "?", *name = "?";
+        wacc_extern_kind kind;
+        wacc_artifact_import(a, i, &mod, &name, &kind);
+        if (kind != WACC_EXTERN_FUNC || !wacc_wasi_resolve(w, s, mod, name, NULL, &imports[i])) {
+            snprintf(err, WACC_ERR_LEN, "unknown import %s.%s", mod, name);
+            return false;
+        }
+    }
+    return true;
+}

@@ -16,8 +16,9 @@
  *   cfg.envp = envs; cfg.envc = nenv;            // "KEY=VALUE" strings
  *   cfg.preopens = pre; cfg.npreopens = npre;    // {host_path, guest_path}
  *   wacc_wasi *w = wacc_wasi_new(&cfg, err);
- *   for each import i of the artifact:
- *       if (!wacc_wasi_resolve(w, store, module, name, NULL, &imports[i])) -> unknown import
+ *   imports = calloc(n, ...);                    // n = wacc_artifact_num_imports(art)
+ *   if (!wacc_wasi_link(w, store, art, imports, err)) -> "unknown import M.N"
+ *       (or, import by import: wacc_wasi_resolve(w, store, module, name, NULL, &imports[i]))
  *   inst = wacc_instantiate(store, art, imports, n, &trap, err);
  *   wacc_wasi_bind_instance(w, inst);            // looks up the "memory" export
  *   call export "_start" (or "_initialize" then "main"...);
@@ -75,6 +76,12 @@ void wacc_wasi_free(wacc_wasi *w);
  * the preview1 type, so a mismatching import is reported by wacc_instantiate. */
 bool wacc_wasi_resolve(wacc_wasi *w, wacc_store *s, const char *module, const char *name,
                        const wacc_functype *want, wacc_extern *out);
+
+/* Resolve every import of a core-module artifact: imports[0..n) (n =
+ * wacc_artifact_num_imports) are filled with WASI functions. False + message
+ * "unknown import MODULE.NAME" if an import is not a preview1 function. */
+bool wacc_wasi_link(wacc_wasi *w, wacc_store *s, const wacc_artifact *a, wacc_extern *imports,
+                    char err[WACC_ERR_LEN]);
 
 /* The guest memory the WASI functions read and write. Without a bound
  * memory every call that touches guest memory returns errno `fault`. */

@@ -75,14 +75,9 @@ int main(int argc, char **argv)
     }
     uint32_t n = wacc_artifact_num_imports(art);
     imports = calloc((size_t)n + 1, sizeof *imports);
-    for (uint32_t i = 0; i < n; i++) {
-        const char *mod, *name;
-        wacc_extern_kind kind;
-        wacc_artifact_import(art, i, &mod, &name, &kind);
-        if (!wacc_wasi_resolve(w, s, mod, name, NULL, &imports[i])) {
-            fprintf(stderr, "wasi_run: %s: unknown import %s.%s\n", file, mod, name);
-            goto out;
-        }
+    if (!imports || !wacc_wasi_link(w, s, art, imports, err)) {
+        fprintf(stderr, "wasi_run: %s: %s\n", file, imports ? err : "out of memory");
+        goto out;
     }
     wacc_trap trap;
     memset(&trap, 0, sizeof trap);
