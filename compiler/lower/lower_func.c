@@ -851,6 +851,35 @@ static void do_table_ops(lower_ctx *c, const wasm_insn *in)
 
 /* ---- the instruction loop ----------------------------------------------- */
 
+/* A dropped value must still raise the out-of-bounds trap of the loads it
+ * was computed from (guard pages): make the otherwise-dead linear-memory
+ * loads feeding it volatile so LLVM keeps them. Loads of locals (allocas)
+ * are left alone (mem2reg). */
+static void keep_loads(LLVMValueRef v, int depth)
+{
+    if (LLVMIsALoadInst(v)) {
+        if (!LLVMIsAAllocaInst(LLVMGetOperand(v, 0)))
+            LLVMSetVolatile(v, 1);
+        return;
+    }
+    if (depth > 4 || LLVMIsAPHINode(v) || LLVMIsACallInst(v))
+        return;
+    int n = LLVMGetNumOperands(v);
+    for (int i = 0; i < n; i++) {
+        LLVMValueRef op = LLVMGetOperand(v, i);
+        LLVMUseRef u = LLVMIsAInstruction(op) ? LLVMGetFirstUse(op) : NULL;
+        if (u && !LLVMGetNextUse(u))        /* dies with v */
+            keep_loads(op, depth + 1);
+    }
+}
+
+static void do_drop(lower_ctx *c)
+{
+    LLVMValueRef v = lower_pop(c);
+    if (LLVMIsAInstruction(v) && !LLVMGetFirstUse(v))
+        keep_loads(v, 0);
+}
+
 static void dispatch_other(lower_ctx *c, const wasm_insn *in)
 {
     bool ok;
@@ -902,7 +931,7 @@ static void lower_insn(lower_ctx *c, const wasm_insn *in)
         branch(c, c->nctrl - 1);
         break;
     case WASM_OP_DROP:
-        lower_pop(c);
+        do_drop(c);
         break;
     case WASM_OP_SELECT:
     case WASM_OP_SELECT_T:

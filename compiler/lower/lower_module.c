@@ -269,6 +269,10 @@ static void declare_functions(lower_mod *lm)
         LLVMValueRef fn = LLVMAddFunction(lm->mod, name, lm->fn_types[m->func_types[i]]);
         LLVMSetLinkage(fn, LLVMInternalLinkage);
         lower_mod_fn_attrs(lm, fn);
+        /* Keep wasm call depth: no tail-recursion elimination (it turns
+         * runaway recursion into an endless loop instead of a stack
+         * exhaustion trap) and no sibling calls. */
+        add_str_attr(lm, fn, "disable-tail-calls", "true");
         lm->funcs[i] = fn;
     }
 }
