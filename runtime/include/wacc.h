@@ -110,6 +110,8 @@ wacc_instance *wacc_instantiate(wacc_store *s, wacc_artifact *a, const wacc_exte
                                 uint32_t nimports, wacc_trap *trap, char err[WACC_ERR_LEN]);
 
 bool wacc_instance_export(wacc_instance *inst, const char *name, wacc_extern *out);
+/* Same, for names that may contain NUL bytes (len bytes of name). */
+bool wacc_instance_export_n(wacc_instance *inst, const char *name, size_t len, wacc_extern *out);
 
 /* ---- functions ---- */
 typedef struct wacc_func wacc_func;

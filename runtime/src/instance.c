@@ -378,10 +378,15 @@ wacc_instance *wacc_instantiate(wacc_store *s, wacc_artifact *a, const wacc_exte
 
 bool wacc_instance_export(wacc_instance *inst, const char *name, wacc_extern *out)
 {
+    return wacc_instance_export_n(inst, name, strlen(name), out);
+}
+
+bool wacc_instance_export_n(wacc_instance *inst, const char *name, size_t len, wacc_extern *out)
+{
     const wasm_module *m = inst->mod;
     for (uint32_t i = 0; i < m->nexports; i++) {
         const wasm_export *ex = &m->exports[i];
-        if (strcmp(ex->name, name) != 0)
+        if (ex->name_len != len || memcmp(ex->name, name, len) != 0)
             continue;
         out->kind = (wacc_extern_kind)ex->kind;
         switch (ex->kind) {
