@@ -269,6 +269,9 @@ static bool scan_sections(linker *L)
             continue;
         if (s->sh.sh_flags & SHF_TLS)
             return fail(L, "section %s: thread-local storage is not supported", s->name);
+        if (s->sh.sh_type == SHT_INIT_ARRAY || s->sh.sh_type == SHT_FINI_ARRAY ||
+            s->sh.sh_type == SHT_PREINIT_ARRAY)
+            return fail(L, "section %s: constructors/destructors are not supported", s->name);
         if (s->sh.sh_type == SHT_GROUP || s->sh.sh_type == SHT_RELA || s->sh.sh_type == SHT_REL)
             return fail(L, "section %s: unexpected allocated section of type %u", s->name, (unsigned)s->sh.sh_type);
         uint64_t align = s->sh.sh_addralign ? s->sh.sh_addralign : 1;
