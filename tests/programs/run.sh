@@ -8,7 +8,7 @@
 #   run.sh WACC [NAME...]
 #
 # Per-program files:  NAME.args   one argument per line
-#                     NAME.stdin  shell command whose output is the stdin
+#                     NAME.stdin  shell command whose output is piped to stdin
 #                     "wasi-test: dir" in NAME.c: argv[1] is a granted directory
 #                     (guest path /sandbox; a file outside.txt sits next to it
 #                     on the host and must survive untouched)
@@ -95,8 +95,9 @@ for n in "${names[@]}"; do
             warg=(/sandbox)
             ndir=("$w/native/sandbox")
         fi
-        $RUNNER "${wdir[@]}" --env "$TEST_ENV" "$w/$n.so" -- "${warg[@]}" "${args[@]}" \
-            < "$w/stdin" > "$w/wasm.out" 2> "$w/wasm.err"
+        # stdin through a pipe (not seekable), like `producer | program`
+        cat "$w/stdin" | $RUNNER "${wdir[@]}" --env "$TEST_ENV" "$w/$n.so" -- "${warg[@]}" "${args[@]}" \
+            > "$w/wasm.out" 2> "$w/wasm.err"
         wrc=$?
         if [ -n "$expected" ]; then
             if ! diff -u "$expected" "$w/wasm.out" > "$w/diff"; then
@@ -106,8 +107,8 @@ $(head -40 "$w/diff")
 $(head -5 "$w/wasm.err")"
             fi
         else
-            (cd "$w" && env -i "$TEST_ENV" "$w/$n.native" "${ndir[@]}" "${args[@]}" \
-                < "$w/stdin" > "$w/native.out" 2> "$w/native.err")
+            (cd "$w" && cat "$w/stdin" | env -i "$TEST_ENV" "$w/$n.native" "${ndir[@]}" "${args[@]}" \
+                > "$w/native.out" 2> "$w/native.err")
             nrc=$?
             if ! diff -u "$w/native.out" "$w/wasm.out" > "$w/diff"; then
                 ok=0
