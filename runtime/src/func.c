@@ -114,15 +114,17 @@ bool wacc_call(wacc_store *s, wacc_func *f, const wacc_val *args, uint32_t nargs
         wacc__set_trap(trap, WACC_TRAP_OUT_OF_MEMORY, NULL, UINT32_MAX, 0);
         return false;
     }
-    if (nargs)
-        memcpy(vals, args, nargs * sizeof *vals);
+    for (uint32_t i = 0; i < nargs; i++)
+        vals[i] = args[i];
     const struct wacc_funcref *r = f->ref;
     struct wacc_entry e;
     /* The callee's store holds the stack limit its code checks. */
     bool ok = wacc__call_protected(f->store ? f->store : s, &e, r->array_call, r->vmctx, r->code,
                                    vals);
-    if (ok && nresults)
-        memcpy(results, vals, nresults * sizeof *vals);
+    if (ok) {
+        for (uint32_t i = 0; i < nresults; i++)
+            results[i] = vals[i];
+    }
     if (!ok && trap)
         wacc__fill_trap(&e, trap);
     if (vals != small)

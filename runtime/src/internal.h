@@ -18,6 +18,9 @@
 #include "wacc.h"
 #include "wasm.h"
 
+/* Everything declared here is private to libwacc: no PLT, not exported. */
+#pragma GCC visibility push(hidden)
+
 /* ---- engine: canonical signature registry (store.c) ---- */
 struct wacc_sig {
     uint32_t nparams, nresults;
@@ -196,5 +199,7 @@ extern const struct wacc_libcalls wacc__libcalls;
 void *wacc__calloc(size_t n, size_t size);      /* never NULL for n == 0 */
 void wacc__err(char err[WACC_ERR_LEN], const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+#pragma GCC visibility pop
 
 #endif
