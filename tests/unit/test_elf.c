@@ -115,12 +115,30 @@ static LLVMModuleRef build_module(LLVMContextRef ctx, bool undefined)
     }
     LLVMBuildRet(b, LLVMBuildAdd(b, LLVMBuildAdd(b, c1, st, ""), s, ""));
 
+    /* exported(a, b) = a - b: a preemptible (default visibility) function;
+     * nonlazybind makes calls to it go through the GOT */
+    LLVMValueRef exported = LLVMAddFunction(m, "exported_fn", fty);
+    add_fn_attr(ctx, exported, "nonlazybind");
+    add_fn_attr(ctx, exported, "noinline");
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(ctx, exported, "entry"));
+    LLVMBuildRet(b, LLVMBuildSub(b, LLVMGetParam(exported, 0), LLVMGetParam(exported, 1), ""));
+
+    /* via_got(a, b) = exported_fn(a, b) + (descriptor magic & 0xff): a GOT
+     * call and a GOT load of a preemptible symbol */
+    LLVMValueRef via_got = LLVMAddFunction(m, "via_got", fty);
+    LLVMSetLinkage(via_got, LLVMInternalLinkage);
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(ctx, via_got, "entry"));
+    LLVMValueRef e = LLVMBuildCall2(b, fty, exported, (LLVMValueRef[]){LLVMGetParam(via_got, 0), LLVMGetParam(via_got, 1)}, 2, "");
+    LLVMValueRef desc_decl = LLVMAddGlobal(m, i32, "wacc_descriptor_tmp");
+    LLVMValueRef mg = LLVMBuildAnd(b, LLVMBuildLoad2(b, i32, desc_decl, ""), LLVMConstInt(i32, 0xff, 0), "");
+    LLVMBuildRet(b, LLVMBuildAdd(b, e, mg, ""));
+
     /* function pointer array: absolute pointers → RELATIVE relocations */
-    LLVMValueRef fns[4] = {add, sel, scale, bump};
-    LLVMValueRef farr = LLVMAddGlobal(m, LLVMArrayType2(ptr, 4), "funcs");
+    LLVMValueRef fns[5] = {add, sel, scale, bump, via_got};
+    LLVMValueRef farr = LLVMAddGlobal(m, LLVMArrayType2(ptr, 5), "funcs");
     LLVMSetLinkage(farr, LLVMInternalLinkage);
     LLVMSetGlobalConstant(farr, 1);
-    LLVMSetInitializer(farr, LLVMConstArray2(ptr, fns, 4));
+    LLVMSetInitializer(farr, LLVMConstArray2(ptr, fns, 5));
 
     /* the page-aligned image and the metadata section */
     uint8_t imgbytes[8192];
@@ -150,9 +168,11 @@ static LLVMModuleRef build_module(LLVMContextRef ctx, bool undefined)
     /* exported descriptor */
     LLVMTypeRef dfields[6] = {i32, i32, ptr, ptr, ptr, ptr};
     LLVMTypeRef dty = LLVMStructTypeInContext(ctx, dfields, 6, 0);
-    LLVMValueRef dvals[6] = {LLVMConstInt(i32, WACC_DESCRIPTOR_MAGIC, 0), LLVMConstInt(i32, 4, 0), farr,
+    LLVMValueRef dvals[6] = {LLVMConstInt(i32, WACC_DESCRIPTOR_MAGIC, 0), LLVMConstInt(i32, 5, 0), farr,
                              image, meta, dtab};
     LLVMValueRef desc = LLVMAddGlobal(m, dty, WACC_DESCRIPTOR_SYMBOL);
+    LLVMReplaceAllUsesWith(desc_decl, desc);
+    LLVMDeleteGlobal(desc_decl);
     LLVMSetGlobalConstant(desc, 1);
     LLVMSetInitializer(desc, LLVMConstNamedStruct(dty, dvals, 6));
 
@@ -219,7 +239,7 @@ static void check_so(const char *path, int opt)
     const struct test_desc *d = dlsym(h, WACC_DESCRIPTOR_SYMBOL);
     ck_assert_ptr_nonnull(d);
     ck_assert_uint_eq(d->magic, WACC_DESCRIPTOR_MAGIC);
-    ck_assert_uint_eq(d->nfuncs, 4);
+    ck_assert_uint_eq(d->nfuncs, 5);
     ck_assert_int_eq(d->funcs[0](40, 2), 42);
     int32_t expect[8] = {10 + 3, 10 - 10, 10 * 17, 10 ^ 24, 10 | 31, 10 << 3, 20, 10 / 52};
     for (int c = 0; c < 8; c++)
@@ -228,6 +248,7 @@ static void check_so(const char *path, int opt)
     ck_assert_int_eq(d->funcs[2](4, 7), 20);
     ck_assert_int_eq(d->funcs[3](1, 2), 1 + 1000 + 3);
     ck_assert_int_eq(d->funcs[3](1, 2), 2 + 1001 + 3);
+    ck_assert_int_eq(d->funcs[4](50, 8), 42 + (int32_t)(WACC_DESCRIPTOR_MAGIC & 0xff));
     ck_assert_uint_eq((uintptr_t)d->image % 4096, 0);
     ck_assert_int_eq(memcmp(d->image, "IMAGE", 5), 0);
     ck_assert_uint_eq(d->image[8191], (uint8_t)(8191 * 13 + 1));
