@@ -99,6 +99,50 @@ static const char *jstr(const cJSON *obj, const char *key)
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
 }
 
+/* cJSON cuts strings at an escaped NUL (\u0000), which export names may
+ * contain. Before parsing, every \u0000 becomes a raw 0xFF byte (never part
+ * of UTF-8; cJSON copies raw bytes unchanged); nul_name() turns it back. */
+#define NUL_MARK '\xff'
+
+static char *protect_nuls(const char *text, size_t size)
+{
+    char *out = malloc(size + 1);
+    size_t o = 0;
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < size; i++) {
+        if (text[i] != '\\' || i + 1 >= size) {
+            out[o++] = text[i];
+            continue;
+        }
+        if (i + 5 < size && memcmp(text + i, "\\u0000", 6) == 0) {
+            out[o++] = NUL_MARK;
+            i += 5;
+            continue;
+        }
+        out[o++] = text[i++];           /* an escape pair, e.g. \\ */
+        out[o++] = text[i];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Export name `s` with NUL_MARK decoded: into buf (len bytes). */
+static size_t nul_name(const char *s, char *buf, size_t cap)
+{
+    size_t o = 0;
+    while (*s != '\0' && o + 1 < cap) {
+        if (*s == NUL_MARK) {
+            buf[o++] = '\0';
+            s++;
+        } else {
+            buf[o++] = *s++;
+        }
+    }
+    buf[o] = '\0';
+    return o;
+}
+
 /* ---- conversion and compilation ---- */
 
 static bool run_wast2json(const char *wast, const char *json, const char *log, char *err, size_t errlen)
@@ -456,7 +500,9 @@ static int do_action(wrun *r, const cJSON *act, result *res, wacc_trap *trap, ch
     wacc_instance *inst = find_instance(r, jstr(act, "module"), why, wl);
     if (inst == NULL)
         return ACT_ERROR;
-    if (!wacc_instance_export(inst, field, &ext)) {
+    char name[1024];
+    size_t nlen = nul_name(field, name, sizeof name);
+    if (!wacc_instance_export_n(inst, name, nlen, &ext)) {
         snprintf(why, wl, "no export \"%.80s\"", field);
         return ACT_ERROR;
     }
@@ -876,8 +922,10 @@ int wast_run_file(const char *wast_path, const char *tmpdir, const wast_opts *o,
         file_error(fd, "%s: %s", json, err);
         return 0;
     }
-    r.root = cJSON_ParseWithLength(text, size);
+    char *prot = protect_nuls(text, size);
     free(text);
+    r.root = prot ? cJSON_Parse(prot) : NULL;
+    free(prot);
     const cJSON *cmds = cJSON_GetObjectItemCaseSensitive(r.root, "commands");
     if (r.root == NULL || !cJSON_IsArray(cmds)) {
         file_error(fd, "%s: not a wast2json command list", json);
