@@ -2,16 +2,19 @@
  * lower_smoke.c — developer tool: decode a .wasm, lower it to LLVM IR,
  * verify it and print it; optionally optimise it or emit the .so.
  *
- *   lower_smoke [-O] [-q] [-cpu NAME] FILE.wasm [OUT.so]
+ *   lower_smoke [-O] [-q] [-cpu NAME] FILE.wasm
  *     -O   run the default<O2> pipeline before printing
  *     -q   do not print the IR (just verify)
- *   With OUT.so: wacc_emit_so (optimises, codegen, ELF writer).
+ * (For a .so use `wacc compile`.) The target is set up here with plain
+ * LLVM calls so that this tool depends on nothing but lower/ and decode/.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <llvm-c/Core.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 
 #include "compiler.h"
@@ -34,10 +37,32 @@ static uint8_t *read_file(const char *path, size_t *size)
     return buf;
 }
 
+static bool make_target(wacc_target *t, const char *cpu)
+{
+    memset(t, 0, sizeof *t);
+    LLVMInitializeX86TargetInfo();
+    LLVMInitializeX86Target();
+    LLVMInitializeX86TargetMC();
+    snprintf(t->triple, sizeof t->triple, "x86_64-pc-linux-gnu");
+    snprintf(t->cpu_name, sizeof t->cpu_name, "%s", cpu);
+    t->features = strdup("");
+    LLVMTargetRef target;
+    char *msg = NULL;
+    if (LLVMGetTargetFromTriple(t->triple, &target, &msg)) {
+        fprintf(stderr, "target: %s\n", msg);
+        LLVMDisposeMessage(msg);
+        return false;
+    }
+    t->tm = LLVMCreateTargetMachine(target, t->triple, cpu, "", LLVMCodeGenLevelDefault,
+                                    LLVMRelocPIC, LLVMCodeModelDefault);
+    t->layout = LLVMCreateTargetDataLayout(t->tm);
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     bool opt = false, quiet = false;
-    const char *in = NULL, *out = NULL, *cpu = "x86-64-v2";
+    const char *in = NULL, *cpu = "x86-64-v2";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-O"))
             opt = true;
@@ -45,13 +70,11 @@ int main(int argc, char **argv)
             quiet = true;
         else if (!strcmp(argv[i], "-cpu") && i + 1 < argc)
             cpu = argv[++i];
-        else if (!in)
-            in = argv[i];
         else
-            out = argv[i];
+            in = argv[i];
     }
     if (!in) {
-        fprintf(stderr, "usage: lower_smoke [-O] [-q] [-cpu NAME] FILE.wasm [OUT.so]\n");
+        fprintf(stderr, "usage: lower_smoke [-O] [-q] [-cpu NAME] FILE.wasm\n");
         return 2;
     }
     size_t size;
@@ -69,22 +92,14 @@ int main(int argc, char **argv)
     }
     wacc_compile_options o = { .opt_level = 2, .cpu = cpu };
     wacc_target t;
-    char msg[512];
-    if (!wacc_target_create(&t, &o, msg)) {
-        fprintf(stderr, "target: %s\n", msg);
+    if (!make_target(&t, cpu))
         return 1;
-    }
     LLVMContextRef ctx = LLVMContextCreate();
     LLVMModuleRef mod = wacc_lower_module(ctx, m, &t, &o, 0, 0, &err);
     int rc = 0;
     if (!mod) {
         fprintf(stderr, "%s:0x%zx: %s\n", in, err.offset, err.msg);
         rc = 1;
-    } else if (out) {
-        if (!wacc_emit_so(mod, &t, &o, out, msg)) {
-            fprintf(stderr, "emit: %s\n", msg);
-            rc = 1;
-        }
     } else {
         if (opt) {
             LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
@@ -105,7 +120,9 @@ int main(int argc, char **argv)
         LLVMDisposeModule(mod);
     }
     LLVMContextDispose(ctx);
-    wacc_target_dispose(&t);
+    LLVMDisposeTargetData(t.layout);
+    LLVMDisposeTargetMachine(t.tm);
+    free(t.features);
     wasm_module_free(m);
     free(bytes);
     return rc;
