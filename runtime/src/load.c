@@ -245,6 +245,35 @@ uint32_t wacc__artifact_func_at(const wacc_artifact *a, uintptr_t pc)
 
 /* ---- load ---- */
 
+/* Index sanity of the decoded description (the decoder checks encodings,
+ * the validator ran at compile time; this keeps a damaged description from
+ * indexing out of bounds at instantiation). */
+static bool check_desc(const wasm_module *m)
+{
+    for (uint32_t i = 0; i < m->nimports; i++)
+        if (m->imports[i].kind == WASM_EXTERN_FUNC && m->imports[i].desc.typeidx >= m->ntypes)
+            return false;
+    for (uint32_t i = 0; i < m->nfuncs; i++)
+        if (m->func_types[i] >= m->ntypes)
+            return false;
+    static const int kinds = 4;
+    const uint32_t counts[4] = { m->nfuncs, m->ntables, m->nmemories, m->nglobals };
+    for (uint32_t i = 0; i < m->nexports; i++)
+        if (m->exports[i].kind >= kinds || m->exports[i].index >= counts[m->exports[i].kind])
+            return false;
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const wasm_elem *el = &m->elems[i];
+        if (el->mode == WASM_SEG_ACTIVE && el->table >= m->ntables)
+            return false;
+        if (el->count && !el->funcs && !el->exprs)
+            return false;
+    }
+    for (uint32_t i = 0; i < m->ndatas; i++)
+        if (m->datas[i].mode == WASM_SEG_ACTIVE && m->datas[i].memory >= m->nmemories)
+            return false;
+    return !m->has_start || m->start < m->nfuncs;
+}
+
 void wacc_artifact_free(wacc_artifact *a)
 {
     if (!a)
@@ -320,7 +349,7 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
     }
     const wasm_module *m = a->mod;
     uint32_t ndefined = m->nfuncs - m->nimported_funcs;
-    if (d->num_types != m->ntypes || d->num_defined_funcs != ndefined) {
+    if (!check_desc(m) || d->num_types != m->ntypes || d->num_defined_funcs != ndefined) {
         wacc__err(err, "%s: descriptor does not match the module description", path);
         return fail(a, NULL);
     }
