@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -352,8 +353,13 @@ wacc_instance *wacc_instantiate(wacc_store *s, wacc_artifact *a, const wacc_exte
     if (d->memory_image && d->memory_image_size && m->nmemories > m->nimported_memories &&
         m->nimported_memories == 0) {
         struct wacc_memory *mem = inst->memories[0];
-        uint64_t n = d->memory_image_size < mem->size ? d->memory_image_size : mem->size;
-        memcpy(mem->base, d->memory_image, n);
+        uint64_t n = d->memory_image_size;
+        /* Map the page-aligned image copy-on-write from the file; copy it if
+         * that is not possible. */
+        if (n > mem->size || a->image_off < 0 ||
+            mmap(mem->base, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, a->fd,
+                 a->image_off) == MAP_FAILED)
+            memcpy(mem->base, d->memory_image, n < mem->size ? n : mem->size);
         image_applied = true;
     }
     if (!init_segments(inst, image_applied, trap, err))

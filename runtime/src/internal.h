@@ -63,6 +63,8 @@ struct wacc_artifact {
     uintptr_t code_start, code_end;     /* executable range of the object */
     struct wacc_func_addr *func_addrs;  /* [ndefined] sorted by addr */
     uint32_t nfunc_addrs;
+    int fd;                             /* the file, for mapping the memory image */
+    int64_t image_off;                  /* file offset of the memory image, or -1 */
     const uint8_t *image_segs;          /* bitmap of data segments in the image */
     uint32_t image_segs_size;
 };

@@ -151,7 +151,7 @@ static bool check_meta(const char *path, const uint8_t *meta, uint64_t size,
 
 /* Map the file and run every check that needs no code. On success *meta_copy
  * is a malloc'd copy of the metadata section. */
-static bool check_file(const char *path, uint8_t **meta_copy, uint64_t *meta_size,
+static bool check_file(const char *path, uint8_t **meta_copy, uint64_t *meta_size, int *fd_out,
                        char err[WACC_ERR_LEN])
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -172,8 +172,8 @@ static bool check_file(const char *path, uint8_t **meta_copy, uint64_t *meta_siz
         return false;
     }
     const uint8_t *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
     if (p == MAP_FAILED) {
+        close(fd);
         wacc__err(err, "%s: cannot map: %s", path, strerror(errno));
         return false;
     }
@@ -198,12 +198,22 @@ static bool check_file(const char *path, uint8_t **meta_copy, uint64_t *meta_siz
         }
     }
     munmap((void *)p, size);
+    if (ok)
+        *fd_out = fd;       /* kept to map the memory image copy-on-write */
+    else
+        close(fd);
     return ok;
 }
 
 /* ---- code range ---- */
 
-struct phdr_query { uintptr_t base; uintptr_t start, end; };
+struct phdr_query {
+    uintptr_t base;
+    uintptr_t start, end;       /* executable range */
+    uintptr_t image;            /* in: address of the memory image */
+    uint64_t image_size;
+    int64_t image_off;          /* out: its file offset, or -1 */
+};
 
 static int phdr_cb(struct dl_phdr_info *info, size_t size, void *ud)
 {
@@ -213,9 +223,14 @@ static int phdr_cb(struct dl_phdr_info *info, size_t size, void *ud)
         return 0;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+        if (ph->p_type != PT_LOAD)
             continue;
         uintptr_t s = info->dlpi_addr + ph->p_vaddr, e = s + ph->p_memsz;
+        if (q->image && q->image >= s && q->image - s + q->image_size <= ph->p_filesz &&
+            !(ph->p_flags & PF_W))
+            q->image_off = (int64_t)(ph->p_offset + (q->image - s));
+        if (!(ph->p_flags & PF_X))
+            continue;
         if (!q->start || s < q->start)
             q->start = s;
         if (e > q->end)
@@ -286,6 +301,8 @@ void wacc_artifact_free(wacc_artifact *a)
     free(a->func_addrs);
     if (a->dl)
         dlclose(a->dl);
+    if (a->fd >= 0)
+        close(a->fd);
     free(a->path);
     free(a);
 }
@@ -301,7 +318,8 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
 {
     uint8_t *meta_copy = NULL;
     uint64_t meta_size = 0;
-    if (!check_file(path, &meta_copy, &meta_size, err))
+    int fd = -1;
+    if (!check_file(path, &meta_copy, &meta_size, &fd, err))
         return NULL;
 
     wacc_artifact *a = calloc(1, sizeof *a);
@@ -309,8 +327,11 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
         wacc__err(err, "%s: out of memory", path);
         free(a);
         free(meta_copy);
+        close(fd);
         return NULL;
     }
+    a->fd = fd;
+    a->image_off = -1;
     a->engine = e;
     a->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!a->dl) {
@@ -380,8 +401,12 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
         wacc__err(err, "%s: cannot find the loaded object", path);
         return fail(a, NULL);
     }
-    struct phdr_query q = { (uintptr_t)lm->l_addr, 0, 0 };
+    struct phdr_query q = { (uintptr_t)lm->l_addr, 0, 0, (uintptr_t)d->memory_image,
+                            d->memory_image_size, -1 };
     dl_iterate_phdr(phdr_cb, &q);
+    if (d->memory_image && q.image_off >= 0 && q.image_off % 4096 == 0 &&
+        (uintptr_t)d->memory_image % 4096 == 0 && d->memory_image_size % 4096 == 0)
+        a->image_off = q.image_off;
     if (!q.start && ndefined) {
         wacc__err(err, "%s: no executable segment", path);
         return fail(a, NULL);

@@ -4,8 +4,8 @@
  * read/write; memory.grow is an mprotect, the base never moves. Accesses past
  * the accessible size fault and the signal handler turns them into traps.
  *
- * Later improvement: map the artifact's page-aligned memory image
- * copy-on-write from the file instead of copying it.
+ * The initial image of memory 0 is mapped copy-on-write from the artifact
+ * file over the start of the reservation (instance.c).
  */
 #include <errno.h>
 #include <stdlib.h>
