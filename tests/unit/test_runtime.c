@@ -689,6 +689,12 @@ START_TEST(e2e_link_errors)
     wacc_val args[1] = { { .i32 = 500 } }, res[1];
     ck_assert(wacc_call(t.s, y.of.func, args, 1, res, 1, &trap));
     ck_assert_int_eq(res[0].i32, 5);      /* div(500, 100) */
+    /* memory images are private to each instance (copy-on-write) */
+    wacc_extern m1, m2;
+    ck_assert(wacc_instance_export(t.inst, "mem", &m1));
+    ck_assert(wacc_instance_export(i2, "mem", &m2));
+    wacc_memory_data(m1.of.memory)[16] = 'J';
+    ck_assert_int_eq(wacc_memory_data(m2.of.memory)[16], 'h');
 
     /* memory import limits; data segment out of bounds traps at instantiation */
     char path[512];
