@@ -260,10 +260,17 @@ static void func_symbol(const wasm_module *m, uint32_t idx, char *buf, size_t le
     buf[o] = 0;
 }
 
-static void declare_functions(lower_mod *lm)
+static void set_err(wasm_error *err, size_t offset, const char *msg);
+
+static bool declare_functions(lower_mod *lm, wasm_error *err)
 {
     const wasm_module *m = lm->m;
     char name[160];
+    for (uint32_t i = 0; i < m->nfuncs; i++)
+        if (m->func_types[i] >= m->ntypes) {
+            set_err(err, 0, "internal error: function type index out of range");
+            return false;
+        }
     for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++) {
         func_symbol(m, i, name, sizeof name);
         LLVMValueRef fn = LLVMAddFunction(lm->mod, name, lm->fn_types[m->func_types[i]]);
@@ -275,6 +282,7 @@ static void declare_functions(lower_mod *lm)
         add_str_attr(lm, fn, "disable-tail-calls", "true");
         lm->funcs[i] = fn;
     }
+    return true;
 }
 
 static void set_err(wasm_error *err, size_t offset, const char *msg)
@@ -339,7 +347,8 @@ LLVMModuleRef wacc_lower_module(LLVMContextRef ctx, const wasm_module *m, const 
     }
     build_metadata_kinds(&lm);
     build_libc(&lm);
-    declare_functions(&lm);
+    if (!declare_functions(&lm, err))
+        goto out;
     for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++)
         if (!lower_function(&lm, i, err))
             goto out;
