@@ -269,7 +269,13 @@ int cmd_wast(int argc, char **argv)
         free(files);
         return 2;
     }
-    if (!in_path("wast2json")) {
+    bool need_wabt = false;
+    for (size_t i = 0; i < nfiles; i++) {
+        size_t n = strlen(files[i].path);
+        if (n < 5 || strcmp(files[i].path + n - 5, ".json") != 0)
+            need_wabt = true;
+    }
+    if (need_wabt && !in_path("wast2json")) {
         drv_error(NULL, "wast2json not found (install wabt)");
         free(files);
         return 1;

@@ -37,7 +37,8 @@ typedef struct slot {
 typedef struct wrun {
     const wast_opts *o;
     int fd;
-    const char *dir;
+    const char *dir;                /* temporary directory: outputs */
+    const char *srcdir;             /* where the script's module files are */
     int line;
 
     cJSON *root;
@@ -97,6 +98,13 @@ static void rec_fail(wrun *r, const char *fmt, ...)
 static const char *jstr(const cJSON *obj, const char *key)
 {
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+/* For messages: never NULL. */
+static const char *jstr_or(const cJSON *obj, const char *key)
+{
+    const char *s = jstr(obj, key);
+    return s ? s : "?";
 }
 
 /* cJSON cuts strings at an escaped NUL (\u0000), which export names may
@@ -200,17 +208,17 @@ static bool needs_compile(const cJSON *c)
            strcmp(type, "assert_exhaustion") == 0;
 }
 
-static void so_path(const wrun *r, const cJSON *c, char *buf, size_t len)
+static void so_path(const wrun *r, int i, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s/%s.so", r->dir, jstr(c, "filename"));
+    snprintf(buf, len, "%s/m%d.so", r->dir, i);
 }
 
 /* In a compile child: never returns. */
-static void compile_child(const wrun *r, const cJSON *c)
+static void compile_child(const wrun *r, int i)
 {
     char in[1200], out[1200], errp[1300], err[512];
-    snprintf(in, sizeof in, "%s/%s", r->dir, jstr(c, "filename"));
-    so_path(r, c, out, sizeof out);
+    snprintf(in, sizeof in, "%s/%s", r->srcdir, jstr(r->cmds[i], "filename"));
+    so_path(r, i, out, sizeof out);
     snprintf(errp, sizeof errp, "%s.err", out);
     if (r->o->cmd_timeout > 0)
         alarm((unsigned)r->o->cmd_timeout * 4);
@@ -242,7 +250,7 @@ static void compile_done(wrun *r, int i, int st)
         snprintf(buf, sizeof buf, "compiler crashed: signal %d (%s)", WTERMSIG(st),
                  strsignal(WTERMSIG(st)));
     } else {
-        so_path(r, r->cmds[i], p, sizeof p);
+        so_path(r, i, p, sizeof p);
         snprintf(errp, sizeof errp, "%s.err", p);
         FILE *f = fopen(errp, "r");
         buf[0] = '\0';
@@ -305,7 +313,7 @@ static void compile_all(wrun *r)
         r->slots[i].state = SLOT_PENDING;
         pid_t p = fork();
         if (p == 0)
-            compile_child(r, r->cmds[i]);
+            compile_child(r, i);
         if (p < 0) {
             r->slots[i].state = SLOT_FAILED;
             r->slots[i].err = strdup("fork failed");
@@ -383,7 +391,7 @@ static int instantiate(wrun *r, int i, wacc_instance **out, wacc_trap *trap, cha
         snprintf(why, wl, "compile error: %s", s->err ? s->err : "not compiled");
         return INST_COMPILE;
     }
-    so_path(r, r->cmds[i], path, sizeof path);
+    so_path(r, i, path, sizeof path);
     err[0] = '\0';
     wacc_artifact *a = wacc_artifact_load(r->engine, path, err);
     if (a == NULL) {
@@ -649,7 +657,7 @@ static void cmd_module(wrun *r, int i, const cJSON *c)
         return;
     }
     snprintf(r->cur_err, sizeof r->cur_err, "module at line %d failed", r->line);
-    rec_fail(r, "module %s: %s%s", jstr(c, "filename"), rc == INST_TRAP ? "trap: " : "", why);
+    rec_fail(r, "module %s: %s%s", jstr_or(c, "filename"), rc == INST_TRAP ? "trap: " : "", why);
 }
 
 static void cmd_register(wrun *r, const cJSON *c)
@@ -742,10 +750,10 @@ static void cmd_assert_trap(wrun *r, int i, const cJSON *c, bool exhaustion)
         if (rc == INST_TRAP && trap_matches(text, trap.code))
             rec(r, 'P');
         else if (rc == INST_OK)
-            rec_fail(r, "module %s: instantiated, expected trap \"%s\"", jstr(c, "filename"),
+            rec_fail(r, "module %s: instantiated, expected trap \"%s\"", jstr_or(c, "filename"),
                      text ? text : "");
         else
-            rec_fail(r, "module %s: expected trap \"%s\", got %s", jstr(c, "filename"),
+            rec_fail(r, "module %s: expected trap \"%s\", got %s", jstr_or(c, "filename"),
                      text ? text : "", why);
         return;
     }
@@ -774,10 +782,10 @@ static void cmd_assert_bad_module(wrun *r, const cJSON *c)
         return;
     }
     if (file == NULL) {
-        rec_fail(r, "%s: no filename", jstr(c, "type"));
+        rec_fail(r, "%s: no filename", jstr_or(c, "type"));
         return;
     }
-    snprintf(path, sizeof path, "%s/%s", r->dir, file);
+    snprintf(path, sizeof path, "%s/%s", r->srcdir, file);
     size_t size;
     uint8_t *bytes = drv_read_file(path, &size, err);
     if (bytes == NULL) {
@@ -906,13 +914,22 @@ int wast_run_file(const char *wast_path, const char *tmpdir, const wast_opts *o,
     size_t bl = strlen(base);
     if (bl > 5 && strcmp(base + bl - 5, ".wast") == 0)
         bl -= 5;
+    char srcdir[1200];
     snprintf(json, sizeof json, "%s/%.*s.json", tmpdir, (int)bl, base);
     snprintf(log, sizeof log, "%s/wast2json.log", tmpdir);
+    snprintf(srcdir, sizeof srcdir, "%s", tmpdir);
+    r.srcdir = srcdir;
     if (access(wast_path, R_OK) != 0) {
         file_error(fd, "%s: %s", wast_path, strerror(errno));
         return 0;
     }
-    if (!run_wast2json(wast_path, json, log, err, sizeof err)) {
+    if (bl > 5 && strcmp(base + bl - 5, ".json") == 0) {
+        /* already converted: modules are next to the .json */
+        snprintf(json, sizeof json, "%s", wast_path);
+        snprintf(srcdir, sizeof srcdir, "%.*s", (int)(base - wast_path), wast_path);
+        if (srcdir[0] == '\0')
+            snprintf(srcdir, sizeof srcdir, ".");
+    } else if (!run_wast2json(wast_path, json, log, err, sizeof err)) {
         file_error(fd, "%s", err);
         return 0;
     }
