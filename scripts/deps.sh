@@ -15,3 +15,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# Component tests: jco (node) converts component .wast scripts.
+if command -v npm >/dev/null 2>&1; then
+  "$(dirname "${BASH_SOURCE[0]}")/npm-deps.sh"
+else
+  echo "deps: npm not found: component .wast tests will be skipped (install nodejs + npm)" >&2
+fi
