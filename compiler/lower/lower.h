@@ -107,6 +107,11 @@ typedef struct lower_mod {
     unsigned md_invariant, md_prof, md_nonnull;
     LLVMValueRef md_empty;      /* empty metadata node (as value) */
     LLVMValueRef md_unlikely;   /* branch_weights {1, 2000} (as value) */
+    /* TBAA access tags (as values): linear memory, runtime structures
+     * (vmctx, table/memory/funcref structs, libcalls, type ids, limits),
+     * global cells, table element arrays. Disjoint from each other. */
+    unsigned md_tbaa;
+    LLVMValueRef tbaa_mem, tbaa_vm, tbaa_global, tbaa_table;
 } lower_mod;
 
 /* lower_module.c */

@@ -158,12 +158,18 @@ static void set_invariant(lower_ctx *c, LLVMValueRef load)
     LLVMSetMetadata(load, c->lm->md_invariant, c->lm->md_empty);
 }
 
+static LLVMValueRef tag(lower_ctx *c, LLVMValueRef access, LLVMValueRef tbaa)
+{
+    LLVMSetMetadata(access, c->lm->md_tbaa, tbaa);
+    return access;
+}
+
 /* Load a ptr from field `field` of struct type `st` at `p`, in builder `b`. */
 static LLVMValueRef load_field(lower_ctx *c, LLVMBuilderRef b, LLVMTypeRef st, LLVMValueRef p,
                                unsigned field, LLVMTypeRef ty, bool invariant)
 {
     LLVMValueRef g = LLVMBuildStructGEP2(b, st, p, field, "");
-    LLVMValueRef v = LLVMBuildLoad2(b, ty, g, "");
+    LLVMValueRef v = tag(c, LLVMBuildLoad2(b, ty, g, ""), c->lm->tbaa_vm);
     if (invariant)
         set_invariant(c, v);
     return v;
@@ -181,7 +187,7 @@ static LLVMValueRef hoisted_elem(lower_ctx *c, LLVMValueRef arr, uint32_t idx)
 {
     LLVMValueRef i = LLVMConstInt(c->lm->t_i64, idx, 0);
     LLVMValueRef g = LLVMBuildGEP2(c->eb, c->lm->t_ptr, arr, &i, 1, "");
-    LLVMValueRef v = LLVMBuildLoad2(c->eb, c->lm->t_ptr, g, "");
+    LLVMValueRef v = tag(c, LLVMBuildLoad2(c->eb, c->lm->t_ptr, g, ""), c->lm->tbaa_vm);
     set_invariant(c, v);
     return v;
 }
@@ -749,12 +755,13 @@ static LLVMValueRef do_call_indirect(lower_ctx *c, uint32_t typeidx, uint32_t ta
     }
     LLVMValueRef idx = lower_pop(c);
     LLVMValueRef ep = table_elem_ptr(c, table, idx);
-    LLVMValueRef fr = LLVMBuildLoad2(c->b, lm->t_ptr, ep, "");
+    LLVMValueRef fr = tag(c, LLVMBuildLoad2(c->b, lm->t_ptr, ep, ""), lm->tbaa_table);
     lower_trap_if(c, LLVMBuildIsNull(c->b, fr, ""), WACC_TRAP_INDIRECT_NULL);
     LLVMValueRef got = funcref_field(c, fr, WACC_FUNCREF_TYPE_ID, lm->t_i32, false);
     LLVMValueRef ti = LLVMConstInt(lm->t_i64, typeidx, 0);
     LLVMValueRef ids = vmctx_field(c, WACC_VMCTX_TYPE_IDS, &c->h_type_ids);
     LLVMValueRef want = LLVMBuildLoad2(c->b, lm->t_i32, LLVMBuildGEP2(c->b, lm->t_i32, ids, &ti, 1, ""), "");
+    tag(c, want, lm->tbaa_vm);
     set_invariant(c, want);
     lower_trap_if(c, LLVMBuildICmp(c->b, LLVMIntNE, got, want, ""), WACC_TRAP_INDIRECT_TYPE);
     LLVMValueRef code = funcref_field(c, fr, WACC_FUNCREF_CODE, lm->t_ptr, false);
@@ -784,6 +791,7 @@ static void do_global_get(lower_ctx *c, uint32_t g)
 {
     const wasm_globaltype *gt = &c->m->globals[g].type;
     LLVMValueRef v = LLVMBuildLoad2(c->b, lower_valtype(c, gt->valtype), get_cell(c, g), "");
+    tag(c, v, c->lm->tbaa_global);
     if (!gt->is_mutable)
         set_invariant(c, v);
     lower_push(c, v);
@@ -793,7 +801,7 @@ static void do_table_get(lower_ctx *c, uint32_t t)
 {
     LLVMValueRef idx = lower_pop(c);
     LLVMValueRef ep = table_elem_ptr(c, t, idx);
-    lower_push(c, LLVMBuildLoad2(c->b, c->lm->t_ptr, ep, ""));
+    lower_push(c, tag(c, LLVMBuildLoad2(c->b, c->lm->t_ptr, ep, ""), c->lm->tbaa_table));
 }
 
 static void do_table_set(lower_ctx *c, uint32_t t)
@@ -801,7 +809,7 @@ static void do_table_set(lower_ctx *c, uint32_t t)
     LLVMValueRef v = lower_pop(c);
     LLVMValueRef idx = lower_pop(c);
     LLVMValueRef ep = table_elem_ptr(c, t, idx);
-    LLVMBuildStore(c->b, v, ep);
+    tag(c, LLVMBuildStore(c->b, v, ep), c->lm->tbaa_table);
 }
 
 static void do_table_ops(lower_ctx *c, const wasm_insn *in)
@@ -964,7 +972,7 @@ static void lower_insn(lower_ctx *c, const wasm_insn *in)
     case WASM_OP_GLOBAL_SET:
         v = lower_pop(c);
         if (check_global(c, in->imm.idx))
-            LLVMBuildStore(c->b, v, get_cell(c, in->imm.idx));
+            tag(c, LLVMBuildStore(c->b, v, get_cell(c, in->imm.idx)), lm->tbaa_global);
         break;
     case WASM_OP_REF_NULL:
         lower_push(c, LLVMConstNull(lm->t_ptr));
@@ -1072,6 +1080,24 @@ static void stack_check(lower_ctx *c)
     lower_trap_if(c, LLVMBuildICmp(c->b, LLVMIntULT, sp, limit, ""), WACC_TRAP_STACK_EXHAUSTED);
 }
 
+/* Every load/store not tagged yet and not of a local is a linear-memory
+ * access (lower_memory / lower_simd): tag it as such. */
+static void tag_memory_accesses(lower_ctx *c)
+{
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(c->fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+            LLVMValueRef ptr;
+            if (LLVMIsALoadInst(i))
+                ptr = LLVMGetOperand(i, 0);
+            else if (LLVMIsAStoreInst(i))
+                ptr = LLVMGetOperand(i, 1);
+            else
+                continue;
+            if (!LLVMIsAAllocaInst(ptr) && !LLVMGetMetadata(i, c->lm->md_tbaa))
+                tag(c, i, c->lm->tbaa_mem);
+        }
+}
+
 static void ctx_free(lower_ctx *c)
 {
     for (uint32_t i = 0; i < c->nctrl; i++)
@@ -1155,6 +1181,8 @@ bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err)
     /* Close the entry block: fall into the body. */
     LLVMBuildBr(c->eb, body);
     bool ok = !c->failed;
+    if (ok)
+        tag_memory_accesses(c);
     ctx_free(c);
     return ok;
 }

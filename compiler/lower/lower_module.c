@@ -137,6 +137,21 @@ static void build_metadata_kinds(lower_mod *lm)
         LLVMValueAsMetadata(LLVMConstInt(lm->t_i32, 2000, 0)),
     };
     lm->md_unlikely = LLVMMetadataAsValue(C, LLVMMDNodeInContext2(C, w, 3));
+
+    /* TBAA: root, one scalar type per disjoint kind of storage, and an
+     * access tag {type, type, 0} for each. */
+    lm->md_tbaa = LLVMGetMDKindIDInContext(C, "tbaa", 4);
+    LLVMMetadataRef root_s = LLVMMDStringInContext2(C, "wacc tbaa", 9);
+    LLVMMetadataRef root = LLVMMDNodeInContext2(C, &root_s, 1);
+    LLVMMetadataRef zero = LLVMValueAsMetadata(LLVMConstInt(lm->t_i64, 0, 0));
+    const char *names[4] = { "wasm memory", "wacc vm", "wasm global", "wasm table" };
+    LLVMValueRef *tags[4] = { &lm->tbaa_mem, &lm->tbaa_vm, &lm->tbaa_global, &lm->tbaa_table };
+    for (int i = 0; i < 4; i++) {
+        LLVMMetadataRef tn[3] = { LLVMMDStringInContext2(C, names[i], strlen(names[i])), root, zero };
+        LLVMMetadataRef type = LLVMMDNodeInContext2(C, tn, 3);
+        LLVMMetadataRef an[3] = { type, type, zero };
+        *tags[i] = LLVMMetadataAsValue(C, LLVMMDNodeInContext2(C, an, 3));
+    }
 }
 
 /* ---- memcpy / memset / memmove in plain IR loops -------------------- */
