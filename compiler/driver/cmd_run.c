@@ -1,6 +1,10 @@
 /*
  * cmd_run.c — `wacc run FILE.so|FILE.wasm [--invoke NAME] [ARGS...]`.
  *
+ * WASI preview1 imports are provided by runtime/wasi: the guest sees ARGS
+ * (argv[0] = FILE), only the variables given with --env K=V, and only the
+ * directories granted with --dir HOST[::GUEST].
+ *
  * .wasm inputs are compiled through the cache (cache.c). Without --invoke
  * the "_start" export runs if there is one. With --invoke the results are
  * printed one per line, like wasmtime.
@@ -11,6 +15,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "wasi.h"
 
 static bool looks_like_number(const char *a)
 {
@@ -89,16 +94,28 @@ int cmd_run(int argc, char **argv)
     char err[512], tmp[512] = "";
     int nargs = 0, status = 1;
     char **args = calloc((size_t)argc + 1, sizeof *args);
+    /* WASI: preopened directories, environment, argv (FILE + ARGS) */
+    wacc_wasi_preopen *pre = calloc((size_t)argc + 1, sizeof *pre);
+    const char **envs = calloc((size_t)argc + 1, sizeof *envs);
+    const char **wargv = calloc((size_t)argc + 2, sizeof *wargv);
+    uint32_t npre = 0, nenv = 0;
+    wacc_wasi *w = NULL;
+    wacc_extern *imports = NULL;
 
-    if (args == NULL)
+    if (args == NULL || pre == NULL || envs == NULL || wargv == NULL) {
+        free(args);
+        free(pre);
+        free(envs);
+        free(wargv);
         return 1;
+    }
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (!dashdash && a[0] == '-' && a[1] != '\0' && !looks_like_number(a)) {
             int r = drv_parse_compile_option(argc, argv, &i, &o);
             if (r < 0) {
-                free(args);
-                return 2;
+                status = 2;
+                goto out_args;
             }
             if (r > 0)
                 continue;
@@ -110,10 +127,19 @@ int cmd_run(int argc, char **argv)
                 name = argv[++i];
             } else if (strncmp(a, "--invoke=", 9) == 0) {
                 name = a + 9;
+            } else if ((strcmp(a, "--dir") == 0 && i + 1 < argc) || strncmp(a, "--dir=", 6) == 0) {
+                char *h = a[5] == '=' ? argv[i] + 6 : argv[++i];
+                char *sep = strstr(h, "::");
+                pre[npre].guest_path = sep ? sep + 2 : h;
+                if (sep)
+                    *sep = '\0';
+                pre[npre++].host_path = h;
+            } else if ((strcmp(a, "--env") == 0 && i + 1 < argc) || strncmp(a, "--env=", 6) == 0) {
+                envs[nenv++] = a[5] == '=' ? a + 6 : argv[++i];
             } else {
                 drv_error(NULL, "run: unknown option '%s'", a);
-                free(args);
-                return 2;
+                status = 2;
+                goto out_args;
             }
         } else if (file == NULL) {
             file = a;
@@ -123,16 +149,15 @@ int cmd_run(int argc, char **argv)
     }
     if (file == NULL) {
         drv_error(NULL, "run: no input file");
-        free(args);
-        return 2;
+        status = 2;
+        goto out_args;
     }
 
     size_t size;
     uint8_t *bytes = drv_read_file(file, &size, err);
     if (bytes == NULL) {
         drv_error(file, "%s", err);
-        free(args);
-        return 1;
+        goto out_args;
     }
     wacc_engine *e = wacc_engine_new();
     wacc_store *s = e ? wacc_store_new(e) : NULL;
@@ -164,18 +189,31 @@ int cmd_run(int argc, char **argv)
         drv_error(file, "%s", msg);
         goto out;
     }
+    wacc_wasi_config cfg;
+    wacc_wasi_config_init(&cfg);
+    wargv[0] = file;
+    for (int k = 0; k < nargs && name == NULL; k++)
+        wargv[k + 1] = args[k];
+    cfg.argv = wargv;
+    cfg.argc = name == NULL ? (uint32_t)nargs + 1 : 1;
+    cfg.envp = envs;
+    cfg.envc = nenv;
+    cfg.preopens = pre;
+    cfg.npreopens = npre;
+    if ((w = wacc_wasi_new(&cfg, err)) == NULL) {
+        drv_error(file, "%s", err);
+        goto out;
+    }
     uint32_t nimp = wacc_artifact_num_imports(art);
-    if (nimp > 0) {
-        const char *mod = "?", *imp = "?";
-        wacc_extern_kind kind;
-        wacc_artifact_import(art, 0, &mod, &imp, &kind);
-        drv_error(file, "unknown import %s.%s", mod, imp);
+    imports = calloc((size_t)nimp + 1, sizeof *imports);
+    if (imports == NULL || !wacc_wasi_link(w, s, art, imports, err)) {
+        drv_error(file, "%s", imports ? err : "out of memory");
         goto out;
     }
     wacc_trap trap;
     memset(&trap, 0, sizeof trap);
     err[0] = '\0';
-    wacc_instance *inst = wacc_instantiate(s, art, NULL, 0, &trap, err);
+    wacc_instance *inst = wacc_instantiate(s, art, imports, nimp, &trap, err);
     if (inst == NULL) {
         if (trap.code == WACC_TRAP_EXIT)
             status = trap.exit_status;
@@ -185,6 +223,7 @@ int cmd_run(int argc, char **argv)
             drv_error(file, "%s", err[0] ? err : "instantiation failed");
         goto out;
     }
+    wacc_wasi_bind_instance(w, inst);
     if (name != NULL) {
         status = invoke(file, s, inst, name, args, nargs);
     } else {
@@ -198,6 +237,7 @@ out:
     fflush(stdout);
     if (s != NULL)
         wacc_store_free(s);
+    wacc_wasi_free(w);          /* after the store: its host functions point to w */
     if (art != NULL)
         wacc_artifact_free(art);
     if (e != NULL)
@@ -205,6 +245,11 @@ out:
     if (tmp[0] != '\0')
         unlink(tmp);
     free(bytes);
+out_args:
+    free(imports);
+    free(pre);
+    free(envs);
+    free(wargv);
     free(args);
     return status;
 }
