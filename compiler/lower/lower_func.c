@@ -681,7 +681,7 @@ static void do_br_table(lower_ctx *c, const wasm_insn *in)
 /* Pop the params of type `typeidx`, call fnptr(callee_vmctx, params...),
  * push the results. */
 static LLVMValueRef emit_call(lower_ctx *c, uint32_t typeidx, LLVMValueRef fnptr,
-                              LLVMValueRef callee_vmctx)
+                              LLVMValueRef callee_vmctx, bool push)
 {
     if (typeidx >= c->m->ntypes) {
         fail(c, "internal error: type index out of range");
@@ -702,6 +702,8 @@ static LLVMValueRef emit_call(lower_ctx *c, uint32_t typeidx, LLVMValueRef fnptr
     c->sp -= np;
     LLVMTypeRef fty = c->lm->fn_types[typeidx];
     LLVMValueRef call = LLVMBuildCall2(c->b, fty, fnptr, a, np + 1, "");
+    if (!push)
+        return call;
     if (ft->nresults == 1) {
         lower_push(c, call);
     } else {
@@ -717,7 +719,7 @@ static LLVMValueRef funcref_field(lower_ctx *c, LLVMValueRef fr, unsigned field,
     return load_field(c, c->b, c->lm->t_funcref, fr, field, ty, invariant);
 }
 
-static LLVMValueRef do_call(lower_ctx *c, uint32_t fidx)
+static LLVMValueRef do_call(lower_ctx *c, uint32_t fidx, bool push)
 {
     const wasm_module *m = c->m;
     if (fidx >= m->nfuncs) {
@@ -726,12 +728,12 @@ static LLVMValueRef do_call(lower_ctx *c, uint32_t fidx)
     }
     uint32_t ti = m->func_types[fidx];
     if (fidx >= m->nimported_funcs)
-        return emit_call(c, ti, c->lm->funcs[fidx], c->vmctx);
+        return emit_call(c, ti, c->lm->funcs[fidx], c->vmctx, push);
     LLVMValueRef i = LLVMConstInt(c->lm->t_i64, fidx, 0);
     LLVMValueRef fr = LLVMBuildGEP2(c->b, c->lm->t_funcref, get_funcrefs(c), &i, 1, "");
     LLVMValueRef code = funcref_field(c, fr, WACC_FUNCREF_CODE, c->lm->t_ptr, true);
     LLVMValueRef cv = funcref_field(c, fr, WACC_FUNCREF_VMCTX, c->lm->t_ptr, true);
-    return emit_call(c, ti, code, cv);
+    return emit_call(c, ti, code, cv, push);
 }
 
 /* Bounds-checked pointer to element `idx` of table `t`. */
@@ -746,7 +748,7 @@ static LLVMValueRef table_elem_ptr(lower_ctx *c, uint32_t t, LLVMValueRef idx)
     return LLVMBuildGEP2(c->b, lm->t_ptr, elems, &i64, 1, "");
 }
 
-static LLVMValueRef do_call_indirect(lower_ctx *c, uint32_t typeidx, uint32_t table)
+static LLVMValueRef do_call_indirect(lower_ctx *c, uint32_t typeidx, uint32_t table, bool push)
 {
     lower_mod *lm = c->lm;
     if (typeidx >= c->m->ntypes) {
@@ -766,7 +768,39 @@ static LLVMValueRef do_call_indirect(lower_ctx *c, uint32_t typeidx, uint32_t ta
     lower_trap_if(c, LLVMBuildICmp(c->b, LLVMIntNE, got, want, ""), WACC_TRAP_INDIRECT_TYPE);
     LLVMValueRef code = funcref_field(c, fr, WACC_FUNCREF_CODE, lm->t_ptr, false);
     LLVMValueRef cv = funcref_field(c, fr, WACC_FUNCREF_VMCTX, lm->t_ptr, false);
-    return emit_call(c, typeidx, code, cv);
+    return emit_call(c, typeidx, code, cv, push);
+}
+
+static bool same_sig(const wasm_functype *a, const wasm_functype *b)
+{
+    return a->nparams == b->nparams && a->nresults == b->nresults &&
+           memcmp(a->params, b->params, a->nparams) == 0 &&
+           memcmp(a->results, b->results, a->nresults) == 0;
+}
+
+/* return_call / return_call_indirect. With the caller's own signature the
+ * call is a guaranteed tail call (musttail + ret); otherwise it is a call
+ * followed by a return. */
+static void do_return_call(lower_ctx *c, const wasm_insn *in)
+{
+    bool ind = in->op == WASM_OP_RETURN_CALL_INDIRECT;
+    uint32_t ti = ind ? in->imm.call_indirect.typeidx
+                : in->imm.idx < c->m->nfuncs ? c->m->func_types[in->imm.idx] : 0;
+    bool must = ti < c->m->ntypes && same_sig(&c->m->types[ti], c->ft);
+    LLVMValueRef call = ind ? do_call_indirect(c, ti, in->imm.call_indirect.table, !must)
+                            : do_call(c, in->imm.idx, !must);
+    if (!call)
+        return;
+    if (!must) {
+        branch(c, c->nctrl - 1);
+        return;
+    }
+    LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
+    if (c->ft->nresults == 0)
+        LLVMBuildRetVoid(c->b);
+    else
+        LLVMBuildRet(c->b, call);
+    mark_dead(c);
 }
 
 /* ---- variables, references, tables ------------------------------------ */
@@ -922,21 +956,13 @@ static void lower_insn(lower_ctx *c, const wasm_insn *in)
     case WASM_OP_BR_IF: do_br_if(c, in->imm.idx); break;
     case WASM_OP_BR_TABLE: do_br_table(c, in); break;
     case WASM_OP_RETURN: branch(c, c->nctrl - 1); break;
-    case WASM_OP_CALL: do_call(c, in->imm.idx); break;
+    case WASM_OP_CALL: do_call(c, in->imm.idx, true); break;
     case WASM_OP_CALL_INDIRECT:
-        do_call_indirect(c, in->imm.call_indirect.typeidx, in->imm.call_indirect.table);
+        do_call_indirect(c, in->imm.call_indirect.typeidx, in->imm.call_indirect.table, true);
         break;
     case WASM_OP_RETURN_CALL:
-        v = do_call(c, in->imm.idx);
-        if (v)
-            LLVMSetTailCall(v, 1);
-        branch(c, c->nctrl - 1);
-        break;
     case WASM_OP_RETURN_CALL_INDIRECT:
-        v = do_call_indirect(c, in->imm.call_indirect.typeidx, in->imm.call_indirect.table);
-        if (v)
-            LLVMSetTailCall(v, 1);
-        branch(c, c->nctrl - 1);
+        do_return_call(c, in);
         break;
     case WASM_OP_DROP:
         do_drop(c);
