@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "wast.h"
+#include "wast_component.h"
 
 typedef struct wfile {
     const char *path;
@@ -161,7 +161,10 @@ static bool start_file(wfile *f, const wast_opts *o)
     if (pid == 0) {
         close(p[0]);
         signal(SIGPIPE, SIG_IGN);
-        wast_run_file(f->path, f->tmpdir, o, p[1]);
+        if (o->component || wast_is_component_script(f->path))
+            wast_component_run_file(f->path, f->tmpdir, o, p[1]);
+        else
+            wast_run_file(f->path, f->tmpdir, o, p[1]);
         close(p[1]);
         _exit(0);
     }
@@ -254,6 +257,8 @@ int cmd_wast(int argc, char **argv)
         } else if (strcmp(a, "--timeout") == 0 && i + 1 < argc && parse_count(argv[i + 1], &v)) {
             o.cmd_timeout = (int)v;
             i++;
+        } else if (strcmp(a, "--component") == 0) {
+            o.component = true;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             verbose = true;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -272,7 +277,8 @@ int cmd_wast(int argc, char **argv)
     bool need_wabt = false;
     for (size_t i = 0; i < nfiles; i++) {
         size_t n = strlen(files[i].path);
-        if (n < 5 || strcmp(files[i].path + n - 5, ".json") != 0)
+        if ((n < 5 || strcmp(files[i].path + n - 5, ".json") != 0) && !o.component &&
+            !wast_is_component_script(files[i].path))
             need_wabt = true;
     }
     if (need_wabt && !in_path("wast2json")) {

@@ -15,6 +15,7 @@ typedef struct wast_opts {
     wacc_compile_options copts;
     int jobs;               /* compile processes per file */
     int cmd_timeout;        /* seconds per command (0 = none) */
+    bool component;         /* --component: every file is a component script */
 } wast_opts;
 
 /* Run one .wast file: convert it into `tmpdir`, execute every command and
