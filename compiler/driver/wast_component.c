@@ -39,9 +39,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifdef WACC_HAVE_COMPFMT
-#include "component/component.h"
-#endif
 #include "wast_component.h"
 
 #ifndef WACC_SCRIPTS_DIR
@@ -339,17 +336,8 @@ static int check_binary(crun *r, const char *file, bool is_module, char *why, si
         }
         wasm_module_free(m);
     } else {
-#ifdef WACC_HAVE_COMPFMT
-        wacc_component *c = wacc_component_decode(b, size, &err);
-        if (c == NULL || !wacc_component_validate(c, &err)) {
-            snprintf(why, len, "at byte %zu: %s", err.offset, err.msg);
-            res = CHK_REJECTED;
-        }
-        wacc_component_free(c);
-#else
-        snprintf(why, len, "component decoder/validator not built");
-        res = CHK_UNAVAILABLE;
-#endif
+        int k = wast_check_component(b, size, why, len);
+        res = k == 0 ? CHK_OK : k == 1 ? CHK_REJECTED : CHK_UNAVAILABLE;
     }
     free(b);
     return res;

@@ -19,6 +19,10 @@ bool wast_is_component_script(const char *path);
 /* Same contract as wast_run_file (wast.h), for a component script. */
 int wast_component_run_file(const char *wast_path, const char *tmpdir, const wast_opts *o, int fd);
 
+/* wast_compcheck.c: decode + validate a component binary. 0: valid,
+ * 1: rejected, 2: no component validator built (why: the reason). */
+int wast_check_component(const unsigned char *bytes, size_t size, char *why, size_t len);
+
 /* ---- wast_cval.c ---- */
 
 typedef enum wcv_kind {
