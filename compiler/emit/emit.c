@@ -140,8 +140,19 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
     LLVMDisposeMessage(msg);
     msg = NULL;
 
-    char pipeline[32];
-    snprintf(pipeline, sizeof pipeline, "default<O%d>", opt);
+    /* debugging aids: WACC_DUMP_IR_RAW=path writes the IR before
+     * optimisation, WACC_PASSES overrides the pass pipeline */
+    const char *dump_raw = getenv("WACC_DUMP_IR_RAW");
+    if (dump_raw && *dump_raw && LLVMPrintModuleToFile(mod, dump_raw, &msg)) {
+        LLVMDisposeMessage(msg);
+        msg = NULL;
+    }
+    char pipeline[256];
+    const char *passes = getenv("WACC_PASSES");
+    if (passes && *passes)
+        snprintf(pipeline, sizeof pipeline, "%s", passes);
+    else
+        snprintf(pipeline, sizeof pipeline, "default<O%d>", opt);
     LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
     LLVMErrorRef e = LLVMRunPasses(mod, pipeline, t->tm, pbo);
     LLVMDisposePassBuilderOptions(pbo);
@@ -152,6 +163,12 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
         goto out;
     }
 
+    /* debugging aid: WACC_DUMP_IR=path writes the optimised IR */
+    const char *dump_ir = getenv("WACC_DUMP_IR");
+    if (dump_ir && *dump_ir && LLVMPrintModuleToFile(mod, dump_ir, &msg)) {
+        LLVMDisposeMessage(msg);
+        msg = NULL;
+    }
     if (LLVMTargetMachineEmitToMemoryBuffer(t->tm, mod, LLVMObjectFile, &msg, &obj)) {
         snprintf(err, 512, "code generation failed: %s", msg ? msg : "?");
         goto out;
