@@ -80,12 +80,39 @@ static int load_elems(wacc_abi_cx *cx, uint64_t ptr, const wacc_ctype *et, uint6
     wacc_cval *a = abi_alloc(cx, sizeof *a * (n ? n : 1));
     if (!a) return WACC_ABI_E_OOM;
     uint32_t es = et->size[cx->mem64];
+    out->x.elems = a;
+    out->n = (uint32_t)n;
+    if (et->kind <= WACC_CT_U64 || et->kind == WACC_CT_CHAR) {   /* floats: generic path (NaNs) */
+        /* scalar elements: one tight loop per kind */
+        const uint8_t *p = cx->mem + ptr;
+        wacc_cval z;
+        memset(&z, 0, sizeof z);
+        z.kind = et->kind;
+        switch (et->kind) {
+        case WACC_CT_BOOL: for (uint64_t i = 0; i < n; i++) a[i] = z, a[i].x.b = p[i] != 0; return 0;
+        case WACC_CT_S8: for (uint64_t i = 0; i < n; i++) a[i] = z, a[i].x.s = (int8_t)p[i]; return 0;
+        case WACC_CT_U8: for (uint64_t i = 0; i < n; i++) a[i] = z, a[i].x.u = p[i]; return 0;
+        case WACC_CT_S16: for (uint64_t i = 0; i < n; i++) a[i] = z, a[i].x.s = (int16_t)rd16(p + 2 * i); return 0;
+        case WACC_CT_U16: for (uint64_t i = 0; i < n; i++) a[i] = z, a[i].x.u = rd16(p + 2 * i); return 0;
+        case WACC_CT_S32: for (uint64_t i = 0; i < n; i++) a[i] = z, a[i].x.s = (int32_t)rd32(p + 4 * i); return 0;
+        case WACC_CT_U32: for (uint64_t i = 0; i < n; i++) a[i] = z, a[i].x.u = rd32(p + 4 * i); return 0;
+        case WACC_CT_S64: for (uint64_t i = 0; i < n; i++) a[i] = z, a[i].x.s = (int64_t)rd64(p + 8 * i); return 0;
+        case WACC_CT_U64: for (uint64_t i = 0; i < n; i++) a[i] = z, a[i].x.u = rd64(p + 8 * i); return 0;
+        case WACC_CT_CHAR:
+            for (uint64_t i = 0; i < n; i++) {
+                a[i] = z;
+                a[i].x.ch = rd32(p + 4 * i);
+                int e = check_char(cx, a[i].x.ch);
+                if (e) return e;
+            }
+            return 0;
+        default: break;     /* not reached: floats take the generic path */
+        }
+    }
     for (uint64_t i = 0; i < n; i++) {
         int e = load(cx, ptr + i * es, et, &a[i]);
         if (e) return e;
     }
-    out->x.elems = a;
-    out->n = (uint32_t)n;
     return 0;
 }
 
@@ -195,7 +222,25 @@ static int store_elems(wacc_abi_cx *cx, const wacc_cval *v, const wacc_ctype *et
 {
     if (v->n && !v->x.elems) return abi_fail(cx, WACC_ABI_E_TYPE, "list value without elements");
     uint32_t es = et->size[cx->mem64];
-    for (uint32_t i = 0; i < v->n; i++) {
+    const wacc_cval *a = v->x.elems;
+    uint8_t *p = cx->mem + ptr;
+    uint32_t n = v->n, i;
+    switch (et->kind) {     /* integer elements: one tight loop per size */
+    case WACC_CT_S8: case WACC_CT_U8:
+        for (i = 0; i < n && a[i].kind == et->kind; i++) p[i] = (uint8_t)a[i].x.u;
+        break;
+    case WACC_CT_S16: case WACC_CT_U16:
+        for (i = 0; i < n && a[i].kind == et->kind; i++) wr16(p + 2 * i, (uint16_t)a[i].x.u);
+        break;
+    case WACC_CT_S32: case WACC_CT_U32:
+        for (i = 0; i < n && a[i].kind == et->kind; i++) wr32(p + 4 * i, (uint32_t)a[i].x.u);
+        break;
+    case WACC_CT_S64: case WACC_CT_U64:
+        for (i = 0; i < n && a[i].kind == et->kind; i++) wr64(p + 8 * i, a[i].x.u);
+        break;
+    default: i = 0; break;
+    }
+    for (; i < n; i++) {     /* the rest (or the first mismatching element) */
         int e = store(cx, &v->x.elems[i], et, ptr + (uint64_t)i * es);
         if (e) return e;
     }

@@ -699,6 +699,57 @@ START_TEST(t_list_traps)
 }
 END_TEST
 
+START_TEST(t_scalar_lists)
+{
+    /* every scalar element kind through memory (the tight-loop paths) */
+    wacc_ckind kinds[] = { WACC_CT_BOOL, WACC_CT_S8, WACC_CT_U8, WACC_CT_S16, WACC_CT_U16, WACC_CT_S32,
+                           WACC_CT_U32, WACC_CT_S64, WACC_CT_U64, WACC_CT_F32, WACC_CT_F64, WACC_CT_CHAR };
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        const wacc_ctype *et = wacc_ctype_prim(kinds[k]), *lt = wacc_ctype_list(TA(), et);
+        wacc_cval el[5];
+        for (int i = 0; i < 5; i++) {
+            switch (kinds[k]) {
+            case WACC_CT_BOOL: el[i] = wacc_cval_bool(i & 1); break;
+            case WACC_CT_S8: case WACC_CT_S16: case WACC_CT_S32: case WACC_CT_S64:
+                el[i] = wacc_cval_sint(kinds[k], -i * 3); break;
+            case WACC_CT_F32: el[i] = wacc_cval_f32(i * 0.5f); break;
+            case WACC_CT_F64: el[i] = wacc_cval_f64(-i * 0.25); break;
+            case WACC_CT_CHAR: el[i] = wacc_cval_char(0x10000 + i); break;
+            default: el[i] = wacc_cval_uint(kinds[k], 250 + i); break;
+            }
+        }
+        wacc_cval l = wacc_cval_list(el, 5), back;
+        wacc_val o[2];
+        uint32_t pos = 0;
+        ck_assert_int_eq(wacc_abi_lower_flat(&E->cx, &l, lt, o, 2, &pos), 0);
+        pos = 0;
+        ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, o, 2, &pos, lt, &back), 0);
+        ck_assert_msg(wacc_cval_equal(&l, &back, lt), "kind %d", kinds[k]);
+        /* a mismatching element is refused */
+        el[3] = wacc_cval_string("x", 1);
+        pos = 0;
+        ck_assert_int_eq(wacc_abi_lower_flat(&E->cx, &l, lt, o, 2, &pos), WACC_ABI_E_TYPE);
+    }
+    /* an invalid char inside a list<char> */
+    const wacc_ctype *lc = wacc_ctype_list(TA(), P(CHAR));
+    uint32_t cs[3] = { 'a', 0xD800, 'b' };
+    memcpy(E->mem + 64, cs, sizeof cs);
+    wacc_val fv[2] = { { .i32 = 64 }, { .i32 = 3 } };
+    wacc_cval v;
+    uint32_t pos = 0;
+    ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, fv, 2, &pos, lc, &v), WACC_ABI_E_CHAR);
+    /* NaNs inside a list<f32> are canonicalised */
+    const wacc_ctype *lf = wacc_ctype_list(TA(), P(F32));
+    uint32_t nan = 0x7f800001u;
+    memcpy(E->mem + 64, &nan, 4);
+    fv[1].i32 = 1;
+    pos = 0;
+    ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, fv, 2, &pos, lf, &v), 0);
+    memcpy(&nan, &v.x.elems[0].x.f32, 4);
+    ck_assert_uint_eq(nan, WACC_ABI_CANONICAL_NAN32);
+}
+END_TEST
+
 /* ---- strings --------------------------------------------------------------------------- */
 
 /* Lifts the string at [ptr, units) written in memory under encoding enc. */
@@ -1245,6 +1296,7 @@ int main(void)
     tcase_add_test(tc, t_scalars_flat);
     tcase_add_test(tc, t_variant_join);
     tcase_add_test(tc, t_list_traps);
+    tcase_add_test(tc, t_scalar_lists);
     tcase_add_test(tc, t_string_utf8_to_others);
     tcase_add_test(tc, t_string_transcode_from_lifted);
     tcase_add_test(tc, t_string_traps);
