@@ -141,12 +141,36 @@ function strText(raw) {
     return new TextDecoder('utf-8', { fatal: true }).decode(strBytes(raw));
 }
 
-// One line out of jco's Debug-formatted error.
+// One line out of jco's Debug-formatted error: the innermost `kind: ...`,
+// e.g. Custom("unexpected token") → unexpected token, or
+// Lex(InvalidStringEscape('z')) as it is.
 function jcoReason(e, line) {
     const m = String(e && e.message !== undefined ? e.message : e);
-    const kind = m.match(/kind: Custom\("((?:[^"\\]|\\.)*)"\)/) || m.match(/kind: ([A-Za-z]+)/);
     const pos = m.match(/line: (\d+), col: (\d+)/);
-    let why = kind ? kind[1].replace(/\\"/g, '"').replace(/\\\\/g, '\\') : m.split('\n')[0].slice(0, 200);
+    const at = m.lastIndexOf('kind: ');
+    let why = m.split('\n')[0].slice(0, 200);
+    if (at >= 0) {
+        const rest = m.slice(at + 6);
+        let i = 0, depth = 0;
+        while (i < rest.length) {
+            const c = rest[i];
+            if (c === '"' || c === "'") {
+                for (i++; i < rest.length && rest[i] !== c; i++)
+                    if (rest[i] === '\\') i++;
+            } else if (c === '(') {
+                depth++;
+            } else if (c === ')') {
+                if (depth === 0) break;
+                if (--depth === 0) { i++; break; }
+            } else if (depth === 0 && /[\s,}]/.test(c)) {
+                break;
+            }
+            i++;
+        }
+        why = rest.slice(0, i);
+        const custom = why.match(/^Custom\("((?:[^"\\]|\\.)*)"\)$/);
+        if (custom) why = custom[1].replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+    }
     if (pos) why += ` (at line ${line + Number(pos[1])}, column ${Number(pos[2]) + 1})`;
     return why;
 }

@@ -673,11 +673,9 @@ static void run_command(crun *r, const cJSON *c)
     else if (strcmp(type, "register") == 0)
         skip(r, "component execution not implemented");
     else if (strcmp(type, "unconvertible") == 0)
-        skip(r, "%s: not convertible by jco: %s", jstr(c, "form") ? jstr(c, "form") : "?",
-             jstr(c, "reason") ? jstr(c, "reason") : "?");
+        skip(r, "not convertible by jco: %s", jstr(c, "reason") ? jstr(c, "reason") : "?");
     else
-        skip(r, "%s: %s", jstr(c, "form") ? jstr(c, "form") : type,
-             jstr(c, "reason") ? jstr(c, "reason") : "unknown command");
+        skip(r, "%s", jstr(c, "reason") ? jstr(c, "reason") : "unknown command");
 }
 
 int wast_component_run_file(const char *wast_path, const char *tmpdir, const wast_opts *o, int fd)
