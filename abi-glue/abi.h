@@ -16,6 +16,20 @@
  * given). Nothing here longjmps; the runtime turns an error into a trap
  * (WACC_TRAP_COMPONENT, or the realloc's own trap code, see cx->trap).
  *
+ * A synchronous call, as canon_lift/canon_lower do it:
+ *   host -> guest export (lift side): wacc_task_init(&task); cx.task = &task;
+ *     wacc_abi_lower_values(cx, MAX_FLAT_PARAMS, args...) -> core params;
+ *     call the core function; wacc_abi_lift_values(cx, MAX_FLAT_RESULTS,
+ *     core results...) -> values; wacc_task_return(&task) (traps while the
+ *     callee still holds borrows); then the caller runs post-return with the
+ *     same core results (inst->may_leave = false around it).
+ *   guest -> host import (lower side): wacc_subtask_init(&st, inst);
+ *     cx.subtask = &st; wacc_abi_lift_values(cx, MAX_FLAT_PARAMS, core args)
+ *     -> values; run the host function; wacc_abi_lower_values(cx,
+ *     MAX_FLAT_RESULTS, results, ..., out_param = the trailing core arg when
+ *     results are spilled); wacc_subtask_deliver_resolve(&st) (returns lent
+ *     handles).
+ *
  * Memory: types live in a wacc_arena owned by the caller (one per component,
  * typically); lifted values are allocated from cx->arena (one per call,
  * reset between calls: no malloc in steady state). Nothing here keeps global

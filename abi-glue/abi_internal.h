@@ -64,6 +64,9 @@ void *abi_alloc(wacc_abi_cx *cx, size_t size);   /* from cx->arena, sets OOM mes
 int abi_lift_handle(wacc_abi_cx *cx, uint32_t index, const wacc_ctype *t, wacc_cval *out);
 int abi_lower_handle(wacc_abi_cx *cx, const wacc_cval *v, const wacc_ctype *t, uint32_t *index);
 
+/* The checks after a realloc call: alignment (align 1: none) and bounds. */
+int abi_check_realloc(wacc_abi_cx *cx, uint64_t ptr, uint32_t align, uint64_t len);
+
 /* UTF-8 (strings.c). */
 bool abi_utf8_valid(const uint8_t *s, size_t n);
 

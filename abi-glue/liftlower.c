@@ -24,7 +24,7 @@ int wacc_abi_realloc(wacc_abi_cx *cx, uint64_t old_ptr, uint64_t old_size, uint6
         return abi_fail(cx, WACC_ABI_E_NO_MEMORY, "allocation needed but no realloc/memory option");
     if (cx->inst) {
         if (!cx->inst->may_leave)
-            return abi_fail(cx, WACC_ABI_E_MAY_LEAVE, "realloc called while the instance may not leave");
+            return abi_fail(cx, WACC_ABI_E_MAY_LEAVE, "cannot leave component instance (realloc during realloc or post-return)");
         cx->inst->may_leave = false;
     }
     uint64_t p = 0;
@@ -61,7 +61,7 @@ static double canon64(double f)
 static int check_char(wacc_abi_cx *cx, uint32_t c)
 {
     if (c >= 0x110000 || (c >= 0xD800 && c <= 0xDFFF))
-        return abi_fail(cx, WACC_ABI_E_CHAR, "invalid char 0x%x", c);
+        return abi_fail(cx, WACC_ABI_E_CHAR, "invalid `char` bit pattern 0x%x", c);
     return 0;
 }
 
@@ -123,9 +123,9 @@ static int load_list_range(wacc_abi_cx *cx, uint64_t ptr, uint64_t len, const wa
         return abi_fail(cx, WACC_ABI_E_LENGTH, "list of %llu elements of %u bytes over the maximum byte length",
                         (unsigned long long)len, es);
     if (ptr & (al - 1))
-        return abi_fail(cx, WACC_ABI_E_ALIGN, "list pointer %llu not %u-aligned", (unsigned long long)ptr, al);
+        return abi_fail(cx, WACC_ABI_E_ALIGN, "unaligned pointer: list pointer %llu not aligned to %u", (unsigned long long)ptr, al);
     if (!in_bounds(cx, ptr, len * es))
-        return abi_fail(cx, WACC_ABI_E_BOUNDS, "list [%llu, +%llu) out of bounds of memory (%llu bytes)",
+        return abi_fail(cx, WACC_ABI_E_BOUNDS, "list content out-of-bounds: [%llu, +%llu) in memory of %llu bytes",
                         (unsigned long long)ptr, (unsigned long long)(len * es),
                         (unsigned long long)cx->mem_size);
     return load_elems(cx, ptr, et, len, out);
@@ -173,7 +173,7 @@ static int load(wacc_abi_cx *cx, uint64_t ptr, const wacc_ctype *t, wacc_cval *o
     case WACC_CT_VARIANT: case WACC_CT_ENUM: case WACC_CT_OPTION: case WACC_CT_RESULT: {
         uint32_t c = t->disc_size == 1 ? p[0] : t->disc_size == 2 ? rd16(p) : rd32(p);
         if (c >= t->n)
-            return abi_fail(cx, WACC_ABI_E_DISCRIMINANT, "variant case %u out of range (%u cases)", c, t->n);
+            return abi_fail(cx, WACC_ABI_E_DISCRIMINANT, "invalid variant discriminant: discriminant %u out of range [0..%u)", c, t->n);
         out->n = c;
         const wacc_ctype *ct = t->fields[c].type;
         if (!ct) return 0;
@@ -196,9 +196,9 @@ static int check_top(wacc_abi_cx *cx, uint64_t ptr, uint32_t align, uint64_t siz
 {
     if (!cx->mem) return abi_fail(cx, WACC_ABI_E_NO_MEMORY, "%s needs a memory option", what);
     if (ptr & (align - 1))
-        return abi_fail(cx, WACC_ABI_E_ALIGN, "%s pointer %llu not %u-aligned", what, (unsigned long long)ptr, align);
+        return abi_fail(cx, WACC_ABI_E_ALIGN, "unaligned pointer: %s pointer %llu not aligned to %u", what, (unsigned long long)ptr, align);
     if (!in_bounds(cx, ptr, size))
-        return abi_fail(cx, WACC_ABI_E_BOUNDS, "%s [%llu, +%llu) out of bounds of memory (%llu bytes)", what,
+        return abi_fail(cx, WACC_ABI_E_BOUNDS, "%s out-of-bounds: [%llu, +%llu) in memory of %llu bytes", what,
                         (unsigned long long)ptr, (unsigned long long)size, (unsigned long long)cx->mem_size);
     return 0;
 }
@@ -256,7 +256,7 @@ static int store_list_range(wacc_abi_cx *cx, const wacc_cval *v, const wacc_ctyp
         return abi_fail(cx, WACC_ABI_E_LENGTH, "list of %u elements too large to store", v->n);
     int e = wacc_abi_realloc(cx, 0, 0, al, bytes, &ptr);
     if (e) return e;
-    if ((e = check_top(cx, ptr, al, bytes, "list allocation"))) return e;
+    if ((e = abi_check_realloc(cx, ptr, al, bytes))) return e;
     *rptr = ptr;
     return store_elems(cx, v, et, ptr);
 }
@@ -408,7 +408,7 @@ static int lift_flat(wacc_abi_cx *cx, const wacc_val *vals, uint32_t *pos, const
     case WACC_CT_VARIANT: case WACC_CT_ENUM: case WACC_CT_OPTION: case WACC_CT_RESULT: {
         uint32_t start = *pos, c = (uint32_t)v->i32;
         if (c >= t->n)
-            return abi_fail(cx, WACC_ABI_E_DISCRIMINANT, "variant case %u out of range (%u cases)", c, t->n);
+            return abi_fail(cx, WACC_ABI_E_DISCRIMINANT, "invalid variant discriminant: discriminant %u out of range [0..%u)", c, t->n);
         out->n = c;
         const wacc_ctype *ct = t->fields[c].type;
         if (ct) {
@@ -605,7 +605,7 @@ int wacc_abi_lower_values(wacc_abi_cx *cx, uint32_t max_flat, const wacc_cval *v
         } else {
             if (cap < 1) return abi_fail(cx, WACC_ABI_E_FLAT, "no room for the spilled-values pointer");
             int e = wacc_abi_realloc(cx, 0, 0, align, size, &ptr);
-            if (e) return e;
+            if (e || (e = abi_check_realloc(cx, ptr, align, size))) return e;
         }
         int e = check_top(cx, ptr, align, size, "spilled values");
         if (e) return e;

@@ -52,7 +52,7 @@ wacc_handle *wacc_table_get(wacc_handle_table *t, uint32_t index)
 int wacc_table_remove(wacc_handle_table *t, uint32_t index, wacc_handle *out, char *msg, size_t msgcap)
 {
     wacc_handle *h = wacc_table_get(t, index);
-    if (!h) return abi_failbuf(msg, msgcap, WACC_ABI_E_HANDLE, "invalid handle index %u", index);
+    if (!h) return abi_failbuf(msg, msgcap, WACC_ABI_E_HANDLE, "unknown handle index %u", index);
     if (out) *out = *h;
     memset(h, 0, sizeof *h);
     h->rep = t->free_head;
@@ -144,7 +144,7 @@ static int get_resource(wacc_abi_cx *cx, uint32_t i, const wacc_ctype *t, wacc_h
     if (!h || h->kind != WACC_HANDLE_RESOURCE)
         return abi_fail(cx, WACC_ABI_E_HANDLE, "unknown handle index %u", i);
     if (h->rt != t->rt)
-        return abi_fail(cx, WACC_ABI_E_HANDLE, "handle index %u is not a %s handle", i, rt_name(t->rt));
+        return abi_fail(cx, WACC_ABI_E_HANDLE, "handle index %u used with the wrong type, expected %s", i, rt_name(t->rt));
     *out = h;
     return 0;
 }
@@ -156,8 +156,8 @@ int wacc_abi_lift_own(wacc_abi_cx *cx, uint32_t i, const wacc_ctype *t, uint32_t
     int e = get_resource(cx, i, t, &h);
     if (e) return e;
     if (h->num_lends != 0)
-        return abi_fail(cx, WACC_ABI_E_BORROW, "own handle %u is lent out (%u borrows)", i, h->num_lends);
-    if (!h->own) return abi_fail(cx, WACC_ABI_E_BORROW, "borrow handle %u passed as own", i);
+        return abi_fail(cx, WACC_ABI_E_BORROW, "cannot remove owned resource while borrowed (handle %u, %u borrows)", i, h->num_lends);
+    if (!h->own) return abi_fail(cx, WACC_ABI_E_BORROW, "cannot lift borrowed handle %u as an owned handle", i);
     *rep = h->rep;
     return wacc_table_remove(&cx->inst->handles, i, NULL, cx->msg, sizeof cx->msg);
 }
@@ -212,7 +212,7 @@ int abi_lift_handle(wacc_abi_cx *cx, uint32_t i, const wacc_ctype *t, wacc_cval 
     case WACC_CT_ERROR_CONTEXT: {
         wacc_handle *h = wacc_table_get(&cx->inst->handles, i);
         if (!h || h->kind != WACC_HANDLE_ERROR_CONTEXT)
-            return abi_fail(cx, WACC_ABI_E_HANDLE, "handle index %u is not an error-context", i);
+            return abi_fail(cx, WACC_ABI_E_HANDLE, "unknown handle index %u (not an error-context)", i);
         out->x.obj = h->obj;
         return 0;
     }
@@ -253,7 +253,7 @@ int wacc_resource_new(wacc_cinst *inst, const wacc_resource_type *rt, uint32_t r
                       uint32_t *index, char *msg, size_t msgcap)
 {
     if (!inst->may_leave)
-        return abi_failbuf(msg, msgcap, WACC_ABI_E_MAY_LEAVE, "resource.new called while the instance may not leave");
+        return abi_failbuf(msg, msgcap, WACC_ABI_E_MAY_LEAVE, "cannot leave component instance (resource.new)");
     wacc_handle h = { .kind = WACC_HANDLE_RESOURCE, .own = 1, .rep = rep, .rt = rt };
     return wacc_table_add(&inst->handles, &h, index, msg, msgcap);
 }
@@ -263,16 +263,16 @@ int wacc_resource_drop(wacc_cinst *inst, const wacc_resource_type *rt, uint32_t 
 {
     if (trap) *trap = 0;
     if (!inst->may_leave)
-        return abi_failbuf(msg, msgcap, WACC_ABI_E_MAY_LEAVE, "resource.drop called while the instance may not leave");
+        return abi_failbuf(msg, msgcap, WACC_ABI_E_MAY_LEAVE, "cannot leave component instance (resource.drop)");
     wacc_handle *h = wacc_table_get(&inst->handles, index);
     if (!h || h->kind != WACC_HANDLE_RESOURCE)
-        return abi_failbuf(msg, msgcap, WACC_ABI_E_HANDLE, "resource.drop: unknown handle index %u", index);
+        return abi_failbuf(msg, msgcap, WACC_ABI_E_HANDLE, "unknown handle index %u", index);
     if (h->rt != rt)
-        return abi_failbuf(msg, msgcap, WACC_ABI_E_HANDLE, "resource.drop: handle index %u is not a %s handle",
+        return abi_failbuf(msg, msgcap, WACC_ABI_E_HANDLE, "handle index %u used with the wrong type, expected %s",
                            index, rt_name(rt));
     if (h->num_lends != 0)
         return abi_failbuf(msg, msgcap, WACC_ABI_E_BORROW,
-                           "resource.drop: cannot drop handle %u while it is borrowed (%u)", index, h->num_lends);
+                           "cannot remove owned resource while borrowed (handle %u, %u borrows)", index, h->num_lends);
     wacc_handle old;
     wacc_table_remove(&inst->handles, index, &old, NULL, 0);
     if (old.own) {
@@ -294,9 +294,9 @@ int wacc_resource_rep(wacc_cinst *inst, const wacc_resource_type *rt, uint32_t i
 {
     wacc_handle *h = wacc_table_get(&inst->handles, index);
     if (!h || h->kind != WACC_HANDLE_RESOURCE)
-        return abi_failbuf(msg, msgcap, WACC_ABI_E_HANDLE, "resource.rep: unknown handle index %u", index);
+        return abi_failbuf(msg, msgcap, WACC_ABI_E_HANDLE, "unknown handle index %u", index);
     if (h->rt != rt)
-        return abi_failbuf(msg, msgcap, WACC_ABI_E_HANDLE, "resource.rep: handle index %u is not a %s handle",
+        return abi_failbuf(msg, msgcap, WACC_ABI_E_HANDLE, "handle index %u used with the wrong type, expected %s",
                            index, rt_name(rt));
     *rep = h->rep;
     return 0;

@@ -47,7 +47,8 @@ static bool utf8_next(const uint8_t *s, size_t n, size_t *pi, uint32_t *cp)
     return false;
 }
 
-bool abi_utf8_valid(const uint8_t *s, size_t n)
+/* Offset of the first invalid sequence, n if s is valid UTF-8. */
+static size_t utf8_check(const uint8_t *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -55,8 +56,26 @@ bool abi_utf8_valid(const uint8_t *s, size_t n)
             i += 8;
             continue;
         }
+        size_t at = i;
         uint32_t cp;
-        if (!utf8_next(s, n, &i, &cp)) return false;
+        if (!utf8_next(s, n, &i, &cp)) return at;
+    }
+    return n;
+}
+
+bool abi_utf8_valid(const uint8_t *s, size_t n) { return utf8_check(s, n) == n; }
+
+/* The invalid sequence at s[at] is a valid prefix cut by the end of the string. */
+static bool utf8_incomplete(const uint8_t *s, size_t n, size_t at)
+{
+    uint8_t c = s[at];
+    size_t need = c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xF0 && c < 0xF5 ? 4 : 0;
+    if (!need || n - at >= need) return false;
+    for (size_t k = at + 1; k < n; k++) {
+        if ((s[k] & 0xC0) != 0x80) return false;
+        if (k == at + 1 && ((c == 0xE0 && s[k] < 0xA0) || (c == 0xED && s[k] > 0x9F) ||
+                            (c == 0xF0 && s[k] < 0x90) || (c == 0xF4 && s[k] > 0x8F)))
+            return false;
     }
     return true;
 }
@@ -145,18 +164,21 @@ int wacc_abi_load_string(wacc_abi_cx *cx, uint64_t ptr, uint64_t tagged, wacc_cv
         return abi_fail(cx, WACC_ABI_E_LENGTH, "string byte length %llu over the maximum %u",
                         (unsigned long long)bytes, MAXLEN);
     if (ptr & (align - 1))
-        return abi_fail(cx, WACC_ABI_E_ALIGN, "string pointer %llu not %u-aligned",
+        return abi_fail(cx, WACC_ABI_E_ALIGN, "unaligned pointer: string pointer %llu not aligned to %u",
                         (unsigned long long)ptr, align);
     if (!in_bounds(cx, ptr, bytes))
-        return abi_fail(cx, WACC_ABI_E_BOUNDS, "string [%llu, +%llu) out of bounds of memory (%llu bytes)",
+        return abi_fail(cx, WACC_ABI_E_BOUNDS, "string content out-of-bounds: string pointer/length out of bounds of memory ([%llu, +%llu) in %llu bytes)",
                         (unsigned long long)ptr, (unsigned long long)bytes,
                         (unsigned long long)cx->mem_size);
     const uint8_t *src = cx->mem + ptr;
     uint8_t *dst;
     size_t len = 0;
     if (hint == WACC_STRHINT_UTF8) {
-        if (!abi_utf8_valid(src, bytes))
-            return abi_fail(cx, WACC_ABI_E_ENCODING, "invalid UTF-8 in string at %llu", (unsigned long long)ptr);
+        size_t bad = utf8_check(src, bytes);
+        if (bad < bytes)
+            return abi_fail(cx, WACC_ABI_E_ENCODING, "%s at %llu in string",
+                            utf8_incomplete(src, bytes, bad) ? "incomplete utf-8 byte sequence" : "invalid utf-8",
+                            (unsigned long long)(ptr + bad));
         if (!(dst = abi_alloc(cx, bytes))) return WACC_ABI_E_OOM;
         memcpy(dst, src, bytes);
         len = bytes;
@@ -170,7 +192,7 @@ int wacc_abi_load_string(wacc_abi_cx *cx, uint64_t ptr, uint64_t tagged, wacc_cv
             if (u >= 0xD800 && u <= 0xDFFF) {
                 uint32_t u2 = i + 1 < units ? rd16(src + 2 * i + 2) : 0;
                 if (u > 0xDBFF || u2 < 0xDC00 || u2 > 0xDFFF)
-                    return abi_fail(cx, WACC_ABI_E_ENCODING, "unpaired UTF-16 surrogate 0x%04x in string at %llu",
+                    return abi_fail(cx, WACC_ABI_E_ENCODING, "invalid utf-16: unpaired surrogate 0x%04x at %llu",
                                     u, (unsigned long long)(ptr + 2 * i));
                 u = 0x10000 + ((u - 0xD800) << 10) + (u2 - 0xDC00);
                 i++;
@@ -189,13 +211,13 @@ int wacc_abi_load_string(wacc_abi_cx *cx, uint64_t ptr, uint64_t tagged, wacc_cv
 
 /* ---- store ------------------------------------------------------------------ */
 
-static int check_dst(wacc_abi_cx *cx, uint64_t ptr, uint32_t align, uint64_t len)
+int abi_check_realloc(wacc_abi_cx *cx, uint64_t ptr, uint32_t align, uint64_t len)
 {
     if (ptr & (align - 1))
-        return abi_fail(cx, WACC_ABI_E_ALIGN, "realloc returned %llu, not %u-aligned",
+        return abi_fail(cx, WACC_ABI_E_ALIGN, "realloc return: result not aligned (%llu, alignment %u)",
                         (unsigned long long)ptr, align);
     if (!in_bounds(cx, ptr, len))
-        return abi_fail(cx, WACC_ABI_E_BOUNDS, "realloc returned [%llu, +%llu), out of bounds of memory",
+        return abi_fail(cx, WACC_ABI_E_BOUNDS, "realloc return: beyond end of memory ([%llu, +%llu))",
                         (unsigned long long)ptr, (unsigned long long)len);
     return 0;
 }
@@ -206,7 +228,7 @@ static int re(wacc_abi_cx *cx, uint64_t *ptr, uint64_t old_size, uint32_t align,
 {
     int e = wacc_abi_realloc(cx, *ptr, old_size, align, new_size, ptr);
     if (e) return e;
-    return check_dst(cx, *ptr, check_align, new_size);
+    return abi_check_realloc(cx, *ptr, check_align, new_size);
 }
 
 static int mismatch(wacc_abi_cx *cx)

@@ -603,6 +603,7 @@ START_TEST(t_variant_join)
     o[0].i32 = 3;
     pos = 0;
     ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, o, 3, &pos, t, &back), WACC_ABI_E_DISCRIMINANT);
+    ck_assert_ptr_nonnull(strstr(E->cx.msg, "invalid variant discriminant"));
     E->mem[40] = 3;
     ck_assert_int_eq(wacc_abi_load(&E->cx, 40, t, &back), WACC_ABI_E_DISCRIMINANT);
     const wacc_ctype *opt = wacc_ctype_option(TA(), P(U8));
@@ -667,6 +668,7 @@ START_TEST(t_list_traps)
     E->misalign = MEMSZ;
     pos = 0;
     ck_assert_int_eq(wacc_abi_lower_flat(&E->cx, &l, lu32, o, 2, &pos), WACC_ABI_E_BOUNDS);
+    ck_assert_ptr_nonnull(strstr(E->cx.msg, "realloc return: beyond end of memory"));
     E->misalign = 0;
     /* realloc trapping */
     E->ncalls = 0;
@@ -953,6 +955,25 @@ START_TEST(t_string_traps)
             ck_assert_int_eq(wacc_abi_store_string(&E->cx, &hv, &p, &cu), WACC_ABI_E_ENCODING);
         }
     }
+    /* messages as the spec tests expect them */
+    E->mem[500] = 0xFF;
+    lift_str(WACC_STRENC_UTF8, 500, 1, WACC_ABI_E_ENCODING);
+    ck_assert_ptr_nonnull(strstr(E->cx.msg, "invalid utf-8"));
+    E->mem[500] = 0xC3;
+    lift_str(WACC_STRENC_UTF8, 500, 1, WACC_ABI_E_ENCODING);
+    ck_assert_ptr_nonnull(strstr(E->cx.msg, "incomplete utf-8 byte sequence"));
+    memcpy(E->mem + 500, "\xF0\x9F\x98", 3);
+    lift_str(WACC_STRENC_UTF8, 500, 3, WACC_ABI_E_ENCODING);
+    ck_assert_ptr_nonnull(strstr(E->cx.msg, "incomplete utf-8 byte sequence"));
+    memcpy(E->mem + 500, "\xF0\x9F\x41", 3);
+    lift_str(WACC_STRENC_UTF8, 500, 3, WACC_ABI_E_ENCODING);
+    ck_assert_ptr_null(strstr(E->cx.msg, "incomplete"));
+    lift_str(WACC_STRENC_UTF8, MEMSZ - 1, 2, WACC_ABI_E_BOUNDS);
+    ck_assert_ptr_nonnull(strstr(E->cx.msg, "string content out-of-bounds"));
+    ck_assert_ptr_nonnull(strstr(E->cx.msg, "string pointer/length out of bounds of memory"));
+    lift_str(WACC_STRENC_UTF16, 501, 1, WACC_ABI_E_ALIGN);
+    ck_assert_ptr_nonnull(strstr(E->cx.msg, "unaligned pointer"));
+    ck_assert_ptr_nonnull(strstr(E->cx.msg, "not aligned to 2"));
     /* valid 4-byte and 3-byte sequences at the edges */
     memcpy(E->mem + 500, "\xF4\x8F\xBF\xBF\xEF\xBF\xBF", 7);
     lift_str(WACC_STRENC_UTF8, 500, 7, 0);
@@ -1048,6 +1069,7 @@ START_TEST(t_resources_table)
     ck_assert_int_eq(wacc_resource_rep(&E->inst, &other, i2, &rep, msg, sizeof msg), WACC_ABI_E_HANDLE);
     ck_assert_int_eq(wacc_resource_rep(&E->inst, &rt, 0, &rep, msg, sizeof msg), WACC_ABI_E_HANDLE);
     ck_assert_int_eq(wacc_resource_rep(&E->inst, &rt, 99, &rep, msg, sizeof msg), WACC_ABI_E_HANDLE);
+    ck_assert_str_eq(msg, "unknown handle index 99");
     ck_assert_int_eq(wacc_resource_drop(&E->inst, &other, i2, NULL, msg, sizeof msg), WACC_ABI_E_HANDLE);
     ck_assert_int_eq(wacc_resource_drop(&E->inst, &rt, i2, NULL, msg, sizeof msg), 0);
     ck_assert_int_eq(wacc_resource_drop(&E->inst, &rt, i3, NULL, msg, sizeof msg), 0);
@@ -1124,6 +1146,7 @@ START_TEST(t_resources_own_borrow)
     ck_assert_uint_eq(wacc_table_get(&B.handles, hb)->num_lends, 1);
     /* while lent: B can neither drop it nor pass it as own */
     ck_assert_int_eq(wacc_resource_drop(&B, &rt, hb, NULL, msg, sizeof msg), WACC_ABI_E_BORROW);
+    ck_assert_ptr_nonnull(strstr(msg, "cannot remove owned resource while borrowed"));
     uint32_t r2;
     ck_assert_int_eq(wacc_abi_lift_own(&cb, hb, own, &r2), WACC_ABI_E_BORROW);
     /* lowered into A, the implementer: the rep itself, no handle */
