@@ -58,6 +58,7 @@ enum {
     WACC_NAME_METHOD,           /* [method]r.m */
     WACC_NAME_STATIC,           /* [static]r.m */
     WACC_NAME_INTERFACE,        /* ns:pkg/iface@ver */
+    WACC_NAME_DEP,              /* unlocked-dep=<..>, locked-dep=<..>, url=<..>, integrity=<..> */
     WACC_NAME_OTHER,            /* not a valid externname (validation fails) */
 };
 
@@ -435,5 +436,7 @@ void wacc_component_free(wacc_component *c);
 bool wacc_label_valid(const char *s, size_t len);
 /* Classify an externname (WACC_NAME_*); WACC_NAME_OTHER if invalid. */
 uint8_t wacc_externname_classify(const char *s, size_t len);
+/* `canon` (the interface version) is a canonversion and canon+suffix a semver. */
+bool wacc_version_suffix_valid(const char *canon, size_t len, const char *suffix);
 
 #endif

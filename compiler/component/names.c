@@ -182,12 +182,39 @@ static bool interfacename_valid(const char *s, size_t len)
             return false;
         nproj++;
     }
-    /* nested namespaces/projections (🪺) are accepted */
-    return nproj >= 1;
+    /* nested namespaces/projections (🪺) are not enabled */
+    return nproj == 1 && ncolons == 1;
+}
+
+bool wacc_version_suffix_valid(const char *canon, size_t len, const char *suffix)
+{
+    if (!canonversion_valid(canon, len))
+        return false;
+    size_t sl = strlen(suffix);
+    char buf[512];
+    if (len + sl >= sizeof buf)
+        return false;
+    memcpy(buf, canon, len);
+    memcpy(buf + len, suffix, sl);
+    return semver_valid(buf, len + sl);
+}
+
+static bool dep_name(const char *s, size_t len)
+{
+    static const char *const pfx[] = { "unlocked-dep=<", "locked-dep=<", "url=<",
+                                       "relative-url=<", "integrity=<" };
+    for (size_t k = 0; k < sizeof pfx / sizeof pfx[0]; k++) {
+        size_t pl = strlen(pfx[k]);
+        if (len > pl && !memcmp(s, pfx[k], pl))
+            return s[len - 1] == '>';
+    }
+    return false;
 }
 
 uint8_t wacc_externname_classify(const char *s, size_t len)
 {
+    if (dep_name(s, len))
+        return WACC_NAME_DEP;
     if (memchr(s, ':', len) || memchr(s, '/', len) || memchr(s, '@', len))
         return interfacename_valid(s, len) ? WACC_NAME_INTERFACE : WACC_NAME_OTHER;
     if (len && s[0] == '[') {

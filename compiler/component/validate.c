@@ -40,8 +40,12 @@ typedef struct scope {
     uint32_t *exp_res, nexp_res, caper;
     char **imp_names, **exp_names;
     uint32_t nimp_names, capin, nexp_names, capen;
-    resname *resnames;
+    resname *resnames;          /* resources named by exports */
     uint32_t nresnames, caprn;
+    resname *iresnames;         /* resources named by imports */
+    uint32_t niresnames, capirn;
+    uint32_t *named_imp, nnamed_imp, capni;   /* externally visible (imports) */
+    uint32_t *named_all, nnamed_all, capna;   /* imports and exports */
     uint32_t *local_res;        /* resources defined here (resource.new/rep) */
     uint32_t nlocal_res, caplr;
     /* core module type scope */
@@ -64,6 +68,9 @@ static void scope_free(scope *s)
     free(s->imp_names);
     free(s->exp_names);
     free(s->resnames);
+    free(s->iresnames);
+    free(s->named_imp);
+    free(s->named_all);
     free(s->local_res);
     free(s->cimports);
     free(s->cexports);
@@ -138,6 +145,9 @@ static bool check_extern_name(vctx *v, const wacc_name *nm)
         if (nm->kind != WACC_NAME_INTERFACE || !at)
             return vfail(v, nm->offset, "version suffix requires an interface version on `%s`",
                          nm->str);
+        if (!wacc_version_suffix_valid(at + 1, nm->len - (uint32_t)(at + 1 - nm->str),
+                                       nm->version_suffix))
+            return vfail(v, nm->offset, "invalid interface version with suffix on `%s`", nm->str);
     }
     return true;
 }
@@ -337,6 +347,8 @@ static bool build_type(vctx *v, scope *s, const wacc_deftype *d, sval *out)
         if ((d->kind == WACC_DT_STREAM || d->kind == WACC_DT_FUTURE) && d->has_t &&
             contains_borrow(v, a))
             return vfail(v, off, "stream and future payloads cannot contain a `borrow` type");
+        if (d->kind == WACC_DT_STREAM && d->has_t && a.prim == WACC_PT_CHAR)
+            return vfail(v, off, "`stream<char>` is not valid at this time");
         if (d->kind == WACC_DT_MAP) {
             if (!a.prim || a.prim == WACC_PT_F32 || a.prim == WACC_PT_F64 ||
                 a.prim == WACC_PT_ERROR_CONTEXT)
@@ -411,20 +423,23 @@ static bool externtype_ent(vctx *v, scope *s, const wacc_externtype *e, uint32_t
     }
 }
 
-static const resname *find_resname(scope *s, const char *name, size_t len)
+static const resname *find_resname(const resname *list, uint32_t n, const char *name, size_t len)
 {
-    for (uint32_t i = 0; i < s->nresnames; i++)
-        if (s->resnames[i].len == len && !memcmp(s->resnames[i].name, name, len))
-            return &s->resnames[i];
+    for (uint32_t i = 0; i < n; i++)
+        if (list[i].len == len && !memcmp(list[i].name, name, len))
+            return &list[i];
     return NULL;
 }
 
 /* Rules for [constructor]/[method]/[static] names and resource names. */
-static bool check_annotated(vctx *v, scope *s, const wacc_name *nm, const sext *e)
+static bool check_annotated(vctx *v, scope *s, const wacc_name *nm, const sext *e, bool imp)
 {
+    resname **rl = imp ? &s->iresnames : &s->resnames;
+    uint32_t *rn_n = imp ? &s->niresnames : &s->nresnames;
+    uint32_t *rn_cap = imp ? &s->capirn : &s->caprn;
     if (e->sort == WACC_SORT_TYPE && !e->t.prim && TY(v, e->t.id)->kind == WACC_DT_RESOURCE &&
         nm->kind == WACC_NAME_PLAIN) {
-        resname *r = VPUSH(s->resnames, s->nresnames, s->caprn);
+        resname *r = VPUSH(*rl, *rn_n, *rn_cap);
         r->name = nm->str;
         r->len = nm->len;
         r->res = e->t.id;
@@ -435,8 +450,8 @@ static bool check_annotated(vctx *v, scope *s, const wacc_name *nm, const sext *
     if (e->sort != WACC_SORT_FUNC)
         return vfail(v, nm->offset, "item `%s` is not a function", nm->str);
     const char *rn = strchr(nm->str, ']') + 1;
-    size_t rl = nm->kind == WACC_NAME_CONSTRUCTOR ? strlen(rn) : (size_t)(strchr(rn, '.') - rn);
-    const resname *r = find_resname(s, rn, rl);
+    size_t rl_len = nm->kind == WACC_NAME_CONSTRUCTOR ? strlen(rn) : (size_t)(strchr(rn, '.') - rn);
+    const resname *r = find_resname(*rl, *rn_n, rn, rl_len);
     if (!r)
         return vfail(v, nm->offset, "resource used in function `%s` does not have a name in this context",
                      nm->str);
@@ -466,6 +481,66 @@ static bool check_annotated(vctx *v, scope *s, const wacc_name *nm, const sext *
     return true;
 }
 
+static bool in_list(const uint32_t *l, uint32_t n, uint32_t id)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (l[i] == id)
+            return true;
+    return false;
+}
+
+/* External visibility: resources and record/variant/enum/flags types used
+ * by an import or export must have been imported or exported themselves. */
+static bool visible(vctx *v, sval t, const uint32_t *named, uint32_t n, bool top, int depth)
+{
+    if (t.prim || depth > 100)
+        return true;
+    ty *x = TY(v, t.id);
+    switch (x->kind) {
+    case WACC_DT_RESOURCE:
+        return top || in_list(named, n, t.id);
+    case WACC_DT_RECORD: case WACC_DT_VARIANT: case WACC_DT_ENUM: case WACC_DT_FLAGS:
+        if (!top && !in_list(named, n, t.id))
+            return false;
+        break;
+    case WACC_DT_COMPONENT: case WACC_DT_INSTANCE:
+        return true;
+    default:
+        if (x->kind >= TY_CORE_FUNC)
+            return true;
+        break;
+    }
+    for (uint32_t i = 0; i < x->nfields; i++)
+        if (TY(v, t.id)->fields[i].has &&
+            !visible(v, TY(v, t.id)->fields[i].t, named, n, false, depth + 1))
+            return false;
+    x = TY(v, t.id);
+    if (x->has_t && !visible(v, x->t, named, n, false, depth + 1))
+        return false;
+    x = TY(v, t.id);
+    if (x->has_u && !visible(v, x->u, named, n, false, depth + 1))
+        return false;
+    return true;
+}
+
+static void name_type(scope *s, sval t, bool imp)
+{
+    if (t.prim)
+        return;
+    if (imp)
+        *VPUSH(s->named_imp, s->nnamed_imp, s->capni) = t.id;
+    *VPUSH(s->named_all, s->nnamed_all, s->capna) = t.id;
+}
+
+static bool nameable(vctx *v, sval t)
+{
+    if (t.prim)
+        return false;
+    uint8_t k = TY(v, t.id)->kind;
+    return k == WACC_DT_RESOURCE || k == WACC_DT_RECORD || k == WACC_DT_VARIANT ||
+           k == WACC_DT_ENUM || k == WACC_DT_FLAGS;
+}
+
 /* Imports & exports (component scopes and type scopes). */
 static bool add_import(vctx *v, scope *s, const wacc_name *nm, const wacc_externtype *et,
                        uint32_t off)
@@ -478,8 +553,34 @@ static bool add_import(vctx *v, scope *s, const wacc_name *nm, const wacc_extern
         return false;
     if (nm->implements && e.sort != WACC_SORT_INSTANCE)
         return vfail(v, off, "`implements` requires an instance type on `%s`", nm->str);
-    if (!check_annotated(v, s, nm, &e))
+    if (nm->version_suffix && e.sort != WACC_SORT_INSTANCE)
+        return vfail(v, off, "only instances can have a version suffix (`%s`)", nm->str);
+    if (!check_annotated(v, s, nm, &e, true))
         return false;
+    if (s->kind == SC_COMPONENT && e.sort != WACC_SORT_COMPONENT &&
+        !visible(v, e.t, s->named_imp, s->nnamed_imp, e.sort == WACC_SORT_TYPE, 0))
+        return vfail(v, off, "%s not valid to be used as import", sort_desc(e.sort));
+    if (e.sort == WACC_SORT_TYPE && nameable(v, e.t))
+        name_type(s, e.t, true);
+    if (e.sort == WACC_SORT_INSTANCE && TY(v, e.t.id)->nexp_res) {
+        /* each imported instance gets its own abstract resources */
+        uint32_t id = ty_new(v, WACC_DT_INSTANCE);
+        ty *src = TY(v, e.t.id), *dst = TY(v, id);
+        dst->nexports = src->nexports;
+        dst->exports = cxcalloc(src->nexports, sizeof *dst->exports);
+        memcpy(dst->exports, src->exports, src->nexports * sizeof *dst->exports);
+        dst->nexp_res = src->nexp_res;
+        dst->exp_res = cxcalloc(src->nexp_res, sizeof(uint32_t));
+        memcpy(dst->exp_res, src->exp_res, src->nexp_res * sizeof(uint32_t));
+        fresh_exports(v, id, true);
+        e.t = (sval){ .id = id };
+    }
+    if (e.sort == WACC_SORT_INSTANCE) {
+        ty *it = TY(v, e.t.id);
+        for (uint32_t i = 0; i < it->nexports; i++)
+            if (it->exports[i].sort == WACC_SORT_TYPE && nameable(v, it->exports[i].t))
+                name_type(s, TY(v, e.t.id)->exports[i].t, true), it = TY(v, e.t.id);
+    }
     *VPUSH(s->imports, s->nimports, s->capi) = e;
     slot *sl = add_slot(s, e.sort);
     sl->t = e.t;
@@ -496,14 +597,48 @@ static bool add_export_ent(vctx *v, scope *s, const wacc_name *nm, sext e, uint3
         return false;
     if (nm->implements && e.sort != WACC_SORT_INSTANCE)
         return vfail(v, off, "`implements` requires an instance type on `%s`", nm->str);
+    if (nm->version_suffix && e.sort != WACC_SORT_INSTANCE)
+        return vfail(v, off, "only instances can have a version suffix (`%s`)", nm->str);
     if (e.sort == WACC_SORT_VALUE || e.sort == WACC_SORT_TYPE || e.sort == WACC_SORT_FUNC) {
         if (e.sort == WACC_SORT_FUNC || e.sort == WACC_SORT_VALUE) {
             if (e.sort == WACC_SORT_VALUE && contains_borrow(v, e.t))
                 return vfail(v, off, "cannot export a value containing a `borrow`");
         }
     }
-    if (!check_annotated(v, s, nm, &e))
+    if (!check_annotated(v, s, nm, &e, false))
         return false;
+    if (s->kind == SC_COMPONENT && e.sort != WACC_SORT_COMPONENT &&
+        !visible(v, e.t, s->named_all, s->nnamed_all, e.sort == WACC_SORT_TYPE, 0))
+        return vfail(v, off, "%s not valid to be used as export", sort_desc(e.sort));
+    if (e.sort == WACC_SORT_TYPE && nameable(v, e.t)) {
+        if (s->kind == SC_COMPONENT) {
+            /* the export introduces a new name; the exported index is not
+             * retroactively named */
+            uint32_t id = ty_new(v, 0);
+            ty *src = TY(v, e.t.id), *dst = TY(v, id);
+            *dst = *src;
+            dst->fields = NULL;
+            if (src->nfields) {
+                dst->fields = cxcalloc(src->nfields, sizeof *dst->fields);
+                memcpy(dst->fields, src->fields, src->nfields * sizeof *dst->fields);
+            }
+            dst->imports = dst->exports = NULL;
+            dst->imp_res = dst->exp_res = NULL;
+            dst->nimports = dst->nexports = dst->nimp_res = dst->nexp_res = 0;
+            dst->cf.params = dst->cf.results = NULL;
+            dst->cimports = dst->cexports = NULL;
+            if (src->kind == WACC_DT_RESOURCE)
+                dst->alias_of = src->alias_of ? src->alias_of : e.t.id;
+            e.t = (sval){ .id = id };
+        }
+        name_type(s, e.t, false);
+    }
+    if (e.sort == WACC_SORT_INSTANCE) {
+        ty *it = TY(v, e.t.id);
+        for (uint32_t i = 0; i < it->nexports; i++)
+            if (it->exports[i].sort == WACC_SORT_TYPE && nameable(v, it->exports[i].t))
+                name_type(s, TY(v, e.t.id)->exports[i].t, false), it = TY(v, e.t.id);
+    }
     e.name = nm->str;
     e.len = nm->len;
     *VPUSH(s->exports, s->nexports, s->cape) = e;
@@ -880,7 +1015,8 @@ static bool instance_def(vctx *v, scope *s, const wacc_instance *in)
                 for (uint32_t k = 0; k < TY(v, ct)->nimp_res; k++)
                     if (TY(v, ct)->imp_res[k] == im.t.id)
                         is_param = true;
-                if (is_param) {
+                sval bound;
+                if (is_param && !rmap_get(&m, im.t.id, &bound)) {
                     if (arg->sort != WACC_SORT_TYPE || arg->t.prim ||
                         TY(v, arg->t.id)->kind != WACC_DT_RESOURCE) {
                         ok = vfail(v, off, "type mismatch for import `%s`: expected resource", im.name);
@@ -916,7 +1052,7 @@ static bool instance_def(vctx *v, scope *s, const wacc_instance *in)
         if (c->nexp_res)
             memcpy(t->exp_res, c->exp_res, c->nexp_res * sizeof(uint32_t));
         rmap_free(&m);
-        fresh_exports(v, id);
+        fresh_exports(v, id, false);
     } else {
         scope tmp = { .kind = SC_INSTANCE_TYPE };
         bool ok = true;
@@ -1352,12 +1488,11 @@ static bool validate_component_scope(vctx *v, const wacc_component *c, scope *sc
                     if (e->sort != WACC_SORT_TYPE || e->t.prim ||
                         TY(v, e->t.id)->kind != WACC_DT_RESOURCE)
                         continue;
-                    bool imported = false;
-                    for (uint32_t j = 0; j < TY(v, id)->nimp_res; j++)
-                        if (TY(v, id)->imp_res[j] == e->t.id)
-                            imported = true;
+                    uint32_t r = rroot(v, e->t.id);
+                    bool imported = in_list(TY(v, id)->imp_res, TY(v, id)->nimp_res, r) ||
+                                    in_list(ss.exp_res, ss.nexp_res, r);
                     if (!imported)
-                        *VPUSH(ss.exp_res, ss.nexp_res, ss.caper) = e->t.id;
+                        *VPUSH(ss.exp_res, ss.nexp_res, ss.caper) = r;
                 }
                 t = TY(v, id);
                 t->exp_res = ss.exp_res; t->nexp_res = ss.nexp_res; ss.exp_res = NULL;
@@ -1439,6 +1574,7 @@ bool wacc_component_validate(const wacc_component *c, wasm_error *err)
     wasm_error dummy;
     vctx v = { .err = err ? err : &dummy };
     scope sc = { .kind = SC_COMPONENT };
+    ty_new(&v, 0xff);           /* id 0 is reserved (means "none") */
     bool ok = c && validate_component_scope(&v, c, &sc);
     if (!c)
         cerr_set(err, 0, "no component");

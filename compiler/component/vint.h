@@ -61,6 +61,7 @@ typedef struct ty {
     bool res_bindable;          /* introduced by (sub resource) in a type scope */
     uint8_t rep;
     void *res_scope;            /* defining scope (res_local) */
+    uint32_t alias_of;          /* resource: the resource this one names (0: none) */
     /* component / instance */
     uint32_t nimports, nexports;
     sext *imports, *exports;
@@ -95,6 +96,7 @@ void vctx_free(vctx *v);
 bool vfail(vctx *v, uint32_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 void rmap_free(rmap *m);
+uint32_t rroot(vctx *v, uint32_t id);
 void rmap_set(rmap *m, uint32_t from, sval to);
 bool rmap_get(const rmap *m, uint32_t from, sval *to);
 
@@ -109,7 +111,7 @@ bool contains_resource(vctx *v, sval t);
 bool needs_memory(vctx *v, sval t);     /* contains list/string */
 uint32_t flatten(vctx *v, sval t, uint8_t *out, uint32_t cap);
 uint64_t sval_size(vctx *v, sval t);
-void fresh_exports(vctx *v, uint32_t inst);
+void fresh_exports(vctx *v, uint32_t inst, bool bindable);
 const char *sort_desc(uint8_t sort);
 
 #endif

@@ -98,11 +98,16 @@ bool rmap_get(const rmap *m, uint32_t from, sval *to)
     return false;
 }
 
+uint32_t rroot(vctx *v, uint32_t id)
+{
+    return TY(v, id)->alias_of ? TY(v, id)->alias_of : id;
+}
+
 static sval resolve(vctx *v, sval t, const rmap *m)
 {
     for (int guard = 0; guard < 64 && !t.prim && TY(v, t.id)->kind == WACC_DT_RESOURCE; guard++) {
         sval to;
-        if (!rmap_get(m, t.id, &to) || (!to.prim && to.id == t.id))
+        if (!rmap_get(m, rroot(v, t.id), &to) || (!to.prim && rroot(v, to.id) == rroot(v, t.id)))
             break;
         t = to;
     }
@@ -139,7 +144,7 @@ bool sval_eq(vctx *v, sval a, sval b, rmap *ma, rmap *mb)
         return false;
     switch (x->kind) {
     case WACC_DT_RESOURCE:
-        return a.id == b.id;
+        return (x->alias_of ? x->alias_of : a.id) == (y->alias_of ? y->alias_of : b.id);
     case WACC_DT_RECORD: case WACC_DT_VARIANT: case WACC_DT_TUPLE:
     case WACC_DT_FLAGS: case WACC_DT_ENUM: case WACC_DT_FUNC:
         if (x->nfields != y->nfields || x->async != y->async)
@@ -283,24 +288,53 @@ static bool type_sub(vctx *v, sval a, sval b, rmap *ma, rmap *mb, const char **w
     }
     ty *x = TY(v, a.id), *y = TY(v, b.id);
     switch (x->kind) {
-    case WACC_DT_COMPONENT:
-        for (uint32_t i = 0; i < x->nimports; i++) {
-            const sext *ia = &x->imports[i];
+    case WACC_DT_COMPONENT: case WACC_DT_INSTANCE: {
+        rmap la = { 0 }, lb = { 0 };
+        if (!ma)
+            ma = &la;
+        if (!mb)
+            mb = &lb;
+        bool ok = true;
+        uint32_t ni = x->kind == WACC_DT_COMPONENT ? x->nimports : 0;
+        for (uint32_t i = 0; i < ni && ok; i++) {
+            const sext *ia = &TY(v, a.id)->imports[i];
+            y = TY(v, b.id);
             const sext *ib = find_ext(y->imports, y->nimports, ia->name, ia->len);
             if (!ib) {
                 *why = "missing expected import";
-                return false;
+                ok = false;
+                break;
             }
-            if (!sext_sub(v, ib, ia, mb, ma, why))
-                return false;
+            x = TY(v, a.id);
+            bool param = false;
+            sval cur;
+            if (ia->sort == WACC_SORT_TYPE && !ia->t.prim && ib->sort == WACC_SORT_TYPE &&
+                !rmap_get(ma, ia->t.id, &cur))
+                for (uint32_t k = 0; k < x->nimp_res; k++)
+                    if (x->imp_res[k] == ia->t.id)
+                        param = true;
+            if (param) {
+                sval rb = resolve(v, ib->t, mb);
+                if (rb.prim || TY(v, rb.id)->kind != WACC_DT_RESOURCE) {
+                    *why = "expected resource type";
+                    ok = false;
+                    break;
+                }
+                rmap_set(ma, ia->t.id, rb);
+                continue;
+            }
+            ok = sext_sub(v, ib, ia, mb, ma, why);
         }
-        return exports_sub(v, x, y, ma, mb, why);
-    case WACC_DT_INSTANCE:
-        return exports_sub(v, x, y, ma, mb, why);
+        if (ok)
+            ok = exports_sub(v, TY(v, a.id), TY(v, b.id), ma, mb, why);
+        rmap_free(&la);
+        rmap_free(&lb);
+        return ok;
+    }
     case TY_CORE_MODULE:
         return module_sub(v, x, y, why);
     case WACC_DT_RESOURCE:
-        if (a.id != b.id) {
+        if ((x->alias_of ? x->alias_of : a.id) != (y->alias_of ? y->alias_of : b.id)) {
             *why = "resource types are not the same";
             return false;
         }
@@ -369,7 +403,7 @@ sval subst(vctx *v, sval t, rmap *m)
     ty *x = TY(v, t.id);
     if (x->kind == WACC_DT_RESOURCE) {
         sval to;
-        if (rmap_get(m, t.id, &to))
+        if (rmap_get(m, rroot(v, t.id), &to))
             return to;
         return t;
     }
@@ -446,7 +480,7 @@ sval subst(vctx *v, sval t, rmap *m)
 }
 
 /* Give an instance type's abstract (existential) resources fresh identities. */
-void fresh_exports(vctx *v, uint32_t inst)
+void fresh_exports(vctx *v, uint32_t inst, bool bindable)
 {
     uint32_t n = TY(v, inst)->nexp_res;
     if (!n)
@@ -456,6 +490,7 @@ void fresh_exports(vctx *v, uint32_t inst)
     for (uint32_t i = 0; i < n; i++) {
         fresh[i] = ty_new(v, WACC_DT_RESOURCE);
         TY(v, fresh[i])->rep = WASM_I32;
+        TY(v, fresh[i])->res_bindable = bindable;
         rmap_set(&m, TY(v, inst)->exp_res[i], (sval){ .id = fresh[i] });
     }
     sext *exps = TY(v, inst)->exports;
@@ -697,7 +732,7 @@ uint64_t sval_size(vctx *v, sval t)
         case WACC_PT_BOOL: case WACC_PT_S8: case WACC_PT_U8: return 1;
         case WACC_PT_S16: case WACC_PT_U16: return 2;
         case WACC_PT_S64: case WACC_PT_U64: case WACC_PT_F64: return 8;
-        case WACC_PT_STRING: return 8;
+        case WACC_PT_STRING: return 16;
         default: return 4;
         }
     }
@@ -738,7 +773,7 @@ uint64_t sval_size(vctx *v, sval t)
     case WACC_DT_ENUM:
         return x->nfields <= 256 ? 1 : x->nfields <= 65536 ? 2 : 4;
     case WACC_DT_LIST: case WACC_DT_MAP:
-        return 8;
+        return 16;
     default:
         return 4;
     }
