@@ -15,10 +15,11 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "wast_component.h"
+#include "wast_cval.h"
 
 typedef struct cvp {
     const char *s;
@@ -484,9 +485,10 @@ bool wcv_parse(const char *text, wcv *out, char *err, size_t errlen)
 {
     cvp p = { .s = text, .err = err, .errlen = errlen };
     memset(out, 0, sizeof *out);
-    if (!value(&p, out) || (peek(&p) != '\0' && perr(&p, "text after the value"))) {
-        if (!p.failed)
-            perr(&p, "bad value");
+    bool ok = value(&p, out);
+    if (ok && peek(&p) != '\0')
+        ok = perr(&p, "text after the value");
+    if (!ok) {
         wcv_free(out);
         memset(out, 0, sizeof *out);
         return false;

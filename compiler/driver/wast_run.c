@@ -213,8 +213,8 @@ static void so_path(const wrun *r, int i, char *buf, size_t len)
     snprintf(buf, len, "%s/m%d.so", r->dir, i);
 }
 
-/* In a compile child: never returns. */
-static void compile_child(const wrun *r, int i)
+/* In a compile child: returns the exit status. */
+static int compile_child(const wrun *r, int i)
 {
     char in[1200], out[1200], errp[1300], err[512];
     snprintf(in, sizeof in, "%s/%s", r->srcdir, jstr(r->cmds[i], "filename"));
@@ -232,9 +232,9 @@ static void compile_child(const wrun *r, int i)
             fputs(err, f);
             fclose(f);
         }
-        _exit(1);
+        return 1;
     }
-    _exit(0);
+    return 0;
 }
 
 static void compile_done(wrun *r, int i, int st)
@@ -312,8 +312,12 @@ static void compile_all(wrun *r)
             break;
         r->slots[i].state = SLOT_PENDING;
         pid_t p = fork();
-        if (p == 0)
-            compile_child(r, i);
+        if (p == 0) {
+            int st = compile_child(r, i);
+            free(pids);
+            free(who);
+            _exit(st);
+        }
         if (p < 0) {
             r->slots[i].state = SLOT_FAILED;
             r->slots[i].err = strdup("fork failed");
