@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
-[ -d build ] || meson setup build
+[ -f build/build.ninja ] || meson setup build
 ninja -C build
 mkdir -p build/examples
 wat2wasm examples/fib.wat -o build/examples/fib.wasm

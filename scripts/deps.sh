@@ -15,7 +15,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# Component tests: jco (node) converts component .wast scripts.
+# Component tests: jco (node) converts component .wast scripts. Debian's
+# nodejs + npm unless a node with npm is already there (e.g. NodeSource).
+if ! command -v npm >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm || true
+fi
 if command -v npm >/dev/null 2>&1; then
   "$(dirname "${BASH_SOURCE[0]}")/npm-deps.sh" || echo "deps: jco install failed: component .wast tests will be skipped" >&2
 else

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Install the node packages the component tests need (jco's `parse` turns
 # component .wast forms into binaries, see scripts/wast2component.mjs) into
-# $WACC_NODE_DIR/node_modules (default: <repo>/build/node_modules).
+# $WACC_NODE_DIR/node_modules (default: <repo>/.node/node_modules).
 # Idempotent: does nothing when the pinned version is already there.
 set -euo pipefail
 JCO_VERSION=1.35.0
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DIR="${WACC_NODE_DIR:-$ROOT/build}"
+DIR="${WACC_NODE_DIR:-$ROOT/.node}"
 PKG="$DIR/node_modules/@bytecodealliance/jco/package.json"
 if [ -f "$PKG" ] && grep -q "\"version\": \"$JCO_VERSION\"" "$PKG"; then
   exit 0

@@ -7,9 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 jobs=$(nproc)
-[ -d build ] || meson setup build
+[ -f build/build.ninja ] || meson setup build
 ninja -C build
 meson test -C build --num-processes "$jobs" --print-errorlogs
-[ -d build-san ] || meson setup build-san -Db_sanitize=address,undefined -Db_lundef=false
+[ -f build-san/build.ninja ] || meson setup build-san -Db_sanitize=address,undefined -Db_lundef=false
 ninja -C build-san
 meson test -C build-san --suite unit --num-processes "$jobs" --print-errorlogs

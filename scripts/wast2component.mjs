@@ -7,7 +7,7 @@
 //
 // writes OUTDIR/<base>.json and OUTDIR/<base>.<n>.wasm. Text → binary goes
 // through jco's `parse` (the wasm-tools text parser), found in
-// $WACC_NODE_DIR/node_modules or <repo>/build/node_modules (scripts/npm-deps.sh).
+// $WACC_NODE_DIR/node_modules or <repo>/.node/node_modules (scripts/npm-deps.sh).
 //
 // JSON: { "source_filename", "features": [";;! lines"], "commands": [...] }
 // Every command has "type" and "line" (1-based line of its opening paren).
@@ -181,7 +181,7 @@ async function main() {
     const [inPath, outDir] = process.argv.slice(2);
     if (!inPath || !outDir) fail('usage: wast2component.mjs IN.wast OUTDIR');
     const here = path.dirname(fileURLToPath(import.meta.url));
-    const nodeDir = process.env.WACC_NODE_DIR || path.join(here, '..', 'build');
+    const nodeDir = process.env.WACC_NODE_DIR || path.join(here, '..', '.node');
     const api = path.join(nodeDir, 'node_modules', '@bytecodealliance', 'jco', 'dist', 'api.js');
     if (!fs.existsSync(api)) fail(`jco not found at ${api} (run scripts/npm-deps.sh or set WACC_NODE_DIR)`);
     const { parse } = await import(pathToFileURL(api).href);

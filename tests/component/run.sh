@@ -4,7 +4,7 @@
 # (scripts/npm-deps.sh installs jco into $WACC_NODE_DIR or <repo>/build).
 wacc="$1"; file="$2"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-dir="${WACC_NODE_DIR:-$root/build}"
+dir="${WACC_NODE_DIR:-$root/.node}"
 if ! command -v "${WACC_NODE:-node}" >/dev/null 2>&1; then
   echo "skipped: node not found"; exit 77
 fi
