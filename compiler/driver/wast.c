@@ -1,6 +1,9 @@
 /*
  * wast.c — `wacc wast FILE.wast... [-O0..-O3] [--cpu NAME] [-j N]`.
  *
+ * Component Model scripts (any `(component` form, or --component) run
+ * through wast_component.c instead of wast_run.c.
+ *
  * Each file runs in its own child process (wast_run.c), up to N at a time,
  * so a crash in generated code or in the runtime costs one file, not the
  * run. The child reports one record per command through a pipe; the parent
