@@ -1,2 +1,162 @@
+/* test_component.c — unit tests of the component decoder/validator (compfmt). */
 #include <check.h>
-int main(void){return 0;}
+#include <stdlib.h>
+#include <string.h>
+
+#include "component.h"
+
+#define PRE 0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00
+
+/* (component (type (record (field "a" u32))) (import "f" (func (param "x" 0)))) */
+static const uint8_t good[] = {
+    PRE,
+    0x07, 0x0d, 0x02,                       /* type section, 2 types */
+    0x72, 0x01, 0x01, 'a', 0x79,            /* record { a: u32 } */
+    0x40, 0x01, 0x01, 'x', 0x79, 0x01, 0x00, /* func (param "x" u32) */
+    0x0a, 0x06, 0x01, 0x00, 0x01, 'f', 0x01, 0x01, /* import "f" (func (type 1)) */
+};
+
+static bool accepts(const uint8_t *b, size_t n, wasm_error *err)
+{
+    wacc_component *c = wacc_component_decode(b, n, err);
+    bool ok = c && wacc_component_validate(c, err);
+    wacc_component_free(c);
+    return ok;
+}
+
+START_TEST(test_is_component)
+{
+    static const uint8_t core[] = { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00 };
+    ck_assert(wacc_is_component(good, sizeof good));
+    ck_assert(!wacc_is_component(core, sizeof core));
+    ck_assert(!wacc_is_component(good, 4));
+}
+END_TEST
+
+START_TEST(test_decode_model)
+{
+    wasm_error err = { 0 };
+    wacc_component *c = wacc_component_decode(good, sizeof good, &err);
+    ck_assert_msg(c != NULL, "%s", err.msg);
+    ck_assert_uint_eq(c->ntypes, 2);
+    ck_assert_uint_eq(c->types[0]->kind, WACC_DT_RECORD);
+    ck_assert_uint_eq(c->types[0]->nfields, 1);
+    ck_assert_str_eq(c->types[0]->fields[0].label, "a");
+    ck_assert_uint_eq(c->types[1]->kind, WACC_DT_FUNC);
+    ck_assert_uint_eq(c->nimports, 1);
+    ck_assert_str_eq(c->imports[0].name.str, "f");
+    ck_assert_uint_eq(c->imports[0].name.kind, WACC_NAME_PLAIN);
+    ck_assert_uint_eq(c->spaces[WACC_SORT_TYPE].count, 2);
+    ck_assert_uint_eq(c->spaces[WACC_SORT_FUNC].count, 1);
+    ck_assert_uint_eq(c->spaces[WACC_SORT_FUNC].entries[0].def, WACC_DEF_IMPORT);
+    ck_assert(wacc_component_validate(c, &err));
+    wacc_component_free(c);
+}
+END_TEST
+
+START_TEST(test_truncations)
+{
+    /* every prefix is rejected cleanly (or, for the empty component, accepted) */
+    for (size_t n = 0; n < sizeof good; n++) {
+        uint8_t *copy = malloc(n ? n : 1);
+        memcpy(copy, good, n);
+        wasm_error err = { 0 };
+        bool ok = accepts(copy, n, &err);
+        ck_assert(!ok || n == 8 || n == 8 + 2 + 13);   /* section boundaries */
+        if (!ok)
+            ck_assert(err.msg[0] != 0);
+        free(copy);
+    }
+}
+END_TEST
+
+START_TEST(test_bitflips)
+{
+    for (size_t i = 8; i < sizeof good; i++)
+        for (int bit = 0; bit < 8; bit++) {
+            uint8_t copy[sizeof good];
+            memcpy(copy, good, sizeof good);
+            copy[i] ^= (uint8_t)(1u << bit);
+            wasm_error err = { 0 };
+            (void)accepts(copy, sizeof copy, &err);   /* must not crash */
+        }
+}
+END_TEST
+
+START_TEST(test_invalid_types)
+{
+    wasm_error err;
+    static const uint8_t empty_record[] = { PRE, 0x07, 0x03, 0x01, 0x72, 0x00 };
+    ck_assert(!accepts(empty_record, sizeof empty_record, &err));
+    static const uint8_t bad_index[] = { PRE, 0x07, 0x03, 0x01, 0x70, 0x05 };
+    ck_assert(!accepts(bad_index, sizeof bad_index, &err));
+    ck_assert(strstr(err.msg, "out of bounds") != NULL);
+    static const uint8_t own_nonres[] = { PRE, 0x07, 0x05, 0x02, 0x70, 0x79, 0x69, 0x00 };
+    ck_assert(!accepts(own_nonres, sizeof own_nonres, &err));
+    /* borrow in a function result */
+    static const uint8_t borrow_res[] = {
+        PRE, 0x0a, 0x06, 0x01, 0x00, 0x01, 'r', 0x03, 0x01,    /* import "r" (type (sub resource)) */
+        0x07, 0x07, 0x02, 0x68, 0x00, 0x40, 0x00, 0x00, 0x01,  /* borrow 0; func -> 1 */
+    };
+    ck_assert(!accepts(borrow_res, sizeof borrow_res, &err));
+    ck_assert(strstr(err.msg, "borrow") != NULL);
+}
+END_TEST
+
+START_TEST(test_names)
+{
+    ck_assert(wacc_label_valid("a-b-c", 5));
+    ck_assert(wacc_label_valid("A1-2-3", 6));
+    ck_assert(wacc_label_valid("m1x3d-4CR0NYMS", 14));
+    ck_assert(!wacc_label_valid("1-2-3", 5));
+    ck_assert(!wacc_label_valid("aB", 2));
+    ck_assert(!wacc_label_valid("a--b", 4));
+    ck_assert(!wacc_label_valid("a-", 2));
+    ck_assert_uint_eq(wacc_externname_classify("wasi:http/handler", 17), WACC_NAME_INTERFACE);
+    ck_assert_uint_eq(wacc_externname_classify("wasi:http/handler@0.2.0", 23), WACC_NAME_INTERFACE);
+    ck_assert_uint_eq(wacc_externname_classify("[method]r.m", 11), WACC_NAME_METHOD);
+    ck_assert_uint_eq(wacc_externname_classify("[constructor]r", 14), WACC_NAME_CONSTRUCTOR);
+    ck_assert_uint_eq(wacc_externname_classify("[static]r.m", 11), WACC_NAME_STATIC);
+    ck_assert_uint_eq(wacc_externname_classify("[method]r", 9), WACC_NAME_OTHER);
+    ck_assert_uint_eq(wacc_externname_classify("foo:bar/baz/qux", 15), WACC_NAME_OTHER);
+    ck_assert(wacc_version_suffix_valid("1", 1, ".2.3"));
+    ck_assert(!wacc_version_suffix_valid("1", 1, "2.3"));
+}
+END_TEST
+
+START_TEST(test_duplicate_import)
+{
+    /* import "a" (func) twice, plus "A" (not strongly unique) */
+    static const uint8_t dup[] = {
+        PRE, 0x07, 0x05, 0x01, 0x40, 0x00, 0x01, 0x00,
+        0x0a, 0x0b, 0x02, 0x00, 0x01, 'a', 0x01, 0x00, 0x00, 0x01, 'A', 0x01, 0x00,
+    };
+    wasm_error err;
+    ck_assert(!accepts(dup, sizeof dup, &err));
+    ck_assert(strstr(err.msg, "conflicts") != NULL);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("component");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_is_component);
+    tcase_add_test(tc, test_decode_model);
+    tcase_add_test(tc, test_truncations);
+    tcase_add_test(tc, test_bitflips);
+    tcase_add_test(tc, test_invalid_types);
+    tcase_add_test(tc, test_names);
+    tcase_add_test(tc, test_duplicate_import);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
