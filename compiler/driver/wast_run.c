@@ -919,7 +919,11 @@ int wast_run_file(const char *wast_path, const char *tmpdir, const wast_opts *o,
     if (bl > 5 && strcmp(base + bl - 5, ".wast") == 0)
         bl -= 5;
     char srcdir[1200];
-    snprintf(json, sizeof json, "%s/%.*s.json", tmpdir, (int)bl, base);
+    char stem[256];
+    size_t sl = bl < sizeof stem - 1 ? bl : sizeof stem - 1;
+    memcpy(stem, base, sl);
+    stem[sl] = '\0';
+    snprintf(json, sizeof json, "%s/%s.json", tmpdir, stem);
     snprintf(log, sizeof log, "%s/wast2json.log", tmpdir);
     snprintf(srcdir, sizeof srcdir, "%s", tmpdir);
     r.srcdir = srcdir;
