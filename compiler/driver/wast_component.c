@@ -716,7 +716,10 @@ int wast_component_run_file(const char *wast_path, const char *tmpdir, const was
             r.cmd = jstr(c, "form") ? jstr(c, "form") : r.cmd;
         int n = snprintf(start, sizeof start, "C%d %s\n", r.line, r.cmd);
         emit(fd, start, (size_t)n < sizeof start ? (size_t)n : sizeof start - 1);
+        if (o->cmd_timeout > 0)           /* a hang in the validator: SIGALRM, */
+            alarm((unsigned)o->cmd_timeout);    /* reported by the parent */
         run_command(&r, c);
+        alarm(0);
     }
     cJSON_Delete(root);
     free_names(&r.defs);
