@@ -185,6 +185,15 @@ enum { WACC_MEMORY_BASE = 0, WACC_MEMORY_SIZE };
 /* Linear memory reservation: 4 GiB addressable + 4 GiB guard, so that
  * base + zext(u32 index) + u32 offset is always inside the reservation. */
 #define WACC_MEMORY_RESERVATION (8ull << 30)
+/* Additive (p1): below every 32-bit guard-page memory's base lies an
+ * inaccessible guard of WACC_MEMORY_LOW_GUARD bytes (also reported as an
+ * out-of-bounds trap), and such memories never exceed
+ * WACC_MEMORY_MAX_PAGES32 pages (one page short of 4 GiB: memory.grow may
+ * always fail, a module needing all 65536 pages fails to instantiate).
+ * Generated code relies on both to rewrite zext(x + c) as zext(x) + c
+ * (see lower_mem_addr). */
+#define WACC_MEMORY_LOW_GUARD (64u * 1024u)
+#define WACC_MEMORY_MAX_PAGES32 65535u
 /* Stack headroom kept below the limit for the runtime's own frames. */
 #define WACC_STACK_RED_ZONE (64u * 1024u)
 
