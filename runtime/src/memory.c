@@ -14,10 +14,17 @@
 
 #include "internal.h"
 
+/* Each memory: an inaccessible low guard, then the 8 GiB reservation whose
+ * start is the memory's base. */
+static void unreserve(uint8_t *base)
+{
+    munmap(base - WACC_MEMORY_LOW_GUARD, WACC_MEMORY_LOW_GUARD + WACC_MEMORY_RESERVATION);
+}
+
 wacc_memory_obj *wacc__memory_create(wacc_store *s, uint64_t min, bool has_max, uint64_t max,
                                      char err[WACC_ERR_LEN])
 {
-    uint64_t limit = WASM_MAX_PAGES_32;
+    uint64_t limit = WACC_MEMORY_MAX_PAGES32;   /* see wacc/abi.h */
     if (has_max && max < limit)
         limit = max;
     if (min > limit) {
@@ -30,25 +37,26 @@ wacc_memory_obj *wacc__memory_create(wacc_store *s, uint64_t min, bool has_max, 
         wacc__err(err, "out of memory");
         return NULL;
     }
-    void *base = mmap(NULL, WACC_MEMORY_RESERVATION, PROT_NONE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (base == MAP_FAILED) {
+    uint8_t *res = mmap(NULL, WACC_MEMORY_LOW_GUARD + WACC_MEMORY_RESERVATION, PROT_NONE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (res == MAP_FAILED) {
         wacc__err(err, "cannot reserve 8 GiB of address space for a linear memory (%s); "
                   "check ulimit -v", strerror(errno));
         free(m);
         return NULL;
     }
+    uint8_t *base = res + WACC_MEMORY_LOW_GUARD;
     if (min && mprotect(base, min * WASM_PAGE_SIZE, PROT_READ | PROT_WRITE) != 0) {
         wacc__err(err, "cannot commit %llu pages of linear memory (%s)",
                   (unsigned long long)min, strerror(errno));
-        munmap(base, WACC_MEMORY_RESERVATION);
+        unreserve(base);
         free(m);
         return NULL;
     }
     m->slot = wacc__register_memory(base);
     if (m->slot < 0) {
         wacc__err(err, "too many linear memories in this process");
-        munmap(base, WACC_MEMORY_RESERVATION);
+        unreserve(base);
         free(m);
         return NULL;
     }
@@ -66,7 +74,7 @@ wacc_memory_obj *wacc__memory_create(wacc_store *s, uint64_t min, bool has_max, 
 void wacc__memory_free(wacc_memory_obj *m)
 {
     wacc__unregister_memory(m->slot);
-    munmap(m->m.base, WACC_MEMORY_RESERVATION);
+    unreserve(m->m.base);
     free(m);
 }
 

@@ -117,7 +117,8 @@ static bool in_memory(uintptr_t addr)
     int n = atomic_load(&mem_high);
     for (int i = 0; i < n; i++) {
         uintptr_t b = atomic_load(&mem_slots[i]);
-        if (b && addr >= b && addr - b < WACC_MEMORY_RESERVATION)
+        /* the reservation, and the low guard below the base */
+        if (b && addr >= b - WACC_MEMORY_LOW_GUARD && addr < b + WACC_MEMORY_RESERVATION)
             return true;
     }
     return false;

@@ -174,9 +174,12 @@ START_TEST(memory_grow_limits)
     ck_assert_ptr_nonnull(big);
     ck_assert_uint_eq(wacc_memory_size(big), 0);
     ck_assert_uint_eq(wacc_memory_grow(big, 65537), UINT32_MAX);
-    ck_assert_uint_eq(wacc_memory_grow(big, 65536), 0);     /* 4 GiB, lazily committed */
-    ck_assert_uint_eq(wacc_memory_size(big), 1ull << 32);
+    /* 32-bit memories stop one page short of 4 GiB (WACC_MEMORY_MAX_PAGES32) */
+    ck_assert_uint_eq(wacc_memory_grow(big, 65536), UINT32_MAX);
+    ck_assert_uint_eq(wacc_memory_grow(big, WACC_MEMORY_MAX_PAGES32), 0);   /* lazily committed */
+    ck_assert_uint_eq(wacc_memory_size(big), (uint64_t)WACC_MEMORY_MAX_PAGES32 * 65536);
     ck_assert_uint_eq(wacc_memory_grow(big, 1), UINT32_MAX);
+    ck_assert_uint_eq(*(volatile uint8_t *)(wacc_memory_data(big) + (1ull << 32) - 65537), 0);
 
     ck_assert_ptr_null(wacc_memory_new(s, (wacc_limits_t){ 3, 2, true }, err));
     ck_assert_ptr_nonnull(strstr(err, "exceeds"));
