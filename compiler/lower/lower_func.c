@@ -17,6 +17,7 @@
 #include "lower.h"
 
 enum { CT_FUNC, CT_BLOCK, CT_LOOP, CT_IF };
+enum { ANCHORS = 16 };
 
 typedef struct ctrl {
     uint8_t kind;
@@ -67,6 +68,21 @@ struct lower_ctx {
     LLVMValueRef *h_mem;        /* [nmemories] struct wacc_memory* */
     LLVMValueRef *h_membase;    /* [nmemories] base */
     LLVMValueRef *h_cells;      /* [nglobals] cell pointers */
+
+    /* Local value cache: the SSA value local i holds at the end of block
+     * local_bb[i] (so repeated local.get in a block give the same value). */
+    LLVMValueRef *local_val;
+    LLVMBasicBlockRef *local_bb;
+
+    /* Address anchors of the current block (see lower_mem_addr). */
+    struct anchor {
+        LLVMValueRef x;         /* i32 base value */
+        int64_t c;              /* anchor index = x + c (mod 2^32) */
+        LLVMValueRef z;         /* zext(x + c) to i64 */
+        uint32_t mem;
+    } anchors[ANCHORS];
+    unsigned nanchors, next_anchor;
+    LLVMBasicBlockRef anchor_bb;
 
     LLVMValueRef *args;         /* scratch for call arguments */
     uint32_t args_cap;
@@ -348,6 +364,75 @@ static void trap_now(lower_ctx *c, uint32_t trap_code)
 
 /* ---- memory addressing -------------------------------------------------- */
 
+/* Split an i32 index into x + c (mod 2^32), c a sign-extended constant,
+ * looking through a few `add x, const` instructions. */
+static LLVMValueRef split_index(LLVMValueRef v, int64_t *c)
+{
+    uint32_t sum = 0;
+    for (int depth = 0; depth < 4 && LLVMIsAInstruction(v) &&
+                        LLVMGetInstructionOpcode(v) == LLVMAdd; depth++) {
+        LLVMValueRef a = LLVMGetOperand(v, 0), b = LLVMGetOperand(v, 1);
+        if (LLVMIsAConstantInt(b)) {
+            sum += (uint32_t)LLVMConstIntGetZExtValue(b);
+            v = a;
+        } else if (LLVMIsAConstantInt(a)) {
+            sum += (uint32_t)LLVMConstIntGetZExtValue(a);
+            v = b;
+        } else {
+            break;
+        }
+    }
+    *c = (int32_t)sum;
+    return v;
+}
+
+/* Address anchoring. A guard-page access at index a = x + c that did not
+ * trap proves a <= 4 GiB - 64 KiB - 1 (32-bit memories never grow past
+ * WACC_MEMORY_MAX_PAGES32 pages). A later access in the same block at
+ * x + c2 = a + d (mod 2^32) then uses zext(a) + d instead of
+ * zext(x + c2): equal whenever 0 <= d < 64 KiB (no wrap), and for
+ * -64 KiB <= d < 0 with no memarg offset, either equal or both trap (the
+ * wasm index wraps to >= 4 GiB - 64 KiB, out of bounds; ours lands in the
+ * guard below the base). LLVM then sees one zext per base pointer plus
+ * constant offsets, which alias analysis, LICM and the vectoriser's
+ * interleaved-access grouping understand. Returns the i64 index to use and
+ * sets *rel to the extra byte offset. */
+static LLVMValueRef anchored_index(lower_ctx *c, uint32_t mem, LLVMValueRef index, uint64_t offset,
+                                   LLVMValueRef zext_index, int64_t *rel)
+{
+    *rel = 0;
+    if (LLVMIsAConstant(index))
+        return zext_index;
+    LLVMBasicBlockRef bb = LLVMGetInsertBlock(c->b);
+    if (c->anchor_bb != bb) {
+        c->anchor_bb = bb;
+        c->nanchors = 0;
+        c->next_anchor = 0;
+    }
+    int64_t k;
+    LLVMValueRef x = split_index(index, &k);
+    for (unsigned i = 0; i < c->nanchors; i++) {
+        struct anchor *a = &c->anchors[i];
+        if (a->x != x || a->mem != mem)
+            continue;
+        int64_t d = (int32_t)(uint32_t)(k - a->c);
+        if ((d >= 0 && d < WACC_MEMORY_LOW_GUARD) || (d < 0 && d >= -(int64_t)WACC_MEMORY_LOW_GUARD && !offset)) {
+            *rel = d;
+            return a->z;
+        }
+        return zext_index;
+    }
+    struct anchor *a = &c->anchors[c->next_anchor];
+    c->next_anchor = (c->next_anchor + 1) % ANCHORS;
+    if (c->nanchors < ANCHORS)
+        c->nanchors++;
+    a->x = x;
+    a->c = k;
+    a->z = zext_index;
+    a->mem = mem;
+    return zext_index;
+}
+
 LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef index, unsigned size)
 {
     lower_mod *lm = c->lm;
@@ -376,9 +461,12 @@ LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef in
         }
         lower_trap_if(c, cond, WACC_TRAP_MEMORY_OOB);
     }
+    int64_t rel = 0;
+    if (!is64 && !need_ovf && need <= (1ull << 32))
+        idx = anchored_index(c, mi, index, ma->offset, idx, &rel);
     LLVMValueRef p = LLVMBuildGEP2(c->b, lm->t_i8, mem_base(c, mi), &idx, 1, "");
-    if (ma->offset) {
-        LLVMValueRef off = LLVMConstInt(lm->t_i64, ma->offset, 0);
+    if (ma->offset || rel) {
+        LLVMValueRef off = LLVMConstInt(lm->t_i64, (uint64_t)((int64_t)ma->offset + rel), 1);
         p = LLVMBuildGEP2(c->b, lm->t_i8, p, &off, 1, "");
     }
     return p;
@@ -936,6 +1024,28 @@ static void dispatch_other(lower_ctx *c, const wasm_insn *in)
     }
 }
 
+/* local.get/local.set through the per-block value cache: within one
+ * block a local holds the value last stored or loaded, so repeated
+ * local.get of an unchanged local yield the same SSA value (which lets
+ * lower_mem_addr recognise accesses off the same base). */
+static LLVMValueRef local_get(lower_ctx *c, uint32_t i)
+{
+    LLVMBasicBlockRef bb = LLVMGetInsertBlock(c->b);
+    if (c->local_bb[i] == bb && c->local_val[i])
+        return c->local_val[i];
+    LLVMValueRef v = LLVMBuildLoad2(c->b, lower_valtype(c, c->local_types[i]), c->locals[i], "");
+    c->local_val[i] = v;
+    c->local_bb[i] = bb;
+    return v;
+}
+
+static void local_set(lower_ctx *c, uint32_t i, LLVMValueRef v)
+{
+    LLVMBuildStore(c->b, v, c->locals[i]);
+    c->local_val[i] = v;
+    c->local_bb[i] = LLVMGetInsertBlock(c->b);
+}
+
 static void lower_insn(lower_ctx *c, const wasm_insn *in)
 {
     lower_mod *lm = c->lm;
@@ -977,18 +1087,17 @@ static void lower_insn(lower_ctx *c, const wasm_insn *in)
         break;
     case WASM_OP_LOCAL_GET:
         if (check_local(c, in->imm.idx))
-            lower_push(c, LLVMBuildLoad2(c->b, lower_valtype(c, c->local_types[in->imm.idx]),
-                                         c->locals[in->imm.idx], ""));
+            lower_push(c, local_get(c, in->imm.idx));
         break;
     case WASM_OP_LOCAL_SET:
         v = lower_pop(c);
         if (check_local(c, in->imm.idx))
-            LLVMBuildStore(c->b, v, c->locals[in->imm.idx]);
+            local_set(c, in->imm.idx, v);
         break;
     case WASM_OP_LOCAL_TEE:
         v = lower_pop(c);
         if (check_local(c, in->imm.idx))
-            LLVMBuildStore(c->b, v, c->locals[in->imm.idx]);
+            local_set(c, in->imm.idx, v);
         lower_push(c, v);
         break;
     case WASM_OP_GLOBAL_GET:
@@ -1073,7 +1182,9 @@ static bool setup_locals(lower_ctx *c, const wasm_code *code)
     c->nlocals = (uint32_t)n;
     c->locals = calloc(n ? n : 1, sizeof *c->locals);
     c->local_types = calloc(n ? n : 1, 1);
-    if (!c->locals || !c->local_types) {
+    c->local_val = calloc(n ? n : 1, sizeof *c->local_val);
+    c->local_bb = calloc(n ? n : 1, sizeof *c->local_bb);
+    if (!c->locals || !c->local_types || !c->local_val || !c->local_bb) {
         fail(c, "out of memory");
         return false;
     }
@@ -1132,6 +1243,8 @@ static void ctx_free(lower_ctx *c)
     free(c->stack);
     free(c->locals);
     free(c->local_types);
+    free(c->local_val);
+    free(c->local_bb);
     free(c->h_tables);
     free(c->h_mem);
     free(c->h_membase);
