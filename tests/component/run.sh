@@ -1,7 +1,7 @@
 #!/bin/sh
 # One component .wast file through `wacc wast`: run.sh WACC FILE.wast
 # Exits 77 (meson: skipped) when node or jco is not installed
-# (scripts/npm-deps.sh installs jco into $WACC_NODE_DIR or <repo>/build).
+# (scripts/npm-deps.sh installs jco into $WACC_NODE_DIR or <repo>/.node).
 wacc="$1"; file="$2"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 dir="${WACC_NODE_DIR:-$root/.node}"
