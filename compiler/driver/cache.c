@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <llvm-c/TargetMachine.h>
 #include <xxhash.h>
 
 #include "driver.h"
@@ -49,11 +48,39 @@ bool drv_cache_dir(char *buf, size_t len)
     return mkdir_p(buf);
 }
 
+/* What identifies this machine's CPU for the cache key, without loading LLVM
+ * (a cache hit must not pay for it): the model name and feature flags from
+ * /proc/cpuinfo. */
+static char *host_cpu_signature(void)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f == NULL)
+        return NULL;
+    char line[8192], *sig = NULL;
+    size_t len = 0;
+    int seen = 0;
+    while (seen < 2 && fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "model name", 10) != 0 && strncmp(line, "flags", 5) != 0)
+            continue;
+        size_t n = strlen(line);
+        char *grown = realloc(sig, len + n + 1);
+        if (grown == NULL)
+            break;
+        sig = grown;
+        memcpy(sig + len, line, n + 1);
+        len += n;
+        seen++;
+    }
+    fclose(f);
+    return sig;
+}
+
 static uint64_t cache_key(const uint8_t *wasm, size_t size, const wacc_compile_options *o)
 {
     char opts[256];
-    wacc_options_string(o, opts, sizeof opts);
-    char *cpu = LLVMGetHostCPUName();
+    snprintf(opts, sizeof opts, "O%d;cpu=%s;bounds=%d", o->opt_level, o->cpu ? o->cpu : "native",
+             o->explicit_bounds);
+    char *cpu = host_cpu_signature();
     XXH3_state_t *st = XXH3_createState();
     uint64_t h;
     if (st == NULL) {
@@ -69,7 +96,7 @@ static uint64_t cache_key(const uint8_t *wasm, size_t size, const wacc_compile_o
         h = XXH3_64bits_digest(st);
         XXH3_freeState(st);
     }
-    LLVMDisposeMessage(cpu);
+    free(cpu);
     return h;
 }
 
@@ -79,7 +106,8 @@ static bool compile_to(const char *path, const uint8_t *wasm, size_t size,
 {
     char tmp[600];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    if (!wacc_compile_file(wasm, size, o, tmp, err)) {
+    const struct wacc_compiler_api *api = drv_compiler(err);
+    if (api == NULL || !api->compile_file(wasm, size, o, tmp, err)) {
         unlink(tmp);
         return false;
     }
@@ -128,7 +156,8 @@ wacc_artifact *drv_cache_load(wacc_engine *e, const char *wasm_path, const uint8
         return NULL;
     }
     close(fd);
-    if (!wacc_compile_file(wasm, size, o, tmp_path, err))
+    const struct wacc_compiler_api *api = drv_compiler(err);
+    if (api == NULL || !api->compile_file(wasm, size, o, tmp_path, err))
         return NULL;
     a = wacc_artifact_load(e, tmp_path, lerr);
     if (a == NULL)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "compiler.h"
+#include "compiler_api.h"
 #include "wacc.h"
 
 /* main.c */

@@ -88,10 +88,11 @@ int cmd_compile(int argc, char **argv)
     if (out == NULL)
         out = def;
     int status = 0;
+    const struct wacc_compiler_api *api;
     if (out == NULL) {
         drv_error(in, "out of memory");
         status = 1;
-    } else if (!wacc_compile_file(bytes, size, &o, out, err)) {
+    } else if ((api = drv_compiler(err)) == NULL || !api->compile_file(bytes, size, &o, out, err)) {
         drv_error(in, "%s", err);
         status = 1;
     }

@@ -224,7 +224,8 @@ static int compile_child(const wrun *r, int i)
         alarm((unsigned)r->o->cmd_timeout * 4);
     size_t size;
     uint8_t *bytes = drv_read_file(in, &size, err);
-    bool ok = bytes != NULL && wacc_compile_file(bytes, size, &r->o->copts, out, err);
+    const struct wacc_compiler_api *api = bytes != NULL ? drv_compiler(err) : NULL;
+    bool ok = api != NULL && api->compile_file(bytes, size, &r->o->copts, out, err);
     free(bytes);
     if (!ok) {
         FILE *f = fopen(errp, "w");
@@ -276,13 +277,13 @@ static void compile_all(wrun *r)
         free(who);
         return;
     }
-    /* Initialise LLVM's target registry once, so the children inherit it. */
+    /* Load the compiler and initialise LLVM's target registry once, so the
+     * children inherit both. */
     {
-        wacc_target t;
         char err[512];
-        memset(&t, 0, sizeof t);
-        if (wacc_target_create(&t, &r->o->copts, err))
-            wacc_target_dispose(&t);
+        const struct wacc_compiler_api *api = drv_compiler(err);
+        if (api != NULL)
+            api->target_check(&r->o->copts, err);
     }
     fflush(NULL);
     for (int i = 0; i <= r->ncmds; i++) {
