@@ -786,7 +786,8 @@ static LLVMValueRef emit_call(lower_ctx *c, uint32_t typeidx, LLVMValueRef fnptr
         return NULL;
     }
     a[0] = callee_vmctx;
-    memcpy(&a[1], &c->stack[c->sp - np], np * sizeof *a);
+    if (np > 0)
+        memcpy(&a[1], &c->stack[c->sp - np], np * sizeof *a);
     c->sp -= np;
     LLVMTypeRef fty = c->lm->fn_types[typeidx];
     LLVMValueRef call = LLVMBuildCall2(c->b, fty, fnptr, a, np + 1, "");
