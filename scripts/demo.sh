@@ -6,7 +6,7 @@ scripts/deps.sh
 [ -f build/build.ninja ] || meson setup build
 ninja -C build
 mkdir -p build/examples
-wat2wasm examples/fib.wat -o build/examples/fib.wasm
+wat2wasm --debug-names examples/fib.wat -o build/examples/fib.wasm
 ./build/compiler/driver/wacc compile build/examples/fib.wasm -o build/examples/fib.so
 ./build/compiler/driver/wacc inspect build/examples/fib.so
 echo "fib(30) ="
