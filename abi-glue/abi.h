@@ -336,9 +336,9 @@ void wacc_cinst_fini(wacc_cinst *inst);
 
 /* Table primitives (spec Table: add/get/remove, index 0 reserved, LIFO
  * free list, 2^28-1 limit). msg (may be NULL) receives a reason. */
-int wacc_table_add(wacc_handle_table *t, const wacc_handle *h, uint32_t *index, char *msg, size_t msgcap);
-wacc_handle *wacc_table_get(wacc_handle_table *t, uint32_t index);   /* NULL: bad index */
-int wacc_table_remove(wacc_handle_table *t, uint32_t index, wacc_handle *out, char *msg, size_t msgcap);
+int wacc_htable_add(wacc_handle_table *t, const wacc_handle *h, uint32_t *index, char *msg, size_t msgcap);
+wacc_handle *wacc_htable_get(wacc_handle_table *t, uint32_t index);   /* NULL: bad index */
+int wacc_htable_remove(wacc_handle_table *t, uint32_t index, wacc_handle *out, char *msg, size_t msgcap);
 
 /* canon resource.new / resource.drop / resource.rep. */
 int wacc_resource_new(wacc_cinst *inst, const wacc_resource_type *rt, uint32_t rep,

@@ -18,7 +18,7 @@ static int table_init(wacc_handle_table *t)
     return 0;
 }
 
-int wacc_table_add(wacc_handle_table *t, const wacc_handle *h, uint32_t *index, char *msg, size_t msgcap)
+int wacc_htable_add(wacc_handle_table *t, const wacc_handle *h, uint32_t *index, char *msg, size_t msgcap)
 {
     uint32_t i;
     if (t->free_head) {
@@ -43,15 +43,15 @@ int wacc_table_add(wacc_handle_table *t, const wacc_handle *h, uint32_t *index, 
     return 0;
 }
 
-wacc_handle *wacc_table_get(wacc_handle_table *t, uint32_t index)
+wacc_handle *wacc_htable_get(wacc_handle_table *t, uint32_t index)
 {
     if (index >= t->len || t->a[index].kind == WACC_HANDLE_FREE) return NULL;
     return &t->a[index];
 }
 
-int wacc_table_remove(wacc_handle_table *t, uint32_t index, wacc_handle *out, char *msg, size_t msgcap)
+int wacc_htable_remove(wacc_handle_table *t, uint32_t index, wacc_handle *out, char *msg, size_t msgcap)
 {
-    wacc_handle *h = wacc_table_get(t, index);
+    wacc_handle *h = wacc_htable_get(t, index);
     if (!h) return abi_failbuf(msg, msgcap, WACC_ABI_E_HANDLE, "unknown handle index %u", index);
     if (out) *out = *h;
     memset(h, 0, sizeof *h);
@@ -116,7 +116,7 @@ void wacc_subtask_deliver_resolve(wacc_subtask *st)
     const uint32_t *l = st->lenders ? st->lenders : st->inline_;
     if (st->inst)
         for (uint32_t i = 0; i < st->n; i++) {
-            wacc_handle *h = wacc_table_get(&st->inst->handles, l[i]);
+            wacc_handle *h = wacc_htable_get(&st->inst->handles, l[i]);
             if (h && h->num_lends) h->num_lends--;
         }
     st->delivered = true;
@@ -140,7 +140,7 @@ static const char *rt_name(const wacc_resource_type *rt)
 
 static int get_resource(wacc_abi_cx *cx, uint32_t i, const wacc_ctype *t, wacc_handle **out)
 {
-    wacc_handle *h = wacc_table_get(&cx->inst->handles, i);
+    wacc_handle *h = wacc_htable_get(&cx->inst->handles, i);
     if (!h || h->kind != WACC_HANDLE_RESOURCE)
         return abi_fail(cx, WACC_ABI_E_HANDLE, "unknown handle index %u", i);
     if (h->rt != t->rt)
@@ -159,7 +159,7 @@ int wacc_abi_lift_own(wacc_abi_cx *cx, uint32_t i, const wacc_ctype *t, uint32_t
         return abi_fail(cx, WACC_ABI_E_BORROW, "cannot remove owned resource while borrowed (handle %u, %u borrows)", i, h->num_lends);
     if (!h->own) return abi_fail(cx, WACC_ABI_E_BORROW, "cannot lift borrowed handle %u as an owned handle", i);
     *rep = h->rep;
-    return wacc_table_remove(&cx->inst->handles, i, NULL, cx->msg, sizeof cx->msg);
+    return wacc_htable_remove(&cx->inst->handles, i, NULL, cx->msg, sizeof cx->msg);
 }
 
 int wacc_abi_lift_borrow(wacc_abi_cx *cx, uint32_t i, const wacc_ctype *t, uint32_t *rep)
@@ -177,7 +177,7 @@ int wacc_abi_lower_own(wacc_abi_cx *cx, uint32_t rep, const wacc_ctype *t, uint3
 {
     if (!cx->inst) return abi_fail(cx, WACC_ABI_E_HANDLE, "handle lowered without a component instance");
     wacc_handle h = { .kind = WACC_HANDLE_RESOURCE, .own = 1, .rep = rep, .rt = t->rt };
-    return wacc_table_add(&cx->inst->handles, &h, index, cx->msg, sizeof cx->msg);
+    return wacc_htable_add(&cx->inst->handles, &h, index, cx->msg, sizeof cx->msg);
 }
 
 int wacc_abi_lower_borrow(wacc_abi_cx *cx, uint32_t rep, const wacc_ctype *t, uint32_t *index)
@@ -190,7 +190,7 @@ int wacc_abi_lower_borrow(wacc_abi_cx *cx, uint32_t rep, const wacc_ctype *t, ui
     }
     wacc_handle h = { .kind = WACC_HANDLE_RESOURCE, .own = 0, .rep = rep, .rt = t->rt,
                       .borrow_scope = cx->task };
-    int e = wacc_table_add(&cx->inst->handles, &h, index, cx->msg, sizeof cx->msg);
+    int e = wacc_htable_add(&cx->inst->handles, &h, index, cx->msg, sizeof cx->msg);
     if (!e) cx->task->num_borrows++;
     return e;
 }
@@ -210,7 +210,7 @@ int abi_lift_handle(wacc_abi_cx *cx, uint32_t i, const wacc_ctype *t, wacc_cval 
         out->x.u = rep;
         return 0;
     case WACC_CT_ERROR_CONTEXT: {
-        wacc_handle *h = wacc_table_get(&cx->inst->handles, i);
+        wacc_handle *h = wacc_htable_get(&cx->inst->handles, i);
         if (!h || h->kind != WACC_HANDLE_ERROR_CONTEXT)
             return abi_fail(cx, WACC_ABI_E_HANDLE, "unknown handle index %u (not an error-context)", i);
         out->x.obj = h->obj;
@@ -218,7 +218,7 @@ int abi_lift_handle(wacc_abi_cx *cx, uint32_t i, const wacc_ctype *t, wacc_cval 
     }
     default: {
         uint8_t want = t->kind == WACC_CT_STREAM ? WACC_HANDLE_STREAM : WACC_HANDLE_FUTURE;
-        wacc_handle *h = wacc_table_get(&cx->inst->handles, i);
+        wacc_handle *h = wacc_htable_get(&cx->inst->handles, i);
         if (!h || h->kind != want)
             return abi_fail(cx, WACC_ABI_E_HANDLE, "handle index %u is not a readable %s end", i,
                             t->kind == WACC_CT_STREAM ? "stream" : "future");
@@ -227,7 +227,7 @@ int abi_lift_handle(wacc_abi_cx *cx, uint32_t i, const wacc_ctype *t, wacc_cval 
         if (h->busy) return abi_fail(cx, WACC_ABI_E_HANDLE, "handle index %u is in the middle of a copy", i);
         if (h->in_set) return abi_fail(cx, WACC_ABI_E_HANDLE, "handle index %u is in a waitable set", i);
         out->x.obj = h->obj;
-        return wacc_table_remove(&cx->inst->handles, i, NULL, cx->msg, sizeof cx->msg);
+        return wacc_htable_remove(&cx->inst->handles, i, NULL, cx->msg, sizeof cx->msg);
     }
     }
 }
@@ -242,7 +242,7 @@ int abi_lower_handle(wacc_abi_cx *cx, const wacc_cval *v, const wacc_ctype *t, u
         wacc_handle h = { .obj = v->x.obj, .t = t };
         h.kind = t->kind == WACC_CT_ERROR_CONTEXT ? WACC_HANDLE_ERROR_CONTEXT
                : t->kind == WACC_CT_STREAM ? WACC_HANDLE_STREAM : WACC_HANDLE_FUTURE;
-        return wacc_table_add(&cx->inst->handles, &h, index, cx->msg, sizeof cx->msg);
+        return wacc_htable_add(&cx->inst->handles, &h, index, cx->msg, sizeof cx->msg);
     }
     }
 }
@@ -255,7 +255,7 @@ int wacc_resource_new(wacc_cinst *inst, const wacc_resource_type *rt, uint32_t r
     if (!inst->may_leave)
         return abi_failbuf(msg, msgcap, WACC_ABI_E_MAY_LEAVE, "cannot leave component instance (resource.new)");
     wacc_handle h = { .kind = WACC_HANDLE_RESOURCE, .own = 1, .rep = rep, .rt = rt };
-    return wacc_table_add(&inst->handles, &h, index, msg, msgcap);
+    return wacc_htable_add(&inst->handles, &h, index, msg, msgcap);
 }
 
 int wacc_resource_drop(wacc_cinst *inst, const wacc_resource_type *rt, uint32_t index,
@@ -264,7 +264,7 @@ int wacc_resource_drop(wacc_cinst *inst, const wacc_resource_type *rt, uint32_t 
     if (trap) *trap = 0;
     if (!inst->may_leave)
         return abi_failbuf(msg, msgcap, WACC_ABI_E_MAY_LEAVE, "cannot leave component instance (resource.drop)");
-    wacc_handle *h = wacc_table_get(&inst->handles, index);
+    wacc_handle *h = wacc_htable_get(&inst->handles, index);
     if (!h || h->kind != WACC_HANDLE_RESOURCE)
         return abi_failbuf(msg, msgcap, WACC_ABI_E_HANDLE, "unknown handle index %u", index);
     if (h->rt != rt)
@@ -274,7 +274,7 @@ int wacc_resource_drop(wacc_cinst *inst, const wacc_resource_type *rt, uint32_t 
         return abi_failbuf(msg, msgcap, WACC_ABI_E_BORROW,
                            "cannot remove owned resource while borrowed (handle %u, %u borrows)", index, h->num_lends);
     wacc_handle old;
-    wacc_table_remove(&inst->handles, index, &old, NULL, 0);
+    wacc_htable_remove(&inst->handles, index, &old, NULL, 0);
     if (old.own) {
         if (rt->dtor) {
             int t = rt->dtor(rt->dtor_ctx, old.rep);
@@ -292,7 +292,7 @@ int wacc_resource_drop(wacc_cinst *inst, const wacc_resource_type *rt, uint32_t 
 int wacc_resource_rep(wacc_cinst *inst, const wacc_resource_type *rt, uint32_t index,
                       uint32_t *rep, char *msg, size_t msgcap)
 {
-    wacc_handle *h = wacc_table_get(&inst->handles, index);
+    wacc_handle *h = wacc_htable_get(&inst->handles, index);
     if (!h || h->kind != WACC_HANDLE_RESOURCE)
         return abi_failbuf(msg, msgcap, WACC_ABI_E_HANDLE, "unknown handle index %u", index);
     if (h->rt != rt)

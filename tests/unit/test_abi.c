@@ -1121,7 +1121,7 @@ START_TEST(t_resources_own_borrow)
     pos = 0;
     ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, &fv, 1, &pos, own, &v), 0);
     ck_assert_uint_eq(v.x.u, 77);
-    ck_assert_ptr_null(wacc_table_get(&E->inst.handles, h));   /* moved out */
+    ck_assert_ptr_null(wacc_htable_get(&E->inst.handles, h));   /* moved out */
     wacc_cval junk;
     pos = 0;
     ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, &fv, 1, &pos, own, &junk), WACC_ABI_E_HANDLE);
@@ -1143,7 +1143,7 @@ START_TEST(t_resources_own_borrow)
     pos = 0;
     ck_assert_int_eq(wacc_abi_lift_flat(&cb, &fv, 1, &pos, bor, &v), 0);
     ck_assert_uint_eq(v.x.u, 77);
-    ck_assert_uint_eq(wacc_table_get(&B.handles, hb)->num_lends, 1);
+    ck_assert_uint_eq(wacc_htable_get(&B.handles, hb)->num_lends, 1);
     /* while lent: B can neither drop it nor pass it as own */
     ck_assert_int_eq(wacc_resource_drop(&B, &rt, hb, NULL, msg, sizeof msg), WACC_ABI_E_BORROW);
     ck_assert_ptr_nonnull(strstr(msg, "cannot remove owned resource while borrowed"));
@@ -1157,7 +1157,7 @@ START_TEST(t_resources_own_borrow)
     ck_assert_uint_eq(task.num_borrows, 0);
     ck_assert_int_eq(wacc_task_return(&task, msg, sizeof msg), 0);
     wacc_subtask_deliver_resolve(&st);
-    ck_assert_uint_eq(wacc_table_get(&B.handles, hb)->num_lends, 0);
+    ck_assert_uint_eq(wacc_htable_get(&B.handles, hb)->num_lends, 0);
 
     /* a third instance C receives the borrow: a borrow handle scoped to the task */
     wacc_cinst C;
@@ -1207,9 +1207,9 @@ START_TEST(t_resources_own_borrow)
         ck_assert_uint_eq(r2, 100 + k);
     }
     ck_assert_int_eq(wacc_abi_lift_borrow(&cb, hs[3], bor, &r2), 0);    /* twice */
-    ck_assert_uint_eq(wacc_table_get(&B.handles, hs[3])->num_lends, 2);
+    ck_assert_uint_eq(wacc_htable_get(&B.handles, hs[3])->num_lends, 2);
     wacc_subtask_deliver_resolve(&st2);
-    for (int k = 0; k < 20; k++) ck_assert_uint_eq(wacc_table_get(&B.handles, hs[k])->num_lends, 0);
+    for (int k = 0; k < 20; k++) ck_assert_uint_eq(wacc_htable_get(&B.handles, hs[k])->num_lends, 0);
     ck_assert_int_eq(wacc_abi_lift_borrow(&cb, hs[0], bor, &r2), WACC_ABI_E_BORROW);  /* resolved */
 
     wacc_cinst_fini(&C);
@@ -1240,10 +1240,10 @@ START_TEST(t_error_context_stream)
     ck_assert_int_eq(wacc_abi_lower_flat(&E->cx, &v, st, &o, 1, &pos), 0);
     pos = 0;
     ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, &o, 1, &pos, st2, &back), WACC_ABI_E_HANDLE);
-    wacc_table_get(&E->inst.handles, (uint32_t)o.i32)->busy = 1;
+    wacc_htable_get(&E->inst.handles, (uint32_t)o.i32)->busy = 1;
     pos = 0;
     ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, &o, 1, &pos, st, &back), WACC_ABI_E_HANDLE);
-    wacc_table_get(&E->inst.handles, (uint32_t)o.i32)->busy = 0;
+    wacc_htable_get(&E->inst.handles, (uint32_t)o.i32)->busy = 0;
     pos = 0;
     ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, &o, 1, &pos, wacc_ctype_stream(TA(), P(U8)), &back), 0);
     ck_assert_ptr_eq(back.x.obj, &obj2);
