@@ -218,6 +218,28 @@ struct wacc_descriptor {
     uint64_t memory_image_size;         /* bytes (multiple of 4096) */
 };
 
+/* Additive (k1): a component artifact exports WACC_COMPONENT_DESCRIPTOR_SYMBOL
+ * instead of WACC_DESCRIPTOR_SYMBOL. Every core module of the component
+ * (nested components flattened) is compiled into the one .so with its own
+ * struct wacc_descriptor (and its own metadata, kind WACC_ARTIFACT_CORE_MODULE,
+ * reached through that descriptor's meta pointer). Module numbering is
+ * pre-order: a component's own core modules in index order, then each of its
+ * nested component definitions, recursively, in index order. The file's
+ * WACC_META_SECTION holds the component's metadata (artifact_kind
+ * WACC_ARTIFACT_COMPONENT; desc_offset/desc_size = the component binary, for
+ * now the whole input; the runtime decodes it to build the instantiation
+ * plan). */
+#define WACC_COMPONENT_DESCRIPTOR_SYMBOL "wacc_component_descriptor"
+
+struct wacc_component_descriptor {
+    uint32_t magic;                     /* WACC_DESCRIPTOR_MAGIC */
+    uint32_t abi_version;               /* WACC_ABI_VERSION */
+    const uint8_t *meta;                /* the WACC_META_SECTION contents */
+    uint32_t meta_size;
+    uint32_t num_modules;
+    const struct wacc_descriptor *const *modules;   /* [num_modules] */
+};
+
 /* ------------------------------------------------------------------------ */
 /* Metadata header (at the start of WACC_META_SECTION).                      */
 
