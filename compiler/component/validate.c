@@ -766,6 +766,11 @@ static bool core_type_def(vctx *v, scope *s, const wacc_core_type *ct, uint32_t 
         const wacc_moduledecl *d = &ct->decls[i];
         switch (d->kind) {
         case WACC_MD_IMPORT: {
+            for (uint32_t j = 0; j < sub.ncimports && ok; j++)
+                if (!strcmp(sub.cimports[j].module, d->module) && !strcmp(sub.cimports[j].name, d->name))
+                    ok = vfail(v, d->offset, "duplicate import name `%s:%s`", d->module, d->name);
+            if (!ok)
+                break;
             cnamed *n = VPUSH(sub.cimports, sub.ncimports, sub.capci);
             n->module = d->module;
             n->name = d->name;
@@ -837,6 +842,15 @@ static bool core_module_def(vctx *v, scope *s, const wacc_core_module *m)
         wasm_module_free(mod);
         return vfail(v, (uint32_t)(m->offset + e.offset), "core module: %s", e.msg);
     }
+    for (uint32_t i = 0; i < mod->nimports; i++)
+        for (uint32_t j = 0; j < i; j++)
+            if (!strcmp(mod->imports[i].module, mod->imports[j].module) &&
+                !strcmp(mod->imports[i].name, mod->imports[j].name)) {
+                bool r = vfail(v, m->offset, "core module: duplicate import name `%s:%s`",
+                               mod->imports[i].module, mod->imports[i].name);
+                wasm_module_free(mod);
+                return r;
+            }
     uint32_t id = ty_new(v, TY_CORE_MODULE);
     uint32_t *ftys = cxcalloc(mod->ntypes, sizeof *ftys);
     for (uint32_t i = 0; i < mod->ntypes; i++)
