@@ -65,6 +65,12 @@ uint8_t *wacc_link_object(const uint8_t *obj, size_t obj_size, size_t *out_size,
 bool wacc_compile_file(const uint8_t *wasm, size_t size, const wacc_compile_options *o,
                        const char *out_path, char err[512]);
 
+/* High level: bytes of a component binary → one .so holding every core
+ * module of it (compile_component.c; wacc_compile_file dispatches here when
+ * the input is a component). Additive (k1). */
+bool wacc_compile_component(const uint8_t *bytes, size_t size, const wacc_compile_options *o,
+                            const char *out_path, char err[512]);
+
 /* Canonical string of the options (for hashing into the cache key). */
 void wacc_options_string(const wacc_compile_options *o, char *buf, size_t len);
 

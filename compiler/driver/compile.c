@@ -13,6 +13,7 @@
 #include <xxhash.h>
 
 #include "compiler.h"
+#include "component.h"
 
 static void set_wasm_error(char err[512], const char *stage, const wasm_error *we)
 {
@@ -30,6 +31,8 @@ bool wacc_compile_file(const uint8_t *wasm, size_t size, const wacc_compile_opti
     wacc_target target;
     bool ok = false;
 
+    if (wacc_is_component(wasm, size))
+        return wacc_compile_component(wasm, size, o, out_path, err);
     memset(&we, 0, sizeof we);
     err[0] = '\0';
     wacc_options_string(o, opts, sizeof opts);
