@@ -23,4 +23,17 @@ int wast_component_run_file(const char *wast_path, const char *tmpdir, const was
  * 1: rejected, 2: no component validator built (why: the reason). */
 int wast_check_component(const unsigned char *bytes, size_t size, char *why, size_t len);
 
+/* wast_cexec.c: executing components (one context per script). */
+enum { RUN_OK, RUN_TRAP, RUN_ERROR, RUN_UNIMPLEMENTED,
+       RUN_NEEDS_HOST,          /* a root import only wasmtime's harness provides */
+       RUN_ERROR_COMPILE };     /* the component did not compile or load */
+typedef struct wcx wcx;
+wcx *wcx_new(const wast_opts *o, const char *dir);
+void wcx_free(wcx *x);
+/* Instantiate binary `file` (in the script's dir); *inst is owned by x. */
+int wcx_instantiate(wcx *x, const char *file, void **inst, char *msg, size_t len);
+/* Call export `field`; *results (malloc'd, wcv_free each) on RUN_OK. */
+int wcx_invoke(wcx *x, void *inst, const char *field, const wcv *args, size_t nargs,
+               wcv **results, size_t *nresults, char *msg, size_t len);
+
 #endif

@@ -157,6 +157,71 @@ wacc_val wacc_global_get(const wacc_global_obj *g);
 void wacc_global_set(wacc_global_obj *g, wacc_val v);
 wacc_globaltype wacc_global_type(const wacc_global_obj *g);
 
+/* ---- components (additive, k1; runtime/src/component*.c) ----
+ *
+ * A component artifact (wacc compile of a component binary) holds every core
+ * module of the component; wacc_component_instantiate walks the component's
+ * instance graph (core instances, aliases, canon lift/lower, resource
+ * built-ins, nested component instances) in a store. Component-level types
+ * and values are abi-glue's (abi-glue/abi.h): struct wacc_ctype,
+ * struct wacc_cval, struct wacc_arena.
+ *
+ * Imports of the root component are functions (top level, or inside an
+ * imported instance) implemented by the host: the resolver is asked for
+ * each and returns a typed callback. Calls between component instances of
+ * one graph go lift -> host values -> lower (no fused adapters yet). */
+struct wacc_ctype;
+struct wacc_cval;
+struct wacc_arena;
+
+typedef struct wacc_cinstance wacc_cinstance;
+typedef struct wacc_cfunc wacc_cfunc;
+
+bool wacc_artifact_is_component(const wacc_artifact *a);
+
+/* A host function for a component import. args[nargs] are the lifted
+ * arguments; write the result (if the function has one) to *result,
+ * allocating anything it points to from `arena` (valid until the call has
+ * been lowered). Return 0, or a WACC_TRAP_* code to trap (msg may be
+ * filled). */
+typedef uint32_t (*wacc_component_host_fn)(void *data, const struct wacc_cval *args, uint32_t nargs,
+                                           struct wacc_cval *result, struct wacc_arena *arena);
+
+/* Resolve import `name` (a function of the root component, instance NULL,
+ * or function `name` of imported instance `instance`). Return false if the
+ * host does not provide it (a link error). */
+typedef bool (*wacc_component_resolve_fn)(void *ud, const char *instance, const char *name,
+                                          wacc_component_host_fn *fn, void **data);
+
+/* Instantiate a component artifact. NULL on failure: *trap filled if it was
+ * a trap (trap->code != WACC_TRAP_NONE), else err holds the link error. */
+wacc_cinstance *wacc_component_instantiate(wacc_store *s, wacc_artifact *a,
+                                           wacc_component_resolve_fn resolve, void *ud,
+                                           wacc_trap *trap, char err[WACC_ERR_LEN]);
+void wacc_cinstance_free(wacc_cinstance *ci);
+
+/* Exported function `name` ("f", or "iface#f" / "iface/f" for a function of
+ * an exported instance), or NULL. */
+wacc_cfunc *wacc_cinstance_func(wacc_cinstance *ci, const char *name);
+/* Names of the root's exports (kind: 'f' function, 'i' instance, 'c'
+ * component, 't' type, 'm' core module, '?' other). */
+uint32_t wacc_cinstance_num_exports(const wacc_cinstance *ci);
+const char *wacc_cinstance_export_name(const wacc_cinstance *ci, uint32_t i, char *kind);
+
+/* Signature of a component function: params (names may be NULL) and the
+ * result type (NULL: none). */
+uint32_t wacc_cfunc_nparams(const wacc_cfunc *f);
+const struct wacc_ctype *wacc_cfunc_param(const wacc_cfunc *f, uint32_t i, const char **name);
+const struct wacc_ctype *wacc_cfunc_result(const wacc_cfunc *f);
+
+/* Call a component function: lowers args into the callee (realloc), calls
+ * the core function, lifts the result into `arena` (*result), then runs
+ * post-return. nresults is 0 or 1. false on a trap (Canonical ABI checks
+ * included, code WACC_TRAP_COMPONENT) with the details in *trap. */
+bool wacc_component_call(wacc_store *s, wacc_cfunc *f, const struct wacc_cval *args,
+                         uint32_t nargs, struct wacc_cval *result, uint32_t nresults,
+                         struct wacc_arena *arena, wacc_trap *trap);
+
 /* ---- misc ---- */
 /* For host functions that end the program (WASI proc_exit): records the
  * status (reported in wacc_trap.exit_status) and returns WACC_TRAP_EXIT,

@@ -306,6 +306,10 @@ wacc_instance *wacc_instantiate(wacc_store *s, wacc_artifact *a, const wacc_exte
     if (err)
         err[0] = 0;
     const wasm_module *m = a->mod;
+    if (!m) {
+        wacc__err(err, "%s is a component: instantiate it with wacc_component_instantiate", a->path);
+        return NULL;
+    }
     if (nimports < m->nimports) {
         wacc__err(err, "unknown import %s.%s", m->imports[nimports].module,
                   m->imports[nimports].name);

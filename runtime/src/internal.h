@@ -67,7 +67,20 @@ struct wacc_artifact {
     int64_t image_off;                  /* file offset of the memory image, or -1 */
     const uint8_t *image_segs;          /* bitmap of data segments in the image */
     uint32_t image_segs_size;
+    /* Components (k1): a component artifact has no module of its own
+     * (mod == NULL) but one artifact per core module, which share its
+     * dlopen handle and file (parent set, dl NULL). */
+    uint32_t nmodules;
+    struct wacc_artifact **modules;
+    struct wacc_artifact *parent;
+    struct wacc_comp_def *comp;         /* decoded component (component*.c) */
 };
+
+/* component_load.c: decode the component description of a component
+ * artifact (a->comp); free it. */
+bool wacc__component_def_load(wacc_artifact *a, const uint8_t *bytes, size_t size,
+                              char err[WACC_ERR_LEN]);
+void wacc__component_def_free(struct wacc_comp_def *d);
 
 /* Function index containing `pc` (UINT32_MAX if none). */
 uint32_t wacc__artifact_func_at(const wacc_artifact *a, uintptr_t pc);

@@ -125,8 +125,8 @@ static bool check_meta(const char *path, const uint8_t *meta, uint64_t size,
         wacc__err(err, "%s: corrupt artifact (bad metadata header size)", path);
         return false;
     }
-    if (h.artifact_kind != WACC_ARTIFACT_CORE_MODULE) {
-        wacc__err(err, "%s: artifact kind %u is not supported by this runtime (core modules only)",
+    if (h.artifact_kind != WACC_ARTIFACT_CORE_MODULE && h.artifact_kind != WACC_ARTIFACT_COMPONENT) {
+        wacc__err(err, "%s: artifact kind %u is not supported by this runtime",
                   path, h.artifact_kind);
         return false;
     }
@@ -293,6 +293,10 @@ void wacc_artifact_free(wacc_artifact *a)
 {
     if (!a)
         return;
+    for (uint32_t i = 0; i < a->nmodules; i++)
+        wacc_artifact_free(a->modules[i]);
+    free(a->modules);
+    wacc__component_def_free(a->comp);
     wacc__unregister_code(a);
     if (a->engine && a->type_ids)
         wacc__engine_drop_stubs(a->engine, a);
@@ -301,11 +305,16 @@ void wacc_artifact_free(wacc_artifact *a)
     free(a->func_addrs);
     if (a->dl)
         dlclose(a->dl);
-    if (a->fd >= 0)
+    if (a->fd >= 0 && !a->parent)
         close(a->fd);
     free(a->path);
     free(a);
 }
+
+static bool setup_module(wacc_artifact *a, const struct wacc_descriptor *d, void *dl,
+                         char err[WACC_ERR_LEN]);
+static wacc_artifact *load_component(wacc_artifact *a, uint8_t *meta_copy, uint64_t meta_size,
+                                     char err[WACC_ERR_LEN]);
 
 static wacc_artifact *fail(wacc_artifact *a, uint8_t *meta_copy)
 {
@@ -339,6 +348,8 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
         wacc__err(err, "%s: dlopen failed: %s", path, why ? why : "unknown error");
         return fail(a, meta_copy);
     }
+    if (((const struct wacc_meta_header *)meta_copy)->artifact_kind == WACC_ARTIFACT_COMPONENT)
+        return load_component(a, meta_copy, meta_size, err);
     a->desc = dlsym(a->dl, WACC_DESCRIPTOR_SYMBOL);
     if (!a->desc) {
         wacc__err(err, "%s: not a wacc artifact (no %s symbol)", path, WACC_DESCRIPTOR_SYMBOL);
@@ -358,6 +369,24 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
     }
     free(meta_copy);
     meta_copy = NULL;
+    if (!setup_module(a, d, a->dl, err))
+        return fail(a, NULL);
+    if (a->code_start && !wacc__register_code(a, a->code_start, a->code_end)) {
+        wacc__err(err, "%s: too many artifacts loaded", path);
+        return fail(a, NULL);
+    }
+    return a;
+}
+
+/* The part of loading after the descriptor is found and checked: decode
+ * the module description, canonical type ids, function addresses, memory
+ * image offset, host stubs. The code range is registered by the caller. */
+static bool setup_module(wacc_artifact *a, const struct wacc_descriptor *d, void *dl,
+                         char err[WACC_ERR_LEN])
+{
+    const char *path = a->path;
+    wacc_engine *e = a->engine;
+    a->desc = d;
     a->meta = (const struct wacc_meta_header *)d->meta;
     const struct wacc_meta_header *h = a->meta;
 
@@ -366,13 +395,13 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
     if (!a->mod) {
         wacc__err(err, "%s: bad module description at offset %zu: %s", path, werr.offset,
                   werr.msg);
-        return fail(a, NULL);
+        return false;
     }
     const wasm_module *m = a->mod;
     uint32_t ndefined = m->nfuncs - m->nimported_funcs;
     if (!check_desc(m) || d->num_types != m->ntypes || d->num_defined_funcs != ndefined) {
         wacc__err(err, "%s: descriptor does not match the module description", path);
-        return fail(a, NULL);
+        return false;
     }
     a->image_segs = d->meta + h->image_segs_offset;
     a->image_segs_size = h->image_segs_size;
@@ -381,14 +410,14 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
     a->func_addrs = wacc__calloc(ndefined, sizeof *a->func_addrs);
     if (!a->type_ids || !a->func_addrs) {
         wacc__err(err, "%s: out of memory", path);
-        return fail(a, NULL);
+        return false;
     }
     for (uint32_t i = 0; i < m->ntypes; i++) {
         const wasm_functype *t = &m->types[i];
         a->type_ids[i] = wacc__sig_id(e, t->nparams, t->params, t->nresults, t->results);
         if (a->type_ids[i] == UINT32_MAX) {
             wacc__err(err, "%s: out of memory", path);
-            return fail(a, NULL);
+            return false;
         }
     }
     for (uint32_t i = 0; i < ndefined; i++)
@@ -397,9 +426,9 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
     qsort(a->func_addrs, ndefined, sizeof *a->func_addrs, cmp_addr);
 
     struct link_map *lm = NULL;
-    if (dlinfo(a->dl, RTLD_DI_LINKMAP, &lm) != 0 || !lm) {
+    if (dlinfo(dl, RTLD_DI_LINKMAP, &lm) != 0 || !lm) {
         wacc__err(err, "%s: cannot find the loaded object", path);
-        return fail(a, NULL);
+        return false;
     }
     struct phdr_query q = { (uintptr_t)lm->l_addr, 0, 0, (uintptr_t)d->memory_image,
                             d->memory_image_size, -1 };
@@ -409,16 +438,105 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
         a->image_off = q.image_off;
     if (!q.start && ndefined) {
         wacc__err(err, "%s: no executable segment", path);
-        return fail(a, NULL);
+        return false;
     }
     wacc__engine_add_stubs(e, a);
     a->code_start = q.start;
     a->code_end = q.end;
-    if (q.start && !wacc__register_code(a, q.start, q.end)) {
+    return true;
+}
+
+/* ---- components ---- */
+
+/* Narrow code ranges (one per module, from its lowest function to the
+ * next module's lowest) go first so traps name the right function; the
+ * whole executable range, under the component artifact, catches the rest. */
+static bool register_component_code(wacc_artifact *a)
+{
+    for (uint32_t k = 0; k < a->nmodules; k++) {
+        wacc_artifact *m = a->modules[k];
+        if (!m->nfunc_addrs)
+            continue;
+        uintptr_t lo = m->func_addrs[0].addr, hi = a->code_end;
+        for (uint32_t j = 0; j < a->nmodules; j++) {
+            wacc_artifact *o = a->modules[j];
+            if (j != k && o->nfunc_addrs && o->func_addrs[0].addr > lo && o->func_addrs[0].addr < hi)
+                hi = o->func_addrs[0].addr;
+        }
+        if (!wacc__register_code(m, lo, hi))
+            return false;
+    }
+    return !a->code_start || wacc__register_code(a, a->code_start, a->code_end);
+}
+
+static wacc_artifact *load_component(wacc_artifact *a, uint8_t *meta_copy, uint64_t meta_size,
+                                     char err[WACC_ERR_LEN])
+{
+    const char *path = a->path;
+    const struct wacc_component_descriptor *cd = dlsym(a->dl, WACC_COMPONENT_DESCRIPTOR_SYMBOL);
+    if (!cd) {
+        wacc__err(err, "%s: not a wacc component artifact (no %s symbol)", path,
+                  WACC_COMPONENT_DESCRIPTOR_SYMBOL);
+        return fail(a, meta_copy);
+    }
+    if (cd->magic != WACC_DESCRIPTOR_MAGIC || cd->abi_version != WACC_ABI_VERSION) {
+        wacc__err(err, "%s: bad component descriptor (magic 0x%08x, ABI version %u)", path,
+                  cd->magic, cd->abi_version);
+        return fail(a, meta_copy);
+    }
+    if (!cd->meta || cd->meta_size != meta_size || memcmp(cd->meta, meta_copy, meta_size) != 0) {
+        wacc__err(err, "%s: a different artifact with this path is already loaded", path);
+        return fail(a, meta_copy);
+    }
+    free(meta_copy);
+    a->meta = (const struct wacc_meta_header *)cd->meta;
+    a->modules = wacc__calloc(cd->num_modules, sizeof *a->modules);
+    if (!a->modules || (cd->num_modules && !cd->modules)) {
+        wacc__err(err, "%s: out of memory", path);
+        return fail(a, NULL);
+    }
+    for (uint32_t k = 0; k < cd->num_modules; k++) {
+        const struct wacc_descriptor *d = cd->modules[k];
+        wacc_artifact *m = calloc(1, sizeof *m);
+        if (!m || !(m->path = strdup(path))) {
+            free(m);
+            wacc__err(err, "%s: out of memory", path);
+            return fail(a, NULL);
+        }
+        m->engine = a->engine;
+        m->fd = a->fd;
+        m->image_off = -1;
+        m->parent = a;
+        a->modules[a->nmodules++] = m;
+        if (!d || d->magic != WACC_DESCRIPTOR_MAGIC || d->abi_version != WACC_ABI_VERSION ||
+            !d->meta || d->meta_size < sizeof(struct wacc_meta_header)) {
+            wacc__err(err, "%s: bad descriptor of core module %u", path, k);
+            return fail(a, NULL);
+        }
+        if (!setup_module(m, d, a->dl, err))
+            return fail(a, NULL);
+        if (m->code_start && (!a->code_start || m->code_start < a->code_start))
+            a->code_start = m->code_start;
+        if (m->code_end > a->code_end)
+            a->code_end = m->code_end;
+    }
+    const struct wacc_meta_header *h = a->meta;
+    if (h->desc_offset > cd->meta_size || h->desc_size > cd->meta_size - h->desc_offset) {
+        wacc__err(err, "%s: corrupt artifact (component description out of bounds)", path);
+        return fail(a, NULL);
+    }
+    if (!wacc__component_def_load(a, cd->meta + h->desc_offset, h->desc_size, err))
+        return fail(a, NULL);
+    if (!register_component_code(a)) {
         wacc__err(err, "%s: too many artifacts loaded", path);
         return fail(a, NULL);
     }
     return a;
+}
+
+bool wacc_artifact_is_component(const wacc_artifact *a)
+{
+    return a->meta && a->meta->artifact_kind == WACC_ARTIFACT_COMPONENT;
 }
 
 /* ---- accessors ---- */
@@ -430,7 +548,7 @@ const struct wacc_meta_header *wacc_artifact_meta(const wacc_artifact *a)
 
 uint32_t wacc_artifact_num_imports(const wacc_artifact *a)
 {
-    return a->mod->nimports;
+    return a->mod ? a->mod->nimports : 0;
 }
 
 void wacc_artifact_import(const wacc_artifact *a, uint32_t i, const char **module,
@@ -447,7 +565,7 @@ void wacc_artifact_import(const wacc_artifact *a, uint32_t i, const char **modul
 
 uint32_t wacc_artifact_num_exports(const wacc_artifact *a)
 {
-    return a->mod->nexports;
+    return a->mod ? a->mod->nexports : 0;
 }
 
 void wacc_artifact_export(const wacc_artifact *a, uint32_t i, const char **name,
@@ -471,7 +589,7 @@ static void functype_out(const wasm_functype *t, wacc_functype *out)
 bool wacc_artifact_export_functype(const wacc_artifact *a, uint32_t i, wacc_functype *out)
 {
     const wasm_module *m = a->mod;
-    if (i >= m->nexports || m->exports[i].kind != WASM_EXTERN_FUNC ||
+    if (!m || i >= m->nexports || m->exports[i].kind != WASM_EXTERN_FUNC ||
         m->exports[i].index >= m->nfuncs)
         return false;
     functype_out(&m->types[m->func_types[m->exports[i].index]], out);
@@ -481,7 +599,7 @@ bool wacc_artifact_export_functype(const wacc_artifact *a, uint32_t i, wacc_func
 bool wacc_artifact_import_functype(const wacc_artifact *a, uint32_t i, wacc_functype *out)
 {
     const wasm_module *m = a->mod;
-    if (i >= m->nimports || m->imports[i].kind != WASM_EXTERN_FUNC)
+    if (!m || i >= m->nimports || m->imports[i].kind != WASM_EXTERN_FUNC)
         return false;
     functype_out(&m->types[m->imports[i].desc.typeidx], out);
     return true;

@@ -1,0 +1,333 @@
+/*
+ * component_call.c — calls across the Canonical ABI, done by the runtime
+ * with abi-glue (no generated adapters yet):
+ *
+ *   canon lift   wacc__cfunc_invoke on a lifted function: lower the values
+ *                into the callee (realloc through wacc_call), call the core
+ *                function, lift the result, check borrows, post-return
+ *   canon lower  a host function with the flattened core signature: lift
+ *                the arguments from the caller (flat values / its memory),
+ *                invoke the target (host callback or another instance's
+ *                lifted function: component-to-component calls go through
+ *                host values), lower the result back
+ *   resource.new/drop/rep   host functions on the instance's handle table
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "component_internal.h"
+
+/* realloc through wacc_call */
+typedef struct rctx {
+    wacc_store *s;
+    const copts *o;
+} rctx;
+
+static void refresh(wacc_abi_cx *cx, const copts *o)
+{
+    if (o->memory) {
+        cx->mem = wacc_memory_data(o->memory);
+        cx->mem_size = wacc_memory_size(o->memory);
+    }
+}
+
+static int realloc_cb(void *ctx, wacc_abi_cx *cx, uint64_t old_ptr, uint64_t old_size,
+                      uint64_t align, uint64_t new_size, uint64_t *new_ptr)
+{
+    rctx *r = ctx;
+    wacc_val a[4], res;
+    memset(a, 0, sizeof a);
+    a[0].i32 = (int32_t)old_ptr;
+    a[1].i32 = (int32_t)old_size;
+    a[2].i32 = (int32_t)align;
+    a[3].i32 = (int32_t)new_size;
+    wacc_trap t;
+    if (!wacc_call(r->s, r->o->realloc, a, 4, &res, 1, &t))
+        return t.code != WACC_TRAP_NONE ? (int)t.code : WACC_TRAP_HOST;
+    *new_ptr = (uint32_t)res.i32;
+    refresh(cx, r->o);
+    return 0;
+}
+
+static void setup_cx(wacc_abi_cx *cx, rctx *r, cframe *f, const copts *o, wacc_arena *arena)
+{
+    wacc_abi_cx_init(cx);
+    refresh(cx, o);
+    cx->string_encoding = o->encoding;
+    if (o->realloc) {
+        cx->realloc = realloc_cb;
+        cx->realloc_ctx = r;
+    }
+    cx->inst = &f->abi;
+    cx->arena = arena;
+}
+
+static uint32_t abi_trap(const wacc_abi_cx *cx, int e, wacc_trap *trap)
+{
+    uint32_t code = e == WACC_ABI_E_REALLOC || e == WACC_ABI_E_DTOR ? (uint32_t)cx->trap
+                                                                   : WACC_TRAP_COMPONENT;
+    if (code == WACC_TRAP_NONE)
+        code = WACC_TRAP_COMPONENT;
+    if (trap) {
+        trap->code = code;
+        trap->func_index = UINT32_MAX;
+        trap->wasm_offset = 0;
+        snprintf(trap->message, sizeof trap->message, "trap: %s",
+                 cx->msg[0] ? cx->msg : wacc_abi_err_name(e));
+    }
+    return code;
+}
+
+static uint32_t simple_trap(wacc_trap *trap, uint32_t code, const char *msg)
+{
+    if (trap) {
+        trap->code = code;
+        trap->func_index = UINT32_MAX;
+        trap->wasm_offset = 0;
+        snprintf(trap->message, sizeof trap->message, "trap: %s", msg);
+    }
+    return code;
+}
+
+/* ---- lifted functions ---- */
+
+static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval *args,
+                            wacc_cval *result, wacc_arena *arena, wacc_trap *trap)
+{
+    cframe *f = F->f;
+    if (!f->abi.may_enter)
+        return simple_trap(trap, WACC_TRAP_COMPONENT, "cannot enter component instance");
+    wacc_core_functype ft;
+    wacc_flatten_functype(F->params, F->nparams, F->result, false, false, false, WACC_ABI_LIFT, &ft);
+    rctx r = { s, &F->opts };
+    wacc_abi_cx cx;
+    setup_cx(&cx, &r, f, &F->opts, arena);
+    wacc_task task;
+    wacc_task_init(&task);
+    cx.task = &task;
+    wacc_val flat[WACC_ABI_MAX_FLAT_PARAMS + 1], res[WACC_ABI_MAX_FLAT_PARAMS + 1];
+    uint32_t nflat = 0;
+    memset(flat, 0, sizeof flat);
+    memset(res, 0, sizeof res);
+    int e = wacc_abi_lower_values(&cx, WACC_ABI_MAX_FLAT_PARAMS, args, F->params, F->nparams, flat,
+                                  WACC_ABI_MAX_FLAT_PARAMS + 1, &nflat, NULL);
+    if (e)
+        return abi_trap(&cx, e, trap);
+    f->abi.may_enter = false;
+    wacc_trap t;
+    bool ok = wacc_call(s, F->core, flat, nflat, res, ft.nresults, &t);
+    if (!ok) {
+        f->abi.may_enter = true;
+        if (trap)
+            *trap = t;
+        return t.code != WACC_TRAP_NONE ? t.code : WACC_TRAP_HOST;
+    }
+    refresh(&cx, &F->opts);
+    uint32_t pos = 0;
+    if (F->result)
+        e = wacc_abi_lift_values(&cx, WACC_ABI_MAX_FLAT_RESULTS, res, ft.nresults, &pos, &F->result, 1,
+                                 result);
+    if (!e)
+        e = wacc_task_return(&task, cx.msg, sizeof cx.msg);
+    if (e) {
+        f->abi.may_enter = true;
+        return abi_trap(&cx, e, trap);
+    }
+    if (F->opts.post_return) {
+        f->abi.may_leave = false;
+        ok = wacc_call(s, F->opts.post_return, res, ft.nresults, NULL, 0, &t);
+        f->abi.may_leave = true;
+        if (!ok) {
+            f->abi.may_enter = true;
+            if (trap)
+                *trap = t;
+            return t.code != WACC_TRAP_NONE ? t.code : WACC_TRAP_HOST;
+        }
+    }
+    f->abi.may_enter = true;
+    return 0;
+}
+
+uint32_t wacc__cfunc_invoke(wacc_store *s, struct wacc_cfunc *F, const wacc_cval *args,
+                            uint32_t nargs, wacc_cval *result, wacc_arena *arena, wacc_trap *trap)
+{
+    if (nargs != F->nparams) {
+        char m[120];
+        snprintf(m, sizeof m, "function takes %u arguments, given %u", F->nparams, nargs);
+        return simple_trap(trap, WACC_TRAP_HOST, m);
+    }
+    if (F->kind == CF_LIFTED)
+        return call_lifted(s, F, args, result, arena, trap);
+    wacc_cval r;
+    memset(&r, 0, sizeof r);
+    uint32_t code = F->fn(F->data, args, nargs, &r, arena);
+    if (code)
+        return simple_trap(trap, code, wacc_trap_name(code));
+    if (F->result && result)
+        *result = r;
+    return 0;
+}
+
+bool wacc_component_call(wacc_store *s, wacc_cfunc *f, const struct wacc_cval *args,
+                         uint32_t nargs, struct wacc_cval *result, uint32_t nresults,
+                         struct wacc_arena *arena, wacc_trap *trap)
+{
+    wacc_trap tmp;
+    if (!trap)
+        trap = &tmp;
+    memset(trap, 0, sizeof *trap);
+    trap->func_index = UINT32_MAX;
+    if (nresults != (f->result ? 1u : 0u))
+        return simple_trap(trap, WACC_TRAP_HOST, "wrong number of results") == 0;
+    wacc_cval r;
+    memset(&r, 0, sizeof r);
+    uint32_t code = wacc__cfunc_invoke(s, f, args, nargs, &r, arena, trap);
+    if (code)
+        return false;
+    if (nresults)
+        *result = r;
+    return true;
+}
+
+/* ---- lowered functions ---- */
+
+typedef struct clower {
+    cframe *f;                  /* the lowering (calling) instance */
+    struct wacc_cfunc *target;
+    copts o;
+    wacc_core_functype ft;
+} clower;
+
+static uint32_t lower_call(void *data, wacc_val *vals)
+{
+    clower *L = data;
+    struct wacc_cfunc *F = L->target;
+    cframe *f = L->f;
+    wacc_store *s = f->ci->store;
+    if (!f->abi.may_leave)
+        return WACC_TRAP_COMPONENT;
+    wacc_arena arena;
+    wacc_arena_init(&arena);
+    rctx r = { s, &L->o };
+    wacc_abi_cx cx;
+    setup_cx(&cx, &r, f, &L->o, &arena);
+    wacc_subtask st;
+    wacc_subtask_init(&st, &f->abi);
+    cx.subtask = &st;
+    uint32_t code = 0, pos = 0;
+    wacc_cval *args = wacc_arena_alloc(&arena, (F->nparams + 1) * sizeof *args);
+    wacc_cval res;
+    memset(&res, 0, sizeof res);
+    uint64_t outp = L->ft.results_spilled ? (uint32_t)vals[L->ft.nparams - 1].i32 : 0;
+    wacc_trap t;
+    int e = args ? wacc_abi_lift_values(&cx, WACC_ABI_MAX_FLAT_PARAMS, vals, L->ft.nparams, &pos,
+                                        F->params, F->nparams, args)
+                 : WACC_ABI_E_OOM;
+    if (e)
+        code = abi_trap(&cx, e, NULL);
+    else
+        code = wacc__cfunc_invoke(s, F, args, F->nparams, &res, &arena, &t);
+    if (!code && F->result) {
+        uint32_t nout = 0;
+        refresh(&cx, &L->o);
+        e = wacc_abi_lower_values(&cx, WACC_ABI_MAX_FLAT_RESULTS, &res, &F->result, 1, vals,
+                                  L->ft.nresults ? L->ft.nresults : 1, &nout,
+                                  L->ft.results_spilled ? &outp : NULL);
+        if (e)
+            code = abi_trap(&cx, e, NULL);
+    }
+    if (!code)
+        wacc_subtask_deliver_resolve(&st);
+    else
+        wacc_subtask_fini(&st);
+    wacc_arena_fini(&arena);
+    return code;
+}
+
+static wacc_func *host_func(cframe *f, const uint8_t *params, uint32_t np, const uint8_t *results,
+                            uint32_t nr, wacc_host_fn fn, void *data)
+{
+    wacc_functype ft = { np, nr, params, results };
+    return wacc_func_new_host(f->ci->store, &ft, fn, data);
+}
+
+wacc_func *wacc__canon_lower(cframe *f, struct wacc_cfunc *target, const copts *o)
+{
+    clower *L = wacc_arena_alloc(&f->ci->arena, sizeof *L);
+    if (!L)
+        return NULL;
+    memset(L, 0, sizeof *L);
+    L->f = f;
+    L->target = target;
+    L->o = *o;
+    wacc_flatten_functype(target->params, target->nparams, target->result, false, false, false,
+                          WACC_ABI_LOWER, &L->ft);
+    return host_func(f, L->ft.params, L->ft.nparams, L->ft.results, L->ft.nresults, lower_call, L);
+}
+
+/* ---- resources ---- */
+
+typedef struct cres {
+    cframe *f;
+    wacc_resource_type *rt;
+} cres;
+
+static uint32_t res_new(void *data, wacc_val *v)
+{
+    cres *r = data;
+    uint32_t idx;
+    char msg[160];
+    if (wacc_resource_new(&r->f->abi, r->rt, (uint32_t)v[0].i32, &idx, msg, sizeof msg))
+        return WACC_TRAP_COMPONENT;
+    v[0].i32 = (int32_t)idx;
+    return 0;
+}
+
+static uint32_t res_drop(void *data, wacc_val *v)
+{
+    cres *r = data;
+    int trap = 0;
+    char msg[160];
+    int e = wacc_resource_drop(&r->f->abi, r->rt, (uint32_t)v[0].i32, &trap, msg, sizeof msg);
+    if (e)
+        return e == WACC_ABI_E_DTOR && trap ? (uint32_t)trap : WACC_TRAP_COMPONENT;
+    return 0;
+}
+
+static uint32_t res_rep(void *data, wacc_val *v)
+{
+    cres *r = data;
+    uint32_t rep;
+    char msg[160];
+    if (wacc_resource_rep(&r->f->abi, r->rt, (uint32_t)v[0].i32, &rep, msg, sizeof msg))
+        return WACC_TRAP_COMPONENT;
+    v[0].i32 = (int32_t)rep;
+    return 0;
+}
+
+wacc_func *wacc__canon_resource(cframe *f, uint8_t op, wacc_resource_type *rt)
+{
+    static const uint8_t i32[1] = { WACC_I32 };
+    cres *r = wacc_arena_alloc(&f->ci->arena, sizeof *r);
+    if (!r)
+        return NULL;
+    r->f = f;
+    r->rt = rt;
+    switch (op) {
+    case WACC_CANON_RESOURCE_NEW: return host_func(f, i32, 1, i32, 1, res_new, r);
+    case WACC_CANON_RESOURCE_DROP: return host_func(f, i32, 1, NULL, 0, res_drop, r);
+    default: return host_func(f, i32, 1, i32, 1, res_rep, r);
+    }
+}
+
+int wacc__resource_dtor(void *ctx, uint32_t rep)
+{
+    struct cdtor *c = ctx;
+    wacc_val a;
+    memset(&a, 0, sizeof a);
+    a.i32 = (int32_t)rep;
+    wacc_trap t;
+    if (!wacc_call(c->s, c->fn, &a, 1, NULL, 0, &t))
+        return t.code != WACC_TRAP_NONE ? (int)t.code : WACC_TRAP_HOST;
+    return 0;
+}

@@ -1,0 +1,152 @@
+/*
+ * component_internal.h — private structures of the component runtime
+ * (component_load.c, component.c, component_call.c).
+ *
+ * component.h (the compfmt model) names two types like wacc.h does
+ * (wacc_valtype, wacc_instance): they are renamed here to wacc_cm_valtype
+ * and wacc_cm_instance while it is included.
+ *
+ * Ownership: a wacc_cinstance owns an arena that holds every frame, item,
+ * type and call context of its instance graph; core instances and host
+ * functions belong to the store (as always).
+ */
+#ifndef WACC_COMPONENT_INTERNAL_H
+#define WACC_COMPONENT_INTERNAL_H
+
+#define wacc_valtype wacc_cm_valtype
+#define wacc_instance wacc_cm_instance
+#include "component.h"
+#undef wacc_valtype
+#undef wacc_instance
+
+#include "abi.h"            /* abi-glue: wacc_ctype, wacc_cval, lift/lower */
+#include "internal.h"
+
+#pragma GCC visibility push(hidden)
+
+/* The decoded component of a component artifact. */
+struct wacc_comp_def {
+    wacc_component *c;
+    uint32_t nnodes;
+    const wacc_component **nodes;   /* every (nested) component definition */
+    uint32_t *base;                 /* [nnodes] number of its first core module */
+};
+
+/* Flattened number of core module `i` of component definition `c`. */
+bool wacc__comp_module_number(const struct wacc_comp_def *d, const wacc_component *c, uint32_t i,
+                              uint32_t *out);
+
+typedef struct cframe cframe;
+typedef struct citem citem;
+
+/* A core instance: an instantiated module, or a bag of named core items. */
+typedef struct ccore_inst {
+    wacc_instance *inst;
+    uint32_t n;
+    const char **names;
+    wacc_extern *exts;
+} ccore_inst;
+
+/* A type of the type index space, resolved lazily to a wacc_ctype. */
+typedef struct ctyitem {
+    cframe *f;                      /* where `dt` is defined (its indices) */
+    const wacc_deftype *dt;         /* NULL for a resource type */
+    wacc_resource_type *rt;         /* resource types */
+    const wacc_ctype *ct;           /* cache */
+    bool busy;
+} ctyitem;
+
+/* A component instance's exports (or an imported instance). */
+typedef struct cbag {
+    uint32_t n;
+    const char **names;
+    citem *items;
+    const char *host_name;          /* imported from the host: its name */
+} cbag;
+
+typedef struct ccomp {
+    const wacc_component *def;
+    cframe *outer;                  /* lexical parent (outer aliases) */
+} ccomp;
+
+struct citem {
+    uint8_t sort;                   /* wacc_sort; WACC_SORT_COUNT = empty */
+    union {
+        wacc_extern core;           /* core func/table/memory/global */
+        uint32_t module;            /* core module: flattened number */
+        ccore_inst *cinst;
+        struct wacc_cfunc *func;
+        ctyitem *type;
+        ccomp comp;
+        cbag *inst;
+    } u;
+};
+
+/* Canonical options resolved against a frame. */
+typedef struct copts {
+    uint8_t encoding;               /* WACC_STRENC_* */
+    wacc_memory_obj *memory;        /* NULL: none */
+    wacc_func *realloc;
+    wacc_func *post_return;
+} copts;
+
+enum { CF_LIFTED = 1, CF_HOST = 2 };
+
+/* Context of a resource destructor (rt->dtor_ctx). */
+struct cdtor {
+    wacc_store *s;
+    wacc_func *fn;
+};
+
+struct wacc_cfunc {
+    uint8_t kind;
+    cframe *f;                      /* lifted: the lifting component instance */
+    uint32_t nparams;
+    const wacc_ctype **params;
+    const char **names;
+    const wacc_ctype *result;       /* NULL: none */
+    wacc_func *core;                /* lifted */
+    copts opts;
+    wacc_component_host_fn fn;      /* host */
+    void *data;
+};
+
+struct cframe {
+    wacc_cinstance *ci;
+    const wacc_component *c;
+    cframe *outer;
+    wacc_cinst abi;                 /* handle table, may_leave/may_enter */
+    citem *space[WACC_SORT_COUNT];
+    uint32_t count[WACC_SORT_COUNT], cap[WACC_SORT_COUNT];
+    cbag *exports;
+    cframe *next_frame;             /* all frames of the graph */
+};
+
+struct wacc_cinstance {
+    wacc_store *store;
+    wacc_artifact *art;
+    wacc_arena arena;
+    cframe *root;
+    cframe *frames;
+    wacc_component_resolve_fn resolve;
+    void *resolve_ud;
+};
+
+/* component.c */
+const wacc_ctype *wacc__ctype_of(cframe *f, wacc_cm_valtype vt, char *err, size_t errlen);
+/* The function type at type index `idx` of frame f. */
+bool wacc__functype_of(cframe *f, uint32_t idx, struct wacc_cfunc *out, char *err, size_t errlen);
+
+/* component_call.c */
+wacc_func *wacc__canon_lower(cframe *f, struct wacc_cfunc *target, const copts *o);
+wacc_func *wacc__canon_resource(cframe *f, uint8_t op, wacc_resource_type *rt);
+int wacc__resource_dtor(void *ctx, uint32_t rep);
+/* Call any component function with lifted values; Canonical ABI errors
+ * are traps with code WACC_TRAP_COMPONENT. Returns 0 or the trap code
+ * (details in *trap). */
+uint32_t wacc__cfunc_invoke(wacc_store *s, struct wacc_cfunc *f, const wacc_cval *args,
+                            uint32_t nargs, wacc_cval *result, wacc_arena *arena, wacc_trap *trap);
+
+#pragma GCC visibility pop
+
+#endif
