@@ -250,6 +250,8 @@ static bool is_new(wit_resolve *r, const char *path, bool *fresh)
     return true;
 }
 
+static bool load_dep_entries(wit_resolve *r, const char *deps, int depth);
+
 static bool load_deps(wit_resolve *r, const char *dir, int depth)
 {
     if (depth > 16)
@@ -259,10 +261,14 @@ static bool load_deps(wit_resolve *r, const char *dir, int depth)
         wit_set_error(r, NULL, 0, 0, "out of memory");
         return false;
     }
-    if (!is_dir(deps)) {
-        free(deps);
-        return true;
-    }
+    bool ok = !is_dir(deps) || load_dep_entries(r, deps, depth);
+    free(deps);
+    return ok;
+}
+
+/* Every directory or .wit file in `deps` that brings new packages. */
+static bool load_dep_entries(wit_resolve *r, const char *deps, int depth)
+{
     size_t n;
     char **names = list_dir(r, deps, &n);
     bool ok = names != NULL;
@@ -287,8 +293,12 @@ static bool load_deps(wit_resolve *r, const char *dir, int depth)
     }
     if (names != NULL)
         free_list(names, n);
-    free(deps);
     return ok;
+}
+
+bool wit_load_deps_dir(wit_resolve *r, const char *dir)
+{
+    return load_dep_entries(r, dir, 0);
 }
 
 bool wit_load_path(wit_resolve *r, const char *path, wit_package **main)

@@ -258,6 +258,10 @@ bool wit_parse_string(wit_resolve *r, const char *file, const char *src, size_t 
 /* A .wit file, or a directory of .wit files with an optional deps/ folder. */
 bool wit_load_path(wit_resolve *r, const char *path, wit_package **main);
 
+/* Every entry of `dir` (a package directory or a .wit file) whose packages
+ * are not loaded yet, as with a deps/ folder (e.g. a WASI release folder). */
+bool wit_load_deps_dir(wit_resolve *r, const char *dir);
+
 /* Bind all names and elaborate worlds. Idempotent. */
 bool wit_resolve_all(wit_resolve *r);
 

@@ -6,6 +6,7 @@
  *   wacc run app.so|app.wasm [--invoke NAME] [ARGS...]
  *   wacc inspect app.so
  *   wacc wast FILE.wast... [-O1] [-j N]
+ *   wacc wit FILE.wit|DIR|APP.wasm
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@ static void usage(FILE *f)
           "  wast FILE.wast... [-O0..-O3] [-j N] [--max-failures N] [--component]\n"
           "                      run spec test scripts (needs wast2json from wabt; component\n"
           "                      scripts need node + jco, see scripts/npm-deps.sh)\n"
+          "  wit FILE.wit|DIR|APP.wasm [--deps DIR]... [--all] [--no-docs] [--world-only]\n"
+          "                      print a WIT package resolved, or a component's world as WIT\n"
           "  help                show this help\n"
           "  --version           print the version\n", f);
 }
@@ -124,6 +127,10 @@ int main(int argc, char **argv)
         return cmd_inspect(argc - 2, argv + 2);
     if (strcmp(c, "wast") == 0)
         return cmd_wast(argc - 2, argv + 2);
+    if (strcmp(c, "wit") == 0) {
+        int cmd_wit(int argc, char **argv);     /* cmd_wit.c */
+        return cmd_wit(argc - 2, argv + 2);
+    }
     fprintf(stderr, "wacc: unknown command '%s'\n", c);
     usage(stderr);
     return 2;
