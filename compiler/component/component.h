@@ -427,8 +427,37 @@ bool wacc_is_component(const uint8_t *bytes, size_t size);
 wacc_component *wacc_component_decode(const uint8_t *bytes, size_t size,
                                       wasm_error *err);
 
-/* Validate a decoded component (and everything nested in it). */
+/* Validate a decoded component (and everything nested in it) with the
+ * default features (WACC_CFEAT_DEFAULT). */
 bool wacc_component_validate(const wacc_component *c, wasm_error *err);
+
+/* Component Model features (wasm-tools' names in comments). A component
+ * using a feature that is not enabled is invalid ("... requires the
+ * component model X feature"). */
+enum {
+    WACC_CFEAT_VALUES = 1u << 0,          /* cm-values: value imports/exports/start */
+    WACC_CFEAT_ASYNC = 1u << 1,           /* cm-async: async ABI, tasks, streams, futures */
+    WACC_CFEAT_ASYNC_BUILTINS = 1u << 2,  /* cm-more-async-builtins */
+    WACC_CFEAT_ASYNC_STACKFUL = 1u << 3,  /* cm-async-stackful: async lift without callback */
+    WACC_CFEAT_ERROR_CONTEXT = 1u << 4,   /* cm-error-context */
+    WACC_CFEAT_FIXED_LISTS = 1u << 5,     /* cm-fixed-length-lists */
+    WACC_CFEAT_MAP = 1u << 6,             /* cm-map */
+    WACC_CFEAT_THREADING = 1u << 7,       /* cm-threading: thread.* builtins */
+    WACC_CFEAT_CM64 = 1u << 8,            /* cm64: 64-bit memories in canonical options */
+    WACC_CFEAT_NESTED_NAMES = 1u << 9,    /* cm-nested-names: a:b:c/d interface names */
+    WACC_CFEAT_SHARED_THREADS = 1u << 10, /* shared-everything-threads (thread.spawn*) */
+};
+/* What wacc can run: none of the above but plain async validation rules. */
+#define WACC_CFEAT_DEFAULT ((uint32_t)WACC_CFEAT_ASYNC)
+#define WACC_CFEAT_ALL ((uint32_t)0x7ff)
+
+bool wacc_component_validate_features(const wacc_component *c, uint32_t features,
+                                      wasm_error *err);
+
+/* Apply a wasm-tools style feature list ("cm-async,-cm-threading", also
+ * with '+' and whitespace) to *features. Unknown names (core proposals)
+ * are ignored. */
+void wacc_component_features_apply(const char *list, uint32_t *features);
 
 void wacc_component_free(wacc_component *c);
 

@@ -93,6 +93,38 @@ static slot *get_slot(vctx *v, scope *s, uint8_t sort, uint32_t idx, uint32_t of
 }
 
 /* ---------------------------------------------------------------------- */
+/* Features.                                                                */
+
+static bool has(const vctx *v, uint32_t feature)
+{
+    return (v->features & feature) != 0;
+}
+
+static bool values_enabled(vctx *v, uint32_t off)
+{
+    if (has(v, WACC_CFEAT_VALUES))
+        return true;
+    return vfail(v, off, "support for component model `value`s is not enabled");
+}
+
+/* Feature checks of one value type (primitive or defined type kind). */
+static bool valtype_feature(vctx *v, uint8_t prim, uint8_t kind, uint32_t off)
+{
+    if (prim == WACC_PT_ERROR_CONTEXT && !has(v, WACC_CFEAT_ERROR_CONTEXT))
+        return vfail(v, off, "`error-context` requires the component model error-context feature");
+    if (prim)
+        return true;
+    if ((kind == WACC_DT_STREAM || kind == WACC_DT_FUTURE) && !has(v, WACC_CFEAT_ASYNC))
+        return vfail(v, off, "`%s` requires the component model async feature",
+                     kind == WACC_DT_STREAM ? "stream" : "future");
+    if (kind == WACC_DT_FIXED_LIST && !has(v, WACC_CFEAT_FIXED_LISTS))
+        return vfail(v, off, "Fixed-length lists require the component model fixed-length lists feature");
+    if (kind == WACC_DT_MAP && !has(v, WACC_CFEAT_MAP))
+        return vfail(v, off, "Maps require the component model map feature");
+    return true;
+}
+
+/* ---------------------------------------------------------------------- */
 /* Names.                                                                   */
 
 static char *canon_name(const char *s, uint32_t len)
@@ -180,6 +212,8 @@ static bool is_defvaltype(vctx *v, sval t)
 static bool get_valtype(vctx *v, scope *s, wacc_valtype vt, sval *out, uint32_t off)
 {
     if (vt.prim) {
+        if (!valtype_feature(v, vt.prim, 0, off))
+            return false;
         *out = (sval){ .prim = vt.prim };
         return true;
     }
@@ -227,6 +261,10 @@ static bool copy_fields(vctx *v, scope *s, const wacc_deftype *d, uint32_t id)
 static bool build_type(vctx *v, scope *s, const wacc_deftype *d, sval *out)
 {
     uint32_t off = d->offset;
+    if (!valtype_feature(v, d->kind == WACC_DT_PRIM ? d->prim : 0, d->kind, off))
+        return false;
+    if (d->kind == WACC_DT_FUNC && d->async && !has(v, WACC_CFEAT_ASYNC))
+        return vfail(v, off, "async component functions require the component model async feature");
     if (d->kind == WACC_DT_PRIM) {
         *out = (sval){ .prim = d->prim };
         return true;
@@ -396,6 +434,8 @@ static bool externtype_ent(vctx *v, scope *s, const wacc_externtype *e, uint32_t
     }
     case WACC_ET_VALUE:
         out->sort = WACC_SORT_VALUE;
+        if (!values_enabled(v, off))
+            return false;
         if (e->value_eq) {
             if (!(sl = get_slot(v, s, WACC_SORT_VALUE, e->idx, off)))
                 return false;
@@ -653,6 +693,8 @@ static bool add_export_ent(vctx *v, scope *s, const wacc_name *nm, sext e, uint3
 static bool do_alias(vctx *v, scope *s, const wacc_alias *a, bool in_type)
 {
     uint32_t off = a->offset;
+    if (a->sort == WACC_SORT_VALUE && !values_enabled(v, off))
+        return false;
     if (a->kind == WACC_ALIAS_EXPORT) {
         if (in_type && a->sort != WACC_SORT_TYPE && a->sort != WACC_SORT_INSTANCE)
             return vfail(v, off, "export aliases in type declarations only support `type` and `instance`");
@@ -976,6 +1018,8 @@ static bool sortidx_ent(vctx *v, scope *s, wacc_sortidx si, uint32_t off, sext *
 {
     if (si.sort < WACC_SORT_FUNC && si.sort != WACC_SORT_CORE_MODULE)
         return vfail(v, off, "%s is not a valid component-level item", sort_desc(si.sort));
+    if (si.sort == WACC_SORT_VALUE && !values_enabled(v, off))
+        return false;
     slot *sl = get_slot(v, s, si.sort, si.idx, off);
     if (!sl)
         return false;
@@ -1143,6 +1187,12 @@ static bool check_opts(vctx *v, scope *s, const wacc_canonopts *o, uint32_t off,
     }
     if (o->nasync && !allow_async)
         return vfail(v, off, "canonical option `async` is not allowed here");
+    if (o->nasync && !has(v, WACC_CFEAT_ASYNC))
+        return vfail(v, off, "canonical option `async` requires the component model async feature");
+    if (lift && o->nasync && !o->ncallback && !has(v, WACC_CFEAT_ASYNC_STACKFUL))
+        return vfail(v, off, "async lift without `callback` requires the component model async stackful feature");
+    if (mem64 && !has(v, WACC_CFEAT_CM64))
+        return vfail(v, off, "64-bit memories require the `cm64` feature to be enabled");
     if (o->ncallback) {
         if (!lift)
             return vfail(v, off, "canonical option `callback` is only allowed on `lift`");
@@ -1227,8 +1277,95 @@ static uint32_t sig(vctx *v, const char *params, const char *results)
     return core_functype(v, p, np, r, nr);
 }
 
+static const char *canon_op_name(uint8_t op)
+{
+    static const char *const names[] = {
+        [WACC_CANON_TASK_CANCEL] = "task.cancel", [WACC_CANON_SUBTASK_CANCEL] = "subtask.cancel",
+        [WACC_CANON_RESOURCE_DROP_ASYNC] = "resource.drop async",
+        [WACC_CANON_TASK_RETURN] = "task.return", [WACC_CANON_CONTEXT_GET] = "context.get",
+        [WACC_CANON_CONTEXT_SET] = "context.set", [WACC_CANON_THREAD_YIELD] = "thread.yield",
+        [WACC_CANON_SUBTASK_DROP] = "subtask.drop", [WACC_CANON_STREAM_NEW] = "stream.new",
+        [WACC_CANON_STREAM_READ] = "stream.read", [WACC_CANON_STREAM_WRITE] = "stream.write",
+        [WACC_CANON_STREAM_CANCEL_READ] = "stream.cancel-read",
+        [WACC_CANON_STREAM_CANCEL_WRITE] = "stream.cancel-write",
+        [WACC_CANON_STREAM_DROP_READABLE] = "stream.drop-readable",
+        [WACC_CANON_STREAM_DROP_WRITABLE] = "stream.drop-writable",
+        [WACC_CANON_FUTURE_NEW] = "future.new", [WACC_CANON_FUTURE_READ] = "future.read",
+        [WACC_CANON_FUTURE_WRITE] = "future.write",
+        [WACC_CANON_FUTURE_CANCEL_READ] = "future.cancel-read",
+        [WACC_CANON_FUTURE_CANCEL_WRITE] = "future.cancel-write",
+        [WACC_CANON_FUTURE_DROP_READABLE] = "future.drop-readable",
+        [WACC_CANON_FUTURE_DROP_WRITABLE] = "future.drop-writable",
+        [WACC_CANON_ERROR_CONTEXT_NEW] = "error-context.new",
+        [WACC_CANON_ERROR_CONTEXT_DEBUG_MESSAGE] = "error-context.debug-message",
+        [WACC_CANON_ERROR_CONTEXT_DROP] = "error-context.drop",
+        [WACC_CANON_WAITABLE_SET_NEW] = "waitable-set.new",
+        [WACC_CANON_WAITABLE_SET_WAIT] = "waitable-set.wait",
+        [WACC_CANON_WAITABLE_SET_POLL] = "waitable-set.poll",
+        [WACC_CANON_WAITABLE_SET_DROP] = "waitable-set.drop",
+        [WACC_CANON_WAITABLE_JOIN] = "waitable.join",
+        [WACC_CANON_BACKPRESSURE_INC] = "backpressure.inc",
+        [WACC_CANON_BACKPRESSURE_DEC] = "backpressure.dec",
+        [WACC_CANON_THREAD_INDEX] = "thread.index",
+        [WACC_CANON_THREAD_NEW_INDIRECT] = "thread.new-indirect",
+        [WACC_CANON_THREAD_RESUME_LATER] = "thread.resume-later",
+        [WACC_CANON_THREAD_SUSPEND] = "thread.suspend",
+        [WACC_CANON_THREAD_SUSPEND_THEN_RESUME] = "thread.suspend-then-resume",
+        [WACC_CANON_THREAD_YIELD_THEN_RESUME] = "thread.yield-then-resume",
+        [WACC_CANON_THREAD_SUSPEND_THEN_PROMOTE] = "thread.suspend-then-promote",
+        [WACC_CANON_THREAD_YIELD_THEN_PROMOTE] = "thread.yield-then-promote",
+        [WACC_CANON_THREAD_SPAWN_REF] = "thread.spawn-ref",
+        [WACC_CANON_THREAD_SPAWN_INDIRECT] = "thread.spawn-indirect",
+        [WACC_CANON_THREAD_AVAILABLE_PARALLELISM] = "thread.available-parallelism",
+    };
+    const char *n = op < sizeof names / sizeof names[0] ? names[op] : NULL;
+    return n ? n : "canonical builtin";
+}
+
+/* A canonical builtin's proposal must be enabled. */
+static bool canon_features(vctx *v, const wacc_canon *c)
+{
+    uint32_t off = c->offset;
+    uint8_t op = c->op;
+    const char *name = canon_op_name(op);
+    if (op == WACC_CANON_LIFT || op == WACC_CANON_LOWER || op == WACC_CANON_RESOURCE_NEW ||
+        op == WACC_CANON_RESOURCE_DROP || op == WACC_CANON_RESOURCE_REP)
+        return true;
+    if (op >= WACC_CANON_THREAD_SPAWN_REF) {
+        if (!has(v, WACC_CFEAT_SHARED_THREADS))
+            return vfail(v, off, "`%s` requires the shared-everything-threads proposal", name);
+        return true;
+    }
+    if (op >= WACC_CANON_ERROR_CONTEXT_NEW && op <= WACC_CANON_ERROR_CONTEXT_DROP) {
+        if (!has(v, WACC_CFEAT_ERROR_CONTEXT))
+            return vfail(v, off, "`%s` requires the component model error-context feature", name);
+        return true;
+    }
+    bool threading = op == WACC_CANON_THREAD_INDEX || op == WACC_CANON_THREAD_NEW_INDIRECT ||
+                     (op >= WACC_CANON_THREAD_RESUME_LATER &&
+                      op <= WACC_CANON_THREAD_YIELD_THEN_PROMOTE);
+    if (threading) {
+        if (!has(v, WACC_CFEAT_THREADING))
+            return vfail(v, off, "`%s` requires the component model threading feature", name);
+        return true;
+    }
+    /* everything else is part of the async proposal */
+    if (!has(v, WACC_CFEAT_ASYNC))
+        return vfail(v, off, "`%s` requires the component model async feature", name);
+    bool cancel = op == WACC_CANON_STREAM_CANCEL_READ || op == WACC_CANON_STREAM_CANCEL_WRITE ||
+                  op == WACC_CANON_FUTURE_CANCEL_READ || op == WACC_CANON_FUTURE_CANCEL_WRITE;
+    bool rw = op == WACC_CANON_STREAM_READ || op == WACC_CANON_STREAM_WRITE ||
+              op == WACC_CANON_FUTURE_READ || op == WACC_CANON_FUTURE_WRITE;
+    bool async = c->async || c->opts.nasync;
+    if (((cancel && async) || (rw && !async)) && !has(v, WACC_CFEAT_ASYNC_BUILTINS))
+        return vfail(v, off, "`%s` requires the component model more async builtins feature", name);
+    return true;
+}
+
 static bool canon_def(vctx *v, scope *s, const wacc_canon *c)
 {
+    if (!canon_features(v, c))
+        return false;
     uint32_t off = c->offset;
     const wacc_canonopts *o = &c->opts;
     cent out = { .kind = WASM_EXTERN_FUNC };
@@ -1533,6 +1670,8 @@ static bool validate_component_scope(vctx *v, const wacc_component *c, scope *sc
             break;
         case WACC_DEF_START: {
             const wacc_start *st = &c->starts[d->index];
+            if (!values_enabled(v, st->offset))
+                return false;
             slot *f = get_slot(v, sc, WACC_SORT_FUNC, st->func, st->offset);
             ok = f != NULL;
             for (uint32_t k = 0; ok && k < st->nargs; k++) {
@@ -1559,7 +1698,8 @@ static bool validate_component_scope(vctx *v, const wacc_component *c, scope *sc
             ok = export_def(v, sc, &c->exports[d->index]);
             break;
         case WACC_DEF_VALUE:
-            ok = vfail(v, c->offset, "value definitions are not supported");
+            ok = values_enabled(v, c->offset) &&
+                 vfail(v, c->offset, "value definitions are not supported");
             break;
         }
         if (!ok)
@@ -1585,8 +1725,14 @@ static void free_modules(vctx *v)
 
 bool wacc_component_validate(const wacc_component *c, wasm_error *err)
 {
+    return wacc_component_validate_features(c, WACC_CFEAT_DEFAULT, err);
+}
+
+bool wacc_component_validate_features(const wacc_component *c, uint32_t features,
+                                      wasm_error *err)
+{
     wasm_error dummy;
-    vctx v = { .err = err ? err : &dummy };
+    vctx v = { .err = err ? err : &dummy, .features = features };
     scope sc = { .kind = SC_COMPONENT };
     ty_new(&v, 0xff);           /* id 0 is reserved (means "none") */
     bool ok = c && validate_component_scope(&v, c, &sc);
@@ -1596,4 +1742,52 @@ bool wacc_component_validate(const wacc_component *c, wasm_error *err)
     free_modules(&v);
     vctx_free(&v);
     return ok;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Feature lists.                                                           */
+
+static const struct { const char *name; uint32_t bit; } feature_names[] = {
+    { "cm-values", WACC_CFEAT_VALUES },
+    { "cm-async", WACC_CFEAT_ASYNC },
+    { "cm-more-async-builtins", WACC_CFEAT_ASYNC_BUILTINS },
+    { "cm-async-builtins", WACC_CFEAT_ASYNC_BUILTINS },
+    { "cm-async-stackful", WACC_CFEAT_ASYNC_STACKFUL },
+    { "cm-error-context", WACC_CFEAT_ERROR_CONTEXT },
+    { "cm-fixed-length-lists", WACC_CFEAT_FIXED_LISTS },
+    { "cm-fixed-size-list", WACC_CFEAT_FIXED_LISTS },
+    { "cm-map", WACC_CFEAT_MAP },
+    { "cm-threading", WACC_CFEAT_THREADING },
+    { "cm64", WACC_CFEAT_CM64 },
+    { "cm-nested-names", WACC_CFEAT_NESTED_NAMES },
+    { "shared-everything-threads", WACC_CFEAT_SHARED_THREADS },
+};
+
+void wacc_component_features_apply(const char *list, uint32_t *features)
+{
+    const char *p = list;
+    while (p && *p) {
+        while (*p == ',' || *p == ' ' || *p == '\t')
+            p++;
+        bool off = false;
+        if (*p == '-' || *p == '+') {
+            off = *p == '-';
+            p++;
+        }
+        const char *start = p;
+        while (*p && *p != ',' && *p != ' ' && *p != '\t')
+            p++;
+        size_t len = (size_t)(p - start);
+        if (len == 3 && !strncmp(start, "all", 3)) {
+            *features = off ? 0 : WACC_CFEAT_ALL;
+            continue;
+        }
+        for (size_t i = 0; i < sizeof feature_names / sizeof feature_names[0]; i++)
+            if (strlen(feature_names[i].name) == len && !strncmp(feature_names[i].name, start, len)) {
+                if (off)
+                    *features &= ~feature_names[i].bit;
+                else
+                    *features |= feature_names[i].bit;
+            }
+    }
 }

@@ -80,6 +80,7 @@ typedef struct vctx {
     uint32_t ntypes, cap;
     wasm_error *err;
     bool failed;
+    uint32_t features;          /* WACC_CFEAT_* */
 } vctx;
 
 /* Resource substitution map. */
