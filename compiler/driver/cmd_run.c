@@ -189,6 +189,10 @@ int cmd_run(int argc, char **argv)
         drv_error(file, "%s", msg);
         goto out;
     }
+    if (wacc_artifact_is_component(art)) {
+        status = drv_run_component(file, s, art, name, args, nargs);
+        goto out;
+    }
     wacc_wasi_config cfg;
     wacc_wasi_config_init(&cfg);
     wargv[0] = file;

@@ -44,6 +44,12 @@ int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_wast(int argc, char **argv);
 
+/* cmd_run_component.c: instantiate a component artifact and call `call`
+ * (WAVE: "name(args...)", or NAME with one WAVE value per ARG); without a
+ * call, list the exported functions. Returns the exit status. */
+int drv_run_component(const char *file, wacc_store *s, wacc_artifact *art, const char *call,
+                      char **args, int nargs);
+
 /* spectest.c: the `spectest` host module, one per store. */
 typedef struct spectest spectest;
 spectest *spectest_new(wacc_store *s, char err[WACC_ERR_LEN]);

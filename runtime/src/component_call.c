@@ -206,6 +206,8 @@ static uint32_t lower_call(void *data, wacc_val *vals)
     wacc_store *s = f->ci->store;
     if (!f->abi.may_leave)
         return WACC_TRAP_COMPONENT;
+    if (F->kind == CF_LIFTED && F->f == f)      /* lower of its own lift: reentrance */
+        return WACC_TRAP_COMPONENT;
     wacc_arena arena;
     wacc_arena_init(&arena);
     rctx r = { s, &L->o };
