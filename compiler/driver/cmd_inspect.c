@@ -223,6 +223,10 @@ int cmd_inspect(int argc, char **argv)
         drv_error(file, "module description missing or out of range");
         goto out;
     }
+    if (hd.artifact_kind == WACC_ARTIFACT_COMPONENT) {
+        status = drv_inspect_component(meta + hd.desc_offset, hd.desc_size);
+        goto out;
+    }
     wasm_error we;
     memset(&we, 0, sizeof we);
     wasm_module *m = wasm_decode(meta + hd.desc_offset, hd.desc_size, ~0u,

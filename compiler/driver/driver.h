@@ -50,6 +50,10 @@ int cmd_wast(int argc, char **argv);
 int drv_run_component(const char *file, wacc_store *s, wacc_artifact *art, const char *call,
                       char **args, int nargs);
 
+/* inspect_component.c: print a component description (imports/exports,
+ * WIT-like). Returns the exit status. */
+int drv_inspect_component(const uint8_t *bytes, size_t size);
+
 /* spectest.c: the `spectest` host module, one per store. */
 typedef struct spectest spectest;
 spectest *spectest_new(wacc_store *s, char err[WACC_ERR_LEN]);

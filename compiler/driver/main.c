@@ -20,7 +20,7 @@ static void usage(FILE *f)
           "\n"
           "commands:\n"
           "  compile FILE.wasm [-o FILE.so] [-O0..-O3] [--cpu native|x86-64-v2|x86-64-v3|NAME]\n"
-          "                      compile a core module to a native shared object\n"
+          "                      compile a core module or a component to a native shared object\n"
           "  run FILE.so|FILE.wasm [--invoke NAME] [--no-cache] [-O0..-O3]\n"
           "      [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--] [ARGS...]\n"
           "                      run _start, or call export NAME with ARGS and print its results\n"
