@@ -10,12 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char path[512];
-
+/* DIR/NAME in one of two buffers, so that two paths can be used at once */
 static const char *at(const char *dir, const char *name)
 {
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return path;
+    static char path[2][512];
+    static int which;
+    which ^= 1;
+    snprintf(path[which], sizeof path[which], "%s/%s", dir, name);
+    return path[which];
 }
 
 static int cmp(const void *a, const void *b)
