@@ -125,6 +125,39 @@ static bool valtype_feature(vctx *v, uint8_t prim, uint8_t kind, uint32_t off)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Effective type sizes (wasm-tools' limit: every type counts 1 plus the
+ * sizes of the types it refers to, so sharing does not make it cheap).    */
+
+#define MAX_TYPE_SIZE 1000000u
+
+static uint64_t tsize(vctx *v, sval t)
+{
+    return t.prim ? 1 : TY(v, t.id)->size;
+}
+
+/* Set node `id`'s size from its fields / t / u / imports / exports. */
+static bool set_size(vctx *v, uint32_t id, uint32_t off)
+{
+    ty *x = TY(v, id);
+    uint64_t n = 1;
+    for (uint32_t i = 0; i < x->nfields; i++)
+        if (x->fields[i].has)
+            n += tsize(v, x->fields[i].t);
+    if (x->has_t)
+        n += tsize(v, x->t);
+    if (x->has_u)
+        n += tsize(v, x->u);
+    for (uint32_t i = 0; i < x->nimports; i++)
+        n += tsize(v, x->imports[i].t);
+    for (uint32_t i = 0; i < x->nexports; i++)
+        n += tsize(v, x->exports[i].t);
+    x->size = n;
+    if (n >= MAX_TYPE_SIZE)
+        return vfail(v, off, "effective type size exceeds the limit of %u", MAX_TYPE_SIZE);
+    return true;
+}
+
+/* ---------------------------------------------------------------------- */
 /* Names.                                                                   */
 
 static char *canon_name(const char *s, uint32_t len)
@@ -281,6 +314,7 @@ static bool build_type(vctx *v, scope *s, const wacc_deftype *d, sval *out)
             t->imp_res = sub.imp_res; t->nimp_res = sub.nimp_res; sub.imp_res = NULL;
             t->exp_res = sub.exp_res; t->nexp_res = sub.nexp_res; sub.exp_res = NULL;
             *out = (sval){ .id = id };
+            ok = set_size(v, id, off);
         }
         scope_free(&sub);
         return ok;
@@ -395,6 +429,8 @@ static bool build_type(vctx *v, scope *s, const wacc_deftype *d, sval *out)
         break;
     }
     }
+    if (!set_size(v, id, off))
+        return false;
     sval r = { .id = id };
     if (d->kind != WACC_DT_FUNC && sval_size(v, r) >= (1u << 28))
         return vfail(v, off, "type is too large: element size exceeds 2^28");
@@ -607,6 +643,7 @@ static bool add_import(vctx *v, scope *s, const wacc_name *nm, const wacc_extern
         uint32_t id = ty_new(v, WACC_DT_INSTANCE);
         ty *src = TY(v, e.t.id), *dst = TY(v, id);
         dst->nexports = src->nexports;
+        dst->size = src->size;
         dst->exports = cxcalloc(src->nexports, sizeof *dst->exports);
         memcpy(dst->exports, src->exports, src->nexports * sizeof *dst->exports);
         dst->nexp_res = src->nexp_res;
@@ -1111,6 +1148,8 @@ static bool instance_def(vctx *v, scope *s, const wacc_instance *in)
             memcpy(t->exp_res, c->exp_res, c->nexp_res * sizeof(uint32_t));
         rmap_free(&m);
         fresh_exports(v, id, false);
+        if (!set_size(v, id, off))
+            return false;
     } else {
         scope tmp = { .kind = SC_INSTANCE_TYPE };
         bool ok = true;
@@ -1135,6 +1174,8 @@ static bool instance_def(vctx *v, scope *s, const wacc_instance *in)
         TY(v, id)->nexports = tmp.nexports;
         tmp.exports = NULL;
         scope_free(&tmp);
+        if (!set_size(v, id, off))
+            return false;
     }
     add_slot(s, WACC_SORT_INSTANCE)->t = (sval){ .id = id };
     return true;
@@ -1648,6 +1689,7 @@ static bool validate_component_scope(vctx *v, const wacc_component *c, scope *sc
                 t = TY(v, id);
                 t->exp_res = ss.exp_res; t->nexp_res = ss.nexp_res; ss.exp_res = NULL;
                 add_slot(sc, WACC_SORT_COMPONENT)->t = (sval){ .id = id };
+                ok = set_size(v, id, sub->offset);
             }
             scope_free(&ss);
             break;

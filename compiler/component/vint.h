@@ -72,7 +72,9 @@ typedef struct ty {
     bool cf_any;
     uint32_t ncimports, ncexports;
     cnamed *cimports, *cexports;
-    uint64_t size;              /* effective type size */
+    uint64_t size;              /* effective type size (wasm-tools' limit 1000000) */
+    uint64_t abi_size;          /* memoised sval_size (0: not yet) */
+    uint32_t abi_align;         /* memoised alignment (0: not yet) */
 } ty;
 
 typedef struct vctx {

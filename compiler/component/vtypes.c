@@ -686,7 +686,18 @@ static uint64_t align_to(uint64_t x, uint32_t a)
     return (x + a - 1) / a * a;
 }
 
+static uint32_t align_of_raw(vctx *v, sval t);
+
 static uint32_t align_of(vctx *v, sval t)
+{
+    if (t.prim || TY(v, t.id)->abi_align)
+        return t.prim ? align_of_raw(v, t) : TY(v, t.id)->abi_align;
+    uint32_t a = align_of_raw(v, t);
+    TY(v, t.id)->abi_align = a;
+    return a;
+}
+
+static uint32_t align_of_raw(vctx *v, sval t)
 {
     if (t.prim) {
         switch (t.prim) {
@@ -724,7 +735,18 @@ static uint32_t align_of(vctx *v, sval t)
     }
 }
 
+static uint64_t sval_size_raw(vctx *v, sval t);
+
 uint64_t sval_size(vctx *v, sval t)
+{
+    if (t.prim || TY(v, t.id)->abi_size)
+        return t.prim ? sval_size_raw(v, t) : TY(v, t.id)->abi_size;
+    uint64_t s = sval_size_raw(v, t);
+    TY(v, t.id)->abi_size = s;
+    return s;
+}
+
+static uint64_t sval_size_raw(vctx *v, sval t)
 {
     const uint64_t cap = 1ull << 40;
     if (t.prim) {
