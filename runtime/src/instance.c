@@ -9,24 +9,13 @@
 
 #include "internal.h"
 
+/* The instance and all its arrays are one allocation (alloc_instance);
+ * only passive element segments are separate. */
 void wacc__instance_free(struct wacc_instance *inst)
 {
     const wasm_module *m = inst->mod;
-    if (inst->elem_refs) {
-        for (uint32_t i = 0; i < m->nelems; i++)
-            free(inst->elem_refs[i]);
-    }
-    free(inst->elem_refs);
-    free(inst->elem_len);
-    free(inst->data_len);
-    free(inst->funcrefs);
-    free(inst->tables);
-    free(inst->memories);
-    free(inst->globals);
-    free(inst->funcs);
-    free(inst->table_objs);
-    free(inst->memory_objs);
-    free(inst->global_objs);
+    for (uint32_t i = 0; i < m->nelems; i++)
+        free(inst->elem_refs[i]);
     free(inst);
 }
 
@@ -146,7 +135,7 @@ static bool link_import(struct wacc_instance *inst, uint32_t i, const wacc_exter
 
 /* ---- defined entities ---- */
 
-static bool define(struct wacc_instance *inst, char err[WACC_ERR_LEN])
+static bool define(struct wacc_instance *inst, uint64_t image, char err[WACC_ERR_LEN])
 {
     const wasm_module *m = inst->mod;
     const struct wacc_descriptor *d = inst->art->desc;
@@ -170,23 +159,16 @@ static bool define(struct wacc_instance *inst, char err[WACC_ERR_LEN])
     for (uint32_t i = m->nimported_memories; i < m->nmemories; i++) {
         const wasm_memtype *mt = &m->memories[i];
         wacc_memory_obj *mem = wacc__memory_create(s, mt->limits.min, mt->limits.has_max,
-                                                   mt->limits.max, err);
+                                                   mt->limits.max, i == 0 ? image : 0, err);
         if (!mem)
             return false;
         inst->memory_objs[i] = mem;
         inst->memories[i] = &mem->m;
     }
     for (uint32_t i = m->nimported_globals; i < m->nglobals; i++) {
-        wacc_global_obj *g = calloc(1, sizeof *g);
-        if (!g) {
-            wacc__err(err, "out of memory");
-            return false;
-        }
+        wacc_global_obj *g = inst->global_objs[i];      /* in the instance's allocation */
         g->type.valtype = m->globals[i].type.valtype;
         g->type.is_mutable = m->globals[i].type.is_mutable;
-        g->next = s->globals;
-        s->globals = g;
-        inst->global_objs[i] = g;
         inst->globals[i] = &g->cell;
         if (!eval(inst, &m->globals[i].init, &g->cell, err))
             return false;
@@ -210,27 +192,18 @@ static bool init_segments(struct wacc_instance *inst, bool image_applied, wacc_t
     const wasm_module *m = inst->mod;
     for (uint32_t k = 0; k < m->nelems; k++) {
         const wasm_elem *el = &m->elems[k];
-        void **refs = wacc__calloc(el->count, sizeof *refs);
-        if (!refs) {
-            wacc__err(err, "out of memory");
-            return false;
-        }
-        inst->elem_refs[k] = refs;
-        for (uint32_t j = 0; j < el->count; j++) {
-            if (el->funcs) {
-                refs[j] = el->funcs[j] < m->nfuncs ? &inst->funcrefs[el->funcs[j]] : NULL;
-            } else {
-                wacc_val v;
-                if (!eval(inst, &el->exprs[j], &v, err))
-                    return false;
-                refs[j] = v.ref;
-            }
-        }
+        void **refs;
         if (el->mode == WASM_SEG_PASSIVE) {
+            refs = wacc__calloc(el->count, sizeof *refs);
+            if (!refs) {
+                wacc__err(err, "out of memory");
+                return false;
+            }
+            inst->elem_refs[k] = refs;
             inst->elem_len[k] = el->count;
-            continue;
-        }
-        if (el->mode == WASM_SEG_ACTIVE) {
+        } else if (el->mode == WASM_SEG_ACTIVE) {
+            /* table.init then elem.drop: the references go straight into
+             * the table once the range is known to fit */
             wacc_val off;
             if (!eval(inst, &el->offset, &off, err))
                 return false;
@@ -241,12 +214,20 @@ static bool init_segments(struct wacc_instance *inst, bool image_applied, wacc_t
                 wacc__err(err, "%s", trap ? trap->message : "trap: out of bounds table access");
                 return false;
             }
-            if (el->count)
-                memcpy(t->elems + dst, refs, el->count * sizeof *refs);
+            refs = t->elems + dst;
+        } else {
+            continue;       /* declarative: dropped at once */
         }
-        free(refs);         /* active and declarative segments are dropped */
-        inst->elem_refs[k] = NULL;
-        inst->elem_len[k] = 0;
+        for (uint32_t j = 0; j < el->count; j++) {
+            if (el->funcs) {
+                refs[j] = el->funcs[j] < m->nfuncs ? &inst->funcrefs[el->funcs[j]] : NULL;
+            } else {
+                wacc_val v;
+                if (!eval(inst, &el->exprs[j], &v, err))
+                    return false;
+                refs[j] = v.ref;
+            }
+        }
     }
     for (uint32_t k = 0; k < m->ndatas; k++) {
         const wasm_data *ds = &m->datas[k];
@@ -274,23 +255,56 @@ static bool init_segments(struct wacc_instance *inst, bool image_applied, wacc_t
     return true;
 }
 
-static bool alloc_arrays(struct wacc_instance *inst)
+/* Carve `n` elements of `size` bytes from the arena at *off. */
+static void *carve(uint8_t *base, size_t *off, size_t n, size_t size)
 {
-    const wasm_module *m = inst->mod;
-    inst->funcrefs = wacc__calloc(m->nfuncs, sizeof *inst->funcrefs);
-    inst->funcs = wacc__calloc(m->nfuncs, sizeof *inst->funcs);
-    inst->tables = wacc__calloc(m->ntables, sizeof *inst->tables);
-    inst->table_objs = wacc__calloc(m->ntables, sizeof *inst->table_objs);
-    inst->memories = wacc__calloc(m->nmemories, sizeof *inst->memories);
-    inst->memory_objs = wacc__calloc(m->nmemories, sizeof *inst->memory_objs);
-    inst->globals = wacc__calloc(m->nglobals, sizeof *inst->globals);
-    inst->global_objs = wacc__calloc(m->nglobals, sizeof *inst->global_objs);
-    inst->elem_refs = wacc__calloc(m->nelems, sizeof *inst->elem_refs);
-    inst->elem_len = wacc__calloc(m->nelems, sizeof *inst->elem_len);
-    inst->data_len = wacc__calloc(m->ndatas, sizeof *inst->data_len);
-    return inst->funcrefs && inst->funcs && inst->tables && inst->table_objs && inst->memories &&
-           inst->memory_objs && inst->globals && inst->global_objs && inst->elem_refs &&
-           inst->elem_len && inst->data_len;
+    void *p = base + *off;
+    *off += (n * size + 15) & ~(size_t)15;
+    return p;
+}
+
+/* One zeroed allocation for the instance, its arrays and its defined
+ * globals (NULL if out of memory). */
+static struct wacc_instance *alloc_instance(const wasm_module *m)
+{
+    size_t nf = m->nfuncs, nt = m->ntables, nm = m->nmemories, ng = m->nglobals;
+    size_t ne = m->nelems, nd = m->ndatas, ndg = ng - m->nimported_globals;
+    size_t total = (sizeof(struct wacc_instance) + 15) & ~(size_t)15;
+    const size_t sizes[][2] = {
+        { nf, sizeof(struct wacc_funcref) }, { nf, sizeof(wacc_func *) },
+        { nt, sizeof(struct wacc_table *) }, { nt, sizeof(wacc_table_obj *) },
+        { nm, sizeof(struct wacc_memory *) }, { nm, sizeof(wacc_memory_obj *) },
+        { ng, sizeof(wacc_val *) }, { ng, sizeof(wacc_global_obj *) },
+        { ndg, sizeof(wacc_global_obj) }, { ne, sizeof(void **) }, { ne, sizeof(uint32_t) },
+        { nd, sizeof(uint32_t) },
+    };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        if (sizes[i][0] > (SIZE_MAX / 2 - total) / sizes[i][1])
+            return NULL;
+        total += (sizes[i][0] * sizes[i][1] + 15) & ~(size_t)15;
+    }
+    uint8_t *base = aligned_alloc(16, total);
+    if (!base)
+        return NULL;
+    memset(base, 0, total);
+    struct wacc_instance *inst = (struct wacc_instance *)base;
+    size_t off = (sizeof *inst + 15) & ~(size_t)15;
+    inst->funcrefs = carve(base, &off, nf, sizeof *inst->funcrefs);
+    inst->funcs = carve(base, &off, nf, sizeof *inst->funcs);
+    inst->tables = carve(base, &off, nt, sizeof *inst->tables);
+    inst->table_objs = carve(base, &off, nt, sizeof *inst->table_objs);
+    inst->memories = carve(base, &off, nm, sizeof *inst->memories);
+    inst->memory_objs = carve(base, &off, nm, sizeof *inst->memory_objs);
+    inst->globals = carve(base, &off, ng, sizeof *inst->globals);
+    inst->global_objs = carve(base, &off, ng, sizeof *inst->global_objs);
+    wacc_global_obj *gs = carve(base, &off, ndg, sizeof *gs);
+    for (size_t i = 0; i < ndg; i++)
+        inst->global_objs[m->nimported_globals + i] = &gs[i];
+    inst->elem_refs = carve(base, &off, ne, sizeof *inst->elem_refs);
+    inst->elem_len = carve(base, &off, ne, sizeof *inst->elem_len);
+    inst->data_len = carve(base, &off, nd, sizeof *inst->data_len);
+    inst->mod = m;
+    return inst;
 }
 
 wacc_instance *wacc_instantiate(wacc_store *s, wacc_artifact *a, const wacc_extern *imports,
@@ -315,19 +329,13 @@ wacc_instance *wacc_instantiate(wacc_store *s, wacc_artifact *a, const wacc_exte
                   m->imports[nimports].name);
         return NULL;
     }
-    struct wacc_instance *inst = calloc(1, sizeof *inst);
+    struct wacc_instance *inst = alloc_instance(m);
     if (!inst) {
         wacc__err(err, "out of memory");
         return NULL;
     }
     inst->store = s;
     inst->art = a;
-    inst->mod = m;
-    if (!alloc_arrays(inst)) {
-        wacc__err(err, "out of memory");
-        wacc__instance_free(inst);
-        return NULL;
-    }
     struct wacc_vmctx *vm = &inst->vmctx;
     vm->limits = &s->limits;
     vm->libcalls = &wacc__libcalls;
@@ -349,21 +357,29 @@ wacc_instance *wacc_instantiate(wacc_store *s, wacc_artifact *a, const wacc_exte
      * (a failed instantiation keeps its earlier effects), so the store owns it. */
     inst->next = s->instances;
     s->instances = inst;
-    if (!define(inst, err))
+    const struct wacc_descriptor *d = a->desc;
+    bool has_image = d->memory_image && d->memory_image_size &&
+                     m->nmemories > m->nimported_memories && m->nimported_memories == 0;
+    if (!define(inst, has_image ? a->image_id : 0, err))
         return NULL;
 
-    const struct wacc_descriptor *d = a->desc;
     bool image_applied = false;
-    if (d->memory_image && d->memory_image_size && m->nmemories > m->nimported_memories &&
-        m->nimported_memories == 0) {
-        struct wacc_memory *mem = inst->memories[0];
+    if (has_image) {
+        wacc_memory_obj *mo = inst->memory_objs[0];
+        struct wacc_memory *mem = &mo->m;
         uint64_t n = d->memory_image_size;
-        /* Map the page-aligned image copy-on-write from the file; copy it if
-         * that is not possible. */
-        if (n > mem->size || a->image_off < 0 ||
-            mmap(mem->base, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, a->fd,
-                 a->image_off) == MAP_FAILED)
+        /* Map the page-aligned image copy-on-write from the file (unless a
+         * reused reservation still maps it); copy it if that is not possible. */
+        if (a->image_id && mo->image_id == a->image_id && mo->image_bytes == n) {
+            /* already there */
+        } else if (n <= mem->size && a->image_off >= 0 &&
+                   mmap(mem->base, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, a->fd,
+                        a->image_off) != MAP_FAILED) {
+            mo->image_id = a->image_id;
+            mo->image_bytes = n;
+        } else {
             memcpy(mem->base, d->memory_image, n < mem->size ? n : mem->size);
+        }
         image_applied = true;
     }
     if (!init_segments(inst, image_applied, trap, err))

@@ -30,12 +30,28 @@ struct wacc_sig {
     const struct wacc_artifact *stub_owner;
 };
 
+/* A free linear-memory reservation the engine keeps for reuse (memory.c):
+ * its first rw_bytes are read/write and hold zeros, except that memory image
+ * `image_id` of an artifact (0: none) is mapped copy-on-write over the first
+ * image_bytes; the rest is PROT_NONE. It keeps its trap registry slot. */
+struct wacc_mem_reservation {
+    uint8_t *base;
+    uint64_t rw_bytes, image_id, image_bytes;
+    int slot;
+};
+
+#define WACC_MEMORY_POOL 64
+
 struct wacc_engine {
     pthread_mutex_t lock;
     uint32_t nsigs, sigs_cap;
     struct wacc_sig *sigs;
     uint32_t *slots;            /* open addressing: sig index + 1, 0 = empty */
     uint32_t nslots;            /* power of two */
+    uint64_t last_image_id;     /* ids of artifacts' memory images */
+    pthread_mutex_t pool_lock;
+    uint32_t npool;
+    struct wacc_mem_reservation pool[WACC_MEMORY_POOL];
 };
 
 /* Canonical id of a function type (0-based, stable for the engine's life).
@@ -67,6 +83,7 @@ struct wacc_artifact {
     int64_t image_off;                  /* file offset of the memory image, or -1 */
     const uint8_t *image_segs;          /* bitmap of data segments in the image */
     uint32_t image_segs_size;
+    uint64_t image_id;                  /* engine-unique id of the image, 0 if not mappable */
     /* Components (k1): a component artifact has no module of its own
      * (mod == NULL) but one artifact per core module, which share its
      * dlopen handle and file (parent set, dl NULL). */
@@ -139,12 +156,18 @@ struct wacc_memory_obj {
     bool has_max;
     uint64_t declared_max;
     int slot;                           /* trap registry slot */
+    wacc_engine *engine;                /* whose pool gets the reservation back */
+    uint64_t image_id, image_bytes;     /* image mapped copy-on-write at the base (0: none) */
     struct wacc_memory_obj *next;
 };
 
+/* A memory of `min` pages, zero-filled; if a pooled reservation that
+ * already maps image `image_id` is reused, m->image_id says so and the
+ * caller need not apply the image again. */
 wacc_memory_obj *wacc__memory_create(wacc_store *s, uint64_t min, bool has_max, uint64_t max,
-                                     char err[WACC_ERR_LEN]);
-void wacc__memory_free(wacc_memory_obj *m);
+                                     uint64_t image_id, char err[WACC_ERR_LEN]);
+void wacc__memory_free(wacc_memory_obj *m);         /* reservation back to the pool */
+void wacc__memory_pool_drain(wacc_engine *e);       /* unmap the pooled reservations */
 
 /* ---- globals (func.c) ---- */
 struct wacc_global_obj {

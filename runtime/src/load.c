@@ -434,8 +434,12 @@ static bool setup_module(wacc_artifact *a, const struct wacc_descriptor *d, void
                             d->memory_image_size, -1 };
     dl_iterate_phdr(phdr_cb, &q);
     if (d->memory_image && q.image_off >= 0 && q.image_off % 4096 == 0 &&
-        (uintptr_t)d->memory_image % 4096 == 0 && d->memory_image_size % 4096 == 0)
+        (uintptr_t)d->memory_image % 4096 == 0 && d->memory_image_size % 4096 == 0) {
         a->image_off = q.image_off;
+        pthread_mutex_lock(&e->lock);
+        a->image_id = ++e->last_image_id;       /* lets pooled memories keep the mapping */
+        pthread_mutex_unlock(&e->lock);
+    }
     if (!q.start && ndefined) {
         wacc__err(err, "%s: no executable segment", path);
         return false;

@@ -31,6 +31,7 @@ wacc_engine *wacc_engine_new(void)
     if (!e)
         return NULL;
     pthread_mutex_init(&e->lock, NULL);
+    pthread_mutex_init(&e->pool_lock, NULL);
     return e;
 }
 
@@ -42,6 +43,8 @@ void wacc_engine_free(wacc_engine *e)
         free(e->sigs[i].types);
     free(e->sigs);
     free(e->slots);
+    wacc__memory_pool_drain(e);
+    pthread_mutex_destroy(&e->pool_lock);
     pthread_mutex_destroy(&e->lock);
     free(e);
 }
