@@ -387,19 +387,12 @@ static void report(const char *file, const wacc_trap *t)
     drv_error(file, "%s", t->message[0] ? t->message : wacc_trap_name(t->code));
 }
 
-static bool resolve_none(void *ud, const char *instance, const char *name,
-                         wacc_component_host_fn *fn, void **data)
-{
-    (void)ud, (void)instance, (void)name, (void)fn, (void)data;
-    return false;
-}
-
 int drv_run_component(const char *file, wacc_store *s, wacc_artifact *art, const char *call,
                       char **args, int nargs)
 {
     wacc_trap trap;
     char err[WACC_ERR_LEN];
-    wacc_cinstance *ci = wacc_component_instantiate(s, art, resolve_none, NULL, &trap, err);
+    wacc_cinstance *ci = wacc_component_instantiate(s, art, NULL, &trap, err);
     if (!ci) {
         if (trap.code != WACC_TRAP_NONE)
             report(file, &trap);

@@ -5,10 +5,9 @@
  * script values converted to Canonical ABI values by the export's types,
  * and convert the results back.
  *
- * Root imports of the components are left unresolved: wasmtime's own wast
- * harness provides a "host" instance, which is not reproduced here, so a
- * component that needs one is reported as not runnable (skipped) unless
- * the command expects a link error.
+ * Root imports: a subset of what wasmtime's wast harness provides (see
+ * host_func below); a component that needs anything else is reported as not
+ * runnable (skipped) unless the command expects a link error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +31,11 @@ struct wcx {
     wacc_cinstance **insts;
     size_t ninsts, icap;
     bool missing_import;            /* the last instantiation asked for a host import */
-};
+    wacc_resource_type r1, r2;      /* the harness's host resources */
+    uint32_t drops, last_drop;
+} __attribute__((aligned(16)));
+
+static int host_dtor(void *ctx, uint32_t rep);
 
 wcx *wcx_new(const wast_opts *o, const char *dir)
 {
@@ -41,6 +44,8 @@ wcx *wcx_new(const wast_opts *o, const char *dir)
         return NULL;
     x->o = o;
     x->dir = dir;
+    x->r1 = (wacc_resource_type){ NULL, host_dtor, x, "resource1" };
+    x->r2 = (wacc_resource_type){ NULL, host_dtor, x, "resource2" };
     x->engine = wacc_engine_new();
     x->store = x->engine ? wacc_store_new(x->engine) : NULL;
     if (!x->store) {
@@ -113,13 +118,83 @@ static wacc_artifact *artifact(wcx *x, const char *file, char *msg, size_t len)
     return a;
 }
 
-static bool resolve(void *ud, const char *instance, const char *name, wacc_component_host_fn *fn,
-                    void **data)
+/* ---- the host of wasmtime's component wast harness (a subset) ----
+ *   host-return-two: func() -> u32                      (top level)
+ *   host: return-three, resource1 / resource2 / resource1-again (= resource1),
+ *         [constructor]resource1(rep) -> own, [static]resource1.assert(own, rep),
+ *         [static]resource1.last-drop() / .drops(), [method]resource1.simple(borrow,
+ *         rep), [method]resource1.take-borrow / take-own
+ * Dropping a resource1/resource2 handle counts a drop and remembers its rep. */
+
+enum { H_TWO = 1, H_THREE, H_CTOR, H_ASSERT, H_LAST_DROP, H_DROPS, H_SIMPLE, H_OK };
+
+static uint32_t host_call(void *data, const wacc_cval *args, uint32_t nargs, wacc_cval *result,
+                          wacc_arena *arena)
 {
-    (void)instance, (void)name, (void)fn, (void)data;
+    (void)arena;
+    uintptr_t op = (uintptr_t)data & 15;
+    wcx *x = (wcx *)((uintptr_t)data & ~(uintptr_t)15);
+    switch (op) {
+    case H_TWO: *result = wacc_cval_uint(WACC_CT_U32, 2); return 0;
+    case H_THREE: *result = wacc_cval_uint(WACC_CT_U32, 3); return 0;
+    case H_CTOR:
+        if (nargs != 1)
+            return WACC_TRAP_HOST;
+        *result = wacc_cval_handle(WACC_CT_OWN, (uint32_t)args[0].x.u);
+        return 0;
+    case H_ASSERT:
+    case H_SIMPLE:
+        return nargs == 2 && args[0].x.u == args[1].x.u ? 0 : WACC_TRAP_HOST;
+    case H_LAST_DROP: *result = wacc_cval_uint(WACC_CT_U32, x->last_drop); return 0;
+    case H_DROPS: *result = wacc_cval_uint(WACC_CT_U32, x->drops); return 0;
+    default: return 0;
+    }
+}
+
+static bool host_func(void *ud, const char *instance, const char *name, wacc_component_host_fn *fn,
+                      void **data)
+{
+    static const struct { const char *name; uintptr_t op; } fns[] = {
+        { "return-three", H_THREE }, { "[constructor]resource1", H_CTOR },
+        { "[static]resource1.assert", H_ASSERT }, { "[static]resource1.last-drop", H_LAST_DROP },
+        { "[static]resource1.drops", H_DROPS }, { "[method]resource1.simple", H_SIMPLE },
+        { "[method]resource1.take-borrow", H_OK }, { "[method]resource1.take-own", H_OK },
+    };
     wcx *x = ud;
+    uintptr_t op = 0;
+    if (instance == NULL && strcmp(name, "host-return-two") == 0)
+        op = H_TWO;
+    for (size_t i = 0; instance && strcmp(instance, "host") == 0 && i < sizeof fns / sizeof fns[0]; i++)
+        if (strcmp(fns[i].name, name) == 0)
+            op = fns[i].op;
+    if (!op) {
+        x->missing_import = true;
+        return false;
+    }
+    *fn = host_call;
+    *data = (void *)((uintptr_t)x | op);
+    return true;
+}
+
+static int host_dtor(void *ctx, uint32_t rep)
+{
+    wcx *x = ctx;
+    x->drops++;
+    x->last_drop = rep;
+    return 0;
+}
+
+static const struct wacc_resource_type *host_resource(void *ud, const char *instance, const char *name)
+{
+    wcx *x = ud;
+    if (instance && strcmp(instance, "host") == 0) {
+        if (strcmp(name, "resource1") == 0 || strcmp(name, "resource1-again") == 0)
+            return &x->r1;
+        if (strcmp(name, "resource2") == 0)
+            return &x->r2;
+    }
     x->missing_import = true;
-    return false;
+    return NULL;
 }
 
 int wcx_instantiate(wcx *x, const char *file, void **inst, char *msg, size_t len)
@@ -141,7 +216,8 @@ int wcx_instantiate(wcx *x, const char *file, void **inst, char *msg, size_t len
     wacc_trap trap;
     char err[WACC_ERR_LEN];
     x->missing_import = false;
-    wacc_cinstance *ci = wacc_component_instantiate(x->store, a, resolve, x, &trap, err);
+    wacc_component_host host = { host_func, host_resource, x };
+    wacc_cinstance *ci = wacc_component_instantiate(x->store, a, &host, &trap, err);
     if (!ci) {
         if (trap.code != WACC_TRAP_NONE) {
             snprintf(msg, len, "%s", trap.message);

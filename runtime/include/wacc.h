@@ -182,21 +182,29 @@ bool wacc_artifact_is_component(const wacc_artifact *a);
 /* A host function for a component import. args[nargs] are the lifted
  * arguments; write the result (if the function has one) to *result,
  * allocating anything it points to from `arena` (valid until the call has
- * been lowered). Return 0, or a WACC_TRAP_* code to trap (msg may be
- * filled). */
+ * been lowered). Return 0, or a WACC_TRAP_* code to trap. */
 typedef uint32_t (*wacc_component_host_fn)(void *data, const struct wacc_cval *args, uint32_t nargs,
                                            struct wacc_cval *result, struct wacc_arena *arena);
 
-/* Resolve import `name` (a function of the root component, instance NULL,
- * or function `name` of imported instance `instance`). Return false if the
- * host does not provide it (a link error). */
-typedef bool (*wacc_component_resolve_fn)(void *ud, const char *instance, const char *name,
-                                          wacc_component_host_fn *fn, void **data);
+/* What the host provides for the root component's imports: functions
+ * (top level, instance NULL, or function `name` of imported instance
+ * `instance`) and resource types (`(export "r" (type (sub resource)))` of an
+ * imported instance, or a top-level `(import "r" (type (sub resource)))`).
+ * A resource type's identity is its pointer (struct wacc_resource_type of
+ * abi-glue/abi.h, owned by the host; its dtor runs when a guest drops an
+ * owning handle). Return false / NULL if not provided (a link error). */
+typedef struct wacc_component_host {
+    bool (*func)(void *ud, const char *instance, const char *name, wacc_component_host_fn *fn,
+                 void **data);
+    const struct wacc_resource_type *(*resource)(void *ud, const char *instance, const char *name);
+    void *ud;
+} wacc_component_host;
 
-/* Instantiate a component artifact. NULL on failure: *trap filled if it was
- * a trap (trap->code != WACC_TRAP_NONE), else err holds the link error. */
+/* Instantiate a component artifact (host may be NULL: no imports). NULL on
+ * failure: *trap filled if it was a trap (trap->code != WACC_TRAP_NONE),
+ * else err holds the link error. */
 wacc_cinstance *wacc_component_instantiate(wacc_store *s, wacc_artifact *a,
-                                           wacc_component_resolve_fn resolve, void *ud,
+                                           const wacc_component_host *host,
                                            wacc_trap *trap, char err[WACC_ERR_LEN]);
 void wacc_cinstance_free(wacc_cinstance *ci);
 

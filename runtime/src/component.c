@@ -560,14 +560,21 @@ static bool type_def(ictx *x, cframe *f, const wacc_deftype *dt, const char *nam
 }
 
 /* A resource type the host provides (an imported `(sub resource)`). */
-static ctyitem *host_resource(ictx *x, const char *name)
+static ctyitem *host_resource(ictx *x, const char *iname, const char *name)
 {
-    ctyitem *t = aalloc(x->ci, sizeof *t);
-    wacc_resource_type *rt = aalloc(x->ci, sizeof *rt);
-    if (!t || !rt)
+    const wacc_resource_type *rt = x->ci->host.resource
+                                       ? x->ci->host.resource(x->ci->host.ud, iname, name) : NULL;
+    if (!rt) {
+        wacc__err(x->err, "unknown import: resource type %s%s%s was not found", iname ? iname : "",
+                  iname ? "#" : "", name);
         return NULL;
-    rt->name = name;
-    t->rt = rt;
+    }
+    ctyitem *t = aalloc(x->ci, sizeof *t);
+    if (!t) {
+        wacc__err(x->err, "out of memory");
+        return NULL;
+    }
+    t->rt = (wacc_resource_type *)rt;
     return t;
 }
 
@@ -589,7 +596,7 @@ static bool host_func(ictx *x, cframe *f, uint32_t typeidx, const char *iname, c
         return false;
     }
     fn->kind = CF_HOST;
-    if (!x->ci->resolve || !x->ci->resolve(x->ci->resolve_ud, iname, name, &fn->fn, &fn->data)) {
+    if (!x->ci->host.func || !x->ci->host.func(x->ci->host.ud, iname, name, &fn->fn, &fn->data)) {
         wacc__err(x->err, "unknown import: %s%s%s has not been defined", iname ? iname : "",
                   iname ? "#" : "", name);
         return false;
@@ -637,15 +644,24 @@ static bool instance_type_bag(ictx *x, cframe *f, const wacc_deftype *dt, const 
         case WACC_DECL_EXPORT:
             if (d->ext.kind == WACC_ET_TYPE) {
                 if (d->ext.sub_resource) {
-                    it.u.type = host_resource(x, d->name.str);
+                    it.u.type = host_resource(x, iname, d->name.str);
                     if (!it.u.type)
-                        return oom(x);
+                        return false;
                 } else {
                     citem *src = get(x, pf, WACC_SORT_TYPE, d->ext.idx);
                     if (!src)
                         return false;
                     it = *src;
+                    /* (eq T) of a resource: what the host provides must be T */
+                    const wacc_resource_type *h = it.u.type && it.u.type->rt && x->ci->host.resource
+                        ? x->ci->host.resource(x->ci->host.ud, iname, d->name.str) : NULL;
+                    if (h && h != it.u.type->rt) {
+                        wacc__err(x->err, "import %s: mismatched resource types for %s", iname,
+                                  d->name.str);
+                        return false;
+                    }
                 }
+                it.sort = WACC_SORT_TYPE;
                 if (!push(x, pf, WACC_SORT_TYPE, &it) || !bag_add(x, out, cap, d->name.str, &it))
                     return false;
             } else if (d->ext.kind == WACC_ET_FUNC) {
@@ -679,8 +695,8 @@ static bool host_import(ictx *x, cframe *f, const wacc_import *im)
         return push(x, f, WACC_SORT_FUNC, &it);
     case WACC_ET_TYPE:
         if (im->type.sub_resource) {
-            if (!(it.u.type = host_resource(x, name)))
-                return oom(x);
+            if (!(it.u.type = host_resource(x, NULL, name)))
+                return false;
         } else {
             citem *src = get(x, f, WACC_SORT_TYPE, im->type.idx);
             if (!src)
@@ -897,7 +913,7 @@ void wacc_cinstance_free(wacc_cinstance *ci)
 }
 
 wacc_cinstance *wacc_component_instantiate(wacc_store *s, wacc_artifact *a,
-                                           wacc_component_resolve_fn resolve, void *ud,
+                                           const wacc_component_host *host,
                                            wacc_trap *trap, char err[WACC_ERR_LEN])
 {
     wacc_trap tmp;
@@ -918,8 +934,8 @@ wacc_cinstance *wacc_component_instantiate(wacc_store *s, wacc_artifact *a,
     wacc_arena_init(&ci->arena);
     ci->store = s;
     ci->art = a;
-    ci->resolve = resolve;
-    ci->resolve_ud = ud;
+    if (host)
+        ci->host = *host;
     ictx x = { ci, trap, err };
     ci->root = frame_new(ci, a->comp->c, NULL, NULL);
     if (!ci->root || !run_frame(&x, ci->root, NULL, 0)) {

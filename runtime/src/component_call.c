@@ -89,6 +89,24 @@ static uint32_t simple_trap(wacc_trap *trap, uint32_t code, const char *msg)
     return code;
 }
 
+/* A trap raised from a host function loses its message on the way out
+ * (only the code crosses wasm frames): keep the reason in the instance. */
+static uint32_t note(cframe *f, uint32_t code, const char *msg)
+{
+    if (code && msg && msg[0]) {
+        size_t n = strnlen(msg, sizeof f->ci->msg - 1);
+        memcpy(f->ci->msg, msg, n);
+        f->ci->msg[n] = 0;
+    }
+    return code;
+}
+
+static void take_note(cframe *f, wacc_trap *t)
+{
+    if (t->code == WACC_TRAP_COMPONENT && f->ci->msg[0])
+        snprintf(t->message, sizeof t->message, "trap: %s", f->ci->msg);
+}
+
 /* ---- lifted functions ---- */
 
 static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval *args,
@@ -118,6 +136,7 @@ static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
     bool ok = wacc_call(s, F->core, flat, nflat, res, ft.nresults, &t);
     if (!ok) {
         f->abi.may_enter = true;
+        take_note(f, &t);
         if (trap)
             *trap = t;
         return t.code != WACC_TRAP_NONE ? t.code : WACC_TRAP_HOST;
@@ -181,6 +200,8 @@ bool wacc_component_call(wacc_store *s, wacc_cfunc *f, const struct wacc_cval *a
         return simple_trap(trap, WACC_TRAP_HOST, "wrong number of results") == 0;
     wacc_cval r;
     memset(&r, 0, sizeof r);
+    if (f->f)
+        f->f->ci->msg[0] = 0;
     uint32_t code = wacc__cfunc_invoke(s, f, args, nargs, &r, arena, trap);
     if (code)
         return false;
@@ -205,9 +226,9 @@ static uint32_t lower_call(void *data, wacc_val *vals)
     cframe *f = L->f;
     wacc_store *s = f->ci->store;
     if (!f->abi.may_leave)
-        return WACC_TRAP_COMPONENT;
+        return note(f, WACC_TRAP_COMPONENT, "cannot leave component instance");
     if (F->kind == CF_LIFTED && F->f == f)      /* lower of its own lift: reentrance */
-        return WACC_TRAP_COMPONENT;
+        return note(f, WACC_TRAP_COMPONENT, "cannot enter component instance");
     wacc_arena arena;
     wacc_arena_init(&arena);
     rctx r = { s, &L->o };
@@ -226,9 +247,9 @@ static uint32_t lower_call(void *data, wacc_val *vals)
                                         F->params, F->nparams, args)
                  : WACC_ABI_E_OOM;
     if (e)
-        code = abi_trap(&cx, e, NULL);
-    else
-        code = wacc__cfunc_invoke(s, F, args, F->nparams, &res, &arena, &t);
+        code = note(f, abi_trap(&cx, e, NULL), cx.msg);
+    else if ((code = wacc__cfunc_invoke(s, F, args, F->nparams, &res, &arena, &t)) != 0)
+        note(f, code, strncmp(t.message, "trap: ", 6) == 0 ? t.message + 6 : t.message);
     if (!code && F->result) {
         uint32_t nout = 0;
         refresh(&cx, &L->o);
@@ -236,7 +257,7 @@ static uint32_t lower_call(void *data, wacc_val *vals)
                                   L->ft.nresults ? L->ft.nresults : 1, &nout,
                                   L->ft.results_spilled ? &outp : NULL);
         if (e)
-            code = abi_trap(&cx, e, NULL);
+            code = note(f, abi_trap(&cx, e, NULL), cx.msg);
     }
     if (!code)
         wacc_subtask_deliver_resolve(&st);
@@ -279,8 +300,9 @@ static uint32_t res_new(void *data, wacc_val *v)
     cres *r = data;
     uint32_t idx;
     char msg[160];
+    msg[0] = 0;
     if (wacc_resource_new(&r->f->abi, r->rt, (uint32_t)v[0].i32, &idx, msg, sizeof msg))
-        return WACC_TRAP_COMPONENT;
+        return note(r->f, WACC_TRAP_COMPONENT, msg);
     v[0].i32 = (int32_t)idx;
     return 0;
 }
@@ -290,9 +312,10 @@ static uint32_t res_drop(void *data, wacc_val *v)
     cres *r = data;
     int trap = 0;
     char msg[160];
+    msg[0] = 0;
     int e = wacc_resource_drop(&r->f->abi, r->rt, (uint32_t)v[0].i32, &trap, msg, sizeof msg);
     if (e)
-        return e == WACC_ABI_E_DTOR && trap ? (uint32_t)trap : WACC_TRAP_COMPONENT;
+        return note(r->f, e == WACC_ABI_E_DTOR && trap ? (uint32_t)trap : WACC_TRAP_COMPONENT, msg);
     return 0;
 }
 
@@ -301,8 +324,9 @@ static uint32_t res_rep(void *data, wacc_val *v)
     cres *r = data;
     uint32_t rep;
     char msg[160];
+    msg[0] = 0;
     if (wacc_resource_rep(&r->f->abi, r->rt, (uint32_t)v[0].i32, &rep, msg, sizeof msg))
-        return WACC_TRAP_COMPONENT;
+        return note(r->f, WACC_TRAP_COMPONENT, msg);
     v[0].i32 = (int32_t)rep;
     return 0;
 }

@@ -128,8 +128,9 @@ struct wacc_cinstance {
     wacc_arena arena;
     cframe *root;
     cframe *frames;
-    wacc_component_resolve_fn resolve;
-    void *resolve_ud;
+    wacc_component_host host;
+    char msg[200];                  /* reason of the last Canonical ABI trap raised
+                                       inside a host function (lowered call, built-in) */
 };
 
 /* component.c */
