@@ -104,6 +104,10 @@ typedef struct lower_mod {
     LLVMTypeRef t_vmctx, t_funcref, t_table, t_memory, t_limits, t_libcalls;
     LLVMTypeRef *fn_types;      /* [ntypes] native signature of each type index */
     LLVMValueRef *funcs;        /* [nfuncs] defined functions; NULL for imports */
+    /* [nfuncs] the function can be reached through a funcref (exported,
+     * in an element segment, ref.func, start): only these get a real entry
+     * in the descriptor's funcs array, so LLVM may inline and drop the rest. */
+    bool *escapes;
     unsigned md_invariant, md_prof, md_nonnull;
     LLVMValueRef md_empty;      /* empty metadata node (as value) */
     LLVMValueRef md_unlikely;   /* branch_weights {1, 2000} (as value) */

@@ -275,6 +275,50 @@ static LLVMValueRef ptr_array(lower_mod *lm, const char *name, LLVMValueRef *ele
     return const_global(lm, name, LLVMConstArray2(lm->t_ptr, elems, n));
 }
 
+/* The descriptor's funcs array. A function no funcref can reach (see
+ * lower_mod.escapes) gets a shared entry that traps if ever called, so the
+ * array does not keep it alive: LLVM may inline it into its callers (as
+ * the last call of a local function) and drop it. */
+static LLVMValueRef funcs_array(lower_mod *lm, LLVMBuilderRef b)
+{
+    const wasm_module *m = lm->m;
+    uint32_t ndef = m->nfuncs - m->nimported_funcs;
+    if (ndef == 0)
+        return LLVMConstNull(lm->t_ptr);
+    LLVMValueRef *fs = malloc(ndef * sizeof *fs);
+    if (!fs)
+        return NULL;
+    LLVMValueRef stub = NULL;
+    for (uint32_t i = 0; i < ndef; i++) {
+        uint32_t fi = m->nimported_funcs + i;
+        if (lm->escapes[fi]) {
+            fs[i] = lm->funcs[fi];
+            continue;
+        }
+        if (!stub) {
+            LLVMTypeRef pt = lm->t_ptr;
+            stub = LLVMAddFunction(lm->mod, "wacc_unreferenced", LLVMFunctionType(lm->t_void, &pt, 1, 0));
+            LLVMSetLinkage(stub, LLVMInternalLinkage);
+            lower_mod_fn_attrs(lm, stub);
+            LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(lm->ctx, stub, "entry"));
+            LLVMValueRef vm = LLVMGetParam(stub, 0);
+            LLVMValueRef lp = LLVMBuildStructGEP2(b, lm->t_vmctx, vm, WACC_VMCTX_LIBCALLS, "");
+            LLVMValueRef lc = LLVMBuildLoad2(b, lm->t_ptr, lp, "");
+            LLVMValueRef tp = LLVMBuildStructGEP2(b, lm->t_libcalls, lc, WACC_LIBCALL_TRAP, "");
+            LLVMValueRef trap = LLVMBuildLoad2(b, lm->t_ptr, tp, "");
+            LLVMTypeRef tps[4] = { lm->t_ptr, lm->t_i32, lm->t_i32, lm->t_i32 };
+            LLVMValueRef args[4] = { vm, LLVMConstInt(lm->t_i32, WACC_TRAP_UNREACHABLE, 0),
+                                     LLVMConstInt(lm->t_i32, fi, 0), LLVMConstInt(lm->t_i32, 0, 0) };
+            LLVMBuildCall2(b, LLVMFunctionType(lm->t_void, tps, 4, 0), trap, args, 4, "");
+            LLVMBuildUnreachable(b);
+        }
+        fs[i] = stub;
+    }
+    LLVMValueRef g = ptr_array(lm, "wacc_funcs", fs, ndef);
+    free(fs);
+    return g;
+}
+
 static void fill_header(lower_mod *lm, struct wacc_meta_header *h, uint64_t input_hash,
                         uint64_t options_hash)
 {
@@ -358,7 +402,9 @@ bool lower_artifact(lower_mod *lm, uint64_t input_hash, uint64_t options_hash, w
         LLVMSetAlignment(gimage, IMAGE_ALIGN);
     }
 
-    LLVMValueRef gfuncs = ptr_array(lm, "wacc_funcs", lm->funcs + m->nimported_funcs, ndef);
+    LLVMValueRef gfuncs = funcs_array(lm, b);
+    if (ndef && !gfuncs)
+        goto oom;
     LLVMValueRef gacs = ptr_array(lm, "wacc_array_calls", acs, nt);
     LLVMValueRef ghss = ptr_array(lm, "wacc_host_stubs", hss, nt);
 

@@ -1122,6 +1122,7 @@ static void lower_insn(lower_ctx *c, const wasm_insn *in)
             fail(c, "internal error: function index out of range");
             break;
         }
+        lm->escapes[in->imm.idx] = true;
         v = LLVMConstInt(lm->t_i64, in->imm.idx, 0);
         lower_push(c, LLVMBuildGEP2(c->b, lm->t_funcref, get_funcrefs(c), &v, 1, ""));
         break;

@@ -277,6 +277,48 @@ static void func_symbol(const wasm_module *m, uint32_t idx, char *buf, size_t le
 
 static void set_err(wasm_error *err, size_t offset, const char *msg);
 
+/* Mark every function a constant expression takes with ref.func. */
+static void mark_constexpr(lower_mod *lm, const wasm_constexpr *e)
+{
+    if (!e->code || !e->len)
+        return;
+    wasm_reader r;
+    wasm_error err;
+    wasm_reader_init(&r, lm->m->bytes, e->code, e->code + e->len);
+    while (r.p < r.end) {
+        wasm_insn in;
+        if (!wasm_read_insn(&r, &in, &err))
+            break;
+        if (in.op == WASM_OP_REF_FUNC && in.imm.idx < lm->m->nfuncs)
+            lm->escapes[in.imm.idx] = true;
+    }
+    wasm_reader_free(&r);
+}
+
+/* Which functions can be reached other than by a direct call: exports,
+ * element segments, ref.func in constant expressions, the start function.
+ * (ref.func in code may only name these; lower_func marks them anyway.) */
+static void find_escapes(lower_mod *lm)
+{
+    const wasm_module *m = lm->m;
+    for (uint32_t i = 0; i < m->nexports; i++)
+        if (m->exports[i].kind == WASM_EXTERN_FUNC && m->exports[i].index < m->nfuncs)
+            lm->escapes[m->exports[i].index] = true;
+    if (m->has_start && m->start < m->nfuncs)
+        lm->escapes[m->start] = true;
+    for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
+        mark_constexpr(lm, &m->globals[i].init);
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const wasm_elem *el = &m->elems[i];
+        for (uint32_t j = 0; j < el->count; j++) {
+            if (el->funcs && el->funcs[j] < m->nfuncs)
+                lm->escapes[el->funcs[j]] = true;
+            else if (el->exprs)
+                mark_constexpr(lm, &el->exprs[j]);
+        }
+    }
+}
+
 static bool declare_functions(lower_mod *lm, wasm_error *err)
 {
     const wasm_module *m = lm->m;
@@ -356,12 +398,14 @@ LLVMModuleRef wacc_lower_module(LLVMContextRef ctx, const wasm_module *m, const 
     }
     bool ok = false;
     lm.funcs = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *lm.funcs);
-    if (!lm.funcs || !build_types(&lm)) {
+    lm.escapes = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *lm.escapes);
+    if (!lm.funcs || !lm.escapes || !build_types(&lm)) {
         set_err(err, 0, "out of memory");
         goto out;
     }
     build_metadata_kinds(&lm);
     build_libc(&lm);
+    find_escapes(&lm);
     if (!declare_functions(&lm, err))
         goto out;
     for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++)
@@ -381,6 +425,7 @@ LLVMModuleRef wacc_lower_module(LLVMContextRef ctx, const wasm_module *m, const 
 out:
     free(lm.fn_types);
     free(lm.funcs);
+    free(lm.escapes);
     if (!ok) {
         LLVMDisposeModule(lm.mod);
         return NULL;
