@@ -174,6 +174,8 @@ struct wacc_core_type {
     uint8_t kind;               /* WACC_CT_* */
     uint32_t offset;
     wasm_functype func;         /* WACC_CT_FUNC */
+    uint32_t nrefs;             /* WACC_CT_FUNC: concrete type indices of */
+    uint32_t *refs;             /*   its (ref $t) params/results */
     uint32_t ndecls;
     wacc_moduledecl *decls;     /* WACC_CT_MODULE */
 };

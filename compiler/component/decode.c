@@ -117,8 +117,12 @@ void wacc_name_free(wacc_name *n)
 /* ---------------------------------------------------------------------- */
 /* Core types.                                                              */
 
-static bool rd_core_valtype(creader *r, uint8_t *t)
+/* A core value type; *concrete (when given) gets the type index of a
+ * (ref $t), or UINT64_MAX. */
+static bool rd_core_valtype_ref(creader *r, uint8_t *t, uint64_t *concrete)
 {
+    if (concrete)
+        *concrete = UINT64_MAX;
     uint8_t b;
     if (!rd_byte(r, &b))
         return false;
@@ -135,6 +139,8 @@ static bool rd_core_valtype(creader *r, uint8_t *t)
             uint64_t v;
             if (!rd_u64(r, &v))
                 return false;
+            if (concrete)
+                *concrete = v;
         }
         *t = b;
         return true;
@@ -146,6 +152,11 @@ static bool rd_core_valtype(creader *r, uint8_t *t)
     }
     r->p--;
     return cfail(r, "invalid core value type 0x%02x", b);
+}
+
+static bool rd_core_valtype(creader *r, uint8_t *t)
+{
+    return rd_core_valtype_ref(r, t, NULL);
 }
 
 static bool rd_limits(creader *r, wasm_limits *l, uint8_t flags, bool is64)
@@ -227,15 +238,31 @@ static bool rd_core_extern(creader *r, wacc_core_extern *e)
     return cfail(r, "invalid core external kind 0x%02x", k);
 }
 
-static bool rd_functype_body(creader *r, wasm_functype *f)
+static bool rd_functype_valtype(creader *r, uint8_t *t, wacc_core_type *ct)
 {
+    uint64_t idx;
+    if (!rd_core_valtype_ref(r, t, &idx))
+        return false;
+    if (idx != UINT64_MAX) {
+        uint32_t *p = realloc(ct->refs, (ct->nrefs + 1) * sizeof *p);
+        if (!p)
+            abort();
+        ct->refs = p;
+        ct->refs[ct->nrefs++] = idx > UINT32_MAX ? UINT32_MAX : (uint32_t)idx;
+    }
+    return true;
+}
+
+static bool rd_functype_body(creader *r, wacc_core_type *ct)
+{
+    wasm_functype *f = &ct->func;
     if (!rd_u32(r, &f->nparams))
         return false;
     if (f->nparams > (size_t)(r->end - r->p))
         return cfail(r, "unexpected end of input (function type)");
     f->params = cxcalloc(f->nparams, 1);
     for (uint32_t i = 0; i < f->nparams; i++)
-        if (!rd_core_valtype(r, &f->params[i]))
+        if (!rd_functype_valtype(r, &f->params[i], ct))
             return false;
     if (!rd_u32(r, &f->nresults))
         return false;
@@ -243,7 +270,7 @@ static bool rd_functype_body(creader *r, wasm_functype *f)
         return cfail(r, "unexpected end of input (function type)");
     f->results = cxcalloc(f->nresults, 1);
     for (uint32_t i = 0; i < f->nresults; i++)
-        if (!rd_core_valtype(r, &f->results[i]))
+        if (!rd_functype_valtype(r, &f->results[i], ct))
             return false;
     return true;
 }
@@ -287,6 +314,7 @@ void wacc_core_type_free(wacc_core_type *t)
         return;
     free(t->func.params);
     free(t->func.results);
+    free(t->refs);
     for (uint32_t i = 0; i < t->ndecls; i++) {
         free(t->decls[i].module);
         free(t->decls[i].name);
@@ -305,7 +333,7 @@ static wacc_core_type *rd_core_type(creader *r, bool in_module_type)
         goto fail;
     if (b == 0x60) {
         t->kind = WACC_CT_FUNC;
-        if (!rd_functype_body(r, &t->func))
+        if (!rd_functype_body(r, t))
             goto fail;
         return t;
     }

@@ -48,6 +48,7 @@ typedef struct scope {
     uint32_t *named_all, nnamed_all, capna;   /* imports and exports */
     uint32_t *local_res;        /* resources defined here (resource.new/rep) */
     uint32_t nlocal_res, caplr;
+    uint8_t ctx_type;           /* context.get/set slot type (0: none yet) */
     /* core module type scope */
     cnamed *cimports, *cexports;
     uint32_t ncimports, capci, ncexports, capce;
@@ -322,16 +323,19 @@ static bool build_type(vctx *v, scope *s, const wacc_deftype *d, sval *out)
     if (d->kind == WACC_DT_RESOURCE) {
         if (s->kind != SC_COMPONENT)
             return vfail(v, off, "resources can only be defined within a concrete component");
-        if (d->rep != WASM_I32)
-            return vfail(v, off, "resources can only be represented by `i32`");
+        if (d->rep != WASM_I32 && !(d->rep == WASM_I64 && has(v, WACC_CFEAT_CM64)))
+            return vfail(v, off, has(v, WACC_CFEAT_CM64)
+                         ? "resources can only be represented by `i32` or `i64`"
+                         : "resources can only be represented by `i32`");
         if (d->has_dtor) {
             slot *f = get_slot(v, s, WACC_SORT_CORE_FUNC, d->dtor, off);
             if (!f)
                 return false;
-            uint8_t p = WASM_I32;
+            uint8_t p = d->rep;
             uint32_t want = core_functype(v, &p, 1, NULL, 0);
             if (!cent_sub(v, &f->c, &(cent){ .kind = WASM_EXTERN_FUNC, .fty = want }))
-                return vfail(v, off, "wrong signature for a destructor: expected [i32] -> []");
+                return vfail(v, off, "wrong signature for a destructor: expected [%s] -> []",
+                             p == WASM_I64 ? "i64" : "i32");
         }
         uint32_t id = ty_new(v, WACC_DT_RESOURCE);
         TY(v, id)->res_local = true;
@@ -826,8 +830,24 @@ static bool cent_from_core(vctx *v, scope *s, const wacc_core_extern *x, cent *o
             return vfail(v, off, "tag type must not have results");
         return true;
     }
-    case WASM_EXTERN_TABLE: out->table = x->desc.table; return true;
-    case WASM_EXTERN_MEMORY: out->mem = x->desc.memory; return true;
+    case WASM_EXTERN_TABLE:
+        if (x->desc.table.limits.has_max && x->desc.table.limits.min > x->desc.table.limits.max)
+            return vfail(v, off, "size minimum must not be greater than maximum");
+        out->table = x->desc.table;
+        return true;
+    case WASM_EXTERN_MEMORY: {
+        const wasm_limits *l = &x->desc.memory.limits;
+        uint64_t cap = x->desc.memory.is64 ? (1ull << 48) : 65536;
+        if (l->min > cap || (l->has_max && l->max > cap))
+            return vfail(v, off, "memory size must be at most %s",
+                         x->desc.memory.is64 ? "2**48 pages" : "65536 pages (4GiB)");
+        if (l->has_max && l->min > l->max)
+            return vfail(v, off, "size minimum must not be greater than maximum");
+        if (x->desc.memory.shared && !l->has_max)
+            return vfail(v, off, "shared memory must have maximum size");
+        out->mem = x->desc.memory;
+        return true;
+    }
     default: out->global = x->desc.global; return true;
     }
 }
@@ -835,6 +855,13 @@ static bool cent_from_core(vctx *v, scope *s, const wacc_core_extern *x, cent *o
 static bool core_type_def(vctx *v, scope *s, const wacc_core_type *ct, uint32_t *out)
 {
     if (ct->kind == WACC_CT_FUNC) {
+        for (uint32_t i = 0; i < ct->nrefs; i++) {
+            slot *sl = get_slot(v, s, WACC_SORT_CORE_TYPE, ct->refs[i], ct->offset);
+            if (!sl)
+                return false;
+            if (TY(v, sl->t.id)->kind == TY_CORE_MODULE)
+                return vfail(v, ct->offset, "type index %u is a module type", ct->refs[i]);
+        }
         *out = core_functype(v, ct->func.params, ct->func.nparams, ct->func.results,
                              ct->func.nresults);
         return true;
@@ -1205,6 +1232,8 @@ static bool check_opts(vctx *v, scope *s, const wacc_canonopts *o, uint32_t off,
         if (!m)
             return false;
         mem64 = m->c.mem.is64;
+        if (m->c.mem.shared && !m->c.any)
+            return vfail(v, off, "canonical option `memory`: mismatch in the shared flag for memories");
     }
     if (o->nrealloc) {
         slot *f = get_slot(v, s, WACC_SORT_CORE_FUNC, o->realloc, off);
@@ -1314,7 +1343,7 @@ static uint32_t sig(vctx *v, const char *params, const char *results)
     uint8_t p[8], r[8];
     uint32_t np = 0, nr = 0;
     for (; *params; params++) p[np++] = *params == 'i' ? WASM_I32 : WASM_I64;
-    for (; *results; results++) r[nr++] = *results == 'i' ? WASM_I32 : WASM_I64;
+    for (; *results; results++) r[nr++] = *results == 'i' ? WASM_I32 : WASM_I64;   /* 'I': i64 */
     return core_functype(v, p, np, r, nr);
 }
 
@@ -1403,7 +1432,21 @@ static bool canon_features(vctx *v, const wacc_canon *c)
     return true;
 }
 
+static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c);
+
+/* Lists and strings flatten to i64 pointers/lengths with a 64-bit memory. */
 static bool canon_def(vctx *v, scope *s, const wacc_canon *c)
+{
+    const wacc_canonopts *o = &c->opts;
+    if (o->nmemory && o->memory < s->sp[WACC_SORT_CORE_MEMORY].n &&
+        s->sp[WACC_SORT_CORE_MEMORY].s[o->memory].c.mem.is64)
+        v->ptr = WASM_I64;
+    bool ok = canon_def_flat(v, s, c);
+    v->ptr = WASM_I32;
+    return ok;
+}
+
+static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
 {
     if (!canon_features(v, c))
         return false;
@@ -1480,7 +1523,8 @@ static bool canon_def(vctx *v, scope *s, const wacc_canon *c)
         if (!local)
             return vfail(v, off, "type index %u is not a resource type defined in this component",
                          c->type);
-        out.fty = c->op == WACC_CANON_RESOURCE_NEW ? sig(v, "i", "i") : sig(v, "i", "i");
+        const char *rp = TY(v, r)->rep == WASM_I64 ? "I" : "i";
+        out.fty = c->op == WACC_CANON_RESOURCE_NEW ? sig(v, rp, "i") : sig(v, "i", rp);
         break;
     }
     case WACC_CANON_RESOURCE_DROP: case WACC_CANON_RESOURCE_DROP_ASYNC: {
@@ -1530,11 +1574,17 @@ static bool canon_def(vctx *v, scope *s, const wacc_canon *c)
         out.fty = sig(v, "ii", "i");
         break;
     case WACC_CANON_CONTEXT_GET: case WACC_CANON_CONTEXT_SET:
-        if (c->core_valtype != WASM_I32)
-            return vfail(v, off, "context.get/set only supports type i32");
+        if (c->core_valtype != WASM_I32 &&
+            !(c->core_valtype == WASM_I64 && has(v, WACC_CFEAT_CM64)))
+            return vfail(v, off, "context.get/set only supports type i32%s",
+                         has(v, WACC_CFEAT_CM64) ? " or i64" : "");
+        if (s->ctx_type && s->ctx_type != c->core_valtype)
+            return vfail(v, off, "context.get/set: type must match previous context type");
+        s->ctx_type = c->core_valtype;
         if (c->context_index > 1)
             return vfail(v, off, "context index %u out of bounds", c->context_index);
-        out.fty = c->op == WACC_CANON_CONTEXT_GET ? sig(v, "", "i") : sig(v, "i", "");
+        const char *ct = c->core_valtype == WASM_I64 ? "I" : "i";
+        out.fty = c->op == WACC_CANON_CONTEXT_GET ? sig(v, "", ct) : sig(v, ct, "");
         break;
     case WACC_CANON_THREAD_NEW_INDIRECT: case WACC_CANON_THREAD_SPAWN_INDIRECT:
         if (!get_slot(v, s, WACC_SORT_CORE_TYPE, c->type, off) ||
@@ -1774,7 +1824,7 @@ bool wacc_component_validate_features(const wacc_component *c, uint32_t features
                                       wasm_error *err)
 {
     wasm_error dummy;
-    vctx v = { .err = err ? err : &dummy, .features = features };
+    vctx v = { .err = err ? err : &dummy, .features = features, .ptr = WASM_I32 };
     scope sc = { .kind = SC_COMPONENT };
     ty_new(&v, 0xff);           /* id 0 is reserved (means "none") */
     bool ok = c && validate_component_scope(&v, c, &sc);

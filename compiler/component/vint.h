@@ -83,6 +83,8 @@ typedef struct vctx {
     wasm_error *err;
     bool failed;
     uint32_t features;          /* WACC_CFEAT_* */
+    uint8_t ptr;                /* flatten: pointer/length type (WASM_I32 or WASM_I64 for
+                                   a 64-bit memory option) */
 } vctx;
 
 /* Resource substitution map. */

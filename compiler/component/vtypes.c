@@ -603,7 +603,7 @@ uint32_t flatten(vctx *v, sval t, uint8_t *out, uint32_t cap)
         case WACC_PT_S64: case WACC_PT_U64: EMIT(WASM_I64); break;
         case WACC_PT_F32: EMIT(WASM_F32); break;
         case WACC_PT_F64: EMIT(WASM_F64); break;
-        case WACC_PT_STRING: EMIT(WASM_I32); EMIT(WASM_I32); break;
+        case WACC_PT_STRING: EMIT(v->ptr); EMIT(v->ptr); break;
         default: EMIT(WASM_I32); break;
         }
         return n;
@@ -611,7 +611,7 @@ uint32_t flatten(vctx *v, sval t, uint8_t *out, uint32_t cap)
     ty *x = TY(v, t.id);
     switch (x->kind) {
     case WACC_DT_LIST: case WACC_DT_MAP:
-        EMIT(WASM_I32); EMIT(WASM_I32);
+        EMIT(v->ptr); EMIT(v->ptr);
         return n;
     case WACC_DT_FIXED_LIST: {
         uint8_t tmp[64];
