@@ -437,8 +437,5 @@ bool wacc_instance_export_n(wacc_instance *inst, const char *name, size_t len, w
 
 const char *wacc_instance_func_name(const wacc_instance *inst, uint32_t func_index)
 {
-    const wasm_module *m = inst->mod;
-    if (!m->func_names || func_index >= m->nfuncs)
-        return NULL;
-    return m->func_names[func_index];
+    return wacc__func_name(inst->art, func_index);
 }

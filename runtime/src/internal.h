@@ -84,6 +84,11 @@ struct wacc_artifact {
     const uint8_t *image_segs;          /* bitmap of data segments in the image */
     uint32_t image_segs_size;
     uint64_t image_id;                  /* engine-unique id of the image, 0 if not mappable */
+    /* The description is decoded without its trailing "name" section;
+     * wacc__func_name decodes all of it (into `names`) when first asked. */
+    const uint8_t *desc_bytes;
+    size_t desc_size;                   /* 0: nothing was left out */
+    wasm_module *names;                 /* set once, atomically */
     /* Components (k1): a component artifact has no module of its own
      * (mod == NULL) but one artifact per core module, which share its
      * dlopen handle and file (parent set, dl NULL). */
@@ -98,6 +103,9 @@ struct wacc_artifact {
 bool wacc__component_def_load(wacc_artifact *a, const uint8_t *bytes, size_t size,
                               char err[WACC_ERR_LEN]);
 void wacc__component_def_free(struct wacc_comp_def *d);
+
+/* Name of function `fi` from the name section, or NULL. */
+const char *wacc__func_name(const wacc_artifact *a, uint32_t fi);
 
 /* Function index containing `pc` (UINT32_MAX if none). */
 uint32_t wacc__artifact_func_at(const wacc_artifact *a, uintptr_t pc);

@@ -149,9 +149,63 @@ static bool check_meta(const char *path, const uint8_t *meta, uint64_t size,
     return true;
 }
 
-/* Map the file and run every check that needs no code. On success *meta_copy
- * is a malloc'd copy of the metadata section. */
-static bool check_file(const char *path, uint8_t **meta_copy, uint64_t *meta_size, int *fd_out,
+/* The bytes of an artifact file while it is checked and loaded: read into
+ * a buffer if it is small (no page-table set-up and tear-down), else mapped
+ * and populated in one go. `meta` points at its metadata section. */
+struct file_view {
+    const uint8_t *p;
+    size_t size;
+    bool mapped;
+    const uint8_t *meta;
+};
+
+#define READ_LIMIT (256u * 1024u)
+
+static void view_release(struct file_view *v)
+{
+    if (v->mapped)
+        munmap((void *)v->p, v->size);
+    else
+        free((void *)v->p);
+    v->p = NULL;
+}
+
+static bool view_open(const char *path, int fd, size_t size, struct file_view *v,
+                      char err[WACC_ERR_LEN])
+{
+    v->size = size;
+    v->mapped = size > READ_LIMIT;
+    if (v->mapped) {
+        v->p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (v->p != MAP_FAILED)
+            return true;
+        wacc__err(err, "%s: cannot map: %s", path, strerror(errno));
+        return false;
+    }
+    uint8_t *buf = malloc(size);
+    if (!buf) {
+        wacc__err(err, "%s: out of memory", path);
+        return false;
+    }
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            wacc__err(err, "%s: cannot read: %s", path, n < 0 ? strerror(errno) : "file shrank");
+            free(buf);
+            return false;
+        }
+        got += (size_t)n;
+    }
+    v->p = buf;
+    return true;
+}
+
+/* Read the file and run every check that needs no code. On success *v holds
+ * the file (release it with view_release) and *fd_out the open file. */
+static bool check_file(const char *path, struct file_view *v, uint64_t *meta_size, int *fd_out,
                        char err[WACC_ERR_LEN])
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -171,12 +225,11 @@ static bool check_file(const char *path, uint8_t **meta_copy, uint64_t *meta_siz
         close(fd);
         return false;
     }
-    const uint8_t *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) {
+    if (!view_open(path, fd, size, v, err)) {
         close(fd);
-        wacc__err(err, "%s: cannot map: %s", path, strerror(errno));
         return false;
     }
+    const uint8_t *p = v->p;
     bool ok = false;
     struct wacc_trailer tr;
     size_t body = size - sizeof tr;
@@ -186,22 +239,15 @@ static bool check_file(const char *path, uint8_t **meta_copy, uint64_t *meta_siz
     } else if (XXH3_64bits(p, body) != tr.hash) {
         wacc__err(err, "%s: corrupt artifact (checksum mismatch)", path);
     } else {
-        const uint8_t *meta = find_meta(path, p, body, meta_size, err);
-        if (meta && check_meta(path, meta, *meta_size, err)) {
-            *meta_copy = malloc(*meta_size ? *meta_size : 1);
-            if (*meta_copy) {
-                memcpy(*meta_copy, meta, *meta_size);
-                ok = true;
-            } else {
-                wacc__err(err, "%s: out of memory", path);
-            }
-        }
+        v->meta = find_meta(path, p, body, meta_size, err);
+        ok = v->meta && check_meta(path, v->meta, *meta_size, err);
     }
-    munmap((void *)p, size);
-    if (ok)
+    if (ok) {
         *fd_out = fd;       /* kept to map the memory image copy-on-write */
-    else
+    } else {
+        view_release(v);
         close(fd);
+    }
     return ok;
 }
 
@@ -301,6 +347,7 @@ void wacc_artifact_free(wacc_artifact *a)
     if (a->engine && a->type_ids)
         wacc__engine_drop_stubs(a->engine, a);
     wasm_module_free(a->mod);
+    wasm_module_free(a->names);
     free(a->type_ids);
     free(a->func_addrs);
     if (a->dl)
@@ -313,29 +360,30 @@ void wacc_artifact_free(wacc_artifact *a)
 
 static bool setup_module(wacc_artifact *a, const struct wacc_descriptor *d, void *dl,
                          char err[WACC_ERR_LEN]);
-static wacc_artifact *load_component(wacc_artifact *a, uint8_t *meta_copy, uint64_t meta_size,
+static wacc_artifact *load_component(wacc_artifact *a, struct file_view *v, uint64_t meta_size,
                                      char err[WACC_ERR_LEN]);
 
-static wacc_artifact *fail(wacc_artifact *a, uint8_t *meta_copy)
+static wacc_artifact *fail(wacc_artifact *a, struct file_view *v)
 {
-    free(meta_copy);
+    if (v)
+        view_release(v);
     wacc_artifact_free(a);
     return NULL;
 }
 
 wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WACC_ERR_LEN])
 {
-    uint8_t *meta_copy = NULL;
+    struct file_view view = { 0 };
     uint64_t meta_size = 0;
     int fd = -1;
-    if (!check_file(path, &meta_copy, &meta_size, &fd, err))
+    if (!check_file(path, &view, &meta_size, &fd, err))
         return NULL;
 
     wacc_artifact *a = calloc(1, sizeof *a);
     if (!a || !(a->path = strdup(path))) {
         wacc__err(err, "%s: out of memory", path);
         free(a);
-        free(meta_copy);
+        view_release(&view);
         close(fd);
         return NULL;
     }
@@ -346,29 +394,28 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
     if (!a->dl) {
         const char *why = dlerror();
         wacc__err(err, "%s: dlopen failed: %s", path, why ? why : "unknown error");
-        return fail(a, meta_copy);
+        return fail(a, &view);
     }
-    if (((const struct wacc_meta_header *)meta_copy)->artifact_kind == WACC_ARTIFACT_COMPONENT)
-        return load_component(a, meta_copy, meta_size, err);
+    if (((const struct wacc_meta_header *)view.meta)->artifact_kind == WACC_ARTIFACT_COMPONENT)
+        return load_component(a, &view, meta_size, err);
     a->desc = dlsym(a->dl, WACC_DESCRIPTOR_SYMBOL);
     if (!a->desc) {
         wacc__err(err, "%s: not a wacc artifact (no %s symbol)", path, WACC_DESCRIPTOR_SYMBOL);
-        return fail(a, meta_copy);
+        return fail(a, &view);
     }
     const struct wacc_descriptor *d = a->desc;
     if (d->magic != WACC_DESCRIPTOR_MAGIC || d->abi_version != WACC_ABI_VERSION) {
         wacc__err(err, "%s: bad descriptor (magic 0x%08x, ABI version %u)", path, d->magic,
                   d->abi_version);
-        return fail(a, meta_copy);
+        return fail(a, &view);
     }
     /* dlopen returns an already loaded object with the same name: make sure
      * it is this very file. */
-    if (!d->meta || d->meta_size != meta_size || memcmp(d->meta, meta_copy, meta_size) != 0) {
+    if (!d->meta || d->meta_size != meta_size || memcmp(d->meta, view.meta, meta_size) != 0) {
         wacc__err(err, "%s: a different artifact with this path is already loaded", path);
-        return fail(a, meta_copy);
+        return fail(a, &view);
     }
-    free(meta_copy);
-    meta_copy = NULL;
+    view_release(&view);
     if (!setup_module(a, d, a->dl, err))
         return fail(a, NULL);
     if (a->code_start && !wacc__register_code(a, a->code_start, a->code_end)) {
@@ -376,6 +423,73 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
         return fail(a, NULL);
     }
     return a;
+}
+
+/* ---- function names ----
+ *
+ * Decoding the name section costs more than the rest of a description
+ * together (a string per function), and names are only needed to describe
+ * traps: leave a trailing "name" custom section out at load time. */
+
+static bool rd_leb(const uint8_t **p, const uint8_t *end, uint32_t *out)
+{
+    uint32_t v = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+        if (*p == end)
+            return false;
+        uint8_t b = *(*p)++;
+        v |= (uint32_t)(b & 0x7F) << shift;
+        if (!(b & 0x80)) {
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Size of the description without a trailing "name" section (or all of it). */
+static size_t desc_without_names(const uint8_t *desc, size_t size)
+{
+    const uint8_t *p = desc + 8, *end = desc + size;
+    if (size < 8)
+        return size;
+    while (p < end) {
+        const uint8_t *start = p;
+        uint8_t id = *p++;
+        uint32_t len, nlen;
+        if (!rd_leb(&p, end, &len) || len > (size_t)(end - p))
+            return size;
+        const uint8_t *next = p + len, *q = p;
+        if (id == 0 && next == end && rd_leb(&q, next, &nlen) && nlen == 4 &&
+            (size_t)(next - q) >= 4 && memcmp(q, "name", 4) == 0)
+            return (size_t)(start - desc);
+        p = next;
+    }
+    return size;
+}
+
+const char *wacc__func_name(const wacc_artifact *a, uint32_t fi)
+{
+    const wasm_module *m = a->mod;
+    if (!m || fi >= m->nfuncs)
+        return NULL;
+    if (m->func_names || !a->desc_size)
+        return m->func_names ? m->func_names[fi] : NULL;
+    wasm_module **slot = &((wacc_artifact *)a)->names;
+    wasm_module *n = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!n) {
+        wasm_error werr;
+        n = wasm_decode(a->desc_bytes, a->desc_size, ~0u, WASM_DECODE_NO_CODE, &werr);
+        if (!n)
+            return NULL;
+        wasm_module *seen = NULL;
+        if (!__atomic_compare_exchange_n(slot, &seen, n, false, __ATOMIC_ACQ_REL,
+                                         __ATOMIC_ACQUIRE)) {
+            wasm_module_free(n);
+            n = seen;
+        }
+    }
+    return n->func_names && fi < n->nfuncs ? n->func_names[fi] : NULL;
 }
 
 /* The part of loading after the descriptor is found and checked: decode
@@ -391,7 +505,13 @@ static bool setup_module(wacc_artifact *a, const struct wacc_descriptor *d, void
     const struct wacc_meta_header *h = a->meta;
 
     wasm_error werr;
-    a->mod = wasm_decode(d->meta + h->desc_offset, h->desc_size, ~0u, WASM_DECODE_NO_CODE, &werr);
+    const uint8_t *desc = d->meta + h->desc_offset;
+    size_t size = desc_without_names(desc, h->desc_size);
+    if (size < h->desc_size) {
+        a->desc_bytes = desc;
+        a->desc_size = h->desc_size;
+    }
+    a->mod = wasm_decode(desc, size, ~0u, WASM_DECODE_NO_CODE, &werr);
     if (!a->mod) {
         wacc__err(err, "%s: bad module description at offset %zu: %s", path, werr.offset,
                   werr.msg);
@@ -423,7 +543,11 @@ static bool setup_module(wacc_artifact *a, const struct wacc_descriptor *d, void
     for (uint32_t i = 0; i < ndefined; i++)
         a->func_addrs[i] = (struct wacc_func_addr){ (uintptr_t)d->funcs[i], m->nimported_funcs + i };
     a->nfunc_addrs = ndefined;
-    qsort(a->func_addrs, ndefined, sizeof *a->func_addrs, cmp_addr);
+    bool sorted = true;         /* usual: functions are emitted in index order */
+    for (uint32_t i = 1; i < ndefined && sorted; i++)
+        sorted = a->func_addrs[i - 1].addr <= a->func_addrs[i].addr;
+    if (!sorted)
+        qsort(a->func_addrs, ndefined, sizeof *a->func_addrs, cmp_addr);
 
     struct link_map *lm = NULL;
     if (dlinfo(dl, RTLD_DI_LINKMAP, &lm) != 0 || !lm) {
@@ -473,7 +597,7 @@ static bool register_component_code(wacc_artifact *a)
     return !a->code_start || wacc__register_code(a, a->code_start, a->code_end);
 }
 
-static wacc_artifact *load_component(wacc_artifact *a, uint8_t *meta_copy, uint64_t meta_size,
+static wacc_artifact *load_component(wacc_artifact *a, struct file_view *v, uint64_t meta_size,
                                      char err[WACC_ERR_LEN])
 {
     const char *path = a->path;
@@ -481,18 +605,18 @@ static wacc_artifact *load_component(wacc_artifact *a, uint8_t *meta_copy, uint6
     if (!cd) {
         wacc__err(err, "%s: not a wacc component artifact (no %s symbol)", path,
                   WACC_COMPONENT_DESCRIPTOR_SYMBOL);
-        return fail(a, meta_copy);
+        return fail(a, v);
     }
     if (cd->magic != WACC_DESCRIPTOR_MAGIC || cd->abi_version != WACC_ABI_VERSION) {
         wacc__err(err, "%s: bad component descriptor (magic 0x%08x, ABI version %u)", path,
                   cd->magic, cd->abi_version);
-        return fail(a, meta_copy);
+        return fail(a, v);
     }
-    if (!cd->meta || cd->meta_size != meta_size || memcmp(cd->meta, meta_copy, meta_size) != 0) {
+    if (!cd->meta || cd->meta_size != meta_size || memcmp(cd->meta, v->meta, meta_size) != 0) {
         wacc__err(err, "%s: a different artifact with this path is already loaded", path);
-        return fail(a, meta_copy);
+        return fail(a, v);
     }
-    free(meta_copy);
+    view_release(v);
     a->meta = (const struct wacc_meta_header *)cd->meta;
     a->modules = wacc__calloc(cd->num_modules, sizeof *a->modules);
     if (!a->modules || (cd->num_modules && !cd->modules)) {

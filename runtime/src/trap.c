@@ -314,8 +314,7 @@ static void format_trap(wacc_trap *t, uint32_t code, const wacc_artifact *art, u
     t->wasm_offset = off;
     int n = snprintf(t->message, sizeof t->message, "trap: %s", wacc_trap_name(code));
     if (fi != UINT32_MAX && n > 0 && (size_t)n < sizeof t->message) {
-        const char *name = art && art->mod && art->mod->func_names && fi < art->mod->nfuncs
-                               ? art->mod->func_names[fi] : NULL;
+        const char *name = art ? wacc__func_name(art, fi) : NULL;
         if (name)
             n += snprintf(t->message + n, sizeof t->message - n, " in function %s", name);
         else
