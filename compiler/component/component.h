@@ -467,6 +467,9 @@ void wacc_component_free(wacc_component *c);
 bool wacc_label_valid(const char *s, size_t len);
 /* Classify an externname (WACC_NAME_*); WACC_NAME_OTHER if invalid. */
 uint8_t wacc_externname_classify(const char *s, size_t len);
+/* Does an interface or dependency name use nested namespaces/projections
+ * (valid only with WACC_CFEAT_NESTED_NAMES)? */
+bool wacc_externname_nested(const char *s, size_t len);
 /* `canon` (the interface version) is a canonversion and canon+suffix a semver. */
 bool wacc_version_suffix_valid(const char *canon, size_t len, const char *suffix);
 

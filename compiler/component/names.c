@@ -143,6 +143,40 @@ static bool canonversion_valid(const char *s, size_t len)
     return numeric_id(s + skip, len - skip) && s[skip] != '0';
 }
 
+/* pkgpath ::= namespace+ words ('/' label)*, namespace ::= words ':'.
+ * Without nesting (🪺): exactly one namespace and `proj` projections. */
+static bool pkgpath_valid(const char *s, size_t len, int proj_min, int proj_max)
+{
+    const char *slash = memchr(s, '/', len);
+    size_t body = slash ? (size_t)(slash - s) : len;
+    size_t i = 0;
+    int ncolons = 0;
+    for (;;) {
+        size_t start = i;
+        while (i < body && s[i] != ':')
+            i++;
+        if (!words_valid(s + start, i - start))
+            return false;
+        if (i == body)
+            break;
+        ncolons++;
+        i++;
+    }
+    if (ncolons == 0)
+        return false;
+    int nproj = 0;
+    while (i < len) {
+        i++;                    /* '/' */
+        size_t start = i;
+        while (i < len && s[i] != '/')
+            i++;
+        if (!wacc_label_valid(s + start, i - start))
+            return false;
+        nproj++;
+    }
+    return nproj >= proj_min && nproj <= proj_max;
+}
+
 static bool interfacename_valid(const char *s, size_t len)
 {
     const char *at = memchr(s, '@', len);
@@ -153,37 +187,168 @@ static bool interfacename_valid(const char *s, size_t len)
         if (!semver_valid(v, vl) && !canonversion_valid(v, vl))
             return false;
     }
-    /* namespace+ words projection+ : split at ':' and '/' */
-    size_t i = 0;
-    int ncolons = 0;
-    while (i < body) {
-        size_t start = i;
-        while (i < body && s[i] != ':' && s[i] != '/')
-            i++;
-        if (i == body || s[i] == '/') {
-            if (!words_valid(s + start, i - start))
-                return false;
-            break;
-        }
-        if (!words_valid(s + start, i - start))
+    /* nested namespaces/projections (🪺) are checked by the validator */
+    return pkgpath_valid(s, body, 1, 1 << 30);
+}
+
+/* Is an interface (or dependency) name nested (more than one namespace or
+ * projection)? Only valid with the cm-nested-names feature. */
+bool wacc_externname_nested(const char *s, size_t len)
+{
+    const char *lt = memchr(s, '<', len);
+    if (lt) {                   /* unlocked-dep=<..> / locked-dep=<..> */
+        if (strncmp(s, "unlocked-dep=", 13) != 0 && strncmp(s, "locked-dep=", 11) != 0)
             return false;
-        ncolons++;
-        i++;
+        const char *gt = memchr(lt, '>', len - (size_t)(lt - s));
+        if (!gt)
+            return false;
+        len = (size_t)(gt - lt - 1);
+        s = lt + 1;
     }
-    if (ncolons == 0 || i >= body || s[i] != '/')
+    const char *at = memchr(s, '@', len);
+    size_t body = at ? (size_t)(at - s) : len;
+    int colons = 0, slashes = 0;
+    for (size_t i = 0; i < body; i++) {
+        colons += s[i] == ':';
+        slashes += s[i] == '/';
+    }
+    return colons > 1 || slashes > 1 || (lt && slashes > 0);
+}
+
+/* verrange ::= '*' | '{' ('>=' semver)? (' ')? ('<' semver)? '}' (one at least) */
+static bool verrange_valid(const char *s, size_t len)
+{
+    if (len == 1 && s[0] == '*')
+        return true;
+    if (len < 2 || s[0] != '{' || s[len - 1] != '}')
         return false;
-    int nproj = 0;
-    while (i < body) {
-        i++;                    /* '/' */
-        size_t start = i;
-        while (i < body && s[i] != '/')
-            i++;
-        if (!wacc_label_valid(s + start, i - start))
+    s++;
+    len -= 2;
+    if (len >= 2 && s[0] == '>' && s[1] == '=') {
+        const char *sp = memchr(s, ' ', len);
+        size_t vl = sp ? (size_t)(sp - s) - 2 : len - 2;
+        if (!semver_valid(s + 2, vl))
             return false;
-        nproj++;
+        if (!sp)
+            return true;
+        len -= (size_t)(sp - s) + 1;
+        s = sp + 1;
     }
-    /* nested namespaces/projections (🪺) are not enabled */
-    return nproj == 1 && ncolons == 1;
+    if (len >= 1 && s[0] == '<')
+        return semver_valid(s + 1, len - 1);
+    return false;
+}
+
+static bool base64_valid(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (is_lower(s[i]) || is_upper(s[i]) || is_digit(s[i]) || s[i] == '+' ||
+                       s[i] == '/'))
+        i++;
+    if (i == 0)
+        return false;
+    size_t pad = len - i;
+    if (pad > 2)
+        return false;
+    for (; i < len; i++)
+        if (s[i] != '=')
+            return false;
+    return true;
+}
+
+/* integrity-metadata: whitespace-separated `alg-base64(?options)`. */
+static bool integrity_valid(const char *s, size_t len)
+{
+    size_t i = 0, n = 0;
+    for (;;) {
+        while (i < len && s[i] == ' ')
+            i++;
+        if (i == len)
+            return n > 0;
+        size_t start = i;
+        while (i < len && s[i] != ' ')
+            i++;
+        const char *h = s + start;
+        size_t hl = i - start;
+        const char *q = memchr(h, '?', hl);
+        if (q)
+            hl = (size_t)(q - h);
+        const char *dash = memchr(h, '-', hl);
+        if (!dash)
+            return false;
+        size_t al = (size_t)(dash - h);
+        if (!(al == 6 && (!memcmp(h, "sha256", 6) || !memcmp(h, "sha384", 6) ||
+                          !memcmp(h, "sha512", 6))))
+            return false;
+        if (!base64_valid(dash + 1, hl - al - 1))
+            return false;
+        n++;
+    }
+}
+
+/* `integrity=<...>` exactly. */
+static bool hashname_valid(const char *s, size_t len)
+{
+    return len >= 12 && !memcmp(s, "integrity=<", 11) && s[len - 1] == '>' &&
+           integrity_valid(s + 11, len - 12);
+}
+
+/* Split "<inner>" at s (after the prefix); *rest = after '>'. */
+static bool bracketed(const char *s, size_t len, size_t *inner_len, const char **rest,
+                      size_t *rest_len)
+{
+    if (len == 0 || s[0] != '<')
+        return false;
+    const char *gt = memchr(s + 1, '>', len - 1);
+    if (!gt)
+        return false;
+    *inner_len = (size_t)(gt - s - 1);
+    *rest = gt + 1;
+    *rest_len = len - (size_t)(gt + 1 - s);
+    return true;
+}
+
+static bool opt_hash(const char *rest, size_t rl)
+{
+    return rl == 0 || (rest[0] == ',' && hashname_valid(rest + 1, rl - 1));
+}
+
+static bool dep_name(const char *s, size_t len)
+{
+    size_t il, rl;
+    const char *rest;
+    if (len >= 13 && !memcmp(s, "unlocked-dep=", 13)) {
+        s += 13, len -= 13;     /* the range has '>=': the last '>' closes */
+        if (len < 2 || s[0] != '<' || s[len - 1] != '>')
+            return false;
+        il = len - 2;
+        const char *at = memchr(s + 1, '@', il);
+        size_t pl = at ? (size_t)(at - s - 1) : il;
+        if (!pkgpath_valid(s + 1, pl, 0, 1 << 30))
+            return false;
+        return !at || verrange_valid(at + 1, il - pl - 1);
+    }
+    if (len >= 11 && !memcmp(s, "locked-dep=", 11)) {
+        s += 11, len -= 11;
+        if (!bracketed(s, len, &il, &rest, &rl))
+            return false;
+        const char *at = memchr(s + 1, '@', il);
+        size_t pl = at ? (size_t)(at - s - 1) : il;
+        if (!pkgpath_valid(s + 1, pl, 0, 1 << 30))
+            return false;
+        if (at && !semver_valid(at + 1, il - pl - 1))
+            return false;
+        return opt_hash(rest, rl);
+    }
+    if (len >= 4 && !memcmp(s, "url=", 4)) {
+        s += 4, len -= 4;
+        if (!bracketed(s, len, &il, &rest, &rl))
+            return false;
+        if (memchr(s + 1, '<', il))
+            return false;
+        return opt_hash(rest, rl);
+    }
+    return hashname_valid(s, len);
 }
 
 bool wacc_version_suffix_valid(const char *canon, size_t len, const char *suffix)
@@ -199,22 +364,12 @@ bool wacc_version_suffix_valid(const char *canon, size_t len, const char *suffix
     return semver_valid(buf, len + sl);
 }
 
-static bool dep_name(const char *s, size_t len)
-{
-    static const char *const pfx[] = { "unlocked-dep=<", "locked-dep=<", "url=<",
-                                       "relative-url=<", "integrity=<" };
-    for (size_t k = 0; k < sizeof pfx / sizeof pfx[0]; k++) {
-        size_t pl = strlen(pfx[k]);
-        if (len > pl && !memcmp(s, pfx[k], pl))
-            return s[len - 1] == '>';
-    }
-    return false;
-}
-
 uint8_t wacc_externname_classify(const char *s, size_t len)
 {
     if (dep_name(s, len))
         return WACC_NAME_DEP;
+    if (memchr(s, '=', len) || memchr(s, '<', len))
+        return WACC_NAME_OTHER;
     if (memchr(s, ':', len) || memchr(s, '/', len) || memchr(s, '@', len))
         return interfacename_valid(s, len) ? WACC_NAME_INTERFACE : WACC_NAME_OTHER;
     if (len && s[0] == '[') {

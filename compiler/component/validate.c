@@ -161,11 +161,12 @@ static bool set_size(vctx *v, uint32_t id, uint32_t off)
 /* ---------------------------------------------------------------------- */
 /* Names.                                                                   */
 
-static char *canon_name(const char *s, uint32_t len)
+static char *canon_name(const char *s, uint32_t len, uint8_t kind)
 {
     char *c = cxcalloc((size_t)len + 1, 1);
+    bool kebab = kind != WACC_NAME_DEP && kind != WACC_NAME_OTHER;
     for (uint32_t i = 0; i < len; i++)
-        c[i] = (char)tolower((unsigned char)s[i]);
+        c[i] = kebab ? (char)tolower((unsigned char)s[i]) : s[i];
     const char *pfx[2] = { "[method]", "[static]" };
     for (int k = 0; k < 2; k++) {
         size_t pl = strlen(pfx[k]);
@@ -183,7 +184,7 @@ static char *canon_name(const char *s, uint32_t len)
 static bool name_unique(vctx *v, char ***names, uint32_t *n, uint32_t *cap, const wacc_name *nm,
                         const char *what)
 {
-    char *c = canon_name(nm->str, nm->len);
+    char *c = canon_name(nm->str, nm->len, nm->kind);
     for (uint32_t i = 0; i < *n; i++)
         if (!strcmp((*names)[i], c)) {
             free(c);
@@ -198,6 +199,10 @@ static bool check_extern_name(vctx *v, const wacc_name *nm)
 {
     if (nm->kind == WACC_NAME_OTHER)
         return vfail(v, nm->offset, "`%s` is not a valid extern name", nm->str);
+    if ((nm->kind == WACC_NAME_INTERFACE || nm->kind == WACC_NAME_DEP) &&
+        !has(v, WACC_CFEAT_NESTED_NAMES) && wacc_externname_nested(nm->str, nm->len))
+        return vfail(v, nm->offset, "`%s` is not a valid extern name (nested names are not enabled)",
+                     nm->str);
     if (nm->dup_attr)
         return vfail(v, nm->offset, "duplicate attribute on `%s`", nm->str);
     if (nm->implements) {
@@ -673,6 +678,8 @@ static bool add_import(vctx *v, scope *s, const wacc_name *nm, const wacc_extern
 
 static bool add_export_ent(vctx *v, scope *s, const wacc_name *nm, sext e, uint32_t off)
 {
+    if (nm->kind == WACC_NAME_DEP)
+        return vfail(v, nm->offset, "`%s` is not a valid export name", nm->str);
     if (!check_extern_name(v, nm) ||
         !name_unique(v, &s->exp_names, &s->nexp_names, &s->capen, nm, "export"))
         return false;

@@ -118,7 +118,17 @@ START_TEST(test_names)
     ck_assert_uint_eq(wacc_externname_classify("[constructor]r", 14), WACC_NAME_CONSTRUCTOR);
     ck_assert_uint_eq(wacc_externname_classify("[static]r.m", 11), WACC_NAME_STATIC);
     ck_assert_uint_eq(wacc_externname_classify("[method]r", 9), WACC_NAME_OTHER);
-    ck_assert_uint_eq(wacc_externname_classify("foo:bar/baz/qux", 15), WACC_NAME_OTHER);
+    /* nested names classify as interfaces; the validator gates them (cm-nested-names) */
+    ck_assert_uint_eq(wacc_externname_classify("foo:bar/baz/qux", 15), WACC_NAME_INTERFACE);
+    ck_assert(wacc_externname_nested("foo:bar/baz/qux", 15));
+    ck_assert(wacc_externname_nested("a:b:c/d", 7));
+    ck_assert(!wacc_externname_nested("wasi:http/handler@0.2.0", 23));
+    ck_assert_uint_eq(wacc_externname_classify("foo:bar", 7), WACC_NAME_OTHER);
+    ck_assert_uint_eq(wacc_externname_classify("url=<a>,integrity=<sha256-a>", 28), WACC_NAME_DEP);
+    ck_assert_uint_eq(wacc_externname_classify("url=<<>", 7), WACC_NAME_OTHER);
+    ck_assert_uint_eq(wacc_externname_classify("integrity=<md5-ABC>", 19), WACC_NAME_OTHER);
+    ck_assert_uint_eq(wacc_externname_classify("unlocked-dep=<a:b@{>=1.2.3 <2.0.0}>", 35),
+                      WACC_NAME_DEP);
     ck_assert(wacc_version_suffix_valid("1", 1, ".2.3"));
     ck_assert(!wacc_version_suffix_valid("1", 1, "2.3"));
 }
