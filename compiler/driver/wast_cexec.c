@@ -216,7 +216,7 @@ int wcx_instantiate(wcx *x, const char *file, void **inst, char *msg, size_t len
     wacc_trap trap;
     char err[WACC_ERR_LEN];
     x->missing_import = false;
-    wacc_component_host host = { host_func, host_resource, x };
+    wacc_component_host host = { .func = host_func, .resource = host_resource, .ud = x };
     wacc_cinstance *ci = wacc_component_instantiate(x->store, a, &host, &trap, err);
     if (!ci) {
         if (trap.code != WACC_TRAP_NONE) {

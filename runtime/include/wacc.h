@@ -198,6 +198,13 @@ typedef struct wacc_component_host {
                  void **data);
     const struct wacc_resource_type *(*resource)(void *ud, const char *instance, const char *name);
     void *ud;
+    /* Optional (additive, h9): asked instead of `func` when set, with the
+     * import's function type `type` (read with wacc_cfunc_nparams/param/
+     * result; it lives as long as the component instance), so a host can
+     * check signatures at link time. On false, err (WACC_ERR_LEN bytes)
+     * may hold the reason ("" = not provided). */
+    bool (*typed_func)(void *ud, const char *instance, const char *name, const struct wacc_cfunc *type,
+                       wacc_component_host_fn *fn, void **data, char *err);
 } wacc_component_host;
 
 /* Instantiate a component artifact (host may be NULL: no imports). NULL on

@@ -587,7 +587,7 @@ static bool instance_type_bag(ictx *x, cframe *f, const wacc_deftype *dt, const 
 static bool host_func(ictx *x, cframe *f, uint32_t typeidx, const char *iname, const char *name,
                       citem *it)
 {
-    char e[300] = "";
+    char e[WACC_ERR_LEN] = "";
     struct wacc_cfunc *fn = aalloc(x->ci, sizeof *fn);
     if (!fn)
         return oom(x);
@@ -596,9 +596,15 @@ static bool host_func(ictx *x, cframe *f, uint32_t typeidx, const char *iname, c
         return false;
     }
     fn->kind = CF_HOST;
-    if (!x->ci->host.func || !x->ci->host.func(x->ci->host.ud, iname, name, &fn->fn, &fn->data)) {
-        wacc__err(x->err, "unknown import: %s%s%s has not been defined", iname ? iname : "",
-                  iname ? "#" : "", name);
+    const wacc_component_host *h = &x->ci->host;
+    bool found = h->typed_func ? h->typed_func(h->ud, iname, name, fn, &fn->fn, &fn->data, e)
+                               : h->func && h->func(h->ud, iname, name, &fn->fn, &fn->data);
+    if (!found) {
+        if (e[0])
+            wacc__err(x->err, "import %s%s%s: %s", iname ? iname : "", iname ? "#" : "", name, e);
+        else
+            wacc__err(x->err, "unknown import: %s%s%s has not been defined", iname ? iname : "",
+                      iname ? "#" : "", name);
         return false;
     }
     it->u.func = fn;
