@@ -29,26 +29,36 @@ static const struct { uint64_t bit; const char *name; } cpu_names[] = {
     { WACC_CPU_SSSE3, "ssse3" }, { WACC_CPU_F16C, "f16c" }, { WACC_CPU_MOVBE, "movbe" },
 };
 
+/* glibc keeps the CPUID bits it read at start-up (<sys/platform/x86.h>):
+ * asking it costs nothing, whereas __builtin_cpu_supports links libgcc's
+ * constructor, which runs CPUID a dozen times in every process that links
+ * libwacc (each one a VM exit, ~17 us, in virtual machines). */
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#include <sys/platform/x86.h>
+#define HAS(glibc, gcc) CPU_FEATURE_ACTIVE(glibc)
+#else
+#define HAS(glibc, gcc) (__builtin_cpu_init(), __builtin_cpu_supports(gcc))
+#endif
+
 static bool host_has(uint64_t bit)
 {
-    __builtin_cpu_init();
     switch (bit) {
-    case WACC_CPU_SSE41: return __builtin_cpu_supports("sse4.1");
-    case WACC_CPU_SSE42: return __builtin_cpu_supports("sse4.2");
-    case WACC_CPU_POPCNT: return __builtin_cpu_supports("popcnt");
-    case WACC_CPU_AVX: return __builtin_cpu_supports("avx");
-    case WACC_CPU_AVX2: return __builtin_cpu_supports("avx2");
-    case WACC_CPU_BMI1: return __builtin_cpu_supports("bmi");
-    case WACC_CPU_BMI2: return __builtin_cpu_supports("bmi2");
-    case WACC_CPU_LZCNT: return __builtin_cpu_supports("lzcnt");
-    case WACC_CPU_FMA: return __builtin_cpu_supports("fma");
-    case WACC_CPU_AVX512F: return __builtin_cpu_supports("avx512f");
-    case WACC_CPU_AVX512BW: return __builtin_cpu_supports("avx512bw");
-    case WACC_CPU_AVX512DQ: return __builtin_cpu_supports("avx512dq");
-    case WACC_CPU_AVX512VL: return __builtin_cpu_supports("avx512vl");
-    case WACC_CPU_SSSE3: return __builtin_cpu_supports("ssse3");
-    case WACC_CPU_F16C: return __builtin_cpu_supports("f16c");
-    case WACC_CPU_MOVBE: return __builtin_cpu_supports("movbe");
+    case WACC_CPU_SSE41: return HAS(SSE4_1, "sse4.1");
+    case WACC_CPU_SSE42: return HAS(SSE4_2, "sse4.2");
+    case WACC_CPU_POPCNT: return HAS(POPCNT, "popcnt");
+    case WACC_CPU_AVX: return HAS(AVX, "avx");
+    case WACC_CPU_AVX2: return HAS(AVX2, "avx2");
+    case WACC_CPU_BMI1: return HAS(BMI1, "bmi");
+    case WACC_CPU_BMI2: return HAS(BMI2, "bmi2");
+    case WACC_CPU_LZCNT: return HAS(LZCNT, "lzcnt");
+    case WACC_CPU_FMA: return HAS(FMA, "fma");
+    case WACC_CPU_AVX512F: return HAS(AVX512F, "avx512f");
+    case WACC_CPU_AVX512BW: return HAS(AVX512BW, "avx512bw");
+    case WACC_CPU_AVX512DQ: return HAS(AVX512DQ, "avx512dq");
+    case WACC_CPU_AVX512VL: return HAS(AVX512VL, "avx512vl");
+    case WACC_CPU_SSSE3: return HAS(SSSE3, "ssse3");
+    case WACC_CPU_F16C: return HAS(F16C, "f16c");
+    case WACC_CPU_MOVBE: return HAS(MOVBE, "movbe");
     default: return false;
     }
 }
