@@ -619,19 +619,11 @@ static bool rd_externtype(creader *r, wacc_externtype *e)
     }
     case WACC_ET_FUNC: case WACC_ET_COMPONENT: case WACC_ET_INSTANCE:
         return rd_u32(r, &e->idx);
-    case WACC_ET_VALUE: {
-        uint8_t b;
-        if (!rd_byte(r, &b))
-            return false;
-        if (b == 0x00) {
-            e->value_eq = true;
-            return rd_u32(r, &e->idx);
-        }
-        if (b == 0x01)
-            return rd_valtype(r, &e->value_type);
-        r->p--;
-        return cfail(r, "invalid value bound 0x%02x", b);
-    }
+    case WACC_ET_VALUE:
+        /* wasm-tools (which produces the binaries wacc sees) encodes the
+         * value's type directly, without Binary.md's valuebound byte (whose
+         * 0x00/0x01 would be type indices 0/1 here); (eq i) is not encoded. */
+        return rd_valtype(r, &e->value_type);
     case WACC_ET_TYPE: {
         uint8_t b;
         if (!rd_byte(r, &b))

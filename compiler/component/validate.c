@@ -732,6 +732,7 @@ static bool add_export_ent(vctx *v, scope *s, const wacc_name *nm, sext e, uint3
     *VPUSH(s->exports, s->nexports, s->cape) = e;
     slot *sl = add_slot(s, e.sort);
     sl->t = e.t;
+    sl->consumed = true;        /* an exported value's new index needs no use */
     return true;
 }
 
@@ -1771,6 +1772,8 @@ static bool validate_component_scope(vctx *v, const wacc_component *c, scope *sc
             const wacc_start *st = &c->starts[d->index];
             if (!values_enabled(v, st->offset))
                 return false;
+            if (d->index > 0)
+                return vfail(v, st->offset, "component cannot have more than one start function");
             slot *f = get_slot(v, sc, WACC_SORT_FUNC, st->func, st->offset);
             ok = f != NULL;
             for (uint32_t k = 0; ok && k < st->nargs; k++) {
@@ -1784,6 +1787,11 @@ static bool validate_component_scope(vctx *v, const wacc_component *c, scope *sc
             if (ok && (TY(v, f->t.id)->nfields != st->nargs ||
                        (TY(v, f->t.id)->has_t ? 1u : 0u) != st->nresults))
                 ok = vfail(v, st->offset, "start function arity mismatch");
+            for (uint32_t k = 0; ok && k < st->nargs; k++)
+                if (!sval_eq(v, sc->sp[WACC_SORT_VALUE].s[st->args[k]].t,
+                             TY(v, f->t.id)->fields[k].t, NULL, NULL))
+                    ok = vfail(v, st->offset, "type mismatch for component start function argument %u",
+                               k);
             for (uint32_t k = 0; ok && k < st->nresults; k++)
                 add_slot(sc, WACC_SORT_VALUE)->t = TY(v, f->t.id)->t;
             break;
