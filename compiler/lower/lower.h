@@ -46,6 +46,12 @@ LLVMTypeRef lower_valtype(lower_ctx *c, uint8_t wasm_type);
  * m->offset. Memory 0 uses the hoisted base and guard pages. */
 LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *m, LLVMValueRef index, unsigned size);
 
+/* True if a 32-bit memory access at index exactly `x` (i32) ran earlier in
+ * the current block (it did not trap): then x + k cannot wrap around for
+ * 0 <= k < WACC_MEMORY_LOW_GUARD, as 32-bit memories end at least that far
+ * below 4 GiB, so such an add may carry nuw. (lower_func.c) */
+bool lower_index_accessed(lower_ctx *c, LLVMValueRef x);
+
 /* Branch to a trap block raising `trap_code` if `cond` (i1) is true. The
  * trap records the current instruction's wasm offset. */
 void lower_trap_if(lower_ctx *c, LLVMValueRef cond, uint32_t trap_code);

@@ -433,6 +433,16 @@ static LLVMValueRef anchored_index(lower_ctx *c, uint32_t mem, LLVMValueRef inde
     return zext_index;
 }
 
+bool lower_index_accessed(lower_ctx *c, LLVMValueRef x)
+{
+    if (c->anchor_bb != LLVMGetInsertBlock(c->b))
+        return false;
+    for (unsigned i = 0; i < c->nanchors; i++)
+        if (c->anchors[i].x == x && c->anchors[i].c == 0)
+            return true;
+    return false;
+}
+
 LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef index, unsigned size)
 {
     lower_mod *lm = c->lm;

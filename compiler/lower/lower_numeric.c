@@ -92,7 +92,17 @@ static bool eqz(lower_ctx *c)
 static bool binop(lower_ctx *c, LLVMOpcode op)
 {
     LLVMValueRef b = lower_pop(c), a = lower_pop(c);
-    lower_push(c, LLVMBuildBinOp(lower_builder(c), op, a, b, ""));
+    LLVMValueRef r = LLVMBuildBinOp(lower_builder(c), op, a, b, "");
+    /* p + k right after an access at p (pointer bumps in loops): no
+     * unsigned wrap, which lets SCEV see zext(p + k) as zext(p) + k and
+     * the vectoriser treat the induction as a 64-bit stride */
+    if (op == LLVMAdd && LLVMIsAConstantInt(b) && !LLVMIsAConstant(a) && LLVMIsAInstruction(r) &&
+        LLVMTypeOf(a) == LLVMInt32TypeInContext(lower_llvm_ctx(c))) {
+        uint64_t k = LLVMConstIntGetZExtValue(b);
+        if (k < WACC_MEMORY_LOW_GUARD && lower_index_accessed(c, a))
+            LLVMSetNUW(r, 1);
+    }
+    lower_push(c, r);
     return true;
 }
 
