@@ -538,6 +538,8 @@ static void cmd_definition(crun *r, const cJSON *c)
     int k = check_binary(r, file, is_module, why, sizeof why);
     if (k == CHK_REJECTED || k == CHK_IO) {
         fail(r, "valid %s rejected: %s", is_module ? "module" : "component", why);
+        if (!definition)            /* later invokes must not reach the previous instance */
+            r->cur = add(&r->insts, name, NULL, is_module);
         return;
     }
     cname *def = add(&r->defs, name, file, is_module);
