@@ -120,13 +120,13 @@ static wacc_artifact *artifact(wcx *x, const char *file, char *msg, size_t len)
 
 /* ---- the host of wasmtime's component wast harness (a subset) ----
  *   host-return-two: func() -> u32                      (top level)
- *   host: return-three, resource1 / resource2 / resource1-again (= resource1),
+ *   host: return-three, nested.return-four, resource1 / resource2 / resource1-again (= resource1),
  *         [constructor]resource1(rep) -> own, [static]resource1.assert(own, rep),
  *         [static]resource1.last-drop() / .drops(), [method]resource1.simple(borrow,
  *         rep), [method]resource1.take-borrow / take-own
  * Dropping a resource1/resource2 handle counts a drop and remembers its rep. */
 
-enum { H_TWO = 1, H_THREE, H_CTOR, H_ASSERT, H_LAST_DROP, H_DROPS, H_SIMPLE, H_OK };
+enum { H_TWO = 1, H_THREE, H_CTOR, H_ASSERT, H_LAST_DROP, H_DROPS, H_SIMPLE, H_OK, H_FOUR };
 
 static uint32_t host_call(void *data, const wacc_cval *args, uint32_t nargs, wacc_cval *result,
                           wacc_arena *arena)
@@ -137,6 +137,7 @@ static uint32_t host_call(void *data, const wacc_cval *args, uint32_t nargs, wac
     switch (op) {
     case H_TWO: *result = wacc_cval_uint(WACC_CT_U32, 2); return 0;
     case H_THREE: *result = wacc_cval_uint(WACC_CT_U32, 3); return 0;
+    case H_FOUR: *result = wacc_cval_uint(WACC_CT_U32, 4); return 0;
     case H_CTOR:
         if (nargs != 1)
             return WACC_TRAP_HOST;
@@ -164,6 +165,8 @@ static bool host_func(void *ud, const char *instance, const char *name, wacc_com
     uintptr_t op = 0;
     if (instance == NULL && strcmp(name, "host-return-two") == 0)
         op = H_TWO;
+    if (instance && strcmp(instance, "nested") == 0 && strcmp(name, "return-four") == 0)
+        op = H_FOUR;
     for (size_t i = 0; instance && strcmp(instance, "host") == 0 && i < sizeof fns / sizeof fns[0]; i++)
         if (strcmp(fns[i].name, name) == 0)
             op = fns[i].op;

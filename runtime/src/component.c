@@ -676,6 +676,23 @@ static bool instance_type_bag(ictx *x, cframe *f, const wacc_deftype *dt, const 
                 it.sort = WACC_SORT_FUNC;
                 if (!push(x, pf, WACC_SORT_FUNC, &it) || !bag_add(x, out, cap, d->name.str, &it))
                     return false;
+            } else if (d->ext.kind == WACC_ET_INSTANCE) {
+                char e[300] = "";
+                ctyitem *t = type_item(pf, d->ext.idx, e, sizeof e);
+                if (!t || !t->dt || t->dt->kind != WACC_DT_INSTANCE) {
+                    wacc__err(x->err, "import %s: %s", iname, t ? "not an instance type" : e);
+                    return false;
+                }
+                cbag *b = bag_new(x->ci, t->dt->ndecls);
+                if (!b)
+                    return oom(x);
+                b->host_name = d->name.str;
+                if (!instance_type_bag(x, t->f, t->dt, d->name.str, b, t->dt->ndecls))
+                    return false;
+                it.sort = WACC_SORT_INSTANCE;
+                it.u.inst = b;
+                if (!push(x, pf, WACC_SORT_INSTANCE, &it) || !bag_add(x, out, cap, d->name.str, &it))
+                    return false;
             } else {
                 wacc__err(x->err, "import %s: exports of kind %u are not supported from the host",
                           iname, d->ext.kind);
