@@ -16,6 +16,7 @@
 
 #include "driver.h"
 #include "wasi.h"
+#include "wasi2.h"
 
 static bool looks_like_number(const char *a)
 {
@@ -189,10 +190,6 @@ int cmd_run(int argc, char **argv)
         drv_error(file, "%s", msg);
         goto out;
     }
-    if (wacc_artifact_is_component(art)) {
-        status = drv_run_component(file, s, art, name, args, nargs);
-        goto out;
-    }
     wacc_wasi_config cfg;
     wacc_wasi_config_init(&cfg);
     wargv[0] = file;
@@ -204,6 +201,30 @@ int cmd_run(int argc, char **argv)
     cfg.envc = nenv;
     cfg.preopens = pre;
     cfg.npreopens = npre;
+    if (wacc_artifact_is_component(art)) {
+        /* a wasi:cli/run command runs under WASI 0.2 (runtime/wasi2) */
+        if (name == NULL) {
+            wacc_wasi2 *w2 = wacc_wasi2_new(&cfg, err);
+            if (w2 == NULL) {
+                drv_error(file, "%s", err);
+                goto out;
+            }
+            status = wacc_wasi2_run(w2, s, art, err);
+            fflush(stdout);
+            wacc_store_free(s);     /* before w2: guest handles point into it */
+            s = wacc_store_new(e);
+            wacc_wasi2_free(w2);
+            if (status == -1)
+                drv_error(file, "%s", err);
+            if (status != -2 || s == NULL) {
+                status = status < 0 ? 1 : status;
+                goto out;
+            }
+            /* not a command: list its exports */
+        }
+        status = drv_run_component(file, s, art, name, args, nargs);
+        goto out;
+    }
     if ((w = wacc_wasi_new(&cfg, err)) == NULL) {
         drv_error(file, "%s", err);
         goto out;

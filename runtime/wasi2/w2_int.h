@@ -1,0 +1,153 @@
+/*
+ * w2_int.h — internals of the WASI 0.2 host (runtime/wasi2).
+ *
+ * Canonical signature text (gen_sigs.c prints it from WIT, sig.c from a
+ * component function type; they must agree):
+ *   func   = "(" [name ":" type {"," name ":" type}] ")" ["->" type]
+ *   type   = bool|s8|u8|s16|u16|s32|u32|s64|u64|f32|f64|char|string
+ *          | "list<" type ["," N] ">" | "tuple<" type {"," type} ">"
+ *          | "option<" type ">" | "result<" (type|"_") "," (type|"_") ">"
+ *          | "record{" name ":" type {"," ...} "}"
+ *          | "variant{" name ["(" type ")"] {"," ...} "}"
+ *          | "enum{" name {"," name} "}" | "flags{" name {"," name} "}"
+ *          | "own<" resource ">" | "borrow<" resource ">"
+ * Methods take "self:borrow<R>" first; constructors return "own<R>".
+ */
+#ifndef WACC_WASI2_INT_H
+#define WACC_WASI2_INT_H
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "abi.h"
+#include "wasi2.h"
+
+/* ---- generated from wit/wasi-0.2 (gen_sigs.c) ---- */
+typedef struct w2_sig {
+    const char *name;           /* "wasi:io/streams#[method]output-stream.write" */
+    const char *sig;            /* canonical signature; resources: the bare name */
+} w2_sig;
+extern const w2_sig w2_sigs[];
+extern const uint32_t w2_sigs_count;
+extern const w2_sig w2_resources[];   /* "wasi:io/streams#output-stream" */
+extern const uint32_t w2_resources_count;
+
+/* ---- host objects (one rep space for every resource type) ---- */
+enum w2_kind {
+    K_FREE = 0, K_INSTREAM, K_OUTSTREAM, K_POLLABLE, K_DESCRIPTOR, K_DIRSTREAM, K_ERROR, K_OTHER
+};
+
+typedef struct w2_obj {
+    uint8_t kind;
+    bool owned_fd;              /* close fd with the object */
+    bool is_file;               /* stream on a file: positioned I/O at pos */
+    bool append;                /* output stream appends */
+    bool closed;                /* input stream reached its end */
+    bool is_dir;                /* descriptor */
+    uint32_t dflags;            /* descriptor: read 1, write 2, mutate-directory 32 */
+    uint32_t next_free;
+    int fd;                     /* -1: none */
+    uint64_t pos;
+    uint64_t deadline;          /* pollable: monotonic ns (0: ready) */
+    DIR *dir;                   /* directory-entry-stream */
+    char *msg;                  /* error: debug string */
+    int err;                    /* error: filesystem error label index + 1 (0: none) */
+    const char *err_label;      /* error: filesystem error-code label, or NULL */
+} w2_obj;
+
+/* A resource type the host defines (one per w2_resources entry). */
+typedef struct w2_rtype {
+    wacc_resource_type rt;
+    struct wacc_wasi2 *w;
+} w2_rtype;
+
+typedef struct w2_call w2_call;
+typedef uint32_t (*w2_impl)(w2_call *c);
+
+typedef struct w2_fn {
+    const char *name;           /* "wasi:io/streams#[method]output-stream.write" */
+    w2_impl fn;
+} w2_fn;
+
+/* What a linked import calls: the implementation and the import's type. */
+typedef struct w2_binding {
+    struct wacc_wasi2 *w;
+    w2_impl fn;                 /* NULL: not implemented (error result or trap) */
+    const wacc_cfunc *type;
+    const wacc_ctype **ptypes;  /* [nparams] */
+    const char *name;
+    struct w2_binding *next;
+} w2_binding;
+
+struct w2_call {
+    struct wacc_wasi2 *w;
+    const wacc_cval *a;         /* arguments */
+    uint32_t n;
+    const wacc_ctype *const *ptypes;   /* argument types */
+    wacc_cval *res;
+    const wacc_ctype *rt;       /* result type (NULL: none) */
+    wacc_arena *arena;
+};
+
+typedef struct w2_preopen {
+    int fd;
+    char *guest;
+} w2_preopen;
+
+struct wacc_wasi2 {
+    char **argv, **envp;
+    uint32_t argc, envc;
+    w2_preopen *pre;
+    uint32_t npre;
+    int stdio[3];
+    bool use_openat2;
+    bool exited;
+    int exit_status;
+    w2_obj *objs;               /* objs[0] unused (rep 0 is never handed out) */
+    uint32_t nobjs, cap, free_head;
+    w2_rtype *rts;              /* [w2_resources_count] */
+    w2_binding *bindings;
+    uint64_t seed[2];           /* insecure random state */
+};
+
+/* ---- ctx.c ---- */
+uint32_t w2_new(wacc_wasi2 *w, uint8_t kind, w2_obj **out);   /* rep, 0 on OOM */
+w2_obj *w2_get(wacc_wasi2 *w, uint64_t rep, uint8_t kind);   /* NULL: wrong rep/kind */
+void w2_release(wacc_wasi2 *w, uint32_t rep);
+const wacc_resource_type *w2_rt(wacc_wasi2 *w, const char *iface_res);
+
+/* ---- sig.c ---- */
+/* Canonical signature of a component function type (malloc'd, NULL on OOM). */
+char *w2_sig_of(const wacc_cfunc *f);
+const w2_sig *w2_find_sig(const char *name);
+
+/* ---- values (val.c) ---- */
+uint32_t w2_label(const wacc_ctype *t, const char *label);   /* case/label index, UINT32_MAX */
+wacc_cval *w2_box(w2_call *c, wacc_cval v);                  /* arena copy (NULL on OOM) */
+uint32_t w2_ok(w2_call *c, const wacc_cval *payload);        /* result ok(payload?) */
+uint32_t w2_err_label(w2_call *c, const char *label);        /* result err(enum/variant case) */
+uint32_t w2_ret(w2_call *c, wacc_cval v);                    /* plain result */
+uint32_t w2_trap(w2_call *c, const char *why);               /* trap (message on stderr) */
+wacc_cval w2_str(w2_call *c, const char *s, size_t n);       /* arena copy */
+/* Payload type of a result's ok / err, option's some, or variant case `label`. */
+const wacc_ctype *w2_case_type(const wacc_ctype *t, const char *label);
+/* filesystem error-code label of a host errno / of a preview1 WE_* errno. */
+const char *w2_errno_label(int host_errno);
+const char *w2_we_label(int we);
+/* A generic implementation for functions we do not provide: the result's
+ * error case if it has one (sockets access-denied, http internal-error,
+ * filesystem unsupported), else a trap. */
+uint32_t w2_unsupported(w2_call *c);
+
+/* ---- implementations ---- */
+extern const w2_fn w2_fns_cli[];      /* cli, clocks, random */
+extern const w2_fn w2_fns_io[];       /* io error/poll/streams */
+extern const w2_fn w2_fns_fs[];       /* filesystem */
+
+/* io: stream results shared with filesystem */
+uint32_t w2_stream_closed(w2_call *c);
+uint32_t w2_stream_failed(w2_call *c, int host_errno);
+uint64_t w2_now_ns(void);              /* monotonic */
+
+#endif
