@@ -574,38 +574,79 @@ static bool in_list(const uint32_t *l, uint32_t n, uint32_t id)
     return false;
 }
 
-/* External visibility: resources and record/variant/enum/flags types used
- * by an import or export must have been imported or exported themselves. */
-static bool visible(vctx *v, sval t, const uint32_t *named, uint32_t n, bool top, int depth)
+/* External visibility (wasm-tools' "named types"): every record, variant,
+ * enum, flags type and resource an import or export refers to must itself
+ * have been imported (imports) or imported/exported (exports) by this
+ * component or component type. Instance types are checked when they are
+ * attached to an import or export; component types when they are defined. */
+static bool named_valtype(vctx *v, sval t, const uint32_t *named, uint32_t n);
+
+static bool named_children(vctx *v, sval t, const uint32_t *named, uint32_t n)
 {
-    if (t.prim || depth > 100)
+    ty *x = TY(v, t.id);
+    for (uint32_t i = 0; i < x->nfields; i++)
+        if (TY(v, t.id)->fields[i].has && !named_valtype(v, TY(v, t.id)->fields[i].t, named, n))
+            return false;
+    x = TY(v, t.id);
+    if (x->has_t && !named_valtype(v, x->t, named, n))
+        return false;
+    x = TY(v, t.id);
+    if (x->has_u && !named_valtype(v, x->u, named, n))
+        return false;
+    return true;
+}
+
+/* A value type used somewhere: named kinds must be in the set. */
+static bool named_valtype(vctx *v, sval t, const uint32_t *named, uint32_t n)
+{
+    if (t.prim)
         return true;
     ty *x = TY(v, t.id);
     switch (x->kind) {
-    case WACC_DT_RESOURCE:
-        return top || in_list(named, n, t.id);
     case WACC_DT_RECORD: case WACC_DT_VARIANT: case WACC_DT_ENUM: case WACC_DT_FLAGS:
-        if (!top && !in_list(named, n, t.id))
-            return false;
-        break;
-    case WACC_DT_COMPONENT: case WACC_DT_INSTANCE:
-        return true;
+    case WACC_DT_RESOURCE:
+        return in_list(named, n, t.id);
+    case WACC_DT_OWN: case WACC_DT_BORROW:
+        return in_list(named, n, x->t.id);
     default:
-        if (x->kind >= TY_CORE_FUNC)
-            return true;
-        break;
+        return named_children(v, t, named, n);
     }
-    for (uint32_t i = 0; i < x->nfields; i++)
-        if (TY(v, t.id)->fields[i].has &&
-            !visible(v, TY(v, t.id)->fields[i].t, named, n, false, depth + 1))
-            return false;
-    x = TY(v, t.id);
-    if (x->has_t && !visible(v, x->t, named, n, false, depth + 1))
-        return false;
-    x = TY(v, t.id);
-    if (x->has_u && !visible(v, x->u, named, n, false, depth + 1))
-        return false;
+}
+
+static bool all_named(vctx *v, sval t, const uint32_t *named, uint32_t n);
+
+static bool all_named_instance(vctx *v, uint32_t id, const uint32_t *named, uint32_t n)
+{
+    for (uint32_t i = 0; i < TY(v, id)->nexports; i++) {
+        sext e = TY(v, id)->exports[i];
+        if (e.sort == WACC_SORT_TYPE || e.sort == WACC_SORT_FUNC || e.sort == WACC_SORT_INSTANCE) {
+            if (!all_named(v, e.t, named, n))
+                return false;
+        } else if (e.sort == WACC_SORT_VALUE && !e.t.prim) {
+            if (!named_children(v, e.t, named, n))
+                return false;
+        }
+    }
     return true;
+}
+
+/* The contents of a type (not the type itself) are named. */
+static bool all_named(vctx *v, sval t, const uint32_t *named, uint32_t n)
+{
+    if (t.prim)
+        return true;
+    switch (TY(v, t.id)->kind) {
+    case WACC_DT_RESOURCE: case WACC_DT_COMPONENT:
+        return true;
+    case WACC_DT_INSTANCE:
+        return all_named_instance(v, t.id, named, n);
+    default:
+        if (TY(v, t.id)->kind >= TY_CORE_FUNC)
+            return true;
+        if (TY(v, t.id)->kind == WACC_DT_OWN || TY(v, t.id)->kind == WACC_DT_BORROW)
+            return in_list(named, n, TY(v, t.id)->t.id);
+        return named_children(v, t, named, n);
+    }
 }
 
 static void name_type(scope *s, sval t, bool imp)
@@ -615,6 +656,35 @@ static void name_type(scope *s, sval t, bool imp)
     if (imp)
         *VPUSH(s->named_imp, s->nnamed_imp, s->capni) = t.id;
     *VPUSH(s->named_all, s->nnamed_all, s->capna) = t.id;
+}
+
+/* Check an import's / export's item and register the types it names. */
+static bool visible_register(vctx *v, scope *s, const sext *e, bool imp)
+{
+    if (s->kind != SC_COMPONENT && s->kind != SC_COMPONENT_TYPE)
+        return true;
+    const uint32_t *set = imp ? s->named_imp : s->named_all;
+    uint32_t n = imp ? s->nnamed_imp : s->nnamed_all;
+    switch (e->sort) {
+    case WACC_SORT_TYPE:
+        if (!all_named(v, e->t, set, n))
+            return false;
+        name_type(s, e->t, imp);
+        return true;
+    case WACC_SORT_INSTANCE:
+        for (uint32_t i = 0; i < TY(v, e->t.id)->nexports; i++) {
+            sext x = TY(v, e->t.id)->exports[i];
+            if (!visible_register(v, s, &x, imp))
+                return false;
+        }
+        return true;
+    case WACC_SORT_FUNC:
+        return all_named(v, e->t, set, n);
+    case WACC_SORT_VALUE:
+        return named_valtype(v, e->t, set, n);
+    default:
+        return true;
+    }
 }
 
 static bool nameable(vctx *v, sval t)
@@ -642,11 +712,6 @@ static bool add_import(vctx *v, scope *s, const wacc_name *nm, const wacc_extern
         return vfail(v, off, "only instances can have a version suffix (`%s`)", nm->str);
     if (!check_annotated(v, s, nm, &e, true))
         return false;
-    if (s->kind == SC_COMPONENT && e.sort != WACC_SORT_COMPONENT &&
-        !visible(v, e.t, s->named_imp, s->nnamed_imp, e.sort == WACC_SORT_TYPE, 0))
-        return vfail(v, off, "%s not valid to be used as import", sort_desc(e.sort));
-    if (e.sort == WACC_SORT_TYPE && nameable(v, e.t))
-        name_type(s, e.t, true);
     if (e.sort == WACC_SORT_INSTANCE && TY(v, e.t.id)->nexp_res) {
         /* each imported instance gets its own abstract resources */
         uint32_t id = ty_new(v, WACC_DT_INSTANCE);
@@ -661,12 +726,8 @@ static bool add_import(vctx *v, scope *s, const wacc_name *nm, const wacc_extern
         fresh_exports(v, id, true);
         e.t = (sval){ .id = id };
     }
-    if (e.sort == WACC_SORT_INSTANCE) {
-        ty *it = TY(v, e.t.id);
-        for (uint32_t i = 0; i < it->nexports; i++)
-            if (it->exports[i].sort == WACC_SORT_TYPE && nameable(v, it->exports[i].t))
-                name_type(s, TY(v, e.t.id)->exports[i].t, true), it = TY(v, e.t.id);
-    }
+    if (!visible_register(v, s, &e, true))
+        return vfail(v, off, "%s not valid to be used as import", sort_desc(e.sort));
     *VPUSH(s->imports, s->nimports, s->capi) = e;
     slot *sl = add_slot(s, e.sort);
     sl->t = e.t;
@@ -695,9 +756,6 @@ static bool add_export_ent(vctx *v, scope *s, const wacc_name *nm, sext e, uint3
     }
     if (!check_annotated(v, s, nm, &e, false))
         return false;
-    if (s->kind == SC_COMPONENT && e.sort != WACC_SORT_COMPONENT &&
-        !visible(v, e.t, s->named_all, s->nnamed_all, e.sort == WACC_SORT_TYPE, 0))
-        return vfail(v, off, "%s not valid to be used as export", sort_desc(e.sort));
     if (e.sort == WACC_SORT_TYPE && nameable(v, e.t)) {
         if (s->kind == SC_COMPONENT) {
             /* the export introduces a new name; the exported index is not
@@ -719,14 +777,9 @@ static bool add_export_ent(vctx *v, scope *s, const wacc_name *nm, sext e, uint3
                 dst->alias_of = src->alias_of ? src->alias_of : e.t.id;
             e.t = (sval){ .id = id };
         }
-        name_type(s, e.t, false);
     }
-    if (e.sort == WACC_SORT_INSTANCE) {
-        ty *it = TY(v, e.t.id);
-        for (uint32_t i = 0; i < it->nexports; i++)
-            if (it->exports[i].sort == WACC_SORT_TYPE && nameable(v, it->exports[i].t))
-                name_type(s, TY(v, e.t.id)->exports[i].t, false), it = TY(v, e.t.id);
-    }
+    if (!visible_register(v, s, &e, false))
+        return vfail(v, off, "%s not valid to be used as export", sort_desc(e.sort));
     e.name = nm->str;
     e.len = nm->len;
     *VPUSH(s->exports, s->nexports, s->cape) = e;
@@ -1105,6 +1158,31 @@ static bool sortidx_ent(vctx *v, scope *s, wacc_sortidx si, uint32_t off, sext *
     return true;
 }
 
+/* An instantiation binds the component's imported (eq) types, also those
+ * inside imported instances, to the arguments' types: the instance's
+ * exports refer to the arguments' types. */
+static void bind_types(vctx *v, rmap *m, const sext *im, const sext *arg, int depth)
+{
+    if (im->t.prim || arg->t.prim || depth > 100 || im->sort != arg->sort)
+        return;
+    if (im->sort == WACC_SORT_TYPE && TY(v, im->t.id)->kind != WACC_DT_RESOURCE) {
+        rmap_set(m, im->t.id, arg->t);
+        return;
+    }
+    if (im->sort != WACC_SORT_INSTANCE)
+        return;
+    for (uint32_t i = 0; i < TY(v, im->t.id)->nexports; i++) {
+        sext x = TY(v, im->t.id)->exports[i];
+        const ty *at = TY(v, arg->t.id);
+        for (uint32_t j = 0; j < at->nexports; j++)
+            if (at->exports[j].len == x.len && !memcmp(at->exports[j].name, x.name, x.len)) {
+                sext y = at->exports[j];
+                bind_types(v, m, &x, &y, depth + 1);
+                break;
+            }
+    }
+}
+
 static bool instance_def(vctx *v, scope *s, const wacc_instance *in)
 {
     uint32_t off = in->offset;
@@ -1158,6 +1236,8 @@ static bool instance_def(vctx *v, scope *s, const wacc_instance *in)
             }
             if (!sext_sub(v, arg, &im, NULL, &m, &why))
                 ok = vfail(v, off, "type mismatch for import `%s`: %s", im.name, why);
+            else
+                bind_types(v, &m, &im, arg, 0);
         }
         free(args);
         if (!ok) {

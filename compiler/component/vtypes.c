@@ -401,14 +401,16 @@ sval subst(vctx *v, sval t, rmap *m)
     if (t.prim || !m || !m->n)
         return t;
     ty *x = TY(v, t.id);
+    sval to;
     if (x->kind == WACC_DT_RESOURCE) {
-        sval to;
         if (rmap_get(m, rroot(v, t.id), &to))
             return to;
         return t;
     }
     if (x->kind >= TY_CORE_FUNC)
         return t;
+    if (rmap_get(m, t.id, &to))         /* an imported (eq) type bound to an argument */
+        return to;
     /* substitute children first */
     uint32_t nf = x->nfields;
     sfield *nfld = NULL;
