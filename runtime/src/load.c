@@ -35,7 +35,15 @@ static const struct { uint64_t bit; const char *name; } cpu_names[] = {
  * libwacc (each one a VM exit, ~17 us, in virtual machines). */
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
 #include <sys/platform/x86.h>
-#define HAS(glibc, gcc) CPU_FEATURE_ACTIVE(glibc)
+/* CPU_FEATURE_ACTIVE, with an unsigned shift (glibc's shifts 1 << 31). */
+static bool glibc_active(unsigned index)
+{
+    const unsigned bits = 8 * sizeof(unsigned);
+    const struct cpuid_feature *f = __x86_get_cpuid_feature_leaf(index / (bits * 4));
+    unsigned reg = index % (bits * 4);
+    return f->active_array[reg / bits] >> (reg % bits) & 1u;
+}
+#define HAS(glibc, gcc) glibc_active(x86_cpu_##glibc)
 #else
 #define HAS(glibc, gcc) (__builtin_cpu_init(), __builtin_cpu_supports(gcc))
 #endif
