@@ -1,0 +1,51 @@
+#!/bin/bash
+# run.sh — WASI 0.2 sandbox test: escape.c made a component (clang-19
+# --target=wasm32-wasi, then `jco new --wasi-command`, the preview1 adapter
+# over wasi:filesystem), compiled with `wacc compile`, run with `wacc run
+# --dir` on a fresh directory next to a host file and host symlinks that
+# point out of it. Output must equal escape.expected, and nothing outside
+# the granted directory may change.
+#
+#   run.sh WACC        exit 0 pass, 1 fail, 77 skipped (no clang-19 / jco)
+set -u
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+WACC="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+JCO="${WACC_NODE_DIR:-$ROOT/.node}/node_modules/@bytecodealliance/jco/dist/jco.js"
+CLANG="${CLANG:-clang-19}"
+command -v "$CLANG" > /dev/null || { echo "SKIP: $CLANG not found"; exit 77; }
+command -v node > /dev/null && [ -f "$JCO" ] || { echo "SKIP: jco not installed (scripts/npm-deps.sh)"; exit 77; }
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/wacc-wasi2.XXXXXX")
+[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$W"' EXIT
+pass=0
+fail=0
+check() { if [ "$2" = 0 ]; then echo "PASS $1"; pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); fi; }
+
+"$CLANG" --target=wasm32-wasi -O2 -Wl,--strip-debug "$HERE/escape.c" -o "$W/escape.core.wasm" &&
+  node "$JCO" new "$W/escape.core.wasm" --wasi-command -o "$W/escape.component.wasm" > "$W/build.log" 2>&1 &&
+  "$WACC" compile "$W/escape.component.wasm" -o "$W/escape.so" >> "$W/build.log" 2>&1
+st=$?
+check "escape: build" $st
+[ $st = 0 ] || { cat "$W/build.log"; echo "$pass passed, $fail failed"; exit 1; }
+
+mkdir -p "$W/run/sandbox"
+echo "outside, must not be reachable" > "$W/run/outside.txt"
+ln -s .. "$W/run/sandbox/up"
+ln -s ../outside.txt "$W/run/sandbox/out-rel"
+ln -s "$W/run/outside.txt" "$W/run/sandbox/out-abs"
+(cd "$W/run" && "$WACC" run --dir "$W/run/sandbox::/sandbox" "$W/escape.so" -- /sandbox) \
+  > "$W/out" 2> "$W/err" < /dev/null
+st=$?
+check "escape: exit status 0 (got $st)" $st
+diff -u "$HERE/escape.expected" "$W/out" > "$W/diff"
+d=$?
+[ $d = 0 ] || cat "$W/diff" "$W/err"
+check "escape: output" $d
+[ "$(cat "$W/run/outside.txt")" = "outside, must not be reachable" ] &&
+  [ "$(ls "$W/run")" = "$(printf 'outside.txt\nsandbox')" ]
+check "escape: nothing outside the sandbox changed" $?
+
+# the same with a read-only program on stdin: wasi:cli exit codes
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
