@@ -737,6 +737,28 @@ static bool add_import(vctx *v, scope *s, const wacc_name *nm, const wacc_extern
     return true;
 }
 
+/* A named (record/variant/enum/flags/resource) type under a new identity,
+ * as an export gives it; a resource copy stays the same resource. */
+static sval unique_copy(vctx *v, sval t)
+{
+    uint32_t id = ty_new(v, 0);
+    ty *src = TY(v, t.id), *dst = TY(v, id);
+    *dst = *src;
+    dst->fields = NULL;
+    if (src->nfields) {
+        dst->fields = cxcalloc(src->nfields, sizeof *dst->fields);
+        memcpy(dst->fields, src->fields, src->nfields * sizeof *dst->fields);
+    }
+    dst->imports = dst->exports = NULL;
+    dst->imp_res = dst->exp_res = NULL;
+    dst->nimports = dst->nexports = dst->nimp_res = dst->nexp_res = 0;
+    dst->cf.params = dst->cf.results = NULL;
+    dst->cimports = dst->cexports = NULL;
+    if (src->kind == WACC_DT_RESOURCE)
+        dst->alias_of = src->alias_of ? src->alias_of : t.id;
+    return (sval){ .id = id };
+}
+
 static bool add_export_ent(vctx *v, scope *s, const wacc_name *nm, sext e, uint32_t off)
 {
     if (nm->kind == WACC_NAME_DEP)
@@ -754,30 +776,12 @@ static bool add_export_ent(vctx *v, scope *s, const wacc_name *nm, sext e, uint3
                 return vfail(v, off, "cannot export a value containing a `borrow`");
         }
     }
+    /* a type export in a component introduces a new name; the exported
+     * index is not retroactively named */
+    if (e.sort == WACC_SORT_TYPE && nameable(v, e.t) && s->kind == SC_COMPONENT)
+        e.t = unique_copy(v, e.t);
     if (!check_annotated(v, s, nm, &e, false))
         return false;
-    if (e.sort == WACC_SORT_TYPE && nameable(v, e.t)) {
-        if (s->kind == SC_COMPONENT) {
-            /* the export introduces a new name; the exported index is not
-             * retroactively named */
-            uint32_t id = ty_new(v, 0);
-            ty *src = TY(v, e.t.id), *dst = TY(v, id);
-            *dst = *src;
-            dst->fields = NULL;
-            if (src->nfields) {
-                dst->fields = cxcalloc(src->nfields, sizeof *dst->fields);
-                memcpy(dst->fields, src->fields, src->nfields * sizeof *dst->fields);
-            }
-            dst->imports = dst->exports = NULL;
-            dst->imp_res = dst->exp_res = NULL;
-            dst->nimports = dst->nexports = dst->nimp_res = dst->nexp_res = 0;
-            dst->cf.params = dst->cf.results = NULL;
-            dst->cimports = dst->cexports = NULL;
-            if (src->kind == WACC_DT_RESOURCE)
-                dst->alias_of = src->alias_of ? src->alias_of : e.t.id;
-            e.t = (sval){ .id = id };
-        }
-    }
     if (!visible_register(v, s, &e, false))
         return vfail(v, off, "%s not valid to be used as export", sort_desc(e.sort));
     e.name = nm->str;
@@ -1274,6 +1278,10 @@ static bool instance_def(vctx *v, scope *s, const wacc_instance *in)
                  check_extern_name(v, &in->args[i].name) &&
                  name_unique(v, &tmp.exp_names, &tmp.nexp_names, &tmp.capen, &in->args[i].name,
                              "instance export");
+            if (ok && e.sort == WACC_SORT_TYPE && !e.t.prim &&
+                TY(v, e.t.id)->kind == WACC_DT_RESOURCE)
+                e.t = unique_copy(v, e.t);
+            ok = ok && check_annotated(v, &tmp, &in->args[i].name, &e, false);
             if (ok) {
                 e.name = in->args[i].name.str;
                 e.len = in->args[i].name.len;
