@@ -70,6 +70,7 @@ typedef struct crun {
     int line;
     const char *cmd;
     bool show_skips;
+    char features[256];     /* the script's feature list (wast_component_features) */
     cnames defs, insts;
     cname *cur;             /* the instance `invoke` without a name uses */
     wcx *x;                 /* execution state (engine, store, artifacts) */
@@ -337,7 +338,7 @@ static int check_binary(crun *r, const char *file, bool is_module, char *why, si
         }
         wasm_module_free(m);
     } else {
-        int k = wast_check_component(b, size, why, len);
+        int k = wast_check_component_features(b, size, r->features, why, len);
         res = k == 0 ? CHK_OK : k == 1 ? CHK_REJECTED : CHK_UNAVAILABLE;
     }
     free(b);
@@ -700,6 +701,7 @@ int wast_component_run_file(const char *wast_path, const char *tmpdir, const was
     r.cmd = "convert";
     const char *sk = getenv("WACC_WAST_SKIPS");
     r.show_skips = sk != NULL && sk[0] != '\0' && strcmp(sk, "0") != 0;
+    wast_component_features(wast_path, r.features, sizeof r.features);
 
     char err[700], json[1200];
     if (!convert(&r, wast_path, err, sizeof err)) {

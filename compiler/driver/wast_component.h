@@ -22,6 +22,13 @@ int wast_component_run_file(const char *wast_path, const char *tmpdir, const was
 /* wast_compcheck.c: decode + validate a component binary. 0: valid,
  * 1: rejected, 2: no component validator built (why: the reason). */
 int wast_check_component(const unsigned char *bytes, size_t size, char *why, size_t len);
+/* The same with a script's Component Model feature list ("" or NULL: wacc's
+ * defaults), and that list as the script's header asks for it (wasm-tools
+ * `;; RUN: ... -f LIST`, wasmtime `;;! component_model_X = true`, else the
+ * spec's full set). */
+int wast_check_component_features(const unsigned char *bytes, size_t size, const char *features,
+                                  char *why, size_t len);
+void wast_component_features(const char *wast_path, char *out, size_t len);
 
 /* wast_cexec.c: executing components (one context per script). */
 enum { RUN_OK, RUN_TRAP, RUN_ERROR, RUN_UNIMPLEMENTED,
