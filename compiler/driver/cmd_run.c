@@ -202,27 +202,29 @@ int cmd_run(int argc, char **argv)
     cfg.preopens = pre;
     cfg.npreopens = npre;
     if (wacc_artifact_is_component(art)) {
-        /* a wasi:cli/run command runs under WASI 0.2 (runtime/wasi2) */
-        if (name == NULL) {
-            wacc_wasi2 *w2 = wacc_wasi2_new(&cfg, err);
-            if (w2 == NULL) {
-                drv_error(file, "%s", err);
-                goto out;
-            }
-            status = wacc_wasi2_run(w2, s, art, err);
-            fflush(stdout);
-            wacc_store_free(s);     /* before w2: guest handles point into it */
-            s = wacc_store_new(e);
-            wacc_wasi2_free(w2);
-            if (status == -1)
-                drv_error(file, "%s", err);
-            if (status != -2 || s == NULL) {
-                status = status < 0 ? 1 : status;
-                goto out;
-            }
-            /* not a command: list its exports */
+        /* WASI 0.2 (runtime/wasi2): a wasi:cli/run command runs; --invoke
+         * calls an export with the same imports */
+        wacc_wasi2 *w2 = wacc_wasi2_new(&cfg, err);
+        if (w2 == NULL) {
+            drv_error(file, "%s", err);
+            goto out;
         }
-        status = drv_run_component(file, s, art, name, args, nargs);
+        status = name == NULL ? wacc_wasi2_run(w2, s, art, err) : -2;
+        if (status == -1)
+            drv_error(file, "%s", err);
+        if (status == -2) {         /* --invoke, or not a command: list its exports */
+            wacc_component_host host;
+            wacc_wasi2_host(w2, &host);
+            int exited;
+            status = drv_run_component(file, s, art, name, args, nargs, &host);
+            if (wacc_wasi2_exited(w2, &exited))
+                status = exited;
+        }
+        fflush(stdout);
+        wacc_store_free(s);         /* before w2: guest handles point into it */
+        s = NULL;
+        wacc_wasi2_free(w2);
+        status = status < 0 ? 1 : status;
         goto out;
     }
     if ((w = wacc_wasi_new(&cfg, err)) == NULL) {

@@ -388,11 +388,11 @@ static void report(const char *file, const wacc_trap *t)
 }
 
 int drv_run_component(const char *file, wacc_store *s, wacc_artifact *art, const char *call,
-                      char **args, int nargs)
+                      char **args, int nargs, const wacc_component_host *host)
 {
     wacc_trap trap;
     char err[WACC_ERR_LEN];
-    wacc_cinstance *ci = wacc_component_instantiate(s, art, NULL, &trap, err);
+    wacc_cinstance *ci = wacc_component_instantiate(s, art, host, &trap, err);
     if (!ci) {
         if (trap.code != WACC_TRAP_NONE)
             report(file, &trap);

@@ -44,11 +44,12 @@ int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_wast(int argc, char **argv);
 
-/* cmd_run_component.c: instantiate a component artifact and call `call`
- * (WAVE: "name(args...)", or NAME with one WAVE value per ARG); without a
- * call, list the exported functions. Returns the exit status. */
+/* cmd_run_component.c: instantiate a component artifact (imports from
+ * `host`, may be NULL) and call `call` (WAVE: "name(args...)", or NAME with
+ * one WAVE value per ARG); without a call, list the exported functions.
+ * Returns the exit status. */
 int drv_run_component(const char *file, wacc_store *s, wacc_artifact *art, const char *call,
-                      char **args, int nargs);
+                      char **args, int nargs, const wacc_component_host *host);
 
 /* inspect_component.c: print a component description (imports/exports,
  * WIT-like). Returns the exit status. */
