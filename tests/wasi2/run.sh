@@ -1,10 +1,12 @@
 #!/bin/bash
-# run.sh — WASI 0.2 sandbox test: escape.c made a component (clang-19
+# run.sh — WASI 0.2 tests. Sandbox: escape.c made a component (clang-19
 # --target=wasm32-wasi, then `jco new --wasi-command`, the preview1 adapter
 # over wasi:filesystem), compiled with `wacc compile`, run with `wacc run
 # --dir` on a fresh directory next to a host file and host symlinks that
 # point out of it. Output must equal escape.expected, and nothing outside
-# the granted directory may change.
+# the granted directory may change. imports.wat (jco parse): 0.2.0/0.2.3
+# imports, sockets access-denied; link errors for a wrong function type and
+# unsupported versions.
 #
 #   run.sh WACC        exit 0 pass, 1 fail, 77 skipped (no clang-19 / jco)
 set -u
@@ -46,6 +48,41 @@ check "escape: output" $d
   [ "$(ls "$W/run")" = "$(printf 'outside.txt\nsandbox')" ]
 check "escape: nothing outside the sandbox changed" $?
 
-# the same with a read-only program on stdin: wasi:cli exit codes
+# ---- imports.wat: older 0.2.x imports served by 0.2.12, sockets fail
+# with access-denied at call time ----
+if node "$JCO" parse "$HERE/imports.wat" -o "$W/imports.wasm" > "$W/imports.log" 2>&1 &&
+   "$WACC" compile "$W/imports.wasm" -o "$W/imports.so" >> "$W/imports.log" 2>&1; then
+    for c in "rand()=true" "mono()=true" "lookup()=101"; do
+        got="$("$WACC" run "$W/imports.so" --invoke "${c%%=*}" 2>&1)"
+        [ "$got" = "${c#*=}" ]
+        check "imports: ${c%%=*} = ${c#*=} (got $got)" $?
+    done
+else
+    cat "$W/imports.log"
+    check "imports: build" 1
+fi
+
+# ---- link errors: wrong function type, unsupported versions ----
+bad() { # bad VERSION RESULT-TYPE CORE-TYPE EXPECTED-MESSAGE
+    cat > "$W/bad.wat" <<WAT
+(component
+  (import "wasi:random/random@$1" (instance \$random
+    (export "get-random-u64" (func (result $2)))))
+  (core module \$m (import "wasi" "r" (func (result $3))))
+  (core func \$r (canon lower (func \$random "get-random-u64")))
+  (core instance \$w (export "r" (func \$r)))
+  (core instance (instantiate \$m (with "wasi" (instance \$w))))
+)
+WAT
+    node "$JCO" parse "$W/bad.wat" -o "$W/bad.wasm" > /dev/null 2>&1 &&
+      "$WACC" compile "$W/bad.wasm" -o "$W/bad.so" > /dev/null 2>&1
+    local out
+    out="$("$WACC" run "$W/bad.so" 2>&1)"
+    case "$out" in *"$4"*) check "link error: $4" 0 ;; *) echo "$out"; check "link error: $4" 1 ;; esac
+}
+bad 0.2.12 u32 i32 "type mismatch: WASI has ()->u64, the component imports ()->u32"
+bad 0.3.0 u64 i64 "WASI version 0.3.0 is not supported"
+bad 0.2.13 u64 i64 "WASI version 0.2.13 is not supported"
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
