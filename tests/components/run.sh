@@ -69,12 +69,14 @@ wanted() { # wanted NAME: is NAME selected on the command line?
 # runs it as a command; invoke COMPONENT CALL calls one export.
 if [ $MODE = test ]; then
     # .so files are kept in $SO_CACHE keyed by the component and the
-    # compiler (wacc and the libraries next to it): the JS components hold
-    # a whole JS engine and take minutes to compile
+    # compiler (libwacc-compiler.so next to wacc, which holds all of it, or
+    # else wacc itself): the JS components hold a whole JS engine and take
+    # minutes to compile
     SO_CACHE="${WACC_COMPONENTS_CACHE:-$ROOT/build/components}/so"
     mkdir -p "$SO_CACHE"
-    wacc_dir="$(dirname "$(command -v "$WACC")")"
-    wacc_key="$(cat "$(command -v "$WACC")" "$wacc_dir"/*.so 2>/dev/null | sha256sum | cut -c1-16)"
+    compiler="$(dirname "$(command -v "$WACC")")/libwacc-compiler.so"
+    [ -f "$compiler" ] || compiler="$(command -v "$WACC")"
+    wacc_key="$(sha256sum < "$compiler" | cut -c1-16)"
     prepare() {
         local key
         key="$(sha256sum < "$WORK/c/$1.component.wasm" | cut -c1-16)"
