@@ -48,6 +48,25 @@ check "escape: output" $d
   [ "$(ls "$W/run")" = "$(printf 'outside.txt\nsandbox')" ]
 check "escape: nothing outside the sandbox changed" $?
 
+# ---- misc.c: clocks/sleep (poll), random, positioned I/O, truncate,
+# timestamps, symlinks, directories; main's return 7 exits with 1 (the
+# adapter's exit(err), as under jco) ----
+if "$CLANG" --target=wasm32-wasi -O2 -Wl,--strip-debug "$HERE/misc.c" -o "$W/misc.core.wasm" \
+       > "$W/misc.log" 2>&1 &&
+   node "$JCO" new "$W/misc.core.wasm" --wasi-command -o "$W/misc.component.wasm" >> "$W/misc.log" 2>&1 &&
+   "$WACC" compile "$W/misc.component.wasm" -o "$W/misc.so" >> "$W/misc.log" 2>&1; then
+    mkdir -p "$W/misc"
+    "$WACC" run --dir "$W/misc::/m" "$W/misc.so" -- /m > "$W/misc.out" 2> "$W/misc.err" < /dev/null
+    st=$?
+    [ $st = 1 ] && [ "$(cat "$W/misc.err")" = "misc: done" ]
+    check "misc: exit status 1 and stderr (got $st)" $?
+    diff -u "$HERE/misc.expected" "$W/misc.out"
+    check "misc: output" $?
+else
+    cat "$W/misc.log"
+    check "misc: build" 1
+fi
+
 # ---- imports.wat: older 0.2.x imports served by 0.2.12, sockets fail
 # with access-denied at call time ----
 if node "$JCO" parse "$HERE/imports.wat" -o "$W/imports.wasm" > "$W/imports.log" 2>&1 &&
