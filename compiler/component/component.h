@@ -449,9 +449,15 @@ enum {
     WACC_CFEAT_NESTED_NAMES = 1u << 9,    /* cm-nested-names: a:b:c/d interface names */
     WACC_CFEAT_SHARED_THREADS = 1u << 10, /* shared-everything-threads (thread.spawn*) */
 };
-/* What wacc can run: none of the above but plain async validation rules. */
-#define WACC_CFEAT_DEFAULT ((uint32_t)WACC_CFEAT_ASYNC)
 #define WACC_CFEAT_ALL ((uint32_t)0x7ff)
+/* wacc_component_validate's set (what `wacc compile` accepts): everything
+ * but value imports/exports and 64-bit canonical memories, which the
+ * runtime cannot execute; other builtins it cannot execute are reported
+ * when they are used. */
+#define WACC_CFEAT_DEFAULT (WACC_CFEAT_ALL & ~(uint32_t)(WACC_CFEAT_VALUES | WACC_CFEAT_CM64))
+/* Only what wacc can run (the base of wasm-tools / wasmtime test scripts,
+ * whose headers enable more). */
+#define WACC_CFEAT_RUNNABLE ((uint32_t)WACC_CFEAT_ASYNC)
 
 bool wacc_component_validate_features(const wacc_component *c, uint32_t features,
                                       wasm_error *err);

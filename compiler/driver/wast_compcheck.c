@@ -38,6 +38,7 @@ static void feat_add(char *out, size_t len, const char *prefix, const char *s, s
  *   wasmtime scripts (`;;! component_model_X = true|false` lines): those;
  *   other scripts (the spec's own tests): every proposal the spec defines
  *     but the still-gated nested names (🪺).
+ * The first two start from what wacc runs (WACC_CFEAT_RUNNABLE: "-all,cm-async").
  * wacc's defaults are changed by the list; "" when the file cannot be read. */
 void wast_component_features(const char *wast_path, char *out, size_t len)
 {
@@ -82,11 +83,16 @@ void wast_component_features(const char *wast_path, char *out, size_t len)
     }
     fclose(f);
     head[n] = '\0';
-    if (!run) {
-        if (!directives)        /* nested names stay gated (🪺) in the spec */
-            feat_add(out, len, "", "all,-cm-nested-names", 20);
+    if (!run && !directives) {  /* nested names stay gated (🪺) in the spec */
+        feat_add(out, len, "", "all,-cm-nested-names", 20);
         return;
     }
+    /* wasm-tools / wasmtime scripts: their flags change what wacc runs */
+    char base[300];
+    snprintf(base, sizeof base, "-all,cm-async%s%s", out[0] ? "," : "", out);
+    snprintf(out, len, "%s", base);
+    if (!run)
+        return;
     for (char *p = head; (p = strstr(p, "-f")) != NULL; ) {
         bool ok = p == head || p[-1] == ' ' || p[-1] == '\t';
         char *q = p + 2;
