@@ -1614,7 +1614,7 @@ static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
             return false;
         bool local = false;
         for (uint32_t i = 0; i < s->nlocal_res; i++)
-            if (s->local_res[i] == r)
+            if (s->local_res[i] == rroot(v, r))   /* also under an export's name */
                 local = true;
         if (!local)
             return vfail(v, off, "type index %u is not a resource type defined in this component",
