@@ -155,6 +155,23 @@ static uint32_t wall_resolution(w2_call *c)
     return datetime(c, &ts);
 }
 
+/* wasi:clocks/timezone (unstable): the guest sees UTC, not the host's zone. */
+static uint32_t tz_display(w2_call *c)
+{
+    wacc_cval *f = wacc_arena_alloc(c->arena, 3 * sizeof *f);
+    if (!f)
+        return WACC_TRAP_HOST;
+    f[0] = wacc_cval_sint(WACC_CT_S32, 0);
+    f[1] = wacc_cval_string("UTC", 3);
+    f[2] = wacc_cval_bool(false);
+    return w2_ret(c, wacc_cval_record(f, 3));
+}
+
+static uint32_t tz_utc_offset(w2_call *c)
+{
+    return w2_ret(c, wacc_cval_sint(WACC_CT_S32, 0));
+}
+
 /* ---- wasi:random ---- */
 
 static uint32_t random_bytes(w2_call *c, bool secure)
@@ -232,6 +249,8 @@ const w2_fn w2_fns_cli[] = {
     { "wasi:clocks/monotonic-clock#subscribe-instant", subscribe_instant },
     { "wasi:clocks/monotonic-clock#subscribe-duration", subscribe_duration },
     { "wasi:clocks/wall-clock#now", wall_now },
+    { "wasi:clocks/timezone#display", tz_display },
+    { "wasi:clocks/timezone#utc-offset", tz_utc_offset },
     { "wasi:clocks/wall-clock#resolution", wall_resolution },
     { "wasi:random/random#get-random-bytes", get_random_bytes },
     { "wasi:random/random#get-random-u64", random_u64 },
