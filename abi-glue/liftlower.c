@@ -13,8 +13,19 @@
 
 void wacc_abi_cx_init(wacc_abi_cx *cx)
 {
-    memset(cx, 0, sizeof *cx);
+    /* Every field but msg's tail (hot path: once or twice per call). */
+    cx->mem = NULL;
+    cx->mem_size = 0;
+    cx->mem64 = false;
     cx->string_encoding = WACC_STRENC_UTF8;
+    cx->realloc = NULL;
+    cx->realloc_ctx = NULL;
+    cx->inst = NULL;
+    cx->task = NULL;
+    cx->subtask = NULL;
+    cx->arena = NULL;
+    cx->trap = 0;
+    cx->msg[0] = 0;
 }
 
 int wacc_abi_realloc(wacc_abi_cx *cx, uint64_t old_ptr, uint64_t old_size, uint64_t align,

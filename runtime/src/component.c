@@ -485,6 +485,8 @@ static bool canon(ictx *x, cframe *f, const wacc_canon *cn)
         }
         if (!resolve_opts(x, f, &cn->opts, &fn->opts))
             return false;
+        wacc_flatten_functype(fn->params, fn->nparams, fn->result, false, false, false,
+                              WACC_ABI_LIFT, &fn->ft);
         it.u.func = fn;
         return push(x, f, WACC_SORT_FUNC, &it);
     }

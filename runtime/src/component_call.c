@@ -115,8 +115,7 @@ static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
     cframe *f = F->f;
     if (!f->abi.may_enter)
         return simple_trap(trap, WACC_TRAP_COMPONENT, "cannot enter component instance");
-    wacc_core_functype ft;
-    wacc_flatten_functype(F->params, F->nparams, F->result, false, false, false, WACC_ABI_LIFT, &ft);
+    const wacc_core_functype *ft = &F->ft;
     rctx r = { s, &F->opts };
     wacc_abi_cx cx;
     setup_cx(&cx, &r, f, &F->opts, arena);
@@ -125,15 +124,17 @@ static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
     cx.task = &task;
     wacc_val flat[WACC_ABI_MAX_FLAT_PARAMS + 1], res[WACC_ABI_MAX_FLAT_PARAMS + 1];
     uint32_t nflat = 0;
-    memset(flat, 0, sizeof flat);
-    memset(res, 0, sizeof res);
+    /* Only the slots the core signature uses (the arrays are hot-path locals). */
+    memset(flat, 0, (ft->nparams < WACC_ABI_MAX_FLAT_PARAMS + 1 ? ft->nparams
+                                                               : WACC_ABI_MAX_FLAT_PARAMS + 1) * sizeof *flat);
+    memset(res, 0, ft->nresults * sizeof *res);
     int e = wacc_abi_lower_values(&cx, WACC_ABI_MAX_FLAT_PARAMS, args, F->params, F->nparams, flat,
                                   WACC_ABI_MAX_FLAT_PARAMS + 1, &nflat, NULL);
     if (e)
         return abi_trap(&cx, e, trap);
     f->abi.may_enter = false;
     wacc_trap t;
-    bool ok = wacc_call(s, F->core, flat, nflat, res, ft.nresults, &t);
+    bool ok = wacc_call(s, F->core, flat, nflat, res, ft->nresults, &t);
     if (!ok) {
         f->abi.may_enter = true;
         take_note(f, &t);
@@ -144,7 +145,7 @@ static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
     refresh(&cx, &F->opts);
     uint32_t pos = 0;
     if (F->result)
-        e = wacc_abi_lift_values(&cx, WACC_ABI_MAX_FLAT_RESULTS, res, ft.nresults, &pos, &F->result, 1,
+        e = wacc_abi_lift_values(&cx, WACC_ABI_MAX_FLAT_RESULTS, res, ft->nresults, &pos, &F->result, 1,
                                  result);
     if (!e)
         e = wacc_task_return(&task, cx.msg, sizeof cx.msg);
@@ -154,7 +155,7 @@ static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
     }
     if (F->opts.post_return) {
         f->abi.may_leave = false;
-        ok = wacc_call(s, F->opts.post_return, res, ft.nresults, NULL, 0, &t);
+        ok = wacc_call(s, F->opts.post_return, res, ft->nresults, NULL, 0, &t);
         f->abi.may_leave = true;
         if (!ok) {
             f->abi.may_enter = true;
@@ -194,8 +195,12 @@ bool wacc_component_call(wacc_store *s, wacc_cfunc *f, const struct wacc_cval *a
     wacc_trap tmp;
     if (!trap)
         trap = &tmp;
-    memset(trap, 0, sizeof *trap);
+    /* Not the whole struct (528 bytes, hot path): message is filled on a trap. */
+    trap->code = WACC_TRAP_NONE;
     trap->func_index = UINT32_MAX;
+    trap->wasm_offset = 0;
+    trap->exit_status = 0;
+    trap->message[0] = 0;
     if (nresults != (f->result ? 1u : 0u))
         return simple_trap(trap, WACC_TRAP_HOST, "wrong number of results") == 0;
     wacc_cval r;

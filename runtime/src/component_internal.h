@@ -106,6 +106,7 @@ struct wacc_cfunc {
     const char **names;
     const wacc_ctype *result;       /* NULL: none */
     wacc_func *core;                /* lifted */
+    wacc_core_functype ft;          /* lifted: flattened core signature (lift context) */
     copts opts;
     wacc_component_host_fn fn;      /* host */
     void *data;
