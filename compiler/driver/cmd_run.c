@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "driver.h"
@@ -22,6 +23,21 @@ static bool looks_like_number(const char *a)
 {
     return a[0] == '-' && ((a[1] >= '0' && a[1] <= '9') || a[1] == '.' ||
                            strcmp(a, "-inf") == 0 || strcmp(a, "-nan") == 0);
+}
+
+/* A regular file starting with the ELF magic: a wacc artifact, which the
+ * runtime maps itself (no need to read a large .so into memory here). */
+static bool is_elf_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return false;
+    struct stat st;
+    uint8_t magic[4];
+    bool elf = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+               fread(magic, 1, 4, f) == 4 && memcmp(magic, "\177ELF", 4) == 0;
+    fclose(f);
+    return elf;
 }
 
 static void report_trap(const char *file, const wacc_trap *t)
@@ -154,9 +170,10 @@ int cmd_run(int argc, char **argv)
         goto out_args;
     }
 
-    size_t size;
-    uint8_t *bytes = drv_read_file(file, &size, err);
-    if (bytes == NULL) {
+    size_t size = 0;
+    uint8_t *bytes = NULL;
+    bool elf = is_elf_file(file);   /* otherwise read it (errors from drv_read_file) */
+    if (!elf && (bytes = drv_read_file(file, &size, err)) == NULL) {
         drv_error(file, "%s", err);
         goto out_args;
     }
@@ -167,9 +184,9 @@ int cmd_run(int argc, char **argv)
         drv_error(file, "cannot create the runtime engine");
         goto out;
     }
-    if (drv_is_wasm(bytes, size)) {
+    if (!elf && drv_is_wasm(bytes, size)) {
         art = drv_cache_load(e, file, bytes, size, &o, no_cache, tmp, err);
-    } else if (size >= 4 && memcmp(bytes, "\177ELF", 4) == 0) {
+    } else if (elf) {
         char path[4200];
         /* dlopen searches the library path for names without a slash */
         snprintf(path, sizeof path, "%s%s", strchr(file, '/') ? "" : "./", file);
