@@ -377,3 +377,31 @@ int cmd_wast(int argc, char **argv)
     free(files);
     return failed > 0 ? 1 : 0;
 }
+
+const char *wj_str(const cJSON *obj, const char *key)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+void wast_write_all(int fd, const char *s, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return;
+        }
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+void wast_emit_record(int fd, char *buf, size_t len)
+{
+    for (size_t i = 1; i < len; i++)
+        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+            buf[i] = '?';
+    buf[len++] = '\n';
+    wast_write_all(fd, buf, len);
+}

@@ -36,4 +36,16 @@ void wj_format_expected(char *buf, size_t len, const cJSON *exp);
 void wj_format_value(char *buf, size_t len, uint8_t type, const wacc_val *v, const char *lane_type);
 uint8_t wj_type(const char *name);     /* "i32" → WACC_I32, 0 if unknown */
 
+/* A string member of a JSON object, or NULL. */
+const char *wj_str(const cJSON *obj, const char *key);
+
+/* write(2) all of s[0..n), retrying on EINTR (errors are dropped: the
+ * parent notices a short record). */
+void wast_write_all(int fd, const char *s, size_t n);
+
+/* Write one result record of a script child to `fd` (the parent collects
+ * them): buf[0] is the record kind; control characters after it become '?'
+ * and a newline is appended (buf must have room for one more byte). */
+void wast_emit_record(int fd, char *buf, size_t len);
+
 #endif

@@ -78,31 +78,13 @@ typedef struct crun {
 
 /* ---- reporting (same records as wast_run.c) ---- */
 
-static void emit(int fd, const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return;
-        }
-        s += w;
-        n -= (size_t)w;
-    }
-}
-
 static void rec_line(crun *r, char kind, const char *msg)
 {
     char buf[1600];
     int n = kind == 'F' ? snprintf(buf, sizeof buf, "F%d: %s: %s", r->line, r->cmd, msg)
                         : snprintf(buf, sizeof buf, "%c%s", kind, msg);
     size_t len = n < 0 ? 0 : (size_t)n < sizeof buf - 1 ? (size_t)n : sizeof buf - 2;
-    for (size_t i = 1; i < len; i++)
-        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-            buf[i] = '?';
-    buf[len++] = '\n';
-    emit(r->fd, buf, len);
+    wast_emit_record(r->fd, buf, len);
 }
 
 static void pass(crun *r)
@@ -134,10 +116,6 @@ static void skip(crun *r, const char *fmt, ...)
     rec_line(r, 'S', msg);
 }
 
-static const char *jstr(const cJSON *obj, const char *key)
-{
-    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
-}
 
 static bool jbool(const cJSON *obj, const char *key)
 {
@@ -432,9 +410,9 @@ static void fmt_vals(char *buf, size_t len, const wcv *v, size_t n)
  * reported here for `action` commands; assertions judge it themselves. */
 static int do_action(crun *r, const cJSON *act, wcv **res, size_t *nres, char *msg, size_t len)
 {
-    const char *type = jstr(act, "type");
-    const char *field = jstr(act, "field");
-    const char *iname = jstr(act, "instance");
+    const char *type = wj_str(act, "type");
+    const char *field = wj_str(act, "field");
+    const char *iname = wj_str(act, "instance");
     *res = NULL;
     *nres = 0;
     if (type == NULL || strcmp(type, "invoke") != 0 || field == NULL) {
@@ -481,7 +459,7 @@ static void cmd_assert_return(crun *r, const cJSON *c)
     char msg[600];
     const cJSON *act = cJSON_GetObjectItemCaseSensitive(c, "action");
     int st = do_action(r, act, &res, &nres, msg, sizeof msg);
-    const char *field = jstr(act, "field");
+    const char *field = wj_str(act, "field");
     if (st == RUN_UNIMPLEMENTED) {
         skip(r, "%s", msg);
     } else if (st == RUN_TRAP || st == RUN_ERROR) {
@@ -508,7 +486,7 @@ static void cmd_assert_trap_action(crun *r, const cJSON *c)
     wcv *res;
     size_t nres;
     char msg[600];
-    const char *text = jstr(c, "text");
+    const char *text = wj_str(c, "text");
     int st = do_action(r, cJSON_GetObjectItemCaseSensitive(c, "action"), &res, &nres, msg, sizeof msg);
     if (st == RUN_UNIMPLEMENTED) {
         skip(r, "%s", msg);
@@ -527,9 +505,9 @@ static void cmd_assert_trap_action(crun *r, const cJSON *c)
 /* `(component ...)`, `(component definition ...)`, `(module ...)`. */
 static void cmd_definition(crun *r, const cJSON *c)
 {
-    const char *file = jstr(c, "filename");
-    const char *name = jstr(c, "name");
-    bool is_module = strcmp(jstr(c, "type"), "module") == 0;
+    const char *file = wj_str(c, "filename");
+    const char *name = wj_str(c, "name");
+    bool is_module = strcmp(wj_str(c, "type"), "module") == 0;
     bool definition = jbool(c, "definition");
     char why[600];
     if (file == NULL) {
@@ -576,8 +554,8 @@ static void cmd_definition(crun *r, const cJSON *c)
 
 static void cmd_instance(crun *r, const cJSON *c)
 {
-    const char *name = jstr(c, "name");
-    const char *dname = jstr(c, "definition");
+    const char *name = wj_str(c, "name");
+    const char *dname = wj_str(c, "definition");
     char why[600];
     cname *def = dname ? find(&r->defs, dname) : NULL;
     if (def == NULL) {
@@ -602,15 +580,15 @@ static void cmd_instance(crun *r, const cJSON *c)
 /* assert_invalid / assert_malformed: the binary must be rejected. */
 static void cmd_assert_reject(crun *r, const cJSON *c)
 {
-    const char *text = jstr(c, "text");
-    const char *kind = jstr(c, "kind");
+    const char *text = wj_str(c, "text");
+    const char *kind = wj_str(c, "kind");
     bool is_module = kind != NULL && strcmp(kind, "module") == 0;
-    const char *mt = jstr(c, "module_type");
+    const char *mt = wj_str(c, "module_type");
     if (mt != NULL && strcmp(mt, "text") == 0) {
-        skip(r, "text form rejected by the text parser (jco): %s", jstr(c, "error") ? jstr(c, "error") : "?");
+        skip(r, "text form rejected by the text parser (jco): %s", wj_str(c, "error") ? wj_str(c, "error") : "?");
         return;
     }
-    const char *file = jstr(c, "filename");
+    const char *file = wj_str(c, "filename");
     char why[600];
     if (file == NULL) {
         fail(r, "no binary in the converted script");
@@ -632,13 +610,13 @@ static void cmd_assert_reject(crun *r, const cJSON *c)
  * or traps while instantiating. */
 static void cmd_assert_instantiate(crun *r, const cJSON *c, bool trap)
 {
-    const char *file = jstr(c, "filename");
-    const char *text = jstr(c, "text");
-    const char *kind = jstr(c, "kind");
+    const char *file = wj_str(c, "filename");
+    const char *text = wj_str(c, "text");
+    const char *kind = wj_str(c, "kind");
     bool is_module = kind != NULL && strcmp(kind, "module") == 0;
     char why[600];
     if (file == NULL) {
-        skip(r, "text form rejected by the text parser (jco): %s", jstr(c, "error") ? jstr(c, "error") : "?");
+        skip(r, "text form rejected by the text parser (jco): %s", wj_str(c, "error") ? wj_str(c, "error") : "?");
         return;
     }
     int k = check_binary(r, file, is_module, why, sizeof why);
@@ -662,7 +640,7 @@ static void cmd_assert_instantiate(crun *r, const cJSON *c, bool trap)
 
 static void run_command(crun *r, const cJSON *c)
 {
-    const char *type = jstr(c, "type");
+    const char *type = wj_str(c, "type");
     if (type == NULL) {
         fail(r, "command without a type");
         return;
@@ -686,9 +664,9 @@ static void run_command(crun *r, const cJSON *c)
     else if (strcmp(type, "register") == 0)
         skip(r, "component execution not implemented");
     else if (strcmp(type, "unconvertible") == 0)
-        skip(r, "not convertible by jco: %s", jstr(c, "reason") ? jstr(c, "reason") : "?");
+        skip(r, "not convertible by jco: %s", wj_str(c, "reason") ? wj_str(c, "reason") : "?");
     else
-        skip(r, "%s", jstr(c, "reason") ? jstr(c, "reason") : "unknown command");
+        skip(r, "%s", wj_str(c, "reason") ? wj_str(c, "reason") : "unknown command");
 }
 
 int wast_component_run_file(const char *wast_path, const char *tmpdir, const wast_opts *o, int fd)
@@ -722,14 +700,14 @@ int wast_component_run_file(const char *wast_path, const char *tmpdir, const was
     const cJSON *c;
     cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "commands")) {
         const cJSON *ln = cJSON_GetObjectItemCaseSensitive(c, "line");
-        const char *type = jstr(c, "type");
+        const char *type = wj_str(c, "type");
         char start[100];
         r.line = cJSON_IsNumber(ln) ? ln->valueint : 0;
         r.cmd = type ? type : "?";
         if (strcmp(r.cmd, "unconvertible") == 0 || strcmp(r.cmd, "unsupported") == 0)
-            r.cmd = jstr(c, "form") ? jstr(c, "form") : r.cmd;
+            r.cmd = wj_str(c, "form") ? wj_str(c, "form") : r.cmd;
         int n = snprintf(start, sizeof start, "C%d %s\n", r.line, r.cmd);
-        emit(fd, start, (size_t)n < sizeof start ? (size_t)n : sizeof start - 1);
+        wast_write_all(fd, start, (size_t)n < sizeof start ? (size_t)n : sizeof start - 1);
         if (o->cmd_timeout > 0)           /* a hang in the validator: SIGALRM, */
             alarm((unsigned)o->cmd_timeout);    /* reported by the parent */
         run_command(&r, c);

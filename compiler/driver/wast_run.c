@@ -58,24 +58,10 @@ typedef struct wrun {
 
 /* ---- reporting ---- */
 
-static void emit(int fd, const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, s, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return;
-        }
-        s += w;
-        n -= (size_t)w;
-    }
-}
-
 static void rec(wrun *r, char kind)
 {
-    char b[2] = { kind, '\n' };
-    emit(r->fd, b, 2);
+    char b[2] = { kind, 0 };
+    wast_emit_record(r->fd, b, 1);
 }
 
 static void rec_fail(wrun *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -87,23 +73,14 @@ static void rec_fail(wrun *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
     va_end(ap);
-    size_t len = strlen(buf);
-    for (size_t i = 1; i < len; i++)
-        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-            buf[i] = '?';
-    buf[len++] = '\n';
-    emit(r->fd, buf, len);
+    wast_emit_record(r->fd, buf, strlen(buf));
 }
 
-static const char *jstr(const cJSON *obj, const char *key)
-{
-    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
-}
 
 /* For messages: never NULL. */
 static const char *jstr_or(const cJSON *obj, const char *key)
 {
-    const char *s = jstr(obj, key);
+    const char *s = wj_str(obj, key);
     return s ? s : "?";
 }
 
@@ -196,9 +173,9 @@ static bool run_wast2json(const char *wast, const char *json, const char *log, c
 
 static bool needs_compile(const cJSON *c)
 {
-    const char *type = jstr(c, "type");
-    const char *file = jstr(c, "filename");
-    const char *mt = jstr(c, "module_type");
+    const char *type = wj_str(c, "type");
+    const char *file = wj_str(c, "filename");
+    const char *mt = wj_str(c, "module_type");
     if (type == NULL || file == NULL)
         return false;
     if (mt != NULL && strcmp(mt, "binary") != 0)
@@ -217,7 +194,7 @@ static void so_path(const wrun *r, int i, char *buf, size_t len)
 static int compile_child(const wrun *r, int i)
 {
     char in[1200], out[1200], errp[1300], err[512];
-    snprintf(in, sizeof in, "%s/%s", r->srcdir, jstr(r->cmds[i], "filename"));
+    snprintf(in, sizeof in, "%s/%s", r->srcdir, wj_str(r->cmds[i], "filename"));
     so_path(r, i, out, sizeof out);
     snprintf(errp, sizeof errp, "%s.err", out);
     if (r->o->cmd_timeout > 0)
@@ -474,9 +451,9 @@ static wacc_instance *find_instance(wrun *r, const char *module, char *why, size
 
 static void describe_action(const cJSON *act, char *buf, size_t len)
 {
-    const char *type = jstr(act, "type");
-    const char *field = jstr(act, "field");
-    const char *mod = jstr(act, "module");
+    const char *type = wj_str(act, "type");
+    const char *field = wj_str(act, "field");
+    const char *mod = wj_str(act, "module");
     size_t o = (size_t)snprintf(buf, len, "%s %s%s\"%.80s\"", type ? type : "?",
                                 mod ? mod : "", mod ? "." : "", field ? field : "?");
     if (type == NULL || strcmp(type, "invoke") != 0 || o >= len)
@@ -499,8 +476,8 @@ static void describe_action(const cJSON *act, char *buf, size_t len)
 
 static int do_action(wrun *r, const cJSON *act, result *res, wacc_trap *trap, char *why, size_t wl)
 {
-    const char *type = jstr(act, "type");
-    const char *field = jstr(act, "field");
+    const char *type = wj_str(act, "type");
+    const char *field = wj_str(act, "field");
     wacc_extern ext;
 
     memset(trap, 0, sizeof *trap);
@@ -510,7 +487,7 @@ static int do_action(wrun *r, const cJSON *act, result *res, wacc_trap *trap, ch
         snprintf(why, wl, "malformed action");
         return ACT_ERROR;
     }
-    wacc_instance *inst = find_instance(r, jstr(act, "module"), why, wl);
+    wacc_instance *inst = find_instance(r, wj_str(act, "module"), why, wl);
     if (inst == NULL)
         return ACT_ERROR;
     char name[1024];
@@ -651,7 +628,7 @@ static void cmd_module(wrun *r, int i, const cJSON *c)
     char why[700];
     wacc_trap trap;
     wacc_instance *inst;
-    const char *name = jstr(c, "name");
+    const char *name = wj_str(c, "name");
     int rc = instantiate(r, i, &inst, &trap, why, sizeof why);
     r->cur = inst;
     if (name != NULL)
@@ -668,8 +645,8 @@ static void cmd_module(wrun *r, int i, const cJSON *c)
 static void cmd_register(wrun *r, const cJSON *c)
 {
     char why[400];
-    const char *as = jstr(c, "as");
-    wacc_instance *inst = find_instance(r, jstr(c, "name"), why, sizeof why);
+    const char *as = wj_str(c, "as");
+    wacc_instance *inst = find_instance(r, wj_str(c, "name"), why, sizeof why);
     if (as == NULL) {
         rec_fail(r, "register: no \"as\" name");
         return;
@@ -712,7 +689,7 @@ static void cmd_assert_return(wrun *r, const cJSON *c, bool plain_action)
     if (either != NULL) {
         const cJSON *alt;
         cJSON_ArrayForEach(alt, either) {
-            lane = jstr(alt, "lane_type");
+            lane = wj_str(alt, "lane_type");
             if (res.n == 1 && wj_match(alt, res.types[0], &res.vals[0]))
                 ok = true;
         }
@@ -725,7 +702,7 @@ static void cmd_assert_return(wrun *r, const cJSON *c, bool plain_action)
             if (k >= res.n)
                 break;
             if (res.types[k] == WACC_V128)
-                lane = jstr(e, "lane_type");
+                lane = wj_str(e, "lane_type");
             if (!wj_match(e, res.types[k], &res.vals[k]))
                 ok = false;
             k++;
@@ -745,7 +722,7 @@ static void cmd_assert_return(wrun *r, const cJSON *c, bool plain_action)
 static void cmd_assert_trap(wrun *r, int i, const cJSON *c, bool exhaustion)
 {
     char why[700], desc[600];
-    const char *text = jstr(c, "text");
+    const char *text = wj_str(c, "text");
     const cJSON *act = cJSON_GetObjectItemCaseSensitive(c, "action");
     wacc_trap trap;
 
@@ -780,8 +757,8 @@ static void cmd_assert_trap(wrun *r, int i, const cJSON *c, bool exhaustion)
 static void cmd_assert_bad_module(wrun *r, const cJSON *c)
 {
     char path[1200], err[512];
-    const char *mt = jstr(c, "module_type");
-    const char *file = jstr(c, "filename");
+    const char *mt = wj_str(c, "module_type");
+    const char *file = wj_str(c, "filename");
     if (mt == NULL || strcmp(mt, "binary") != 0) {
         rec(r, 'S');
         return;
@@ -807,8 +784,8 @@ static void cmd_assert_bad_module(wrun *r, const cJSON *c)
     if (rejected)
         rec(r, 'P');
     else
-        rec_fail(r, "%s %s: module accepted, expected \"%s\"", jstr(c, "type"), file,
-                 jstr(c, "text") ? jstr(c, "text") : "");
+        rec_fail(r, "%s %s: module accepted, expected \"%s\"", wj_str(c, "type"), file,
+                 wj_str(c, "text") ? wj_str(c, "text") : "");
 }
 
 static void cmd_assert_instantiation(wrun *r, int i, const cJSON *c, bool want_trap)
@@ -816,8 +793,8 @@ static void cmd_assert_instantiation(wrun *r, int i, const cJSON *c, bool want_t
     char why[700];
     wacc_trap trap;
     wacc_instance *inst;
-    const char *text = jstr(c, "text");
-    const char *file = jstr(c, "filename");
+    const char *text = wj_str(c, "text");
+    const char *file = wj_str(c, "filename");
     int rc = instantiate(r, i, &inst, &trap, why, sizeof why);
     int want = want_trap ? INST_TRAP : INST_LINK;
     if (rc == want) {
@@ -826,7 +803,7 @@ static void cmd_assert_instantiation(wrun *r, int i, const cJSON *c, bool want_t
     }
     const char *got = rc == INST_OK ? "instantiated" : rc == INST_TRAP ? "trap" :
                       rc == INST_LINK ? "link error" : "failed";
-    rec_fail(r, "%s %s: expected %s \"%s\", got %s%s%s", jstr(c, "type"), file ? file : "?",
+    rec_fail(r, "%s %s: expected %s \"%s\", got %s%s%s", wj_str(c, "type"), file ? file : "?",
              want_trap ? "trap" : "link error", text ? text : "", got,
              rc == INST_OK ? "" : ": ", rc == INST_OK ? "" : why);
 }
@@ -834,13 +811,13 @@ static void cmd_assert_instantiation(wrun *r, int i, const cJSON *c, bool want_t
 static void run_command(wrun *r, int i)
 {
     const cJSON *c = r->cmds[i];
-    const char *type = jstr(c, "type");
+    const char *type = wj_str(c, "type");
     const cJSON *line = cJSON_GetObjectItemCaseSensitive(c, "line");
     char hdr[128];
 
     r->line = cJSON_IsNumber(line) ? (int)cJSON_GetNumberValue(line) : 0;
     int n = snprintf(hdr, sizeof hdr, "C%d %.60s\n", r->line, type ? type : "?");
-    emit(r->fd, hdr, (size_t)n);
+    wast_write_all(r->fd, hdr, (size_t)n);
     if (r->o->cmd_timeout > 0)
         alarm((unsigned)r->o->cmd_timeout);
     if (type == NULL)
@@ -902,7 +879,7 @@ static void file_error(int fd, const char *fmt, ...)
     va_end(ap);
     size_t n = strlen(buf);
     buf[n++] = '\n';
-    emit(fd, buf, n);
+    wast_write_all(fd, buf, n);
 }
 
 int wast_run_file(const char *wast_path, const char *tmpdir, const wast_opts *o, int fd)
