@@ -39,6 +39,12 @@ uint8_t wj_type(const char *name);     /* "i32" → WACC_I32, 0 if unknown */
 /* A string member of a JSON object, or NULL. */
 const char *wj_str(const cJSON *obj, const char *key);
 
+/* Run argv (searched in PATH) with stdout and stderr going to `log`, killed
+ * by SIGALRM after `timeout` seconds (0: none). Returns the wait status, or
+ * -1 with err set if it could not be started or waited for. An exec
+ * failure is exit status 127. */
+int wast_run_logged(char *const argv[], const char *log, unsigned timeout, char *err, size_t errlen);
+
 /* write(2) all of s[0..n), retrying on EINTR (errors are dropped: the
  * parent notices a short record). */
 void wast_write_all(int fd, const char *s, size_t n);

@@ -182,30 +182,11 @@ static bool convert(crun *r, const char *wast, char *err, size_t errlen)
     else
         snprintf(script, sizeof script, "%s/wast2component.mjs", WACC_SCRIPTS_DIR);
     snprintf(log, sizeof log, "%s/convert.log", r->dir);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(err, errlen, "fork: %s", strerror(errno));
+    char *argv[] = { (char *)node, script, (char *)wast, (char *)r->dir, NULL };
+    unsigned timeout = r->o->cmd_timeout > 0 ? (unsigned)r->o->cmd_timeout * 10 : 0;
+    int st = wast_run_logged(argv, log, timeout, err, errlen);
+    if (st < 0)
         return false;
-    }
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        if (r->o->cmd_timeout > 0)
-            alarm((unsigned)r->o->cmd_timeout * 10);
-        execlp(node, node, script, wast, r->dir, (char *)NULL);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) {
-            snprintf(err, errlen, "waitpid: %s", strerror(errno));
-            return false;
-        }
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
         return true;
     if (WIFEXITED(st) && WEXITSTATUS(st) == 127) {

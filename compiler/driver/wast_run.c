@@ -132,27 +132,10 @@ static size_t nul_name(const char *s, char *buf, size_t cap)
 
 static bool run_wast2json(const char *wast, const char *json, const char *log, char *err, size_t errlen)
 {
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(err, errlen, "fork: %s", strerror(errno));
+    char *argv[] = { "wast2json", (char *)wast, "-o", (char *)json, NULL };
+    int st = wast_run_logged(argv, log, 0, err, errlen);
+    if (st < 0)
         return false;
-    }
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execlp("wast2json", "wast2json", wast, "-o", json, (char *)NULL);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) {
-            snprintf(err, errlen, "waitpid: %s", strerror(errno));
-            return false;
-        }
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
         return true;
     if (WIFEXITED(st) && WEXITSTATUS(st) == 127) {
