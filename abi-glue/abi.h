@@ -431,6 +431,44 @@ int wacc_abi_lift_borrow(wacc_abi_cx *cx, uint32_t index, const wacc_ctype *t, u
 int wacc_abi_lower_own(wacc_abi_cx *cx, uint32_t rep, const wacc_ctype *t, uint32_t *index);
 int wacc_abi_lower_borrow(wacc_abi_cx *cx, uint32_t rep, const wacc_ctype *t, uint32_t *index);
 
+/* ------------------------------------------------------------------------ */
+/* Fused adapter keys (wacc/abi.h k2; abi-glue/adapter_key.c).                */
+/*
+ * A key names one compile-time adapter: the function type (structure only:
+ * labels are not part of it, tuples and records are the same, enum, option
+ * and result are written as the variants they despecialise to) plus the
+ * string encodings of the lowering (caller) and lifting (callee) side:
+ *
+ *   key    := '(' [type (',' type)*] ')' '->' (type | '_') '|' enc '|' enc
+ *   type   := 'b' bool | '1' s8 | '2' u8 | '3' s16 | '4' u16 | '5' s32 | '6' u32
+ *           | '7' s64 | '8' u64 | 'f' f32 | 'd' f64 | 'c' char | 's' string
+ *           | 'L' type                        list<T>
+ *           | 'N' n ':' type                  list<T, n>
+ *           | 'R' n '{' type (',' type)* '}'   record / tuple of n fields
+ *           | 'V' n '{' case (',' case)* '}'   variant-like of n cases
+ *           | 'F' n                            flags with n labels
+ *   case   := type | '_'                     (no payload)
+ *   enc    := '0' utf8 | '1' utf16 | '2' latin1+utf16   (WACC_STRENC_*)
+ *
+ * e.g. func(a: string, b: list<u8>) -> option<string>, utf8 to utf16:
+ * "(s,L2)->V2{_,s}|0|1".
+ */
+
+/* Writes the key (NUL-terminated) to buf. False if the type cannot be
+ * fused (own/borrow, stream, future, error-context anywhere in it) or buf
+ * is too small. */
+bool wacc_adapter_key(const wacc_ctype *const *params, uint32_t nparams,
+                      const wacc_ctype *result /* NULL: none */, uint8_t lower_enc,
+                      uint8_t lift_enc, char *buf, size_t cap);
+
+/* Parses a key back into types allocated in `a` (labels are synthesised:
+ * records/tuples come back as tuples, variant-likes as variants, flags
+ * with labels "f0".."fN"). *params gets an arena array. False on a
+ * malformed key. */
+bool wacc_adapter_key_parse(wacc_arena *a, const char *key, const wacc_ctype ***params,
+                            uint32_t *nparams, const wacc_ctype **result, uint8_t *lower_enc,
+                            uint8_t *lift_enc);
+
 #ifdef __cplusplus
 }
 #endif

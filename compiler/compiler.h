@@ -71,6 +71,16 @@ bool wacc_compile_file(const uint8_t *wasm, size_t size, const wacc_compile_opti
 bool wacc_compile_component(const uint8_t *bytes, size_t size, const wacc_compile_options *o,
                             const char *out_path, char err[512]);
 
+/* lower/lower_adapter.c: fused adapters (wacc/abi.h k2). For each key
+ * (abi-glue wacc_adapter_key; keys sorted by strcmp, no duplicates) adds to
+ * `mod` an internal function "wacc_adapter_<i>" with the adapter's native
+ * signature, its array-call entry "wacc_adapter_array_<i>", and the
+ * internal constant "wacc_adapters" (struct wacc_adapter_entry[nkeys], key
+ * strings included) which is returned (NULL for nkeys == 0). False with a
+ * one-line reason in err on failure (a key that does not parse). */
+bool wacc_lower_adapters(LLVMModuleRef mod, const wacc_target *t, const char *const *keys,
+                         uint32_t nkeys, LLVMValueRef *table, char err[512]);
+
 /* Canonical string of the options (for hashing into the cache key). */
 void wacc_options_string(const wacc_compile_options *o, char *buf, size_t len);
 

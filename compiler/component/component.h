@@ -467,6 +467,28 @@ bool wacc_component_validate_features(const wacc_component *c, uint32_t features
  * are ignored. */
 void wacc_component_features_apply(const char *list, uint32_t *features);
 
+/* Validation with a visitor (fused adapters, wacc/abi.h k2): fn is called
+ * for every canon lift and canon lower of c and its nested components, in
+ * validation order, with the site's function type resolved into abi-glue
+ * types allocated in `arena` (a struct wacc_arena from abi-glue/abi.h;
+ * resources become own/borrow of placeholder resource types). Sites in
+ * component types or that fail to validate are not reported. */
+struct wacc_ctype;
+struct wacc_arena;
+typedef struct wacc_canon_site {
+    const wacc_component *def;  /* the (nested) component definition */
+    uint32_t canon;             /* index into def->canons */
+    const struct wacc_ctype *const *params;
+    uint32_t nparams;
+    const struct wacc_ctype *result;    /* NULL: none */
+    uint8_t encoding;           /* the site's string-encoding (WACC_ENC_*) */
+    bool mem64;                 /* its memory option is a 64-bit memory */
+    bool async;                 /* async option or async function type */
+} wacc_canon_site;
+typedef void (*wacc_canon_visit_fn)(void *user, const wacc_canon_site *site);
+bool wacc_component_validate_visit(const wacc_component *c, uint32_t features, wasm_error *err,
+                                   struct wacc_arena *arena, wacc_canon_visit_fn fn, void *user);
+
 void wacc_component_free(wacc_component *c);
 
 /* Name helpers (also used by the validator). */

@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WACC_ABI_VERSION 1u
+#define WACC_ABI_VERSION 2u      /* 2: component descriptor carries fused adapters (k2) */
 #define WACC_DESCRIPTOR_SYMBOL "wacc_descriptor"
 #define WACC_META_SECTION ".wacc_meta"
 #define WACC_META_MAGIC "WACCMETA"      /* 8 bytes, no NUL stored */
@@ -228,8 +228,10 @@ struct wacc_descriptor {
  * WACC_META_SECTION holds the component's metadata (artifact_kind
  * WACC_ARTIFACT_COMPONENT; desc_offset/desc_size = the component binary, for
  * now the whole input; the runtime decodes it to build the instantiation
- * plan). */
+ * plan). Since k2 the descriptor also lists the fused adapters (below). */
 #define WACC_COMPONENT_DESCRIPTOR_SYMBOL "wacc_component_descriptor"
+
+struct wacc_adapter_entry;
 
 struct wacc_component_descriptor {
     uint32_t magic;                     /* WACC_DESCRIPTOR_MAGIC */
@@ -238,6 +240,121 @@ struct wacc_component_descriptor {
     uint32_t meta_size;
     uint32_t num_modules;
     const struct wacc_descriptor *const *modules;   /* [num_modules] */
+    /* k2 (ABI version 2): fused adapters, sorted by key (strcmp order). */
+    uint32_t num_adapters;
+    uint32_t reserved;
+    const struct wacc_adapter_entry *adapters;      /* [num_adapters] */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Fused adapters (k2).                                                      */
+/*
+ * When a component instance lowers (canon lower) a function that another
+ * instance of the same component graph lifted (canon lift), the call need
+ * not go through host values: the compiler generates, at compile time, an
+ * adapter specialised to the function type and to both sides' string
+ * encodings. It is named by a key (abi-glue: wacc_adapter_key, e.g.
+ * "(s,L2)->s|0|1"); the runtime renders the same key from the types it
+ * resolved while instantiating and, when the artifact has that key,
+ * installs the adapter as the lowered core function:
+ *
+ *     funcref.code   = entry->code        RET code(struct wacc_adapter_ctx *cx,
+ *                                                   flat params...)
+ *     funcref.vmctx  = the ctx the runtime allocated and filled
+ *     funcref.array_call = entry->array_call
+ *
+ * The adapter's native signature is the lowered (caller's) flattened core
+ * signature: flat params (or one i32 pointer to the params tuple in the
+ * caller's memory when there are more than MAX_FLAT_PARAMS), then an i32
+ * return pointer into the caller's memory when the results have more than
+ * MAX_FLAT_RESULTS flat values; it returns the one flat result, if any.
+ *
+ * What the generated code does (the sync canon_lower + canon_lift pair of
+ * CanonicalABI.md, with values moved directly from one memory to the other):
+ *   1. trap CANNOT_LEAVE unless *caller_may_leave; trap CANNOT_ENTER unless
+ *      *callee_may_enter; then *callee_may_enter = 0;
+ *   2. params: flat -> flat, or (spilled) ops->check(CALLER, ptr, size,
+ *      align) + ops->alloc(CALLEE, align, size) + memory-to-memory copy;
+ *      strings through ops->string, lists through ops->list (plain element
+ *      types copied by it, others element by element by generated code);
+ *      bool normalised, char checked (CHAR), discriminants checked
+ *      (DISCRIMINANT), flags masked to their labels;
+ *   3. callee->code(callee->vmctx, params...);
+ *   4. results, the other way (into the caller's memory, allocating with
+ *      the caller's realloc; a spilled result is read at the pointer the
+ *      callee returned, ops->check(CALLEE, ...), and written at the
+ *      caller's return pointer, ops->check(CALLER, ...));
+ *   5. if post_return: *callee_may_leave = 0, post_return->code(vmctx,
+ *      the callee's core results), *callee_may_leave = 1;
+ *   6. *callee_may_enter = 1, return.
+ * A trap anywhere unwinds past the adapter: the runtime restores the flags
+ * (component instances touched by a trapping call are not reentered
+ * during it).
+ * Fused adapters are generated only for types without own/borrow handles,
+ * streams, futures and error-contexts, and for 32-bit memories; other
+ * calls keep the runtime's generic path.
+ */
+
+enum { WACC_ADAPTER_CALLER = 0, WACC_ADAPTER_CALLEE = 1 };
+
+/* Reasons given to ops->trap (the runtime formats the message). */
+enum wacc_adapter_trap {
+    WACC_ADAPTER_TRAP_CANNOT_LEAVE = 1, /* "cannot leave component instance" */
+    WACC_ADAPTER_TRAP_CANNOT_ENTER,     /* "cannot enter component instance" */
+    WACC_ADAPTER_TRAP_CHAR,             /* value: the bad bit pattern */
+    WACC_ADAPTER_TRAP_DISCRIMINANT,     /* value: the bad discriminant */
+};
+
+struct wacc_adapter_ctx;
+
+/* Runtime services for generated adapters. Every one of them checks what
+ * the Canonical ABI requires and traps itself (never returns) on failure.
+ * `to`/`side`: WACC_ADAPTER_CALLER or WACC_ADAPTER_CALLEE; the source of a
+ * copy is the other side. */
+struct wacc_adapter_ops {
+    _Noreturn void (*trap)(struct wacc_adapter_ctx *cx, uint32_t reason, uint32_t value);
+    /* [ptr, ptr + size) inside side's memory and ptr % align == 0. */
+    void (*check)(struct wacc_adapter_ctx *cx, uint32_t side, uint32_t ptr, uint32_t size,
+                  uint32_t align);
+    /* side's realloc(0, 0, align, size), result checked like `check`. */
+    uint32_t (*alloc)(struct wacc_adapter_ctx *cx, uint32_t side, uint32_t align, uint32_t size);
+    /* A string (ptr, tagged code-unit length as in lift_flat of a string,
+     * in the source side's encoding) copied into `to`'s memory (validated,
+     * transcoded to `to`'s encoding, allocated with `to`'s realloc).
+     * Returns dst_ptr | (uint64_t)dst_tagged_len << 32. */
+    uint64_t (*string)(struct wacc_adapter_ctx *cx, uint32_t to, uint32_t ptr, uint32_t len);
+    /* A list of n elements of elem_size bytes at ptr in the source memory
+     * (alignment, bounds and byte length checked); allocates n * elem_size
+     * bytes aligned to align in `to`'s memory and, if copy, copies the
+     * bytes. Returns the destination pointer. */
+    uint32_t (*list)(struct wacc_adapter_ctx *cx, uint32_t to, uint32_t ptr, uint32_t n,
+                     uint32_t elem_size, uint32_t align, uint32_t copy);
+};
+
+/* The adapter's context (its funcref vmctx); allocated by the runtime. */
+struct wacc_adapter_ctx {
+    const struct wacc_adapter_ops *ops;
+    struct wacc_memory *mem[2];         /* [side]; NULL when the options name none */
+    struct wacc_funcref *callee;        /* the lifted core function */
+    struct wacc_funcref *post_return;   /* NULL: none */
+    uint8_t *caller_may_leave;          /* flags of the two component instances (0/1) */
+    uint8_t *callee_may_enter;
+    uint8_t *callee_may_leave;
+    void *runtime;                      /* runtime-private */
+};
+
+/* Field indices of struct wacc_adapter_ctx / wacc_adapter_ops, for the
+ * code generator. */
+enum { WACC_ACTX_OPS = 0, WACC_ACTX_MEM, WACC_ACTX_CALLEE, WACC_ACTX_POST_RETURN,
+       WACC_ACTX_CALLER_MAY_LEAVE, WACC_ACTX_CALLEE_MAY_ENTER, WACC_ACTX_CALLEE_MAY_LEAVE,
+       WACC_ACTX_RUNTIME, WACC_ACTX__COUNT };
+enum { WACC_AOPS_TRAP = 0, WACC_AOPS_CHECK, WACC_AOPS_ALLOC, WACC_AOPS_STRING,
+       WACC_AOPS_LIST, WACC_AOPS__COUNT };
+
+struct wacc_adapter_entry {
+    const char *key;                    /* NUL-terminated, abi-glue wacc_adapter_key */
+    void *code;                         /* the adapter (native signature above) */
+    wacc_array_call_fn array_call;      /* its generic entry */
 };
 
 /* ------------------------------------------------------------------------ */
