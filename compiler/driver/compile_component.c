@@ -99,7 +99,8 @@ static LLVMModuleRef empty_module(LLVMContextRef ctx, const wacc_target *t)
 /* The component's metadata and descriptor, into `mod`. */
 static bool add_component_parts(LLVMContextRef ctx, LLVMModuleRef mod, const wacc_target *t,
                                 const wacc_compile_options *o, const uint8_t *bytes, size_t size,
-                                uint64_t input_hash, uint64_t options_hash, uint32_t nmods)
+                                uint64_t input_hash, uint64_t options_hash, uint32_t nmods,
+                                LLVMValueRef adapters, uint32_t nadapters)
 {
     struct wacc_meta_header h;
     memset(&h, 0, sizeof h);
@@ -155,15 +156,17 @@ static bool add_component_parts(LLVMContextRef ctx, LLVMModuleRef mod, const wac
         LLVMSetGlobalConstant(mods, 1);
         LLVMSetLinkage(mods, LLVMInternalLinkage);
     }
-    LLVMTypeRef ft[6] = { i32, i32, p, i32, i32, p };
+    LLVMTypeRef ft[9] = { i32, i32, p, i32, i32, p, i32, i32, p };
     LLVMTypeRef dty = LLVMStructCreateNamed(ctx, "wacc_component_descriptor");
-    LLVMStructSetBody(dty, ft, 6, 0);
-    LLVMValueRef fv[6] = {
+    LLVMStructSetBody(dty, ft, 9, 0);
+    LLVMValueRef fv[9] = {
         LLVMConstInt(i32, WACC_DESCRIPTOR_MAGIC, 0), LLVMConstInt(i32, WACC_ABI_VERSION, 0),
         gmeta, LLVMConstInt(i32, msize, 0), LLVMConstInt(i32, nmods, 0), mods,
+        LLVMConstInt(i32, nadapters, 0), LLVMConstInt(i32, 0, 0),
+        adapters ? adapters : LLVMConstNull(p),
     };
     LLVMValueRef d = LLVMAddGlobal(mod, dty, WACC_COMPONENT_DESCRIPTOR_SYMBOL);
-    LLVMSetInitializer(d, LLVMConstNamedStruct(dty, fv, 6));
+    LLVMSetInitializer(d, LLVMConstNamedStruct(dty, fv, 9));
     LLVMSetGlobalConstant(d, 1);
     LLVMSetLinkage(d, LLVMExternalLinkage);
     LLVMSetVisibility(d, LLVMDefaultVisibility);
@@ -172,6 +175,8 @@ static bool add_component_parts(LLVMContextRef ctx, LLVMModuleRef mod, const wac
 
 _Static_assert(offsetof(struct wacc_component_descriptor, meta) == 8, "descriptor layout");
 _Static_assert(offsetof(struct wacc_component_descriptor, modules) == 24, "descriptor layout");
+_Static_assert(offsetof(struct wacc_component_descriptor, num_adapters) == 32, "descriptor layout");
+_Static_assert(offsetof(struct wacc_component_descriptor, adapters) == 40, "descriptor layout");
 
 bool wacc_compile_component(const uint8_t *bytes, size_t size, const wacc_compile_options *o,
                             const char *out_path, char err[512])
@@ -233,7 +238,7 @@ bool wacc_compile_component(const uint8_t *bytes, size_t size, const wacc_compil
     }
     if (!dst)
         dst = empty_module(ctx, &target);
-    if (!add_component_parts(ctx, dst, &target, o, bytes, size, input_hash, options_hash, l.n)) {
+    if (!add_component_parts(ctx, dst, &target, o, bytes, size, input_hash, options_hash, l.n, NULL, 0)) {
         snprintf(err, 512, "out of memory");
         goto out;
     }

@@ -312,7 +312,7 @@ struct wacc_adapter_ctx;
  * `to`/`side`: WACC_ADAPTER_CALLER or WACC_ADAPTER_CALLEE; the source of a
  * copy is the other side. */
 struct wacc_adapter_ops {
-    _Noreturn void (*trap)(struct wacc_adapter_ctx *cx, uint32_t reason, uint32_t value);
+    void (*trap)(struct wacc_adapter_ctx *cx, uint32_t reason, uint32_t value);  /* never returns */
     /* [ptr, ptr + size) inside side's memory and ptr % align == 0. */
     void (*check)(struct wacc_adapter_ctx *cx, uint32_t side, uint32_t ptr, uint32_t size,
                   uint32_t align);
