@@ -1303,6 +1303,189 @@ START_TEST(t_format)
 }
 END_TEST
 
+/* ---- fused adapter keys -------------------------------------------------------- */
+
+static bool same_shape(const wacc_ctype *a, const wacc_ctype *b)
+{
+    if (!a || !b) return a == b;
+    for (int p = 0; p < 2; p++) {
+        if (a->align[p] != b->align[p] || a->size[p] != b->size[p]) return false;
+        if (a->nflat != b->nflat) return false;
+        if (a->nflat <= WACC_ABI_MAX_FLAT && memcmp(a->flat[p], b->flat[p], a->nflat)) return false;
+    }
+    return true;
+}
+
+/* key -> parse -> key gives the same key, and the parsed types have the
+ * same layouts and flattening as the originals (params, result, functype). */
+static void key_roundtrip(const wacc_ctype *const *ps, uint32_t n, const wacc_ctype *r,
+                          uint8_t le, uint8_t fe, const char *expect)
+{
+    char k1[2048], k2[2048];
+    ck_assert(wacc_adapter_key(ps, n, r, le, fe, k1, sizeof k1));
+    if (expect) ck_assert_str_eq(k1, expect);
+    const wacc_ctype **qs;
+    const wacc_ctype *qr;
+    uint32_t qn;
+    uint8_t qle, qfe;
+    ck_assert_msg(wacc_adapter_key_parse(TA(), k1, &qs, &qn, &qr, &qle, &qfe), "parse %s", k1);
+    ck_assert_uint_eq(qn, n);
+    ck_assert_uint_eq(qle, le);
+    ck_assert_uint_eq(qfe, fe);
+    for (uint32_t i = 0; i < n; i++) ck_assert_msg(same_shape(ps[i], qs[i]), "param %u of %s", i, k1);
+    ck_assert_msg(same_shape(r, qr), "result of %s", k1);
+    ck_assert(wacc_adapter_key(qs, qn, qr, qle, qfe, k2, sizeof k2));
+    ck_assert_str_eq(k1, k2);
+    for (int m64 = 0; m64 < 2; m64++)
+        for (int cxt = 0; cxt < 2; cxt++) {
+            wacc_core_functype a, b;
+            wacc_flatten_functype(ps, n, r, m64, false, false, cxt, &a);
+            wacc_flatten_functype(qs, qn, qr, m64, false, false, cxt, &b);
+            ck_assert_uint_eq(a.nparams, b.nparams);
+            ck_assert_uint_eq(a.nresults, b.nresults);
+            ck_assert_int_eq(a.params_spilled, b.params_spilled);
+            ck_assert_int_eq(a.results_spilled, b.results_spilled);
+            ck_assert(!memcmp(a.params, b.params, a.nparams));
+            ck_assert(!memcmp(a.results, b.results, a.nresults));
+        }
+}
+
+START_TEST(t_adapter_key)
+{
+    const wacc_ctype *s = P(STRING);
+    const wacc_ctype *lu8 = wacc_ctype_list(TA(), P(U8));
+    /* the example of abi.h */
+    const wacc_ctype *p2[2] = { s, lu8 };
+    key_roundtrip(p2, 2, wacc_ctype_option(TA(), s), 0, 1, "(s,L2)->V2{_,s}|0|1");
+    /* no params, no result */
+    key_roundtrip(NULL, 0, NULL, 2, 2, "()->_|2|2");
+    /* every primitive */
+    const wacc_ctype *prims[13] = { P(BOOL), P(S8), P(U8), P(S16), P(U16), P(S32), P(U32), P(S64),
+                                    P(U64), P(F32), P(F64), P(CHAR), P(STRING) };
+    key_roundtrip(prims, 13, P(U32), 0, 0, "(b,1,2,3,4,5,6,7,8,f,d,c,s)->6|0|0");
+    /* records and tuples both R, labels dropped */
+    wacc_cfield rf[3] = { { "a", P(U8) }, { "b", s }, { "c", P(F64) } };
+    const wacc_ctype *rec = wacc_ctype_record(TA(), rf, 3);
+    const wacc_ctype *tt[3] = { P(U8), s, P(F64) };
+    const wacc_ctype *tup = wacc_ctype_tuple(TA(), tt, 3);
+    char ka[128], kb[128];
+    ck_assert(wacc_adapter_key(&rec, 1, NULL, 0, 0, ka, sizeof ka));
+    ck_assert(wacc_adapter_key(&tup, 1, NULL, 0, 0, kb, sizeof kb));
+    ck_assert_str_eq(ka, "(R3{2,s,d})->_|0|0");
+    ck_assert_str_eq(ka, kb);
+    /* enum, option, result, variant */
+    const char *el[3] = { "x", "y", "z" };
+    const wacc_ctype *en = wacc_ctype_enum(TA(), el, 3);
+    key_roundtrip(&en, 1, wacc_ctype_result(TA(), NULL, NULL), 0, 0, "(V3{_,_,_})->V2{_,_}|0|0");
+    const wacc_ctype *res = wacc_ctype_result(TA(), s, lu8);
+    key_roundtrip(&res, 1, wacc_ctype_result(TA(), P(U64), NULL), 1, 0, "(V2{s,L2})->V2{8,_}|1|0");
+    wacc_cfield vc[4] = { { "a", NULL }, { "b", P(F32) }, { "c", rec }, { "d", P(S64) } };
+    const wacc_ctype *var = wacc_ctype_variant(TA(), vc, 4);
+    key_roundtrip(&var, 1, var, 2, 1, "(V4{_,f,R3{2,s,d},7})->V4{_,f,R3{2,s,d},7}|2|1");
+    /* flags of several sizes */
+    const char *fl[32];
+    for (int i = 0; i < 32; i++) fl[i] = "l";
+    const wacc_ctype *fs[3] = { wacc_ctype_flags(TA(), fl, 3), wacc_ctype_flags(TA(), fl, 16),
+                                wacc_ctype_flags(TA(), fl, 32) };
+    key_roundtrip(fs, 3, fs[1], 0, 2, "(F3,F16,F32)->F16|0|2");
+    /* fixed-length lists, nested lists */
+    const wacc_ctype *fx = wacc_ctype_list_fixed(TA(), P(U16), 5);
+    const wacc_ctype *nest = wacc_ctype_list(TA(), wacc_ctype_list(TA(), wacc_ctype_list_fixed(TA(), s, 2)));
+    const wacc_ctype *pf[2] = { fx, nest };
+    key_roundtrip(pf, 2, wacc_ctype_list(TA(), rec), 0, 0, "(N5:4,LLN2:s)->LR3{2,s,d}|0|0");
+    /* many params (spilled), many cases and fields (> 9, > 256) */
+    const wacc_ctype *many[20];
+    for (int i = 0; i < 20; i++) many[i] = i % 2 ? s : P(U64);
+    key_roundtrip(many, 20, wacc_ctype_tuple(TA(), many, 20), 0, 0, NULL);
+    wacc_cfield big[300];
+    for (int i = 0; i < 300; i++) big[i] = (wacc_cfield){ "c", i % 3 ? NULL : P(U8) };
+    const wacc_ctype *bv = wacc_ctype_variant(TA(), big, 300);
+    key_roundtrip(&bv, 1, bv, 0, 0, NULL);
+    const wacc_ctype *o3 = wacc_ctype_option(TA(), wacc_ctype_option(TA(), wacc_ctype_option(TA(), P(CHAR))));
+    key_roundtrip(&o3, 1, o3, 1, 1, "(V2{_,V2{_,V2{_,c}}})->V2{_,V2{_,V2{_,c}}}|1|1");
+}
+END_TEST
+
+START_TEST(t_adapter_key_refused)
+{
+    char buf[256];
+    static const wacc_resource_type rt = { NULL, NULL, NULL, "r" };
+    const wacc_ctype *bad[5] = {
+        wacc_ctype_own(TA(), &rt), wacc_ctype_borrow(TA(), &rt), wacc_ctype_stream(TA(), P(U8)),
+        wacc_ctype_future(TA(), NULL), P(ERROR_CONTEXT),
+    };
+    for (int i = 0; i < 5; i++) {
+        ck_assert(!wacc_adapter_key(&bad[i], 1, NULL, 0, 0, buf, sizeof buf));
+        ck_assert(!wacc_adapter_key(NULL, 0, bad[i], 0, 0, buf, sizeof buf));
+        /* deep inside */
+        const wacc_ctype *opt = wacc_ctype_option(TA(), wacc_ctype_list(TA(), bad[i]));
+        wacc_cfield f[2] = { { "a", P(U8) }, { "b", opt } };
+        const wacc_ctype *rec = wacc_ctype_record(TA(), f, 2);
+        const wacc_ctype *ps[2] = { P(U8), rec };
+        ck_assert(!wacc_adapter_key(ps, 2, NULL, 0, 0, buf, sizeof buf));
+        ck_assert_str_eq(buf, "");
+    }
+    /* buffer too small, bad encodings */
+    const wacc_ctype *s = P(STRING);
+    ck_assert(wacc_adapter_key(&s, 1, NULL, 0, 0, buf, 11));   /* "(s)->_|0|0" is 10 */
+    ck_assert(!wacc_adapter_key(&s, 1, NULL, 0, 0, buf, 10));
+    ck_assert(!wacc_adapter_key(&s, 1, NULL, 0, 0, buf, 0));
+    ck_assert(!wacc_adapter_key(&s, 1, NULL, 3, 0, buf, sizeof buf));
+    ck_assert(!wacc_adapter_key(&s, 1, NULL, 0, 3, buf, sizeof buf));
+}
+END_TEST
+
+START_TEST(t_adapter_key_malformed)
+{
+    static const char *const bad[] = {
+        "", "(", "()", "()->", "()->_", "()->_|", "()->_|0", "()->_|0|", "()->_|0|3", "()->_|3|0",
+        "()->_|0|0x", "()->_|0|00", "x()->_|0|0", "(,)->_|0|0", "(s,)->_|0|0", "(,s)->_|0|0",
+        "(s s)->_|0|0", "(s)-_|0|0", "(s)>_|0|0", "(_)->_|0|0", "(L)->_|0|0", "(L_)->_|0|0",
+        "(N0:2)->_|0|0", "(N:2)->_|0|0", "(N2)->_|0|0", "(N2:)->_|0|0", "(N02:2)->_|0|0",
+        "(N999999999999:2)->_|0|0", "(N300000000:8)->_|0|0", "(R0{})->_|0|0", "(R1{})->_|0|0",
+        "(R2{s})->_|0|0", "(R1{s,s})->_|0|0", "(R1{_})->_|0|0", "(R1{s)->_|0|0", "(R1s})->_|0|0",
+        "(R{s})->_|0|0", "(V0{})->_|0|0", "(V2{_})->_|0|0", "(V1{_,_})->_|0|0", "(V1{__})->_|0|0",
+        "(V4294967296{_})->_|0|0", "(V99999999{_})->_|0|0", "(F0)->_|0|0", "(F33)->_|0|0",
+        "(F)->_|0|0", "(F01)->_|0|0", "(})->_|0|0", "(R1{s}})->_|0|0", "()->s,s|0|0",
+        "()->V1{_}", "(s)->_|0|0|0", "(Q)->_|0|0", "(e)->_|0|0", "(S)->_|0|0",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const wacc_ctype **ps = NULL, *r = NULL;
+        uint32_t n = 0;
+        uint8_t le = 9, fe = 9;
+        ck_assert_msg(!wacc_adapter_key_parse(TA(), bad[i], &ps, &n, &r, &le, &fe), "accepted %s", bad[i]);
+    }
+    const wacc_ctype **ps;
+    const wacc_ctype *r;
+    uint32_t n;
+    uint8_t le, fe;
+    ck_assert(!wacc_adapter_key_parse(TA(), NULL, &ps, &n, &r, &le, &fe));
+    /* every prefix of a valid key is rejected, the key itself accepted */
+    const char *good = "(s,V3{_,R2{5,LN3:c},F9},8)->V2{L2,_}|2|1";
+    char tmp[64];
+    for (size_t len = 0; len < strlen(good); len++) {
+        memcpy(tmp, good, len);
+        tmp[len] = 0;
+        ck_assert_msg(!wacc_adapter_key_parse(TA(), tmp, &ps, &n, &r, &le, &fe), "prefix %s", tmp);
+    }
+    ck_assert(wacc_adapter_key_parse(TA(), good, &ps, &n, &r, &le, &fe));
+    ck_assert_uint_eq(n, 3);
+    ck_assert_uint_eq(le, 2);
+    ck_assert_uint_eq(fe, 1);
+    /* deep nesting is refused without exhausting the stack */
+    size_t deep = 100000;
+    char *k = malloc(deep + 16);
+    k[0] = '(';
+    memset(k + 1, 'L', deep);
+    strcpy(k + 1 + deep, "s)->_|0|0");
+    ck_assert(!wacc_adapter_key_parse(TA(), k, &ps, &n, &r, &le, &fe));
+    memset(k + 1, 'L', 100);
+    strcpy(k + 101, "s)->_|0|0");
+    ck_assert(wacc_adapter_key_parse(TA(), k, &ps, &n, &r, &le, &fe));
+    free(k);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("abi");
@@ -1327,6 +1510,9 @@ int main(void)
     tcase_add_test(tc, t_resources_own_borrow);
     tcase_add_test(tc, t_error_context_stream);
     tcase_add_test(tc, t_format);
+    tcase_add_test(tc, t_adapter_key);
+    tcase_add_test(tc, t_adapter_key_refused);
+    tcase_add_test(tc, t_adapter_key_malformed);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
