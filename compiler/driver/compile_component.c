@@ -23,6 +23,7 @@
 
 #include "compiler.h"
 #include "component.h"
+#include "component_strip.h"
 #include "wacc/abi.h"
 
 #define CORE_FEATURES (WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64 | \
@@ -96,12 +97,18 @@ static LLVMModuleRef empty_module(LLVMContextRef ctx, const wacc_target *t)
     return mod;
 }
 
-/* The component's metadata and descriptor, into `mod`. */
+/* The component's metadata and descriptor, into `mod`. The metadata keeps
+ * the component without its core modules' contents (component_strip.h):
+ * they are compiled, each with its own descriptor and metadata. */
 static bool add_component_parts(LLVMContextRef ctx, LLVMModuleRef mod, const wacc_target *t,
-                                const wacc_compile_options *o, const uint8_t *bytes, size_t size,
+                                const wacc_compile_options *o, const uint8_t *input, size_t input_size,
                                 uint64_t input_hash, uint64_t options_hash, uint32_t nmods,
-                                LLVMValueRef adapters, uint32_t nadapters)
+                                LLVMValueRef adapters, uint32_t nadapters, char err[512])
 {
+    size_t size;
+    uint8_t *bytes = wacc_component_strip(input, input_size, &size, err);
+    if (!bytes)
+        return false;
     struct wacc_meta_header h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, WACC_META_MAGIC, 8);
@@ -119,10 +126,15 @@ static bool add_component_parts(LLVMContextRef ctx, LLVMModuleRef mod, const wac
     h.desc_size = (uint32_t)size;
     size_t msize = sizeof h + size;
     uint8_t *meta = malloc(msize);
-    if (!meta)
+    if (meta) {
+        memcpy(meta, &h, sizeof h);
+        memcpy(meta + sizeof h, bytes, size);
+    }
+    free(bytes);
+    if (!meta) {
+        snprintf(err, 512, "out of memory");
         return false;
-    memcpy(meta, &h, sizeof h);
-    memcpy(meta + sizeof h, bytes, size);
+    }
 
     LLVMTypeRef i32 = LLVMInt32TypeInContext(ctx), p = LLVMPointerTypeInContext(ctx, 0);
     LLVMValueRef init = LLVMConstStringInContext(ctx, (const char *)meta, (unsigned)msize, 1);
@@ -137,14 +149,17 @@ static bool add_component_parts(LLVMContextRef ctx, LLVMModuleRef mod, const wac
     LLVMValueRef mods = LLVMConstNull(p);
     if (nmods > 0) {
         LLVMValueRef *ds = calloc(nmods, sizeof *ds);
-        if (!ds)
+        if (!ds) {
+            snprintf(err, 512, "out of memory");
             return false;
+        }
         for (uint32_t k = 0; k < nmods; k++) {
             char name[48];
             snprintf(name, sizeof name, "wacc_mod_desc_%u", k);
             ds[k] = LLVMGetNamedGlobal(mod, name);
             if (!ds[k]) {
                 free(ds);
+                snprintf(err, 512, "core module %u: no descriptor", k);
                 return false;
             }
             LLVMSetLinkage(ds[k], LLVMInternalLinkage);
@@ -238,10 +253,9 @@ bool wacc_compile_component(const uint8_t *bytes, size_t size, const wacc_compil
     }
     if (!dst)
         dst = empty_module(ctx, &target);
-    if (!add_component_parts(ctx, dst, &target, o, bytes, size, input_hash, options_hash, l.n, NULL, 0)) {
-        snprintf(err, 512, "out of memory");
+    if (!add_component_parts(ctx, dst, &target, o, bytes, size, input_hash, options_hash, l.n, NULL, 0,
+                             err))
         goto out;
-    }
     ok = wacc_emit_so(dst, &target, o, out_path, err);      /* takes ownership */
     dst = NULL;
     if (!ok && err[0] == '\0')
