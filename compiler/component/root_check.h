@@ -1,0 +1,27 @@
+/*
+ * root_check.h — what a host cannot do with the root of a component, checked
+ * before compiling it (the same restrictions and messages as Wasmtime):
+ *
+ *   - a root import of a component ("root-level component imports are not
+ *     supported"): a host provides functions, instances and types, never a
+ *     component;
+ *   - a root export that is a component, or an exported instance holding one
+ *     ("exporting a component from the root component is not supported"):
+ *     the host gets nothing it could instantiate.
+ *
+ * Re-exporting an imported function is allowed (wacc supports it).
+ */
+#ifndef WACC_ROOT_CHECK_H
+#define WACC_ROOT_CHECK_H
+
+#include <stdbool.h>
+
+#include "component.h"
+
+/* true if the root component `c` (decoded, ideally validated) is free of the
+ * restrictions above; else false with err->offset at the import or export
+ * and err->msg the reason. Indices out of range are not an error here (the
+ * validator reports them). */
+bool wacc_component_root_check(const wacc_component *c, wasm_error *err);
+
+#endif
