@@ -4,6 +4,9 @@
  *
  *   hash input and options → decode → validate → target → lower → emit
  *
+ * Components go to wacc_compile_component (compile_component.c) once their
+ * root passes the host's restrictions (root_check.h).
+ *
  * Errors are one line: "offset 0x1a: <reason>" for problems located in the
  * input, otherwise just the reason.
  */
@@ -14,6 +17,7 @@
 
 #include "compiler.h"
 #include "component.h"
+#include "root_check.h"
 
 static void set_wasm_error(char err[512], const char *stage, const wasm_error *we)
 {
@@ -21,6 +25,29 @@ static void set_wasm_error(char err[512], const char *stage, const wasm_error *w
         snprintf(err, 512, "offset 0x%zx: %s", we->offset, we->msg);
     else
         snprintf(err, 512, "%s: %s", stage, we->msg);
+}
+
+/* The root-level restrictions of a component (root_check.h), checked before
+ * compiling it. A component that does not decode or validate passes here:
+ * wacc_compile_component reports that first, as Wasmtime does. */
+static bool root_allowed(const uint8_t *wasm, size_t size, char err[512])
+{
+    wasm_error we;
+    memset(&we, 0, sizeof we);
+    wacc_component *c = wacc_component_decode(wasm, size, &we);
+    if (c == NULL)
+        return true;
+    bool ok = wacc_component_root_check(c, &we);
+    if (!ok) {
+        wasm_error ve;
+        memset(&ve, 0, sizeof ve);
+        if (wacc_component_validate(c, &ve))
+            set_wasm_error(err, NULL, &we);
+        else
+            ok = true;
+    }
+    wacc_component_free(c);
+    return ok;
 }
 
 bool wacc_compile_file(const uint8_t *wasm, size_t size, const wacc_compile_options *o,
@@ -31,8 +58,12 @@ bool wacc_compile_file(const uint8_t *wasm, size_t size, const wacc_compile_opti
     wacc_target target;
     bool ok = false;
 
-    if (wacc_is_component(wasm, size))
+    if (wacc_is_component(wasm, size)) {
+        err[0] = '\0';
+        if (!root_allowed(wasm, size, err))
+            return false;
         return wacc_compile_component(wasm, size, o, out_path, err);
+    }
     memset(&we, 0, sizeof we);
     err[0] = '\0';
     wacc_options_string(o, opts, sizeof opts);
