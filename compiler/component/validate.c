@@ -1530,16 +1530,28 @@ static bool canon_features(vctx *v, const wacc_canon *c)
 
 static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c);
 
-/* Lists and strings flatten to i64 pointers/lengths with a 64-bit memory. */
-static bool canon_def(vctx *v, scope *s, const wacc_canon *c)
+/* Lists and strings flatten to i64 pointers/lengths with a 64-bit memory.
+ * A validated lift/lower of component `comp` (canons[index]) is reported to
+ * the visitor, if any. */
+static bool canon_def(vctx *v, scope *s, const wacc_component *comp, uint32_t index)
 {
+    const wacc_canon *c = &comp->canons[index];
     const wacc_canonopts *o = &c->opts;
-    if (o->nmemory && o->memory < s->sp[WACC_SORT_CORE_MEMORY].n &&
-        s->sp[WACC_SORT_CORE_MEMORY].s[o->memory].c.mem.is64)
+    bool mem64 = o->nmemory && o->memory < s->sp[WACC_SORT_CORE_MEMORY].n &&
+                 s->sp[WACC_SORT_CORE_MEMORY].s[o->memory].c.mem.is64;
+    if (mem64)
         v->ptr = WASM_I64;
     bool ok = canon_def_flat(v, s, c);
     v->ptr = WASM_I32;
-    return ok;
+    if (!ok || !v->visit)
+        return ok;
+    /* the function type: lift's type immediate, lower's func operand (both
+     * checked by canon_def_flat; lower added a core func, not a func) */
+    if (c->op == WACC_CANON_LIFT)
+        return visit_canon_site(v, comp, index, s->sp[WACC_SORT_TYPE].s[c->type].t.id, mem64);
+    if (c->op == WACC_CANON_LOWER)
+        return visit_canon_site(v, comp, index, s->sp[WACC_SORT_FUNC].s[c->func].t.id, mem64);
+    return true;
 }
 
 static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
@@ -1854,7 +1866,7 @@ static bool validate_component_scope(vctx *v, const wacc_component *c, scope *sc
             break;
         }
         case WACC_DEF_CANON:
-            ok = canon_def(v, sc, &c->canons[d->index]);
+            ok = canon_def(v, sc, c, d->index);
             break;
         case WACC_DEF_START: {
             const wacc_start *st = &c->starts[d->index];
@@ -1926,8 +1938,16 @@ bool wacc_component_validate(const wacc_component *c, wasm_error *err)
 bool wacc_component_validate_features(const wacc_component *c, uint32_t features,
                                       wasm_error *err)
 {
+    return wacc_component_validate_visit(c, features, err, NULL, NULL, NULL);
+}
+
+bool wacc_component_validate_visit(const wacc_component *c, uint32_t features, wasm_error *err,
+                                   struct wacc_arena *arena, wacc_canon_visit_fn fn, void *user)
+{
     wasm_error dummy;
-    vctx v = { .err = err ? err : &dummy, .features = features, .ptr = WASM_I32 };
+    vvisit w = { .arena = arena, .fn = fn, .user = user };
+    vctx v = { .err = err ? err : &dummy, .features = features, .ptr = WASM_I32,
+               .visit = fn && arena ? &w : NULL };
     scope sc = { .kind = SC_COMPONENT };
     ty_new(&v, 0xff);           /* id 0 is reserved (means "none") */
     bool ok = c && validate_component_scope(&v, c, &sc);
@@ -1936,6 +1956,7 @@ bool wacc_component_validate_features(const wacc_component *c, uint32_t features
     scope_free(&sc);
     free_modules(&v);
     vctx_free(&v);
+    vvisit_free(&w);
     return ok;
 }
 

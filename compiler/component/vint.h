@@ -77,6 +77,18 @@ typedef struct ty {
     uint32_t abi_align;         /* memoised alignment (0: not yet) */
 } ty;
 
+/* Canon-site visitor state (wacc_component_validate_visit; visit_ctype.c). */
+typedef struct vvisit {
+    struct wacc_arena *arena;
+    wacc_canon_visit_fn fn;
+    void *user;
+    const struct wacc_ctype **memo;     /* converted types by arena node (NULL: not yet) */
+    uint32_t nmemo;
+    uint32_t *res_ids;                  /* resource roots with a placeholder */
+    struct wacc_resource_type **res;    /* their placeholders (in the arena) */
+    uint32_t nres, capres;
+} vvisit;
+
 typedef struct vctx {
     ty *types;
     uint32_t ntypes, cap;
@@ -85,6 +97,7 @@ typedef struct vctx {
     uint32_t features;          /* WACC_CFEAT_* */
     uint8_t ptr;                /* flatten: pointer/length type (WASM_I32 or WASM_I64 for
                                    a 64-bit memory option) */
+    vvisit *visit;              /* NULL: plain validation */
 } vctx;
 
 /* Resource substitution map. */
@@ -118,5 +131,11 @@ uint32_t flatten(vctx *v, sval t, uint8_t *out, uint32_t cap);
 uint64_t sval_size(vctx *v, sval t);
 void fresh_exports(vctx *v, uint32_t inst, bool bindable);
 const char *sort_desc(uint8_t sort);
+
+/* visit_ctype.c: report a validated canon lift/lower (function type fid) to
+ * v->visit. False (with an error) if the type cannot be converted. */
+bool visit_canon_site(vctx *v, const wacc_component *c, uint32_t canon, uint32_t fid,
+                      bool mem64);
+void vvisit_free(vvisit *w);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi.h"
 #include "component.h"
 
 #define PRE 0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00
@@ -201,6 +202,130 @@ START_TEST(test_reexported_resource_constructor)
 }
 END_TEST
 
+/* The canon-site visitor (wacc_component_validate_visit):
+ *   (import "r" (type $r (sub resource)))
+ *   (import "g" (func $g (param "x" string) (result u32)))
+ *   (import "h" (func $h (param "a" (own $r)) (param "b" (borrow $r))))
+ *   (core module $m (memory (export "mem") 1)
+ *     (func (export "realloc") (param i32 i32 i32 i32) (result i32) i32.const 0)
+ *     (func (export "f") (param i32 i32 i32 i32) (result i32) i32.const 0))
+ *   (core instance $i (instantiate $m))
+ *   (type $ft (func (param "a" string) (param "b" (list u8)) (result (option string))))
+ *   (func $lifted (type $ft) (canon lift (core func $i "f")
+ *     (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+ *   (core func (canon lower (func $g) (memory (core memory $i "mem")) string-encoding=utf16))
+ *   (core func (canon lower (func $h)))
+ *   (export "f" (func $lifted))
+ * (jco parse, without the name section) */
+static const uint8_t visit_bin[] = {
+    PRE,
+        0x0a, 0x06, 0x01, 0x00, 0x01, 0x72, 0x03, 0x01, 0x07, 0x08, 0x01, 0x40,
+        0x01, 0x01, 0x78, 0x73, 0x00, 0x79, 0x0a, 0x06, 0x01, 0x00, 0x01, 0x67,
+        0x01, 0x01, 0x07, 0x0f, 0x03, 0x69, 0x00, 0x68, 0x00, 0x40, 0x02, 0x01,
+        0x61, 0x02, 0x01, 0x62, 0x03, 0x01, 0x00, 0x0a, 0x06, 0x01, 0x00, 0x01,
+        0x68, 0x01, 0x04, 0x01, 0x4c, 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
+        0x00, 0x01, 0x09, 0x01, 0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7f, 0x01, 0x7f,
+        0x03, 0x03, 0x02, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x15,
+        0x03, 0x03, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x07, 0x72, 0x65, 0x61, 0x6c,
+        0x6c, 0x6f, 0x63, 0x00, 0x00, 0x01, 0x66, 0x00, 0x01, 0x0a, 0x0b, 0x02,
+        0x04, 0x00, 0x41, 0x00, 0x0b, 0x04, 0x00, 0x41, 0x00, 0x0b, 0x00, 0x09,
+        0x04, 0x6e, 0x61, 0x6d, 0x65, 0x00, 0x02, 0x01, 0x6d, 0x02, 0x04, 0x01,
+        0x00, 0x00, 0x00, 0x07, 0x0f, 0x03, 0x70, 0x7d, 0x6b, 0x73, 0x40, 0x02,
+        0x01, 0x61, 0x73, 0x01, 0x62, 0x05, 0x00, 0x06, 0x06, 0x1b, 0x03, 0x00,
+        0x00, 0x01, 0x00, 0x01, 0x66, 0x00, 0x02, 0x01, 0x00, 0x03, 0x6d, 0x65,
+        0x6d, 0x00, 0x00, 0x01, 0x00, 0x07, 0x72, 0x65, 0x61, 0x6c, 0x6c, 0x6f,
+        0x63, 0x08, 0x0a, 0x01, 0x00, 0x00, 0x00, 0x02, 0x03, 0x00, 0x04, 0x01,
+        0x07, 0x06, 0x09, 0x01, 0x00, 0x02, 0x01, 0x00, 0x03, 0x6d, 0x65, 0x6d,
+        0x08, 0x0c, 0x02, 0x01, 0x00, 0x00, 0x02, 0x03, 0x01, 0x01, 0x01, 0x00,
+        0x01, 0x00, 0x0b, 0x07, 0x01, 0x00, 0x01, 0x66, 0x01, 0x02, 0x00,
+};
+
+typedef struct seen {
+    uint32_t n;
+    wacc_canon_site sites[4];
+} seen;
+
+static void record_site(void *user, const wacc_canon_site *site)
+{
+    seen *s = user;
+    if (s->n < 4)
+        s->sites[s->n] = *site;
+    s->n++;
+}
+
+START_TEST(test_validate_visit)
+{
+    wasm_error err = { 0 };
+    wacc_component *c = wacc_component_decode(visit_bin, sizeof visit_bin, &err);
+    ck_assert_msg(c != NULL, "%s", err.msg);
+    wacc_arena a;
+    wacc_arena_init(&a);
+    seen s = { 0 };
+    ck_assert_msg(wacc_component_validate_visit(c, WACC_CFEAT_DEFAULT, &err, &a, record_site, &s),
+                  "%s", err.msg);
+    ck_assert_uint_eq(s.n, 3);
+
+    /* the lift: func(a: string, b: list<u8>) -> option<string> */
+    const wacc_canon_site *l = &s.sites[0];
+    ck_assert_ptr_eq(l->def, c);
+    ck_assert_uint_eq(c->canons[l->canon].op, WACC_CANON_LIFT);
+    ck_assert_uint_eq(l->nparams, 2);
+    ck_assert(wacc_ctype_equal(l->params[0], wacc_ctype_prim(WACC_CT_STRING)));
+    ck_assert(wacc_ctype_equal(l->params[1], wacc_ctype_list(&a, wacc_ctype_prim(WACC_CT_U8))));
+    ck_assert(wacc_ctype_equal(l->result, wacc_ctype_option(&a, wacc_ctype_prim(WACC_CT_STRING))));
+    ck_assert(!wacc_ctype_equal(l->result, wacc_ctype_prim(WACC_CT_STRING)));
+    ck_assert_uint_eq(l->encoding, WACC_ENC_UTF8);
+    ck_assert(!l->mem64 && !l->async);
+    char key[128];
+    ck_assert(wacc_adapter_key(l->params, l->nparams, l->result, l->encoding, WACC_ENC_UTF16,
+                               key, sizeof key));
+    ck_assert_str_eq(key, "(s,L2)->V2{_,s}|0|1");
+
+    /* lower g: func(x: string) -> u32, utf16 */
+    const wacc_canon_site *g = &s.sites[1];
+    ck_assert_ptr_eq(g->def, c);
+    ck_assert_uint_eq(c->canons[g->canon].op, WACC_CANON_LOWER);
+    ck_assert_uint_ne(g->canon, l->canon);
+    ck_assert_uint_eq(g->nparams, 1);
+    ck_assert(wacc_ctype_equal(g->params[0], wacc_ctype_prim(WACC_CT_STRING)));
+    ck_assert(wacc_ctype_equal(g->result, wacc_ctype_prim(WACC_CT_U32)));
+    ck_assert_uint_eq(g->encoding, WACC_ENC_UTF16);
+
+    /* lower h: own and borrow of one placeholder resource; no result; not fusable */
+    const wacc_canon_site *h = &s.sites[2];
+    ck_assert_uint_eq(c->canons[h->canon].op, WACC_CANON_LOWER);
+    ck_assert_uint_eq(h->nparams, 2);
+    ck_assert_ptr_null(h->result);
+    ck_assert_uint_eq(h->params[0]->kind, WACC_CT_OWN);
+    ck_assert_uint_eq(h->params[1]->kind, WACC_CT_BORROW);
+    ck_assert_ptr_nonnull(h->params[0]->rt);
+    ck_assert_ptr_eq(h->params[0]->rt, h->params[1]->rt);
+    ck_assert(!wacc_adapter_key(h->params, h->nparams, h->result, 0, 0, key, sizeof key));
+
+    /* the plain validators accept it too, and a failing site is not reported */
+    ck_assert(wacc_component_validate(c, &err));
+    wacc_component_free(c);
+    wacc_arena_fini(&a);
+
+    uint8_t bad[sizeof visit_bin];
+    memcpy(bad, visit_bin, sizeof bad);
+    /* lower g (func 0, 2 options: memory 1, utf16) with memory 9 instead */
+    static const uint8_t lower_g[] = { 0x01, 0x00, 0x00, 0x02, 0x03, 0x01, 0x01 };
+    uint8_t *p = memmem(bad, sizeof bad, lower_g, sizeof lower_g);
+    ck_assert_ptr_nonnull(p);
+    p[5] = 0x09;
+    c = wacc_component_decode(bad, sizeof bad, &err);
+    ck_assert_msg(c != NULL, "%s", err.msg);
+    wacc_arena_init(&a);
+    s.n = 0;
+    ck_assert(!wacc_component_validate_visit(c, WACC_CFEAT_DEFAULT, &err, &a, record_site, &s));
+    ck_assert(strstr(err.msg, "out of bounds") != NULL);
+    ck_assert_uint_eq(s.n, 1);      /* only the lift before it */
+    wacc_component_free(c);
+    wacc_arena_fini(&a);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("component");
@@ -213,6 +338,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_duplicate_import);
     tcase_add_test(tc, test_reexported_resource_constructor);
+    tcase_add_test(tc, test_validate_visit);
     suite_add_tcase(s, tc);
     return s;
 }
