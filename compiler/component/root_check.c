@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "component.h"
 #include "root_check.h"
 
 /* Nesting followed, and steps taken for one export (shared instances can
@@ -153,4 +154,14 @@ bool wacc_component_root_check(const wacc_component *c, wasm_error *err)
                           "exporting a component from the root component is not supported");
     }
     return true;
+}
+
+bool wacc_component_root_check_bytes(const uint8_t *bytes, size_t size, wasm_error *err)
+{
+    wacc_component *c = wacc_component_decode(bytes, size, err);
+    if (c == NULL)
+        return true;
+    bool ok = wacc_component_root_check(c, err);
+    wacc_component_free(c);
+    return ok;
 }

@@ -15,13 +15,24 @@
 #define WACC_ROOT_CHECK_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
-#include "component.h"
+#include "wasm.h"
+
+/* Only a forward declaration: callers that cannot include component.h (its
+ * wacc_valtype clashes with wacc.h's) use the _bytes form. */
+struct wacc_component;
 
 /* true if the root component `c` (decoded, ideally validated) is free of the
  * restrictions above; else false with err->offset at the import or export
  * and err->msg the reason. Indices out of range are not an error here (the
  * validator reports them). */
-bool wacc_component_root_check(const wacc_component *c, wasm_error *err);
+bool wacc_component_root_check(const struct wacc_component *c, wasm_error *err);
+
+/* The same for a component binary: decoded, checked, freed. A binary that
+ * does not decode passes (the decoder's error is for the validator to
+ * report). */
+bool wacc_component_root_check_bytes(const uint8_t *bytes, size_t size, wasm_error *err);
 
 #endif
