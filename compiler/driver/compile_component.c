@@ -21,6 +21,7 @@
 #include <llvm-c/Linker.h>
 #include <xxhash.h>
 
+#include "compile_adapters.h"
 #include "compiler.h"
 #include "component.h"
 #include "component_strip.h"
@@ -204,8 +205,9 @@ bool wacc_compile_component(const uint8_t *bytes, size_t size, const wacc_compil
     uint64_t input_hash = XXH3_64bits(bytes, size);
     uint64_t options_hash = XXH3_64bits(opts, strlen(opts));
 
+    adapter_keys keys = { 0 };
     wacc_component *c = wacc_component_decode(bytes, size, &we);
-    if (!c || !wacc_component_validate(c, &we)) {
+    if (!c || !compile_adapters_validate(c, &we, &keys)) {
         snprintf(err, 512, "offset 0x%zx: %s", we.offset, we.msg);
         wacc_component_free(c);
         return false;
@@ -214,6 +216,7 @@ bool wacc_compile_component(const uint8_t *bytes, size_t size, const wacc_compil
     if (!collect(c, &l)) {
         snprintf(err, 512, "out of memory");
         wacc_component_free(c);
+        compile_adapters_free(&keys);
         free(l.v);
         return false;
     }
@@ -221,6 +224,7 @@ bool wacc_compile_component(const uint8_t *bytes, size_t size, const wacc_compil
     memset(&target, 0, sizeof target);
     if (!wacc_target_create(&target, o, err)) {
         wacc_component_free(c);
+        compile_adapters_free(&keys);
         free(l.v);
         return false;
     }
@@ -253,8 +257,11 @@ bool wacc_compile_component(const uint8_t *bytes, size_t size, const wacc_compil
     }
     if (!dst)
         dst = empty_module(ctx, &target);
-    if (!add_component_parts(ctx, dst, &target, o, bytes, size, input_hash, options_hash, l.n, NULL, 0,
-                             err))
+    LLVMValueRef adapters = NULL;
+    if (!compile_adapters_lower(dst, &target, &keys, &adapters, err))
+        goto out;
+    if (!add_component_parts(ctx, dst, &target, o, bytes, size, input_hash, options_hash, l.n,
+                             adapters, keys.n, err))
         goto out;
     ok = wacc_emit_so(dst, &target, o, out_path, err);      /* takes ownership */
     dst = NULL;
@@ -266,6 +273,7 @@ out:
     LLVMContextDispose(ctx);
     wacc_target_dispose(&target);
     wacc_component_free(c);
+    compile_adapters_free(&keys);
     free(l.v);
     return ok;
 }

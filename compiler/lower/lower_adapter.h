@@ -1,0 +1,59 @@
+/*
+ * lower_adapter.h — internals of the fused-adapter generator
+ * (lower_adapter.c, lower_adapter_xfer.c; wacc/abi.h "Fused adapters (k2)").
+ */
+#ifndef WACC_LOWER_ADAPTER_H
+#define WACC_LOWER_ADAPTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <llvm-c/Core.h>
+
+#include "abi.h"            /* abi-glue: wacc_ctype */
+#include "compiler.h"
+
+/* Generation state of one adapter function. */
+typedef struct agen {
+    LLVMContextRef C;
+    LLVMModuleRef mod;
+    LLVMBuilderRef b;
+    LLVMValueRef fn;
+    LLVMTypeRef t_void, t_i1, t_i8, t_i32, t_i64, t_f32, t_f64, t_ptr;
+    LLVMTypeRef t_ctx, t_ops, t_funcref, t_memory;
+    LLVMValueRef cx;            /* the adapter's ctx parameter */
+    LLVMValueRef ops;           /* cx->ops */
+    LLVMValueRef base[2];       /* cx->mem[side]->base (NULL: not loaded) */
+    unsigned md_invariant;
+    LLVMValueRef md_empty;
+} agen;
+
+/* lower_adapter_xfer.c: value transfers. `to` is the receiving side
+ * (WACC_ADAPTER_CALLER/CALLEE), the source is the other one. */
+
+/* t's flat values in[0..t->nflat) -> out[0..t->nflat). */
+void adapter_flat_xfer(agen *g, const wacc_ctype *t, const LLVMValueRef *in, LLVMValueRef *out,
+                       int to);
+/* A value of type t at host address src (source memory) to dst. */
+void adapter_mem_xfer(agen *g, const wacc_ctype *t, LLVMValueRef src, LLVMValueRef dst, int to);
+/* Host address of guest pointer p (i32) plus off in side's memory. */
+LLVMValueRef adapter_addr(agen *g, int side, LLVMValueRef p, uint64_t off);
+/* LLVM type of a flat type (WACC_FLAT_*). */
+LLVMTypeRef adapter_flat_type(agen *g, uint8_t flat);
+/* Calls to the ops table. */
+void adapter_trap_if(agen *g, LLVMValueRef cond, unsigned reason, LLVMValueRef value);
+void adapter_call_check(agen *g, int side, LLVMValueRef ptr, uint32_t size, uint32_t align);
+LLVMValueRef adapter_call_alloc(agen *g, int side, uint32_t align, uint32_t size);
+/* A load of a runtime structure field (invariant during the call). */
+LLVMValueRef adapter_load_field(agen *g, LLVMTypeRef sty, LLVMValueRef p, unsigned field,
+                                LLVMTypeRef ty);
+/* False (and a reason in err) if t cannot be fused. */
+bool adapter_type_ok(const wacc_ctype *t, char *err, size_t cap);
+
+/* lower_adapter.c: one adapter for a function type, named
+ * wacc_adapter_<index> / wacc_adapter_array_<index>. */
+bool adapter_build(LLVMModuleRef mod, const wacc_target *t, uint32_t index,
+                   const wacc_ctype *const *params, uint32_t nparams, const wacc_ctype *result,
+                   LLVMValueRef *code, LLVMValueRef *array_call, char err[512]);
+
+#endif
