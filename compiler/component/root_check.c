@@ -165,3 +165,21 @@ bool wacc_component_root_check_bytes(const uint8_t *bytes, size_t size, wasm_err
     wacc_component_free(c);
     return ok;
 }
+
+bool wacc_component_root_imports_bytes(const uint8_t *bytes, size_t size, wacc_root_import_fn fn,
+                                       void *user, wasm_error *err)
+{
+    static const char kinds[] = { [WACC_ET_MODULE] = 'm', [WACC_ET_FUNC] = 'f',
+        [WACC_ET_VALUE] = 'v', [WACC_ET_TYPE] = 't', [WACC_ET_COMPONENT] = 'c',
+        [WACC_ET_INSTANCE] = 'i' };
+    wacc_component *c = wacc_component_decode(bytes, size, err);
+    if (c == NULL)
+        return false;
+    for (uint32_t i = 0; i < c->nimports; i++) {
+        uint8_t k = c->imports[i].type.kind;
+        fn(user, c->imports[i].name.str ? c->imports[i].name.str : "",
+           k < sizeof kinds && kinds[k] ? kinds[k] : '?');
+    }
+    wacc_component_free(c);
+    return true;
+}

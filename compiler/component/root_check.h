@@ -10,6 +10,9 @@
  *     the host gets nothing it could instantiate.
  *
  * Re-exporting an imported function is allowed (wacc supports it).
+ *
+ * Also: the kinds of a root's imports, for a host that checks what it
+ * provides against them (the wast harness).
  */
 #ifndef WACC_ROOT_CHECK_H
 #define WACC_ROOT_CHECK_H
@@ -34,5 +37,12 @@ bool wacc_component_root_check(const struct wacc_component *c, wasm_error *err);
  * does not decode passes (the decoder's error is for the validator to
  * report). */
 bool wacc_component_root_check_bytes(const uint8_t *bytes, size_t size, wasm_error *err);
+
+/* Each import of the root of a component binary, in order: fn(user, name,
+ * kind), kind 'm' core module, 'f' func, 'v' value, 't' type, 'c' component,
+ * 'i' instance. false + err if the binary does not decode. */
+typedef void (*wacc_root_import_fn)(void *user, const char *name, char kind);
+bool wacc_component_root_imports_bytes(const uint8_t *bytes, size_t size, wacc_root_import_fn fn,
+                                       void *user, wasm_error *err);
 
 #endif

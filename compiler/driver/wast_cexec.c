@@ -7,7 +7,10 @@
  *
  * Root imports: a subset of what wasmtime's wast harness provides (see
  * host_func below); a component that needs anything else is reported as not
- * runnable (skipped) unless the command expects a link error.
+ * runnable (skipped) unless the command expects a link error. A root import
+ * named like something the host provides but of another kind (an instance
+ * "host-return-two") is a link error, as in wasmtime ("expected instance
+ * found func"): see check_kinds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,9 @@
 
 #include "abi.h"
 #include "wast_component.h"
+#ifdef WACC_HAVE_COMPFMT
+#include "root_check.h"
+#endif
 
 typedef struct cart {
     char *file;
@@ -179,6 +185,69 @@ static bool host_func(void *ud, const char *instance, const char *name, wacc_com
     return true;
 }
 
+/* ---- the kinds of the host's top-level items vs. the root's imports ---- */
+
+typedef struct kind_check {
+    const char *name;           /* the first import of the wrong kind, or NULL */
+    char want, have;            /* its kind, what the host provides */
+    char buf[200];
+} kind_check;
+
+static const char *kind_name(char k)
+{
+    switch (k) {
+    case 'm': return "module";
+    case 'f': return "func";
+    case 'v': return "value";
+    case 't': return "type";
+    case 'c': return "component";
+    case 'i': return "instance";
+    default: return "unknown";
+    }
+}
+
+static void kind_of_import(void *user, const char *name, char kind)
+{
+    static const struct { const char *name; char kind; } provided[] = {
+        { "host-return-two", 'f' }, { "host", 'i' },
+    };
+    kind_check *kc = user;
+    for (size_t i = 0; kc->name == NULL && i < sizeof provided / sizeof provided[0]; i++)
+        if (strcmp(provided[i].name, name) == 0 && provided[i].kind != kind) {
+            snprintf(kc->buf, sizeof kc->buf, "%s", name);
+            kc->name = kc->buf;
+            kc->want = kind;
+            kc->have = provided[i].kind;
+        }
+}
+
+/* Is every root import of binary `file` that the host has by name of the
+ * kind the host has it? false + msg (a link error) if not. */
+static bool check_kinds(wcx *x, const char *file, char *msg, size_t len)
+{
+#ifdef WACC_HAVE_COMPFMT
+    char path[1200], err[512];
+    size_t size;
+    snprintf(path, sizeof path, "%s/%s", x->dir, file);
+    uint8_t *b = drv_read_file(path, &size, err);
+    if (!b)
+        return true;            /* it compiled from this file: nothing to add */
+    kind_check kc = { 0 };
+    wasm_error we;
+    memset(&we, 0, sizeof we);
+    wacc_component_root_imports_bytes(b, size, kind_of_import, &kc, &we);
+    free(b);
+    if (kc.name == NULL)
+        return true;
+    snprintf(msg, len, "component import `%s`: expected %s found %s", kc.name, kind_name(kc.want),
+             kind_name(kc.have));
+    return false;
+#else
+    (void)x, (void)file, (void)msg, (void)len;
+    return true;
+#endif
+}
+
 static int host_dtor(void *ctx, uint32_t rep)
 {
     wcx *x = ctx;
@@ -206,6 +275,8 @@ int wcx_instantiate(wcx *x, const char *file, void **inst, char *msg, size_t len
     wacc_artifact *a = artifact(x, file, msg, len);
     if (!a)
         return RUN_ERROR_COMPILE;
+    if (!check_kinds(x, file, msg, len))
+        return RUN_ERROR;
     if (x->ninsts == x->icap) {
         size_t cap = x->icap ? x->icap * 2 : 8;
         wacc_cinstance **v = realloc(x->insts, cap * sizeof *v);
