@@ -933,6 +933,7 @@ void wacc_cinstance_free(wacc_cinstance *ci)
         return;
     for (cframe *f = ci->frames; f; f = f->next_frame)
         wacc_cinst_fini(&f->abi);
+    wacc_arena_fini(&ci->scratch);
     wacc_arena_fini(&ci->arena);
     free(ci);
 }
@@ -957,8 +958,11 @@ wacc_cinstance *wacc_component_instantiate(wacc_store *s, wacc_artifact *a,
         return NULL;
     }
     wacc_arena_init(&ci->arena);
+    wacc_arena_init(&ci->scratch);
     ci->store = s;
     ci->art = a;
+    const char *nf = getenv("WACC_NO_FUSE");     /* generic lowering, for comparisons */
+    ci->no_fuse = nf && nf[0] && strcmp(nf, "0") != 0;
     if (host)
         ci->host = *host;
     ictx x = { ci, trap, err };

@@ -13,6 +13,7 @@
  *   resource.new/drop/rep   host functions on the instance's handle table
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "component_internal.h"
@@ -205,9 +206,45 @@ bool wacc_component_call(wacc_store *s, wacc_cfunc *f, const struct wacc_cval *a
         return simple_trap(trap, WACC_TRAP_HOST, "wrong number of results") == 0;
     wacc_cval r;
     memset(&r, 0, sizeof r);
-    if (f->f)
-        f->f->ci->msg[0] = 0;
+    wacc_cinstance *ci = f->f ? f->f->ci : NULL;
+    if (!ci) {                          /* a host function */
+        if (wacc__cfunc_invoke(s, f, args, nargs, &r, arena, trap))
+            return false;
+        if (nresults)
+            *result = r;
+        return true;
+    }
+    ci->msg[0] = 0;
+    /* A trap unwinds past fused adapters, which leave the flags of the
+     * frames they entered as they were: an outermost call resets them all;
+     * a nested one (from a host function) puts back what it found. */
+    uint8_t small[64];
+    uint8_t *saved = NULL;
+    uint32_t nframes = 0;
+    if (ci->depth) {
+        for (cframe *fr = ci->frames; fr; fr = fr->next_frame)
+            nframes++;
+        saved = nframes * 2 <= sizeof small ? small : malloc((size_t)nframes * 2);
+        if (!saved)
+            return simple_trap(trap, WACC_TRAP_OUT_OF_MEMORY, "out of memory") == 0;
+        uint32_t k = 0;
+        for (cframe *fr = ci->frames; fr; fr = fr->next_frame, k += 2) {
+            saved[k] = fr->abi.may_enter;
+            saved[k + 1] = fr->abi.may_leave;
+        }
+    }
+    ci->depth++;
     uint32_t code = wacc__cfunc_invoke(s, f, args, nargs, &r, arena, trap);
+    ci->depth--;
+    if (code) {
+        uint32_t k = 0;
+        for (cframe *fr = ci->frames; fr; fr = fr->next_frame, k += 2) {
+            fr->abi.may_enter = saved ? saved[k] : true;
+            fr->abi.may_leave = saved ? saved[k + 1] : true;
+        }
+    }
+    if (saved && saved != small)
+        free(saved);
     if (code)
         return false;
     if (nresults)
@@ -281,6 +318,14 @@ static wacc_func *host_func(cframe *f, const uint8_t *params, uint32_t np, const
 
 wacc_func *wacc__canon_lower(cframe *f, struct wacc_cfunc *target, const copts *o)
 {
+    wacc_core_functype ft;
+    wacc_flatten_functype(target->params, target->nparams, target->result, false, false, false,
+                          WACC_ABI_LOWER, &ft);
+    if (target->kind == CF_LIFTED && target->f != f) {
+        wacc_func *fused = wacc__adapter_lower(f, target, o, &ft);
+        if (fused)
+            return fused;
+    }
     clower *L = wacc_arena_alloc(&f->ci->arena, sizeof *L);
     if (!L)
         return NULL;
@@ -288,8 +333,7 @@ wacc_func *wacc__canon_lower(cframe *f, struct wacc_cfunc *target, const copts *
     L->f = f;
     L->target = target;
     L->o = *o;
-    wacc_flatten_functype(target->params, target->nparams, target->result, false, false, false,
-                          WACC_ABI_LOWER, &L->ft);
+    L->ft = ft;
     return host_func(f, L->ft.params, L->ft.nparams, L->ft.results, L->ft.nresults, lower_call, L);
 }
 

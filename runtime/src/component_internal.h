@@ -131,13 +131,24 @@ struct wacc_cinstance {
     cframe *frames;
     wacc_component_host host;
     char msg[200];                  /* reason of the last Canonical ABI trap raised
-                                       inside a host function (lowered call, built-in) */
+                                       inside a host function (lowered call, built-in)
+                                       or a fused adapter */
+    uint32_t depth;                 /* wacc_component_call nesting on this instance */
+    bool no_fuse;                   /* WACC_NO_FUSE=1 at instantiation: generic lowering */
+    wacc_arena scratch;             /* fused adapters' transcoding buffer (reset per use) */
 };
 
 /* component.c */
 const wacc_ctype *wacc__ctype_of(cframe *f, wacc_cm_valtype vt, char *err, size_t errlen);
 /* The function type at type index `idx` of frame f. */
 bool wacc__functype_of(cframe *f, uint32_t idx, struct wacc_cfunc *out, char *err, size_t errlen);
+
+/* component_adapter.c: the artifact's fused adapter for lowering `target`
+ * (lifted by another frame) into frame f with options o, as a core
+ * function of the lowered signature ft; NULL when there is none (or it
+ * cannot be used): the caller then builds the generic lowering. */
+wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts *o,
+                               const wacc_core_functype *ft);
 
 /* component_call.c */
 wacc_func *wacc__canon_lower(cframe *f, struct wacc_cfunc *target, const copts *o);

@@ -59,6 +59,40 @@ wacc_func *wacc_func_new_host(wacc_store *s, const wacc_functype *type, wacc_hos
     return f;
 }
 
+wacc_func *wacc__func_new_raw(wacc_store *s, const wacc_functype *type,
+                              const struct wacc_funcref *ref)
+{
+    uint32_t id = wacc__sig_id(s->engine, type->nparams, type->params, type->nresults,
+                               type->results);
+    if (id == UINT32_MAX)
+        return NULL;
+    wacc_func *f = calloc(1, sizeof *f);
+    uint8_t *types = malloc((size_t)type->nparams + type->nresults + 1);
+    if (!f || !types) {
+        free(f);
+        free(types);
+        return NULL;
+    }
+    if (type->nparams)
+        memcpy(types, type->params, type->nparams);
+    if (type->nresults)
+        memcpy(types + type->nparams, type->results, type->nresults);
+    f->store = s;
+    f->own = *ref;
+    f->own.type_id = id;
+    f->own.reserved = 0;
+    f->ref = &f->own;
+    f->nparams = type->nparams;
+    f->nresults = type->nresults;
+    f->owned_types = types;
+    f->params = types;
+    f->results = types + type->nparams;
+    f->index = UINT32_MAX;
+    f->next = s->funcs;
+    s->funcs = f;
+    return f;
+}
+
 wacc_func *wacc__instance_func(struct wacc_instance *inst, uint32_t index)
 {
     if (index >= inst->mod->nfuncs)
@@ -153,6 +187,9 @@ wacc_func *wacc_func_from_ref(wacc_store *s, void *ref)
         if (n && r >= i->funcrefs && r < i->funcrefs + n)
             return wacc__instance_func(i, (uint32_t)(r - i->funcrefs));
     }
+    for (wacc_func *f = s->funcs; f; f = f->next)      /* wacc__func_new_raw */
+        if (f->ref == r)
+            return f;
     return NULL;
 }
 

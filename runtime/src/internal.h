@@ -96,6 +96,8 @@ struct wacc_artifact {
     struct wacc_artifact **modules;
     struct wacc_artifact *parent;
     struct wacc_comp_def *comp;         /* decoded component (component*.c) */
+    const struct wacc_component_descriptor *cdesc;  /* component artifacts: the descriptor
+                                           (fused adapters, k2) */
 };
 
 /* component_load.c: decode the component description of a component
@@ -137,6 +139,10 @@ struct wacc_func {
     struct wacc_func *next;
 };
 
+/* A function object around a ready-made funcref (code, vmctx, array_call;
+ * type_id is computed from `type`), e.g. a fused component adapter. */
+wacc_func *wacc__func_new_raw(wacc_store *s, const wacc_functype *type,
+                              const struct wacc_funcref *ref);
 /* The array-call entry used for every host function. */
 void wacc__host_array_call(void *vmctx, void *code, wacc_val *vals);
 /* A wacc_func for function `index` of an instance (created lazily). */

@@ -636,6 +636,7 @@ static wacc_artifact *load_component(wacc_artifact *a, struct file_view *v, uint
     }
     view_release(v);
     a->meta = (const struct wacc_meta_header *)cd->meta;
+    a->cdesc = cd;
     a->modules = wacc__calloc(cd->num_modules, sizeof *a->modules);
     if (!a->modules || (cd->num_modules && !cd->modules)) {
         wacc__err(err, "%s: out of memory", path);
