@@ -696,6 +696,23 @@ static bool nameable(vctx *v, sval t)
            k == WACC_DT_ENUM || k == WACC_DT_FLAGS;
 }
 
+/* A copy of instance type `src_id` whose abstract (existential) resources are
+ * fresh and bindable (an instantiation binds them to its argument's). */
+static sval fresh_instance(vctx *v, uint32_t src_id)
+{
+    uint32_t id = ty_new(v, WACC_DT_INSTANCE);
+    ty *src = TY(v, src_id), *dst = TY(v, id);
+    dst->nexports = src->nexports;
+    dst->size = src->size;
+    dst->exports = cxcalloc(src->nexports, sizeof *dst->exports);
+    memcpy(dst->exports, src->exports, src->nexports * sizeof *dst->exports);
+    dst->nexp_res = src->nexp_res;
+    dst->exp_res = cxcalloc(src->nexp_res, sizeof(uint32_t));
+    memcpy(dst->exp_res, src->exp_res, src->nexp_res * sizeof(uint32_t));
+    fresh_exports(v, id, true);
+    return (sval){ .id = id };
+}
+
 /* Imports & exports (component scopes and type scopes). */
 static bool add_import(vctx *v, scope *s, const wacc_name *nm, const wacc_externtype *et,
                        uint32_t off)
@@ -712,20 +729,8 @@ static bool add_import(vctx *v, scope *s, const wacc_name *nm, const wacc_extern
         return vfail(v, off, "only instances can have a version suffix (`%s`)", nm->str);
     if (!check_annotated(v, s, nm, &e, true))
         return false;
-    if (e.sort == WACC_SORT_INSTANCE && TY(v, e.t.id)->nexp_res) {
-        /* each imported instance gets its own abstract resources */
-        uint32_t id = ty_new(v, WACC_DT_INSTANCE);
-        ty *src = TY(v, e.t.id), *dst = TY(v, id);
-        dst->nexports = src->nexports;
-        dst->size = src->size;
-        dst->exports = cxcalloc(src->nexports, sizeof *dst->exports);
-        memcpy(dst->exports, src->exports, src->nexports * sizeof *dst->exports);
-        dst->nexp_res = src->nexp_res;
-        dst->exp_res = cxcalloc(src->nexp_res, sizeof(uint32_t));
-        memcpy(dst->exp_res, src->exp_res, src->nexp_res * sizeof(uint32_t));
-        fresh_exports(v, id, true);
-        e.t = (sval){ .id = id };
-    }
+    if (e.sort == WACC_SORT_INSTANCE && TY(v, e.t.id)->nexp_res)
+        e.t = fresh_instance(v, e.t.id);  /* each import: its own resources */
     if (!visible_register(v, s, &e, true))
         return vfail(v, off, "%s not valid to be used as import", sort_desc(e.sort));
     *VPUSH(s->imports, s->nimports, s->capi) = e;
@@ -1766,6 +1771,13 @@ static bool validate_decls(vctx *v, const wacc_deftype *dt, scope *sc)
             sext e = { 0 };
             if (!externtype_ent(v, sc, &d->ext, d->offset, false, &e))
                 return false;
+            if (e.sort == WACC_SORT_INSTANCE && TY(v, e.t.id)->nexp_res) {
+                /* exporting an instance type freshens its resources, which
+                 * become abstract resources of this type */
+                e.t = fresh_instance(v, e.t.id);
+                for (uint32_t k = 0; k < TY(v, e.t.id)->nexp_res; k++)
+                    *VPUSH(sc->exp_res, sc->nexp_res, sc->caper) = TY(v, e.t.id)->exp_res[k];
+            }
             if (!add_export_ent(v, sc, &d->name, e, d->offset))
                 return false;
             break;

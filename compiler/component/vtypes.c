@@ -357,7 +357,8 @@ bool sext_sub(vctx *v, const sext *a, const sext *b, rmap *ma, rmap *mb, const c
     if (a->sort == WACC_SORT_TYPE && !b->t.prim) {
         sval rb = resolve(v, b->t, mb);
         ty *yb = rb.prim ? NULL : TY(v, rb.id);
-        if (yb && yb->kind == WACC_DT_RESOURCE && yb->res_bindable && mb) {
+        /* a parameter binds, not a resource an argument already stands for */
+        if (yb && yb->kind == WACC_DT_RESOURCE && yb->res_bindable && mb && rb.id == b->t.id) {
             sval ra = resolve(v, a->t, ma);
             if (ra.prim || TY(v, ra.id)->kind != WACC_DT_RESOURCE) {
                 *why = "expected resource type";
