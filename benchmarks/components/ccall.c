@@ -7,7 +7,9 @@
  *       wasm call (wacc_call) and typed calls returning a u32 / taking a
  *       1 KiB string;
  *   (b) component -> component call passing a 1 KiB string: B.run(n) calls
- *       A.consume(s) n times; per call = (t(run n) - t(run 0)) / n.
+ *       A.consume(s) n times; per call = (t(run n) - t(run 0)) / n; with
+ *       the fused adapter the compiler generated for the call (the default)
+ *       and with the runtime's generic lift/lower path (WACC_NO_FUSE=1).
  *
  *   wacc-ccall --core CORE.so --callee CALLEE.so --pair PAIR.so
  *              [--batch K] [--reps R] [--n N] [--only NAME]
@@ -226,10 +228,18 @@ static void bench_callee(const bench *b, const char *path)
     comp_close(&c);
 }
 
-static void bench_pair(const bench *b, const char *path, uint32_t n)
+/* fused: B's lowered `consume` is the compiled adapter (the runtime's
+ * default); otherwise the generic path (WACC_NO_FUSE=1, read when the
+ * component is instantiated). */
+static void bench_pair(const bench *b, const char *path, uint32_t n, bool fused)
 {
     comp c;
+    if (fused)
+        unsetenv("WACC_NO_FUSE");
+    else
+        setenv("WACC_NO_FUSE", "1", 1);
     comp_open(b, path, &c);
+    unsetenv("WACC_NO_FUSE");
     wacc_cfunc *run = comp_func(&c, "run");
     wacc_cval zero = wacc_cval_uint(WACC_CT_U32, 0), many = wacc_cval_uint(WACC_CT_U32, n);
     if (!wanted(b, "pair") && !wanted(b, "run0"))
@@ -243,8 +253,9 @@ static void bench_pair(const bench *b, const char *path, uint32_t n)
     char what[96];
     snprintf(what, sizeof what, "    host -> B, run(%u) -> u32, per consume call", n);
     row(what, tn / n, "");
-    row("(b) component B -> component A, consume(1 KiB string)", (tn - t0) / n,
-        "HTTP 17.6 us, gRPC 352 us");
+    row(fused ? "(b) component B -> component A, consume(1 KiB string)"
+              : "(b) B -> A, consume(1 KiB string), WACC_NO_FUSE=1",
+        (tn - t0) / n, fused ? "HTTP 17.6 us, gRPC 352 us" : "");
 out:
     comp_close(&c);
 }
@@ -288,8 +299,10 @@ int main(int argc, char **argv)
         bench_core(&b, core);
     if (callee)
         bench_callee(&b, callee);
-    if (pair)
-        bench_pair(&b, pair, n);
+    if (pair) {
+        bench_pair(&b, pair, n, true);
+        bench_pair(&b, pair, n, false);
+    }
     wacc_engine_free(b.e);
     return 0;
 }

@@ -215,6 +215,20 @@ static uint64_t string_transcode(afused *a, uint32_t to, uint32_t ptr, uint32_t 
     return (uint32_t)rp | (uint64_t)(uint32_t)rcu << 32;
 }
 
+/* abi-glue's validator after an ASCII prefix skipped 32 bytes at a time
+ * (a prefix of ASCII bytes ends on a character boundary). */
+static bool utf8_valid(const uint8_t *s, uint64_t n)
+{
+    uint64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        uint64_t w[4];
+        memcpy(w, s + i, sizeof w);
+        if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull)
+            break;
+    }
+    return abi_utf8_valid(s + i, n - i);
+}
+
 static bool utf16_valid(const uint8_t *s, uint32_t units)
 {
     for (uint32_t i = 0; i < units; i++) {
@@ -248,7 +262,7 @@ static uint64_t op_string(struct wacc_adapter_ctx *cx, uint32_t to, uint32_t ptr
         !fits(a, from, ptr, bytes))
         return string_transcode(a, to, ptr, len);
     const uint8_t *src = mem_base(a, from) + ptr;
-    if (enc == WACC_STRENC_UTF8 ? !abi_utf8_valid(src, bytes)
+    if (enc == WACC_STRENC_UTF8 ? !utf8_valid(src, bytes)
                                 : enc == WACC_STRENC_UTF16 && !utf16_valid(src, len))
         return string_transcode(a, to, ptr, len);
     /* store_string_copy: realloc(0, 0, align, bytes), checked (latin1+utf16
@@ -321,6 +335,26 @@ static const struct wacc_adapter_entry *find_adapter(const wacc_artifact *art, c
     return NULL;
 }
 
+/* No handles, streams, futures or error-contexts anywhere in t. */
+static bool fusable(const wacc_ctype *t)
+{
+    if (!t)
+        return true;
+    switch (t->kind) {
+    case WACC_CT_OWN: case WACC_CT_BORROW: case WACC_CT_STREAM: case WACC_CT_FUTURE:
+    case WACC_CT_ERROR_CONTEXT:
+        return false;
+    case WACC_CT_LIST:
+        return fusable(t->elem);
+    default:
+        if (wacc_ctype_is_record_like(t) || wacc_ctype_is_variant_like(t))
+            for (uint32_t i = 0; i < t->n; i++)
+                if (!fusable(t->fields[i].type))
+                    return false;
+        return true;
+    }
+}
+
 /* A funcref the adapter can call natively (host functions get their stub). */
 static struct wacc_funcref *native_ref(wacc_func *fn)
 {
@@ -338,11 +372,27 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
         target->f->ci != ci)
         return NULL;
     /* Memories are 32-bit here (the runtime has no memory64 yet). */
-    char key[2048];
-    if (!wacc_adapter_key(target->params, target->nparams, target->result, o->encoding,
-                          target->opts.encoding, key, sizeof key))
+    if (!ci->art || !ci->art->cdesc || !ci->art->cdesc->num_adapters || !fusable(target->result))
         return NULL;
+    for (uint32_t i = 0; i < target->nparams; i++)
+        if (!fusable(target->params[i]))
+            return NULL;
+    /* keys of big types do not fit the stack buffer: the heap, up to 1 MiB */
+    char small[2048], *key = small;
+    size_t cap = sizeof small;
+    while (!wacc_adapter_key(target->params, target->nparams, target->result, o->encoding,
+                             target->opts.encoding, key, cap)) {
+        if (key != small)
+            free(key);
+        cap *= 8;
+        if (cap > (1u << 20) || !(key = malloc(cap)))
+            return NULL;        /* too big */
+    }
     const struct wacc_adapter_entry *e = find_adapter(ci->art, key);
+    if (getenv("WACC_FUSE_TRACE"))
+        fprintf(stderr, "fuse %s: %s\n", key, e ? "adapter" : "none");
+    if (key != small)
+        free(key);
     if (!e)
         return NULL;
     const copts *lo = &target->opts;
