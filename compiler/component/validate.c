@@ -1793,6 +1793,7 @@ static bool validate_decls(vctx *v, const wacc_deftype *dt, scope *sc)
 static bool export_def(vctx *v, scope *s, const wacc_export *ex)
 {
     sext e = { 0 };
+    bool abstract = false;
     if (!sortidx_ent(v, s, ex->item, ex->offset, &e))
         return false;
     if (ex->has_type) {
@@ -1803,16 +1804,24 @@ static bool export_def(vctx *v, scope *s, const wacc_export *ex)
         if (asc.sort == WACC_SORT_TYPE && ex->type.sub_resource) {
             if (e.t.prim || TY(v, e.t.id)->kind != WACC_DT_RESOURCE)
                 return vfail(v, ex->offset, "ascribed type of export is not compatible with item's type: expected resource");
-            /* keep the actual resource (abstraction only matters outside) */
+            /* keep the actual resource inside; outside, the export (a new
+             * name, see add_export_ent) is a resource of its own */
             s->nexp_res--;
             asc.t = e.t;
+            abstract = true;
         } else if (!sext_sub(v, &e, &asc, NULL, NULL, &why)) {
             return vfail(v, ex->offset, "ascribed type of export is not compatible with item's type: %s",
                          why);
         }
         e = asc;
     }
-    return add_export_ent(v, s, &ex->name, e, ex->offset);
+    if (!add_export_ent(v, s, &ex->name, e, ex->offset))
+        return false;
+    if (abstract) {
+        uint32_t id = s->exports[s->nexports - 1].t.id;
+        TY(v, id)->res_outer = id;
+    }
+    return true;
 }
 
 static bool validate_component_scope(vctx *v, const wacc_component *c, scope *sc)
@@ -1850,9 +1859,10 @@ static bool validate_component_scope(vctx *v, const wacc_component *c, scope *sc
                     if (e->sort != WACC_SORT_TYPE || e->t.prim ||
                         TY(v, e->t.id)->kind != WACC_DT_RESOURCE)
                         continue;
-                    uint32_t r = rroot(v, e->t.id);
-                    bool imported = in_list(TY(v, id)->imp_res, TY(v, id)->nimp_res, r) ||
-                                    in_list(ss.exp_res, ss.nexp_res, r);
+                    uint32_t r = res_outer(v, e->t.id);
+                    bool imported = in_list(ss.exp_res, ss.nexp_res, r) ||
+                                    (r == rroot(v, e->t.id) &&
+                                     in_list(TY(v, id)->imp_res, TY(v, id)->nimp_res, r));
                     if (!imported)
                         *VPUSH(ss.exp_res, ss.nexp_res, ss.caper) = r;
                 }

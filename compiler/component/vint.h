@@ -62,6 +62,8 @@ typedef struct ty {
     uint8_t rep;
     void *res_scope;            /* defining scope (res_local) */
     uint32_t alias_of;          /* resource: the resource this one names (0: none) */
+    uint32_t res_outer;         /* resource: what stands for it outside its component
+                                   (an export ascribed (sub resource); 0: rroot) */
     /* component / instance */
     uint32_t nimports, nexports;
     sext *imports, *exports;
@@ -115,6 +117,7 @@ bool vfail(vctx *v, uint32_t off, const char *fmt, ...) __attribute__((format(pr
 
 void rmap_free(rmap *m);
 uint32_t rroot(vctx *v, uint32_t id);
+uint32_t res_outer(vctx *v, uint32_t id);
 void rmap_set(rmap *m, uint32_t from, sval to);
 bool rmap_get(const rmap *m, uint32_t from, sval *to);
 

@@ -103,6 +103,11 @@ uint32_t rroot(vctx *v, uint32_t id)
     return TY(v, id)->alias_of ? TY(v, id)->alias_of : id;
 }
 
+uint32_t res_outer(vctx *v, uint32_t id)
+{
+    return TY(v, id)->res_outer ? TY(v, id)->res_outer : rroot(v, id);
+}
+
 static sval resolve(vctx *v, sval t, const rmap *m)
 {
     for (int guard = 0; guard < 64 && !t.prim && TY(v, t.id)->kind == WACC_DT_RESOURCE; guard++) {
@@ -404,7 +409,7 @@ sval subst(vctx *v, sval t, rmap *m)
     ty *x = TY(v, t.id);
     sval to;
     if (x->kind == WACC_DT_RESOURCE) {
-        if (rmap_get(m, rroot(v, t.id), &to))
+        if (rmap_get(m, res_outer(v, t.id), &to))
             return to;
         return t;
     }
