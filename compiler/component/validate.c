@@ -158,6 +158,35 @@ static bool set_size(vctx *v, uint32_t id, uint32_t off)
     return true;
 }
 
+/* Wasmtime's limit on value type nesting (its MAX_TYPE_DEPTH): primitives,
+ * own and borrow are 1 deep, other value types one more than their deepest
+ * child. */
+#define MAX_TYPE_DEPTH 100
+
+static uint32_t tdepth(vctx *v, sval t)
+{
+    return t.prim || !TY(v, t.id)->depth ? 1 : TY(v, t.id)->depth;
+}
+
+static bool set_depth(vctx *v, uint32_t id, uint32_t off)
+{
+    ty *x = TY(v, id);
+    uint32_t d = 1;
+    if (x->kind != WACC_DT_OWN && x->kind != WACC_DT_BORROW) {
+        for (uint32_t i = 0; i < x->nfields; i++)
+            if (x->fields[i].has && tdepth(v, x->fields[i].t) >= d)
+                d = tdepth(v, x->fields[i].t) + 1;
+        if (x->has_t && tdepth(v, x->t) >= d)
+            d = tdepth(v, x->t) + 1;
+        if (x->has_u && tdepth(v, x->u) >= d)
+            d = tdepth(v, x->u) + 1;
+    }
+    x->depth = d;
+    if (d > MAX_TYPE_DEPTH)
+        return vfail(v, off, "type nesting is too deep (more than %u levels)", MAX_TYPE_DEPTH);
+    return true;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Names.                                                                   */
 
@@ -439,6 +468,8 @@ static bool build_type(vctx *v, scope *s, const wacc_deftype *d, sval *out)
     }
     }
     if (!set_size(v, id, off))
+        return false;
+    if (d->kind != WACC_DT_FUNC && !set_depth(v, id, off))
         return false;
     sval r = { .id = id };
     if (d->kind != WACC_DT_FUNC && sval_size(v, r) >= (1u << 28))

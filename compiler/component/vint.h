@@ -75,6 +75,7 @@ typedef struct ty {
     uint32_t ncimports, ncexports;
     cnamed *cimports, *cexports;
     uint64_t size;              /* effective type size (wasm-tools' limit 1000000) */
+    uint32_t depth;             /* value type nesting depth (Wasmtime's limit 100) */
     uint64_t abi_size;          /* memoised sval_size (0: not yet) */
     uint32_t abi_align;         /* memoised alignment (0: not yet) */
 } ty;
