@@ -226,9 +226,13 @@ struct wacc_descriptor {
  * pre-order: a component's own core modules in index order, then each of its
  * nested component definitions, recursively, in index order. The file's
  * WACC_META_SECTION holds the component's metadata (artifact_kind
- * WACC_ARTIFACT_COMPONENT; desc_offset/desc_size = the component binary, for
- * now the whole input; the runtime decodes it to build the instantiation
- * plan). Since k2 the descriptor also lists the fused adapters (below). */
+ * WACC_ARTIFACT_COMPONENT; desc_offset/desc_size = the component binary
+ * with every core module's payload, at every nesting level, replaced by the
+ * empty module "\0asm\1\0\0\0" (compiler/driver/component_strip.c; all
+ * other sections byte for byte, so the structure and module numbering are
+ * the input's; input_hash is still over the whole input); the runtime decodes
+ * it to build the instantiation plan). Since k2 the descriptor also lists
+ * the fused adapters (below). */
 #define WACC_COMPONENT_DESCRIPTOR_SYMBOL "wacc_component_descriptor"
 
 struct wacc_adapter_entry;
