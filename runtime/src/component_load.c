@@ -3,6 +3,12 @@
  * decode it (compfmt) and number its core modules the way the compiler did
  * (pre-order, wacc/abi.h: a component's own modules, then its nested
  * component definitions recursively).
+ *
+ * The description is the input component with every core module's contents
+ * stripped (compiler/driver/component_strip.c): each core module is the
+ * empty module there. Nothing here reads a core module's bytes
+ * (wacc_core_module.bytes/size): each module is instantiated from its own
+ * compiled descriptor and metadata, found by this numbering.
  */
 #include <stdlib.h>
 #include <string.h>
