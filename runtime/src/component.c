@@ -963,6 +963,8 @@ wacc_cinstance *wacc_component_instantiate(wacc_store *s, wacc_artifact *a,
     ci->art = a;
     const char *nf = getenv("WACC_NO_FUSE");     /* generic lowering, for comparisons */
     ci->no_fuse = nf && nf[0] && strcmp(nf, "0") != 0;
+    const char *ft = getenv("WACC_FUSE_TRACE");
+    ci->fuse_trace = ft && ft[0] && strcmp(ft, "0") != 0;
     if (host)
         ci->host = *host;
     ictx x = { ci, trap, err };

@@ -11,6 +11,10 @@
  * allocation, strings and lists), which check and report exactly what the
  * generic path (component_call.c with abi-glue) checks and reports.
  *
+ * WACC_NO_FUSE=1 (read at instantiation) keeps the generic path for every
+ * call; WACC_FUSE_TRACE=1 prints each candidate lowering's key and whether
+ * the artifact has its adapter.
+ *
  * Traps unwind past the adapter (wacc__raise: longjmp to the nearest
  * wacc_call entry); the message goes to the instance's msg, where the
  * generic path records it, and wacc_component_call restores the frames'
@@ -389,8 +393,8 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
             return NULL;        /* too big */
     }
     const struct wacc_adapter_entry *e = find_adapter(ci->art, key);
-    if (getenv("WACC_FUSE_TRACE"))
-        fprintf(stderr, "fuse %s: %s\n", key, e ? "adapter" : "none");
+    if (ci->fuse_trace)
+        fprintf(stderr, "wacc: lowering %s: %s\n", key, e ? "fused adapter" : "no adapter");
     if (key != small)
         free(key);
     if (!e)

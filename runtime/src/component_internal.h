@@ -135,6 +135,7 @@ struct wacc_cinstance {
                                        or a fused adapter */
     uint32_t depth;                 /* wacc_component_call nesting on this instance */
     bool no_fuse;                   /* WACC_NO_FUSE=1 at instantiation: generic lowering */
+    bool fuse_trace;                /* WACC_FUSE_TRACE=1: report fused lowerings (stderr) */
     wacc_arena scratch;             /* fused adapters' transcoding buffer (reset per use) */
 };
 
