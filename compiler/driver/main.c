@@ -25,7 +25,7 @@ static void usage(FILE *f)
           "      [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--] [ARGS...]\n"
           "                      run _start, or call export NAME with ARGS and print its results\n"
           "  inspect FILE.so     print an artifact's metadata\n"
-          "  wast FILE.wast... [-O0..-O3] [-j N] [--max-failures N] [--component]\n"
+          "  wast FILE.wast... [-O0..-O3] [-j N] [--max-failures N] [--component] [--skip-line N]...\n"
           "                      run spec test scripts (needs wast2json from wabt; component\n"
           "                      scripts need node + jco, see scripts/npm-deps.sh)\n"
           "  wit FILE.wit|DIR|APP.wasm [--deps DIR]... [--all] [--no-docs] [--world-only]\n"

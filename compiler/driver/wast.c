@@ -261,6 +261,10 @@ int cmd_wast(int argc, char **argv)
         } else if (strcmp(a, "--timeout") == 0 && i + 1 < argc && parse_count(argv[i + 1], &v)) {
             o.cmd_timeout = (int)v;
             i++;
+        } else if (strcmp(a, "--skip-line") == 0 && i + 1 < argc && parse_count(argv[i + 1], &v)) {
+            if (o.nskip < (int)(sizeof o.skip_line / sizeof o.skip_line[0]))
+                o.skip_line[o.nskip++] = (int)v;
+            i++;
         } else if (strcmp(a, "--component") == 0) {
             o.component = true;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {

@@ -16,6 +16,8 @@ typedef struct wast_opts {
     int jobs;               /* compile processes per file */
     int cmd_timeout;        /* seconds per command (0 = none) */
     bool component;         /* --component: every file is a component script */
+    int nskip;              /* --skip-line N: commands at these lines are skipped */
+    int skip_line[64];
 } wast_opts;
 
 /* Run one .wast file: convert it into `tmpdir`, execute every command and

@@ -718,6 +718,13 @@ int wast_component_run_file(const char *wast_path, const char *tmpdir, const was
             r.cmd = wj_str(c, "form") ? wj_str(c, "form") : r.cmd;
         int n = snprintf(start, sizeof start, "C%d %s\n", r.line, r.cmd);
         wast_write_all(fd, start, (size_t)n < sizeof start ? (size_t)n : sizeof start - 1);
+        bool listed = false;
+        for (int k = 0; k < o->nskip; k++)
+            listed |= o->skip_line[k] == r.line;
+        if (listed) {
+            skip(&r, "skipped by --skip-line (tests/component/skip.txt gives the reason)");
+            continue;
+        }
         if (o->cmd_timeout > 0)           /* a hang in the validator: SIGALRM, */
             alarm((unsigned)o->cmd_timeout);    /* reported by the parent */
         run_command(&r, c);
