@@ -214,7 +214,7 @@ int drv_inspect_component(const uint8_t *bytes, size_t size)
         return 1;
     }
     printf("core modules: %u (nested components flattened)\n", count_modules(c));
-    printf("component description: %zu bytes (the input component)\n", size);
+    printf("component description: %zu bytes (the input component, core module code left out)\n", size);
     printf("world {\n");
     for (uint32_t i = 0; i < c->nimports; i++) {
         const wacc_import *im = &c->imports[i];
