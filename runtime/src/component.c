@@ -271,6 +271,18 @@ static const wacc_ctype *build_type(cframe *f, const wacc_deftype *dt, char *err
             r = wacc_ctype_result(a, okt, et);
         break;
     }
+    case WACC_DT_MAP: {
+        /* map<K, V> has the Canonical ABI of list<tuple<K, V>> (and is
+         * lifted to such a value). */
+        const wacc_ctype *kv[2];
+        kv[0] = opt_type(f, true, dt->t, &ok, err, errlen);
+        kv[1] = ok ? opt_type(f, true, dt->u, &ok, err, errlen) : NULL;
+        if (ok) {
+            const wacc_ctype *pair = wacc_ctype_tuple(a, kv, 2);
+            r = pair ? wacc_ctype_list(a, pair) : NULL;
+        }
+        break;
+    }
     case WACC_DT_OWN:
     case WACC_DT_BORROW: {
         ctyitem *rt = type_item(f, dt->t.idx, err, errlen);
