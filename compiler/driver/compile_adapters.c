@@ -123,6 +123,8 @@ static void free_sites(sitelist *l)
 /* Every (lower, lift) pair of equal types, sorted and deduplicated. */
 static bool make_keys(collector *co, adapter_keys *keys)
 {
+    if (co->lifts.n == 0)
+        return true;                /* nothing to fuse (qsort/bsearch want a non-NULL array) */
     qsort(co->lifts.v, co->lifts.n, sizeof(site), cmp_site);
     uint32_t cap = 0;
     for (uint32_t i = 0; i < co->lowers.n; i++) {
@@ -133,7 +135,12 @@ static bool make_keys(collector *co, adapter_keys *keys)
             continue;
         while (hit > co->lifts.v && strcmp(hit[-1].type, lo->type) == 0)
             hit--;
+        unsigned seen = 0;          /* lift encodings already paired with this lower */
         for (; hit < co->lifts.v + co->lifts.n && strcmp(hit->type, lo->type) == 0; hit++) {
+            if (hit->encoding < 8 && (seen & (1u << hit->encoding)))
+                continue;
+            if (hit->encoding < 8)
+                seen |= 1u << hit->encoding;
             if (keys->n == cap) {
                 cap = cap ? cap * 2 : 16;
                 char **v = realloc(keys->v, cap * sizeof *v);
