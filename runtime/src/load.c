@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "hash.h"
 #include "internal.h"
 
 /* ---- file checks ---- */
@@ -254,7 +255,7 @@ static bool check_file(const char *path, struct file_view *v, uint64_t *meta_siz
     memcpy(&tr, p + body, sizeof tr);
     if (memcmp(tr.magic, WACC_TRAILER_MAGIC, 8) != 0) {
         wacc__err(err, "%s: not a wacc artifact (no trailer)", path);
-    } else if (XXH3_64bits(p, body) != tr.hash) {
+    } else if (wacc__xxh3(p, body) != tr.hash) {
         wacc__err(err, "%s: corrupt artifact (checksum mismatch)", path);
     } else {
         v->meta = find_meta(path, p, body, meta_size, err);
