@@ -277,29 +277,38 @@ struct wacc_component_descriptor {
  * CanonicalABI.md, with values moved directly from one memory to the other):
  *   1. trap CANNOT_LEAVE unless *caller_may_leave; trap CANNOT_ENTER unless
  *      *callee_may_enter; then *callee_may_enter = 0;
+ *   1b. only when the type has own/borrow handles: ops->call_begin(cx)
+ *      (opens the call's borrow scopes: the caller's lends, the callee's
+ *      borrows);
  *   2. params: flat -> flat, or (spilled) ops->check(CALLER, ptr, size,
  *      align) + ops->alloc(CALLEE, align, size) + memory-to-memory copy;
  *      strings through ops->string, lists through ops->list (plain element
  *      types copied by it, others element by element by generated code);
  *      bool normalised, char checked (CHAR), discriminants checked
- *      (DISCRIMINANT), flags masked to their labels;
+ *      (DISCRIMINANT), flags masked to their labels; own/borrow handles
+ *      (i32, flat or in memory) through ops->handle(cx, CALLEE, op, res,
+ *      index);
  *   3. callee->code(callee->vmctx, params...);
  *   4. results, the other way (into the caller's memory, allocating with
  *      the caller's realloc; a spilled result is read at the pointer the
  *      callee returned, ops->check(CALLEE, ...), and written at the
- *      caller's return pointer, ops->check(CALLER, ...));
+ *      caller's return pointer, ops->check(CALLER, ...)); own handles
+ *      through ops->handle(cx, CALLER, WACC_ADAPTER_OWN, res, index);
+ *   4b. only when the type has handles: ops->call_end(cx) (traps while
+ *      borrows lowered into the callee remain, returns the caller's lends);
  *   5. if post_return: *callee_may_leave = 0, post_return->code(vmctx,
  *      the callee's core results), *callee_may_leave = 1;
  *   6. *callee_may_enter = 1, return.
  * A trap anywhere unwinds past the adapter: the runtime restores the flags
  * (component instances touched by a trapping call are not reentered
- * during it).
- * Fused adapters are generated only for types without own/borrow handles,
- * streams, futures and error-contexts, and for 32-bit memories; other
- * calls keep the runtime's generic path.
+ * during it) and drops the borrow scopes of the unfinished call.
+ * Fused adapters are generated only for types without streams, futures
+ * and error-contexts, and for 32-bit memories; other calls keep the
+ * runtime's generic path.
  */
 
 enum { WACC_ADAPTER_CALLER = 0, WACC_ADAPTER_CALLEE = 1 };
+enum { WACC_ADAPTER_OWN = 0, WACC_ADAPTER_BORROW = 1 };     /* ops->handle op */
 
 /* Reasons given to ops->trap (the runtime formats the message). */
 enum wacc_adapter_trap {
@@ -333,6 +342,17 @@ struct wacc_adapter_ops {
      * bytes. Returns the destination pointer. */
     uint32_t (*list)(struct wacc_adapter_ctx *cx, uint32_t to, uint32_t ptr, uint32_t n,
                      uint32_t elem_size, uint32_t align, uint32_t copy);
+    /* A resource handle: lifted from the source side's handle table and
+     * lowered into `to`'s; op is WACC_ADAPTER_OWN (moved) or
+     * WACC_ADAPTER_BORROW (lent for the call, or the rep itself when `to`
+     * is the resource's implementing instance); res is the resource's
+     * number in the adapter key. Returns the index (or rep) in `to`. */
+    uint32_t (*handle)(struct wacc_adapter_ctx *cx, uint32_t to, uint32_t op, uint32_t res,
+                       uint32_t index);
+    /* Around the callee call of a type with handles (steps 1b and 4b). At
+     * most one call per ctx is active (the callee cannot be reentered). */
+    void (*call_begin)(struct wacc_adapter_ctx *cx);
+    void (*call_end)(struct wacc_adapter_ctx *cx);
 };
 
 /* The adapter's context (its funcref vmctx); allocated by the runtime. */
@@ -353,7 +373,8 @@ enum { WACC_ACTX_OPS = 0, WACC_ACTX_MEM, WACC_ACTX_CALLEE, WACC_ACTX_POST_RETURN
        WACC_ACTX_CALLER_MAY_LEAVE, WACC_ACTX_CALLEE_MAY_ENTER, WACC_ACTX_CALLEE_MAY_LEAVE,
        WACC_ACTX_RUNTIME, WACC_ACTX__COUNT };
 enum { WACC_AOPS_TRAP = 0, WACC_AOPS_CHECK, WACC_AOPS_ALLOC, WACC_AOPS_STRING,
-       WACC_AOPS_LIST, WACC_AOPS__COUNT };
+       WACC_AOPS_LIST, WACC_AOPS_HANDLE, WACC_AOPS_CALL_BEGIN, WACC_AOPS_CALL_END,
+       WACC_AOPS__COUNT };
 
 struct wacc_adapter_entry {
     const char *key;                    /* NUL-terminated, abi-glue wacc_adapter_key */
