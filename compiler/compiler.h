@@ -28,6 +28,7 @@ typedef struct wacc_compile_options {
     int opt_level;              /* 0..3, default 2 */
     const char *cpu;            /* NULL/"native" = host CPU, or "x86-64-v2", "x86-64-v3", ... */
     bool explicit_bounds;       /* bounds-checked memory instead of guard pages (not yet) */
+    uint32_t wasm_features;     /* WASM_FEATURE_* allowed in a core module (0: Wasm 2.0 only) */
 } wacc_compile_options;
 
 /* A configured LLVM target for one compilation. */
