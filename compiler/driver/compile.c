@@ -70,7 +70,7 @@ bool wacc_compile_file(const uint8_t *wasm, size_t size, const wacc_compile_opti
     uint64_t input_hash = XXH3_64bits(wasm, size);
     uint64_t options_hash = XXH3_64bits(opts, strlen(opts));
 
-    wasm_module *m = wasm_decode(wasm, size, 0, WASM_DECODE_DEFAULT, &we);
+    wasm_module *m = wasm_decode(wasm, size, o->wasm_features, WASM_DECODE_DEFAULT, &we);
     if (m == NULL) {
         set_wasm_error(err, NULL, &we);
         return false;

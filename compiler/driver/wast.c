@@ -1,5 +1,8 @@
 /*
- * wast.c — `wacc wast FILE.wast... [-O0..-O3] [--cpu NAME] [-j N]`.
+ * wast.c — `wacc wast FILE.wast... [-O0..-O3] [--cpu NAME] [-j N] [--features LIST]`.
+ *
+ * Proposal scripts (a path .../proposals/<name>/..., or --features LIST) are
+ * converted and compiled with that proposal enabled (wast_run.c).
  *
  * Component Model scripts (any `(component` form, or --component) run
  * through wast_component.c instead of wast_run.c.
@@ -265,6 +268,15 @@ int cmd_wast(int argc, char **argv)
             if (o.nskip < (int)(sizeof o.skip_line / sizeof o.skip_line[0]))
                 o.skip_line[o.nskip++] = (int)v;
             i++;
+        } else if (strcmp(a, "--features") == 0 || strncmp(a, "--features=", 11) == 0) {
+            const char *val = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : "");
+            char why[200];
+            if (!wast_proposals_parse(val, &o.proposals, why, sizeof why)) {
+                drv_error(NULL, "wast: %s", why);
+                free(files);
+                return 2;
+            }
+            o.proposals_set = true;
         } else if (strcmp(a, "--component") == 0) {
             o.component = true;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {

@@ -18,7 +18,27 @@ typedef struct wast_opts {
     bool component;         /* --component: every file is a component script */
     int nskip;              /* --skip-line N: commands at these lines are skipped */
     int skip_line[64];
+    bool proposals_set;     /* --features LIST given: else taken from the path */
+    unsigned proposals;     /* WAST_P_* bits of --features */
 } wast_opts;
+
+/* Proposals a core script may use (`--features tail-call,multi-memory,...`,
+ * or from a path .../proposals/<name>/...): each selects wast2json flags and
+ * WASM_FEATURE_* bits for decoding, validating and compiling its modules. */
+enum {
+    WAST_P_TAIL_CALL = 1u << 0,
+    WAST_P_EXTENDED_CONST = 1u << 1,
+    WAST_P_MULTI_MEMORY = 1u << 2,
+    WAST_P_MEMORY64 = 1u << 3,
+    WAST_P_RELAXED_SIMD = 1u << 4,
+    WAST_P_THREADS = 1u << 5,
+    WAST_P_EXCEPTIONS = 1u << 6,
+};
+/* Parse a comma-separated proposal list into *mask; false (why set) on an
+ * unknown name. */
+bool wast_proposals_parse(const char *list, unsigned *mask, char *why, size_t len);
+/* The proposal of a path `.../proposals/<name>/FILE` (0 if none). */
+unsigned wast_proposals_of_path(const char *path);
 
 /* Run one .wast file: convert it into `tmpdir`, execute every command and
  * report to `fd` one record per line:

@@ -130,9 +130,97 @@ static size_t nul_name(const char *s, char *buf, size_t cap)
 
 /* ---- conversion and compilation ---- */
 
-static bool run_wast2json(const char *wast, const char *json, const char *log, char *err, size_t errlen)
+/* ---- proposals ---- */
+
+static const struct proposal {
+    const char *name;
+    unsigned bit;                   /* WAST_P_* */
+    const char *wabt[2];            /* wast2json flags */
+    uint32_t features;              /* WASM_FEATURE_* */
+} proposals[] = {
+    { "tail-call", WAST_P_TAIL_CALL, { "--enable-tail-call", NULL }, WASM_FEATURE_TAIL_CALL },
+    { "extended-const", WAST_P_EXTENDED_CONST, { "--enable-extended-const", NULL },
+      WASM_FEATURE_EXTENDED_CONST },
+    { "multi-memory", WAST_P_MULTI_MEMORY, { "--enable-multi-memory", NULL }, WASM_FEATURE_MULTI_MEMORY },
+    { "memory64", WAST_P_MEMORY64, { "--enable-memory64", NULL }, WASM_FEATURE_MEMORY64 },
+    { "relaxed-simd", WAST_P_RELAXED_SIMD, { "--enable-relaxed-simd", NULL }, 0 },
+    { "threads", WAST_P_THREADS, { "--enable-threads", NULL }, WASM_FEATURE_THREADS },
+    { "exception-handling", WAST_P_EXCEPTIONS, { "--enable-exceptions", "--enable-tail-call" },
+      WASM_FEATURE_TAIL_CALL },
+};
+enum { NPROPOSALS = sizeof proposals / sizeof proposals[0] };
+
+bool wast_proposals_parse(const char *list, unsigned *mask, char *why, size_t len)
 {
-    char *argv[] = { "wast2json", (char *)wast, "-o", (char *)json, NULL };
+    *mask = 0;
+    while (*list) {
+        size_t n = strcspn(list, ",");
+        size_t k = 0;
+        while (k < NPROPOSALS && (strlen(proposals[k].name) != n ||
+                                  strncmp(proposals[k].name, list, n) != 0))
+            k++;
+        if (n > 0 && k == NPROPOSALS) {
+            snprintf(why, len, "unknown feature '%.*s' (known: tail-call, extended-const, "
+                     "multi-memory, memory64, relaxed-simd, threads, exception-handling)", (int)n, list);
+            return false;
+        }
+        if (n > 0)
+            *mask |= proposals[k].bit;
+        list += n;
+        if (*list == ',')
+            list++;
+    }
+    return true;
+}
+
+unsigned wast_proposals_of_path(const char *path)
+{
+    const char *p = path, *hit = NULL;
+    while ((p = strstr(p, "proposals/")) != NULL) {
+        if (p == path || p[-1] == '/')
+            hit = p + 10;
+        p += 10;
+    }
+    if (hit == NULL)
+        return 0;
+    for (size_t k = 0; k < NPROPOSALS; k++) {
+        size_t n = strlen(proposals[k].name);
+        if (strncmp(hit, proposals[k].name, n) == 0 && hit[n] == '/')
+            return proposals[k].bit;
+    }
+    return 0;
+}
+
+static uint32_t proposal_features(unsigned mask)
+{
+    uint32_t f = 0;
+    for (size_t k = 0; k < NPROPOSALS; k++)
+        if (mask & proposals[k].bit)
+            f |= proposals[k].features;
+    return f;
+}
+
+static bool run_wast2json(const char *wast, const char *json, const char *log, unsigned mask,
+                          char *err, size_t errlen)
+{
+    char *argv[2 * NPROPOSALS + 5];
+    int n = 0;
+    argv[n++] = "wast2json";
+    for (size_t k = 0; k < NPROPOSALS; k++) {
+        if (!(mask & proposals[k].bit))
+            continue;
+        for (int j = 0; j < 2 && proposals[k].wabt[j] != NULL; j++) {
+            bool dup = false;
+            for (int q = 1; q < n; q++)
+                dup = dup || strcmp(argv[q], proposals[k].wabt[j]) == 0;
+            if (!dup)
+                argv[n++] = (char *)proposals[k].wabt[j];
+        }
+    }
+    argv[n++] = (char *)wast;
+    argv[n++] = "-o";
+    argv[n++] = (char *)json;
+    argv[n] = NULL;
     int st = wast_run_logged(argv, log, 0, err, errlen);
     if (st < 0)
         return false;
@@ -759,7 +847,7 @@ static void cmd_assert_bad_module(wrun *r, const cJSON *c)
     }
     wasm_error we;
     memset(&we, 0, sizeof we);
-    wasm_module *m = wasm_decode(bytes, size, 0, WASM_DECODE_DEFAULT, &we);
+    wasm_module *m = wasm_decode(bytes, size, r->o->copts.wasm_features, WASM_DECODE_DEFAULT, &we);
     bool rejected = m == NULL || !wasm_validate(m, &we);
     if (m != NULL)
         wasm_module_free(m);
@@ -871,7 +959,10 @@ int wast_run_file(const char *wast_path, const char *tmpdir, const wast_opts *o,
     wrun r;
 
     memset(&r, 0, sizeof r);
-    r.o = o;
+    unsigned mask = o->proposals_set ? o->proposals : wast_proposals_of_path(wast_path);
+    wast_opts fo = *o;
+    fo.copts.wasm_features |= proposal_features(mask);
+    r.o = &fo;
     r.fd = fd;
     r.dir = tmpdir;
     const char *base = strrchr(wast_path, '/');
@@ -898,7 +989,7 @@ int wast_run_file(const char *wast_path, const char *tmpdir, const wast_opts *o,
         snprintf(srcdir, sizeof srcdir, "%.*s", (int)(base - wast_path), wast_path);
         if (srcdir[0] == '\0')
             snprintf(srcdir, sizeof srcdir, ".");
-    } else if (!run_wast2json(wast_path, json, log, err, sizeof err)) {
+    } else if (!run_wast2json(wast_path, json, log, mask, err, sizeof err)) {
         file_error(fd, "%s", err);
         return 0;
     }
