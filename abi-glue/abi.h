@@ -436,8 +436,10 @@ int wacc_abi_lower_borrow(wacc_abi_cx *cx, uint32_t rep, const wacc_ctype *t, ui
 /*
  * A key names one compile-time adapter: the function type (structure only:
  * labels are not part of it, tuples and records are the same, enum, option
- * and result are written as the variants they despecialise to) plus the
- * string encodings of the lowering (caller) and lifting (callee) side:
+ * and result are written as the variants they despecialise to; resource
+ * types by number, in order of first appearance: params left to right,
+ * then the result, depth first) plus the string encodings of the lowering
+ * (caller) and lifting (callee) side:
  *
  *   key    := '(' [type (',' type)*] ')' '->' (type | '_') '|' enc '|' enc
  *   type   := 'b' bool | '1' s8 | '2' u8 | '3' s16 | '4' u16 | '5' s32 | '6' u32
@@ -447,27 +449,42 @@ int wacc_abi_lower_borrow(wacc_abi_cx *cx, uint32_t rep, const wacc_ctype *t, ui
  *           | 'R' n '{' type (',' type)* '}'   record / tuple of n fields
  *           | 'V' n '{' case (',' case)* '}'   variant-like of n cases
  *           | 'F' n                            flags with n labels
+ *           | 'o' r                            own<resource number r>
+ *           | 'B' r                            borrow<resource number r>
  *   case   := type | '_'                     (no payload)
+ *   r      := decimal from 0, at most one more than the largest before it
  *   enc    := '0' utf8 | '1' utf16 | '2' latin1+utf16   (WACC_STRENC_*)
  *
  * e.g. func(a: string, b: list<u8>) -> option<string>, utf8 to utf16:
- * "(s,L2)->V2{_,s}|0|1".
+ * "(s,L2)->V2{_,s}|0|1"; func(x: borrow<T>, y: own<U>) -> own<T>:
+ * "(B0,o1)->o0|0|0".
  */
 
+/* At most this many distinct resource types in a key. */
+#define WACC_ADAPTER_KEY_MAX_RESOURCES 64
+
 /* Writes the key (NUL-terminated) to buf. False if the type cannot be
- * fused (own/borrow, stream, future, error-context anywhere in it) or buf
- * is too small. */
+ * fused (stream, future, error-context anywhere in it, more than
+ * WACC_ADAPTER_KEY_MAX_RESOURCES resource types) or buf is too small. */
 bool wacc_adapter_key(const wacc_ctype *const *params, uint32_t nparams,
                       const wacc_ctype *result /* NULL: none */, uint8_t lower_enc,
                       uint8_t lift_enc, char *buf, size_t cap);
 
 /* Parses a key back into types allocated in `a` (labels are synthesised:
  * records/tuples come back as tuples, variant-likes as variants, flags
- * with labels "f0".."fN"). *params gets an arena array. False on a
- * malformed key. */
+ * with labels "f0".."fN", resource number r as a placeholder resource type
+ * allocated in `a`, the same for every handle numbered r). *params gets an
+ * arena array. False on a malformed key. */
 bool wacc_adapter_key_parse(wacc_arena *a, const char *key, const wacc_ctype ***params,
                             uint32_t *nparams, const wacc_ctype **result, uint8_t *lower_enc,
                             uint8_t *lift_enc);
+
+/* The distinct resource types of the own/borrow handles of a function
+ * type, numbered as its key numbers them (out[r] is resource number r).
+ * Returns their count, or UINT32_MAX when there are more than cap. */
+uint32_t wacc_adapter_key_resources(const wacc_ctype *const *params, uint32_t nparams,
+                                    const wacc_ctype *result, const wacc_resource_type **out,
+                                    uint32_t cap);
 
 #ifdef __cplusplus
 }

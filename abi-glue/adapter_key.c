@@ -2,7 +2,9 @@
  * function type plus both string encodings, rendered as a short string,
  * and parsed back into types that have the same layout and flattening.
  * Labels are not part of a key: records and tuples are both 'R', enum,
- * option and result are written as the variants they despecialise to. */
+ * option and result are written as the variants they despecialise to.
+ * Resource types are numbered by first appearance (identity: the
+ * wacc_resource_type pointer); parsing makes placeholder resource types. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +19,26 @@ typedef struct keybuf {
     char *buf;
     size_t cap, len;
     bool ok;
+    uint32_t nres;                          /* resource types numbered so far */
+    const wacc_resource_type *res[WACC_ADAPTER_KEY_MAX_RESOURCES];
 } keybuf;
+
+/* The key number of rt (a new one on its first appearance); false when
+ * there are too many. */
+static bool res_number(const wacc_resource_type **res, uint32_t *nres, uint32_t cap,
+                       const wacc_resource_type *rt, uint32_t *out)
+{
+    for (uint32_t i = 0; i < *nres; i++)
+        if (res[i] == rt) {
+            *out = i;
+            return true;
+        }
+    if (*nres >= cap)
+        return false;
+    res[*nres] = rt;
+    *out = (*nres)++;
+    return true;
+}
 
 static void put(keybuf *k, const char *s, size_t n)
 {
@@ -111,7 +132,17 @@ static void render(keybuf *k, const wacc_ctype *t, int depth)
         putc_(k, 'F');
         putu(k, t->n);
         return;
-    default:        /* own, borrow, stream, future, error-context: not fused */
+    case WACC_CT_OWN: case WACC_CT_BORROW: {
+        uint32_t n;
+        if (!t->rt || !res_number(k->res, &k->nres, WACC_ADAPTER_KEY_MAX_RESOURCES, t->rt, &n)) {
+            k->ok = false;
+            return;
+        }
+        putc_(k, t->kind == WACC_CT_OWN ? 'o' : 'B');
+        putu(k, n);
+        return;
+    }
+    default:        /* stream, future, error-context: not fused */
         k->ok = false;
         return;
     }
@@ -125,7 +156,7 @@ bool wacc_adapter_key(const wacc_ctype *const *params, uint32_t nparams,
     buf[0] = 0;
     if (lower_enc > WACC_STRENC_LATIN1_UTF16 || lift_enc > WACC_STRENC_LATIN1_UTF16) return false;
     if (nparams && !params) return false;
-    keybuf k = { buf, cap, 0, true };
+    keybuf k = { .buf = buf, .cap = cap, .len = 0, .ok = true, .nres = 0 };
     putc_(&k, '(');
     for (uint32_t i = 0; i < nparams && k.ok; i++) {
         if (i) putc_(&k, ',');
@@ -146,12 +177,84 @@ bool wacc_adapter_key(const wacc_ctype *const *params, uint32_t nparams,
     return true;
 }
 
+/* ---- resources ----------------------------------------------------------- */
+
+static bool collect(const wacc_ctype *t, const wacc_resource_type **out, uint32_t *n, uint32_t cap,
+                    int depth)
+{
+    if (!t)
+        return true;
+    if (depth > KEY_MAX_DEPTH)
+        return false;
+    uint32_t ignored;
+    switch (t->kind) {
+    case WACC_CT_OWN: case WACC_CT_BORROW:
+        return t->rt && res_number(out, n, cap, t->rt, &ignored);
+    case WACC_CT_LIST:
+        return collect(t->elem, out, n, cap, depth + 1);
+    case WACC_CT_RECORD: case WACC_CT_TUPLE: case WACC_CT_VARIANT: case WACC_CT_ENUM:
+    case WACC_CT_OPTION: case WACC_CT_RESULT:
+        for (uint32_t i = 0; i < t->n; i++)
+            if (!collect(t->fields[i].type, out, n, cap, depth + 1))
+                return false;
+        return true;
+    default:
+        return true;
+    }
+}
+
+uint32_t wacc_adapter_key_resources(const wacc_ctype *const *params, uint32_t nparams,
+                                    const wacc_ctype *result, const wacc_resource_type **out,
+                                    uint32_t cap)
+{
+    uint32_t n = 0;
+    if (nparams && !params)
+        return UINT32_MAX;
+    for (uint32_t i = 0; i < nparams; i++)
+        if (!collect(params[i], out, &n, cap, 0))
+            return UINT32_MAX;
+    if (!collect(result, out, &n, cap, 0))
+        return UINT32_MAX;
+    return n;
+}
+
 /* ---- parsing ------------------------------------------------------------- */
 
 typedef struct keyparser {
     wacc_arena *a;
     const char *p;
+    uint32_t nres;                          /* placeholder resource types made so far */
+    const wacc_resource_type *res[WACC_ADAPTER_KEY_MAX_RESOURCES];
 } keyparser;
+
+/* 'o' n / 'B' n: n is an earlier resource number or the next one (keys
+ * number resources by first appearance), which gets a placeholder. */
+static const wacc_ctype *parse_handle(keyparser *kp, bool own)
+{
+    const char *p = kp->p;
+    if (*p < '0' || *p > '9' || (*p == '0' && p[1] >= '0' && p[1] <= '9'))
+        return NULL;
+    uint32_t v = 0;
+    while (*p >= '0' && *p <= '9') {
+        v = v * 10 + (uint32_t)(*p - '0');
+        if (v > WACC_ADAPTER_KEY_MAX_RESOURCES)
+            return NULL;
+        p++;
+    }
+    if (v > kp->nres || v >= WACC_ADAPTER_KEY_MAX_RESOURCES)
+        return NULL;
+    kp->p = p;
+    if (v == kp->nres) {
+        static const char *const names[] = { "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7" };
+        wacc_resource_type *rt = wacc_arena_alloc(kp->a, sizeof *rt);
+        if (!rt)
+            return NULL;
+        memset(rt, 0, sizeof *rt);
+        rt->name = v < 8 ? names[v] : "resource";
+        kp->res[kp->nres++] = rt;
+    }
+    return own ? wacc_ctype_own(kp->a, kp->res[v]) : wacc_ctype_borrow(kp->a, kp->res[v]);
+}
 
 static bool eat(keyparser *kp, char c)
 {
@@ -242,6 +345,9 @@ static const wacc_ctype *parse_type(keyparser *kp, int depth)
         wacc_cfield *f = parse_items(kp, &n, true, depth);
         return f ? wacc_ctype_variant(kp->a, f, n) : NULL;
     }
+    case 'o': case 'B':
+        kp->p++;
+        return parse_handle(kp, c == 'o');
     case 'F': {
         kp->p++;
         if (!parse_count(kp, 32, &n)) return NULL;
@@ -271,7 +377,7 @@ bool wacc_adapter_key_parse(wacc_arena *a, const char *key, const wacc_ctype ***
                             uint8_t *lift_enc)
 {
     if (!a || !key) return false;
-    keyparser kp = { a, key };
+    keyparser kp = { .a = a, .p = key, .nres = 0 };
     if (!eat(&kp, '(')) return false;
     /* count the top-level params first: commas at nesting depth 0 */
     uint32_t n = 0;

@@ -49,8 +49,7 @@ static bool fusable(const wacc_ctype *t)
     if (!t)
         return true;
     switch (t->kind) {
-    case WACC_CT_OWN: case WACC_CT_BORROW: case WACC_CT_STREAM: case WACC_CT_FUTURE:
-    case WACC_CT_ERROR_CONTEXT:
+    case WACC_CT_STREAM: case WACC_CT_FUTURE: case WACC_CT_ERROR_CONTEXT:
         return false;
     case WACC_CT_LIST:
         return fusable(t->elem);

@@ -16,6 +16,8 @@ _Static_assert(offsetof(struct wacc_adapter_ctx, mem) == 8, "adapter ctx layout"
 _Static_assert(offsetof(struct wacc_adapter_ctx, callee) == 24, "adapter ctx layout");
 _Static_assert(offsetof(struct wacc_adapter_ctx, runtime) == 64, "adapter ctx layout");
 _Static_assert(offsetof(struct wacc_adapter_ops, list) == 32, "adapter ops layout");
+_Static_assert(offsetof(struct wacc_adapter_ops, call_end) == 8 * (WACC_AOPS__COUNT - 1),
+               "adapter ops layout");
 _Static_assert(sizeof(struct wacc_adapter_entry) == 24, "adapter entry layout");
 
 static void add_attr(LLVMContextRef C, LLVMValueRef fn, const char *name)
@@ -136,6 +138,8 @@ static void build_body(agen *g, const wacc_ctype *const *params, uint32_t nparam
     LLVMValueRef may_enter = flag_ptr(g, WACC_ACTX_CALLEE_MAY_ENTER);
     adapter_trap_if(g, flag_is_clear(g, may_enter), WACC_ADAPTER_TRAP_CANNOT_ENTER, zero);
     store_flag(g, may_enter, 0);
+    if (g->nres)                /* 1b. borrow scopes */
+        adapter_call_scope(g, true);
 
     /* 2. params */
     LLVMValueRef args[WACC_ABI_MAX_FLAT_PARAMS + 1];
@@ -191,6 +195,8 @@ static void build_body(agen *g, const wacc_ctype *const *params, uint32_t nparam
     } else if (result && result->nflat == 1) {
         adapter_flat_xfer(g, result, &r, &ret, WACC_ADAPTER_CALLER);
     }
+    if (g->nres)                /* 4b. */
+        adapter_call_scope(g, false);
 
     /* 5. post-return */
     LLVMValueRef pr = adapter_load_field(g, g->t_ctx, g->cx, WACC_ACTX_POST_RETURN, g->t_ptr);
@@ -266,6 +272,12 @@ bool adapter_build(LLVMModuleRef mod, const wacc_target *t, uint32_t index,
 
     agen g;
     init_gen(&g, mod);
+    g.nres = wacc_adapter_key_resources(params, nparams, result, g.res,
+                                        WACC_ADAPTER_KEY_MAX_RESOURCES);
+    if (g.nres == UINT32_MAX) {
+        snprintf(err, 512, "too many resource types");
+        return false;
+    }
     LLVMTypeRef ps[WACC_ABI_MAX_FLAT_PARAMS + 2];
     ps[0] = g.t_ptr;
     for (uint32_t i = 0; i < low.nparams; i++)

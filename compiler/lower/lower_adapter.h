@@ -26,6 +26,9 @@ typedef struct agen {
     LLVMValueRef base[2];       /* cx->mem[side]->base (NULL: not loaded) */
     unsigned md_invariant;
     LLVMValueRef md_empty;
+    /* the (placeholder) resource types of the key, by number */
+    uint32_t nres;
+    const wacc_resource_type *res[WACC_ADAPTER_KEY_MAX_RESOURCES];
 } agen;
 
 /* lower_adapter_xfer.c: value transfers. `to` is the receiving side
@@ -44,6 +47,8 @@ LLVMTypeRef adapter_flat_type(agen *g, uint8_t flat);
 void adapter_trap_if(agen *g, LLVMValueRef cond, unsigned reason, LLVMValueRef value);
 void adapter_call_check(agen *g, int side, LLVMValueRef ptr, uint32_t size, uint32_t align);
 LLVMValueRef adapter_call_alloc(agen *g, int side, uint32_t align, uint32_t size);
+/* ops->call_begin / ops->call_end (types with handles). */
+void adapter_call_scope(agen *g, bool begin);
 /* A load of a runtime structure field (invariant during the call). */
 LLVMValueRef adapter_load_field(agen *g, LLVMTypeRef sty, LLVMValueRef p, unsigned field,
                                 LLVMTypeRef ty);

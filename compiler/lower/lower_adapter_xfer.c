@@ -158,7 +158,7 @@ bool adapter_type_ok(const wacc_ctype *t, char *err, size_t cap)
     case WACC_CT_BOOL: case WACC_CT_S8: case WACC_CT_U8: case WACC_CT_S16: case WACC_CT_U16:
     case WACC_CT_S32: case WACC_CT_U32: case WACC_CT_S64: case WACC_CT_U64:
     case WACC_CT_F32: case WACC_CT_F64: case WACC_CT_CHAR: case WACC_CT_STRING:
-    case WACC_CT_FLAGS:
+    case WACC_CT_FLAGS: case WACC_CT_OWN: case WACC_CT_BORROW:
         return true;
     case WACC_CT_LIST:
         return adapter_type_ok(t->elem, err, cap);
@@ -175,6 +175,25 @@ bool adapter_type_ok(const wacc_ctype *t, char *err, size_t cap)
 }
 
 /* ---- checks shared by both transfer forms ------------------------------ */
+
+void adapter_call_scope(agen *g, bool begin)
+{
+    call_op(g, begin ? WACC_AOPS_CALL_BEGIN : WACC_AOPS_CALL_END, g->t_void, NULL, 0);
+}
+
+/* An own/borrow handle (i32) through ops->handle. */
+static LLVMValueRef xfer_handle(agen *g, const wacc_ctype *t, LLVMValueRef x, int to)
+{
+    uint32_t res = 0;
+    while (res < g->nres && g->res[res] != t->rt)
+        res++;
+    LLVMValueRef args[4] = {
+        c32(g, (uint64_t)to),
+        c32(g, t->kind == WACC_CT_OWN ? WACC_ADAPTER_OWN : WACC_ADAPTER_BORROW),
+        c32(g, res), x,
+    };
+    return call_op(g, WACC_AOPS_HANDLE, g->t_i32, args, 4);
+}
 
 static LLVMValueRef check_char(agen *g, LLVMValueRef x)
 {
@@ -349,6 +368,9 @@ void adapter_flat_xfer(agen *g, const wacc_ctype *t, const LLVMValueRef *in, LLV
     case WACC_CT_FLAGS:
         out[0] = t->n >= 32 ? in[0] : LLVMBuildAnd(g->b, in[0], c32(g, flags_mask(t->n)), "");
         return;
+    case WACC_CT_OWN: case WACC_CT_BORROW:
+        out[0] = xfer_handle(g, t, in[0], to);
+        return;
     case WACC_CT_LIST:
         if (t->has_len) {
             uint32_t ne = t->elem->nflat;
@@ -429,6 +451,9 @@ void adapter_mem_xfer(agen *g, const wacc_ctype *t, LLVMValueRef src, LLVMValueR
     }
     case WACC_CT_CHAR:
         store(g, check_char(g, load(g, g->t_i32, src, 4)), dst, 4);
+        return;
+    case WACC_CT_OWN: case WACC_CT_BORROW:
+        store(g, xfer_handle(g, t, load(g, g->t_i32, src, 4), to), dst, 4);
         return;
     case WACC_CT_STRING: {
         LLVMValueRef p = load(g, g->t_i32, src, 4), n = load(g, g->t_i32, at(g, src, 4), 4), dn;

@@ -41,6 +41,18 @@ typedef struct afused {
     wacc_memory_obj *mem[2];
     wacc_func *realloc[2];
     uint8_t enc[2];
+    /* Handles: the key's resource numbers bound to the lowered function's
+     * resource types, as own/borrow types (ops->handle's res). */
+    uint32_t nres;
+    const wacc_ctype **own_t, **borrow_t;
+    /* The borrow scopes of the active call (ops->call_begin .. call_end):
+     * the callee's Task (borrows lowered into it) and the caller's Subtask
+     * (its lent handles). active: begun and not ended (a trap skips the
+     * end: the next begin or wacc__adapter_reset drops it). */
+    wacc_task task;
+    wacc_subtask st;
+    bool active;
+    struct afused *next_scoped;     /* ci->scoped list */
 } afused;
 
 static afused *self(struct wacc_adapter_ctx *cx)
@@ -307,12 +319,86 @@ static uint32_t op_list(struct wacc_adapter_ctx *cx, uint32_t to, uint32_t ptr, 
     return dst;
 }
 
+/* ---- handles ---- */
+
+/* The generic path's contexts: the caller's (component_call.c lower_call)
+ * lifts with the Subtask as borrow scope, the callee's (call_lifted)
+ * lowers borrows into the Task; neither has the other scope. */
+static void handle_cx(afused *a, uint32_t side, wacc_abi_cx *cx)
+{
+    wacc_abi_cx_init(cx);
+    cx->inst = &a->frame[side]->abi;
+    if (side == CALLER)
+        cx->subtask = &a->st;
+    else
+        cx->task = &a->task;
+}
+
+static uint32_t op_handle(struct wacc_adapter_ctx *cx, uint32_t to, uint32_t op, uint32_t res,
+                          uint32_t index)
+{
+    afused *a = self(cx);
+    to &= 1;
+    if (res >= a->nres || !a->active)
+        fail(a, "fused adapter: resource %u used outside a handle call", res);
+    bool own = op == WACC_ADAPTER_OWN;
+    const wacc_ctype *t = own ? a->own_t[res] : a->borrow_t[res];
+    wacc_abi_cx src, dst;
+    handle_cx(a, to ^ 1, &src);
+    uint32_t rep = 0, out = 0;
+    int e = own ? wacc_abi_lift_own(&src, index, t, &rep) : wacc_abi_lift_borrow(&src, index, t, &rep);
+    if (e)
+        fail(a, "%s", src.msg[0] ? src.msg : wacc_abi_err_name(e));
+    handle_cx(a, to, &dst);
+    e = own ? wacc_abi_lower_own(&dst, rep, t, &out) : wacc_abi_lower_borrow(&dst, rep, t, &out);
+    if (e)
+        fail(a, "%s", dst.msg[0] ? dst.msg : wacc_abi_err_name(e));
+    return out;
+}
+
+static void drop_scope(afused *a)
+{
+    if (a->active)
+        wacc_subtask_fini(&a->st);      /* a trapped call: lends are not returned */
+    a->active = false;
+}
+
+static void op_call_begin(struct wacc_adapter_ctx *cx)
+{
+    afused *a = self(cx);
+    drop_scope(a);
+    wacc_task_init(&a->task);
+    wacc_subtask_init(&a->st, &a->frame[CALLER]->abi);
+    a->active = true;
+}
+
+static void op_call_end(struct wacc_adapter_ctx *cx)
+{
+    afused *a = self(cx);
+    char msg[160];
+    msg[0] = 0;
+    int e = wacc_task_return(&a->task, msg, sizeof msg);
+    if (e)
+        fail(a, "%s", msg[0] ? msg : wacc_abi_err_name(e));
+    wacc_subtask_deliver_resolve(&a->st);
+    a->active = false;
+}
+
+void wacc__adapter_reset(wacc_cinstance *ci)
+{
+    for (afused *a = ci->scoped; a; a = a->next_scoped)
+        drop_scope(a);
+}
+
 static const struct wacc_adapter_ops adapter_ops = {
     .trap = op_trap,
     .check = op_check,
     .alloc = op_alloc,
     .string = op_string,
     .list = op_list,
+    .handle = op_handle,
+    .call_begin = op_call_begin,
+    .call_end = op_call_end,
 };
 
 /* ---- installation ---- */
@@ -339,14 +425,13 @@ static const struct wacc_adapter_entry *find_adapter(const wacc_artifact *art, c
     return NULL;
 }
 
-/* No handles, streams, futures or error-contexts anywhere in t. */
+/* No streams, futures or error-contexts anywhere in t. */
 static bool fusable(const wacc_ctype *t)
 {
     if (!t)
         return true;
     switch (t->kind) {
-    case WACC_CT_OWN: case WACC_CT_BORROW: case WACC_CT_STREAM: case WACC_CT_FUTURE:
-    case WACC_CT_ERROR_CONTEXT:
+    case WACC_CT_STREAM: case WACC_CT_FUTURE: case WACC_CT_ERROR_CONTEXT:
         return false;
     case WACC_CT_LIST:
         return fusable(t->elem);
@@ -404,10 +489,30 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
     struct wacc_funcref *post = lo->post_return ? native_ref(lo->post_return) : NULL;
     if (!callee || (lo->post_return && !post))
         return NULL;
+    const wacc_resource_type *rts[WACC_ADAPTER_KEY_MAX_RESOURCES];
+    uint32_t nres = wacc_adapter_key_resources(target->params, target->nparams, target->result,
+                                               rts, WACC_ADAPTER_KEY_MAX_RESOURCES);
+    if (nres == UINT32_MAX)
+        return NULL;
     afused *a = wacc_arena_alloc(&ci->arena, sizeof *a);
     if (!a)
         return NULL;
     memset(a, 0, sizeof *a);
+    if (nres) {
+        a->own_t = wacc_arena_alloc(&ci->arena, nres * sizeof *a->own_t);
+        a->borrow_t = wacc_arena_alloc(&ci->arena, nres * sizeof *a->borrow_t);
+        if (!a->own_t || !a->borrow_t)
+            return NULL;
+        for (uint32_t i = 0; i < nres; i++) {
+            a->own_t[i] = wacc_ctype_own(&ci->arena, rts[i]);
+            a->borrow_t[i] = wacc_ctype_borrow(&ci->arena, rts[i]);
+            if (!a->own_t[i] || !a->borrow_t[i])
+                return NULL;
+        }
+        a->nres = nres;
+        a->next_scoped = ci->scoped;
+        ci->scoped = a;
+    }
     a->frame[CALLER] = f;
     a->frame[CALLEE] = target->f;
     a->mem[CALLER] = o->memory;

@@ -245,6 +245,8 @@ bool wacc_component_call(wacc_store *s, wacc_cfunc *f, const struct wacc_cval *a
     }
     if (saved && saved != small)
         free(saved);
+    if (code && ci->depth == 0 && ci->scoped)
+        wacc__adapter_reset(ci);
     if (code)
         return false;
     if (nresults)

@@ -137,6 +137,8 @@ struct wacc_cinstance {
     bool no_fuse;                   /* WACC_NO_FUSE=1 at instantiation: generic lowering */
     bool fuse_trace;                /* WACC_FUSE_TRACE=1: report fused lowerings (stderr) */
     wacc_arena scratch;             /* fused adapters' transcoding buffer (reset per use) */
+    struct afused *scoped;          /* fused adapters with borrow scopes (handles), listed
+                                       so a trap's unfinished scopes can be dropped */
 };
 
 /* component.c */
@@ -150,6 +152,10 @@ bool wacc__functype_of(cframe *f, uint32_t idx, struct wacc_cfunc *out, char *er
  * cannot be used): the caller then builds the generic lowering. */
 wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts *o,
                                const wacc_core_functype *ft);
+/* After a trap escaped the outermost call: drops the borrow scopes of the
+ * fused calls it interrupted (their lends are not given back, as on the
+ * generic path). */
+void wacc__adapter_reset(wacc_cinstance *ci);
 
 /* component_call.c */
 wacc_func *wacc__canon_lower(cframe *f, struct wacc_cfunc *target, const copts *o);
