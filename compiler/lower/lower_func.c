@@ -878,23 +878,28 @@ static bool same_sig(const wasm_functype *a, const wasm_functype *b)
 }
 
 /* return_call / return_call_indirect. With the caller's own signature the
- * call is a guaranteed tail call (musttail + ret); otherwise it is a call
- * followed by a return. */
+ * call is a guaranteed tail call (musttail + ret). Otherwise (validation
+ * makes the results equal, only the parameters differ) it is a `tail` call
+ * returned directly, and the function loses "disable-tail-calls" (set on
+ * every function, lower_module.c): the x86-64 backend turns the call into a
+ * jump when the callee's arguments fit in the caller's argument area, which
+ * holds whenever all of them go in registers (vmctx plus at most 5 integer
+ * and 8 float/vector parameters, a single result). Else it stays a call,
+ * and unbounded recursion through it ends in a stack exhaustion trap. */
 static void do_return_call(lower_ctx *c, const wasm_insn *in)
 {
     bool ind = in->op == WASM_OP_RETURN_CALL_INDIRECT;
     uint32_t ti = ind ? in->imm.call_indirect.typeidx
                 : in->imm.idx < c->m->nfuncs ? c->m->func_types[in->imm.idx] : 0;
     bool must = ti < c->m->ntypes && same_sig(&c->m->types[ti], c->ft);
-    LLVMValueRef call = ind ? do_call_indirect(c, ti, in->imm.call_indirect.table, !must)
-                            : do_call(c, in->imm.idx, !must);
+    LLVMValueRef call = ind ? do_call_indirect(c, ti, in->imm.call_indirect.table, false)
+                            : do_call(c, in->imm.idx, false);
     if (!call)
         return;
-    if (!must) {
-        branch(c, c->nctrl - 1);
-        return;
-    }
-    LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
+    LLVMSetTailCallKind(call, must ? LLVMTailCallKindMustTail : LLVMTailCallKindTail);
+    if (!must)
+        LLVMRemoveStringAttributeAtIndex(c->fn, LLVMAttributeFunctionIndex, "disable-tail-calls",
+                                         (unsigned)strlen("disable-tail-calls"));
     if (c->ft->nresults == 0)
         LLVMBuildRetVoid(c->b);
     else
