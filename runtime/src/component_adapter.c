@@ -461,7 +461,8 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
         target->f->ci != ci)
         return NULL;
     /* Memories are 32-bit here (the runtime has no memory64 yet). */
-    if (!ci->art || !ci->art->cdesc || !ci->art->cdesc->num_adapters || !fusable(target->result))
+    if (!ci->art || !ci->art->cdesc || (!ci->art->cdesc->num_adapters && !ci->fuse_trace) ||
+        !fusable(target->result))
         return NULL;
     for (uint32_t i = 0; i < target->nparams; i++)
         if (!fusable(target->params[i]))

@@ -31,6 +31,11 @@ typedef struct env {
     int nargs, calls, post_calls;
     uint8_t enter_during_call, leave_during_post;
     uint64_t ret;           /* what the callee returns */
+    /* handle ops, in call order: 'b' begin, 'e' end, 'h' handle, 'c' callee, 'p' post */
+    char log[64];
+    int nlog;
+    uint32_t h[16][4];      /* handle calls: to, op, res, index */
+    int nh;
     LLVMContextRef C;
     LLVMExecutionEngineRef ee;
 } env;
@@ -81,6 +86,32 @@ static uint32_t op_list(struct wacc_adapter_ctx *cx, uint32_t to, uint32_t ptr, 
     return d;
 }
 
+static void logc(env *e, char c)
+{
+    if (e->nlog < (int)sizeof e->log - 1)
+        e->log[e->nlog++] = c;
+}
+
+/* index -> index + 1000 * (to + 1) + 100 * op + 10 * res */
+static uint32_t op_handle(struct wacc_adapter_ctx *cx, uint32_t to, uint32_t op, uint32_t res,
+                          uint32_t index)
+{
+    env *e = E(cx);
+    logc(e, 'h');
+    if (e->nh < 16) {
+        e->h[e->nh][0] = to;
+        e->h[e->nh][1] = op;
+        e->h[e->nh][2] = res;
+        e->h[e->nh++][3] = index;
+    }
+    if (index == 666)
+        op_trap(cx, 101, index);
+    return index + 1000 * (to + 1) + 100 * op + 10 * res;
+}
+
+static void op_call_begin(struct wacc_adapter_ctx *cx) { logc(E(cx), 'b'); }
+static void op_call_end(struct wacc_adapter_ctx *cx) { logc(E(cx), 'e'); }
+
 static void env_init(env *e)
 {
     memset(e, 0, sizeof *e);
@@ -89,6 +120,9 @@ static void env_init(env *e)
     e->ops.alloc = op_alloc;
     e->ops.string = op_string;
     e->ops.list = op_list;
+    e->ops.handle = op_handle;
+    e->ops.call_begin = op_call_begin;
+    e->ops.call_end = op_call_end;
     for (int s = 0; s < 2; s++) {
         e->buf[s] = calloc(1, MEMSZ);
         e->mem[s].base = e->buf[s];
@@ -180,6 +214,8 @@ START_TEST(verify_many)
         "(V2{V2{_,f},V3{d,_,s}})->_|0|0",
         "(6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6)->_|0|0",
         "(s,s,s,s,s,s,s,s,s)->R2{s,Lb}|0|0",
+        "(o0)->o0|0|0", "(B0,o1,B1)->V2{_,o0}|0|0", "(LB0,LR2{o1,s})->LR2{o1,o0}|0|1",
+        "(V3{_,o0,B1},N2:B0)->R2{o1,6}|0|0", "(o0,o0,o0,o0,o0,o0,o0,o0,o0,o0,o0,o0,o0,o0,o0,o0,o0)->_|0|0",
     };
     env e;
     env_init(&e);
@@ -436,6 +472,117 @@ START_TEST(spilled_params)
 }
 END_TEST
 
+/* ---- handles -------------------------------------------------------------- */
+
+static uint32_t callee_handles(void *vm, uint32_t b, uint32_t o, uint32_t lp, uint32_t ln)
+{
+    env *e = vm;
+    uint64_t a[4] = { b, o, lp, ln };
+    seen(vm, 4, a);
+    logc(e, 'c');
+    return (uint32_t)e->ret;
+}
+
+static void post_log(void *vm, uint32_t r)
+{
+    (void)r;
+    logc(vm, 'p');
+}
+
+START_TEST(handles)
+{
+    env e;
+    env_init(&e);
+    uint32_t (*f)(void *, uint32_t, uint32_t, uint32_t, uint32_t);
+    void *p = jit1(&e, "(B0,o1,LB1)->o0|0|0");
+    memcpy(&f, &p, sizeof p);
+    e.callee.code = (void *)callee_handles;
+    e.cx.post_return = &e.post;
+    e.post.code = (void *)post_log;
+    e.post.vmctx = &e;
+    uint32_t l[2] = { 5, 6 };
+    memcpy(e.buf[0] + 100, l, 8);
+    e.ret = 9;
+    uint32_t r = 0;
+    if (setjmp(e.trap) == 0)
+        r = f(&e.cx, 3, 4, 100, 2);
+    else
+        ck_abort_msg("trap %u %u", e.trap_reason, e.trap_value);
+    /* begin, 4 handles in, the call, 1 handle out, end, post-return */
+    e.log[e.nlog] = 0;
+    ck_assert_str_eq(e.log, "bhhhhchep");
+    ck_assert_int_eq(e.args[0], 3 + 2000 + 100 + 0);       /* borrow, resource 0 */
+    ck_assert_int_eq(e.args[1], 4 + 2000 + 0 + 10);        /* own, resource 1 */
+    ck_assert_int_eq(e.args[3], 2);
+    uint32_t got[2];
+    memcpy(got, e.buf[1] + e.args[2], 8);
+    ck_assert_int_eq(got[0], 5 + 2000 + 100 + 10);         /* borrows of resource 1, in memory */
+    ck_assert_int_eq(got[1], 6 + 2000 + 100 + 10);
+    ck_assert_int_eq(r, 9 + 1000 + 0 + 0);                 /* own resource 0 to the caller */
+    ck_assert_int_eq(e.h[4][0], WACC_ADAPTER_CALLER);
+    ck_assert_int_eq(e.h[4][1], WACC_ADAPTER_OWN);
+    /* a trapping handle op: no call, no end */
+    e.nlog = 0;
+    if (setjmp(e.trap) == 0) {
+        f(&e.cx, 666, 4, 100, 0);
+        ck_abort_msg("no trap");
+    }
+    e.log[e.nlog] = 0;
+    ck_assert_str_eq(e.log, "bh");
+    ck_assert_int_eq(e.trap_reason, 101);
+    env_fini(&e);
+}
+END_TEST
+
+/* A spilled result with an own handle; no scope calls without handles. */
+static uint32_t callee_pair(void *vm, uint32_t x)
+{
+    env *e = vm;
+    uint64_t a[1] = { x };
+    seen(vm, 1, a);
+    logc(e, 'c');
+    uint32_t rec[2] = { 7, x };
+    memcpy(e->buf[1] + 64, rec, 8);
+    return 64;
+}
+
+START_TEST(handles_spilled)
+{
+    env e;
+    env_init(&e);
+    void (*f)(void *, uint32_t, uint32_t);
+    const char *keys[2] = { "(6)->R2{o0,6}|0|0", "(6)->R2{5,6}|0|0" };
+    void *p = jit(&e, keys, 2, 0, false);
+    memcpy(&f, &p, sizeof p);
+    e.callee.code = (void *)callee_pair;
+    if (setjmp(e.trap) == 0)
+        f(&e.cx, 42, 512);
+    else
+        ck_abort_msg("trap %u %u", e.trap_reason, e.trap_value);
+    e.log[e.nlog] = 0;
+    ck_assert_str_eq(e.log, "bche");
+    uint32_t r[2];
+    memcpy(r, e.buf[0] + 512, 8);
+    ck_assert_int_eq(r[0], 7 + 1000);
+    ck_assert_int_eq(r[1], 42);
+    env_fini(&e);
+    /* the same shape without a handle: no begin/end */
+    env_init(&e);
+    uint64_t a = LLVMGetFunctionAddress(jit(&e, keys, 2, 1, false) ? e.ee : NULL, "wacc_adapter_1");
+    memcpy(&f, &a, sizeof f);
+    e.callee.code = (void *)callee_pair;
+    if (setjmp(e.trap) == 0)
+        f(&e.cx, 42, 512);
+    else
+        ck_abort_msg("trap %u %u", e.trap_reason, e.trap_value);
+    e.log[e.nlog] = 0;
+    ck_assert_str_eq(e.log, "c");
+    memcpy(r, e.buf[0] + 512, 8);
+    ck_assert_int_eq(r[0], 7);
+    env_fini(&e);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("adapter_gen");
@@ -448,6 +595,8 @@ static Suite *suite(void)
     tcase_add_test(tc, variant_flat);
     tcase_add_test(tc, strings_lists);
     tcase_add_test(tc, spilled_params);
+    tcase_add_test(tc, handles);
+    tcase_add_test(tc, handles_spilled);
     suite_add_tcase(s, tc);
     return s;
 }
