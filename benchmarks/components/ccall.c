@@ -9,7 +9,9 @@
  *   (b) component -> component call passing a 1 KiB string: B.run(n) calls
  *       A.consume(s) n times; per call = (t(run n) - t(run 0)) / n; with
  *       the fused adapter the compiler generated for the call (the default)
- *       and with the runtime's generic lift/lower path (WACC_NO_FUSE=1).
+ *       and with the runtime's generic lift/lower path (WACC_NO_FUSE=1);
+ *       the same for B.run-own(n): pass(own R) -> own R, n times (the
+ *       handle moved from B to A and back).
  *
  *   wacc-ccall --core CORE.so --callee CALLEE.so --pair PAIR.so
  *              [--batch K] [--reps R] [--n N] [--only NAME]
@@ -242,21 +244,28 @@ static void bench_pair(const bench *b, const char *path, uint32_t n, bool fused)
     unsetenv("WACC_NO_FUSE");
     wacc_cfunc *run = comp_func(&c, "run");
     wacc_cval zero = wacc_cval_uint(WACC_CT_U32, 0), many = wacc_cval_uint(WACC_CT_U32, n);
-    if (!wanted(b, "pair") && !wanted(b, "run0"))
-        goto out;
-    double t0 = time_comp(b, c.s, run, &zero, 1, 1, 0, b->batch);
-    row("    host -> B, run(0) -> u32 (subtracted below)", t0, "");
-    if (!wanted(b, "pair"))
-        goto out;
     int batch = b->batch / (int)n > 0 ? b->batch / (int)n : 1;
-    double tn = time_comp(b, c.s, run, &many, 1, 1, (uint64_t)n * 1024, batch);
-    char what[96];
-    snprintf(what, sizeof what, "    host -> B, run(%u) -> u32, per consume call", n);
-    row(what, tn / n, "");
-    row(fused ? "(b) component B -> component A, consume(1 KiB string)"
-              : "(b) B -> A, consume(1 KiB string), WACC_NO_FUSE=1",
-        (tn - t0) / n, fused ? "HTTP 17.6 us, gRPC 352 us" : "");
-out:
+    if (wanted(b, "pair") || wanted(b, "run0")) {
+        double t0 = time_comp(b, c.s, run, &zero, 1, 1, 0, b->batch);
+        row("    host -> B, run(0) -> u32 (subtracted below)", t0, "");
+        if (wanted(b, "pair")) {
+            double tn = time_comp(b, c.s, run, &many, 1, 1, (uint64_t)n * 1024, batch);
+            char what[96];
+            snprintf(what, sizeof what, "    host -> B, run(%u) -> u32, per consume call", n);
+            row(what, tn / n, "");
+            row(fused ? "(b) component B -> component A, consume(1 KiB string)"
+                      : "(b) B -> A, consume(1 KiB string), WACC_NO_FUSE=1",
+                (tn - t0) / n, fused ? "HTTP 17.6 us, gRPC 352 us" : "");
+        }
+    }
+    if (wanted(b, "pair") || wanted(b, "own")) {
+        wacc_cfunc *run_own = comp_func(&c, "run-own");
+        double o0 = time_comp(b, c.s, run_own, &zero, 1, 1, 0, b->batch);
+        double on = time_comp(b, c.s, run_own, &many, 1, 1, n, batch);
+        row(fused ? "(b) B -> A, pass(own R) -> own R"
+                  : "(b) B -> A, pass(own R) -> own R, WACC_NO_FUSE=1",
+            (on - o0) / n, "");
+    }
     comp_close(&c);
 }
 

@@ -52,6 +52,7 @@ typedef struct afused {
     wacc_task task;
     wacc_subtask st;
     bool active;
+    wacc_abi_cx hcx[2];             /* [side]: abi-glue contexts of the handle rules */
     struct afused *next_scoped;     /* ci->scoped list */
 } afused;
 
@@ -323,9 +324,11 @@ static uint32_t op_list(struct wacc_adapter_ctx *cx, uint32_t to, uint32_t ptr, 
 
 /* The generic path's contexts: the caller's (component_call.c lower_call)
  * lifts with the Subtask as borrow scope, the callee's (call_lifted)
- * lowers borrows into the Task; neither has the other scope. */
-static void handle_cx(afused *a, uint32_t side, wacc_abi_cx *cx)
+ * lowers borrows into the Task; neither has the other scope. Set up once
+ * (installation); only the message is reset per use. */
+static void handle_cx_init(afused *a, uint32_t side)
 {
+    wacc_abi_cx *cx = &a->hcx[side];
     wacc_abi_cx_init(cx);
     cx->inst = &a->frame[side]->abi;
     if (side == CALLER)
@@ -343,16 +346,16 @@ static uint32_t op_handle(struct wacc_adapter_ctx *cx, uint32_t to, uint32_t op,
         fail(a, "fused adapter: resource %u used outside a handle call", res);
     bool own = op == WACC_ADAPTER_OWN;
     const wacc_ctype *t = own ? a->own_t[res] : a->borrow_t[res];
-    wacc_abi_cx src, dst;
-    handle_cx(a, to ^ 1, &src);
+    wacc_abi_cx *src = &a->hcx[to ^ 1], *dst = &a->hcx[to];
+    src->msg[0] = 0;
     uint32_t rep = 0, out = 0;
-    int e = own ? wacc_abi_lift_own(&src, index, t, &rep) : wacc_abi_lift_borrow(&src, index, t, &rep);
+    int e = own ? wacc_abi_lift_own(src, index, t, &rep) : wacc_abi_lift_borrow(src, index, t, &rep);
     if (e)
-        fail(a, "%s", src.msg[0] ? src.msg : wacc_abi_err_name(e));
-    handle_cx(a, to, &dst);
-    e = own ? wacc_abi_lower_own(&dst, rep, t, &out) : wacc_abi_lower_borrow(&dst, rep, t, &out);
+        fail(a, "%s", src->msg[0] ? src->msg : wacc_abi_err_name(e));
+    dst->msg[0] = 0;
+    e = own ? wacc_abi_lower_own(dst, rep, t, &out) : wacc_abi_lower_borrow(dst, rep, t, &out);
     if (e)
-        fail(a, "%s", dst.msg[0] ? dst.msg : wacc_abi_err_name(e));
+        fail(a, "%s", dst->msg[0] ? dst->msg : wacc_abi_err_name(e));
     return out;
 }
 
@@ -511,6 +514,10 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
                 return NULL;
         }
         a->nres = nres;
+        a->frame[CALLER] = f;
+        a->frame[CALLEE] = target->f;
+        handle_cx_init(a, CALLER);
+        handle_cx_init(a, CALLEE);
         a->next_scoped = ci->scoped;
         ci->scoped = a;
     }
