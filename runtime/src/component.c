@@ -943,6 +943,7 @@ void wacc_cinstance_free(wacc_cinstance *ci)
 {
     if (!ci)
         return;
+    wacc__adapter_reset(ci);        /* scopes of fused calls a trap interrupted */
     for (cframe *f = ci->frames; f; f = f->next_frame)
         wacc_cinst_fini(&f->abi);
     wacc_arena_fini(&ci->scratch);
