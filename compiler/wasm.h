@@ -200,6 +200,7 @@ enum {
     WASM_FEATURE_EXTENDED_CONST = 1u << 2,
     WASM_FEATURE_TAIL_CALL = 1u << 3,
     WASM_FEATURE_THREADS = 1u << 4,
+    WASM_FEATURE_RELAXED_SIMD = 1u << 5,
 };
 
 enum {
@@ -223,7 +224,9 @@ bool wasm_validate(const wasm_module *m, wasm_error *err);
 
 /* Opcodes: a single byte for the plain space, 0xFC00|sub and 0xFD00|sub for
  * the prefixed spaces (sub < 0x100 is guaranteed for the ones we know;
- * unknown prefixed sub-opcodes are rejected by the reader).
+ * unknown prefixed sub-opcodes are rejected by the reader). Exception: the
+ * relaxed SIMD ops (0xFD 0x100..0x113) get codes in 0xFD00..0xFDFF that
+ * fixed-width SIMD leaves unused (see WASM_RELAXED_SIMD_OPCODES).
  * Names: WASM_OP_ + the spec mnemonic upper-cased with '.' and '/' -> '_',
  * e.g. WASM_OP_I32_ADD, WASM_OP_I32_TRUNC_SAT_F32_S, WASM_OP_V128_LOAD8X8_S,
  * WASM_OP_I8X16_SHUFFLE, WASM_OP_F32X4_DEMOTE_F64X2_ZERO. */

@@ -143,7 +143,7 @@ static const struct proposal {
       WASM_FEATURE_EXTENDED_CONST },
     { "multi-memory", WAST_P_MULTI_MEMORY, { "--enable-multi-memory", NULL }, WASM_FEATURE_MULTI_MEMORY },
     { "memory64", WAST_P_MEMORY64, { "--enable-memory64", NULL }, WASM_FEATURE_MEMORY64 },
-    { "relaxed-simd", WAST_P_RELAXED_SIMD, { "--enable-relaxed-simd", NULL }, 0 },
+    { "relaxed-simd", WAST_P_RELAXED_SIMD, { "--enable-relaxed-simd", NULL }, WASM_FEATURE_RELAXED_SIMD },
     { "threads", WAST_P_THREADS, { "--enable-threads", NULL }, WASM_FEATURE_THREADS },
     { "exception-handling", WAST_P_EXCEPTIONS, { "--enable-exceptions", "--enable-tail-call" },
       WASM_FEATURE_TAIL_CALL },

@@ -5,8 +5,12 @@
  * the lane shape it works on and bitcasts the result back. The IR is generic
  * LLVM vector IR with wasm's exact semantics spelled out (saturation,
  * shift-count masking, NaN and signed-zero rules of min/max, ...), except
- * i8x16.swizzle, which uses SSSE3 pshufb (the target baseline is x86-64-v2).
+ * i8x16.swizzle, which uses SSSE3 pshufb (the target baseline is x86-64-v2),
+ * and the relaxed SIMD ops, which use the x86 instructions whose behaviour
+ * the proposal allows (see "Relaxed SIMD" below).
  */
+#include <string.h>
+
 #include "lower.h"
 
 /* Lane shapes. */
@@ -878,11 +882,186 @@ static bool lower_simd_float(lower_ctx *c, const wasm_insn *insn)
     }
 }
 
+/* ---------------------------------------------------------------------- */
+/* Relaxed SIMD                                                            */
+/*
+ * Each relaxed op is lowered to the single x86 instruction (or short
+ * sequence) whose behaviour the proposal allows, and always the same one, so
+ * a given input gives the same result everywhere in a program (constant
+ * folded or not):
+ *   relaxed_swizzle      pshufb (indices 16..127 select lane idx & 15)
+ *   relaxed_trunc *_s    cvttps2dq / cvttpd2dq (NaN, out of range → INT32_MIN)
+ *   relaxed_trunc *_u    the saturating trunc_sat
+ *   relaxed_(n)madd      fused (llvm.fma) when the target has FMA, else
+ *                        fmul then fadd, never contracted
+ *   relaxed_laneselect   select on the top bit of each mask lane (blendv);
+ *                        i16x8 uses pblendvb (top bit of each byte)
+ *   relaxed_min/max      minps/maxps: x < y ? x : y (else the second operand)
+ *   relaxed_q15mulr_s    pmulhrsw (-0x8000 * -0x8000 gives -0x8000)
+ *   relaxed_dot          pmaddubsw with b as the unsigned operand
+ *                        (saturating pair sums), then pmaddwd by 1 and add
+ */
+
+/* Value of string attribute `key` of the function being lowered ("" if none). */
+static const char *fn_attr(lower_ctx *c, const char *key, unsigned *len)
+{
+    LLVMBasicBlockRef bb = LLVMGetInsertBlock(lower_builder(c));
+    LLVMValueRef fn = bb ? LLVMGetBasicBlockParent(bb) : NULL;
+    LLVMAttributeRef a = fn ? LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, key,
+                                                            (unsigned)strlen(key))
+                            : NULL;
+    *len = 0;
+    return a ? LLVMGetStringAttributeValue(a, len) : "";
+}
+
+/* Does the function being lowered target a CPU with FMA? True when its
+ * feature list (cpu=native) holds "+fma" or its CPU is x86-64-v3/v4; other
+ * named CPUs conservatively count as without (mul+add: correct, slower). */
+static bool target_has_fma(lower_ctx *c)
+{
+    unsigned len;
+    const char *v = fn_attr(c, "target-features", &len);
+    for (unsigned i = 0; i + 4 <= len; i++) {
+        if ((i == 0 || v[i - 1] == ',') && memcmp(v + i, "+fma", 4) == 0 &&
+            (i + 4 == len || v[i + 4] == ','))
+            return true;
+    }
+    v = fn_attr(c, "target-cpu", &len);
+    return (len == 9 && memcmp(v, "x86-64-v3", 9) == 0) ||
+           (len == 9 && memcmp(v, "x86-64-v4", 9) == 0);
+}
+
+/* Constant operands that LLVM could fold an arithmetic step away with
+ * (see has_identity_lane) are hidden from it. */
+static LLVMValueRef fp_operand(lower_ctx *c, LLVMValueRef v)
+{
+    return LLVMIsConstant(v) && has_identity_lane(v) ? opaque(c, v) : v;
+}
+
+/* madd: a * b + c;  nmadd: -(a * b) + c. */
+static void relaxed_madd(lower_ctx *c, shape s, bool neg)
+{
+    LLVMBuilderRef b = lower_builder(c);
+    LLVMValueRef z = fp_operand(c, pop_as(c, s));
+    LLVMValueRef y = fp_operand(c, pop_as(c, s));
+    LLVMValueRef x = fp_operand(c, pop_as(c, s));
+    if (target_has_fma(c)) {
+        if (neg)
+            x = LLVMBuildFNeg(b, x, "");
+        LLVMTypeRef t = LLVMTypeOf(x);
+        LLVMValueRef args[3] = {x, y, z};
+        push_v(c, lower_intrinsic(c, "llvm.fma", &t, 1, args, 3));
+        return;
+    }
+    LLVMValueRef p = LLVMBuildFMul(b, x, y, "");
+    push_v(c, neg ? LLVMBuildFSub(b, z, p, "") : LLVMBuildFAdd(b, p, z, ""));
+}
+
+/* laneselect(a, b, m): a where the top bit of m's lane is set, else b. */
+static void relaxed_laneselect(lower_ctx *c, shape s)
+{
+    LLVMBuilderRef b = lower_builder(c);
+    if (s == I8 || s == I16) {
+        LLVMValueRef args[3];
+        args[2] = pop_as(c, I8);
+        args[1] = pop_as(c, I8);
+        args[0] = pop_as(c, I8);
+        LLVMValueRef t = args[0];   /* pblendvb(x, y, m) = m ? y : x */
+        args[0] = args[1];
+        args[1] = t;
+        push_v(c, lower_intrinsic(c, "llvm.x86.sse41.pblendvb", NULL, 0, args, 3));
+        return;
+    }
+    LLVMValueRef m = pop_as(c, s), y = pop_as(c, s), x = pop_as(c, s);
+    LLVMValueRef top = LLVMBuildICmp(b, LLVMIntSLT, m, LLVMConstNull(LLVMTypeOf(m)), "");
+    push_v(c, LLVMBuildSelect(b, top, x, y, ""));
+}
+
+/* min: x < y ? x : y;  max: x > y ? x : y (minps/maxps). */
+static void relaxed_minmax(lower_ctx *c, shape s, bool is_max)
+{
+    LLVMBuilderRef b = lower_builder(c);
+    LLVMValueRef y = pop_as(c, s), x = pop_as(c, s);
+    LLVMValueRef p = LLVMBuildFCmp(b, is_max ? LLVMRealOGT : LLVMRealOLT, x, y, "");
+    push_v(c, LLVMBuildSelect(b, p, x, y, ""));
+}
+
+static void relaxed_trunc_s(lower_ctx *c, shape from)
+{
+    LLVMValueRef x = pop_as(c, from);
+    const char *name = from == F32 ? "llvm.x86.sse2.cvttps2dq" : "llvm.x86.sse2.cvttpd2dq";
+    push_v(c, lower_intrinsic(c, name, NULL, 0, &x, 1));
+}
+
+/* i16 lanes: a[2i]*b[2i] + a[2i+1]*b[2i+1], a signed, b unsigned, saturated. */
+static LLVMValueRef relaxed_dot_i16(lower_ctx *c, LLVMValueRef a, LLVMValueRef b7)
+{
+    LLVMValueRef args[2] = {b7, a};
+    return lower_intrinsic(c, "llvm.x86.ssse3.pmadd.ub.sw.128", NULL, 0, args, 2);
+}
+
+static void relaxed_dot(lower_ctx *c, bool add)
+{
+    LLVMValueRef acc = add ? pop_as(c, I32) : NULL;
+    LLVMValueRef y = pop_as(c, I8), x = pop_as(c, I8);
+    LLVMValueRef d = relaxed_dot_i16(c, x, y);
+    if (!add) {
+        push_v(c, d);
+        return;
+    }
+    LLVMValueRef args[2] = {d, splat_const(c, 16, 8, 1)};
+    LLVMValueRef w = lower_intrinsic(c, "llvm.x86.sse2.pmadd.wd", NULL, 0, args, 2);
+    push_v(c, LLVMBuildAdd(lower_builder(c), w, acc, ""));
+}
+
+static bool lower_simd_relaxed(lower_ctx *c, const wasm_insn *insn)
+{
+    LLVMValueRef args[2];
+    switch (insn->op) {
+    case WASM_OP_I8X16_RELAXED_SWIZZLE:
+        args[1] = pop_as(c, I8);
+        args[0] = pop_as(c, I8);
+        push_v(c, lower_intrinsic(c, "llvm.x86.ssse3.pshuf.b.128", NULL, 0, args, 2));
+        return true;
+    case WASM_OP_I32X4_RELAXED_TRUNC_F32X4_S: relaxed_trunc_s(c, F32); return true;
+    case WASM_OP_I32X4_RELAXED_TRUNC_F64X2_S_ZERO: relaxed_trunc_s(c, F64); return true;
+    case WASM_OP_I32X4_RELAXED_TRUNC_F32X4_U:
+        push_v(c, trunc_sat(c, pop_as(c, F32), false));
+        return true;
+    case WASM_OP_I32X4_RELAXED_TRUNC_F64X2_U_ZERO: {
+        LLVMValueRef r = trunc_sat(c, pop_as(c, F64), false);
+        push_v(c, shuffle(c, r, LLVMConstNull(LLVMTypeOf(r)), seq_mask(c, 0, 1, 4)));
+        return true;
+    }
+    case WASM_OP_F32X4_RELAXED_MADD: relaxed_madd(c, F32, false); return true;
+    case WASM_OP_F32X4_RELAXED_NMADD: relaxed_madd(c, F32, true); return true;
+    case WASM_OP_F64X2_RELAXED_MADD: relaxed_madd(c, F64, false); return true;
+    case WASM_OP_F64X2_RELAXED_NMADD: relaxed_madd(c, F64, true); return true;
+    case WASM_OP_I8X16_RELAXED_LANESELECT: relaxed_laneselect(c, I8); return true;
+    case WASM_OP_I16X8_RELAXED_LANESELECT: relaxed_laneselect(c, I16); return true;
+    case WASM_OP_I32X4_RELAXED_LANESELECT: relaxed_laneselect(c, I32); return true;
+    case WASM_OP_I64X2_RELAXED_LANESELECT: relaxed_laneselect(c, I64); return true;
+    case WASM_OP_F32X4_RELAXED_MIN: relaxed_minmax(c, F32, false); return true;
+    case WASM_OP_F32X4_RELAXED_MAX: relaxed_minmax(c, F32, true); return true;
+    case WASM_OP_F64X2_RELAXED_MIN: relaxed_minmax(c, F64, false); return true;
+    case WASM_OP_F64X2_RELAXED_MAX: relaxed_minmax(c, F64, true); return true;
+    case WASM_OP_I16X8_RELAXED_Q15MULR_S:
+        args[1] = pop_as(c, I16);
+        args[0] = pop_as(c, I16);
+        push_v(c, lower_intrinsic(c, "llvm.x86.ssse3.pmul.hr.sw.128", NULL, 0, args, 2));
+        return true;
+    case WASM_OP_I16X8_RELAXED_DOT_I8X16_I7X16_S: relaxed_dot(c, false); return true;
+    case WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S: relaxed_dot(c, true); return true;
+    default:
+        return false;
+    }
+}
+
 bool lower_simd(lower_ctx *c, const wasm_insn *insn)
 {
     if ((insn->op & 0xFF00) != 0xFD00)
         return false;
     return lower_simd_memory(c, insn) || lower_simd_lanes(c, insn) ||
            lower_simd_logic(c, insn) || lower_simd_int(c, insn) ||
-           lower_simd_float(c, insn);
+           lower_simd_float(c, insn) || lower_simd_relaxed(c, insn);
 }
