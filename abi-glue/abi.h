@@ -228,11 +228,24 @@ enum wacc_strhint {
     WACC_STRHINT_COMPACT_UTF16 = 3  /* latin1+utf16, utf16 form: units (untagged) */
 };
 
+/* Representation of a list value (wacc_cval.repr). A list is either an
+ * array of element values (x.elems[n], WACC_CVAL_ELEMS), or, when its
+ * element type is a plain scalar (wacc_ctype_plain: s8..u64, f32, f64,
+ * whose Canonical ABI memory layout is the host's), a byte buffer
+ * (WACC_CVAL_BYTES): x.bytes holds the n elements back to back as they are
+ * laid out in linear memory (n * elem size bytes, little-endian), not owned
+ * by the value. Lowering and storing accept both (a byte buffer is one
+ * realloc and one memcpy); lifting produces bytes when cx->list_bytes is
+ * set (one memcpy into cx->arena; f32/f64 NaNs canonicalised), else
+ * elements. Equality and printing treat both alike. */
+enum wacc_cval_repr { WACC_CVAL_ELEMS = 0, WACC_CVAL_BYTES = 1 };
+
 typedef struct wacc_cval wacc_cval;
 struct wacc_cval {
     uint8_t kind;        /* wacc_ckind of its type */
     uint8_t strhint;     /* string: wacc_strhint */
-    uint16_t reserved;
+    uint8_t repr;        /* list: wacc_cval_repr (0 for every other kind) */
+    uint8_t reserved;
     uint32_t n;          /* string: UTF-8 byte length; list/record/tuple: count;
                             variant-like: case index */
     union {
@@ -243,7 +256,8 @@ struct wacc_cval {
         double f64;
         uint32_t ch;         /* char: Unicode scalar value */
         const char *str;     /* string: UTF-8, not NUL-terminated */
-        wacc_cval *elems;    /* list, record, tuple */
+        wacc_cval *elems;    /* list (WACC_CVAL_ELEMS), record, tuple */
+        const uint8_t *bytes;/* list (WACC_CVAL_BYTES): n elements in memory layout */
         wacc_cval *payload;  /* variant-like: NULL when the case has none */
         void *obj;           /* error-context/stream/future: host object */
     } x;
@@ -260,12 +274,25 @@ wacc_cval wacc_cval_f64(double f);
 wacc_cval wacc_cval_char(uint32_t c);
 wacc_cval wacc_cval_string(const char *utf8, uint32_t len);
 wacc_cval wacc_cval_list(wacc_cval *elems, uint32_t n);
+/* A list of n plain-scalar elements given as their memory layout
+ * (WACC_CVAL_BYTES; e.g. list<u8> from n bytes; bytes borrowed). */
+wacc_cval wacc_cval_list_bytes(const void *bytes, uint32_t n);
 wacc_cval wacc_cval_record(wacc_cval *fields, uint32_t n);
 wacc_cval wacc_cval_tuple(wacc_cval *elems, uint32_t n);
 wacc_cval wacc_cval_variant(wacc_ckind kind, uint32_t case_index, wacc_cval *payload);
 wacc_cval wacc_cval_flags(uint32_t bits);
 wacc_cval wacc_cval_handle(wacc_ckind kind, uint32_t rep);   /* own/borrow */
 wacc_cval wacc_cval_object(wacc_ckind kind, void *obj);      /* error-context/stream/future */
+
+/* Element types whose lists may be byte buffers: s8..u64, f32, f64. */
+bool wacc_ctype_plain(const wacc_ctype *t);
+/* Element i of a list value of element type et, from either representation
+ * (i < list->n). */
+wacc_cval wacc_cval_list_elem(const wacc_cval *list, const wacc_ctype *et, uint32_t i);
+/* The list's elements (element type et, plain) in memory layout: the buffer
+ * itself for WACC_CVAL_BYTES, else dst (list->n * elem size bytes) filled.
+ * NULL if an element is not of kind et->kind (or et is not plain). */
+const uint8_t *wacc_cval_list_data(const wacc_cval *list, const wacc_ctype *et, void *dst);
 
 /* Structural equality of two values of type t (floats by bits, NaN == NaN). */
 bool wacc_cval_equal(const wacc_cval *a, const wacc_cval *b, const wacc_ctype *t);
@@ -388,6 +415,7 @@ struct wacc_abi_cx {
     wacc_task *task;             /* borrow scope when lowering borrows (callee task) */
     wacc_subtask *subtask;       /* borrow scope when lifting borrows (caller subtask) */
     wacc_arena *arena;           /* where lifted values are allocated */
+    bool list_bytes;             /* lift lists of plain scalars as WACC_CVAL_BYTES */
     /* error report */
     int trap;                    /* realloc's trap code on WACC_ABI_E_REALLOC */
     char msg[160];

@@ -169,6 +169,15 @@ wacc_cval wacc_cval_list(wacc_cval *elems, uint32_t n)
     return v;
 }
 
+wacc_cval wacc_cval_list_bytes(const void *bytes, uint32_t n)
+{
+    wacc_cval v = mk(WACC_CT_LIST);
+    v.repr = WACC_CVAL_BYTES;
+    v.x.bytes = bytes;
+    v.n = n;
+    return v;
+}
+
 wacc_cval wacc_cval_record(wacc_cval *fields, uint32_t n)
 {
     wacc_cval v = mk(WACC_CT_RECORD);
@@ -191,6 +200,72 @@ wacc_cval wacc_cval_variant(wacc_ckind kind, uint32_t case_index, wacc_cval *pay
     v.n = case_index;
     v.x.payload = payload;
     return v;
+}
+
+/* ---- byte-buffer lists ----------------------------------------------------------- */
+
+/* Memory size of a plain scalar (0: not plain). */
+static uint32_t plain_size(uint8_t kind)
+{
+    switch (kind) {
+    case WACC_CT_S8: case WACC_CT_U8: return 1;
+    case WACC_CT_S16: case WACC_CT_U16: return 2;
+    case WACC_CT_S32: case WACC_CT_U32: case WACC_CT_F32: return 4;
+    case WACC_CT_S64: case WACC_CT_U64: case WACC_CT_F64: return 8;
+    default: return 0;
+    }
+}
+
+bool wacc_ctype_plain(const wacc_ctype *t) { return plain_size(t->kind) != 0; }
+
+wacc_cval wacc_cval_list_elem(const wacc_cval *list, const wacc_ctype *et, uint32_t i)
+{
+    if (list->repr != WACC_CVAL_BYTES) return list->x.elems[i];
+    wacc_cval v = mk(et->kind);
+    const uint8_t *p = list->x.bytes + (size_t)i * plain_size(et->kind);
+    switch (et->kind) {
+    case WACC_CT_S8: v.x.s = (int8_t)p[0]; break;
+    case WACC_CT_U8: v.x.u = p[0]; break;
+    case WACC_CT_S16: v.x.s = (int16_t)rd16(p); break;
+    case WACC_CT_U16: v.x.u = rd16(p); break;
+    case WACC_CT_S32: v.x.s = (int32_t)rd32(p); break;
+    case WACC_CT_U32: v.x.u = rd32(p); break;
+    case WACC_CT_S64: v.x.s = (int64_t)rd64(p); break;
+    case WACC_CT_U64: v.x.u = rd64(p); break;
+    case WACC_CT_F32: memcpy(&v.x.f32, p, 4); break;
+    case WACC_CT_F64: memcpy(&v.x.f64, p, 8); break;
+    default: v.kind = 0; break;     /* not plain: matches no type */
+    }
+    return v;
+}
+
+const uint8_t *wacc_cval_list_data(const wacc_cval *list, const wacc_ctype *et, void *dst)
+{
+    uint32_t es = plain_size(et->kind), n = list->n;
+    if (!es) return NULL;
+    if (list->repr == WACC_CVAL_BYTES) return list->x.bytes;
+    const wacc_cval *a = list->x.elems;
+    uint8_t *p = dst;
+    if (n && !a) return NULL;
+    for (uint32_t i = 0; i < n; i++)
+        if (a[i].kind != et->kind) return NULL;
+    switch (es) {
+    case 1: for (uint32_t i = 0; i < n; i++) p[i] = (uint8_t)a[i].x.u; break;
+    case 2: for (uint32_t i = 0; i < n; i++) wr16(p + 2 * i, (uint16_t)a[i].x.u); break;
+    case 4:
+        if (et->kind == WACC_CT_F32)
+            for (uint32_t i = 0; i < n; i++) memcpy(p + 4 * i, &a[i].x.f32, 4);
+        else
+            for (uint32_t i = 0; i < n; i++) wr32(p + 4 * i, (uint32_t)a[i].x.u);
+        break;
+    default:
+        if (et->kind == WACC_CT_F64)
+            for (uint32_t i = 0; i < n; i++) memcpy(p + 8 * i, &a[i].x.f64, 8);
+        else
+            for (uint32_t i = 0; i < n; i++) wr64(p + 8 * i, a[i].x.u);
+        break;
+    }
+    return p;
 }
 
 /* ---- equality ---------------------------------------------------------------- */
@@ -224,8 +299,17 @@ bool wacc_cval_equal(const wacc_cval *a, const wacc_cval *b, const wacc_ctype *t
         return a->n == b->n && (a->n == 0 || memcmp(a->x.str, b->x.str, a->n) == 0);
     case WACC_CT_LIST:
         if (a->n != b->n) return false;
-        for (uint32_t i = 0; i < a->n; i++)
-            if (!wacc_cval_equal(&a->x.elems[i], &b->x.elems[i], t->elem)) return false;
+        if (a->repr == WACC_CVAL_ELEMS && b->repr == WACC_CVAL_ELEMS) {
+            for (uint32_t i = 0; i < a->n; i++)
+                if (!wacc_cval_equal(&a->x.elems[i], &b->x.elems[i], t->elem)) return false;
+            return true;
+        }
+        if ((a->repr == WACC_CVAL_BYTES || b->repr == WACC_CVAL_BYTES) && !wacc_ctype_plain(t->elem))
+            return false;
+        for (uint32_t i = 0; i < a->n; i++) {
+            wacc_cval x = wacc_cval_list_elem(a, t->elem, i), y = wacc_cval_list_elem(b, t->elem, i);
+            if (!wacc_cval_equal(&x, &y, t->elem)) return false;
+        }
         return true;
     case WACC_CT_RECORD: case WACC_CT_TUPLE:
         if (a->n != t->n || b->n != t->n) return false;

@@ -130,10 +130,19 @@ static void fmt(out *o, const wacc_cval *v, const wacc_ctype *t)
         return;
     }
     case WACC_CT_LIST:
+        if (v->repr == WACC_CVAL_BYTES && !wacc_ctype_plain(t->elem)) {
+            puts_(o, "<type mismatch>");
+            return;
+        }
         put(o, "[", 1);
         for (uint32_t i = 0; i < v->n; i++) {
             if (i) puts_(o, ", ");
-            fmt(o, &v->x.elems[i], t->elem);
+            if (v->repr == WACC_CVAL_BYTES) {
+                wacc_cval e = wacc_cval_list_elem(v, t->elem, i);
+                fmt(o, &e, t->elem);
+            } else {
+                fmt(o, &v->x.elems[i], t->elem);
+            }
         }
         put(o, "]", 1);
         return;

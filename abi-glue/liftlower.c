@@ -24,6 +24,7 @@ void wacc_abi_cx_init(wacc_abi_cx *cx)
     cx->task = NULL;
     cx->subtask = NULL;
     cx->arena = NULL;
+    cx->list_bytes = false;
     cx->trap = 0;
     cx->msg[0] = 0;
 }
@@ -85,9 +86,37 @@ static uint32_t flags_mask(const wacc_ctype *t)
 
 static int load(wacc_abi_cx *cx, uint64_t ptr, const wacc_ctype *t, wacc_cval *out);
 
+/* Loads n plain elements at ptr as a byte buffer (WACC_CVAL_BYTES): one
+ * memcpy, then NaNs canonicalised as load does for each float. */
+static int load_bytes(wacc_abi_cx *cx, uint64_t ptr, const wacc_ctype *et, uint64_t n, wacc_cval *out)
+{
+    size_t size = (size_t)n * et->size[cx->mem64];
+    uint8_t *b = abi_alloc(cx, size ? size : 1);
+    if (!b) return WACC_ABI_E_OOM;
+    memcpy(b, cx->mem + ptr, size);
+    if (et->kind == WACC_CT_F32) {
+        for (size_t i = 0; i < size; i += 4) {
+            float f;
+            memcpy(&f, b + i, 4);
+            if (f != f) wr32(b + i, WACC_ABI_CANONICAL_NAN32);
+        }
+    } else if (et->kind == WACC_CT_F64) {
+        for (size_t i = 0; i < size; i += 8) {
+            double f;
+            memcpy(&f, b + i, 8);
+            if (f != f) wr64(b + i, WACC_ABI_CANONICAL_NAN64);
+        }
+    }
+    out->repr = WACC_CVAL_BYTES;
+    out->x.bytes = b;
+    out->n = (uint32_t)n;
+    return 0;
+}
+
 /* Loads n elements of type et at ptr (range already checked). */
 static int load_elems(wacc_abi_cx *cx, uint64_t ptr, const wacc_ctype *et, uint64_t n, wacc_cval *out)
 {
+    if (cx->list_bytes && wacc_ctype_plain(et)) return load_bytes(cx, ptr, et, n, out);
     wacc_cval *a = abi_alloc(cx, sizeof *a * (n ? n : 1));
     if (!a) return WACC_ABI_E_OOM;
     uint32_t es = et->size[cx->mem64];
@@ -231,8 +260,15 @@ static int type_mismatch(wacc_abi_cx *cx, const wacc_cval *v, const wacc_ctype *
 
 static int store_elems(wacc_abi_cx *cx, const wacc_cval *v, const wacc_ctype *et, uint64_t ptr)
 {
-    if (v->n && !v->x.elems) return abi_fail(cx, WACC_ABI_E_TYPE, "list value without elements");
     uint32_t es = et->size[cx->mem64];
+    if (v->repr == WACC_CVAL_BYTES) {     /* byte buffer: its memory layout already */
+        if (!wacc_ctype_plain(et))
+            return abi_fail(cx, WACC_ABI_E_TYPE, "byte-buffer list given for elements of kind %u", et->kind);
+        if (v->n && !v->x.bytes) return abi_fail(cx, WACC_ABI_E_TYPE, "list value without bytes");
+        if (v->n) memcpy(cx->mem + ptr, v->x.bytes, (size_t)v->n * es);
+        return 0;
+    }
+    if (v->n && !v->x.elems) return abi_fail(cx, WACC_ABI_E_TYPE, "list value without elements");
     const wacc_cval *a = v->x.elems;
     uint8_t *p = cx->mem + ptr;
     uint32_t n = v->n, i;
@@ -491,10 +527,14 @@ static int lower_flat(wacc_abi_cx *cx, const wacc_cval *v, const wacc_ctype *t, 
     }
     case WACC_CT_LIST: {
         if (t->has_len) {
-            if (v->n != t->n || !v->x.elems)
+            bool bytes = v->repr == WACC_CVAL_BYTES;
+            if (v->n != t->n || !(bytes ? (const void *)v->x.bytes : (const void *)v->x.elems))
                 return abi_fail(cx, WACC_ABI_E_TYPE, "fixed-length list of %u given %u elements", t->n, v->n);
+            if (bytes && !wacc_ctype_plain(t->elem))
+                return abi_fail(cx, WACC_ABI_E_TYPE, "byte-buffer list given for elements of kind %u", t->elem->kind);
             for (uint32_t i = 0; i < t->n; i++) {
-                int e = lower_flat(cx, &v->x.elems[i], t->elem, out, pos);
+                wacc_cval ev = wacc_cval_list_elem(v, t->elem, i);
+                int e = lower_flat(cx, &ev, t->elem, out, pos);
                 if (e) return e;
             }
             return 0;
