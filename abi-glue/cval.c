@@ -247,10 +247,17 @@ const uint8_t *wacc_cval_list_data(const wacc_cval *list, const wacc_ctype *et, 
     const wacc_cval *a = list->x.elems;
     uint8_t *p = dst;
     if (n && !a) return NULL;
+    uint8_t k = et->kind;
+    if (es == 1) {     /* the common case (list<u8>): one pass */
+        for (uint32_t i = 0; i < n; i++) {
+            if (a[i].kind != k) return NULL;
+            p[i] = (uint8_t)a[i].x.u;
+        }
+        return p;
+    }
     for (uint32_t i = 0; i < n; i++)
-        if (a[i].kind != et->kind) return NULL;
+        if (a[i].kind != k) return NULL;
     switch (es) {
-    case 1: for (uint32_t i = 0; i < n; i++) p[i] = (uint8_t)a[i].x.u; break;
     case 2: for (uint32_t i = 0; i < n; i++) wr16(p + 2 * i, (uint16_t)a[i].x.u); break;
     case 4:
         if (et->kind == WACC_CT_F32)

@@ -180,8 +180,7 @@ static uint32_t random_bytes(w2_call *c, bool secure)
     if (len > (1u << 28))
         return w2_trap(c, "get-random-bytes: length too large");
     uint8_t *buf = wacc_arena_alloc(c->arena, len ? len : 1);
-    wacc_cval *v = wacc_arena_alloc(c->arena, (len ? len : 1) * sizeof *v);
-    if (!buf || !v)
+    if (!buf)
         return WACC_TRAP_HOST;
     size_t got = 0;
     while (got < len) {
@@ -192,9 +191,7 @@ static uint32_t random_bytes(w2_call *c, bool secure)
             got += (size_t)r;
     }
     (void)secure;
-    for (uint64_t i = 0; i < len; i++)
-        v[i] = wacc_cval_uint(WACC_CT_U8, buf[i]);
-    return w2_ret(c, wacc_cval_list(v, (uint32_t)len));
+    return w2_ret(c, w2_bytes(buf, (size_t)len));
 }
 
 static uint32_t random_u64(w2_call *c)

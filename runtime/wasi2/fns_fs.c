@@ -240,9 +240,8 @@ static uint32_t read_(w2_call *c)
     if (len > (1u << 20))
         len = 1u << 20;
     uint8_t *buf = wacc_arena_alloc(c->arena, len ? len : 1);
-    wacc_cval *el = wacc_arena_alloc(c->arena, (len ? len : 1) * sizeof *el);
     wacc_cval *t = wacc_arena_alloc(c->arena, 2 * sizeof *t);
-    if (!buf || !el || !t)
+    if (!buf || !t)
         return WACC_TRAP_HOST;
     ssize_t r;
     do
@@ -250,9 +249,7 @@ static uint32_t read_(w2_call *c)
     while (r < 0 && errno == EINTR);
     if (r < 0)
         return fail(c, errno);
-    for (ssize_t i = 0; i < r; i++)
-        el[i] = wacc_cval_uint(WACC_CT_U8, buf[i]);
-    t[0] = wacc_cval_list(el, (uint32_t)r);
+    t[0] = w2_bytes(buf, (size_t)r);
     t[1] = wacc_cval_bool(r == 0 && len > 0);
     wacc_cval v = wacc_cval_tuple(t, 2);
     return w2_ok(c, &v);
@@ -268,11 +265,9 @@ static uint32_t write_(w2_call *c)
     if (!(d->dflags & DF_WRITE))
         return w2_err_label(c, "bad-descriptor");
     const wacc_cval *l = &c->a[1];
-    uint8_t *buf = wacc_arena_alloc(c->arena, l->n ? l->n : 1);
+    const uint8_t *buf = w2_arg_bytes(c, 1);
     if (!buf)
         return WACC_TRAP_HOST;
-    for (uint32_t i = 0; i < l->n; i++)
-        buf[i] = (uint8_t)l->x.elems[i].x.u;
     ssize_t r;
     do
         r = pwrite(d->fd, buf, l->n, (off_t)c->a[2].x.u);

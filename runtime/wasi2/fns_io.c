@@ -192,12 +192,7 @@ static uint32_t read_common(w2_call *c, bool skip)
     if (skip) {
         v = wacc_cval_uint(WACC_CT_U64, n);
     } else {
-        wacc_cval *el = wacc_arena_alloc(c->arena, (n ? n : 1) * sizeof *el);
-        if (!el)
-            return WACC_TRAP_HOST;
-        for (size_t i = 0; i < n; i++)
-            el[i] = wacc_cval_uint(WACC_CT_U8, buf[i]);
-        v = wacc_cval_list(el, (uint32_t)n);
+        v = w2_bytes(buf, n);
     }
     return w2_ok(c, &v);
 }
@@ -255,14 +250,10 @@ static uint32_t out_write(w2_call *c)
         return w2_trap(c, "not an output stream");
     if (o->fd < 0)
         return w2_stream_closed(c);
-    const wacc_cval *l = &c->a[1];
-    uint8_t stackbuf[4096];
-    uint8_t *buf = l->n <= sizeof stackbuf ? stackbuf : wacc_arena_alloc(c->arena, l->n);
+    const uint8_t *buf = w2_arg_bytes(c, 1);
     if (!buf)
         return WACC_TRAP_HOST;
-    for (uint32_t i = 0; i < l->n; i++)
-        buf[i] = (uint8_t)l->x.elems[i].x.u;
-    int e = write_all(o, buf, l->n);
+    int e = write_all(o, buf, c->a[1].n);
     if (e == EPIPE)
         return w2_stream_closed(c);
     if (e)

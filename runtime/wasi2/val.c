@@ -58,6 +58,23 @@ wacc_cval w2_str(w2_call *c, const char *s, size_t n)
     return wacc_cval_string(d ? d : "", d ? (uint32_t)n : 0);
 }
 
+wacc_cval w2_bytes(const uint8_t *p, size_t n)
+{
+    return wacc_cval_list_bytes(p, (uint32_t)n);
+}
+
+const uint8_t *w2_arg_bytes(w2_call *c, uint32_t i)
+{
+    static const uint8_t none[1];
+    const wacc_cval *l = &c->a[i];
+    if (l->repr == WACC_CVAL_BYTES)
+        return l->n ? l->x.bytes : none;
+    if (l->n == 0)
+        return none;
+    uint8_t *d = wacc_arena_alloc(c->arena, l->n);
+    return d ? wacc_cval_list_data(l, c->ptypes[i]->elem, d) : NULL;
+}
+
 uint32_t w2_ret(w2_call *c, wacc_cval v)
 {
     *c->res = v;

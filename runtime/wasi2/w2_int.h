@@ -130,6 +130,11 @@ uint32_t w2_err_label(w2_call *c, const char *label);        /* result err(enum/
 uint32_t w2_ret(w2_call *c, wacc_cval v);                    /* plain result */
 uint32_t w2_trap(w2_call *c, const char *why);               /* trap (message on stderr) */
 wacc_cval w2_str(w2_call *c, const char *s, size_t n);       /* arena copy */
+/* list<u8> values as byte buffers (abi-glue WACC_CVAL_BYTES): a result
+ * from n bytes (borrowed: arena memory), and argument i (a list<u8> in
+ * either representation) as its bytes (NULL on OOM). */
+wacc_cval w2_bytes(const uint8_t *p, size_t n);
+const uint8_t *w2_arg_bytes(w2_call *c, uint32_t i);
 /* Payload type of a result's ok / err, option's some, or variant case `label`. */
 const wacc_ctype *w2_case_type(const wacc_ctype *t, const char *label);
 /* filesystem error-code label of a host errno / of a preview1 WE_* errno. */
