@@ -451,10 +451,9 @@ enum {
 };
 #define WACC_CFEAT_ALL ((uint32_t)0x7ff)
 /* wacc_component_validate's set (what `wacc compile` accepts): everything
- * but value imports/exports and 64-bit canonical memories, which the
- * runtime cannot execute; other builtins it cannot execute are reported
- * when they are used. */
-#define WACC_CFEAT_DEFAULT (WACC_CFEAT_ALL & ~(uint32_t)(WACC_CFEAT_VALUES | WACC_CFEAT_CM64))
+ * but value imports/exports, which the runtime cannot execute; other
+ * builtins it cannot execute are reported when they are used. */
+#define WACC_CFEAT_DEFAULT (WACC_CFEAT_ALL & ~(uint32_t)WACC_CFEAT_VALUES)
 /* Only what wacc can run (the base of wasm-tools / wasmtime test scripts,
  * whose headers enable more). */
 #define WACC_CFEAT_RUNNABLE ((uint32_t)WACC_CFEAT_ASYNC)

@@ -340,13 +340,37 @@ bool wacc__functype_of(cframe *f, uint32_t idx, struct wacc_cfunc *out, char *er
 
 /* ---- core instances ---- */
 
-static bool core_export(const ccore_inst *ci, const char *name, wacc_extern *out)
+/* Is export `name` of module m a 64-bit memory? */
+static bool module_mem64(const wasm_module *m, const char *name)
 {
-    if (ci->inst)
-        return wacc_instance_export(ci->inst, name, out);
+    if (!m)
+        return false;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const wasm_export *e = &m->exports[i];
+        if (e->kind == WASM_EXTERN_MEMORY && strlen(name) == e->name_len &&
+            memcmp(e->name, name, e->name_len) == 0)
+            return e->index < m->nmemories && m->memories[e->index].is64;
+    }
+    return false;
+}
+
+/* mem64 (may be NULL): set when the export is a 64-bit memory. */
+static bool core_export(const ccore_inst *ci, const char *name, wacc_extern *out, bool *mem64)
+{
+    if (mem64)
+        *mem64 = false;
+    if (ci->inst) {
+        if (!wacc_instance_export(ci->inst, name, out))
+            return false;
+        if (mem64 && out->kind == WACC_EXTERN_MEMORY)
+            *mem64 = module_mem64(ci->mod, name);
+        return true;
+    }
     for (uint32_t i = 0; i < ci->n; i++)
         if (strcmp(ci->names[i], name) == 0) {
             *out = ci->exts[i];
+            if (mem64 && ci->mem64)
+                *mem64 = ci->mem64[i];
             return true;
         }
     return false;
@@ -385,7 +409,8 @@ static bool core_instantiate(ictx *x, cframe *f, const wacc_core_instance *ci)
         cin->n = ci->nargs;
         cin->names = aalloc(x->ci, (size_t)ci->nargs * sizeof *cin->names);
         cin->exts = aalloc(x->ci, (size_t)ci->nargs * sizeof *cin->exts);
-        if (!cin->names || !cin->exts)
+        cin->mem64 = aalloc(x->ci, (size_t)ci->nargs * sizeof *cin->mem64);
+        if (!cin->names || !cin->exts || !cin->mem64)
             return oom(x);
         for (uint32_t i = 0; i < ci->nargs; i++) {
             const wacc_core_arg *a = &ci->args[i];
@@ -399,6 +424,7 @@ static bool core_instantiate(ictx *x, cframe *f, const wacc_core_instance *ci)
                 return false;
             cin->names[i] = a->name.str;
             cin->exts[i] = src->u.core;
+            cin->mem64[i] = src->mem64;
         }
         return push(x, f, WACC_SORT_CORE_INSTANCE, &it);
     }
@@ -423,7 +449,7 @@ static bool core_instantiate(ictx *x, cframe *f, const wacc_core_instance *ci)
             if (strcmp(ci->args[k].name.str, im->module) == 0)
                 arg = &ci->args[k];
         citem *src = arg ? get(x, f, WACC_SORT_CORE_INSTANCE, arg->idx) : NULL;
-        if (!src || !core_export(src->u.cinst, im->name, &exts[i])) {
+        if (!src || !core_export(src->u.cinst, im->name, &exts[i], NULL)) {
             wacc__err(x->err, "unknown import: %s::%s was not found", im->module, im->name);
             ok = false;
         } else if ((int)exts[i].kind != im->kind) {
@@ -434,6 +460,7 @@ static bool core_instantiate(ictx *x, cframe *f, const wacc_core_instance *ci)
         }
     }
     if (ok) {
+        cin->mod = m;
         cin->inst = wacc_instantiate(x->ci->store, ma, exts, m->nimports, x->trap, x->err);
         ok = cin->inst != NULL;
     }
@@ -452,6 +479,7 @@ static bool resolve_opts(ictx *x, cframe *f, const wacc_canonopts *o, copts *out
         if (!m)
             return false;
         out->memory = m->u.core.of.memory;
+        out->mem64 = m->mem64;
     }
     if (o->nrealloc) {
         citem *r = get(x, f, WACC_SORT_CORE_FUNC, o->realloc);
@@ -497,7 +525,7 @@ static bool canon(ictx *x, cframe *f, const wacc_canon *cn)
         }
         if (!resolve_opts(x, f, &cn->opts, &fn->opts))
             return false;
-        wacc_flatten_functype(fn->params, fn->nparams, fn->result, false, false, false,
+        wacc_flatten_functype(fn->params, fn->nparams, fn->result, fn->opts.mem64, false, false,
                               WACC_ABI_LIFT, &fn->ft);
         it.u.func = fn;
         return push(x, f, WACC_SORT_FUNC, &it);
@@ -528,7 +556,8 @@ static bool canon(ictx *x, cframe *f, const wacc_canon *cn)
             wacc__err(x->err, "resource built-in: %s", t ? "not a resource type" : e);
             return false;
         }
-        wacc_func *hf = wacc__canon_resource(f, cn->op, t->rt);
+        bool rep64 = t->dt && t->dt->kind == WACC_DT_RESOURCE && t->dt->rep == WASM_I64;
+        wacc_func *hf = wacc__canon_resource(f, cn->op, t->rt, rep64);
         if (!hf)
             return oom(x);
         it.u.core.kind = WACC_EXTERN_FUNC;
@@ -814,7 +843,8 @@ static bool alias(ictx *x, cframe *f, const wacc_alias *a)
         if (!src)
             return false;
         int kind = core_sort_kind(a->sort);
-        if (kind < 0 || !core_export(src->u.cinst, a->name.str, &it.u.core) || (int)it.u.core.kind != kind) {
+        if (kind < 0 || !core_export(src->u.cinst, a->name.str, &it.u.core, &it.mem64) ||
+            (int)it.u.core.kind != kind) {
             wacc__err(x->err, "core instance %u has no %s export %s", a->instance,
                       wacc_sort_name(a->sort), a->name.str);
             return false;

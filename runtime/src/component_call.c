@@ -38,14 +38,18 @@ static int realloc_cb(void *ctx, wacc_abi_cx *cx, uint64_t old_ptr, uint64_t old
     rctx *r = ctx;
     wacc_val a[4], res;
     memset(a, 0, sizeof a);
-    a[0].i32 = (int32_t)old_ptr;
-    a[1].i32 = (int32_t)old_size;
-    a[2].i32 = (int32_t)align;
-    a[3].i32 = (int32_t)new_size;
+    memset(&res, 0, sizeof res);
+    uint64_t in[4] = { old_ptr, old_size, align, new_size };
+    for (int i = 0; i < 4; i++) {
+        if (r->o->mem64)
+            a[i].i64 = (int64_t)in[i];
+        else
+            a[i].i32 = (int32_t)in[i];
+    }
     wacc_trap t;
     if (!wacc_call(r->s, r->o->realloc, a, 4, &res, 1, &t))
         return t.code != WACC_TRAP_NONE ? (int)t.code : WACC_TRAP_HOST;
-    *new_ptr = (uint32_t)res.i32;
+    *new_ptr = r->o->mem64 ? (uint64_t)res.i64 : (uint32_t)res.i32;
     refresh(cx, r->o);
     return 0;
 }
@@ -55,6 +59,7 @@ static void setup_cx(wacc_abi_cx *cx, rctx *r, cframe *f, const copts *o, wacc_a
     wacc_abi_cx_init(cx);
     refresh(cx, o);
     cx->string_encoding = o->encoding;
+    cx->mem64 = o->mem64;
     if (o->realloc) {
         cx->realloc = realloc_cb;
         cx->realloc_ctx = r;
@@ -285,7 +290,10 @@ static uint32_t lower_call(void *data, wacc_val *vals)
     wacc_cval *args = wacc_arena_alloc(&arena, (F->nparams + 1) * sizeof *args);
     wacc_cval res;
     memset(&res, 0, sizeof res);
-    uint64_t outp = L->ft.results_spilled ? (uint32_t)vals[L->ft.nparams - 1].i32 : 0;
+    uint64_t outp = 0;
+    if (L->ft.results_spilled)
+        outp = L->o.mem64 ? (uint64_t)vals[L->ft.nparams - 1].i64
+                          : (uint32_t)vals[L->ft.nparams - 1].i32;
     wacc_trap t;
     int e = args ? wacc_abi_lift_values(&cx, WACC_ABI_MAX_FLAT_PARAMS, vals, L->ft.nparams, &pos,
                                         F->params, F->nparams, args)
@@ -321,9 +329,11 @@ static wacc_func *host_func(cframe *f, const uint8_t *params, uint32_t np, const
 wacc_func *wacc__canon_lower(cframe *f, struct wacc_cfunc *target, const copts *o)
 {
     wacc_core_functype ft;
-    wacc_flatten_functype(target->params, target->nparams, target->result, false, false, false,
+    wacc_flatten_functype(target->params, target->nparams, target->result, o->mem64, false, false,
                           WACC_ABI_LOWER, &ft);
-    if (target->kind == CF_LIFTED && target->f != f) {
+    /* Fused adapters are 32-bit only (their keys do not say): a 64-bit
+     * memory on either side takes the generic path. */
+    if (target->kind == CF_LIFTED && target->f != f && !o->mem64 && !target->opts.mem64) {
         wacc_func *fused = wacc__adapter_lower(f, target, o, &ft);
         if (fused)
             return fused;
@@ -344,6 +354,7 @@ wacc_func *wacc__canon_lower(cframe *f, struct wacc_cfunc *target, const copts *
 typedef struct cres {
     cframe *f;
     wacc_resource_type *rt;
+    bool rep64;
 } cres;
 
 static uint32_t res_new(void *data, wacc_val *v)
@@ -352,8 +363,13 @@ static uint32_t res_new(void *data, wacc_val *v)
     uint32_t idx;
     char msg[160];
     msg[0] = 0;
-    if (wacc_resource_new(&r->f->abi, r->rt, (uint32_t)v[0].i32, &idx, msg, sizeof msg))
+    uint64_t rep = r->rep64 ? (uint64_t)v[0].i64 : (uint32_t)v[0].i32;
+    /* handle tables keep 32-bit representations */
+    if (rep > UINT32_MAX)
+        return note(r->f, WACC_TRAP_COMPONENT, "resource representation over 32 bits is not supported");
+    if (wacc_resource_new(&r->f->abi, r->rt, (uint32_t)rep, &idx, msg, sizeof msg))
         return note(r->f, WACC_TRAP_COMPONENT, msg);
+    v[0].i64 = 0;
     v[0].i32 = (int32_t)idx;
     return 0;
 }
@@ -378,22 +394,27 @@ static uint32_t res_rep(void *data, wacc_val *v)
     msg[0] = 0;
     if (wacc_resource_rep(&r->f->abi, r->rt, (uint32_t)v[0].i32, &rep, msg, sizeof msg))
         return note(r->f, WACC_TRAP_COMPONENT, msg);
-    v[0].i32 = (int32_t)rep;
+    if (r->rep64)
+        v[0].i64 = (int64_t)rep;
+    else
+        v[0].i32 = (int32_t)rep;
     return 0;
 }
 
-wacc_func *wacc__canon_resource(cframe *f, uint8_t op, wacc_resource_type *rt)
+wacc_func *wacc__canon_resource(cframe *f, uint8_t op, wacc_resource_type *rt, bool rep64)
 {
-    static const uint8_t i32[1] = { WACC_I32 };
+    static const uint8_t i32[1] = { WACC_I32 }, i64[1] = { WACC_I64 };
+    const uint8_t *rept = rep64 ? i64 : i32;
     cres *r = wacc_arena_alloc(&f->ci->arena, sizeof *r);
     if (!r)
         return NULL;
     r->f = f;
     r->rt = rt;
+    r->rep64 = rep64;
     switch (op) {
-    case WACC_CANON_RESOURCE_NEW: return host_func(f, i32, 1, i32, 1, res_new, r);
+    case WACC_CANON_RESOURCE_NEW: return host_func(f, rept, 1, i32, 1, res_new, r);
     case WACC_CANON_RESOURCE_DROP: return host_func(f, i32, 1, NULL, 0, res_drop, r);
-    default: return host_func(f, i32, 1, i32, 1, res_rep, r);
+    default: return host_func(f, i32, 1, rept, 1, res_rep, r);
     }
 }
 
@@ -402,7 +423,7 @@ int wacc__resource_dtor(void *ctx, uint32_t rep)
     struct cdtor *c = ctx;
     wacc_val a;
     memset(&a, 0, sizeof a);
-    a.i32 = (int32_t)rep;
+    a.i64 = (int64_t)rep;     /* zero-extended: an i32 or i64 representation */
     wacc_trap t;
     if (!wacc_call(c->s, c->fn, &a, 1, NULL, 0, &t))
         return t.code != WACC_TRAP_NONE ? (int)t.code : WACC_TRAP_HOST;

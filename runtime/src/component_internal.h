@@ -45,6 +45,8 @@ typedef struct ccore_inst {
     uint32_t n;
     const char **names;
     wacc_extern *exts;
+    const wasm_module *mod;         /* instantiated: its module (export types) */
+    bool *mem64;                    /* bag: [n] the export is a 64-bit memory */
 } ccore_inst;
 
 /* A type of the type index space, resolved lazily to a wacc_ctype. */
@@ -71,6 +73,7 @@ typedef struct ccomp {
 
 struct citem {
     uint8_t sort;                   /* wacc_sort; WACC_SORT_COUNT = empty */
+    bool mem64;                     /* core memory: its address type is i64 */
     union {
         wacc_extern core;           /* core func/table/memory/global */
         uint32_t module;            /* core module: flattened number */
@@ -86,6 +89,8 @@ struct citem {
 typedef struct copts {
     uint8_t encoding;               /* WACC_STRENC_* */
     wacc_memory_obj *memory;        /* NULL: none */
+    bool mem64;                     /* the memory is 64-bit (cm64): pointers,
+                                       lengths and realloc use i64 */
     wacc_func *realloc;
     wacc_func *post_return;
 } copts;
@@ -159,7 +164,8 @@ void wacc__adapter_reset(wacc_cinstance *ci);
 
 /* component_call.c */
 wacc_func *wacc__canon_lower(cframe *f, struct wacc_cfunc *target, const copts *o);
-wacc_func *wacc__canon_resource(cframe *f, uint8_t op, wacc_resource_type *rt);
+/* rep64: the resource is represented by i64 (cm64). */
+wacc_func *wacc__canon_resource(cframe *f, uint8_t op, wacc_resource_type *rt, bool rep64);
 int wacc__resource_dtor(void *ctx, uint32_t rep);
 /* Call any component function with lifted values; Canonical ABI errors
  * are traps with code WACC_TRAP_COMPONENT. Returns 0 or the trap code
