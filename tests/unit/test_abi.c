@@ -1550,6 +1550,198 @@ START_TEST(t_adapter_key_malformed)
 }
 END_TEST
 
+/* ---- byte-buffer lists (WACC_CVAL_BYTES) ------------------------------------------------ */
+
+START_TEST(t_bytes_lower_lift)
+{
+    const wacc_ctype *lt = wacc_ctype_list(TA(), P(U8));
+    uint8_t data[300];
+    for (int i = 0; i < 300; i++) data[i] = (uint8_t)(i * 7);
+    wacc_cval l = wacc_cval_list_bytes(data, 300);
+    ck_assert_uint_eq(l.kind, WACC_CT_LIST);
+    ck_assert_uint_eq(l.repr, WACC_CVAL_BYTES);
+    /* lowering: one realloc(0, 0, 1, 300), the bytes copied as they are */
+    wacc_val o[2];
+    uint32_t pos = 0;
+    E->ncalls = 0;
+    ck_assert_int_eq(wacc_abi_lower_flat(&E->cx, &l, lt, o, 2, &pos), 0);
+    ck_assert_uint_eq(pos, 2);
+    ck_assert_int_eq(E->ncalls, 1);
+    expect_call(0, 0, 0, 1, 300);
+    uint32_t ptr = (uint32_t)o[0].i32;
+    ck_assert_uint_eq((uint32_t)o[1].i32, 300);
+    ck_assert_mem_eq(E->mem + ptr, data, 300);
+    /* lifting: elements by default, a copy of the bytes with cx->list_bytes */
+    wacc_cval el, by;
+    pos = 0;
+    ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, o, 2, &pos, lt, &el), 0);
+    ck_assert_uint_eq(el.repr, WACC_CVAL_ELEMS);
+    ck_assert_uint_eq(el.n, 300);
+    ck_assert_uint_eq(el.x.elems[299].x.u, (uint8_t)(299 * 7));
+    E->cx.list_bytes = true;
+    pos = 0;
+    ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, o, 2, &pos, lt, &by), 0);
+    ck_assert_uint_eq(by.repr, WACC_CVAL_BYTES);
+    ck_assert_uint_eq(by.n, 300);
+    ck_assert_ptr_ne(by.x.bytes, E->mem + ptr);      /* a copy, not guest memory */
+    ck_assert_mem_eq(by.x.bytes, data, 300);
+    /* both representations are the same value */
+    ck_assert(wacc_cval_equal(&l, &el, lt));
+    ck_assert(wacc_cval_equal(&el, &by, lt));
+    ck_assert(wacc_cval_equal(&by, &l, lt));
+    data[150] ^= 1;
+    ck_assert(!wacc_cval_equal(&l, &el, lt));
+    ck_assert(!wacc_cval_equal(&by, &l, lt));
+    data[150] ^= 1;
+    /* an elements list lowered and lifted back as bytes */
+    pos = 0;
+    ck_assert_int_eq(wacc_abi_lower_flat(&E->cx, &el, lt, o, 2, &pos), 0);
+    pos = 0;
+    ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, o, 2, &pos, lt, &by), 0);
+    ck_assert_mem_eq(by.x.bytes, data, 300);
+    /* the empty list */
+    wacc_cval z = wacc_cval_list_bytes(NULL, 0);
+    pos = 0;
+    ck_assert_int_eq(wacc_abi_lower_flat(&E->cx, &z, lt, o, 2, &pos), 0);
+    ck_assert_uint_eq((uint32_t)o[1].i32, 0);
+    pos = 0;
+    ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, o, 2, &pos, lt, &by), 0);
+    ck_assert_uint_eq(by.repr, WACC_CVAL_BYTES);
+    ck_assert_uint_eq(by.n, 0);
+    ck_assert(wacc_cval_equal(&by, &z, lt));
+}
+END_TEST
+
+START_TEST(t_bytes_every_plain_kind)
+{
+    /* every plain element kind: bytes -> memory -> elements and bytes */
+    wacc_ckind kinds[] = { WACC_CT_S8, WACC_CT_U8, WACC_CT_S16, WACC_CT_U16, WACC_CT_S32,
+                           WACC_CT_U32, WACC_CT_S64, WACC_CT_U64, WACC_CT_F32, WACC_CT_F64 };
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        const wacc_ctype *et = wacc_ctype_prim(kinds[k]), *lt = wacc_ctype_list(TA(), et);
+        ck_assert(wacc_ctype_plain(et));
+        uint32_t es = et->size[0];
+        uint8_t raw[7 * 8];
+        for (uint32_t i = 0; i < 7 * es; i++) raw[i] = (uint8_t)(0x81 + i * 13);
+        if (kinds[k] == WACC_CT_F32) for (int i = 0; i < 7; i++) { float f = i * -1.5f; memcpy(raw + 4 * i, &f, 4); }
+        if (kinds[k] == WACC_CT_F64) for (int i = 0; i < 7; i++) { double f = i * 0.125; memcpy(raw + 8 * i, &f, 8); }
+        wacc_cval l = wacc_cval_list_bytes(raw, 7), el, by;
+        wacc_val o[2];
+        uint32_t pos = 0;
+        E->cx.list_bytes = false;
+        ck_assert_int_eq(wacc_abi_lower_flat(&E->cx, &l, lt, o, 2, &pos), 0);
+        ck_assert_mem_eq(E->mem + (uint32_t)o[0].i32, raw, 7 * es);
+        pos = 0;
+        ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, o, 2, &pos, lt, &el), 0);
+        E->cx.list_bytes = true;
+        pos = 0;
+        ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, o, 2, &pos, lt, &by), 0);
+        ck_assert_mem_eq(by.x.bytes, raw, 7 * es);
+        ck_assert_msg(wacc_cval_equal(&l, &el, lt), "kind %d", kinds[k]);
+        ck_assert_msg(wacc_cval_equal(&el, &by, lt), "kind %d", kinds[k]);
+        /* element access and the memory layout of an elements list */
+        for (uint32_t i = 0; i < 7; i++) {
+            wacc_cval a = wacc_cval_list_elem(&by, et, i);
+            ck_assert_msg(wacc_cval_equal(&a, &el.x.elems[i], et), "kind %d elem %u", kinds[k], i);
+        }
+        uint8_t back[7 * 8];
+        ck_assert_ptr_eq(wacc_cval_list_data(&el, et, back), back);
+        ck_assert_mem_eq(back, raw, 7 * es);
+        ck_assert_ptr_eq(wacc_cval_list_data(&by, et, back), by.x.bytes);
+        /* printing: the same text for both */
+        char a[256], b[256];
+        wacc_cval_format(a, sizeof a, &el, lt);
+        wacc_cval_format(b, sizeof b, &by, lt);
+        ck_assert_str_eq(a, b);
+        /* stored inside a record (through wacc_abi_store) */
+        const wacc_ctype *rt = record2("a", P(U8), "l", lt);
+        wacc_cval f[2] = { wacc_cval_uint(WACC_CT_U8, 9), l }, r = wacc_cval_record(f, 2), rb;
+        ck_assert_int_eq(wacc_abi_store(&E->cx, &r, rt, 64), 0);
+        ck_assert_int_eq(wacc_abi_load(&E->cx, 64, rt, &rb), 0);
+        ck_assert_uint_eq(rb.x.elems[1].repr, WACC_CVAL_BYTES);
+        ck_assert(wacc_cval_equal(&r, &rb, rt));
+    }
+    ck_assert(!wacc_ctype_plain(P(BOOL)));
+    ck_assert(!wacc_ctype_plain(P(CHAR)));
+    ck_assert(!wacc_ctype_plain(P(STRING)));
+    /* an element of another kind: no memory layout */
+    wacc_cval el[2] = { wacc_cval_uint(WACC_CT_U8, 1), wacc_cval_uint(WACC_CT_U16, 2) };
+    wacc_cval l = wacc_cval_list(el, 2);
+    uint8_t d[4];
+    ck_assert_ptr_null(wacc_cval_list_data(&l, P(U8), d));
+    ck_assert_ptr_null(wacc_cval_list_data(&l, P(BOOL), d));
+}
+END_TEST
+
+START_TEST(t_bytes_format_nan_refused)
+{
+    /* printing: WAVE, as for elements */
+    const wacc_ctype *lu = wacc_ctype_list(TA(), P(U8)), *ls = wacc_ctype_list(TA(), P(S16));
+    uint8_t b[3] = { 1, 2, 255 };
+    wacc_cval v = wacc_cval_list_bytes(b, 3);
+    char buf[64];
+    ck_assert_uint_eq(wacc_cval_format(buf, sizeof buf, &v, lu), 11);
+    ck_assert_str_eq(buf, "[1, 2, 255]");
+    int16_t s[2] = { -300, 7 };
+    v = wacc_cval_list_bytes(s, 2);
+    wacc_cval_format(buf, sizeof buf, &v, ls);
+    ck_assert_str_eq(buf, "[-300, 7]");
+    v = wacc_cval_list_bytes(NULL, 0);
+    wacc_cval_format(buf, sizeof buf, &v, lu);
+    ck_assert_str_eq(buf, "[]");
+    /* NaNs canonicalised when lifting a list<f32>/list<f64> as bytes */
+    E->cx.list_bytes = true;
+    const wacc_ctype *lf = wacc_ctype_list(TA(), P(F32)), *ld = wacc_ctype_list(TA(), P(F64));
+    uint32_t nan = 0x7f800001u, one = 0x3f800000u;
+    memcpy(E->mem + 64, &one, 4);
+    memcpy(E->mem + 68, &nan, 4);
+    wacc_val fv[2] = { { .i32 = 64 }, { .i32 = 2 } };
+    uint32_t pos = 0, w;
+    ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, fv, 2, &pos, lf, &v), 0);
+    memcpy(&w, v.x.bytes, 4);
+    ck_assert_uint_eq(w, one);
+    memcpy(&w, v.x.bytes + 4, 4);
+    ck_assert_uint_eq(w, WACC_ABI_CANONICAL_NAN32);
+    memcpy(&w, E->mem + 68, 4);
+    ck_assert_uint_eq(w, nan);      /* guest memory untouched */
+    uint64_t nan64 = 0xfff0000000000001ull, w64;
+    memcpy(E->mem + 64, &nan64, 8);
+    fv[1].i32 = 1;
+    pos = 0;
+    ck_assert_int_eq(wacc_abi_lift_flat(&E->cx, fv, 2, &pos, ld, &v), 0);
+    memcpy(&w64, v.x.bytes, 8);
+    ck_assert_uint_eq(w64, WACC_ABI_CANONICAL_NAN64);
+    /* a byte buffer for an element type without a plain layout is refused */
+    const wacc_ctype *lb = wacc_ctype_list(TA(), P(BOOL)), *lstr = wacc_ctype_list(TA(), P(STRING));
+    v = wacc_cval_list_bytes(b, 3);
+    wacc_val o[2];
+    pos = 0;
+    ck_assert_int_eq(wacc_abi_lower_flat(&E->cx, &v, lb, o, 2, &pos), WACC_ABI_E_TYPE);
+    pos = 0;
+    ck_assert_int_eq(wacc_abi_lower_flat(&E->cx, &v, lstr, o, 2, &pos), WACC_ABI_E_TYPE);
+    ck_assert(!wacc_cval_equal(&v, &v, lb));
+    wacc_cval_format(buf, sizeof buf, &v, lb);
+    ck_assert_str_eq(buf, "<type mismatch>");
+    /* fixed-length list<u8, 3>: flat (one value per element) and in memory */
+    const wacc_ctype *fx = wacc_ctype_list_fixed(TA(), P(U8), 3);
+    wacc_val f3[3];
+    pos = 0;
+    ck_assert_int_eq(wacc_abi_lower_flat(&E->cx, &v, fx, f3, 3, &pos), 0);
+    ck_assert_uint_eq(pos, 3);
+    ck_assert_int_eq(f3[0].i32, 1);
+    ck_assert_int_eq(f3[2].i32, 255);
+    ck_assert_int_eq(wacc_abi_store(&E->cx, &v, fx, 200), 0);
+    ck_assert_mem_eq(E->mem + 200, b, 3);
+    wacc_cval back;
+    ck_assert_int_eq(wacc_abi_load(&E->cx, 200, fx, &back), 0);
+    ck_assert_uint_eq(back.repr, WACC_CVAL_BYTES);
+    ck_assert(wacc_cval_equal(&back, &v, fx));
+    v.n = 2;
+    pos = 0;
+    ck_assert_int_eq(wacc_abi_lower_flat(&E->cx, &v, fx, f3, 3, &pos), WACC_ABI_E_TYPE);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("abi");
@@ -1578,6 +1770,9 @@ int main(void)
     tcase_add_test(tc, t_adapter_key_handles);
     tcase_add_test(tc, t_adapter_key_refused);
     tcase_add_test(tc, t_adapter_key_malformed);
+    tcase_add_test(tc, t_bytes_lower_lift);
+    tcase_add_test(tc, t_bytes_every_plain_kind);
+    tcase_add_test(tc, t_bytes_format_nan_refused);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
