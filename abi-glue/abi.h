@@ -235,9 +235,11 @@ enum wacc_strhint {
  * (WACC_CVAL_BYTES): x.bytes holds the n elements back to back as they are
  * laid out in linear memory (n * elem size bytes, little-endian), not owned
  * by the value. Lowering and storing accept both (a byte buffer is one
- * realloc and one memcpy); lifting produces bytes when cx->list_bytes is
- * set (one memcpy into cx->arena; f32/f64 NaNs canonicalised), else
- * elements. Equality and printing treat both alike. */
+ * realloc and one memcpy); lifting a list from linear memory produces
+ * bytes when cx->list_bytes is set (one memcpy into cx->arena; f32/f64 NaNs
+ * canonicalised), else elements (the default: embedders reading x.elems
+ * keep working; a fixed-length list lifted from flat values is always
+ * elements). Equality and printing treat both alike. */
 enum wacc_cval_repr { WACC_CVAL_ELEMS = 0, WACC_CVAL_BYTES = 1 };
 
 typedef struct wacc_cval wacc_cval;
