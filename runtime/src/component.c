@@ -564,6 +564,19 @@ static bool canon(ictx *x, cframe *f, const wacc_canon *cn)
         it.u.core.of.func = hf;
         return push(x, f, WACC_SORT_CORE_FUNC, &it);
     }
+    case WACC_CANON_ERROR_CONTEXT_NEW:
+    case WACC_CANON_ERROR_CONTEXT_DEBUG_MESSAGE:
+    case WACC_CANON_ERROR_CONTEXT_DROP: {
+        copts o;
+        if (!resolve_opts(x, f, &cn->opts, &o))
+            return false;
+        wacc_func *hf = wacc__canon_error_context(f, cn->op, &o);
+        if (!hf)
+            return oom(x);
+        it.u.core.kind = WACC_EXTERN_FUNC;
+        it.u.core.of.func = hf;
+        return push(x, f, WACC_SORT_CORE_FUNC, &it);
+    }
     default:
         wacc__err(x->err, "canonical built-in 0x%02x is not supported", cn->op);
         return false;

@@ -11,6 +11,8 @@
  *                lifted function: component-to-component calls go through
  *                host values), lower the result back
  *   resource.new/drop/rep   host functions on the instance's handle table
+ *   error-context.new/debug-message/drop   likewise (error-contexts share
+ *                the handle table; their messages live in the instance arena)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +167,7 @@ static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
         f->abi.may_leave = true;
         if (!ok) {
             f->abi.may_enter = true;
+            take_note(f, &t);
             if (trap)
                 *trap = t;
             return t.code != WACC_TRAP_NONE ? t.code : WACC_TRAP_HOST;
@@ -428,4 +431,150 @@ int wacc__resource_dtor(void *ctx, uint32_t rep)
     if (!wacc_call(c->s, c->fn, &a, 1, NULL, 0, &t))
         return t.code != WACC_TRAP_NONE ? (int)t.code : WACC_TRAP_HOST;
     return 0;
+}
+
+/* ---- error-context ---- */
+
+/* An error-context: its debug message (UTF-8), immutable; owned by the
+ * instance graph's arena (handles in any of its tables may refer to it). */
+typedef struct cerrctx {
+    uint32_t len;
+    char msg[];
+} cerrctx;
+
+typedef struct cerr {
+    cframe *f;
+    copts o;
+} cerr;
+
+static uint64_t flat_addr(const copts *o, const wacc_val *v)
+{
+    return o->mem64 ? (uint64_t)v->i64 : (uint32_t)v->i32;
+}
+
+static uint32_t ec_new(void *data, wacc_val *v)
+{
+    cerr *c = data;
+    cframe *f = c->f;
+    if (!f->abi.may_leave)
+        return note(f, WACC_TRAP_COMPONENT, "cannot leave component instance (error-context.new)");
+    wacc_arena arena;
+    wacc_arena_init(&arena);
+    rctx r = { f->ci->store, &c->o };
+    wacc_abi_cx cx;
+    setup_cx(&cx, &r, f, &c->o, &arena);
+    wacc_cval str;
+    uint32_t code = 0, idx = 0;
+    int e = wacc_abi_load_string(&cx, flat_addr(&c->o, &v[0]), flat_addr(&c->o, &v[1]), &str);
+    if (e) {
+        code = note(f, abi_trap(&cx, e, NULL), cx.msg);
+    } else {
+        cerrctx *ec = wacc_arena_alloc(&f->ci->arena, sizeof *ec + str.n + 1);
+        char msg[160];
+        msg[0] = 0;
+        if (!ec) {
+            code = note(f, WACC_TRAP_OUT_OF_MEMORY, "out of memory (error-context.new)");
+        } else {
+            ec->len = str.n;
+            if (str.n)
+                memcpy(ec->msg, str.x.str, str.n);
+            ec->msg[str.n] = 0;
+            wacc_handle h;
+            memset(&h, 0, sizeof h);
+            h.kind = WACC_HANDLE_ERROR_CONTEXT;
+            h.obj = ec;
+            if (wacc_htable_add(&f->abi.handles, &h, &idx, msg, sizeof msg))
+                code = note(f, WACC_TRAP_COMPONENT, msg);
+        }
+    }
+    wacc_arena_fini(&arena);
+    if (!code) {
+        v[0].i64 = 0;
+        v[0].i32 = (int32_t)idx;
+    }
+    return code;
+}
+
+static cerrctx *ec_get(cframe *f, uint32_t i, const char *op, uint32_t *code)
+{
+    wacc_handle *h = wacc_htable_get(&f->abi.handles, i);
+    if (!h || h->kind != WACC_HANDLE_ERROR_CONTEXT) {
+        char m[120];
+        snprintf(m, sizeof m, "%s: handle index %u is not an error-context", op, i);
+        *code = note(f, WACC_TRAP_COMPONENT, m);
+        return NULL;
+    }
+    return h->obj;
+}
+
+static void put_addr(uint8_t *p, uint64_t x, bool mem64)
+{
+    for (int k = 0; k < (mem64 ? 8 : 4); k++)
+        p[k] = (uint8_t)(x >> (8 * k));
+}
+
+static uint32_t ec_debug_message(void *data, wacc_val *v)
+{
+    cerr *c = data;
+    cframe *f = c->f;
+    if (!f->abi.may_leave)
+        return note(f, WACC_TRAP_COMPONENT, "cannot leave component instance (error-context.debug-message)");
+    uint32_t code = 0;
+    cerrctx *ec = ec_get(f, (uint32_t)v[0].i32, "error-context.debug-message", &code);
+    if (!ec)
+        return code;
+    wacc_arena arena;
+    wacc_arena_init(&arena);
+    rctx r = { f->ci->store, &c->o };
+    wacc_abi_cx cx;
+    setup_cx(&cx, &r, f, &c->o, &arena);
+    wacc_cval str = wacc_cval_string(ec->msg, ec->len);
+    uint64_t ptr = flat_addr(&c->o, &v[1]), sp = 0, units = 0, ps = c->o.mem64 ? 8 : 4;
+    int e = wacc_abi_store_string(&cx, &str, &sp, &units);
+    if (e) {
+        code = note(f, abi_trap(&cx, e, NULL), cx.msg);
+    } else if (ptr > cx.mem_size || cx.mem_size - ptr < 2 * ps) {
+        char m[120];
+        snprintf(m, sizeof m, "error-context.debug-message: out of bounds pointer %llu",
+                 (unsigned long long)ptr);
+        code = note(f, WACC_TRAP_COMPONENT, m);
+    } else {
+        put_addr(cx.mem + ptr, sp, c->o.mem64);
+        put_addr(cx.mem + ptr + ps, units, c->o.mem64);
+    }
+    wacc_arena_fini(&arena);
+    return code;
+}
+
+static uint32_t ec_drop(void *data, wacc_val *v)
+{
+    cerr *c = data;
+    cframe *f = c->f;
+    if (!f->abi.may_leave)
+        return note(f, WACC_TRAP_COMPONENT, "cannot leave component instance (error-context.drop)");
+    uint32_t code = 0, i = (uint32_t)v[0].i32;
+    if (!ec_get(f, i, "error-context.drop", &code))
+        return code;
+    char msg[160];
+    msg[0] = 0;
+    if (wacc_htable_remove(&f->abi.handles, i, NULL, msg, sizeof msg))
+        return note(f, WACC_TRAP_COMPONENT, msg);
+    return 0;
+}
+
+wacc_func *wacc__canon_error_context(cframe *f, uint8_t op, const copts *o)
+{
+    static const uint8_t i32[1] = { WACC_I32 };
+    uint8_t a = o->mem64 ? WACC_I64 : WACC_I32;
+    const uint8_t p_new[2] = { a, a }, p_msg[2] = { WACC_I32, a };
+    cerr *c = wacc_arena_alloc(&f->ci->arena, sizeof *c);
+    if (!c)
+        return NULL;
+    c->f = f;
+    c->o = *o;
+    switch (op) {
+    case WACC_CANON_ERROR_CONTEXT_NEW: return host_func(f, p_new, 2, i32, 1, ec_new, c);
+    case WACC_CANON_ERROR_CONTEXT_DEBUG_MESSAGE: return host_func(f, p_msg, 2, NULL, 0, ec_debug_message, c);
+    default: return host_func(f, i32, 1, NULL, 0, ec_drop, c);
+    }
 }

@@ -167,6 +167,8 @@ wacc_func *wacc__canon_lower(cframe *f, struct wacc_cfunc *target, const copts *
 /* rep64: the resource is represented by i64 (cm64). */
 wacc_func *wacc__canon_resource(cframe *f, uint8_t op, wacc_resource_type *rt, bool rep64);
 int wacc__resource_dtor(void *ctx, uint32_t rep);
+/* canon error-context.new / debug-message / drop (op: WACC_CANON_ERROR_CONTEXT_*). */
+wacc_func *wacc__canon_error_context(cframe *f, uint8_t op, const copts *o);
 /* Call any component function with lifted values; Canonical ABI errors
  * are traps with code WACC_TRAP_COMPONENT. Returns 0 or the trap code
  * (details in *trap). */
