@@ -225,12 +225,18 @@ bool wasm_validate(const wasm_module *m, wasm_error *err);
 /* Opcodes: a single byte for the plain space, 0xFC00|sub and 0xFD00|sub for
  * the prefixed spaces (sub < 0x100 is guaranteed for the ones we know;
  * unknown prefixed sub-opcodes are rejected by the reader). Exception: the
- * relaxed SIMD ops (0xFD 0x100..0x113) get codes in 0xFD00..0xFDFF that
- * fixed-width SIMD leaves unused (see WASM_RELAXED_SIMD_OPCODES).
+ * relaxed SIMD ops, 0xFD sub-opcodes 0x100..0x113, are 0xFD0000|sub
+ * (WASM_OP_I8X16_RELAXED_SWIZZLE == 0xFD0100, ...); wasm_op_is_simd covers both.
  * Names: WASM_OP_ + the spec mnemonic upper-cased with '.' and '/' -> '_',
  * e.g. WASM_OP_I32_ADD, WASM_OP_I32_TRUNC_SAT_F32_S, WASM_OP_V128_LOAD8X8_S,
  * WASM_OP_I8X16_SHUFFLE, WASM_OP_F32X4_DEMOTE_F64X2_ZERO. */
 #include "wasm_opcodes.h"
+
+/* Is `op` a 0xFD-prefixed (SIMD) opcode value: 0xFD00|sub or 0xFD0000|sub? */
+static inline bool wasm_op_is_simd(uint32_t op)
+{
+    return (op >> 8) == 0xFD || (op >> 16) == 0xFD;
+}
 
 enum {
     WASM_BLOCK_EMPTY = 0,       /* blocktype 0x40 */

@@ -1,10 +1,11 @@
 /*
- * wasm_opcodes.h — every WebAssembly 2.0 opcode (plus tail calls), as an
+ * wasm_opcodes.h — every WebAssembly 2.0 opcode (plus tail calls and relaxed SIMD), as an
  * X-macro list.  Included by wasm.h.
  *
  * Opcode values: the plain byte for single-byte opcodes, 0xFC00|sub and
  * 0xFD00|sub for the prefixed spaces (the sub-opcode is a LEB u32 in the
- * binary; every known one is < 0x100).
+ * binary; every known one is < 0x100, except the relaxed SIMD ones, 0xFD
+ * 0x100..0x113, whose values are 0xFD0000|sub).
  *
  * Each entry is X(NAME, CODE, "text", IMM, SIG):
  *   NAME  WASM_OP_<NAME> — the mnemonic upper-cased, '.' and '/' -> '_'
@@ -19,57 +20,6 @@
 #define WACC_WASM_OPCODES_H
 
 #include <stdint.h>
-
-/* Relaxed SIMD (WASM_FEATURE_RELAXED_SIMD). In the binary these are 0xFD
- * sub-opcodes 0x100..0x113; internally each gets the code of one of the 20
- * sub-opcodes below 0x100 that fixed-width SIMD leaves unused, so that every
- * 0xFD instruction keeps a code in 0xFD00..0xFDFF. The reader maps the
- * binary sub-opcode to that code (WASM_RELAXED_SIMD_SUBS) and rejects the
- * unused sub-opcodes themselves as illegal. */
-#define WASM_RELAXED_SIMD_OPCODES(X) \
-    X(I8X16_RELAXED_SWIZZLE, 0xFD9A, "i8x16.relaxed_swizzle", NONE, vv_v) \
-    X(I32X4_RELAXED_TRUNC_F32X4_S, 0xFDA2, "i32x4.relaxed_trunc_f32x4_s", NONE, v_v) \
-    X(I32X4_RELAXED_TRUNC_F32X4_U, 0xFDA5, "i32x4.relaxed_trunc_f32x4_u", NONE, v_v) \
-    X(I32X4_RELAXED_TRUNC_F64X2_S_ZERO, 0xFDA6, "i32x4.relaxed_trunc_f64x2_s_zero", NONE, v_v) \
-    X(I32X4_RELAXED_TRUNC_F64X2_U_ZERO, 0xFDAF, "i32x4.relaxed_trunc_f64x2_u_zero", NONE, v_v) \
-    X(F32X4_RELAXED_MADD, 0xFDB0, "f32x4.relaxed_madd", NONE, vvv_v) \
-    X(F32X4_RELAXED_NMADD, 0xFDB2, "f32x4.relaxed_nmadd", NONE, vvv_v) \
-    X(F64X2_RELAXED_MADD, 0xFDB3, "f64x2.relaxed_madd", NONE, vvv_v) \
-    X(F64X2_RELAXED_NMADD, 0xFDB4, "f64x2.relaxed_nmadd", NONE, vvv_v) \
-    X(I8X16_RELAXED_LANESELECT, 0xFDBB, "i8x16.relaxed_laneselect", NONE, vvv_v) \
-    X(I16X8_RELAXED_LANESELECT, 0xFDC2, "i16x8.relaxed_laneselect", NONE, vvv_v) \
-    X(I32X4_RELAXED_LANESELECT, 0xFDC5, "i32x4.relaxed_laneselect", NONE, vvv_v) \
-    X(I64X2_RELAXED_LANESELECT, 0xFDC6, "i64x2.relaxed_laneselect", NONE, vvv_v) \
-    X(F32X4_RELAXED_MIN, 0xFDCF, "f32x4.relaxed_min", NONE, vv_v) \
-    X(F32X4_RELAXED_MAX, 0xFDD0, "f32x4.relaxed_max", NONE, vv_v) \
-    X(F64X2_RELAXED_MIN, 0xFDD2, "f64x2.relaxed_min", NONE, vv_v) \
-    X(F64X2_RELAXED_MAX, 0xFDD3, "f64x2.relaxed_max", NONE, vv_v) \
-    X(I16X8_RELAXED_Q15MULR_S, 0xFDD4, "i16x8.relaxed_q15mulr_s", NONE, vv_v) \
-    X(I16X8_RELAXED_DOT_I8X16_I7X16_S, 0xFDE2, "i16x8.relaxed_dot_i8x16_i7x16_s", NONE, vv_v) \
-    X(I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S, 0xFDEE, "i32x4.relaxed_dot_i8x16_i7x16_add_s", NONE, vvv_v)
-
-/* Binary sub-opcode of each relaxed SIMD instruction: Y(NAME, SUB). */
-#define WASM_RELAXED_SIMD_SUBS(Y) \
-    Y(I8X16_RELAXED_SWIZZLE, 0x100) \
-    Y(I32X4_RELAXED_TRUNC_F32X4_S, 0x101) \
-    Y(I32X4_RELAXED_TRUNC_F32X4_U, 0x102) \
-    Y(I32X4_RELAXED_TRUNC_F64X2_S_ZERO, 0x103) \
-    Y(I32X4_RELAXED_TRUNC_F64X2_U_ZERO, 0x104) \
-    Y(F32X4_RELAXED_MADD, 0x105) \
-    Y(F32X4_RELAXED_NMADD, 0x106) \
-    Y(F64X2_RELAXED_MADD, 0x107) \
-    Y(F64X2_RELAXED_NMADD, 0x108) \
-    Y(I8X16_RELAXED_LANESELECT, 0x109) \
-    Y(I16X8_RELAXED_LANESELECT, 0x10A) \
-    Y(I32X4_RELAXED_LANESELECT, 0x10B) \
-    Y(I64X2_RELAXED_LANESELECT, 0x10C) \
-    Y(F32X4_RELAXED_MIN, 0x10D) \
-    Y(F32X4_RELAXED_MAX, 0x10E) \
-    Y(F64X2_RELAXED_MIN, 0x10F) \
-    Y(F64X2_RELAXED_MAX, 0x110) \
-    Y(I16X8_RELAXED_Q15MULR_S, 0x111) \
-    Y(I16X8_RELAXED_DOT_I8X16_I7X16_S, 0x112) \
-    Y(I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S, 0x113)
 
 #define WASM_OPCODES(X) \
     X(UNREACHABLE, 0x00, "unreachable", NONE, S) \
@@ -511,7 +461,27 @@
     X(I32X4_TRUNC_SAT_F64X2_U_ZERO, 0xFDFD, "i32x4.trunc_sat_f64x2_u_zero", NONE, v_v) \
     X(F64X2_CONVERT_LOW_I32X4_S, 0xFDFE, "f64x2.convert_low_i32x4_s", NONE, v_v) \
     X(F64X2_CONVERT_LOW_I32X4_U, 0xFDFF, "f64x2.convert_low_i32x4_u", NONE, v_v) \
-    WASM_RELAXED_SIMD_OPCODES(X)
+    /* relaxed SIMD (WASM_FEATURE_RELAXED_SIMD) */ \
+    X(I8X16_RELAXED_SWIZZLE, 0xFD0100, "i8x16.relaxed_swizzle", NONE, vv_v) \
+    X(I32X4_RELAXED_TRUNC_F32X4_S, 0xFD0101, "i32x4.relaxed_trunc_f32x4_s", NONE, v_v) \
+    X(I32X4_RELAXED_TRUNC_F32X4_U, 0xFD0102, "i32x4.relaxed_trunc_f32x4_u", NONE, v_v) \
+    X(I32X4_RELAXED_TRUNC_F64X2_S_ZERO, 0xFD0103, "i32x4.relaxed_trunc_f64x2_s_zero", NONE, v_v) \
+    X(I32X4_RELAXED_TRUNC_F64X2_U_ZERO, 0xFD0104, "i32x4.relaxed_trunc_f64x2_u_zero", NONE, v_v) \
+    X(F32X4_RELAXED_MADD, 0xFD0105, "f32x4.relaxed_madd", NONE, vvv_v) \
+    X(F32X4_RELAXED_NMADD, 0xFD0106, "f32x4.relaxed_nmadd", NONE, vvv_v) \
+    X(F64X2_RELAXED_MADD, 0xFD0107, "f64x2.relaxed_madd", NONE, vvv_v) \
+    X(F64X2_RELAXED_NMADD, 0xFD0108, "f64x2.relaxed_nmadd", NONE, vvv_v) \
+    X(I8X16_RELAXED_LANESELECT, 0xFD0109, "i8x16.relaxed_laneselect", NONE, vvv_v) \
+    X(I16X8_RELAXED_LANESELECT, 0xFD010A, "i16x8.relaxed_laneselect", NONE, vvv_v) \
+    X(I32X4_RELAXED_LANESELECT, 0xFD010B, "i32x4.relaxed_laneselect", NONE, vvv_v) \
+    X(I64X2_RELAXED_LANESELECT, 0xFD010C, "i64x2.relaxed_laneselect", NONE, vvv_v) \
+    X(F32X4_RELAXED_MIN, 0xFD010D, "f32x4.relaxed_min", NONE, vv_v) \
+    X(F32X4_RELAXED_MAX, 0xFD010E, "f32x4.relaxed_max", NONE, vv_v) \
+    X(F64X2_RELAXED_MIN, 0xFD010F, "f64x2.relaxed_min", NONE, vv_v) \
+    X(F64X2_RELAXED_MAX, 0xFD0110, "f64x2.relaxed_max", NONE, vv_v) \
+    X(I16X8_RELAXED_Q15MULR_S, 0xFD0111, "i16x8.relaxed_q15mulr_s", NONE, vv_v) \
+    X(I16X8_RELAXED_DOT_I8X16_I7X16_S, 0xFD0112, "i16x8.relaxed_dot_i8x16_i7x16_s", NONE, vv_v) \
+    X(I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S, 0xFD0113, "i32x4.relaxed_dot_i8x16_i7x16_add_s", NONE, vvv_v)
 
 enum {
 #define WASM_OP_ENUM_(name, code, text, imm, sig) WASM_OP_##name = code,

@@ -311,15 +311,13 @@ static bool note_insn(dec *d, const wasm_insn *in)
     case WASM_OP_RETURN_CALL_INDIRECT:
         seen(d, WASM_FEATURE_TAIL_CALL);
         break;
-#define RELAXED_CASE_(name, code, text, imm, sig) case WASM_OP_##name:
-    WASM_RELAXED_SIMD_OPCODES(RELAXED_CASE_)
-#undef RELAXED_CASE_
-        seen(d, WASM_FEATURE_RELAXED_SIMD);
-        break;
     case WASM_OP_I32_ADD: case WASM_OP_I32_SUB: case WASM_OP_I32_MUL:
     case WASM_OP_I64_ADD: case WASM_OP_I64_SUB: case WASM_OP_I64_MUL:
         break;
     default:
+        if (in->op >= WASM_OP_I8X16_RELAXED_SWIZZLE &&
+            in->op <= WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S)
+            seen(d, WASM_FEATURE_RELAXED_SIMD);
         break;
     }
     return true;

@@ -210,32 +210,6 @@ static bool rd_br_table(wasm_reader *r, wasm_insn *in, wasm_error *err)
     return rd_u32(r, &in->imm.br_table.def, err);
 }
 
-/* Internal code of the relaxed SIMD op with binary sub-opcode `sub` (after
- * the 0xFD prefix), or 0xFD if there is none. */
-static uint32_t relaxed_simd_op(uint32_t sub)
-{
-    switch (sub) {
-#define RELAXED_SUB_(name, code) case code: return WASM_OP_##name;
-    WASM_RELAXED_SIMD_SUBS(RELAXED_SUB_)
-#undef RELAXED_SUB_
-    default: return 0xFD;
-    }
-}
-
-/* True if `op` is the internal code of a relaxed SIMD op (its binary
- * encoding 0xFD00|sub is not an instruction). */
-static bool is_relaxed_simd_code(uint32_t op)
-{
-    switch (op) {
-#define RELAXED_CODE_(name, code, text, imm, sig) case code:
-    WASM_RELAXED_SIMD_OPCODES(RELAXED_CODE_)
-#undef RELAXED_CODE_
-        return true;
-    default:
-        return false;
-    }
-}
-
 bool wasm_read_insn(wasm_reader *r, wasm_insn *in, wasm_error *err)
 {
     const uint8_t *start = r->p;
@@ -250,16 +224,17 @@ bool wasm_read_insn(wasm_reader *r, wasm_insn *in, wasm_error *err)
         uint32_t sub;
         if (!rd_u32(r, &sub, err))
             return false;
-        if (b == 0xFD && (r->features & WASM_FEATURE_RELAXED_SIMD))
-            op = relaxed_simd_op(sub);
-        if (op == b && sub >= 0x100)
+        if (b == 0xFD && sub >= 0x100 && sub < 0x200 &&
+            (r->features & WASM_FEATURE_RELAXED_SIMD))
+            op = 0xFD0000 | sub;        /* relaxed SIMD */
+        else if (sub >= 0x100)
             return wasm_fail(err, roff(r, start), "illegal opcode %02x %x", b, sub);
-        if (op == b && b == 0xFD && is_relaxed_simd_code(0xFD00 | sub))
-            return wasm_fail(err, roff(r, start), "illegal opcode %02x %x", b, sub);
-        if (op == b)
+        else
             op = ((uint32_t)b << 8) | sub;
     }
     const wasm_opinfo *info = wasm_op_info(op);
+    if (!info && op > 0xFFFF)
+        return wasm_fail(err, roff(r, start), "illegal opcode %02x %x", op >> 16, op & 0xFFFF);
     if (!info)
         return wasm_fail(err, roff(r, start), "illegal opcode %x", op);
     if ((op == WASM_OP_RETURN_CALL || op == WASM_OP_RETURN_CALL_INDIRECT) &&

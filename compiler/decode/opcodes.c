@@ -1,11 +1,13 @@
 /* opcodes.c — opcode tables: names, immediate kinds, stack signatures. */
 #include "wasm.h"
 
-/* Dense index: 0..255 plain, 256..511 0xFC space, 512..767 0xFD space. */
+/* Dense index: 0..255 plain, 256..511 0xFC space, 512..767 0xFD space,
+ * 768..1023 0xFD0000|sub for sub 0x100..0x1FF (relaxed SIMD). */
 #define OPSLOT(code) \
-    ((code) < 0x100 ? (code) : (((code) >> 8) == 0xFC ? 0x100 : 0x200) + ((code) & 0xFF))
+    ((code) < 0x100 ? (code) \
+     : (((code) >> 8) == 0xFC ? 0x100 : ((code) >> 8) == 0xFD ? 0x200 : 0x300) + ((code) & 0xFF))
 
-static const wasm_opinfo op_table[0x300] = {
+static const wasm_opinfo op_table[0x400] = {
 #define OP_ENTRY_(name, code, text, imm, sig) \
     [OPSLOT(code)] = { text, WASM_IMM_##imm, WASM_SIG_##sig },
     WASM_OPCODES(OP_ENTRY_)
@@ -21,6 +23,8 @@ const wasm_opinfo *wasm_op_info(uint32_t op)
         slot = 0x100 + (op & 0xFF);
     else if ((op & ~0xFFu) == 0xFD00)
         slot = 0x200 + (op & 0xFF);
+    else if ((op & ~0xFFu) == 0xFD0100)
+        slot = 0x300 + (op & 0xFF);
     else
         return NULL;
     return op_table[slot].name ? &op_table[slot] : NULL;

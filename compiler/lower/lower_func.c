@@ -1029,7 +1029,7 @@ static void do_drop(lower_ctx *c)
 static void dispatch_other(lower_ctx *c, const wasm_insn *in)
 {
     bool ok;
-    if (in->op >= 0xFD00 && in->op <= 0xFDFF)
+    if (wasm_op_is_simd(in->op))
         ok = lower_simd(c, in);
     else
         ok = lower_numeric(c, in) || lower_memory(c, in);

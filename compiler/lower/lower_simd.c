@@ -1059,7 +1059,7 @@ static bool lower_simd_relaxed(lower_ctx *c, const wasm_insn *insn)
 
 bool lower_simd(lower_ctx *c, const wasm_insn *insn)
 {
-    if ((insn->op & 0xFF00) != 0xFD00)
+    if (!wasm_op_is_simd(insn->op))
         return false;
     return lower_simd_memory(c, insn) || lower_simd_lanes(c, insn) ||
            lower_simd_logic(c, insn) || lower_simd_int(c, insn) ||
