@@ -1707,10 +1707,15 @@ static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
         out.any = true;
         break;
     }
-    case WACC_CANON_ERROR_CONTEXT_NEW: case WACC_CANON_ERROR_CONTEXT_DEBUG_MESSAGE:
+    case WACC_CANON_ERROR_CONTEXT_NEW:          /* (ptr, len) -> handle */
         if (!check_opts(v, s, o, off, false, false, false))
             return false;
-        out.any = true;
+        out.fty = mem64 ? sig(v, "II", "i") : sig(v, "ii", "i");
+        break;
+    case WACC_CANON_ERROR_CONTEXT_DEBUG_MESSAGE: /* (handle, out ptr) -> () */
+        if (!check_opts(v, s, o, off, false, false, false))
+            return false;
+        out.fty = mem64 ? sig(v, "iI", "") : sig(v, "ii", "");
         break;
     case WACC_CANON_WAITABLE_SET_WAIT: case WACC_CANON_WAITABLE_SET_POLL:
         if (!get_slot(v, s, WACC_SORT_CORE_MEMORY, o->memory, off))
