@@ -203,6 +203,13 @@ enum {
     WASM_FEATURE_RELAXED_SIMD = 1u << 5,
 };
 
+/* What wacc compiles and runs end to end beyond 2.0 (the proposal suites
+ * pass): the default of `wacc compile` / `wacc run` and of core modules
+ * inside components. Threads (shared memories, atomics) are decoded only. */
+#define WASM_FEATURES_RUNNABLE (WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64 | \
+                                WASM_FEATURE_EXTENDED_CONST | WASM_FEATURE_TAIL_CALL | \
+                                WASM_FEATURE_RELAXED_SIMD)
+
 enum {
     WASM_DECODE_DEFAULT = 0,
     /* The input may lack the code section (artifact module descriptions). */

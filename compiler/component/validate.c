@@ -1042,8 +1042,7 @@ static bool core_type_def(vctx *v, scope *s, const wacc_core_type *ct, uint32_t 
 static bool core_module_def(vctx *v, scope *s, const wacc_core_module *m)
 {
     wasm_error e = { 0 };
-    uint32_t feats = WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64 |
-                     WASM_FEATURE_EXTENDED_CONST | WASM_FEATURE_TAIL_CALL | WASM_FEATURE_THREADS;
+    uint32_t feats = WASM_FEATURES_RUNNABLE | WASM_FEATURE_THREADS;
     wasm_module *mod = wasm_decode(m->bytes, m->size, feats, WASM_DECODE_DEFAULT, &e);
     if (!mod || !wasm_validate(mod, &e)) {
         wasm_module_free(mod);

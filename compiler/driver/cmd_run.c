@@ -105,7 +105,8 @@ out:
 
 int cmd_run(int argc, char **argv)
 {
-    wacc_compile_options o = { .opt_level = 2, .cpu = NULL, .explicit_bounds = false };
+    wacc_compile_options o = { .opt_level = 2, .cpu = NULL, .explicit_bounds = false,
+                               .wasm_features = WASM_FEATURES_RUNNABLE };
     const char *file = NULL, *name = NULL;
     bool no_cache = false, dashdash = false;
     char err[512], tmp[512] = "";

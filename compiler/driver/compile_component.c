@@ -27,8 +27,7 @@
 #include "component_strip.h"
 #include "wacc/abi.h"
 
-#define CORE_FEATURES (WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64 | \
-                       WASM_FEATURE_EXTENDED_CONST | WASM_FEATURE_TAIL_CALL)
+#define CORE_FEATURES WASM_FEATURES_RUNNABLE
 
 typedef struct modlist {
     const wacc_core_module **v;

@@ -51,7 +51,8 @@ static char *default_output(const char *in)
 
 int cmd_compile(int argc, char **argv)
 {
-    wacc_compile_options o = { .opt_level = 2, .cpu = NULL, .explicit_bounds = false };
+    wacc_compile_options o = { .opt_level = 2, .cpu = NULL, .explicit_bounds = false,
+                               .wasm_features = WASM_FEATURES_RUNNABLE };
     const char *in = NULL, *out = NULL;
     char err[512];
 

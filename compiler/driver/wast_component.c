@@ -49,8 +49,7 @@
 #endif
 
 /* Features allowed in the core modules of component scripts. */
-#define CORE_FEATURES (WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64 | \
-                       WASM_FEATURE_EXTENDED_CONST | WASM_FEATURE_TAIL_CALL)
+#define CORE_FEATURES WASM_FEATURES_RUNNABLE
 
 /* A named definition (`(component definition $x ...)`, `(component $x ...)`)
  * or instance (`(component instance $i $x)`, `(component $x ...)`). */

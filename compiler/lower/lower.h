@@ -72,7 +72,7 @@ bool lower_memory(lower_ctx *c, const wasm_insn *insn);
  * the access and its out-of-bounds trap. (lower_memory.c) */
 void lower_keep_load(LLVMValueRef v);
 
-/* Lower one 0xFD-prefixed instruction (insn->op in 0xFD00..0xFDFF),
+/* Lower one 0xFD-prefixed instruction (insn->op in 0xFD00..0xFDFF (and the relaxed-simd 0xFD0100..0xFD0113, wasm_op_is_simd)),
  * including SIMD loads and stores. Returns false if unknown. (lower_simd.c) */
 bool lower_simd(lower_ctx *c, const wasm_insn *insn);
 
