@@ -205,6 +205,13 @@ typedef struct wacc_component_host {
      * may hold the reason ("" = not provided). */
     bool (*typed_func)(void *ud, const char *instance, const char *name, const struct wacc_cfunc *type,
                        wacc_component_host_fn *fn, void **data, char *err);
+    /* Optional (additive): the host's functions accept list arguments of
+     * plain element types (integers, floats) as byte buffers
+     * (wacc_cval.repr == WACC_CVAL_BYTES, abi-glue/abi.h; read them with
+     * wacc_cval_list_elem / wacc_cval_list_data): a list<u8> argument is
+     * then one memcpy instead of one value per byte. false: every lifted
+     * list has its elements (repr WACC_CVAL_ELEMS). */
+    bool list_bytes;
 } wacc_component_host;
 
 /* Instantiate a component artifact (host may be NULL: no imports). NULL on

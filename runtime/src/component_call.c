@@ -286,6 +286,9 @@ static uint32_t lower_call(void *data, wacc_val *vals)
     rctx r = { s, &L->o };
     wacc_abi_cx cx;
     setup_cx(&cx, &r, f, &L->o, &arena);
+    /* Plain lists as byte buffers when the target takes them: another
+     * component (lowering accepts them) or a host that said so. */
+    cx.list_bytes = F->kind == CF_LIFTED || f->ci->host.list_bytes;
     wacc_subtask st;
     wacc_subtask_init(&st, &f->abi);
     cx.subtask = &st;

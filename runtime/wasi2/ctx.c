@@ -322,6 +322,7 @@ void wacc_wasi2_host(wacc_wasi2 *w, wacc_component_host *out)
     out->typed_func = typed_func;
     out->resource = resource;
     out->ud = w;
+    out->list_bytes = true;         /* stream/descriptor writes take byte buffers (w2_arg_bytes) */
 }
 
 /* ---- running a command ---- */
