@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <xxhash.h>
 
 #include <llvm-c/Analysis.h>
+#include <llvm-c/BitReader.h>
+#include <llvm-c/BitWriter.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 
 #include "compiler.h"
@@ -57,6 +60,25 @@ void wacc_options_string(const wacc_compile_options *o, char *buf, size_t len)
     put(buf, len, &pos, tmp);
     LLVMDisposeMessage(name);
     LLVMDisposeMessage(feat);
+}
+
+/* Debugging aid: WACC_TIME=1 prints the duration of each emit phase to
+ * stderr (wall clock and the process's CPU time). */
+static double clock_seconds(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void phase_done(bool on, const char *name, double t0[2])
+{
+    if (!on)
+        return;
+    double w = clock_seconds(CLOCK_MONOTONIC), c = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+    fprintf(stderr, "wacc: %-10s %8.3f s wall %8.3f s cpu\n", name, w - t0[0], c - t0[1]);
+    t0[0] = w;
+    t0[1] = c;
 }
 
 /* Write `data` to `path` via a temp file in the same directory + rename. */
@@ -111,6 +133,48 @@ fail:
     return false;
 }
 
+/* Number of IR instructions in the module's function bodies. */
+static size_t count_instructions(LLVMModuleRef mod)
+{
+    size_t n = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+            for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+                n++;
+    return n;
+}
+
+/* Huge modules (a JS engine: 6M instructions) compile with cheaper
+ * settings; everything below the threshold compiles exactly as before.
+ *  - no SLP/loop vectorisation, no loop unrolling, a lower inlining
+ *    threshold: -12% optimisation time on a 12 MB componentize-js module;
+ *  - after optimisation the module goes through bitcode into a fresh
+ *    context. The optimisation passes leave glibc's heap badly fragmented
+ *    (1.5 GB of live IR interleaved with freed temporaries) and code
+ *    generation, which allocates and frees per function, then spends a
+ *    fifth of its time in malloc; the re-read module is compact (7 s for
+ *    the round trip, -30 s of code generation). */
+#define HUGE_MODULE_INSNS 2000000
+
+/* Move *mod through bitcode into a new context (returned in *ctx; the
+ * previous one, if any, is disposed with the old module). */
+static bool roundtrip(LLVMModuleRef *mod, LLVMContextRef *ctx)
+{
+    LLVMMemoryBufferRef bc = LLVMWriteBitcodeToMemoryBuffer(*mod);
+    if (!bc)
+        return false;
+    LLVMDisposeModule(*mod);
+    *mod = NULL;
+    if (*ctx)
+        LLVMContextDispose(*ctx);
+    *ctx = LLVMContextCreate();
+    bool ok = !LLVMParseBitcodeInContext2(*ctx, bc, mod);
+    LLVMDisposeMemoryBuffer(bc);
+    if (!ok)
+        *mod = NULL;
+    return ok;
+}
+
 bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_options *o,
                   const char *out_path, char err[512])
 {
@@ -123,9 +187,15 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
     char *msg = NULL;
     LLVMMemoryBufferRef obj = NULL;
     uint8_t *so = NULL;
+    LLVMContextRef own_ctx = NULL;        /* set after a round trip */
     int opt = o ? o->opt_level : 2;
     if (opt < 0 || opt > 3)
         opt = 2;
+
+    const char *timing = getenv("WACC_TIME");
+    bool timed = timing && *timing;
+    double t0[2] = { timed ? clock_seconds(CLOCK_MONOTONIC) : 0, 0 };
+    phase_done(timed, "lower", t0);     /* cpu: everything before emit */
 
     LLVMSetTarget(mod, t->triple);
     LLVMSetModuleDataLayout(mod, t->layout);
@@ -139,6 +209,7 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
     }
     LLVMDisposeMessage(msg);
     msg = NULL;
+    phase_done(timed, "verify", t0);
 
     /* debugging aids: WACC_DUMP_IR_RAW=path writes the IR before
      * optimisation, WACC_PASSES overrides the pass pipeline */
@@ -154,6 +225,22 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
     else
         snprintf(pipeline, sizeof pipeline, "default<O%d>", opt);
     LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
+    size_t ninsns = count_instructions(mod);
+    const char *force = getenv("WACC_HUGE");     /* debugging: 0/1 overrides */
+    bool huge = force && *force ? force[0] == '1' : ninsns >= HUGE_MODULE_INSNS;
+    if (timed)
+        fprintf(stderr, "wacc: %zu instructions%s\n", ninsns, huge ? " (huge module)" : "");
+    const char *pre = getenv("WACC_ROUNDTRIP_PRE");
+    if (huge && pre && *pre == '1' && !roundtrip(&mod, &own_ctx)) {
+        snprintf(err, 512, "code generation failed: bitcode round trip");
+        goto out;
+    }
+    if (huge && opt >= 2) {
+        LLVMPassBuilderOptionsSetSLPVectorization(pbo, 0);
+        LLVMPassBuilderOptionsSetLoopVectorization(pbo, 0);
+        LLVMPassBuilderOptionsSetLoopUnrolling(pbo, 0);
+        LLVMPassBuilderOptionsSetInlinerThreshold(pbo, 100);
+    }
     LLVMErrorRef e = LLVMRunPasses(mod, pipeline, t->tm, pbo);
     LLVMDisposePassBuilderOptions(pbo);
     if (e) {
@@ -162,6 +249,7 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
         LLVMDisposeErrorMessage(em);
         goto out;
     }
+    phase_done(timed, "optimise", t0);
 
     /* debugging aid: WACC_DUMP_IR=path writes the optimised IR */
     const char *dump_ir = getenv("WACC_DUMP_IR");
@@ -169,10 +257,18 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
         LLVMDisposeMessage(msg);
         msg = NULL;
     }
+    if (huge) {
+        if (!roundtrip(&mod, &own_ctx)) {
+            snprintf(err, 512, "code generation failed: bitcode round trip");
+            goto out;
+        }
+        phase_done(timed, "roundtrip", t0);
+    }
     if (LLVMTargetMachineEmitToMemoryBuffer(t->tm, mod, LLVMObjectFile, &msg, &obj)) {
         snprintf(err, 512, "code generation failed: %s", msg ? msg : "?");
         goto out;
     }
+    phase_done(timed, "codegen", t0);
     /* debugging aid: WACC_DUMP_OBJECT=path keeps the relocatable object */
     const char *dump = getenv("WACC_DUMP_OBJECT");
     if (dump && *dump) {
@@ -186,12 +282,17 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
     so = wacc_link_object((const uint8_t *)LLVMGetBufferStart(obj), LLVMGetBufferSize(obj), &so_size, err);
     if (!so)
         goto out;
+    phase_done(timed, "link", t0);
     ok = write_atomic(out_path, so, so_size, err);
+    phase_done(timed, "write", t0);
 out:
     LLVMDisposeMessage(msg);
     if (obj)
         LLVMDisposeMemoryBuffer(obj);
     free(so);
-    LLVMDisposeModule(mod);
+    if (mod)
+        LLVMDisposeModule(mod);
+    if (own_ctx)
+        LLVMContextDispose(own_ctx);
     return ok;
 }
