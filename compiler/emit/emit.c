@@ -230,11 +230,6 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
     bool huge = force && *force ? force[0] == '1' : ninsns >= HUGE_MODULE_INSNS;
     if (timed)
         fprintf(stderr, "wacc: %zu instructions%s\n", ninsns, huge ? " (huge module)" : "");
-    const char *pre = getenv("WACC_ROUNDTRIP_PRE");
-    if (huge && pre && *pre == '1' && !roundtrip(&mod, &own_ctx)) {
-        snprintf(err, 512, "code generation failed: bitcode round trip");
-        goto out;
-    }
     if (huge && opt >= 2) {
         LLVMPassBuilderOptionsSetSLPVectorization(pbo, 0);
         LLVMPassBuilderOptionsSetLoopVectorization(pbo, 0);
