@@ -500,6 +500,14 @@ bool wacc_adapter_key(const wacc_ctype *const *params, uint32_t nparams,
                       const wacc_ctype *result /* NULL: none */, uint8_t lower_enc,
                       uint8_t lift_enc, char *buf, size_t cap);
 
+/* The key in a malloc'd string (the caller frees it), buffer grown as
+ * needed up to WACC_ADAPTER_KEY_MAX_LEN bytes. NULL if the type cannot be
+ * fused (checked before rendering), its key is longer, or on OOM. */
+#define WACC_ADAPTER_KEY_MAX_LEN ((size_t)1 << 20)
+char *wacc_adapter_key_alloc(const wacc_ctype *const *params, uint32_t nparams,
+                             const wacc_ctype *result /* NULL: none */, uint8_t lower_enc,
+                             uint8_t lift_enc);
+
 /* Parses a key back into types allocated in `a` (labels are synthesised:
  * records/tuples come back as tuples, variant-likes as variants, flags
  * with labels "f0".."fN", resource number r as a placeholder resource type

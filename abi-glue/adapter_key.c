@@ -177,6 +177,47 @@ bool wacc_adapter_key(const wacc_ctype *const *params, uint32_t nparams,
     return true;
 }
 
+/* No stream, future or error-context anywhere in t (wacc_adapter_key
+ * refuses those too, but only after rendering up to them). */
+static bool fusable(const wacc_ctype *t)
+{
+    if (!t)
+        return true;
+    switch (t->kind) {
+    case WACC_CT_STREAM: case WACC_CT_FUTURE: case WACC_CT_ERROR_CONTEXT:
+        return false;
+    case WACC_CT_LIST:
+        return fusable(t->elem);
+    default:
+        if (wacc_ctype_is_record_like(t) || wacc_ctype_is_variant_like(t))
+            for (uint32_t i = 0; i < t->n; i++)
+                if (!fusable(t->fields[i].type))
+                    return false;
+        return true;
+    }
+}
+
+char *wacc_adapter_key_alloc(const wacc_ctype *const *params, uint32_t nparams,
+                             const wacc_ctype *result, uint8_t lower_enc, uint8_t lift_enc)
+{
+    if (nparams && !params)
+        return NULL;
+    for (uint32_t i = 0; i < nparams; i++)
+        if (!fusable(params[i]))
+            return NULL;
+    if (!fusable(result))
+        return NULL;
+    for (size_t cap = 256; cap <= WACC_ADAPTER_KEY_MAX_LEN; cap *= 8) {
+        char *buf = malloc(cap);
+        if (!buf)
+            return NULL;
+        if (wacc_adapter_key(params, nparams, result, lower_enc, lift_enc, buf, cap))
+            return buf;
+        free(buf);
+    }
+    return NULL;
+}
+
 /* ---- resources ----------------------------------------------------------- */
 
 static bool collect(const wacc_ctype *t, const wacc_resource_type **out, uint32_t *n, uint32_t cap,

@@ -44,45 +44,16 @@ static bool push_site(sitelist *l, char *type, uint8_t enc)
     return true;
 }
 
-static bool fusable(const wacc_ctype *t)
-{
-    if (!t)
-        return true;
-    switch (t->kind) {
-    case WACC_CT_STREAM: case WACC_CT_FUTURE: case WACC_CT_ERROR_CONTEXT:
-        return false;
-    case WACC_CT_LIST:
-        return fusable(t->elem);
-    default:
-        if (wacc_ctype_is_record_like(t) || wacc_ctype_is_variant_like(t))
-            for (uint32_t i = 0; i < t->n; i++)
-                if (!fusable(t->fields[i].type))
-                    return false;
-        return true;
-    }
-}
-
 /* The site's key with its "|e|e" suffix cut off; NULL if it cannot be fused. */
 static char *type_key(const wacc_canon_site *s)
 {
-    for (uint32_t i = 0; i < s->nparams; i++)
-        if (!fusable(s->params[i]))
-            return NULL;
-    if (!fusable(s->result))
-        return NULL;
-    for (size_t cap = 256; cap <= (1u << 20); cap *= 8) {
-        char *buf = malloc(cap);
-        if (!buf)
-            return NULL;
-        if (wacc_adapter_key(s->params, s->nparams, s->result, 0, 0, buf, cap)) {
-            size_t len = strlen(buf);
-            if (len >= 4)
-                buf[len - 4] = '\0';
-            return buf;
-        }
-        free(buf);
+    char *key = wacc_adapter_key_alloc(s->params, s->nparams, s->result, 0, 0);
+    if (key) {
+        size_t len = strlen(key);
+        if (len >= 4)
+            key[len - 4] = '\0';
     }
-    return NULL;
+    return key;
 }
 
 static void visit(void *user, const wacc_canon_site *s)

@@ -428,25 +428,6 @@ static const struct wacc_adapter_entry *find_adapter(const wacc_artifact *art, c
     return NULL;
 }
 
-/* No streams, futures or error-contexts anywhere in t. */
-static bool fusable(const wacc_ctype *t)
-{
-    if (!t)
-        return true;
-    switch (t->kind) {
-    case WACC_CT_STREAM: case WACC_CT_FUTURE: case WACC_CT_ERROR_CONTEXT:
-        return false;
-    case WACC_CT_LIST:
-        return fusable(t->elem);
-    default:
-        if (wacc_ctype_is_record_like(t) || wacc_ctype_is_variant_like(t))
-            for (uint32_t i = 0; i < t->n; i++)
-                if (!fusable(t->fields[i].type))
-                    return false;
-        return true;
-    }
-}
-
 /* A funcref the adapter can call natively (host functions get their stub). */
 static struct wacc_funcref *native_ref(wacc_func *fn)
 {
@@ -463,29 +444,20 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
     if (ci->no_fuse || target->kind != CF_LIFTED || !target->f || target->f == f ||
         target->f->ci != ci)
         return NULL;
-    /* Memories are 32-bit here (the runtime has no memory64 yet). */
-    if (!ci->art || !ci->art->cdesc || (!ci->art->cdesc->num_adapters && !ci->fuse_trace) ||
-        !fusable(target->result))
+    /* Fused adapters are 32-bit only (their keys do not say): a 64-bit
+     * memory on either side takes the generic path. */
+    if (o->mem64 || target->opts.mem64)
         return NULL;
-    for (uint32_t i = 0; i < target->nparams; i++)
-        if (!fusable(target->params[i]))
-            return NULL;
-    /* keys of big types do not fit the stack buffer: the heap, up to 1 MiB */
-    char small[2048], *key = small;
-    size_t cap = sizeof small;
-    while (!wacc_adapter_key(target->params, target->nparams, target->result, o->encoding,
-                             target->opts.encoding, key, cap)) {
-        if (key != small)
-            free(key);
-        cap *= 8;
-        if (cap > (1u << 20) || !(key = malloc(cap)))
-            return NULL;        /* too big */
-    }
+    if (!ci->art || !ci->art->cdesc || (!ci->art->cdesc->num_adapters && !ci->fuse_trace))
+        return NULL;
+    char *key = wacc_adapter_key_alloc(target->params, target->nparams, target->result,
+                                       o->encoding, target->opts.encoding);
+    if (!key)
+        return NULL;
     const struct wacc_adapter_entry *e = find_adapter(ci->art, key);
     if (ci->fuse_trace)
         fprintf(stderr, "wacc: lowering %s: %s\n", key, e ? "fused adapter" : "no adapter");
-    if (key != small)
-        free(key);
+    free(key);
     if (!e)
         return NULL;
     const copts *lo = &target->opts;
@@ -502,6 +474,8 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
     if (!a)
         return NULL;
     memset(a, 0, sizeof *a);
+    a->frame[CALLER] = f;
+    a->frame[CALLEE] = target->f;
     if (nres) {
         a->own_t = wacc_arena_alloc(&ci->arena, nres * sizeof *a->own_t);
         a->borrow_t = wacc_arena_alloc(&ci->arena, nres * sizeof *a->borrow_t);
@@ -514,15 +488,11 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
                 return NULL;
         }
         a->nres = nres;
-        a->frame[CALLER] = f;
-        a->frame[CALLEE] = target->f;
         handle_cx_init(a, CALLER);
         handle_cx_init(a, CALLEE);
         a->next_scoped = ci->scoped;
         ci->scoped = a;
     }
-    a->frame[CALLER] = f;
-    a->frame[CALLEE] = target->f;
     a->mem[CALLER] = o->memory;
     a->mem[CALLEE] = lo->memory;
     a->realloc[CALLER] = o->realloc;

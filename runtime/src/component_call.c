@@ -337,13 +337,9 @@ wacc_func *wacc__canon_lower(cframe *f, struct wacc_cfunc *target, const copts *
     wacc_core_functype ft;
     wacc_flatten_functype(target->params, target->nparams, target->result, o->mem64, false, false,
                           WACC_ABI_LOWER, &ft);
-    /* Fused adapters are 32-bit only (their keys do not say): a 64-bit
-     * memory on either side takes the generic path. */
-    if (target->kind == CF_LIFTED && target->f != f && !o->mem64 && !target->opts.mem64) {
-        wacc_func *fused = wacc__adapter_lower(f, target, o, &ft);
-        if (fused)
-            return fused;
-    }
+    wacc_func *fused = wacc__adapter_lower(f, target, o, &ft);
+    if (fused)
+        return fused;
     clower *L = wacc_arena_alloc(&f->ci->arena, sizeof *L);
     if (!L)
         return NULL;
