@@ -24,41 +24,6 @@ void wacc__host_array_call(void *vmctx, void *code, wacc_val *vals)
     h->call(h, vals);
 }
 
-wacc_func *wacc_func_new_host(wacc_store *s, const wacc_functype *type, wacc_host_fn fn,
-                              void *data)
-{
-    uint32_t id = wacc__sig_id(s->engine, type->nparams, type->params, type->nresults,
-                               type->results);
-    if (id == UINT32_MAX)
-        return NULL;
-    wacc_func *f = calloc(1, sizeof *f);
-    uint8_t *types = malloc((size_t)type->nparams + type->nresults + 1);
-    if (!f || !types) {
-        free(f);
-        free(types);
-        return NULL;
-    }
-    if (type->nparams)
-        memcpy(types, type->params, type->nparams);
-    if (type->nresults)
-        memcpy(types + type->nparams, type->results, type->nresults);
-    f->hdr.call = host_call;
-    f->store = s;
-    f->own = (struct wacc_funcref){ NULL, f, id, 0, wacc__host_array_call };
-    f->ref = &f->own;
-    f->nparams = type->nparams;
-    f->nresults = type->nresults;
-    f->owned_types = types;
-    f->params = types;
-    f->results = types + type->nparams;
-    f->fn = fn;
-    f->data = data;
-    f->index = UINT32_MAX;
-    f->next = s->funcs;
-    s->funcs = f;
-    return f;
-}
-
 wacc_func *wacc__func_new_raw(wacc_store *s, const wacc_functype *type,
                               const struct wacc_funcref *ref)
 {
@@ -90,6 +55,22 @@ wacc_func *wacc__func_new_raw(wacc_store *s, const wacc_functype *type,
     f->index = UINT32_MAX;
     f->next = s->funcs;
     s->funcs = f;
+    return f;
+}
+
+/* A host function is a raw one whose funcref context is the wacc_func
+ * itself (its wacc_host_ctx header). */
+wacc_func *wacc_func_new_host(wacc_store *s, const wacc_functype *type, wacc_host_fn fn,
+                              void *data)
+{
+    struct wacc_funcref ref = { NULL, NULL, 0, 0, wacc__host_array_call };
+    wacc_func *f = wacc__func_new_raw(s, type, &ref);
+    if (!f)
+        return NULL;
+    f->hdr.call = host_call;
+    f->own.vmctx = f;
+    f->fn = fn;
+    f->data = data;
     return f;
 }
 
