@@ -16,8 +16,7 @@ tmp="$(mktemp)"
 } > "$tmp"
 sh "$root/tests/component/list.sh" "$suite/component" "$root/tests/component/skip.txt" |
 while read -r f; do
-  skips="$(awk -v f="$f" 'index($1, f ":") == 1 { sub(/.*:/, "", $1); printf " --skip-line %s", $1 }' \
-           "$root/tests/component/skip.txt")"
+  skips="$(sh "$root/tests/component/skip-lines.sh" "$f" "$root/tests/component/skip.txt")"
   # shellcheck disable=SC2086
   n="$("$build/compiler/driver/wacc" wast --component $skips "$suite/component/$f" 2>&1 |
        sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, .*/\2/p' | tail -n 1 || true)"

@@ -19,10 +19,8 @@ if [ ! -f "$dir/node_modules/@bytecodealliance/jco/dist/api.js" ]; then
 fi
 rel="${file#*/testsuite/component/}"
 # skip.txt may name single commands as FILE:LINE (with the reason).
-set --
-for line in $(awk -v f="$rel" 'index($1, f ":") == 1 { sub(/.*:/, "", $1); print $1 }' "$here/skip.txt"); do
-  set -- "$@" --skip-line "$line"
-done
+# shellcheck disable=SC2046
+set -- $(sh "$here/skip-lines.sh" "$rel" "$here/skip.txt")
 out="$("$wacc" wast --component "$@" "$file" 2>&1)"; status=$?
 printf '%s\n' "$out"
 [ "$status" -eq 0 ] && exit 0
