@@ -244,6 +244,16 @@ bool wacc_component_call(wacc_store *s, wacc_cfunc *f, const struct wacc_cval *a
                          uint32_t nargs, struct wacc_cval *result, uint32_t nresults,
                          struct wacc_arena *arena, wacc_trap *trap);
 
+/* ---- limits (service half; additive) ----
+ * Deadline: wasm code running in store s stops with the trap
+ * WACC_TRAP_DEADLINE ("deadline exceeded") once CLOCK_MONOTONIC passes
+ * deadline_ns (0: none). Compiled code tests an epoch counter at function
+ * entries and loop back-edges (runtime/include/wacc/abi.h); an engine timer
+ * thread bumps it. Max memory: no linear memory of an instance in s grows
+ * past max_bytes (memory.grow returns -1; 0: no cap beyond the module's). */
+void wacc_store_set_deadline(wacc_store *s, uint64_t deadline_ns);
+void wacc_store_set_max_memory(wacc_store *s, uint64_t max_bytes);
+
 /* ---- misc ---- */
 /* For host functions that end the program (WASI proc_exit): records the
  * status (reported in wacc_trap.exit_status) and returns WACC_TRAP_EXIT,

@@ -59,6 +59,17 @@ typedef struct wacc_wasi_config {
     uint32_t npreopens;
     int stdin_fd, stdout_fd, stderr_fd; /* host fds for guest fds 0,1,2 (not closed by wacc); -1 = none */
     bool no_openat2;            /* force the portable component-wise path walk (testing) */
+    /* Service-half grants (additive; WASI 0.2/0.3 hosts). Nothing is
+     * reachable unless listed here; every list holds n strings. */
+    const char *const *allow_http;      /* outbound wasi:http: "HOST[:PORT]" */
+    uint32_t nallow_http;
+    const char *const *tcp_listen;      /* wasi:sockets tcp bind+listen: "ADDR:PORT" (port 0: any) */
+    uint32_t ntcp_listen;
+    const char *const *tcp_connect;     /* tcp connect: "HOST:PORT" or "CIDR[:PORT]" */
+    uint32_t ntcp_connect;
+    const char *const *udp;             /* udp bind/send: "ADDR:PORT" or "CIDR[:PORT]" */
+    uint32_t nudp;
+    bool allow_dns;                     /* wasi:sockets/ip-name-lookup */
 } wacc_wasi_config;
 
 /* Zero the config and set stdio to the host's 0, 1, 2. */

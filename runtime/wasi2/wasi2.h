@@ -46,6 +46,78 @@ int wacc_wasi2_run(wacc_wasi2 *w, wacc_store *s, wacc_artifact *a, char err[WACC
 /* True once the guest called exit / exit-with-code; the status. */
 bool wacc_wasi2_exited(const wacc_wasi2 *w, int *status);
 
+/* ---- waiting (service half) ----
+ * How a host function that must wait (pollable.block, wasi:io/poll#poll,
+ * blocking-read/-write-and-flush, a socket or HTTP body that is not ready)
+ * waits. Default (no waiter set): poll(2) on the calling thread. wacc serve
+ * sets a waiter that parks the guest's fiber and runs other requests on the
+ * event loop until an fd is ready, the request's own I/O moved (the server
+ * resumes the fiber), or the deadline passed. */
+#include <poll.h>
+typedef struct wacc_wasi2_waiter {
+    void *ud;
+    /* Wait until one of fds[0..nfds) is ready (revents filled), the server
+     * woke this guest, or the monotonic time deadline_ns passed (0: none).
+     * May return early; callers re-check readiness. false: the guest must
+     * stop now (its deadline passed, or the server is shutting down): the
+     * host function returns a trap (WACC_TRAP_DEADLINE). */
+    bool (*wait)(void *ud, struct pollfd *fds, unsigned nfds, uint64_t deadline_ns);
+} wacc_wasi2_waiter;
+void wacc_wasi2_set_waiter(wacc_wasi2 *w, const wacc_wasi2_waiter *wt);
+
+/* ---- wasi:http server side (service half) ----
+ * The server (runtime/serve) parses a request and hands it to the guest's
+ * wasi:http/incoming-handler#handle through wacc_wasi2_http_handle; the
+ * guest reads the body and writes the response through these callbacks,
+ * which run on the guest's fiber and never block: "would block" makes the
+ * host function wait through the waiter. */
+typedef struct wacc_http_header {
+    const char *name;           /* lower-case field name */
+    size_t name_len;
+    const uint8_t *value;
+    size_t value_len;
+} wacc_http_header;
+
+typedef struct wacc_http_request {
+    const char *method;          /* "GET", "POST", ... (other methods: their token) */
+    const char *scheme;          /* "http" or "https" */
+    const char *authority;       /* Host header, or NULL */
+    const char *path_with_query; /* "/a/b?x=1" */
+    const wacc_http_header *headers;
+    size_t nheaders;
+} wacc_http_request;
+
+typedef struct wacc_http_io {
+    void *ud;
+    /* Request body: copy up to cap bytes into buf. > 0: bytes copied;
+     * 0: nothing yet (wait); -1: end of body; -2: failed (client gone,
+     * body over --max-body, malformed chunking). */
+    long (*body_read)(void *ud, uint8_t *buf, size_t cap);
+    /* Response head, once (response-outparam.set with ok). false: client gone. */
+    bool (*resp_head)(void *ud, unsigned status, const wacc_http_header *h, size_t n);
+    /* Response body bytes that can be accepted now without buffering more
+     * than the server allows (0: wait). */
+    size_t (*resp_room)(void *ud);
+    bool (*resp_write)(void *ud, const uint8_t *p, size_t n);   /* false: client gone */
+    /* outgoing-body.finish (trailers may be empty). */
+    bool (*resp_finish)(void *ud, const wacc_http_header *trailers, size_t n);
+    /* The response failed: response-outparam.set(err(code)) (label is the
+     * error-code case, e.g. "internal-error"), never set, body dropped
+     * before finish, or a trap. Before the head: the server answers 5xx;
+     * after it: the server aborts the response (closes the connection). */
+    void (*resp_error)(void *ud, const char *label, const char *detail);
+} wacc_http_io;
+
+/* Does the component export wasi:http/incoming-handler@0.2.x#handle? */
+bool wacc_wasi2_is_http_handler(wacc_cinstance *ci);
+/* Call handle(request, response-outparam) for one request on an instance
+ * created with w's host. Returns when handle returned (the body written or
+ * failed through io) or trapped (false, *trap filled; io->resp_error was
+ * called). A response never set is io->resp_error("internal-error"). */
+bool wacc_wasi2_http_handle(wacc_wasi2 *w, wacc_store *s, wacc_cinstance *ci,
+                            const wacc_http_request *req, const wacc_http_io *io,
+                            wacc_trap *trap, char err[WACC_ERR_LEN]);
+
 #ifdef __cplusplus
 }
 #endif
