@@ -18,6 +18,7 @@
 #include "driver.h"
 #include "wasi.h"
 #include "wasi2.h"
+#include "wacc_sign.h"
 
 static bool looks_like_number(const char *a)
 {
@@ -119,8 +120,14 @@ int cmd_run(int argc, char **argv)
     uint32_t npre = 0, nenv = 0;
     wacc_wasi *w = NULL;
     wacc_extern *imports = NULL;
+    /* signatures: --verify-key KEY.pub (repeatable), --require-signatures */
+    const char **vkeys = calloc((size_t)argc + 1, sizeof *vkeys);
+    size_t nvkeys = 0;
+    bool require_sigs = false;
+    wacc_sign_policy pol = { 0 };
 
-    if (args == NULL || pre == NULL || envs == NULL || wargv == NULL) {
+    if (args == NULL || pre == NULL || envs == NULL || wargv == NULL || vkeys == NULL) {
+        free(vkeys);
         free(args);
         free(pre);
         free(envs);
@@ -141,6 +148,12 @@ int cmd_run(int argc, char **argv)
                 dashdash = true;
             } else if (strcmp(a, "--no-cache") == 0) {
                 no_cache = true;
+            } else if (strcmp(a, "--verify-key") == 0 && i + 1 < argc) {
+                vkeys[nvkeys++] = argv[++i];
+            } else if (strncmp(a, "--verify-key=", 13) == 0) {
+                vkeys[nvkeys++] = a + 13;
+            } else if (strcmp(a, "--require-signatures") == 0) {
+                require_sigs = true;
             } else if (strcmp(a, "--invoke") == 0 && i + 1 < argc) {
                 name = argv[++i];
             } else if (strncmp(a, "--invoke=", 9) == 0) {
@@ -171,11 +184,22 @@ int cmd_run(int argc, char **argv)
         goto out_args;
     }
 
+    if (!wacc_sign_policy_init(&pol, vkeys, nvkeys, require_sigs, err)) {
+        drv_error(NULL, "%s", err);
+        status = 2;
+        goto out_args;
+    }
     size_t size = 0;
     uint8_t *bytes = NULL;
     bool elf = is_elf_file(file);   /* otherwise read it (errors from drv_read_file) */
     if (!elf && (bytes = drv_read_file(file, &size, err)) == NULL) {
         drv_error(file, "%s", err);
+        goto out_args;
+    }
+    /* a .wasm is checked in the bytes just read, which are what compiles */
+    if (!elf && wacc_sign_policy_active(&pol) && !wacc_verify_file_bytes(pol.keys, file, bytes, size, err)) {
+        drv_error(file, "refused: %s", err);
+        free(bytes);
         goto out_args;
     }
     wacc_engine *e = wacc_engine_new();
@@ -185,8 +209,9 @@ int cmd_run(int argc, char **argv)
         drv_error(file, "cannot create the runtime engine");
         goto out;
     }
+    wacc_sign_policy_attach(&pol, e);   /* every .so is checked before it is mapped */
     if (!elf && drv_is_wasm(bytes, size)) {
-        art = drv_cache_load(e, file, bytes, size, &o, no_cache, tmp, err);
+        art = drv_cache_load(e, file, bytes, size, &o, no_cache, &pol, tmp, err);
     } else if (elf) {
         char path[4200];
         /* dlopen searches the library path for names without a slash */
@@ -287,10 +312,16 @@ out:
         wacc_artifact_free(art);
     if (e != NULL)
         wacc_engine_free(e);
-    if (tmp[0] != '\0')
+    if (tmp[0] != '\0') {
         unlink(tmp);
+        char tsig[600];
+        snprintf(tsig, sizeof tsig, "%s.sig", tmp);
+        unlink(tsig);
+    }
     free(bytes);
 out_args:
+    wacc_sign_policy_free(&pol);
+    free(vkeys);
     free(imports);
     free(pre);
     free(envs);

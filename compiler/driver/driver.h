@@ -28,9 +28,11 @@ bool drv_is_wasm(const uint8_t *bytes, size_t size);
 /* cache.c: compile `wasm` (through the cache unless no_cache) and load it.
  * Returns the loaded artifact or NULL with err filled. `tmp_path` receives
  * the path of a temporary file to unlink after use ("" if none). */
+struct wacc_sign_policy;
 wacc_artifact *drv_cache_load(wacc_engine *e, const char *wasm_path, const uint8_t *wasm,
                               size_t size, const wacc_compile_options *o, bool no_cache,
-                              char tmp_path[512], char err[512]);
+                              const struct wacc_sign_policy *pol, char tmp_path[512],
+                              char err[512]);
 bool drv_cache_dir(char *buf, size_t len);
 
 /* values.c: CLI value parsing/printing (wasmtime-like). */
@@ -43,6 +45,9 @@ int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_wast(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);      /* cmd_sign.c */
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* cmd_run_component.c: instantiate a component artifact (imports from
  * `host`, may be NULL) and call `call` (WAVE: "name(args...)", or NAME with

@@ -22,7 +22,8 @@ static void usage(FILE *f)
           "  compile FILE.wasm [-o FILE.so] [-O0..-O3] [--cpu native|x86-64-v2|x86-64-v3|NAME]\n"
           "                      compile a core module or a component to a native shared object\n"
           "  run FILE.so|FILE.wasm [--invoke NAME] [--no-cache] [-O0..-O3]\n"
-          "      [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--] [ARGS...]\n"
+          "      [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--verify-key KEY.pub]...\n"
+          "      [--require-signatures] [--] [ARGS...]\n"
           "                      run _start, or call export NAME with ARGS and print its results\n"
           "  inspect FILE.so     print an artifact's metadata\n"
           "  wast FILE.wast... [-O0..-O3] [-j N] [--max-failures N] [--component] [--skip-line N]...\n"
@@ -30,6 +31,9 @@ static void usage(FILE *f)
           "                      scripts need node + jco, see scripts/npm-deps.sh)\n"
           "  wit FILE.wit|DIR|APP.wasm [--deps DIR]... [--all] [--no-docs] [--world-only]\n"
           "                      print a WIT package resolved, or a component's world as WIT\n"
+          "  keygen -o KEY       write an ed25519 key pair: KEY and KEY.pub\n"
+          "  sign --key KEY [--embed] FILE   sign FILE (.wasm or .so) into FILE.sig\n"
+          "  verify --key KEY.pub [--signature SIG] FILE   check FILE's signature\n"
           "  help                show this help\n"
           "  --version           print the version\n", f);
 }
@@ -128,6 +132,12 @@ int main(int argc, char **argv)
         return cmd_inspect(argc - 2, argv + 2);
     if (strcmp(c, "wast") == 0)
         return cmd_wast(argc - 2, argv + 2);
+    if (strcmp(c, "keygen") == 0)
+        return cmd_keygen(argc - 2, argv + 2);
+    if (strcmp(c, "sign") == 0)
+        return cmd_sign(argc - 2, argv + 2);
+    if (strcmp(c, "verify") == 0)
+        return cmd_verify(argc - 2, argv + 2);
     if (strcmp(c, "wit") == 0) {
         int cmd_wit(int argc, char **argv);     /* cmd_wit.c */
         return cmd_wit(argc - 2, argv + 2);

@@ -52,6 +52,8 @@ struct wacc_engine {
     pthread_mutex_t pool_lock;
     uint32_t npool;
     struct wacc_mem_reservation pool[WACC_MEMORY_POOL];
+    wacc_verify_fn verify;      /* wacc_engine_set_verifier */
+    void *verify_ud;
 };
 
 /* Canonical id of a function type (0-based, stable for the engine's life).
