@@ -5,7 +5,7 @@
 # file leaves none behind).
 # usage: sign.sh WACC SRCDIR
 set -u
-WACC=$1; SRC=$2
+WACC=$(realpath "$1"); SRC=$(realpath "$2")
 command -v clang-19 >/dev/null || { echo "skip: clang-19 not found"; exit 77; }
 command -v cc >/dev/null || { echo "skip: cc not found"; exit 77; }
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
