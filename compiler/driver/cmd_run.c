@@ -19,6 +19,7 @@
 #include "wasi.h"
 #include "wasi2.h"
 #include "wacc_sign.h"
+#include "wacc_oci.h"
 
 static bool looks_like_number(const char *a)
 {
@@ -125,6 +126,9 @@ int cmd_run(int argc, char **argv)
     size_t nvkeys = 0;
     bool require_sigs = false;
     wacc_sign_policy pol = { 0 };
+    wacc_oci_options oci = { 0 };      /* oci://REF: --insecure, --creds */
+    wacc_oci_pulled *pulled = NULL;
+    const char *argv0 = NULL;
 
     if (args == NULL || pre == NULL || envs == NULL || wargv == NULL || vkeys == NULL) {
         free(vkeys);
@@ -142,7 +146,7 @@ int cmd_run(int argc, char **argv)
                 status = 2;
                 goto out_args;
             }
-            if (r > 0)
+            if (r > 0 || drv_parse_oci_option(argc, argv, &i, &oci))
                 continue;
             if (strcmp(a, "--") == 0) {
                 dashdash = true;
@@ -188,6 +192,18 @@ int cmd_run(int argc, char **argv)
         drv_error(NULL, "%s", err);
         status = 2;
         goto out_args;
+    }
+    argv0 = file;
+    if (wacc_oci_is_uri(file)) {
+        /* pull (blobs verified, signatures checked with the policy's keys)
+         * and run the native build this CPU loads, else the component */
+        char oerr[WACC_OCI_ERR_LEN];
+        oci.verify = pol.keys;
+        if ((pulled = calloc(1, sizeof *pulled)) == NULL || !wacc_oci_resolve(file, &oci, pulled, oerr)) {
+            drv_error(file, "%s", pulled ? oerr : "out of memory");
+            goto out_args;
+        }
+        file = pulled->native[0] ? pulled->native : pulled->wasm;
     }
     size_t size = 0;
     uint8_t *bytes = NULL;
@@ -235,7 +251,7 @@ int cmd_run(int argc, char **argv)
     }
     wacc_wasi_config cfg;
     wacc_wasi_config_init(&cfg);
-    wargv[0] = file;
+    wargv[0] = argv0;
     for (int k = 0; k < nargs && name == NULL; k++)
         wargv[k + 1] = args[k];
     cfg.argv = wargv;
@@ -320,6 +336,7 @@ out:
     }
     free(bytes);
 out_args:
+    free(pulled);
     wacc_sign_policy_free(&pol);
     free(vkeys);
     free(imports);

@@ -46,6 +46,14 @@ int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_wast(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);      /* cmd_sign.c */
+int cmd_push(int argc, char **argv);        /* cmd_oci.c */
+int cmd_pull(int argc, char **argv);
+struct wacc_oci_options;
+int drv_parse_oci_option(int argc, char **argv, int *i, struct wacc_oci_options *o);
+/* component_names.c: top-level import/export names; returns their owner. */
+void *drv_component_names(const uint8_t *b, size_t n, const char ***imp, size_t *nimp,
+                          const char ***exp, size_t *nexp);
+void drv_component_names_free(void *keep);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 

@@ -21,7 +21,7 @@ static void usage(FILE *f)
           "commands:\n"
           "  compile FILE.wasm [-o FILE.so] [-O0..-O3] [--cpu native|x86-64-v2|x86-64-v3|NAME]\n"
           "                      compile a core module or a component to a native shared object\n"
-          "  run FILE.so|FILE.wasm [--invoke NAME] [--no-cache] [-O0..-O3]\n"
+          "  run FILE.so|FILE.wasm|oci://REF [--invoke NAME] [--no-cache] [-O0..-O3]\n"
           "      [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--verify-key KEY.pub]...\n"
           "      [--require-signatures] [--] [ARGS...]\n"
           "                      run _start, or call export NAME with ARGS and print its results\n"
@@ -31,6 +31,10 @@ static void usage(FILE *f)
           "                      scripts need node + jco, see scripts/npm-deps.sh)\n"
           "  wit FILE.wit|DIR|APP.wasm [--deps DIR]... [--all] [--no-docs] [--world-only]\n"
           "                      print a WIT package resolved, or a component's world as WIT\n"
+          "  push REF FILE.wasm [--native FILE.so]... [--sign KEY] [--insecure] [--creds U:P]\n"
+          "                      push a component (and native builds) as a Wasm OCI artifact\n"
+          "  pull REF [-o DIR] [--verify-key KEY.pub]... [--insecure] [--creds U:P]\n"
+          "                      pull it (digests verified; run oci://REF runs it)\n"
           "  keygen -o KEY       write an ed25519 key pair: KEY and KEY.pub\n"
           "  sign --key KEY [--embed] FILE   sign FILE (.wasm or .so) into FILE.sig\n"
           "  verify --key KEY.pub [--signature SIG] FILE   check FILE's signature\n"
@@ -132,6 +136,10 @@ int main(int argc, char **argv)
         return cmd_inspect(argc - 2, argv + 2);
     if (strcmp(c, "wast") == 0)
         return cmd_wast(argc - 2, argv + 2);
+    if (strcmp(c, "push") == 0)
+        return cmd_push(argc - 2, argv + 2);
+    if (strcmp(c, "pull") == 0)
+        return cmd_pull(argc - 2, argv + 2);
     if (strcmp(c, "keygen") == 0)
         return cmd_keygen(argc - 2, argv + 2);
     if (strcmp(c, "sign") == 0)

@@ -98,9 +98,11 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
 void wacc_artifact_free(wacc_artifact *a);
 const struct wacc_meta_header *wacc_artifact_meta(const wacc_artifact *a);
 /* The loader's compatibility checks on an artifact's bytes, without loading
- * it (trailer hash, ELF class/machine, ABI version, CPU features of this
- * machine): what a registry client uses to pick a native build. */
-bool wacc_artifact_check_bytes(const uint8_t *bytes, size_t size, char err[WACC_ERR_LEN]);
+ * it (trailer hash, ELF class/machine, ABI version and, with this_cpu, the
+ * CPU features of this machine): what a registry client uses to pick a
+ * native build. *hdr (may be NULL) receives the metadata header. */
+bool wacc_artifact_check_bytes(const uint8_t *bytes, size_t size, bool this_cpu,
+                               struct wacc_meta_header *hdr, char err[WACC_ERR_LEN]);
 
 /* Imports/exports of an artifact (core modules). */
 uint32_t wacc_artifact_num_imports(const wacc_artifact *a);

@@ -122,7 +122,7 @@ static const uint8_t *find_meta(const char *path, const uint8_t *p, size_t size,
 }
 
 /* Check the header and the blobs it points to. */
-static bool check_meta(const char *path, const uint8_t *meta, uint64_t size,
+static bool check_meta(const char *path, const uint8_t *meta, uint64_t size, bool cpu,
                        char err[WACC_ERR_LEN])
 {
     struct wacc_meta_header h;
@@ -158,7 +158,7 @@ static bool check_meta(const char *path, const uint8_t *meta, uint64_t size,
             return false;
         }
     }
-    for (size_t i = 0; i < sizeof cpu_names / sizeof cpu_names[0]; i++) {
+    for (size_t i = 0; cpu && i < sizeof cpu_names / sizeof cpu_names[0]; i++) {
         if ((h.cpu_features & cpu_names[i].bit) && !host_has(cpu_names[i].bit)) {
             wacc__err(err, "%s: needs CPU feature %s which this machine lacks", path,
                       cpu_names[i].name);
@@ -224,8 +224,8 @@ static bool view_open(const char *path, int fd, size_t size, bool force_read,
 
 /* The checks on an artifact's bytes that need no code: trailer hash, ELF
  * header, metadata section, ABI version, CPU features. */
-static bool check_bytes(const char *path, const uint8_t *p, size_t size, const uint8_t **meta,
-                        uint64_t *meta_size, char err[WACC_ERR_LEN])
+static bool check_bytes(const char *path, const uint8_t *p, size_t size, bool cpu,
+                        const uint8_t **meta, uint64_t *meta_size, char err[WACC_ERR_LEN])
 {
     struct wacc_trailer tr;
     if (size < sizeof tr) {
@@ -243,14 +243,19 @@ static bool check_bytes(const char *path, const uint8_t *p, size_t size, const u
         return false;
     }
     *meta = find_meta(path, p, body, meta_size, err);
-    return *meta && check_meta(path, *meta, *meta_size, err);
+    return *meta && check_meta(path, *meta, *meta_size, cpu, err);
 }
 
-bool wacc_artifact_check_bytes(const uint8_t *bytes, size_t size, char err[WACC_ERR_LEN])
+bool wacc_artifact_check_bytes(const uint8_t *bytes, size_t size, bool this_cpu,
+                               struct wacc_meta_header *hdr, char err[WACC_ERR_LEN])
 {
     const uint8_t *meta;
     uint64_t meta_size;
-    return check_bytes("artifact", bytes, size, &meta, &meta_size, err);
+    if (!check_bytes("artifact", bytes, size, this_cpu, &meta, &meta_size, err))
+        return false;
+    if (hdr != NULL)
+        memcpy(hdr, meta, sizeof *hdr);
+    return true;
 }
 
 /* A sealed in-memory file holding exactly `size` bytes at p: what the loader
@@ -312,7 +317,7 @@ static bool check_file(wacc_engine *e, const char *path, struct file_view *v, ui
     }
     dl_path[0] = '\0';
     bool ok = (e->verify == NULL || e->verify(e->verify_ud, path, v->p, size, err)) &&
-              check_bytes(path, v->p, size, &v->meta, meta_size, err);
+              check_bytes(path, v->p, size, true, &v->meta, meta_size, err);
     if (ok && e->verify != NULL) {
         int copy = sealed_copy(path, v->p, size, err);
         ok = copy >= 0;
