@@ -62,7 +62,7 @@ runs() {  # runs NAME CMD...: prints hello's output
 }
 
 clang-19 --target=wasm32-wasi -O1 -o hello.wasm "$SRC/tests/programs/hello.c" || exit 1
-"$WACC" compile hello.wasm -o hello.so || exit 1
+"$WACC" compile -O1 hello.wasm -o hello.so || exit 1
 "$WACC" keygen -o key >/dev/null && "$WACC" keygen -o other >/dev/null
 
 # auth: none -> one line; then credentials from $REGISTRY_AUTH_FILE
