@@ -20,6 +20,7 @@
 #include "wasi2.h"
 #include "wacc_sign.h"
 #include "wacc_oci.h"
+#include "wacc_otel.h"
 
 static bool looks_like_number(const char *a)
 {
@@ -105,6 +106,25 @@ out:
     return status;
 }
 
+/* --otlp: a root span for the process (continuing $TRACEPARENT) and one
+ * child per phase (pull, load, instantiate, run). */
+struct run_trace {
+    wacc_otel *o;
+    wacc_span root, phase;
+    bool in_phase;
+};
+
+static void trace_phase(struct run_trace *t, const char *next)
+{
+    if (t->o == NULL)
+        return;
+    if (t->in_phase)
+        wacc_otel_span_end(t->o, &t->phase);
+    t->in_phase = next != NULL;
+    if (next != NULL)
+        wacc_otel_span_begin(t->o, &t->phase, next, WACC_SPAN_INTERNAL, &t->root.ctx);
+}
+
 int cmd_run(int argc, char **argv)
 {
     wacc_compile_options o = { .opt_level = 2, .cpu = NULL, .explicit_bounds = false,
@@ -129,6 +149,8 @@ int cmd_run(int argc, char **argv)
     wacc_oci_options oci = { 0 };      /* oci://REF: --insecure, --creds */
     wacc_oci_pulled *pulled = NULL;
     const char *argv0 = NULL;
+    const char *otlp = NULL;
+    struct run_trace trace = { 0 };
 
     if (args == NULL || pre == NULL || envs == NULL || wargv == NULL || vkeys == NULL) {
         free(vkeys);
@@ -156,6 +178,8 @@ int cmd_run(int argc, char **argv)
                 vkeys[nvkeys++] = argv[++i];
             } else if (strncmp(a, "--verify-key=", 13) == 0) {
                 vkeys[nvkeys++] = a + 13;
+            } else if (strcmp(a, "--otlp") == 0 && i + 1 < argc) {
+                otlp = argv[++i];
             } else if (strcmp(a, "--require-signatures") == 0) {
                 require_sigs = true;
             } else if (strcmp(a, "--invoke") == 0 && i + 1 < argc) {
@@ -194,7 +218,21 @@ int cmd_run(int argc, char **argv)
         goto out_args;
     }
     argv0 = file;
+    wacc_otel_config ocfg = { .endpoint = otlp };
+    trace.o = wacc_otel_new(&ocfg, err);
+    if (trace.o == NULL && err[0] != '\0') {
+        drv_error(NULL, "%s", err);
+        status = 2;
+        goto out_args;
+    }
+    if (trace.o != NULL) {
+        wacc_span_context parent;
+        bool cont = wacc_otel_traceparent_parse(getenv("TRACEPARENT"), &parent);
+        wacc_otel_span_begin(trace.o, &trace.root, "wacc run", WACC_SPAN_INTERNAL, cont ? &parent : NULL);
+        wacc_otel_attr_str(&trace.root, "wacc.artifact", file);
+    }
     if (wacc_oci_is_uri(file)) {
+        trace_phase(&trace, "pull");
         /* pull (blobs verified, signatures checked with the policy's keys)
          * and run the native build this CPU loads, else the component */
         char oerr[WACC_OCI_ERR_LEN];
@@ -226,6 +264,7 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     wacc_sign_policy_attach(&pol, e);   /* every .so is checked before it is mapped */
+    trace_phase(&trace, "load");
     if (!elf && drv_is_wasm(bytes, size)) {
         art = drv_cache_load(e, file, bytes, size, &o, no_cache, &pol, tmp, err);
     } else if (elf) {
@@ -249,6 +288,9 @@ int cmd_run(int argc, char **argv)
         drv_error(file, "%s", msg);
         goto out;
     }
+    if (trace.o != NULL)
+        wacc_otel_attr_str(&trace.root, "wacc.kind", wacc_artifact_is_component(art) ? "component" : "module");
+    trace_phase(&trace, wacc_artifact_is_component(art) ? "run" : "instantiate");
     wacc_wasi_config cfg;
     wacc_wasi_config_init(&cfg);
     wargv[0] = argv0;
@@ -310,6 +352,7 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     wacc_wasi_bind_instance(w, inst);
+    trace_phase(&trace, "run");
     if (name != NULL) {
         status = invoke(file, s, inst, name, args, nargs);
     } else {
@@ -336,6 +379,13 @@ out:
     }
     free(bytes);
 out_args:
+    if (trace.o != NULL) {
+        trace_phase(&trace, NULL);
+        wacc_otel_attr_int(&trace.root, "process.exit.code", status);
+        wacc_otel_span_status(&trace.root, status == 0 ? WACC_SPAN_STATUS_OK : WACC_SPAN_STATUS_ERROR);
+        wacc_otel_span_end(trace.o, &trace.root);
+        wacc_otel_free(trace.o);        /* exports what is queued (bounded wait) */
+    }
     free(pulled);
     wacc_sign_policy_free(&pol);
     free(vkeys);

@@ -23,7 +23,7 @@ static void usage(FILE *f)
           "                      compile a core module or a component to a native shared object\n"
           "  run FILE.so|FILE.wasm|oci://REF [--invoke NAME] [--no-cache] [-O0..-O3]\n"
           "      [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--verify-key KEY.pub]...\n"
-          "      [--require-signatures] [--] [ARGS...]\n"
+          "      [--require-signatures] [--otlp URL] [--insecure] [--creds U:P] [--] [ARGS...]\n"
           "                      run _start, or call export NAME with ARGS and print its results\n"
           "  inspect FILE.so     print an artifact's metadata\n"
           "  wast FILE.wast... [-O0..-O3] [-j N] [--max-failures N] [--component] [--skip-line N]...\n"
