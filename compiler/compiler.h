@@ -29,6 +29,7 @@ typedef struct wacc_compile_options {
     const char *cpu;            /* NULL/"native" = host CPU, or "x86-64-v2", "x86-64-v3", ... */
     bool explicit_bounds;       /* bounds-checked memory instead of guard pages (not yet) */
     uint32_t wasm_features;     /* WASM_FEATURE_* allowed in a core module (0: Wasm 2.0 only) */
+    bool no_interrupt_checks;   /* no epoch tests at loops/entries (deadlines bound host waits only) */
 } wacc_compile_options;
 
 /* A configured LLVM target for one compilation. */

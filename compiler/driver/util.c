@@ -71,6 +71,10 @@ int drv_parse_compile_option(int argc, char **argv, int *i, wacc_compile_options
         o->opt_level = a[2] - '0';
         return 1;
     }
+    if (strcmp(a, "--no-interrupt-checks") == 0) {
+        o->no_interrupt_checks = true;
+        return 1;
+    }
     if (strcmp(a, "--cpu") == 0 || strncmp(a, "--cpu=", 6) == 0) {
         const char *v = NULL;
         if (a[5] == '=')
