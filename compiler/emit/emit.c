@@ -244,6 +244,10 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
         LLVMDisposeErrorMessage(em);
         goto out;
     }
+    if (!wacc_insert_interrupt_checks(mod)) {
+        snprintf(err, 512, "out of memory (interrupt checks)");
+        goto out;
+    }
     phase_done(timed, "optimise", t0);
 
     /* debugging aid: WACC_DUMP_IR=path writes the optimised IR */
