@@ -132,5 +132,9 @@ bool h_client_out_ready(wacc_wasi2 *w, struct h_client *cl, struct pollfd *pf, u
 /* The request body is complete (finish) or failed (dropped). */
 void h_client_body_done(wacc_wasi2 *w, struct h_client *cl, bool ok);
 void h_client_unref(struct h_client *cl);
+/* Client objects (outgoing-request, future-incoming-response, ...):
+ * release, and readiness of a future-incoming-response. */
+void h_client_drop(wacc_wasi2 *w, void *impl);
+bool h_client_ready(wacc_wasi2 *w, void *impl, struct pollfd *pf, uint64_t *dl);
 
 #endif

@@ -57,9 +57,6 @@ typedef struct h_outparam {
     uint64_t gen;
 } h_outparam;
 
-void h_client_drop(wacc_wasi2 *w, void *impl);
-bool h_client_ready(wacc_wasi2 *w, void *impl, struct pollfd *pf, uint64_t *dl);
-
 static void free_impl(wacc_wasi2 *w, void *impl);
 static bool obj_ready(wacc_wasi2 *w, w2_obj *o, struct pollfd *pf, uint64_t *dl);
 
