@@ -16,8 +16,11 @@
  *   /err-timeout    set(err(connection-timeout))
  *   /clen           content-length: 10, 3 bytes written, finish fails
  *   /request-trailers  reads the body, incoming-body.finish, future-trailers.get
- *   /fetch?URL-less outbound GET to http://<x-upstream header><x-upstream-path>,
- *                   answers "<status> <body>" or "error <case index>"
+ *   /fetch          outbound GET http://<x-upstream header><x-upstream-path>:
+ *                   "<status> <body>" or "error <error-code case index>"
+ *   /fetch-timeout  the same with a 300 ms first-byte timeout
+ *   /fetch-stream   the upstream's body streamed back as ours
+ *   /proxy          our request body POSTed upstream (streamed), its body back
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -105,6 +108,10 @@ IMP(HT, "[method]future-incoming-response.get") void futresp_get(u32, void *);
 IMP(HT, "[method]future-incoming-response.subscribe") u32 futresp_subscribe(u32);
 IMP(HT, "[method]incoming-response.status") u32 iresp_status(u32);
 IMP(HT, "[method]incoming-response.consume") void iresp_consume(u32, void *);
+IMP(HT, "[method]outgoing-request.set-method") u32 oreq_set_method(u32, u32, const char *, u32);
+IMP(HT, "[method]outgoing-request.body") void oreq_body(u32, void *);
+IMP(HT, "[constructor]request-options") u32 opts_new(void);
+IMP(HT, "[method]request-options.set-first-byte-timeout") u32 opts_set_first(u32, u32, u64);
 IMP(OH, "handle") void oh_handle(u32, u32, u32, void *);
 IMP(IOS, "[method]input-stream.blocking-read") void in_blocking_read(u32, u64, void *);
 IMP(IOS, "[resource-drop]input-stream") void in_drop(u32);
@@ -347,62 +354,117 @@ static void r_clen(u32 out)
     finish(b, s, 0);
 }
 
-static void r_fetch(u32 req, u32 out)
+/* The value of request header `name` (NULL, *n = 0: none). */
+static const char *header(u32 req, const char *name, u32 *n)
 {
     u32 rh = req_headers(req);
-    fields_get(rh, "x-upstream", 10, ret);
-    const char *auth = "", *path = "/";
-    u32 al = 0, pl = 1;
-    if (ret[1] >= 1) {
-        const u32 *v = (const u32 *)ret[0];
-        auth = (const char *)v[0];
-        al = v[1];
+    fields_get(rh, name, slen(name), ret);
+    fields_drop(rh);
+    if (ret[1] < 1) {
+        *n = 0;
+        return 0;
     }
-    fields_get(rh, "x-upstream-path", 15, ret);
-    if (ret[1] >= 1) {
-        const u32 *v = (const u32 *)ret[0];
-        path = (const char *)v[0];
-        pl = v[1];
+    const u32 *v = (const u32 *)ret[0];
+    *n = v[1];
+    return (const char *)v[0];
+}
+
+/* Copy input stream `in` to output stream `s` in 64 KiB pieces. */
+static void pump(u32 in, u32 s)
+{
+    u32 mark = top;
+    for (;;) {
+        top = mark;
+        in_blocking_read(in, 65536, ret);
+        if (*(u8 *)ret != 0)
+            break;
+        write_all(s, (const void *)ret[1], ret[2]);
+    }
+}
+
+/* Outbound request to http://<x-upstream><x-upstream-path>. mode 0: GET,
+ * answer "<status> <body>"; 1: GET with a 300 ms first-byte timeout; 2:
+ * POST with our request body streamed to it, its body streamed back to
+ * us; 3: GET, its body streamed back. Errors answer "error <case>". */
+static void r_fetch(u32 req, u32 out, int mode)
+{
+    u32 al, pl;
+    const char *auth = header(req, "x-upstream", &al);
+    const char *path = header(req, "x-upstream-path", &pl);
+    if (!path) {
+        path = "/data";
+        pl = 5;
     }
     u32 o = oreq_new(fields_new());
     oreq_set_scheme(o, 1, 0, 0, 0);
-    oreq_set_authority(o, 1, auth, al);
+    oreq_set_authority(o, 1, auth ? auth : "", al);
     oreq_set_path(o, 1, path, pl);
-    oh_handle(o, 0, 0, ret);
+    u32 ob = 0, os = 0, opts = 0;
+    if (mode == 2) {
+        oreq_set_method(o, 2, 0, 0);
+        oreq_body(o, ret);
+        ob = ret[1];
+        outbody_write(ob, ret);
+        os = ret[1];
+    }
+    if (mode == 1) {
+        opts = opts_new();
+        opts_set_first(opts, 1, 300000000ull);
+    }
+    oh_handle(o, opts ? 1 : 0, opts, ret);
     char buf[256], *q = buf;
     const u8 *r8 = (const u8 *)ret;
     if (r8[0] != 0) {
         q = cat(q, "error ");
         q = fmt_u(q, r8[8]);
-    } else {
-        u32 fut = ret[2];
-        u32 p = futresp_subscribe(fut);
-        pollable_block(p);
-        pollable_drop(p);
-        futresp_get(fut, ret);
-        /* option<result<result<incoming-response, error-code>>>: disc 0,
-         * outer result 8, inner result 16, payload 24 */
-        if (r8[8] != 0 || r8[16] != 0) {
-            q = cat(q, "error ");
-            q = fmt_u(q, r8[24]);
-        } else {
-            u32 ir = ret[6];
-            q = fmt_u(q, iresp_status(ir));
-            *q++ = ' ';
-            iresp_consume(ir, ret);
-            u32 ib = ret[1];
-            inbody_stream(ib, ret);
-            u32 in = ret[1];
-            for (;;) {
-                in_blocking_read(in, 128, ret);
-                if (*(u8 *)ret != 0)
-                    break;
-                const char *d = (const char *)ret[1];
-                for (u32 i = 0; i < ret[2] && q < buf + 200; i++)
-                    *q++ = d[i];
-            }
-        }
+        goto text;
     }
+    u32 fut = ret[2];
+    if (mode == 2) {
+        req_consume(req, ret);
+        u32 ib = ret[1];
+        inbody_stream(ib, ret);
+        u32 in = ret[1];
+        pump(in, os);
+        in_drop(in);
+        inbody_finish(ib);
+        out_drop(os);
+        outbody_finish(ob, 0, 0, ret);
+    }
+    u32 p = futresp_subscribe(fut);
+    pollable_block(p);
+    pollable_drop(p);
+    futresp_get(fut, ret);
+    /* option<result<result<incoming-response, error-code>>>: disc 0,
+     * outer result 8, inner result 16, payload 24 */
+    if (r8[8] != 0 || r8[16] != 0) {
+        q = cat(q, "error ");
+        q = fmt_u(q, r8[24]);
+        goto text;
+    }
+    u32 ir = ret[6];
+    u32 status = iresp_status(ir);
+    iresp_consume(ir, ret);
+    u32 ib = ret[1];
+    inbody_stream(ib, ret);
+    u32 in = ret[1];
+    if (mode >= 2) {
+        u32 s, b = respond(out, fields_new(), status, &s);
+        pump(in, s);
+        finish(b, s, 0);
+        return;
+    }
+    q = fmt_u(q, status);
+    *q++ = ' ';
+    for (;;) {
+        in_blocking_read(in, 128, ret);
+        if (*(u8 *)ret != 0)
+            break;
+        const char *d = (const char *)ret[1];
+        for (u32 i = 0; i < ret[2] && q < buf + 200; i++)
+            *q++ = d[i];
+    }
+text:
     *q++ = '\n';
     *q = 0;
     simple(out, 200, buf);
@@ -439,8 +501,14 @@ EXP("wasi:http/incoming-handler@0.2.12#handle") void handle(u32 req, u32 out)
         outparam_set(out, 1, 38, 1, (u64)(uintptr_t)"boom", 4, 0, 0, 0);   /* internal-error */
     else if (starts(p, n, "/clen"))
         r_clen(out);
+    else if (starts(p, n, "/fetch-timeout"))
+        r_fetch(req, out, 1);
+    else if (starts(p, n, "/fetch-stream"))
+        r_fetch(req, out, 3);
     else if (starts(p, n, "/fetch"))
-        r_fetch(req, out);
+        r_fetch(req, out, 0);
+    else if (starts(p, n, "/proxy"))
+        r_fetch(req, out, 2);
     else
         simple(out, 404, "not found\n");
 }

@@ -87,5 +87,37 @@ for mib in 8 64; do
   rm -f "$W/in.bin"
 done
 
+# ---- outbound (outgoing-handler over libcurl) to a node upstream on 127.0.0.1 ----
+node "$HERE/upstream.mjs" 120 > "$W/upstream.port" 2> "$W/upstream.log" &
+UP=$!
+trap 'kill $UP 2> /dev/null; [ "${KEEP:-0}" = 1 ] || rm -rf "$W"' EXIT
+for _ in $(seq 50); do [ -s "$W/upstream.port" ] && break; sleep 0.1; done
+PORT=$(head -n 1 "$W/upstream.port")
+U="x-upstream: 127.0.0.1:$PORT"
+A=(--allow-http "127.0.0.1:$PORT")
+body() { "$H" "$@" --body-out "$W/body" "$W/guest.so" > "$W/report" 2>&1; cat "$W/body"; }
+[ "$(body -p /fetch -H "$U" "${A[@]}")" = "200 upstream data" ]
+check "fetch: granted host answers" $?
+[ "$(body -p /fetch -H "$U")" = "error 15" ]
+check "fetch: ungranted host is HTTP-request-denied (15)" $?
+[ "$(body -p /fetch -H "$U" --allow-http "127.0.0.1:1")" = "error 15" ]
+check "fetch: a grant for another port does not match" $?
+[ "$(body -p /fetch -H "x-upstream: 127.0.0.1:1" --allow-http 127.0.0.1)" = "error 6" ]
+check "fetch: closed port is connection-refused (6)" $?
+[ "$(body -p /fetch -H "x-upstream: no-such-host.invalid" --allow-http no-such-host.invalid)" = "error 1" ]
+check "fetch: unknown host is DNS-error (1)" $?
+[ "$(body -p /fetch-timeout -H "$U" -H "x-upstream-path: /slow" "${A[@]}")" = "error 9" ]
+check "fetch: first-byte-timeout is connection-read-timeout (9)" $?
+head -c 8M /dev/urandom > "$W/in.bin"
+want="$(sha256sum < "$W/in.bin" | cut -d' ' -f1) 8388608"
+[ "$(body -m POST -p /proxy -H "$U" -H "x-upstream-path: /sha" --body "$W/in.bin" "${A[@]}")" = "$want" ]
+check "proxy: 8 MiB request body streamed upstream (sha256)" $?
+rm -f "$W/in.bin"
+"$H" -p /fetch-stream -H "$U" -H "x-upstream-path: /big?mib=64" "${A[@]}" "$W/guest.so" > "$W/report" 2>&1
+want=$(head -c 64M /dev/zero | tr '\0' y | sha256sum | cut -d' ' -f1)
+rss=$(sed -n 's/^maxrss-kib //p' "$W/report")
+grep -q "^body-sha256 $want" "$W/report" && [ -n "$rss" ] && [ "$rss" -lt 65536 ]
+check "fetch-stream: 64 MiB upstream body streamed through (sha256, max RSS ${rss:-?} KiB)" $?
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
