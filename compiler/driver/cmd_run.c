@@ -1,9 +1,14 @@
 /*
- * cmd_run.c — `wacc run FILE.so|FILE.wasm [--invoke NAME] [ARGS...]`.
+ * cmd_run.c — `wacc run [OPTIONS] FILE.so|FILE.wasm [ARGS...]`.
  *
- * WASI preview1 imports are provided by runtime/wasi: the guest sees ARGS
- * (argv[0] = FILE), only the variables given with --env K=V, and only the
- * directories granted with --dir HOST[::GUEST].
+ * As with `wasmtime run`, wacc's options come before the artifact and
+ * everything after it belongs to the guest (or, with --invoke NAME, is the
+ * call's arguments). WASI preview1 imports are provided by runtime/wasi: the
+ * guest sees ARGS (argv[0] = FILE as given, or --argv0 NAME), only the
+ * variables given with --env K=V, and only the directories granted with
+ * --dir HOST[::GUEST]. --timeout D stops the run with the trap "deadline
+ * exceeded" (wacc_store_set_deadline); --max-memory S caps each linear
+ * memory (memory.grow returns -1 beyond it).
  *
  * .wasm inputs are compiled through the cache (cache.c). Without --invoke
  * the "_start" export runs if there is one. With --invoke the results are
@@ -18,29 +23,23 @@
 #include "driver.h"
 #include "wasi.h"
 #include "wasi2.h"
-#include "wacc_sign.h"
 #include "wacc_oci.h"
 #include "wacc_otel.h"
+#include "wacc_sign.h"
 
-static bool looks_like_number(const char *a)
+/* "--opt VALUE" or "--opt=VALUE" at argv[*i]: the value (advancing *i
+ * past a separate one), or NULL. */
+static const char *opt_value(int argc, char **argv, int *i, const char *opt)
 {
-    return a[0] == '-' && ((a[1] >= '0' && a[1] <= '9') || a[1] == '.' ||
-                           strcmp(a, "-inf") == 0 || strcmp(a, "-nan") == 0);
-}
-
-/* A regular file starting with the ELF magic: a wacc artifact, which the
- * runtime maps itself (no need to read a large .so into memory here). */
-static bool is_elf_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return false;
-    struct stat st;
-    uint8_t magic[4];
-    bool elf = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
-               fread(magic, 1, 4, f) == 4 && memcmp(magic, "\177ELF", 4) == 0;
-    fclose(f);
-    return elf;
+    size_t n = strlen(opt);
+    const char *a = argv[*i];
+    if (strncmp(a, opt, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] == '\0' && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
 }
 
 static void report_trap(const char *file, const wacc_trap *t)
@@ -129,8 +128,9 @@ int cmd_run(int argc, char **argv)
 {
     wacc_compile_options o = { .opt_level = 2, .cpu = NULL, .explicit_bounds = false,
                                .wasm_features = WASM_FEATURES_RUNNABLE };
-    const char *file = NULL, *name = NULL;
+    const char *file = NULL, *name = NULL, *argv0 = NULL;
     bool no_cache = false, dashdash = false;
+    uint64_t timeout_ns = 0, max_memory = 0;
     char err[512], tmp[512] = "";
     int nargs = 0, status = 1;
     char **args = calloc((size_t)argc + 1, sizeof *args);
@@ -148,7 +148,7 @@ int cmd_run(int argc, char **argv)
     wacc_sign_policy pol = { 0 };
     wacc_oci_options oci = { 0 };      /* oci://REF: --insecure, --creds */
     wacc_oci_pulled *pulled = NULL;
-    const char *argv0 = NULL;
+    const char *given = NULL;          /* FILE as given (oci://REF) */
     const char *otlp = NULL;
     struct run_trace trace = { 0 };
 
@@ -160,50 +160,73 @@ int cmd_run(int argc, char **argv)
         free(wargv);
         return 1;
     }
+    /* wacc's options, then the artifact, then the guest's arguments (or
+     * the --invoke call's), like `wasmtime run` */
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (!dashdash && a[0] == '-' && a[1] != '\0' && !looks_like_number(a)) {
-            int r = drv_parse_compile_option(argc, argv, &i, &o);
-            if (r < 0) {
-                status = 2;
-                goto out_args;
-            }
-            if (r > 0 || drv_parse_oci_option(argc, argv, &i, &oci))
-                continue;
-            if (strcmp(a, "--") == 0) {
-                dashdash = true;
-            } else if (strcmp(a, "--no-cache") == 0) {
-                no_cache = true;
-            } else if (strcmp(a, "--verify-key") == 0 && i + 1 < argc) {
-                vkeys[nvkeys++] = argv[++i];
-            } else if (strncmp(a, "--verify-key=", 13) == 0) {
-                vkeys[nvkeys++] = a + 13;
-            } else if (strcmp(a, "--otlp") == 0 && i + 1 < argc) {
-                otlp = argv[++i];
-            } else if (strcmp(a, "--require-signatures") == 0) {
-                require_sigs = true;
-            } else if (strcmp(a, "--invoke") == 0 && i + 1 < argc) {
-                name = argv[++i];
-            } else if (strncmp(a, "--invoke=", 9) == 0) {
-                name = a + 9;
-            } else if ((strcmp(a, "--dir") == 0 && i + 1 < argc) || strncmp(a, "--dir=", 6) == 0) {
-                char *h = a[5] == '=' ? argv[i] + 6 : argv[++i];
-                char *sep = strstr(h, "::");
-                pre[npre].guest_path = sep ? sep + 2 : h;
-                if (sep)
-                    *sep = '\0';
-                pre[npre++].host_path = h;
-            } else if ((strcmp(a, "--env") == 0 && i + 1 < argc) || strncmp(a, "--env=", 6) == 0) {
-                envs[nenv++] = a[5] == '=' ? a + 6 : argv[++i];
-            } else {
-                drv_error(NULL, "run: unknown option '%s'", a);
-                status = 2;
-                goto out_args;
-            }
-        } else if (file == NULL) {
-            file = a;
-        } else {
+        if (file != NULL) {
             args[nargs++] = argv[i];
+            continue;
+        }
+        if (dashdash || a[0] != '-' || a[1] == '\0') {
+            file = a;
+            continue;
+        }
+        int r = drv_parse_compile_option(argc, argv, &i, &o);
+        if (r < 0) {
+            status = 2;
+            goto out_args;
+        }
+        if (r > 0 || drv_parse_oci_option(argc, argv, &i, &oci))
+            continue;
+        const char *v = NULL;          /* the value of --opt VALUE / --opt=VALUE */
+        if (strcmp(a, "--") == 0) {
+            dashdash = true;
+        } else if (strcmp(a, "--no-cache") == 0) {
+            no_cache = true;
+        } else if ((v = opt_value(argc, argv, &i, "--verify-key")) != NULL) {
+            vkeys[nvkeys++] = v;
+        } else if (strcmp(a, "--require-signatures") == 0) {
+            require_sigs = true;
+        } else if ((v = opt_value(argc, argv, &i, "--otlp")) != NULL) {
+            otlp = v;
+        } else if ((v = opt_value(argc, argv, &i, "--invoke")) != NULL) {
+            name = v;
+        } else if ((v = opt_value(argc, argv, &i, "--argv0")) != NULL) {
+            argv0 = v;
+        } else if ((v = opt_value(argc, argv, &i, "--timeout")) != NULL) {
+            if (!parse_duration_ns(v, &timeout_ns)) {
+                drv_error(NULL, "run: bad --timeout '%s' (e.g. 5s, 250ms, 2m)", v);
+                status = 2;
+                goto out_args;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--max-memory")) != NULL) {
+            if (!parse_size_bytes(v, &max_memory)) {
+                drv_error(NULL, "run: bad --max-memory '%s' (e.g. 128MiB, 64K, 1G)", v);
+                status = 2;
+                goto out_args;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--dir")) != NULL) {
+            char *h = (char *)v;
+            char *sep = strstr(h, "::");
+            pre[npre].guest_path = sep ? sep + 2 : h;
+            if (sep)
+                *sep = '\0';
+            pre[npre++].host_path = h;
+        } else if ((v = opt_value(argc, argv, &i, "--env")) != NULL) {
+            envs[nenv++] = v;
+        } else {
+            bool known = strcmp(a, "--invoke") == 0 || strcmp(a, "--argv0") == 0 ||
+                         strcmp(a, "--timeout") == 0 || strcmp(a, "--max-memory") == 0 ||
+                         strcmp(a, "--dir") == 0 || strcmp(a, "--env") == 0 ||
+                         strcmp(a, "--verify-key") == 0 || strcmp(a, "--otlp") == 0;
+            if (known)
+                drv_error(NULL, "run: %s needs a value", a);
+            else
+                drv_error(NULL, "run: unknown option '%s' (wacc's options go before the "
+                          "artifact, the program's after it)", a);
+            status = 2;
+            goto out_args;
         }
     }
     if (file == NULL) {
@@ -217,7 +240,7 @@ int cmd_run(int argc, char **argv)
         status = 2;
         goto out_args;
     }
-    argv0 = file;
+    given = file;
     wacc_otel_config ocfg = { .endpoint = otlp };
     trace.o = wacc_otel_new(&ocfg, err);
     if (trace.o == NULL && err[0] != '\0') {
@@ -232,29 +255,14 @@ int cmd_run(int argc, char **argv)
         wacc_otel_attr_str(&trace.root, "wacc.artifact", file);
     }
     if (wacc_oci_is_uri(file)) {
-        trace_phase(&trace, "pull");
         /* pull (blobs verified, signatures checked with the policy's keys)
          * and run the native build this CPU loads, else the component */
-        char oerr[WACC_OCI_ERR_LEN];
-        oci.verify = pol.keys;
-        if ((pulled = calloc(1, sizeof *pulled)) == NULL || !wacc_oci_resolve(file, &oci, pulled, oerr)) {
-            drv_error(file, "%s", pulled ? oerr : "out of memory");
+        trace_phase(&trace, "pull");
+        if ((pulled = calloc(1, sizeof *pulled)) == NULL ||
+            (file = drv_resolve_oci(given, &pol, &oci, pulled, err)) == NULL) {
+            drv_error(given, "%s", pulled ? err : "out of memory");
             goto out_args;
         }
-        file = pulled->native[0] ? pulled->native : pulled->wasm;
-    }
-    size_t size = 0;
-    uint8_t *bytes = NULL;
-    bool elf = is_elf_file(file);   /* otherwise read it (errors from drv_read_file) */
-    if (!elf && (bytes = drv_read_file(file, &size, err)) == NULL) {
-        drv_error(file, "%s", err);
-        goto out_args;
-    }
-    /* a .wasm is checked in the bytes just read, which are what compiles */
-    if (!elf && wacc_sign_policy_active(&pol) && !wacc_verify_file_bytes(pol.keys, file, bytes, size, err)) {
-        drv_error(file, "refused: %s", err);
-        free(bytes);
-        goto out_args;
     }
     wacc_engine *e = wacc_engine_new();
     wacc_store *s = e ? wacc_store_new(e) : NULL;
@@ -265,35 +273,25 @@ int cmd_run(int argc, char **argv)
     }
     wacc_sign_policy_attach(&pol, e);   /* every .so is checked before it is mapped */
     trace_phase(&trace, "load");
-    if (!elf && drv_is_wasm(bytes, size)) {
-        art = drv_cache_load(e, file, bytes, size, &o, no_cache, &pol, tmp, err);
-    } else if (elf) {
-        char path[4200];
-        /* dlopen searches the library path for names without a slash */
-        snprintf(path, sizeof path, "%s%s", strchr(file, '/') ? "" : "./", file);
-        art = wacc_artifact_load(e, path, err);
-    } else {
-        snprintf(err, sizeof err, "not a wasm module or wacc artifact (bad magic)");
-    }
-    if (art == NULL) {
-        /* the runtime's messages may already start with the path */
-        const char *msg = err;
-        size_t fl = strlen(file);
-        if (strncmp(msg, "./", 2) == 0 && strncmp(msg + 2, file, fl) == 0 && msg[fl + 2] == ':')
-            msg += fl + 2;
-        else if (strncmp(msg, file, fl) == 0 && msg[fl] == ':')
-            msg += fl;
-        if (msg != err)
-            msg += strspn(msg, ": ");
-        drv_error(file, "%s", msg);
+    if ((art = drv_load_local(e, &pol, file, &o, no_cache, tmp, err)) == NULL) {
+        drv_error(file, "%s", err);
         goto out;
+    }
+    /* limits: from here on (compiling is not the guest's time) */
+    if (max_memory)
+        wacc_store_set_max_memory(s, max_memory);
+    if (timeout_ns) {
+        if (!wacc_artifact_interruptible(art))
+            drv_error(file, "warning: compiled with --no-interrupt-checks: --timeout bounds "
+                      "only waits in host calls, not the guest's own loops");
+        wacc_store_set_deadline(s, wacc_monotonic_ns() + timeout_ns);
     }
     if (trace.o != NULL)
         wacc_otel_attr_str(&trace.root, "wacc.kind", wacc_artifact_is_component(art) ? "component" : "module");
     trace_phase(&trace, wacc_artifact_is_component(art) ? "run" : "instantiate");
     wacc_wasi_config cfg;
     wacc_wasi_config_init(&cfg);
-    wargv[0] = argv0;
+    wargv[0] = argv0 ? argv0 : given;
     for (int k = 0; k < nargs && name == NULL; k++)
         wargv[k + 1] = args[k];
     cfg.argv = wargv;
@@ -371,13 +369,7 @@ out:
         wacc_artifact_free(art);
     if (e != NULL)
         wacc_engine_free(e);
-    if (tmp[0] != '\0') {
-        unlink(tmp);
-        char tsig[600];
-        snprintf(tsig, sizeof tsig, "%s.sig", tmp);
-        unlink(tsig);
-    }
-    free(bytes);
+    drv_unlink_tmp(tmp);
 out_args:
     if (trace.o != NULL) {
         trace_phase(&trace, NULL);

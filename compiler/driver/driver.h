@@ -24,6 +24,11 @@ uint8_t *drv_read_file(const char *path, size_t *size, char err[512]);
  * 0 if it is not a compile option, -1 on a bad value (message printed). */
 int drv_parse_compile_option(int argc, char **argv, int *i, wacc_compile_options *o);
 bool drv_is_wasm(const uint8_t *bytes, size_t size);
+/* util.c: "5s", "250ms", "1.5m", "2" (seconds; units us, ms, s, m, h) to
+ * nanoseconds; "128MiB", "64K", "1G", "4096" (bytes; units B, K/KiB, M/MiB,
+ * G/GiB) to bytes. False on anything else or overflow. */
+bool parse_duration_ns(const char *s, uint64_t *ns);
+bool parse_size_bytes(const char *s, uint64_t *bytes);
 
 /* cache.c: compile `wasm` (through the cache unless no_cache) and load it.
  * Returns the loaded artifact or NULL with err filled. `tmp_path` receives
@@ -56,6 +61,23 @@ void *drv_component_names(const uint8_t *b, size_t n, const char ***imp, size_t 
 void drv_component_names_free(void *keep);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_serve(int argc, char **argv);  /* cmd_serve.c */
+
+/* artifact_open.c: FILE | oci://REF → artifact under a signature policy
+ * (shared by run and serve). drv_resolve_oci returns the local file to load
+ * (FILE itself unless it is oci://REF; then a path inside *pulled), NULL +
+ * err on failure. drv_load_local verifies a .wasm's bytes before compiling
+ * them (the engine, with wacc_sign_policy_attach, verifies every .so before
+ * mapping it); tmp receives a temporary file for drv_unlink_tmp. */
+struct wacc_sign_policy;
+struct wacc_oci_pulled;
+const char *drv_resolve_oci(const char *file, const struct wacc_sign_policy *pol,
+                            const struct wacc_oci_options *oci, struct wacc_oci_pulled *pulled,
+                            char err[512]);
+wacc_artifact *drv_load_local(wacc_engine *e, const struct wacc_sign_policy *pol, const char *file,
+                              const wacc_compile_options *o, bool no_cache, char tmp[512],
+                              char err[512]);
+void drv_unlink_tmp(const char *tmp);
 
 /* cmd_run_component.c: instantiate a component artifact (imports from
  * `host`, may be NULL) and call `call` (WAVE: "name(args...)", or NAME with
