@@ -341,10 +341,10 @@ bool wacc_oci_pull(const char *refstr, const char *outdir, const wacc_oci_option
         if (!write_with_sig(sopath, so, sn, ssig, ssl, err))
             goto out;
         snprintf(out->native, sizeof out->native, "%s", sopath);
-    } else {
+    } else if (outdir == NULL) {
         char sp[1400];
         snprintf(sp, sizeof sp, "%s.sig", sopath);
-        unlink(sopath);                 /* a stale build from an earlier pull */
+        unlink(sopath);                 /* a stale build from an earlier pull into the store */
         unlink(sp);
     }
     ok = true;
