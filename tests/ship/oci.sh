@@ -150,6 +150,17 @@ done
 one_line "nothing listening" "$WACC" pull --insecure "127.0.0.1:1/x/y:1"
 one_line "bad reference" "$WACC" pull "no-registry-here"
 
+# two native builds (x86-64-v2, x86-64-v3): the pull takes the highest
+# baseline this CPU loads (v3 when it has AVX2, else v2)
+"$WACC" compile -O0 --cpu x86-64-v2 hello.wasm -o v2.so && "$WACC" compile -O0 --cpu x86-64-v3 hello.wasm -o v3.so
+"$WACC" push --insecure "$R/team/multi:1" hello.wasm --native v2.so --native v3.so >/dev/null 2>&1
+rm -rf "$XDG_CACHE_HOME/wacc/oci"; "$WACC" pull --insecure -o multi "$R/team/multi:1" >multi.out 2>&1
+want=x86-64-v2; grep -qw avx2 /proc/cpuinfo && want=x86-64-v3
+"$WACC" inspect multi/hello.so 2>/dev/null | grep -q "cpu baseline: $want" && ok "pull picked the $want build" \
+  || { bad "native build choice (wanted $want)"; cat multi.out; "$WACC" inspect multi/hello.so | head -7; }
+grep -q '"variant":"v3"' <(curl -s -u alice:secret -H "Accept: application/vnd.oci.image.index.v1+json" "http://$R/v2/team/multi/manifests/1") \
+  && ok "index platform variant v3" || bad "index variant"
+
 # a component: os wasip2 and its own imports/exports in the config (the
 # cached real-component corpus; skipped when it cannot be built here)
 if "$SRC/scripts/build-components.sh" -o "$T/comp" hello >/dev/null 2>&1 && [ -f "$T/comp/hello.component.wasm" ]; then
