@@ -146,6 +146,70 @@ COUNTER(dropped)
 COUNTER(failed)
 COUNTER(exported)
 
+/* ---- HTTP semantic conventions ---- */
+
+static const char *known_method(const char *m)
+{
+    static const char *const methods[] = { "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+                                           "OPTIONS", "TRACE", "PATCH" };
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (m != NULL && strcmp(m, methods[i]) == 0)
+            return methods[i];
+    return NULL;
+}
+
+void wacc_otel_http_server_begin(wacc_otel *o, wacc_span *s, const char *method, const char *path,
+                                 const char *route, const char *host, const char *traceparent)
+{
+    wacc_span_context parent;
+    bool cont = wacc_otel_traceparent_parse(traceparent, &parent);
+    const char *m = known_method(method);
+    char name[96];
+    if (route != NULL && route[0])
+        snprintf(name, sizeof name, "%s %s", m ? m : "HTTP", route);
+    else
+        snprintf(name, sizeof name, "%s", m ? m : "HTTP");
+    wacc_otel_span_begin(o, s, name, WACC_SPAN_SERVER, cont ? &parent : NULL);
+    wacc_otel_attr_str(s, "http.request.method", m ? m : "_OTHER");
+    if (m == NULL && method != NULL)
+        wacc_otel_attr_str(s, "http.request.method_original", method);
+    if (path != NULL) {
+        size_t q = strcspn(path, "?");
+        char p[128];
+        snprintf(p, sizeof p, "%.*s", (int)(q < sizeof p ? q : sizeof p - 1), path);
+        wacc_otel_attr_str(s, "url.path", p);
+    }
+    if (route != NULL && route[0])
+        wacc_otel_attr_str(s, "http.route", route);
+    wacc_otel_attr_str(s, "url.scheme", "http");
+    if (host != NULL)
+        wacc_otel_attr_str(s, "server.address", host);
+}
+
+void wacc_otel_http_client_begin(wacc_otel *o, wacc_span *s, const wacc_span_context *parent,
+                                 const char *method, const char *url, char traceparent[56])
+{
+    const char *m = known_method(method);
+    wacc_otel_span_begin(o, s, m ? m : "HTTP", WACC_SPAN_CLIENT, parent);
+    wacc_otel_attr_str(s, "http.request.method", m ? m : "_OTHER");
+    if (url != NULL)
+        wacc_otel_attr_str(s, "url.full", url);
+    wacc_otel_traceparent_format(&s->ctx, traceparent);
+}
+
+void wacc_otel_http_end(wacc_otel *o, wacc_span *s, int status_code)
+{
+    wacc_otel_attr_int(s, "http.response.status_code", status_code);
+    int limit = s->kind == WACC_SPAN_SERVER ? 500 : 400;
+    if (status_code >= limit || status_code <= 0) {
+        char t[8];
+        snprintf(t, sizeof t, "%d", status_code);
+        wacc_otel_attr_str(s, "error.type", status_code > 0 ? t : "_OTHER");
+        s->status = WACC_SPAN_STATUS_ERROR;
+    }
+    wacc_otel_span_end(o, s);
+}
+
 /* ---- W3C trace context ---- */
 
 static int hexval(char c)

@@ -86,6 +86,20 @@ uint64_t wacc_otel_dropped(const wacc_otel *o);
 uint64_t wacc_otel_failed(const wacc_otel *o);
 uint64_t wacc_otel_exported(const wacc_otel *o);
 
+/* HTTP semantic conventions, for servers (wacc serve) and outbound calls:
+ * a SERVER span named "METHOD" (or "METHOD ROUTE" when a route is known)
+ * with http.request.method, url.path, url.scheme, server.address and the
+ * incoming `traceparent` continued (NULL/invalid: a new trace). */
+void wacc_otel_http_server_begin(wacc_otel *o, wacc_span *s, const char *method, const char *path,
+                                 const char *route, const char *host, const char *traceparent);
+/* A CLIENT span for an outbound request (http.request.method, url.full);
+ * `traceparent` receives the header value to send with it. */
+void wacc_otel_http_client_begin(wacc_otel *o, wacc_span *s, const wacc_span_context *parent,
+                                 const char *method, const char *url, char traceparent[56]);
+/* http.response.status_code; status ERROR for 5xx on a server span, 4xx+ on
+ * a client span (the conventions' rule); then ends it. */
+void wacc_otel_http_end(wacc_otel *o, wacc_span *s, int status_code);
+
 /* W3C trace context: "00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>". */
 bool wacc_otel_traceparent_parse(const char *header, wacc_span_context *out);
 void wacc_otel_traceparent_format(const wacc_span_context *c, char out[56]);

@@ -63,5 +63,28 @@ int main(int argc, char **argv)
     CHECK(!wacc_otel_traceparent_parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7", &c));
     CHECK(!wacc_otel_traceparent_parse(NULL, &c));
     CHECK(wacc_otel_traceparent_parse("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future", &c));
+
+    /* HTTP conventions: server span continuing an incoming traceparent, a
+     * client span under it whose outgoing traceparent names it */
+    wacc_span srv, cli;
+    char out_tp[56];
+    wacc_otel_http_server_begin(NULL, &srv, "GET", "/users/7?x=1", "/users/{id}", "example", tp);
+    CHECK(srv.kind == WACC_SPAN_SERVER && strcmp(srv.name, "GET /users/{id}") == 0);
+    CHECK(srv.has_parent && memcmp(srv.ctx.trace_id, c.trace_id, 16) == 0);
+    wacc_otel_http_client_begin(NULL, &cli, &srv.ctx, "POST", "http://up/x", out_tp);
+    wacc_span_context back;
+    CHECK(wacc_otel_traceparent_parse(out_tp, &back) && memcmp(back.span_id, cli.ctx.span_id, 8) == 0);
+    CHECK(memcmp(cli.parent_span_id, srv.ctx.span_id, 8) == 0);
+    wacc_otel_http_end(NULL, &cli, 404);
+    CHECK(cli.status == WACC_SPAN_STATUS_ERROR);
+    wacc_otel_http_end(NULL, &srv, 404);
+    CHECK(srv.status == WACC_SPAN_STATUS_UNSET);
+    bool path_ok = false;
+    for (uint32_t i = 0; i < srv.nattrs; i++)
+        if (strcmp(srv.attrs[i].key, "url.path") == 0)
+            path_ok = strcmp(srv.attrs[i].str, "/users/7") == 0;
+    CHECK(path_ok);
+    wacc_otel_http_server_begin(NULL, &srv, "BREW", "/", NULL, NULL, "garbage");
+    CHECK(!srv.has_parent && strcmp(srv.name, "HTTP") == 0);
     return failures ? 1 : 0;
 }
