@@ -119,6 +119,7 @@ int cmd_run(int argc, char **argv)
     uint32_t npre = 0, nenv = 0;
     wacc_wasi *w = NULL;
     wacc_extern *imports = NULL;
+    drv_net net = { 0 };
 
     if (args == NULL || pre == NULL || envs == NULL || wargv == NULL) {
         free(args);
@@ -131,6 +132,12 @@ int cmd_run(int argc, char **argv)
         const char *a = argv[i];
         if (!dashdash && a[0] == '-' && a[1] != '\0' && !looks_like_number(a)) {
             int r = drv_parse_compile_option(argc, argv, &i, &o);
+            if (r < 0) {
+                status = 2;
+                goto out_args;
+            }
+            if (r == 0)
+                r = drv_parse_net_option(argc, argv, &i, &net);
             if (r < 0) {
                 status = 2;
                 goto out_args;
@@ -219,6 +226,7 @@ int cmd_run(int argc, char **argv)
     cfg.envc = nenv;
     cfg.preopens = pre;
     cfg.npreopens = npre;
+    drv_net_apply(&net, &cfg);
     if (wacc_artifact_is_component(art)) {
         /* WASI 0.2 (runtime/wasi2): a wasi:cli/run command runs; --invoke
          * calls an export with the same imports */
@@ -291,6 +299,7 @@ out:
         unlink(tmp);
     free(bytes);
 out_args:
+    drv_net_free(&net);
     free(imports);
     free(pre);
     free(envs);

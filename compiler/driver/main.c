@@ -23,6 +23,8 @@ static void usage(FILE *f)
           "                      compile a core module or a component to a native shared object\n"
           "  run FILE.so|FILE.wasm [--invoke NAME] [--no-cache] [-O0..-O3]\n"
           "      [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--] [ARGS...]\n"
+          "      [--tcp-listen ADDR:PORT]... [--tcp-connect HOST:PORT|CIDR[:PORT]]...\n"
+          "      [--udp ADDR:PORT|CIDR[:PORT]]... [--allow-dns]   (wasi:sockets grants)\n"
           "                      run _start, or call export NAME with ARGS and print its results\n"
           "  inspect FILE.so     print an artifact's metadata\n"
           "  wast FILE.wast... [-O0..-O3] [-j N] [--max-failures N] [--component] [--skip-line N]...\n"
