@@ -27,6 +27,7 @@ enum { S_IDLE, S_PERMITTED, S_WAITING };
 typedef struct sk_udp {
     sk_sock *s;
     int state;
+    bool connected;             /* stream() was given a remote address */
 } sk_udp;
 
 /* One end of a stream pair (incoming or outgoing). */
@@ -230,11 +231,24 @@ static uint32_t stream(w2_call *c)
         if (!sk_allowed(c->w, SK_UDP_REMOTE, sa))
             return sk_err(c, "access-denied");
     }
-    /* dissolve an earlier association, then make the new one */
-    struct sockaddr unspec = { .sa_family = AF_UNSPEC };
-    connect(s->fd, &unspec, sizeof unspec);
+    /* dissolve an earlier association (Linux then forgets an ephemeral
+     * local port: bind it again), then make the new one */
+    if (u->connected) {
+        struct sockaddr_storage local;
+        socklen_t llen = sizeof local;
+        bool have = getsockname(s->fd, (struct sockaddr *)&local, &llen) == 0;
+        struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+        connect(s->fd, &unspec, sizeof unspec);
+        u->connected = false;
+        struct sockaddr_storage now;
+        socklen_t nlen = sizeof now;
+        if (have && getsockname(s->fd, (struct sockaddr *)&now, &nlen) == 0 &&
+            sk_addr_port((struct sockaddr *)&now) == 0)
+            bind(s->fd, (struct sockaddr *)&local, llen);
+    }
     if (some && connect(s->fd, (struct sockaddr *)&ss, len) < 0)
         return errno == EADDRNOTAVAIL ? sk_err(c, "address-in-use") : sk_err_errno(c, errno);
+    u->connected = some;
     sk_dgram *di = new_dgram(s, some ? &ss : NULL, len);
     sk_dgram *dout = new_dgram(s, some ? &ss : NULL, len);
     uint32_t in = 0, out = 0;
