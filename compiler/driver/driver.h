@@ -48,6 +48,7 @@ int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_wast(int argc, char **argv);
+int cmd_serve(int argc, char **argv);  /* cmd_serve.c */
 
 /* cmd_run_component.c: instantiate a component artifact (imports from
  * `host`, may be NULL) and call `call` (WAVE: "name(args...)", or NAME with

@@ -4,6 +4,7 @@
  *
  *   wacc compile app.wasm [-o app.so] [-O0..-O3] [--cpu NAME]
  *   wacc run [OPTIONS] app.so|app.wasm [ARGS...]
+ *   wacc serve [options] app.so|app.wasm
  *   wacc inspect app.so
  *   wacc wast FILE.wast... [-O1] [-j N]
  *   wacc wit FILE.wit|DIR|APP.wasm
@@ -27,6 +28,12 @@ static void usage(FILE *f)
           "      [--no-cache] [-O0..-O3] FILE.so|FILE.wasm [ARGS...]\n"
           "                      run the program with ARGS (everything after FILE), or call\n"
           "                      export NAME with ARGS and print its results\n"
+          "  serve [--addr 127.0.0.1:8080] [--workers N] [--route /PREFIX=FILE]...\n"
+          "      [--dir HOST[::GUEST]] [--env KEY=VALUE] [--allow-http HOST[:PORT]]...\n"
+          "      [--tcp-listen ADDR:PORT] [--tcp-connect HOST:PORT|CIDR[:PORT]] [--allow-dns]\n"
+          "      [--timeout 30s] [--max-memory 128MiB] [--max-body 64MiB] [--quiet] FILE.so|FILE.wasm\n"
+          "                      serve a wasi:http component over HTTP (grants apply to the\n"
+          "                      next --route or FILE)\n"
           "  inspect FILE.so     print an artifact's metadata\n"
           "  wast FILE.wast... [-O0..-O3] [-j N] [--max-failures N] [--component] [--skip-line N]...\n"
           "                      run spec test scripts (needs wast2json from wabt; component\n"
@@ -127,6 +134,8 @@ int main(int argc, char **argv)
         return cmd_compile(argc - 2, argv + 2);
     if (strcmp(c, "run") == 0)
         return cmd_run(argc - 2, argv + 2);
+    if (strcmp(c, "serve") == 0)
+        return cmd_serve(argc - 2, argv + 2);
     if (strcmp(c, "inspect") == 0)
         return cmd_inspect(argc - 2, argv + 2);
     if (strcmp(c, "wast") == 0)

@@ -251,6 +251,21 @@ uintptr_t wacc__thread_enter(void);
  * with the details in *e. Sets the store's stack limit. */
 bool wacc__call_protected(wacc_store *s, struct wacc_entry *e, wacc_array_call_fn fn,
                           void *vmctx, void *code, wacc_val *vals);
+/* The per-thread trap state that belongs to one stack: the chain of
+ * host->wasm entries running on it and its bounds (limit: what generated
+ * code's prologue check compares with; low: its lowest usable byte, just
+ * above the guard page). runtime/fiber swaps it on every stack switch, so
+ * the stack-limit check stays exact on every fiber and a trap unwinds only
+ * to an entry of its own stack. A zero state (limit 0) means "this thread's
+ * own stack, bounds not computed yet": wacc__thread_enter computes them. */
+struct wacc_stack_state {
+    struct wacc_entry *entry;
+    uintptr_t limit, low;
+};
+/* The state of a fresh stack [low, high) with no entries. */
+void wacc__stack_state_init(struct wacc_stack_state *st, uintptr_t low, uintptr_t high);
+/* Save the calling thread's state into *save, make *load current. */
+void wacc__stack_state_swap(struct wacc_stack_state *save, const struct wacc_stack_state *load);
 /* Raise a trap from runtime code running under an entry (never returns). */
 _Noreturn void wacc__raise(struct wacc_instance *inst, uint32_t code, uint32_t func_index,
                            uint32_t wasm_offset);
