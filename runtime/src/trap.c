@@ -331,6 +331,7 @@ const char *wacc_trap_name(uint32_t code)
     case WACC_TRAP_OUT_OF_MEMORY: return "out of memory";
     case WACC_TRAP_EXIT: return "exit";
     case WACC_TRAP_COMPONENT: return "canonical ABI check failed";
+    case WACC_TRAP_DEADLINE: return "deadline exceeded";
     default: return "unknown trap";
     }
 }
