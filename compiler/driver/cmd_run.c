@@ -137,6 +137,8 @@ int cmd_run(int argc, char **argv)
     /* WASI: preopened directories, environment, argv (FILE + ARGS) */
     wacc_wasi_preopen *pre = calloc((size_t)argc + 1, sizeof *pre);
     const char **envs = calloc((size_t)argc + 1, sizeof *envs);
+    const char **allow_http = calloc((size_t)argc + 1, sizeof *allow_http);
+    uint32_t nallow_http = 0;
     const char **wargv = calloc((size_t)argc + 2, sizeof *wargv);
     uint32_t npre = 0, nenv = 0;
     wacc_wasi *w = NULL;
@@ -152,8 +154,12 @@ int cmd_run(int argc, char **argv)
     const char *otlp = NULL;
     struct run_trace trace = { 0 };
 
-    if (args == NULL || pre == NULL || envs == NULL || wargv == NULL || vkeys == NULL) {
+    drv_net net = { 0 };
+
+    if (args == NULL || pre == NULL || envs == NULL || wargv == NULL || vkeys == NULL ||
+        allow_http == NULL) {
         free(vkeys);
+        free(allow_http);
         free(args);
         free(pre);
         free(envs);
@@ -173,6 +179,8 @@ int cmd_run(int argc, char **argv)
             continue;
         }
         int r = drv_parse_compile_option(argc, argv, &i, &o);
+        if (r == 0)
+            r = drv_parse_net_option(argc, argv, &i, &net);    /* --tcp-listen, --udp, ... */
         if (r < 0) {
             status = 2;
             goto out_args;
@@ -215,11 +223,14 @@ int cmd_run(int argc, char **argv)
             pre[npre++].host_path = h;
         } else if ((v = opt_value(argc, argv, &i, "--env")) != NULL) {
             envs[nenv++] = v;
+        } else if ((v = opt_value(argc, argv, &i, "--allow-http")) != NULL) {
+            allow_http[nallow_http++] = v;      /* outbound wasi:http to HOST[:PORT] */
         } else {
             bool known = strcmp(a, "--invoke") == 0 || strcmp(a, "--argv0") == 0 ||
                          strcmp(a, "--timeout") == 0 || strcmp(a, "--max-memory") == 0 ||
                          strcmp(a, "--dir") == 0 || strcmp(a, "--env") == 0 ||
-                         strcmp(a, "--verify-key") == 0 || strcmp(a, "--otlp") == 0;
+                         strcmp(a, "--verify-key") == 0 || strcmp(a, "--otlp") == 0 ||
+                         strcmp(a, "--allow-http") == 0;
             if (known)
                 drv_error(NULL, "run: %s needs a value", a);
             else
@@ -300,6 +311,9 @@ int cmd_run(int argc, char **argv)
     cfg.envc = nenv;
     cfg.preopens = pre;
     cfg.npreopens = npre;
+    drv_net_apply(&net, &cfg);
+    cfg.allow_http = allow_http;
+    cfg.nallow_http = nallow_http;
     if (wacc_artifact_is_component(art)) {
         /* WASI 0.2 (runtime/wasi2): a wasi:cli/run command runs; --invoke
          * calls an export with the same imports */
@@ -381,9 +395,11 @@ out_args:
     free(pulled);
     wacc_sign_policy_free(&pol);
     free(vkeys);
+    drv_net_free(&net);
     free(imports);
     free(pre);
     free(envs);
+    free(allow_http);
     free(wargv);
     free(args);
     return status;
