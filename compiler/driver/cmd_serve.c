@@ -23,46 +23,6 @@
 #include "driver.h"
 #include "serve.h"
 
-/* ---- shim: parse_duration_ns / parse_size_bytes land in util.c with the
- * deadline work; until then these local copies (delete after merging). ---- */
-static bool serve_parse_duration(const char *s, uint64_t *ns)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || v < 0)
-        return false;
-    double mul = 1e9;
-    if (strcmp(end, "ns") == 0) mul = 1;
-    else if (strcmp(end, "us") == 0) mul = 1e3;
-    else if (strcmp(end, "ms") == 0) mul = 1e6;
-    else if (strcmp(end, "s") == 0 || *end == '\0') mul = 1e9;
-    else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0) mul = 60e9;
-    else if (strcmp(end, "h") == 0) mul = 3600e9;
-    else return false;
-    *ns = (uint64_t)(v * mul);
-    return true;
-}
-
-static bool serve_parse_size(const char *s, uint64_t *bytes)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || v < 0)
-        return false;
-    double mul = 1;
-    if (*end == '\0' || strcasecmp(end, "b") == 0) mul = 1;
-    else if (strcasecmp(end, "k") == 0 || strcasecmp(end, "kb") == 0) mul = 1e3;
-    else if (strcasecmp(end, "kib") == 0) mul = 1024.0;
-    else if (strcasecmp(end, "m") == 0 || strcasecmp(end, "mb") == 0) mul = 1e6;
-    else if (strcasecmp(end, "mib") == 0) mul = 1024.0 * 1024;
-    else if (strcasecmp(end, "g") == 0 || strcasecmp(end, "gb") == 0) mul = 1e9;
-    else if (strcasecmp(end, "gib") == 0) mul = 1024.0 * 1024 * 1024;
-    else return false;
-    *bytes = (uint64_t)(v * mul);
-    return true;
-}
-/* ---- end of shim ---- */
-
 /* Grants being collected for the next route. */
 struct grants {
     wacc_wasi_preopen *pre;
@@ -209,17 +169,17 @@ int cmd_serve(int argc, char **argv)
             }
             cfg.workers = (unsigned)n;
         } else if ((v = value(argc, argv, &i, "--timeout"))) {
-            if (!serve_parse_duration(v, &cfg.timeout_ns)) {
+            if (!parse_duration_ns(v, &cfg.timeout_ns)) {
                 drv_error(NULL, "serve: bad --timeout '%s' (e.g. 30s, 500ms, 0 for none)", v);
                 goto out;
             }
         } else if ((v = value(argc, argv, &i, "--max-memory"))) {
-            if (!serve_parse_size(v, &cfg.max_memory)) {
+            if (!parse_size_bytes(v, &cfg.max_memory)) {
                 drv_error(NULL, "serve: bad --max-memory '%s' (e.g. 128MiB)", v);
                 goto out;
             }
         } else if ((v = value(argc, argv, &i, "--max-body"))) {
-            if (!serve_parse_size(v, &cfg.max_body)) {
+            if (!parse_size_bytes(v, &cfg.max_body)) {
                 drv_error(NULL, "serve: bad --max-body '%s' (e.g. 64MiB)", v);
                 goto out;
             }

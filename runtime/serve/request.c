@@ -366,19 +366,16 @@ static void run_component(struct request *r)
             wacc_store_free(s);
         return;
     }
-    if (r->deadline && wacc_store_set_deadline)
+    if (r->deadline)
         wacc_store_set_deadline(s, r->deadline);
-    if (cfg->max_memory && wacc_store_set_max_memory)
+    if (cfg->max_memory)
         wacc_store_set_max_memory(s, cfg->max_memory);
-    if (wacc_wasi2_set_waiter)
-        wacc_wasi2_set_waiter(w2, &r->waiter);
+    wacc_wasi2_set_waiter(w2, &r->waiter);
     wacc_component_host host;
     wacc_wasi2_host(w2, &host);
     wacc_cinstance *ci = wacc_component_instantiate(s, rt->artifact, &host, &trap, err);
     if (!ci) {
         r->io.resp_error(r, "internal-error", trap.code ? trap.message : err);
-    } else if (!wacc_wasi2_http_handle) {
-        r->io.resp_error(r, "internal-error", "this build has no wasi:http host");
     } else if (!wacc_wasi2_http_handle(w2, s, ci, &r->hreq, &r->io, &trap, err)) {
         if (!r->failed)
             r->io.resp_error(r, "internal-error", trap.code ? trap.message : err);

@@ -150,12 +150,5 @@ void sv_log(const wacc_serve *sv, const char *fmt, ...) __attribute__((format(pr
 /* serve.c: one-line message into err */
 void wacc__serve_err(char err[WACC_ERR_LEN], const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Shims until wacc_store_set_deadline/_max_memory and the wasi:http host
- * land on main (weak: NULL when not linked in). */
-#pragma weak wacc_store_set_deadline
-#pragma weak wacc_store_set_max_memory
-#pragma weak wacc_wasi2_http_handle
-#pragma weak wacc_wasi2_is_http_handler
-#pragma weak wacc_wasi2_set_waiter
 
 #endif
