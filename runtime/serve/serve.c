@@ -93,6 +93,39 @@ static int listen_socket(const struct sockaddr_storage *ss, char err[WACC_ERR_LE
     return fd;
 }
 
+/* Instantiate a route's component once: it links against the WASI 0.2
+ * host with its grants and exports wasi:http/incoming-handler. */
+static bool check_handler(const wacc_serve_config *cfg, const wacc_serve_route *rt,
+                          char err[WACC_ERR_LEN])
+{
+    const char *name = rt->name ? rt->name : rt->prefix;
+    char e[WACC_ERR_LEN] = "";
+    wacc_trap trap;
+    memset(&trap, 0, sizeof trap);
+    wacc_store *s = wacc_store_new(cfg->engine);
+    wacc_wasi2 *w = s ? wacc_wasi2_new(&rt->wasi, e) : NULL;
+    wacc_cinstance *ci = NULL;
+    bool ok = false;
+    if (w) {
+        wacc_component_host host;
+        wacc_wasi2_host(w, &host);
+        ci = wacc_component_instantiate(s, rt->artifact, &host, &trap, e);
+        if (!ci)
+            wacc__serve_err(err, "%s: %s", name, trap.code ? trap.message : e);
+        else if (!(ok = wacc_wasi2_is_http_handler(ci)))
+            wacc__serve_err(err, "%s: exports no wasi:http/incoming-handler (wacc serve "
+                            "runs wasi:http/proxy components)", name);
+    } else {
+        wacc__serve_err(err, "%s: %s", name, e[0] ? e : "out of memory");
+    }
+    if (ci)
+        wacc_cinstance_free(ci);
+    if (s)
+        wacc_store_free(s);
+    wacc_wasi2_free(w);
+    return ok;
+}
+
 static int by_prefix_len(const void *a, const void *b)
 {
     size_t la = strlen(((const wacc_serve_route *)a)->prefix);
@@ -127,6 +160,9 @@ wacc_serve *wacc_serve_new(const wacc_serve_config *cfg, char err[WACC_ERR_LEN])
             return NULL;
         }
     }
+    for (unsigned i = 0; i < cfg->nroutes; i++)
+        if (cfg->routes[i].artifact && !check_handler(cfg, &cfg->routes[i], err))
+            return NULL;
     struct sockaddr_storage ss;
     if (!parse_addr(cfg->addr ? cfg->addr : "127.0.0.1:8080", &ss, err))
         return NULL;
