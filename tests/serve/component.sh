@@ -7,6 +7,8 @@
 #   component.sh WACC component   serve_test.py's component case
 #   component.sh WACC load N      load_test.py: N requests, 1/100 trap,
 #                                 1/500 past the deadline
+#   component.sh WACC build DIR   only build: DIR/guest.wasm, DIR/guest.so
+#                                 (scripts/bench-serve)
 # Exit 0 pass, 1 fail, 77 skipped (no clang-19 / jco / python3).
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -50,6 +52,9 @@ fi
 "$WACC" compile -O1 "$comp" -o "$W/guest.so" > "$W/compile.log" 2>&1 ||
   { cat "$W/compile.log"; echo "FAIL: wacc compile"; exit 1; }
 case "$WHAT" in
+build)
+  mkdir -p "$3" && cp "$comp" "$W/guest.so" "$3/" && exit 0
+  exit 1 ;;
 component)
   exec python3 "$HERE/serve_test.py" component "$WACC" serve --addr 127.0.0.1:0 --workers 2 \
     --timeout 2s --max-memory 16MiB --route /api="$W/guest.so" "$W/guest.so" ;;
