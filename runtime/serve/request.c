@@ -114,6 +114,8 @@ static bool io_head(void *ud, unsigned status, const wacc_http_header *h, size_t
         sv_out(c, "transfer-encoding: chunked\r\n", 28);
     if (!c->keepalive)
         sv_out(c, "connection: close\r\n", 19);
+    else if (c->parser.http_major == 1 && c->parser.http_minor == 0)
+        sv_out(c, "connection: keep-alive\r\n", 24);     /* HTTP/1.0 closes otherwise */
     sv_out(c, "\r\n", 2);
     return !c->closing;
 }
