@@ -240,6 +240,8 @@ void sv_worker_maybe_done(struct worker *w)
         sv_conn_close(c);
     if (!uv_is_closing((uv_handle_t *)&w->grace))
         uv_close((uv_handle_t *)&w->grace, NULL);
+    if (!uv_is_closing((uv_handle_t *)&w->refill))
+        uv_close((uv_handle_t *)&w->refill, NULL);
     if (!uv_is_closing((uv_handle_t *)&w->stop_async))
         uv_close((uv_handle_t *)&w->stop_async, NULL);
 }
@@ -261,6 +263,7 @@ static void on_stop(uv_async_t *a)
     if (w->stopping)
         return;
     w->stopping = true;
+    uv_idle_stop(&w->refill);
     uv_close((uv_handle_t *)&w->listener, NULL);
     struct conn *next;
     for (struct conn *c = w->conns; c; c = next) {
@@ -276,9 +279,11 @@ static void on_stop(uv_async_t *a)
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
+    sv_spares_start(w);
     uv_run(&w->loop, UV_RUN_DEFAULT);
     uv_walk(&w->loop, close_walk, NULL);
     uv_run(&w->loop, UV_RUN_DEFAULT);
+    sv_spares_free(w);
     return NULL;
 }
 
@@ -300,9 +305,12 @@ static bool worker_init(struct worker *w, wacc_serve *sv, char err[WACC_ERR_LEN]
         w->stop_async.data = w;
         uv_timer_init(&w->loop, &w->grace);
         w->grace.data = w;
+        uv_idle_init(&w->loop, &w->refill);
+        w->refill.data = w;
         w->fibers = wacc_fiber_pool_new(sv->cfg.fiber_stack, 256);
+        w->spare = calloc(sv->nroutes, sizeof *w->spare);
     }
-    if (rc != 0 || !w->fibers) {
+    if (rc != 0 || !w->fibers || !w->spare) {
         wacc__serve_err(err, "worker: %s", rc ? uv_strerror(rc) : "out of memory");
         return false;
     }
@@ -330,6 +338,8 @@ int wacc_serve_run(wacc_serve *sv)
     for (; started < sv->nworkers; started++) {
         struct worker *w = &sv->workers[started];
         if (!worker_init(w, sv, err) || pthread_create(&w->th, NULL, worker_main, w) != 0) {
+            free(w->spare);
+            w->spare = NULL;
             sv_log(sv, "wacc serve: %s", err);
             status = 1;
             break;
@@ -348,6 +358,8 @@ int wacc_serve_run(wacc_serve *sv)
         uv_loop_close(&sv->workers[i].loop);
         wacc_fiber_pool_free(sv->workers[i].fibers);
         sv->workers[i].fibers = NULL;
+        free(sv->workers[i].spare);
+        sv->workers[i].spare = NULL;
     }
     atomic_store(&sv->running, false);
     pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -101,8 +101,17 @@ struct sv_poll {
     bool active;
 };
 
+/* A fresh component instance (store, WASI 0.2 context, instance). */
+struct sv_instance {
+    wacc_store *s;
+    wacc_wasi2 *w2;
+    wacc_cinstance *ci;
+};
+
 struct worker {
     wacc_serve *sv;
+    struct sv_instance *spare;          /* [route]: made ahead while idle, used once */
+    uv_idle_t refill;                   /* runs while a spare is missing */
     uv_loop_t loop;
     uv_tcp_t listener;
     uv_async_t stop_async;
@@ -145,6 +154,10 @@ const wacc_serve_route *sv_route(const wacc_serve *sv, const char *path);
 struct request *sv_request_new(struct conn *c);
 void sv_request_run(struct request *r);         /* resume its fiber */
 void sv_request_end(struct request *r);         /* log, free (its fiber finished) */
+/* Spare instances: made ahead by the worker when it is idle, so a request
+ * does not wait for its instantiation; each is used by one request only. */
+void sv_spares_start(struct worker *w);        /* (re)fill in idle time */
+void sv_spares_free(struct worker *w);
 void sv_log(const wacc_serve *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* serve.c: one-line message into err */
