@@ -394,7 +394,7 @@ static void on_refill(uv_idle_t *h)
     struct worker *w = h->data;
     const wacc_serve *sv = w->sv;
     for (unsigned i = 0; i < sv->nroutes; i++) {
-        if (!sv->routes[i].artifact || w->spare[i].ci)
+        if (!sv->routes[i].artifact || !w->wanted[i] || w->spare[i].ci)
             continue;
         wacc_trap trap;
         char err[WACC_ERR_LEN];
@@ -426,6 +426,7 @@ static void run_component(struct request *r)
     memset(&trap, 0, sizeof trap);
     struct sv_instance in = w->spare[ri];
     memset(&w->spare[ri], 0, sizeof in);
+    w->wanted[ri] = true;
     sv_spares_start(w);                 /* the next one, when the worker is idle */
     if (!in.ci && !instance_new(&w->sv->cfg, r->route, &in, &trap, err)) {
         r->io.resp_error(r, "internal-error", trap.code ? trap.message : err);

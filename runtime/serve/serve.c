@@ -279,7 +279,6 @@ static void on_stop(uv_async_t *a)
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
-    sv_spares_start(w);
     uv_run(&w->loop, UV_RUN_DEFAULT);
     uv_walk(&w->loop, close_walk, NULL);
     uv_run(&w->loop, UV_RUN_DEFAULT);
@@ -309,8 +308,9 @@ static bool worker_init(struct worker *w, wacc_serve *sv, char err[WACC_ERR_LEN]
         w->refill.data = w;
         w->fibers = wacc_fiber_pool_new(sv->cfg.fiber_stack, 256);
         w->spare = calloc(sv->nroutes, sizeof *w->spare);
+        w->wanted = calloc(sv->nroutes, sizeof *w->wanted);
     }
-    if (rc != 0 || !w->fibers || !w->spare) {
+    if (rc != 0 || !w->fibers || !w->spare || !w->wanted) {
         wacc__serve_err(err, "worker: %s", rc ? uv_strerror(rc) : "out of memory");
         return false;
     }
@@ -339,7 +339,9 @@ int wacc_serve_run(wacc_serve *sv)
         struct worker *w = &sv->workers[started];
         if (!worker_init(w, sv, err) || pthread_create(&w->th, NULL, worker_main, w) != 0) {
             free(w->spare);
+            free(w->wanted);
             w->spare = NULL;
+            w->wanted = NULL;
             sv_log(sv, "wacc serve: %s", err);
             status = 1;
             break;
@@ -359,7 +361,9 @@ int wacc_serve_run(wacc_serve *sv)
         wacc_fiber_pool_free(sv->workers[i].fibers);
         sv->workers[i].fibers = NULL;
         free(sv->workers[i].spare);
+        free(sv->workers[i].wanted);
         sv->workers[i].spare = NULL;
+        sv->workers[i].wanted = NULL;
     }
     atomic_store(&sv->running, false);
     pthread_sigmask(SIG_SETMASK, &old, NULL);

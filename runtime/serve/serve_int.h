@@ -111,6 +111,7 @@ struct sv_instance {
 struct worker {
     wacc_serve *sv;
     struct sv_instance *spare;          /* [route]: made ahead while idle, used once */
+    bool *wanted;                       /* [route]: had a request (idle routes get no spare) */
     uv_idle_t refill;                   /* runs while a spare is missing */
     uv_loop_t loop;
     uv_tcp_t listener;
