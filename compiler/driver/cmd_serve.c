@@ -29,6 +29,7 @@ struct grants {
     const char **env, **http, **tcp_listen, **tcp_connect, **udp;
     uint32_t npre, nenv, nhttp, ntl, ntc, nudp;
     bool dns;
+    const char *argv0[1];               /* the guest's argv: the artifact's file name */
 };
 
 static bool grants_alloc(struct grants *g, int n)
@@ -55,11 +56,9 @@ static void grants_free(struct grants *g)
 
 static void grants_to_config(struct grants *g, const char *name, wacc_wasi_config *c)
 {
-    static const char *argv0[1];
     wacc_wasi_config_init(c);
-    argv0[0] = "wacc-serve";
-    (void)name;
-    c->argv = argv0;
+    g->argv0[0] = name;
+    c->argv = g->argv0;
     c->argc = 1;
     c->stdin_fd = -1;                   /* a request has no stdin; stdout/err: the server's */
     c->preopens = g->pre;

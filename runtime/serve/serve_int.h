@@ -150,8 +150,9 @@ void sv_worker_maybe_done(struct worker *w);
 
 /* request.c */
 const wacc_serve_route *sv_route(const wacc_serve *sv, const char *path);
-/* A request whose head is parsed (c->head, c->hoff): build it, start its
- * fiber. Returns false when the server answered itself (404, ...). */
+/* A request whose head is parsed (c->head, c->hoff): route it and build
+ * it (its fiber starts in the drive loop). NULL with c->err_status set
+ * (400, 404, 503) when the server must answer instead. */
 struct request *sv_request_new(struct conn *c);
 void sv_request_run(struct request *r);         /* resume its fiber */
 void sv_request_end(struct request *r);         /* log, free (its fiber finished) */
