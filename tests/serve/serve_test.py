@@ -365,6 +365,24 @@ def case_bad(srv):
     if not srv.alive():
         fail("server died")
     still_answers(port, "bad input")
+    # more connections than --max-conns (40 in the test config): the extra
+    # ones are closed at once, the others are served; afterwards all is well
+    time.sleep(1)
+    socks = [connect(port) for _ in range(60)]
+    served = closed = 0
+    for s in socks:
+        try:
+            s.sendall(b"GET /hello HTTP/1.1\r\nhost: x\r\n\r\n")
+            st, _, _ = Reader(s).response()
+            served += st == 200
+        except (EOFError, ConnectionResetError, BrokenPipeError):
+            closed += 1
+    for s in socks:
+        s.close()
+    if served > 40 or closed < 20:
+        fail("--max-conns 40: %d served, %d closed of 60" % (served, closed))
+    time.sleep(0.3)
+    still_answers(port, "too many connections")
     if srv.stop() != 0:
         fail("exit status after SIGTERM")
 
