@@ -13,6 +13,8 @@
 # (-O1) by component and compiler hash in $WACC_COMPONENTS_CACHE/so.
 #
 #   js.sh WACC HARNESS     exit 0 pass, 1 fail, 77 skipped (no node / componentize-js)
+# HTTP_JS_WASM=app.wasm HTTP_JS_SO=app.so js.sh ...: use these instead of
+# building (a component built from js/app.js and that component compiled).
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -44,7 +46,7 @@ key=$( { cat "$HERE/js/app.js" "$HERE/js/world.wit" "$0" "$B"/*/*.wit \
              "$ROOT"/wit/wasi-0.2/{http,cli,random,filesystem}/*.wit;
          echo "jco $(version "$JCO_DIR") componentize-js $(version "$CJS_DIR") node $(node --version)"; } |
        sha256sum | cut -c1-16)
-comp="$CACHE/http-js-$key/app.wasm"
+comp="${HTTP_JS_WASM:-$CACHE/http-js-$key/app.wasm}"
 if [ ! -f "$comp" ]; then
   d="$CACHE/http-js-$key.tmp.$$"
   mkdir -p "$d/wit/deps"
@@ -76,7 +78,7 @@ SO_CACHE="$CACHE/so"
 mkdir -p "$SO_CACHE"
 compiler="$(dirname "$WACC")/libwacc-compiler.so"
 [ -f "$compiler" ] || compiler="$WACC"
-so="$SO_CACHE/http-js-$(sha256sum < "$comp" | cut -c1-16)-$(sha256sum < "$compiler" | cut -c1-16).so"
+so="${HTTP_JS_SO:-$SO_CACHE/http-js-$(sha256sum < "$comp" | cut -c1-16)-$(sha256sum < "$compiler" | cut -c1-16).so}"
 if [ ! -f "$so" ]; then
   echo "js.sh: wacc compile -O1 of the JS component (a few minutes)"
   "$WACC" compile -O1 "$comp" -o "$so.tmp.$$" > "$W/compile.log" 2>&1 && mv "$so.tmp.$$" "$so"
