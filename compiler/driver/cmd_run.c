@@ -136,6 +136,7 @@ int cmd_run(int argc, char **argv)
     uint32_t npre = 0, nenv = 0;
     wacc_wasi *w = NULL;
     wacc_extern *imports = NULL;
+    drv_net net = { 0 };
 
     if (args == NULL || pre == NULL || envs == NULL || wargv == NULL || allow_http == NULL) {
         free(allow_http);
@@ -158,6 +159,8 @@ int cmd_run(int argc, char **argv)
             continue;
         }
         int r = drv_parse_compile_option(argc, argv, &i, &o);
+        if (r == 0)
+            r = drv_parse_net_option(argc, argv, &i, &net);    /* --tcp-listen, --udp, ... */
         if (r < 0) {
             status = 2;
             goto out_args;
@@ -273,6 +276,7 @@ int cmd_run(int argc, char **argv)
     cfg.envc = nenv;
     cfg.preopens = pre;
     cfg.npreopens = npre;
+    drv_net_apply(&net, &cfg);
     cfg.allow_http = allow_http;
     cfg.nallow_http = nallow_http;
     if (wacc_artifact_is_component(art)) {
@@ -347,6 +351,7 @@ out:
         unlink(tmp);
     free(bytes);
 out_args:
+    drv_net_free(&net);
     free(imports);
     free(pre);
     free(envs);

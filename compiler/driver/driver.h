@@ -61,6 +61,22 @@ int drv_run_component(const char *file, wacc_store *s, wacc_artifact *art, const
  * WIT-like). Returns the exit status. */
 int drv_inspect_component(const uint8_t *bytes, size_t size);
 
+/* net_grants.c: --tcp-listen ADDR:PORT, --tcp-connect HOST:PORT|CIDR[:PORT],
+ * --udp ADDR:PORT|CIDR[:PORT], --allow-dns (wacc run and wacc serve).
+ * drv_parse_net_option: 1 if argv[*i] was one (advancing *i past a
+ * separate value), 0 if not, -1 on a bad value (message printed). Host
+ * names are resolved when parsed. drv_net_apply points cfg's grant lists
+ * at net's (net must outlive cfg's use); drv_net_free releases them. */
+struct wacc_wasi_config;
+typedef struct drv_net {
+    char **tcp_listen, **tcp_connect, **udp;
+    uint32_t ntcp_listen, ntcp_connect, nudp;
+    bool allow_dns;
+} drv_net;
+int drv_parse_net_option(int argc, char **argv, int *i, drv_net *net);
+void drv_net_apply(const drv_net *net, struct wacc_wasi_config *cfg);
+void drv_net_free(drv_net *net);
+
 /* spectest.c: the `spectest` host module, one per store. */
 typedef struct spectest spectest;
 spectest *spectest_new(wacc_store *s, char err[WACC_ERR_LEN]);

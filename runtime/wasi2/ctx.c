@@ -276,7 +276,9 @@ static bool our_interface(const char *iname, char *base, size_t cap, char *err)
 }
 
 static const w2_fn *const tables[] = { w2_fns_cli, w2_fns_io, w2_fns_fs, w2_fns_http_fields,
-                                       w2_fns_http_types, w2_fns_http_client };
+                                       w2_fns_http_types, w2_fns_http_client,
+                                       w2_fns_sockets_net, w2_fns_sockets_tcp,
+                                       w2_fns_sockets_udp, w2_fns_sockets_dns };
 
 static w2_impl find_impl(const char *key)
 {

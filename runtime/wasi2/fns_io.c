@@ -42,6 +42,7 @@ uint32_t w2_stream_failed(w2_call *c, int e)
     if (o->msg)
         strcpy(o->msg, s);
     o->err_label = w2_errno_label(e);
+    o->err = e;
     const wacc_ctype *et = w2_case_type(c->rt, "error");
     uint32_t i = w2_label(et, "last-operation-failed");
     wacc_cval *h = w2_box(c, wacc_cval_handle(WACC_CT_OWN, rep));

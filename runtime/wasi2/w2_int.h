@@ -36,7 +36,9 @@ extern const uint32_t w2_resources_count;
 
 /* ---- host objects (one rep space for every resource type) ---- */
 enum w2_kind {
-    K_FREE = 0, K_INSTREAM, K_OUTSTREAM, K_POLLABLE, K_DESCRIPTOR, K_DIRSTREAM, K_ERROR, K_OTHER
+    K_FREE = 0, K_INSTREAM, K_OUTSTREAM, K_POLLABLE, K_DESCRIPTOR, K_DIRSTREAM, K_ERROR, K_OTHER,
+    /* wasi:sockets (fns_sockets_*.c) */
+    K_NETWORK, K_TCP, K_UDP, K_DGRAM_IN, K_DGRAM_OUT, K_RESOLVE,
 };
 
 struct w2_obj;
@@ -79,7 +81,7 @@ typedef struct w2_obj {
     uint64_t deadline;          /* pollable: monotonic ns (0: ready) */
     DIR *dir;                   /* directory-entry-stream */
     char *msg;                  /* error: debug string */
-    int err;                    /* error: filesystem error label index + 1 (0: none) */
+    int err;                    /* error: the host errno (0: none; network-error-code) */
     const char *err_label;      /* error: filesystem error-code label, or NULL */
     const w2_ops *ops;          /* streams/pollables implemented elsewhere (NULL: fd) */
     void *impl;                 /* owned by ops (ops->drop frees it) */
@@ -202,6 +204,10 @@ uint32_t w2_unsupported(w2_call *c);
 extern const w2_fn w2_fns_cli[];      /* cli, clocks, random */
 extern const w2_fn w2_fns_io[];       /* io error/poll/streams */
 extern const w2_fn w2_fns_fs[];       /* filesystem */
+extern const w2_fn w2_fns_sockets_net[];   /* sockets: network, instance-network */
+extern const w2_fn w2_fns_sockets_tcp[];   /* sockets: tcp, tcp-create-socket */
+extern const w2_fn w2_fns_sockets_udp[];   /* sockets: udp, udp-create-socket */
+extern const w2_fn w2_fns_sockets_dns[];   /* sockets: ip-name-lookup */
 
 /* io: stream results shared with filesystem */
 uint32_t w2_stream_closed(w2_call *c);
