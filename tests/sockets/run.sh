@@ -15,6 +15,7 @@
 #   states  states.expected: the TCP state machine's error codes
 #
 #   run.sh WACC [NAME...]   exit 0 pass, 1 fail, 77 skipped (a tool missing)
+#   (WACC_COMPILE=OTHER-WACC compiles with another build, e.g. for an ASan WACC)
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -69,7 +70,7 @@ if [ ! -f "$D/sock.component.wasm" ]; then
   fi
 fi
 # ---- end build
-"$WACC" compile -O0 "$D/sock.component.wasm" -o "$W/sock.so" > "$W/compile.log" 2>&1   # -O0: 1 s, not 8
+"${WACC_COMPILE:-$WACC}" compile -O0 "$D/sock.component.wasm" -o "$W/sock.so" > "$W/compile.log" 2>&1   # -O0: 1 s, not 8
 st=$?
 [ $st = 0 ] || cat "$W/compile.log"
 check "compile sock component" $st
@@ -104,7 +105,8 @@ while True:
 print("ok" if back == data else "mismatch: %d bytes back" % len(back))
 EOF
     [ "$(cat "$W/py.out")" = ok ]
-    check "tcp: python client, 256000 bytes echoed ($(cat "$W/py.out"))" $?
+    st=$?
+    check "tcp: python client, 256000 bytes echoed ($(cat "$W/py.out"))" $st
   fi
   wait "$BG"
   st=$?
@@ -112,6 +114,40 @@ EOF
   printf 'listening on %s (is-listening 1)\nclient 1: 11 bytes, from 127.0.0.1: yes\nclient 2: 256000 bytes, from 127.0.0.1: yes\nserved 2\n' \
     "$port" | diff -u - "$W/srv.out" && [ $st = 0 ]
   check "tcp: server output and exit status ($st)" $?
+  # non-blocking writes into a slow reader, then a drop without flush
+  "$PY" - "$W/blast.port" > "$W/blast.out" 2>&1 <<'EOF' &
+import socket, sys, time
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)   # small, as the writer's
+l.bind(("127.0.0.1", 0))
+l.listen(1)
+open(sys.argv[1] + ".tmp", "w").write(str(l.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+l.settimeout(20)
+c, _ = l.accept()
+c.settimeout(20)
+time.sleep(0.5)                 # let the writer fill every buffer
+pattern = bytes((i * 7) & 255 for i in range(65536))
+n, ok = 0, True
+while True:
+    b = c.recv(1 << 20)
+    if not b:
+        break
+    want = (pattern * 2)[n % 65536:n % 65536 + len(b)] if len(b) <= 65536 else None
+    if want is not None and b != want:
+        ok = False
+    n += len(b)
+print("got %d %s" % (n, "ok" if ok else "corrupt"))
+EOF
+  BG=$!
+  for _ in $(seq 300); do [ -f "$W/blast.port" ] && break; sleep 0.05; done
+  bport=$(cat "$W/blast.port" 2> /dev/null)
+  got=$(run --tcp-connect "127.0.0.1:${bport:-1}" "$S" tcp-blast "${bport:-1}" 1048576 2>&1)
+  wait "$BG"
+  BG=""
+  [ "$got" = "sent 1048576 bytes, waited: yes" ] && [ "$(cat "$W/blast.out")" = "got 1048576 ok" ]
+  st=$?
+  check "tcp: 1 MiB of non-blocking writes, dropped unflushed, all arrive ($got / $(cat "$W/blast.out"))" $st
   got=$(run --tcp-connect 127.0.0.1:1 "$S" tcp-client "${port:-1}" x 2>&1)
   [ "$got" = "connect: access-denied" ]
   check "tcp: connect to a port not granted is access-denied (got: $got)" $?
@@ -130,7 +166,8 @@ fi
 if selected dns; then
   got=$(run --allow-dns "$S" dns localhost 2>&1)
   echo "$got" | grep -qx 'localhost: 127.0.0.1'
-  check "dns: localhost resolves to 127.0.0.1 (got: $(echo $got))" $?
+  st=$?
+  check "dns: localhost resolves to 127.0.0.1 (got: $(echo $got))" $st
   got=$(run "$S" dns localhost 2>&1)
   [ "$got" = "resolve-addresses localhost: access-denied" ]
   check "dns: without --allow-dns: access-denied" $?

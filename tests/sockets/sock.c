@@ -5,6 +5,8 @@
  *                            port, echo N clients one after another
  *   sock tcp-client PORT MSG connect to 127.0.0.1:PORT, send MSG, shut
  *                            down sending, print what comes back
+ *   sock tcp-blast PORT N    connect, write N bytes without flushing
+ *                            (check-write/write), drop everything at once
  *   sock udp                 a round trip between two sockets on 127.0.0.1
  *   sock dns NAME            resolve NAME, print the addresses
  *   sock probe PORT          one line per operation: its outcome (the
@@ -220,6 +222,51 @@ static int tcp_client(int port, const char *msg)
     in_drop((int32_t)h.a);
     out_drop((int32_t)h.b);
     tcp_drop(s);
+    return 0;
+}
+
+/* writes n bytes with check-write + write (waiting on the stream's
+ * pollable when it is full), never flushes, drops everything at once:
+ * what is still buffered must reach the peer anyway */
+static int tcp_blast(int port, uint32_t n)
+{
+    int32_t s = new_tcp();
+    res_unit u;
+    tcp_set_sndbuf(s, 4096, &u);        /* small: the last bytes stay buffered here */
+    res_handles h = tcp_connect(s, port);
+    if (h.is_err)
+        die("connect", code((uint8_t)h.a));
+    static uint8_t chunk[65536];
+    for (uint32_t i = 0; i < sizeof chunk; i++)
+        chunk[i] = (uint8_t)(i * 7);
+    uint32_t sent = 0, waits = 0;
+    int32_t p = out_subscribe((int32_t)h.b);
+    while (sent < n) {
+        res_u64 c;
+        out_check_write((int32_t)h.b, &c);
+        if (c.is_err)
+            die("check-write", "error");
+        uint64_t k = c.u.v;
+        if (k == 0) {
+            waits++;
+            pollable_block(p);
+            continue;
+        }
+        if (k > n - sent)
+            k = n - sent;
+        if (k > sizeof chunk)
+            k = sizeof chunk;
+        res_stream r;
+        out_write((int32_t)h.b, chunk, (uint32_t)k, &r);
+        if (r.is_err)
+            die("write", "error");
+        sent += (uint32_t)k;
+    }
+    pollable_drop(p);
+    out_drop((int32_t)h.b);
+    in_drop((int32_t)h.a);
+    tcp_drop(s);
+    printf("sent %u bytes, waited: %s\n", sent, waits ? "yes" : "no");
     return 0;
 }
 
@@ -504,7 +551,7 @@ static int states(int port)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: sock tcp-server|tcp-client|udp|dns|probe|states ...\n");
+        fprintf(stderr, "usage: sock tcp-server|tcp-client|tcp-blast|udp|dns|probe|states ...\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -515,6 +562,8 @@ int main(int argc, char **argv)
         return tcp_server(port, atoi(argv[3]));
     if (strcmp(m, "tcp-client") == 0 && argc == 4)
         return tcp_client(port, argv[3]);
+    if (strcmp(m, "tcp-blast") == 0 && argc == 4)
+        return tcp_blast(port, (uint32_t)atoi(argv[3]));
     if (strcmp(m, "udp") == 0)
         return udp_roundtrip();
     if (strcmp(m, "dns") == 0 && argc == 3)
