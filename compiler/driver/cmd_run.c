@@ -130,13 +130,16 @@ int cmd_run(int argc, char **argv)
     /* WASI: preopened directories, environment, argv (FILE + ARGS) */
     wacc_wasi_preopen *pre = calloc((size_t)argc + 1, sizeof *pre);
     const char **envs = calloc((size_t)argc + 1, sizeof *envs);
+    const char **allow_http = calloc((size_t)argc + 1, sizeof *allow_http);
+    uint32_t nallow_http = 0;
     const char **wargv = calloc((size_t)argc + 2, sizeof *wargv);
     uint32_t npre = 0, nenv = 0;
     wacc_wasi *w = NULL;
     wacc_extern *imports = NULL;
     drv_net net = { 0 };
 
-    if (args == NULL || pre == NULL || envs == NULL || wargv == NULL) {
+    if (args == NULL || pre == NULL || envs == NULL || wargv == NULL || allow_http == NULL) {
+        free(allow_http);
         free(args);
         free(pre);
         free(envs);
@@ -194,10 +197,13 @@ int cmd_run(int argc, char **argv)
             pre[npre++].host_path = h;
         } else if ((v = opt_value(argc, argv, &i, "--env")) != NULL) {
             envs[nenv++] = v;
+        } else if ((v = opt_value(argc, argv, &i, "--allow-http")) != NULL) {
+            allow_http[nallow_http++] = v;      /* outbound wasi:http to HOST[:PORT] */
         } else {
             bool known = strcmp(a, "--invoke") == 0 || strcmp(a, "--argv0") == 0 ||
                          strcmp(a, "--timeout") == 0 || strcmp(a, "--max-memory") == 0 ||
-                         strcmp(a, "--dir") == 0 || strcmp(a, "--env") == 0;
+                         strcmp(a, "--dir") == 0 || strcmp(a, "--env") == 0 ||
+                         strcmp(a, "--allow-http") == 0;
             if (known)
                 drv_error(NULL, "run: %s needs a value", a);
             else
@@ -271,6 +277,8 @@ int cmd_run(int argc, char **argv)
     cfg.preopens = pre;
     cfg.npreopens = npre;
     drv_net_apply(&net, &cfg);
+    cfg.allow_http = allow_http;
+    cfg.nallow_http = nallow_http;
     if (wacc_artifact_is_component(art)) {
         /* WASI 0.2 (runtime/wasi2): a wasi:cli/run command runs; --invoke
          * calls an export with the same imports */
@@ -347,6 +355,7 @@ out_args:
     free(imports);
     free(pre);
     free(envs);
+    free(allow_http);
     free(wargv);
     free(args);
     return status;

@@ -176,8 +176,8 @@ void sv_conn_close(struct conn *c)
         c->req->kicked = true;
     }
     close_handles(c);
-    if (!c->in_drive && c->req)
-        sv_conn_drive(c);
+    if (c->req)
+        sv_conn_drive(c);               /* in a drive already: it goes round again */
 }
 
 static void on_shutdown(uv_shutdown_t *sr, int status)
@@ -470,10 +470,10 @@ static void unpause(struct conn *c)
 static void next_request(struct conn *c)
 {
     struct request *r = c->req;
-    bool keep = c->keepalive && !r->failed && !c->closing && !c->w->stopping &&
-                r->msg_complete && c->pause == P_DONE;
-    if (r->failed && !r->head_sent)     /* nothing went out: the guest's failure answered */
-        keep = false;
+    /* a response cut short cleared keepalive; a 5xx written by the server
+     * instead of the guest's response is complete: the connection stays */
+    bool keep = c->keepalive && !c->closing && !c->w->stopping && r->msg_complete &&
+                c->pause == P_DONE;
     c->req = NULL;
     sv_request_end(r);
     if (c->closing) {
@@ -502,7 +502,8 @@ void sv_conn_drive(struct conn *c)
         if (r && !r->done && (!r->fiber || (r->waiting && r->kicked)))
             sv_request_run(r);
         if (r && r->done) {
-            if (!r->msg_complete && !c->closing && !r->body_failed && c->pause != P_DONE) {
+            if (!r->msg_complete && !c->closing && !c->shutting && !r->body_failed &&
+                c->pause != P_DONE) {
                 r->discard = true;      /* drain the rest of the body, then next */
                 r->blen = r->boff = 0;
             } else {
@@ -510,12 +511,15 @@ void sv_conn_drive(struct conn *c)
                 next_request(c);
                 if (c->closing && c->open_handles == 0)
                     return;             /* freed */
-                r = NULL;
             }
         }
-        if (c->closing || c->shutting)
-            break;
         r = c->req;
+        if (r && !r->done && r->waiting && r->kicked) {
+            c->redrive = true;          /* e.g. closed meanwhile: let it see that */
+            continue;
+        }
+        if (c->closing || c->shutting)
+            continue;
         if (c->pause == P_HEADERS && (!r || r->fiber))
             unpause(c);
         if (c->pause == P_BODY && r && (r->discard || r->blen - r->boff < BODY_BUF / 2))
@@ -523,18 +527,17 @@ void sv_conn_drive(struct conn *c)
         if (c->pause == P_NONE && c->roff < c->rlen) {
             parse_input(c);
             c->redrive = true;
+            continue;
         }
-    } while (c->redrive);
-    if (!c->closing && !c->shutting) {
-        bool want = c->pause == P_NONE && c->roff >= c->rlen && !c->peer_eof;
+        bool want = c->pause == P_NONE && !c->peer_eof;
         if (want && !c->reading)
             c->reading = uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0;
         else if (!want && c->reading) {
             uv_read_stop((uv_stream_t *)&c->tcp);
             c->reading = false;
         }
-        sv_out_flush(c);
-    }
+        sv_out_flush(c);                /* may close (and set redrive) */
+    } while (c->redrive);
     c->in_drive = false;
 }
 

@@ -359,7 +359,7 @@ uint64_t h_client_room(wacc_wasi2 *w, h_client *cl)
 {
     (void)w;
     if (cl->done || cl->body_failed)
-        return 1;               /* the write reports the failure */
+        return RBUF_CAP;        /* the write reports the failure */
     size_t pending = cl->rlen - cl->roff;
     return pending < RBUF_CAP ? RBUF_CAP - pending : 0;
 }

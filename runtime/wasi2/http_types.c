@@ -421,14 +421,14 @@ static uint64_t out_room(wacc_wasi2 *w, w2_obj *o)
 {
     h_out *b = o->impl;
     if (b->failed || b->finished)
-        return 1;               /* the write then reports the stream closed */
+        return PEEK_CAP;        /* the write then reports the stream closed */
     if (b->sink == 0)
         return PEND_CAP - b->npend;
     if (b->sink == 2)
         return h_client_room(w, b->cl);
     w2_http *x = h_exchange(w, b->gen);
     if (!x || x->failed)
-        return 1;
+        return PEEK_CAP;        /* as above */
     return x->io->resp_room(x->io->ud);
 }
 

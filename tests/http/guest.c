@@ -117,6 +117,8 @@ IMP(IOS, "[method]input-stream.blocking-read") void in_blocking_read(u32, u64, v
 IMP(IOS, "[resource-drop]input-stream") void in_drop(u32);
 IMP(IOS, "[method]output-stream.blocking-write-and-flush") void out_write_flush(u32, const void *, u32, void *);
 IMP(IOS, "[resource-drop]output-stream") void out_drop(u32);
+IMP("wasi:cli/environment@0.2.12", "get-environment") void get_environment(void *);
+IMP("wasi:cli/stdout@0.2.12", "get-stdout") u32 get_stdout(void);
 IMP(IOP, "[method]pollable.block") void pollable_block(u32);
 IMP(IOP, "[resource-drop]pollable") void pollable_drop(u32);
 
@@ -511,6 +513,67 @@ EXP("wasi:http/incoming-handler@0.2.12#handle") void handle(u32 req, u32 out)
         r_fetch(req, out, 2);
     else
         simple(out, 404, "not found\n");
+}
+
+/* wasi:cli/run: `wacc run --env UPSTREAM=HOST:PORT --allow-http ...`
+ * prints "<status> <body>" of GET http://UPSTREAM/data (or "error N"):
+ * outbound HTTP from a command, waiting through the default waiter. */
+EXP("wasi:cli/run@0.2.12#run") u32 run(void)
+{
+    top = 0;
+    get_environment(ret);
+    const u32 *kv = (const u32 *)ret[0];
+    u32 n = ret[1];
+    const char *up = "";
+    u32 ul = 0;
+    for (u32 i = 0; i < n; i++, kv += 4)
+        if (kv[1] == 8 && starts((const char *)kv[0], 8, "UPSTREAM")) {
+            up = (const char *)kv[2];
+            ul = kv[3];
+        }
+    u32 o = oreq_new(fields_new());
+    oreq_set_scheme(o, 1, 0, 0, 0);
+    oreq_set_authority(o, 1, up, ul);
+    oreq_set_path(o, 1, "/data", 5);
+    oh_handle(o, 0, 0, ret);
+    char buf[256], *q = buf;
+    const u8 *r8 = (const u8 *)ret;
+    u32 status = 1;
+    if (r8[0] != 0) {
+        q = cat(q, "error ");
+        q = fmt_u(q, r8[8]);
+    } else {
+        u32 fut = ret[2];
+        u32 p = futresp_subscribe(fut);
+        pollable_block(p);
+        pollable_drop(p);
+        futresp_get(fut, ret);
+        if (r8[8] != 0 || r8[16] != 0) {
+            q = cat(q, "error ");
+            q = fmt_u(q, r8[24]);
+        } else {
+            u32 ir = ret[6];
+            q = fmt_u(q, iresp_status(ir));
+            *q++ = ' ';
+            iresp_consume(ir, ret);
+            inbody_stream(ret[1], ret);
+            u32 in = ret[1];
+            for (;;) {
+                in_blocking_read(in, 128, ret);
+                if (*(u8 *)ret != 0)
+                    break;
+                const char *d = (const char *)ret[1];
+                for (u32 i = 0; i < ret[2] && q < buf + 200; i++)
+                    *q++ = d[i];
+            }
+            status = 0;
+        }
+    }
+    *q++ = '\n';
+    u32 so = get_stdout();
+    write_all(so, buf, (u32)(q - buf));
+    out_drop(so);
+    return status;
 }
 
 /* clang lowers struct copies and __builtin_memcpy to memcpy */

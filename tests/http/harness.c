@@ -16,7 +16,8 @@
  *
  * wacc-http-harness [-m METHOD] [-p PATH?QUERY] [-a AUTHORITY] [-H 'name: value']...
  *                   [--body FILE | --body-str TEXT] [--body-out FILE] [--room N]
- *                   [--allow-http HOST[:PORT]]... [--env K=V]... APP.so
+ *                   [--allow-http HOST[:PORT]]... [--env K=V]...
+ *                   [--timeout-ms N] [--max-memory BYTES] APP.so
  * Exit status 0 when the request ran (whatever the guest answered), 1 when
  * the component could not be loaded or instantiated.
  */
@@ -115,7 +116,8 @@ static int usage(void)
 {
     fprintf(stderr, "usage: wacc-http-harness [-m METHOD] [-p PATH] [-a AUTHORITY] [-H 'n: v']... "
                     "[--body FILE | --body-str TEXT] [--body-out FILE] [--room N] "
-                    "[--allow-http HOST[:PORT]]... [--env K=V]... APP.so\n");
+                    "[--allow-http HOST[:PORT]]... [--env K=V]... [--timeout-ms N] "
+                    "[--max-memory BYTES] APP.so\n");
     return 2;
 }
 
@@ -127,6 +129,7 @@ int main(int argc, char **argv)
     size_t nhdr = 0;
     const char *allow[MAX_LIST], *envs[MAX_LIST];
     uint32_t nallow = 0, nenv = 0;
+    unsigned long long timeout_ms = 0, max_memory = 0;
     rec r;
     memset(&r, 0, sizeof r);
     r.body_fd = -1;
@@ -159,6 +162,10 @@ int main(int argc, char **argv)
             r.room = strtoul(argv[++i], NULL, 10);
         else if (strcmp(a, "--allow-http") == 0 && more && nallow < MAX_LIST)
             allow[nallow++] = argv[++i];
+        else if (strcmp(a, "--timeout-ms") == 0 && more)
+            timeout_ms = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(a, "--max-memory") == 0 && more)
+            max_memory = strtoull(argv[++i], NULL, 10);
         else if (strcmp(a, "--env") == 0 && more && nenv < MAX_LIST)
             envs[nenv++] = argv[++i];
         else if (a[0] == '-' || app)
@@ -187,6 +194,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", app, s ? err : "cannot create the engine");
         return 1;
     }
+    if (max_memory)
+        wacc_store_set_max_memory(s, max_memory);
     wacc_wasi_config cfg;
     wacc_wasi_config_init(&cfg);
     const char *wargv[1] = { app };
@@ -215,6 +224,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: does not export wasi:http/incoming-handler\n", app);
         return 1;
     }
+    if (timeout_ms)     /* the request's deadline, as wacc serve --timeout */
+        wacc_store_set_deadline(s, wacc_monotonic_ns() + timeout_ms * 1000000ull);
     wacc_http_request req = { method, "http", authority, path, hdr, nhdr };
     wacc_http_io io = { &r, body_read, resp_head, resp_room, resp_write, resp_finish, resp_error };
     if (!wacc_wasi2_http_handle(w, s, ci, &req, &io, &trap, err))

@@ -119,5 +119,12 @@ rss=$(sed -n 's/^maxrss-kib //p' "$W/report")
 grep -q "^body-sha256 $want" "$W/report" && [ -n "$rss" ] && [ "$rss" -lt 65536 ]
 check "fetch-stream: 64 MiB upstream body streamed through (sha256, max RSS ${rss:-?} KiB)" $?
 
+# ---- a command (wasi:cli/run) calling out under `wacc run`: the default poll(2) waiter ----
+[ "$("$WACC" run --env "UPSTREAM=127.0.0.1:$PORT" --allow-http "127.0.0.1:$PORT" "$W/guest.so")" = "200 upstream data" ]
+check "wacc run --allow-http: a command's outbound GET" $?
+out=$("$WACC" run --env "UPSTREAM=127.0.0.1:$PORT" "$W/guest.so")
+[ $? = 1 ] && [ "$out" = "error 15" ]
+check "wacc run without --allow-http: HTTP-request-denied, exit 1" $?
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -96,12 +96,26 @@ START_TEST(memory_grow_limits)
     ck_assert_ptr_nonnull(big);
     ck_assert_uint_eq(wacc_memory_size(big), 0);
     ck_assert_uint_eq(wacc_memory_grow(big, 65537), UINT32_MAX);
-    /* 32-bit memories stop one page short of 4 GiB (WACC_MEMORY_MAX_PAGES32) */
-    ck_assert_uint_eq(wacc_memory_grow(big, 65536), UINT32_MAX);
-    ck_assert_uint_eq(wacc_memory_grow(big, WACC_MEMORY_MAX_PAGES32), 0);   /* lazily committed */
-    ck_assert_uint_eq(wacc_memory_size(big), (uint64_t)WACC_MEMORY_MAX_PAGES32 * 65536);
+    /* 32-bit memories grow to all of 4 GiB (WACC_MEMORY_MAX_PAGES32 = 65536) */
+    ck_assert_uint_eq(WACC_MEMORY_MAX_PAGES32, 65536);
+    ck_assert_uint_eq(wacc_memory_grow(big, 65536), 0);   /* lazily committed */
+    ck_assert_uint_eq(wacc_memory_size(big), 1ull << 32);
     ck_assert_uint_eq(wacc_memory_grow(big, 1), UINT32_MAX);
-    ck_assert_uint_eq(*(volatile uint8_t *)(wacc_memory_data(big) + (1ull << 32) - 65537), 0);
+    ck_assert_uint_eq(wacc_memory_grow(big, 0), 65536);
+    volatile uint8_t *last = wacc_memory_data(big) + (1ull << 32) - 1;
+    ck_assert_uint_eq(*last, 0);
+    *last = 7;
+    ck_assert_uint_eq(*last, 7);
+
+    /* a store's memory cap: growth and new memories stop at it */
+    wacc_store_set_max_memory(s, 4u << 16);
+    wacc_memory_obj *capped = wacc_memory_new(s, (wacc_limits_t){ 1, 0, false }, err);
+    ck_assert_ptr_nonnull(capped);
+    ck_assert_uint_eq(wacc_memory_grow(capped, 3), 1);
+    ck_assert_uint_eq(wacc_memory_grow(capped, 1), UINT32_MAX);
+    ck_assert_ptr_null(wacc_memory_new(s, (wacc_limits_t){ 5, 0, false }, err));
+    ck_assert_ptr_nonnull(strstr(err, "memory limit"));
+    wacc_store_set_max_memory(s, 0);
 
     ck_assert_ptr_null(wacc_memory_new(s, (wacc_limits_t){ 3, 2, true }, err));
     ck_assert_ptr_nonnull(strstr(err, "exceeds"));

@@ -32,7 +32,8 @@
 
 #define WACC_ABI_VERSION 3u      /* 2: component descriptor carries fused adapters (k2);
                                     3: interruption epoch (wacc_limits, libcall INTERRUPT,
-                                       WACC_TRAP_DEADLINE, meta flags) */
+                                       WACC_TRAP_DEADLINE, meta flags); 32-bit memories
+                                       grow to 65536 pages */
 #define WACC_DESCRIPTOR_SYMBOL "wacc_descriptor"
 #define WACC_META_SECTION ".wacc_meta"
 #define WACC_META_MAGIC "WACCMETA"      /* 8 bytes, no NUL stored */
@@ -223,13 +224,28 @@ enum { WACC_MEMORY_BASE = 0, WACC_MEMORY_SIZE };
 #define WACC_MEMORY_RESERVATION (8ull << 30)
 /* Additive (p1): below every 32-bit guard-page memory's base lies an
  * inaccessible guard of WACC_MEMORY_LOW_GUARD bytes (also reported as an
- * out-of-bounds trap), and such memories never exceed
- * WACC_MEMORY_MAX_PAGES32 pages (one page short of 4 GiB: memory.grow may
- * always fail, a module needing all 65536 pages fails to instantiate).
- * Generated code relies on both to rewrite zext(x + c) as zext(x) + c
- * (see lower_mem_addr). */
+ * out-of-bounds trap). 32-bit memories grow to WACC_MEMORY_MAX_PAGES32 =
+ * 65536 pages, all of 4 GiB (v3; it was 65535 before).
+ *
+ * Address anchoring (lower_func.c anchored_index): an access at i32 index
+ * a that did not trap proves a + 64 KiB <= 4 GiB while the memory has at
+ * most 65535 pages, so a later access at a + d (|d| < 64 KiB) may use
+ * zext(a) + d instead of zext(a + d): both are equal, or (d < 0, the wasm
+ * index wraps to the top 64 KiB) both trap, in the low guard. With a full
+ * 4 GiB memory that is false (a + d may wrap to a valid low or high
+ * address where ours hits a guard), so the compiler uses the rewrite (and
+ * nuw on x + k after an access at x) only where the memory cannot be full
+ * while the code runs:
+ *   - memories whose declared maximum is at most 65535 pages: everywhere;
+ *   - memory 0 otherwise: only in leaf functions (no call, call_indirect
+ *     or memory.grow, so no growth during the call), whose entry tests
+ *     mem0->size == 4 GiB and then runs a second, plain lowering of the
+ *     same function (kept out of line, noinline + cold);
+ *   - any other memory that may reach 4 GiB: never.
+ * No reservation change is needed: without the rewrite,
+ * base + zext(i) + offset + size stays below base + 8 GiB. */
 #define WACC_MEMORY_LOW_GUARD (64u * 1024u)
-#define WACC_MEMORY_MAX_PAGES32 65535u
+#define WACC_MEMORY_MAX_PAGES32 65536u
 /* Stack headroom kept below the limit for the runtime's own frames. */
 #define WACC_STACK_RED_ZONE (64u * 1024u)
 
