@@ -148,6 +148,13 @@ EOF
   [ "$got" = "sent 1048576 bytes, waited: yes" ] && [ "$(cat "$W/blast.out")" = "got 1048576 ok" ]
   st=$?
   check "tcp: 1 MiB of non-blocking writes, dropped unflushed, all arrive ($got / $(cat "$W/blast.out"))" $st
+  if "$PY" -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2> /dev/null; then
+    got=$(run --tcp-listen '[::1]:0' --tcp-connect '[::1]/128' "$S" ipv6 2>&1)
+    [ "$got" = "ipv6: family ipv6, accepted from ::1, read 'six'" ]
+    check "tcp: ipv6 listener and client on [::1] (got: $got)" $?
+  else
+    echo "SKIP tcp: ipv6 (no ::1 here)"
+  fi
   got=$(run --tcp-connect 127.0.0.1:1 "$S" tcp-client "${port:-1}" x 2>&1)
   [ "$got" = "connect: access-denied" ]
   check "tcp: connect to a port not granted is access-denied (got: $got)" $?

@@ -7,6 +7,7 @@
  *                            down sending, print what comes back
  *   sock tcp-blast PORT N    connect, write N bytes without flushing
  *                            (check-write/write), drop everything at once
+ *   sock ipv6                a listener on [::1] and a client to it
  *   sock udp                 a round trip between two sockets on 127.0.0.1
  *   sock dns NAME            resolve NAME, print the addresses
  *   sock probe PORT          one line per operation: its outcome (the
@@ -267,6 +268,63 @@ static int tcp_blast(int port, uint32_t n)
     in_drop((int32_t)h.a);
     tcp_drop(s);
     printf("sent %u bytes, waited: %s\n", sent, waits ? "yes" : "no");
+    return 0;
+}
+
+/* IPv6: a listener on [::1]:0 and a client to it, in one component */
+static int ipv6(void)
+{
+    static const uint16_t lo6[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+    res_handle r;
+    res_unit u;
+    res_handles c, a;
+    res_addr la, ra;
+    int32_t ad[12];
+    create_tcp_socket(1, &r);
+    if (r.is_err)
+        die("create-tcp-socket ipv6", code((uint8_t)r.v));
+    int32_t l = (int32_t)r.v;
+    v6(ad, 0, lo6);
+    tcp_start_bind(l, net, A12(ad), &u);
+    tcp_finish_bind(l, &u);
+    tcp_start_listen(l, &u);
+    tcp_finish_listen(l, &u);
+    if (u.is_err)
+        die("listen [::1]", unit(u));
+    tcp_local_address(l, &la);
+    create_tcp_socket(1, &r);
+    int32_t s = (int32_t)r.v, p = tcp_subscribe(s), lp = tcp_subscribe(l);
+    v6(ad, la.u.a.u.v6.port, lo6);
+    tcp_start_connect(s, net, A12(ad), &u);
+    if (u.is_err)
+        die("connect [::1]", unit(u));
+    for (;;) {
+        tcp_finish_connect(s, &c);
+        if (!c.is_err || (uint8_t)c.a != 8)
+            break;
+        pollable_block(p);
+    }
+    if (c.is_err)
+        die("finish-connect [::1]", code((uint8_t)c.a));
+    for (;;) {
+        tcp_accept(l, &a);
+        if (!a.is_err || (uint8_t)a.a != 8)
+            break;
+        pollable_block(lp);
+    }
+    if (a.is_err)
+        die("accept [::1]", code((uint8_t)a.a));
+    write_all((int32_t)c.b, "six", 3);
+    res_list rd;
+    in_blocking_read((int32_t)a.b, 16, &rd);
+    tcp_remote_address((int32_t)a.a, &ra);
+    printf("ipv6: family %s, accepted from %s, read '%.*s'\n",
+           tcp_address_family((int32_t)a.a) == 1 ? "ipv6" : "ipv4",
+           !ra.is_err && ra.u.a.tag == 1 && ra.u.a.u.v6.seg[7] == 1 ? "::1" : "?",
+           rd.is_err ? 0 : (int)rd.len, rd.is_err ? "" : (char *)(uintptr_t)rd.ptr);
+    pollable_drop(p), pollable_drop(lp);
+    in_drop((int32_t)c.a), out_drop((int32_t)c.b), in_drop((int32_t)a.b), out_drop((int32_t)a.c);
+    tcp_drop((int32_t)a.a), tcp_drop(s), tcp_drop(l);
     return 0;
 }
 
@@ -551,7 +609,7 @@ static int states(int port)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: sock tcp-server|tcp-client|tcp-blast|udp|dns|probe|states ...\n");
+        fprintf(stderr, "usage: sock tcp-server|tcp-client|tcp-blast|ipv6|udp|dns|probe|states ...\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -564,6 +622,8 @@ int main(int argc, char **argv)
         return tcp_client(port, argv[3]);
     if (strcmp(m, "tcp-blast") == 0 && argc == 4)
         return tcp_blast(port, (uint32_t)atoi(argv[3]));
+    if (strcmp(m, "ipv6") == 0)
+        return ipv6();
     if (strcmp(m, "udp") == 0)
         return udp_roundtrip();
     if (strcmp(m, "dns") == 0 && argc == 3)
