@@ -13,6 +13,10 @@
 #   dns     localhost with --allow-dns; an IP literal without it; a bad name
 #   grants  probe.expected: each operation with no grants, then with some
 #   states  states.expected: the TCP state machine's error codes
+#   serve   httpsock.c, a wasi:http handler using sockets (clang --target=wasm32
+#           -nostdlib, tests/http/embed.mjs with the repo's wit/wasi-0.2), under
+#           `wacc serve --workers 1`: a request whose upstream answers late is
+#           parked while a second request (fast upstream) and a DNS lookup finish
 #
 #   run.sh WACC [NAME...]   exit 0 pass, 1 fail, 77 skipped (a tool missing)
 #   (WACC_COMPILE=OTHER-WACC compiles with another build, e.g. for an ASan WACC)
@@ -70,6 +74,27 @@ if [ ! -f "$D/sock.component.wasm" ]; then
   fi
 fi
 # ---- end build
+# httpsock (for `serve`), cached the same way
+key2=$( { echo "jco $(version "$JCO_DIR") $("$CLANG" --version | head -n 1)";
+          cat "$HERE/httpsock.c" "$HERE/sockabi.h" "$HERE/httpsock.wit" "$ROOT/tests/http/embed.mjs" \
+              "$ROOT"/wit/wasi-0.2/*/*.wit; } | sha256sum | cut -c1-16)
+D2="$CACHE/httpsock-$key2"
+if selected serve && [ ! -f "$D2/httpsock.wasm" ]; then
+  rm -rf "$D2.tmp" && mkdir -p "$D2.tmp/wit/deps"
+  cp "$HERE/httpsock.wit" "$D2.tmp/wit/"
+  for p in io clocks http random cli filesystem sockets; do cp -r "$ROOT/wit/wasi-0.2/$p" "$D2.tmp/wit/deps/"; done
+  if "$CLANG" --target=wasm32 -nostdlib -O2 -fno-builtin -Wall -Wextra -Werror -Wl,--no-entry \
+       -Wl,--strip-debug "$HERE/httpsock.c" -o "$D2.tmp/httpsock.core.wasm" > "$D2.tmp/build.log" 2>&1 &&
+     node "$ROOT/tests/http/embed.mjs" "$JCO_DIR" "$D2.tmp/httpsock.core.wasm" "$D2.tmp/wit" httpsock \
+       "$D2.tmp/httpsock.embed.wasm" >> "$D2.tmp/build.log" 2>&1 &&
+     node "$JCO_DIR/dist/jco.js" new "$D2.tmp/httpsock.embed.wasm" -o "$D2.tmp/httpsock.wasm" \
+       >> "$D2.tmp/build.log" 2>&1; then
+    rm -rf "$D2" && mv "$D2.tmp" "$D2"
+  else
+    cat "$D2.tmp/build.log"
+    check "build httpsock component" 1
+  fi
+fi
 "${WACC_COMPILE:-$WACC}" compile -O0 "$D/sock.component.wasm" -o "$W/sock.so" > "$W/compile.log" 2>&1   # -O0: 1 s, not 8
 st=$?
 [ $st = 0 ] || cat "$W/compile.log"
@@ -219,6 +244,65 @@ if selected states; then
   run --tcp-connect "127.0.0.1:$closed" --tcp-listen 127.0.0.1:0 "$S" states "$closed" > "$W/states.out" 2>&1
   diff -u "$HERE/states.expected" "$W/states.out"
   check "states: the tcp state machine's errors" $?
+fi
+
+# ---- serve: sockets inside HTTP requests; a waiting request is parked ----
+if selected serve && ! command -v curl > /dev/null; then
+  echo "SKIP serve: curl not found"
+elif selected serve && [ -f "$D2/httpsock.wasm" ] &&
+   "${WACC_COMPILE:-$WACC}" compile -O0 "$D2/httpsock.wasm" -o "$W/httpsock.so" > "$W/compile2.log" 2>&1; then
+  "$PY" - "$W/up" > /dev/null 2>&1 <<'EOF' &
+import os, socket, sys, threading, time
+def serve(delay, name):
+    l = socket.socket()
+    l.bind(("127.0.0.1", 0))
+    l.listen(8)
+    open(sys.argv[1] + "." + name + ".tmp", "w").write(str(l.getsockname()[1]))
+    os.rename(sys.argv[1] + "." + name + ".tmp", sys.argv[1] + "." + name)
+    while True:
+        c, _ = l.accept()
+        def h(c=c):
+            data = b""
+            while True:
+                b = c.recv(100)
+                if not b:
+                    break
+                data += b
+            time.sleep(delay)
+            c.sendall(name.encode() + b" got " + data)
+            c.close()
+        threading.Thread(target=h, daemon=True).start()
+threading.Thread(target=serve, args=(3.0, "slow"), daemon=True).start()
+threading.Thread(target=serve, args=(0.0, "fast"), daemon=True).start()
+time.sleep(40)
+EOF
+  UP=$!
+  timeout 60 "$WACC" serve --addr 127.0.0.1:0 --workers 1 --tcp-connect 127.0.0.0/8 --allow-dns \
+    "$W/httpsock.so" > "$W/serve.out" 2>&1 &
+  BG=$!
+  for _ in $(seq 300); do
+    [ -f "$W/up.slow" ] && [ -f "$W/up.fast" ] && grep -q 'listening on' "$W/serve.out" && break
+    sleep 0.05
+  done
+  url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$W/serve.out")
+  : > "$W/order"             # both append (O_APPEND): the order of completion
+  { curl -s -m 20 "$url/tcp/$(cat "$W/up.slow")"; echo; echo "A done"; } >> "$W/order" &
+  A=$!
+  sleep 0.3
+  { curl -s -m 20 "$url/tcp/$(cat "$W/up.fast")"; echo; echo "B done"; } >> "$W/order"
+  curl -s -m 20 "$url/dns" > "$W/dns.out"
+  wait $A
+  kill "$BG" "$UP" 2> /dev/null
+  wait "$BG" 2> /dev/null
+  BG=""
+  printf 'upstream: fast got ping\nB done\nupstream: slow got ping\nA done\n' | diff -u - "$W/order"
+  check "serve: a request waiting on its upstream is parked; the next one finishes first" $?
+  [ "$(cat "$W/dns.out")" = "localhost: 127.0.0.1" ]
+  st=$?
+  check "serve: ip-name-lookup inside a request ($(cat "$W/dns.out"))" $st
+elif selected serve; then
+  cat "$W/compile2.log" 2> /dev/null
+  check "serve: httpsock component" 1
 fi
 
 echo "$pass passed, $fail failed"
