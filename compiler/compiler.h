@@ -62,6 +62,13 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
  * struct wacc_trailer. Returns a malloc'd buffer. */
 uint8_t *wacc_link_object(const uint8_t *obj, size_t obj_size, size_t *out_size, char err[512]);
 
+/* emit/elf_write.c: the same for several objects (the parts of a split
+ * module), linked into one shared object: a symbol undefined in one
+ * object is resolved to its (single) global definition in another; the
+ * objects' sections are laid out in array order. */
+uint8_t *wacc_link_objects(const uint8_t *const *objs, const size_t *sizes, size_t nobjs, size_t *out_size,
+                           char err[512]);
+
 /* High level: bytes of a .wasm → .so file. */
 bool wacc_compile_file(const uint8_t *wasm, size_t size, const wacc_compile_options *o,
                        const char *out_path, char err[512]);
