@@ -29,6 +29,9 @@ typedef struct wacc_compile_options {
     const char *cpu;            /* NULL/"native" = host CPU, or "x86-64-v2", "x86-64-v3", ... */
     bool explicit_bounds;       /* bounds-checked memory instead of guard pages (not yet) */
     uint32_t wasm_features;     /* WASM_FEATURE_* allowed in a core module (0: Wasm 2.0 only) */
+    int jobs;                   /* code generation threads; 0: $WACC_JOBS or the number of cores.
+                                 * The artifact is the same for any value. */
+    struct wacc_progress *progress; /* progress display (progress.c) or NULL; not owned */
 } wacc_compile_options;
 
 /* A configured LLVM target for one compilation. */
@@ -39,11 +42,24 @@ typedef struct wacc_target {
     char cpu_name[32];
     char *features;             /* LLVM feature string (owned) */
     uint64_t cpu_features;      /* WACC_CPU_* bits */
+    int opt_level;              /* 0..3 */
 } wacc_target;
 
 /* emit/target.c */
 bool wacc_target_create(wacc_target *t, const wacc_compile_options *o, char err[512]);
 void wacc_target_dispose(wacc_target *t);
+/* A new target machine for `t` (one per code generation thread: LLVM's
+ * target machines are not shared between threads). NULL on failure. */
+LLVMTargetMachineRef wacc_target_machine(const wacc_target *t);
+
+/* emit/progress.c: a progress line on a terminal (phase, functions done /
+ * total, elapsed), redrawn by its own thread. wacc_progress_start returns
+ * NULL when `on` is false; every other call accepts NULL and does nothing. */
+typedef struct wacc_progress wacc_progress;
+wacc_progress *wacc_progress_start(bool on);
+void wacc_progress_phase(wacc_progress *p, const char *phase, size_t total);
+void wacc_progress_add(wacc_progress *p, size_t done);
+void wacc_progress_stop(wacc_progress *p);   /* clears the line, frees p */
 
 /* lower/: build the whole artifact module. `input_hash`/`options_hash` go
  * into the metadata header. Returns NULL and fills err on failure. */
