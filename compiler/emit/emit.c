@@ -255,8 +255,13 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
         LLVMPassBuilderOptionsSetLoopUnrolling(pbo, 0);
         LLVMPassBuilderOptionsSetInlinerThreshold(pbo, 100);
     }
+    /* The fast tier (-O0/-O1) splits before optimisation: each part is
+     * optimised on its own thread (no inlining across parts). -O2/-O3
+     * optimise the whole module, then split for code generation. */
+    nparts = wacc_split_parts(ninsns);
+    bool pre_split = nparts > 1 && opt <= 1 && !(passes && *passes);
     wacc_progress_phase(progress, "optimise", 0);
-    LLVMErrorRef e = LLVMRunPasses(mod, pipeline, t->tm, pbo);
+    LLVMErrorRef e = pre_split ? NULL : LLVMRunPasses(mod, pipeline, t->tm, pbo);
     LLVMDisposePassBuilderOptions(pbo);
     if (e) {
         char *em = LLVMGetErrorMessage(e);
@@ -272,15 +277,16 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
         LLVMDisposeMessage(msg);
         msg = NULL;
     }
-    nparts = wacc_split_parts(ninsns);
     if (nparts > 1) {
         /* parallel code generation (split.c); consumes the module */
         LLVMModuleRef whole = mod;
         mod = NULL;
-        if (!wacc_split_codegen(whole, t, nparts, resolve_jobs(o), progress, &objs, &obj_sizes, err))
+        if (!wacc_split_codegen(whole, t, nparts, resolve_jobs(o), pre_split ? pipeline : NULL, progress, &objs,
+                                &obj_sizes, err))
             goto out;
         if (timed)
-            fprintf(stderr, "wacc: %zu parts on %d threads\n", nparts, resolve_jobs(o));
+            fprintf(stderr, "wacc: %zu parts on %d threads%s\n", nparts, resolve_jobs(o),
+                    pre_split ? " (optimised per part)" : "");
         phase_done(timed, "codegen", t0);
         wacc_progress_phase(progress, "link", 0);
         size_t so_size = 0;

@@ -22,7 +22,7 @@ struct wacc_progress {
     pthread_t thread;
     bool stop;
     double t0;
-    char phase[16];
+    char phase[24];
     size_t done, total;
     int width;                          /* characters of the last line drawn */
 };

@@ -27,6 +27,7 @@
 #include <llvm-c/BitReader.h>
 #include <llvm-c/BitWriter.h>
 #include <llvm-c/Linker.h>
+#include <llvm-c/Transforms/PassBuilder.h>
 
 #include "compiler.h"
 #include "split.h"
@@ -40,6 +41,7 @@ typedef struct part_job {
     char **names;                       /* per function: its name (consistency check) */
     size_t nparts;
     size_t *part_funcs;                 /* per part: number of defined functions */
+    const char *pipeline;               /* per-part optimisation, NULL: none */
     wacc_progress *progress;
 
     pthread_mutex_t mu;
@@ -180,6 +182,18 @@ static void *worker(void *arg)
         LLVMModuleRef m = part_module(J, ctx, p);
         LLVMMemoryBufferRef obj = NULL;
         char *msg = NULL;
+        if (m && J->pipeline) {
+            LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
+            LLVMErrorRef e = LLVMRunPasses(m, J->pipeline, tm, pbo);
+            LLVMDisposePassBuilderOptions(pbo);
+            if (e) {
+                char *em = LLVMGetErrorMessage(e);
+                job_fail(J, "optimisation pipeline failed: %s%s", em, "");
+                LLVMDisposeErrorMessage(em);
+                LLVMDisposeModule(m);
+                m = NULL;
+            }
+        }
         if (m && LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &msg, &obj)) {
             job_fail(J, "code generation failed: %s%s", msg, "");
             obj = NULL;
@@ -217,12 +231,13 @@ size_t wacc_split_parts(size_t ninsns)
     return k < 1 ? 1 : k > SPLIT_MAX_PARTS ? SPLIT_MAX_PARTS : k;
 }
 
-bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, int jobs, wacc_progress *progress,
-                        uint8_t ***objs_out, size_t **sizes_out, char err[512])
+bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, int jobs, const char *pipeline,
+                        wacc_progress *progress, uint8_t ***objs_out, size_t **sizes_out, char err[512])
 {
     part_job J;
     memset(&J, 0, sizeof J);
     J.t = t;
+    J.pipeline = pipeline;
     J.nparts = nparts;
     J.progress = progress;
     *objs_out = NULL;
@@ -300,7 +315,7 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
     size_t nfun = 0;
     for (size_t p = 0; p < nparts; p++)
         nfun += J.part_funcs[p];
-    wacc_progress_phase(progress, "codegen", nfun);
+    wacc_progress_phase(progress, pipeline ? "optimise+codegen" : "codegen", nfun);
 
     /* 4. workers */
     if (pthread_mutex_init(&J.mu, NULL)) {

@@ -19,10 +19,12 @@
  * overrides). Depends only on the module, never on the thread count. */
 size_t wacc_split_parts(size_t ninsns);
 
-/* Split the optimised `mod` (consumed) into `nparts` parts and generate
- * their objects on `jobs` threads. On success *objs / *sizes hold nparts
- * malloc'd objects (free each and both arrays). */
-bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, int jobs, wacc_progress *progress,
-                        uint8_t ***objs, size_t **sizes, char err[512]);
+/* Split `mod` (consumed) into `nparts` parts and generate their objects on
+ * `jobs` threads; `pipeline` (or NULL) is an optimisation pipeline each
+ * part runs before code generation (the pre-optimisation split of the fast
+ * tier). On success *objs / *sizes hold nparts malloc'd objects (free each
+ * and both arrays). */
+bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, int jobs, const char *pipeline,
+                        wacc_progress *progress, uint8_t ***objs, size_t **sizes, char err[512]);
 
 #endif
