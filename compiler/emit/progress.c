@@ -84,7 +84,7 @@ wacc_progress *wacc_progress_start(bool on)
     if (!p)
         return NULL;
     p->t0 = now();
-    snprintf(p->phase, sizeof p->phase, "%s", "start");
+    snprintf(p->phase, sizeof p->phase, "%s", "lower");
     if (pthread_mutex_init(&p->mu, NULL)) {
         free(p);
         return NULL;

@@ -185,8 +185,10 @@ static bool resolve_cpu(const char *cpu, char name[32], char **features, uint64_
 
 LLVMTargetMachineRef wacc_target_machine(const wacc_target *t)
 {
+    /* -O1 (the fast tier) generates code like -O0: FastISel and the fast
+     * register allocator, after emit.c's short IR pipeline */
     static const LLVMCodeGenOptLevel levels[4] = {
-        LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
+        LLVMCodeGenLevelNone, LLVMCodeGenLevelNone, LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
     LLVMTargetRef target = NULL;
     char *msg = NULL;
     if (LLVMGetTargetFromTriple(t->triple, &target, &msg)) {
