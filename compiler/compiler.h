@@ -32,6 +32,7 @@ typedef struct wacc_compile_options {
     int jobs;                   /* code generation threads; 0: $WACC_JOBS or the number of cores.
                                  * The artifact is the same for any value. */
     struct wacc_progress *progress; /* progress display (progress.c) or NULL; not owned */
+    bool no_interrupt_checks;   /* no epoch tests at loops/entries (deadlines bound host waits only) */
 } wacc_compile_options;
 
 /* A configured LLVM target for one compilation. */
@@ -66,6 +67,13 @@ void wacc_progress_stop(wacc_progress *p);   /* clears the line, frees p */
 LLVMModuleRef wacc_lower_module(LLVMContextRef ctx, const wasm_module *m, const wacc_target *t,
                                 const wacc_compile_options *o, uint64_t input_hash,
                                 uint64_t options_hash, wasm_error *err);
+
+/* lower/lower_interrupt.c: after optimisation, insert the interruption
+ * checks (epoch tests, wacc/abi.h) at the loop back edges and call-making
+ * function entries of every function the lowering anchored, and remove the
+ * anchors. No-op for modules lowered with no_interrupt_checks. False on
+ * out of memory. */
+bool wacc_insert_interrupt_checks(LLVMModuleRef mod);
 
 /* emit/: run the optimisation pipeline, generate a relocatable object in
  * memory and write the shared object to `out_path` (atomically: temp file +

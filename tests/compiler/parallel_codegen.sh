@@ -40,15 +40,15 @@ check() {
     echo "ok $name $opt"
 }
 
-run_add() { "$WACC" run "$1" --invoke add 40 2; }
-run_prog() { "$WACC" run "$1" -- one two; }
+run_add() { "$WACC" run --invoke add "$1" 40 2; }
+run_prog() { "$WACC" run "$1" one two; }
 run_plain() { "$WACC" run "$1"; }
 
 # (module (memory 1) (data (i32.const 16) "hi")
 #   (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
 printf '\0asm\1\0\0\0\1\7\1\x60\2\x7f\x7f\1\x7f\3\2\1\0\5\3\1\0\1\7\7\1\3add\0\0\n\x09\1\7\0\x20\0\x20\1\x6a\x0b\x0b\x08\1\0\x41\x10\x0b\2hi' > "$T/m.wasm"
 for O in -O0 -O2; do check tiny "$T/m.wasm" $O run_add; done
-[ "$("$WACC" run "$T/tiny.j2.so" --invoke add 40 2)" = 42 ] || fail "tiny: add 40 2"
+[ "$("$WACC" run --invoke add "$T/tiny.j2.so" 40 2)" = 42 ] || fail "tiny: add 40 2"
 
 if command -v "${CLANG:-clang-19}" >/dev/null 2>&1 &&
     "${CLANG:-clang-19}" --target=wasm32-wasi -O2 "$ROOT/tests/programs/hello.c" -o "$T/hello.wasm" 2>/dev/null; then
