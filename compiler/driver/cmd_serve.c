@@ -92,7 +92,7 @@ static wacc_artifact *load(wacc_engine *e, const char *file, const wacc_compile_
         size_t size;
         uint8_t *bytes = drv_read_file(file, &size, err);
         if (bytes && drv_is_wasm(bytes, size))
-            art = drv_cache_load(e, file, bytes, size, o, no_cache, tmp, err);
+            art = drv_cache_load(e, file, bytes, size, o, no_cache, NULL, tmp, err);
         else if (bytes)
             snprintf(err, sizeof err, "not a wasm component or wacc artifact (bad magic)");
         free(bytes);

@@ -31,7 +31,8 @@ static void usage(FILE *f)
           "      [--no-cache] [-O0..-O3]\n"
           "      [--tcp-listen ADDR:PORT]... [--tcp-connect HOST:PORT|CIDR[:PORT]]...\n"
           "      [--udp ADDR:PORT|CIDR[:PORT]]... [--allow-dns]   (wasi:sockets grants)\n"
-          "      FILE.so|FILE.wasm [ARGS...]\n"
+          "      [--verify-key KEY.pub]... [--require-signatures] [--otlp URL]\n"
+          "      [--insecure] [--creds USER:PASS] FILE.so|FILE.wasm|oci://REF [ARGS...]\n"
           "                      run the program with ARGS (everything after FILE), or call\n"
           "                      export NAME with ARGS and print its results\n"
           "  serve [--addr 127.0.0.1:8080] [--workers N] [--route /PREFIX=FILE]...\n"
@@ -46,6 +47,13 @@ static void usage(FILE *f)
           "                      scripts need node + jco, see scripts/npm-deps.sh)\n"
           "  wit FILE.wit|DIR|APP.wasm [--deps DIR]... [--all] [--no-docs] [--world-only]\n"
           "                      print a WIT package resolved, or a component's world as WIT\n"
+          "  push REF FILE.wasm [--native FILE.so]... [--sign KEY] [--insecure] [--creds U:P]\n"
+          "                      push a component (and native builds) as a Wasm OCI artifact\n"
+          "  pull REF [-o DIR] [--verify-key KEY.pub]... [--insecure] [--creds U:P]\n"
+          "                      pull it (digests verified; run oci://REF runs it)\n"
+          "  keygen -o KEY       write an ed25519 key pair: KEY and KEY.pub\n"
+          "  sign --key KEY [--embed] FILE   sign FILE (.wasm or .so) into FILE.sig\n"
+          "  verify --key KEY.pub [--signature SIG] FILE   check FILE's signature\n"
           "  help                show this help\n"
           "  --version           print the version\n", f);
 }
@@ -166,6 +174,16 @@ int main(int argc, char **argv)
         return cmd_inspect(argc - 2, argv + 2);
     if (strcmp(c, "wast") == 0)
         return cmd_wast(argc - 2, argv + 2);
+    if (strcmp(c, "push") == 0)
+        return cmd_push(argc - 2, argv + 2);
+    if (strcmp(c, "pull") == 0)
+        return cmd_pull(argc - 2, argv + 2);
+    if (strcmp(c, "keygen") == 0)
+        return cmd_keygen(argc - 2, argv + 2);
+    if (strcmp(c, "sign") == 0)
+        return cmd_sign(argc - 2, argv + 2);
+    if (strcmp(c, "verify") == 0)
+        return cmd_verify(argc - 2, argv + 2);
     if (strcmp(c, "wit") == 0) {
         int cmd_wit(int argc, char **argv);     /* cmd_wit.c */
         return cmd_wit(argc - 2, argv + 2);
