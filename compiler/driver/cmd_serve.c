@@ -23,52 +23,13 @@
 #include "driver.h"
 #include "serve.h"
 
-/* ---- shim: parse_duration_ns / parse_size_bytes land in util.c with the
- * deadline work; until then these local copies (delete after merging). ---- */
-static bool serve_parse_duration(const char *s, uint64_t *ns)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || v < 0)
-        return false;
-    double mul = 1e9;
-    if (strcmp(end, "ns") == 0) mul = 1;
-    else if (strcmp(end, "us") == 0) mul = 1e3;
-    else if (strcmp(end, "ms") == 0) mul = 1e6;
-    else if (strcmp(end, "s") == 0 || *end == '\0') mul = 1e9;
-    else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0) mul = 60e9;
-    else if (strcmp(end, "h") == 0) mul = 3600e9;
-    else return false;
-    *ns = (uint64_t)(v * mul);
-    return true;
-}
-
-static bool serve_parse_size(const char *s, uint64_t *bytes)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || v < 0)
-        return false;
-    double mul = 1;
-    if (*end == '\0' || strcasecmp(end, "b") == 0) mul = 1;
-    else if (strcasecmp(end, "k") == 0 || strcasecmp(end, "kb") == 0) mul = 1e3;
-    else if (strcasecmp(end, "kib") == 0) mul = 1024.0;
-    else if (strcasecmp(end, "m") == 0 || strcasecmp(end, "mb") == 0) mul = 1e6;
-    else if (strcasecmp(end, "mib") == 0) mul = 1024.0 * 1024;
-    else if (strcasecmp(end, "g") == 0 || strcasecmp(end, "gb") == 0) mul = 1e9;
-    else if (strcasecmp(end, "gib") == 0) mul = 1024.0 * 1024 * 1024;
-    else return false;
-    *bytes = (uint64_t)(v * mul);
-    return true;
-}
-/* ---- end of shim ---- */
-
 /* Grants being collected for the next route. */
 struct grants {
     wacc_wasi_preopen *pre;
-    const char **env, **http, **tcp_listen, **tcp_connect, **udp;
-    uint32_t npre, nenv, nhttp, ntl, ntc, nudp;
-    bool dns;
+    const char **env, **http;
+    uint32_t npre, nenv, nhttp;
+    drv_net net;                        /* --tcp-listen, --tcp-connect, --udp, --allow-dns */
+    const char *argv0[1];               /* the guest's argv: the artifact's file name */
 };
 
 static bool grants_alloc(struct grants *g, int n)
@@ -77,10 +38,7 @@ static bool grants_alloc(struct grants *g, int n)
     g->pre = calloc((size_t)n + 1, sizeof *g->pre);
     g->env = calloc((size_t)n + 1, sizeof *g->env);
     g->http = calloc((size_t)n + 1, sizeof *g->http);
-    g->tcp_listen = calloc((size_t)n + 1, sizeof *g->tcp_listen);
-    g->tcp_connect = calloc((size_t)n + 1, sizeof *g->tcp_connect);
-    g->udp = calloc((size_t)n + 1, sizeof *g->udp);
-    return g->pre && g->env && g->http && g->tcp_listen && g->tcp_connect && g->udp;
+    return g->pre && g->env && g->http;
 }
 
 static void grants_free(struct grants *g)
@@ -88,18 +46,14 @@ static void grants_free(struct grants *g)
     free(g->pre);
     free(g->env);
     free(g->http);
-    free(g->tcp_listen);
-    free(g->tcp_connect);
-    free(g->udp);
+    drv_net_free(&g->net);
 }
 
 static void grants_to_config(struct grants *g, const char *name, wacc_wasi_config *c)
 {
-    static const char *argv0[1];
     wacc_wasi_config_init(c);
-    argv0[0] = "wacc-serve";
-    (void)name;
-    c->argv = argv0;
+    g->argv0[0] = name;
+    c->argv = g->argv0;
     c->argc = 1;
     c->stdin_fd = -1;                   /* a request has no stdin; stdout/err: the server's */
     c->preopens = g->pre;
@@ -108,13 +62,7 @@ static void grants_to_config(struct grants *g, const char *name, wacc_wasi_confi
     c->envc = g->nenv;
     c->allow_http = g->http;
     c->nallow_http = g->nhttp;
-    c->tcp_listen = g->tcp_listen;
-    c->ntcp_listen = g->ntl;
-    c->tcp_connect = g->tcp_connect;
-    c->ntcp_connect = g->ntc;
-    c->udp = g->udp;
-    c->nudp = g->nudp;
-    c->allow_dns = g->dns;
+    drv_net_apply(&g->net, c);
 }
 
 static bool is_elf_file(const char *path)
@@ -190,6 +138,8 @@ int cmd_serve(int argc, char **argv)
         const char *a = argv[i], *v;
         struct grants *g = &grants[nroutes];
         int r = drv_parse_compile_option(argc, argv, &i, &o);
+        if (r == 0 && !have_root)
+            r = drv_parse_net_option(argc, argv, &i, &g->net);   /* host names resolved here */
         if (r < 0)
             goto out;
         if (r > 0)
@@ -209,17 +159,17 @@ int cmd_serve(int argc, char **argv)
             }
             cfg.workers = (unsigned)n;
         } else if ((v = value(argc, argv, &i, "--timeout"))) {
-            if (!serve_parse_duration(v, &cfg.timeout_ns)) {
+            if (!parse_duration_ns(v, &cfg.timeout_ns)) {
                 drv_error(NULL, "serve: bad --timeout '%s' (e.g. 30s, 500ms, 0 for none)", v);
                 goto out;
             }
         } else if ((v = value(argc, argv, &i, "--max-memory"))) {
-            if (!serve_parse_size(v, &cfg.max_memory)) {
+            if (!parse_size_bytes(v, &cfg.max_memory)) {
                 drv_error(NULL, "serve: bad --max-memory '%s' (e.g. 128MiB)", v);
                 goto out;
             }
         } else if ((v = value(argc, argv, &i, "--max-body"))) {
-            if (!serve_parse_size(v, &cfg.max_body)) {
+            if (!parse_size_bytes(v, &cfg.max_body)) {
                 drv_error(NULL, "serve: bad --max-body '%s' (e.g. 64MiB)", v);
                 goto out;
             }
@@ -237,14 +187,6 @@ int cmd_serve(int argc, char **argv)
             g->env[g->nenv++] = v;
         } else if ((v = value(argc, argv, &i, "--allow-http"))) {
             g->http[g->nhttp++] = v;
-        } else if ((v = value(argc, argv, &i, "--tcp-listen"))) {
-            g->tcp_listen[g->ntl++] = v;
-        } else if ((v = value(argc, argv, &i, "--tcp-connect"))) {
-            g->tcp_connect[g->ntc++] = v;
-        } else if ((v = value(argc, argv, &i, "--udp"))) {
-            g->udp[g->nudp++] = v;
-        } else if (strcmp(a, "--allow-dns") == 0) {
-            g->dns = true;
         } else if ((v = value(argc, argv, &i, "--route"))) {
             const char *eq = strchr(v, '=');
             if (v[0] != '/' || !eq || !eq[1]) {
@@ -275,7 +217,8 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     if (grants[nroutes].npre || grants[nroutes].nenv || grants[nroutes].nhttp ||
-        grants[nroutes].ntl || grants[nroutes].ntc || grants[nroutes].nudp || grants[nroutes].dns) {
+        grants[nroutes].net.ntcp_listen || grants[nroutes].net.ntcp_connect ||
+        grants[nroutes].net.nudp || grants[nroutes].net.allow_dns) {
         drv_error(NULL, "serve: grants after the last route apply to nothing (grants go "
                   "before the route they are for)");
         goto out;

@@ -2,7 +2,7 @@
  * main.c — the `wacc` command-line driver: command dispatch, usage, and the
  * `compile` command.
  *
- *   wacc compile app.wasm [-o app.so] [-O0..-O3] [--cpu NAME]
+ *   wacc compile app.wasm [-o app.so] [-O0..-O3] [--cpu NAME] [-j N] [--quiet]
  *   wacc run [OPTIONS] app.so|app.wasm [ARGS...]
  *   wacc serve [options] app.so|app.wasm
  *   wacc inspect app.so
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "driver.h"
 
@@ -21,8 +22,10 @@ static void usage(FILE *f)
           "\n"
           "commands:\n"
           "  compile FILE.wasm [-o FILE.so] [-O0..-O3] [--cpu native|x86-64-v2|x86-64-v3|NAME]\n"
-          "          [--no-interrupt-checks]\n"
+          "          [-j N] [--quiet] [--no-interrupt-checks]\n"
           "                      compile a core module or a component to a native shared object\n"
+          "                      (-j: code generation threads, default $WACC_JOBS or all cores;\n"
+          "                      a progress line on a terminal unless --quiet)\n"
           "  run [--invoke NAME] [--argv0 NAME] [--timeout 5s] [--max-memory 128MiB]\n"
           "      [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--allow-http HOST[:PORT]]...\n"
           "      [--no-cache] [-O0..-O3]\n"
@@ -76,6 +79,7 @@ int cmd_compile(int argc, char **argv)
                                .wasm_features = WASM_FEATURES_RUNNABLE };
     const char *in = NULL, *out = NULL;
     char err[512];
+    bool quiet = false;
 
     for (int i = 0; i < argc; i++) {
         int r = drv_parse_compile_option(argc, argv, &i, &o);
@@ -89,6 +93,17 @@ int cmd_compile(int argc, char **argv)
                 return 2;
             }
             out = argv[++i];
+        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+            quiet = true;
+        } else if (strncmp(argv[i], "-j", 2) == 0 || strcmp(argv[i], "--jobs") == 0) {
+            const char *v = argv[i][1] == 'j' && argv[i][2] ? argv[i] + 2 : i + 1 < argc ? argv[++i] : NULL;
+            char *end = NULL;
+            long n = v ? strtol(v, &end, 10) : 0;
+            if (!v || end == v || *end || n < 1 || n > 256) {
+                drv_error(NULL, "-j needs a thread count 1..256");
+                return 2;
+            }
+            o.jobs = (int)n;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             drv_error(NULL, "compile: unknown option '%s'", argv[i]);
             return 2;
@@ -117,9 +132,17 @@ int cmd_compile(int argc, char **argv)
     if (out == NULL) {
         drv_error(in, "out of memory");
         status = 1;
-    } else if ((api = drv_compiler(err)) == NULL || !api->compile_file(bytes, size, &o, out, err)) {
+    } else if ((api = drv_compiler(err)) == NULL) {
         drv_error(in, "%s", err);
         status = 1;
+    } else {
+        o.progress = api->progress_start(!quiet && isatty(STDERR_FILENO));
+        bool ok = api->compile_file(bytes, size, &o, out, err);
+        api->progress_stop(o.progress);
+        if (!ok) {
+            drv_error(in, "%s", err);
+            status = 1;
+        }
     }
     free(def);
     free(bytes);

@@ -188,6 +188,8 @@ static void on_shutdown(uv_shutdown_t *sr, int status)
     sv_conn_close(c);
 }
 
+static void on_timeout(uv_timer_t *t);
+
 /* Close once the output is written. */
 static void conn_finish(struct conn *c)
 {
@@ -201,7 +203,8 @@ static void conn_finish(struct conn *c)
         uv_read_stop((uv_stream_t *)&c->tcp);
         c->reading = false;
     }
-    uv_timer_stop(&c->timer);
+    /* a client that never reads what is left is closed after the header timeout */
+    uv_timer_start(&c->timer, on_timeout, c->w->sv->cfg.header_timeout_ns / 1000000 + 1, 0);
     uv_shutdown_t *sr = malloc(sizeof *sr);
     if (!sr || uv_shutdown(sr, (uv_stream_t *)&c->tcp, on_shutdown) < 0) {
         free(sr);
@@ -216,6 +219,10 @@ static void conn_finish(struct conn *c)
 static void on_timeout(uv_timer_t *t)
 {
     struct conn *c = t->data;
+    if (c->shutting) {          /* the rest of the output was not taken in time */
+        sv_conn_close(c);
+        return;
+    }
     if (c->req)
         return;
     if (c->in_head)     /* slowloris: the head did not arrive in time */

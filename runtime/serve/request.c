@@ -114,6 +114,8 @@ static bool io_head(void *ud, unsigned status, const wacc_http_header *h, size_t
         sv_out(c, "transfer-encoding: chunked\r\n", 28);
     if (!c->keepalive)
         sv_out(c, "connection: close\r\n", 19);
+    else if (c->parser.http_major == 1 && c->parser.http_minor == 0)
+        sv_out(c, "connection: keep-alive\r\n", 24);     /* HTTP/1.0 closes otherwise */
     sv_out(c, "\r\n", 2);
     return !c->closing;
 }
@@ -351,44 +353,96 @@ static bool req_wait(void *ud, struct pollfd *fds, unsigned nfds, uint64_t deadl
 
 /* ---- the guest ---- */
 
+static bool instance_new(const wacc_serve_config *cfg, const wacc_serve_route *rt,
+                         struct sv_instance *in, wacc_trap *trap, char err[WACC_ERR_LEN])
+{
+    memset(in, 0, sizeof *in);
+    memset(trap, 0, sizeof *trap);
+    err[0] = '\0';
+    in->s = wacc_store_new(cfg->engine);
+    in->w2 = in->s ? wacc_wasi2_new(&rt->wasi, err) : NULL;
+    if (in->w2) {
+        if (cfg->max_memory)
+            wacc_store_set_max_memory(in->s, cfg->max_memory);
+        wacc_component_host host;
+        wacc_wasi2_host(in->w2, &host);
+        in->ci = wacc_component_instantiate(in->s, rt->artifact, &host, trap, err);
+    } else if (!err[0]) {
+        snprintf(err, WACC_ERR_LEN, "out of memory");
+    }
+    if (in->ci)
+        return true;
+    if (in->s)
+        wacc_store_free(in->s);
+    wacc_wasi2_free(in->w2);
+    memset(in, 0, sizeof *in);
+    return false;
+}
+
+static void instance_free(struct sv_instance *in)
+{
+    if (in->ci)
+        wacc_cinstance_free(in->ci);
+    if (in->s)
+        wacc_store_free(in->s);     /* before the context: guest handles point into it */
+    wacc_wasi2_free(in->w2);
+    memset(in, 0, sizeof *in);
+}
+
+static void on_refill(uv_idle_t *h)
+{
+    struct worker *w = h->data;
+    const wacc_serve *sv = w->sv;
+    for (unsigned i = 0; i < sv->nroutes; i++) {
+        if (!sv->routes[i].artifact || !w->wanted[i] || w->spare[i].ci)
+            continue;
+        wacc_trap trap;
+        char err[WACC_ERR_LEN];
+        if (!w->stopping && instance_new(&sv->cfg, &sv->routes[i], &w->spare[i], &trap, err))
+            return;                     /* one per turn of the loop */
+        break;                          /* failing: the request will say why */
+    }
+    uv_idle_stop(h);
+}
+
+void sv_spares_start(struct worker *w)
+{
+    if (!w->stopping && !uv_is_closing((uv_handle_t *)&w->refill))
+        uv_idle_start(&w->refill, on_refill);
+}
+
+void sv_spares_free(struct worker *w)
+{
+    for (unsigned i = 0; w->spare && i < w->sv->nroutes; i++)
+        instance_free(&w->spare[i]);
+}
+
 static void run_component(struct request *r)
 {
-    const wacc_serve_route *rt = r->route;
-    const wacc_serve_config *cfg = &r->c->w->sv->cfg;
+    struct worker *w = r->c->w;
+    unsigned ri = (unsigned)(r->route - w->sv->routes);
     char err[WACC_ERR_LEN] = "";
     wacc_trap trap;
     memset(&trap, 0, sizeof trap);
-    wacc_store *s = wacc_store_new(cfg->engine);
-    wacc_wasi2 *w2 = s ? wacc_wasi2_new(&rt->wasi, err) : NULL;
-    if (!w2) {
-        r->io.resp_error(r, "internal-error", err[0] ? err : "out of memory");
-        if (s)
-            wacc_store_free(s);
+    struct sv_instance in = w->spare[ri];
+    memset(&w->spare[ri], 0, sizeof in);
+    w->wanted[ri] = true;
+    sv_spares_start(w);                 /* the next one, when the worker is idle */
+    if (!in.ci && !instance_new(&w->sv->cfg, r->route, &in, &trap, err)) {
+        r->io.resp_error(r, "internal-error", trap.code ? trap.message : err);
         return;
     }
-    if (r->deadline && wacc_store_set_deadline)
-        wacc_store_set_deadline(s, r->deadline);
-    if (cfg->max_memory && wacc_store_set_max_memory)
-        wacc_store_set_max_memory(s, cfg->max_memory);
-    if (wacc_wasi2_set_waiter)
-        wacc_wasi2_set_waiter(w2, &r->waiter);
-    wacc_component_host host;
-    wacc_wasi2_host(w2, &host);
-    wacc_cinstance *ci = wacc_component_instantiate(s, rt->artifact, &host, &trap, err);
-    if (!ci) {
-        r->io.resp_error(r, "internal-error", trap.code ? trap.message : err);
-    } else if (!wacc_wasi2_http_handle) {
-        r->io.resp_error(r, "internal-error", "this build has no wasi:http host");
-    } else if (!wacc_wasi2_http_handle(w2, s, ci, &r->hreq, &r->io, &trap, err)) {
+    if (r->deadline)
+        wacc_store_set_deadline(in.s, r->deadline);
+    wacc_wasi2_set_waiter(in.w2, &r->waiter);
+    memset(&trap, 0, sizeof trap);
+    if (!wacc_wasi2_http_handle(in.w2, in.s, in.ci, &r->hreq, &r->io, &trap, err)) {
         if (!r->failed)
             r->io.resp_error(r, "internal-error", trap.code ? trap.message : err);
         else if (trap.code && !strstr(r->detail, "trap"))
             snprintf(r->detail, sizeof r->detail, "%.180s", trap.message);
     }
-    if (ci)
-        wacc_cinstance_free(ci);
-    wacc_store_free(s);
-    wacc_wasi2_free(w2);
+    instance_free(&in);
 }
 
 static void request_fiber(void *arg)

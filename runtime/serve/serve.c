@@ -93,6 +93,39 @@ static int listen_socket(const struct sockaddr_storage *ss, char err[WACC_ERR_LE
     return fd;
 }
 
+/* Instantiate a route's component once: it links against the WASI 0.2
+ * host with its grants and exports wasi:http/incoming-handler. */
+static bool check_handler(const wacc_serve_config *cfg, const wacc_serve_route *rt,
+                          char err[WACC_ERR_LEN])
+{
+    const char *name = rt->name ? rt->name : rt->prefix;
+    char e[WACC_ERR_LEN] = "";
+    wacc_trap trap;
+    memset(&trap, 0, sizeof trap);
+    wacc_store *s = wacc_store_new(cfg->engine);
+    wacc_wasi2 *w = s ? wacc_wasi2_new(&rt->wasi, e) : NULL;
+    wacc_cinstance *ci = NULL;
+    bool ok = false;
+    if (w) {
+        wacc_component_host host;
+        wacc_wasi2_host(w, &host);
+        ci = wacc_component_instantiate(s, rt->artifact, &host, &trap, e);
+        if (!ci)
+            wacc__serve_err(err, "%s: %s", name, trap.code ? trap.message : e);
+        else if (!(ok = wacc_wasi2_is_http_handler(ci)))
+            wacc__serve_err(err, "%s: exports no wasi:http/incoming-handler (wacc serve "
+                            "runs wasi:http/proxy components)", name);
+    } else {
+        wacc__serve_err(err, "%s: %s", name, e[0] ? e : "out of memory");
+    }
+    if (ci)
+        wacc_cinstance_free(ci);
+    if (s)
+        wacc_store_free(s);
+    wacc_wasi2_free(w);
+    return ok;
+}
+
 static int by_prefix_len(const void *a, const void *b)
 {
     size_t la = strlen(((const wacc_serve_route *)a)->prefix);
@@ -127,6 +160,9 @@ wacc_serve *wacc_serve_new(const wacc_serve_config *cfg, char err[WACC_ERR_LEN])
             return NULL;
         }
     }
+    for (unsigned i = 0; i < cfg->nroutes; i++)
+        if (cfg->routes[i].artifact && !check_handler(cfg, &cfg->routes[i], err))
+            return NULL;
     struct sockaddr_storage ss;
     if (!parse_addr(cfg->addr ? cfg->addr : "127.0.0.1:8080", &ss, err))
         return NULL;
@@ -204,6 +240,8 @@ void sv_worker_maybe_done(struct worker *w)
         sv_conn_close(c);
     if (!uv_is_closing((uv_handle_t *)&w->grace))
         uv_close((uv_handle_t *)&w->grace, NULL);
+    if (!uv_is_closing((uv_handle_t *)&w->refill))
+        uv_close((uv_handle_t *)&w->refill, NULL);
     if (!uv_is_closing((uv_handle_t *)&w->stop_async))
         uv_close((uv_handle_t *)&w->stop_async, NULL);
 }
@@ -225,6 +263,7 @@ static void on_stop(uv_async_t *a)
     if (w->stopping)
         return;
     w->stopping = true;
+    uv_idle_stop(&w->refill);
     uv_close((uv_handle_t *)&w->listener, NULL);
     struct conn *next;
     for (struct conn *c = w->conns; c; c = next) {
@@ -243,6 +282,7 @@ static void *worker_main(void *arg)
     uv_run(&w->loop, UV_RUN_DEFAULT);
     uv_walk(&w->loop, close_walk, NULL);
     uv_run(&w->loop, UV_RUN_DEFAULT);
+    sv_spares_free(w);
     return NULL;
 }
 
@@ -264,9 +304,13 @@ static bool worker_init(struct worker *w, wacc_serve *sv, char err[WACC_ERR_LEN]
         w->stop_async.data = w;
         uv_timer_init(&w->loop, &w->grace);
         w->grace.data = w;
+        uv_idle_init(&w->loop, &w->refill);
+        w->refill.data = w;
         w->fibers = wacc_fiber_pool_new(sv->cfg.fiber_stack, 256);
+        w->spare = calloc(sv->nroutes, sizeof *w->spare);
+        w->wanted = calloc(sv->nroutes, sizeof *w->wanted);
     }
-    if (rc != 0 || !w->fibers) {
+    if (rc != 0 || !w->fibers || !w->spare || !w->wanted) {
         wacc__serve_err(err, "worker: %s", rc ? uv_strerror(rc) : "out of memory");
         return false;
     }
@@ -294,6 +338,10 @@ int wacc_serve_run(wacc_serve *sv)
     for (; started < sv->nworkers; started++) {
         struct worker *w = &sv->workers[started];
         if (!worker_init(w, sv, err) || pthread_create(&w->th, NULL, worker_main, w) != 0) {
+            free(w->spare);
+            free(w->wanted);
+            w->spare = NULL;
+            w->wanted = NULL;
             sv_log(sv, "wacc serve: %s", err);
             status = 1;
             break;
@@ -312,6 +360,10 @@ int wacc_serve_run(wacc_serve *sv)
         uv_loop_close(&sv->workers[i].loop);
         wacc_fiber_pool_free(sv->workers[i].fibers);
         sv->workers[i].fibers = NULL;
+        free(sv->workers[i].spare);
+        free(sv->workers[i].wanted);
+        sv->workers[i].spare = NULL;
+        sv->workers[i].wanted = NULL;
     }
     atomic_store(&sv->running, false);
     pthread_sigmask(SIG_SETMASK, &old, NULL);

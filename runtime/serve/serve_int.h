@@ -101,8 +101,18 @@ struct sv_poll {
     bool active;
 };
 
+/* A fresh component instance (store, WASI 0.2 context, instance). */
+struct sv_instance {
+    wacc_store *s;
+    wacc_wasi2 *w2;
+    wacc_cinstance *ci;
+};
+
 struct worker {
     wacc_serve *sv;
+    struct sv_instance *spare;          /* [route]: made ahead while idle, used once */
+    bool *wanted;                       /* [route]: had a request (idle routes get no spare) */
+    uv_idle_t refill;                   /* runs while a spare is missing */
     uv_loop_t loop;
     uv_tcp_t listener;
     uv_async_t stop_async;
@@ -140,22 +150,20 @@ void sv_worker_maybe_done(struct worker *w);
 
 /* request.c */
 const wacc_serve_route *sv_route(const wacc_serve *sv, const char *path);
-/* A request whose head is parsed (c->head, c->hoff): build it, start its
- * fiber. Returns false when the server answered itself (404, ...). */
+/* A request whose head is parsed (c->head, c->hoff): route it and build
+ * it (its fiber starts in the drive loop). NULL with c->err_status set
+ * (400, 404, 503) when the server must answer instead. */
 struct request *sv_request_new(struct conn *c);
 void sv_request_run(struct request *r);         /* resume its fiber */
 void sv_request_end(struct request *r);         /* log, free (its fiber finished) */
+/* Spare instances: made ahead by the worker when it is idle, so a request
+ * does not wait for its instantiation; each is used by one request only. */
+void sv_spares_start(struct worker *w);        /* (re)fill in idle time */
+void sv_spares_free(struct worker *w);
 void sv_log(const wacc_serve *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* serve.c: one-line message into err */
 void wacc__serve_err(char err[WACC_ERR_LEN], const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Shims until wacc_store_set_deadline/_max_memory and the wasi:http host
- * land on main (weak: NULL when not linked in). */
-#pragma weak wacc_store_set_deadline
-#pragma weak wacc_store_set_max_memory
-#pragma weak wacc_wasi2_http_handle
-#pragma weak wacc_wasi2_is_http_handler
-#pragma weak wacc_wasi2_set_waiter
 
 #endif

@@ -50,6 +50,8 @@ def hey_result(p, what, status):
 def load(base, total):
     slow, trap = total // 500, total // 100 - total // 500
     hello = total - slow - trap
+    # hey sends n // c requests per connection: whole multiples of c
+    slow, trap, hello = slow // 2 * 2, trap // 2 * 2, hello // 60 * 60
     runs = [(hey_start(base + "/hello", hello, 60), "hello", 200, hello),
             (hey_start(base + "/trap", trap, 2), "trap", 500, trap),
             (hey_start(base + "/slow", slow, 2), "slow", 500, slow)]

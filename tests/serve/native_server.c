@@ -6,7 +6,7 @@
  *
  *   serve-native [--addr HOST:PORT] [--workers N] [--timeout MS]
  *                [--max-body BYTES] [--max-header BYTES] [--header-timeout MS]
- *                [--grace MS] [--quiet]
+ *                [--max-conns N] [--grace MS] [--quiet]
  *
  * Paths: /hello            "hello\n"
  *        /echo             the request body back, streamed (chunked)
@@ -182,6 +182,8 @@ int main(int argc, char **argv)
             cfg.max_header = (uint32_t)strtoul(v, NULL, 10);
         else if (strcmp(a, "--header-timeout") == 0)
             cfg.header_timeout_ns = strtoull(v, NULL, 10) * 1000000ull;
+        else if (strcmp(a, "--max-conns") == 0)
+            cfg.max_conns = (unsigned)strtoul(v, NULL, 10);
         else if (strcmp(a, "--grace") == 0)
             cfg.grace_ns = strtoull(v, NULL, 10) * 1000000ull;
         else {

@@ -3,7 +3,8 @@
 
     serve_test.py CASE SERVER [ARGS...]
 
-SERVER is started with ARGS plus --addr 127.0.0.1:0; its "listening on URL"
+SERVER is started with ARGS (plus --addr 127.0.0.1:0 unless ARGS hold an
+--addr, which should be 127.0.0.1:0); its "listening on URL"
 line on stderr gives the port. CASE is one of:
   basic   keep-alive, pipelining, chunked upload, streamed echo (hash
           checked), a 16 MiB download, HEAD, statuses, 404, the access log
@@ -13,6 +14,12 @@ line on stderr gives the port. CASE is one of:
           connection, and the server still answers
   stop    SIGTERM with requests in flight: they finish (200), new
           connections are refused, exit status 0
+  component  `wacc serve` of tests/serve/guest.c (a wasi:http component)
+          with --route /api=... --timeout 2s --max-memory 16MiB: hello,
+          routes, a trap, a guest looping past its deadline, a guest
+          growing past --max-memory (500 each, the next request fine), a
+          streamed 8 MiB echo, parked guests (a clock pollable) do not
+          block others
 Uses only the Python standard library (sockets)."""
 import hashlib
 import os
@@ -34,7 +41,9 @@ def fail(msg):
 
 class Server:
     def __init__(self, argv):
-        self.p = subprocess.Popen(argv + ["--addr", "127.0.0.1:0"], stderr=subprocess.PIPE,
+        if "--addr" not in argv:
+            argv = argv + ["--addr", "127.0.0.1:0"]
+        self.p = subprocess.Popen(argv, stderr=subprocess.PIPE,
                                   text=True, bufsize=1)
         self.lines = []
         deadline = time.time() + TIMEOUT
@@ -356,6 +365,24 @@ def case_bad(srv):
     if not srv.alive():
         fail("server died")
     still_answers(port, "bad input")
+    # more connections than --max-conns (40 in the test config): the extra
+    # ones are closed at once, the others are served; afterwards all is well
+    time.sleep(1)
+    socks = [connect(port) for _ in range(60)]
+    served = closed = 0
+    for s in socks:
+        try:
+            s.sendall(b"GET /hello HTTP/1.1\r\nhost: x\r\n\r\n")
+            st, _, _ = Reader(s).response()
+            served += st == 200
+        except (EOFError, ConnectionResetError, BrokenPipeError):
+            closed += 1
+    for s in socks:
+        s.close()
+    if served > 40 or closed < 20:
+        fail("--max-conns 40: %d served, %d closed of 60" % (served, closed))
+    time.sleep(0.3)
+    still_answers(port, "too many connections")
     if srv.stop() != 0:
         fail("exit status after SIGTERM")
 
@@ -393,6 +420,52 @@ def case_stop(srv):
         fail("exit status %d after SIGTERM" % rc)
 
 
+def case_component(srv):
+    port = srv.port
+    still_answers(port, "start")
+    st, _, b = request(port, "GET", "/api/path?x=1")
+    if st != 200 or b != b"/api/path?x=1":
+        fail("route /api: %d %r" % (st, b))
+    st, _, b = request(port, "GET", "/apix/path")
+    if st != 200 or b != b"/apix/path":
+        fail("/apix goes to route /: %d %r" % (st, b))
+    for what in ("trap", "grow", "slow"):
+        t0 = time.time()
+        st, _, _ = request(port, "GET", "/" + what)
+        if st != 500:
+            fail("%s: %d, want 500" % (what, st))
+        if what == "slow" and time.time() - t0 > 8:
+            fail("the deadline (2 s) stopped the loop only after %.1fs" % (time.time() - t0))
+        still_answers(port, what)
+    data = os.urandom(8 << 20)
+    st, _, b = request(port, "POST", "/echo", data)
+    if st != 200 or hashlib.sha256(b).digest() != hashlib.sha256(data).digest():
+        fail("echo 8 MiB through the component: %d, %d bytes" % (st, len(b)))
+    results = []
+    def waiter():
+        results.append(request(port, "GET", "/wait?ms=700")[0])
+    ts = [threading.Thread(target=waiter) for _ in range(20)]
+    for t in ts:
+        t.start()
+    time.sleep(0.2)
+    t0 = time.time()
+    still_answers(port, "parked guests")
+    quick = time.time() - t0
+    for t in ts:
+        t.join()
+    if results != [200] * 20:
+        fail("parked guests: %r" % results)
+    if quick > 0.5:
+        fail("a quick request waited for parked guests (%.2fs)" % quick)
+    if srv.stop() != 0:
+        fail("exit status after SIGTERM")
+    log = "".join(srv.lines)
+    for pat in (r'"GET /trap" 500 .*trap', r'"GET /slow" 500 .*deadline exceeded',
+                r'"GET /grow" 500 .*trap', r'"GET /hello" 200 6 '):
+        if not re.search(pat, log):
+            fail("access log: no line like %s\n%s" % (pat, log[-3000:]))
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)
@@ -400,7 +473,8 @@ def main():
     case, argv = sys.argv[1], sys.argv[2:]
     srv = Server(argv)
     try:
-        {"basic": case_basic, "bad": case_bad, "stop": case_stop}[case](srv)
+        {"basic": case_basic, "bad": case_bad, "stop": case_stop,
+         "component": case_component}[case](srv)
     except BaseException:
         sys.stdout.write("server log (last lines):\n" + "".join(srv.lines[-30:]))
         raise
