@@ -305,4 +305,39 @@ wit_package *wit_add_package(wit_resolve *r, const char *ns, const char *name,
 /* Is s a keyword (printed as %s)? */
 bool wit_is_keyword(const char *s);
 
+/* ---------------------------------------------------------------------- */
+/* C bindings (`wacc bindgen c`).                                           */
+
+enum {
+    WIT_BINDGEN_HOST = 1,       /* typed host functions over wacc.h instead of a guest */
+};
+
+/* Guest bindings for world w following wit-bindgen's C conventions: writes
+ * DIR/<world>.h, DIR/<world>.c and DIR/<world>.wit (the world with its
+ * dependencies, for `jco embed`/`wasm-tools component embed`). With
+ * WIT_BINDGEN_HOST: DIR/<world>_host.h and DIR/<world>_host.c. Errors in
+ * wit_error(r). */
+bool wit_bindgen_c(wit_resolve *r, const wit_world *w, unsigned flags, const char *dir);
+bool wit_bindgen_c_host(wit_resolve *r, const wit_world *w, const char *dir);
+
+/* ---------------------------------------------------------------------- */
+/* Component Model binary encoding of WIT (for `wacc compose`).             */
+
+struct wit_encmap;
+typedef struct wit_encoder {
+    uint8_t *buf;                   /* the sections written so far (malloc'd) */
+    size_t len, cap;
+    uint32_t ntypes, ninstances;    /* index spaces of the component being written */
+    uint32_t nmap, capmap;          /* (interface id, type name) -> type index */
+    struct wit_encmap *map;
+} wit_encoder;
+
+/* Append the sections that import interface i under import_name: a type
+ * section (its instance type; `use`d types are outer aliases of types an
+ * earlier wit_encode_import aliased), an import section, and an alias
+ * section naming each type it exports. */
+bool wit_encode_import(wit_resolve *r, wit_encoder *e, const char *import_name,
+                       const wit_interface *i);
+void wit_encoder_free(wit_encoder *e);
+
 #endif
