@@ -58,7 +58,7 @@ for n in "${names[@]}"; do
         missing "libc++ for wasm32 not found (apt-get install libc++-19-dev-wasm32 libc++abi-19-dev-wasm32)" ;;
     auth-provider)
       needs "$RUSTC" "apt-get install rustc libstd-rust-dev-wasm32"
-      "$RUSTC" --print target-list 2>/dev/null | grep -qx wasm32-wasi || missing "rustc has no wasm32-wasi target"
+      case " $("$RUSTC" --print target-list 2>/dev/null | tr "\n" " ") " in *" wasm32-wasi "*) ;; *) missing "rustc has no wasm32-wasi target" ;; esac
       [ -n "$(ls /usr/lib/rustlib/wasm32-wasi/lib/libstd-*.rlib 2>/dev/null)" ] ||
         missing "the Rust standard library for wasm32-wasi is missing (apt-get install libstd-rust-dev-wasm32)" ;;
     auth-front)
@@ -82,7 +82,7 @@ world_of() {
     kitchen-provider-*) echo "$K/kitchen.wit provider" ;;
     kitchen-consumer-c) echo "$K/kitchen.wit consumer" ;;
     auth-provider) echo "$A/wit authentication" ;;
-    auth-directory) echo "$A/wit directory" ;;
+    auth-directory) echo "$A/wit users" ;;
     auth-front) echo "$A/wit front" ;;
   esac
 }
@@ -123,6 +123,19 @@ componentize() {
   "${JCO[@]}" new "$d/$n.embed.wasm" --wasi-reactor -o "$d/$n.component.wasm"
 }
 
+# a cdylib is linked without crt1: without crt1-reactor's _initialize (which
+# runs the constructors once) wasm-ld wraps every export in constructor/
+# destructor calls, and the destructors tear the C library down after the
+# first call
+rust_reactor_crt() {
+  local f
+  for f in "$(dirname "$("$RUSTC" --print target-libdir --target wasm32-wasi)")/lib/self-contained/crt1-reactor.o" \
+           /usr/lib/rustlib/wasm32-wasi/lib/self-contained/crt1-reactor.o /usr/lib/wasm32-wasi/crt1-reactor.o; do
+    [ -f "$f" ] && { echo "$f"; return; }
+  done
+  echo /usr/lib/wasm32-wasi/crt1-reactor.o
+}
+
 build() {
   local n="$1" d="$2" world
   read -r _ world <<< "$(world_of "$n")"
@@ -142,7 +155,7 @@ build() {
       clang-19 "${CFLAGS[@]}" -I"$d/gen" -c "$d/gen/$world.c" -o "$d/bindings.o"
       "$RUSTC" --target wasm32-wasi --crate-type cdylib --edition 2021 -C opt-level="${OPT#-O}" -C panic=abort \
         -C link-arg="$d/bindings.o" -C link-arg=--export=cabi_realloc \
-        -C link-arg=--export-if-defined=cabi_post_codesec:auth/provider@0.1.0#validate-token \
+        -C link-arg="$(rust_reactor_crt)" -C link-arg=--export=_initialize \
         "$A/provider/provider.rs" -o "$d/$n.core.wasm"
       componentize "$n" "$d" ;;
     auth-front)

@@ -1096,10 +1096,11 @@ static char *assemble_c(bgen *g)
         wit_buf_printf(&b, "WIT_BINDGEN_LAYOUT(%s_string_t, 8, 4);\n", g->ws);
     wit_buf_add(&b, g->c_defs.s ? g->c_defs.s : "", g->c_defs.len);
     wit_buf_puts(&b,
-        "\nstatic inline int32_t wit_bindgen_f32_i32(float f) { int32_t i; memcpy(&i, &f, 4); return i; }\n"
-        "static inline float wit_bindgen_i32_f32(int32_t i) { float f; memcpy(&f, &i, 4); return f; }\n"
-        "static inline int64_t wit_bindgen_f64_i64(double f) { int64_t i; memcpy(&i, &f, 8); return i; }\n"
-        "static inline double wit_bindgen_i64_f64(int64_t i) { double f; memcpy(&f, &i, 8); return f; }\n"
+        "\n#define WIT_BINDGEN_UNUSED __attribute__((__unused__))\n"
+        "WIT_BINDGEN_UNUSED static inline int32_t wit_bindgen_f32_i32(float f) { int32_t i; memcpy(&i, &f, 4); return i; }\n"
+        "WIT_BINDGEN_UNUSED static inline float wit_bindgen_i32_f32(int32_t i) { float f; memcpy(&f, &i, 4); return f; }\n"
+        "WIT_BINDGEN_UNUSED static inline int64_t wit_bindgen_f64_i64(double f) { int64_t i; memcpy(&i, &f, 8); return i; }\n"
+        "WIT_BINDGEN_UNUSED static inline double wit_bindgen_i64_f64(int64_t i) { double f; memcpy(&f, &i, 8); return f; }\n"
         "\n// Canonical ABI intrinsics\n"
         "\n__attribute__((__weak__, __export_name__(\"cabi_realloc\")))\n"
         "void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {\n"

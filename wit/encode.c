@@ -125,7 +125,7 @@ typedef struct ity {
     bytes decls;
     uint32_t ndecls, lt;            /* decl count, local type index space */
     uint32_t nloc;
-    const wit_typedef *loc_def[512];
+    const char *loc_name[512];      /* the instance's exported type names */
     uint32_t loc_idx[512];
     bool failed;
 } ity;
@@ -137,10 +137,12 @@ static void ity_fail(ity *t, wit_pos pos, const char *msg, const char *what)
     t->failed = true;
 }
 
+/* Types are found by name: the instance type may merge the same interface
+ * as several components import it (each with the functions it uses). */
 static bool loc_find(const ity *t, const wit_typedef *d, uint32_t *idx)
 {
     for (uint32_t i = 0; i < t->nloc; i++)
-        if (t->loc_def[i] == d) {
+        if (strcmp(t->loc_name[i], d->name) == 0) {
             *idx = t->loc_idx[i];
             return true;
         }
@@ -153,7 +155,7 @@ static void loc_add(ity *t, const wit_typedef *d, uint32_t idx)
         ity_fail(t, d->pos, "too many types in one interface", NULL);
         return;
     }
-    t->loc_def[t->nloc] = d;
+    t->loc_name[t->nloc] = d->name;
     t->loc_idx[t->nloc++] = idx;
 }
 
@@ -437,25 +439,57 @@ static void func_decl(ity *t, const wit_func *f, const wit_typedef *res)
     free(c.p);
 }
 
+static bool has_func(const char *const *names, uint32_t n, const char *nm)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (strcmp(names[i], nm) == 0)
+            return true;
+    return false;
+}
+
 bool wit_encode_import(wit_resolve *r, wit_encoder *e, const char *import_name,
-                       const wit_interface *i)
+                       const wit_interface *const *ifaces, uint32_t nifaces)
 {
     ity *t = calloc(1, sizeof *t);
-    if (t == NULL) {
+    const char **fnames = calloc(4096, sizeof *fnames);
+    uint32_t nf = 0;
+    if (t == NULL || fnames == NULL) {
+        free(t), free(fnames);
         snprintf(r->err, sizeof r->err, "out of memory");
         return false;
     }
     t->r = r, t->e = e;
-    for (uint32_t k = 0; k < i->ntypes && !t->failed; k++)
-        typedef_decl(t, i->types[k]);
-    for (uint32_t k = 0; k < i->ntypes && !t->failed; k++) {
-        const wit_typedef *d = i->types[k];
-        if (d->kind == WIT_D_RESOURCE)
-            for (uint32_t f = 0; f < d->nfuncs; f++)
-                func_decl(t, d->funcs[f], d);
+    for (uint32_t q = 0; q < nifaces; q++) {
+        const wit_interface *i = ifaces[q];
+        for (uint32_t k = 0; k < i->ntypes && !t->failed; k++) {
+            uint32_t dummy;
+            if (!loc_find(t, i->types[k], &dummy))
+                typedef_decl(t, i->types[k]);
+        }
     }
-    for (uint32_t k = 0; k < i->nfuncs && !t->failed; k++)
-        func_decl(t, i->funcs[k], NULL);
+    char buf[512];
+    for (uint32_t q = 0; q < nifaces; q++) {
+        const wit_interface *i = ifaces[q];
+        for (uint32_t k = 0; k < i->ntypes && !t->failed; k++) {
+            const wit_typedef *d = i->types[k];
+            if (d->kind != WIT_D_RESOURCE)
+                continue;
+            for (uint32_t f = 0; f < d->nfuncs && nf < 4096; f++) {
+                snprintf(buf, sizeof buf, "%s.%s", d->name, d->funcs[f]->name);
+                if (has_func(fnames, nf, buf))
+                    continue;
+                fnames[nf++] = wit_strdup(r, buf);
+                func_decl(t, d->funcs[f], d);
+            }
+        }
+        for (uint32_t k = 0; k < i->nfuncs && !t->failed && nf < 4096; k++) {
+            if (has_func(fnames, nf, i->funcs[k]->name))
+                continue;
+            fnames[nf++] = i->funcs[k]->name;
+            func_decl(t, i->funcs[k], NULL);
+        }
+    }
+    free(fnames);
     bool ok = !t->failed && !t->decls.failed;
     if (ok) {
         bytes out = { e->buf, e->len, e->cap, false };
@@ -476,25 +510,23 @@ bool wit_encode_import(wit_resolve *r, wit_encoder *e, const char *import_name,
         u32(&body, ti);
         section(&out, 10, &body);
         uint32_t ii = e->ninstances++;
-        /* aliases of the types it exports */
-        char *id = wit_interface_id(i);
-        uint32_t nt = 0;
+        /* aliases of the types it exports, for the interfaces that use them */
+        char *id = wit_interface_id(ifaces[0]);
         body.len = 0;
         bytes al = {0};
-        for (uint32_t k = 0; k < i->ntypes; k++) {
+        for (uint32_t k = 0; k < t->nloc; k++) {
             byte(&al, 0x03);
             byte(&al, 0x00);
             u32(&al, ii);
-            name(&al, i->types[k]->name);
-            if (id && !map_add(e, id, i->types[k]->name, e->ntypes + nt))
+            name(&al, t->loc_name[k]);
+            if (id && !map_add(e, id, t->loc_name[k], e->ntypes + k))
                 ok = false;
-            nt++;
         }
-        if (nt > 0) {
-            u32(&body, nt);
+        if (t->nloc > 0) {
+            u32(&body, t->nloc);
             put(&body, al.p, al.len);
             section(&out, 6, &body);
-            e->ntypes += nt;
+            e->ntypes += t->nloc;
         }
         free(id);
         free(al.p);

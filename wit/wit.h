@@ -332,12 +332,14 @@ typedef struct wit_encoder {
     struct wit_encmap *map;
 } wit_encoder;
 
-/* Append the sections that import interface i under import_name: a type
- * section (its instance type; `use`d types are outer aliases of types an
- * earlier wit_encode_import aliased), an import section, and an alias
- * section naming each type it exports. */
+/* Append the sections that import an interface under import_name: a type
+ * section (one instance type: the union of the types and functions of the
+ * n given versions of the interface, e.g. as several components import it,
+ * each with the functions it uses; `use`d types are outer aliases of types
+ * an earlier wit_encode_import aliased), an import section, and an alias
+ * section naming each type it exports. Errors in wit_error(r). */
 bool wit_encode_import(wit_resolve *r, wit_encoder *e, const char *import_name,
-                       const wit_interface *i);
+                       const wit_interface *const *ifaces, uint32_t n);
 void wit_encoder_free(wit_encoder *e);
 
 #endif

@@ -323,7 +323,16 @@ static bool compose(state *s, const char *outpath)
                 drv_error(n->path, "compose: more than 256 imports");
                 return false;
             }
-            if (!wit_encode_import(n->r, &enc, n->imports[i].name, n->imports[i].iface)) {
+            /* every component's view of this interface, merged */
+            const wit_interface *ifs[MAX_NODES];
+            uint32_t nifs = 0;
+            for (int k2 = k; k2 < nn; k2++)
+                for (uint32_t i2 = 0; i2 < nodes[k2].nimports; i2++)
+                    if (nodes[k2].from[i2] < 0 && !nodes[k2].imports[i2].func
+                        && strcmp(nodes[k2].imports[i2].name, n->imports[i].name) == 0
+                        && nifs < MAX_NODES)
+                        ifs[nifs++] = nodes[k2].imports[i2].iface;
+            if (!wit_encode_import(n->r, &enc, n->imports[i].name, ifs, nifs)) {
                 drv_error(n->path, "compose: import '%s': %s", n->imports[i].name,
                           wit_error(n->r));
                 wit_encoder_free(&enc);
