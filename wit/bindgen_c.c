@@ -450,8 +450,7 @@ static void encode(wit_buf *b, const wit_type *t)
     case WIT_T_BOOL: wit_buf_puts(b, "bool"); return;
     case WIT_T_CHAR: wit_buf_puts(b, "char32"); return;
     case WIT_T_NAMED: case WIT_T_OWN: case WIT_T_BORROW: {
-        wit_typedef *real = wit_typedef_real(t->def);
-        if (t->kind == WIT_T_OWN || (t->kind == WIT_T_NAMED && real->kind == WIT_D_RESOURCE))
+        if (t->kind == WIT_T_OWN || (t->kind == WIT_T_NAMED && wit_typedef_resource(t->def)))
             wit_buf_puts(b, "own_");
         else if (t->kind == WIT_T_BORROW)
             wit_buf_puts(b, "borrow_");
@@ -521,8 +520,7 @@ char *bg_tname(bgen *g, const wit_type *t)
         g->needs_string = true;
         return bg_fmt("%s_string_t", g->ws);
     case WIT_T_NAMED: {
-        wit_typedef *real = wit_typedef_real(t->def);
-        if (real->kind == WIT_D_RESOURCE)
+        if (wit_typedef_resource(t->def) != NULL)
             return handle_name(g, t->def, false);
         char *ns = bg_ns_of(g, t->def), *sn = bg_snake(t->def->name);
         char *s = bg_fmt("%s_%s_t", ns, sn);

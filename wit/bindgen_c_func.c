@@ -193,7 +193,9 @@ static void lower(bgen *g, wit_buf *b, const wit_type *t0, const char *val, flat
         }
         return;
     case WIT_T_BORROW: {
-        wit_typedef *real = wit_typedef_real(t->def);
+        wit_typedef *real = wit_typedef_resource(t->def);
+        if (real == NULL)
+            real = wit_typedef_real(t->def);
         if (bg_resource_exported(g, real))
             fv_push(out, CF_I32, bg_fmt("(int32_t) (uintptr_t) (%s)", val));
         else
@@ -301,7 +303,9 @@ static void lift(bgen *g, wit_buf *b, const wit_type *t0, const char *target, co
         }
         return;
     case WIT_T_BORROW: {
-        wit_typedef *real = wit_typedef_real(t->def);
+        wit_typedef *real = wit_typedef_resource(t->def);
+        if (real == NULL)
+            real = wit_typedef_real(t->def);
         tn = bg_tname(g, t);
         if (bg_resource_exported(g, real))
             wit_buf_printf(b, "%s = (%s) (uintptr_t) (%s);\n", target, tn, v);

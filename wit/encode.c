@@ -232,8 +232,8 @@ static int64_t valtype(ity *t, const wit_type *ty)
     int64_t r = 0;
     switch (ty->kind) {
     case WIT_T_NAMED: {
-        wit_typedef *real = wit_typedef_real(ty->def);
-        if (real->kind == WIT_D_RESOURCE)
+        wit_typedef *real = wit_typedef_resource(ty->def);
+        if (real != NULL)
             return handle(t, ty->def, false, ty->pos);
         uint32_t idx;
         if (!loc_find(t, ty->def, &idx)) {
@@ -340,6 +340,13 @@ static void typedef_decl(ity *t, const wit_typedef *d)
         loc_add(t, d, t->lt++);
         return;
     case WIT_D_ALIAS: {
+        /* `type headers = fields;` of a resource names the resource itself */
+        uint32_t ri;
+        if (d->alias->kind == WIT_T_NAMED && wit_typedef_real(d->alias->def)->kind == WIT_D_RESOURCE
+            && loc_find(t, d->alias->def, &ri)) {
+            loc_add(t, d, export_type_eq(t, d->name, ri));
+            break;
+        }
         int64_t v = valtype(t, d->alias);
         uint32_t a;
         if (v >= 0) {

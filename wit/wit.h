@@ -132,6 +132,8 @@ struct wit_typedef {
 
 /* Follow `use` links to the definition. */
 wit_typedef *wit_typedef_real(wit_typedef *d);
+/* The resource d names through `use` and `type x = y` links, or NULL. */
+wit_typedef *wit_typedef_resource(wit_typedef *d);
 
 /* A reference to an interface or world: bare `id`, or `ns:pkg/id@version`. */
 typedef struct wit_path {
