@@ -141,19 +141,19 @@ build() {
   read -r _ world <<< "$(world_of "$n")"
   case "$n" in
     kitchen-provider-c|kitchen-consumer-c)
-      clang-19 "${CFLAGS[@]}" -mexec-model=reactor -I"$d/gen" $(inputs "$n") "$d/gen/$world.c" \
-        -o "$d/$n.core.wasm"
+      clang-19 "${CFLAGS[@]}" -mexec-model=reactor -Wl,--strip-debug -I"$d/gen" $(inputs "$n") \
+        "$d/gen/$world.c" -o "$d/$n.core.wasm"
       componentize "$n" "$d" ;;
     kitchen-provider-cpp|auth-directory)
       clang++-19 "${CFLAGS[@]}" -fno-exceptions -I"$d/gen" -c $(inputs "$n") -o "$d/main.o"
       clang-19 "${CFLAGS[@]}" -I"$d/gen" -c "$d/gen/$world.c" -o "$d/bindings.o"
-      clang++-19 --target=wasm32-wasi -mexec-model=reactor -fno-exceptions "$d/main.o" "$d/bindings.o" \
-        -o "$d/$n.core.wasm"
+      clang++-19 --target=wasm32-wasi -mexec-model=reactor -fno-exceptions -Wl,--strip-debug \
+        "$d/main.o" "$d/bindings.o" -o "$d/$n.core.wasm"
       componentize "$n" "$d" ;;
     auth-provider)
       # the C bindings (an object) linked into a Rust cdylib that implements them
       clang-19 "${CFLAGS[@]}" -I"$d/gen" -c "$d/gen/$world.c" -o "$d/bindings.o"
-      "$RUSTC" --target wasm32-wasi --crate-type cdylib --edition 2021 -C opt-level="${OPT#-O}" -C panic=abort \
+      "$RUSTC" --target wasm32-wasi --crate-type cdylib --edition 2021 -C opt-level="${OPT#-O}" -C panic=abort -C strip=debuginfo \
         -C link-arg="$d/bindings.o" -C link-arg=--export=cabi_realloc \
         -C link-arg="$(rust_reactor_crt)" -C link-arg=--export=_initialize \
         "$A/provider/provider.rs" -o "$d/$n.core.wasm"

@@ -811,11 +811,39 @@ static void define_resource(bgen *g, const wit_typedef *d)
     free(ns), free(sn), free(own), free(bor);
 }
 
+static void define_def(bgen *g, wit_typedef *d);
+
+/* WIT lets a type be used before its definition: define what t names first. */
+static void define_deps(bgen *g, const wit_type *t)
+{
+    if (t == NULL)
+        return;
+    switch (t->kind) {
+    case WIT_T_NAMED: case WIT_T_OWN: case WIT_T_BORROW:
+        if (t->def != NULL && (t->def->iface == g->cx->iface || t->def->iface == NULL))
+            define_def(g, t->def);
+        return;
+    case WIT_T_TUPLE:
+        for (uint32_t i = 0; i < t->n; i++)
+            define_deps(g, t->elems[i]);
+        return;
+    default:
+        define_deps(g, t->a);
+        define_deps(g, t->b);
+        return;
+    }
+}
+
 static void define_def(bgen *g, wit_typedef *d)
 {
     if (g->failed || defined_has(&g->defined, d))
         return;
     defined_add(&g->defined, d);
+    if (d->kind == WIT_D_RECORD || d->kind == WIT_D_VARIANT)
+        for (uint32_t i = 0; i < d->nfields; i++)
+            define_deps(g, d->fields[i].type);
+    else if (d->kind == WIT_D_ALIAS)
+        define_deps(g, d->alias);
     if (d->kind == WIT_D_RESOURCE) {
         define_resource(g, d);
         return;

@@ -10,6 +10,12 @@ case "$WACC" in /*) ;; */*) WACC="$(cd "$(dirname "$WACC")" && pwd)/$(basename "
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/wacc-polyglot.XXXXXX")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
 
+SO_CACHE="${WACC_COMPONENTS_CACHE:-$ROOT/build/components}/so"
+mkdir -p "$SO_CACHE"
+compiler="$(dirname "$(command -v "$WACC")")/libwacc-compiler.so"
+[ -f "$compiler" ] || compiler="$(command -v "$WACC")"
+WACC_KEY="$(cat "$compiler" "$(command -v "$WACC")" | sha256sum | cut -c1-16)"
+
 # build NAME...: exits 77/1 when a tool is missing / a build fails
 build() {
   "$ROOT/scripts/build-polyglot.sh" "$WACC" -o "$WORK/c" "$@" > "$WORK/build.log" 2>&1
@@ -31,10 +37,19 @@ bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
 # check NAME CASES [-Ox]: NAME.wasm under wacc and under node against expected/CASES.invoke
 check() {
   local n="$1" cases="$2" exp="$HERE/expected/$2.invoke" opt="${3:--O1}"
-  if ! "$WACC" compile "$opt" "$WORK/$n.wasm" -o "$WORK/$n.so" > "$WORK/$n.log" 2>&1; then
-    bad "$n" "wacc compile: $(head -n 3 "$WORK/$n.log")"
-    return
+  # the .so is cached by the component's and the compiler's content (the JS
+  # front holds a whole JS engine: minutes to compile)
+  local so
+  so="$SO_CACHE/$n-$(sha256sum < "$WORK/$n.wasm" | cut -c1-16)-$WACC_KEY$opt.so"
+  if [ ! -f "$so" ]; then
+    if ! "$WACC" compile "$opt" "$WORK/$n.wasm" -o "$so.tmp" > "$WORK/$n.log" 2>&1; then
+      rm -f "$so.tmp"
+      bad "$n" "wacc compile: $(head -n 3 "$WORK/$n.log")"
+      return
+    fi
+    mv "$so.tmp" "$so"
   fi
+  ln -sfn "$so" "$WORK/$n.so"
   : > "$WORK/$n.wacc"
   local call
   while IFS=$'\t' read -r call _; do
