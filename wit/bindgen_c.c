@@ -765,6 +765,11 @@ static void docs(wit_buf *b, const char *d, const char *indent)
 
 static void define_resource(bgen *g, const wit_typedef *d)
 {
+    if (g->host) {
+        bg_fail(g, "bindgen --host: resource '%s': resources are not supported by host bindings yet",
+                d->name);
+        return;
+    }
     char *ns = bg_ns_of(g, d), *sn = bg_snake(d->name);
     char *own = bg_fmt("%s_own_%s_t", ns, sn), *bor = bg_fmt("%s_borrow_%s_t", ns, sn);
     const char *mod = g->cx->module;
@@ -979,6 +984,14 @@ static void define_def(bgen *g, wit_typedef *d)
 /* ------------------------------------------------------------------------ */
 /* Interfaces and the world.                                                  */
 
+static void gen_func(bgen *g, const wit_func *f, const wit_typedef *res, bool import)
+{
+    if (g->host)
+        (import ? bg_host_import_func : bg_host_export_func)(g, f, res);
+    else
+        (import ? bg_import_func : bg_export_func)(g, f, res);
+}
+
 static void set_ctx(bgen *g, bg_ctx *cx, const wit_interface *i, bool import, char *ns,
                     char *module)
 {
@@ -1010,10 +1023,10 @@ static void gen_interface(bgen *g, const wit_extern *x, bool import)
         if (d->kind != WIT_D_RESOURCE)
             continue;
         for (uint32_t f = 0; f < d->nfuncs; f++)
-            (import ? bg_import_func : bg_export_func)(g, d->funcs[f], d);
+            gen_func(g, d->funcs[f], d, import);
     }
     for (uint32_t k = 0; k < i->nfuncs; k++)
-        (import ? bg_import_func : bg_export_func)(g, i->funcs[k], NULL);
+        gen_func(g, i->funcs[k], NULL, import);
     free(cx.ns);
     free(cx.module);
     g->cx = NULL;
@@ -1032,7 +1045,7 @@ static void gen_world(bgen *g)
         if (x->kind == WIT_X_FUNC) {
             g->cx = &cx;
             cx.import = true;
-            bg_import_func(g, x->func, NULL);
+            gen_func(g, x->func, NULL, true);
             g->cx = NULL;
         } else {
             gen_interface(g, x, true);
@@ -1043,7 +1056,7 @@ static void gen_world(bgen *g)
         if (x->kind == WIT_X_FUNC) {
             g->cx = &cx;
             cx.import = false;
-            bg_export_func(g, x->func, NULL);
+            gen_func(g, x->func, NULL, false);
             g->cx = NULL;
         } else {
             gen_interface(g, x, false);
@@ -1056,6 +1069,7 @@ static void gen_world(bgen *g)
 static void string_helpers(bgen *g)
 {
     const char *s = g->ws;
+    const char *alloc = g->host ? "malloc(ret->len ? ret->len : 1)" : "cabi_realloc(NULL, 0, 1, ret->len * 1)";
     wit_buf_printf(&g->h_helpers,
         "\n// Sets the string `ret` to reference the input string `s` without copying it\n"
         "void %s_string_set(%s_string_t *ret, const char *s);\n"
@@ -1074,14 +1088,14 @@ static void string_helpers(bgen *g)
         "\nvoid %s_string_set(%s_string_t *ret, const char *s) {\n"
         "  ret->ptr = (uint8_t*) s;\n  ret->len = strlen(s);\n}\n"
         "\nvoid %s_string_dup(%s_string_t *ret, const char *s) {\n"
-        "  ret->len = strlen(s);\n  ret->ptr = (uint8_t*) cabi_realloc(NULL, 0, 1, ret->len * 1);\n"
+        "  ret->len = strlen(s);\n  ret->ptr = (uint8_t*) %s;\n"
         "  memcpy(ret->ptr, s, ret->len * 1);\n}\n"
         "\nvoid %s_string_dup_n(%s_string_t *ret, const char *s, size_t len) {\n"
-        "  ret->len = len;\n  ret->ptr = (uint8_t*) cabi_realloc(NULL, 0, 1, ret->len * 1);\n"
+        "  ret->len = len;\n  ret->ptr = (uint8_t*) %s;\n"
         "  memcpy(ret->ptr, s, ret->len * 1);\n}\n"
         "\nvoid %s_string_free(%s_string_t *ret) {\n"
         "  if (ret->len > 0) {\n    free(ret->ptr);\n  }\n  ret->ptr = NULL;\n  ret->len = 0;\n}\n",
-        s, s, s, s, s, s, s, s);
+        s, s, s, s, alloc, s, s, alloc, s, s);
 }
 
 static char *assemble_h(bgen *g)
@@ -1160,16 +1174,23 @@ static bool write_file(wit_resolve *r, const char *dir, const char *name, const 
 
 bool wit_bindgen_c(wit_resolve *r, const wit_world *w, unsigned flags, const char *dir)
 {
-    if (flags & WIT_BINDGEN_HOST)
-        return wit_bindgen_c_host(r, w, dir);
     bgen g = { .r = r, .w = w, .flags = flags, .ret_align = 1 };
+    g.host = (flags & WIT_BINDGEN_HOST) != 0;
     g.ws = bg_snake(w->name);
     gen_world(&g);
     if (g.needs_string)
         string_helpers(&g);
     bool ok = !g.failed;
-    char *h = ok ? assemble_h(&g) : NULL, *c = ok ? assemble_c(&g) : NULL;
-    char *wit = ok ? wit_print(r, w->pkg, WIT_PRINT_DEPS) : NULL;
+    char *h = NULL, *c = NULL, *wit = NULL;
+    if (ok && g.host) {
+        h = bg_host_assemble_h(&g);
+        c = bg_host_assemble_c(&g);
+        wit = wit_print(r, w->pkg, WIT_PRINT_DEPS);
+    } else if (ok) {
+        h = assemble_h(&g);
+        c = assemble_c(&g);
+        wit = wit_print(r, w->pkg, WIT_PRINT_DEPS);
+    }
     if (ok && (h == NULL || c == NULL || wit == NULL)) {
         snprintf(r->err, sizeof r->err, "bindgen: out of memory");
         ok = false;
@@ -1179,13 +1200,15 @@ bool wit_bindgen_c(wit_resolve *r, const wit_world *w, unsigned flags, const cha
         ok = false;
     }
     if (ok) {
-        char *hn = bg_fmt("%s.h", g.ws), *cn = bg_fmt("%s.c", g.ws), *wn = bg_fmt("%s.wit", g.ws);
+        const char *sfx = g.host ? "_host" : "";
+        char *hn = bg_fmt("%s%s.h", g.ws, sfx), *cn = bg_fmt("%s%s.c", g.ws, sfx);
+        char *wn = bg_fmt("%s.wit", g.ws);
         ok = write_file(r, dir, hn, h) && write_file(r, dir, cn, c) && write_file(r, dir, wn, wit);
         free(hn), free(cn), free(wn);
     }
     free(h), free(c), free(wit);
     wit_buf *bufs[] = { &g.h_defs, &g.h_fns, &g.h_helpers, &g.c_defs, &g.c_fns, &g.c_helpers,
-                        &g.c_adapters };
+                        &g.c_adapters, &g.host_imports, &g.host_exports };
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         wit_buf_free(bufs[i]);
     names_free(&g.names);

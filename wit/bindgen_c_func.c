@@ -367,25 +367,6 @@ char *bg_func_cname(bgen *g, const wit_func *f, const wit_typedef *res)
     return s;
 }
 
-enum { R_VOID, R_SCALAR, R_PTR, R_OPTION, R_RESULT };
-
-typedef struct param {
-    const wit_type *type;
-    char *name;                 /* C identifier */
-    bool by_ptr, maybe;
-} param;
-
-typedef struct sig {
-    uint32_t n;
-    param *p;
-    const wit_type *result;
-    int rkind;
-    const wit_type *rp[2];      /* retptr types */
-    const char *rpn[2];         /* their names */
-    uint32_t nrp;
-    char *cname, *text;
-} sig;
-
 static bool by_pointer(const wit_type *t0)
 {
     wit_typedef *d;
@@ -401,7 +382,7 @@ static bool by_pointer(const wit_type *t0)
     }
 }
 
-static void build_sig(bgen *g, const wit_func *f, const wit_typedef *res, sig *s)
+void bg_build_sig(bgen *g, const wit_func *f, const wit_typedef *res, sig *s)
 {
     memset(s, 0, sizeof *s);
     bool self = f->kind == WIT_F_METHOD;
@@ -495,7 +476,7 @@ static void build_sig(bgen *g, const wit_func *f, const wit_typedef *res, sig *s
         abort();
 }
 
-static void sig_free(sig *s)
+void bg_sig_free(sig *s)
 {
     for (uint32_t i = 0; i < s->n; i++)
         free(s->p[i].name);
@@ -546,7 +527,7 @@ static void core_decl(wit_buf *b, const uint8_t *params, uint32_t np, int result
 void bg_import_func(bgen *g, const wit_func *f, const wit_typedef *res)
 {
     sig s;
-    build_sig(g, f, res, &s);
+    bg_build_sig(g, f, res, &s);
     char *wname = bg_func_wasm_name(f, res);
     if (f->docs) {
         const char *p = f->docs;
@@ -666,7 +647,7 @@ void bg_import_func(bgen *g, const wit_func *f, const wit_typedef *res)
         free(vals[i]);
     free(vals);
     fv_free(&args);
-    sig_free(&s);
+    bg_sig_free(&s);
 }
 
 /* ---- exports ---------------------------------------------------------- */
@@ -674,7 +655,7 @@ void bg_import_func(bgen *g, const wit_func *f, const wit_typedef *res)
 void bg_export_func(bgen *g, const wit_func *f, const wit_typedef *res)
 {
     sig s;
-    build_sig(g, f, res, &s);
+    bg_build_sig(g, f, res, &s);
     char *wname = bg_func_wasm_name(f, res);
     char *ename = g->cx->iface ? bg_fmt("%s#%s", g->cx->module, wname) : bg_fmt("%s", wname);
     if (f->docs) {
@@ -828,5 +809,5 @@ void bg_export_func(bgen *g, const wit_func *f, const wit_typedef *res)
     }
     free(ax), free(rtn), free(xname), free(wname), free(ename);
     fv_free(&in);
-    sig_free(&s);
+    bg_sig_free(&s);
 }

@@ -45,6 +45,11 @@ typedef struct bgen {
     uint32_t tmp;                   /* temporaries counter */
     bool failed;
     bg_ctx *cx;
+    /* --host */
+    bool host;
+    wit_buf host_imports;           /* resolver table lines */
+    uint32_t nhost_exports;
+    wit_buf host_exports;           /* export lookup names, one per line of C */
 } bgen;
 
 /* ---- bindgen_c.c ---- */
@@ -74,6 +79,34 @@ void bg_layout_def(const wit_typedef *d, uint32_t *size, uint32_t *align);
 uint32_t bg_flatten(const wit_type *t, uint8_t *out, uint32_t cap);
 
 /* ---- bindgen_c_func.c ---- */
+enum { R_VOID, R_SCALAR, R_PTR, R_OPTION, R_RESULT };
+
+typedef struct bg_param {
+    const wit_type *type;
+    char *name;                 /* C identifier */
+    bool by_ptr, maybe;
+} param;
+
+typedef struct sig {
+    uint32_t n;
+    param *p;
+    const wit_type *result;
+    int rkind;
+    const wit_type *rp[2];      /* retptr types */
+    const char *rpn[2];         /* their names */
+    uint32_t nrp;
+    char *cname, *text;
+} sig;
+
+/* ---- bindgen_c_host.c ---- */
+void bg_host_import_func(bgen *g, const wit_func *f, const wit_typedef *res);
+void bg_host_export_func(bgen *g, const wit_func *f, const wit_typedef *res);
+char *bg_host_assemble_h(bgen *g);
+char *bg_host_assemble_c(bgen *g);
+
+/* The C signature of f (wit-bindgen's conventions); s->text is its text. */
+void bg_build_sig(bgen *g, const wit_func *f, const wit_typedef *res, sig *s);
+void bg_sig_free(sig *s);
 void bg_import_func(bgen *g, const wit_func *f, const wit_typedef *res);
 void bg_export_func(bgen *g, const wit_func *f, const wit_typedef *res);
 char *bg_func_cname(bgen *g, const wit_func *f, const wit_typedef *res);

@@ -320,7 +320,6 @@ enum {
  * WIT_BINDGEN_HOST: DIR/<world>_host.h and DIR/<world>_host.c. Errors in
  * wit_error(r). */
 bool wit_bindgen_c(wit_resolve *r, const wit_world *w, unsigned flags, const char *dir);
-bool wit_bindgen_c_host(wit_resolve *r, const wit_world *w, const char *dir);
 
 /* ---------------------------------------------------------------------- */
 /* Component Model binary encoding of WIT (for `wacc compose`).             */

@@ -8,15 +8,27 @@
 #   run.sh WACC             everything (the JS front compiles for minutes once;
 #                           its .so is cached by content)
 #   run.sh WACC --core      provider + directory only
+#   ... --host HOST_AUTH    also the C host of host/host_auth.c (on the
+#                           `wacc bindgen c --host` bindings) running the
+#                           provider alone with the directory in C
 #
 # Exit status: 0 passed, 1 failed, 77 skipped (a tool is missing).
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-[ $# -ge 1 ] || { echo "usage: run.sh WACC [--core]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: run.sh WACC [--core] [--host HOST_AUTH]" >&2; exit 2; }
 WACC="$1"
+shift
 CORE_ONLY=0
-[ "${2:-}" = --core ] && CORE_ONLY=1
+HOST_AUTH=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --core) CORE_ONLY=1; shift ;;
+    --host) HOST_AUTH="$2"; shift 2 ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+case "$HOST_AUTH" in ""|/*) ;; *) HOST_AUTH="$(pwd)/$HOST_AUTH" ;; esac
 . "$ROOT/tests/polyglot/lib.sh"
 
 if [ $CORE_ONLY = 1 ]; then build auth-provider auth-directory; else build auth-provider auth-directory auth-front; fi
@@ -33,6 +45,18 @@ done
 
 # provider + directory: plugs themselves plugged (the provider imports the directory)
 compose auth-core auth-provider auth-directory && check auth-core auth-core
+# the provider alone under a C host: the directory is a C function there
+if [ -n "$HOST_AUTH" ]; then
+  cp "$WORK/c/auth-provider.component.wasm" "$WORK/auth-provider.wasm"
+  node -e "import('$HERE/tokens.mjs').then(m => { for (const [, t] of m.tokens) console.log(t) })" > "$WORK/tokens"
+  if "$WACC" compile -O1 "$WORK/auth-provider.wasm" -o "$WORK/auth-provider.so" > "$WORK/hc.log" 2>&1 &&
+     "$HOST_AUTH" "$WORK/auth-provider.so" "$WORK/tokens" > "$WORK/host.out" 2> "$WORK/host.err" &&
+     cut -f2 "$HERE/expected/auth-core.invoke" | diff -u - "$WORK/host.out" > "$WORK/host.diff"; then
+    ok "host_auth (bindgen --host)"
+  else
+    bad "host_auth (bindgen --host)" "$(cat "$WORK/hc.log" "$WORK/host.err" "$WORK/host.diff" 2>/dev/null | head -n 20)"
+  fi
+fi
 if [ $CORE_ONLY = 0 ]; then
   compose auth-service auth-front auth-provider auth-directory && check auth-service auth-service -O0
 fi
