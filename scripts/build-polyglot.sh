@@ -10,8 +10,8 @@
 #   auth-directory         examples/auth-service/directory/      (clang++-19)
 #   auth-front             examples/auth-service/front/          (componentize-js)
 #
-# C/C++/Rust: core module (reactor) → the world's WIT embedded (jco-embed.mjs:
-# the component-type custom section) → `jco new --wasi-reactor`.
+# C/C++/Rust: core module (reactor; the generated <world>.c carries the
+# component-type custom section) → `jco new --wasi-reactor`.
 #
 #   build-polyglot.sh WACC [-o OUTDIR] [NAME...]
 #
@@ -67,7 +67,6 @@ for n in "${names[@]}"; do
 done
 
 JCO=(node "$JCO_DIR/dist/jco.js")
-EMBED="$ROOT/tests/components/jco-embed.mjs"
 WASI_WIT="$JCO_DIR/lib/wit/builtin/0.2.12"
 version() { sed -n 's/^ *"version": "\(.*\)",$/\1/p' "$1/package.json" | head -n 1; }
 TOOLS="jco $(version "$JCO_DIR") $(clang-19 --version 2>/dev/null | head -n 1) $("$RUSTC" --version 2>/dev/null) node $(node --version) $OPT"
@@ -110,17 +109,15 @@ key() {
   local f
   {
     echo "$1 $TOOLS"
-    cat "$0" "$EMBED"
+    cat "$0"
     for f in $(inputs "$1") "$2"/*; do echo "== $f"; cat "$f"; done
   } | sha256sum | cut -c1-16
 }
 
-# embed + new: DIR/NAME.core.wasm -> DIR/NAME.component.wasm
+# DIR/NAME.core.wasm -> DIR/NAME.component.wasm (the component type comes
+# from the bindings' custom section; the preview1 reactor adapter is jco's)
 componentize() {
-  local n="$1" d="$2" world
-  read -r _ world <<< "$(world_of "$n")"
-  node "$EMBED" "$JCO_DIR" "$d/$n.core.wasm" "$d/gen/$world.wit" "$world" "$d/$n.embed.wasm"
-  "${JCO[@]}" new "$d/$n.embed.wasm" --wasi-reactor -o "$d/$n.component.wasm"
+  "${JCO[@]}" new "$2/$1.core.wasm" --wasi-reactor -o "$2/$1.component.wasm"
 }
 
 # a cdylib is linked without crt1: without crt1-reactor's _initialize (which

@@ -1156,6 +1156,25 @@ static char *assemble_c(bgen *g)
     }
     wit_buf_puts(&b, "\n// Component Adapters\n");
     wit_buf_add(&b, g->c_adapters.s ? g->c_adapters.s : "", g->c_adapters.len);
+    /* the world's component type, for `jco new` / `wasm-tools component new` */
+    size_t n = 0;
+    uint8_t *ct = wit_encode_world_metadata(g->r, g->w, &n);
+    if (ct == NULL) {
+        bg_fail(g, "bindgen: the component type of world '%s': %s", g->w->name, g->r->err);
+    } else {
+        wit_buf_printf(&b, "\n// The component type of world `%s` (wit-component metadata) in the\n"
+                           "// custom section the component tools read.\n#if defined(__wasm__)\n"
+                           "__asm__(\".section \\\".custom_section.component-type:%s\\\",\\\"\\\",@\\n\"\n",
+                       g->w->name, g->w->name);
+        for (size_t i = 0; i < n; i += 32) {
+            wit_buf_puts(&b, "        \".ascii \\\"");
+            for (size_t k = i; k < n && k < i + 32; k++)
+                wit_buf_printf(&b, "\\\\%03o", ct[k]);
+            wit_buf_puts(&b, "\\\"\\n\"\n");
+        }
+        wit_buf_puts(&b, "        \".text\\n\");\n#endif\n");
+        free(ct);
+    }
     return wit_buf_take(&b);
 }
 

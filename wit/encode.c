@@ -67,6 +67,15 @@ static void name(bytes *b, const char *s)
     put(b, s, n);
 }
 
+static char *bg_world_id(const char *ns, const char *pkg, const char *world, const char *ver)
+{
+    size_t n = strlen(ns) + strlen(pkg) + strlen(world) + (ver ? strlen(ver) : 0) + 8;
+    char *s = malloc(n);
+    if (s != NULL)
+        snprintf(s, n, "%s:%s/%s%s%s", ns, pkg, world, ver ? "@" : "", ver ? ver : "");
+    return s;
+}
+
 static void section(bytes *out, uint8_t id, const bytes *body)
 {
     byte(out, id);
@@ -397,7 +406,7 @@ static void typedef_decl(ity *t, const wit_typedef *d)
     free(b.p);
 }
 
-static void func_decl(ity *t, const wit_func *f, const wit_typedef *res)
+static void func_decl_as(ity *t, const wit_func *f, const wit_typedef *res, uint8_t decl)
 {
     bytes b = {0}, c = {0};
     uint32_t np = f->nparams + (f->kind == WIT_F_METHOD ? 1 : 0);
@@ -436,7 +445,7 @@ static void func_decl(ity *t, const wit_func *f, const wit_typedef *res)
         snprintf(buf, sizeof buf, "[static]%s.%s", res->name, f->name);
     else
         snprintf(buf, sizeof buf, "%s", f->name);
-    byte(&t->decls, 0x04);
+    byte(&t->decls, decl);
     byte(&t->decls, 0x00);
     name(&t->decls, buf);
     byte(&t->decls, 0x01);      /* func */
@@ -454,8 +463,19 @@ static bool has_func(const char *const *names, uint32_t n, const char *nm)
     return false;
 }
 
+static void func_decl(ity *t, const wit_func *f, const wit_typedef *res)
+{
+    func_decl_as(t, f, res, 0x04);
+}
+
 bool wit_encode_import(wit_resolve *r, wit_encoder *e, const char *import_name,
                        const wit_interface *const *ifaces, uint32_t nifaces)
+{
+    return wit_encode_extern(r, e, import_name, ifaces, nifaces, false);
+}
+
+bool wit_encode_extern(wit_resolve *r, wit_encoder *e, const char *import_name,
+                       const wit_interface *const *ifaces, uint32_t nifaces, bool is_export)
 {
     ity *t = calloc(1, sizeof *t);
     const char **fnames = calloc(4096, sizeof *fnames);
@@ -500,28 +520,43 @@ bool wit_encode_import(wit_resolve *r, wit_encoder *e, const char *import_name,
     bool ok = !t->failed && !t->decls.failed;
     if (ok) {
         bytes out = { e->buf, e->len, e->cap, false };
-        /* type section: one instance type */
         bytes body = {0};
-        u32(&body, 1);
-        byte(&body, 0x42);
-        u32(&body, t->ndecls);
-        put(&body, t->decls.p, t->decls.len);
-        section(&out, 7, &body);
-        uint32_t ti = e->ntypes++;
-        /* import section */
-        body.len = 0;
-        u32(&body, 1);
-        byte(&body, 0x00);
-        name(&body, import_name);
-        byte(&body, 0x05);
-        u32(&body, ti);
-        section(&out, 10, &body);
+        if (e->decls) {         /* inside a component type: one decl each */
+            byte(&out, 0x01);
+            byte(&out, 0x42);
+            u32(&out, t->ndecls);
+            put(&out, t->decls.p, t->decls.len);
+            byte(&out, is_export ? 0x04 : 0x03);
+            byte(&out, 0x00);
+            name(&out, import_name);
+            byte(&out, 0x05);
+            u32(&out, e->ntypes);
+            e->ndecls += 2;
+        } else {                /* a component: a type section, an import section */
+            u32(&body, 1);
+            byte(&body, 0x42);
+            u32(&body, t->ndecls);
+            put(&body, t->decls.p, t->decls.len);
+            section(&out, 7, &body);
+            body.len = 0;
+            u32(&body, 1);
+            byte(&body, 0x00);
+            name(&body, import_name);
+            byte(&body, 0x05);
+            u32(&body, e->ntypes);
+            section(&out, is_export ? 11 : 10, &body);
+        }
+        e->ntypes++;
         uint32_t ii = e->ninstances++;
         /* aliases of the types it exports, for the interfaces that use them */
         char *id = wit_interface_id(ifaces[0]);
         body.len = 0;
         bytes al = {0};
         for (uint32_t k = 0; k < t->nloc; k++) {
+            if (e->decls) {
+                byte(&al, 0x02);
+                e->ndecls++;
+            }
             byte(&al, 0x03);
             byte(&al, 0x00);
             u32(&al, ii);
@@ -530,9 +565,13 @@ bool wit_encode_import(wit_resolve *r, wit_encoder *e, const char *import_name,
                 ok = false;
         }
         if (t->nloc > 0) {
-            u32(&body, t->nloc);
-            put(&body, al.p, al.len);
-            section(&out, 6, &body);
+            if (e->decls) {
+                put(&out, al.p, al.len);
+            } else {
+                u32(&body, t->nloc);
+                put(&body, al.p, al.len);
+                section(&out, 6, &body);
+            }
             e->ntypes += t->nloc;
         }
         free(id);
@@ -546,4 +585,104 @@ bool wit_encode_import(wit_resolve *r, wit_encoder *e, const char *import_name,
     if (!ok && r->err[0] == '\0')
         snprintf(r->err, sizeof r->err, "out of memory encoding '%s'", import_name);
     return ok;
+}
+
+/* A function of the world itself: its type and an import/export decl. */
+static bool world_func(wit_resolve *r, wit_encoder *e, const wit_func *f, bool is_export)
+{
+    ity *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return false;
+    t->r = r, t->e = e, t->lt = e->ntypes;
+    func_decl_as(t, f, NULL, is_export ? 0x04 : 0x03);
+    bool ok = !t->failed && !t->decls.failed;
+    if (ok) {
+        bytes out = { e->buf, e->len, e->cap, false };
+        put(&out, t->decls.p, t->decls.len);
+        e->buf = out.p, e->len = out.len, e->cap = out.cap;
+        e->ndecls += t->ndecls;
+        e->ntypes = t->lt;
+        ok = !out.failed;
+    }
+    free(t->decls.p);
+    free(t);
+    return ok;
+}
+
+uint8_t *wit_encode_world_metadata(wit_resolve *r, const wit_world *w, size_t *size)
+{
+    wit_encoder e = { .decls = true };
+    bool ok = true;
+    for (int side = 0; side < 2 && ok; side++) {
+        uint32_t n = side ? w->nall_exports : w->nall_imports;
+        wit_extern **xs = side ? w->all_exports : w->all_imports;
+        for (uint32_t k = 0; k < n && ok; k++) {
+            const wit_extern *x = xs[k];
+            if (x->kind == WIT_X_FUNC) {
+                ok = world_func(r, &e, x->func, side == 1);
+                continue;
+            }
+            char *nm = x->kind == WIT_X_INTERFACE ? wit_interface_id(x->iface) : strdup(x->name);
+            const wit_interface *i = x->iface;
+            ok = nm != NULL && wit_encode_extern(r, &e, nm, &i, 1, side == 1);
+            free(nm);
+        }
+    }
+    if (w->ntypes > 0 && ok) {
+        snprintf(r->err, sizeof r->err, "world '%s': types defined in a world are not encoded yet",
+                 w->name);
+        ok = false;
+    }
+    bytes out = {0};
+    if (ok) {
+        static const uint8_t header[8] = { 0, 'a', 's', 'm', 0x0d, 0, 0x01, 0 };
+        put(&out, header, 8);
+        bytes body = {0};
+        name(&body, "wit-component-encoding");
+        byte(&body, 0x04);      /* metadata version */
+        byte(&body, 0x00);      /* string encoding: utf8 */
+        section(&out, 0, &body);
+        /* type 0: (component (type (component WORLD)) (export "ns:pkg/world" (component 0))) */
+        char *pkg = w->pkg->version
+                        ? bg_world_id(w->pkg->ns, w->pkg->name, w->name, w->pkg->version)
+                        : bg_world_id(w->pkg->ns, w->pkg->name, w->name, NULL);
+        bytes inner = {0};
+        u32(&inner, 2);
+        byte(&inner, 0x01);
+        byte(&inner, 0x41);
+        u32(&inner, e.ndecls);
+        put(&inner, e.buf, e.len);
+        byte(&inner, 0x04);
+        byte(&inner, 0x00);
+        name(&inner, pkg);
+        byte(&inner, 0x04);     /* component */
+        u32(&inner, 0);
+        body.len = 0;
+        u32(&body, 1);
+        byte(&body, 0x41);
+        put(&body, inner.p, inner.len);
+        section(&out, 7, &body);
+        /* export "world" (type 0) */
+        body.len = 0;
+        u32(&body, 1);
+        byte(&body, 0x00);
+        name(&body, w->name);
+        byte(&body, 0x03);
+        u32(&body, 0);
+        byte(&body, 0x00);
+        section(&out, 11, &body);
+        free(inner.p);
+        free(body.p);
+        free(pkg);
+        ok = !out.failed;
+    }
+    wit_encoder_free(&e);
+    if (!ok) {
+        free(out.p);
+        if (r->err[0] == '\0')
+            snprintf(r->err, sizeof r->err, "out of memory");
+        return NULL;
+    }
+    *size = out.len;
+    return out.p;
 }

@@ -328,6 +328,8 @@ struct wit_encmap;
 typedef struct wit_encoder {
     uint8_t *buf;                   /* the sections written so far (malloc'd) */
     size_t len, cap;
+    bool decls;                     /* write component-type decls instead of sections */
+    uint32_t ndecls;                /* decls written (decls mode) */
     uint32_t ntypes, ninstances;    /* index spaces of the component being written */
     uint32_t nmap, capmap;          /* (interface id, type name) -> type index */
     struct wit_encmap *map;
@@ -341,6 +343,14 @@ typedef struct wit_encoder {
  * section naming each type it exports. Errors in wit_error(r). */
 bool wit_encode_import(wit_resolve *r, wit_encoder *e, const char *import_name,
                        const wit_interface *const *ifaces, uint32_t n);
+/* Same, as an import or an export (exports: in decls mode only). */
+bool wit_encode_extern(wit_resolve *r, wit_encoder *e, const char *name,
+                       const wit_interface *const *ifaces, uint32_t n, bool is_export);
 void wit_encoder_free(wit_encoder *e);
+
+/* The payload of a core module's `component-type` custom section for world
+ * w (wit-component's metadata format, version 4, UTF-8): what `jco new` /
+ * `wasm-tools component new` read to make the component. malloc'd. */
+uint8_t *wit_encode_world_metadata(wit_resolve *r, const wit_world *w, size_t *size);
 
 #endif
