@@ -5,7 +5,10 @@
  * needs as a plain C function, gives it WASI 0.2 (clocks) through the
  * fallback host, and validates one token per line of TOKENS.
  *
- *   host_auth PROVIDER.so TOKENS
+ *   host_auth PROVIDER.so TOKENS [N]
+ *
+ * With N: also times N validations of the first token (a benchmark, printed
+ * to stderr; tests never look at it).
  *
  * Prints one result per token in WAVE (ok({id: .., username: .., roles: [..]})
  * or err("reason")), as `wacc run --invoke` prints them; exit 0 unless the
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "authentication_host.h"
 #include "wasi2.h"
@@ -54,8 +58,8 @@ static void print_str(const authentication_string_t *s)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: host_auth PROVIDER.so TOKENS\n");
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: host_auth PROVIDER.so TOKENS [N]\n");
         return 2;
     }
     char err[WACC_ERR_LEN];
@@ -87,9 +91,11 @@ int main(int argc, char **argv)
         return 1;
     }
     h.user = &lookups;
-    char line[4096];
+    char line[4096], first[4096] = "";
     int status = 0;
     while (fgets(line, sizeof line, f) != NULL) {
+        if (first[0] == '\0')
+            snprintf(first, sizeof first, "%s", line);
         line[strcspn(line, "\n")] = '\0';
         authentication_string_t token;
         authentication_string_set(&token, line);
@@ -118,6 +124,24 @@ int main(int argc, char **argv)
         exports_codesec_auth_provider_result_user_string_free(&r);
     }
     fprintf(stderr, "host_auth: %d directory lookups\n", lookups);
+    long n = argc == 4 ? atol(argv[3]) : 0;
+    if (n > 0) {
+        first[strcspn(first, "\n")] = '\0';
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (long i = 0; i < n && status == 0; i++) {
+            authentication_string_t token;
+            authentication_string_set(&token, first);
+            exports_codesec_auth_provider_result_user_string_t r;
+            if (!authentication_call_codesec_auth_provider_validate_token(&h, &token, &r))
+                status = 1;
+            else
+                exports_codesec_auth_provider_result_user_string_free(&r);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+        fprintf(stderr, "host_auth: %ld validate-token calls: %.2f us/call\n", n, ns / (double)n / 1e3);
+    }
     fclose(f);
     authentication_host_free(&h);
     wacc_store_free(s);
