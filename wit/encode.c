@@ -19,7 +19,7 @@ typedef struct bytes {
 
 static void put(bytes *b, const void *src, size_t n)
 {
-    if (b->failed)
+    if (b->failed || n == 0)
         return;
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 256;

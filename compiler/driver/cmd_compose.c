@@ -178,7 +178,7 @@ typedef struct out {
 
 static void put(out *o, const void *s, size_t n)
 {
-    if (o->failed)
+    if (o->failed || n == 0)
         return;
     if (o->len + n > o->cap) {
         size_t cap = o->cap ? o->cap : 4096;
