@@ -82,7 +82,7 @@ world_of() {
     kitchen-consumer-c) echo "$K/kitchen.wit consumer" ;;
     auth-provider) echo "$A/wit authentication" ;;
     auth-directory) echo "$A/wit users" ;;
-    auth-front) echo "$A/wit front" ;;
+    auth-front) echo "" ;;      # JS: no C bindings
   esac
 }
 inputs() {
@@ -92,7 +92,7 @@ inputs() {
     kitchen-consumer-c) echo "$K/consumer.c" ;;
     auth-provider) echo "$A/provider/provider.rs $A/provider/jwt.rs $A/provider/bindings.rs" ;;
     auth-directory) echo "$A/directory/directory.cpp" ;;
-    auth-front) echo "$A/front/front.js" ;;
+    auth-front) echo "$A/front/front.js $A/front/wit/front.wit $A/wit/auth.wit" ;;
     *) echo "build-polyglot: unknown component '$1' (known: ${ALL[*]})" >&2; return 1 ;;
   esac
 }
@@ -102,6 +102,7 @@ gen() {
   local wit world
   read -r wit world <<< "$(world_of "$1")"
   mkdir -p "$2"
+  [ -n "$wit" ] || return 0
   "$WACC" bindgen c "$wit" --world "$world" --out "$2" > /dev/null
 }
 
@@ -110,7 +111,7 @@ key() {
   {
     echo "$1 $TOOLS"
     cat "$0"
-    for f in $(inputs "$1") "$2"/*; do echo "== $f"; cat "$f"; done
+    for f in $(inputs "$1") $(find "$2" -maxdepth 1 -type f | sort); do echo "== ${f##*/}"; cat "$f"; done
   } | sha256sum | cut -c1-16
 }
 
@@ -156,10 +157,21 @@ build() {
         "$A/provider/provider.rs" -o "$d/$n.core.wasm"
       componentize "$n" "$d" ;;
     auth-front)
-      mkdir -p "$d/wit/deps"
-      cp "$A/wit/"*.wit "$d/wit/"
-      local p
-      for p in "$WASI_WIT"/*; do ln -sfn "$p" "$d/wit/deps/$(basename "$p")"; done
+      # componentize-js 0.22's engine exports wasi:http/incoming-handler@0.2.10:
+      # jco's bundled 0.2.10 io/clocks/sockets, and the repo's wit/wasi-0.2
+      # http/cli/random/filesystem renamed to 0.2.10 (as tests/http/js.sh does)
+      mkdir -p "$d/wit/deps/codesec-auth"
+      cp "$A/front/wit/front.wit" "$d/wit/"
+      cp "$A/wit/auth.wit" "$d/wit/deps/codesec-auth/"
+      local p B="$JCO_DIR/lib/wit/builtin/0.2.10"
+      for p in io clocks sockets; do cp -r "$B/wasi-$p" "$d/wit/deps/$p"; done
+      for p in http cli random filesystem; do
+        mkdir -p "$d/wit/deps/$p"
+        sed 's/0\.2\.12/0.2.10/g' "$ROOT/wit/wasi-0.2/$p/$p.wit" |
+          awk -v p="$p" 'p == "cli" && /^(@[a-z]+\(.*\)[ ]*)?$/ { held = held $0 "\n"; next }
+                         p == "cli" && /^world / { exit }
+                         { printf "%s", held; held = ""; print }' > "$d/wit/deps/$p/$p.wit"
+      done
       node "$CJS_DIR/src/cli.js" "$A/front/front.js" --wit "$d/wit" -n front -o "$d/$n.component.wasm" ;;
   esac
 }

@@ -12,6 +12,9 @@
 #                           `wacc bindgen c --host` bindings) running the
 #                           provider alone with the directory in C
 #
+# When this wacc has `wacc serve`, the composed service also answers the same
+# Authorization headers over HTTP (wasi:http/incoming-handler of the JS front).
+#
 # Exit status: 0 passed, 1 failed, 77 skipped (a tool is missing).
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -60,5 +63,37 @@ fi
 if [ $CORE_ONLY = 0 ]; then
   compose auth-service auth-front auth-provider auth-directory && check auth-service auth-service -O0
 fi
+# over HTTP: wacc serve with the composed .so, the same answers as handle()
+if [ $CORE_ONLY = 0 ] && [ -f "$WORK/auth-service.so" ] && command -v curl > /dev/null &&
+   "$WACC" help 2>&1 | grep -q '^  serve'; then
+  setsid "$WACC" serve --addr 127.0.0.1:0 --workers 1 --timeout 20s "$WORK/auth-service.so" \
+    2> "$WORK/serve.err" &
+  spid=$!
+  port=""
+  for _ in $(seq 200); do
+    port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$WORK/serve.err" | head -n 1)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  if [ -z "$port" ]; then
+    bad "auth-service (wacc serve)" "no listening line: $(head -n 5 "$WORK/serve.err")"
+  else
+    node -e "import('$HERE/cases/auth-service.mjs').then(m => { for (const c of m.auth) console.log(c) })" \
+      > "$WORK/auth.headers"
+    : > "$WORK/http.out"
+    while IFS= read -r a; do
+      st=$(curl -s -m 20 -o "$WORK/http.body" -w '%{http_code}' -H "Authorization: $a" "http://127.0.0.1:$port/")
+      printf '(%s, "%s")\n' "$st" "$(sed 's/\\/\\\\/g; s/"/\\"/g' "$WORK/http.body")" >> "$WORK/http.out"
+    done < "$WORK/auth.headers"
+    if cut -f2 "$HERE/expected/auth-service.invoke" | diff -u - "$WORK/http.out" > "$WORK/http.diff"; then
+      ok "auth-service (wacc serve, $(wc -l < "$WORK/auth.headers") requests)"
+    else
+      bad "auth-service (wacc serve)" "$(head -n 20 "$WORK/http.diff")"
+    fi
+  fi
+  kill -TERM -- "-$spid" 2> /dev/null || kill -TERM "$spid" 2> /dev/null
+  wait "$spid" 2> /dev/null
+fi
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

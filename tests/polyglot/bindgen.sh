@@ -49,7 +49,6 @@ gen kitchen-provider "$HERE/kitchen/kitchen.wit" provider
 gen kitchen-consumer "$HERE/kitchen/kitchen.wit" consumer
 gen auth-authentication "$ROOT/examples/auth-service/wit" authentication
 gen auth-users "$ROOT/examples/auth-service/wit" users
-gen auth-front "$ROOT/examples/auth-service/wit" front
 gen wasi-command "$ROOT/wit/wasi-0.2/cli" command --deps "$ROOT/wit/wasi-0.2"
 gen wasi-proxy "$ROOT/wit/wasi-0.2/http" proxy --deps "$ROOT/wit/wasi-0.2"
 
