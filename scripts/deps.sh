@@ -6,7 +6,7 @@ PKGS=(build-essential pkg-config meson ninja-build
       llvm-19-dev clang-19 lld-19 libelf-dev libxxhash-dev libcjson-dev
       check wabt wasi-libc libclang-rt-19-dev-wasm32 binutils
       libuv1-dev libhttp-parser-dev libcurl4-openssl-dev libsodium-dev
-      wrk hey curl
+      wrk hey curl libidn2-dev
       rustc libstd-rust-dev-wasm32 libc++-19-dev-wasm32 libc++abi-19-dev-wasm32)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -24,6 +24,11 @@ uint8_t *drv_read_file(const char *path, size_t *size, char err[512]);
  * 0 if it is not a compile option, -1 on a bad value (message printed). */
 int drv_parse_compile_option(int argc, char **argv, int *i, wacc_compile_options *o);
 bool drv_is_wasm(const uint8_t *bytes, size_t size);
+/* util.c: "5s", "250ms", "1.5m", "2" (seconds; units us, ms, s, m, h) to
+ * nanoseconds; "128MiB", "64K", "1G", "4096" (bytes; units B, K/KiB, M/MiB,
+ * G/GiB) to bytes. False on anything else or overflow. */
+bool parse_duration_ns(const char *s, uint64_t *ns);
+bool parse_size_bytes(const char *s, uint64_t *bytes);
 
 /* cache.c: compile `wasm` (through the cache unless no_cache) and load it.
  * Returns the loaded artifact or NULL with err filled. `tmp_path` receives
@@ -43,6 +48,7 @@ int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_wast(int argc, char **argv);
+int cmd_serve(int argc, char **argv);  /* cmd_serve.c */
 
 /* cmd_run_component.c: instantiate a component artifact (imports from
  * `host`, may be NULL) and call `call` (WAVE: "name(args...)", or NAME with
@@ -54,6 +60,22 @@ int drv_run_component(const char *file, wacc_store *s, wacc_artifact *art, const
 /* inspect_component.c: print a component description (imports/exports,
  * WIT-like). Returns the exit status. */
 int drv_inspect_component(const uint8_t *bytes, size_t size);
+
+/* net_grants.c: --tcp-listen ADDR:PORT, --tcp-connect HOST:PORT|CIDR[:PORT],
+ * --udp ADDR:PORT|CIDR[:PORT], --allow-dns (wacc run and wacc serve).
+ * drv_parse_net_option: 1 if argv[*i] was one (advancing *i past a
+ * separate value), 0 if not, -1 on a bad value (message printed). Host
+ * names are resolved when parsed. drv_net_apply points cfg's grant lists
+ * at net's (net must outlive cfg's use); drv_net_free releases them. */
+struct wacc_wasi_config;
+typedef struct drv_net {
+    char **tcp_listen, **tcp_connect, **udp;
+    uint32_t ntcp_listen, ntcp_connect, nudp;
+    bool allow_dns;
+} drv_net;
+int drv_parse_net_option(int argc, char **argv, int *i, drv_net *net);
+void drv_net_apply(const drv_net *net, struct wacc_wasi_config *cfg);
+void drv_net_free(drv_net *net);
 
 /* spectest.c: the `spectest` host module, one per store. */
 typedef struct spectest spectest;

@@ -87,6 +87,12 @@ struct lower_ctx {
     LLVMValueRef *args;         /* scratch for call arguments */
     uint32_t args_cap;
 
+    /* Anchoring on a memory that may reach 65536 pages (see
+     * anchor_allowed): allowed only in a leaf function's main version
+     * (full_ok), which then dispatches at entry to a plain version when
+     * memory 0 is full; `relied` records that the code used it. */
+    bool full_ok, relied;
+
     bool failed;
     wasm_error *err;
 };
@@ -386,9 +392,37 @@ static LLVMValueRef split_index(LLVMValueRef v, int64_t *c)
     return v;
 }
 
+/* A 32-bit memory that may reach 65536 pages (4 GiB): no maximum, or one
+ * over 65535. */
+static bool mem_may_be_full_type(const wasm_memtype *mt)
+{
+    return !mt->is64 && (!mt->limits.has_max || mt->limits.max > 65535);
+}
+
+static bool mem_may_be_full(lower_ctx *c, uint32_t mem)
+{
+    return mem_may_be_full_type(&c->m->memories[mem]);
+}
+
+/* May the code rely on memory `mem` having at most 65535 pages (anchoring,
+ * nuw on index bumps)? Always for memories declared smaller. For a memory
+ * that may become full, only memory 0 in a function's main version when
+ * the function is a leaf (no call, no memory.grow: the memory cannot grow
+ * while it runs), which checks at entry that memory 0 is not full and
+ * otherwise runs the function's plain version (lower_function). */
+static bool anchor_allowed(lower_ctx *c, uint32_t mem)
+{
+    if (!mem_may_be_full(c, mem))
+        return true;
+    if (mem != 0 || !c->full_ok)
+        return false;
+    c->relied = true;
+    return true;
+}
+
 /* Address anchoring. A guard-page access at index a = x + c that did not
- * trap proves a <= 4 GiB - 64 KiB - 1 (32-bit memories never grow past
- * WACC_MEMORY_MAX_PAGES32 pages). A later access in the same block at
+ * trap proves a <= 4 GiB - 64 KiB - 1 while the memory has at most
+ * WACC_MEMORY_MAX_PAGES32 pages (see anchor_allowed). A later access in the same block at
  * x + c2 = a + d (mod 2^32) then uses zext(a) + d instead of
  * zext(x + c2): equal whenever 0 <= d < 64 KiB (no wrap), and for
  * -64 KiB <= d < 0 with no memarg offset, either equal or both trap (the
@@ -416,7 +450,12 @@ static LLVMValueRef anchored_index(lower_ctx *c, uint32_t mem, LLVMValueRef inde
         if (a->x != x || a->mem != mem)
             continue;
         int64_t d = (int32_t)(uint32_t)(k - a->c);
-        if ((d >= 0 && d < WACC_MEMORY_LOW_GUARD) || (d < 0 && d >= -(int64_t)WACC_MEMORY_LOW_GUARD && !offset)) {
+        if (d == 0) {
+            *rel = 0;
+            return a->z;
+        }
+        if (((d >= 0 && d < WACC_MEMORY_LOW_GUARD) || (d < 0 && d >= -(int64_t)WACC_MEMORY_LOW_GUARD && !offset)) &&
+            anchor_allowed(c, mem)) {
             *rel = d;
             return a->z;
         }
@@ -438,7 +477,7 @@ bool lower_index_accessed(lower_ctx *c, LLVMValueRef x)
     if (c->anchor_bb != LLVMGetInsertBlock(c->b))
         return false;
     for (unsigned i = 0; i < c->nanchors; i++)
-        if (c->anchors[i].x == x && c->anchors[i].c == 0)
+        if (c->anchors[i].x == x && c->anchors[i].c == 0 && anchor_allowed(c, c->anchors[i].mem))
             return true;
     return false;
 }
@@ -1273,7 +1312,80 @@ static void ctx_free(lower_ctx *c)
         LLVMDisposeBuilder(c->eb);
 }
 
-bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err)
+/* A function whose body has no call, call_indirect or memory.grow: its
+ * memories cannot grow while it runs. (Tail calls leave the frame first.) */
+static bool is_leaf(const wasm_module *m, const wasm_code *code)
+{
+    wasm_reader r;
+    wasm_error we;
+    bool leaf = true;
+    wasm_reader_init(&r, m->bytes, code->body, code->end);
+    while (leaf && r.p < r.end) {
+        wasm_insn in;
+        if (!wasm_read_insn(&r, &in, &we))
+            leaf = false;
+        else if (in.op == WASM_OP_CALL || in.op == WASM_OP_CALL_INDIRECT || in.op == WASM_OP_MEMORY_GROW)
+            leaf = false;
+    }
+    wasm_reader_free(&r);
+    return leaf;
+}
+
+/* The main version relied on memory 0 not being full (anchor_allowed):
+ * the entry block (still open in c->eb) tests it and, for a full memory,
+ * returns what the plain version (declared here, *plain) returns. */
+static void build_dispatch(lower_ctx *c, LLVMBasicBlockRef body, LLVMValueRef *plain)
+{
+    lower_mod *lm = c->lm;
+    size_t len = 0;
+    const char *name = LLVMGetValueName2(c->fn, &len);
+    char buf[200];
+    snprintf(buf, sizeof buf, "%.*s.plain", (int)(len < 180 ? len : 180), name);
+    LLVMTypeRef fty = LLVMGlobalGetValueType(c->fn);
+    LLVMValueRef pf = LLVMAddFunction(lm->mod, buf, fty);
+    LLVMSetLinkage(pf, LLVMInternalLinkage);
+    lower_mod_fn_attrs(lm, pf);
+    const char *kinds[] = { "noinline", "cold" };
+    for (unsigned i = 0; i < 2; i++) {
+        unsigned k = LLVMGetEnumAttributeKindForName(kinds[i], strlen(kinds[i]));
+        LLVMAddAttributeAtIndex(pf, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(lm->ctx, k, 0));
+    }
+    LLVMAddAttributeAtIndex(pf, LLVMAttributeFunctionIndex,
+                            LLVMCreateStringAttribute(lm->ctx, "disable-tail-calls", 18, "true", 4));
+    *plain = pf;
+
+    LLVMValueRef mem = lower_memory_struct(c, 0);
+    LLVMValueRef size = load_field(c, c->eb, lm->t_memory, mem, WACC_MEMORY_SIZE, lm->t_i64, false);
+    LLVMValueRef full = LLVMBuildICmp(c->eb, LLVMIntUGE, size, LLVMConstInt(lm->t_i64, 1ull << 32, 0), "");
+    LLVMBasicBlockRef pbb = LLVMAppendBasicBlockInContext(lm->ctx, c->fn, "full");
+    LLVMValueRef br = LLVMBuildCondBr(c->eb, full, pbb, body);
+    LLVMSetMetadata(br, lm->md_prof, lm->md_unlikely);
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(lm->ctx);
+    LLVMPositionBuilderAtEnd(b, pbb);
+    unsigned n = LLVMCountParams(c->fn);
+    LLVMValueRef *args = malloc((n ? n : 1) * sizeof *args);
+    if (!args) {
+        fail(c, "out of memory");
+        LLVMBuildUnreachable(b);
+        LLVMDisposeBuilder(b);
+        return;
+    }
+    for (unsigned i = 0; i < n; i++)
+        args[i] = LLVMGetParam(c->fn, i);
+    LLVMValueRef r = LLVMBuildCall2(b, fty, pf, args, n, "");
+    if (LLVMGetReturnType(fty) == lm->t_void)
+        LLVMBuildRetVoid(b);
+    else
+        LLVMBuildRet(b, r);
+    free(args);
+    LLVMDisposeBuilder(b);
+}
+
+/* Lower the body of func_index into fn. full_ok: the main version of a
+ * leaf (anchor_allowed); *plain receives the plain version to lower when
+ * the code relied on it (else NULL). */
+static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool full_ok,
+                       LLVMValueRef *plain, wasm_error *err)
 {
     const wasm_module *m = lm->m;
     lower_ctx cx;
@@ -1283,7 +1395,8 @@ bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err)
     c->m = m;
     c->err = err;
     c->func_index = func_index;
-    c->fn = lm->funcs[func_index];
+    c->fn = fn;
+    c->full_ok = full_ok;
     const wasm_code *code = &m->codes[func_index - m->nimported_funcs];
     c->cur_offset = code->code_offset;
     uint32_t ti = m->func_types[func_index];
@@ -1308,6 +1421,12 @@ bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err)
     }
     c->entry = LLVMAppendBasicBlockInContext(lm->ctx, c->fn, "entry");
     LLVMPositionBuilderAtEnd(c->eb, c->entry);
+    if (!(lm->o && lm->o->no_interrupt_checks)) {
+        /* lower_interrupt.c: the checks go in after optimisation */
+        LLVMValueRef anchor = lower_interrupt_anchor(lm->mod);
+        LLVMValueRef args[2] = { c->vmctx, LLVMConstInt(lm->t_i32, func_index, 0) };
+        LLVMBuildCall2(c->eb, LLVMGlobalGetValueType(anchor), anchor, args, 2, "");
+    }
     LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(lm->ctx, c->fn, "body");
     LLVMPositionBuilderAtEnd(c->b, body);
 
@@ -1334,11 +1453,28 @@ bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err)
     if (!c->failed && c->nctrl != 0)
         fail(c, "internal error: function body ends inside a block");
 
-    /* Close the entry block: fall into the body. */
-    LLVMBuildBr(c->eb, body);
+    /* Close the entry block: fall into the body (or dispatch to the plain
+     * version when memory 0 is full). */
+    if (plain)
+        *plain = NULL;
+    if (c->relied && plain && !c->failed)
+        build_dispatch(c, body, plain);
+    else
+        LLVMBuildBr(c->eb, body);
     bool ok = !c->failed;
     if (ok)
         tag_memory_accesses(c);
     ctx_free(c);
     return ok;
+}
+
+bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err)
+{
+    const wasm_module *m = lm->m;
+    const wasm_code *code = &m->codes[func_index - m->nimported_funcs];
+    bool leaf = m->nmemories > 0 && mem_may_be_full_type(&m->memories[0]) && is_leaf(m, code);
+    LLVMValueRef plain = NULL;
+    if (!lower_body(lm, func_index, lm->funcs[func_index], leaf, &plain, err))
+        return false;
+    return plain == NULL || lower_body(lm, func_index, plain, false, NULL, err);
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http_int.h"
 #include "w2_int.h"
 #include "wasi_int.h"
 
@@ -72,12 +73,22 @@ wacc_wasi2 *wacc_wasi2_new(const wacc_wasi_config *cfg, char err[WACC_ERR_LEN])
     w->envc = cfg->envc;
     w->argv = copy_strings(cfg->argv, cfg->argc);
     w->envp = copy_strings(cfg->envp, cfg->envc);
+    w->nallow_http = cfg->nallow_http;
+    w->ntcp_listen = cfg->ntcp_listen;
+    w->ntcp_connect = cfg->ntcp_connect;
+    w->nudp = cfg->nudp;
+    w->allow_dns = cfg->allow_dns;
+    w->allow_http = copy_strings(cfg->allow_http, cfg->nallow_http);
+    w->tcp_listen = copy_strings(cfg->tcp_listen, cfg->ntcp_listen);
+    w->tcp_connect = copy_strings(cfg->tcp_connect, cfg->ntcp_connect);
+    w->udp = copy_strings(cfg->udp, cfg->nudp);
     w->pre = calloc((size_t)cfg->npreopens + 1, sizeof *w->pre);
     w->rts = calloc(w2_resources_count, sizeof *w->rts);
     w->cap = 64;
     w->nobjs = 1;
     w->objs = calloc(w->cap, sizeof *w->objs);
-    if (!w->argv || !w->envp || !w->pre || !w->rts || !w->objs) {
+    if (!w->argv || !w->envp || !w->pre || !w->rts || !w->objs || !w->allow_http ||
+        !w->tcp_listen || !w->tcp_connect || !w->udp) {
         snprintf(err, WACC_ERR_LEN, "out of memory");
         wacc_wasi2_free(w);
         return NULL;
@@ -116,6 +127,7 @@ void wacc_wasi2_free(wacc_wasi2 *w)
         return;
     for (uint32_t i = 1; i < w->nobjs; i++)
         w2_release(w, i);
+    h_client_free_all(w);
     free(w->objs);
     for (uint32_t i = 0; i < w->npre; i++) {
         close(w->pre[i].fd);
@@ -125,11 +137,40 @@ void wacc_wasi2_free(wacc_wasi2 *w)
     free(w->rts);
     free_strings(w->argv, w->argc);
     free_strings(w->envp, w->envc);
+    free_strings(w->allow_http, w->nallow_http);
+    free_strings(w->tcp_listen, w->ntcp_listen);
+    free_strings(w->tcp_connect, w->ntcp_connect);
+    free_strings(w->udp, w->nudp);
     for (w2_binding *b = w->bindings, *n; b; b = n) {
         n = b->next;
         free(b);
     }
     free(w);
+}
+
+void wacc_wasi2_set_waiter(wacc_wasi2 *w, const wacc_wasi2_waiter *wt)
+{
+    if (wt)
+        w->waiter = *wt;
+    else
+        memset(&w->waiter, 0, sizeof w->waiter);
+}
+
+bool w2_wait(wacc_wasi2 *w, struct pollfd *fds, unsigned nfds, uint64_t deadline_ns)
+{
+    if (w->waiter.wait)
+        return w->waiter.wait(w->waiter.ud, fds, nfds, deadline_ns);
+    int timeout = -1;
+    if (deadline_ns) {
+        uint64_t now = w2_now_ns();
+        uint64_t ms = deadline_ns > now ? (deadline_ns - now + 999999) / 1000000 : 0;
+        timeout = ms > 1000000 ? 1000000 : (int)ms;
+    }
+    if (nfds == 0 && timeout < 0)
+        return false;       /* nothing can ever wake us: give up rather than hang */
+    if (poll(fds, nfds, timeout) < 0 && errno != EINTR)
+        return false;
+    return true;
 }
 
 bool wacc_wasi2_exited(const wacc_wasi2 *w, int *status)
@@ -177,6 +218,8 @@ void w2_release(wacc_wasi2 *w, uint32_t rep)
     if (rep == 0 || rep >= w->nobjs || w->objs[rep].kind == K_FREE)
         return;
     w2_obj *o = &w->objs[rep];
+    if (o->ops && o->ops->drop)
+        o->ops->drop(w, o);
     if (o->dir)
         closedir(o->dir);
     else if (o->owned_fd && o->fd >= 0)
@@ -232,7 +275,10 @@ static bool our_interface(const char *iname, char *base, size_t cap, char *err)
     return true;
 }
 
-static const w2_fn *const tables[] = { w2_fns_cli, w2_fns_io, w2_fns_fs };
+static const w2_fn *const tables[] = { w2_fns_cli, w2_fns_io, w2_fns_fs, w2_fns_http_fields,
+                                       w2_fns_http_types, w2_fns_http_client,
+                                       w2_fns_sockets_net, w2_fns_sockets_tcp,
+                                       w2_fns_sockets_udp, w2_fns_sockets_dns };
 
 static w2_impl find_impl(const char *key)
 {

@@ -1,6 +1,6 @@
 /*
  * fns_cli.c — wasi:cli (environment, exit, stdio, terminals), wasi:clocks,
- * wasi:random, wasi:sockets/instance-network.
+ * wasi:random.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -217,19 +217,7 @@ static uint32_t insecure_seed(w2_call *c)
     return w2_ret(c, wacc_cval_tuple(t, 2));
 }
 
-/* ---- wasi:sockets: a network handle exists, but every socket operation
- * on it fails with access-denied (the generic w2_unsupported) ---- */
-
-static uint32_t instance_network(w2_call *c)
-{
-    uint32_t rep = w2_new(c->w, K_OTHER, NULL);
-    if (!rep)
-        return WACC_TRAP_HOST;
-    return w2_ret(c, wacc_cval_handle(WACC_CT_OWN, rep));
-}
-
 const w2_fn w2_fns_cli[] = {
-    { "wasi:sockets/instance-network#instance-network", instance_network },
     { "wasi:cli/environment#get-environment", get_environment },
     { "wasi:cli/environment#get-arguments", get_arguments },
     { "wasi:cli/environment#initial-cwd", initial_cwd },

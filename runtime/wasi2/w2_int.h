@@ -17,6 +17,7 @@
 #define WACC_WASI2_INT_H
 
 #include <dirent.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -35,8 +36,36 @@ extern const uint32_t w2_resources_count;
 
 /* ---- host objects (one rep space for every resource type) ---- */
 enum w2_kind {
-    K_FREE = 0, K_INSTREAM, K_OUTSTREAM, K_POLLABLE, K_DESCRIPTOR, K_DIRSTREAM, K_ERROR, K_OTHER
+    K_FREE = 0, K_INSTREAM, K_OUTSTREAM, K_POLLABLE, K_DESCRIPTOR, K_DIRSTREAM, K_ERROR, K_OTHER,
+    /* wasi:sockets (fns_sockets_*.c) */
+    K_NETWORK, K_TCP, K_UDP, K_DGRAM_IN, K_DGRAM_OUT, K_RESOLVE,
 };
+
+struct w2_obj;
+struct wacc_wasi2;
+
+/* Streams and pollables implemented outside fns_io.c (HTTP bodies, sockets,
+ * ...): an object with `ops` set is read/written/polled through them
+ * instead of through its fd. Every callback is optional. */
+typedef struct w2_ops {
+    /* input stream: up to cap bytes into buf. > 0: bytes read; 0: nothing
+     * yet (would block); -1: end of stream; -2: failed (*err = errno). */
+    long (*read)(struct wacc_wasi2 *w, struct w2_obj *o, uint8_t *buf, size_t cap, int *err);
+    /* output stream: bytes acceptable now without blocking (0: wait);
+     * UINT64_MAX is not allowed. NULL: 64 KiB. */
+    uint64_t (*room)(struct wacc_wasi2 *w, struct w2_obj *o);
+    /* output stream: write n bytes (n <= room): 0, EPIPE (closed), errno. */
+    int (*write)(struct wacc_wasi2 *w, struct w2_obj *o, const uint8_t *p, size_t n);
+    /* output stream: start/finish a flush: 0 done, EAGAIN (in progress:
+     * wait and ask again), EPIPE, errno. NULL: always done. */
+    int (*flush)(struct wacc_wasi2 *w, struct w2_obj *o);
+    /* readiness for a pollable made by subscribe: true if ready now; else
+     * may set *pf (fd >= 0, events) to an fd whose readiness moves it, and
+     * *deadline_ns to a time when it becomes ready (left as is: none). */
+    bool (*ready)(struct wacc_wasi2 *w, struct w2_obj *o, struct pollfd *pf, uint64_t *deadline_ns);
+    /* the object is being released (free impl, close what it owns). */
+    void (*drop)(struct wacc_wasi2 *w, struct w2_obj *o);
+} w2_ops;
 
 typedef struct w2_obj {
     uint8_t kind;
@@ -52,8 +81,13 @@ typedef struct w2_obj {
     uint64_t deadline;          /* pollable: monotonic ns (0: ready) */
     DIR *dir;                   /* directory-entry-stream */
     char *msg;                  /* error: debug string */
-    int err;                    /* error: filesystem error label index + 1 (0: none) */
+    int err;                    /* error: the host errno (0: none; network-error-code) */
     const char *err_label;      /* error: filesystem error-code label, or NULL */
+    const w2_ops *ops;          /* streams/pollables implemented elsewhere (NULL: fd) */
+    void *impl;                 /* owned by ops (ops->drop frees it) */
+    short events;               /* pollable on fd: POLLIN / POLLOUT */
+    uint8_t src_kind;           /* pollable: kind of the object it mirrors (0: none) */
+    uint32_t src;               /* pollable: rep of that object (its ops->ready) */
 } w2_obj;
 
 /* A resource type the host defines (one per w2_resources entry). */
@@ -109,6 +143,16 @@ struct wacc_wasi2 {
     w2_rtype *rts;              /* [w2_resources_count] */
     w2_binding *bindings;
     uint64_t seed[2];           /* insecure random state */
+    wacc_wasi2_waiter waiter;   /* wait == NULL: poll(2) here */
+    /* service-half grants (copies of wacc_wasi_config's lists) */
+    char **allow_http, **tcp_listen, **tcp_connect, **udp;
+    uint32_t nallow_http, ntcp_listen, ntcp_connect, nudp;
+    bool allow_dns;
+    /* wasi:http (http_*.c): the server request in flight, and the
+     * outbound transfers (libcurl multi handle, http_client.c) */
+    struct w2_http *http;
+    uint64_t http_gen;
+    struct h_clients *clients;
 };
 
 /* ---- ctx.c ---- */
@@ -116,6 +160,17 @@ uint32_t w2_new(wacc_wasi2 *w, uint8_t kind, w2_obj **out);   /* rep, 0 on OOM *
 w2_obj *w2_get(wacc_wasi2 *w, uint64_t rep, uint8_t kind);   /* NULL: wrong rep/kind */
 void w2_release(wacc_wasi2 *w, uint32_t rep);
 const wacc_resource_type *w2_rt(wacc_wasi2 *w, const char *iface_res);
+
+/* Wait for fds / a deadline through the waiter (see wasi2.h). false: the
+ * guest must stop; the host function returns w2_stopped(c). */
+bool w2_wait(wacc_wasi2 *w, struct pollfd *fds, unsigned nfds, uint64_t deadline_ns);
+uint32_t w2_stopped(w2_call *c);
+/* A pollable of `kind` mirroring object rep (its ops->ready), or on fd for
+ * events, or ready at deadline_ns (0: now). Returns the result. */
+uint32_t w2_new_pollable_src(w2_call *c, uint8_t kind, uint32_t rep);
+uint32_t w2_new_pollable_fd(w2_call *c, int fd, short events);
+/* Is pollable p ready? If not: pf and deadline_ns say what moves it. */
+bool w2_pollable_ready(wacc_wasi2 *w, w2_obj *p, struct pollfd *pf, uint64_t *deadline_ns);
 
 /* ---- sig.c ---- */
 /* Canonical signature of a component function type (malloc'd, NULL on OOM). */
@@ -149,6 +204,10 @@ uint32_t w2_unsupported(w2_call *c);
 extern const w2_fn w2_fns_cli[];      /* cli, clocks, random */
 extern const w2_fn w2_fns_io[];       /* io error/poll/streams */
 extern const w2_fn w2_fns_fs[];       /* filesystem */
+extern const w2_fn w2_fns_sockets_net[];   /* sockets: network, instance-network */
+extern const w2_fn w2_fns_sockets_tcp[];   /* sockets: tcp, tcp-create-socket */
+extern const w2_fn w2_fns_sockets_udp[];   /* sockets: udp, udp-create-socket */
+extern const w2_fn w2_fns_sockets_dns[];   /* sockets: ip-name-lookup */
 
 /* io: stream results shared with filesystem */
 uint32_t w2_stream_closed(w2_call *c);

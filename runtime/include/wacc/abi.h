@@ -12,6 +12,9 @@
  *     (guard pages catch everything past the accessible size);
  *   - checks the stack in every function prologue against
  *     vmctx->limits->stack_limit;
+ *   - unless compiled with --no-interrupt-checks (WACC_META_NO_INTERRUPT_CHECKS),
+ *     tests the interruption epoch at loop headers and at the entry of every
+ *     function that calls (struct wacc_limits, below);
  *   - raises traps by calling libcalls->trap (which never returns).
  *
  * The artifact (.so)
@@ -27,7 +30,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WACC_ABI_VERSION 2u      /* 2: component descriptor carries fused adapters (k2) */
+#define WACC_ABI_VERSION 3u      /* 2: component descriptor carries fused adapters (k2);
+                                    3: interruption epoch (wacc_limits, libcall INTERRUPT,
+                                       WACC_TRAP_DEADLINE, meta flags); 32-bit memories
+                                       grow to 65536 pages */
 #define WACC_DESCRIPTOR_SYMBOL "wacc_descriptor"
 #define WACC_META_SECTION ".wacc_meta"
 #define WACC_META_MAGIC "WACCMETA"      /* 8 bytes, no NUL stored */
@@ -68,6 +74,7 @@ enum wacc_trap_code {
     WACC_TRAP_OUT_OF_MEMORY = 12,
     WACC_TRAP_EXIT = 13,                /* WASI proc_exit (not an error) */
     WACC_TRAP_COMPONENT = 14,           /* Canonical ABI check failed */
+    WACC_TRAP_DEADLINE = 15,            /* deadline exceeded (v3; raised by libcalls->interrupt) */
     WACC_TRAP__COUNT
 };
 
@@ -109,9 +116,34 @@ struct wacc_table {
 
 /* Globals live in 16-byte cells (wacc_val). */
 
+/* Interruption (v3). The engine owns a 64-bit epoch counter that only
+ * grows; a timer thread of the engine adds 1 whenever the deadline of a
+ * store it watches passes (wacc_store_set_deadline). Each store's limits
+ * hold the epoch at which its code must stop and ask the runtime:
+ *
+ *     if (atomic_load_relaxed(*limits->epoch) >= limits->epoch_deadline)
+ *         libcalls->interrupt(vmctx, func_index, wasm_offset);
+ *
+ * Generated code emits this test at every loop header and at the entry of
+ * every function that contains a call (a function without loops and calls
+ * always ends; unbounded recursion passes through entries of functions
+ * that call). limits->epoch is loaded once per function (it never
+ * changes); epoch_deadline is an ordinary load (only the thread running
+ * the store changes it, inside the interrupt libcall or a host call), so
+ * LLVM keeps it in a register across a loop without calls. The test is one
+ * load, a compare and a branch weighted as never taken.
+ * The libcall reads the clock: past the store's deadline it raises
+ * WACC_TRAP_DEADLINE (unwinding like any trap); otherwise (another store's
+ * deadline bumped the epoch) it sets epoch_deadline = epoch + 1 and
+ * returns. No deadline: epoch_deadline = UINT64_MAX. */
 struct wacc_limits {
     uintptr_t stack_limit;      /* prologue traps if the stack pointer is below */
+    const uint64_t *epoch;      /* v3: the engine's epoch counter (read atomically) */
+    uint64_t epoch_deadline;    /* v3: interrupt when *epoch >= this */
 };
+
+enum { WACC_LIMITS_STACK_LIMIT = 0, WACC_LIMITS_EPOCH, WACC_LIMITS_EPOCH_DEADLINE,
+       WACC_LIMITS__COUNT };
 
 /* Calls from generated code into the runtime. All take the caller's vmctx.
  * Those that can trap do so themselves (they never return on a trap).
@@ -128,6 +160,10 @@ struct wacc_libcalls {
     void (*table_copy)(void *vmctx, uint32_t dst_table, uint32_t src_table, uint32_t dst, uint32_t src, uint32_t len);
     void (*table_init)(void *vmctx, uint32_t table, uint32_t elem, uint32_t dst, uint32_t src, uint32_t len);
     void (*elem_drop)(void *vmctx, uint32_t elem);
+    /* v3: the epoch reached limits->epoch_deadline (see struct wacc_limits):
+     * traps WACC_TRAP_DEADLINE (never returns) if the store's deadline has
+     * passed, else re-arms epoch_deadline and returns. */
+    void (*interrupt)(void *vmctx, uint32_t func_index, uint32_t wasm_offset);
 };
 
 /* Slot numbers of struct wacc_libcalls, for the code generator. */
@@ -143,6 +179,7 @@ enum wacc_libcall_slot {
     WACC_LIBCALL_TABLE_COPY,
     WACC_LIBCALL_TABLE_INIT,
     WACC_LIBCALL_ELEM_DROP,
+    WACC_LIBCALL_INTERRUPT,
     WACC_LIBCALL__COUNT
 };
 
@@ -187,13 +224,28 @@ enum { WACC_MEMORY_BASE = 0, WACC_MEMORY_SIZE };
 #define WACC_MEMORY_RESERVATION (8ull << 30)
 /* Additive (p1): below every 32-bit guard-page memory's base lies an
  * inaccessible guard of WACC_MEMORY_LOW_GUARD bytes (also reported as an
- * out-of-bounds trap), and such memories never exceed
- * WACC_MEMORY_MAX_PAGES32 pages (one page short of 4 GiB: memory.grow may
- * always fail, a module needing all 65536 pages fails to instantiate).
- * Generated code relies on both to rewrite zext(x + c) as zext(x) + c
- * (see lower_mem_addr). */
+ * out-of-bounds trap). 32-bit memories grow to WACC_MEMORY_MAX_PAGES32 =
+ * 65536 pages, all of 4 GiB (v3; it was 65535 before).
+ *
+ * Address anchoring (lower_func.c anchored_index): an access at i32 index
+ * a that did not trap proves a + 64 KiB <= 4 GiB while the memory has at
+ * most 65535 pages, so a later access at a + d (|d| < 64 KiB) may use
+ * zext(a) + d instead of zext(a + d): both are equal, or (d < 0, the wasm
+ * index wraps to the top 64 KiB) both trap, in the low guard. With a full
+ * 4 GiB memory that is false (a + d may wrap to a valid low or high
+ * address where ours hits a guard), so the compiler uses the rewrite (and
+ * nuw on x + k after an access at x) only where the memory cannot be full
+ * while the code runs:
+ *   - memories whose declared maximum is at most 65535 pages: everywhere;
+ *   - memory 0 otherwise: only in leaf functions (no call, call_indirect
+ *     or memory.grow, so no growth during the call), whose entry tests
+ *     mem0->size == 4 GiB and then runs a second, plain lowering of the
+ *     same function (kept out of line, noinline + cold);
+ *   - any other memory that may reach 4 GiB: never.
+ * No reservation change is needed: without the rewrite,
+ * base + zext(i) + offset + size stays below base + 8 GiB. */
 #define WACC_MEMORY_LOW_GUARD (64u * 1024u)
-#define WACC_MEMORY_MAX_PAGES32 65535u
+#define WACC_MEMORY_MAX_PAGES32 65536u
 /* Stack headroom kept below the limit for the runtime's own frames. */
 #define WACC_STACK_RED_ZONE (64u * 1024u)
 
@@ -420,7 +472,16 @@ struct wacc_meta_header {
     /* Trap table: pairs {uint32 code offset from function start, uint32 wasm offset}
      * per defined function; optional (size 0 = absent). */
     uint32_t traps_offset, traps_size;
-    uint32_t reserved[4];
+    uint32_t flags;                     /* v3: WACC_META_* bits */
+    uint32_t reserved[3];
+};
+
+/* wacc_meta_header.flags (v3). A component's header has the bit when its
+ * core modules were compiled so (they all are, alike). */
+enum {
+    /* compiled with --no-interrupt-checks: the code never tests the epoch,
+     * so a deadline stops only host waits (wacc_store_deadline) */
+    WACC_META_NO_INTERRUPT_CHECKS = 1u << 0,
 };
 
 struct wacc_trailer {

@@ -1,0 +1,30 @@
+;; loops.wat — guests for the deadline tests (run.sh): every export but
+;; `quick` and `fib 10` runs until a deadline stops it.
+(module
+  (memory 1)
+  ;; a tight loop: only the back-edge check stops it
+  (func (export "spin") (loop (br 0)))
+  ;; exponential recursion without any loop: only function-entry checks
+  (func $fib (export "fib") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  ;; deep recursion in a loop: each call returns, the loop never ends
+  (func $down (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1)))))))
+  (func (export "deep") (loop (drop (call $down (i32.const 20000))) (br 0)))
+  ;; memory traffic in the loop body (vectorisable loop inside an endless one)
+  (func (export "sum") (local i32 i32)
+    (loop
+      (local.set 0 (i32.const 0))
+      (loop
+        (local.set 1 (i32.add (local.get 1) (i32.load (local.get 0))))
+        (local.set 0 (i32.add (local.get 0) (i32.const 4)))
+        (br_if 0 (i32.lt_u (local.get 0) (i32.const 65536))))
+      (i32.store (i32.const 0) (local.get 1))
+      (br 0)))
+  ;; finishes at once
+  (func (export "quick") (result i32) (call $fib (i32.const 10)))
+)

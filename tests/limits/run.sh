@@ -1,0 +1,94 @@
+#!/bin/bash
+# run.sh — deadlines (--timeout: interruption checks compiled into the code),
+# memory limits (--max-memory, growth to all of 4 GiB) and the `wacc run`
+# command line (options before the artifact, the program's after it).
+#
+#   run.sh WACC        exit 0 pass, 1 fail, 77 skipped (no wat2wasm)
+# The component case needs jco (scripts/npm-deps.sh) and is skipped without.
+set -u
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+WACC="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+JCO="${WACC_NODE_DIR:-$ROOT/.node}/node_modules/@bytecodealliance/jco/dist/jco.js"
+command -v wat2wasm > /dev/null || { echo "SKIP: wat2wasm (wabt) not found"; exit 77; }
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/wacc-limits.XXXXXX")
+[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$W"' EXIT
+pass=0
+fail=0
+check() { if [ "$2" = 0 ]; then echo "PASS $1"; pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); fi; }
+
+for f in loops hostloop args memory big; do
+    wat2wasm "$HERE/$f.wat" -o "$W/$f.wasm" && "$WACC" compile "$W/$f.wasm" -o "$W/$f.so" ||
+        { check "build $f" 1; echo "$pass passed, $fail failed"; exit 1; }
+done
+
+# expect NAME STATUS STDOUT STDERR-SUBSTRING -- wacc run ARGS...
+# (STATUS "nz": any non-zero status; STDERR "": stderr must be empty)
+expect() {
+    local name="$1" st="$2" out="$3" err="$4"
+    shift 5
+    local got gs
+    got="$("$WACC" run "$@" 2> "$W/err" < /dev/null)"
+    gs=$?
+    local ok=0
+    if [ "$st" = nz ]; then [ $gs != 0 ] || ok=1; else [ $gs = "$st" ] || ok=1; fi
+    [ "$got" = "$out" ] || ok=1
+    if [ -z "$err" ]; then [ ! -s "$W/err" ] || ok=1; else grep -qF -- "$err" "$W/err" || ok=1; fi
+    [ "$(wc -l < "$W/err")" -le 1 ] || ok=1       # one line at most
+    [ $ok = 0 ] || echo "  status $gs, stdout [$got], stderr [$(cat "$W/err")]"
+    check "$name" $ok
+}
+
+# ---- deadlines ----
+DL="deadline exceeded"
+expect "timeout: tight loop"            nz "" "$DL" -- --timeout 1s --invoke spin "$W/loops.so"
+expect "timeout: recursion, no loops"   nz "" "$DL" -- --timeout 500ms --invoke fib "$W/loops.so" 60
+expect "timeout: deep calls in a loop"  nz "" "$DL" -- --timeout 0.5 --invoke deep "$W/loops.so"
+expect "timeout: memory loop"           nz "" "$DL" -- --timeout 500ms --invoke sum "$W/loops.so"
+expect "timeout: host calls in a loop"  nz "" "$DL" -- --timeout 500ms "$W/hostloop.so"
+expect "timeout: .wasm through cache"   nz "" "$DL" -- --timeout 500ms --no-cache --invoke spin "$W/loops.wasm"
+expect "timeout: finishes before it"    0 55 "" -- --timeout 10s --invoke quick "$W/loops.so"
+expect "timeout: fib 20 before it"      0 6765 "" -- --timeout 1m --invoke fib "$W/loops.so" 20
+expect "timeout: bad value"             2 "" "bad --timeout" -- --timeout 5parsecs "$W/loops.so"
+# compiled without the checks: a warning, host waits only
+"$WACC" compile --no-interrupt-checks "$W/loops.wasm" -o "$W/nochk.so" &&
+    "$WACC" inspect "$W/nochk.so" | grep -q "interrupt checks: no" &&
+    "$WACC" inspect "$W/loops.so" | grep -q "interrupt checks: yes"
+check "inspect: interrupt checks recorded" $?
+expect "timeout: no checks compiled: warning" 0 55 "only waits in host calls" -- \
+    --timeout 10s --invoke quick "$W/nochk.so"
+
+if command -v node > /dev/null && [ -f "$JCO" ]; then
+    if node "$JCO" parse "$HERE/comp.wat" -o "$W/comp.wasm" > "$W/comp.log" 2>&1 &&
+       "$WACC" compile "$W/comp.wasm" -o "$W/comp.so" >> "$W/comp.log" 2>&1; then
+        expect "timeout: component loop"      nz "" "$DL" -- --timeout 500ms --invoke 'spin()' "$W/comp.so"
+        expect "timeout: component finishes"  0 42 "" -- --timeout 10s --invoke 'quick()' "$W/comp.so"
+    else
+        cat "$W/comp.log"
+        check "component: build" 1
+    fi
+else
+    echo "SKIP component cases: jco not installed (scripts/npm-deps.sh)"
+fi
+
+# ---- memory ----
+expect "memory: grow to 65536 pages, last byte" 0 655367 "" -- --invoke full "$W/memory.so"
+expect "memory: i32 index wraps up (full)"      0 105 "" -- --invoke wrap "$W/memory.so"
+expect "memory: i32 index wraps down (full)"    0 205 "" -- --invoke wrap_down "$W/memory.so"
+expect "max-memory: grow within"   0 1 "" -- --max-memory 128KiB --invoke grow "$W/memory.so" 1
+expect "max-memory: grow beyond"   0 -1 "" -- --max-memory 128KiB --invoke grow "$W/memory.so" 2
+expect "max-memory: units"         0 -1 "" -- --max-memory=0.0625M --invoke grow "$W/memory.so" 1
+expect "max-memory: module minimum over it" 1 "" "exceeds the memory limit of 131072 bytes" -- \
+    --max-memory 128K --invoke size "$W/big.so"
+expect "max-memory: bad value"     2 "" "bad --max-memory" -- --max-memory lots "$W/big.so"
+
+# ---- command line: wacc's options, the artifact, the program's arguments ----
+expect "args after the artifact go to the program" 0 "$(printf '%s\n' "$W/args.so" --memdb --size 60)" "" -- \
+    "$W/args.so" --memdb --size 60
+expect "--argv0, and -- passed through" 0 "$(printf '%s\n' prog a -- --timeout)" "" -- \
+    --argv0 prog "$W/args.so" a -- --timeout
+expect "unknown option before the artifact" 2 "" "unknown option '--memdb'" -- --memdb "$W/args.so"
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
