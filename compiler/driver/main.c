@@ -54,6 +54,10 @@ static void usage(FILE *f)
           "  keygen -o KEY       write an ed25519 key pair: KEY and KEY.pub\n"
           "  sign --key KEY [--embed] FILE   sign FILE (.wasm or .so) into FILE.sig\n"
           "  verify --key KEY.pub [--signature SIG] FILE   check FILE's signature\n"
+          "  bindgen c FILE.wit|DIR [--world NAME] [--host] --out DIR\n"
+          "                      C bindings for a WIT world (wit-bindgen's C conventions)\n"
+          "  compose SOCKET.wasm --plug PLUG.wasm... [--wire A:IMPORT=B]... -o OUT.wasm\n"
+          "                      plug components into a socket's imports (wac plug)\n"
           "  help                show this help\n"
           "  --version           print the version\n", f);
 }
@@ -187,6 +191,14 @@ int main(int argc, char **argv)
     if (strcmp(c, "wit") == 0) {
         int cmd_wit(int argc, char **argv);     /* cmd_wit.c */
         return cmd_wit(argc - 2, argv + 2);
+    }
+    if (strcmp(c, "compose") == 0) {
+        int cmd_compose(int argc, char **argv);     /* cmd_compose.c */
+        return cmd_compose(argc - 2, argv + 2);
+    }
+    if (strcmp(c, "bindgen") == 0) {
+        int cmd_bindgen(int argc, char **argv);     /* cmd_bindgen.c */
+        return cmd_bindgen(argc - 2, argv + 2);
     }
     fprintf(stderr, "wacc: unknown command '%s'\n", c);
     usage(stderr);
