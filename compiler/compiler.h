@@ -29,6 +29,9 @@ typedef struct wacc_compile_options {
     const char *cpu;            /* NULL/"native" = host CPU, or "x86-64-v2", "x86-64-v3", ... */
     bool explicit_bounds;       /* bounds-checked memory instead of guard pages (not yet) */
     uint32_t wasm_features;     /* WASM_FEATURE_* allowed in a core module (0: Wasm 2.0 only) */
+    int jobs;                   /* code generation threads; 0: $WACC_JOBS or the number of cores.
+                                 * The artifact is the same for any value. */
+    struct wacc_progress *progress; /* progress display (progress.c) or NULL; not owned */
     bool no_interrupt_checks;   /* no epoch tests at loops/entries (deadlines bound host waits only) */
 } wacc_compile_options;
 
@@ -40,11 +43,24 @@ typedef struct wacc_target {
     char cpu_name[32];
     char *features;             /* LLVM feature string (owned) */
     uint64_t cpu_features;      /* WACC_CPU_* bits */
+    int opt_level;              /* 0..3 */
 } wacc_target;
 
 /* emit/target.c */
 bool wacc_target_create(wacc_target *t, const wacc_compile_options *o, char err[512]);
 void wacc_target_dispose(wacc_target *t);
+/* A new target machine for `t` (one per code generation thread: LLVM's
+ * target machines are not shared between threads). NULL on failure. */
+LLVMTargetMachineRef wacc_target_machine(const wacc_target *t);
+
+/* emit/progress.c: a progress line on a terminal (phase, functions done /
+ * total, elapsed), redrawn by its own thread. wacc_progress_start returns
+ * NULL when `on` is false; every other call accepts NULL and does nothing. */
+typedef struct wacc_progress wacc_progress;
+wacc_progress *wacc_progress_start(bool on);
+void wacc_progress_phase(wacc_progress *p, const char *phase, size_t total);
+void wacc_progress_add(wacc_progress *p, size_t done);
+void wacc_progress_stop(wacc_progress *p);   /* clears the line, frees p */
 
 /* lower/: build the whole artifact module. `input_hash`/`options_hash` go
  * into the metadata header. Returns NULL and fills err on failure. */
@@ -69,6 +85,13 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
  * (the generic part of wacc_emit_so, exposed for unit tests). Appends the
  * struct wacc_trailer. Returns a malloc'd buffer. */
 uint8_t *wacc_link_object(const uint8_t *obj, size_t obj_size, size_t *out_size, char err[512]);
+
+/* emit/elf_write.c: the same for several objects (the parts of a split
+ * module), linked into one shared object: a symbol undefined in one
+ * object is resolved to its (single) global definition in another; the
+ * objects' sections are laid out in array order. */
+uint8_t *wacc_link_objects(const uint8_t *const *objs, const size_t *sizes, size_t nobjs, size_t *out_size,
+                           char err[512]);
 
 /* High level: bytes of a .wasm → .so file. */
 bool wacc_compile_file(const uint8_t *wasm, size_t size, const wacc_compile_options *o,

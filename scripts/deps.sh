@@ -7,7 +7,9 @@ PKGS=(build-essential pkg-config meson ninja-build
       check wabt wasi-libc libclang-rt-19-dev-wasm32 binutils
       libuv1-dev libhttp-parser-dev libcurl4-openssl-dev libsodium-dev
       wrk hey curl libidn2-dev
-      python3 gcc-aarch64-linux-gnu qemu-user)
+      python3 gcc-aarch64-linux-gnu qemu-user
+      docker-registry apache2-utils skopeo
+      rustc libstd-rust-dev-wasm32 libc++-19-dev-wasm32 libc++abi-19-dev-wasm32)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -21,6 +21,7 @@ typedef struct parser {
     int ntok;
     const char *file;
     wit_scope *scope;           /* top-level uses of the current file/package block */
+    wit_token prev;             /* the token before tok[0] (kind TK_EOF at the start) */
 } parser;
 
 static void fill(parser *p, int k)
@@ -38,6 +39,7 @@ static wit_token *peek(parser *p, int k)
 static void next(parser *p)
 {
     fill(p, 1);
+    p->prev = p->tok[0];
     memmove(&p->tok[0], &p->tok[1], sizeof p->tok[0] * (size_t)(p->ntok - 1));
     p->ntok--;
 }
@@ -107,9 +109,24 @@ static bool tok_is_keyword(const wit_token *t)
     return wit_is_keyword(buf);
 }
 
+static bool prev_is(const parser *p, const char *word)
+{
+    return p->prev.kind == TK_ID && p->prev.len == strlen(word)
+        && memcmp(p->prev.text, word, p->prev.len) == 0;
+}
+
 static void expect(parser *p, int kind)
 {
     wit_token *t = peek(p, 0);
+    if (t->kind != kind && kind == TK_SEMI && p->prev.kind != TK_EOF && t->line > p->prev.line) {
+        /* a missing ';' belongs at the end of the line before, not at the next token */
+        char msg[300];
+        snprintf(msg, sizeof msg, "expected ';' at the end of this line, found %s on line %u%s",
+                 tok_desc(t), (unsigned)t->line,
+                 prev_is(p, "result") ? " (a bare `result` carries no values: write result<T, E>)" : "");
+        wit_set_error(p->r, p->file, p->prev.line, p->prev.col + p->prev.len, "%s", msg);
+        longjmp(p->fail, 1);
+    }
     if (t->kind != kind) {
         char want[40];
         wit_token w = { .kind = kind };
@@ -309,6 +326,9 @@ static wit_type *ty(parser *p)
         }
         if (is_kw(p, 0, "list")) {
             next(p);
+            if (peek(p, 0)->kind != TK_LT)
+                fail_at(p, peek(p, 0), "expected '<' after 'list', found %s: a list needs its "
+                                       "element type, e.g. list<string>", tok_desc(peek(p, 0)));
             expect(p, TK_LT);
             wit_type *t = new_type(p, WIT_T_LIST, &at);
             t->a = ty(p);
@@ -322,6 +342,9 @@ static wit_type *ty(parser *p)
         if (is_kw(p, 0, "option")) {
             next(p);
             wit_type *t = new_type(p, WIT_T_OPTION, &at);
+            if (peek(p, 0)->kind != TK_LT)
+                fail_at(p, peek(p, 0), "expected '<' after 'option', found %s: an option needs "
+                                       "its value type, e.g. option<string>", tok_desc(peek(p, 0)));
             expect(p, TK_LT);
             t->a = ty(p);
             expect(p, TK_GT);

@@ -344,3 +344,16 @@ char *wit_interface_id(const wit_interface *i)
     }
     return wit_buf_take(&b);
 }
+
+wit_typedef *wit_typedef_resource(wit_typedef *d)
+{
+    for (int depth = 0; d != NULL && depth < 100; depth++) {
+        d = wit_typedef_real(d);
+        if (d->kind == WIT_D_RESOURCE)
+            return d;
+        if (d->kind != WIT_D_ALIAS || d->alias == NULL || d->alias->kind != WIT_T_NAMED)
+            return NULL;
+        d = d->alias->def;
+    }
+    return NULL;
+}

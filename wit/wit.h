@@ -132,6 +132,8 @@ struct wit_typedef {
 
 /* Follow `use` links to the definition. */
 wit_typedef *wit_typedef_real(wit_typedef *d);
+/* The resource d names through `use` and `type x = y` links, or NULL. */
+wit_typedef *wit_typedef_resource(wit_typedef *d);
 
 /* A reference to an interface or world: bare `id`, or `ns:pkg/id@version`. */
 typedef struct wit_path {
@@ -304,5 +306,51 @@ wit_package *wit_add_package(wit_resolve *r, const char *ns, const char *name,
 
 /* Is s a keyword (printed as %s)? */
 bool wit_is_keyword(const char *s);
+
+/* ---------------------------------------------------------------------- */
+/* C bindings (`wacc bindgen c`).                                           */
+
+enum {
+    WIT_BINDGEN_HOST = 1,       /* typed host functions over wacc.h instead of a guest */
+};
+
+/* Guest bindings for world w following wit-bindgen's C conventions: writes
+ * DIR/<world>.h, DIR/<world>.c and DIR/<world>.wit (the world with its
+ * dependencies, for `jco embed`/`wasm-tools component embed`). With
+ * WIT_BINDGEN_HOST: DIR/<world>_host.h and DIR/<world>_host.c. Errors in
+ * wit_error(r). */
+bool wit_bindgen_c(wit_resolve *r, const wit_world *w, unsigned flags, const char *dir);
+
+/* ---------------------------------------------------------------------- */
+/* Component Model binary encoding of WIT (for `wacc compose`).             */
+
+struct wit_encmap;
+typedef struct wit_encoder {
+    uint8_t *buf;                   /* the sections written so far (malloc'd) */
+    size_t len, cap;
+    bool decls;                     /* write component-type decls instead of sections */
+    uint32_t ndecls;                /* decls written (decls mode) */
+    uint32_t ntypes, ninstances;    /* index spaces of the component being written */
+    uint32_t nmap, capmap;          /* (interface id, type name) -> type index */
+    struct wit_encmap *map;
+} wit_encoder;
+
+/* Append the sections that import an interface under import_name: a type
+ * section (one instance type: the union of the types and functions of the
+ * n given versions of the interface, e.g. as several components import it,
+ * each with the functions it uses; `use`d types are outer aliases of types
+ * an earlier wit_encode_import aliased), an import section, and an alias
+ * section naming each type it exports. Errors in wit_error(r). */
+bool wit_encode_import(wit_resolve *r, wit_encoder *e, const char *import_name,
+                       const wit_interface *const *ifaces, uint32_t n);
+/* Same, as an import or an export (exports: in decls mode only). */
+bool wit_encode_extern(wit_resolve *r, wit_encoder *e, const char *name,
+                       const wit_interface *const *ifaces, uint32_t n, bool is_export);
+void wit_encoder_free(wit_encoder *e);
+
+/* The payload of a core module's `component-type` custom section for world
+ * w (wit-component's metadata format, version 4, UTF-8): what `jco new` /
+ * `wasm-tools component new` read to make the component. malloc'd. */
+uint8_t *wit_encode_world_metadata(wit_resolve *r, const wit_world *w, size_t *size);
 
 #endif

@@ -17,6 +17,7 @@
 #include <xxhash.h>
 
 #include "driver.h"
+#include "wacc_sign.h"
 
 static bool mkdir_p(char *path)
 {
@@ -102,7 +103,7 @@ static uint64_t cache_key(const uint8_t *wasm, size_t size, const wacc_compile_o
 
 /* Compile into `path` through a temporary file in the same directory. */
 static bool compile_to(const char *path, const uint8_t *wasm, size_t size,
-                       const wacc_compile_options *o, char err[512])
+                       const wacc_compile_options *o, const wacc_sign_policy *pol, char err[512])
 {
     char tmp[600];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
@@ -110,6 +111,20 @@ static bool compile_to(const char *path, const uint8_t *wasm, size_t size,
     if (api == NULL || !api->compile_file(wasm, size, o, tmp, err)) {
         unlink(tmp);
         return false;
+    }
+    /* under a signature policy the entry is signed by the local cache key,
+     * and its .sig is in place before the entry appears */
+    char sig[700], tmpsig[700];
+    snprintf(sig, sizeof sig, "%s.sig", path);
+    snprintf(tmpsig, sizeof tmpsig, "%s.sig", tmp);
+    if (pol != NULL && wacc_sign_policy_active(pol)) {
+        if (!wacc_sign_policy_seal_cache(pol, tmp, err) || rename(tmpsig, sig) != 0) {
+            unlink(tmp);
+            unlink(tmpsig);
+            return false;
+        }
+    } else {
+        unlink(sig);
     }
     if (rename(tmp, path) != 0) {
         snprintf(err, 512, "cannot write %.300s: %s", path, strerror(errno));
@@ -121,7 +136,7 @@ static bool compile_to(const char *path, const uint8_t *wasm, size_t size,
 
 wacc_artifact *drv_cache_load(wacc_engine *e, const char *wasm_path, const uint8_t *wasm,
                               size_t size, const wacc_compile_options *o, bool no_cache,
-                              char tmp_path[512], char err[512])
+                              const wacc_sign_policy *pol, char tmp_path[512], char err[512])
 {
     char dir[400], path[512], lerr[WACC_ERR_LEN];
     wacc_artifact *a;
@@ -135,9 +150,11 @@ wacc_artifact *drv_cache_load(wacc_engine *e, const char *wasm_path, const uint8
             a = wacc_artifact_load(e, path, lerr);
             if (a != NULL)
                 return a;
+            if (pol != NULL && wacc_sign_policy_active(pol))
+                drv_error(NULL, "%s (cache entry discarded, recompiling)", lerr);
             unlink(path);               /* corrupt or stale: never use it */
         }
-        if (!compile_to(path, wasm, size, o, err))
+        if (!compile_to(path, wasm, size, o, pol, err))
             return NULL;
         a = wacc_artifact_load(e, path, lerr);
         if (a == NULL) {
@@ -158,6 +175,8 @@ wacc_artifact *drv_cache_load(wacc_engine *e, const char *wasm_path, const uint8
     close(fd);
     const struct wacc_compiler_api *api = drv_compiler(err);
     if (api == NULL || !api->compile_file(wasm, size, o, tmp_path, err))
+        return NULL;
+    if (pol != NULL && wacc_sign_policy_active(pol) && !wacc_sign_policy_seal_cache(pol, tmp_path, err))
         return NULL;
     a = wacc_artifact_load(e, tmp_path, lerr);
     if (a == NULL)

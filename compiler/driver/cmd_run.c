@@ -23,6 +23,9 @@
 #include "driver.h"
 #include "wasi.h"
 #include "wasi2.h"
+#include "wacc_oci.h"
+#include "wacc_otel.h"
+#include "wacc_sign.h"
 
 /* "--opt VALUE" or "--opt=VALUE" at argv[*i]: the value (advancing *i
  * past a separate one), or NULL. */
@@ -37,21 +40,6 @@ static const char *opt_value(int argc, char **argv, int *i, const char *opt)
     if (a[n] == '\0' && *i + 1 < argc)
         return argv[++*i];
     return NULL;
-}
-
-/* A regular file starting with the ELF magic: a wacc artifact, which the
- * runtime maps itself (no need to read a large .so into memory here). */
-static bool is_elf_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return false;
-    struct stat st;
-    uint8_t magic[4];
-    bool elf = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
-               fread(magic, 1, 4, f) == 4 && memcmp(magic, "\177ELF", 4) == 0;
-    fclose(f);
-    return elf;
 }
 
 static void report_trap(const char *file, const wacc_trap *t)
@@ -117,6 +105,25 @@ out:
     return status;
 }
 
+/* --otlp: a root span for the process (continuing $TRACEPARENT) and one
+ * child per phase (pull, load, instantiate, run). */
+struct run_trace {
+    wacc_otel *o;
+    wacc_span root, phase;
+    bool in_phase;
+};
+
+static void trace_phase(struct run_trace *t, const char *next)
+{
+    if (t->o == NULL)
+        return;
+    if (t->in_phase)
+        wacc_otel_span_end(t->o, &t->phase);
+    t->in_phase = next != NULL;
+    if (next != NULL)
+        wacc_otel_span_begin(t->o, &t->phase, next, WACC_SPAN_INTERNAL, &t->root.ctx);
+}
+
 int cmd_run(int argc, char **argv)
 {
     wacc_compile_options o = { .opt_level = 2, .cpu = NULL, .explicit_bounds = false,
@@ -136,9 +143,22 @@ int cmd_run(int argc, char **argv)
     uint32_t npre = 0, nenv = 0;
     wacc_wasi *w = NULL;
     wacc_extern *imports = NULL;
+    /* signatures: --verify-key KEY.pub (repeatable), --require-signatures */
+    const char **vkeys = calloc((size_t)argc + 1, sizeof *vkeys);
+    size_t nvkeys = 0;
+    bool require_sigs = false;
+    wacc_sign_policy pol = { 0 };
+    wacc_oci_options oci = { 0 };      /* oci://REF: --insecure, --creds */
+    wacc_oci_pulled *pulled = NULL;
+    const char *given = NULL;          /* FILE as given (oci://REF) */
+    const char *otlp = NULL;
+    struct run_trace trace = { 0 };
+
     drv_net net = { 0 };
 
-    if (args == NULL || pre == NULL || envs == NULL || wargv == NULL || allow_http == NULL) {
+    if (args == NULL || pre == NULL || envs == NULL || wargv == NULL || vkeys == NULL ||
+        allow_http == NULL) {
+        free(vkeys);
         free(allow_http);
         free(args);
         free(pre);
@@ -165,13 +185,19 @@ int cmd_run(int argc, char **argv)
             status = 2;
             goto out_args;
         }
-        if (r > 0)
+        if (r > 0 || drv_parse_oci_option(argc, argv, &i, &oci))
             continue;
         const char *v = NULL;          /* the value of --opt VALUE / --opt=VALUE */
         if (strcmp(a, "--") == 0) {
             dashdash = true;
         } else if (strcmp(a, "--no-cache") == 0) {
             no_cache = true;
+        } else if ((v = opt_value(argc, argv, &i, "--verify-key")) != NULL) {
+            vkeys[nvkeys++] = v;
+        } else if (strcmp(a, "--require-signatures") == 0) {
+            require_sigs = true;
+        } else if ((v = opt_value(argc, argv, &i, "--otlp")) != NULL) {
+            otlp = v;
         } else if ((v = opt_value(argc, argv, &i, "--invoke")) != NULL) {
             name = v;
         } else if ((v = opt_value(argc, argv, &i, "--argv0")) != NULL) {
@@ -203,6 +229,7 @@ int cmd_run(int argc, char **argv)
             bool known = strcmp(a, "--invoke") == 0 || strcmp(a, "--argv0") == 0 ||
                          strcmp(a, "--timeout") == 0 || strcmp(a, "--max-memory") == 0 ||
                          strcmp(a, "--dir") == 0 || strcmp(a, "--env") == 0 ||
+                         strcmp(a, "--verify-key") == 0 || strcmp(a, "--otlp") == 0 ||
                          strcmp(a, "--allow-http") == 0;
             if (known)
                 drv_error(NULL, "run: %s needs a value", a);
@@ -219,12 +246,34 @@ int cmd_run(int argc, char **argv)
         goto out_args;
     }
 
-    size_t size = 0;
-    uint8_t *bytes = NULL;
-    bool elf = is_elf_file(file);   /* otherwise read it (errors from drv_read_file) */
-    if (!elf && (bytes = drv_read_file(file, &size, err)) == NULL) {
-        drv_error(file, "%s", err);
+    if (!wacc_sign_policy_init(&pol, vkeys, nvkeys, require_sigs, err)) {
+        drv_error(NULL, "%s", err);
+        status = 2;
         goto out_args;
+    }
+    given = file;
+    wacc_otel_config ocfg = { .endpoint = otlp };
+    trace.o = wacc_otel_new(&ocfg, err);
+    if (trace.o == NULL && err[0] != '\0') {
+        drv_error(NULL, "%s", err);
+        status = 2;
+        goto out_args;
+    }
+    if (trace.o != NULL) {
+        wacc_span_context parent;
+        bool cont = wacc_otel_traceparent_parse(getenv("TRACEPARENT"), &parent);
+        wacc_otel_span_begin(trace.o, &trace.root, "wacc run", WACC_SPAN_INTERNAL, cont ? &parent : NULL);
+        wacc_otel_attr_str(&trace.root, "wacc.artifact", file);
+    }
+    if (wacc_oci_is_uri(file)) {
+        /* pull (blobs verified, signatures checked with the policy's keys)
+         * and run the native build this CPU loads, else the component */
+        trace_phase(&trace, "pull");
+        if ((pulled = calloc(1, sizeof *pulled)) == NULL ||
+            (file = drv_resolve_oci(given, &pol, &oci, pulled, err)) == NULL) {
+            drv_error(given, "%s", pulled ? err : "out of memory");
+            goto out_args;
+        }
     }
     wacc_engine *e = wacc_engine_new();
     wacc_store *s = e ? wacc_store_new(e) : NULL;
@@ -233,27 +282,10 @@ int cmd_run(int argc, char **argv)
         drv_error(file, "cannot create the runtime engine");
         goto out;
     }
-    if (!elf && drv_is_wasm(bytes, size)) {
-        art = drv_cache_load(e, file, bytes, size, &o, no_cache, tmp, err);
-    } else if (elf) {
-        char path[4200];
-        /* dlopen searches the library path for names without a slash */
-        snprintf(path, sizeof path, "%s%s", strchr(file, '/') ? "" : "./", file);
-        art = wacc_artifact_load(e, path, err);
-    } else {
-        snprintf(err, sizeof err, "not a wasm module or wacc artifact (bad magic)");
-    }
-    if (art == NULL) {
-        /* the runtime's messages may already start with the path */
-        const char *msg = err;
-        size_t fl = strlen(file);
-        if (strncmp(msg, "./", 2) == 0 && strncmp(msg + 2, file, fl) == 0 && msg[fl + 2] == ':')
-            msg += fl + 2;
-        else if (strncmp(msg, file, fl) == 0 && msg[fl] == ':')
-            msg += fl;
-        if (msg != err)
-            msg += strspn(msg, ": ");
-        drv_error(file, "%s", msg);
+    wacc_sign_policy_attach(&pol, e);   /* every .so is checked before it is mapped */
+    trace_phase(&trace, "load");
+    if ((art = drv_load_local(e, &pol, file, &o, no_cache, tmp, err)) == NULL) {
+        drv_error(file, "%s", err);
         goto out;
     }
     /* limits: from here on (compiling is not the guest's time) */
@@ -265,9 +297,12 @@ int cmd_run(int argc, char **argv)
                       "only waits in host calls, not the guest's own loops");
         wacc_store_set_deadline(s, wacc_monotonic_ns() + timeout_ns);
     }
+    if (trace.o != NULL)
+        wacc_otel_attr_str(&trace.root, "wacc.kind", wacc_artifact_is_component(art) ? "component" : "module");
+    trace_phase(&trace, wacc_artifact_is_component(art) ? "run" : "instantiate");
     wacc_wasi_config cfg;
     wacc_wasi_config_init(&cfg);
-    wargv[0] = argv0 ? argv0 : file;
+    wargv[0] = argv0 ? argv0 : given;
     for (int k = 0; k < nargs && name == NULL; k++)
         wargv[k + 1] = args[k];
     cfg.argv = wargv;
@@ -329,6 +364,7 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     wacc_wasi_bind_instance(w, inst);
+    trace_phase(&trace, "run");
     if (name != NULL) {
         status = invoke(file, s, inst, name, args, nargs);
     } else {
@@ -347,10 +383,18 @@ out:
         wacc_artifact_free(art);
     if (e != NULL)
         wacc_engine_free(e);
-    if (tmp[0] != '\0')
-        unlink(tmp);
-    free(bytes);
+    drv_unlink_tmp(tmp);
 out_args:
+    if (trace.o != NULL) {
+        trace_phase(&trace, NULL);
+        wacc_otel_attr_int(&trace.root, "process.exit.code", status);
+        wacc_otel_span_status(&trace.root, status == 0 ? WACC_SPAN_STATUS_OK : WACC_SPAN_STATUS_ERROR);
+        wacc_otel_span_end(trace.o, &trace.root);
+        wacc_otel_free(trace.o);        /* exports what is queued (bounded wait) */
+    }
+    free(pulled);
+    wacc_sign_policy_free(&pol);
+    free(vkeys);
     drv_net_free(&net);
     free(imports);
     free(pre);

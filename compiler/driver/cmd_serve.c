@@ -26,9 +26,9 @@
 /* Grants being collected for the next route. */
 struct grants {
     wacc_wasi_preopen *pre;
-    const char **env, **http, **tcp_listen, **tcp_connect, **udp;
-    uint32_t npre, nenv, nhttp, ntl, ntc, nudp;
-    bool dns;
+    const char **env, **http;
+    uint32_t npre, nenv, nhttp;
+    drv_net net;                        /* --tcp-listen, --tcp-connect, --udp, --allow-dns */
     const char *argv0[1];               /* the guest's argv: the artifact's file name */
 };
 
@@ -38,10 +38,7 @@ static bool grants_alloc(struct grants *g, int n)
     g->pre = calloc((size_t)n + 1, sizeof *g->pre);
     g->env = calloc((size_t)n + 1, sizeof *g->env);
     g->http = calloc((size_t)n + 1, sizeof *g->http);
-    g->tcp_listen = calloc((size_t)n + 1, sizeof *g->tcp_listen);
-    g->tcp_connect = calloc((size_t)n + 1, sizeof *g->tcp_connect);
-    g->udp = calloc((size_t)n + 1, sizeof *g->udp);
-    return g->pre && g->env && g->http && g->tcp_listen && g->tcp_connect && g->udp;
+    return g->pre && g->env && g->http;
 }
 
 static void grants_free(struct grants *g)
@@ -49,9 +46,7 @@ static void grants_free(struct grants *g)
     free(g->pre);
     free(g->env);
     free(g->http);
-    free(g->tcp_listen);
-    free(g->tcp_connect);
-    free(g->udp);
+    drv_net_free(&g->net);
 }
 
 static void grants_to_config(struct grants *g, const char *name, wacc_wasi_config *c)
@@ -67,13 +62,7 @@ static void grants_to_config(struct grants *g, const char *name, wacc_wasi_confi
     c->envc = g->nenv;
     c->allow_http = g->http;
     c->nallow_http = g->nhttp;
-    c->tcp_listen = g->tcp_listen;
-    c->ntcp_listen = g->ntl;
-    c->tcp_connect = g->tcp_connect;
-    c->ntcp_connect = g->ntc;
-    c->udp = g->udp;
-    c->nudp = g->nudp;
-    c->allow_dns = g->dns;
+    drv_net_apply(&g->net, c);
 }
 
 static bool is_elf_file(const char *path)
@@ -103,7 +92,7 @@ static wacc_artifact *load(wacc_engine *e, const char *file, const wacc_compile_
         size_t size;
         uint8_t *bytes = drv_read_file(file, &size, err);
         if (bytes && drv_is_wasm(bytes, size))
-            art = drv_cache_load(e, file, bytes, size, o, no_cache, tmp, err);
+            art = drv_cache_load(e, file, bytes, size, o, no_cache, NULL, tmp, err);
         else if (bytes)
             snprintf(err, sizeof err, "not a wasm component or wacc artifact (bad magic)");
         free(bytes);
@@ -149,6 +138,8 @@ int cmd_serve(int argc, char **argv)
         const char *a = argv[i], *v;
         struct grants *g = &grants[nroutes];
         int r = drv_parse_compile_option(argc, argv, &i, &o);
+        if (r == 0 && !have_root)
+            r = drv_parse_net_option(argc, argv, &i, &g->net);   /* host names resolved here */
         if (r < 0)
             goto out;
         if (r > 0)
@@ -196,14 +187,6 @@ int cmd_serve(int argc, char **argv)
             g->env[g->nenv++] = v;
         } else if ((v = value(argc, argv, &i, "--allow-http"))) {
             g->http[g->nhttp++] = v;
-        } else if ((v = value(argc, argv, &i, "--tcp-listen"))) {
-            g->tcp_listen[g->ntl++] = v;
-        } else if ((v = value(argc, argv, &i, "--tcp-connect"))) {
-            g->tcp_connect[g->ntc++] = v;
-        } else if ((v = value(argc, argv, &i, "--udp"))) {
-            g->udp[g->nudp++] = v;
-        } else if (strcmp(a, "--allow-dns") == 0) {
-            g->dns = true;
         } else if ((v = value(argc, argv, &i, "--route"))) {
             const char *eq = strchr(v, '=');
             if (v[0] != '/' || !eq || !eq[1]) {
@@ -234,7 +217,8 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     if (grants[nroutes].npre || grants[nroutes].nenv || grants[nroutes].nhttp ||
-        grants[nroutes].ntl || grants[nroutes].ntc || grants[nroutes].nudp || grants[nroutes].dns) {
+        grants[nroutes].net.ntcp_listen || grants[nroutes].net.ntcp_connect ||
+        grants[nroutes].net.nudp || grants[nroutes].net.allow_dns) {
         drv_error(NULL, "serve: grants after the last route apply to nothing (grants go "
                   "before the route they are for)");
         goto out;

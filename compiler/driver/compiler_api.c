@@ -21,4 +21,6 @@ const struct wacc_compiler_api wacc_compiler_api = {
     .version = WACC_COMPILER_API_VERSION,
     .compile_file = wacc_compile_file,
     .target_check = target_check,
+    .progress_start = wacc_progress_start,
+    .progress_stop = wacc_progress_stop,
 };

@@ -15,7 +15,7 @@
 
 #include "compiler.h"
 
-#define WACC_COMPILER_API_VERSION 1u
+#define WACC_COMPILER_API_VERSION 2u
 #define WACC_COMPILER_API_SYMBOL "wacc_compiler_api"
 #define WACC_COMPILER_LIB "libwacc-compiler.so"
 
@@ -25,6 +25,9 @@ struct wacc_compiler_api {
                          const char *out_path, char err[512]);
     /* Set up LLVM's target for these options (checks the CPU name). */
     bool (*target_check)(const wacc_compile_options *o, char err[512]);
+    /* The progress line of `wacc compile` (emit/progress.c). */
+    wacc_progress *(*progress_start)(bool on);
+    void (*progress_stop)(wacc_progress *p);
 };
 
 /* Load the compiler library (cheap after the first call); NULL + err if it cannot be

@@ -33,9 +33,11 @@ bool parse_size_bytes(const char *s, uint64_t *bytes);
 /* cache.c: compile `wasm` (through the cache unless no_cache) and load it.
  * Returns the loaded artifact or NULL with err filled. `tmp_path` receives
  * the path of a temporary file to unlink after use ("" if none). */
+struct wacc_sign_policy;
 wacc_artifact *drv_cache_load(wacc_engine *e, const char *wasm_path, const uint8_t *wasm,
                               size_t size, const wacc_compile_options *o, bool no_cache,
-                              char tmp_path[512], char err[512]);
+                              const struct wacc_sign_policy *pol, char tmp_path[512],
+                              char err[512]);
 bool drv_cache_dir(char *buf, size_t len);
 
 /* values.c: CLI value parsing/printing (wasmtime-like). */
@@ -48,7 +50,34 @@ int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_wast(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);      /* cmd_sign.c */
+int cmd_push(int argc, char **argv);        /* cmd_oci.c */
+int cmd_pull(int argc, char **argv);
+struct wacc_oci_options;
+int drv_parse_oci_option(int argc, char **argv, int *i, struct wacc_oci_options *o);
+/* component_names.c: top-level import/export names; returns their owner. */
+void *drv_component_names(const uint8_t *b, size_t n, const char ***imp, size_t *nimp,
+                          const char ***exp, size_t *nexp);
+void drv_component_names_free(void *keep);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_serve(int argc, char **argv);  /* cmd_serve.c */
+
+/* artifact_open.c: FILE | oci://REF → artifact under a signature policy
+ * (shared by run and serve). drv_resolve_oci returns the local file to load
+ * (FILE itself unless it is oci://REF; then a path inside *pulled), NULL +
+ * err on failure. drv_load_local verifies a .wasm's bytes before compiling
+ * them (the engine, with wacc_sign_policy_attach, verifies every .so before
+ * mapping it); tmp receives a temporary file for drv_unlink_tmp. */
+struct wacc_sign_policy;
+struct wacc_oci_pulled;
+const char *drv_resolve_oci(const char *file, const struct wacc_sign_policy *pol,
+                            const struct wacc_oci_options *oci, struct wacc_oci_pulled *pulled,
+                            char err[512]);
+wacc_artifact *drv_load_local(wacc_engine *e, const struct wacc_sign_policy *pol, const char *file,
+                              const wacc_compile_options *o, bool no_cache, char tmp[512],
+                              char err[512]);
+void drv_unlink_tmp(const char *tmp);
 
 /* cmd_run_component.c: instantiate a component artifact (imports from
  * `host`, may be NULL) and call `call` (WAVE: "name(args...)", or NAME with

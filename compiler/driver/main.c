@@ -2,7 +2,7 @@
  * main.c — the `wacc` command-line driver: command dispatch, usage, and the
  * `compile` command.
  *
- *   wacc compile app.wasm [-o app.so] [-O0..-O3] [--cpu NAME]
+ *   wacc compile app.wasm [-o app.so] [-O0..-O3] [--cpu NAME] [-j N] [--quiet]
  *   wacc run [OPTIONS] app.so|app.wasm [ARGS...]
  *   wacc serve [options] app.so|app.wasm
  *   wacc inspect app.so
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "driver.h"
 
@@ -21,14 +22,17 @@ static void usage(FILE *f)
           "\n"
           "commands:\n"
           "  compile FILE.wasm [-o FILE.so] [-O0..-O3] [--cpu native|x86-64-v2|x86-64-v3|NAME]\n"
-          "          [--no-interrupt-checks]\n"
+          "          [-j N] [--quiet] [--no-interrupt-checks]\n"
           "                      compile a core module or a component to a native shared object\n"
+          "                      (-j: code generation threads, default $WACC_JOBS or all cores;\n"
+          "                      a progress line on a terminal unless --quiet)\n"
           "  run [--invoke NAME] [--argv0 NAME] [--timeout 5s] [--max-memory 128MiB]\n"
           "      [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--allow-http HOST[:PORT]]...\n"
           "      [--no-cache] [-O0..-O3]\n"
           "      [--tcp-listen ADDR:PORT]... [--tcp-connect HOST:PORT|CIDR[:PORT]]...\n"
           "      [--udp ADDR:PORT|CIDR[:PORT]]... [--allow-dns]   (wasi:sockets grants)\n"
-          "      FILE.so|FILE.wasm [ARGS...]\n"
+          "      [--verify-key KEY.pub]... [--require-signatures] [--otlp URL]\n"
+          "      [--insecure] [--creds USER:PASS] FILE.so|FILE.wasm|oci://REF [ARGS...]\n"
           "                      run the program with ARGS (everything after FILE), or call\n"
           "                      export NAME with ARGS and print its results\n"
           "  serve [--addr 127.0.0.1:8080] [--workers N] [--route /PREFIX=FILE]...\n"
@@ -43,6 +47,17 @@ static void usage(FILE *f)
           "                      scripts need node + jco, see scripts/npm-deps.sh)\n"
           "  wit FILE.wit|DIR|APP.wasm [--deps DIR]... [--all] [--no-docs] [--world-only]\n"
           "                      print a WIT package resolved, or a component's world as WIT\n"
+          "  push REF FILE.wasm [--native FILE.so]... [--sign KEY] [--insecure] [--creds U:P]\n"
+          "                      push a component (and native builds) as a Wasm OCI artifact\n"
+          "  pull REF [-o DIR] [--verify-key KEY.pub]... [--insecure] [--creds U:P]\n"
+          "                      pull it (digests verified; run oci://REF runs it)\n"
+          "  keygen -o KEY       write an ed25519 key pair: KEY and KEY.pub\n"
+          "  sign --key KEY [--embed] FILE   sign FILE (.wasm or .so) into FILE.sig\n"
+          "  verify --key KEY.pub [--signature SIG] FILE   check FILE's signature\n"
+          "  bindgen c FILE.wit|DIR [--world NAME] [--host] --out DIR\n"
+          "                      C bindings for a WIT world (wit-bindgen's C conventions)\n"
+          "  compose SOCKET.wasm --plug PLUG.wasm... [--wire A:IMPORT=B]... -o OUT.wasm\n"
+          "                      plug components into a socket's imports (wac plug)\n"
           "  help                show this help\n"
           "  --version           print the version\n", f);
 }
@@ -68,6 +83,7 @@ int cmd_compile(int argc, char **argv)
                                .wasm_features = WASM_FEATURES_RUNNABLE };
     const char *in = NULL, *out = NULL;
     char err[512];
+    bool quiet = false;
 
     for (int i = 0; i < argc; i++) {
         int r = drv_parse_compile_option(argc, argv, &i, &o);
@@ -81,6 +97,17 @@ int cmd_compile(int argc, char **argv)
                 return 2;
             }
             out = argv[++i];
+        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+            quiet = true;
+        } else if (strncmp(argv[i], "-j", 2) == 0 || strcmp(argv[i], "--jobs") == 0) {
+            const char *v = argv[i][1] == 'j' && argv[i][2] ? argv[i] + 2 : i + 1 < argc ? argv[++i] : NULL;
+            char *end = NULL;
+            long n = v ? strtol(v, &end, 10) : 0;
+            if (!v || end == v || *end || n < 1 || n > 256) {
+                drv_error(NULL, "-j needs a thread count 1..256");
+                return 2;
+            }
+            o.jobs = (int)n;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             drv_error(NULL, "compile: unknown option '%s'", argv[i]);
             return 2;
@@ -109,9 +136,17 @@ int cmd_compile(int argc, char **argv)
     if (out == NULL) {
         drv_error(in, "out of memory");
         status = 1;
-    } else if ((api = drv_compiler(err)) == NULL || !api->compile_file(bytes, size, &o, out, err)) {
+    } else if ((api = drv_compiler(err)) == NULL) {
         drv_error(in, "%s", err);
         status = 1;
+    } else {
+        o.progress = api->progress_start(!quiet && isatty(STDERR_FILENO));
+        bool ok = api->compile_file(bytes, size, &o, out, err);
+        api->progress_stop(o.progress);
+        if (!ok) {
+            drv_error(in, "%s", err);
+            status = 1;
+        }
     }
     free(def);
     free(bytes);
@@ -143,9 +178,27 @@ int main(int argc, char **argv)
         return cmd_inspect(argc - 2, argv + 2);
     if (strcmp(c, "wast") == 0)
         return cmd_wast(argc - 2, argv + 2);
+    if (strcmp(c, "push") == 0)
+        return cmd_push(argc - 2, argv + 2);
+    if (strcmp(c, "pull") == 0)
+        return cmd_pull(argc - 2, argv + 2);
+    if (strcmp(c, "keygen") == 0)
+        return cmd_keygen(argc - 2, argv + 2);
+    if (strcmp(c, "sign") == 0)
+        return cmd_sign(argc - 2, argv + 2);
+    if (strcmp(c, "verify") == 0)
+        return cmd_verify(argc - 2, argv + 2);
     if (strcmp(c, "wit") == 0) {
         int cmd_wit(int argc, char **argv);     /* cmd_wit.c */
         return cmd_wit(argc - 2, argv + 2);
+    }
+    if (strcmp(c, "compose") == 0) {
+        int cmd_compose(int argc, char **argv);     /* cmd_compose.c */
+        return cmd_compose(argc - 2, argv + 2);
+    }
+    if (strcmp(c, "bindgen") == 0) {
+        int cmd_bindgen(int argc, char **argv);     /* cmd_bindgen.c */
+        return cmd_bindgen(argc - 2, argv + 2);
     }
     fprintf(stderr, "wacc: unknown command '%s'\n", c);
     usage(stderr);

@@ -67,8 +67,21 @@ typedef struct insym {
     uint32_t shndx;                     /* resolved input section index */
     int kind;                           /* S_* */
     int32_t got;                        /* GOT slot or -1 */
+    insec *sec;                         /* defining section (S_SEC, S_NOALLOC) */
+    struct insym *def;                  /* S_UNDEF: the definition in another object */
     uint64_t addr;
 } insym;
+
+/* One input object. */
+typedef struct inobj {
+    Elf *in;
+    size_t nsec, shstrndx;
+    insec *secs;
+    size_t symtab;                      /* index of SHT_SYMTAB, 0 = none */
+    Elf_Data *xndx;                     /* SHT_SYMTAB_SHNDX data, may be NULL */
+    insym *syms;
+    size_t nsyms;
+} inobj;
 
 typedef struct dynrel {
     uint64_t off, addend;
@@ -81,13 +94,8 @@ typedef struct strbuf {
 
 typedef struct linker {
     char *err;
-    Elf *in;
-    size_t nsec, shstrndx;
-    insec *secs;
-    size_t symtab;                      /* index of SHT_SYMTAB, 0 = none */
-    Elf_Data *xndx;                     /* SHT_SYMTAB_SHNDX data, may be NULL */
-    insym *syms;
-    size_t nsyms;
+    inobj *objs;
+    size_t nobjs;
 
     outsec *outs;
     size_t nouts, capouts;
@@ -95,8 +103,8 @@ typedef struct linker {
     int o_ehframe, o_ehhdr;             /* .eh_frame and its search table */
     size_t nfdes;
 
-    size_t *exports;                    /* input symbol indices */
-    size_t nexports;
+    insym **exports;
+    size_t nexports, capexports;
     size_t ngot;
     bool need_got;
     dynrel *rels;
@@ -210,17 +218,17 @@ static bool add_dynrel(linker *L, uint64_t off, uint64_t addend)
 /* ------------------------------------------------------------------------ */
 /* Input                                                                     */
 
-static bool open_input(linker *L, const uint8_t *obj, size_t size)
+static bool open_input(linker *L, inobj *ob, const uint8_t *obj, size_t size)
 {
     if (elf_version(EV_CURRENT) == EV_NONE)
         return fail(L, "libelf initialisation failed");
     if (size < sizeof(Elf64_Ehdr))
         return fail(L, "object file truncated (%zu bytes)", size);
-    L->in = elf_memory((char *)obj, size);
-    if (!L->in || elf_kind(L->in) != ELF_K_ELF)
+    ob->in = elf_memory((char *)obj, size);
+    if (!ob->in || elf_kind(ob->in) != ELF_K_ELF)
         return fail(L, "not an ELF object: %s", elf_errmsg(-1));
     GElf_Ehdr eh;
-    if (!gelf_getehdr(L->in, &eh))
+    if (!gelf_getehdr(ob->in, &eh))
         return fail(L, "bad ELF header: %s", elf_errmsg(-1));
     if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
         return fail(L, "object is not ELF64 little-endian");
@@ -228,12 +236,12 @@ static bool open_input(linker *L, const uint8_t *obj, size_t size)
         return fail(L, "object is not relocatable (e_type %u)", (unsigned)eh.e_type);
     if (eh.e_machine != EM_X86_64)
         return fail(L, "object is not x86-64 (e_machine %u)", (unsigned)eh.e_machine);
-    if (elf_getshdrnum(L->in, &L->nsec) || elf_getshdrstrndx(L->in, &L->shstrndx))
+    if (elf_getshdrnum(ob->in, &ob->nsec) || elf_getshdrstrndx(ob->in, &ob->shstrndx))
         return fail(L, "bad section table: %s", elf_errmsg(-1));
-    if (L->nsec == 0 || L->shstrndx >= L->nsec)
+    if (ob->nsec == 0 || ob->shstrndx >= ob->nsec)
         return fail(L, "object has no section name table");
-    L->secs = calloc(L->nsec, sizeof *L->secs);
-    if (!L->secs)
+    ob->secs = calloc(ob->nsec, sizeof *ob->secs);
+    if (!ob->secs)
         return fail(L, "out of memory");
     return true;
 }
@@ -247,23 +255,23 @@ static int classify(const GElf_Shdr *sh)
     return -1;  /* decided by the caller (needs the name) */
 }
 
-static bool scan_sections(linker *L)
+static bool scan_sections(linker *L, inobj *ob)
 {
-    for (size_t i = 1; i < L->nsec; i++) {
-        insec *s = &L->secs[i];
+    for (size_t i = 1; i < ob->nsec; i++) {
+        insec *s = &ob->secs[i];
         s->out = -1;
-        Elf_Scn *scn = elf_getscn(L->in, i);
+        Elf_Scn *scn = elf_getscn(ob->in, i);
         if (!scn || !gelf_getshdr(scn, &s->sh))
             return fail(L, "section %zu: bad header: %s", i, elf_errmsg(-1));
-        s->name = elf_strptr(L->in, L->shstrndx, s->sh.sh_name);
+        s->name = elf_strptr(ob->in, ob->shstrndx, s->sh.sh_name);
         if (!s->name)
             return fail(L, "section %zu: bad name offset", i);
         if (s->sh.sh_type == SHT_SYMTAB) {
-            if (L->symtab)
+            if (ob->symtab)
                 return fail(L, "object has more than one symbol table");
-            L->symtab = i;
+            ob->symtab = i;
         } else if (s->sh.sh_type == SHT_SYMTAB_SHNDX) {
-            L->xndx = elf_getdata(scn, NULL);
+            ob->xndx = elf_getdata(scn, NULL);
         }
         if (!(s->sh.sh_flags & SHF_ALLOC))
             continue;
@@ -315,47 +323,67 @@ static bool scan_sections(linker *L)
         if (L->outs[o].size >= MAX_OUTPUT)
             return fail(L, "section %s: output too large", oname);
     }
-    if (!L->symtab)
+    if (!ob->symtab)
         return fail(L, "object has no symbol table");
-    /* .eh_frame: count FDEs for .eh_frame_hdr, add the zero terminator */
-    L->o_ehframe = find_out(L, ".eh_frame", C_RO);
-    if (L->o_ehframe >= 0) {
-        for (size_t i = 1; i < L->nsec && L->nfdes != EHF_UNSUPPORTED; i++) {
-            if (L->secs[i].out != L->o_ehframe)
-                continue;
-            size_t n = L->secs[i].bytes ? ehf_count(L->secs[i].bytes, L->secs[i].sh.sh_size) : 0;
-            L->nfdes = n == EHF_UNSUPPORTED ? n : L->nfdes + n;
-        }
-        out_reserve(&L->outs[L->o_ehframe], 4, 4);
-    }
     return true;
 }
 
-static bool read_symbols(linker *L)
+/* After every object's sections: count the FDEs of .eh_frame for
+ * .eh_frame_hdr and add the zero terminator. */
+static void finish_sections(linker *L)
 {
-    insec *st = &L->secs[L->symtab];
+    L->o_ehframe = find_out(L, ".eh_frame", C_RO);
+    if (L->o_ehframe < 0)
+        return;
+    for (size_t k = 0; k < L->nobjs; k++) {
+        inobj *ob = &L->objs[k];
+        for (size_t i = 1; i < ob->nsec && L->nfdes != EHF_UNSUPPORTED; i++) {
+            if (ob->secs[i].out != L->o_ehframe)
+                continue;
+            size_t n = ob->secs[i].bytes ? ehf_count(ob->secs[i].bytes, ob->secs[i].sh.sh_size) : 0;
+            L->nfdes = n == EHF_UNSUPPORTED ? n : L->nfdes + n;
+        }
+    }
+    out_reserve(&L->outs[L->o_ehframe], 4, 4);
+}
+
+static bool add_export(linker *L, insym *y)
+{
+    if (L->nexports == L->capexports) {
+        size_t cap = L->capexports ? L->capexports * 2 : 64;
+        insym **p = realloc(L->exports, cap * sizeof *p);
+        if (!p)
+            return fail(L, "out of memory");
+        L->exports = p;
+        L->capexports = cap;
+    }
+    L->exports[L->nexports++] = y;
+    return true;
+}
+
+static bool read_symbols(linker *L, inobj *ob)
+{
+    insec *st = &ob->secs[ob->symtab];
     if (st->sh.sh_entsize != sizeof(Elf64_Sym))
         return fail(L, "symbol table has entry size %llu", (unsigned long long)st->sh.sh_entsize);
-    if (st->sh.sh_link >= L->nsec)
+    if (st->sh.sh_link >= ob->nsec)
         return fail(L, "symbol table has a bad string table link");
-    Elf_Data *d = elf_getdata(elf_getscn(L->in, L->symtab), NULL);
+    Elf_Data *d = elf_getdata(elf_getscn(ob->in, ob->symtab), NULL);
     if (!d)
         return fail(L, "cannot read symbol table: %s", elf_errmsg(-1));
-    L->nsyms = d->d_size / sizeof(Elf64_Sym);
-    L->syms = calloc(L->nsyms ? L->nsyms : 1, sizeof *L->syms);
-    L->exports = calloc(L->nsyms ? L->nsyms : 1, sizeof *L->exports);
-    if (!L->syms || !L->exports)
+    ob->nsyms = d->d_size / sizeof(Elf64_Sym);
+    ob->syms = calloc(ob->nsyms ? ob->nsyms : 1, sizeof *ob->syms);
+    if (!ob->syms)
         return fail(L, "out of memory");
-    int common_out = -1;
-    for (size_t i = 0; i < L->nsyms; i++) {
-        insym *y = &L->syms[i];
+    for (size_t i = 0; i < ob->nsyms; i++) {
+        insym *y = &ob->syms[i];
         Elf32_Word xi = 0;
         y->got = -1;
-        if (!gelf_getsymshndx(d, L->xndx, (int)i, &y->sym, &xi))
+        if (!gelf_getsymshndx(d, ob->xndx, (int)i, &y->sym, &xi))
             return fail(L, "symbol %zu: unreadable: %s", i, elf_errmsg(-1));
         if (i == 0)
             continue;
-        y->name = elf_strptr(L->in, st->sh.sh_link, y->sym.st_name);
+        y->name = elf_strptr(ob->in, st->sh.sh_link, y->sym.st_name);
         if (!y->name)
             return fail(L, "symbol %zu: bad name offset", i);
         int type = GELF_ST_TYPE(y->sym.st_info);
@@ -371,7 +399,10 @@ static bool read_symbols(linker *L)
                 L->need_got = true;
                 continue;
             }
-            return fail(L, "undefined symbol %s", *y->name ? y->name : "(unnamed)");
+            if (!*y->name || GELF_ST_BIND(y->sym.st_info) == STB_LOCAL)
+                return fail(L, "undefined symbol %s", *y->name ? y->name : "(unnamed)");
+            y->kind = S_UNDEF;              /* resolve_symbols finds it */
+            continue;
         } else if (sh == SHN_ABS) {
             y->kind = S_ABS;
             y->addr = y->sym.st_value;
@@ -379,29 +410,96 @@ static bool read_symbols(linker *L)
             uint64_t al = y->sym.st_value ? y->sym.st_value : 1;
             if ((al & (al - 1)) || al > MAX_ALIGN || y->sym.st_size >= MAX_OUTPUT)
                 return fail(L, "common symbol %s: bad alignment or size", y->name);
-            if (common_out < 0) {
-                common_out = find_out(L, ".bss", C_BSS);
-                if (common_out < 0)
-                    common_out = add_out(L, ".bss", C_BSS, SHT_NOBITS, SHF_ALLOC | SHF_WRITE, al);
-                if (common_out < 0)
+            if (L->o_bss < 0) {
+                L->o_bss = find_out(L, ".bss", C_BSS);
+                if (L->o_bss < 0)
+                    L->o_bss = add_out(L, ".bss", C_BSS, SHT_NOBITS, SHF_ALLOC | SHF_WRITE, al);
+                if (L->o_bss < 0)
                     return fail(L, "out of memory");
-                L->o_bss = common_out;
             }
             y->kind = S_COMMON;
-            y->addr = out_reserve(&L->outs[common_out], y->sym.st_size, al);
-            if (L->outs[common_out].size >= MAX_OUTPUT)
+            y->addr = out_reserve(&L->outs[L->o_bss], y->sym.st_size, al);
+            if (L->outs[L->o_bss].size >= MAX_OUTPUT)
                 return fail(L, "common symbol %s: output too large", y->name);
-        } else if (sh >= L->nsec) {
+        } else if (sh >= ob->nsec) {
             return fail(L, "symbol %s: bad section index %u", y->name, sh);
         } else {
-            y->kind = L->secs[sh].out >= 0 ? S_SEC : S_NOALLOC;
+            y->sec = &ob->secs[sh];
+            y->kind = y->sec->out >= 0 ? S_SEC : S_NOALLOC;
         }
         int bind = GELF_ST_BIND(y->sym.st_info);
         int vis = GELF_ST_VISIBILITY(y->sym.st_other);
         if ((bind == STB_GLOBAL || bind == STB_WEAK) && (vis == STV_DEFAULT || vis == STV_PROTECTED) &&
-            y->kind != S_NOALLOC && *y->name)
-            L->exports[L->nexports++] = i;
+            y->kind != S_NOALLOC && *y->name && !add_export(L, y))
+            return false;
     }
+    return true;
+}
+
+/* The symbol a relocation against `y` refers to (undefined symbols are
+ * defined by another object). */
+static insym *target_of(insym *y)
+{
+    return y->kind == S_UNDEF && y->def ? y->def : y;
+}
+
+/* Resolve every object's undefined symbols against the global definitions
+ * of all objects (hash table by name; one definition per name, a strong
+ * one wins over weak ones). */
+static bool resolve_symbols(linker *L)
+{
+    size_t nglob = 0, nundef = 0;
+    for (size_t k = 0; k < L->nobjs; k++)
+        for (size_t i = 1; i < L->objs[k].nsyms; i++) {
+            const insym *y = &L->objs[k].syms[i];
+            if (y->kind == S_UNDEF)
+                nundef++;
+            else if (GELF_ST_BIND(y->sym.st_info) != STB_LOCAL && *y->name && y->kind != S_NOALLOC &&
+                     y->kind != S_GOTSYM && y->kind != S_NONE)
+                nglob++;
+        }
+    if (!nundef)
+        return true;
+    size_t cap = 16;
+    while (cap < 2 * nglob)
+        cap *= 2;
+    insym **tab = calloc(cap, sizeof *tab);
+    if (!tab)
+        return fail(L, "out of memory");
+    for (size_t k = 0; k < L->nobjs; k++)
+        for (size_t i = 1; i < L->objs[k].nsyms; i++) {
+            insym *y = &L->objs[k].syms[i];
+            if (y->kind == S_UNDEF || GELF_ST_BIND(y->sym.st_info) == STB_LOCAL || !*y->name ||
+                y->kind == S_NOALLOC || y->kind == S_GOTSYM || y->kind == S_NONE)
+                continue;
+            size_t h = (size_t)XXH3_64bits(y->name, strlen(y->name)) & (cap - 1);
+            while (tab[h] && strcmp(tab[h]->name, y->name))
+                h = (h + 1) & (cap - 1);
+            if (!tab[h]) {
+                tab[h] = y;
+            } else if (GELF_ST_BIND(tab[h]->sym.st_info) == STB_WEAK) {
+                tab[h] = y;
+            } else if (GELF_ST_BIND(y->sym.st_info) != STB_WEAK) {
+                free(tab);
+                return fail(L, "symbol %s defined in two objects", y->name);
+            }
+        }
+    for (size_t k = 0; k < L->nobjs; k++)
+        for (size_t i = 1; i < L->objs[k].nsyms; i++) {
+            insym *y = &L->objs[k].syms[i];
+            if (y->kind != S_UNDEF)
+                continue;
+            size_t h = (size_t)XXH3_64bits(y->name, strlen(y->name)) & (cap - 1);
+            while (tab[h] && strcmp(tab[h]->name, y->name))
+                h = (h + 1) & (cap - 1);
+            if (!tab[h]) {
+                fail(L, "undefined symbol %s", y->name);
+                free(tab);
+                return false;
+            }
+            y->def = tab[h];
+        }
+    free(tab);
     return true;
 }
 
@@ -435,24 +533,24 @@ static unsigned reloc_width(uint32_t type)
 
 /* Check one relocation section and count the dynamic relocations and GOT
  * slots it needs. Returns the target section or NULL when it is skipped. */
-static bool check_rela(linker *L, size_t ri, insec **target, Elf_Data **data)
+static bool check_rela(linker *L, inobj *ob, size_t ri, insec **target, Elf_Data **data)
 {
-    insec *r = &L->secs[ri];
+    insec *r = &ob->secs[ri];
     *target = NULL;
-    if (r->sh.sh_info == 0 || r->sh.sh_info >= L->nsec)
+    if (r->sh.sh_info == 0 || r->sh.sh_info >= ob->nsec)
         return fail(L, "relocation section %s: bad target section", r->name);
-    insec *t = &L->secs[r->sh.sh_info];
+    insec *t = &ob->secs[r->sh.sh_info];
     if (t->out < 0)
         return true;  /* debug info or similar: not loaded */
     if (r->sh.sh_type == SHT_REL)
         return fail(L, "relocation section %s: SHT_REL is not used on x86-64", r->name);
-    if (r->sh.sh_link != L->symtab)
+    if (r->sh.sh_link != ob->symtab)
         return fail(L, "relocation section %s: not linked to the symbol table", r->name);
     if (r->sh.sh_entsize != sizeof(Elf64_Rela))
         return fail(L, "relocation section %s: entry size %llu", r->name, (unsigned long long)r->sh.sh_entsize);
     if (L->outs[t->out].type == SHT_NOBITS)
         return fail(L, "relocation section %s: applies to a section without contents", r->name);
-    *data = elf_getdata(elf_getscn(L->in, ri), NULL);
+    *data = elf_getdata(elf_getscn(ob->in, ri), NULL);
     if (!*data)
         return fail(L, "relocation section %s: unreadable: %s", r->name, elf_errmsg(-1));
     *target = t;
@@ -462,13 +560,15 @@ static bool check_rela(linker *L, size_t ri, insec **target, Elf_Data **data)
 static bool prescan_relocs(linker *L)
 {
     size_t nrel = 0;
-    for (size_t ri = 1; ri < L->nsec; ri++) {
-        uint32_t st = L->secs[ri].sh.sh_type;
+    for (size_t oi = 0; oi < L->nobjs; oi++) {
+    inobj *ob = &L->objs[oi];
+    for (size_t ri = 1; ri < ob->nsec; ri++) {
+        uint32_t st = ob->secs[ri].sh.sh_type;
         if (st != SHT_RELA && st != SHT_REL)
             continue;
         insec *t;
         Elf_Data *d = NULL;
-        if (!check_rela(L, ri, &t, &d))
+        if (!check_rela(L, ob, ri, &t, &d))
             return false;
         if (!t)
             continue;
@@ -476,28 +576,28 @@ static bool prescan_relocs(linker *L)
         for (size_t k = 0; k < n; k++) {
             GElf_Rela ra;
             if (!gelf_getrela(d, (int)k, &ra))
-                return fail(L, "%s: relocation %zu unreadable", L->secs[ri].name, k);
+                return fail(L, "%s: relocation %zu unreadable", ob->secs[ri].name, k);
             uint32_t type = GELF_R_TYPE(ra.r_info);
             size_t si = GELF_R_SYM(ra.r_info);
-            if (si >= L->nsyms)
-                return fail(L, "%s: relocation %zu: bad symbol index %zu", L->secs[ri].name, k, si);
-            insym *y = &L->syms[si];
+            if (si >= ob->nsyms)
+                return fail(L, "%s: relocation %zu: bad symbol index %zu", ob->secs[ri].name, k, si);
+            insym *y = target_of(&ob->syms[si]);
             if (type == R_X86_64_NONE)
                 continue;
             if (si == 0)
-                return fail(L, "%s: relocation %zu against the null symbol", L->secs[ri].name, k);
+                return fail(L, "%s: relocation %zu against the null symbol", ob->secs[ri].name, k);
             if (y->kind == S_NOALLOC)
-                return fail(L, "%s: relocation against %s in non-loaded section %s", L->secs[ri].name,
-                            *y->name ? y->name : "(section)", L->secs[y->shndx].name);
+                return fail(L, "%s: relocation against %s in non-loaded section %s", ob->secs[ri].name,
+                            *y->name ? y->name : "(section)", y->sec->name);
             if (ra.r_offset > t->sh.sh_size || t->sh.sh_size - ra.r_offset < reloc_width(type))
-                return fail(L, "%s: relocation %zu: offset %llu out of range", L->secs[ri].name, k,
+                return fail(L, "%s: relocation %zu: offset %llu out of range", ob->secs[ri].name, k,
                             (unsigned long long)ra.r_offset);
             switch (type) {
             case R_X86_64_64:
                 if (y->kind != S_ABS) {
                     if (L->outs[t->out].cls == C_RO || L->outs[t->out].cls == C_TEXT)
                         return fail(L, "absolute relocation against %s in read-only section %s (code is not PIC)",
-                                    *y->name ? y->name : L->secs[y->shndx].name, t->name);
+                                    *y->name ? y->name : y->sec ? y->sec->name : "?", t->name);
                     nrel++;
                 }
                 break;
@@ -521,16 +621,17 @@ static bool prescan_relocs(linker *L)
                 L->need_got = true;
                 break;
             case R_X86_64_32: case R_X86_64_32S:
-                return fail(L, "%s: 32-bit absolute relocation against %s (code is not PIC)", L->secs[ri].name,
-                            *y->name ? y->name : L->secs[y->shndx].name);
+                return fail(L, "%s: 32-bit absolute relocation against %s (code is not PIC)", ob->secs[ri].name,
+                            *y->name ? y->name : y->sec ? y->sec->name : "?");
             case R_X86_64_TLSGD: case R_X86_64_TLSLD: case R_X86_64_DTPOFF32: case R_X86_64_GOTTPOFF:
             case R_X86_64_TPOFF32: case R_X86_64_DTPMOD64: case R_X86_64_DTPOFF64: case R_X86_64_TPOFF64:
             case R_X86_64_GOTPC32_TLSDESC: case R_X86_64_TLSDESC_CALL:
-                return fail(L, "%s: thread-local storage relocation is not supported", L->secs[ri].name);
+                return fail(L, "%s: thread-local storage relocation is not supported", ob->secs[ri].name);
             default:
-                return fail(L, "%s: unsupported relocation type %u", L->secs[ri].name, type);
+                return fail(L, "%s: unsupported relocation type %u", ob->secs[ri].name, type);
             }
         }
+    }
     }
     L->rels = calloc(nrel ? nrel : 1, sizeof *L->rels);
     if (!L->rels)
@@ -547,12 +648,14 @@ static bool fits32(int64_t v)
 static bool apply_relocs(linker *L)
 {
     uint64_t got = L->o_got >= 0 ? L->outs[L->o_got].addr : 0;
-    for (size_t ri = 1; ri < L->nsec; ri++) {
-        if (L->secs[ri].sh.sh_type != SHT_RELA)
+    for (size_t oi = 0; oi < L->nobjs; oi++) {
+    inobj *ob = &L->objs[oi];
+    for (size_t ri = 1; ri < ob->nsec; ri++) {
+        if (ob->secs[ri].sh.sh_type != SHT_RELA)
             continue;
         insec *t;
         Elf_Data *d = NULL;
-        if (!check_rela(L, ri, &t, &d))
+        if (!check_rela(L, ob, ri, &t, &d))
             return false;
         if (!t)
             continue;
@@ -561,11 +664,11 @@ static bool apply_relocs(linker *L)
         for (size_t k = 0; k < n; k++) {
             GElf_Rela ra;
             if (!gelf_getrela(d, (int)k, &ra))
-                return fail(L, "%s: relocation %zu unreadable", L->secs[ri].name, k);
+                return fail(L, "%s: relocation %zu unreadable", ob->secs[ri].name, k);
             uint32_t type = GELF_R_TYPE(ra.r_info);
             if (type == R_X86_64_NONE)
                 continue;
-            insym *y = &L->syms[GELF_R_SYM(ra.r_info)];
+            insym *y = target_of(&ob->syms[GELF_R_SYM(ra.r_info)]);
             uint64_t P = t->addr + ra.r_offset;
             uint64_t S = y->addr;
             int64_t A = ra.r_addend;
@@ -622,29 +725,31 @@ static bool apply_relocs(linker *L)
                 w64 = true;
                 break;
             default:
-                return fail(L, "%s: unsupported relocation type %u", L->secs[ri].name, type);
+                return fail(L, "%s: unsupported relocation type %u", ob->secs[ri].name, type);
             }
             if (w64) {
                 memcpy(loc, &v, 8);
             } else {
                 if (!fits32(v) && !(type == R_X86_64_SIZE32 && v >= 0 && v <= (int64_t)UINT32_MAX))
-                    return fail(L, "%s: relocation %zu against %s out of 32-bit range", L->secs[ri].name, k,
+                    return fail(L, "%s: relocation %zu against %s out of 32-bit range", ob->secs[ri].name, k,
                                 *y->name ? y->name : "(section)");
                 int32_t v32 = (int32_t)v;
                 memcpy(loc, &v32, 4);
             }
         }
     }
-    /* GOT slots: the symbol address, relocated at load time */
-    for (size_t i = 0; i < L->nsyms; i++) {
-        insym *y = &L->syms[i];
-        if (y->got < 0)
-            continue;
-        uint64_t slot = got + 8 * (uint64_t)y->got;
-        memcpy(L->img + slot, &y->addr, 8);
-        if (y->kind != S_ABS && !add_dynrel(L, slot, y->addr))
-            return false;
     }
+    /* GOT slots: the symbol address, relocated at load time */
+    for (size_t oi = 0; oi < L->nobjs; oi++)
+        for (size_t i = 0; i < L->objs[oi].nsyms; i++) {
+            insym *y = &L->objs[oi].syms[i];
+            if (y->got < 0)
+                continue;
+            uint64_t slot = got + 8 * (uint64_t)y->got;
+            memcpy(L->img + slot, &y->addr, 8);
+            if (y->kind != S_ABS && !add_dynrel(L, slot, y->addr))
+                return false;
+        }
     if (L->nrels != L->caprels)
         return fail(L, "internal: dynamic relocation count mismatch");
     return true;
@@ -672,7 +777,7 @@ static size_t dynstr_size(const linker *L)
 {
     size_t n = 1;
     for (size_t i = 0; i < L->nexports; i++)
-        n += strlen(L->syms[L->exports[i]].name) + 1;
+        n += strlen(L->exports[i]->name) + 1;
     return n;
 }
 
@@ -784,22 +889,28 @@ static bool layout(linker *L, const int *order, size_t n)
     L->img = calloc(L->file_end ? L->file_end : 1, 1);
     if (!L->img)
         return fail(L, "out of memory (%llu byte image)", (unsigned long long)L->file_end);
-    for (size_t i = 1; i < L->nsec; i++) {
-        insec *s = &L->secs[i];
-        if (s->out < 0)
-            continue;
-        s->addr = L->outs[s->out].addr + s->off;
-        if (s->bytes && s->sh.sh_size)
-            memcpy(L->img + s->addr, s->bytes, s->sh.sh_size);
+    for (size_t k = 0; k < L->nobjs; k++) {
+        inobj *ob = &L->objs[k];
+        for (size_t i = 1; i < ob->nsec; i++) {
+            insec *s = &ob->secs[i];
+            if (s->out < 0)
+                continue;
+            s->addr = L->outs[s->out].addr + s->off;
+            if (s->bytes && s->sh.sh_size)
+                memcpy(L->img + s->addr, s->bytes, s->sh.sh_size);
+        }
     }
-    for (size_t i = 1; i < L->nsyms; i++) {
-        insym *y = &L->syms[i];
-        if (y->kind == S_SEC)
-            y->addr = L->secs[y->shndx].addr + y->sym.st_value;
-        else if (y->kind == S_COMMON)
-            y->addr += L->outs[L->o_bss].addr;
-        else if (y->kind == S_GOTSYM)
-            y->addr = L->outs[L->o_got].addr;
+    for (size_t k = 0; k < L->nobjs; k++) {
+        inobj *ob = &L->objs[k];
+        for (size_t i = 1; i < ob->nsyms; i++) {
+            insym *y = &ob->syms[i];
+            if (y->kind == S_SEC)
+                y->addr = y->sec->addr + y->sym.st_value;
+            else if (y->kind == S_COMMON)
+                y->addr += L->outs[L->o_bss].addr;
+            else if (y->kind == S_GOTSYM)
+                y->addr = L->outs[L->o_got].addr;
+        }
     }
     return true;
 }
@@ -834,7 +945,7 @@ static uint16_t out_shndx_of(const linker *L, const insym *y)
         return (uint16_t)L->outs[L->o_bss].shndx;
     if (y->kind == S_GOTSYM)
         return (uint16_t)L->outs[L->o_got].shndx;
-    return (uint16_t)L->outs[L->secs[y->shndx].out].shndx;
+    return (uint16_t)L->outs[y->sec->out].shndx;
 }
 
 static void write_eh_frame_hdr(linker *L)
@@ -842,19 +953,23 @@ static void write_eh_frame_hdr(linker *L)
     if (L->o_ehhdr < 0)
         return;
     size_t n = 0;
+    bool bad = false;
     ehf_entry *e = calloc(L->nfdes ? L->nfdes : 1, sizeof *e);
-    for (size_t i = 1; e && i < L->nsec; i++) {
-        insec *s = &L->secs[i];
-        if (s->out != L->o_ehframe || !s->bytes)
-            continue;
-        size_t k = ehf_collect(L->img + s->addr, s->sh.sh_size, s->addr, e + n, L->nfdes - n);
-        if (k == EHF_UNSUPPORTED) {
-            n = 0;
-            break;
+    for (size_t oi = 0; e && !bad && oi < L->nobjs; oi++) {
+        inobj *ob = &L->objs[oi];
+        for (size_t i = 1; i < ob->nsec; i++) {
+            insec *s = &ob->secs[i];
+            if (s->out != L->o_ehframe || !s->bytes)
+                continue;
+            size_t k = ehf_collect(L->img + s->addr, s->sh.sh_size, s->addr, e + n, L->nfdes - n);
+            if (k == EHF_UNSUPPORTED) {
+                bad = true;
+                break;
+            }
+            n += k;
         }
-        n += k;
     }
-    if (n != L->nfdes)
+    if (bad || !e || n != L->nfdes)
         n = 0;
     uint64_t at = L->outs[L->o_ehhdr].addr;
     ehf_write_hdr(L->img + at, at, L->outs[L->o_ehframe].addr, e, n);
@@ -876,7 +991,7 @@ static void write_dynamic_tables(linker *L)
     size_t soff = 1;
     uint8_t *dsym = L->img + L->outs[L->o_dynsym].addr;
     for (size_t i = 0; i < L->nexports; i++) {
-        const insym *y = &L->syms[L->exports[i]];
+        const insym *y = L->exports[i];
         size_t n = strlen(y->name) + 1;
         memcpy(dstr + soff, y->name, n);
         Elf64_Sym s = {0};
@@ -899,7 +1014,7 @@ static void write_dynamic_tables(linker *L)
         uint32_t *bucket = hv + 2, *chain = hv + 2 + nb;
         for (size_t i = 0; i < L->nexports; i++) {
             uint32_t idx = (uint32_t)i + 1;
-            uint32_t b = sysv_hash(L->syms[L->exports[i]].name) % nb;
+            uint32_t b = sysv_hash(L->exports[i]->name) % nb;
             chain[idx] = bucket[b];
             bucket[b] = idx;
         }
@@ -925,12 +1040,23 @@ static void write_dynamic_tables(linker *L)
     memcpy(L->img + L->outs[L->o_dynamic].addr, dyn, n * sizeof dyn[0]);
 }
 
+/* Binding of a symbol in the output .symtab: hidden and internal globals
+ * (the names the parts of a split module share) become locals, as a
+ * linker does for a shared object. */
+static int out_bind(const insym *y)
+{
+    int bind = GELF_ST_BIND(y->sym.st_info), vis = GELF_ST_VISIBILITY(y->sym.st_other);
+    if (bind != STB_LOCAL && (vis == STV_HIDDEN || vis == STV_INTERNAL))
+        return STB_LOCAL;
+    return bind;
+}
+
 /* .symtab: locals first, then globals; only named functions/objects. */
 static bool build_symtab(linker *L, strbuf *symtab, strbuf *strtab, uint32_t *first_global)
 {
     size_t cap = 1;
-    for (size_t i = 1; i < L->nsyms; i++)
-        cap++;
+    for (size_t k = 0; k < L->nobjs; k++)
+        cap += L->objs[k].nsyms;
     Elf64_Sym *out = calloc(cap + 1, sizeof *out);
     if (!out || !sb_add(strtab, "", NULL)) {
         free(out);
@@ -940,30 +1066,33 @@ static bool build_symtab(linker *L, strbuf *symtab, strbuf *strtab, uint32_t *fi
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1)
             *first_global = (uint32_t)n;
-        for (size_t i = 1; i < L->nsyms; i++) {
-            const insym *y = &L->syms[i];
-            int bind = GELF_ST_BIND(y->sym.st_info), type = GELF_ST_TYPE(y->sym.st_info);
-            if ((bind == STB_LOCAL) != (pass == 0))
-                continue;
-            if (!*y->name || starts(y->name, ".L") || y->kind == S_NOALLOC || y->kind == S_NONE)
-                continue;
-            if (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE && type != STT_FILE)
-                continue;
-            size_t so;
-            if (!sb_add(strtab, y->name, &so)) {
-                free(out);
-                return fail(L, "out of memory");
-            }
-            Elf64_Sym *s = &out[n++];
-            s->st_name = (uint32_t)so;
-            s->st_info = y->sym.st_info;
-            s->st_other = y->sym.st_other;
-            if (type == STT_FILE) {
-                s->st_shndx = SHN_ABS;
-            } else {
-                s->st_shndx = out_shndx_of(L, y);
-                s->st_value = y->addr;
-                s->st_size = y->sym.st_size;
+        for (size_t k = 0; k < L->nobjs; k++) {
+            for (size_t i = 1; i < L->objs[k].nsyms; i++) {
+                const insym *y = &L->objs[k].syms[i];
+                int bind = out_bind(y), type = GELF_ST_TYPE(y->sym.st_info);
+                if ((bind == STB_LOCAL) != (pass == 0))
+                    continue;
+                if (!*y->name || starts(y->name, ".L") || y->kind == S_NOALLOC || y->kind == S_NONE ||
+                    y->kind == S_UNDEF)
+                    continue;
+                if (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE && type != STT_FILE)
+                    continue;
+                size_t so;
+                if (!sb_add(strtab, y->name, &so)) {
+                    free(out);
+                    return fail(L, "out of memory");
+                }
+                Elf64_Sym *s = &out[n++];
+                s->st_name = (uint32_t)so;
+                s->st_info = GELF_ST_INFO(bind, type);
+                s->st_other = y->sym.st_other;
+                if (type == STT_FILE) {
+                    s->st_shndx = SHN_ABS;
+                } else {
+                    s->st_shndx = out_shndx_of(L, y);
+                    s->st_value = y->addr;
+                    s->st_size = y->sym.st_size;
+                }
             }
         }
     }
@@ -1211,7 +1340,8 @@ out:
 
 /* ------------------------------------------------------------------------ */
 
-uint8_t *wacc_link_object(const uint8_t *obj, size_t obj_size, size_t *out_size, char err[512])
+uint8_t *wacc_link_objects(const uint8_t *const *objs, const size_t *sizes, size_t nobjs, size_t *out_size,
+                           char err[512])
 {
     linker L;
     memset(&L, 0, sizeof L);
@@ -1222,12 +1352,29 @@ uint8_t *wacc_link_object(const uint8_t *obj, size_t obj_size, size_t *out_size,
     *out_size = 0;
     uint8_t *result = NULL;
     int *order = NULL;
-    if (!obj) {
+    if (!objs || !nobjs) {
         fail(&L, "no object");
         return NULL;
     }
-    if (!open_input(&L, obj, obj_size) || !scan_sections(&L) || !read_symbols(&L) || !prescan_relocs(&L) ||
-        !create_synthetic(&L))
+    L.objs = calloc(nobjs, sizeof *L.objs);
+    if (!L.objs) {
+        fail(&L, "out of memory");
+        return NULL;
+    }
+    L.nobjs = nobjs;
+    for (size_t k = 0; k < nobjs; k++) {
+        if (!objs[k]) {
+            fail(&L, "no object");
+            goto out;
+        }
+        if (!open_input(&L, &L.objs[k], objs[k], sizes[k]) || !scan_sections(&L, &L.objs[k]))
+            goto out;
+    }
+    finish_sections(&L);
+    for (size_t k = 0; k < nobjs; k++)
+        if (!read_symbols(&L, &L.objs[k]))
+            goto out;
+    if (!resolve_symbols(&L) || !prescan_relocs(&L) || !create_synthetic(&L))
         goto out;
     order = malloc((L.nouts + 1) * sizeof *order);
     if (!order) {
@@ -1243,10 +1390,18 @@ out:
     free(L.img);
     free(L.rels);
     free(L.exports);
-    free(L.syms);
     free(L.outs);
-    free(L.secs);
-    if (L.in)
-        elf_end(L.in);
+    for (size_t k = 0; k < L.nobjs; k++) {
+        free(L.objs[k].syms);
+        free(L.objs[k].secs);
+        if (L.objs[k].in)
+            elf_end(L.objs[k].in);
+    }
+    free(L.objs);
     return result;
+}
+
+uint8_t *wacc_link_object(const uint8_t *obj, size_t obj_size, size_t *out_size, char err[512])
+{
+    return wacc_link_objects(&obj, &obj_size, 1, out_size, err);
 }

@@ -183,6 +183,23 @@ static bool resolve_cpu(const char *cpu, char name[32], char **features, uint64_
     return false;
 }
 
+LLVMTargetMachineRef wacc_target_machine(const wacc_target *t)
+{
+    /* -O1 (the fast tier) generates code like -O0: FastISel and the fast
+     * register allocator, after emit.c's short IR pipeline */
+    static const LLVMCodeGenOptLevel levels[4] = {
+        LLVMCodeGenLevelNone, LLVMCodeGenLevelNone, LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
+    LLVMTargetRef target = NULL;
+    char *msg = NULL;
+    if (LLVMGetTargetFromTriple(t->triple, &target, &msg)) {
+        LLVMDisposeMessage(msg);
+        return NULL;
+    }
+    int opt = t->opt_level >= 0 && t->opt_level <= 3 ? t->opt_level : 2;
+    return LLVMCreateTargetMachine(target, t->triple, t->cpu_name, t->features ? t->features : "", levels[opt],
+                                   LLVMRelocPIC, LLVMCodeModelDefault);
+}
+
 bool wacc_target_create(wacc_target *t, const wacc_compile_options *o, char err[512])
 {
     memset(t, 0, sizeof *t);
@@ -206,10 +223,8 @@ bool wacc_target_create(wacc_target *t, const wacc_compile_options *o, char err[
         wacc_target_dispose(t);
         return false;
     }
-    static const LLVMCodeGenOptLevel levels[4] = {
-        LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault, LLVMCodeGenLevelAggressive};
-    t->tm = LLVMCreateTargetMachine(target, t->triple, t->cpu_name, t->features, levels[opt],
-                                    LLVMRelocPIC, LLVMCodeModelDefault);
+    t->opt_level = opt;
+    t->tm = wacc_target_machine(t);
     if (!t->tm) {
         snprintf(err, 512, "cannot create target machine for %s cpu=%s", t->triple, t->cpu_name);
         wacc_target_dispose(t);

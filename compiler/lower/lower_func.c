@@ -92,6 +92,8 @@ struct lower_ctx {
      * (full_ok), which then dispatches at entry to a plain version when
      * memory 0 is full; `relied` records that the code used it. */
     bool full_ok, relied;
+    bool leaf_main;             /* dispatch at entry if relied */
+    bool version_loops;         /* version call-free loops on memory 0 being full */
 
     bool failed;
     wasm_error *err;
@@ -1312,6 +1314,157 @@ static void ctx_free(lower_ctx *c)
         LLVMDisposeBuilder(c->eb);
 }
 
+/* ---- loop versioning ----
+ * In a function that calls, memory 0 may become full during a call, so
+ * anchoring (anchor_allowed) is off; but a loop without calls and
+ * memory.grow cannot make it full while it runs. Such a loop (when it
+ * accesses memory and is not huge) is lowered twice behind a test of
+ * memory 0's size at loop entry: an anchored copy, and a plain copy for a
+ * full memory. Both sit in a synthetic block with the loop's type, whose
+ * end joins them. */
+
+static void lower_until(lower_ctx *c, wasm_reader *r, uint32_t depth);
+
+static bool is_mem_access(uint32_t op)
+{
+    return (op >= WASM_OP_I32_LOAD && op <= WASM_OP_I64_STORE32) ||
+           (op >= WASM_OP_V128_LOAD && op <= WASM_OP_V128_STORE) ||
+           (op >= WASM_OP_V128_LOAD8_LANE && op <= WASM_OP_V128_LOAD64_ZERO);
+}
+
+/* The loop whose body starts at r->p: no call, call_indirect or
+ * memory.grow, some memory access, at most 4000 instructions. */
+static bool loop_versionable(lower_ctx *c, const wasm_reader *r)
+{
+    wasm_reader s;
+    wasm_error we;
+    wasm_reader_init(&s, c->m->bytes, r->p, r->end);
+    uint32_t depth = 0, n = 0, mem = 0;
+    bool ok = true, done = false;
+    while (ok && !done && s.p < s.end) {
+        wasm_insn in;
+        if (!wasm_read_insn(&s, &in, &we) || ++n > 4000)
+            ok = false;
+        else if (in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF)
+            depth++;
+        else if (in.op == WASM_OP_END)
+            done = depth-- == 0;
+        else if (in.op == WASM_OP_CALL || in.op == WASM_OP_CALL_INDIRECT || in.op == WASM_OP_MEMORY_GROW)
+            ok = false;
+        else if (is_mem_access(in.op))
+            mem++;
+    }
+    wasm_reader_free(&s);
+    return ok && done && mem > 0;
+}
+
+/* The loop's fallthrough (its results on top of the stack) goes to the
+ * join block, created with its phis by the first copy that gets there. */
+static void to_join(lower_ctx *c, uint32_t nres, LLVMBasicBlockRef *join, LLVMValueRef *phis)
+{
+    LLVMBasicBlockRef cur = LLVMGetInsertBlock(c->b);
+    if (!*join) {
+        *join = LLVMAppendBasicBlockInContext(c->lm->ctx, c->fn, "loop.join");
+        LLVMPositionBuilderAtEnd(c->b, *join);
+        for (uint32_t i = 0; i < nres; i++)
+            phis[i] = LLVMBuildPhi(c->b, LLVMTypeOf(c->stack[c->sp - nres + i]), "");
+        LLVMPositionBuilderAtEnd(c->b, cur);
+    }
+    for (uint32_t i = 0; i < nres; i++)
+        LLVMAddIncoming(phis[i], &c->stack[c->sp - nres + i], &cur, 1);
+    LLVMBuildBr(c->b, *join);
+}
+
+static void version_loop(lower_ctx *c, wasm_reader *r, const wasm_insn *in)
+{
+    lower_mod *lm = c->lm;
+    uint32_t np = 0, nres = 0;
+    if (in->imm.block.kind == WASM_BLOCK_VALTYPE) {
+        nres = 1;
+    } else if (in->imm.block.kind == WASM_BLOCK_TYPEIDX && in->imm.block.typeidx < c->m->ntypes) {
+        np = c->m->types[in->imm.block.typeidx].nparams;
+        nres = c->m->types[in->imm.block.typeidx].nresults;
+    }
+    uint32_t base = c->nctrl;
+    if (c->sp < np || c->sp - np < c->ctrl[base - 1].height) {
+        fail(c, "internal error: operand stack underflow at loop");
+        return;
+    }
+    uint32_t height = c->sp - np;
+    LLVMValueRef *saved = malloc((np + nres + 1) * sizeof *saved);
+    if (!saved) {
+        fail(c, "out of memory");
+        return;
+    }
+    LLVMValueRef *phis = saved + np;
+    memcpy(saved, &c->stack[height], np * sizeof *saved);
+    LLVMValueRef size = lower_mem_size(c, 0);
+    LLVMValueRef full = LLVMBuildICmp(c->b, LLVMIntUGE, size, LLVMConstInt(lm->t_i64, 1ull << 32, 0), "");
+    LLVMBasicBlockRef anch = LLVMAppendBasicBlockInContext(lm->ctx, c->fn, "loop.anchored");
+    LLVMBasicBlockRef plain = LLVMAppendBasicBlockInContext(lm->ctx, c->fn, "loop.plain");
+    LLVMValueRef br = LLVMBuildCondBr(c->b, full, plain, anch);
+    LLVMSetMetadata(br, lm->md_prof, lm->md_unlikely);
+    const uint8_t *start = r->p;
+    LLVMBasicBlockRef join = NULL;
+
+    /* the anchored copy, up to the loop's end (no extra control frame:
+     * label depths inside the loop stay the wasm ones) */
+    LLVMPositionBuilderAtEnd(c->b, anch);
+    c->full_ok = true;
+    c->version_loops = false;
+    do_loop(c, in);
+    lower_until(c, r, base);
+    c->full_ok = false;
+    if (c->failed || c->nctrl != base)
+        goto out;
+    if (!c->ctrl[base - 1].unreachable)
+        to_join(c, nres, &join, phis);
+    c->ctrl[base - 1].unreachable = false;
+    c->dead_depth = 0;
+    c->sp = height;
+    for (uint32_t i = 0; i < np; i++)
+        lower_push(c, saved[i]);
+
+    /* the plain copy */
+    r->p = start;
+    LLVMPositionBuilderAtEnd(c->b, plain);
+    do_loop(c, in);
+    lower_until(c, r, base);
+    if (c->failed || c->nctrl != base)
+        goto out;
+    if (!c->ctrl[base - 1].unreachable)
+        to_join(c, nres, &join, phis);
+    if (join) {         /* else neither copy falls through: stays dead */
+        c->ctrl[base - 1].unreachable = false;
+        c->sp = height;
+        LLVMPositionBuilderAtEnd(c->b, join);
+        for (uint32_t i = 0; i < nres; i++)
+            lower_push(c, phis[i]);
+    }
+out:
+    c->version_loops = true;
+    free(saved);
+}
+
+/* Lower instructions until the control stack is back to `depth` frames. */
+static void lower_until(lower_ctx *c, wasm_reader *r, uint32_t depth)
+{
+    while (!c->failed && c->nctrl > depth && r->p < r->end) {
+        wasm_insn in;
+        if (!wasm_read_insn(r, &in, c->err)) {
+            c->failed = true;
+            break;
+        }
+        c->cur_offset = in.offset;
+        if (c->ctrl[c->nctrl - 1].unreachable)
+            skip_insn(c, &in);
+        else if (in.op == WASM_OP_LOOP && c->version_loops && loop_versionable(c, r))
+            version_loop(c, r, &in);
+        else
+            lower_insn(c, &in);
+    }
+}
+
 /* A function whose body has no call, call_indirect or memory.grow: its
  * memories cannot grow while it runs. (Tail calls leave the frame first.) */
 static bool is_leaf(const wasm_module *m, const wasm_code *code)
@@ -1397,6 +1550,10 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool
     c->func_index = func_index;
     c->fn = fn;
     c->full_ok = full_ok;
+    c->leaf_main = full_ok;
+    /* a non-leaf function's main lowering versions its call-free loops */
+    c->version_loops = !full_ok && plain != NULL && m->nmemories > 0 &&
+                       mem_may_be_full_type(&m->memories[0]);
     const wasm_code *code = &m->codes[func_index - m->nimported_funcs];
     c->cur_offset = code->code_offset;
     uint32_t ti = m->func_types[func_index];
@@ -1437,18 +1594,7 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool
 
     wasm_reader r;
     wasm_reader_init(&r, m->bytes, code->body, code->end);
-    while (!c->failed && c->nctrl > 0 && r.p < r.end) {
-        wasm_insn in;
-        if (!wasm_read_insn(&r, &in, err)) {
-            c->failed = true;
-            break;
-        }
-        c->cur_offset = in.offset;
-        if (c->ctrl[c->nctrl - 1].unreachable)
-            skip_insn(c, &in);
-        else
-            lower_insn(c, &in);
-    }
+    lower_until(c, &r, 0);
     wasm_reader_free(&r);
     if (!c->failed && c->nctrl != 0)
         fail(c, "internal error: function body ends inside a block");
@@ -1457,7 +1603,7 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool
      * version when memory 0 is full). */
     if (plain)
         *plain = NULL;
-    if (c->relied && plain && !c->failed)
+    if (c->relied && c->leaf_main && plain && !c->failed)
         build_dispatch(c, body, plain);
     else
         LLVMBuildBr(c->eb, body);

@@ -81,12 +81,28 @@ void wacc_engine_free(wacc_engine *e);
 wacc_store *wacc_store_new(wacc_engine *e);
 void wacc_store_free(wacc_store *s);          /* frees every instance and host object in it */
 
+/* A verifier sees every artifact file the engine loads, after it has been
+ * read into memory once and before any of its code is mapped; returning
+ * false (message in err) refuses the file. With a verifier set, the loader
+ * maps the code from a sealed in-memory copy of exactly the verified bytes
+ * (memfd), so a file changed after the check cannot be loaded (no TOCTOU).
+ * libwacc-sign (runtime/sign/wacc_sign.h) provides one: signatures. */
+typedef bool (*wacc_verify_fn)(void *ud, const char *path, const uint8_t *bytes, size_t size,
+                               char err[WACC_ERR_LEN]);
+void wacc_engine_set_verifier(wacc_engine *e, wacc_verify_fn fn, void *ud);
+
 /* ---- artifacts ---- */
 /* Load and check a .so (trailer hash, ABI version, architecture, CPU
  * features). NULL + message in err on failure. */
 wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WACC_ERR_LEN]);
 void wacc_artifact_free(wacc_artifact *a);
 const struct wacc_meta_header *wacc_artifact_meta(const wacc_artifact *a);
+/* The loader's compatibility checks on an artifact's bytes, without loading
+ * it (trailer hash, ELF class/machine, ABI version and, with this_cpu, the
+ * CPU features of this machine): what a registry client uses to pick a
+ * native build. *hdr (may be NULL) receives the metadata header. */
+bool wacc_artifact_check_bytes(const uint8_t *bytes, size_t size, bool this_cpu,
+                               struct wacc_meta_header *hdr, char err[WACC_ERR_LEN]);
 
 /* Imports/exports of an artifact (core modules). */
 uint32_t wacc_artifact_num_imports(const wacc_artifact *a);

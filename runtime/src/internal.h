@@ -52,6 +52,8 @@ struct wacc_engine {
     pthread_mutex_t pool_lock;
     uint32_t npool;
     struct wacc_mem_reservation pool[WACC_MEMORY_POOL];
+    wacc_verify_fn verify;      /* wacc_engine_set_verifier */
+    void *verify_ud;
     /* Interruption (deadline.c): the epoch counter generated code reads
      * (struct wacc_limits), and the timer thread that bumps it when a
      * watched store's deadline passes. The timer thread reads only `watch`

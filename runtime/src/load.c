@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -121,7 +122,7 @@ static const uint8_t *find_meta(const char *path, const uint8_t *p, size_t size,
 }
 
 /* Check the header and the blobs it points to. */
-static bool check_meta(const char *path, const uint8_t *meta, uint64_t size,
+static bool check_meta(const char *path, const uint8_t *meta, uint64_t size, bool cpu,
                        char err[WACC_ERR_LEN])
 {
     struct wacc_meta_header h;
@@ -157,7 +158,7 @@ static bool check_meta(const char *path, const uint8_t *meta, uint64_t size,
             return false;
         }
     }
-    for (size_t i = 0; i < sizeof cpu_names / sizeof cpu_names[0]; i++) {
+    for (size_t i = 0; cpu && i < sizeof cpu_names / sizeof cpu_names[0]; i++) {
         if ((h.cpu_features & cpu_names[i].bit) && !host_has(cpu_names[i].bit)) {
             wacc__err(err, "%s: needs CPU feature %s which this machine lacks", path,
                       cpu_names[i].name);
@@ -188,11 +189,11 @@ static void view_release(struct file_view *v)
     v->p = NULL;
 }
 
-static bool view_open(const char *path, int fd, size_t size, struct file_view *v,
-                      char err[WACC_ERR_LEN])
+static bool view_open(const char *path, int fd, size_t size, bool force_read,
+                      struct file_view *v, char err[WACC_ERR_LEN])
 {
     v->size = size;
-    v->mapped = size > READ_LIMIT;
+    v->mapped = size > READ_LIMIT && !force_read;
     if (v->mapped) {
         v->p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
         if (v->p != MAP_FAILED)
@@ -221,10 +222,77 @@ static bool view_open(const char *path, int fd, size_t size, struct file_view *v
     return true;
 }
 
+/* The checks on an artifact's bytes that need no code: trailer hash, ELF
+ * header, metadata section, ABI version, CPU features. */
+static bool check_bytes(const char *path, const uint8_t *p, size_t size, bool cpu,
+                        const uint8_t **meta, uint64_t *meta_size, char err[WACC_ERR_LEN])
+{
+    struct wacc_trailer tr;
+    if (size < sizeof tr) {
+        wacc__err(err, "%s: not a wacc artifact (no trailer)", path);
+        return false;
+    }
+    size_t body = size - sizeof tr;
+    memcpy(&tr, p + body, sizeof tr);
+    if (memcmp(tr.magic, WACC_TRAILER_MAGIC, 8) != 0) {
+        wacc__err(err, "%s: not a wacc artifact (no trailer)", path);
+        return false;
+    }
+    if (wacc__xxh3(p, body) != tr.hash) {
+        wacc__err(err, "%s: corrupt artifact (checksum mismatch)", path);
+        return false;
+    }
+    *meta = find_meta(path, p, body, meta_size, err);
+    return *meta && check_meta(path, *meta, *meta_size, cpu, err);
+}
+
+bool wacc_artifact_check_bytes(const uint8_t *bytes, size_t size, bool this_cpu,
+                               struct wacc_meta_header *hdr, char err[WACC_ERR_LEN])
+{
+    const uint8_t *meta;
+    uint64_t meta_size;
+    if (!check_bytes("artifact", bytes, size, this_cpu, &meta, &meta_size, err))
+        return false;
+    if (hdr != NULL)
+        memcpy(hdr, meta, sizeof *hdr);
+    return true;
+}
+
+/* A sealed in-memory file holding exactly `size` bytes at p: what the loader
+ * maps when a verifier checked those bytes. Returns the fd or -1. */
+static int sealed_copy(const char *path, const uint8_t *p, size_t size, char err[WACC_ERR_LEN])
+{
+    int fd = memfd_create("wacc-artifact", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) {
+        wacc__err(err, "%s: memfd_create: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = write(fd, p + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            wacc__err(err, "%s: cannot copy the verified artifact: %s", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
+        wacc__err(err, "%s: cannot seal the verified artifact: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /* Read the file and run every check that needs no code. On success *v holds
- * the file (release it with view_release) and *fd_out the open file. */
-static bool check_file(const char *path, struct file_view *v, uint64_t *meta_size, int *fd_out,
-                       char err[WACC_ERR_LEN])
+ * the file (release it with view_release), *fd_out the open file and
+ * dl_path the name to dlopen: the path, or with a verifier the sealed copy
+ * of the bytes it accepted (/proc/self/fd/N). */
+static bool check_file(wacc_engine *e, const char *path, struct file_view *v, uint64_t *meta_size,
+                       int *fd_out, char dl_path[64], char err[WACC_ERR_LEN])
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -238,27 +306,26 @@ static bool check_file(const char *path, struct file_view *v, uint64_t *meta_siz
         return false;
     }
     size_t size = (size_t)st.st_size;
-    if (size < sizeof(struct wacc_trailer)) {
+    if (size < sizeof(struct wacc_trailer) && e->verify == NULL) {
         wacc__err(err, "%s: not a wacc artifact (no trailer)", path);
         close(fd);
         return false;
     }
-    if (!view_open(path, fd, size, v, err)) {
+    if (!view_open(path, fd, size, e->verify != NULL, v, err)) {
         close(fd);
         return false;
     }
-    const uint8_t *p = v->p;
-    bool ok = false;
-    struct wacc_trailer tr;
-    size_t body = size - sizeof tr;
-    memcpy(&tr, p + body, sizeof tr);
-    if (memcmp(tr.magic, WACC_TRAILER_MAGIC, 8) != 0) {
-        wacc__err(err, "%s: not a wacc artifact (no trailer)", path);
-    } else if (wacc__xxh3(p, body) != tr.hash) {
-        wacc__err(err, "%s: corrupt artifact (checksum mismatch)", path);
-    } else {
-        v->meta = find_meta(path, p, body, meta_size, err);
-        ok = v->meta && check_meta(path, v->meta, *meta_size, err);
+    dl_path[0] = '\0';
+    bool ok = (e->verify == NULL || e->verify(e->verify_ud, path, v->p, size, err)) &&
+              check_bytes(path, v->p, size, true, &v->meta, meta_size, err);
+    if (ok && e->verify != NULL) {
+        int copy = sealed_copy(path, v->p, size, err);
+        ok = copy >= 0;
+        if (ok) {
+            close(fd);
+            fd = copy;
+            snprintf(dl_path, 64, "/proc/self/fd/%d", fd);
+        }
     }
     if (ok) {
         *fd_out = fd;       /* kept to map the memory image copy-on-write */
@@ -394,7 +461,8 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
     struct file_view view = { 0 };
     uint64_t meta_size = 0;
     int fd = -1;
-    if (!check_file(path, &view, &meta_size, &fd, err))
+    char dl_path[64];
+    if (!check_file(e, path, &view, &meta_size, &fd, dl_path, err))
         return NULL;
 
     wacc_artifact *a = calloc(1, sizeof *a);
@@ -408,7 +476,7 @@ wacc_artifact *wacc_artifact_load(wacc_engine *e, const char *path, char err[WAC
     a->fd = fd;
     a->image_off = -1;
     a->engine = e;
-    a->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    a->dl = dlopen(dl_path[0] ? dl_path : path, RTLD_NOW | RTLD_LOCAL);
     if (!a->dl) {
         const char *why = dlerror();
         wacc__err(err, "%s: dlopen failed: %s", path, why ? why : "unknown error");

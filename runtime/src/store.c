@@ -36,6 +36,12 @@ wacc_engine *wacc_engine_new(void)
     return e;
 }
 
+void wacc_engine_set_verifier(wacc_engine *e, wacc_verify_fn fn, void *ud)
+{
+    e->verify = fn;
+    e->verify_ud = ud;
+}
+
 void wacc_engine_free(wacc_engine *e)
 {
     if (!e)

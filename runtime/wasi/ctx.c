@@ -485,6 +485,8 @@ static uint32_t wasi_trampoline(void *data, wacc_val *v)
         return wacc_host_exit(v[0].i32);    /* records trap.exit_status */
     }
     uint32_t e = d->fn(b->w, v);
+    if ((e & 0xFFFF0000u) == WASI_TRAP(0))
+        return e & 0xFFFFu;
     v[0].u64[0] = 0;
     v[0].u64[1] = 0;
     v[0].i32 = (int32_t)e;

@@ -219,7 +219,13 @@ WASI_FN(poll_oneoff)
         }
     }
 
-    /* Pass 2: wait (not at all when something is already reported). */
+    /* Pass 2: wait (not at all when something is already reported), at
+     * most until the store's deadline (wacc_store_set_deadline). */
+    uint64_t stop = w->store ? wacc_store_deadline(w->store) : 0;
+    if (stop && stop < first) {
+        first = stop;
+        have_clock = true;
+    }
     int r;
     for (;;) {
         struct timespec tmo, *ptmo = NULL;
@@ -245,6 +251,16 @@ WASI_FN(poll_oneoff)
     }
     clock_gettime(CLOCK_MONOTONIC, &now_ts);
     now = ts_ns(now_ts);
+    if (stop && now >= stop && r == 0 && nevents == 0) {
+        bool fired = false;
+        for (uint32_t i = 0; i < n; i++)
+            fired |= ld8(m, in + i * SUB_SIZE + SUB_TAG) == WEV_CLOCK && deadline[i] != 0 && deadline[i] <= now;
+        if (!fired) {
+            free(pfds);
+            free(deadline);
+            return WASI_TRAP(WACC_TRAP_DEADLINE);
+        }
+    }
 
     /* Pass 3: report what is ready. */
     for (uint32_t i = 0; i < n; i++) {

@@ -65,7 +65,10 @@ typedef struct wacc_wasi_config {
     uint32_t nallow_http;
     const char *const *tcp_listen;      /* wasi:sockets tcp bind+listen: "ADDR:PORT" (port 0: any) */
     uint32_t ntcp_listen;
-    const char *const *tcp_connect;     /* tcp connect: "HOST:PORT" or "CIDR[:PORT]" */
+    /* socket rules are literal: IP[/BITS][:PORT], [IP6][/BITS][:PORT] or *[:PORT]
+     * (no port or *: any); host names must be resolved by the embedder first
+     * (the driver's drv_parse_net_option does) */
+    const char *const *tcp_connect;     /* tcp connect: "ADDR:PORT" or "CIDR[:PORT]" */
     uint32_t ntcp_connect;
     const char *const *udp;             /* udp bind/send: "ADDR:PORT" or "CIDR[:PORT]" */
     uint32_t nudp;

@@ -106,6 +106,9 @@ int sb_parent(bool use_openat2, int dirfd, const char *path, char **name);
 bool sb_probe_openat2(void);
 
 /* ---- the implementations (fns_*.c) ---- */
+/* A WASI function returns a WASI errno, or WASI_TRAP(code) to trap with a
+ * WACC_TRAP_* code instead (poll_oneoff past the store's deadline). */
+#define WASI_TRAP(code) (0xFFFF0000u | (uint32_t)(code))
 #define WASI_FN(name) uint32_t p1_##name(wacc_wasi *w, const wacc_val *v)
 WASI_FN(args_get); WASI_FN(args_sizes_get); WASI_FN(environ_get); WASI_FN(environ_sizes_get);
 WASI_FN(clock_res_get); WASI_FN(clock_time_get); WASI_FN(random_get);

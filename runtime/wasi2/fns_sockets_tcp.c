@@ -149,9 +149,22 @@ static bool out_ready(wacc_wasi2 *w, w2_obj *o, struct pollfd *pf, uint64_t *dl)
     return false;
 }
 
+/* Nothing here may wait: what the socket does not take at once is handed
+ * to the kernel by growing its send buffer (Linux doubles the value and
+ * caps it at net.core.wmem_max; beyond that the rest is lost). */
 static void out_drop(wacc_wasi2 *w, w2_obj *o)
 {
-    drain(o->impl);         /* best effort: nothing here may wait */
+    sk_sock *s = o->impl;
+    drain(s);
+    if (s->olen > 0 && !s->oerr) {
+        int cur = 0;
+        socklen_t n = sizeof cur;
+        if (getsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &cur, &n) == 0) {
+            int want = cur / 2 + (int)s->olen * 2;
+            setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof want);
+            drain(s);
+        }
+    }
     stream_drop(w, o);
 }
 

@@ -942,14 +942,23 @@ bool wacc_wasi2_http_handle(wacc_wasi2 *w, wacc_store *s, wacc_cinstance *ci,
         snprintf(err, WACC_ERR_LEN, "response-outparam was never set");
         io->resp_error(io->ud, "internal-error", err);
     } else if (!x.failed && !x.finished) {
-        if (x.out && !x.out->body_taken) {          /* no body: an empty one */
+        /* handle returned with the body never taken, or taken and still
+         * held (not dropped: that failed it): the body ends here, as the
+         * instance does (StarlingMonkey leaves the body of its 500 for a
+         * throwing handler open; jco serve answers that 500) -- unless
+         * fewer bytes than its Content-Length were written */
+        h_out *b = x.out;
+        if (b && b->clen >= 0 && b->written != (uint64_t)b->clen) {
+            snprintf(err, WACC_ERR_LEN, "handle returned before outgoing-body.finish (%llu of "
+                     "%lld Content-Length bytes)", (unsigned long long)b->written, (long long)b->clen);
+            x.failed = true;
+            io->resp_error(io->ud, "HTTP-response-body-size", err);
+        } else {
+            if (b)
+                b->finished = true;
             x.finished = true;
             if (!io->resp_finish(io->ud, NULL, 0))
                 x.failed = true;
-        } else {
-            snprintf(err, WACC_ERR_LEN, "handle returned before outgoing-body.finish");
-            x.failed = true;
-            io->resp_error(io->ud, "internal-error", err);
         }
     }
     if (x.out)

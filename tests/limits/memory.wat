@@ -25,4 +25,18 @@
     (drop (memory.grow (i32.sub (i32.const 65536) (memory.size))))
     (i32.store (i32.const -4) (i32.const 200))
     (call $wrap_down (i32.const 4)))
+;; a loop in a function that grows memory (so not a leaf): the compiler
+  ;; lowers such a loop twice and picks the copy by memory 0's size at
+  ;; loop entry; with a full memory, p + 8 wraps to the bottom
+  (func (export "wrap_loop") (param $grow i32) (param $p i32) (result i32) (local $i i32) (local $s i32)
+    (if (local.get $grow)
+      (then (drop (memory.grow (i32.sub (i32.const 65536) (memory.size))))))
+    (i32.store (i32.const 4) (i32.const 100))
+    (loop
+      (i32.store (local.get $p) (i32.const 1))
+      (local.set $s (i32.add (local.get $s)
+        (i32.add (i32.load (local.get $p)) (i32.load (i32.add (local.get $p) (i32.const 8))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if 0 (i32.lt_u (local.get $i) (i32.const 3))))
+    (local.get $s))
 )

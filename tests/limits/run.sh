@@ -18,7 +18,7 @@ pass=0
 fail=0
 check() { if [ "$2" = 0 ]; then echo "PASS $1"; pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); fi; }
 
-for f in loops hostloop args memory big; do
+for f in loops hostloop sleep args memory big; do
     wat2wasm "$HERE/$f.wat" -o "$W/$f.wasm" && "$WACC" compile "$W/$f.wasm" -o "$W/$f.so" ||
         { check "build $f" 1; echo "$pass passed, $fail failed"; exit 1; }
 done
@@ -47,6 +47,7 @@ expect "timeout: recursion, no loops"   nz "" "$DL" -- --timeout 500ms --invoke 
 expect "timeout: deep calls in a loop"  nz "" "$DL" -- --timeout 0.5 --invoke deep "$W/loops.so"
 expect "timeout: memory loop"           nz "" "$DL" -- --timeout 500ms --invoke sum "$W/loops.so"
 expect "timeout: host calls in a loop"  nz "" "$DL" -- --timeout 500ms "$W/hostloop.so"
+expect "timeout: stops a host wait (poll_oneoff)" nz "" "$DL" -- --timeout 300ms "$W/sleep.so"
 expect "timeout: .wasm through cache"   nz "" "$DL" -- --timeout 500ms --no-cache --invoke spin "$W/loops.wasm"
 expect "timeout: finishes before it"    0 55 "" -- --timeout 10s --invoke quick "$W/loops.so"
 expect "timeout: fib 20 before it"      0 6765 "" -- --timeout 1m --invoke fib "$W/loops.so" 20
@@ -76,6 +77,8 @@ fi
 expect "memory: grow to 65536 pages, last byte" 0 655367 "" -- --invoke full "$W/memory.so"
 expect "memory: i32 index wraps up (full)"      0 105 "" -- --invoke wrap "$W/memory.so"
 expect "memory: i32 index wraps down (full)"    0 205 "" -- --invoke wrap_down "$W/memory.so"
+expect "memory: versioned loop, full memory"     0 303 "" -- --invoke wrap_loop "$W/memory.so" 1 -4
+expect "memory: versioned loop, not full"       0 3 "" -- --invoke wrap_loop "$W/memory.so" 0 16
 expect "max-memory: grow within"   0 1 "" -- --max-memory 128KiB --invoke grow "$W/memory.so" 1
 expect "max-memory: grow beyond"   0 -1 "" -- --max-memory 128KiB --invoke grow "$W/memory.so" 2
 expect "max-memory: units"         0 -1 "" -- --max-memory=0.0625M --invoke grow "$W/memory.so" 1

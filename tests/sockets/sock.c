@@ -5,6 +5,9 @@
  *                            port, echo N clients one after another
  *   sock tcp-client PORT MSG connect to 127.0.0.1:PORT, send MSG, shut
  *                            down sending, print what comes back
+ *   sock tcp-blast PORT N    connect, write N bytes without flushing
+ *                            (check-write/write), drop everything at once
+ *   sock ipv6                a listener on [::1] and a client to it
  *   sock udp                 a round trip between two sockets on 127.0.0.1
  *   sock dns NAME            resolve NAME, print the addresses
  *   sock probe PORT          one line per operation: its outcome (the
@@ -220,6 +223,108 @@ static int tcp_client(int port, const char *msg)
     in_drop((int32_t)h.a);
     out_drop((int32_t)h.b);
     tcp_drop(s);
+    return 0;
+}
+
+/* writes n bytes with check-write + write (waiting on the stream's
+ * pollable when it is full), never flushes, drops everything at once:
+ * what is still buffered must reach the peer anyway */
+static int tcp_blast(int port, uint32_t n)
+{
+    int32_t s = new_tcp();
+    res_unit u;
+    tcp_set_sndbuf(s, 4096, &u);        /* small: the last bytes stay buffered here */
+    res_handles h = tcp_connect(s, port);
+    if (h.is_err)
+        die("connect", code((uint8_t)h.a));
+    static uint8_t chunk[65536];
+    for (uint32_t i = 0; i < sizeof chunk; i++)
+        chunk[i] = (uint8_t)(i * 7);
+    uint32_t sent = 0, waits = 0;
+    int32_t p = out_subscribe((int32_t)h.b);
+    while (sent < n) {
+        res_u64 c;
+        out_check_write((int32_t)h.b, &c);
+        if (c.is_err)
+            die("check-write", "error");
+        uint64_t k = c.u.v;
+        if (k == 0) {
+            waits++;
+            pollable_block(p);
+            continue;
+        }
+        if (k > n - sent)
+            k = n - sent;
+        if (k > sizeof chunk)
+            k = sizeof chunk;
+        res_stream r;
+        out_write((int32_t)h.b, chunk, (uint32_t)k, &r);
+        if (r.is_err)
+            die("write", "error");
+        sent += (uint32_t)k;
+    }
+    pollable_drop(p);
+    out_drop((int32_t)h.b);
+    in_drop((int32_t)h.a);
+    tcp_drop(s);
+    printf("sent %u bytes, waited: %s\n", sent, waits ? "yes" : "no");
+    return 0;
+}
+
+/* IPv6: a listener on [::1]:0 and a client to it, in one component */
+static int ipv6(void)
+{
+    static const uint16_t lo6[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+    res_handle r;
+    res_unit u;
+    res_handles c, a;
+    res_addr la, ra;
+    int32_t ad[12];
+    create_tcp_socket(1, &r);
+    if (r.is_err)
+        die("create-tcp-socket ipv6", code((uint8_t)r.v));
+    int32_t l = (int32_t)r.v;
+    v6(ad, 0, lo6);
+    tcp_start_bind(l, net, A12(ad), &u);
+    tcp_finish_bind(l, &u);
+    tcp_start_listen(l, &u);
+    tcp_finish_listen(l, &u);
+    if (u.is_err)
+        die("listen [::1]", unit(u));
+    tcp_local_address(l, &la);
+    create_tcp_socket(1, &r);
+    int32_t s = (int32_t)r.v, p = tcp_subscribe(s), lp = tcp_subscribe(l);
+    v6(ad, la.u.a.u.v6.port, lo6);
+    tcp_start_connect(s, net, A12(ad), &u);
+    if (u.is_err)
+        die("connect [::1]", unit(u));
+    for (;;) {
+        tcp_finish_connect(s, &c);
+        if (!c.is_err || (uint8_t)c.a != 8)
+            break;
+        pollable_block(p);
+    }
+    if (c.is_err)
+        die("finish-connect [::1]", code((uint8_t)c.a));
+    for (;;) {
+        tcp_accept(l, &a);
+        if (!a.is_err || (uint8_t)a.a != 8)
+            break;
+        pollable_block(lp);
+    }
+    if (a.is_err)
+        die("accept [::1]", code((uint8_t)a.a));
+    write_all((int32_t)c.b, "six", 3);
+    res_list rd;
+    in_blocking_read((int32_t)a.b, 16, &rd);
+    tcp_remote_address((int32_t)a.a, &ra);
+    printf("ipv6: family %s, accepted from %s, read '%.*s'\n",
+           tcp_address_family((int32_t)a.a) == 1 ? "ipv6" : "ipv4",
+           !ra.is_err && ra.u.a.tag == 1 && ra.u.a.u.v6.seg[7] == 1 ? "::1" : "?",
+           rd.is_err ? 0 : (int)rd.len, rd.is_err ? "" : (char *)(uintptr_t)rd.ptr);
+    pollable_drop(p), pollable_drop(lp);
+    in_drop((int32_t)c.a), out_drop((int32_t)c.b), in_drop((int32_t)a.b), out_drop((int32_t)a.c);
+    tcp_drop((int32_t)a.a), tcp_drop(s), tcp_drop(l);
     return 0;
 }
 
@@ -504,7 +609,7 @@ static int states(int port)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: sock tcp-server|tcp-client|udp|dns|probe|states ...\n");
+        fprintf(stderr, "usage: sock tcp-server|tcp-client|tcp-blast|ipv6|udp|dns|probe|states ...\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -515,6 +620,10 @@ int main(int argc, char **argv)
         return tcp_server(port, atoi(argv[3]));
     if (strcmp(m, "tcp-client") == 0 && argc == 4)
         return tcp_client(port, argv[3]);
+    if (strcmp(m, "tcp-blast") == 0 && argc == 4)
+        return tcp_blast(port, (uint32_t)atoi(argv[3]));
+    if (strcmp(m, "ipv6") == 0)
+        return ipv6();
     if (strcmp(m, "udp") == 0)
         return udp_roundtrip();
     if (strcmp(m, "dns") == 0 && argc == 3)

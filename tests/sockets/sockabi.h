@@ -76,6 +76,7 @@ IMPORT(TCP, "[method]tcp-socket.hop-limit") void tcp_hop_limit(int32_t s, res_u8
 IMPORT(TCP, "[method]tcp-socket.set-hop-limit") void tcp_set_hop_limit(int32_t s, int32_t v, res_unit *r);
 IMPORT(TCP, "[method]tcp-socket.receive-buffer-size") void tcp_rcvbuf(int32_t s, res_u64 *r);
 IMPORT(TCP, "[method]tcp-socket.set-receive-buffer-size") void tcp_set_rcvbuf(int32_t s, int64_t v, res_unit *r);
+IMPORT(TCP, "[method]tcp-socket.set-send-buffer-size") void tcp_set_sndbuf(int32_t s, int64_t v, res_unit *r);
 IMPORT(TCP, "[method]tcp-socket.subscribe") int32_t tcp_subscribe(int32_t s);
 IMPORT(TCP, "[method]tcp-socket.shutdown") void tcp_shutdown(int32_t s, int32_t how, res_unit *r);
 IMPORT(TCP, "[resource-drop]tcp-socket") void tcp_drop(int32_t s);
@@ -104,6 +105,9 @@ IMPORT(IO, "[method]input-stream.blocking-read") void in_blocking_read(int32_t s
 IMPORT(IO, "[method]input-stream.subscribe") int32_t in_subscribe(int32_t s);
 IMPORT(IO, "[resource-drop]input-stream") void in_drop(int32_t s);
 IMPORT(IO, "[method]output-stream.blocking-write-and-flush") void out_write_flush(int32_t s, const void *p, uint32_t n, res_stream *r);
+IMPORT(IO, "[method]output-stream.check-write") void out_check_write(int32_t s, res_u64 *r);
+IMPORT(IO, "[method]output-stream.write") void out_write(int32_t s, const void *p, uint32_t n, res_stream *r);
+IMPORT(IO, "[method]output-stream.subscribe") int32_t out_subscribe(int32_t s);
 IMPORT(IO, "[resource-drop]output-stream") void out_drop(int32_t s);
 IMPORT(POLL, "[method]pollable.block") void pollable_block(int32_t p);
 IMPORT(POLL, "[resource-drop]pollable") void pollable_drop(int32_t p);

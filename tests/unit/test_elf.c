@@ -219,9 +219,9 @@ static char *run(const char *cmd)
     return out;
 }
 
-static bool emit(const char *path, int opt, const char *cpu, bool undefined, char err[512])
+static bool emit_jobs(const char *path, int opt, const char *cpu, bool undefined, int jobs, char err[512])
 {
-    wacc_compile_options o = {.opt_level = opt, .cpu = cpu};
+    wacc_compile_options o = {.opt_level = opt, .cpu = cpu, .jobs = jobs};
     wacc_target t;
     if (!wacc_target_create(&t, &o, err))
         return false;
@@ -230,6 +230,11 @@ static bool emit(const char *path, int opt, const char *cpu, bool undefined, cha
     LLVMContextDispose(ctx);
     wacc_target_dispose(&t);
     return ok;
+}
+
+static bool emit(const char *path, int opt, const char *cpu, bool undefined, char err[512])
+{
+    return emit_jobs(path, opt, cpu, undefined, 0, err);
 }
 
 static void check_so(const char *path, int opt)
@@ -270,6 +275,37 @@ START_TEST(emit_and_load)
         check_so(path, opt);
         unlink(path);
     }
+}
+END_TEST
+
+/* The module split into 3 parts (split.c), linked from 3 objects: calls,
+ * GOT references, private/internal data and the descriptor across parts;
+ * the same bytes on 1 and 2 threads. */
+START_TEST(split_parts)
+{
+    char p1[256], p2[256], err[512];
+    setenv("WACC_PARTS", "3", 1);
+    for (int opt = 0; opt <= 3; opt++) {
+        tmp_path(p1, sizeof p1, "split1");
+        tmp_path(p2, sizeof p2, "split2");
+        ck_assert_msg(emit_jobs(p1, opt, "x86-64-v2", false, 1, err), "emit O%d -j1: %s", opt, err);
+        ck_assert_msg(emit_jobs(p2, opt, "x86-64-v2", false, 2, err), "emit O%d -j2: %s", opt, err);
+        check_so(p1, opt);
+        size_t n1 = 0, n2 = 0;
+        uint8_t *b1 = read_file(p1, &n1), *b2 = read_file(p2, &n2);
+        ck_assert_ptr_nonnull(b1);
+        ck_assert_ptr_nonnull(b2);
+        ck_assert_msg(n1 == n2 && !memcmp(b1, b2, n1), "O%d: -j1 and -j2 artifacts differ", opt);
+        free(b1);
+        free(b2);
+        unlink(p1);
+        unlink(p2);
+    }
+    /* an undefined symbol is still refused when the module is split */
+    tmp_path(p1, sizeof p1, "splitundef");
+    ck_assert(!emit_jobs(p1, 2, "x86-64-v2", true, 2, err));
+    ck_assert_msg(strstr(err, "undefined symbol external_helper") != NULL, "err: %s", err);
+    unsetenv("WACC_PARTS");
 }
 END_TEST
 
@@ -450,6 +486,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, emit_and_load);
     tcase_add_test(tc, binutils_accept);
+    tcase_add_test(tc, split_parts);
     tcase_add_test(tc, trailer_and_determinism);
     tcase_add_test(tc, errors);
     tcase_add_test(tc, corrupt_objects);

@@ -700,6 +700,92 @@ START_TEST(e2e_thread)
 }
 END_TEST
 
+/* ---- deadlines ----
+ * spin.wat: (module (func (export "spin") (loop (br 0)))
+ *                   (func (export "one") (result i32) (i32.const 1))) */
+static const unsigned char spin_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x60,
+    0x00, 0x00, 0x60, 0x00, 0x01, 0x7f, 0x03, 0x03, 0x02, 0x00, 0x01, 0x07,
+    0x0e, 0x02, 0x04, 0x73, 0x70, 0x69, 0x6e, 0x00, 0x00, 0x03, 0x6f, 0x6e,
+    0x65, 0x00, 0x01, 0x0a, 0x0e, 0x02, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00,
+    0x0b, 0x0b, 0x04, 0x00, 0x41, 0x01, 0x0b
+};
+
+struct spinner {
+    wacc_engine *e;
+    wacc_artifact *a;
+    uint64_t after_ns;          /* deadline: now + after_ns */
+    uint64_t deadline, ended;
+    uint32_t code;              /* trap code of the spin call */
+    int32_t one;                /* "one" after the trap, deadline cleared */
+};
+
+static void *spin_main(void *arg)
+{
+    struct spinner *sp = arg;
+    char err[WACC_ERR_LEN];
+    wacc_trap trap;
+    wacc_store *s = wacc_store_new(sp->e);
+    wacc_instance *inst = wacc_instantiate(s, sp->a, NULL, 0, &trap, err);
+    wacc_extern spin, one;
+    if (!inst || !wacc_instance_export(inst, "spin", &spin) || !wacc_instance_export(inst, "one", &one))
+        return (void *)1;
+    sp->deadline = wacc_monotonic_ns() + sp->after_ns;
+    wacc_store_set_deadline(s, sp->deadline);
+    ck_assert_uint_eq(wacc_store_deadline(s), sp->deadline);
+    memset(&trap, 0, sizeof trap);
+    bool ok = wacc_call(s, spin.of.func, NULL, 0, NULL, 0, &trap);
+    sp->ended = wacc_monotonic_ns();
+    sp->code = ok ? 0 : trap.code;
+    /* the store is still usable once the deadline is lifted */
+    wacc_store_set_deadline(s, 0);
+    wacc_val r;
+    sp->one = wacc_call(s, one.of.func, NULL, 0, &r, 1, &trap) ? r.i32 : -1;
+    wacc_store_free(s);
+    return NULL;
+}
+
+/* Two stores on two threads, deadlines 0.2 s and 0.8 s: the first bump of
+ * the epoch reaches both; the later store re-arms and runs on to its own. */
+START_TEST(deadlines)
+{
+    char path[512], err[WACC_ERR_LEN];
+    ck_assert(compile_to(spin_wasm, sizeof spin_wasm, "spin", path, sizeof path));
+    wacc_engine *e = wacc_engine_new();
+    wacc_artifact *a = wacc_artifact_load(e, path, err);
+    ck_assert_msg(a != NULL, "%s", err);
+    ck_assert(wacc_artifact_interruptible(a));
+    struct spinner sp[2] = { { e, a, 200000000ull, 0, 0, 0, 0 }, { e, a, 800000000ull, 0, 0, 0, 0 } };
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, spin_main, &sp[i]), 0);
+    for (int i = 0; i < 2; i++) {
+        void *ret = (void *)9;
+        pthread_join(th[i], &ret);
+        ck_assert_ptr_null(ret);
+        ck_assert_uint_eq(sp[i].code, WACC_TRAP_DEADLINE);
+        ck_assert_uint_ge(sp[i].ended, sp[i].deadline);     /* never before its own deadline */
+        ck_assert_int_eq(sp[i].one, 1);
+    }
+    ck_assert_str_eq(wacc_trap_name(WACC_TRAP_DEADLINE), "deadline exceeded");
+
+    /* a deadline already past traps at the first check */
+    wacc_store *s = wacc_store_new(e);
+    wacc_trap trap;
+    wacc_instance *inst = wacc_instantiate(s, a, NULL, 0, &trap, err);
+    ck_assert_ptr_nonnull(inst);
+    wacc_extern spin;
+    ck_assert(wacc_instance_export(inst, "spin", &spin));
+    wacc_store_set_deadline(s, 1);
+    ck_assert(!wacc_call(s, spin.of.func, NULL, 0, NULL, 0, &trap));
+    ck_assert_uint_eq(trap.code, WACC_TRAP_DEADLINE);
+    ck_assert_ptr_nonnull(strstr(trap.message, "deadline exceeded"));
+    wacc_store_free(s);
+    wacc_artifact_free(a);
+    wacc_engine_free(e);
+}
+END_TEST
+
 /* A fault outside wasm code is not ours: the default action still runs. */
 START_TEST(foreign_segv)
 {
@@ -769,6 +855,7 @@ int main(void)
     tcase_add_test(e2e, e2e_link_errors);
     tcase_add_test(e2e, e2e_corrupt);
     tcase_add_test(e2e, e2e_thread);
+    tcase_add_test(e2e, deadlines);
     tcase_add_test_raise_signal(e2e, foreign_segv, SIGSEGV);
     suite_add_tcase(s, e2e);
     SRunner *sr = srunner_create(s);

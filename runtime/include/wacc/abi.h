@@ -237,13 +237,21 @@ enum { WACC_MEMORY_BASE = 0, WACC_MEMORY_SIZE };
  * nuw on x + k after an access at x) only where the memory cannot be full
  * while the code runs:
  *   - memories whose declared maximum is at most 65535 pages: everywhere;
- *   - memory 0 otherwise: only in leaf functions (no call, call_indirect
- *     or memory.grow, so no growth during the call), whose entry tests
- *     mem0->size == 4 GiB and then runs a second, plain lowering of the
- *     same function (kept out of line, noinline + cold);
+ *   - memory 0 otherwise, where no growth can happen while the code runs
+ *     and a test of mem0->size == 4 GiB picks a plain copy:
+ *       - leaf functions (no call, call_indirect or memory.grow): the
+ *         entry tests it and runs a second, plain lowering of the same
+ *         function (kept out of line, noinline + cold);
+ *       - in other functions, loops without calls and memory.grow that
+ *         access memory: lowered twice (anchored and plain) behind a test
+ *         at loop entry; the rest of such functions has no rewrite;
  *   - any other memory that may reach 4 GiB: never.
- * No reservation change is needed: without the rewrite,
- * base + zext(i) + offset + size stays below base + 8 GiB. */
+ * Why not guards or aliases instead: with a full memory a wrapped index
+ * and a genuine out-of-bounds access (index + offset past 4 GiB) reach
+ * the same host address, so no mapping can serve both; the copies cost
+ * only code size (nbody keeps its speed, sort ~2% slower than the
+ * unsound rewrite everywhere). No reservation change is needed: without
+ * the rewrite, base + zext(i) + offset + size stays below base + 8 GiB. */
 #define WACC_MEMORY_LOW_GUARD (64u * 1024u)
 #define WACC_MEMORY_MAX_PAGES32 65536u
 /* Stack headroom kept below the limit for the runtime's own frames. */

@@ -1,0 +1,371 @@
+/*
+ * split.c — parallel code generation. The optimised module is cut into
+ * parts, each part is compiled to a relocatable object on its own thread in
+ * its own LLVM context, and elf_write.c links the objects into one .so.
+ *
+ *  1. Every local function and global becomes a hidden global (named if it
+ *     had no name), so a part can reference what another part defines; the
+ *     ELF writer turns them back into locals in the .symtab.
+ *  2. The defined functions are cut, in module order, into contiguous runs
+ *     of about the same number of IR instructions; all global variables go
+ *     to part 0. The number of parts depends only on the module (its size,
+ *     or $WACC_PARTS), never on the number of threads: the artifact is
+ *     byte-identical for any -j.
+ *  3. The module is written once as bitcode and disposed (the whole-module
+ *     IR is not kept alive through code generation). A worker reads the
+ *     bitcode lazily into a fresh context, replaces the functions of the
+ *     other parts by declarations before their bodies are ever read, drops
+ *     the initialisers of the globals it does not own, and links the result
+ *     into an empty module (which materialises just its own bodies). Then
+ *     it runs code generation with its own target machine.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/BitReader.h>
+#include <llvm-c/BitWriter.h>
+#include <llvm-c/Linker.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include "compiler.h"
+#include "split.h"
+
+typedef struct part_job {
+    const wacc_target *t;
+    const char *bc;                     /* the module's bitcode (shared, read-only) */
+    size_t bc_size;
+    size_t nfuncs;                      /* all functions incl. declarations */
+    int32_t *part_of;                   /* per function: its part, -1 = a declaration */
+    char **names;                       /* per function: its name (consistency check) */
+    size_t nparts;
+    size_t *part_funcs;                 /* per part: number of defined functions */
+    const char *pipeline;               /* per-part optimisation, NULL: none */
+    wacc_progress *progress;
+
+    pthread_mutex_t mu;
+    size_t next;                        /* next part to compile */
+    bool failed;
+    char err[512];
+    uint8_t **objs;                     /* per part: the object (malloc'd) */
+    size_t *sizes;
+} part_job;
+
+static size_t count_function(LLVMValueRef f)
+{
+    size_t n = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+            n++;
+    return n;
+}
+
+static bool is_local(LLVMValueRef g)
+{
+    LLVMLinkage l = LLVMGetLinkage(g);
+    return l == LLVMInternalLinkage || l == LLVMPrivateLinkage;
+}
+
+/* Local → hidden global, named "__wacc_local.N" when it had no name. */
+static void promote(LLVMValueRef g, size_t *counter)
+{
+    if (!is_local(g))
+        return;
+    size_t len = 0;
+    LLVMGetValueName2(g, &len);
+    if (len == 0) {
+        char name[48];
+        snprintf(name, sizeof name, "__wacc_local.%zu", (*counter)++);
+        LLVMSetValueName2(g, name, strlen(name));
+    }
+    LLVMSetLinkage(g, LLVMExternalLinkage);
+    LLVMSetVisibility(g, LLVMHiddenVisibility);
+}
+
+static void job_fail(part_job *J, const char *fmt, const char *a, const char *b)
+{
+    pthread_mutex_lock(&J->mu);
+    if (!J->failed) {
+        J->failed = true;
+        snprintf(J->err, sizeof J->err, fmt, a ? a : "?", b ? b : "");
+    }
+    pthread_mutex_unlock(&J->mu);
+}
+
+/* Build part `p`'s module in `ctx`. */
+static LLVMModuleRef part_module(part_job *J, LLVMContextRef ctx, size_t p)
+{
+    LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRange(J->bc, J->bc_size, "wacc-part", 0);
+    LLVMModuleRef lazy = NULL;
+    if (!buf || LLVMGetBitcodeModuleInContext2(ctx, buf, &lazy)) {
+        job_fail(J, "code generation failed: cannot read the module's bitcode%s%s", "", "");
+        return NULL;                    /* on failure the buffer is not taken */
+    }
+    /* the module owns `buf` from here on; the declarations added below
+     * go to the end of the function list, so take the list first */
+    LLVMValueRef *fs = malloc((J->nfuncs ? J->nfuncs : 1) * sizeof *fs);
+    if (!fs) {
+        job_fail(J, "out of memory%s%s", "", "");
+        LLVMDisposeModule(lazy);
+        return NULL;
+    }
+    size_t n = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(lazy); f; f = LLVMGetNextFunction(f)) {
+        size_t len = 0;
+        const char *name = LLVMGetValueName2(f, &len);
+        if (n >= J->nfuncs || strcmp(name, J->names[n])) {
+            job_fail(J, "code generation failed: function %s of the bitcode is not %s", name,
+                     n < J->nfuncs ? J->names[n] : "(none)");
+            free(fs);
+            LLVMDisposeModule(lazy);
+            return NULL;
+        }
+        fs[n++] = f;
+    }
+    if (n != J->nfuncs) {
+        job_fail(J, "code generation failed: the bitcode has a different number of functions%s%s", "", "");
+        free(fs);
+        LLVMDisposeModule(lazy);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        LLVMValueRef f = fs[i];
+        if (J->part_of[i] < 0 || (size_t)J->part_of[i] == p)
+            continue;
+        /* another part's function: a hidden declaration takes its place
+         * before its body is ever read */
+        LLVMValueRef d = LLVMAddFunction(lazy, "", LLVMGlobalGetValueType(f));
+        LLVMSetFunctionCallConv(d, LLVMGetFunctionCallConv(f));
+        LLVMSetLinkage(d, LLVMExternalLinkage);
+        LLVMSetVisibility(d, LLVMHiddenVisibility);
+        LLVMReplaceAllUsesWith(f, d);
+        LLVMDeleteFunction(f);
+        LLVMSetValueName2(d, J->names[i], strlen(J->names[i]));
+    }
+    free(fs);
+    if (p != 0)
+        for (LLVMValueRef g = LLVMGetFirstGlobal(lazy); g; g = LLVMGetNextGlobal(g)) {
+            if (LLVMIsDeclaration(g))
+                continue;
+            LLVMSetInitializer(g, NULL);
+            LLVMSetLinkage(g, LLVMExternalLinkage);
+            LLVMSetVisibility(g, LLVMHiddenVisibility);
+            LLVMSetSection(g, "");
+        }
+    /* linking into an empty module materialises exactly the bodies left */
+    LLVMModuleRef m = LLVMModuleCreateWithNameInContext("wacc-part", ctx);
+    if (LLVMLinkModules2(m, lazy)) {    /* consumes `lazy` */
+        job_fail(J, "code generation failed: cannot materialise part %s%s", "", "");
+        LLVMDisposeModule(m);
+        return NULL;
+    }
+    return m;
+}
+
+static void *worker(void *arg)
+{
+    part_job *J = arg;
+    LLVMTargetMachineRef tm = wacc_target_machine(J->t);
+    if (!tm) {
+        job_fail(J, "cannot create target machine for %s cpu=%s", J->t->triple, J->t->cpu_name);
+        return NULL;
+    }
+    for (;;) {
+        pthread_mutex_lock(&J->mu);
+        size_t p = J->next++;
+        bool stop = J->failed || p >= J->nparts;
+        pthread_mutex_unlock(&J->mu);
+        if (stop)
+            break;
+        LLVMContextRef ctx = LLVMContextCreate();
+        LLVMModuleRef m = part_module(J, ctx, p);
+        LLVMMemoryBufferRef obj = NULL;
+        char *msg = NULL;
+        if (m && J->pipeline) {
+            LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
+            LLVMErrorRef e = LLVMRunPasses(m, J->pipeline, tm, pbo);
+            LLVMDisposePassBuilderOptions(pbo);
+            if (e) {
+                char *em = LLVMGetErrorMessage(e);
+                job_fail(J, "optimisation pipeline failed: %s%s", em, "");
+                LLVMDisposeErrorMessage(em);
+                LLVMDisposeModule(m);
+                m = NULL;
+            }
+        }
+        if (m && LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &msg, &obj)) {
+            job_fail(J, "code generation failed: %s%s", msg, "");
+            obj = NULL;
+        }
+        LLVMDisposeMessage(msg);
+        if (obj) {
+            size_t n = LLVMGetBufferSize(obj);
+            uint8_t *copy = malloc(n ? n : 1);
+            if (copy) {
+                memcpy(copy, LLVMGetBufferStart(obj), n);
+                J->objs[p] = copy;
+                J->sizes[p] = n;
+            } else {
+                job_fail(J, "out of memory%s%s", "", "");
+            }
+            LLVMDisposeMemoryBuffer(obj);
+        }
+        if (m)
+            LLVMDisposeModule(m);
+        LLVMContextDispose(ctx);
+        wacc_progress_add(J->progress, J->part_funcs[p]);
+    }
+    LLVMDisposeTargetMachine(tm);
+    return NULL;
+}
+
+size_t wacc_split_parts(size_t ninsns)
+{
+    const char *force = getenv("WACC_PARTS");      /* debugging, tests */
+    if (force && *force) {
+        long v = strtol(force, NULL, 10);
+        return v < 1 ? 1 : v > SPLIT_MAX_PARTS ? SPLIT_MAX_PARTS : (size_t)v;
+    }
+    size_t k = ninsns / SPLIT_PART_INSNS;
+    return k < 1 ? 1 : k > SPLIT_MAX_PARTS ? SPLIT_MAX_PARTS : k;
+}
+
+bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, int jobs, const char *pipeline,
+                        wacc_progress *progress, uint8_t ***objs_out, size_t **sizes_out, char err[512])
+{
+    part_job J;
+    memset(&J, 0, sizeof J);
+    J.t = t;
+    J.pipeline = pipeline;
+    J.nparts = nparts;
+    J.progress = progress;
+    *objs_out = NULL;
+    *sizes_out = NULL;
+    bool ok = false;
+    LLVMMemoryBufferRef bc = NULL;
+    pthread_t *threads = NULL;
+    size_t nthreads = 0;
+
+    /* 1. promote locals */
+    size_t counter = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), J.nfuncs++)
+        if (!LLVMIsDeclaration(f))
+            promote(f, &counter);
+    for (LLVMValueRef g = LLVMGetFirstGlobal(mod); g; g = LLVMGetNextGlobal(g))
+        if (!LLVMIsDeclaration(g))
+            promote(g, &counter);
+    if (LLVMGetFirstGlobalAlias(mod) || LLVMGetFirstGlobalIFunc(mod)) {
+        snprintf(err, 512, "code generation failed: aliases cannot be split");
+        LLVMDisposeModule(mod);
+        return false;
+    }
+
+    /* 2. partition, by instruction count, in module order */
+    J.part_of = calloc(J.nfuncs ? J.nfuncs : 1, sizeof *J.part_of);
+    J.names = calloc(J.nfuncs ? J.nfuncs : 1, sizeof *J.names);
+    size_t *sizes = calloc(J.nfuncs ? J.nfuncs : 1, sizeof *sizes);
+    J.part_funcs = calloc(nparts, sizeof *J.part_funcs);
+    J.objs = calloc(nparts, sizeof *J.objs);
+    J.sizes = calloc(nparts, sizeof *J.sizes);
+    if (!J.part_of || !J.names || !sizes || !J.part_funcs || !J.objs || !J.sizes) {
+        snprintf(err, 512, "out of memory");
+        free(sizes);
+        LLVMDisposeModule(mod);
+        goto out;
+    }
+    size_t total = 0, i = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++) {
+        size_t len = 0;
+        const char *name = LLVMGetValueName2(f, &len);
+        J.names[i] = strdup(name);
+        if (!J.names[i]) {
+            snprintf(err, 512, "out of memory");
+            free(sizes);
+            LLVMDisposeModule(mod);
+            goto out;
+        }
+        sizes[i] = LLVMIsDeclaration(f) ? 0 : count_function(f) + 1;
+        total += sizes[i];
+    }
+    size_t acc = 0;
+    for (i = 0; i < J.nfuncs; i++) {
+        if (!sizes[i]) {
+            J.part_of[i] = -1;
+            continue;
+        }
+        size_t p = total ? (size_t)((acc * (unsigned __int128)nparts) / total) : 0;
+        if (p >= nparts)
+            p = nparts - 1;
+        J.part_of[i] = (int32_t)p;
+        J.part_funcs[p]++;
+        acc += sizes[i];
+    }
+    free(sizes);
+
+    /* 3. bitcode; the module goes */
+    bc = LLVMWriteBitcodeToMemoryBuffer(mod);
+    LLVMDisposeModule(mod);
+    if (!bc) {
+        snprintf(err, 512, "code generation failed: cannot write bitcode");
+        goto out;
+    }
+    J.bc = LLVMGetBufferStart(bc);
+    J.bc_size = LLVMGetBufferSize(bc);
+    size_t nfun = 0;
+    for (size_t p = 0; p < nparts; p++)
+        nfun += J.part_funcs[p];
+    wacc_progress_phase(progress, pipeline ? "optimise+codegen" : "codegen", nfun);
+
+    /* 4. workers */
+    if (pthread_mutex_init(&J.mu, NULL)) {
+        snprintf(err, 512, "cannot create a mutex");
+        goto out;
+    }
+    nthreads = jobs < 1 ? 1 : (size_t)jobs;
+    if (nthreads > nparts)
+        nthreads = nparts;
+    threads = calloc(nthreads, sizeof *threads);
+    size_t started = 0;
+    if (threads) {
+        /* the calling thread is worker 0; big stacks: LLVM recurses */
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, 64u << 20);
+        for (size_t k = 1; k < nthreads; k++) {
+            if (pthread_create(&threads[k], &attr, worker, &J))
+                break;
+            started = k;
+        }
+        pthread_attr_destroy(&attr);
+    }
+    worker(&J);
+    for (size_t k = 1; k <= started; k++)
+        pthread_join(threads[k], NULL);
+    pthread_mutex_destroy(&J.mu);
+    if (J.failed) {
+        snprintf(err, 512, "%s", J.err);
+        goto out;
+    }
+    *objs_out = J.objs;
+    *sizes_out = J.sizes;
+    J.objs = NULL;
+    J.sizes = NULL;
+    ok = true;
+out:
+    if (bc)
+        LLVMDisposeMemoryBuffer(bc);
+    free(threads);
+    if (J.objs)
+        for (size_t p = 0; p < nparts; p++)
+            free(J.objs[p]);
+    free(J.objs);
+    free(J.sizes);
+    if (J.names)
+        for (i = 0; i < J.nfuncs; i++)
+            free(J.names[i]);
+    free(J.names);
+    free(J.part_of);
+    free(J.part_funcs);
+    return ok;
+}

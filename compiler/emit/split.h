@@ -1,0 +1,30 @@
+/*
+ * split.h — parallel code generation (split.c), internal to compiler/emit.
+ */
+#ifndef WACC_EMIT_SPLIT_H
+#define WACC_EMIT_SPLIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <llvm-c/Core.h>
+
+#include "compiler.h"
+
+#define SPLIT_PART_INSNS 40000          /* IR instructions per part (before optimisation) */
+#define SPLIT_MAX_PARTS 16
+
+/* Number of parts for a module of `ninsns` IR instructions ($WACC_PARTS
+ * overrides). Depends only on the module, never on the thread count. */
+size_t wacc_split_parts(size_t ninsns);
+
+/* Split `mod` (consumed) into `nparts` parts and generate their objects on
+ * `jobs` threads; `pipeline` (or NULL) is an optimisation pipeline each
+ * part runs before code generation (the pre-optimisation split of the fast
+ * tier). On success *objs / *sizes hold nparts malloc'd objects (free each
+ * and both arrays). */
+bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, int jobs, const char *pipeline,
+                        wacc_progress *progress, uint8_t ***objs, size_t **sizes, char err[512]);
+
+#endif
