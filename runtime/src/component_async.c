@@ -710,7 +710,7 @@ static uint32_t task_run(atask *task)
         f->exclusive = th;
     wacc_arena arena;
     wacc_arena_init(&arena);
-    wacc__rctx r = { ci->store, &F->opts };
+    wacc__rctx r = { ci->store, &F->opts, NULL };
     wacc_abi_cx cx;
     wacc__setup_cx(&cx, &r, f, &F->opts, &arena);
     cx.task = &task->borrows;
@@ -970,7 +970,7 @@ static uint32_t sub_on_start(acaller *c, wacc_cval *args, wacc_arena *arena)
     cframe *f = L->f;
     sub_progress(st);
     st->state = SS_STARTED;
-    wacc__rctx r = { f->ci->store, &L->o };
+    wacc__rctx r = { f->ci->store, &L->o, NULL };
     wacc_abi_cx cx;
     wacc__setup_cx(&cx, &r, f, &L->o, arena);
     cx.list_bytes = true;
@@ -998,7 +998,7 @@ static uint32_t sub_on_resolve(acaller *c, const wacc_cval *result, bool cancell
     if (L->target->result && result) {
         wacc_arena arena;
         wacc_arena_init(&arena);
-        wacc__rctx r = { f->ci->store, &L->o };
+        wacc__rctx r = { f->ci->store, &L->o, NULL };
         wacc_abi_cx cx;
         wacc__setup_cx(&cx, &r, f, &L->o, &arena);
         uint64_t outp = 0;
@@ -1163,11 +1163,13 @@ static uint32_t bi_task_return(abuiltin *B, wacc_val *v)
     struct wacc_cfunc *F = task->F;
     if (B->has_result != (F->result != NULL) || (F->result && !wacc_ctype_equal(B->t, F->result)))
         return trapf(f, "invalid task.return signature for the current task");
-    if (B->o.memory != F->opts.memory || B->o.encoding != F->opts.encoding)
+    /* LiftOptions.equal; a task.return without memory (its result needs
+     * none) is accepted from a lift with one, as Wasmtime does */
+    if ((B->o.memory && B->o.memory != F->opts.memory) || B->o.encoding != F->opts.encoding)
         return trapf(f, "invalid task.return options for the current task");
     wacc_arena arena;
     wacc_arena_init(&arena);
-    wacc__rctx r = { f->ci->store, &B->o };
+    wacc__rctx r = { f->ci->store, &B->o, NULL };
     wacc_abi_cx cx;
     wacc__setup_cx(&cx, &r, f, &B->o, &arena);
     cx.task = &task->borrows;
@@ -1464,7 +1466,7 @@ static uint32_t buf_copy(abuf *src, abuf *dst, uint32_t n, cframe *f)
         } else {
             wacc_arena arena;
             wacc_arena_init(&arena);
-            wacc__rctx rs = { f->ci->store, &src->o }, rd = { f->ci->store, &dst->o };
+            wacc__rctx rs = { f->ci->store, &src->o, NULL }, rd = { f->ci->store, &dst->o, NULL };
             wacc_abi_cx cs, cd;
             wacc__setup_cx(&cs, &rs, src->f, &src->o, &arena);
             wacc__setup_cx(&cd, &rd, dst->f, &dst->o, &arena);
@@ -1802,6 +1804,8 @@ wacc_func *wacc__async_builtin(cframe *f, const wacc_canon *cn, const copts *o, 
     B->index = cn->context_index;
     B->i64 = cn->core_valtype == 0x7e;
     B->o = *o;
+    if (cn->op == WACC_CANON_CONTEXT_GET || cn->op == WACC_CANON_CONTEXT_SET)
+        f->uses_context = true;
     uint8_t a = o->mem64 ? WACC_I64 : WACC_I32;
     const uint8_t pa[3] = { WACC_I32, a, a };
     switch (cn->op) {

@@ -43,7 +43,13 @@ static int realloc_cb(void *ctx, wacc_abi_cx *cx, uint64_t old_ptr, uint64_t old
             a[i].i32 = (int32_t)in[i];
     }
     wacc_trap t;
-    if (!wacc_call(r->s, r->o->realloc, a, 4, &res, 1, &t))
+    atask task;
+    if (r->f)
+        wacc__sync_enter(r->f, &task);
+    bool ok = wacc_call(r->s, r->o->realloc, a, 4, &res, 1, &t);
+    if (r->f)
+        wacc__sync_leave(r->f, &task);
+    if (!ok)
         return t.code != WACC_TRAP_NONE ? (int)t.code : WACC_TRAP_HOST;
     *new_ptr = r->o->mem64 ? (uint64_t)res.i64 : (uint32_t)res.i32;
     wacc__refresh(cx, r->o);
@@ -56,6 +62,7 @@ void wacc__setup_cx(wacc_abi_cx *cx, wacc__rctx *r, cframe *f, const copts *o, w
     wacc__refresh(cx, o);
     cx->string_encoding = o->encoding;
     cx->mem64 = o->mem64;
+    r->f = f;
     if (o->realloc) {
         cx->realloc = realloc_cb;
         cx->realloc_ctx = r;
@@ -111,14 +118,16 @@ void wacc__take_note(cframe *f, wacc_trap *t)
 
 /* ---- lifted functions ---- */
 
-static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval *args,
-                            wacc_cval *result, wacc_arena *arena, wacc_trap *trap)
+/* The lifted call itself (call_lifted wraps it in a synchronous task, whose
+ * thread the built-ins it calls see: context.get/set, blocking checks). */
+static uint32_t call_lifted_task(wacc_store *s, struct wacc_cfunc *F, const wacc_cval *args,
+                                 wacc_cval *result, wacc_arena *arena, wacc_trap *trap)
 {
     cframe *f = F->f;
     if (!f->abi.may_enter)
         return wacc__simple_trap(trap, WACC_TRAP_COMPONENT, "cannot enter component instance");
     const wacc_core_functype *ft = &F->ft;
-    wacc__rctx r = { s, &F->opts };
+    wacc__rctx r = { s, &F->opts, NULL };
     wacc_abi_cx cx;
     wacc__setup_cx(&cx, &r, f, &F->opts, arena);
     wacc_task task;
@@ -136,10 +145,7 @@ static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
         return wacc__abi_trap(&cx, e, trap);
     f->abi.may_enter = false;
     wacc_trap t;
-    atask task_ctx;
-    wacc__sync_enter(f, &task_ctx);
     bool ok = wacc_call(s, F->core, flat, nflat, res, ft->nresults, &t);
-    wacc__sync_leave(f, &task_ctx);
     if (!ok) {
         f->abi.may_enter = true;
         wacc__take_note(f, &t);
@@ -172,6 +178,16 @@ static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
     }
     f->abi.may_enter = true;
     return 0;
+}
+
+static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval *args,
+                            wacc_cval *result, wacc_arena *arena, wacc_trap *trap)
+{
+    atask task;
+    wacc__sync_enter(F->f, &task);
+    uint32_t code = call_lifted_task(s, F, args, result, arena, trap);
+    wacc__sync_leave(F->f, &task);
+    return code;
 }
 
 uint32_t wacc__cfunc_invoke(wacc_store *s, struct wacc_cfunc *F, const wacc_cval *args,
@@ -282,7 +298,7 @@ static uint32_t lower_call(void *data, wacc_val *vals)
         return wacc__note(f, WACC_TRAP_COMPONENT, "cannot enter component instance");
     wacc_arena arena;
     wacc_arena_init(&arena);
-    wacc__rctx r = { s, &L->o };
+    wacc__rctx r = { s, &L->o, NULL };
     wacc_abi_cx cx;
     wacc__setup_cx(&cx, &r, f, &L->o, &arena);
     /* Plain lists as byte buffers when the target takes them: another
@@ -458,7 +474,7 @@ static uint32_t ec_new(void *data, wacc_val *v)
         return wacc__note(f, WACC_TRAP_COMPONENT, "cannot leave component instance (error-context.new)");
     wacc_arena arena;
     wacc_arena_init(&arena);
-    wacc__rctx r = { f->ci->store, &c->o };
+    wacc__rctx r = { f->ci->store, &c->o, NULL };
     wacc_abi_cx cx;
     wacc__setup_cx(&cx, &r, f, &c->o, &arena);
     wacc_cval str;
@@ -523,7 +539,7 @@ static uint32_t ec_debug_message(void *data, wacc_val *v)
         return code;
     wacc_arena arena;
     wacc_arena_init(&arena);
-    wacc__rctx r = { f->ci->store, &c->o };
+    wacc__rctx r = { f->ci->store, &c->o, NULL };
     wacc_abi_cx cx;
     wacc__setup_cx(&cx, &r, f, &c->o, &arena);
     wacc_cval str = wacc_cval_string(ec->msg, ec->len);

@@ -138,6 +138,8 @@ struct cframe {
     uint32_t num_waiting_to_enter;
     struct athread *exclusive;
     bool poisoned;                  /* a built-in trapped: no more entries */
+    bool uses_context;              /* has context.get/set built-ins (calls into it
+                                       are not fused: they need a thread context) */
 };
 
 struct wacc_cinstance {
@@ -179,6 +181,8 @@ void wacc__adapter_reset(wacc_cinstance *ci);
 typedef struct wacc__rctx {         /* realloc through wacc_call */
     wacc_store *s;
     const copts *o;
+    cframe *f;                      /* set by wacc__setup_cx: realloc runs in a
+                                       fresh thread context of this instance */
 } wacc__rctx;
 void wacc__refresh(wacc_abi_cx *cx, const copts *o);
 void wacc__setup_cx(wacc_abi_cx *cx, wacc__rctx *r, cframe *f, const copts *o, wacc_arena *arena);
