@@ -29,6 +29,7 @@ typedef struct wacc_compile_options {
     const char *cpu;            /* NULL/"native" = host CPU, or "x86-64-v2", "x86-64-v3", ... */
     bool explicit_bounds;       /* bounds-checked memory instead of guard pages (not yet) */
     uint32_t wasm_features;     /* WASM_FEATURE_* allowed in a core module (0: Wasm 2.0 only) */
+    bool no_interrupt_checks;   /* no epoch tests at loops/entries (deadlines bound host waits only) */
 } wacc_compile_options;
 
 /* A configured LLVM target for one compilation. */
@@ -50,6 +51,13 @@ void wacc_target_dispose(wacc_target *t);
 LLVMModuleRef wacc_lower_module(LLVMContextRef ctx, const wasm_module *m, const wacc_target *t,
                                 const wacc_compile_options *o, uint64_t input_hash,
                                 uint64_t options_hash, wasm_error *err);
+
+/* lower/lower_interrupt.c: after optimisation, insert the interruption
+ * checks (epoch tests, wacc/abi.h) at the loop back edges and call-making
+ * function entries of every function the lowering anchored, and remove the
+ * anchors. No-op for modules lowered with no_interrupt_checks. False on
+ * out of memory. */
+bool wacc_insert_interrupt_checks(LLVMModuleRef mod);
 
 /* emit/: run the optimisation pipeline, generate a relocatable object in
  * memory and write the shared object to `out_path` (atomically: temp file +

@@ -10,4 +10,4 @@ wat2wasm --debug-names examples/fib.wat -o build/examples/fib.wasm
 ./build/compiler/driver/wacc compile build/examples/fib.wasm -o build/examples/fib.so
 ./build/compiler/driver/wacc inspect build/examples/fib.so
 echo "fib(30) ="
-./build/compiler/driver/wacc run build/examples/fib.so --invoke fib 30
+./build/compiler/driver/wacc run --invoke fib build/examples/fib.so 30

@@ -213,6 +213,7 @@ int cmd_inspect(int argc, char **argv)
             printf(" %s", cpu_bits[i]);
     putchar('\n');
     printf("opt level: %u\n", hd.opt_level);
+    printf("interrupt checks: %s\n", hd.flags & WACC_META_NO_INTERRUPT_CHECKS ? "no" : "yes");
     printf("input hash: %016" PRIx64 "\n", hd.input_hash);
     printf("options hash: %016" PRIx64 "\n", hd.options_hash);
     printf("file checksum: OK (%016" PRIx64 ")\n", h);

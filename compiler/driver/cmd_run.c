@@ -1,9 +1,14 @@
 /*
- * cmd_run.c — `wacc run FILE.so|FILE.wasm [--invoke NAME] [ARGS...]`.
+ * cmd_run.c — `wacc run [OPTIONS] FILE.so|FILE.wasm [ARGS...]`.
  *
- * WASI preview1 imports are provided by runtime/wasi: the guest sees ARGS
- * (argv[0] = FILE), only the variables given with --env K=V, and only the
- * directories granted with --dir HOST[::GUEST].
+ * As with `wasmtime run`, wacc's options come before the artifact and
+ * everything after it belongs to the guest (or, with --invoke NAME, is the
+ * call's arguments). WASI preview1 imports are provided by runtime/wasi: the
+ * guest sees ARGS (argv[0] = FILE as given, or --argv0 NAME), only the
+ * variables given with --env K=V, and only the directories granted with
+ * --dir HOST[::GUEST]. --timeout D stops the run with the trap "deadline
+ * exceeded" (wacc_store_set_deadline); --max-memory S caps each linear
+ * memory (memory.grow returns -1 beyond it).
  *
  * .wasm inputs are compiled through the cache (cache.c). Without --invoke
  * the "_start" export runs if there is one. With --invoke the results are
@@ -19,10 +24,19 @@
 #include "wasi.h"
 #include "wasi2.h"
 
-static bool looks_like_number(const char *a)
+/* "--opt VALUE" or "--opt=VALUE" at argv[*i]: the value (advancing *i
+ * past a separate one), or NULL. */
+static const char *opt_value(int argc, char **argv, int *i, const char *opt)
 {
-    return a[0] == '-' && ((a[1] >= '0' && a[1] <= '9') || a[1] == '.' ||
-                           strcmp(a, "-inf") == 0 || strcmp(a, "-nan") == 0);
+    size_t n = strlen(opt);
+    const char *a = argv[*i];
+    if (strncmp(a, opt, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] == '\0' && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
 }
 
 /* A regular file starting with the ELF magic: a wacc artifact, which the
@@ -107,8 +121,9 @@ int cmd_run(int argc, char **argv)
 {
     wacc_compile_options o = { .opt_level = 2, .cpu = NULL, .explicit_bounds = false,
                                .wasm_features = WASM_FEATURES_RUNNABLE };
-    const char *file = NULL, *name = NULL;
+    const char *file = NULL, *name = NULL, *argv0 = NULL;
     bool no_cache = false, dashdash = false;
+    uint64_t timeout_ns = 0, max_memory = 0;
     char err[512], tmp[512] = "";
     int nargs = 0, status = 1;
     char **args = calloc((size_t)argc + 1, sizeof *args);
@@ -127,42 +142,66 @@ int cmd_run(int argc, char **argv)
         free(wargv);
         return 1;
     }
+    /* wacc's options, then the artifact, then the guest's arguments (or
+     * the --invoke call's), like `wasmtime run` */
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (!dashdash && a[0] == '-' && a[1] != '\0' && !looks_like_number(a)) {
-            int r = drv_parse_compile_option(argc, argv, &i, &o);
-            if (r < 0) {
-                status = 2;
-                goto out_args;
-            }
-            if (r > 0)
-                continue;
-            if (strcmp(a, "--") == 0) {
-                dashdash = true;
-            } else if (strcmp(a, "--no-cache") == 0) {
-                no_cache = true;
-            } else if (strcmp(a, "--invoke") == 0 && i + 1 < argc) {
-                name = argv[++i];
-            } else if (strncmp(a, "--invoke=", 9) == 0) {
-                name = a + 9;
-            } else if ((strcmp(a, "--dir") == 0 && i + 1 < argc) || strncmp(a, "--dir=", 6) == 0) {
-                char *h = a[5] == '=' ? argv[i] + 6 : argv[++i];
-                char *sep = strstr(h, "::");
-                pre[npre].guest_path = sep ? sep + 2 : h;
-                if (sep)
-                    *sep = '\0';
-                pre[npre++].host_path = h;
-            } else if ((strcmp(a, "--env") == 0 && i + 1 < argc) || strncmp(a, "--env=", 6) == 0) {
-                envs[nenv++] = a[5] == '=' ? a + 6 : argv[++i];
-            } else {
-                drv_error(NULL, "run: unknown option '%s'", a);
-                status = 2;
-                goto out_args;
-            }
-        } else if (file == NULL) {
-            file = a;
-        } else {
+        if (file != NULL) {
             args[nargs++] = argv[i];
+            continue;
+        }
+        if (dashdash || a[0] != '-' || a[1] == '\0') {
+            file = a;
+            continue;
+        }
+        int r = drv_parse_compile_option(argc, argv, &i, &o);
+        if (r < 0) {
+            status = 2;
+            goto out_args;
+        }
+        if (r > 0)
+            continue;
+        const char *v = NULL;          /* the value of --opt VALUE / --opt=VALUE */
+        if (strcmp(a, "--") == 0) {
+            dashdash = true;
+        } else if (strcmp(a, "--no-cache") == 0) {
+            no_cache = true;
+        } else if ((v = opt_value(argc, argv, &i, "--invoke")) != NULL) {
+            name = v;
+        } else if ((v = opt_value(argc, argv, &i, "--argv0")) != NULL) {
+            argv0 = v;
+        } else if ((v = opt_value(argc, argv, &i, "--timeout")) != NULL) {
+            if (!parse_duration_ns(v, &timeout_ns)) {
+                drv_error(NULL, "run: bad --timeout '%s' (e.g. 5s, 250ms, 2m)", v);
+                status = 2;
+                goto out_args;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--max-memory")) != NULL) {
+            if (!parse_size_bytes(v, &max_memory)) {
+                drv_error(NULL, "run: bad --max-memory '%s' (e.g. 128MiB, 64K, 1G)", v);
+                status = 2;
+                goto out_args;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--dir")) != NULL) {
+            char *h = (char *)v;
+            char *sep = strstr(h, "::");
+            pre[npre].guest_path = sep ? sep + 2 : h;
+            if (sep)
+                *sep = '\0';
+            pre[npre++].host_path = h;
+        } else if ((v = opt_value(argc, argv, &i, "--env")) != NULL) {
+            envs[nenv++] = v;
+        } else {
+            bool known = strcmp(a, "--invoke") == 0 || strcmp(a, "--argv0") == 0 ||
+                         strcmp(a, "--timeout") == 0 || strcmp(a, "--max-memory") == 0 ||
+                         strcmp(a, "--dir") == 0 || strcmp(a, "--env") == 0;
+            if (known)
+                drv_error(NULL, "run: %s needs a value", a);
+            else
+                drv_error(NULL, "run: unknown option '%s' (wacc's options go before the "
+                          "artifact, the program's after it)", a);
+            status = 2;
+            goto out_args;
         }
     }
     if (file == NULL) {
@@ -208,9 +247,18 @@ int cmd_run(int argc, char **argv)
         drv_error(file, "%s", msg);
         goto out;
     }
+    /* limits: from here on (compiling is not the guest's time) */
+    if (max_memory)
+        wacc_store_set_max_memory(s, max_memory);
+    if (timeout_ns) {
+        if (!wacc_artifact_interruptible(art))
+            drv_error(file, "warning: compiled with --no-interrupt-checks: --timeout bounds "
+                      "only waits in host calls, not the guest's own loops");
+        wacc_store_set_deadline(s, wacc_monotonic_ns() + timeout_ns);
+    }
     wacc_wasi_config cfg;
     wacc_wasi_config_init(&cfg);
-    wargv[0] = file;
+    wargv[0] = argv0 ? argv0 : file;
     for (int k = 0; k < nargs && name == NULL; k++)
         wargv[k + 1] = args[k];
     cfg.argv = wargv;

@@ -24,6 +24,11 @@ uint8_t *drv_read_file(const char *path, size_t *size, char err[512]);
  * 0 if it is not a compile option, -1 on a bad value (message printed). */
 int drv_parse_compile_option(int argc, char **argv, int *i, wacc_compile_options *o);
 bool drv_is_wasm(const uint8_t *bytes, size_t size);
+/* util.c: "5s", "250ms", "1.5m", "2" (seconds; units us, ms, s, m, h) to
+ * nanoseconds; "128MiB", "64K", "1G", "4096" (bytes; units B, K/KiB, M/MiB,
+ * G/GiB) to bytes. False on anything else or overflow. */
+bool parse_duration_ns(const char *s, uint64_t *ns);
+bool parse_size_bytes(const char *s, uint64_t *bytes);
 
 /* cache.c: compile `wasm` (through the cache unless no_cache) and load it.
  * Returns the loaded artifact or NULL with err filled. `tmp_path` receives
@@ -43,6 +48,7 @@ int cmd_compile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_wast(int argc, char **argv);
+int cmd_serve(int argc, char **argv);  /* cmd_serve.c */
 
 /* cmd_run_component.c: instantiate a component artifact (imports from
  * `host`, may be NULL) and call `call` (WAVE: "name(args...)", or NAME with

@@ -3,7 +3,8 @@
  * `compile` command.
  *
  *   wacc compile app.wasm [-o app.so] [-O0..-O3] [--cpu NAME]
- *   wacc run app.so|app.wasm [--invoke NAME] [ARGS...]
+ *   wacc run [OPTIONS] app.so|app.wasm [ARGS...]
+ *   wacc serve [options] app.so|app.wasm
  *   wacc inspect app.so
  *   wacc wast FILE.wast... [-O1] [-j N]
  *   wacc wit FILE.wit|DIR|APP.wasm
@@ -20,10 +21,19 @@ static void usage(FILE *f)
           "\n"
           "commands:\n"
           "  compile FILE.wasm [-o FILE.so] [-O0..-O3] [--cpu native|x86-64-v2|x86-64-v3|NAME]\n"
+          "          [--no-interrupt-checks]\n"
           "                      compile a core module or a component to a native shared object\n"
-          "  run FILE.so|FILE.wasm [--invoke NAME] [--no-cache] [-O0..-O3]\n"
-          "      [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--] [ARGS...]\n"
-          "                      run _start, or call export NAME with ARGS and print its results\n"
+          "  run [--invoke NAME] [--argv0 NAME] [--timeout 5s] [--max-memory 128MiB]\n"
+          "      [--dir HOST[::GUEST]]... [--env KEY=VALUE]... [--no-cache] [-O0..-O3]\n"
+          "      FILE.so|FILE.wasm [ARGS...]\n"
+          "                      run the program with ARGS (everything after FILE), or call\n"
+          "                      export NAME with ARGS and print its results\n"
+          "  serve [--addr 127.0.0.1:8080] [--workers N] [--route /PREFIX=FILE]...\n"
+          "      [--dir HOST[::GUEST]] [--env KEY=VALUE] [--allow-http HOST[:PORT]]...\n"
+          "      [--tcp-listen ADDR:PORT] [--tcp-connect HOST:PORT|CIDR[:PORT]] [--allow-dns]\n"
+          "      [--timeout 30s] [--max-memory 128MiB] [--max-body 64MiB] [--quiet] FILE.so|FILE.wasm\n"
+          "                      serve a wasi:http component over HTTP (grants apply to the\n"
+          "                      next --route or FILE)\n"
           "  inspect FILE.so     print an artifact's metadata\n"
           "  wast FILE.wast... [-O0..-O3] [-j N] [--max-failures N] [--component] [--skip-line N]...\n"
           "                      run spec test scripts (needs wast2json from wabt; component\n"
@@ -124,6 +134,8 @@ int main(int argc, char **argv)
         return cmd_compile(argc - 2, argv + 2);
     if (strcmp(c, "run") == 0)
         return cmd_run(argc - 2, argv + 2);
+    if (strcmp(c, "serve") == 0)
+        return cmd_serve(argc - 2, argv + 2);
     if (strcmp(c, "inspect") == 0)
         return cmd_inspect(argc - 2, argv + 2);
     if (strcmp(c, "wast") == 0)

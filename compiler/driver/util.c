@@ -71,6 +71,10 @@ int drv_parse_compile_option(int argc, char **argv, int *i, wacc_compile_options
         o->opt_level = a[2] - '0';
         return 1;
     }
+    if (strcmp(a, "--no-interrupt-checks") == 0) {
+        o->no_interrupt_checks = true;
+        return 1;
+    }
     if (strcmp(a, "--cpu") == 0 || strncmp(a, "--cpu=", 6) == 0) {
         const char *v = NULL;
         if (a[5] == '=')
@@ -85,4 +89,99 @@ int drv_parse_compile_option(int argc, char **argv, int *i, wacc_compile_options
         return 1;
     }
     return 0;
+}
+
+/* A decimal number (digits, optionally one '.' and more digits) at *s;
+ * returns it scaled by `unit`, advancing *s. */
+static bool parse_scaled(const char **s, uint64_t unit_num, uint64_t unit_den, uint64_t *out,
+                         const char *(*suffix)(const char *, uint64_t *, uint64_t *))
+{
+    const char *p = *s;
+    uint64_t ip = 0, fp = 0, fscale = 1;
+    bool digits = false;
+    while (*p >= '0' && *p <= '9') {
+        if (ip > (UINT64_MAX - 9) / 10)
+            return false;
+        ip = ip * 10 + (uint64_t)(*p++ - '0');
+        digits = true;
+    }
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            if (fscale < 1000000000000ull) {
+                fp = fp * 10 + (uint64_t)(*p - '0');
+                fscale *= 10;
+            }
+            p++;
+            digits = true;
+        }
+    }
+    if (!digits)
+        return false;
+    const char *rest = suffix(p, &unit_num, &unit_den);
+    if (rest == NULL || *rest != '\0')
+        return false;
+    /* ip * num / den + fp * num / (den * fscale), without overflow */
+    if (ip && unit_num > UINT64_MAX / ip)
+        return false;
+    uint64_t v = ip * unit_num / unit_den;
+    double f = (double)fp * (double)unit_num / ((double)unit_den * (double)fscale);
+    if (f >= (double)(UINT64_MAX - v))
+        return false;
+    *out = v + (uint64_t)f;
+    *s = rest;
+    return true;
+}
+
+static const char *duration_suffix(const char *p, uint64_t *num, uint64_t *den)
+{
+    (void)den;
+    if (*p == '\0' || strcmp(p, "s") == 0) {
+        *num = 1000000000ull;
+        return p + strlen(p);
+    }
+    if (strcmp(p, "ms") == 0) {
+        *num = 1000000ull;
+        return p + 2;
+    }
+    if (strcmp(p, "us") == 0) {
+        *num = 1000ull;
+        return p + 2;
+    }
+    if (strcmp(p, "m") == 0 || strcmp(p, "min") == 0) {
+        *num = 60000000000ull;
+        return p + strlen(p);
+    }
+    if (strcmp(p, "h") == 0) {
+        *num = 3600000000000ull;
+        return p + 1;
+    }
+    return NULL;
+}
+
+static const char *size_suffix(const char *p, uint64_t *num, uint64_t *den)
+{
+    (void)den;
+    static const struct { const char *s; uint64_t n; } units[] = {
+        { "", 1 }, { "B", 1 },
+        { "K", 1ull << 10 }, { "KiB", 1ull << 10 }, { "k", 1ull << 10 },
+        { "M", 1ull << 20 }, { "MiB", 1ull << 20 },
+        { "G", 1ull << 30 }, { "GiB", 1ull << 30 },
+    };
+    for (unsigned i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(p, units[i].s) == 0) {
+            *num = units[i].n;
+            return p + strlen(p);
+        }
+    return NULL;
+}
+
+bool parse_duration_ns(const char *s, uint64_t *ns)
+{
+    return s != NULL && parse_scaled(&s, 1, 1, ns, duration_suffix);
+}
+
+bool parse_size_bytes(const char *s, uint64_t *bytes)
+{
+    return s != NULL && parse_scaled(&s, 1, 1, bytes, size_suffix);
 }

@@ -43,8 +43,8 @@ void wacc_options_string(const wacc_compile_options *o, char *buf, size_t len)
     char tmp[128];
     int opt = o ? o->opt_level : 2;
     const char *cpu = o ? o->cpu : NULL;
-    snprintf(tmp, sizeof tmp, "wacc=%s;abi=%u;O%d;bounds=%s;cpu=", WACC_VERSION, WACC_ABI_VERSION, opt,
-             o && o->explicit_bounds ? "explicit" : "guard");
+    snprintf(tmp, sizeof tmp, "wacc=%s;abi=%u;O%d;bounds=%s;%scpu=", WACC_VERSION, WACC_ABI_VERSION, opt,
+             o && o->explicit_bounds ? "explicit" : "guard", o && o->no_interrupt_checks ? "nointr;" : "");
     put(buf, len, &pos, tmp);
     if (cpu && *cpu && strcmp(cpu, "native")) {
         put(buf, len, &pos, cpu);
@@ -242,6 +242,10 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
         char *em = LLVMGetErrorMessage(e);
         snprintf(err, 512, "optimisation pipeline %s failed: %s", pipeline, em);
         LLVMDisposeErrorMessage(em);
+        goto out;
+    }
+    if (!wacc_insert_interrupt_checks(mod)) {
+        snprintf(err, 512, "out of memory (interrupt checks)");
         goto out;
     }
     phase_done(timed, "optimise", t0);

@@ -253,6 +253,16 @@ bool wacc_component_call(wacc_store *s, wacc_cfunc *f, const struct wacc_cval *a
  * past max_bytes (memory.grow returns -1; 0: no cap beyond the module's). */
 void wacc_store_set_deadline(wacc_store *s, uint64_t deadline_ns);
 void wacc_store_set_max_memory(wacc_store *s, uint64_t max_bytes);
+/* The store's deadline (CLOCK_MONOTONIC ns; 0: none), for hosts that wait
+ * (WASI poll, sockets): cap the wait there and return WACC_TRAP_DEADLINE
+ * from the host function once it has passed. */
+uint64_t wacc_store_deadline(const wacc_store *s);
+/* Current CLOCK_MONOTONIC time in ns (the clock deadlines are measured on). */
+uint64_t wacc_monotonic_ns(void);
+/* True if artifact a (core module or component) was compiled with the
+ * interruption checks (not --no-interrupt-checks): only then does a
+ * deadline stop guest code that does not call the host. */
+bool wacc_artifact_interruptible(const wacc_artifact *a);
 
 /* ---- misc ---- */
 /* For host functions that end the program (WASI proc_exit): records the

@@ -52,7 +52,25 @@ struct wacc_engine {
     pthread_mutex_t pool_lock;
     uint32_t npool;
     struct wacc_mem_reservation pool[WACC_MEMORY_POOL];
+    /* Interruption (deadline.c): the epoch counter generated code reads
+     * (struct wacc_limits), and the timer thread that bumps it when a
+     * watched store's deadline passes. The timer thread reads only `watch`
+     * (under timer_lock), never a store. */
+    uint64_t epoch;                     /* atomic (__atomic builtins) */
+    pthread_mutex_t timer_lock;
+    pthread_cond_t timer_cond;          /* CLOCK_MONOTONIC */
+    pthread_t timer;
+    bool timer_started, timer_stop;
+    uint32_t nwatch, watch_cap;
+    struct wacc_deadline_watch { const struct wacc_store *store; uint64_t ns; } *watch;
 };
+
+/* deadline.c: engine part (init in wacc_engine_new, stop the timer thread
+ * in wacc_engine_free), and the interrupt libcall. */
+void wacc__engine_timer_init(wacc_engine *e);
+void wacc__engine_timer_stop(wacc_engine *e);
+void wacc__interrupt(void *vmctx, uint32_t func_index, uint32_t wasm_offset);
+void wacc__store_unwatch(struct wacc_store *s);     /* wacc_store_free */
 
 /* Canonical id of a function type (0-based, stable for the engine's life).
  * Returns UINT32_MAX when out of memory. */
@@ -116,6 +134,8 @@ uint32_t wacc__artifact_func_at(const wacc_artifact *a, uintptr_t pc);
 struct wacc_store {
     wacc_engine *engine;
     struct wacc_limits limits;          /* shared by all vmctx of the store */
+    uint64_t deadline_ns;               /* CLOCK_MONOTONIC, 0: none (deadline.c) */
+    uint64_t max_memory;                /* bytes per linear memory, 0: no cap */
     struct wacc_instance *instances;
     struct wacc_func *funcs;
     struct wacc_table_obj *tables;
@@ -171,6 +191,7 @@ struct wacc_memory_obj {
     uint64_t declared_max;
     int slot;                           /* trap registry slot */
     wacc_engine *engine;                /* whose pool gets the reservation back */
+    const struct wacc_store *store;     /* its max_memory caps memory.grow */
     uint64_t image_id, image_bytes;     /* image mapped copy-on-write at the base (0: none) */
     struct wacc_memory_obj *next;
 };
@@ -230,6 +251,21 @@ uintptr_t wacc__thread_enter(void);
  * with the details in *e. Sets the store's stack limit. */
 bool wacc__call_protected(wacc_store *s, struct wacc_entry *e, wacc_array_call_fn fn,
                           void *vmctx, void *code, wacc_val *vals);
+/* The per-thread trap state that belongs to one stack: the chain of
+ * host->wasm entries running on it and its bounds (limit: what generated
+ * code's prologue check compares with; low: its lowest usable byte, just
+ * above the guard page). runtime/fiber swaps it on every stack switch, so
+ * the stack-limit check stays exact on every fiber and a trap unwinds only
+ * to an entry of its own stack. A zero state (limit 0) means "this thread's
+ * own stack, bounds not computed yet": wacc__thread_enter computes them. */
+struct wacc_stack_state {
+    struct wacc_entry *entry;
+    uintptr_t limit, low;
+};
+/* The state of a fresh stack [low, high) with no entries. */
+void wacc__stack_state_init(struct wacc_stack_state *st, uintptr_t low, uintptr_t high);
+/* Save the calling thread's state into *save, make *load current. */
+void wacc__stack_state_swap(struct wacc_stack_state *save, const struct wacc_stack_state *load);
 /* Raise a trap from runtime code running under an entry (never returns). */
 _Noreturn void wacc__raise(struct wacc_instance *inst, uint32_t code, uint32_t func_index,
                            uint32_t wasm_offset);

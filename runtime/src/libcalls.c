@@ -124,4 +124,5 @@ const struct wacc_libcalls wacc__libcalls = {
     .table_copy = lc_table_copy,
     .table_init = lc_table_init,
     .elem_drop = lc_elem_drop,
+    .interrupt = wacc__interrupt,
 };

@@ -141,6 +141,12 @@ wacc_memory_obj *wacc__memory_create(wacc_store *s, uint64_t min, bool has_max, 
                   (unsigned long long)min, (unsigned long long)limit);
         return NULL;
     }
+    if (s->max_memory && min > s->max_memory / WASM_PAGE_SIZE) {
+        wacc__err(err, "memory of %llu pages (%llu bytes) exceeds the memory limit of %llu bytes",
+                  (unsigned long long)min, (unsigned long long)(min * WASM_PAGE_SIZE),
+                  (unsigned long long)s->max_memory);
+        return NULL;
+    }
     wacc_memory_obj *m = calloc(1, sizeof *m);
     if (!m) {
         wacc__err(err, "out of memory");
@@ -154,6 +160,7 @@ wacc_memory_obj *wacc__memory_create(wacc_store *s, uint64_t min, bool has_max, 
     }
     m->slot = r.slot;
     m->engine = s->engine;
+    m->store = s;
     m->image_id = r.image_id;
     m->image_bytes = r.image_bytes;
     m->m.base = r.base;
@@ -198,6 +205,8 @@ uint32_t wacc_memory_grow(wacc_memory_obj *m, uint32_t delta)
     if (delta == 0)
         return (uint32_t)old;
     if (old + delta > m->max_pages)
+        return UINT32_MAX;
+    if (m->store->max_memory && old + delta > m->store->max_memory / WASM_PAGE_SIZE)
         return UINT32_MAX;
     if (mprotect(m->m.base + old * WASM_PAGE_SIZE, (uint64_t)delta * WASM_PAGE_SIZE,
                  PROT_READ | PROT_WRITE) != 0)

@@ -32,6 +32,7 @@ wacc_engine *wacc_engine_new(void)
         return NULL;
     pthread_mutex_init(&e->lock, NULL);
     pthread_mutex_init(&e->pool_lock, NULL);
+    wacc__engine_timer_init(e);
     return e;
 }
 
@@ -44,6 +45,7 @@ void wacc_engine_free(wacc_engine *e)
     free(e->sigs);
     free(e->slots);
     wacc__memory_pool_drain(e);
+    wacc__engine_timer_stop(e);
     pthread_mutex_destroy(&e->pool_lock);
     pthread_mutex_destroy(&e->lock);
     free(e);
@@ -177,6 +179,8 @@ wacc_store *wacc_store_new(wacc_engine *e)
         return NULL;
     s->engine = e;
     s->limits.stack_limit = wacc__thread_enter();   /* reset by every entry */
+    s->limits.epoch = &e->epoch;
+    s->limits.epoch_deadline = UINT64_MAX;          /* no deadline */
     return s;
 }
 
@@ -184,6 +188,7 @@ void wacc_store_free(wacc_store *s)
 {
     if (!s)
         return;
+    wacc__store_unwatch(s);
     for (struct wacc_instance *i = s->instances, *n; i; i = n) {
         n = i->next;
         wacc__instance_free(i);

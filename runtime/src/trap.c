@@ -45,6 +45,7 @@ static struct sigaction old_segv, old_bus;
 static __thread struct wacc_entry *tls_entry __attribute__((tls_model("initial-exec")));
 static __thread uintptr_t tls_stack_limit __attribute__((tls_model("initial-exec")));
 static __thread uintptr_t tls_stack_low __attribute__((tls_model("initial-exec")));
+static __thread bool tls_ready __attribute__((tls_model("initial-exec")));
 
 /* ---- registry ---- */
 
@@ -193,12 +194,11 @@ static void install_handlers(void)
     sigaction(SIGBUS, &sa, &old_bus);
 }
 
-uintptr_t wacc__thread_enter(void)
+/* Once per thread: the signal handlers (once per process) and an
+ * alternate signal stack, so a fault on an exhausted stack can be handled. */
+static void thread_ready(void)
 {
-    if (tls_stack_limit)
-        return tls_stack_limit;
     pthread_once(&install_once, install_handlers);
-
     stack_t cur;
     if (sigaltstack(NULL, &cur) == 0 && (cur.ss_flags & SS_DISABLE)) {
         void *mem = malloc(ALTSTACK_SIZE);
@@ -210,6 +210,15 @@ uintptr_t wacc__thread_enter(void)
                 free(mem);
         }
     }
+    tls_ready = true;
+}
+
+uintptr_t wacc__thread_enter(void)
+{
+    if (!tls_ready)
+        thread_ready();
+    if (tls_stack_limit)        /* known (a fiber's stack sets it when switched to) */
+        return tls_stack_limit;
 
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
     uintptr_t low = 0;
@@ -231,6 +240,26 @@ uintptr_t wacc__thread_enter(void)
     tls_stack_low = low;
     tls_stack_limit = limit;
     return limit;
+}
+
+/* ---- stacks (runtime/fiber) ---- */
+
+void wacc__stack_state_init(struct wacc_stack_state *st, uintptr_t low, uintptr_t high)
+{
+    uintptr_t limit = low + 2 * (uintptr_t)WACC_STACK_RED_ZONE;
+    st->entry = NULL;
+    st->low = low;
+    st->limit = limit < high ? limit : high;
+}
+
+void wacc__stack_state_swap(struct wacc_stack_state *save, const struct wacc_stack_state *load)
+{
+    save->entry = tls_entry;
+    save->limit = tls_stack_limit;
+    save->low = tls_stack_low;
+    tls_entry = load->entry;
+    tls_stack_limit = load->limit;
+    tls_stack_low = load->low;
 }
 
 static __attribute__((noinline)) bool run(struct wacc_entry *e, wacc_array_call_fn fn,
@@ -302,6 +331,7 @@ const char *wacc_trap_name(uint32_t code)
     case WACC_TRAP_OUT_OF_MEMORY: return "out of memory";
     case WACC_TRAP_EXIT: return "exit";
     case WACC_TRAP_COMPONENT: return "canonical ABI check failed";
+    case WACC_TRAP_DEADLINE: return "deadline exceeded";
     default: return "unknown trap";
     }
 }

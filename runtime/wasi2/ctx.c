@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http_int.h"
 #include "w2_int.h"
 #include "wasi_int.h"
 
@@ -126,6 +127,7 @@ void wacc_wasi2_free(wacc_wasi2 *w)
         return;
     for (uint32_t i = 1; i < w->nobjs; i++)
         w2_release(w, i);
+    h_client_free_all(w);
     free(w->objs);
     for (uint32_t i = 0; i < w->npre; i++) {
         close(w->pre[i].fd);
@@ -273,7 +275,8 @@ static bool our_interface(const char *iname, char *base, size_t cap, char *err)
     return true;
 }
 
-static const w2_fn *const tables[] = { w2_fns_cli, w2_fns_io, w2_fns_fs };
+static const w2_fn *const tables[] = { w2_fns_cli, w2_fns_io, w2_fns_fs, w2_fns_http_fields,
+                                       w2_fns_http_types, w2_fns_http_client };
 
 static w2_impl find_impl(const char *key)
 {

@@ -146,6 +146,11 @@ struct wacc_wasi2 {
     char **allow_http, **tcp_listen, **tcp_connect, **udp;
     uint32_t nallow_http, ntcp_listen, ntcp_connect, nudp;
     bool allow_dns;
+    /* wasi:http (http_*.c): the server request in flight, and the
+     * outbound transfers (libcurl multi handle, http_client.c) */
+    struct w2_http *http;
+    uint64_t http_gen;
+    struct h_clients *clients;
 };
 
 /* ---- ctx.c ---- */

@@ -54,9 +54,9 @@ fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 for O in -O0 -O2; do
     if ! "$WACC" compile "$T/c.wasm" -o "$T/c.so" $O; then fail "compile $O"; continue; fi
-    out=$("$WACC" run "$T/c.so" --invoke 'f()' 2>&1)
+    out=$("$WACC" run --invoke 'f()' "$T/c.so" 2>&1)
     [ "$out" = 42 ] || fail "$O: run --invoke 'f()' (nested component) printed '$out'"
-    out=$("$WACC" run "$T/c.so" --invoke 'g()' 2>&1)
+    out=$("$WACC" run --invoke 'g()' "$T/c.so" 2>&1)
     [ "$out" = 7 ] || fail "$O: run --invoke 'g()' printed '$out'"
     info=$("$WACC" inspect "$T/c.so" 2>&1)
     grep -q '^file checksum: OK' <<<"$info" || fail "$O: inspect: no 'file checksum: OK'"

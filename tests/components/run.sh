@@ -100,10 +100,11 @@ if [ $MODE = test ]; then
         local c="$1" opts=()
         shift
         while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+        [ "${1-}" = -- ] && shift     # everything after the file goes to the program
         "$WACC" run "${opts[@]}" "$(so "$c")" "$@"
     }
     so() { prepare "$1" > /dev/null && echo "$art"; }
-    invoke() { "$WACC" run "$(so "$1")" --invoke "$2"; }
+    invoke() { local f; f=$(so "$1") && "$WACC" run --invoke "$2" "$f"; }
 else
     command -v node >/dev/null 2>&1 || { echo "SKIP: node not found"; exit 77; }
     # the transpiled code imports @bytecodealliance/preview2-shim: give it the

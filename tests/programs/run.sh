@@ -96,7 +96,7 @@ for n in "${names[@]}"; do
             ndir=("$w/native/sandbox")
         fi
         # stdin through a pipe (not seekable), like `producer | program`
-        cat "$w/stdin" | $RUNNER "${wdir[@]}" --env "$TEST_ENV" "$w/$n.so" -- "${warg[@]}" "${args[@]}" \
+        cat "$w/stdin" | $RUNNER "${wdir[@]}" --env "$TEST_ENV" "$w/$n.so" "${warg[@]}" "${args[@]}" \
             > "$w/wasm.out" 2> "$w/wasm.err"
         wrc=$?
         if [ -n "$expected" ]; then

@@ -20,7 +20,7 @@ for O in -O0 -O2; do
     readelf -h "$T/m.so" | grep -q 'Type:.*DYN' || fail "$O: readelf -h does not say DYN"
     nm -D --defined-only "$T/m.so" | grep -q ' wacc_descriptor$' || fail "$O: no wacc_descriptor symbol"
     readelf -S "$T/m.so" | grep -q '\.wacc_meta' || fail "$O: no .wacc_meta section"
-    out=$("$WACC" run "$T/m.so" --invoke add 40 2 2>&1)
+    out=$("$WACC" run --invoke add "$T/m.so" 40 2 2>&1)
     [ "$out" = 42 ] || fail "$O: run --invoke add 40 2 printed '$out'"
     "$WACC" inspect "$T/m.so" | grep -q '^file checksum: OK' || fail "$O: inspect"
 done

@@ -61,7 +61,7 @@ if "$WACC" compile "$T/ok.wasm" -o "$T/ok.so"; then
         b=$(od -An -tu1 -j "$off" -N1 "$T/flip.so" | tr -d ' ')
         printf "$(printf '\\%03o' $(( (b ^ 0x5a) & 255 )))" |
             dd of="$T/flip.so" bs=1 seek="$off" conv=notrunc status=none
-        check "run flipped byte @$off" "$WACC" run "$T/flip.so" --invoke add 1 2
+        check "run flipped byte @$off" "$WACC" run --invoke add "$T/flip.so" 1 2
         check "inspect flipped byte @$off" "$WACC" inspect "$T/flip.so"
     done
     head -c $((size / 2)) "$T/ok.so" > "$T/half.so"
@@ -71,14 +71,14 @@ else
 fi
 
 # Cache: a corrupt entry must be deleted and rebuilt.
-out=$("$WACC" run "$T/ok.wasm" --invoke add 2 3 2>&1)
+out=$("$WACC" run --invoke add "$T/ok.wasm" 2 3 2>&1)
 if [ "$out" != 5 ]; then echo "FAIL run ok.wasm (cold cache): $out"; fails=$((fails + 1)); fi
 entry=$(ls "$XDG_CACHE_HOME"/wacc/*.so 2>/dev/null | head -1)
 if [ -z "$entry" ]; then
     echo "FAIL no cache entry written"; fails=$((fails + 1))
 else
     printf 'XXXX' | dd of="$entry" bs=1 seek=200 conv=notrunc status=none
-    out=$("$WACC" run "$T/ok.wasm" --invoke add 2 3 2>&1)
+    out=$("$WACC" run --invoke add "$T/ok.wasm" 2 3 2>&1)
     if [ "$out" != 5 ]; then echo "FAIL run with corrupt cache entry: $out"; fails=$((fails + 1)); fi
     if ! "$WACC" inspect "$entry" > /dev/null; then
         echo "FAIL corrupt cache entry was not rebuilt"; fails=$((fails + 1))

@@ -36,7 +36,7 @@ echo "outside, must not be reachable" > "$W/run/outside.txt"
 ln -s .. "$W/run/sandbox/up"
 ln -s ../outside.txt "$W/run/sandbox/out-rel"
 ln -s "$W/run/outside.txt" "$W/run/sandbox/out-abs"
-(cd "$W/run" && "$WACC" run --dir "$W/run/sandbox::/sandbox" "$W/escape.so" -- /sandbox) \
+(cd "$W/run" && "$WACC" run --dir "$W/run/sandbox::/sandbox" "$W/escape.so" /sandbox) \
   > "$W/out" 2> "$W/err" < /dev/null
 st=$?
 check "escape: exit status 0 (got $st)" $st
@@ -56,7 +56,7 @@ if "$CLANG" --target=wasm32-wasi -O2 -Wl,--strip-debug "$HERE/misc.c" -o "$W/mis
    node "$JCO" new "$W/misc.core.wasm" --wasi-command -o "$W/misc.component.wasm" >> "$W/misc.log" 2>&1 &&
    "$WACC" compile "$W/misc.component.wasm" -o "$W/misc.so" >> "$W/misc.log" 2>&1; then
     mkdir -p "$W/misc"
-    "$WACC" run --dir "$W/misc::/m" "$W/misc.so" -- /m > "$W/misc.out" 2> "$W/misc.err" < /dev/null
+    "$WACC" run --dir "$W/misc::/m" "$W/misc.so" /m > "$W/misc.out" 2> "$W/misc.err" < /dev/null
     st=$?
     [ $st = 1 ] && [ "$(cat "$W/misc.err")" = "misc: done" ]
     check "misc: exit status 1 and stderr (got $st)" $?
@@ -72,7 +72,7 @@ fi
 if node "$JCO" parse "$HERE/imports.wat" -o "$W/imports.wasm" > "$W/imports.log" 2>&1 &&
    "$WACC" compile "$W/imports.wasm" -o "$W/imports.so" >> "$W/imports.log" 2>&1; then
     for c in "rand()=true" "mono()=true" "lookup()=101"; do
-        got="$("$WACC" run "$W/imports.so" --invoke "${c%%=*}" 2>&1)"
+        got="$("$WACC" run --invoke "${c%%=*}" "$W/imports.so" 2>&1)"
         [ "$got" = "${c#*=}" ]
         check "imports: ${c%%=*} = ${c#*=} (got $got)" $?
     done

@@ -12,6 +12,9 @@
  *     (guard pages catch everything past the accessible size);
  *   - checks the stack in every function prologue against
  *     vmctx->limits->stack_limit;
+ *   - unless compiled with --no-interrupt-checks (WACC_META_NO_INTERRUPT_CHECKS),
+ *     tests the interruption epoch at loop headers and at the entry of every
+ *     function that calls (struct wacc_limits, below);
  *   - raises traps by calling libcalls->trap (which never returns).
  *
  * The artifact (.so)
@@ -27,7 +30,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WACC_ABI_VERSION 2u      /* 2: component descriptor carries fused adapters (k2) */
+#define WACC_ABI_VERSION 3u      /* 2: component descriptor carries fused adapters (k2);
+                                    3: interruption epoch (wacc_limits, libcall INTERRUPT,
+                                       WACC_TRAP_DEADLINE, meta flags) */
 #define WACC_DESCRIPTOR_SYMBOL "wacc_descriptor"
 #define WACC_META_SECTION ".wacc_meta"
 #define WACC_META_MAGIC "WACCMETA"      /* 8 bytes, no NUL stored */
@@ -68,6 +73,7 @@ enum wacc_trap_code {
     WACC_TRAP_OUT_OF_MEMORY = 12,
     WACC_TRAP_EXIT = 13,                /* WASI proc_exit (not an error) */
     WACC_TRAP_COMPONENT = 14,           /* Canonical ABI check failed */
+    WACC_TRAP_DEADLINE = 15,            /* deadline exceeded (v3; raised by libcalls->interrupt) */
     WACC_TRAP__COUNT
 };
 
@@ -109,9 +115,34 @@ struct wacc_table {
 
 /* Globals live in 16-byte cells (wacc_val). */
 
+/* Interruption (v3). The engine owns a 64-bit epoch counter that only
+ * grows; a timer thread of the engine adds 1 whenever the deadline of a
+ * store it watches passes (wacc_store_set_deadline). Each store's limits
+ * hold the epoch at which its code must stop and ask the runtime:
+ *
+ *     if (atomic_load_relaxed(*limits->epoch) >= limits->epoch_deadline)
+ *         libcalls->interrupt(vmctx, func_index, wasm_offset);
+ *
+ * Generated code emits this test at every loop header and at the entry of
+ * every function that contains a call (a function without loops and calls
+ * always ends; unbounded recursion passes through entries of functions
+ * that call). limits->epoch is loaded once per function (it never
+ * changes); epoch_deadline is an ordinary load (only the thread running
+ * the store changes it, inside the interrupt libcall or a host call), so
+ * LLVM keeps it in a register across a loop without calls. The test is one
+ * load, a compare and a branch weighted as never taken.
+ * The libcall reads the clock: past the store's deadline it raises
+ * WACC_TRAP_DEADLINE (unwinding like any trap); otherwise (another store's
+ * deadline bumped the epoch) it sets epoch_deadline = epoch + 1 and
+ * returns. No deadline: epoch_deadline = UINT64_MAX. */
 struct wacc_limits {
     uintptr_t stack_limit;      /* prologue traps if the stack pointer is below */
+    const uint64_t *epoch;      /* v3: the engine's epoch counter (read atomically) */
+    uint64_t epoch_deadline;    /* v3: interrupt when *epoch >= this */
 };
+
+enum { WACC_LIMITS_STACK_LIMIT = 0, WACC_LIMITS_EPOCH, WACC_LIMITS_EPOCH_DEADLINE,
+       WACC_LIMITS__COUNT };
 
 /* Calls from generated code into the runtime. All take the caller's vmctx.
  * Those that can trap do so themselves (they never return on a trap).
@@ -128,6 +159,10 @@ struct wacc_libcalls {
     void (*table_copy)(void *vmctx, uint32_t dst_table, uint32_t src_table, uint32_t dst, uint32_t src, uint32_t len);
     void (*table_init)(void *vmctx, uint32_t table, uint32_t elem, uint32_t dst, uint32_t src, uint32_t len);
     void (*elem_drop)(void *vmctx, uint32_t elem);
+    /* v3: the epoch reached limits->epoch_deadline (see struct wacc_limits):
+     * traps WACC_TRAP_DEADLINE (never returns) if the store's deadline has
+     * passed, else re-arms epoch_deadline and returns. */
+    void (*interrupt)(void *vmctx, uint32_t func_index, uint32_t wasm_offset);
 };
 
 /* Slot numbers of struct wacc_libcalls, for the code generator. */
@@ -143,6 +178,7 @@ enum wacc_libcall_slot {
     WACC_LIBCALL_TABLE_COPY,
     WACC_LIBCALL_TABLE_INIT,
     WACC_LIBCALL_ELEM_DROP,
+    WACC_LIBCALL_INTERRUPT,
     WACC_LIBCALL__COUNT
 };
 
@@ -420,7 +456,16 @@ struct wacc_meta_header {
     /* Trap table: pairs {uint32 code offset from function start, uint32 wasm offset}
      * per defined function; optional (size 0 = absent). */
     uint32_t traps_offset, traps_size;
-    uint32_t reserved[4];
+    uint32_t flags;                     /* v3: WACC_META_* bits */
+    uint32_t reserved[3];
+};
+
+/* wacc_meta_header.flags (v3). A component's header has the bit when its
+ * core modules were compiled so (they all are, alike). */
+enum {
+    /* compiled with --no-interrupt-checks: the code never tests the epoch,
+     * so a deadline stops only host waits (wacc_store_deadline) */
+    WACC_META_NO_INTERRUPT_CHECKS = 1u << 0,
 };
 
 struct wacc_trailer {

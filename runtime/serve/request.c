@@ -1,0 +1,505 @@
+/*
+ * request.c — one request: its route, its fiber, the wacc_http_io
+ * callbacks the guest's body and response go through, the waiter that
+ * parks the fiber, a fresh component instance, and the access-log line.
+ *
+ * The io callbacks run on the request's fiber and never block: "nothing
+ * yet" makes the guest wait (req_wait), which parks the fiber; the
+ * connection's drive loop resumes it when its I/O moved (kicked), a polled
+ * fd is ready or its timer fired.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "serve_int.h"
+
+/* ---- routing ---- */
+
+const wacc_serve_route *sv_route(const wacc_serve *sv, const char *path)
+{
+    for (unsigned i = 0; i < sv->nroutes; i++) {       /* longest prefix first */
+        const char *p = sv->routes[i].prefix;
+        size_t n = strlen(p);
+        if (n > 0 && p[n - 1] == '/')
+            n--;                        /* "/" and "/api/" match like "" and "/api" */
+        if (strncmp(path, p, n) == 0 && (path[n] == '\0' || path[n] == '/' || path[n] == '?'))
+            return &sv->routes[i];
+    }
+    return NULL;
+}
+
+/* ---- the access log ---- */
+
+void sv_log(const wacc_serve *sv, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n > sizeof line - 2)
+        n = sizeof line - 2;
+    line[n++] = '\n';
+    ssize_t w = write(sv->cfg.log_fd, line, (size_t)n);     /* one write: lines never interleave */
+    (void)w;
+}
+
+/* ---- response ---- */
+
+static bool is_hop_header(const char *name, size_t n)
+{
+    static const char *const hop[] = { "connection", "transfer-encoding", "keep-alive",
+                                       "upgrade", "proxy-connection", "te", "trailer" };
+    for (size_t i = 0; i < sizeof hop / sizeof hop[0]; i++)
+        if (strlen(hop[i]) == n && strncasecmp(hop[i], name, n) == 0)
+            return true;
+    return false;
+}
+
+static bool gone(struct request *r)
+{
+    return r->c->closing || r->replied;
+}
+
+static bool io_head(void *ud, unsigned status, const wacc_http_header *h, size_t n)
+{
+    struct request *r = ud;
+    struct conn *c = r->c;
+    if (gone(r) || r->head_sent)
+        return false;
+    if (status < 100 || status > 999)
+        status = 500;
+    r->status = status;
+    r->head_sent = true;
+    bool is_head = r->hreq.method[0] == 'H' && strcmp(r->hreq.method, "HEAD") == 0;
+    r->no_body = is_head || status == 204 || status == 304 || status < 200;
+    char line[128];
+    const char *reason = http_status_str((enum http_status)status);
+    int len = snprintf(line, sizeof line, "HTTP/1.1 %u %s\r\n", status,
+                       strcmp(reason, "<unknown>") == 0 ? "Unknown" : reason);
+    sv_out(c, line, (size_t)len);
+    for (size_t i = 0; i < n; i++) {
+        if (is_hop_header(h[i].name, h[i].name_len))
+            continue;
+        if (h[i].name_len == 14 && strncasecmp(h[i].name, "content-length", 14) == 0) {
+            char v[24];
+            size_t vl = h[i].value_len < sizeof v - 1 ? h[i].value_len : sizeof v - 1;
+            memcpy(v, h[i].value, vl);
+            v[vl] = '\0';
+            char *end;
+            unsigned long long cl = strtoull(v, &end, 10);
+            if (end == v || *end != '\0' || r->has_cl)
+                continue;       /* an invalid or second one is dropped */
+            r->has_cl = true;
+            r->cl_left = is_head ? 0 : cl;
+        }
+        sv_out(c, h[i].name, h[i].name_len);
+        sv_out(c, ": ", 2);
+        sv_out(c, h[i].value, h[i].value_len);
+        sv_out(c, "\r\n", 2);
+    }
+    if (!r->has_cl && !r->no_body) {
+        if (c->parser.http_major > 1 || (c->parser.http_major == 1 && c->parser.http_minor >= 1))
+            r->chunked = true;
+        else
+            c->keepalive = false;       /* HTTP/1.0: the end of the body is the close */
+    }
+    if (r->chunked)
+        sv_out(c, "transfer-encoding: chunked\r\n", 28);
+    if (!c->keepalive)
+        sv_out(c, "connection: close\r\n", 19);
+    sv_out(c, "\r\n", 2);
+    return !c->closing;
+}
+
+static size_t io_room(void *ud)
+{
+    struct request *r = ud;
+    if (gone(r))
+        return OUT_MAX;                 /* the write fails at once */
+    size_t q = sv_out_queued(r->c);
+    return q >= OUT_MAX ? 0 : OUT_MAX - q;
+}
+
+static bool io_write(void *ud, const uint8_t *p, size_t n)
+{
+    struct request *r = ud;
+    struct conn *c = r->c;
+    if (gone(r) || !r->head_sent || r->finished)
+        return false;
+    if (n == 0)
+        return true;
+    r->resp_bytes += n;
+    if (r->no_body)
+        return true;
+    if (r->has_cl) {
+        if (n > r->cl_left) {           /* more than content-length said */
+            snprintf(r->detail, sizeof r->detail, "response body longer than content-length");
+            r->failed = true;
+            c->keepalive = false;
+            n = (size_t)r->cl_left;
+        }
+        r->cl_left -= n;
+        sv_out(c, p, n);
+        return !r->failed && !c->closing;
+    }
+    if (r->chunked) {
+        char hdr[24];
+        int hl = snprintf(hdr, sizeof hdr, "%zx\r\n", n);
+        sv_out(c, hdr, (size_t)hl);
+        sv_out(c, p, n);
+        sv_out(c, "\r\n", 2);
+    } else {
+        sv_out(c, p, n);
+    }
+    return !c->closing;
+}
+
+static bool io_finish(void *ud, const wacc_http_header *t, size_t n)
+{
+    struct request *r = ud;
+    struct conn *c = r->c;
+    if (gone(r) || !r->head_sent || r->finished)
+        return false;
+    r->finished = true;
+    if (r->has_cl && r->cl_left > 0) {  /* shorter than promised: the client must see it */
+        snprintf(r->detail, sizeof r->detail, "response body shorter than content-length");
+        r->failed = true;
+        c->keepalive = false;
+        return false;
+    }
+    if (r->chunked) {
+        sv_out(c, "0\r\n", 3);
+        for (size_t i = 0; i < n; i++) {
+            if (is_hop_header(t[i].name, t[i].name_len))
+                continue;
+            sv_out(c, t[i].name, t[i].name_len);
+            sv_out(c, ": ", 2);
+            sv_out(c, t[i].value, t[i].value_len);
+            sv_out(c, "\r\n", 2);
+        }
+        sv_out(c, "\r\n", 2);
+    }
+    return !c->closing;
+}
+
+static unsigned error_status(const char *label)
+{
+    if (!label)
+        return 500;
+    if (strstr(label, "timeout"))
+        return 504;
+    if (strncmp(label, "connection-", 11) == 0 || strncmp(label, "DNS-", 4) == 0 ||
+        strncmp(label, "destination-", 12) == 0 || strncmp(label, "TLS-", 4) == 0)
+        return 502;
+    return 500;
+}
+
+static void io_error(void *ud, const char *label, const char *detail)
+{
+    struct request *r = ud;
+    struct conn *c = r->c;
+    if (r->failed || r->replied)
+        return;
+    r->failed = true;
+    snprintf(r->detail, sizeof r->detail, "%.40s%s%.150s", label ? label : "error",
+             detail && *detail ? ": " : "", detail ? detail : "");
+    if (!r->head_sent && !c->closing) {
+        r->status = error_status(label);
+        r->replied = true;
+        char buf[512];
+        int n = snprintf(buf, sizeof buf,
+                         "HTTP/1.1 %u %s\r\ncontent-type: text/plain\r\ncontent-length: %zu\r\n"
+                         "%s\r\n%s\n", r->status, http_status_str((enum http_status)r->status),
+                         strlen(label ? label : "error") + 1,
+                         c->keepalive ? "" : "connection: close\r\n", label ? label : "error");
+        sv_out(c, buf, (size_t)n);
+    } else {
+        c->keepalive = false;           /* the response is cut: close after it */
+    }
+}
+
+/* ---- request body ---- */
+
+static long io_read(void *ud, uint8_t *buf, size_t cap)
+{
+    struct request *r = ud;
+    if (r->boff < r->blen) {
+        size_t n = r->blen - r->boff;
+        if (n > cap)
+            n = cap;
+        memcpy(buf, r->body + r->boff, n);
+        r->boff += n;
+        return (long)n;
+    }
+    if (r->body_failed || r->c->closing)
+        return -2;
+    if (r->msg_complete)
+        return -1;
+    if (r->expect_continue && !r->continue_sent && !r->head_sent) {
+        r->continue_sent = true;
+        sv_out(r->c, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+        sv_out_flush(r->c);
+    }
+    return 0;
+}
+
+/* ---- waiting ---- */
+
+static void on_poll(uv_poll_t *h, int status, int events)
+{
+    struct sv_poll *p = h->data;
+    if (!p->active)
+        return;
+    short re = 0;
+    if (status < 0)
+        re |= POLLERR;
+    if (events & UV_READABLE)
+        re |= POLLIN;
+    if (events & UV_WRITABLE)
+        re |= POLLOUT;
+    if (events & UV_DISCONNECT)
+        re |= POLLHUP;
+    p->pfd->revents = re;
+    p->r->kicked = true;
+    sv_conn_drive(p->r->c);
+}
+
+static void on_poll_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void on_wait_timer(uv_timer_t *t)
+{
+    struct conn *c = t->data;
+    if (c->req) {
+        c->req->kicked = true;
+        sv_conn_drive(c);
+    }
+}
+
+static bool stop_now(struct request *r)
+{
+    if (r->c->closing || r->c->w->hard)
+        return true;
+    if (r->deadline && uv_hrtime() >= r->deadline) {
+        r->deadline_hit = true;
+        return true;
+    }
+    return false;
+}
+
+static bool req_wait(void *ud, struct pollfd *fds, unsigned nfds, uint64_t deadline_ns)
+{
+    struct request *r = ud;
+    struct conn *c = r->c;
+    if (stop_now(r))
+        return false;
+    uint64_t until = r->deadline;
+    if (deadline_ns && (!until || deadline_ns < until))
+        until = deadline_ns;
+    uint64_t now = uv_hrtime();
+    if (until) {
+        if (until <= now)
+            return true;                /* the caller's own deadline: it re-checks */
+        uv_timer_start(&c->wait_timer, on_wait_timer, (until - now + 999999) / 1000000, 0);
+    }
+    struct sv_poll **polls = nfds ? calloc(nfds, sizeof *polls) : NULL;
+    bool ready = false;
+    for (unsigned i = 0; i < nfds && polls; i++) {
+        fds[i].revents = 0;
+        struct sv_poll *p = calloc(1, sizeof *p);
+        if (!p || uv_poll_init(&c->w->loop, &p->h, fds[i].fd) != 0) {
+            free(p);
+            fds[i].revents = POLLNVAL;
+            ready = true;
+            continue;
+        }
+        p->h.data = p;
+        p->r = r;
+        p->pfd = &fds[i];
+        p->active = true;
+        int ev = ((fds[i].events & POLLIN) ? UV_READABLE : 0) |
+                 ((fds[i].events & POLLOUT) ? UV_WRITABLE : 0) | UV_DISCONNECT;
+        uv_poll_start(&p->h, ev, on_poll);
+        polls[i] = p;
+    }
+    if (!ready) {
+        r->waiting = true;
+        r->kicked = false;
+        wacc_fiber_suspend();
+        r->waiting = false;
+    }
+    if (!c->closing)
+        uv_timer_stop(&c->wait_timer);
+    for (unsigned i = 0; i < nfds && polls; i++) {
+        if (!polls[i])
+            continue;
+        polls[i]->active = false;
+        uv_close((uv_handle_t *)&polls[i]->h, on_poll_closed);
+    }
+    free(polls);
+    return !stop_now(r);
+}
+
+/* ---- the guest ---- */
+
+static void run_component(struct request *r)
+{
+    const wacc_serve_route *rt = r->route;
+    const wacc_serve_config *cfg = &r->c->w->sv->cfg;
+    char err[WACC_ERR_LEN] = "";
+    wacc_trap trap;
+    memset(&trap, 0, sizeof trap);
+    wacc_store *s = wacc_store_new(cfg->engine);
+    wacc_wasi2 *w2 = s ? wacc_wasi2_new(&rt->wasi, err) : NULL;
+    if (!w2) {
+        r->io.resp_error(r, "internal-error", err[0] ? err : "out of memory");
+        if (s)
+            wacc_store_free(s);
+        return;
+    }
+    if (r->deadline && wacc_store_set_deadline)
+        wacc_store_set_deadline(s, r->deadline);
+    if (cfg->max_memory && wacc_store_set_max_memory)
+        wacc_store_set_max_memory(s, cfg->max_memory);
+    if (wacc_wasi2_set_waiter)
+        wacc_wasi2_set_waiter(w2, &r->waiter);
+    wacc_component_host host;
+    wacc_wasi2_host(w2, &host);
+    wacc_cinstance *ci = wacc_component_instantiate(s, rt->artifact, &host, &trap, err);
+    if (!ci) {
+        r->io.resp_error(r, "internal-error", trap.code ? trap.message : err);
+    } else if (!wacc_wasi2_http_handle) {
+        r->io.resp_error(r, "internal-error", "this build has no wasi:http host");
+    } else if (!wacc_wasi2_http_handle(w2, s, ci, &r->hreq, &r->io, &trap, err)) {
+        if (!r->failed)
+            r->io.resp_error(r, "internal-error", trap.code ? trap.message : err);
+        else if (trap.code && !strstr(r->detail, "trap"))
+            snprintf(r->detail, sizeof r->detail, "%.180s", trap.message);
+    }
+    if (ci)
+        wacc_cinstance_free(ci);
+    wacc_store_free(s);
+    wacc_wasi2_free(w2);
+}
+
+static void request_fiber(void *arg)
+{
+    struct request *r = arg;
+    if (r->route->native)
+        r->route->native->handle(r->route->native->ud, &r->hreq, &r->io, &r->waiter);
+    else
+        run_component(r);
+    if (!r->failed && !r->replied && !r->finished)
+        io_error(r, "internal-error", r->deadline_hit ? "deadline exceeded"
+                                    : r->head_sent ? "response body not finished"
+                                                   : "response never set");
+    if (r->deadline_hit && !strstr(r->detail, "deadline"))
+        snprintf(r->detail, sizeof r->detail, "deadline exceeded");
+}
+
+void sv_request_run(struct request *r)
+{
+    uint64_t t0 = uv_hrtime();
+    r->kicked = false;
+    if (!r->fiber) {
+        char err[128];
+        r->fiber = wacc_fiber_new(r->c->w->fibers, request_fiber, r, err);
+        if (!r->fiber) {
+            io_error(r, "internal-error", err);
+            r->done = true;
+            return;
+        }
+    }
+    r->done = wacc_fiber_resume(r->fiber);
+    r->guest_ns += uv_hrtime() - t0;
+}
+
+/* ---- life ---- */
+
+struct request *sv_request_new(struct conn *c)
+{
+    wacc_serve *sv = c->w->sv;
+    char *target = c->head;
+    /* absolute-form targets ("http://host/p?q"): the path and query */
+    if (target[0] != '/') {
+        struct http_parser_url u;
+        http_parser_url_init(&u);
+        if (c->parser.method == HTTP_OPTIONS && strcmp(target, "*") == 0) {
+        } else if (http_parser_parse_url(target, c->url_len, 0, &u) == 0 &&
+                   (u.field_set & (1 << UF_PATH))) {
+            target += u.field_data[UF_PATH].off;
+        } else {
+            c->err_status = 400;
+            return NULL;
+        }
+    }
+    const wacc_serve_route *rt = sv_route(sv, target);
+    if (!rt) {
+        c->err_status = 404;
+        return NULL;
+    }
+    struct request *r = calloc(1, sizeof *r);
+    if (!r) {
+        c->err_status = 503;
+        return NULL;
+    }
+    r->c = c;
+    r->route = rt;
+    r->t_start = uv_hrtime();
+    if (sv->cfg.timeout_ns)
+        r->deadline = r->t_start + sv->cfg.timeout_ns;
+    for (unsigned i = 0; i < c->nh; i++) {
+        struct sv_hdr *h = &c->hoff[i];
+        char *name = c->head + h->name_off;
+        for (uint32_t k = 0; k < h->name_len; k++)
+            name[k] = (char)tolower((unsigned char)name[k]);
+        r->hdrs[i] = (wacc_http_header){ name, h->name_len,
+                                         (const uint8_t *)c->head + h->val_off, h->val_len };
+        if (h->name_len == 4 && memcmp(name, "host", 4) == 0 && !r->authority)
+            r->authority = strndup(c->head + h->val_off, h->val_len);
+        if (h->name_len == 6 && memcmp(name, "expect", 6) == 0 && h->val_len == 12 &&
+            strncasecmp(c->head + h->val_off, "100-continue", 12) == 0)
+            r->expect_continue = true;
+    }
+    r->hreq = (wacc_http_request){
+        .method = http_method_str((enum http_method)c->parser.method),
+        .scheme = "http",
+        .authority = r->authority,
+        .path_with_query = target,
+        .headers = r->hdrs,
+        .nheaders = c->nh,
+    };
+    r->io = (wacc_http_io){ r, io_read, io_head, io_room, io_write, io_finish, io_error };
+    r->waiter = (wacc_wasi2_waiter){ r, req_wait };
+    c->w->nreqs++;
+    return r;
+}
+
+void sv_request_end(struct request *r)
+{
+    struct conn *c = r->c;
+    struct worker *w = c->w;
+    if (r->fiber)
+        wacc_fiber_free(r->fiber);
+    if (!w->sv->cfg.quiet) {
+        uint64_t total = uv_hrtime() - r->t_start;
+        sv_log(w->sv, "\"%s %s\" %u %llu total=%lluus guest=%lluus%s%s", r->hreq.method,
+               r->hreq.path_with_query, r->status ? r->status : 500,
+               (unsigned long long)r->resp_bytes, (unsigned long long)(total / 1000),
+               (unsigned long long)(r->guest_ns / 1000), r->detail[0] ? " " : "", r->detail);
+    }
+    free(r->authority);
+    free(r->body);
+    free(r);
+    w->nreqs--;
+    sv_worker_maybe_done(w);
+}
