@@ -41,8 +41,9 @@
 #include <string.h>
 
 #include "component_internal.h"
+#include "fiber.h"
 
-enum { AW_NONE = 0, AW_ENTER, AW_YIELD, AW_WAIT, AW_NATIVE };
+enum { AW_NONE = 0, AW_ENTER, AW_YIELD, AW_WAIT, AW_ALWAYS, AW_COND };
 enum { AT_INITIAL = 1, AT_STARTED, AT_PENDING_CANCEL, AT_CANCEL_DELIVERED, AT_RESOLVED };
 enum { EV_NONE = 0, EV_SUBTASK, EV_STREAM_READ, EV_STREAM_WRITE, EV_FUTURE_READ, EV_FUTURE_WRITE,
        EV_TASK_CANCELLED };
@@ -92,7 +93,6 @@ typedef struct asubtask {
     uint8_t state;                  /* SS_* */
     bool cancel_requested, delivered, async_events;
     uint32_t idx;
-    atask *task;                    /* the callee's task until it resolves */
     wacc_subtask lend;
     wacc_val args[WACC_ABI_MAX_FLAT_PARAMS + 2];
     wacc_val res[2];
@@ -134,6 +134,7 @@ typedef struct asched {
     athread *cur;                   /* the running thread (NULL: host / start) */
     atask *tasks;                   /* heap tasks alive */
     aobj *objs;                     /* waitables, sets, shared streams alive */
+    wacc_fiber_pool *pool;          /* stacks of the tasks' implicit threads */
     uint64_t storage[2];            /* context.* outside any task */
 } asched;
 
@@ -184,18 +185,30 @@ static void obj_free(wacc_cinstance *ci, void *p)
     free(o);
 }
 
+static uint32_t thread_resume(wacc_cinstance *ci, athread *t, bool cancelled);
+
 void wacc__async_free(wacc_cinstance *ci)
 {
     asched *S = ci->sched;
     if (!S)
         return;
+    /* threads still waiting: resumed with a trap that unwinds their stacks */
+    while (S->waiting) {
+        athread *t = S->waiting;
+        t->killed = true;
+        thread_resume(ci, t, false);
+    }
     while (S->objs)
         obj_free(ci, S->objs);
     while (S->tasks) {
         atask *t = S->tasks;
         S->tasks = t->all_next;
+        if (t->thread.fiber)
+            wacc_fiber_free(t->thread.fiber);
         free(t);
     }
+    if (S->pool)
+        wacc_fiber_pool_free(S->pool);
     free(S);
     ci->sched = NULL;
 }
@@ -333,6 +346,8 @@ static void wset_event(cframe *f, awset *s, uint32_t *code, uint32_t *p1, uint32
 
 /* ---- the scheduler ---- */
 
+#define FIBER_STACK (2u << 20)
+
 static void enlist(asched *S, athread *t)
 {
     athread **pp = &S->waiting;
@@ -354,18 +369,19 @@ static void delist(asched *S, athread *t)
 
 static bool needs_exclusive(const atask *t)
 {
-    return t->F->async_ft && (!t->F->async_opt || t->F->callback);
+    return t->F && t->F->async_ft && (!t->F->async_opt || t->F->callback);
 }
 
 static bool has_backpressure(const atask *t)
 {
-    cframe *f = t->F->f;
+    cframe *f = t->inst;
     return f->backpressure > 0 || (needs_exclusive(t) && f->exclusive != NULL);
 }
 
-static bool stackless_ready(athread *t)
+/* Thread.ready() of a waiting thread. */
+static bool thread_ready(athread *t)
 {
-    cframe *f = t->task->F->f;
+    cframe *f = t->task->inst;
     switch (t->wait) {
     case AW_ENTER: return !has_backpressure(t->task);
     case AW_YIELD: return f->exclusive == NULL;
@@ -375,6 +391,8 @@ static bool stackless_ready(athread *t)
         awset *s = handle_obj(f, t->wset, O_WSET);
         return s && wset_has_event(s);
     }
+    case AW_ALWAYS: return true;
+    case AW_COND: return t->ready(t->ready_arg);
     default: return false;
     }
 }
@@ -388,31 +406,68 @@ static bool deliver_pending_cancel(atask *t, bool cancellable)
     return false;
 }
 
-static uint32_t resume_stackless(wacc_cinstance *ci, athread *t, bool cancelled);
-static uint32_t task_run(atask *task);
-
-/* A ready stackless thread (restricted to frame `only` when given, and
- * then not the one holding its exclusive lock). */
+/* A ready waiting thread (only of frame `only` when given, and then not
+ * the one holding its exclusive lock). */
 static athread *pick(asched *S, cframe *only)
 {
     for (athread *t = S->waiting; t; t = t->wnext) {
-        if (t->wait == AW_NONE || t->wait == AW_NATIVE)
+        if (only && (t->task->inst != only || only->exclusive == t))
             continue;
-        if (only && (t->task->F->f != only || only->exclusive == t))
-            continue;
-        if (stackless_ready(t))
+        if (thread_ready(t))
             return t;
     }
     return NULL;
 }
 
-/* Thread.wait_until for the running native thread `self` (NULL: the host
- * waiting for a call it made): runs ready stackless threads until
- * ready(arg) holds. The frames on the C stack below are all blocked too
- * (their calls wait for this one), so, as when their calls have returned
- * in the specification, they may be entered meanwhile. */
-static uint32_t native_wait(wacc_cinstance *ci, cframe *f, athread *self, bool (*ready)(void *),
-                            void *arg, bool cancellable, bool *cancelled)
+static void thread_free(wacc_cinstance *ci, atask *task)
+{
+    asched *S = ci->sched;
+    if (task->thread.fiber)
+        wacc_fiber_free(task->thread.fiber);
+    if (task->caller)
+        task->caller->callee = NULL;
+    atask **pp = &S->tasks;
+    while (*pp && *pp != task)
+        pp = &(*pp)->all_next;
+    if (*pp)
+        *pp = task->all_next;
+    free(task);
+}
+
+/* Thread.resume: runs t's fiber until it blocks again or finishes (then
+ * its task is freed); a trap inside it is returned. */
+static uint32_t thread_resume(wacc_cinstance *ci, athread *t, bool cancelled)
+{
+    asched *S = ci->sched;
+    atask *task = t->task;
+    cframe *f = task->inst;
+    delist(S, t);
+    t->wait = AW_NONE;
+    t->cancelled = cancelled;
+    athread *cur = S->cur;
+    S->cur = t;
+    bool me = f->abi.may_enter;
+    f->abi.may_enter = false;
+    bool done = wacc_fiber_resume(t->fiber);
+    f->abi.may_enter = me;
+    S->cur = cur;
+    if (!done)
+        return 0;
+    uint32_t code = t->code;
+    thread_free(ci, task);
+    if (code)
+        f->poisoned = true;
+    return code;
+}
+
+/* Thread.wait_until for the running thread `self` (NULL: the host waiting
+ * for a call it made). A thread on its own fiber suspends (kind and
+ * ready/arg say when it is ready again); the host and synchronous tasks
+ * (on their caller's stack) run ready threads meanwhile: the host any,
+ * a synchronous task only its own instance's (canon_lift of a non-async
+ * type), trapping when none is ready. kind AW_ALWAYS is a yield. */
+static uint32_t wait_until(wacc_cinstance *ci, cframe *f, athread *self, uint8_t kind,
+                           bool (*ready)(void *), void *arg, bool cancellable, bool *cancelled)
 {
     asched *S = ci->sched;
     if (cancelled)
@@ -422,142 +477,76 @@ static uint32_t native_wait(wacc_cinstance *ci, cframe *f, athread *self, bool (
         *cancelled = true;
         return 0;
     }
-    if (ready(arg))
+    if (self && self->fiber && wacc_fiber_current() == self->fiber) {
+        if (kind == AW_COND && ready(arg))
+            return 0;
+        self->wait = kind;
+        self->ready = ready;
+        self->ready_arg = arg;
+        self->cancellable = cancellable;
+        self->cancelled = false;
+        enlist(S, self);
+        wacc_fiber_suspend();
+        if (self->killed)
+            return trapf(f, "component instance freed while a task waited");
+        if (cancelled)
+            *cancelled = self->cancelled;
+        self->cancelled = false;
         return 0;
+    }
     cframe *only = NULL;
     if (self) {
         if (!task)
             return trapf(f, "cannot block a synchronous task before returning (in a start function)");
-        if (!task->F->async_ft)
-            only = task->F->f;      /* canon_lift of a non-async type: its own threads only */
-        self->wait = AW_NATIVE;
-        self->cancellable = cancellable;
-        self->cancelled = false;
-        enlist(S, self);
+        only = task->inst;
     }
-    uint32_t nframes = 0;
-    for (cframe *fr = ci->frames; fr; fr = fr->next_frame)
-        nframes++;
-    uint8_t small[64], *saved = nframes <= sizeof small ? small : malloc(nframes);
-    uint32_t code = 0, k = 0;
-    if (!saved)
-        return wacc__note(f, WACC_TRAP_OUT_OF_MEMORY, "out of memory");
-    for (cframe *fr = ci->frames; fr; fr = fr->next_frame, k++) {
-        saved[k] = fr->abi.may_enter;
-        fr->abi.may_enter = true;
-    }
-    athread *cur = S->cur;
-    for (;;) {
-        if (self && self->cancelled) {
-            if (cancelled)
-                *cancelled = true;
-            break;
-        }
-        if (ready(arg))
-            break;
+    if (kind == AW_ALWAYS) {
         athread *t = pick(S, only);
-        if (!t) {
-            if (only)
-                code = trapf(f, "cannot block a synchronous task before returning");
-            else if (S->waiting && !(self && S->waiting == self && !self->wnext))
-                code = trapf(f, "deadlock detected: the tasks that could make progress are "
-                                "suspended lower on the stack (not implemented yet: stack switching)");
-            else
-                code = trapf(f, "deadlock detected: event loop cannot make further progress");
-            break;
-        }
-        if ((code = resume_stackless(ci, t, false)) != 0)
-            break;
+        return t ? thread_resume(ci, t, false) : 0;
     }
-    S->cur = cur;
-    k = 0;
-    for (cframe *fr = ci->frames; fr; fr = fr->next_frame, k++)
-        fr->abi.may_enter = saved[k];
-    if (saved != small)
-        free(saved);
-    if (self) {
-        delist(S, self);
-        self->wait = AW_NONE;
-        self->cancelled = false;
+    while (!ready(arg)) {
+        athread *t = pick(S, only);
+        if (!t)
+            return only ? trapf(f, "cannot block a synchronous task before returning")
+                        : trapf(f, "deadlock detected: event loop cannot make further progress");
+        uint32_t code = thread_resume(ci, t, false);
+        if (code)
+            return code;
     }
-    return code;
-}
-
-/* thread.yield for the running native thread: another ready thread runs. */
-static uint32_t native_yield(wacc_cinstance *ci, cframe *f, athread *self, bool cancellable,
-                             bool *cancelled)
-{
-    asched *S = ci->sched;
-    *cancelled = false;
-    atask *task = self ? self->task : NULL;
-    if (deliver_pending_cancel(task, cancellable)) {
-        *cancelled = true;
-        return 0;
-    }
-    if (!self || !task)
-        return 0;
-    athread *t = pick(S, task->F->async_ft ? NULL : task->F->f);
-    if (!t)
-        return 0;
-    self->wait = AW_NATIVE;
-    self->cancellable = cancellable;
-    enlist(S, self);
-    bool me = f->abi.may_enter;
-    f->abi.may_enter = true;
-    uint32_t code = resume_stackless(ci, t, false);
-    f->abi.may_enter = me;
-    S->cur = self;
-    delist(S, self);
-    self->wait = AW_NONE;
-    if (self->cancelled) {
-        *cancelled = true;
-        self->cancelled = false;
-    }
-    return code;
+    return 0;
 }
 
 /* ---- tasks ---- */
 
-static void task_free(atask *task)
-{
-    asched *S = task->F->f->ci->sched;
-    atask **pp = &S->tasks;
-    while (*pp && *pp != task)
-        pp = &(*pp)->all_next;
-    if (*pp)
-        *pp = task->all_next;
-    free(task);
-}
-
-/* Task.exit_implicit_thread (+ unregister_thread's trap). Frees the task. */
+/* Task.exit_implicit_thread (+ unregister_thread's trap). */
 static uint32_t task_exit(atask *task)
 {
-    cframe *f = task->F->f;
+    cframe *f = task->inst;
     if (task->state != AT_RESOLVED)
         return trapf(f, "task exited without calling task.return");
-    if (task->F->async_ft && needs_exclusive(task) && f->exclusive == &task->thread)
+    if (needs_exclusive(task) && f->exclusive == &task->thread)
         f->exclusive = NULL;
-    task_free(task);
     return 0;
 }
 
 /* Task.return_ with a lifted result (NULL: none). */
 static uint32_t task_return(atask *task, const wacc_cval *result, char *msg)
 {
-    cframe *f = task->F->f;
+    cframe *f = task->inst;
     if (task->state == AT_RESOLVED)
         return trapf(f, "task.return called twice (or after task.cancel)");
     if (wacc_task_return(&task->borrows, msg, 160))
         return wacc__note(f, WACC_TRAP_COMPONENT, msg);
     acaller *c = task->caller;
     task->caller = NULL;
+    c->callee = NULL;
     task->state = AT_RESOLVED;
     return c->on_resolve(c, result, false);
 }
 
 static uint32_t task_cancel(atask *task)
 {
-    cframe *f = task->F->f;
+    cframe *f = task->inst;
     if (task->state != AT_CANCEL_DELIVERED)
         return trapf(f, "task.cancel called without a delivered cancellation");
     char msg[160];
@@ -565,6 +554,7 @@ static uint32_t task_cancel(atask *task)
         return wacc__note(f, WACC_TRAP_COMPONENT, msg);
     acaller *c = task->caller;
     task->caller = NULL;
+    c->callee = NULL;
     task->state = AT_RESOLVED;
     return c->on_resolve(c, NULL, true);
 }
@@ -572,22 +562,18 @@ static uint32_t task_cancel(atask *task)
 /* Task.request_cancellation (OnCancel). */
 static uint32_t task_request_cancel(atask *task)
 {
-    cframe *f = task->F->f;
+    cframe *f = task->inst;
     athread *th = &task->thread;
     if (task->state == AT_INITIAL) {
         task->state = AT_CANCEL_DELIVERED;
-        return resume_stackless(f->ci, th, true);
+        return thread_resume(f->ci, th, true);
     }
     bool candidate = th->wait != AW_NONE && th->cancellable;
     if (needs_exclusive(task) && f->exclusive && f->exclusive != th)
         candidate = false;
     if (candidate && f->abi.may_enter) {
         task->state = AT_CANCEL_DELIVERED;
-        if (th->wait == AW_NATIVE) {
-            th->cancelled = true;   /* seen when its nested wait gets control back */
-            return 0;
-        }
-        return resume_stackless(f->ci, th, true);
+        return thread_resume(f->ci, th, true);
     }
     task->state = AT_PENDING_CANCEL;
     return 0;
@@ -612,11 +598,12 @@ static uint32_t call_core(cframe *f, athread *th, wacc_func *fn, const wacc_val 
     return wacc__note(f, t.code, strncmp(t.message, "trap: ", 6) == 0 ? t.message + 6 : t.message);
 }
 
-/* unpack_callback_result and the rest of the callback loop after a call. */
-static uint32_t cb_handle(athread *th, uint32_t packed)
+/* The callback event loop of canon_lift (unpack_callback_result, waits,
+ * callback calls) after the core function returned `packed`. */
+static uint32_t cb_loop(athread *th, uint32_t packed)
 {
     atask *task = th->task;
-    cframe *f = task->F->f;
+    cframe *f = task->inst;
     for (;;) {
         uint32_t code = packed & 0xf, si = packed >> 4;
         if (code > CB_WAIT)
@@ -624,78 +611,40 @@ static uint32_t cb_handle(athread *th, uint32_t packed)
         if (code == CB_EXIT)
             return task_exit(task);
         f->exclusive = NULL;
-        awset *s = NULL;
-        if (code == CB_WAIT && !(s = handle_obj(f, si, O_WSET)))
-            return trapf(f, "callback returned WAIT with %u, not a waitable set", si);
-        if (!deliver_pending_cancel(task, true)) {
-            th->wait = code == CB_WAIT ? AW_WAIT : AW_YIELD;
-            th->wset = si;
-            th->cancellable = true;
-            if (s)
-                s->num_waiting++;
-            enlist(f->ci->sched, th);
-            return 0;
-        }
-        f->exclusive = th;
-        wacc_val a[3], r;
-        memset(a, 0, sizeof a);
-        memset(&r, 0, sizeof r);
-        a[0].i32 = EV_TASK_CANCELLED;
-        uint32_t c = call_core(f, th, task->F->callback, a, 3, &r, 1);
-        if (c)
-            return c;
-        packed = (uint32_t)r.i32;
-    }
-}
-
-/* A stackless thread's next step: a callback call with the next event, or
- * (waiting to enter) the start of its task. */
-static uint32_t resume_stackless(wacc_cinstance *ci, athread *t, bool cancelled)
-{
-    asched *S = ci->sched;
-    atask *task = t->task;
-    cframe *f = task->F->f;
-    uint8_t w = t->wait;
-    delist(S, t);
-    t->wait = AW_NONE;
-    bool me = f->abi.may_enter;
-    f->abi.may_enter = false;
-    uint32_t code = 0;
-    if (w == AW_ENTER) {
-        f->num_waiting_to_enter--;
-        if (cancelled) {
-            code = task_cancel(task);
-            if (!code)
-                code = task_exit(task);
+        uint32_t ev = EV_NONE, p1 = 0, p2 = 0, c;
+        bool cancelled = false;
+        if (code == CB_YIELD) {
+            c = wait_until(f->ci, f, th, AW_YIELD, NULL, NULL, true, &cancelled);
         } else {
-            code = task_run(task);
-        }
-    } else {
-        uint32_t ev = EV_NONE, p1 = 0, p2 = 0;
-        if (w == AW_WAIT) {
-            awset *s = handle_obj(f, t->wset, O_WSET);
+            awset *s = handle_obj(f, si, O_WSET);
+            if (!s)
+                return trapf(f, "callback returned WAIT with %u, not a waitable set", si);
+            s->num_waiting++;
+            th->wset = si;
+            c = wait_until(f->ci, f, th, AW_WAIT, NULL, NULL, true, &cancelled);
+            s = handle_obj(f, si, O_WSET);
             if (s)
                 s->num_waiting--;
-            if (!cancelled && s)
+            if (!c && !cancelled && s)
                 wset_event(f, s, &ev, &p1, &p2);
         }
-        if (cancelled)
+        if (c)
+            return c;
+        if (cancelled) {
             ev = EV_TASK_CANCELLED;
-        f->exclusive = t;
+            p1 = p2 = 0;
+        }
+        f->exclusive = th;
         wacc_val a[3], r;
         memset(a, 0, sizeof a);
         memset(&r, 0, sizeof r);
         a[0].i32 = (int32_t)ev;
         a[1].i32 = (int32_t)p1;
         a[2].i32 = (int32_t)p2;
-        code = call_core(f, t, task->F->callback, a, 3, &r, 1);
-        if (!code)
-            code = cb_handle(t, (uint32_t)r.i32);
+        if ((c = call_core(f, th, task->F->callback, a, 3, &r, 1)) != 0)
+            return c;
+        packed = (uint32_t)r.i32;
     }
-    f->abi.may_enter = me;
-    if (code)
-        f->poisoned = true;
-    return code;
 }
 
 /* canon_lift's thread_func after the backpressure gate: lower the
@@ -703,10 +652,10 @@ static uint32_t resume_stackless(wacc_cinstance *ci, athread *t, bool cancelled)
 static uint32_t task_run(atask *task)
 {
     struct wacc_cfunc *F = task->F;
-    cframe *f = F->f;
+    cframe *f = task->inst;
     wacc_cinstance *ci = f->ci;
     athread *th = &task->thread;
-    if (F->async_ft && needs_exclusive(task))
+    if (needs_exclusive(task))
         f->exclusive = th;
     wacc_arena arena;
     wacc_arena_init(&arena);
@@ -758,18 +707,35 @@ static uint32_t task_run(atask *task)
     wacc_arena_fini(&arena);
     if (!F->callback)
         return task_exit(task);
-    return cb_handle(th, (uint32_t)res[0].i32);
+    return cb_loop(th, (uint32_t)res[0].i32);
 }
 
-/* canon_lift: a new task for F called by `caller`; runs it until it
- * blocks or finishes. *out (may be NULL) gets the task while it is alive
- * and unresolved. */
-static uint32_t task_call(struct wacc_cfunc *F, acaller *caller, atask **out)
+/* The implicit thread's fiber: Task.enter_implicit_thread, then the call. */
+static void thread_main(void *arg)
+{
+    athread *th = arg;
+    atask *task = th->task;
+    cframe *f = task->inst;
+    uint32_t code = 0;
+    if (task->F->async_ft && (has_backpressure(task) || f->num_waiting_to_enter > 0)) {
+        f->num_waiting_to_enter++;
+        bool cancelled = false;
+        code = wait_until(f->ci, f, th, AW_ENTER, NULL, NULL, true, &cancelled);
+        f->num_waiting_to_enter--;
+        if (!code && cancelled) {
+            th->code = task_cancel(task);
+            return;
+        }
+    }
+    th->code = code ? code : task_run(task);
+}
+
+/* canon_lift: a new task (and implicit thread on its own fiber) for F
+ * called by `caller`; runs it until it blocks or finishes. */
+static uint32_t task_call(struct wacc_cfunc *F, acaller *caller)
 {
     cframe *f = F->f;
     asched *S = sched(f->ci);
-    if (out)
-        *out = NULL;
     if (!S)
         return wacc__note(f, WACC_TRAP_OUT_OF_MEMORY, "out of memory");
     if (f->poisoned)
@@ -778,30 +744,25 @@ static uint32_t task_call(struct wacc_cfunc *F, acaller *caller, atask **out)
     if (!task)
         return wacc__note(f, WACC_TRAP_OUT_OF_MEMORY, "out of memory");
     task->F = F;
+    task->inst = f;
     task->state = AT_INITIAL;
     task->caller = caller;
+    caller->callee = task;
     task->thread.task = task;
     wacc_task_init(&task->borrows);
     task->all_next = S->tasks;
     S->tasks = task;
-    if (out)
-        *out = task;
-    bool me = f->abi.may_enter;
-    f->abi.may_enter = false;
-    uint32_t code;
-    if (F->async_ft && (has_backpressure(task) || f->num_waiting_to_enter > 0)) {
-        f->num_waiting_to_enter++;
-        task->thread.wait = AW_ENTER;
-        task->thread.cancellable = true;
-        enlist(S, &task->thread);
-        code = 0;
-    } else {
-        code = task_run(task);
+    char err[256];
+    if (!S->pool)
+        S->pool = wacc_fiber_pool_new(FIBER_STACK, 16);
+    task->thread.fiber = S->pool ? wacc_fiber_new(S->pool, thread_main, &task->thread, err) : NULL;
+    if (!task->thread.fiber) {
+        caller->callee = NULL;
+        task->caller = NULL;
+        thread_free(f->ci, task);
+        return wacc__note(f, WACC_TRAP_OUT_OF_MEMORY, "out of memory (no stack for a task)");
     }
-    f->abi.may_enter = me;
-    if (code)
-        f->poisoned = true;
-    return code;
+    return thread_resume(f->ci, &task->thread, false);
 }
 
 /* ---- synchronous tasks (component_call.c's fast path) ---- */
@@ -811,6 +772,7 @@ void wacc__sync_enter(cframe *f, atask *t)
     asched *S = sched(f->ci);
     memset(t, 0, sizeof *t);
     t->sync = true;
+    t->inst = f;
     t->state = AT_STARTED;
     t->thread.task = t;
     if (S) {
@@ -931,9 +893,9 @@ uint32_t wacc__async_invoke(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
     h.arena = arena;
     asched *S = sched(ci);
     athread *cur = S ? S->cur : NULL;
-    uint32_t code = task_call(F, &h.c, NULL);
+    uint32_t code = task_call(F, &h.c);
     if (!code && !h.resolved)
-        code = native_wait(ci, f, NULL, host_resolved, &h, false, NULL);
+        code = wait_until(ci, f, NULL, AW_COND, host_resolved, &h, false, NULL);
     if (S)
         S->cur = cur;
     if (code) {
@@ -989,7 +951,6 @@ static uint32_t sub_on_resolve(acaller *c, const wacc_cval *result, bool cancell
     alower *L = st->L;
     cframe *f = L->f;
     sub_progress(st);
-    st->task = NULL;
     if (cancelled) {
         st->state = st->state == SS_STARTING ? SS_CANCELLED_BEFORE_STARTED : SS_CANCELLED_BEFORE_RETURNED;
         return 0;
@@ -1059,17 +1020,17 @@ static uint32_t lower_async_call(void *data, wacc_val *vals)
             code = sub_on_resolve(&st->c, F->result ? &res : NULL, false);
         wacc_arena_fini(&arena);
     } else {
-        code = task_call(F, &st->c, &st->task);
+        code = task_call(F, &st->c);
     }
     if (!code && !L->async_opt && !sub_resolved(st)) {
         if (!th)
             code = trapf(f, "cannot block a synchronous task before returning (in a start function)");
         else
-            code = native_wait(ci, f, th, sub_resolved, st, false, NULL);
+            code = wait_until(ci, f, th, AW_COND, sub_resolved, st, false, NULL);
     }
     if (code) {
-        if (st->task)
-            st->task->caller = NULL;
+        if (st->c.callee)
+            st->c.callee->caller = NULL;
         obj_free(ci, st);
         return code;
     }
@@ -1223,7 +1184,8 @@ static uint32_t bi_yield(abuiltin *B, wacc_val *v)
     if (!f->abi.may_leave)
         return trapf(f, "cannot leave component instance (thread.yield)");
     bool cancelled = false;
-    uint32_t code = native_yield(f->ci, f, cur_thread(f), B->cancellable, &cancelled);
+    athread *th = cur_thread(f);
+    uint32_t code = th ? wait_until(f->ci, f, th, AW_ALWAYS, NULL, NULL, B->cancellable, &cancelled) : 0;
     v[0].i32 = cancelled;
     return code;
 }
@@ -1288,7 +1250,7 @@ static uint32_t bi_wset_wait(abuiltin *B, wacc_val *v)
     wsetwait w = { f, si };
     bool cancelled = false;
     s->num_waiting++;
-    uint32_t code = native_wait(f->ci, f, th, wset_ready, &w, B->cancellable, &cancelled);
+    uint32_t code = wait_until(f->ci, f, th, AW_COND, wset_ready, &w, B->cancellable, &cancelled);
     s = handle_obj(f, si, O_WSET);
     if (s)
         s->num_waiting--;
@@ -1379,7 +1341,7 @@ static uint32_t wait_pending(cframe *f, awaitable *w)
     if (!th)
         return trapf(f, "cannot block a synchronous task before returning (in a start function)");
     w->sync_waiter = true;
-    uint32_t code = native_wait(f->ci, f, th, w_pending, w, false, NULL);
+    uint32_t code = wait_until(f->ci, f, th, AW_COND, w_pending, w, false, NULL);
     w->sync_waiter = false;
     return code;
 }
@@ -1402,7 +1364,7 @@ static uint32_t bi_subtask_cancel(abuiltin *B, wacc_val *v)
     uint32_t code = 0;
     if (!sub_resolved(st)) {
         st->cancel_requested = true;
-        if (st->task && (code = task_request_cancel(st->task)) != 0)
+        if (st->c.callee && (code = task_request_cancel(st->c.callee)) != 0)
             return code;
         if (!sub_resolved(st)) {
             if (B->async_) {
@@ -1413,7 +1375,7 @@ static uint32_t bi_subtask_cancel(abuiltin *B, wacc_val *v)
             if (!th)
                 return trapf(f, "cannot block a synchronous task before returning (in a start function)");
             st->w.sync_waiter = true;
-            code = native_wait(f->ci, f, th, sub_resolved, st, false, NULL);
+            code = wait_until(f->ci, f, th, AW_COND, sub_resolved, st, false, NULL);
             st->w.sync_waiter = false;
             if (code)
                 return code;

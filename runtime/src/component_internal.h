@@ -223,17 +223,21 @@ wacc_func *wacc__async_builtin(cframe *f, const wacc_canon *cn, const copts *o, 
 /* Entered by a synchronous lifted call: the thread/task context for the
  * built-ins it calls (context.get/set, blocking checks). */
 struct atask;
-/* A thread (CanonicalABI.md Thread). Native threads run on a C stack (the
- * caller's: a blocked native thread runs the event loop nested inside the
- * built-in that blocked); stackless ones are callback-lifted tasks between
- * two callback calls, or tasks waiting to enter (backpressure). */
+/* A thread (CanonicalABI.md Thread). The implicit thread of an async call
+ * runs on its own fiber (runtime/fiber) and suspends when it blocks; a
+ * synchronous call's runs on its caller's stack and, when it blocks, runs
+ * its instance's ready threads until it can go on. */
+struct wacc_fiber;
 typedef struct athread {
     struct atask *task;
+    struct wacc_fiber *fiber;       /* its own stack (NULL: on its caller's) */
     uint8_t wait;                   /* AW_*: what it waits for (AW_NONE: running) */
     bool cancellable;               /* its wait may be cancelled */
-    bool cancelled;                 /* native wait: cancellation was delivered */
+    bool cancelled;                 /* resumed with a cancellation */
+    bool killed;                    /* resumed to unwind (instance freed) */
+    uint32_t code;                  /* its fiber finished: 0 or the trap code */
     uint32_t wset;                  /* AW_WAIT: the waitable set's index */
-    bool (*ready)(void *arg);       /* AW_NATIVE: its condition */
+    bool (*ready)(void *arg);       /* AW_COND: its condition */
     void *ready_arg;
     uint64_t storage[2];            /* context.get/set */
     struct athread *wnext;          /* the scheduler's waiting list */
@@ -248,11 +252,13 @@ struct acaller {
     /* result NULL: cancelled (or no result type when !cancelled) */
     uint32_t (*on_resolve)(acaller *c, const wacc_cval *result, bool cancelled);
     cframe *inst;                   /* the calling instance (NULL: the host) */
+    struct atask *callee;           /* its task until it resolves */
 };
 
 /* A task (CanonicalABI.md Task): one call of a lifted function. */
 typedef struct atask {
-    struct wacc_cfunc *F;
+    struct wacc_cfunc *F;           /* NULL: a synchronous call's task */
+    cframe *inst;
     uint8_t state;                  /* AT_* */
     bool sync;                      /* a plain synchronous call (no async anything) */
     wacc_task borrows;              /* num_borrows */
