@@ -572,6 +572,8 @@ static bool check_annotated(vctx *v, scope *s, const wacc_name *nm, const sext *
         return vfail(v, nm->offset, "resource used in function `%s` does not have a name in this context",
                      nm->str);
     ty *f = TY(v, e->t.id);
+    if (nm->kind == WACC_NAME_CONSTRUCTOR && f->async)
+        return vfail(v, nm->offset, "constructor function cannot be async");
     if (nm->kind == WACC_NAME_CONSTRUCTOR) {
         bool ok = false;
         if (f->has_t && !f->t.prim) {
@@ -1687,6 +1689,8 @@ static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
         }
         if (!check_opts(v, s, o, off, false, false, false))
             return false;
+        if (o->nrealloc)
+            return vfail(v, off, "cannot specify `realloc` option on `task.return`");
         out.any = true;
         break;
     }
@@ -1705,6 +1709,9 @@ static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
                          want == WACC_DT_STREAM ? "stream" : "future");
         if (!check_opts(v, s, o, off, false, true, false))
             return false;
+        if ((c->op == WACC_CANON_STREAM_READ || c->op == WACC_CANON_FUTURE_READ) &&
+            TY(v, t->t.id)->has_t && needs_memory(v, TY(v, t->t.id)->t) && !o->nrealloc)
+            return vfail(v, off, "canonical option `realloc` is required");
         switch (c->op) {    /* CanonicalABI.md: T is the memory's address type */
         case WACC_CANON_STREAM_NEW: case WACC_CANON_FUTURE_NEW:
             out.fty = sig(v, "", "I");
@@ -1760,6 +1767,8 @@ static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
         s->ctx_type = c->core_valtype;
         if (c->context_index > 1)
             return vfail(v, off, "context index %u out of bounds", c->context_index);
+        if (c->context_index > 0 && !has(v, WACC_CFEAT_THREADING))    /* slot 1: cm-threading */
+            return vfail(v, off, "immediate must be zero: %u", c->context_index);
         const char *ct = c->core_valtype == WASM_I64 ? "I" : "i";
         out.fty = c->op == WACC_CANON_CONTEXT_GET ? sig(v, "", ct) : sig(v, ct, "");
         break;

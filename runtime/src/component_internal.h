@@ -235,6 +235,8 @@ typedef struct athread {
     bool cancellable;               /* its wait may be cancelled */
     bool cancelled;                 /* resumed with a cancellation */
     bool killed;                    /* resumed to unwind (instance freed) */
+    bool reacquire;                 /* gave its instance's exclusive lock back
+                                       while blocked: takes it again */
     uint32_t code;                  /* its fiber finished: 0 or the trap code */
     uint32_t wset;                  /* AW_WAIT: the waitable set's index */
     bool (*ready)(void *arg);       /* AW_COND: its condition */
