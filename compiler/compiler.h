@@ -70,9 +70,8 @@ LLVMModuleRef wacc_lower_module(LLVMContextRef ctx, const wasm_module *m, const 
 
 /* lower/lower_interrupt.c: after optimisation, insert the interruption
  * checks (epoch tests, wacc/abi.h) at the loop back edges and call-making
- * function entries of every function the lowering anchored, and remove the
- * anchors. No-op for modules lowered with no_interrupt_checks. False on
- * out of memory. */
+ * function entries of every function the lowering marked. No-op for
+ * modules lowered with no_interrupt_checks. False on out of memory. */
 bool wacc_insert_interrupt_checks(LLVMModuleRef mod);
 
 /* emit/: run the optimisation pipeline, generate a relocatable object in

@@ -131,10 +131,9 @@ void lower_mod_fn_attrs(lower_mod *lm, LLVMValueRef fn);
 /* lower_func.c: lower the body of defined function `func_index`. */
 bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err);
 
-/* lower_interrupt.c: the anchor function (declared on first use) whose
- * call at each wasm function's entry lets wacc_insert_interrupt_checks
- * find the function's vmctx and index after optimisation. */
-LLVMValueRef lower_interrupt_anchor(LLVMModuleRef mod);
+/* lower_interrupt.c: mark wasm function `fn` (index func_index) for
+ * wacc_insert_interrupt_checks, which runs after optimisation. */
+void lower_interrupt_mark(LLVMValueRef fn, uint32_t func_index);
 
 /* lower_artifact.c: trampolines, host stubs, metadata, image, descriptor. */
 bool lower_artifact(lower_mod *lm, uint64_t input_hash, uint64_t options_hash,

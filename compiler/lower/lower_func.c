@@ -1578,12 +1578,8 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool
     }
     c->entry = LLVMAppendBasicBlockInContext(lm->ctx, c->fn, "entry");
     LLVMPositionBuilderAtEnd(c->eb, c->entry);
-    if (!(lm->o && lm->o->no_interrupt_checks)) {
-        /* lower_interrupt.c: the checks go in after optimisation */
-        LLVMValueRef anchor = lower_interrupt_anchor(lm->mod);
-        LLVMValueRef args[2] = { c->vmctx, LLVMConstInt(lm->t_i32, func_index, 0) };
-        LLVMBuildCall2(c->eb, LLVMGlobalGetValueType(anchor), anchor, args, 2, "");
-    }
+    if (!(lm->o && lm->o->no_interrupt_checks))
+        lower_interrupt_mark(fn, func_index);   /* checks go in after optimisation */
     LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(lm->ctx, c->fn, "body");
     LLVMPositionBuilderAtEnd(c->b, body);
 

@@ -1,7 +1,7 @@
 /*
  * lower_interrupt.c — the interruption checks (wacc/abi.h, struct
- * wacc_limits): a test of the engine's epoch at every loop header and at
- * the entry of every function that calls.
+ * wacc_limits): a test of the store's interruption epoch at every loop
+ * back edge and at the entry of every function that calls.
  *
  * They are inserted into the *optimised* module, just before code
  * generation (wacc_insert_interrupt_checks, called by emit): a check inside
@@ -10,56 +10,46 @@
  * Inserted afterwards, a vectorised loop tests once per vector iteration and
  * the loops keep every optimisation.
  *
- * To find each function's vmctx and wasm index after optimisation (inlining
- * and argument promotion may change signatures of internal functions), the
- * lowering puts an anchor call at the entry of every wasm function:
- *
- *     call void @wacc.intr.anchor(ptr %vmctx, i32 func_index)
- *
- * declared as touching only inaccessible memory, so it costs nothing to the
- * optimiser but keeps %vmctx an argument of a call. This pass reads the
- * anchors, removes them (and the declaration: the .so must have no
- * undefined symbols), then, in each function that had one:
- *   - a new entry block loads vmctx->limits and limits->epoch;
+ * The lowering marks every wasm function with the string attribute
+ * "wacc-intr"="<wasm function index>" (attributes survive optimisation;
+ * an inlined callee's loops belong to the caller, which is marked too).
+ * Its vmctx is still parameter 0 after optimisation: the stack check's trap
+ * block passes vmctx to a call, so argument promotion cannot replace it,
+ * and dead-argument elimination keeps it (it is used). A marker call in
+ * the body would have been copied into callers' loops by inlining and
+ * stopped their vectorisation. Then, in each marked function:
+ *   - a new entry block loads vmctx->limits;
  *   - if the function calls anything (not an intrinsic, not a noreturn trap),
- *     the new entry block tests the epoch;
+ *     a test block after it checks the epoch;
  *   - every back edge B -> H of the CFG (found by depth-first search: every
  *     cycle has one) is split by a test block C:
- *         C: e = load atomic monotonic *epoch; d = load limits->epoch_deadline
- *            br (e >= d), S, H        ; weighted never taken
- *         S: libcalls->interrupt(vmctx, func_index, 0); br C
- *     and H's phis take from C what they took from B.
+ *         C: e = load atomic monotonic limits->epoch
+ *            br (e != 0), S, H        ; weighted never taken
+ *     and H's phis take from C what they took from B;
+ *   - S, one per function: libcalls->interrupt(vmctx, func_index, 0), which
+ *     never returns (noreturn + unreachable: the loop keeps its registers);
+ *   - a loop LLVM vectorised (llvm.loop.isvectorized on its latch: counted,
+ *     short iterations whose loads are the cost) gets a down-counter in its
+ *     header instead, and tests the epoch every COUNT iterations.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compiler.h"
 #include "lower.h"
 
-#define ANCHOR_NAME "wacc.intr.anchor"
+#define MARK "wacc-intr"
+#define COUNT 128           /* vectorised loops: iterations between tests */
 
-LLVMValueRef lower_interrupt_anchor(LLVMModuleRef mod)
+void lower_interrupt_mark(LLVMValueRef fn, uint32_t func_index)
 {
-    LLVMValueRef f = LLVMGetNamedFunction(mod, ANCHOR_NAME);
-    if (f)
-        return f;
-    LLVMContextRef C = LLVMGetModuleContext(mod);
-    LLVMTypeRef ps[2] = { LLVMPointerTypeInContext(C, 0), LLVMInt32TypeInContext(C) };
-    f = LLVMAddFunction(mod, ANCHOR_NAME, LLVMFunctionType(LLVMVoidTypeInContext(C), ps, 2, 0));
-    /* memory(inaccessiblemem: readwrite): the int encoding of MemoryEffects
-     * is not in the C API, so use the string form through the IR parser's
-     * names: nounwind, willreturn, and inaccessiblememonly-equivalent. */
-    const char *attrs[] = { "nounwind", "willreturn", "nocallback", "nosync" };
-    for (unsigned i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
-        unsigned k = LLVMGetEnumAttributeKindForName(attrs[i], strlen(attrs[i]));
-        if (k)
-            LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(C, k, 0));
-    }
-    unsigned mk = LLVMGetEnumAttributeKindForName("memory", 6);
-    if (mk) /* MemoryEffects: 2 bits per location (argmem, inaccessiblemem, other); inaccessible = bits 2..3 */
-        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(C, mk, 3u << 2));
-    return f;
+    char v[16];
+    int n = snprintf(v, sizeof v, "%u", func_index);
+    LLVMContextRef C = LLVMGetTypeContext(LLVMTypeOf(fn));
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateStringAttribute(C, MARK, sizeof MARK - 1, v, (unsigned)n));
 }
 
 /* ---- a pointer set of basic blocks (open addressing) ---- */
@@ -125,9 +115,10 @@ typedef struct fnctx {
     uint32_t func_index;
     LLVMBuilderRef b;
     LLVMTypeRef i1, i32, i64, ptr, vd;
-    LLVMValueRef limits, epoch;
-    unsigned md_prof;
-    LLVMValueRef unlikely;
+    LLVMValueRef limits;
+    LLVMBasicBlockRef slow;     /* the function's interrupt block, once made */
+    unsigned md_prof, md_loop;
+    LLVMValueRef unlikely, rare;
 } fnctx;
 
 static LLVMValueRef load_at(fnctx *f, LLVMTypeRef ty, LLVMValueRef base, size_t off)
@@ -137,36 +128,52 @@ static LLVMValueRef load_at(fnctx *f, LLVMTypeRef ty, LLVMValueRef base, size_t 
     return LLVMBuildLoad2(f->b, ty, p, "");
 }
 
-/* Emit the test at the end of block `cur` (no terminator yet): branch to
- * `cont` normally, through a slow block calling the libcall (then back to
- * the test) when the epoch has reached the deadline. */
-static void emit_test(fnctx *f, LLVMBasicBlockRef cur, LLVMBasicBlockRef cont)
+/* The function's slow block: the interrupt libcall, which traps. */
+static LLVMBasicBlockRef slow_block(fnctx *f)
 {
-    LLVMPositionBuilderAtEnd(f->b, cur);
-    LLVMValueRef e = LLVMBuildLoad2(f->b, f->i64, f->epoch, "epoch");
-    LLVMSetOrdering(e, LLVMAtomicOrderingMonotonic);
-    LLVMSetAlignment(e, 8);
-    LLVMValueRef d = load_at(f, f->i64, f->limits, offsetof(struct wacc_limits, epoch_deadline));
-    LLVMValueRef c = LLVMBuildICmp(f->b, LLVMIntUGE, e, d, "");
-    LLVMBasicBlockRef slow = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.slow");
-    LLVMValueRef br = LLVMBuildCondBr(f->b, c, slow, cont);
-    LLVMSetMetadata(br, f->md_prof, f->unlikely);
-
-    LLVMPositionBuilderAtEnd(f->b, slow);
+    if (f->slow)
+        return f->slow;
+    LLVMBasicBlockRef saved = LLVMGetInsertBlock(f->b);
+    f->slow = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.trap");
+    LLVMPositionBuilderAtEnd(f->b, f->slow);
     LLVMValueRef lc = load_at(f, f->ptr, f->vmctx, offsetof(struct wacc_vmctx, libcalls));
     LLVMValueRef fp = load_at(f, f->ptr, lc, offsetof(struct wacc_libcalls, interrupt));
     LLVMTypeRef ps[3] = { f->ptr, f->i32, f->i32 };
     LLVMValueRef as[3] = { f->vmctx, LLVMConstInt(f->i32, f->func_index, 0), LLVMConstInt(f->i32, 0, 0) };
     LLVMValueRef call = LLVMBuildCall2(f->b, LLVMFunctionType(f->vd, ps, 3, 0), fp, as, 3, "");
-    unsigned cold = LLVMGetEnumAttributeKindForName("cold", 4);
-    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(f->C, cold, 0));
-    LLVMBuildBr(f->b, cur);
+    const char *kinds[] = { "cold", "noreturn" };
+    for (unsigned i = 0; i < 2; i++) {
+        unsigned k = LLVMGetEnumAttributeKindForName(kinds[i], strlen(kinds[i]));
+        LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(f->C, k, 0));
+    }
+    LLVMBuildUnreachable(f->b);
+    LLVMPositionBuilderAtEnd(f->b, saved);
+    return f->slow;
+}
+
+/* Emit the test at the end of block `cur` (no terminator yet): on to
+ * `cont`, or to the slow block when the store's epoch is set. */
+static void emit_test(fnctx *f, LLVMBasicBlockRef cur, LLVMBasicBlockRef cont)
+{
+    LLVMPositionBuilderAtEnd(f->b, cur);
+    LLVMBasicBlockRef slow = slow_block(f);
+    LLVMPositionBuilderAtEnd(f->b, cur);
+    LLVMValueRef o = LLVMConstInt(f->i64, offsetof(struct wacc_limits, epoch), 0);
+    LLVMValueRef p = LLVMBuildGEP2(f->b, LLVMInt8TypeInContext(f->C), f->limits, &o, 1, "");
+    LLVMValueRef e = LLVMBuildLoad2(f->b, f->i64, p, "epoch");
+    LLVMSetOrdering(e, LLVMAtomicOrderingMonotonic);
+    LLVMSetAlignment(e, 8);
+    LLVMValueRef c = LLVMBuildICmp(f->b, LLVMIntNE, e, LLVMConstInt(f->i64, 0, 0), "");
+    LLVMValueRef br = LLVMBuildCondBr(f->b, c, slow, cont);
+    LLVMSetMetadata(br, f->md_prof, f->unlikely);
 }
 
 /* In every phi of `h`, the incoming block `from` becomes `to` (one entry:
- * `from` may have reached h through several edges). LLVM-C cannot change an
- * incoming block, so each phi is rebuilt. */
-static void retarget_phis(fnctx *f, LLVMBasicBlockRef h, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
+ * `from` may have reached h through several edges), and `to2` (if not
+ * NULL) gets the same value. LLVM-C cannot change an incoming block, so
+ * each phi is rebuilt. */
+static void retarget_phis(fnctx *f, LLVMBasicBlockRef h, LLVMBasicBlockRef from, LLVMBasicBlockRef to,
+                          LLVMBasicBlockRef to2)
 {
     for (LLVMValueRef i = LLVMGetFirstInstruction(h), next; i && LLVMIsAPHINode(i); i = next) {
         next = LLVMGetNextInstruction(i);
@@ -182,6 +189,8 @@ static void retarget_phis(fnctx *f, LLVMBasicBlockRef h, LLVMBasicBlockRef from,
                     continue;
                 added = true;
                 bb = to;
+                if (to2)
+                    LLVMAddIncoming(np, &v, &to2, 1);
             }
             LLVMAddIncoming(np, &v, &bb, 1);
         }
@@ -204,6 +213,34 @@ static bool is_real_call(LLVMValueRef i)
     }
     unsigned nr = LLVMGetEnumAttributeKindForName("noreturn", 8);
     return !LLVMGetCallSiteEnumAttribute(i, LLVMAttributeFunctionIndex, nr);
+}
+
+/* Loops LLVM vectorised (their latch branch carries llvm.loop metadata
+ * with "llvm.loop.isvectorized"): counted loops with short iterations. */
+static bool is_vectorized_latch(fnctx *f, LLVMValueRef term)
+{
+    LLVMValueRef md = LLVMGetMetadata(term, f->md_loop);
+    if (!md)
+        return false;
+    unsigned n = LLVMGetMDNodeNumOperands(md);
+    LLVMValueRef *ops = malloc((n + 1) * sizeof *ops);
+    if (!ops)
+        return false;
+    LLVMGetMDNodeOperands(md, ops);
+    bool yes = false;
+    for (unsigned i = 0; i < n && !yes; i++) {
+        if (!ops[i] || !LLVMIsAMDNode(ops[i]) || ops[i] == md || LLVMGetMDNodeNumOperands(ops[i]) == 0)
+            continue;
+        LLVMValueRef sub[4];
+        if (LLVMGetMDNodeNumOperands(ops[i]) > 4)
+            continue;
+        LLVMGetMDNodeOperands(ops[i], sub);
+        unsigned len = 0;
+        const char *s = sub[0] ? LLVMGetMDString(sub[0], &len) : NULL;
+        yes = s && len == 22 && memcmp(s, "llvm.loop.isvectorized", 22) == 0;
+    }
+    free(ops);
+    return yes;
 }
 
 /* Back edges by iterative DFS from the entry. */
@@ -260,29 +297,25 @@ oom:
     return NULL;
 }
 
-static bool instrument(fnctx *f, LLVMValueRef anchor_fn)
+static bool instrument(fnctx *f)
 {
-    /* the anchors: take vmctx and the index from the one in the entry
-     * block, delete all (inlined callees bring theirs) */
+    LLVMAttributeRef mark = LLVMGetStringAttributeAtIndex(f->fn, LLVMAttributeFunctionIndex, MARK,
+                                                          sizeof MARK - 1);
+    if (!mark || LLVMCountParams(f->fn) == 0)
+        return true;
+    unsigned vlen = 0;
+    const char *v = LLVMGetStringAttributeValue(mark, &vlen);
+    char buf[16];
+    snprintf(buf, sizeof buf, "%.*s", (int)(vlen < 15 ? vlen : 15), v);
+    f->func_index = (uint32_t)strtoul(buf, NULL, 10);
+    f->vmctx = LLVMGetParam(f->fn, 0);
+    if (LLVMTypeOf(f->vmctx) != f->ptr)
+        return true;            /* cannot happen (see above) */
     LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(f->fn);
     bool has_call = false;
-    f->vmctx = NULL;
-    for (LLVMBasicBlockRef bb = entry; bb; bb = LLVMGetNextBasicBlock(bb)) {
-        for (LLVMValueRef i = LLVMGetFirstInstruction(bb), next; i; i = next) {
-            next = LLVMGetNextInstruction(i);
-            if (LLVMIsACallInst(i) && LLVMGetCalledValue(i) == anchor_fn) {
-                if (!f->vmctx && bb == entry) {
-                    f->vmctx = LLVMGetOperand(i, 0);
-                    f->func_index = (uint32_t)LLVMConstIntGetZExtValue(LLVMGetOperand(i, 1));
-                }
-                LLVMInstructionEraseFromParent(i);
-            } else if (!has_call && is_real_call(i)) {
-                has_call = true;
-            }
-        }
-    }
-    if (!f->vmctx)
-        return true;            /* not a wasm function (or its anchor is gone) */
+    for (LLVMBasicBlockRef bb = entry; bb && !has_call; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && !has_call; i = LLVMGetNextInstruction(i))
+            has_call = is_real_call(i);
 
     uint32_t n = LLVMCountBasicBlocks(f->fn);
     LLVMBasicBlockRef *bbs = malloc(n * sizeof *bbs);
@@ -320,7 +353,7 @@ static bool instrument(fnctx *f, LLVMValueRef anchor_fn)
         }
     }
     f->limits = load_at(f, f->ptr, f->vmctx, offsetof(struct wacc_vmctx, limits));
-    f->epoch = load_at(f, f->ptr, f->limits, offsetof(struct wacc_limits, epoch));
+    f->slow = NULL;
     LLVMPositionBuilderAtEnd(f->b, ne_bb);
     if (has_call) {
         LLVMBasicBlockRef test = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.call");
@@ -332,13 +365,40 @@ static bool instrument(fnctx *f, LLVMValueRef anchor_fn)
 
     for (uint32_t k = 0; k < ne; k++) {
         LLVMBasicBlockRef from = bbs[es[k].from], to = bbs[es[k].to];
-        LLVMBasicBlockRef test = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.loop");
         LLVMValueRef t = LLVMGetBasicBlockTerminator(from);
+        bool counted = is_vectorized_latch(f, t);
+        LLVMBasicBlockRef test = LLVMAppendBasicBlockInContext(f->C, f->fn,
+                                                               counted ? "intr.count" : "intr.loop");
+        LLVMBasicBlockRef every = counted ? LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.every") : NULL;
         for (unsigned s = 0, ns = LLVMGetNumSuccessors(t); s < ns; s++)
             if (LLVMGetSuccessor(t, s) == to)
                 LLVMSetSuccessor(t, s, test);
-        emit_test(f, test, to);
-        retarget_phis(f, to, from, test);
+        if (!counted) {
+            emit_test(f, test, to);
+            retarget_phis(f, to, from, test, NULL);
+            continue;
+        }
+        /* A vectorised loop (counted; each iteration is short and its
+         * loads are its cost): test the epoch every COUNT iterations,
+         * with a down-counter in the header. */
+        retarget_phis(f, to, from, test, every);
+        LLVMValueRef first = LLVMGetFirstInstruction(to);
+        LLVMPositionBuilderBefore(f->b, first);
+        LLVMValueRef cnt = LLVMBuildPhi(f->b, f->i32, "intr.cnt");
+        LLVMValueRef full = LLVMConstInt(f->i32, COUNT, 0);
+        LLVMPositionBuilderAtEnd(f->b, test);
+        LLVMValueRef dec = LLVMBuildSub(f->b, cnt, LLVMConstInt(f->i32, 1, 0), "");
+        LLVMValueRef zero = LLVMBuildICmp(f->b, LLVMIntEQ, dec, LLVMConstInt(f->i32, 0, 0), "");
+        LLVMValueRef br = LLVMBuildCondBr(f->b, zero, every, to);
+        LLVMSetMetadata(br, f->md_prof, f->rare);
+        emit_test(f, every, to);
+        /* the counter's value on every edge into the header */
+        for (LLVMBasicBlockRef p = LLVMGetFirstBasicBlock(f->fn); p; p = LLVMGetNextBasicBlock(p)) {
+            LLVMValueRef pt = LLVMGetBasicBlockTerminator(p);
+            for (unsigned s = 0, ns = pt ? LLVMGetNumSuccessors(pt) : 0; s < ns; s++)
+                if (LLVMGetSuccessor(pt, s) == to)
+                    LLVMAddIncoming(cnt, p == test ? &dec : &full, &p, 1);
+        }
     }
     free(es);
     free(bbs);
@@ -347,9 +407,6 @@ static bool instrument(fnctx *f, LLVMValueRef anchor_fn)
 
 bool wacc_insert_interrupt_checks(LLVMModuleRef mod)
 {
-    LLVMValueRef anchor = LLVMGetNamedFunction(mod, ANCHOR_NAME);
-    if (!anchor)
-        return true;
     fnctx f;
     memset(&f, 0, sizeof f);
     f.C = LLVMGetModuleContext(mod);
@@ -367,20 +424,16 @@ bool wacc_insert_interrupt_checks(LLVMModuleRef mod)
         LLVMValueAsMetadata(LLVMConstInt(f.i32, 1u << 20, 0)),
     };
     f.unlikely = LLVMMetadataAsValue(f.C, LLVMMDNodeInContext2(f.C, w, 3));
+    w[2] = LLVMValueAsMetadata(LLVMConstInt(f.i32, COUNT - 1, 0));
+    f.rare = LLVMMetadataAsValue(f.C, LLVMMDNodeInContext2(f.C, w, 3));
+    f.md_loop = LLVMGetMDKindIDInContext(f.C, "llvm.loop", 9);
     bool ok = true;
     for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && ok; fn = LLVMGetNextFunction(fn)) {
         if (LLVMIsDeclaration(fn))
             continue;
         f.fn = fn;
-        ok = instrument(&f, anchor);
+        ok = instrument(&f);
     }
     LLVMDisposeBuilder(f.b);
-    if (ok) {
-        /* every use is gone unless a function kept one we did not visit */
-        if (!LLVMGetFirstUse(anchor))
-            LLVMDeleteFunction(anchor);
-        else
-            ok = false;
-    }
     return ok;
 }

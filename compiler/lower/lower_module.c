@@ -90,8 +90,7 @@ static bool build_types(lower_mod *lm)
     lm->t_memory = named_struct(lm, "wacc_memory", f, WACC_MEMORY_SIZE + 1);
 
     f[WACC_LIMITS_STACK_LIMIT] = lm->t_i64;
-    f[WACC_LIMITS_EPOCH] = lm->t_ptr;
-    f[WACC_LIMITS_EPOCH_DEADLINE] = lm->t_i64;
+    f[WACC_LIMITS_EPOCH] = lm->t_i64;
     lm->t_limits = named_struct(lm, "wacc_limits", f, WACC_LIMITS__COUNT);
 
     for (unsigned i = 0; i < WACC_LIBCALL__COUNT; i++)

@@ -2,16 +2,15 @@
  * deadline.c — limits on a store: the deadline (interruption epoch, timer
  * thread) and the linear-memory cap.
  *
- * The engine owns an epoch counter that generated code reads at loop
- * headers and function entries (struct wacc_limits in wacc/abi.h). A store
- * with a deadline is "watched": the engine's timer thread (started on the
- * first deadline, one per engine) sleeps until the earliest watched
- * deadline, then adds 1 to the epoch and forgets the stores whose deadline
- * has passed. Every store running wasm whose epoch_deadline the epoch has
- * reached calls the interrupt libcall, which reads the clock: the store that
- * is late traps, the others re-arm (epoch + 1) and go on. The timer thread
- * only reads its watch list; it never touches a store, so a store can be
- * freed at any time (it leaves the list first).
+ * Generated code tests the store's limits.epoch at loop back edges and
+ * function entries (struct wacc_limits in wacc/abi.h) and traps through the
+ * interrupt libcall when it is not 0. A store with a deadline is "watched":
+ * the engine's timer thread (started on the first deadline, one per engine)
+ * sleeps until the earliest watched deadline, then counts one more epoch and
+ * writes that count into limits.epoch of every watched store whose deadline
+ * has passed, and forgets them. Everything about the watch list, including
+ * those writes and a store's own changes to its epoch, happens under
+ * timer_lock; a store leaves the list before it is freed.
  */
 #include <errno.h>
 #include <signal.h>
@@ -27,9 +26,9 @@ uint64_t wacc_monotonic_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t epoch_now(const wacc_engine *e)
+static void set_epoch(wacc_store *s, uint64_t v)
 {
-    return __atomic_load_n(&e->epoch, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&s->limits.epoch, v, __ATOMIC_RELAXED);
 }
 
 /* ---- the engine's timer thread ---- */
@@ -50,19 +49,20 @@ static void *timer_main(void *arg)
     pthread_mutex_lock(&e->timer_lock);
     while (!e->timer_stop) {
         uint64_t now = wacc_monotonic_ns(), next = UINT64_MAX;
-        bool fired = false;
+        bool counted = false;
         for (uint32_t i = 0; i < e->nwatch;) {
             if (e->watch[i].ns <= now) {
+                if (!counted)
+                    e->epoch++;
+                counted = true;
+                set_epoch(e->watch[i].store, e->epoch);
                 e->watch[i] = e->watch[--e->nwatch];
-                fired = true;
             } else {
                 if (e->watch[i].ns < next)
                     next = e->watch[i].ns;
                 i++;
             }
         }
-        if (fired)
-            __atomic_fetch_add(&e->epoch, 1, __ATOMIC_RELEASE);
         if (next == UINT64_MAX) {
             pthread_cond_wait(&e->timer_cond, &e->timer_lock);
         } else {
@@ -106,18 +106,21 @@ void wacc__engine_timer_stop(wacc_engine *e)
     pthread_mutex_destroy(&e->timer_lock);
 }
 
-/* Watch store s until ns (0: stop watching). False if the timer thread
- * cannot run (out of memory or threads). */
-static bool watch(wacc_engine *e, const wacc_store *s, uint64_t ns)
+/* Store s runs until ns (0: no deadline; at or before now: stop at the
+ * next check). False if the timer thread cannot run (then the epoch is set
+ * at once: a deadline that cannot be watched stops the guest at once
+ * rather than never). */
+static bool watch(wacc_engine *e, wacc_store *s, uint64_t ns)
 {
     bool ok = true;
     pthread_mutex_lock(&e->timer_lock);
     uint32_t i = 0;
     while (i < e->nwatch && e->watch[i].store != s)
         i++;
-    if (ns == 0) {
+    if (ns == 0 || ns <= wacc_monotonic_ns()) {
         if (i < e->nwatch)
             e->watch[i] = e->watch[--e->nwatch];
+        set_epoch(s, ns == 0 ? 0 : e->epoch + 1);
     } else {
         if (i == e->nwatch && e->nwatch == e->watch_cap) {
             uint32_t cap = e->watch_cap ? e->watch_cap * 2 : 16;
@@ -131,8 +134,12 @@ static bool watch(wacc_engine *e, const wacc_store *s, uint64_t ns)
             if (i == e->nwatch)
                 e->nwatch++;
             e->watch[i] = (struct wacc_deadline_watch){ s, ns };
+            set_epoch(s, 0);
             pthread_cond_signal(&e->timer_cond);
         } else {
+            if (i < e->nwatch)
+                e->watch[i] = e->watch[--e->nwatch];
+            set_epoch(s, e->epoch + 1);
             ok = false;
         }
     }
@@ -144,23 +151,8 @@ static bool watch(wacc_engine *e, const wacc_store *s, uint64_t ns)
 
 void wacc_store_set_deadline(wacc_store *s, uint64_t deadline_ns)
 {
-    wacc_engine *e = s->engine;
     s->deadline_ns = deadline_ns;
-    if (deadline_ns == 0) {
-        s->limits.epoch_deadline = UINT64_MAX;
-        watch(e, s, 0);
-        return;
-    }
-    if (deadline_ns <= wacc_monotonic_ns()) {
-        s->limits.epoch_deadline = 0;       /* the next check traps */
-        watch(e, s, 0);
-        return;
-    }
-    /* Read the epoch before the timer can see the store: a bump for this
-     * deadline then always reaches epoch + 1. */
-    s->limits.epoch_deadline = epoch_now(e) + 1;
-    if (!watch(e, s, deadline_ns))
-        s->limits.epoch_deadline = 0;       /* no timer: check at every test */
+    watch(s->engine, s, deadline_ns);
 }
 
 uint64_t wacc_store_deadline(const wacc_store *s)
@@ -173,16 +165,12 @@ void wacc_store_set_max_memory(wacc_store *s, uint64_t max_bytes)
     s->max_memory = max_bytes;
 }
 
-void wacc__interrupt(void *vmctx, uint32_t func_index, uint32_t wasm_offset)
+/* The epoch was set: the store's deadline has passed (or could not be
+ * watched). */
+_Noreturn void wacc__interrupt(void *vmctx, uint32_t func_index, uint32_t wasm_offset)
 {
     struct wacc_instance *inst = ((struct wacc_vmctx *)vmctx)->instance;
-    wacc_store *s = inst->store;
-    if (s->deadline_ns && wacc_monotonic_ns() >= s->deadline_ns)
-        wacc__raise(inst, WACC_TRAP_DEADLINE, func_index, wasm_offset);
-    /* Another store's deadline moved the epoch (or the timer could not
-     * start: then every test lands here and reads the clock). */
-    bool timer = s->limits.epoch_deadline != 0;
-    s->limits.epoch_deadline = !s->deadline_ns ? UINT64_MAX : timer ? epoch_now(s->engine) + 1 : 0;
+    wacc__raise(inst, WACC_TRAP_DEADLINE, func_index, wasm_offset);
 }
 
 /* Store teardown: called by wacc_store_free. */

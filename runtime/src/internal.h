@@ -54,24 +54,24 @@ struct wacc_engine {
     struct wacc_mem_reservation pool[WACC_MEMORY_POOL];
     wacc_verify_fn verify;      /* wacc_engine_set_verifier */
     void *verify_ud;
-    /* Interruption (deadline.c): the epoch counter generated code reads
-     * (struct wacc_limits), and the timer thread that bumps it when a
-     * watched store's deadline passes. The timer thread reads only `watch`
-     * (under timer_lock), never a store. */
-    uint64_t epoch;                     /* atomic (__atomic builtins) */
+    /* Interruption (deadline.c): the count of deadlines that have passed,
+     * and the timer thread that sets a watched store's limits.epoch to it
+     * when the store's deadline passes. A store leaves `watch` (under
+     * timer_lock) before it is freed. */
+    uint64_t epoch;
     pthread_mutex_t timer_lock;
     pthread_cond_t timer_cond;          /* CLOCK_MONOTONIC */
     pthread_t timer;
     bool timer_started, timer_stop;
     uint32_t nwatch, watch_cap;
-    struct wacc_deadline_watch { const struct wacc_store *store; uint64_t ns; } *watch;
+    struct wacc_deadline_watch { struct wacc_store *store; uint64_t ns; } *watch;
 };
 
 /* deadline.c: engine part (init in wacc_engine_new, stop the timer thread
  * in wacc_engine_free), and the interrupt libcall. */
 void wacc__engine_timer_init(wacc_engine *e);
 void wacc__engine_timer_stop(wacc_engine *e);
-void wacc__interrupt(void *vmctx, uint32_t func_index, uint32_t wasm_offset);
+_Noreturn void wacc__interrupt(void *vmctx, uint32_t func_index, uint32_t wasm_offset);
 void wacc__store_unwatch(struct wacc_store *s);     /* wacc_store_free */
 
 /* Canonical id of a function type (0-based, stable for the engine's life).

@@ -185,8 +185,6 @@ wacc_store *wacc_store_new(wacc_engine *e)
         return NULL;
     s->engine = e;
     s->limits.stack_limit = wacc__thread_enter();   /* reset by every entry */
-    s->limits.epoch = &e->epoch;
-    s->limits.epoch_deadline = UINT64_MAX;          /* no deadline */
     return s;
 }
 

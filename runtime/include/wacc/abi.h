@@ -13,8 +13,8 @@
  *   - checks the stack in every function prologue against
  *     vmctx->limits->stack_limit;
  *   - unless compiled with --no-interrupt-checks (WACC_META_NO_INTERRUPT_CHECKS),
- *     tests the interruption epoch at loop headers and at the entry of every
- *     function that calls (struct wacc_limits, below);
+ *     tests the store's interruption epoch at loop back edges and at the
+ *     entry of every function that calls (struct wacc_limits, below);
  *   - raises traps by calling libcalls->trap (which never returns).
  *
  * The artifact (.so)
@@ -116,34 +116,32 @@ struct wacc_table {
 
 /* Globals live in 16-byte cells (wacc_val). */
 
-/* Interruption (v3). The engine owns a 64-bit epoch counter that only
- * grows; a timer thread of the engine adds 1 whenever the deadline of a
- * store it watches passes (wacc_store_set_deadline). Each store's limits
- * hold the epoch at which its code must stop and ask the runtime:
- *
- *     if (atomic_load_relaxed(*limits->epoch) >= limits->epoch_deadline)
- *         libcalls->interrupt(vmctx, func_index, wasm_offset);
- *
- * Generated code emits this test at every loop header and at the entry of
+/* Interruption (v3). Each store's limits hold an interruption epoch, 0
+ * while the store may run. The engine counts the deadlines that have
+ * passed (its epoch); its timer thread, which sleeps until the earliest
+ * deadline of the stores it watches (wacc_store_set_deadline), writes the
+ * new count into limits->epoch of every store whose deadline has passed
+ * (atomically; the store's owner sets it back to 0 with a new deadline).
+ * Generated code tests it at every loop back edge and at the entry of
  * every function that contains a call (a function without loops and calls
  * always ends; unbounded recursion passes through entries of functions
- * that call). limits->epoch is loaded once per function (it never
- * changes); epoch_deadline is an ordinary load (only the thread running
- * the store changes it, inside the interrupt libcall or a host call), so
- * LLVM keeps it in a register across a loop without calls. The test is one
- * load, a compare and a branch weighted as never taken.
- * The libcall reads the clock: past the store's deadline it raises
- * WACC_TRAP_DEADLINE (unwinding like any trap); otherwise (another store's
- * deadline bumped the epoch) it sets epoch_deadline = epoch + 1 and
- * returns. No deadline: epoch_deadline = UINT64_MAX. */
+ * that call):
+ *
+ *     if (atomic_load_relaxed(limits->epoch) != 0)
+ *         libcalls->interrupt(vmctx, func_index, wasm_offset);   // noreturn
+ *
+ * one load and a compare with a branch weighted as never taken (loops LLVM
+ * vectorised test it every 128 iterations, through a counter); the
+ * libcall traps WACC_TRAP_DEADLINE (unwinding like any trap), so the path
+ * never comes back and costs the loop no registers. The checks are put in
+ * after LLVM's optimisation (compiler/lower/lower_interrupt.c), so loops
+ * are vectorised and unrolled as without them. */
 struct wacc_limits {
     uintptr_t stack_limit;      /* prologue traps if the stack pointer is below */
-    const uint64_t *epoch;      /* v3: the engine's epoch counter (read atomically) */
-    uint64_t epoch_deadline;    /* v3: interrupt when *epoch >= this */
+    uint64_t epoch;             /* v3: interruption epoch, 0 = run (read atomically) */
 };
 
-enum { WACC_LIMITS_STACK_LIMIT = 0, WACC_LIMITS_EPOCH, WACC_LIMITS_EPOCH_DEADLINE,
-       WACC_LIMITS__COUNT };
+enum { WACC_LIMITS_STACK_LIMIT = 0, WACC_LIMITS_EPOCH, WACC_LIMITS__COUNT };
 
 /* Calls from generated code into the runtime. All take the caller's vmctx.
  * Those that can trap do so themselves (they never return on a trap).
@@ -160,9 +158,8 @@ struct wacc_libcalls {
     void (*table_copy)(void *vmctx, uint32_t dst_table, uint32_t src_table, uint32_t dst, uint32_t src, uint32_t len);
     void (*table_init)(void *vmctx, uint32_t table, uint32_t elem, uint32_t dst, uint32_t src, uint32_t len);
     void (*elem_drop)(void *vmctx, uint32_t elem);
-    /* v3: the epoch reached limits->epoch_deadline (see struct wacc_limits):
-     * traps WACC_TRAP_DEADLINE (never returns) if the store's deadline has
-     * passed, else re-arms epoch_deadline and returns. */
+    /* v3: limits->epoch is not 0 (see struct wacc_limits): traps
+     * WACC_TRAP_DEADLINE; never returns. */
     void (*interrupt)(void *vmctx, uint32_t func_index, uint32_t wasm_offset);
 };
 
