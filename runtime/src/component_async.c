@@ -1206,6 +1206,22 @@ static uint32_t bi_yield(abuiltin *B, wacc_val *v)
     return code;
 }
 
+/* thread.index: the current thread's index in its instance (indices are
+ * handed out from 1 as threads first ask, not reused). */
+static uint32_t bi_thread_index(abuiltin *B, wacc_val *v)
+{
+    cframe *f = B->f;
+    if (!f->abi.may_leave)
+        return trapf(f, "cannot leave component instance (thread.index)");
+    athread *th = cur_thread(f);
+    if (!th)
+        return trapf(f, "thread.index called outside any task");
+    if (!th->index)
+        th->index = ++f->thread_count;
+    v[0].i32 = (int32_t)th->index;
+    return 0;
+}
+
 static uint32_t bi_backpressure(abuiltin *B, wacc_val *v)
 {
     (void)v;
@@ -1745,6 +1761,7 @@ static uint32_t bi_dispatch(void *data, wacc_val *v)
     case WACC_CANON_CONTEXT_GET:
     case WACC_CANON_CONTEXT_SET: code = bi_context(B, v); break;
     case WACC_CANON_THREAD_YIELD: code = bi_yield(B, v); break;
+    case WACC_CANON_THREAD_INDEX: code = bi_thread_index(B, v); break;
     case WACC_CANON_BACKPRESSURE_INC:
     case WACC_CANON_BACKPRESSURE_DEC: code = bi_backpressure(B, v); break;
     case WACC_CANON_WAITABLE_SET_NEW: code = bi_wset_new(B, v); break;
@@ -1809,6 +1826,7 @@ wacc_func *wacc__async_builtin(cframe *f, const wacc_canon *cn, const copts *o, 
     case WACC_CANON_CONTEXT_SET:
         return wacc__host_func(f, B->i64 ? I64 : I32, 1, NULL, 0, bi_dispatch, B);
     case WACC_CANON_THREAD_YIELD:
+    case WACC_CANON_THREAD_INDEX:
     case WACC_CANON_WAITABLE_SET_NEW:
         return wacc__host_func(f, NULL, 0, I32, 1, bi_dispatch, B);
     case WACC_CANON_WAITABLE_SET_WAIT:

@@ -138,6 +138,7 @@ struct cframe {
     uint32_t num_waiting_to_enter;
     struct athread *exclusive;
     bool poisoned;                  /* a built-in trapped: no more entries */
+    uint32_t thread_count;          /* thread.index numbers handed out */
     bool uses_context;              /* has context.get/set built-ins (calls into it
                                        are not fused: they need a thread context) */
 };
@@ -238,6 +239,7 @@ typedef struct athread {
     bool reacquire;                 /* gave its instance's exclusive lock back
                                        while blocked: takes it again */
     uint32_t code;                  /* its fiber finished: 0 or the trap code */
+    uint32_t index;                 /* thread.index (0: not asked yet) */
     uint32_t wset;                  /* AW_WAIT: the waitable set's index */
     bool (*ready)(void *arg);       /* AW_COND: its condition */
     void *ready_arg;
