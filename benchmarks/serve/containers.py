@@ -135,6 +135,8 @@ def densities(a, tmp):
         lambda n: density.wacc_serve(a.wacc, a.guest_so, n, tmp), a.density)
     run("wacc serve, 1 process, same .so on every route",
         lambda n: density.wacc_serve(a.wacc, a.guest_so, n, tmp, distinct=False), a.density)
+    run("(breakdown) wacc serve, distinct .so per route, never requested: no spare instance",
+        lambda n: density.wacc_serve(a.wacc, a.guest_so, n, tmp, request=False), a.density)
     run("native server processes (dynamic)", lambda n: density.native(a.native, n), a.density)
     run("native server processes (static)", lambda n: density.native(a.static, n), a.density)
     run("crun containers (static server)",
