@@ -124,11 +124,11 @@ def densities(a, tmp):
     def run(name, f, ns):
         for n in ns:
             try:
-                kib, procs = f(n)
+                kib, procs, kd = f(n)
             except Exception as e:          # a runtime failing is a result, not a crash
                 print(name, n, "failed:", e, flush=True)
-                kib, procs = None, 0
-            out.append((name, n, kib, procs))
+                kib, procs, kd = None, 0, 0
+            out.append((name, n, kib, procs, kd))
             print("density", out[-1], flush=True)
 
     run("wacc serve, 1 process, distinct .so per route",
@@ -226,23 +226,26 @@ def report(a, cold, dens, load0, load1):
           "holds only its loaded artifact. Native and container services: one process per "
           "service, `--workers 1`. crun containers are capped at %d, podman at %d; larger N "
           "is extrapolated linearly (marked *) with the marginal cost between the two largest measured N. \"marginal\": "
-          "(total(N) − total(1)) / (N − 1), the cost of one more service." % (
+          "(total(N) − total(1)) / (N − 1), the cost of one more service. \"kernel Δ\": growth of "
+          "KernelStack + PageTables + Slab in /proc/meminfo while the services were up "
+          "(system-wide, so other jobs add noise of a few MiB; not in PSS and not in services "
+          "per GiB)." % (
               max(a.containers), max(a.podman)),
           "",
-          "| services | how | processes | total MiB | KiB per service | marginal KiB | services per GiB |",
-          "|---|---|---|---|---|---|---|"]
+          "| services | how | processes | PSS MiB | KiB per service | marginal KiB | services per GiB | kernel Δ MiB (noisy) |",
+          "|---|---|---|---|---|---|---|---|"]
     chart = []
-    for name, n, kib, procs in dens:
+    for name, n, kib, procs, kd in dens:
         if kib is None:
-            L.append("| %d | %s | – | failed | | | |" % (n, name))
+            L.append("| %d | %s | – | failed | | | | |" % (n, name))
             continue
         per = kib / n
-        one = next((k for nm, m, k, _ in dens if nm == name and m == 1 and k), None)
+        one = next((k for nm, m, k, _, _ in dens if nm == name and m == 1 and k), None)
         marg = "%.0f" % ((kib - one) / (n - 1)) if one and n > 1 else "–"
-        L.append("| %d | %s | %d | %.1f | %.0f | %s | %.0f |" % (n, name, procs, kib / 1024, per,
-                                                                 marg, 1048576 / per))
+        L.append("| %d | %s | %d | %.1f | %.0f | %s | %.0f | %.1f |" % (
+            n, name, procs, kib / 1024, per, marg, 1048576 / per, kd / 1024))
     for name in dict.fromkeys(x[0] for x in dens):
-        got = [(n, kib) for nm, n, kib, _ in dens if nm == name and kib]
+        got = [(n, kib) for nm, n, kib, _, _ in dens if nm == name and kib]
         if not got:
             continue
         got.sort()
@@ -252,7 +255,7 @@ def report(a, cold, dens, load0, load1):
             # total(N) = total(n) + (N - n) * the marginal cost between the two largest N
             m = (kib - got[-2][1]) / (n - got[-2][0])
             tot = kib + (N - n) * m
-            L.append("| %d* | %s (extrapolated from %d: + %.0f KiB each) | | %.1f | %.0f | | %.0f |" % (
+            L.append("| %d* | %s (extrapolated from %d: + %.0f KiB each) | | %.1f | %.0f | | %.0f | |" % (
                 N, name, n, m, tot / 1024, tot / N, 1048576 / (tot / N)))
             n, kib = N, tot
         chart.append((name + ("" if n in [x for x, _ in got] else " *"), 1048576 / (kib / n)))

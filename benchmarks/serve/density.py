@@ -19,7 +19,7 @@ namespaces, cgroups, sockets are not) is not counted.
                the container process only (crun exits after start).
   podman       N podman run -d containers: the server + its conmon.
 Used by containers.py (run it from there); the functions return
-{N: (total_kib, processes)}."""
+(total PSS KiB, processes, system-wide kernel memory growth KiB)."""
 import json
 import os
 import shutil
@@ -68,6 +68,18 @@ def wait_up(port, limit=60.0):
     return False
 
 
+def kernel_kib():
+    """Kernel memory that grows with processes and containers (kernel
+    stacks, page tables, slab: task structs, namespaces, cgroups, sockets).
+    System-wide: other jobs on the machine add noise."""
+    v = {}
+    with open("/proc/meminfo") as f:
+        for line in f:
+            k, rest = line.split(":", 1)
+            v[k] = int(rest.split()[0])
+    return v.get("KernelStack", 0) + v.get("PageTables", 0) + v.get("Slab", 0)
+
+
 def pss_kib(pid):
     try:
         with open("/proc/%d/smaps_rollup" % pid) as f:
@@ -108,6 +120,7 @@ def wacc_serve(wacc, guest_so, n, tmp, distinct=True, request=True):
     argv = [wacc, "serve", "--quiet", "--workers", "1", "--addr", "127.0.0.1:%d" % port]
     for k, f in enumerate(files):
         argv += ["--route", "/s%d=%s" % (k, f)]
+    k0 = kernel_kib()
     p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         ok = all(get_ok(port, "/s%d/hello" % k) for k in (range(n) if request else []))
@@ -115,14 +128,16 @@ def wacc_serve(wacc, guest_so, n, tmp, distinct=True, request=True):
             ok = wait_up(port)
             time.sleep(0.5)
         kib = pss_kib(p.pid) if ok else None
+        kd = kernel_kib() - k0
     finally:
         stop_all([p])
-    return kib, 1
+    return kib, 1, kd
 
 
 def native(binary, n):
     ports = free_ports(n)
     procs = []
+    k0 = kernel_kib()
     try:
         for port in ports:
             procs.append(subprocess.Popen([binary, "--quiet", "--workers", "1",
@@ -130,9 +145,10 @@ def native(binary, n):
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         ok = all(get_ok(port) for port in ports)
         kib = sum(pss_kib(p.pid) for p in procs) if ok else None
+        kd = kernel_kib() - k0
     finally:
         stop_all(procs)
-    return kib, n
+    return kib, n, kd
 
 
 def bundle_config(bundle, port, workers=1, rootfs=None):
@@ -176,6 +192,7 @@ def crun_many(bundle, n, tmp, runtime="crun"):
     ids = ["wacc-dens-%d-%d" % (os.getpid(), k) for k in range(n)]
     bundle_config(bundle, 0)                # writes config.base.json once
     started = []
+    k0 = kernel_kib()
     try:
         for d, port, cid in zip(oci_bundles(bundle, n, tmp), ports, ids):
             bundle_config(d, port, rootfs=os.path.join(bundle, "rootfs"))
@@ -193,7 +210,7 @@ def crun_many(bundle, n, tmp, runtime="crun"):
             st = json.loads(subprocess.run([runtime, "state", cid], capture_output=True,
                                            text=True).stdout)
             total += pss_kib(st["pid"])
-        return (total if ok else None), n
+        return (total if ok else None), n, kernel_kib() - k0
     finally:
         for cid in started:
             subprocess.run([runtime, "kill", cid, "KILL"], capture_output=True)
@@ -209,6 +226,7 @@ def podman_many(image, n):
     ports = free_ports(n)
     names = ["wacc-dens-%d-%d" % (os.getpid(), k) for k in range(n)]
     started = []
+    k0 = kernel_kib()
     try:
         for port, name in zip(ports, names):
             r = subprocess.run(PODMAN_RUN + ["--name", name, image, "--quiet", "--workers", "1",
@@ -223,7 +241,7 @@ def podman_many(image, n):
             pids = subprocess.run(["podman", "inspect", "-f", "{{.State.Pid}} {{.State.ConmonPid}}",
                                    name], capture_output=True, text=True).stdout.split()
             total += sum(pss_kib(int(x)) for x in pids if x.isdigit() and int(x) > 0)
-        return (total if ok else None), 2 * n
+        return (total if ok else None), 2 * n, kernel_kib() - k0
     finally:
         if started:
             subprocess.run(["podman", "rm", "-f", "-t", "0"] + started, capture_output=True,
