@@ -15,6 +15,7 @@ the static server (host network: no network namespace), and
 stopped and removed before the next start (the container's teardown is not
 timed). Density: density.py. Writes OUT.md and OUT.svg (bar charts)."""
 import argparse
+import ast
 import os
 import re
 import statistics
@@ -66,7 +67,7 @@ def cold_starts(a):
                 break
             ts.append(t * 1e3)
         rows.append((name, statistics.median(ts) if ts else None, len(ts)))
-        print("cold", name, rows[-1], flush=True)
+        print("cold", rows[-1], flush=True)
 
     direct("wacc serve (C component)", lambda p: [a.wacc, "serve", "--quiet", "--workers", w,
                                                   "--addr", "127.0.0.1:%d" % p, a.guest_so])
@@ -146,18 +147,19 @@ def densities(a, tmp):
     return out
 
 
-def svg_bars(title, unit, items, y0, width=760):
-    """items: [(label, value)]; a horizontal bar chart on a log-free linear scale."""
+def svg_bars(title, unit, items, y0, x0=330, bar=380):
+    """items: [(label, value)]: horizontal bars on a linear scale, labels
+    left of x0."""
     items = [(l, v) for l, v in items if v]
     top = max(v for _, v in items) if items else 1
     h = 22
     s = ['<text x="10" y="%d" font-size="14" font-weight="bold">%s</text>' % (y0 + 16, title)]
     for i, (label, v) in enumerate(items):
         y = y0 + 28 + i * h
-        bw = max(1.0, (width - 420) * v / top)
+        bw = max(1.0, bar * v / top)
         s.append('<text x="10" y="%d" font-size="12">%s</text>' % (y + 14, label))
-        s.append('<rect x="330" y="%d" width="%.1f" height="16" fill="#4a7bb7"/>' % (y + 2, bw))
-        s.append('<text x="%.1f" y="%d" font-size="12">%s %s</text>' % (335 + bw, y + 14,
+        s.append('<rect x="%d" y="%d" width="%.1f" height="16" fill="#4a7bb7"/>' % (x0, y + 2, bw))
+        s.append('<text x="%.1f" y="%d" font-size="12">%s %s</text>' % (x0 + 5 + bw, y + 14,
                                                                          fmt_num(v), unit))
     return s, y0 + 36 + len(items) * h
 
@@ -177,15 +179,30 @@ def main():
     ap.add_argument("--density", default="1,100,1000")
     ap.add_argument("--containers", default="1,10,100")
     ap.add_argument("--podman", default="1,10,50")
+    ap.add_argument("--from-log", help="rebuild OUT.md/.svg from this run's stdout")
     a = ap.parse_args()
     a.density = [int(x) for x in a.density.split(",")]
     a.containers = [int(x) for x in a.containers.split(",")]
     a.podman = [int(x) for x in a.podman.split(",")]
+    if a.from_log:                          # redo the report from a run's output
+        cold, dens, load = [], [], [0.0, 0.0]
+        for line in open(a.from_log):
+            m = re.match(r"(cold|density|load) .*?(\((?:'|\d).*\))$", line.strip())
+            if m:
+                t = ast.literal_eval(m.group(2))
+                if m.group(1) == "density" and len(t) == 4:     # a run before kernel Δ
+                    t = t + (None,)
+                {"cold": cold, "density": dens, "load": [load]}[m.group(1)].append(t)
+                if m.group(1) == "load":
+                    load = t
+        report(a, cold, dens, (load[0],), (load[1],))
+        return
     load0 = os.getloadavg()
     cold = cold_starts(a)
     with tempfile.TemporaryDirectory() as tmp:
         dens = densities(a, tmp)
     load1 = os.getloadavg()
+    print("load", (load0[0], load1[0]), flush=True)
     report(a, cold, dens, load0, load1)
 
 
@@ -221,9 +238,13 @@ def report(a, cold, dens, load0, load1):
           "",
           "PSS from /proc/PID/smaps_rollup summed over the processes (kernel memory for "
           "namespaces/cgroups/sockets not included). One `wacc serve --workers 1` with N routes "
-          "`/sK=svcK.so`, each a distinct copy of the artifact file (own dlopen, own code pages); "
-          "serve creates a fresh instance per request and frees it after, so a route at rest "
-          "holds only its loaded artifact. Native and container services: one process per "
+          "`/sK=svcK.so`, each a distinct copy of the artifact file (own dlopen, own code pages). "
+          "Serve runs every request on a fresh instance, and after a route's first request each "
+          "worker keeps one pre-made spare instance for it (runtime/serve/request.c), so a "
+          "requested route at rest holds its loaded artifact + one instance per worker; the "
+          "(breakdown) row has routes that were never requested (no spare). With N routes the "
+          "`wacc serve` driver also allocates grant arrays sized by argc per route "
+          "(compiler/driver/cmd_serve.c: ~48 KiB per route at N=1000). Native and container services: one process per "
           "service, `--workers 1`. crun containers are capped at %d, podman at %d; larger N "
           "is extrapolated linearly (marked *) with the marginal cost between the two largest measured N. \"marginal\": "
           "(total(N) − total(1)) / (N − 1), the cost of one more service. \"kernel Δ\": growth of "
@@ -243,10 +264,10 @@ def report(a, cold, dens, load0, load1):
         one = next((k for nm, m, k, _, _ in dens if nm == name and m == 1 and k), None)
         marg = "%.0f" % ((kib - one) / (n - 1)) if one and n > 1 else "–"
         L.append("| %d | %s | %d | %.1f | %.0f | %s | %.0f | %.1f |" % (
-            n, name, procs, kib / 1024, per, marg, 1048576 / per, kd / 1024))
+            n, name, procs, kib / 1024, per, marg, 1048576 / per, kd / 1024 if kd is not None else float("nan")))
     for name in dict.fromkeys(x[0] for x in dens):
         got = [(n, kib) for nm, n, kib, _, _ in dens if nm == name and kib]
-        if not got:
+        if not got or name.startswith("(breakdown)"):
             continue
         got.sort()
         n, kib = got[-1]
@@ -262,12 +283,13 @@ def report(a, cold, dens, load0, load1):
     with open(a.out, "w") as f:
         f.write("\n".join(L) + "\n")
     print("\n".join(L))
+    x0 = 20 + int(6.5 * max(len(n) for n, _ in [(c[0], 0) for c in cold] + chart))
     s1, y = svg_bars("Cold start, process start to first 200 (ms, lower is better)", "ms",
-                     [(n, c) for n, c, _ in cold], 0)
+                     [(n, c) for n, c, _ in cold], 0, x0)
     s2, y = svg_bars("Hello services per GiB at N=%d (PSS; * extrapolated; higher is better)" % max(a.density), "",
-                     chart, y + 10)
-    svg = ['<svg xmlns="http://www.w3.org/2000/svg" width="800" height="%d" '
-           'font-family="sans-serif">' % (y + 10),
+                     chart, y + 10, x0)
+    svg = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+           'font-family="sans-serif">' % (x0 + 480, y + 10),
            '<rect width="100%" height="100%" fill="white"/>'] + s1 + s2 + ["</svg>"]
     with open(os.path.splitext(a.out)[0] + ".svg", "w") as f:
         f.write("\n".join(svg) + "\n")

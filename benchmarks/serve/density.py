@@ -8,12 +8,11 @@ namespaces, cgroups, sockets are not) is not counted.
 
   wacc serve   one process, --workers 1, N routes /sK=copyK.so: N distinct
                files (a copy of the same artifact each), so each route has
-               its own dlopen'ed code and component metadata. Instances are
-               per request (runtime/serve: a fresh store + instance per
-               request, freed after it), so at rest a route holds only its
-               loaded artifact; "same .so" (N routes of one file) is shown
-               as well: dlopen returns one handle, so only the route table
-               grows.
+               its own dlopen'ed code and component metadata. Requests run
+               on fresh instances, and a route that had a request keeps one
+               pre-made spare instance per worker (runtime/serve/request.c):
+               that is part of what is measured. "same .so" (N routes of one
+               file): dlopen returns one handle, no code per route.
   native       N processes of the native hello server (dynamic, --workers 1).
   crun         N containers (crun run -d) of the static server, --workers 1:
                the container process only (crun exits after start).
