@@ -166,12 +166,13 @@ def main():
         ratio = "%.2f×" % (r64[0] / native[2][0]) if (r64 and native) else "–"
         lines.append("| %s | %s | %s | %s | %s |" % (name, fmt(r1), fmt(r64), ratio,
                                                      "%.1f" % cold if cold else "–"))
-    lines += ["| native server in a container (crun/runc/podman) | – | | | – | | | – | – (later: containers helper) |",
+    lines += ["| native server in a container (crun/runc/podman) | – | | | – | | | – | see serve-containers.md |",
               "",
               "Per-request instantiate + teardown (store + WASI 0.2 context + component instance, "
               "`wacc-serve-instantiate`): " + (inst or "failed"),
               "",
-              "Density (services per GiB) and the container rows: later (the containers part of issue 9)."]
+              "Containers (cold start) and density (services per GiB): serve-containers.md "
+              "(scripts/bench-serve-containers)."]
     with open(a.out, "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
