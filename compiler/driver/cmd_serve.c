@@ -6,13 +6,18 @@
  *              [--dir H::G] [--env K=V] [--allow-http HOST[:PORT]]...
  *              [--tcp-listen A:P] [--tcp-connect H:P|CIDR[:P]] [--udp ..] [--allow-dns]
  *              [--timeout 30s] [--max-memory 128MiB] [--max-body 64MiB]
- *              [--quiet] [--no-cache] [-O0..-O3] app.so|app.wasm
+ *              [--verify-key KEY.pub]... [--require-signatures] [--insecure] [--creds U:P]
+ *              [--otlp URL] [--quiet] [--no-cache] [-O0..-O3] app.so|app.wasm|oci://REF
  *
  * Grants (--dir, --env, --allow-http, --tcp-*, --udp, --allow-dns) belong
  * to the next route on the command line: the next --route, or the
  * positional artifact (route "/"). Each route starts with nothing, so a
  * grant never leaks into a service it was not written in front of.
  * .wasm inputs are compiled through the cache `wacc run` uses (cache.c).
+ * Artifacts are opened like `wacc run` opens them (artifact_open.c): an
+ * oci://REF is pulled first; with --verify-key every .wasm is verified
+ * before it is compiled and every .so before it is mapped. --otlp (or the
+ * OTEL_EXPORTER_OTLP_* environment) traces each request (serve.h).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -22,6 +27,9 @@
 
 #include "driver.h"
 #include "serve.h"
+#include "wacc_oci.h"
+#include "wacc_otel.h"
+#include "wacc_sign.h"
 
 /* Grants being collected for the next route. */
 struct grants {
@@ -65,43 +73,6 @@ static void grants_to_config(struct grants *g, const char *name, wacc_wasi_confi
     drv_net_apply(&g->net, c);
 }
 
-static bool is_elf_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return false;
-    struct stat st;
-    uint8_t magic[4];
-    bool elf = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
-               fread(magic, 1, 4, f) == 4 && memcmp(magic, "\177ELF", 4) == 0;
-    fclose(f);
-    return elf;
-}
-
-static wacc_artifact *load(wacc_engine *e, const char *file, const wacc_compile_options *o,
-                           bool no_cache, char tmp[512])
-{
-    char err[512];
-    wacc_artifact *art = NULL;
-    tmp[0] = '\0';
-    if (is_elf_file(file)) {
-        char path[4200];
-        snprintf(path, sizeof path, "%s%s", strchr(file, '/') ? "" : "./", file);
-        art = wacc_artifact_load(e, path, err);
-    } else {
-        size_t size;
-        uint8_t *bytes = drv_read_file(file, &size, err);
-        if (bytes && drv_is_wasm(bytes, size))
-            art = drv_cache_load(e, file, bytes, size, o, no_cache, NULL, tmp, err);
-        else if (bytes)
-            snprintf(err, sizeof err, "not a wasm component or wacc artifact (bad magic)");
-        free(bytes);
-    }
-    if (!art)
-        drv_error(file, "%s", err);
-    return art;
-}
-
 static const char *value(int argc, char **argv, int *i, const char *opt)
 {
     const char *a = argv[*i];
@@ -130,7 +101,17 @@ int cmd_serve(int argc, char **argv)
     bool have_root = false;
     wacc_engine *e = NULL;
     wacc_serve *sv = NULL;
-    if (!routes || !grants || !files || !tmps || !grants_alloc(&grants[0], argc)) {
+    /* signatures, registries, traces: as `wacc run` */
+    const char **vkeys = calloc((size_t)argc + 1, sizeof *vkeys);
+    size_t nvkeys = 0;
+    bool require_sigs = false;
+    wacc_sign_policy pol = { 0 };
+    wacc_oci_options oci = { 0 };
+    wacc_oci_pulled *pulled = NULL;    /* [route], for oci://REF routes */
+    const char *otlp = NULL;
+    wacc_otel *otel = NULL;
+    char err[WACC_ERR_LEN > 512 ? WACC_ERR_LEN : 512];
+    if (!routes || !grants || !files || !tmps || !vkeys || !grants_alloc(&grants[0], argc)) {
         drv_error(NULL, "out of memory");
         goto out;
     }
@@ -142,7 +123,7 @@ int cmd_serve(int argc, char **argv)
             r = drv_parse_net_option(argc, argv, &i, &g->net);   /* host names resolved here */
         if (r < 0)
             goto out;
-        if (r > 0)
+        if (r > 0 || (!have_root && drv_parse_oci_option(argc, argv, &i, &oci)))
             continue;
         if (have_root) {
             drv_error(NULL, "serve: '%s' after the artifact (options come first)", a);
@@ -177,6 +158,12 @@ int cmd_serve(int argc, char **argv)
             cfg.quiet = true;
         } else if (strcmp(a, "--no-cache") == 0) {
             no_cache = true;
+        } else if ((v = value(argc, argv, &i, "--verify-key"))) {
+            vkeys[nvkeys++] = v;
+        } else if (strcmp(a, "--require-signatures") == 0) {
+            require_sigs = true;
+        } else if ((v = value(argc, argv, &i, "--otlp"))) {
+            otlp = v;
         } else if ((v = value(argc, argv, &i, "--dir"))) {
             char *h = (char *)v, *sep = strstr(h, "::");
             g->pre[g->npre].guest_path = sep ? sep + 2 : h;
@@ -223,23 +210,43 @@ int cmd_serve(int argc, char **argv)
                   "before the route they are for)");
         goto out;
     }
+    if (!wacc_sign_policy_init(&pol, vkeys, nvkeys, require_sigs, err)) {
+        drv_error(NULL, "%s", err);
+        goto out;
+    }
+    wacc_otel_config ocfg = { .endpoint = otlp };
+    otel = wacc_otel_new(&ocfg, err);
+    if (!otel && err[0]) {
+        drv_error(NULL, "%s", err);
+        goto out;
+    }
     status = 1;
-    e = wacc_engine_new();
+    pulled = calloc(nroutes, sizeof *pulled);
+    e = pulled ? wacc_engine_new() : NULL;
     if (!e) {
         drv_error(NULL, "cannot create the runtime engine");
         goto out;
     }
+    wacc_sign_policy_attach(&pol, e);   /* every .so is checked before it is mapped */
     for (unsigned i = 0; i < nroutes; i++) {
-        routes[i].name = files[i];
-        routes[i].artifact = load(e, files[i], &o, no_cache, tmps[i]);
-        if (!routes[i].artifact)
+        const char *file = files[i];
+        if (wacc_oci_is_uri(file) &&
+            (file = drv_resolve_oci(files[i], &pol, &oci, &pulled[i], err)) == NULL) {
+            drv_error(files[i], "%s", err);
             goto out;
+        }
+        routes[i].name = files[i];
+        routes[i].artifact = drv_load_local(e, &pol, file, &o, no_cache, tmps[i], err);
+        if (!routes[i].artifact) {
+            drv_error(files[i], "%s", err);
+            goto out;
+        }
         grants_to_config(&grants[i], files[i], &routes[i].wasi);
     }
     cfg.engine = e;
     cfg.routes = routes;
     cfg.nroutes = nroutes;
-    char err[WACC_ERR_LEN];
+    cfg.otel = otel;
     sv = wacc_serve_new(&cfg, err);
     if (!sv) {
         drv_error(NULL, "serve: %s", err);
@@ -249,12 +256,12 @@ int cmd_serve(int argc, char **argv)
     status = wacc_serve_run(sv);
 out:
     wacc_serve_free(sv);
+    wacc_otel_free(otel);               /* after the workers: exports what is queued (bounded) */
     for (unsigned i = 0; routes && i < nroutes; i++) {
         if (routes[i].artifact)
             wacc_artifact_free(routes[i].artifact);
         free((char *)routes[i].prefix);
-        if (tmps[i][0])
-            remove(tmps[i]);
+        drv_unlink_tmp(tmps[i]);
     }
     for (unsigned i = 0; grants && i <= nroutes; i++)
         grants_free(&grants[i]);
@@ -264,5 +271,8 @@ out:
     free(grants);
     free(files);
     free(tmps);
+    free(pulled);
+    wacc_sign_policy_free(&pol);
+    free(vkeys);
     return status;
 }

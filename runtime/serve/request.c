@@ -435,6 +435,8 @@ static void run_component(struct request *r)
     if (r->deadline)
         wacc_store_set_deadline(in.s, r->deadline);
     wacc_wasi2_set_waiter(in.w2, &r->waiter);
+    if (w->sv->cfg.otel)
+        wacc_wasi2_set_trace(in.w2, w->sv->cfg.otel, &r->span.ctx);
     memset(&trap, 0, sizeof trap);
     if (!wacc_wasi2_http_handle(in.w2, in.s, in.ci, &r->hreq, &r->io, &trap, err)) {
         if (!r->failed)
@@ -532,6 +534,21 @@ struct request *sv_request_new(struct conn *c)
         .headers = r->hdrs,
         .nheaders = c->nh,
     };
+    if (sv->cfg.otel) {
+        const char *tp = NULL;
+        char tpbuf[64];
+        for (unsigned i = 0; i < c->nh; i++)
+            if (r->hdrs[i].name_len == 11 && memcmp(r->hdrs[i].name, "traceparent", 11) == 0 &&
+                r->hdrs[i].value_len < sizeof tpbuf) {
+                memcpy(tpbuf, r->hdrs[i].value, r->hdrs[i].value_len);
+                tpbuf[r->hdrs[i].value_len] = '\0';
+                tp = tpbuf;
+                break;
+            }
+        wacc_otel_http_server_begin(sv->cfg.otel, &r->span, r->hreq.method, target, rt->prefix,
+                                    r->authority, tp);
+        wacc_otel_attr_str(&r->span, "wacc.route.artifact", rt->name ? rt->name : "native");
+    }
     r->io = (wacc_http_io){ r, io_read, io_head, io_room, io_write, io_finish, io_error };
     r->waiter = (wacc_wasi2_waiter){ r, req_wait };
     c->w->nreqs++;
@@ -550,6 +567,12 @@ void sv_request_end(struct request *r)
                r->hreq.path_with_query, r->status ? r->status : 500,
                (unsigned long long)r->resp_bytes, (unsigned long long)(total / 1000),
                (unsigned long long)(r->guest_ns / 1000), r->detail[0] ? " " : "", r->detail);
+    }
+    if (w->sv->cfg.otel) {
+        wacc_otel_attr_int(&r->span, "wacc.guest_us", (int64_t)(r->guest_ns / 1000));
+        if (r->detail[0])
+            wacc_otel_attr_str(&r->span, "wacc.error", r->detail);
+        wacc_otel_http_end(w->sv->cfg.otel, &r->span, r->status ? (int)r->status : 500);
     }
     free(r->authority);
     free(r->body);

@@ -41,6 +41,7 @@ extern "C" {
 #endif
 
 typedef struct wacc_serve wacc_serve;
+struct wacc_otel;
 
 /* A request handler in C instead of a component (the native baseline of
  * benchmarks/serve, and the server's own tests). It runs on the request's
@@ -79,6 +80,9 @@ typedef struct wacc_serve_config {
     unsigned max_conns;             /* open connections (process), more are closed at once */
     uint64_t grace_ns;              /* on stop: time in-flight requests get to finish */
     size_t fiber_stack;             /* per-request stack bytes (0: fiber.h's default) */
+    struct wacc_otel *otel;         /* traces (runtime/otel; NULL: off): a SERVER span per
+                                       request, continuing its traceparent; the guest's
+                                       outbound wasi:http calls get CLIENT spans under it */
     bool quiet;                     /* no access log */
     int log_fd;                     /* access log and messages (2) */
 } wacc_serve_config;

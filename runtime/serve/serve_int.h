@@ -21,6 +21,7 @@
 #include <uv.h>
 
 #include "fiber.h"
+#include "wacc_otel.h"
 #include "serve.h"
 
 #define READ_BUF (16u * 1024u)          /* per-connection read buffer */
@@ -59,6 +60,7 @@ struct request {
     unsigned npolls;
     uint64_t t_start, guest_ns;
     char detail[200];
+    wacc_span span;                     /* SERVER span (cfg.otel set) */
     wacc_http_io io;
     wacc_wasi2_waiter waiter;
 };

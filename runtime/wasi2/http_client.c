@@ -23,6 +23,7 @@
 #include <sys/select.h>
 
 #include "http_int.h"
+#include "wacc_otel.h"
 
 #define RBUF_CAP 65536u         /* request body bytes buffered for curl */
 #define WBUF_CAP (256u * 1024)  /* response body bytes buffered for the guest */
@@ -55,6 +56,10 @@ typedef struct h_client {
     /* request-options (ns; 0: none) */
     uint64_t first_byte_ns, between_ns;
     uint64_t started, last_rx;
+    /* its CLIENT span (wacc_wasi2_set_trace), ended once with the status */
+    struct wacc_otel *otel;
+    bool traced;
+    wacc_span span;
 } h_client;
 
 typedef struct h_outreq {
@@ -125,10 +130,27 @@ void h_client_free_all(wacc_wasi2 *w)
     }
 }
 
+void wacc_wasi2_set_trace(wacc_wasi2 *w, struct wacc_otel *o, const struct wacc_span_context *parent)
+{
+    w->otel = o;
+    w->trace_parent = o ? parent : NULL;
+}
+
+/* End the transfer's span (once): the response status, 0 if it failed. */
+static void span_end(h_client *cl)
+{
+    if (!cl->traced)
+        return;
+    cl->traced = false;
+    bool ok = cl->done ? cl->result == CURLE_OK : cl->head_done;
+    wacc_otel_http_end(cl->otel, &cl->span, ok ? (int)cl->status : 0);
+}
+
 void h_client_unref(h_client *cl)
 {
     if (!cl || --cl->refs > 0)
         return;
+    span_end(cl);
     if (cl->easy) {
         curl_multi_remove_handle(cl->cs->multi, cl->easy);
         curl_easy_cleanup(cl->easy);
@@ -159,6 +181,7 @@ static void drive(wacc_wasi2 *w)
         if (cl) {
             cl->done = true;
             cl->result = m->data.result;
+            span_end(cl);
         }
     }
 }
@@ -797,9 +820,21 @@ static h_client *start(w2_call *c, h_outreq *r, h_opts *o, const char **label)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "GET");
     /* headers: the guest's, less the ones curl writes from the options */
     struct curl_slist *l = curl_slist_append(NULL, "Expect:");
+    if (c->w->otel) {                   /* a CLIENT span; its id goes out as traceparent */
+        char tp[56], line[72];
+        cl->otel = c->w->otel;
+        cl->traced = true;
+        wacc_otel_http_client_begin(cl->otel, &cl->span, c->w->trace_parent, m, cl->url, tp);
+        snprintf(line, sizeof line, "traceparent: %s", tp);
+        struct curl_slist *nl = l ? curl_slist_append(l, line) : NULL;
+        if (!nl)
+            curl_slist_free_all(l);
+        l = nl;
+    }
     for (uint32_t i = 0; l && i < r->headers->n; i++) {
         const h_field *f = &r->headers->e[i];
-        if (strcmp(f->name, "content-length") == 0)
+        if (strcmp(f->name, "content-length") == 0 ||
+            (cl->traced && strcmp(f->name, "traceparent") == 0))
             continue;
         size_t n = f->nlen + f->vlen + 3;
         char *line = malloc(n);

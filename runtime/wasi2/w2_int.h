@@ -153,6 +153,9 @@ struct wacc_wasi2 {
     struct w2_http *http;
     uint64_t http_gen;
     struct h_clients *clients;
+    /* tracing of outbound requests (wacc_wasi2_set_trace; NULL: off) */
+    struct wacc_otel *otel;
+    const struct wacc_span_context *trace_parent;
 };
 
 /* ---- ctx.c ---- */

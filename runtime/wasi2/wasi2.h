@@ -65,6 +65,16 @@ typedef struct wacc_wasi2_waiter {
 } wacc_wasi2_waiter;
 void wacc_wasi2_set_waiter(wacc_wasi2 *w, const wacc_wasi2_waiter *wt);
 
+/* ---- tracing (service half, optional) ----
+ * With a tracer set, every outbound wasi:http request the guest makes gets
+ * a CLIENT span (runtime/otel: method, url.full, response status) whose
+ * parent is *parent, and a `traceparent` header naming it. Both pointers
+ * are the caller's and must outlive the guest's use of w (wacc serve: the
+ * request's span); NULL o: off (the default). */
+struct wacc_otel;
+struct wacc_span_context;
+void wacc_wasi2_set_trace(wacc_wasi2 *w, struct wacc_otel *o, const struct wacc_span_context *parent);
+
 /* ---- wasi:http server side (service half) ----
  * The server (runtime/serve) parses a request and hands it to the guest's
  * wasi:http/incoming-handler#handle through wacc_wasi2_http_handle; the

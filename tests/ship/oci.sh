@@ -114,6 +114,14 @@ one_line "pull of a missing tag" "$WACC" pull --insecure "$R/team/hello:nope"
 "$WACC" push --insecure "$R/team/unsigned:1" hello.wasm --native hello.so >/dev/null 2>&1
 runs "run oci:// unsigned, no policy" "$WACC" run --insecure "oci://$R/team/unsigned:1"
 one_line "run oci:// unsigned, --verify-key" "$WACC" run --insecure --verify-key key.pub "oci://$R/team/unsigned:1"
+# wacc serve takes oci:// too (positional and --route): pulled, verified, then
+# (hello is a command, not a wasi:http service) refused by the server itself
+one_line "serve oci:// unsigned, --verify-key" "$WACC" serve --addr 127.0.0.1:0 --insecure \
+  --verify-key key.pub "oci://$R/team/unsigned:1"
+grep -q "not signed" err || bad "serve unsigned: $(cat err)"
+one_line "serve --route /x=oci:// signed, pulled and verified" "$WACC" serve --addr 127.0.0.1:0 \
+  --insecure --verify-key key.pub --route "/x=oci://$R/team/hello:1" "oci://$R/team/hello:1"
+grep -q "incoming-handler" err || bad "serve oci:// route: $(cat err)"
 
 # cross-repository mount: the store knows team/hello holds these blobs
 "$WACC" push --insecure -v --sign key "$R/team/mounted:1" hello.wasm --native hello.so >mount.out 2>&1
