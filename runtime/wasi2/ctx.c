@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,14 @@
 #include "wasi_int.h"
 
 #define W2_MINOR_MAX 12         /* we implement 0.2.12 */
+
+/* Bindings live in blocks freed with the context (one malloc per ~40). */
+struct w2_pool {
+    struct w2_pool *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
 
 static char *xstrdup(const char *s)
 {
@@ -141,9 +151,9 @@ void wacc_wasi2_free(wacc_wasi2 *w)
     free_strings(w->tcp_listen, w->ntcp_listen);
     free_strings(w->tcp_connect, w->ntcp_connect);
     free_strings(w->udp, w->nudp);
-    for (w2_binding *b = w->bindings, *n; b; b = n) {
-        n = b->next;
-        free(b);
+    for (struct w2_pool *p = w->pool, *n; p; p = n) {
+        n = p->next;
+        free(p);
     }
     free(w);
 }
@@ -262,10 +272,15 @@ static bool our_interface(const char *iname, char *base, size_t cap, char *err)
     memcpy(base, iname, n);
     base[n] = 0;
     if (at) {
-        unsigned maj, min, patch;
-        char rest;
-        if (sscanf(at + 1, "%u.%u.%u%c", &maj, &min, &patch, &rest) != 3 || maj != 0 || min != 2 ||
-            patch > W2_MINOR_MAX) {
+        /* "0.2.N", N a decimal number without sign (was sscanf: slow) */
+        const char *v = at + 1;
+        unsigned patch = 0;
+        bool ok = strncmp(v, "0.2.", 4) == 0 && v[4] >= '0' && v[4] <= '9';
+        for (v += 4; ok && *v; v++) {
+            ok = *v >= '0' && *v <= '9' && patch <= 1000;
+            patch = patch * 10 + (unsigned)(*v - '0');
+        }
+        if (!ok || patch > W2_MINOR_MAX) {
             if (err)
                 snprintf(err, WACC_ERR_LEN, "WASI version %s is not supported (0.2.0 to 0.2.%d)",
                          at + 1, W2_MINOR_MAX);
@@ -280,13 +295,53 @@ static const w2_fn *const tables[] = { w2_fns_cli, w2_fns_io, w2_fns_fs, w2_fns_
                                        w2_fns_sockets_net, w2_fns_sockets_tcp,
                                        w2_fns_sockets_udp, w2_fns_sockets_dns };
 
-static w2_impl find_impl(const char *key)
+/* impls[i]: the implementation of w2_sigs[i] (NULL: none). Built once per
+ * process from the tables, read-only afterwards. */
+static w2_impl *impls;
+static pthread_once_t impls_once = PTHREAD_ONCE_INIT;
+
+static void impls_build(void)
 {
+    impls = calloc(w2_sigs_count, sizeof *impls);
+    if (!impls)
+        return;
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+        for (const w2_fn *f = tables[t]; f->name; f++) {
+            const w2_sig *s = w2_find_sig(f->name);
+            if (s && !impls[s - w2_sigs])
+                impls[s - w2_sigs] = f->fn;
+        }
+}
+
+static w2_impl find_impl(const w2_sig *s)
+{
+    pthread_once(&impls_once, impls_build);
+    if (impls)
+        return impls[s - w2_sigs];
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)   /* out of memory: slow way */
         for (const w2_fn *f = tables[t]; f->name; f++)
-            if (strcmp(f->name, key) == 0)
+            if (strcmp(f->name, s->name) == 0)
                 return f->fn;
     return NULL;
+}
+
+static void *pool_alloc(wacc_wasi2 *w, size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    struct w2_pool *p = w->pool;
+    if (!p || p->cap - p->used < n) {
+        size_t cap = n > 4096 ? n : 4096;
+        if (!(p = malloc(sizeof *p + cap)))
+            return NULL;
+        p->next = w->pool;
+        p->used = 0;
+        p->cap = cap;
+        w->pool = p;
+    }
+    void *r = (char *)p->data + p->used;
+    p->used += n;
+    memset(r, 0, n);
+    return r;
 }
 
 static uint32_t dispatch(void *data, const wacc_cval *args, uint32_t nargs, wacc_cval *result,
@@ -304,34 +359,33 @@ static bool typed_func(void *ud, const char *iname, const char *name, const wacc
     char key[512];
     if (!our_interface(iname, key, sizeof key, err))
         return false;
-    size_t bl = strlen(key);
-    snprintf(key + bl, sizeof key - bl, "#%s", name);
+    size_t bl = strlen(key), nl = strlen(name);
+    if (bl + 2 + nl > sizeof key)
+        return false;              /* too long for any WASI name */
+    key[bl] = '#';
+    memcpy(key + bl + 1, name, nl);
+    key[bl + 1 + nl] = 0;
     const w2_sig *want = w2_find_sig(key);
     if (!want) {
         snprintf(err, WACC_ERR_LEN, "not a function of %.*s in WASI 0.2.%d", (int)bl, key,
                  W2_MINOR_MAX);
         return false;
     }
-    char *got = w2_sig_of(type);
-    if (!got) {
-        snprintf(err, WACC_ERR_LEN, "out of memory");
-        return false;
-    }
-    if (strcmp(got, want->sig) != 0) {
+    if (!w2_sig_is(type, want->sig)) {
+        char *got = w2_sig_of(type);
         snprintf(err, WACC_ERR_LEN, "type mismatch: WASI has %s, the component imports %s",
-                 want->sig, got);
+                 want->sig, got ? got : "(out of memory)");
         free(got);
         return false;
     }
-    free(got);
     uint32_t np = wacc_cfunc_nparams(type);
-    w2_binding *b = calloc(1, sizeof *b + ((size_t)np + 1) * sizeof *b->ptypes);
+    w2_binding *b = pool_alloc(w, sizeof *b + ((size_t)np + 1) * sizeof *b->ptypes);
     if (!b) {
         snprintf(err, WACC_ERR_LEN, "out of memory");
         return false;
     }
     b->w = w;
-    b->fn = find_impl(key);
+    b->fn = find_impl(want);
     b->type = type;
     b->ptypes = (const wacc_ctype **)(b + 1);
     for (uint32_t i = 0; i < np; i++)
@@ -356,8 +410,12 @@ static const wacc_resource_type *resource(void *ud, const char *iname, const cha
     char key[512];
     if (!our_interface(iname, key, sizeof key, NULL))
         return NULL;
-    size_t bl = strlen(key);
-    snprintf(key + bl, sizeof key - bl, "#%s", name);
+    size_t bl = strlen(key), nl = strlen(name);
+    if (bl + 2 + nl > sizeof key)
+        return NULL;              /* too long for any WASI name */
+    key[bl] = '#';
+    memcpy(key + bl + 1, name, nl);
+    key[bl + 1 + nl] = 0;
     return w2_rt(ud, key);
 }
 

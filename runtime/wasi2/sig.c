@@ -13,6 +13,7 @@ typedef struct sbuf {
     char *s;
     size_t n, cap;
     bool oom;
+    bool fixed;                 /* s is the caller's buffer: full means oom */
 } sbuf;
 
 static void put(sbuf *b, const char *s)
@@ -22,7 +23,7 @@ static void put(sbuf *b, const char *s)
         return;
     if (b->n + l + 1 > b->cap) {
         size_t cap = (b->n + l + 1) * 2;
-        char *n = realloc(b->s, cap);
+        char *n = b->fixed ? NULL : realloc(b->s, cap);
         if (!n) {
             b->oom = true;
             return;
@@ -115,24 +116,42 @@ static void type(sbuf *b, const wacc_ctype *t)
     }
 }
 
-char *w2_sig_of(const wacc_cfunc *f)
+static void sig(sbuf *b, const wacc_cfunc *f)
 {
-    sbuf b = { 0 };
-    put(&b, "(");
+    put(b, "(");
     for (uint32_t i = 0; i < wacc_cfunc_nparams(f); i++) {
         const char *name = NULL;
         const wacc_ctype *t = wacc_cfunc_param(f, i, &name);
         if (i)
-            put(&b, ",");
-        put(&b, name ? name : "?");
-        put(&b, ":");
-        type(&b, t);
+            put(b, ",");
+        put(b, name ? name : "?");
+        put(b, ":");
+        type(b, t);
     }
-    put(&b, ")");
+    put(b, ")");
     if (wacc_cfunc_result(f)) {
-        put(&b, "->");
-        type(&b, wacc_cfunc_result(f));
+        put(b, "->");
+        type(b, wacc_cfunc_result(f));
     }
+}
+
+bool w2_sig_is(const wacc_cfunc *f, const char *want)
+{
+    char buf[1024];
+    sbuf b = { buf, 0, sizeof buf, false, true };
+    sig(&b, f);
+    if (!b.oom)
+        return strcmp(buf, want) == 0;
+    char *got = w2_sig_of(f);       /* longer than buf: the slow way */
+    bool eq = got && strcmp(got, want) == 0;
+    free(got);
+    return eq;
+}
+
+char *w2_sig_of(const wacc_cfunc *f)
+{
+    sbuf b = { 0 };
+    sig(&b, f);
     if (b.oom) {
         free(b.s);
         return NULL;

@@ -142,6 +142,7 @@ struct wacc_wasi2 {
     uint32_t nobjs, cap, free_head;
     w2_rtype *rts;              /* [w2_resources_count] */
     w2_binding *bindings;
+    struct w2_pool *pool;       /* the bindings' memory (bump-allocated blocks) */
     uint64_t seed[2];           /* insecure random state */
     wacc_wasi2_waiter waiter;   /* wait == NULL: poll(2) here */
     /* service-half grants (copies of wacc_wasi_config's lists) */
@@ -178,6 +179,8 @@ bool w2_pollable_ready(wacc_wasi2 *w, w2_obj *p, struct pollfd *pf, uint64_t *de
 /* ---- sig.c ---- */
 /* Canonical signature of a component function type (malloc'd, NULL on OOM). */
 char *w2_sig_of(const wacc_cfunc *f);
+/* Does f's signature text equal want? (no allocation for usual sizes) */
+bool w2_sig_is(const wacc_cfunc *f, const char *want);
 const w2_sig *w2_find_sig(const char *name);
 
 /* ---- values (val.c) ---- */
