@@ -322,7 +322,7 @@ typedef struct wacc_task wacc_task;
 typedef struct wacc_handle {
     uint8_t kind;                /* wacc_handle_kind */
     uint8_t own;                 /* resource: own (1) or borrow (0) */
-    uint8_t busy;                /* stream/future: a copy is in progress */
+    uint8_t busy;                /* stream/future: not idle (copying or done) */
     uint8_t in_set;              /* stream/future: joined to a waitable set */
     uint32_t rep;                /* resource representation; free: next free index */
     uint32_t num_lends;

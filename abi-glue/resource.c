@@ -224,7 +224,7 @@ int abi_lift_handle(wacc_abi_cx *cx, uint32_t i, const wacc_ctype *t, wacc_cval 
                             t->kind == WACC_CT_STREAM ? "stream" : "future");
         if (!wacc_ctype_equal(h->t, t))
             return abi_fail(cx, WACC_ABI_E_HANDLE, "handle index %u has another element type", i);
-        if (h->busy) return abi_fail(cx, WACC_ABI_E_HANDLE, "handle index %u is in the middle of a copy", i);
+        if (h->busy) return abi_fail(cx, WACC_ABI_E_HANDLE, "handle index %u is copying or done (not idle)", i);
         if (h->in_set) return abi_fail(cx, WACC_ABI_E_HANDLE, "handle index %u is in a waitable set", i);
         out->x.obj = h->obj;
         return wacc_htable_remove(&cx->inst->handles, i, NULL, cx->msg, sizeof cx->msg);

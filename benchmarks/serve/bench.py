@@ -114,6 +114,7 @@ def main():
              ["node", a.jco, "serve", "--port", "PORT", "--host", "127.0.0.1",
               "--isolate-requests", "instance", a.guest_wasm]),
         ]
+    load0 = os.getloadavg()[0]
     rows = []
     for name, argv in servers:
         print("==", name, flush=True)
@@ -154,9 +155,10 @@ def main():
     lines = ["# `wacc serve` benchmarks",
              "",
              "Machine: %s, %d cores, %s; %s; workers %s; hey %ds per cell on /hello "
-             "(loopback, hey on the same machine)." % (cpu, os.cpu_count(), platform.platform(),
-                                                      time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                                                      w, a.seconds),
+             "(loopback, hey on the same machine); load average at the start %.1f (other "
+             "work on the machine makes every number lower and noisier)."
+             % (cpu, os.cpu_count(), platform.platform(),
+                time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), w, a.seconds, load0),
              "",
              "| server | c=1 req/s | p50 ms | p99 ms | c=64 req/s | p50 ms | p99 ms | c=64 vs native | cold start → first 200 (ms, median) |",
              "|---|---|---|---|---|---|---|---|---|"]

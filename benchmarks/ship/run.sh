@@ -36,7 +36,6 @@ ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
 "${RUN[@]}" localhost/bench/native:1 >/dev/null 2>&1 || true
 wi=$(for i in $(seq "$N"); do ms "${RUN[@]}" --annotation run.oci.handler=wacc localhost/bench/wacc:1; done | median)
 ni=$(for i in $(seq "$N"); do ms "${RUN[@]}" localhost/bench/native:1; done | median)
-wc_=$(for i in $(seq "$N"); do ms "${RUN[@]}" --annotation run.oci.handler=wacc --entrypoint /hello.so localhost/bench/wacc:1; done | median)
 echo "| podman run start → exit (median of $N) | wacc image (crun handler) | native image |"
 echo "|---|---:|---:|"
 echo "| hello | ${wi} ms | ${ni} ms |"

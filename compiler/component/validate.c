@@ -572,6 +572,8 @@ static bool check_annotated(vctx *v, scope *s, const wacc_name *nm, const sext *
         return vfail(v, nm->offset, "resource used in function `%s` does not have a name in this context",
                      nm->str);
     ty *f = TY(v, e->t.id);
+    if (nm->kind == WACC_NAME_CONSTRUCTOR && f->async)
+        return vfail(v, nm->offset, "constructor function cannot be async");
     if (nm->kind == WACC_NAME_CONSTRUCTOR) {
         bool ok = false;
         if (f->has_t && !f->t.prim) {
@@ -1612,8 +1614,8 @@ static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
         uint32_t fid = t->t.id;
         if (!check_opts(v, s, o, off, true, true, true))
             return false;
-        if (o->nasync && !TY(v, fid)->async && false)
-            return vfail(v, off, "`async` requires an async function type");
+        if (o->nasync && !TY(v, fid)->async)
+            return vfail(v, off, "the `async` canonical option requires an async function type");
         uint8_t tmp[FLATCAP];
         bool need_mem = fn_needs(v, fid, false) || fn_needs(v, fid, true) ||
                         flat_list(v, TY(v, fid), false, tmp, FLATCAP) > 16 ||
@@ -1644,6 +1646,8 @@ static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
         uint32_t fid = f->t.id;
         if (!check_opts(v, s, o, off, false, true, false))
             return false;
+        if (o->nasync && !TY(v, fid)->async)
+            return vfail(v, off, "the `async` canonical option requires an async function type");
         uint8_t tmp[FLATCAP];
         bool need_mem = fn_needs(v, fid, false) || fn_needs(v, fid, true) ||
                         flat_list(v, TY(v, fid), false, tmp, FLATCAP) > (o->nasync ? 4u : 16u) ||
@@ -1685,6 +1689,8 @@ static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
         }
         if (!check_opts(v, s, o, off, false, false, false))
             return false;
+        if (o->nrealloc)
+            return vfail(v, off, "cannot specify `realloc` option on `task.return`");
         out.any = true;
         break;
     }
@@ -1703,9 +1709,39 @@ static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
                          want == WACC_DT_STREAM ? "stream" : "future");
         if (!check_opts(v, s, o, off, false, true, false))
             return false;
-        out.any = true;
+        if ((c->op == WACC_CANON_STREAM_READ || c->op == WACC_CANON_FUTURE_READ) &&
+            TY(v, t->t.id)->has_t && needs_memory(v, TY(v, t->t.id)->t) && !o->nrealloc)
+            return vfail(v, off, "canonical option `realloc` is required");
+        switch (c->op) {    /* CanonicalABI.md: T is the memory's address type */
+        case WACC_CANON_STREAM_NEW: case WACC_CANON_FUTURE_NEW:
+            out.fty = sig(v, "", "I");
+            break;
+        case WACC_CANON_STREAM_READ: case WACC_CANON_STREAM_WRITE:
+            out.fty = mem64 ? sig(v, "iII", "I") : sig(v, "iii", "i");
+            break;
+        case WACC_CANON_FUTURE_READ: case WACC_CANON_FUTURE_WRITE:
+            out.fty = mem64 ? sig(v, "iI", "i") : sig(v, "ii", "i");
+            break;
+        case WACC_CANON_STREAM_CANCEL_READ: case WACC_CANON_STREAM_CANCEL_WRITE:
+        case WACC_CANON_FUTURE_CANCEL_READ: case WACC_CANON_FUTURE_CANCEL_WRITE:
+            out.fty = sig(v, "i", "i");
+            break;
+        default:
+            out.fty = sig(v, "i", "");
+            break;
+        }
         break;
     }
+    case WACC_CANON_THREAD_YIELD: case WACC_CANON_THREAD_INDEX: case WACC_CANON_THREAD_SUSPEND:
+        out.fty = sig(v, "", "i");
+        break;
+    case WACC_CANON_THREAD_RESUME_LATER:
+        out.fty = sig(v, "i", "");
+        break;
+    case WACC_CANON_THREAD_SUSPEND_THEN_RESUME: case WACC_CANON_THREAD_YIELD_THEN_RESUME:
+    case WACC_CANON_THREAD_SUSPEND_THEN_PROMOTE: case WACC_CANON_THREAD_YIELD_THEN_PROMOTE:
+        out.fty = sig(v, "i", "i");
+        break;
     case WACC_CANON_ERROR_CONTEXT_NEW:          /* (ptr, len) -> handle */
         if (!check_opts(v, s, o, off, false, false, false))
             return false;
@@ -1731,6 +1767,8 @@ static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
         s->ctx_type = c->core_valtype;
         if (c->context_index > 1)
             return vfail(v, off, "context index %u out of bounds", c->context_index);
+        if (c->context_index > 0 && !has(v, WACC_CFEAT_THREADING))    /* slot 1: cm-threading */
+            return vfail(v, off, "immediate must be zero: %u", c->context_index);
         const char *ct = c->core_valtype == WASM_I64 ? "I" : "i";
         out.fty = c->op == WACC_CANON_CONTEXT_GET ? sig(v, "", ct) : sig(v, ct, "");
         break;

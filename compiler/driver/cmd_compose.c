@@ -38,6 +38,8 @@ int cmd_compose(int argc, char **argv)
 
 /* compose_check.c (component.h and wacc.h cannot share a file) */
 bool drv_component_check(const uint8_t *bytes, size_t size, char err[512]);
+int drv_component_exports(const uint8_t *bytes, size_t size, char ***names, bool **funcs,
+                          char err[512]);
 
 #define MAX_NODES 32
 
@@ -127,8 +129,31 @@ static bool load_node(node *n)
         drv_error(n->path, "%s", n->r ? wit_error(n->r) : "out of memory");
         return false;
     }
-    if (!load_items(n, w->imports, w->nimports, &n->imports, &n->nimports)
-        || !load_items(n, w->exports, w->nexports, &n->exports, &n->nexports)) {
+    if (!load_items(n, w->imports, w->nimports, &n->imports, &n->nimports)) {
+        drv_error(n->path, "out of memory");
+        return false;
+    }
+    /* exports by name and sort from the binary itself (a composition's
+     * function exports are aliases its WIT view may not resolve) */
+    char **names = NULL;
+    bool *funcs = NULL;
+    int ne = drv_component_exports(n->bytes, n->size, &names, &funcs, err);
+    if (ne < 0) {
+        drv_error(n->path, "%s", err);
+        return false;
+    }
+    n->exports = calloc(ne ? (size_t)ne : 1, sizeof *n->exports);
+    for (int i = 0; n->exports != NULL && i < ne; i++) {
+        n->exports[i].name = names[i];
+        n->exports[i].func = funcs[i];
+    }
+    if (n->exports == NULL)
+        for (int i = 0; i < ne; i++)
+            free(names[i]);
+    else
+        n->nexports = (uint32_t)ne;
+    free(names), free(funcs);
+    if (n->exports == NULL) {
         drv_error(n->path, "out of memory");
         return false;
     }

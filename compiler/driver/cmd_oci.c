@@ -125,9 +125,14 @@ int cmd_pull(int argc, char **argv)
 {
     wacc_oci_options o = { 0 };
     const char *ref = NULL, *dir = NULL;
-    wacc_keyset *ks = NULL;
+    const char **keys = calloc((size_t)argc + 1, sizeof *keys);
+    size_t nkeys = 0;
+    bool require = false;
+    wacc_sign_policy pol = { 0 };
     char err[WACC_OCI_ERR_LEN];
     int status = 2;
+    if (keys == NULL)
+        return 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (drv_parse_oci_option(argc, argv, &i, &o))
@@ -135,12 +140,9 @@ int cmd_pull(int argc, char **argv)
         if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             dir = argv[++i];
         } else if (strcmp(a, "--verify-key") == 0 && i + 1 < argc) {
-            if (ks == NULL && (ks = wacc_keyset_new()) == NULL)
-                goto out;
-            if (!wacc_keyset_add_file(ks, argv[++i], err)) {
-                drv_error(NULL, "%s", err);
-                goto out;
-            }
+            keys[nkeys++] = argv[++i];
+        } else if (strcmp(a, "--require-signatures") == 0) {
+            require = true;
         } else if (strcmp(a, "-v") == 0) {
             o.verbose = true;
         } else if (a[0] == '-' || ref != NULL) {
@@ -154,7 +156,12 @@ int cmd_pull(int argc, char **argv)
         drv_error(NULL, "pull: usage: wacc pull REF [-o DIR] [--verify-key KEY.pub]... [--insecure]");
         goto out;
     }
-    o.verify = ks;
+    /* the same policy as run: --verify-key, $WACC_VERIFY_KEYS, --require-signatures */
+    if (!wacc_sign_policy_init(&pol, keys, nkeys, require, err)) {
+        drv_error(NULL, "%s", err);
+        goto out;
+    }
+    o.verify = pol.keys;
     wacc_oci_pulled p;
     if (!wacc_oci_pull(ref, dir, &o, &p, err)) {
         drv_error(NULL, "pull %s: %s", ref, err);
@@ -166,6 +173,7 @@ int cmd_pull(int argc, char **argv)
         printf("%s\n", p.native);
     status = 0;
 out:
-    wacc_keyset_free(ks);
+    wacc_sign_policy_free(&pol);
+    free(keys);
     return status;
 }

@@ -49,7 +49,7 @@ static void usage(FILE *f)
           "                      print a WIT package resolved, or a component's world as WIT\n"
           "  push REF FILE.wasm [--native FILE.so]... [--sign KEY] [--insecure] [--creds U:P]\n"
           "                      push a component (and native builds) as a Wasm OCI artifact\n"
-          "  pull REF [-o DIR] [--verify-key KEY.pub]... [--insecure] [--creds U:P]\n"
+          "  pull REF [-o DIR] [--verify-key KEY.pub]... [--require-signatures] [--insecure] [--creds U:P]\n"
           "                      pull it (digests verified; run oci://REF runs it)\n"
           "  keygen -o KEY       write an ed25519 key pair: KEY and KEY.pub\n"
           "  sign --key KEY [--embed] FILE   sign FILE (.wasm or .so) into FILE.sig\n"

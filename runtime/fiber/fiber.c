@@ -135,6 +135,9 @@ wacc_fiber *wacc_fiber_new(wacc_fiber_pool *pool, wacc_fiber_fn fn, void *arg, c
                 snprintf(err, 128, "cannot map a fiber stack of %zu bytes", size);
             return NULL;
         }
+        /* no transparent huge pages: a fiber touching one page of its stack
+         * must not get 2 MiB of memory (THP "always") */
+        madvise(map, size, MADV_NOHUGEPAGE);
         if (mprotect(map, pg, PROT_NONE) != 0) {
             munmap(map, size);
             if (err)

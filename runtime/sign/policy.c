@@ -28,30 +28,23 @@ static bool mkdir_p(char *path)
     return mkdir(path, 0700) == 0 || errno == EEXIST;
 }
 
-/* $XDG_CONFIG_HOME/wacc/cache.key (else ~/.config/wacc/cache.key), created
- * on first use. Kept out of the cache directory: whoever can write the cache
- * cannot forge an entry. */
-static bool cache_key(char path[512], char pub[600], char err[WACC_SIGN_ERR_LEN])
+/* $XDG_CONFIG_HOME/wacc/cache.key (else ~/.config/wacc/cache.key): the
+ * key that signs compile-cache entries, made the first time an entry is
+ * sealed (never just for verifying: a read-only or foreign $HOME, e.g. a
+ * container's, is left alone). Kept out of the cache directory: whoever can
+ * write the cache cannot forge an entry. */
+static bool cache_key_path(char path[512], char err[WACC_SIGN_ERR_LEN])
 {
     const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    char dir[400];
     if (xdg != NULL && xdg[0] == '/')
-        snprintf(dir, sizeof dir, "%.380s/wacc", xdg);
+        snprintf(path, 512, "%.480s/wacc/cache.key", xdg);
     else if (home != NULL && home[0] != '\0')
-        snprintf(dir, sizeof dir, "%.370s/.config/wacc", home);
+        snprintf(path, 512, "%.470s/.config/wacc/cache.key", home);
     else {
         snprintf(err, WACC_SIGN_ERR_LEN, "no $XDG_CONFIG_HOME or $HOME for the cache key");
         return false;
     }
-    if (!mkdir_p(dir)) {
-        snprintf(err, WACC_SIGN_ERR_LEN, "%.300s: %s", dir, strerror(errno));
-        return false;
-    }
-    snprintf(path, 512, "%s/cache.key", dir);
-    snprintf(pub, 600, "%s.pub", path);
-    if (access(path, R_OK) == 0 && access(pub, R_OK) == 0)
-        return true;
-    return wacc_keygen(path, err);
+    return true;
 }
 
 bool wacc_sign_policy_init(wacc_sign_policy *p, const char *const *key_files, size_t nkeys,
@@ -90,9 +83,15 @@ bool wacc_sign_policy_init(wacc_sign_policy *p, const char *const *key_files, si
         if (!ok)
             goto fail;
     }
+    /* entries sealed earlier verify with the cache key's public half */
     char pub[600];
-    if (!cache_key(p->cache_key, pub, err) || !wacc_keyset_add_file(p->keys, pub, err))
-        goto fail;
+    if (cache_key_path(p->cache_key, err)) {
+        snprintf(pub, sizeof pub, "%s.pub", p->cache_key);
+        if (access(pub, R_OK) == 0 && !wacc_keyset_add_file(p->keys, pub, err))
+            goto fail;
+    } else {
+        p->cache_key[0] = '\0';
+    }
     return true;
 fail:
     wacc_sign_policy_free(p);
@@ -128,5 +127,22 @@ bool wacc_sign_policy_seal_cache(const wacc_sign_policy *p, const char *file,
 {
     if (p->keys == NULL)
         return true;
+    if (p->cache_key[0] == '\0') {
+        snprintf(err, WACC_SIGN_ERR_LEN, "no $XDG_CONFIG_HOME or $HOME for the cache key");
+        return false;
+    }
+    if (access(p->cache_key, R_OK) != 0) {
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s", p->cache_key);
+        *strrchr(dir, '/') = '\0';
+        char pub[600];
+        snprintf(pub, sizeof pub, "%s.pub", p->cache_key);
+        if (!mkdir_p(dir)) {
+            snprintf(err, WACC_SIGN_ERR_LEN, "%.300s: %s", dir, strerror(errno));
+            return false;
+        }
+        if (!wacc_keygen(p->cache_key, err) || !wacc_keyset_add_file(p->keys, pub, err))
+            return false;
+    }
     return wacc_sign_file(p->cache_key, file, false, err);
 }

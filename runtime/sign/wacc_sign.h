@@ -73,9 +73,10 @@ bool wacc_verify_file(const wacc_keyset *ks, const char *path, char err[WACC_SIG
  *
  * A policy holds the trusted keys (--verify-key, and $WACC_VERIFY_KEYS, a
  * ':'-separated list of .pub files) plus the local cache key, which signs
- * the entries of the compile cache ($XDG_CONFIG_HOME/wacc/cache.key, made on
- * first use). `require` ($WACC_REQUIRE_SIGNATURES=1 or --require-signatures)
- * refuses to run without a trusted key. */
+ * the entries of the compile cache ($XDG_CONFIG_HOME/wacc/cache.key, made the
+ * first time an entry is sealed; its .pub is trusted when it exists).
+ * `require` ($WACC_REQUIRE_SIGNATURES=1 or --require-signatures) refuses to
+ * run without a trusted key. */
 typedef struct wacc_sign_policy {
     wacc_keyset *keys;          /* NULL: no verification */
     char cache_key[512];        /* secret key signing cache entries ("" if none) */

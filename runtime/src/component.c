@@ -283,6 +283,13 @@ static const wacc_ctype *build_type(cframe *f, const wacc_deftype *dt, char *err
         }
         break;
     }
+    case WACC_DT_STREAM:
+    case WACC_DT_FUTURE: {
+        const wacc_ctype *e = opt_type(f, dt->has_t, dt->t, &ok, err, errlen);
+        if (ok)
+            r = dt->kind == WACC_DT_STREAM ? wacc_ctype_stream(a, e) : wacc_ctype_future(a, e);
+        break;
+    }
     case WACC_DT_OWN:
     case WACC_DT_BORROW: {
         ctyitem *rt = type_item(f, dt->t.idx, err, errlen);
@@ -314,10 +321,7 @@ bool wacc__functype_of(cframe *f, uint32_t idx, struct wacc_cfunc *out, char *er
         snprintf(err, errlen, "type %u is not a function type", idx);
         return false;
     }
-    if (dt->async) {
-        snprintf(err, errlen, "async functions are not supported");
-        return false;
-    }
+    out->async_ft = dt->async;
     wacc_arena *a = &f->ci->arena;
     out->nparams = dt->nfields;
     out->params = wacc_arena_alloc(a, (dt->nfields + 1) * sizeof *out->params);
@@ -493,10 +497,6 @@ static bool resolve_opts(ictx *x, cframe *f, const wacc_canonopts *o, copts *out
             return false;
         out->post_return = r->u.core.of.func;
     }
-    if (o->nasync || o->ncallback) {
-        wacc__err(x->err, "async canonical options are not supported");
-        return false;
-    }
     return true;
 }
 
@@ -506,10 +506,6 @@ static bool canon(ictx *x, cframe *f, const wacc_canon *cn)
     char e[300] = "";
     switch (cn->op) {
     case WACC_CANON_LIFT: {
-        if (cn->async) {
-            wacc__err(x->err, "async lift is not supported");
-            return false;
-        }
         citem *core = get(x, f, WACC_SORT_CORE_FUNC, cn->func);
         if (!core)
             return false;
@@ -525,23 +521,28 @@ static bool canon(ictx *x, cframe *f, const wacc_canon *cn)
         }
         if (!resolve_opts(x, f, &cn->opts, &fn->opts))
             return false;
-        wacc_flatten_functype(fn->params, fn->nparams, fn->result, fn->opts.mem64, false, false,
-                              WACC_ABI_LIFT, &fn->ft);
+        fn->async_opt = cn->opts.nasync != 0;
+        if (cn->opts.ncallback) {
+            citem *cb = get(x, f, WACC_SORT_CORE_FUNC, cn->opts.callback);
+            if (!cb)
+                return false;
+            fn->callback = cb->u.core.of.func;
+        }
+        wacc_flatten_functype(fn->params, fn->nparams, fn->result, fn->opts.mem64, fn->async_opt,
+                              fn->callback != NULL, WACC_ABI_LIFT, &fn->ft);
         it.u.func = fn;
         return push(x, f, WACC_SORT_FUNC, &it);
     }
     case WACC_CANON_LOWER: {
-        if (cn->async) {
-            wacc__err(x->err, "async lower is not supported");
-            return false;
-        }
         citem *fi = get(x, f, WACC_SORT_FUNC, cn->func);
         if (!fi)
             return false;
         copts o;
         if (!resolve_opts(x, f, &cn->opts, &o))
             return false;
-        wacc_func *hf = wacc__canon_lower(f, fi->u.func, &o);
+        wacc_func *hf = wacc__async_call(fi->u.func, cn->opts.nasync != 0)
+                            ? wacc__async_lower(f, fi->u.func, &o, cn->opts.nasync != 0)
+                            : wacc__canon_lower(f, fi->u.func, &o);
         if (!hf)
             return oom(x);
         it.u.core.kind = WACC_EXTERN_FUNC;
@@ -573,6 +574,31 @@ static bool canon(ictx *x, cframe *f, const wacc_canon *cn)
         wacc_func *hf = wacc__canon_error_context(f, cn->op, &o);
         if (!hf)
             return oom(x);
+        it.u.core.kind = WACC_EXTERN_FUNC;
+        it.u.core.of.func = hf;
+        return push(x, f, WACC_SORT_CORE_FUNC, &it);
+    }
+    case WACC_CANON_TASK_RETURN: case WACC_CANON_TASK_CANCEL:
+    case WACC_CANON_CONTEXT_GET: case WACC_CANON_CONTEXT_SET:
+    case WACC_CANON_THREAD_YIELD: case WACC_CANON_SUBTASK_CANCEL: case WACC_CANON_SUBTASK_DROP:
+    case WACC_CANON_BACKPRESSURE_INC: case WACC_CANON_BACKPRESSURE_DEC:
+    case WACC_CANON_WAITABLE_SET_NEW: case WACC_CANON_WAITABLE_SET_WAIT:
+    case WACC_CANON_WAITABLE_SET_POLL: case WACC_CANON_WAITABLE_SET_DROP:
+    case WACC_CANON_WAITABLE_JOIN:
+    case WACC_CANON_STREAM_NEW: case WACC_CANON_STREAM_READ: case WACC_CANON_STREAM_WRITE:
+    case WACC_CANON_STREAM_CANCEL_READ: case WACC_CANON_STREAM_CANCEL_WRITE:
+    case WACC_CANON_STREAM_DROP_READABLE: case WACC_CANON_STREAM_DROP_WRITABLE:
+    case WACC_CANON_FUTURE_NEW: case WACC_CANON_FUTURE_READ: case WACC_CANON_FUTURE_WRITE:
+    case WACC_CANON_FUTURE_CANCEL_READ: case WACC_CANON_FUTURE_CANCEL_WRITE:
+    case WACC_CANON_FUTURE_DROP_READABLE: case WACC_CANON_FUTURE_DROP_WRITABLE: {
+        copts o;
+        if (!resolve_opts(x, f, &cn->opts, &o))
+            return false;
+        wacc_func *hf = wacc__async_builtin(f, cn, &o, e, sizeof e);
+        if (!hf) {
+            wacc__err(x->err, "canonical built-in 0x%02x: %s", cn->op, e[0] ? e : "out of memory");
+            return false;
+        }
         it.u.core.kind = WACC_EXTERN_FUNC;
         it.u.core.of.func = hf;
         return push(x, f, WACC_SORT_CORE_FUNC, &it);
@@ -987,6 +1013,7 @@ void wacc_cinstance_free(wacc_cinstance *ci)
     if (!ci)
         return;
     wacc__adapter_reset(ci);        /* scopes of fused calls a trap interrupted */
+    wacc__async_free(ci);
     for (cframe *f = ci->frames; f; f = f->next_frame)
         wacc_cinst_fini(&f->abi);
     wacc_arena_fini(&ci->scratch);

@@ -448,6 +448,10 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
      * memory on either side takes the generic path. */
     if (o->mem64 || target->opts.mem64)
         return NULL;
+    /* A callee (or a caller's realloc) that uses context.get/set needs its
+     * own (fresh) thread context, which the generic path's task gives it. */
+    if (target->f->uses_context || f->uses_context)
+        return NULL;
     if (!ci->art || !ci->art->cdesc || (!ci->art->cdesc->num_adapters && !ci->fuse_trace))
         return NULL;
     char *key = wacc_adapter_key_alloc(target->params, target->nparams, target->result,

@@ -20,13 +20,7 @@
 
 #include "component_internal.h"
 
-/* realloc through wacc_call */
-typedef struct rctx {
-    wacc_store *s;
-    const copts *o;
-} rctx;
-
-static void refresh(wacc_abi_cx *cx, const copts *o)
+void wacc__refresh(wacc_abi_cx *cx, const copts *o)
 {
     if (o->memory) {
         cx->mem = wacc_memory_data(o->memory);
@@ -37,7 +31,7 @@ static void refresh(wacc_abi_cx *cx, const copts *o)
 static int realloc_cb(void *ctx, wacc_abi_cx *cx, uint64_t old_ptr, uint64_t old_size,
                       uint64_t align, uint64_t new_size, uint64_t *new_ptr)
 {
-    rctx *r = ctx;
+    wacc__rctx *r = ctx;
     wacc_val a[4], res;
     memset(a, 0, sizeof a);
     memset(&res, 0, sizeof res);
@@ -49,19 +43,26 @@ static int realloc_cb(void *ctx, wacc_abi_cx *cx, uint64_t old_ptr, uint64_t old
             a[i].i32 = (int32_t)in[i];
     }
     wacc_trap t;
-    if (!wacc_call(r->s, r->o->realloc, a, 4, &res, 1, &t))
+    atask task;
+    if (r->f)
+        wacc__sync_enter(r->f, &task);
+    bool ok = wacc_call(r->s, r->o->realloc, a, 4, &res, 1, &t);
+    if (r->f)
+        wacc__sync_leave(r->f, &task);
+    if (!ok)
         return t.code != WACC_TRAP_NONE ? (int)t.code : WACC_TRAP_HOST;
     *new_ptr = r->o->mem64 ? (uint64_t)res.i64 : (uint32_t)res.i32;
-    refresh(cx, r->o);
+    wacc__refresh(cx, r->o);
     return 0;
 }
 
-static void setup_cx(wacc_abi_cx *cx, rctx *r, cframe *f, const copts *o, wacc_arena *arena)
+void wacc__setup_cx(wacc_abi_cx *cx, wacc__rctx *r, cframe *f, const copts *o, wacc_arena *arena)
 {
     wacc_abi_cx_init(cx);
-    refresh(cx, o);
+    wacc__refresh(cx, o);
     cx->string_encoding = o->encoding;
     cx->mem64 = o->mem64;
+    r->f = f;
     if (o->realloc) {
         cx->realloc = realloc_cb;
         cx->realloc_ctx = r;
@@ -70,7 +71,7 @@ static void setup_cx(wacc_abi_cx *cx, rctx *r, cframe *f, const copts *o, wacc_a
     cx->arena = arena;
 }
 
-static uint32_t abi_trap(const wacc_abi_cx *cx, int e, wacc_trap *trap)
+uint32_t wacc__abi_trap(const wacc_abi_cx *cx, int e, wacc_trap *trap)
 {
     uint32_t code = e == WACC_ABI_E_REALLOC || e == WACC_ABI_E_DTOR ? (uint32_t)cx->trap
                                                                    : WACC_TRAP_COMPONENT;
@@ -86,7 +87,7 @@ static uint32_t abi_trap(const wacc_abi_cx *cx, int e, wacc_trap *trap)
     return code;
 }
 
-static uint32_t simple_trap(wacc_trap *trap, uint32_t code, const char *msg)
+uint32_t wacc__simple_trap(wacc_trap *trap, uint32_t code, const char *msg)
 {
     if (trap) {
         trap->code = code;
@@ -99,7 +100,7 @@ static uint32_t simple_trap(wacc_trap *trap, uint32_t code, const char *msg)
 
 /* A trap raised from a host function loses its message on the way out
  * (only the code crosses wasm frames): keep the reason in the instance. */
-static uint32_t note(cframe *f, uint32_t code, const char *msg)
+uint32_t wacc__note(cframe *f, uint32_t code, const char *msg)
 {
     if (code && msg && msg[0]) {
         size_t n = strnlen(msg, sizeof f->ci->msg - 1);
@@ -109,7 +110,7 @@ static uint32_t note(cframe *f, uint32_t code, const char *msg)
     return code;
 }
 
-static void take_note(cframe *f, wacc_trap *t)
+void wacc__take_note(cframe *f, wacc_trap *t)
 {
     if (t->code == WACC_TRAP_COMPONENT && f->ci->msg[0])
         snprintf(t->message, sizeof t->message, "trap: %s", f->ci->msg);
@@ -117,16 +118,18 @@ static void take_note(cframe *f, wacc_trap *t)
 
 /* ---- lifted functions ---- */
 
-static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval *args,
-                            wacc_cval *result, wacc_arena *arena, wacc_trap *trap)
+/* The lifted call itself (call_lifted wraps it in a synchronous task, whose
+ * thread the built-ins it calls see: context.get/set, blocking checks). */
+static uint32_t call_lifted_task(wacc_store *s, struct wacc_cfunc *F, const wacc_cval *args,
+                                 wacc_cval *result, wacc_arena *arena, wacc_trap *trap)
 {
     cframe *f = F->f;
     if (!f->abi.may_enter)
-        return simple_trap(trap, WACC_TRAP_COMPONENT, "cannot enter component instance");
+        return wacc__simple_trap(trap, WACC_TRAP_COMPONENT, "cannot enter component instance");
     const wacc_core_functype *ft = &F->ft;
-    rctx r = { s, &F->opts };
+    wacc__rctx r = { s, &F->opts, NULL };
     wacc_abi_cx cx;
-    setup_cx(&cx, &r, f, &F->opts, arena);
+    wacc__setup_cx(&cx, &r, f, &F->opts, arena);
     wacc_task task;
     wacc_task_init(&task);
     cx.task = &task;
@@ -139,18 +142,18 @@ static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
     int e = wacc_abi_lower_values(&cx, WACC_ABI_MAX_FLAT_PARAMS, args, F->params, F->nparams, flat,
                                   WACC_ABI_MAX_FLAT_PARAMS + 1, &nflat, NULL);
     if (e)
-        return abi_trap(&cx, e, trap);
+        return wacc__abi_trap(&cx, e, trap);
     f->abi.may_enter = false;
     wacc_trap t;
     bool ok = wacc_call(s, F->core, flat, nflat, res, ft->nresults, &t);
     if (!ok) {
         f->abi.may_enter = true;
-        take_note(f, &t);
+        wacc__take_note(f, &t);
         if (trap)
             *trap = t;
         return t.code != WACC_TRAP_NONE ? t.code : WACC_TRAP_HOST;
     }
-    refresh(&cx, &F->opts);
+    wacc__refresh(&cx, &F->opts);
     uint32_t pos = 0;
     if (F->result)
         e = wacc_abi_lift_values(&cx, WACC_ABI_MAX_FLAT_RESULTS, res, ft->nresults, &pos, &F->result, 1,
@@ -159,7 +162,7 @@ static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
         e = wacc_task_return(&task, cx.msg, sizeof cx.msg);
     if (e) {
         f->abi.may_enter = true;
-        return abi_trap(&cx, e, trap);
+        return wacc__abi_trap(&cx, e, trap);
     }
     if (F->opts.post_return) {
         f->abi.may_leave = false;
@@ -167,7 +170,7 @@ static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
         f->abi.may_leave = true;
         if (!ok) {
             f->abi.may_enter = true;
-            take_note(f, &t);
+            wacc__take_note(f, &t);
             if (trap)
                 *trap = t;
             return t.code != WACC_TRAP_NONE ? t.code : WACC_TRAP_HOST;
@@ -177,21 +180,33 @@ static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
     return 0;
 }
 
+static uint32_t call_lifted(wacc_store *s, struct wacc_cfunc *F, const wacc_cval *args,
+                            wacc_cval *result, wacc_arena *arena, wacc_trap *trap)
+{
+    atask task;
+    wacc__sync_enter(F->f, &task);
+    uint32_t code = call_lifted_task(s, F, args, result, arena, trap);
+    wacc__sync_leave(F->f, &task);
+    return code;
+}
+
 uint32_t wacc__cfunc_invoke(wacc_store *s, struct wacc_cfunc *F, const wacc_cval *args,
                             uint32_t nargs, wacc_cval *result, wacc_arena *arena, wacc_trap *trap)
 {
     if (nargs != F->nparams) {
         char m[120];
         snprintf(m, sizeof m, "function takes %u arguments, given %u", F->nparams, nargs);
-        return simple_trap(trap, WACC_TRAP_HOST, m);
+        return wacc__simple_trap(trap, WACC_TRAP_HOST, m);
     }
+    if (F->kind == CF_LIFTED && (F->async_ft || F->async_opt))
+        return wacc__async_invoke(s, F, args, result, arena, trap);
     if (F->kind == CF_LIFTED)
         return call_lifted(s, F, args, result, arena, trap);
     wacc_cval r;
     memset(&r, 0, sizeof r);
     uint32_t code = F->fn(F->data, args, nargs, &r, arena);
     if (code)
-        return simple_trap(trap, code, wacc_trap_name(code));
+        return wacc__simple_trap(trap, code, wacc_trap_name(code));
     if (F->result && result)
         *result = r;
     return 0;
@@ -211,7 +226,7 @@ bool wacc_component_call(wacc_store *s, wacc_cfunc *f, const struct wacc_cval *a
     trap->exit_status = 0;
     trap->message[0] = 0;
     if (nresults != (f->result ? 1u : 0u))
-        return simple_trap(trap, WACC_TRAP_HOST, "wrong number of results") == 0;
+        return wacc__simple_trap(trap, WACC_TRAP_HOST, "wrong number of results") == 0;
     wacc_cval r;
     memset(&r, 0, sizeof r);
     wacc_cinstance *ci = f->f ? f->f->ci : NULL;
@@ -234,7 +249,7 @@ bool wacc_component_call(wacc_store *s, wacc_cfunc *f, const struct wacc_cval *a
             nframes++;
         saved = nframes * 2 <= sizeof small ? small : malloc((size_t)nframes * 2);
         if (!saved)
-            return simple_trap(trap, WACC_TRAP_OUT_OF_MEMORY, "out of memory") == 0;
+            return wacc__simple_trap(trap, WACC_TRAP_OUT_OF_MEMORY, "out of memory") == 0;
         uint32_t k = 0;
         for (cframe *fr = ci->frames; fr; fr = fr->next_frame, k += 2) {
             saved[k] = fr->abi.may_enter;
@@ -278,14 +293,14 @@ static uint32_t lower_call(void *data, wacc_val *vals)
     cframe *f = L->f;
     wacc_store *s = f->ci->store;
     if (!f->abi.may_leave)
-        return note(f, WACC_TRAP_COMPONENT, "cannot leave component instance");
+        return wacc__note(f, WACC_TRAP_COMPONENT, "cannot leave component instance");
     if (F->kind == CF_LIFTED && F->f == f)      /* lower of its own lift: reentrance */
-        return note(f, WACC_TRAP_COMPONENT, "cannot enter component instance");
+        return wacc__note(f, WACC_TRAP_COMPONENT, "cannot enter component instance");
     wacc_arena arena;
     wacc_arena_init(&arena);
-    rctx r = { s, &L->o };
+    wacc__rctx r = { s, &L->o, NULL };
     wacc_abi_cx cx;
-    setup_cx(&cx, &r, f, &L->o, &arena);
+    wacc__setup_cx(&cx, &r, f, &L->o, &arena);
     /* Plain lists as byte buffers when the target takes them: another
      * component (lowering accepts them) or a host that said so. */
     cx.list_bytes = F->kind == CF_LIFTED || f->ci->host.list_bytes;
@@ -305,17 +320,17 @@ static uint32_t lower_call(void *data, wacc_val *vals)
                                         F->params, F->nparams, args)
                  : WACC_ABI_E_OOM;
     if (e)
-        code = note(f, abi_trap(&cx, e, NULL), cx.msg);
+        code = wacc__note(f, wacc__abi_trap(&cx, e, NULL), cx.msg);
     else if ((code = wacc__cfunc_invoke(s, F, args, F->nparams, &res, &arena, &t)) != 0)
-        note(f, code, strncmp(t.message, "trap: ", 6) == 0 ? t.message + 6 : t.message);
+        wacc__note(f, code, strncmp(t.message, "trap: ", 6) == 0 ? t.message + 6 : t.message);
     if (!code && F->result) {
         uint32_t nout = 0;
-        refresh(&cx, &L->o);
+        wacc__refresh(&cx, &L->o);
         e = wacc_abi_lower_values(&cx, WACC_ABI_MAX_FLAT_RESULTS, &res, &F->result, 1, vals,
                                   L->ft.nresults ? L->ft.nresults : 1, &nout,
                                   L->ft.results_spilled ? &outp : NULL);
         if (e)
-            code = note(f, abi_trap(&cx, e, NULL), cx.msg);
+            code = wacc__note(f, wacc__abi_trap(&cx, e, NULL), cx.msg);
     }
     if (!code)
         wacc_subtask_deliver_resolve(&st);
@@ -325,7 +340,7 @@ static uint32_t lower_call(void *data, wacc_val *vals)
     return code;
 }
 
-static wacc_func *host_func(cframe *f, const uint8_t *params, uint32_t np, const uint8_t *results,
+wacc_func *wacc__host_func(cframe *f, const uint8_t *params, uint32_t np, const uint8_t *results,
                             uint32_t nr, wacc_host_fn fn, void *data)
 {
     wacc_functype ft = { np, nr, params, results };
@@ -348,7 +363,7 @@ wacc_func *wacc__canon_lower(cframe *f, struct wacc_cfunc *target, const copts *
     L->target = target;
     L->o = *o;
     L->ft = ft;
-    return host_func(f, L->ft.params, L->ft.nparams, L->ft.results, L->ft.nresults, lower_call, L);
+    return wacc__host_func(f, L->ft.params, L->ft.nparams, L->ft.results, L->ft.nresults, lower_call, L);
 }
 
 /* ---- resources ---- */
@@ -368,9 +383,9 @@ static uint32_t res_new(void *data, wacc_val *v)
     uint64_t rep = r->rep64 ? (uint64_t)v[0].i64 : (uint32_t)v[0].i32;
     /* handle tables keep 32-bit representations */
     if (rep > UINT32_MAX)
-        return note(r->f, WACC_TRAP_COMPONENT, "resource representation over 32 bits is not supported");
+        return wacc__note(r->f, WACC_TRAP_COMPONENT, "resource representation over 32 bits is not supported");
     if (wacc_resource_new(&r->f->abi, r->rt, (uint32_t)rep, &idx, msg, sizeof msg))
-        return note(r->f, WACC_TRAP_COMPONENT, msg);
+        return wacc__note(r->f, WACC_TRAP_COMPONENT, msg);
     v[0].i64 = 0;
     v[0].i32 = (int32_t)idx;
     return 0;
@@ -384,7 +399,7 @@ static uint32_t res_drop(void *data, wacc_val *v)
     msg[0] = 0;
     int e = wacc_resource_drop(&r->f->abi, r->rt, (uint32_t)v[0].i32, &trap, msg, sizeof msg);
     if (e)
-        return note(r->f, e == WACC_ABI_E_DTOR && trap ? (uint32_t)trap : WACC_TRAP_COMPONENT, msg);
+        return wacc__note(r->f, e == WACC_ABI_E_DTOR && trap ? (uint32_t)trap : WACC_TRAP_COMPONENT, msg);
     return 0;
 }
 
@@ -395,7 +410,7 @@ static uint32_t res_rep(void *data, wacc_val *v)
     char msg[160];
     msg[0] = 0;
     if (wacc_resource_rep(&r->f->abi, r->rt, (uint32_t)v[0].i32, &rep, msg, sizeof msg))
-        return note(r->f, WACC_TRAP_COMPONENT, msg);
+        return wacc__note(r->f, WACC_TRAP_COMPONENT, msg);
     if (r->rep64)
         v[0].i64 = (int64_t)rep;
     else
@@ -414,9 +429,9 @@ wacc_func *wacc__canon_resource(cframe *f, uint8_t op, wacc_resource_type *rt, b
     r->rt = rt;
     r->rep64 = rep64;
     switch (op) {
-    case WACC_CANON_RESOURCE_NEW: return host_func(f, rept, 1, i32, 1, res_new, r);
-    case WACC_CANON_RESOURCE_DROP: return host_func(f, i32, 1, NULL, 0, res_drop, r);
-    default: return host_func(f, i32, 1, rept, 1, res_rep, r);
+    case WACC_CANON_RESOURCE_NEW: return wacc__host_func(f, rept, 1, i32, 1, res_new, r);
+    case WACC_CANON_RESOURCE_DROP: return wacc__host_func(f, i32, 1, NULL, 0, res_drop, r);
+    default: return wacc__host_func(f, i32, 1, rept, 1, res_rep, r);
     }
 }
 
@@ -456,23 +471,23 @@ static uint32_t ec_new(void *data, wacc_val *v)
     cerr *c = data;
     cframe *f = c->f;
     if (!f->abi.may_leave)
-        return note(f, WACC_TRAP_COMPONENT, "cannot leave component instance (error-context.new)");
+        return wacc__note(f, WACC_TRAP_COMPONENT, "cannot leave component instance (error-context.new)");
     wacc_arena arena;
     wacc_arena_init(&arena);
-    rctx r = { f->ci->store, &c->o };
+    wacc__rctx r = { f->ci->store, &c->o, NULL };
     wacc_abi_cx cx;
-    setup_cx(&cx, &r, f, &c->o, &arena);
+    wacc__setup_cx(&cx, &r, f, &c->o, &arena);
     wacc_cval str;
     uint32_t code = 0, idx = 0;
     int e = wacc_abi_load_string(&cx, flat_addr(&c->o, &v[0]), flat_addr(&c->o, &v[1]), &str);
     if (e) {
-        code = note(f, abi_trap(&cx, e, NULL), cx.msg);
+        code = wacc__note(f, wacc__abi_trap(&cx, e, NULL), cx.msg);
     } else {
         cerrctx *ec = wacc_arena_alloc(&f->ci->arena, sizeof *ec + str.n + 1);
         char msg[160];
         msg[0] = 0;
         if (!ec) {
-            code = note(f, WACC_TRAP_OUT_OF_MEMORY, "out of memory (error-context.new)");
+            code = wacc__note(f, WACC_TRAP_OUT_OF_MEMORY, "out of memory (error-context.new)");
         } else {
             ec->len = str.n;
             if (str.n)
@@ -483,7 +498,7 @@ static uint32_t ec_new(void *data, wacc_val *v)
             h.kind = WACC_HANDLE_ERROR_CONTEXT;
             h.obj = ec;
             if (wacc_htable_add(&f->abi.handles, &h, &idx, msg, sizeof msg))
-                code = note(f, WACC_TRAP_COMPONENT, msg);
+                code = wacc__note(f, WACC_TRAP_COMPONENT, msg);
         }
     }
     wacc_arena_fini(&arena);
@@ -500,7 +515,7 @@ static cerrctx *ec_get(cframe *f, uint32_t i, const char *op, uint32_t *code)
     if (!h || h->kind != WACC_HANDLE_ERROR_CONTEXT) {
         char m[120];
         snprintf(m, sizeof m, "%s: handle index %u is not an error-context", op, i);
-        *code = note(f, WACC_TRAP_COMPONENT, m);
+        *code = wacc__note(f, WACC_TRAP_COMPONENT, m);
         return NULL;
     }
     return h->obj;
@@ -517,26 +532,26 @@ static uint32_t ec_debug_message(void *data, wacc_val *v)
     cerr *c = data;
     cframe *f = c->f;
     if (!f->abi.may_leave)
-        return note(f, WACC_TRAP_COMPONENT, "cannot leave component instance (error-context.debug-message)");
+        return wacc__note(f, WACC_TRAP_COMPONENT, "cannot leave component instance (error-context.debug-message)");
     uint32_t code = 0;
     cerrctx *ec = ec_get(f, (uint32_t)v[0].i32, "error-context.debug-message", &code);
     if (!ec)
         return code;
     wacc_arena arena;
     wacc_arena_init(&arena);
-    rctx r = { f->ci->store, &c->o };
+    wacc__rctx r = { f->ci->store, &c->o, NULL };
     wacc_abi_cx cx;
-    setup_cx(&cx, &r, f, &c->o, &arena);
+    wacc__setup_cx(&cx, &r, f, &c->o, &arena);
     wacc_cval str = wacc_cval_string(ec->msg, ec->len);
     uint64_t ptr = flat_addr(&c->o, &v[1]), sp = 0, units = 0, ps = c->o.mem64 ? 8 : 4;
     int e = wacc_abi_store_string(&cx, &str, &sp, &units);
     if (e) {
-        code = note(f, abi_trap(&cx, e, NULL), cx.msg);
+        code = wacc__note(f, wacc__abi_trap(&cx, e, NULL), cx.msg);
     } else if (ptr > cx.mem_size || cx.mem_size - ptr < 2 * ps) {
         char m[120];
         snprintf(m, sizeof m, "error-context.debug-message: out of bounds pointer %llu",
                  (unsigned long long)ptr);
-        code = note(f, WACC_TRAP_COMPONENT, m);
+        code = wacc__note(f, WACC_TRAP_COMPONENT, m);
     } else {
         put_addr(cx.mem + ptr, sp, c->o.mem64);
         put_addr(cx.mem + ptr + ps, units, c->o.mem64);
@@ -550,14 +565,14 @@ static uint32_t ec_drop(void *data, wacc_val *v)
     cerr *c = data;
     cframe *f = c->f;
     if (!f->abi.may_leave)
-        return note(f, WACC_TRAP_COMPONENT, "cannot leave component instance (error-context.drop)");
+        return wacc__note(f, WACC_TRAP_COMPONENT, "cannot leave component instance (error-context.drop)");
     uint32_t code = 0, i = (uint32_t)v[0].i32;
     if (!ec_get(f, i, "error-context.drop", &code))
         return code;
     char msg[160];
     msg[0] = 0;
     if (wacc_htable_remove(&f->abi.handles, i, NULL, msg, sizeof msg))
-        return note(f, WACC_TRAP_COMPONENT, msg);
+        return wacc__note(f, WACC_TRAP_COMPONENT, msg);
     return 0;
 }
 
@@ -572,8 +587,8 @@ wacc_func *wacc__canon_error_context(cframe *f, uint8_t op, const copts *o)
     c->f = f;
     c->o = *o;
     switch (op) {
-    case WACC_CANON_ERROR_CONTEXT_NEW: return host_func(f, p_new, 2, i32, 1, ec_new, c);
-    case WACC_CANON_ERROR_CONTEXT_DEBUG_MESSAGE: return host_func(f, p_msg, 2, NULL, 0, ec_debug_message, c);
-    default: return host_func(f, i32, 1, NULL, 0, ec_drop, c);
+    case WACC_CANON_ERROR_CONTEXT_NEW: return wacc__host_func(f, p_new, 2, i32, 1, ec_new, c);
+    case WACC_CANON_ERROR_CONTEXT_DEBUG_MESSAGE: return wacc__host_func(f, p_msg, 2, NULL, 0, ec_debug_message, c);
+    default: return wacc__host_func(f, i32, 1, NULL, 0, ec_drop, c);
     }
 }

@@ -97,6 +97,9 @@ typedef struct copts {
 
 enum { CF_LIFTED = 1, CF_HOST = 2 };
 
+struct athread;
+struct asched;
+
 /* Context of a resource destructor (rt->dtor_ctx). */
 struct cdtor {
     wacc_store *s;
@@ -115,6 +118,9 @@ struct wacc_cfunc {
     copts opts;
     wacc_component_host_fn fn;      /* host */
     void *data;
+    bool async_ft;                  /* its type is `async` (may block) */
+    bool async_opt;                 /* lifted with the async option */
+    wacc_func *callback;            /* async lift: the callback (NULL: stackful) */
 };
 
 struct cframe {
@@ -126,6 +132,14 @@ struct cframe {
     uint32_t count[WACC_SORT_COUNT], cap[WACC_SORT_COUNT];
     cbag *exports;
     cframe *next_frame;             /* all frames of the graph */
+    /* async Component Model state of this component instance (CanonicalABI.md
+     * ComponentInstance: backpressure, num_waiting_to_enter, exclusive_thread) */
+    uint32_t backpressure;
+    uint32_t num_waiting_to_enter;
+    struct athread *exclusive;
+    bool poisoned;                  /* a built-in trapped: no more entries */
+    bool uses_context;              /* has context.get/set built-ins (calls into it
+                                       are not fused: they need a thread context) */
 };
 
 struct wacc_cinstance {
@@ -144,6 +158,7 @@ struct wacc_cinstance {
     wacc_arena scratch;             /* fused adapters' transcoding buffer (reset per use) */
     struct afused *scoped;          /* fused adapters with borrow scopes (handles), listed
                                        so a trap's unfinished scopes can be dropped */
+    struct asched *sched;           /* async tasks, threads, waitables (component_async.c) */
 };
 
 /* component.c */
@@ -162,6 +177,23 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
  * generic path). */
 void wacc__adapter_reset(wacc_cinstance *ci);
 
+/* component_call.c: helpers shared with component_async.c */
+typedef struct wacc__rctx {         /* realloc through wacc_call */
+    wacc_store *s;
+    const copts *o;
+    cframe *f;                      /* set by wacc__setup_cx: realloc runs in a
+                                       fresh thread context of this instance */
+} wacc__rctx;
+void wacc__refresh(wacc_abi_cx *cx, const copts *o);
+void wacc__setup_cx(wacc_abi_cx *cx, wacc__rctx *r, cframe *f, const copts *o, wacc_arena *arena);
+uint32_t wacc__abi_trap(const wacc_abi_cx *cx, int e, wacc_trap *trap);
+uint32_t wacc__simple_trap(wacc_trap *trap, uint32_t code, const char *msg);
+/* Keeps the reason of a trap raised in a host function (built-in) in the instance. */
+uint32_t wacc__note(cframe *f, uint32_t code, const char *msg);
+void wacc__take_note(cframe *f, wacc_trap *t);
+wacc_func *wacc__host_func(cframe *f, const uint8_t *params, uint32_t np, const uint8_t *results,
+                           uint32_t nr, wacc_host_fn fn, void *data);
+
 /* component_call.c */
 wacc_func *wacc__canon_lower(cframe *f, struct wacc_cfunc *target, const copts *o);
 /* rep64: the resource is represented by i64 (cm64). */
@@ -174,6 +206,71 @@ wacc_func *wacc__canon_error_context(cframe *f, uint8_t op, const copts *o);
  * (details in *trap). */
 uint32_t wacc__cfunc_invoke(wacc_store *s, struct wacc_cfunc *f, const wacc_cval *args,
                             uint32_t nargs, wacc_cval *result, wacc_arena *arena, wacc_trap *trap);
+
+/* component_async.c: the async Component Model (tasks, subtasks, waitable
+ * sets, streams, futures; CanonicalABI.md's Python definitions). */
+/* Is a call to F (lowered with async option `async_lower`) one for the async machinery? */
+bool wacc__async_call(const struct wacc_cfunc *F, bool async_lower);
+/* A call from the host into lifted F through the async machinery: runs the
+ * event loop until F's task resolves (deadlock: a trap). */
+uint32_t wacc__async_invoke(wacc_store *s, struct wacc_cfunc *F, const wacc_cval *args,
+                            wacc_cval *result, wacc_arena *arena, wacc_trap *trap);
+/* canon lower with the async machinery (async option, or an async callee). */
+wacc_func *wacc__async_lower(cframe *f, struct wacc_cfunc *target, const copts *o, bool async_opt);
+/* Every other async built-in (task.return, waitable-set.*, stream.*, ...);
+ * NULL + message in err when it cannot be built. */
+wacc_func *wacc__async_builtin(cframe *f, const wacc_canon *cn, const copts *o, char *err, size_t errlen);
+/* Entered by a synchronous lifted call: the thread/task context for the
+ * built-ins it calls (context.get/set, blocking checks). */
+struct atask;
+/* A thread (CanonicalABI.md Thread). The implicit thread of an async call
+ * runs on its own fiber (runtime/fiber) and suspends when it blocks; a
+ * synchronous call's runs on its caller's stack and, when it blocks, runs
+ * its instance's ready threads until it can go on. */
+struct wacc_fiber;
+typedef struct athread {
+    struct atask *task;
+    struct wacc_fiber *fiber;       /* its own stack (NULL: on its caller's) */
+    uint8_t wait;                   /* AW_*: what it waits for (AW_NONE: running) */
+    bool cancellable;               /* its wait may be cancelled */
+    bool cancelled;                 /* resumed with a cancellation */
+    bool killed;                    /* resumed to unwind (instance freed) */
+    bool reacquire;                 /* gave its instance's exclusive lock back
+                                       while blocked: takes it again */
+    uint32_t code;                  /* its fiber finished: 0 or the trap code */
+    uint32_t wset;                  /* AW_WAIT: the waitable set's index */
+    bool (*ready)(void *arg);       /* AW_COND: its condition */
+    void *ready_arg;
+    uint64_t storage[2];            /* context.get/set */
+    struct athread *wnext;          /* the scheduler's waiting list */
+    struct athread *prev_cur;       /* the thread current before it ran */
+} athread;
+
+/* The caller side of a task (OnStart / OnResolve). */
+typedef struct acaller acaller;
+struct acaller {
+    /* lift the arguments (into args[F->nparams], in arena); 0 or a trap code */
+    uint32_t (*on_start)(acaller *c, wacc_cval *args, wacc_arena *arena);
+    /* result NULL: cancelled (or no result type when !cancelled) */
+    uint32_t (*on_resolve)(acaller *c, const wacc_cval *result, bool cancelled);
+    cframe *inst;                   /* the calling instance (NULL: the host) */
+    struct atask *callee;           /* its task until it resolves */
+};
+
+/* A task (CanonicalABI.md Task): one call of a lifted function. */
+typedef struct atask {
+    struct wacc_cfunc *F;           /* NULL: a synchronous call's task */
+    cframe *inst;
+    uint8_t state;                  /* AT_* */
+    bool sync;                      /* a plain synchronous call (no async anything) */
+    wacc_task borrows;              /* num_borrows */
+    athread thread;                 /* the implicit thread */
+    acaller *caller;
+    struct atask *all_next;         /* the scheduler's task list (heap tasks) */
+} atask;
+void wacc__sync_enter(cframe *f, atask *t);
+void wacc__sync_leave(cframe *f, atask *t);
+void wacc__async_free(wacc_cinstance *ci);
 
 #pragma GCC visibility pop
 

@@ -53,7 +53,7 @@ check() {
   : > "$WORK/$n.wacc"
   local call
   while IFS=$'\t' read -r call _; do
-    printf '%s\t%s\n' "$call" "$("$WACC" run "$WORK/$n.so" --invoke "$call" 2>&1)" >> "$WORK/$n.wacc"
+    printf '%s\t%s\n' "$call" "$("$WACC" run --invoke "$call" "$WORK/$n.so" 2>&1)" >> "$WORK/$n.wacc"
   done < "$exp"
   if diff -u "$exp" "$WORK/$n.wacc" > "$WORK/$n.diff"; then ok "$n (wacc)"; else bad "$n (wacc)" "$(head -n 20 "$WORK/$n.diff")"; fi
   if ! node "$JCO_DIR/dist/jco.js" transpile "$WORK/$n.wasm" -o "$WORK/js-$n" --name "$n" -q \

@@ -3,11 +3,13 @@
 # (never pulled) whose entrypoint is a core module, a precompiled .so or a
 # component, run with --annotation run.oci.handler=wacc: output, exit code,
 # environment, arguments, and a mounted host directory.
-# Needs root, podman and crun (scripts/podman-setup.sh); skips (77) without.
+# Opt-in (WACC_TEST_PODMAN=1: CI skips it); needs root, podman and crun
+# (scripts/podman-setup.sh); skips (77) without.
 # Installs the plugin into crun's handler directory for the duration of the
 # test (crun has no other way to find it) and restores what was there.
 # usage: podman.sh WACC SRCDIR HANDLER_SO
 set -u
+[ "${WACC_TEST_PODMAN:-0}" = 1 ] || { echo "skip: set WACC_TEST_PODMAN=1 to run (about a minute, root, installs the plugin into crun's directory while it runs)"; exit 77; }
 WACC=$(realpath "$1"); SRC=$(realpath "$2"); PLUGIN=$(realpath "$3")
 command -v podman >/dev/null || { echo "skip: podman not installed (scripts/podman-setup.sh)"; exit 77; }
 command -v crun >/dev/null || { echo "skip: crun not installed"; exit 77; }
