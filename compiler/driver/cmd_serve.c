@@ -42,11 +42,26 @@ struct grants {
 
 static bool grants_alloc(struct grants *g, int n)
 {
+    (void)n;                /* the lists grow as grants are added (grow_list) */
     memset(g, 0, sizeof *g);
-    g->pre = calloc((size_t)n + 1, sizeof *g->pre);
-    g->env = calloc((size_t)n + 1, sizeof *g->env);
-    g->http = calloc((size_t)n + 1, sizeof *g->http);
-    return g->pre && g->env && g->http;
+    return true;
+}
+
+/* Makes room for one more element of size `size` in *list (count n): the
+ * lists double, so a route holds only what was granted to it (1,000 routes
+ * must not each hold argc-sized arrays). One extra zeroed slot stays at the
+ * end. */
+static bool grow_list(void **list, uint32_t n, size_t size)
+{
+    if (n & (n + 1))        /* room left: the capacity is the next power of two >= n + 1 */
+        return true;
+    size_t cap = 2 * ((size_t)n + 1);
+    void *p = realloc(*list, cap * size);
+    if (!p)
+        return false;
+    memset((char *)p + (size_t)n * size, 0, (cap - n) * size);
+    *list = p;
+    return true;
 }
 
 static void grants_free(struct grants *g)
@@ -165,14 +180,26 @@ int cmd_serve(int argc, char **argv)
         } else if ((v = value(argc, argv, &i, "--otlp"))) {
             otlp = v;
         } else if ((v = value(argc, argv, &i, "--dir"))) {
+            if (!grow_list((void **)&g->pre, g->npre, sizeof *g->pre)) {
+                drv_error(NULL, "out of memory");
+                goto out;
+            }
             char *h = (char *)v, *sep = strstr(h, "::");
             g->pre[g->npre].guest_path = sep ? sep + 2 : h;
             if (sep)
                 *sep = '\0';
             g->pre[g->npre++].host_path = h;
         } else if ((v = value(argc, argv, &i, "--env"))) {
+            if (!grow_list((void **)&g->env, g->nenv, sizeof *g->env)) {
+                drv_error(NULL, "out of memory");
+                goto out;
+            }
             g->env[g->nenv++] = v;
         } else if ((v = value(argc, argv, &i, "--allow-http"))) {
+            if (!grow_list((void **)&g->http, g->nhttp, sizeof *g->http)) {
+                drv_error(NULL, "out of memory");
+                goto out;
+            }
             g->http[g->nhttp++] = v;
         } else if ((v = value(argc, argv, &i, "--route"))) {
             const char *eq = strchr(v, '=');
