@@ -328,6 +328,7 @@ int cmd_run(int argc, char **argv)
         if (status == -2) {         /* --invoke, or not a command: list its exports */
             wacc_component_host host;
             wacc_wasi2_host(w2, &host);
+            wacc_wasi2_set_store(w2, s);
             int exited;
             status = drv_run_component(file, s, art, name, args, nargs, &host);
             if (wacc_wasi2_exited(w2, &exited))

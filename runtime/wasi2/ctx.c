@@ -166,10 +166,22 @@ void wacc_wasi2_set_waiter(wacc_wasi2 *w, const wacc_wasi2_waiter *wt)
         memset(&w->waiter, 0, sizeof w->waiter);
 }
 
+void wacc_wasi2_set_store(wacc_wasi2 *w, const wacc_store *s)
+{
+    w->store = s;
+}
+
 bool w2_wait(wacc_wasi2 *w, struct pollfd *fds, unsigned nfds, uint64_t deadline_ns)
 {
     if (w->waiter.wait)
         return w->waiter.wait(w->waiter.ud, fds, nfds, deadline_ns);
+    uint64_t stop = w->store ? wacc_store_deadline(w->store) : 0;
+    if (stop) {                 /* the run's --timeout bounds every wait */
+        if (w2_now_ns() >= stop)
+            return false;
+        if (deadline_ns == 0 || stop < deadline_ns)
+            deadline_ns = stop;
+    }
     int timeout = -1;
     if (deadline_ns) {
         uint64_t now = w2_now_ns();
@@ -433,6 +445,7 @@ void wacc_wasi2_host(wacc_wasi2 *w, wacc_component_host *out)
 
 int wacc_wasi2_run(wacc_wasi2 *w, wacc_store *s, wacc_artifact *a, char err[WACC_ERR_LEN])
 {
+    w->store = s;
     wacc_component_host h;
     wacc_wasi2_host(w, &h);
     wacc_trap trap;

@@ -61,8 +61,7 @@ uint32_t w2_stream_failed(w2_call *c, int e)
 uint32_t w2_stopped(w2_call *c)
 {
     (void)c;
-    fprintf(stderr, "wasi: deadline exceeded while waiting\n");
-    return WACC_TRAP_HOST;
+    return WACC_TRAP_DEADLINE;
 }
 
 bool w2_pollable_ready(wacc_wasi2 *w, w2_obj *p, struct pollfd *pf, uint64_t *deadline_ns)

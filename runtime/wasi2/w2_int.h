@@ -157,6 +157,7 @@ struct wacc_wasi2 {
     /* tracing of outbound requests (wacc_wasi2_set_trace; NULL: off) */
     struct wacc_otel *otel;
     const struct wacc_span_context *trace_parent;
+    const wacc_store *store;    /* its deadline bounds default waits (wacc_wasi2_set_store) */
 };
 
 /* ---- ctx.c ---- */

@@ -64,6 +64,10 @@ typedef struct wacc_wasi2_waiter {
     bool (*wait)(void *ud, struct pollfd *fds, unsigned nfds, uint64_t deadline_ns);
 } wacc_wasi2_waiter;
 void wacc_wasi2_set_waiter(wacc_wasi2 *w, const wacc_wasi2_waiter *wt);
+/* The store whose deadline (wacc_store_deadline) also bounds waits made
+ * with the default waiter: a guest blocked in a WASI 0.2 wait past it traps
+ * with WACC_TRAP_DEADLINE. wacc_wasi2_run sets it; NULL: none. */
+void wacc_wasi2_set_store(wacc_wasi2 *w, const wacc_store *s);
 
 /* ---- tracing (service half, optional) ----
  * With a tracer set, every outbound wasi:http request the guest makes gets

@@ -62,6 +62,11 @@ if "$CLANG" --target=wasm32-wasi -O2 -Wl,--strip-debug "$HERE/misc.c" -o "$W/mis
     check "misc: exit status 1 and stderr (got $st)" $?
     diff -u "$HERE/misc.expected" "$W/misc.out"
     check "misc: output" $?
+    # --timeout bounds a guest blocked in a WASI 0.2 wait (poll on a clock)
+    "$WACC" run --timeout 1s --dir "$W/misc::/m" "$W/misc.so" /m sleep > /dev/null 2> "$W/sleep.err" < /dev/null
+    st=$?
+    [ $st != 0 ] && grep -q "deadline exceeded" "$W/sleep.err"
+    check "misc: --timeout stops a sleeping guest (status $st: $(head -c 200 "$W/sleep.err"))" $?
 else
     cat "$W/misc.log"
     check "misc: build" 1
