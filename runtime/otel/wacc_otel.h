@@ -3,7 +3,8 @@
  * caller-owned structs, ended into a bounded queue that an exporter thread
  * sends as OTLP/HTTP JSON (POST {endpoint}/v1/traces). Ending a span never
  * blocks on the network: when the queue is full the span is dropped and
- * counted. W3C trace context: traceparent parse/format.
+ * counted. HTTP server metrics go the same way (POST …/v1/metrics). W3C
+ * trace context: traceparent parse/format.
  *
  *   wacc_otel *o = wacc_otel_new(&cfg, err);       // NULL cfg.endpoint: from env
  *   wacc_span req;
@@ -59,6 +60,7 @@ typedef struct wacc_otel_config {
     const char *service_name;   /* NULL: OTEL_SERVICE_NAME, else "wacc" */
     size_t queue_capacity;      /* spans (0: 4096) */
     unsigned flush_ms;          /* export at least this often (0: 500) */
+    unsigned metric_ms;         /* metrics export interval (0: OTEL_METRIC_EXPORT_INTERVAL, else 60 s) */
 } wacc_otel_config;
 
 typedef struct wacc_otel wacc_otel;
@@ -69,6 +71,9 @@ wacc_otel *wacc_otel_new(const wacc_otel_config *cfg, char err[WACC_OTEL_ERR_LEN
 /* Exports what is queued (waiting at most ~2 s for the collector), stops
  * the thread, frees. */
 void wacc_otel_free(wacc_otel *o);
+
+/* Wall-clock time as spans record it (Unix epoch nanoseconds). */
+uint64_t wacc_otel_now_ns(void);
 
 /* Start a span: new ids (a new trace unless `parent` is given), start time
  * now. */
@@ -99,6 +104,17 @@ void wacc_otel_http_client_begin(wacc_otel *o, wacc_span *s, const wacc_span_con
 /* http.response.status_code; status ERROR for 5xx on a server span, 4xx+ on
  * a client span (the conventions' rule); then ends it. */
 void wacc_otel_http_end(wacc_otel *o, wacc_span *s, int status_code);
+
+/* Metrics (POST {endpoint}/v1/metrics, or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT
+ * when the endpoint comes from the environment): one finished server
+ * request into http.server.request.duration (histogram, seconds) and
+ * wacc.server.requests (count), by method, route and status. Cumulative;
+ * exported by the exporter thread every metric_ms when something changed,
+ * and at wacc_otel_free. Costs one short lock; never waits for I/O. */
+void wacc_otel_http_server_metric(wacc_otel *o, const char *method, const char *route, int status,
+                                  double seconds);
+/* Metric exports the collector accepted. */
+uint64_t wacc_otel_metrics_exported(const wacc_otel *o);
 
 /* W3C trace context: "00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>". */
 bool wacc_otel_traceparent_parse(const char *header, wacc_span_context *out);

@@ -95,7 +95,7 @@ http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PY
 for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$UP/" && break; sleep 0.1; done
 rm -f upstream.txt
-"$WACC" serve --addr 127.0.0.1:0 --workers 1 --quiet --verify-key key.pub --otlp "http://127.0.0.1:$OP" \
+OTEL_METRIC_EXPORT_INTERVAL=300 "$WACC" serve --addr 127.0.0.1:0 --workers 1 --quiet --verify-key key.pub --otlp "http://127.0.0.1:$OP" \
   --allow-http "127.0.0.1:$UP" guest.so 2> serve.err & SV=$!; PIDS="$PIDS $SV"
 URL=""
 for i in $(seq 100); do
@@ -108,9 +108,13 @@ b=$(curl -s -H "traceparent: $TP" "$URL/hello")
 [ "$b" = "hello" ] && ok "/hello" || bad "/hello: '$b'"
 b=$(curl -s -H "x-upstream: 127.0.0.1:$UP" -H "x-upstream-path: /data" "$URL/fetch")
 [ "$b" = "200 upstream says hi" ] && ok "/fetch through the upstream" || bad "/fetch: '$b'"
+curl -s -o /dev/null "$URL/set-twice"
+# a periodic metrics export while serving (every 300 ms; exporter wakes every 500 ms)
+for i in $(seq 50); do [ -s spans.jsonl.metrics ] && break; sleep 0.1; done
+[ -s spans.jsonl.metrics ] && ok "metrics exported while serving" || bad "no periodic metrics export"
 kill -TERM $SV; wait $SV; rc=$?
 [ $rc -eq 0 ] && ok "stopped" || bad "serve exit $rc"; cat serve.err | grep -v listening
-python3 - spans.jsonl upstream.txt "$TP" <<'PY' && ok "spans: SERVER per request, traceparent continued, CLIENT for the outbound call" || bad "spans"
+python3 - spans.jsonl upstream.txt "$TP" <<'PY' && ok "spans: SERVER per request > instantiate + handler > CLIENT; traceparent continued; trap reason" || bad "spans"
 import json, sys
 spans = []
 for line in open(sys.argv[1]):
@@ -120,9 +124,10 @@ for line in open(sys.argv[1]):
 def attrs(s): return {a["key"]: list(a["value"].values())[0] for a in s["attributes"]}
 server = [s for s in spans if s["kind"] == 2]
 client = [s for s in spans if s["kind"] == 3]
-assert len(server) == 2 and len(client) == 1, [(s["name"], s["kind"]) for s in spans]
-hello = [s for s in server if attrs(s)["url.path"] == "/hello"][0]
-fetch = [s for s in server if attrs(s)["url.path"] == "/fetch"][0]
+internal = [s for s in spans if s["kind"] == 1]
+assert len(server) == 3 and len(client) == 1 and len(internal) == 6, [(s["name"], s["kind"]) for s in spans]
+by_path = {attrs(s)["url.path"]: s for s in server}
+hello, fetch, twice = by_path["/hello"], by_path["/fetch"], by_path["/set-twice"]
 a = attrs(hello)
 assert hello["name"] == "GET /", hello["name"]
 assert a["http.request.method"] == "GET" and a["http.route"] == "/", a
@@ -131,14 +136,66 @@ assert int(a["wacc.guest_us"]) >= 0, a
 tp = sys.argv[3].split("-")
 assert hello["traceId"] == tp[1] and hello["parentSpanId"] == tp[2], hello
 assert fetch["traceId"] != tp[1] and not fetch.get("parentSpanId"), fetch
+def children(p): return {s["name"]: s for s in internal if s.get("parentSpanId") == p["spanId"]}
+H = "wasi:http/incoming-handler#handle"
+for srv in (hello, fetch, twice):
+    ch = children(srv)
+    assert set(ch) == {"instantiate", H}, (srv["name"], sorted(ch))
+    for c in ch.values():
+        assert c["traceId"] == srv["traceId"]
+        assert int(srv["startTimeUnixNano"]) <= int(c["startTimeUnixNano"]) <= int(c["endTimeUnixNano"]) <= int(srv["endTimeUnixNano"]), c
+    ia, ha = attrs(ch["instantiate"]), attrs(ch[H])
+    assert ia["wacc.artifact"] == "guest.so" and ia["http.route"] == "/", ia
+    assert ia["wacc.instance.prewarmed"] in ("0", "1") and int(ia["wacc.instantiate_us"]) >= 0, ia
+    assert int(ch["instantiate"]["endTimeUnixNano"]) <= int(ch[H]["startTimeUnixNano"])
+    assert ha["wacc.artifact"] == "guest.so", ha
+# the first request instantiated, a later one took the instance made ahead
+assert attrs(children(hello)["instantiate"])["wacc.instance.prewarmed"] == "0"
+assert attrs(children(twice)["instantiate"])["wacc.instance.prewarmed"] == "1"
+ha = attrs(children(hello)[H])
+assert ha["http.response.status_code"] == "200" and children(hello)[H]["status"]["code"] == 0, ha
+th = children(twice)[H]; ta = attrs(th)
+assert th["status"]["code"] == 2 and ta["error.type"] == "wasm-trap" and ta["wacc.trap"], ta
+print("  trap on the handler span: %s" % ta["wacc.trap"])
+handler = children(fetch)[H]
 c = client[0]; ca = attrs(c)
-assert c["traceId"] == fetch["traceId"] and c["parentSpanId"] == fetch["spanId"], c
+assert c["traceId"] == fetch["traceId"] and c["parentSpanId"] == handler["spanId"], c
 assert ca["http.request.method"] == "GET" and ca["url.full"].endswith("/data"), ca
 assert ca["http.response.status_code"] == "200", ca
-assert int(c["startTimeUnixNano"]) >= int(fetch["startTimeUnixNano"])
-assert int(c["endTimeUnixNano"]) <= int(fetch["endTimeUnixNano"])
+assert int(c["startTimeUnixNano"]) >= int(handler["startTimeUnixNano"])
+assert int(c["endTimeUnixNano"]) <= int(handler["endTimeUnixNano"])
 up = open(sys.argv[2]).read().split()
 assert up == ["/data", "00-%s-%s-01" % (c["traceId"], c["spanId"])], up
 print("  %d spans" % len(spans))
+PY
+python3 - spans.jsonl.metrics <<'PY' && ok "metrics: http.server.request.duration + wacc.server.requests" || bad "metrics"
+import json, sys
+posts = [json.loads(l) for l in open(sys.argv[1])]
+assert len(posts) >= 1
+def points(post, name):
+    for rm in post["resourceMetrics"]:
+        assert {"key": "service.name", "value": {"stringValue": "wacc"}} in rm["resource"]["attributes"]
+        for sm in rm["scopeMetrics"]:
+            for m in sm["metrics"]:
+                if m["name"] == name:
+                    return m
+    raise AssertionError("no " + name)
+last = posts[-1]
+h = points(last, "http.server.request.duration")
+assert h["unit"] == "s" and h["histogram"]["aggregationTemporality"] == 2
+def key(p): 
+    a = {x["key"]: list(x["value"].values())[0] for x in p["attributes"]}
+    return (a["http.request.method"], a["http.route"], a["http.response.status_code"])
+hp = {key(p): p for p in h["histogram"]["dataPoints"]}
+total = sum(int(p["count"]) for p in hp.values())
+assert total == 3, hp.keys()
+ok200 = hp[("GET", "/", "200")]
+assert int(ok200["count"]) >= 2 and len(ok200["bucketCounts"]) == len(ok200["explicitBounds"]) + 1
+assert sum(int(x) for x in ok200["bucketCounts"]) == int(ok200["count"])
+assert 0 < ok200["sum"] < 30 and ok200["min"] <= ok200["max"]
+c = points(last, "wacc.server.requests")
+assert c["sum"]["isMonotonic"] is True
+assert sum(int(p["asInt"]) for p in c["sum"]["dataPoints"]) == 3
+print("  %d exports; series %s" % (len(posts), sorted(hp)))
 PY
 exit $fail
