@@ -322,6 +322,8 @@ int cmd_run(int argc, char **argv)
             drv_error(file, "%s", err);
             goto out;
         }
+        if (trace.o != NULL)        /* outbound calls and wasi:otel guest spans under "run" */
+            wacc_wasi2_set_trace(w2, trace.o, &trace.phase.ctx);
         status = name == NULL ? wacc_wasi2_run(w2, s, art, err) : -2;
         if (status == -1)
             drv_error(file, "%s", err);

@@ -140,7 +140,12 @@ void wacc_otel_span_status(wacc_span *s, int status)
 
 void wacc_otel_span_end(wacc_otel *o, wacc_span *s)
 {
-    s->end_ns = wacc_otel_now_ns();
+    wacc_otel_span_end_at(o, s, 0);
+}
+
+void wacc_otel_span_end_at(wacc_otel *o, wacc_span *s, uint64_t end_ns)
+{
+    s->end_ns = end_ns ? end_ns : wacc_otel_now_ns();
     if (o == NULL || !(s->ctx.flags & 1))
         return;
     pthread_mutex_lock(&o->lock);         /* held only for a copy, never for I/O */

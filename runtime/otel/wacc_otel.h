@@ -85,6 +85,8 @@ void wacc_otel_span_status(wacc_span *s, int status);
 /* End time now; the span is copied into the export queue (dropped and
  * counted if the queue is full). */
 void wacc_otel_span_end(wacc_otel *o, wacc_span *s);
+/* The same with a given end time (0: now): spans recorded elsewhere. */
+void wacc_otel_span_end_at(wacc_otel *o, wacc_span *s, uint64_t end_ns);
 
 /* Spans dropped (queue full) and spans whose export failed. */
 uint64_t wacc_otel_dropped(const wacc_otel *o);

@@ -283,6 +283,14 @@ static bool our_interface(const char *iname, char *base, size_t cap, char *err)
         return false;
     memcpy(base, iname, n);
     base[n] = 0;
+    if (strncmp(iname, "wasi:otel/", 10) == 0) {     /* a release candidate: that one only */
+        if (at && strcmp(at + 1, W2_OTEL_VERSION) == 0)
+            return true;
+        if (err)
+            snprintf(err, WACC_ERR_LEN, "wasi:otel version %s is not supported (%s)",
+                     at ? at + 1 : "(none)", W2_OTEL_VERSION);
+        return false;
+    }
     if (at) {
         /* "0.2.N", N a decimal number without sign (was sscanf: slow) */
         const char *v = at + 1;
@@ -305,7 +313,7 @@ static bool our_interface(const char *iname, char *base, size_t cap, char *err)
 static const w2_fn *const tables[] = { w2_fns_cli, w2_fns_io, w2_fns_fs, w2_fns_http_fields,
                                        w2_fns_http_types, w2_fns_http_client,
                                        w2_fns_sockets_net, w2_fns_sockets_tcp,
-                                       w2_fns_sockets_udp, w2_fns_sockets_dns };
+                                       w2_fns_sockets_udp, w2_fns_sockets_dns, w2_fns_otel };
 
 /* impls[i]: the implementation of w2_sigs[i] (NULL: none). Built once per
  * process from the tables, read-only afterwards. */

@@ -3,9 +3,12 @@
 #   --verify-key: an unsigned or tampered artifact is refused with one line
 #   before the server starts; a signed one is served;
 #   --otlp: one SERVER span per request (method, route, path, status,
-#   guest µs, an incoming traceparent continued) and a CLIENT span for the
-#   guest's outbound wasi:http call, whose traceparent header reaches the
-#   upstream (both started by this test on 127.0.0.1).
+#   guest µs, an incoming traceparent continued) with INTERNAL children
+#   "instantiate" and the handler (trap reason when it traps), a CLIENT
+#   span under the handler for the guest's outbound wasi:http call, whose
+#   traceparent header reaches the upstream (both started by this test on
+#   127.0.0.1); HTTP server metrics on /v1/metrics; a guest span made
+#   through wasi:otel/tracing (tests/ship/otel_guest.c) under the handler.
 # The guest is tests/http/guest.c (/hello, /fetch), built and cached like
 # tests/http/run.sh does (same cache key).
 #   ops.sh WACC     exit 0 pass, 1 fail, 77 skipped (no clang-19 / jco / python3)
@@ -198,4 +201,71 @@ assert c["sum"]["isMonotonic"] is True
 assert sum(int(p["asInt"]) for p in c["sum"]["dataPoints"]) == 3
 print("  %d exports; series %s" % (len(posts), sorted(hp)))
 PY
+
+# ---- wasi:otel: a guest span (tests/ship/otel_guest.c) joins the request's trace ----
+SH="$ROOT/tests/ship"
+key=$( { cat "$SH/otel_guest.c" "$SH/wit/otel-guest.wit" "$HT/embed.mjs" "$ROOT"/wit/wasi-0.2/*/*.wit \
+         "$ROOT"/wit/wasi-otel/*.wit; "$CLANG" --version | head -n 1; grep '"version"' "$JCO_DIR/package.json"; } |
+       sha256sum | cut -c1-16)
+og="$CACHE/otel-guest-$key/guest.wasm"
+if [ ! -f "$og" ]; then
+  d="$CACHE/otel-guest-$key.tmp.$$"
+  mkdir -p "$d/wit/deps/otel"
+  cp "$SH/wit/otel-guest.wit" "$d/wit/"
+  for p in io clocks http random cli filesystem sockets; do cp -r "$ROOT/wit/wasi-0.2/$p" "$d/wit/deps/"; done
+  cp "$ROOT"/wit/wasi-otel/*.wit "$d/wit/deps/otel/"
+  if "$CLANG" --target=wasm32 -nostdlib -O2 -fno-builtin -Wl,--no-entry -Wl,--strip-debug \
+       "$SH/otel_guest.c" -o "$d/guest.core.wasm" > "$d/build.log" 2>&1 &&
+     node "$HT/embed.mjs" "$JCO_DIR" "$d/guest.core.wasm" "$d/wit" otel-guest "$d/guest.embed.wasm" \
+       >> "$d/build.log" 2>&1 &&
+     node "$JCO_DIR/dist/jco.js" new "$d/guest.embed.wasm" -o "$d/guest.wasm" >> "$d/build.log" 2>&1; then
+    rm -rf "$CACHE/otel-guest-$key"
+    mv "$d" "$CACHE/otel-guest-$key"
+  else
+    cat "$d/build.log"; rm -rf "$d"; bad "building the wasi:otel guest"; exit 1
+  fi
+fi
+cp "$og" otel-guest.wasm
+"$WACC" compile -O1 otel-guest.wasm -o otel-guest.so > compile.log 2>&1 || { cat compile.log; bad "compile otel guest"; exit 1; }
+rm -f spans.jsonl
+"$WACC" serve --addr 127.0.0.1:0 --workers 1 --quiet --otlp "http://127.0.0.1:$OP" otel-guest.so 2> serve.err & SV=$!; PIDS="$PIDS $SV"
+URL=""
+for i in $(seq 100); do
+  URL=$(sed -n 's/^wacc serve: listening on //p' serve.err); [ -n "$URL" ] && break; sleep 0.1
+done
+[ -n "$URL" ] || { bad "otel guest not served"; cat serve.err; exit 1; }
+b=$(curl -s -H "traceparent: $TP" "$URL/work")
+kill -TERM $SV; wait $SV
+python3 - spans.jsonl "$TP" "$b" <<'PY' && ok "wasi:otel guest span: child of the handler span, in the continued trace, attributes/status/scope" || bad "wasi:otel guest span"
+import json, sys
+spans = []
+for line in open(sys.argv[1]):
+    for rs in json.loads(line)["resourceSpans"]:
+        for ss in rs["scopeSpans"]:
+            spans += ss["spans"]
+def attrs(s): return {a["key"]: list(a["value"].values())[0] for a in s["attributes"]}
+by = {s["name"]: s for s in spans}
+g, h, srv = by["guest-work"], by["wasi:http/incoming-handler#handle"], by["GET /"]
+tp = sys.argv[2].split("-")
+assert srv["traceId"] == tp[1] and srv["parentSpanId"] == tp[2]
+assert g["traceId"] == tp[1] and g["parentSpanId"] == h["spanId"] and h["parentSpanId"] == srv["spanId"], (g, h)
+# the guest saw the handler span as current, then its own span
+assert sys.argv[3] == "parent=%s current=%s" % (h["spanId"], g["spanId"]), sys.argv[3]
+a = attrs(g)
+assert g["kind"] == 1 and g["status"]["code"] == 1, g
+assert a["guest.answer"] == "42" and g["attributes"][0]["value"] == {"intValue": "42"}, a
+assert a["guest.word"] == "hello" and a["guest.ratio"] == "0.5" and a["otel.scope.name"] == "otel-guest", a
+assert int(h["startTimeUnixNano"]) <= int(g["startTimeUnixNano"]) <= int(g["endTimeUnixNano"]) <= int(h["endTimeUnixNano"]), (g, h)
+print("  guest span %s under handler %s" % (g["spanId"], h["spanId"]))
+PY
+# without --otlp the guest still runs: current-span-context is the invalid
+# (all-zero) context, and a span in no trace is not tracked
+"$WACC" serve --addr 127.0.0.1:0 --workers 1 --quiet otel-guest.so 2> serve.err & SV=$!; PIDS="$PIDS $SV"
+URL=""
+for i in $(seq 100); do
+  URL=$(sed -n 's/^wacc serve: listening on //p' serve.err); [ -n "$URL" ] && break; sleep 0.1
+done
+b=$(curl -s "$URL/work")
+kill -TERM $SV; wait $SV
+[ "$b" = "parent=0000000000000000 current=0000000000000000" ] && ok "wasi:otel without a collector: $b" || bad "untraced otel guest: '$b'"
 exit $fail
