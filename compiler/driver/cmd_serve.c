@@ -283,7 +283,13 @@ int cmd_serve(int argc, char **argv)
     status = wacc_serve_run(sv);
 out:
     wacc_serve_free(sv);
-    wacc_otel_free(otel);               /* after the workers: exports what is queued (bounded) */
+    if (otel != NULL) {                 /* after the workers: exports what is queued (bounded) */
+        wacc_otel_stop(otel);
+        fprintf(stderr, "wacc serve: otlp: %llu spans exported, %llu dropped (queue full), "
+                "%llu not accepted by the collector\n", (unsigned long long)wacc_otel_exported(otel),
+                (unsigned long long)wacc_otel_dropped(otel), (unsigned long long)wacc_otel_failed(otel));
+    }
+    wacc_otel_free(otel);
     for (unsigned i = 0; routes && i < nroutes; i++) {
         if (routes[i].artifact)
             wacc_artifact_free(routes[i].artifact);

@@ -37,6 +37,7 @@ struct wacc_otel {
     wacc_span *queue;           /* ring */
     size_t cap, head, len;
     bool stop;
+    bool joined;                /* the thread is gone (wacc_otel_stop) */
     unsigned flush_ms;
     pthread_t thread;
     uint64_t dropped, failed, exported;     /* under lock */
@@ -149,7 +150,7 @@ void wacc_otel_span_end_at(wacc_otel *o, wacc_span *s, uint64_t end_ns)
     if (o == NULL || !(s->ctx.flags & 1))
         return;
     pthread_mutex_lock(&o->lock);         /* held only for a copy, never for I/O */
-    if (o->len == o->cap) {
+    if (o->len == o->cap || o->stop) {
         o->dropped++;
     } else {
         o->queue[(o->head + o->len) % o->cap] = *s;
@@ -739,15 +740,23 @@ wacc_otel *wacc_otel_new(const wacc_otel_config *cfg, char err[WACC_OTEL_ERR_LEN
     return o;
 }
 
-void wacc_otel_free(wacc_otel *o)
+void wacc_otel_stop(wacc_otel *o)
 {
-    if (o == NULL)
+    if (o == NULL || o->joined)
         return;
     pthread_mutex_lock(&o->lock);
     o->stop = true;
     pthread_cond_signal(&o->wake);
     pthread_mutex_unlock(&o->lock);
     pthread_join(o->thread, NULL);
+    o->joined = true;
+}
+
+void wacc_otel_free(wacc_otel *o)
+{
+    if (o == NULL)
+        return;
+    wacc_otel_stop(o);
     pthread_cond_destroy(&o->wake);
     pthread_mutex_destroy(&o->lock);
     free(o->queue);

@@ -68,8 +68,11 @@ typedef struct wacc_otel wacc_otel;
 /* Starts the exporter thread. Returns NULL with err[0] == '\0' when no
  * endpoint is configured (tracing off), NULL + message on error. */
 wacc_otel *wacc_otel_new(const wacc_otel_config *cfg, char err[WACC_OTEL_ERR_LEN]);
-/* Exports what is queued (waiting at most ~2 s for the collector), stops
- * the thread, frees. */
+/* Exports what is queued (waiting at most ~2 s for the collector) and
+ * stops the thread; later spans are only counted. The counters stay
+ * readable until wacc_otel_free. */
+void wacc_otel_stop(wacc_otel *o);
+/* wacc_otel_stop, then frees. */
 void wacc_otel_free(wacc_otel *o);
 
 /* Wall-clock time as spans record it (Unix epoch nanoseconds). */
