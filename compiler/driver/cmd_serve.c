@@ -7,7 +7,7 @@
  *              [--tcp-listen A:P] [--tcp-connect H:P|CIDR[:P]] [--udp ..] [--allow-dns]
  *              [--timeout 30s] [--max-memory 128MiB] [--max-body 64MiB]
  *              [--verify-key KEY.pub]... [--require-signatures] [--insecure] [--creds U:P]
- *              [--otlp URL] [--quiet] [--no-cache] [-O0..-O3] app.so|app.wasm|oci://REF
+ *              [--otlp URL [--trace-calls]] [--quiet] [--no-cache] [-O0..-O3] app.so|app.wasm|oci://REF
  *
  * Grants (--dir, --env, --allow-http, --tcp-*, --udp, --allow-dns) belong
  * to the next route on the command line: the next --route, or the
@@ -179,6 +179,8 @@ int cmd_serve(int argc, char **argv)
             require_sigs = true;
         } else if ((v = value(argc, argv, &i, "--otlp"))) {
             otlp = v;
+        } else if (strcmp(a, "--trace-calls") == 0) {
+            cfg.trace_calls = true;
         } else if ((v = value(argc, argv, &i, "--dir"))) {
             if (!grow_list((void **)&g->pre, g->npre, sizeof *g->pre)) {
                 drv_error(NULL, "out of memory");

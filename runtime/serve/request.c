@@ -363,6 +363,7 @@ static bool instance_new(const wacc_serve_config *cfg, const wacc_serve_route *r
     in->s = wacc_store_new(cfg->engine);
     in->w2 = in->s ? wacc_wasi2_new(&rt->wasi, err) : NULL;
     if (in->w2) {
+        wacc_wasi2_set_trace_calls(in->w2, cfg->trace_calls && cfg->otel);
         if (cfg->max_memory)
             wacc_store_set_max_memory(in->s, cfg->max_memory);
         wacc_component_host host;

@@ -446,6 +446,10 @@ void wacc_wasi2_host(wacc_wasi2 *w, wacc_component_host *out)
     out->typed_func = typed_func;
     out->resource = resource;
     out->ud = w;
+    if (w->trace_calls) {
+        out->call_begin = w2_call_begin;
+        out->call_end = w2_call_end;
+    }
     out->list_bytes = true;         /* stream/descriptor writes take byte buffers (w2_arg_bytes) */
 }
 

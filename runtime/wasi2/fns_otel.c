@@ -72,17 +72,33 @@ const wacc_span_context *w2_trace_current(const wacc_wasi2 *w)
     return w->trace_parent;
 }
 
+/* The stack of open spans (guest spans, traced calls), innermost last;
+ * deeper than W2_MAX_GSPANS forgets the oldest. */
+static void push_ctx(wacc_wasi2 *w, const wacc_span_context *ctx)
+{
+    if (w->ngspans == W2_MAX_GSPANS) {
+        memmove(&w->gspans[0], &w->gspans[1], (W2_MAX_GSPANS - 1) * sizeof w->gspans[0]);
+        w->ngspans--;
+    }
+    w->gspans[w->ngspans++] = *ctx;
+}
+
+static void pop_ctx(wacc_wasi2 *w, const uint8_t span_id[8])
+{
+    for (uint32_t i = w->ngspans; i-- > 0;)
+        if (memcmp(w->gspans[i].span_id, span_id, 8) == 0) {
+            memmove(&w->gspans[i], &w->gspans[i + 1], (w->ngspans - i - 1) * sizeof w->gspans[0]);
+            w->ngspans--;
+            return;
+        }
+}
+
 static uint32_t on_start(w2_call *c)
 {
     wacc_wasi2 *w = c->w;
     wacc_span_context ctx;
-    if (!read_ctx(&c->a[0], &ctx))
-        return 0;
-    if (w->ngspans == W2_MAX_GSPANS) {         /* deeper than we track: forget the oldest */
-        memmove(&w->gspans[0], &w->gspans[1], (W2_MAX_GSPANS - 1) * sizeof w->gspans[0]);
-        w->ngspans--;
-    }
-    w->gspans[w->ngspans++] = ctx;
+    if (read_ctx(&c->a[0], &ctx))
+        push_ctx(w, &ctx);
     return 0;
 }
 
@@ -139,12 +155,7 @@ static uint32_t on_end(w2_call *c)
     wacc_span_context ctx;
     bool valid = read_ctx(&f[0], &ctx);
     if (valid)                                  /* it is no longer the current span */
-        for (uint32_t i = w->ngspans; i-- > 0;)
-            if (memcmp(w->gspans[i].span_id, ctx.span_id, 8) == 0) {
-                memmove(&w->gspans[i], &w->gspans[i + 1], (w->ngspans - i - 1) * sizeof w->gspans[0]);
-                w->ngspans--;
-                break;
-            }
+        pop_ctx(w, ctx.span_id);
     if (!valid || w->otel == NULL || !(ctx.flags & 1))
         return 0;
     wacc_span s;
@@ -202,6 +213,47 @@ static uint32_t current_span_context(w2_call *c)
     f[3] = wacc_cval_bool(false);
     f[4] = wacc_cval_list(NULL, 0);
     return w2_ret(c, wacc_cval_record(f, 5));
+}
+
+/* ---- --trace-calls ---- */
+
+void wacc_wasi2_set_trace_calls(wacc_wasi2 *w, bool on)
+{
+    w->trace_calls = on;
+}
+
+/* One span per call (malloc'd: calls nest, and each is rare next to the
+ * lift/lower work of the generic path it rides on). */
+void *w2_call_begin(void *ud, const char *name, const char *caller, const char *callee)
+{
+    wacc_wasi2 *w = ud;
+    if (w->otel == NULL)
+        return NULL;
+    wacc_span *s = malloc(sizeof *s);
+    if (s == NULL)
+        return NULL;
+    wacc_otel_span_begin(w->otel, s, name, WACC_SPAN_INTERNAL, w2_trace_current(w));
+    wacc_otel_attr_str(s, "wacc.call.function", name);
+    wacc_otel_attr_str(s, "wacc.call.caller", caller);
+    wacc_otel_attr_str(s, "wacc.call.callee", callee);
+    push_ctx(w, &s->ctx);
+    return s;
+}
+
+void w2_call_end(void *ud, void *token, uint32_t code)
+{
+    wacc_wasi2 *w = ud;
+    wacc_span *s = token;
+    if (s == NULL)
+        return;
+    pop_ctx(w, s->ctx.span_id);
+    if (code != 0) {
+        wacc_otel_attr_str(s, "error.type", "wasm-trap");
+        wacc_otel_attr_int(s, "wacc.trap.code", code);
+        wacc_otel_span_status(s, WACC_SPAN_STATUS_ERROR);
+    }
+    wacc_otel_span_end(w->otel, s);
+    free(s);
 }
 
 const w2_fn w2_fns_otel[] = {
