@@ -1,5 +1,5 @@
-;; benchmarks/ship/calls-loop.wat — tests/ship/calls.wat with a run that
-;; calls wacc:test/greeter#greet 200,000 times (benchmarks/ship/trace-calls.sh).
+;; benchmarks/ship/calls-loop.wat — tests/ship/calls.wat plus spin(n): app
+;; calls wacc:test/greeter#greet n times (benchmarks/ship/trace-calls.sh).
 (component
   (component $greeter
     (core module $m
@@ -16,12 +16,15 @@
     (core func $greet_l (canon lower (func $greet)))
     (core module $m
       (import "g" "greet" (func $greet (param i32) (result i32)))
-      (func (export "run") (result i32) (local $i i32) (local $s i32)
-        (loop $l
-          (local.set $s (i32.add (local.get $s) (call $greet (i32.const 1))))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br_if $l (i32.lt_u (local.get $i) (i32.const 200000))))
-        (i32.ne (local.get $s) (i32.const 2000000)))
+      (func (export "run") (result i32) (i32.const 0))
+      (func (export "spin") (param $n i32) (result i32) (local $i i32) (local $s i32)
+        (block $done
+          (loop $l
+            (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $s (i32.add (local.get $s) (call $greet (i32.const 1))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $l)))
+        (local.get $s))
       (func (export "via") (param i32) (result i32) (call $greet (local.get 0))))
     (core instance $gi (export "greet" (func $greet_l)))
     (core instance $i (instantiate $m (with "g" (instance $gi))))
@@ -29,11 +32,15 @@
     (instance $ri (export "run" (func $run)))
     (export "wasi:cli/run@0.2.0" (instance $ri))
     (func $via (param "n" u32) (result u32) (canon lift (core func $i "via")))
-    (export "greet-via" (func $via)))
+    (export "greet-via" (func $via))
+    (func $spin (param "n" u32) (result u32) (canon lift (core func $i "spin")))
+    (export "spin" (func $spin)))
   (instance $gr (instantiate $greeter))
   (alias export $gr "wacc:test/greeter" (instance $gapi))
   (instance $a (instantiate $app (with "wacc:test/greeter" (instance $gapi))))
   (alias export $a "wasi:cli/run@0.2.0" (instance $run))
   (export "wasi:cli/run@0.2.0" (instance $run))
   (alias export $a "greet-via" (func $via))
-  (export "greet-via" (func $via)))
+  (export "greet-via" (func $via))
+  (alias export $a "spin" (func $spin))
+  (export "spin" (func $spin)))

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # benchmarks/ship/trace-calls.sh — what --trace-calls costs per component ->
-# component call: benchmarks/ship/calls-loop.wat (app calls greeter 200,000
-# times, u32 -> u32) under `wacc run` with the fused adapter (default), the
-# generic path (WACC_NO_FUSE=1), and --otlp --trace-calls (generic path + a
-# span per call; receiver on 127.0.0.1 that discards; the bounded queue
-# drops what the exporter cannot keep up with). Medians of RUNS.
+# component call: benchmarks/ship/calls-loop.wat (spin(n): app calls
+# greeter n times, u32 -> u32) under `wacc run --invoke` with the fused
+# adapter (default), the generic path (WACC_NO_FUSE=1), and --otlp
+# --trace-calls (generic path + a span per call; receiver on 127.0.0.1 that
+# discards; the bounded queue drops what the exporter cannot keep up with).
+# Per call: (median time of spin(n) - median time of spin(0)) / n, with n
+# sized per mode. Medians of RUNS.
 # usage: benchmarks/ship/trace-calls.sh [BUILD_DIR] [RUNS]   (needs node + jco)
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,12 +32,16 @@ PY
 sleep 0.5
 ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-f=$(for i in $(seq "$N"); do ms "$WACC" run "$T/loop.so"; done | median)
-g=$(for i in $(seq "$N"); do WACC_NO_FUSE=1 ms "$WACC" run "$T/loop.so"; done | median)
-t=$(for i in $(seq "$N"); do ms "$WACC" run --otlp "http://127.0.0.1:$P" --trace-calls "$T/loop.so"; done | median)
-echo "| 200,000 calls app -> greeter (u32 -> u32), wacc run, median of $N | ms | per call |"
-echo "|---|---:|---:|"
-for row in "fused adapter (default):$f" "generic path (WACC_NO_FUSE=1):$g" "--otlp --trace-calls:$t"; do
-  echo "| ${row%%:*} | ${row##*:} | $(awk -v m="${row##*:}" 'BEGIN{printf "%.0f ns", m*1e6/200000}') |"
-done
+cell() {  # cell LABEL N [ENV=...] [wacc run options...]: one table row
+  local label=$1 n=$2; shift 2
+  local z t
+  z=$(for i in $(seq "$N"); do ms env "$@" --invoke 'spin(0)' "$T/loop.so"; done | median)
+  t=$(for i in $(seq "$N"); do ms env "$@" --invoke "spin($n)" "$T/loop.so"; done | median)
+  echo "| $label | $n | $t ms (spin(0): $z ms) | $(awk -v t="$t" -v z="$z" -v n="$n" 'BEGIN{printf "%.0f ns", (t-z)*1e6/n}') |"
+}
+echo "| component → component call (u32 → u32), wacc run --invoke, median of $N | calls | time | per call |"
+echo "|---|---:|---:|---:|"
+cell "fused adapter (default)" 50000000 WACC_NO_FUSE= "$WACC" run
+cell "generic path (WACC_NO_FUSE=1)" 1000000 WACC_NO_FUSE=1 "$WACC" run
+cell "--otlp --trace-calls (a span per call)" 100000 WACC_NO_FUSE= "$WACC" run --otlp "http://127.0.0.1:$P" --trace-calls
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"

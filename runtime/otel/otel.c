@@ -3,6 +3,7 @@
  * (wacc_otel.h).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ struct wacc_otel {
     size_t cap, head, len;
     bool stop;
     bool joined;                /* the thread is gone (wacc_otel_stop) */
+    _Atomic uint64_t idseq;     /* span/trace ids (new_id) */
     unsigned flush_ms;
     pthread_t thread;
     uint64_t dropped, failed, exported;     /* under lock */
@@ -72,6 +74,28 @@ static void random_bytes(uint8_t *b, size_t n)
     }
 }
 
+/* Ids: splitmix64 over a per-exporter atomic counter seeded from
+ * getrandom (unique, uniformly spread, no system call per span); without
+ * an exporter, getrandom. */
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static void new_id(wacc_otel *o, uint8_t *b, size_t n)
+{
+    if (o == NULL) {
+        random_bytes(b, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t v = mix64(atomic_fetch_add_explicit(&o->idseq, 0x9e3779b97f4a7c15u, memory_order_relaxed));
+        memcpy(b + i, &v, n - i < 8 ? n - i : 8);
+    }
+}
+
 static bool all_zero(const uint8_t *b, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -83,7 +107,6 @@ static bool all_zero(const uint8_t *b, size_t n)
 void wacc_otel_span_begin(wacc_otel *o, wacc_span *s, const char *name, int kind,
                           const wacc_span_context *parent)
 {
-    (void)o;
     memset(s, 0, offsetof(wacc_span, attrs));
     if (parent != NULL && !all_zero(parent->trace_id, 16)) {
         memcpy(s->ctx.trace_id, parent->trace_id, 16);
@@ -92,12 +115,12 @@ void wacc_otel_span_begin(wacc_otel *o, wacc_span *s, const char *name, int kind
         s->ctx.flags = parent->flags;
     } else {
         do
-            random_bytes(s->ctx.trace_id, 16);
+            new_id(o, s->ctx.trace_id, 16);
         while (all_zero(s->ctx.trace_id, 16));
         s->ctx.flags = 1;
     }
     do
-        random_bytes(s->ctx.span_id, 8);
+        new_id(o, s->ctx.span_id, 8);
     while (all_zero(s->ctx.span_id, 8));
     snprintf(s->name, sizeof s->name, "%s", name);
     s->kind = (uint8_t)kind;
@@ -714,6 +737,9 @@ wacc_otel *wacc_otel_new(const wacc_otel_config *cfg, char err[WACC_OTEL_ERR_LEN
     o->metrics_start_ns = wacc_otel_now_ns();
     o->next_metrics_ns = o->metrics_start_ns + o->metric_ms * 1000000u;
     o->series = calloc(MAX_SERIES, sizeof *o->series);     /* NULL: no metrics, traces still */
+    uint64_t seed;
+    random_bytes((uint8_t *)&seed, sizeof seed);
+    atomic_init(&o->idseq, seed);
     const char *svc = cfg && cfg->service_name ? cfg->service_name : getenv("OTEL_SERVICE_NAME");
     snprintf(o->service, sizeof o->service, "%s", svc && svc[0] ? svc : "wacc");
     o->cap = cfg && cfg->queue_capacity ? cfg->queue_capacity : 4096;

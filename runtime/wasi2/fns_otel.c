@@ -161,7 +161,7 @@ static uint32_t on_end(w2_call *c)
     wacc_span s;
     char name[96];
     cstr(name, sizeof name, &f[3]);
-    wacc_otel_span_begin(NULL, &s, name, WACC_SPAN_INTERNAL, NULL);
+    wacc_otel_span_begin(w->otel, &s, name, WACC_SPAN_INTERNAL, &ctx);   /* then its own ids */
     s.ctx = ctx;
     s.has_parent = unhex(&f[1], s.parent_span_id, 8);
     static const uint8_t kinds[] = { 3, 2, 4, 5, 1 };   /* client server producer consumer internal */
