@@ -5,7 +5,7 @@
 # static native binary; run with --annotation run.oci.handler=wacc: output,
 # exit code, environment, arguments, and a mounted host directory granted
 # to the guest.
-# Runs by default (~40 s); skips (77, one line) without root, podman, crun
+# Runs by default (~30-65 s); skips (77, one line) without root, podman, crun
 # or clang-19, or when podman cannot run the native control container here.
 # Installs the plugin into crun's handler directory for the duration of the
 # test (crun has no other way to find it) and restores what was there.
