@@ -1979,6 +1979,8 @@ bool wacc_ccall_done(const wacc_ccall *c)
 void wacc_ccall_free(wacc_ccall *c)
 {
     free(c);
+}
+
 /* ---- host-held ends (component_host_async.c) ---- */
 
 /* buf_copy when one side (or both) is a host buffer. */

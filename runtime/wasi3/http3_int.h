@@ -83,6 +83,14 @@ const char *h3_error_label(const wacc_ctype *t, const wacc_cval *v);
 void h3_exchanges_free(wacc_wasi3_http *h);
 /* request.consume-body of an incoming request: the body and trailers
  * come from x; res is the guest's result future (taken). */
-bool h3_incoming_body(struct wacc_wasi3_exchange *x, wacc_hend *body_w, wacc_hend *trailers_w, wacc_hend *res_r);
+void h3_incoming_body(struct wacc_wasi3_exchange *x, wacc_hend *body_w, wacc_hend *trailers_w, wacc_hend *res_r);
+/* consume-body of a message whose body ends the host holds (m->contents,
+ * m->trailers, taken): relayed into the new ends bw, tw; res dropped. */
+bool h3_relay_body(wacc_wasi3_http *h, h3_msg *m, wacc_hend *bw, wacc_hend *tw, wacc_hend *res);
+
+/* http_client.c: wasi:http/client#send (and handler#handle imported by a
+ * middleware) as an async host function */
+bool h3_client_func(wacc_wasi3_http *h, const wacc_cfunc *type, wacc_component_host_async_fn *fn,
+                    void **data, char *err);
 
 #endif

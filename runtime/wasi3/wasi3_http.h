@@ -58,8 +58,9 @@ wacc_wasi3_exchange *wacc_wasi3_http_start(wacc_wasi3_http *h, const wacc_http_r
  * step again); -1: the instance trapped (*trap): it must be discarded,
  * with every exchange in it. */
 int wacc_wasi3_exchange_step(wacc_wasi3_exchange *x, wacc_trap *trap);
-/* Any exchange of h moved since the last call (others may need a step). */
-bool wacc_wasi3_http_moved(wacc_wasi3_http *h);
+/* Something moved for x since its last step (another exchange's step ran
+ * the instance): it should step again. */
+bool wacc_wasi3_exchange_pending(const wacc_wasi3_exchange *x);
 /* End the exchange (io is not used any more). If the guest still runs it,
  * its body and response streams are closed and it finishes on its own. */
 void wacc_wasi3_exchange_free(wacc_wasi3_exchange *x);
