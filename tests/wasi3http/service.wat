@@ -12,8 +12,8 @@
 ;; across requests), K the requests in this instance at the time it answers
 ;; (concurrency: K > 1 while another request is waiting for its body).
 ;; Each task gets a 64 KiB slot of linear memory (retptrs, its waitable set,
-;; a 32 KiB body buffer, a region for the strings the host lowers through
-;; realloc, found with context.get 0), returned to a free list at the end.
+;; a 32 KiB body buffer; context.set 0 holds it), returned to a free list
+;; at the end.
 (component
   (type $ty-types (instance
     (export "fields" (type (sub resource)))
@@ -113,26 +113,28 @@
   (core module $Mem (memory (export "mem") 2))
   (core instance $mem (instantiate $Mem))
 
-  ;; realloc for the strings and lists the host lowers into this task's slot
+  ;; realloc for the strings and lists the host lowers: a ring in
+  ;; [1024, 65536) of page 0 (the bump pointer at 16); the guest uses them
+  ;; right after the call that returned them, so the ring never catches up
+  ;; with one in use. (Not context.get: an async call's result is lowered
+  ;; when it resolves, outside the calling task.)
   (core module $Libc
     (import "" "mem" (memory 1))
-    (import "" "context.get" (func $cget (result i32)))
     (func (export "realloc") (param $old i32) (param $osz i32) (param $align i32) (param $nsz i32) (result i32)
-      (local $slot i32) (local $off i32) (local $p i32)
-      (local.set $slot (call $cget))
-      (if (i32.eqz (local.get $slot)) (then unreachable))
-      (local.set $off (i32.and (i32.add (i32.load offset=68 (local.get $slot)) (i32.sub (local.get $align) (i32.const 1)))
-                               (i32.sub (i32.const 0) (local.get $align))))
-      (if (i32.gt_u (i32.add (local.get $off) (local.get $nsz)) (i32.const 31744)) (then unreachable))
-      (i32.store offset=68 (local.get $slot) (i32.add (local.get $off) (local.get $nsz)))
-      (local.set $p (i32.add (i32.add (local.get $slot) (i32.const 33792)) (local.get $off)))
+      (local $p i32)
+      (if (i32.gt_u (local.get $nsz) (i32.const 32768)) (then unreachable))
+      (local.set $p (i32.load (i32.const 16)))
+      (if (i32.lt_u (local.get $p) (i32.const 1024)) (then (local.set $p (i32.const 1024))))
+      (local.set $p (i32.and (i32.add (local.get $p) (i32.sub (local.get $align) (i32.const 1)))
+                             (i32.sub (i32.const 0) (local.get $align))))
+      (if (i32.gt_u (i32.add (local.get $p) (local.get $nsz)) (i32.const 65536))
+        (then (local.set $p (i32.const 1024))))
+      (i32.store (i32.const 16) (i32.add (local.get $p) (local.get $nsz)))
       (if (local.get $old) (then (memory.copy (local.get $p) (local.get $old) (local.get $osz))))
       (local.get $p))
   )
-  (core func $cget (canon context.get i32 0))
   (core instance $libc (instantiate $Libc (with "" (instance
-    (export "mem" (memory $mem "mem"))
-    (export "context.get" (func $cget))))))
+    (export "mem" (memory $mem "mem"))))))
 
   (alias export $types "[constructor]fields" (func $f_fields_new))
   (alias export $types "[method]fields.get" (func $f_fields_get))
@@ -216,7 +218,8 @@
     (import "" "ftr_drop_r" (func $ftr_drop_r (param i32)))
     (import "" "ftr_drop_w" (func $ftr_drop_w (param i32)))
 
-    ;; [0] requests started, [4] in flight, [8] free slots, [12] next new slot
+    ;; [0] requests started, [4] in flight, [8] free slots, [12] next new slot,
+    ;; [16] realloc's ring pointer
     (data (i32.const 32) "count=")
     (data (i32.const 40) " inflight=")
     (data (i32.const 52) "x-upstream")
@@ -236,7 +239,6 @@
             (then (if (i32.lt_s (memory.grow (i32.const 1)) (i32.const 0)) (then unreachable))))
           (i32.store (i32.const 12) (i32.add (local.get $s) (i32.const 65536)))
           (i32.store offset=64 (local.get $s) (call $ws_new))))
-      (i32.store offset=68 (local.get $s) (i32.const 0))
       (local.get $s))
     (func $slot_free (param $s i32)
       (i32.store offset=96 (local.get $s) (i32.load (i32.const 8)))
