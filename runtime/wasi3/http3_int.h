@@ -51,6 +51,7 @@ typedef struct h3_msg {
     wacc_hend *trailers;                /* readable future end */
     wacc_hend *result_w;                /* writable end of new()'s result future */
     struct wacc_wasi3_exchange *x;      /* incoming request of exchange x */
+    struct h3_cl *cl;                   /* a client response: its transfer */
 } h3_msg;
 
 typedef struct h3_fn h3_fn;
@@ -65,6 +66,7 @@ struct wacc_wasi3_http {
     const wacc_component_host *next;
     h3_fn *fns;                         /* resolved imports (their data) */
     struct wacc_wasi3_exchange *xs;     /* exchanges alive (incl. orphans) */
+    struct h3_clients *clients;         /* outbound transfers (http_client.c) */
     bool moved;
 };
 
@@ -90,6 +92,11 @@ bool h3_relay_body(wacc_wasi3_http *h, h3_msg *m, wacc_hend *bw, wacc_hend *tw, 
 
 /* http_client.c: wasi:http/client#send (and handler#handle imported by a
  * middleware) as an async host function */
+/* consume-body of a client response: the transfer writes into bw, tw. */
+void h3_client_body(struct h3_cl *cl, wacc_hend *bw, wacc_hend *tw, wacc_hend *res);
+/* A response object lets go of its transfer (dropped before its body was taken). */
+void h3_client_release(struct h3_cl *cl);
+void h3_clients_free(wacc_wasi3_http *h);
 bool h3_client_func(wacc_wasi3_http *h, const wacc_cfunc *type, wacc_component_host_async_fn *fn,
                     void **data, char *err);
 

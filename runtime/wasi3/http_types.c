@@ -64,6 +64,8 @@ void h3_msg_free(wacc_wasi3_http *h, h3_msg *m)
     free(m->scheme);
     free(m->authority);
     opts_free(m->opts);
+    if (m->cl)
+        h3_client_release(m->cl);
     if (h->ci) {
         if (m->contents)
             wacc_hend_drop(m->contents);
@@ -807,6 +809,10 @@ static uint32_t consume_body(h3c *c, uint8_t t)
         /* an incoming request: the server's exchange fills them */
         h3_incoming_body(m->x, bw, tw, res);
         m->x = NULL;
+    } else if (m->cl) {
+        /* a response of client.send: its transfer fills them */
+        h3_client_body(m->cl, bw, tw, res);
+        m->cl = NULL;
     } else {
         /* a message the guest built (or a client response): bytes move
          * host-side from its contents to the new stream (http_serve.c) */
@@ -1003,6 +1009,7 @@ void wacc_wasi3_http_free(wacc_wasi3_http *h)
         return;
     h3_exchanges_free(h);
     h->ci = NULL;           /* the instance is gone: its ends with it */
+    h3_clients_free(h);
     for (uint32_t i = 0; i < h->nobjs; i++)
         if (h->objs[i])
             obj_free(h, h->objs[i]);
