@@ -456,7 +456,13 @@ static uint32_t thread_resume(wacc_cinstance *ci, athread *t, bool cancelled)
     S->cur = t;
     bool me = f->abi.may_enter;
     f->abi.may_enter = false;
+    /* the store's stack limit is the running stack's: wasm of the resumed
+     * task checks against its fiber's, and the resumer's wasm (if any)
+     * gets its own back (tasks of one instance interleave on their own
+     * stacks, in any order) */
+    uintptr_t limit = ci->store->limits.stack_limit;
     bool done = wacc_fiber_resume(t->fiber);
+    ci->store->limits.stack_limit = limit;
     f->abi.may_enter = me;
     S->cur = cur;
     if (!done)
@@ -506,6 +512,7 @@ static uint32_t wait_until(wacc_cinstance *ci, cframe *f, athread *self, uint8_t
         self->cancelled = false;
         enlist(S, self);
         wacc_fiber_suspend();
+        ci->store->limits.stack_limit = wacc__thread_enter();      /* this fiber's */
         if (self->reacquire) {
             home->exclusive = self;
             self->reacquire = false;

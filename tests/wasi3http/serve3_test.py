@@ -21,8 +21,13 @@ import threading
 import time
 
 
+SERVERS = []
+
+
 def fail(msg):
     print("FAIL:", msg)
+    for sv in SERVERS:
+        print("server log:\n" + "".join(sv.log))
     sys.exit(1)
 
 
@@ -30,6 +35,7 @@ class Server:
     def __init__(self, argv):
         self.p = subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         self.log = []
+        SERVERS.append(self)
         deadline = time.time() + 20
         self.port = None
         while time.time() < deadline:
@@ -51,6 +57,8 @@ class Server:
             self.log.append(line)
 
     def stop(self):
+        if self in SERVERS:
+            SERVERS.remove(self)
         if self.p.poll() is None:
             self.p.terminate()
             try:
