@@ -456,7 +456,15 @@ static uint32_t thread_resume(wacc_cinstance *ci, athread *t, bool cancelled)
     S->cur = t;
     bool me = f->abi.may_enter;
     f->abi.may_enter = false;
+    /* the wasm suspended on t's stack checks the store's stack limit:
+     * t's own while it runs (a host call on another stack may have set
+     * another meanwhile) */
+    void *lo, *hi;
+    wacc_fiber_stack(t->fiber, &lo, &hi);
+    uintptr_t outer_limit = ci->store->limits.stack_limit;
+    ci->store->limits.stack_limit = (uintptr_t)lo + 2 * (uintptr_t)WACC_STACK_RED_ZONE;
     bool done = wacc_fiber_resume(t->fiber);
+    ci->store->limits.stack_limit = outer_limit;
     f->abi.may_enter = me;
     S->cur = cur;
     if (!done)

@@ -26,6 +26,21 @@ typedef struct w3_binding {
     struct w3_binding *next;
 } w3_binding;
 
+/* Resources an interface `use`s from another: one type (the one it
+ * defines). */
+static const char *const w3_resource_aliases[][2] = {
+    { "wasi:filesystem/preopens#descriptor", "wasi:filesystem/types#descriptor" },
+    { "wasi:cli/terminal-stdin#terminal-input", "wasi:cli/terminal-input#terminal-input" },
+    { "wasi:cli/terminal-stdout#terminal-output", "wasi:cli/terminal-output#terminal-output" },
+    { "wasi:cli/terminal-stderr#terminal-output", "wasi:cli/terminal-output#terminal-output" },
+    { "wasi:http/handler#request", "wasi:http/types#request" },
+    { "wasi:http/handler#response", "wasi:http/types#response" },
+    { "wasi:http/handler#error-code", "wasi:http/types#error-code" },
+    { "wasi:http/client#request", "wasi:http/types#request" },
+    { "wasi:http/client#response", "wasi:http/types#response" },
+    { "wasi:sockets/ip-name-lookup#ip-address", "wasi:sockets/types#ip-address" },
+};
+
 static const w3_fn *const tables[] = { w3_fns_cli, w3_fns_clocks, w3_fns_fs };
 
 wacc_wasi3 *wacc_wasi3_new(const wacc_wasi_config *cfg, char err[WACC_ERR_LEN])
@@ -241,6 +256,9 @@ static const wacc_resource_type *resource(void *ud, const char *iname, const cha
         return NULL;
     key[bl] = '#';
     memcpy(key + bl + 1, name, nl + 1);
+    for (size_t i = 0; i < sizeof w3_resource_aliases / sizeof w3_resource_aliases[0]; i++)
+        if (strcmp(key, w3_resource_aliases[i][0]) == 0)
+            return w3_rt(w, w3_resource_aliases[i][1]);
     return w3_rt(w, key);
 }
 
