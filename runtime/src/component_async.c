@@ -456,13 +456,15 @@ static uint32_t thread_resume(wacc_cinstance *ci, athread *t, bool cancelled)
     S->cur = t;
     bool me = f->abi.may_enter;
     f->abi.may_enter = false;
-    /* the store's stack limit is the running stack's: wasm of the resumed
-     * task checks against its fiber's, and the resumer's wasm (if any)
-     * gets its own back (tasks of one instance interleave on their own
-     * stacks, in any order) */
-    uintptr_t limit = ci->store->limits.stack_limit;
+    /* the wasm suspended on t's stack checks the store's stack limit:
+     * t's own while it runs (a host call on another stack may have set
+     * another meanwhile) */
+    void *lo, *hi;
+    wacc_fiber_stack(t->fiber, &lo, &hi);
+    uintptr_t outer_limit = ci->store->limits.stack_limit;
+    ci->store->limits.stack_limit = (uintptr_t)lo + 2 * (uintptr_t)WACC_STACK_RED_ZONE;
     bool done = wacc_fiber_resume(t->fiber);
-    ci->store->limits.stack_limit = limit;
+    ci->store->limits.stack_limit = outer_limit;
     f->abi.may_enter = me;
     S->cur = cur;
     if (!done)
@@ -512,7 +514,6 @@ static uint32_t wait_until(wacc_cinstance *ci, cframe *f, athread *self, uint8_t
         self->cancelled = false;
         enlist(S, self);
         wacc_fiber_suspend();
-        ci->store->limits.stack_limit = wacc__thread_enter();      /* this fiber's */
         if (self->reacquire) {
             home->exclusive = self;
             self->reacquire = false;
