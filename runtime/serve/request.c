@@ -360,17 +360,24 @@ static bool instance_new(const wacc_serve_config *cfg, const wacc_serve_route *r
     memset(trap, 0, sizeof *trap);
     err[0] = '\0';
     in->s = wacc_store_new(cfg->engine);
-    in->w2 = in->s ? wacc_wasi2_new(&rt->wasi, err) : NULL;
-    if (in->w2 && v3)
-        in->h3 = wacc_wasi3_http_new(&rt->wasi, err);
+    if (in->s && v3) {
+        in->w3 = wacc_wasi3_new(&rt->wasi, err);
+        in->w2 = in->w3 ? wacc_wasi3_wasi2(in->w3) : NULL;
+        in->h3 = in->w3 ? wacc_wasi3_http_new(&rt->wasi, err) : NULL;
+    } else if (in->s) {
+        in->w2 = wacc_wasi2_new(&rt->wasi, err);
+    }
     if (in->w2 && (!v3 || in->h3)) {
         if (cfg->max_memory)
             wacc_store_set_max_memory(in->s, cfg->max_memory);
-        wacc_component_host host2, host3;
-        wacc_wasi2_host(in->w2, &host2);
+        wacc_component_host base, host3;
+        if (v3)
+            wacc_wasi3_host(in->w3, &base);
+        else
+            wacc_wasi2_host(in->w2, &base);
         if (in->h3)
-            wacc_wasi3_http_host(in->h3, &host2, &host3);
-        in->ci = wacc_component_instantiate(in->s, rt->artifact, in->h3 ? &host3 : &host2, trap, err);
+            wacc_wasi3_http_host(in->h3, &base, &host3);
+        in->ci = wacc_component_instantiate(in->s, rt->artifact, in->h3 ? &host3 : &base, trap, err);
         if (in->ci && in->h3)
             wacc_wasi3_http_bind(in->h3, in->s, in->ci);
     } else if (!err[0]) {
@@ -380,8 +387,10 @@ static bool instance_new(const wacc_serve_config *cfg, const wacc_serve_route *r
         return true;
     if (in->s)
         wacc_store_free(in->s);
-    wacc_wasi2_free(in->w2);
+    if (!in->w3)
+        wacc_wasi2_free(in->w2);
     wacc_wasi3_http_free(in->h3);
+    wacc_wasi3_free(in->w3);
     memset(in, 0, sizeof *in);
     return false;
 }
@@ -394,8 +403,10 @@ static void instance_free(struct sv_instance *in)
         wacc_cinstance_free(in->ci);
     if (in->s)
         wacc_store_free(in->s);     /* before the context: guest handles point into it */
-    wacc_wasi2_free(in->w2);
+    if (!in->w3)
+        wacc_wasi2_free(in->w2);
     wacc_wasi3_http_free(in->h3);
+    wacc_wasi3_free(in->w3);
     memset(in, 0, sizeof *in);
 }
 

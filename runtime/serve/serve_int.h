@@ -23,7 +23,7 @@
 #include "fiber.h"
 #include "wacc_otel.h"
 #include "serve.h"
-#include "wasi3_http.h"
+#include "wasi3.h"
 
 #define READ_BUF (16u * 1024u)          /* per-connection read buffer */
 #define BODY_BUF (64u * 1024u)          /* request body buffered for the guest */
@@ -112,7 +112,8 @@ struct sv_poll {
  * the WASI 0.3 http host for a 0.3 service). */
 struct sv_instance {
     wacc_store *s;
-    wacc_wasi2 *w2;
+    wacc_wasi2 *w2;                     /* 0.3: w3's (not owned) */
+    wacc_wasi3 *w3;                     /* 0.3: cli, clocks, random, filesystem, and 0.2 */
     wacc_wasi3_http *h3;
     wacc_cinstance *ci;
 };

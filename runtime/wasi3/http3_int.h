@@ -17,7 +17,7 @@
 
 #include "abi.h"
 #include "http_int.h"       /* wasi2: h_fields, hf_* */
-#include "wasi3_http.h"
+#include "wasi3.h"
 
 enum { O3_FIELDS = 1, O3_REQUEST, O3_RESPONSE, O3_OPTIONS };
 

@@ -931,8 +931,10 @@ static bool plain_func(void *ud, const char *instance, const char *name, wacc_co
 static const wacc_resource_type *resource(void *ud, const char *instance, const char *name)
 {
     wacc_wasi3_http *h = ud;
-    if (is_pkg(instance, "wasi:http/types")) {
-        if (strcmp(name, "fields") == 0)
+    /* client and handler re-export types' resources: the same types */
+    if (is_pkg(instance, "wasi:http/types") || is_pkg(instance, "wasi:http/client") ||
+        is_pkg(instance, "wasi:http/handler")) {
+        if (strcmp(name, "fields") == 0 || strcmp(name, "headers") == 0 || strcmp(name, "trailers") == 0)
             return &h->rt_fields;
         if (strcmp(name, "request") == 0)
             return &h->rt_request;
@@ -954,6 +956,8 @@ static bool async_func(void *ud, const char *instance, const char *name, const w
         return strcmp(name, "send") == 0 || strcmp(name, "handle") == 0
                    ? h3_client_func(h, type, fn, data, err)
                    : false;
+    if (is_pkg(instance, "wasi:http/types"))
+        return false;                   /* typed_func has them */
     const wacc_component_host *nx = h->next;
     if (nx && nx->async_func)
         return nx->async_func(nx->ud, instance, name, type, fn, data, err);
