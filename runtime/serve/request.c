@@ -364,22 +364,27 @@ static bool instance_new(const wacc_serve_config *cfg, const wacc_serve_route *r
         in->w3 = wacc_wasi3_new(&rt->wasi, err);
         in->w2 = in->w3 ? wacc_wasi3_wasi2(in->w3) : NULL;
         in->h3 = in->w3 ? wacc_wasi3_http_new(&rt->wasi, err) : NULL;
+        in->sk = in->h3 ? wacc_wasi3_sockets_new(&rt->wasi, err) : NULL;
     } else if (in->s) {
         in->w2 = wacc_wasi2_new(&rt->wasi, err);
     }
-    if (in->w2 && (!v3 || in->h3)) {
+    if (in->w2 && (!v3 || in->sk)) {
         if (cfg->max_memory)
             wacc_store_set_max_memory(in->s, cfg->max_memory);
-        wacc_component_host base, host3;
+        wacc_component_host base, host3, hostsk;
         if (v3)
             wacc_wasi3_host(in->w3, &base);
         else
             wacc_wasi2_host(in->w2, &base);
-        if (in->h3)
+        if (v3) {       /* sockets, then http, then the rest of WASI 0.3 (and 0.2) */
             wacc_wasi3_http_host(in->h3, &base, &host3);
-        in->ci = wacc_component_instantiate(in->s, rt->artifact, in->h3 ? &host3 : &base, trap, err);
-        if (in->ci && in->h3)
+            wacc_wasi3_sockets_host(in->sk, &host3, &hostsk);
+        }
+        in->ci = wacc_component_instantiate(in->s, rt->artifact, v3 ? &hostsk : &base, trap, err);
+        if (in->ci && v3) {
             wacc_wasi3_http_bind(in->h3, in->s, in->ci);
+            wacc_wasi3_sockets_bind(in->sk, in->ci);
+        }
     } else if (!err[0]) {
         snprintf(err, WACC_ERR_LEN, "out of memory");
     }
@@ -389,6 +394,7 @@ static bool instance_new(const wacc_serve_config *cfg, const wacc_serve_route *r
         wacc_store_free(in->s);
     if (!in->w3)
         wacc_wasi2_free(in->w2);
+    wacc_wasi3_sockets_free(in->sk);
     wacc_wasi3_http_free(in->h3);
     wacc_wasi3_free(in->w3);
     memset(in, 0, sizeof *in);
@@ -399,12 +405,15 @@ static void instance_free(struct sv_instance *in)
 {
     if (in->h3)
         wacc_wasi3_http_bind(in->h3, NULL, NULL);   /* its stream ends go with the instance */
+    if (in->sk)
+        wacc_wasi3_sockets_bind(in->sk, NULL);
     if (in->ci)
         wacc_cinstance_free(in->ci);
     if (in->s)
         wacc_store_free(in->s);     /* before the context: guest handles point into it */
     if (!in->w3)
         wacc_wasi2_free(in->w2);
+    wacc_wasi3_sockets_free(in->sk);
     wacc_wasi3_http_free(in->h3);
     wacc_wasi3_free(in->w3);
     memset(in, 0, sizeof *in);

@@ -109,12 +109,14 @@ static int check_handler(const wacc_serve_config *cfg, const wacc_serve_route *r
     wacc_store *s = wacc_store_new(cfg->engine);
     wacc_wasi3 *w = s ? wacc_wasi3_new(&rt->wasi, e) : NULL;
     wacc_wasi3_http *h3 = w ? wacc_wasi3_http_new(&rt->wasi, e) : NULL;
+    wacc_wasi3_sockets *sk = h3 ? wacc_wasi3_sockets_new(&rt->wasi, e) : NULL;
     wacc_cinstance *ci = NULL;
     int kind = 0;
-    if (h3) {
-        wacc_component_host base, host;
+    if (sk) {
+        wacc_component_host base, hosth, host;
         wacc_wasi3_host(w, &base);
-        wacc_wasi3_http_host(h3, &base, &host);
+        wacc_wasi3_http_host(h3, &base, &hosth);
+        wacc_wasi3_sockets_host(sk, &hosth, &host);
         ci = wacc_component_instantiate(s, rt->artifact, &host, &trap, e);
         if (!ci)
             wacc__serve_err(err, "%s: %s", name, trap.code ? trap.message : e);
@@ -135,6 +137,7 @@ static int check_handler(const wacc_serve_config *cfg, const wacc_serve_route *r
         wacc_cinstance_free(ci);
     if (s)
         wacc_store_free(s);
+    wacc_wasi3_sockets_free(sk);
     wacc_wasi3_http_free(h3);
     wacc_wasi3_free(w);
     return kind;

@@ -115,6 +115,7 @@ struct sv_instance {
     wacc_wasi2 *w2;                     /* 0.3: w3's (not owned) */
     wacc_wasi3 *w3;                     /* 0.3: cli, clocks, random, filesystem, and 0.2 */
     wacc_wasi3_http *h3;
+    wacc_wasi3_sockets *sk;
     wacc_cinstance *ci;
 };
 
