@@ -4,7 +4,7 @@
 # content hash in $WACC_COMPONENTS_CACHE) → `wacc compile`, then
 # serve3_test.py CASE against `wacc serve`.
 #
-#   run.sh WACC CASE        CASE: serve | reuse | outbound
+#   run.sh WACC CASE        CASE: serve | reuse | outbound | tcp
 #   run.sh WACC build DIR   only build: DIR/service.wasm, DIR/service.so
 # Exit 0 pass, 1 fail, 77 skipped (no node / jco / python3).
 set -u

@@ -11,6 +11,8 @@ requests its instance started, K those in it at the time).
             --reuse-concurrency 1: a waiting request keeps the next one
             out of its instance
   outbound  /fetch: client.send to an upstream on 127.0.0.1 (--allow-http)
+  tcp       /tcp: a TCP echo through wasi:sockets 0.3 (connect, send, receive;
+            --tcp-connect)
 """
 import http.server
 import re
@@ -228,9 +230,53 @@ def case_outbound(wacc, so):
         up.shutdown()
 
 
+def echo_server():
+    """A TCP echo on 127.0.0.1: reads until the peer ends its send side,
+    sends it all back, closes. Returns its port."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(8)
+
+    def run():
+        while True:
+            c, _ = ls.accept()
+            data = b""
+            while True:
+                d = c.recv(65536)
+                if not d:
+                    break
+                data += d
+            c.sendall(b"echo: " + data)
+            c.close()
+    threading.Thread(target=run, daemon=True).start()
+    return ls.getsockname()[1]
+
+
+def case_tcp(wacc, so):
+    port = echo_server()
+    auth = f"127.0.0.1:{port}"
+    sv = Server([wacc, "serve", "--addr", "127.0.0.1:0", "--workers", "1", "--timeout", "10s",
+                 "--tcp-connect", auth, so])
+    try:
+        expect(request(sv.port, "GET", "/tcp", headers={"x-upstream": auth}), 200,
+               b"tcp=echo: ping over wasi:sockets 0.3", "TCP echo through wasi:sockets 0.3")
+        expect(request(sv.port, "GET", "/tcp", headers={"x-upstream": auth}), 200,
+               b"tcp=echo: ping over wasi:sockets 0.3", "again, same instance")
+        st, _ = request(sv.port, "GET", "/tcp", headers={"x-upstream": "127.0.0.1:1"})
+        if st != 500:
+            fail(f"an address not granted: expected 500, got {st}")
+        print("ok: an address not granted by --tcp-connect: refused (500)")
+        # the guest traps on a failed connect: its instance was replaced
+        expect(request(sv.port, "GET", "/e"), 200, b"count=1 inflight=1\n",
+               "serving goes on in a new instance")
+    finally:
+        sv.stop()
+
+
 def main():
     case, wacc, so = sys.argv[1:4]
-    {"serve": case_serve, "reuse": case_reuse, "outbound": case_outbound}[case](wacc, so)
+    {"serve": case_serve, "reuse": case_reuse, "outbound": case_outbound,
+     "tcp": case_tcp}[case](wacc, so)
     print("PASS")
 
 
