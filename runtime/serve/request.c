@@ -479,10 +479,121 @@ static void run_component(struct request *r)
 
 /* ---- WASI 0.3 services: pooled instances ---- */
 
+/* ---- an instance with no request: its own waits on the worker's loop ---- */
+
+struct sv_iwatch {
+    struct sv_pinst *pi;                /* NULL once disarmed (callbacks still to come) */
+    unsigned n, open;
+    uv_poll_t polls[16];
+    uv_timer_t timer;
+};
+
+static void iwatch_closed(uv_handle_t *h)
+{
+    struct sv_iwatch *iw = h->data;
+    if (--iw->open == 0)
+        free(iw);
+}
+
+static void idle_disarm(struct sv_pinst *pi)
+{
+    struct sv_iwatch *iw = pi->iwatch;
+    if (!iw)
+        return;
+    pi->iwatch = NULL;
+    iw->pi = NULL;
+    for (unsigned i = 0; i < iw->n; i++)
+        uv_close((uv_handle_t *)&iw->polls[i], iwatch_closed);
+    uv_close((uv_handle_t *)&iw->timer, iwatch_closed);
+}
+
+static void pool_remove(struct sv_pinst *pi);
+static void idle_arm(struct sv_pinst *pi);
+
+static void idle_fire(struct sv_iwatch *iw)
+{
+    struct sv_pinst *pi = iw->pi;
+    if (!pi)
+        return;
+    idle_disarm(pi);
+    wacc_trap trap;
+    if (wacc_cinstance_poll(pi->in.ci, &trap) != 0) {
+        pi->broken = true;
+        snprintf(pi->why, sizeof pi->why, "%.180s", trap.message);
+        if (!pi->active)
+            pool_remove(pi);
+        return;
+    }
+    idle_arm(pi);
+}
+
+static void idle_on_poll(uv_poll_t *h, int status, int events)
+{
+    (void)status; (void)events;
+    idle_fire(h->data);
+}
+
+static void idle_on_timer(uv_timer_t *t)
+{
+    idle_fire(t->data);
+}
+
+static void idle_arm(struct sv_pinst *pi)
+{
+    if (pi->active || pi->broken || pi->iwatch || pi->w->stopping)
+        return;
+    struct pollfd fds[16];
+    uint64_t dl = 0;
+    unsigned n = wacc_cinstance_fds(pi->in.ci, fds, 16, &dl);
+    if (n > 16)
+        n = 16;
+    if (n == 0 && dl == 0)
+        return;
+    struct sv_iwatch *iw = calloc(1, sizeof *iw);
+    if (!iw)
+        return;
+    iw->pi = pi;
+    uv_timer_init(&pi->w->loop, &iw->timer);
+    iw->timer.data = iw;
+    iw->open = 1;
+    for (unsigned i = 0; i < n; i++) {
+        if (uv_poll_init(&pi->w->loop, &iw->polls[iw->n], fds[i].fd) != 0)
+            continue;
+        iw->polls[iw->n].data = iw;
+        uv_poll_start(&iw->polls[iw->n], ((fds[i].events & POLLIN) ? UV_READABLE : 0) |
+                      ((fds[i].events & POLLOUT) ? UV_WRITABLE : 0) | UV_DISCONNECT, idle_on_poll);
+        iw->n++;
+        iw->open++;
+    }
+    if (dl) {
+        uint64_t now = uv_hrtime();
+        uv_timer_start(&iw->timer, idle_on_timer, dl > now ? (dl - now + 999999) / 1000000 : 0, 0);
+    }
+    pi->iwatch = iw;
+}
+
 static void pinst_free(struct sv_pinst *pi)
 {
+    idle_disarm(pi);
     instance_free(&pi->in);
     free(pi);
+}
+
+static void pool_remove(struct sv_pinst *pi)
+{
+    for (struct sv_pinst **p = &pi->w->pools[pi->ri]; *p; p = &(*p)->next)
+        if (*p == pi) {
+            *p = pi->next;
+            break;
+        }
+    pinst_free(pi);
+}
+
+void sv_pools_quiesce(struct worker *w)
+{
+    for (unsigned i = 0; w->pools && i < w->sv->nroutes; i++)
+        for (struct sv_pinst *pi = w->pools[i]; pi; pi = pi->next)
+            idle_disarm(pi);
 }
 
 void sv_pools_free(struct worker *w)
@@ -491,6 +602,7 @@ void sv_pools_free(struct worker *w)
         while (w->pools[i]) {
             struct sv_pinst *pi = w->pools[i];
             w->pools[i] = pi->next;
+            idle_disarm(pi);            /* (quiesced when the worker stopped) */
             pinst_free(pi);
         }
 }
@@ -521,6 +633,8 @@ static struct sv_pinst *pool_acquire(struct worker *w, unsigned ri, wacc_trap *t
         free(pi);
         return NULL;
     }
+    pi->w = w;
+    pi->ri = ri;
     pi->next = w->pools[ri];
     w->pools[ri] = pi;
     return pi;
@@ -560,14 +674,11 @@ static void pool_detach(struct request *r, unsigned ri)
         for (struct sv_pinst *o = w->pools[ri]; o; o = o->next)
             if (o != pi && !o->active && !o->broken)
                 retire = true;
-    if (!retire)
+    if (!retire) {
+        idle_arm(pi);   /* tasks still waiting on their own */
         return;
-    for (struct sv_pinst **p = &w->pools[ri]; *p; p = &(*p)->next)
-        if (*p == pi) {
-            *p = pi->next;
-            break;
-        }
-    pinst_free(pi);
+    }
+    pool_remove(pi);
 }
 
 static void run_component3(struct request *r)
@@ -582,6 +693,7 @@ static void run_component3(struct request *r)
         r->io.resp_error(r, "internal-error", trap.code ? trap.message : err);
         return;
     }
+    idle_disarm(pi);                    /* its requests drive it now */
     r->pi = pi;
     r->pnext = pi->reqs;
     pi->reqs = r;

@@ -268,6 +268,7 @@ void sv_worker_maybe_done(struct worker *w)
 {
     if (!w->stopping || w->nreqs > 0)
         return;
+    sv_pools_quiesce(w);
     for (struct conn *c = w->conns; c; c = c->next)
         sv_conn_close(c);
     if (!uv_is_closing((uv_handle_t *)&w->grace))

@@ -127,6 +127,11 @@ struct sv_pinst {
     unsigned served, active;
     bool broken;                        /* trapped: discarded when its last request ends */
     char why[200];
+    struct worker *w;
+    unsigned ri;
+    /* no request in it but its tasks wait for fds / a time (e.g. a
+     * connection accepted after the response): the worker's loop polls */
+    struct sv_iwatch *iwatch;
 };
 
 struct worker {
@@ -184,6 +189,8 @@ void sv_request_end(struct request *r);         /* log, free (its fiber finished
 void sv_spares_start(struct worker *w);        /* (re)fill in idle time */
 void sv_spares_free(struct worker *w);
 void sv_pools_free(struct worker *w);
+/* Stop polling for idle WASI 0.3 instances (the worker is ending). */
+void sv_pools_quiesce(struct worker *w);
 void sv_log(const wacc_serve *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* serve.c: one-line message into err */

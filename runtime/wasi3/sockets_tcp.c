@@ -5,9 +5,10 @@
  * guest's stream to the socket), receive (bytes from the socket into a
  * stream the host writes), addresses. Grants as in WASI 0.2: bind needs a
  * --tcp-listen rule, connect a --tcp-connect rule (runtime/wasi2's rule
- * matching and address conversion). listen/accept, UDP, socket options
- * and ip-name-lookup are not provided yet (a component importing them
- * does not link).
+ * matching and address conversion); listen hands accepted connections
+ * to the guest through a stream<tcp-socket> (one accept per element the
+ * guest reads). UDP, socket options and ip-name-lookup are not provided
+ * yet (a component importing them does not link).
  */
 #include <errno.h>
 #include <poll.h>
@@ -25,7 +26,13 @@ typedef struct tcp {
     wacc_wasi3_sockets *ss;
     struct tcp *prev, *next;            /* in ss->all (dropped ones too, until idle) */
     int fd, family;
-    bool bound, connected, dropped;
+    bool bound, connected, dropped, listening;
+    /* listen: accepted sockets into a stream for the guest */
+    wacc_hend *aout;
+    bool abusy;
+    uint32_t arep;                      /* the accepted socket being handed over */
+    wacc_cval av;
+    wacc_watch *aw;
     wacc_arena arena;
     /* connect */
     wacc_hcall *ccall;
@@ -94,7 +101,7 @@ static tcp *get(wacc_wasi3_sockets *ss, uint64_t rep)
 
 static bool busy(const tcp *t)
 {
-    return t->ccall || t->sbusy || t->sfut_busy || t->rbusy || t->rfut_busy;
+    return t->ccall || t->sbusy || t->sfut_busy || t->rbusy || t->rfut_busy || t->abusy;
 }
 
 static void tcp_free(tcp *t)
@@ -113,6 +120,10 @@ static void tcp_free(tcp *t)
             wacc_watch_remove(ci, t->sw);
         if (t->rw)
             wacc_watch_remove(ci, t->rw);
+        if (t->aw)
+            wacc_watch_remove(ci, t->aw);
+        if (t->aout)
+            wacc_hend_drop(t->aout);
         if (t->sin)
             wacc_hend_drop(t->sin);
         if (t->sfut)
@@ -184,6 +195,8 @@ static bool allowed(const wacc_wasi3_sockets *ss, bool connect, const struct soc
     return false;
 }
 
+static tcp *tcp_new(wacc_wasi3_sockets *ss, int fd, int family, uint32_t *rep);
+
 /* ---- create, bind, addresses ---- */
 
 static uint32_t f_create(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena)
@@ -199,21 +212,11 @@ static uint32_t f_create(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_aren
         *res = err_val(arena, et, sk_errno_label(errno));
         return 0;
     }
-    tcp *t = calloc(1, sizeof *t);
-    uint32_t rep = t ? add(f->ss, t) : 0;
-    if (!rep) {
-        free(t);
+    uint32_t rep = 0;
+    if (!tcp_new(f->ss, fd, family, &rep)) {
         close(fd);
         return WACC_TRAP_OUT_OF_MEMORY;
     }
-    t->ss = f->ss;
-    t->next = f->ss->all;
-    if (t->next)
-        t->next->prev = t;
-    f->ss->all = t;
-    t->fd = fd;
-    t->family = family;
-    wacc_arena_init(&t->arena);
     wacc_cval h = wacc_cval_handle(WACC_CT_OWN, rep);
     *res = ok_val(arena, &h);
     return 0;
@@ -322,9 +325,115 @@ static uint32_t f_family(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_aren
 static uint32_t f_is_listening(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena)
 {
     (void)arena;
-    if (!get(f->ss, a[0].x.u))
+    tcp *t = get(f->ss, a[0].x.u);
+    if (!t)
         return WACC_TRAP_HOST;
-    *res = wacc_cval_bool(false);
+    *res = wacc_cval_bool(t->listening);
+    return 0;
+}
+
+/* ---- listen: accepted connections into a stream<tcp-socket> ---- */
+
+static tcp *tcp_new(wacc_wasi3_sockets *ss, int fd, int family, uint32_t *rep)
+{
+    tcp *t = calloc(1, sizeof *t);
+    if (!t || !(*rep = add(ss, t))) {
+        free(t);
+        return NULL;
+    }
+    t->ss = ss;
+    t->next = ss->all;
+    if (t->next)
+        t->next->prev = t;
+    ss->all = t;
+    t->fd = fd;
+    t->family = family;
+    wacc_arena_init(&t->arena);
+    return t;
+}
+
+static void accept_pump(tcp *t);
+
+static uint32_t on_accept_ready(void *ud, short revents)
+{
+    tcp *t = ud;
+    (void)revents;
+    t->aw = NULL;
+    accept_pump(t);
+    return 0;
+}
+
+static uint32_t on_accepted(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
+{
+    (void)e;
+    tcp *t = ud;
+    t->abusy = false;
+    if (result != WACC_COPY_COMPLETED || n == 0) {
+        /* the guest dropped the stream: the socket it did not take is closed */
+        tcp *c = get(t->ss, t->arep);
+        if (c) {
+            t->ss->objs[t->arep - 1] = NULL;
+            tcp_free(c);
+        }
+        if (t->aout) {
+            wacc_hend_drop(t->aout);
+            t->aout = NULL;
+        }
+    }
+    t->arep = 0;
+    if (t->aout)
+        accept_pump(t);
+    maybe_free(t);
+    return 0;
+}
+
+static void accept_pump(tcp *t)
+{
+    if (!t->aout || t->abusy || t->dropped)
+        return;
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof sa;
+    int fd = accept4(t->fd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+        if ((errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) && !t->aw)
+            t->aw = wacc_watch_add(t->ss->ci, t->fd, POLLIN, 0, on_accept_ready, t);
+        return;
+    }
+    tcp *c = tcp_new(t->ss, fd, t->family, &t->arep);
+    if (!c) {
+        close(fd);
+        return;
+    }
+    c->connected = true;
+    t->av = wacc_cval_handle(WACC_CT_OWN, t->arep);
+    if (wacc_hend_write(t->aout, &t->av, 1, on_accepted, t))
+        t->abusy = true;
+    else
+        on_accepted(t, t->aout, WACC_COPY_DROPPED, 0);
+}
+
+static uint32_t f_listen(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena)
+{
+    const wacc_ctype *et = err_type(f->type);
+    tcp *t = get(f->ss, a[0].x.u);
+    if (!t)
+        return WACC_TRAP_HOST;
+    if (!t->bound || t->listening || t->connected) {
+        *res = err_val(arena, et, "invalid-state");
+        return 0;
+    }
+    if (listen(t->fd, 128) != 0) {
+        *res = err_val(arena, et, sk_errno_label(errno));
+        return 0;
+    }
+    const wacc_ctype *rt = wacc_cfunc_result(f->type);
+    wacc_cval sv;
+    t->aout = wacc_hend_new(f->ss->ci, rt->fields[0].type, &sv);
+    if (!t->aout)
+        return WACC_TRAP_OUT_OF_MEMORY;
+    t->listening = true;
+    *res = ok_val(arena, &sv);
+    accept_pump(t);
     return 0;
 }
 
@@ -641,6 +750,7 @@ static const struct {
     { "[method]tcp-socket.get-remote-address", f_remote },
     { "[method]tcp-socket.get-address-family", f_family },
     { "[method]tcp-socket.get-is-listening", f_is_listening },
+    { "[method]tcp-socket.listen", f_listen },
 };
 
 static uint32_t trampoline(void *data, const wacc_cval *args, uint32_t nargs, wacc_cval *result,

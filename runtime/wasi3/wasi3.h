@@ -105,9 +105,10 @@ void wacc_wasi3_exchange_free(wacc_wasi3_exchange *x);
 
 /* ---- sockets: wasi:sockets/types@0.3.0 tcp-socket (runtime/wasi3/sockets_tcp.c) ----
  * The sockets host of one component instance, chained like the http host:
- * create, bind (--tcp-listen grants), connect (async; --tcp-connect
- * grants), send, receive, addresses. Not yet: listen/accept, UDP, socket
- * options, ip-name-lookup (importing them is a link error). */
+ * create, bind (--tcp-listen grants), listen (accepted connections as a
+ * stream<tcp-socket>), connect (async; --tcp-connect grants), send,
+ * receive, addresses. Not yet: UDP, socket options, ip-name-lookup
+ * (importing them is a link error). */
 typedef struct wacc_wasi3_sockets wacc_wasi3_sockets;
 wacc_wasi3_sockets *wacc_wasi3_sockets_new(const wacc_wasi_config *cfg, char err[WACC_ERR_LEN]);
 void wacc_wasi3_sockets_host(wacc_wasi3_sockets *ss, const wacc_component_host *next, wacc_component_host *out);

@@ -12,7 +12,9 @@ requests its instance started, K those in it at the time).
             out of its instance
   outbound  /fetch: client.send to an upstream on 127.0.0.1 (--allow-http)
   tcp       /tcp: a TCP echo through wasi:sockets 0.3 (connect, send, receive;
-            --tcp-connect)
+            --tcp-connect); /listen: bind + listen, answer the port, then
+            (the response done, the task going on) accept one connection
+            and echo it (--tcp-listen)
 """
 import http.server
 import re
@@ -256,8 +258,26 @@ def case_tcp(wacc, so):
     port = echo_server()
     auth = f"127.0.0.1:{port}"
     sv = Server([wacc, "serve", "--addr", "127.0.0.1:0", "--workers", "1", "--timeout", "10s",
-                 "--tcp-connect", auth, so])
+                 "--tcp-connect", auth, "--tcp-listen", "127.0.0.1:0", so])
     try:
+        st, body = request(sv.port, "GET", "/listen")
+        m = re.match(rb"port=(\d+)$", body)
+        if st != 200 or not m:
+            fail(f"/listen: {st} {body!r}")
+        print(f"ok: /listen answered {body!r}; its task goes on after the response")
+        c = socket.create_connection(("127.0.0.1", int(m.group(1))), timeout=10)
+        c.sendall(b"hello over an accepted socket")
+        c.shutdown(socket.SHUT_WR)
+        got = b""
+        while True:
+            d = c.recv(65536)
+            if not d:
+                break
+            got += d
+        c.close()
+        if got != b"echo: hello over an accepted socket":
+            fail(f"accepted connection: {got!r}")
+        print(f"ok: the accepted connection echoed {got!r}")
         expect(request(sv.port, "GET", "/tcp", headers={"x-upstream": auth}), 200,
                b"tcp=echo: ping over wasi:sockets 0.3", "TCP echo through wasi:sockets 0.3")
         expect(request(sv.port, "GET", "/tcp", headers={"x-upstream": auth}), 200,
