@@ -7,8 +7,8 @@
  * --tcp-listen rule, connect a --tcp-connect rule (runtime/wasi2's rule
  * matching and address conversion); listen hands accepted connections
  * to the guest through a stream<tcp-socket> (one accept per element the
- * guest reads). UDP, socket options and ip-name-lookup are not provided
- * yet (a component importing them does not link).
+ * guest reads). UDP is sockets_udp.c. Socket options and ip-name-lookup
+ * are not provided yet (a component importing them does not link).
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,8 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "http3_int.h"
-#include "sk_int.h"
+#include "sockets_int.h"
 
 #define TBUF 16384u
 
@@ -54,24 +53,6 @@ typedef struct tcp {
     wacc_watch *rw;
     wacc_cval rv;
 } tcp;
-
-typedef struct sk_fn {
-    wacc_wasi3_sockets *ss;
-    const wacc_cfunc *type;
-    uint32_t (*impl)(struct sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena);
-    struct sk_fn *next;
-} sk_fn;
-
-struct wacc_wasi3_sockets {
-    const wacc_wasi_config *cfg;
-    wacc_cinstance *ci;
-    tcp **objs;
-    uint32_t nobjs, capobjs;
-    wacc_resource_type rt_tcp;
-    const wacc_component_host *next;
-    sk_fn *fns;
-    tcp *all;
-};
 
 /* ---- objects ---- */
 
@@ -159,7 +140,7 @@ static int dtor(void *ctx, uint32_t rep)
 
 /* ---- values ---- */
 
-static const wacc_ctype *err_type(const wacc_cfunc *type)
+const wacc_ctype *s3_err_type(const wacc_cfunc *type)
 {
     const wacc_ctype *rt = wacc_cfunc_result(type);
     if (rt && rt->kind == WACC_CT_FUTURE)
@@ -169,7 +150,7 @@ static const wacc_ctype *err_type(const wacc_cfunc *type)
     return rt && rt->kind == WACC_CT_RESULT && rt->n > 1 ? rt->fields[1].type : NULL;
 }
 
-static wacc_cval err_val(wacc_arena *a, const wacc_ctype *et, const char *label)
+wacc_cval s3_err(wacc_arena *a, const wacc_ctype *et, const char *label)
 {
     wacc_cval *p = wacc_arena_alloc(a, sizeof *p);
     if (p && et && h3_error_code(a, et, label, NULL, p))
@@ -177,7 +158,7 @@ static wacc_cval err_val(wacc_arena *a, const wacc_ctype *et, const char *label)
     return wacc_cval_variant(WACC_CT_RESULT, 1, NULL);
 }
 
-static wacc_cval ok_val(wacc_arena *a, const wacc_cval *payload)
+wacc_cval s3_ok(wacc_arena *a, const wacc_cval *payload)
 {
     wacc_cval *p = NULL;
     if (payload && (p = wacc_arena_alloc(a, sizeof *p)))
@@ -201,15 +182,15 @@ static tcp *tcp_new(wacc_wasi3_sockets *ss, int fd, int family, uint32_t *rep);
 
 static uint32_t f_create(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena)
 {
-    const wacc_ctype *et = err_type(f->type);
+    const wacc_ctype *et = s3_err_type(f->type);
     int family = sk_family_of_val(&a[0]);
     if (!f->ss->cfg->ntcp_listen && !f->ss->cfg->ntcp_connect) {
-        *res = err_val(arena, et, "access-denied");
+        *res = s3_err(arena, et, "access-denied");
         return 0;
     }
     int fd = sk_socket(family, SOCK_STREAM);
     if (fd < 0) {
-        *res = err_val(arena, et, sk_errno_label(errno));
+        *res = s3_err(arena, et, sk_errno_label(errno));
         return 0;
     }
     uint32_t rep = 0;
@@ -218,71 +199,59 @@ static uint32_t f_create(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_aren
         return WACC_TRAP_OUT_OF_MEMORY;
     }
     wacc_cval h = wacc_cval_handle(WACC_CT_OWN, rep);
-    *res = ok_val(arena, &h);
+    *res = s3_ok(arena, &h);
     return 0;
 }
 
 static uint32_t f_bind(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena)
 {
-    const wacc_ctype *et = err_type(f->type);
+    const wacc_ctype *et = s3_err_type(f->type);
     tcp *t = get(f->ss, a[0].x.u);
     struct sockaddr_storage sa;
     socklen_t len;
     if (!t)
         return WACC_TRAP_HOST;
     if (t->bound || t->connected) {
-        *res = err_val(arena, et, "invalid-state");
+        *res = s3_err(arena, et, "invalid-state");
         return 0;
     }
     if (!sk_addr_from_val(&a[1], &sa, &len) || !sk_addr_family_ok((struct sockaddr *)&sa, t->family) ||
         !sk_addr_unicast((struct sockaddr *)&sa)) {
-        *res = err_val(arena, et, "invalid-argument");
+        *res = s3_err(arena, et, "invalid-argument");
         return 0;
     }
     if (!allowed(f->ss, false, (struct sockaddr *)&sa)) {
-        *res = err_val(arena, et, "access-denied");
+        *res = s3_err(arena, et, "access-denied");
         return 0;
     }
     if (bind(t->fd, (struct sockaddr *)&sa, len) != 0) {
-        *res = err_val(arena, et, sk_errno_label(errno));
+        *res = s3_err(arena, et, sk_errno_label(errno));
         return 0;
     }
     t->bound = true;
-    *res = ok_val(arena, NULL);
+    *res = s3_ok(arena, NULL);
     return 0;
 }
 
-static uint32_t addr_result(sk_fn *f, tcp *t, bool local, wacc_cval *res, wacc_arena *arena)
+bool s3_addr_val(wacc_arena *arena, const struct sockaddr_storage *sa, wacc_cval *out)
 {
-    const wacc_ctype *et = err_type(f->type);
-    struct sockaddr_storage sa;
-    socklen_t len = sizeof sa;
-    int rc = local ? getsockname(t->fd, (struct sockaddr *)&sa, &len)
-                   : getpeername(t->fd, (struct sockaddr *)&sa, &len);
-    if (rc != 0 || (local && !t->bound && !t->connected)) {
-        *res = err_val(arena, et, "invalid-state");
-        return 0;
-    }
     /* ip-socket-address: ipv4(record{port, tuple<u8 x4>}) | ipv6(record{port, flow, tuple<u16 x8>, scope}) */
     wacc_cval *rec = wacc_arena_alloc(arena, 4 * sizeof *rec);
     wacc_cval *ip = wacc_arena_alloc(arena, 8 * sizeof *ip);
-    if (!rec || !ip)
-        return WACC_TRAP_OUT_OF_MEMORY;
-    wacc_cval v;
-    if (sa.ss_family == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+    wacc_cval *r = wacc_arena_alloc(arena, sizeof *r);
+    if (!rec || !ip || !r)
+        return false;
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
         const uint8_t *b = (const uint8_t *)&in->sin_addr;
         for (int i = 0; i < 4; i++)
             ip[i] = wacc_cval_uint(WACC_CT_U8, b[i]);
         rec[0] = wacc_cval_uint(WACC_CT_U16, ntohs(in->sin_port));
         rec[1] = wacc_cval_tuple(ip, 4);
-        wacc_cval *r = wacc_arena_alloc(arena, sizeof *r);
-        if (!r)
-            return WACC_TRAP_OUT_OF_MEMORY;
         *r = wacc_cval_record(rec, 2);
-        v = wacc_cval_variant(WACC_CT_VARIANT, 0, r);
+        *out = wacc_cval_variant(WACC_CT_VARIANT, 0, r);
     } else {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
         const uint8_t *b = (const uint8_t *)&in6->sin6_addr;
         for (int i = 0; i < 8; i++)
             ip[i] = wacc_cval_uint(WACC_CT_U16, (uint16_t)(b[2 * i] << 8 | b[2 * i + 1]));
@@ -290,13 +259,27 @@ static uint32_t addr_result(sk_fn *f, tcp *t, bool local, wacc_cval *res, wacc_a
         rec[1] = wacc_cval_uint(WACC_CT_U32, ntohl(in6->sin6_flowinfo));
         rec[2] = wacc_cval_tuple(ip, 8);
         rec[3] = wacc_cval_uint(WACC_CT_U32, in6->sin6_scope_id);
-        wacc_cval *r = wacc_arena_alloc(arena, sizeof *r);
-        if (!r)
-            return WACC_TRAP_OUT_OF_MEMORY;
         *r = wacc_cval_record(rec, 4);
-        v = wacc_cval_variant(WACC_CT_VARIANT, 1, r);
+        *out = wacc_cval_variant(WACC_CT_VARIANT, 1, r);
     }
-    *res = ok_val(arena, &v);
+    return true;
+}
+
+static uint32_t addr_result(sk_fn *f, tcp *t, bool local, wacc_cval *res, wacc_arena *arena)
+{
+    const wacc_ctype *et = s3_err_type(f->type);
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof sa;
+    int rc = local ? getsockname(t->fd, (struct sockaddr *)&sa, &len)
+                   : getpeername(t->fd, (struct sockaddr *)&sa, &len);
+    if (rc != 0 || (local && !t->bound && !t->connected)) {
+        *res = s3_err(arena, et, "invalid-state");
+        return 0;
+    }
+    wacc_cval v;
+    if (!s3_addr_val(arena, &sa, &v))
+        return WACC_TRAP_OUT_OF_MEMORY;
+    *res = s3_ok(arena, &v);
     return 0;
 }
 
@@ -414,16 +397,16 @@ static void accept_pump(tcp *t)
 
 static uint32_t f_listen(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena)
 {
-    const wacc_ctype *et = err_type(f->type);
+    const wacc_ctype *et = s3_err_type(f->type);
     tcp *t = get(f->ss, a[0].x.u);
     if (!t)
         return WACC_TRAP_HOST;
     if (!t->bound || t->listening || t->connected) {
-        *res = err_val(arena, et, "invalid-state");
+        *res = s3_err(arena, et, "invalid-state");
         return 0;
     }
     if (listen(t->fd, 128) != 0) {
-        *res = err_val(arena, et, sk_errno_label(errno));
+        *res = s3_err(arena, et, sk_errno_label(errno));
         return 0;
     }
     const wacc_ctype *rt = wacc_cfunc_result(f->type);
@@ -432,7 +415,7 @@ static uint32_t f_listen(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_aren
     if (!t->aout)
         return WACC_TRAP_OUT_OF_MEMORY;
     t->listening = true;
-    *res = ok_val(arena, &sv);
+    *res = s3_ok(arena, &sv);
     accept_pump(t);
     return 0;
 }
@@ -443,10 +426,10 @@ static void connect_done(tcp *t, int e)
 {
     wacc_hcall *call = t->ccall;
     t->ccall = NULL;
-    const wacc_ctype *et = err_type(wacc_hcall_type(call));
-    wacc_cval r = e ? err_val(wacc_hcall_arena(call), et, e == ECONNREFUSED ? "connection-refused"
+    const wacc_ctype *et = s3_err_type(wacc_hcall_type(call));
+    wacc_cval r = e ? s3_err(wacc_hcall_arena(call), et, e == ECONNREFUSED ? "connection-refused"
                                                                              : sk_errno_label(e))
-                    : ok_val(wacc_hcall_arena(call), NULL);
+                    : s3_ok(wacc_hcall_arena(call), NULL);
     if (!e)
         t->connected = true;
     wacc_hcall_return(call, &r);
@@ -473,7 +456,7 @@ static uint32_t f_connect(void *data, wacc_hcall *call, const wacc_cval *a, uint
     tcp *t = get(ss, a[0].x.u);
     if (!t)
         return WACC_TRAP_HOST;
-    const wacc_ctype *et = err_type(wacc_hcall_type(call));
+    const wacc_ctype *et = s3_err_type(wacc_hcall_type(call));
     struct sockaddr_storage sa;
     socklen_t len;
     const char *bad = NULL;
@@ -485,7 +468,7 @@ static uint32_t f_connect(void *data, wacc_hcall *call, const wacc_cval *a, uint
     else if (!allowed(ss, true, (struct sockaddr *)&sa))
         bad = "access-denied";
     if (bad) {
-        wacc_cval r = err_val(wacc_hcall_arena(call), et, bad);
+        wacc_cval r = s3_err(wacc_hcall_arena(call), et, bad);
         return wacc_hcall_return(call, &r);
     }
     t->ccall = call;
@@ -581,8 +564,8 @@ static void send_pump(tcp *t)
             shutdown(t->fd, SHUT_WR);
         const wacc_ctype *ft = wacc_hend_type(t->sfut);
         const wacc_ctype *rt = ft ? ft->elem : NULL;
-        t->sv = t->serr ? err_val(&t->arena, rt && rt->n > 1 ? rt->fields[1].type : NULL, "connection-broken")
-                        : ok_val(&t->arena, NULL);
+        t->sv = t->serr ? s3_err(&t->arena, rt && rt->n > 1 ? rt->fields[1].type : NULL, "connection-broken")
+                        : s3_ok(&t->arena, NULL);
         if (wacc_hend_write(t->sfut, &t->sv, 1, on_sfut, t)) {
             t->sfut_busy = true;
         } else {
@@ -608,7 +591,7 @@ static uint32_t f_send(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena 
         wacc_hend_drop(in);
         const wacc_ctype *ft = wacc_hend_type(fut);
         const wacc_ctype *rt = ft ? ft->elem : NULL;
-        t->sv = err_val(&t->arena, rt && rt->n > 1 ? rt->fields[1].type : NULL, "invalid-state");
+        t->sv = s3_err(&t->arena, rt && rt->n > 1 ? rt->fields[1].type : NULL, "invalid-state");
         if (!wacc_hend_write(fut, &t->sv, 1, drop_when_done, NULL))
             wacc_hend_drop(fut);
         return 0;
@@ -694,9 +677,9 @@ static void recv_pump(tcp *t)
     if (t->rfut && !t->rfut_busy) {
         const wacc_ctype *ft = wacc_hend_type(t->rfut);
         const wacc_ctype *rt = ft ? ft->elem : NULL;
-        t->rv = t->rerr ? err_val(&t->arena, rt && rt->n > 1 ? rt->fields[1].type : NULL,
+        t->rv = t->rerr ? s3_err(&t->arena, rt && rt->n > 1 ? rt->fields[1].type : NULL,
                                   sk_errno_label(t->rerr))
-                        : ok_val(&t->arena, NULL);
+                        : s3_ok(&t->arena, NULL);
         if (wacc_hend_write(t->rfut, &t->rv, 1, on_rfut, t)) {
             t->rfut_busy = true;
         } else {
@@ -725,7 +708,7 @@ static uint32_t f_receive(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_are
         wacc_hend_drop(out);                    /* an empty stream */
         const wacc_ctype *ft = wacc_hend_type(fut);
         const wacc_ctype *frt = ft ? ft->elem : NULL;
-        t->rv = err_val(&t->arena, frt && frt->n > 1 ? frt->fields[1].type : NULL, "invalid-state");
+        t->rv = s3_err(&t->arena, frt && frt->n > 1 ? frt->fields[1].type : NULL, "invalid-state");
         if (!wacc_hend_write(fut, &t->rv, 1, drop_when_done, NULL))
             wacc_hend_drop(fut);
         return 0;
@@ -773,14 +756,15 @@ static bool typed_func(void *ud, const char *instance, const char *name, const w
 {
     wacc_wasi3_sockets *ss = ud;
     if (is_types(instance)) {
-        for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-            if (strcmp(table[i].name, name) == 0) {
+        s3_impl udp = s3_udp_func(name);
+        for (size_t i = 0; i < sizeof table / sizeof table[0] + (udp != NULL); i++)
+            if (i == sizeof table / sizeof table[0] || strcmp(table[i].name, name) == 0) {
                 sk_fn *f = calloc(1, sizeof *f);
                 if (!f)
                     return false;
                 f->ss = ss;
                 f->type = type;
-                f->impl = table[i].impl;
+                f->impl = i < sizeof table / sizeof table[0] ? table[i].impl : udp;
                 f->next = ss->fns;
                 ss->fns = f;
                 *fn = trampoline;
@@ -811,6 +795,10 @@ static bool async_func(void *ud, const char *instance, const char *name, const w
     wacc_wasi3_sockets *ss = ud;
     err[0] = '\0';
     if (is_types(instance)) {
+        if (s3_udp_async(name, fn)) {
+            *data = ss;
+            return true;
+        }
         if (strcmp(name, "[method]tcp-socket.connect") != 0)
             return false;
         (void)type;
@@ -826,7 +814,8 @@ static const wacc_resource_type *resource(void *ud, const char *instance, const 
 {
     wacc_wasi3_sockets *ss = ud;
     if (is_types(instance))
-        return strcmp(name, "tcp-socket") == 0 ? &ss->rt_tcp : NULL;
+        return strcmp(name, "tcp-socket") == 0 ? &ss->rt_tcp
+             : strcmp(name, "udp-socket") == 0 ? &ss->rt_udp : NULL;
     return ss->next && ss->next->resource ? ss->next->resource(ss->next->ud, instance, name) : NULL;
 }
 
@@ -839,6 +828,7 @@ wacc_wasi3_sockets *wacc_wasi3_sockets_new(const wacc_wasi_config *cfg, char err
     }
     ss->cfg = cfg;
     ss->rt_tcp = (wacc_resource_type){ NULL, dtor, ss, "tcp-socket" };
+    ss->rt_udp = (wacc_resource_type){ NULL, s3_udp_dtor, ss, "udp-socket" };
     return ss;
 }
 
@@ -866,6 +856,7 @@ void wacc_wasi3_sockets_free(wacc_wasi3_sockets *ss)
     ss->ci = NULL;          /* the instance (its watches and ends) is gone */
     while (ss->all)
         tcp_free(ss->all);
+    s3_udp_free_all(ss);
     free(ss->objs);
     while (ss->fns) {
         sk_fn *f = ss->fns;

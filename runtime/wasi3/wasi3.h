@@ -103,12 +103,13 @@ bool wacc_wasi3_exchange_pending(const wacc_wasi3_exchange *x);
  * its body and response streams are closed and it finishes on its own. */
 void wacc_wasi3_exchange_free(wacc_wasi3_exchange *x);
 
-/* ---- sockets: wasi:sockets/types@0.3.0 tcp-socket (runtime/wasi3/sockets_tcp.c) ----
- * The sockets host of one component instance, chained like the http host:
- * create, bind (--tcp-listen grants), listen (accepted connections as a
- * stream<tcp-socket>), connect (async; --tcp-connect grants), send,
- * receive, addresses. Not yet: UDP, socket options, ip-name-lookup
- * (importing them is a link error). */
+/* ---- sockets: wasi:sockets/types@0.3.0 (runtime/wasi3/sockets_*.c) ----
+ * The sockets host of one component instance, chained like the http host.
+ * tcp-socket: create, bind (--tcp-listen grants), listen (accepted
+ * connections as a stream<tcp-socket>), connect (async; --tcp-connect
+ * grants), send, receive, addresses. udp-socket: create, bind, connect,
+ * disconnect, send / receive (async; --udp grants), addresses. Not yet:
+ * socket options, ip-name-lookup (importing them is a link error). */
 typedef struct wacc_wasi3_sockets wacc_wasi3_sockets;
 wacc_wasi3_sockets *wacc_wasi3_sockets_new(const wacc_wasi_config *cfg, char err[WACC_ERR_LEN]);
 void wacc_wasi3_sockets_host(wacc_wasi3_sockets *ss, const wacc_component_host *next, wacc_component_host *out);

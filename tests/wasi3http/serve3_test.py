@@ -14,7 +14,8 @@ requests its instance started, K those in it at the time).
   tcp       /tcp: a TCP echo through wasi:sockets 0.3 (connect, send, receive;
             --tcp-connect); /listen: bind + listen, answer the port, then
             (the response done, the task going on) accept one connection
-            and echo it (--tcp-listen)
+            and echo it (--tcp-listen); /udp: a datagram to a UDP echo and its
+            answer (--udp)
 """
 import http.server
 import re
@@ -254,12 +255,28 @@ def echo_server():
     return ls.getsockname()[1]
 
 
+def udp_echo_server():
+    """A UDP echo on 127.0.0.1 (bound before the server starts): "echo: " + datagram."""
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+
+    def run():
+        while True:
+            d, a = u.recvfrom(65536)
+            u.sendto(b"echo: " + d, a)
+    threading.Thread(target=run, daemon=True).start()
+    return u.getsockname()[1]
+
+
 def case_tcp(wacc, so):
     port = echo_server()
     auth = f"127.0.0.1:{port}"
+    uauth = f"127.0.0.1:{udp_echo_server()}"
     sv = Server([wacc, "serve", "--addr", "127.0.0.1:0", "--workers", "1", "--timeout", "10s",
-                 "--tcp-connect", auth, "--tcp-listen", "127.0.0.1:0", so])
+                 "--tcp-connect", auth, "--tcp-listen", "127.0.0.1:0", "--udp", uauth, so])
     try:
+        expect(request(sv.port, "GET", "/udp", headers={"x-upstream": uauth}), 200,
+               b"udp=echo: ping over udp", "a UDP datagram and its echo through wasi:sockets 0.3")
         st, body = request(sv.port, "GET", "/listen")
         m = re.match(rb"port=(\d+)$", body)
         if st != 200 or not m:
@@ -286,7 +303,11 @@ def case_tcp(wacc, so):
         if st != 500:
             fail(f"an address not granted: expected 500, got {st}")
         print("ok: an address not granted by --tcp-connect: refused (500)")
-        # the guest traps on a failed connect: its instance was replaced
+        st, _ = request(sv.port, "GET", "/udp", headers={"x-upstream": "127.0.0.1:9"})
+        if st != 500:
+            fail(f"a UDP address not granted: expected 500, got {st}")
+        print("ok: a UDP address not granted by --udp: refused (500)")
+        # the guest traps on a failed connect / send: its instance was replaced
         expect(request(sv.port, "GET", "/e"), 200, b"count=1 inflight=1\n",
                "serving goes on in a new instance")
     finally:
