@@ -31,6 +31,7 @@ struct wacc_wasi3_sockets {
     uint32_t nudps, capudps;
     struct udp *uall;
     wacc_resource_type rt_udp;
+    struct d3_lookup *lookups;          /* resolve-addresses in flight */
 };
 
 
@@ -47,5 +48,9 @@ s3_impl s3_udp_func(const char *name);
 bool s3_udp_async(const char *name, wacc_component_host_async_fn *fn);
 int s3_udp_dtor(void *ctx, uint32_t rep);
 void s3_udp_free_all(wacc_wasi3_sockets *ss);
+
+/* sockets_dns.c */
+bool s3_dns_async(const char *instance, const char *name, wacc_component_host_async_fn *fn);
+void s3_dns_free_all(wacc_wasi3_sockets *ss);
 
 #endif

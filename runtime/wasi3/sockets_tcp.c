@@ -794,6 +794,10 @@ static bool async_func(void *ud, const char *instance, const char *name, const w
 {
     wacc_wasi3_sockets *ss = ud;
     err[0] = '\0';
+    if (s3_dns_async(instance, name, fn)) {
+        *data = ss;
+        return true;
+    }
     if (is_types(instance)) {
         if (s3_udp_async(name, fn)) {
             *data = ss;
@@ -857,6 +861,7 @@ void wacc_wasi3_sockets_free(wacc_wasi3_sockets *ss)
     while (ss->all)
         tcp_free(ss->all);
     s3_udp_free_all(ss);
+    s3_dns_free_all(ss);
     free(ss->objs);
     while (ss->fns) {
         sk_fn *f = ss->fns;

@@ -108,8 +108,9 @@ void wacc_wasi3_exchange_free(wacc_wasi3_exchange *x);
  * tcp-socket: create, bind (--tcp-listen grants), listen (accepted
  * connections as a stream<tcp-socket>), connect (async; --tcp-connect
  * grants), send, receive, addresses. udp-socket: create, bind, connect,
- * disconnect, send / receive (async; --udp grants), addresses. Not yet:
- * socket options, ip-name-lookup (importing them is a link error). */
+ * disconnect, send / receive (async; --udp grants), addresses.
+ * ip-name-lookup resolve-addresses (async; --allow-dns). Not yet: socket
+ * options (importing them is a link error). */
 typedef struct wacc_wasi3_sockets wacc_wasi3_sockets;
 wacc_wasi3_sockets *wacc_wasi3_sockets_new(const wacc_wasi_config *cfg, char err[WACC_ERR_LEN]);
 void wacc_wasi3_sockets_host(wacc_wasi3_sockets *ss, const wacc_component_host *next, wacc_component_host *out);

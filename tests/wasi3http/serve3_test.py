@@ -15,7 +15,7 @@ requests its instance started, K those in it at the time).
             --tcp-connect); /listen: bind + listen, answer the port, then
             (the response done, the task going on) accept one connection
             and echo it (--tcp-listen); /udp: a datagram to a UDP echo and its
-            answer (--udp)
+            answer (--udp); /dns: ip-name-lookup of localhost (--allow-dns)
 """
 import http.server
 import re
@@ -273,8 +273,13 @@ def case_tcp(wacc, so):
     auth = f"127.0.0.1:{port}"
     uauth = f"127.0.0.1:{udp_echo_server()}"
     sv = Server([wacc, "serve", "--addr", "127.0.0.1:0", "--workers", "1", "--timeout", "10s",
-                 "--tcp-connect", auth, "--tcp-listen", "127.0.0.1:0", "--udp", uauth, so])
+                 "--tcp-connect", auth, "--tcp-listen", "127.0.0.1:0", "--udp", uauth,
+                 "--allow-dns", so])
     try:
+        st, body = request(sv.port, "GET", "/dns")
+        if st != 200 or b"127.0.0.1 " not in body or not body.startswith(b"dns="):
+            fail(f"/dns: {st} {body!r}")
+        print(f"ok: ip-name-lookup of localhost: {body!r}")
         expect(request(sv.port, "GET", "/udp", headers={"x-upstream": uauth}), 200,
                b"udp=echo: ping over udp", "a UDP datagram and its echo through wasi:sockets 0.3")
         st, body = request(sv.port, "GET", "/listen")
@@ -310,6 +315,14 @@ def case_tcp(wacc, so):
         # the guest traps on a failed connect / send: its instance was replaced
         expect(request(sv.port, "GET", "/e"), 200, b"count=1 inflight=1\n",
                "serving goes on in a new instance")
+    finally:
+        sv.stop()
+    sv = Server([wacc, "serve", "--addr", "127.0.0.1:0", "--workers", "1", so])
+    try:
+        st, _ = request(sv.port, "GET", "/dns")
+        if st != 500:
+            fail(f"/dns without --allow-dns: expected 500, got {st}")
+        print("ok: ip-name-lookup without --allow-dns: refused (500)")
     finally:
         sv.stop()
 

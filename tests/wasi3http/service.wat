@@ -12,6 +12,8 @@
 ;;              then accepts one connection and echoes it ("echo: " + bytes)
 ;;   /udp...    a datagram to the x-upstream header's address, answers
 ;;              "udp=<the datagram that came back>"
+;;   /dns...    resolves "localhost" (ip-name-lookup), answers "dns=" and its
+;;              IPv4 addresses
 ;;   anything else: reads the whole request body and answers
 ;;              "count=<N> inflight=<K>\n<body>"
 ;;
@@ -168,10 +170,21 @@
     (type (;42;) (result 41 (error 5)))
     (type (;43;) (func async (param "self" 37) (result 42)))
     (export "[method]udp-socket.receive" (func (type 43)))
+    (type (;44;) (variant (case "ipv4" 7) (case "ipv6" 11)))
+    (export "ip-address" (type (;45;) (eq 44)))
   ))
   (alias export $sockets "tcp-socket" (type $tcp-socket))
   (alias export $sockets "error-code" (type $sk-error-code))
   (alias export $sockets "udp-socket" (type $udp-socket))
+  (alias export $sockets "ip-address" (type $ip-address))
+  (import "wasi:sockets/ip-name-lookup@0.3.0" (instance $dns
+    (export "ip-address" (type $ipa (eq $ip-address)))
+    (type $dec (variant (case "access-denied") (case "invalid-argument") (case "name-unresolvable")
+                        (case "temporary-resolver-failure") (case "permanent-resolver-failure")
+                        (case "other" (option string))))
+    (export "error-code" (type $dec2 (eq $dec)))
+    (export "resolve-addresses" (func async (param "name" string) (result (result (list $ipa) (error $dec2)))))
+  ))
   (type $FSK (future (result (error $sk-error-code))))
   (type $SSOCK (stream (own $tcp-socket)))
 
@@ -256,6 +269,8 @@
   (core func $udp_send (canon lower (func $f_udp_send) async (memory (core memory $mem "mem")) (realloc (core func $libc "realloc"))))
   (core func $udp_receive (canon lower (func $f_udp_receive) async (memory (core memory $mem "mem")) (realloc (core func $libc "realloc"))))
   (core func $udp_drop (canon resource.drop $udp-socket))
+  (alias export $dns "resolve-addresses" (func $f_resolve))
+  (core func $resolve (canon lower (func $f_resolve) async (memory (core memory $mem "mem")) (realloc (core func $libc "realloc"))))
   (core func $fsk_drop_r (canon future.drop-readable $FSK))
   (core func $fields_drop (canon resource.drop $fields))
   (core func $task_return (canon task.return (result (result (own $response) (error $error-code))) (memory (core memory $mem "mem"))))
@@ -306,6 +321,7 @@
     (import "" "udp_send" (func $udp_send (param i32 i32) (result i32)))
     (import "" "udp_receive" (func $udp_receive (param i32 i32) (result i32)))
     (import "" "udp_drop" (func $udp_drop (param i32)))
+    (import "" "resolve" (func $resolve (param i32 i32 i32) (result i32)))
     (import "" "fsk_drop_r" (func $fsk_drop_r (param i32)))
     (import "" "fields_drop" (func $fields_drop (param i32)))
     (import "" "task_return" (func $task_return (param i32 i32 i32 i64 i32 i32 i32 i32)))
@@ -345,6 +361,9 @@
     (data (i32.const 164) "/udp")
     (data (i32.const 168) "udp=")
     (data (i32.const 172) "ping over udp")
+    (data (i32.const 188) "/dns")
+    (data (i32.const 192) "localhost")
+    (data (i32.const 204) "dns=")
 
     (func $slot_alloc (result i32) (local $s i32)
       (local.set $s (i32.load (i32.const 8)))
@@ -688,6 +707,40 @@
       (call $respond (local.get $s) (i32.const 168) (i32.const 4)
                      (i32.add (local.get $s) (i32.const 1024)) (local.get $n)))
 
+    ;; "dns=<a.b.c.d ...>": the IPv4 addresses of "localhost" through
+    ;; wasi:sockets/ip-name-lookup.
+    (func $dnsq (param $s i32)
+      (local $r i32) (local $h i32) (local $p i32) (local $e i32) (local $n i32) (local $i i32) (local $k i32)
+      (local.set $r (call $resolve (i32.const 192) (i32.const 9) (i32.add (local.get $s) (i32.const 16))))
+      (if (i32.ne (i32.and (local.get $r) (i32.const 15)) (i32.const 2))
+        (then
+          (local.set $h (i32.shr_u (local.get $r) (i32.const 4)))
+          (block $b (loop $l
+            (br_if $b (i32.eq (call $wait (local.get $s) (local.get $h)) (i32.const 2)))
+            (br $l)))))
+      (if (i32.load8_u offset=16 (local.get $s)) (then unreachable))
+      (local.set $e (i32.load offset=20 (local.get $s)))
+      (local.set $n (i32.load offset=24 (local.get $s)))
+      (local.set $p (i32.add (local.get $s) (i32.const 1024)))
+      (memory.copy (local.get $p) (i32.const 204) (i32.const 4))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (block $done (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (if (i32.eqz (i32.load8_u (local.get $e)))
+          (then
+            (local.set $k (i32.const 0))
+            (loop $oct
+              (local.set $p (call $itoa (local.get $p) (i32.load8_u offset=2 (i32.add (local.get $e) (local.get $k)))))
+              (i32.store8 (local.get $p) (select (i32.const 46) (i32.const 32) (i32.lt_u (local.get $k) (i32.const 3))))
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br_if $oct (i32.lt_u (local.get $k) (i32.const 4))))))
+        (local.set $e (i32.add (local.get $e) (i32.const 18)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each)))
+      (call $respond (local.get $s) (i32.add (local.get $s) (i32.const 1024))
+                     (i32.sub (local.get $p) (i32.add (local.get $s) (i32.const 1024))) (i32.const 0) (i32.const 0)))
+
         (func (export "handle") (param $req i32)
       (local $s i32) (local $plen i32) (local $pp i32)
       (local.set $s (call $slot_alloc))
@@ -708,7 +761,9 @@
             (then (call $listen (local.get $s)))
             (else (if (call $prefix (local.get $pp) (local.get $plen) (i32.const 164) (i32.const 4))
               (then (call $udp (local.get $s) (local.get $req)))
-              (else (call $echo (local.get $s) (local.get $req))))))))))
+              (else (if (call $prefix (local.get $pp) (local.get $plen) (i32.const 188) (i32.const 4))
+                (then (call $dnsq (local.get $s)))
+                (else (call $echo (local.get $s) (local.get $req))))))))))))
       (i32.store (i32.const 4) (i32.sub (i32.load (i32.const 4)) (i32.const 1)))
       (call $cset (i32.const 0))
       (call $slot_free (local.get $s)))
@@ -743,6 +798,7 @@
     (export "udp_send" (func $udp_send))
     (export "udp_receive" (func $udp_receive))
     (export "udp_drop" (func $udp_drop))
+    (export "resolve" (func $resolve))
     (export "fsk_drop_r" (func $fsk_drop_r))
     (export "task_return" (func $task_return))
     (export "cset" (func $cset))
