@@ -62,6 +62,8 @@ struct request {
     uint64_t t_start, guest_ns;
     char detail[200];
     wacc_span span;                     /* SERVER span (cfg.otel set) */
+    wacc_span hspan;                    /* its INTERNAL "handler" child: the guest's
+                                           outbound CLIENT spans are its children */
     wacc_http_io io;
     wacc_wasi2_waiter waiter;
     /* WASI 0.3: the pooled instance it runs in, and its exchange */
@@ -117,6 +119,7 @@ struct sv_instance {
     wacc_wasi3_http *h3;
     wacc_wasi3_sockets *sk;
     wacc_cinstance *ci;
+    uint64_t inst_ns;                   /* how long its instantiation took */
 };
 
 /* A WASI 0.3 service instance that serves several requests. */
