@@ -47,7 +47,7 @@ for c in auth-core auth-service; do
 done
 
 # provider + directory: plugs themselves plugged (the provider imports the directory)
-compose auth-core auth-provider auth-directory && check auth-core auth-core
+compose auth-core auth-provider auth-directory && check auth-core auth-core && exports auth-core auth-provider
 # the provider alone under a C host: the directory is a C function there
 if [ -n "$HOST_AUTH" ]; then
   cp "$WORK/c/auth-provider.component.wasm" "$WORK/auth-provider.wasm"
@@ -61,7 +61,8 @@ if [ -n "$HOST_AUTH" ]; then
   fi
 fi
 if [ $CORE_ONLY = 0 ]; then
-  compose auth-service auth-front auth-provider auth-directory && check auth-service auth-service -O0
+  compose auth-service auth-front auth-provider auth-directory && check auth-service auth-service -O0 &&
+    exports auth-service auth-front
 fi
 # over HTTP: wacc serve with the composed .so, the same answers as handle()
 if [ $CORE_ONLY = 0 ] && [ -f "$WORK/auth-service.so" ] && command -v curl > /dev/null &&
