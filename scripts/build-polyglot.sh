@@ -9,6 +9,7 @@
 #   auth-provider          examples/auth-service/provider/       (rustc wasm32-wasi, HS256 JWT)
 #   auth-directory         examples/auth-service/directory/      (clang++-19)
 #   auth-front             examples/auth-service/front/          (componentize-js)
+#   resource-guest-c       tests/polyglot/resource/guest.c       (clang-19; a host-implemented resource)
 #
 # C/C++/Rust: core module (reactor; the generated <world>.c carries the
 # component-type custom section) → `jco new --wasi-reactor`.
@@ -28,7 +29,8 @@ CJS_DIR="$NM/@bytecodealliance/componentize-js"
 CACHE="${WACC_COMPONENTS_CACHE:-$ROOT/build/components}"
 OPT="${OPT:--O1}"
 RUSTC="${RUSTC:-$(command -v /usr/bin/rustc || command -v rustc || echo rustc)}"   # Debian's first
-ALL=(kitchen-provider-c kitchen-provider-cpp kitchen-consumer-c auth-provider auth-directory auth-front)
+ALL=(kitchen-provider-c kitchen-provider-cpp kitchen-consumer-c auth-provider auth-directory auth-front
+     resource-guest-c)
 
 [ $# -ge 1 ] || { sed -n '2,24p' "$0"; exit 2; }
 WACC="$1"
@@ -72,6 +74,7 @@ version() { sed -n 's/^ *"version": "\(.*\)",$/\1/p' "$1/package.json" | head -n
 TOOLS="jco $(version "$JCO_DIR") $(clang-19 --version 2>/dev/null | head -n 1) $("$RUSTC" --version 2>/dev/null) node $(node --version) $OPT"
 K="$ROOT/tests/polyglot/kitchen"
 A="$ROOT/examples/auth-service"
+R="$ROOT/tests/polyglot/resource"
 CFLAGS=(--target=wasm32-wasi "$OPT" -Wall -Wextra -Werror)
 mkdir -p "$CACHE" "$out"
 
@@ -83,6 +86,7 @@ world_of() {
     auth-provider) echo "$A/wit authentication" ;;
     auth-directory) echo "$A/wit users" ;;
     auth-front) echo "" ;;      # JS: no C bindings
+    resource-guest-c) echo "$R/counters.wit app" ;;
   esac
 }
 inputs() {
@@ -93,6 +97,7 @@ inputs() {
     auth-provider) echo "$A/provider/provider.rs $A/provider/jwt.rs $A/provider/bindings.rs" ;;
     auth-directory) echo "$A/directory/directory.cpp" ;;
     auth-front) echo "$A/front/front.js $A/front/wit/front.wit $A/wit/auth.wit" ;;
+    resource-guest-c) echo "$R/guest.c" ;;
     *) echo "build-polyglot: unknown component '$1' (known: ${ALL[*]})" >&2; return 1 ;;
   esac
 }
@@ -138,7 +143,7 @@ build() {
   local n="$1" d="$2" world
   read -r _ world <<< "$(world_of "$n")"
   case "$n" in
-    kitchen-provider-c|kitchen-consumer-c)
+    kitchen-provider-c|kitchen-consumer-c|resource-guest-c)
       clang-19 "${CFLAGS[@]}" -mexec-model=reactor -Wl,--strip-debug -I"$d/gen" $(inputs "$n") \
         "$d/gen/$world.c" -o "$d/$n.core.wasm"
       componentize "$n" "$d" ;;

@@ -766,8 +766,7 @@ static void docs(wit_buf *b, const char *d, const char *indent)
 static void define_resource(bgen *g, const wit_typedef *d)
 {
     if (g->host) {
-        bg_fail(g, "bindgen --host: resource '%s': resources are not supported by host bindings yet",
-                d->name);
+        bg_host_resource(g, d);
         return;
     }
     char *ns = bg_ns_of(g, d), *sn = bg_snake(d->name);
@@ -1227,7 +1226,8 @@ bool wit_bindgen_c(wit_resolve *r, const wit_world *w, unsigned flags, const cha
     }
     free(h), free(c), free(wit);
     wit_buf *bufs[] = { &g.h_defs, &g.h_fns, &g.h_helpers, &g.c_defs, &g.c_fns, &g.c_helpers,
-                        &g.c_adapters, &g.host_imports, &g.host_exports };
+                        &g.c_adapters, &g.host_imports, &g.host_exports, &g.host_res_fields,
+                        &g.host_res_init, &g.host_res_lookup };
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         wit_buf_free(bufs[i]);
     names_free(&g.names);
