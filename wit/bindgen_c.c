@@ -1036,9 +1036,24 @@ static void gen_world(bgen *g)
     const wit_world *w = g->w;
     bg_ctx cx;
     set_ctx(g, &cx, NULL, true, bg_fmt("%s", g->ws), bg_fmt("$root"));
+    g->cx = NULL;
+    /* imported interfaces first: the world's own types may use theirs */
+    for (uint32_t k = 0; k < w->nall_imports && !g->failed; k++)
+        if (w->all_imports[k]->kind != WIT_X_FUNC)
+            gen_interface(g, w->all_imports[k], true);
+    g->cx = &cx;
     for (uint32_t k = 0; k < w->ntypes; k++)
         define_def(g, w->types[k]);
-    g->cx = NULL;
+    /* the world's own resources are imports: their functions too */
+    for (uint32_t k = 0; k < w->ntypes && !g->failed; k++) {
+        const wit_typedef *d = w->types[k];
+        if (d->kind != WIT_D_RESOURCE)
+            continue;
+        if (d->nfuncs > 0 && k == 0)
+            wit_buf_puts(&g->h_fns, "\n// Imported Functions of the world's resources\n");
+        for (uint32_t f = 0; f < d->nfuncs; f++)
+            gen_func(g, d->funcs[f], d, true);
+    }
     for (uint32_t k = 0; k < w->nall_imports && !g->failed; k++) {
         const wit_extern *x = w->all_imports[k];
         if (x->kind == WIT_X_FUNC) {
@@ -1046,10 +1061,9 @@ static void gen_world(bgen *g)
             cx.import = true;
             gen_func(g, x->func, NULL, true);
             g->cx = NULL;
-        } else {
-            gen_interface(g, x, true);
         }
     }
+    g->cx = NULL;
     for (uint32_t k = 0; k < w->nall_exports && !g->failed; k++) {
         const wit_extern *x = w->all_exports[k];
         if (x->kind == WIT_X_FUNC) {
@@ -1209,6 +1223,8 @@ bool wit_bindgen_c(wit_resolve *r, const wit_world *w, unsigned flags, const cha
         c = assemble_c(&g);
         wit = wit_print(r, w->pkg, WIT_PRINT_DEPS);
     }
+    if (ok && g.failed)             /* while assembling (e.g. the component type) */
+        ok = false;
     if (ok && (h == NULL || c == NULL || wit == NULL)) {
         snprintf(r->err, sizeof r->err, "bindgen: out of memory");
         ok = false;

@@ -124,6 +124,8 @@ static space *outer_space(space *sp, uint32_t count)
 }
 
 /* A world-level typedef for an imported type. */
+static wit_typedef *named_def(conv *cv, wit_interface *in, const char *name, tref *tr);
+
 static wit_typedef *world_type(conv *cv, const char *name, int kind)
 {
     wit_typedef *d = wit_alloc(cv->r, sizeof *d);
@@ -173,9 +175,13 @@ static void compute_entry(conv *cv, space *sp, uint32_t idx, tref *tr)
             if (im->type.sub_resource) {
                 tr->named = world_type(cv, im->name.str, WIT_D_RESOURCE);
             } else {
+                /* a type of the world itself (`record cfg {..}`, `use i.{t}`
+                 * in a world): (import "cfg" (type (eq N))) */
                 tref *eq = sp_get(cv, sp, im->type.idx);
-                *tr = eq ? *eq : *tr;
-                tr->named = NULL;
+                if (eq != NULL) {
+                    tref copy = *eq;
+                    tr->named = named_def(cv, NULL, wit_strdup(cv->r, im->name.str), &copy);
+                }
             }
         }
         break;
@@ -848,6 +854,10 @@ bool wit_from_component(wit_resolve *r, const wacc_component *c, wit_package **p
         if (in != NULL)
             add_extern(&cv, true, in, NULL, NULL);
     }
+    /* the world's own types, in the order of the binary */
+    for (uint32_t i = 0; i < c->spaces[WACC_SORT_TYPE].count; i++)
+        if (c->spaces[WACC_SORT_TYPE].entries[i].def == WACC_DEF_IMPORT)
+            sp_get(&cv, sp, i);
     for (uint32_t i = 0; i < c->nimports; i++) {
         const wacc_import *im = &c->imports[i];
         if (im->type.kind == WACC_ET_FUNC) {

@@ -52,6 +52,25 @@ gen auth-users "$ROOT/examples/auth-service/wit" users
 gen wasi-command "$ROOT/wit/wasi-0.2/cli" command --deps "$ROOT/wit/wasi-0.2"
 gen wasi-proxy "$ROOT/wit/wasi-0.2/http" proxy --deps "$ROOT/wit/wasi-0.2"
 
+# types defined in a world itself: the bindings compile, jco new reads the
+# component type they carry, and `wacc wit` of the component shows them
+gen world-types "$HERE/wit/world-types.wit" app
+JCO="${WACC_NODE_DIR:-$ROOT/.node}/node_modules/@bytecodealliance/jco/dist/jco.js"
+if command -v node > /dev/null && [ -f "$JCO" ] && [ -f "$WORK/world-types/app.c" ]; then
+  d="$WORK/world-types"
+  if clang-19 --target=wasm32-wasi -O1 -mexec-model=reactor -Wall -Wextra -Werror -I"$d" \
+       "$HERE/wit/world-types.c" "$d/app.c" -o "$d/core.wasm" > "$d/log" 2>&1 &&
+     node "$JCO" new "$d/core.wasm" --wasi-reactor -o "$d/comp.wasm" >> "$d/log" 2>&1 &&
+     "$WACC" wit "$d/comp.wasm" --world-only > "$d/comp.wit" 2>> "$d/log" &&
+     diff -u "$HERE/expected/world-types.wit" "$d/comp.wit" >> "$d/log"; then
+    ok "world-types (jco new, wacc wit)"
+  else
+    bad "world-types (jco new, wacc wit)" "$(head -n 20 "$d/log")"
+  fi
+else
+  echo "SKIP world-types (jco new): node/jco not found"
+fi
+
 # the snippet's mistakes, one at a time (the parser stops at the first)
 cp "$HERE/wit/broken-auth.wit" "$WORK/auth.wit"
 expect_err() { # NAME EXPECTED-TEXT
