@@ -20,8 +20,11 @@
  *     `void <ns>_<r>_destructor(<world>_host_t *h, uint32_t rep)`, called
  *     when the component drops an owning handle. The resource types live
  *     in the <world>_host_t: it must not move while the instance lives.
- * Values cross as wacc_cval (abi-glue/abi.h). Resources the world exports
- * (implemented by the component) are not supported yet.
+ *   - each resource the world exports (the component implements it): its
+ *     handles hold the component's rep; its constructor, methods and static
+ *     functions are calls like other exports; `<ns>_<r>_drop_own(h, own)`
+ *     runs the component's destructor.
+ * Values cross as wacc_cval (abi-glue/abi.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -457,13 +460,62 @@ void bg_host_import_func(bgen *g, const wit_func *f, const wit_typedef *res)
     bg_sig_free(&s);
 }
 
+/* ---- resources ---- */
+
+/* A resource the component implements (the world exports it): handles
+ * hold the component's rep; the host drops an owning handle with
+ * <ns>_<r>_drop_own, which runs the component's destructor. */
+static void host_export_resource(bgen *g, const wit_typedef *d)
+{
+    char *ns = bg_ns_of(g, d), *sn = bg_snake(d->name);
+    char *own = bg_fmt("%s_own_%s_t", ns, sn), *bor = bg_fmt("%s_borrow_%s_t", ns, sn);
+    wit_buf_printf(&g->h_defs,
+                   "\n// Resource `%s`, implemented by the component: handles hold its rep.\n"
+                   "typedef struct %s {\n  uint32_t rep;\n} %s;\n"
+                   "\ntypedef struct %s {\n  uint32_t rep;\n} %s;\n",
+                   d->name, own, own, bor, bor);
+    wit_buf_printf(&g->h_helpers,
+                   "\nstatic inline %s %s_borrow_%s(%s handle) {\n  %s b = { handle.rep };\n  return b;\n}\n"
+                   "\n// Drops an owning handle: the component's destructor of `%s` runs (false: it trapped,\n"
+                   "// or the component has no constructor or method to find the resource type by).\n"
+                   "bool %s_%s_drop_own(%s_host_t *h, %s handle);\n",
+                   bor, ns, sn, own, bor, d->name, ns, sn, g->ws, own);
+    wit_buf_printf(&g->c_helpers,
+                   "\nbool %s_%s_drop_own(%s_host_t *h, %s handle) {\n"
+                   "  const wacc_resource_type *rt = wit_host_export_rt(h, \"%s#\", \"%s\");\n"
+                   "  if (rt == NULL)\n    return false;\n"
+                   "  return rt->dtor == NULL || rt->dtor(rt->dtor_ctx, handle.rep) == 0;\n}\n",
+                   ns, sn, g->ws, own, g->cx->module, d->name);
+    g->host_export_res = true;
+    free(ns), free(sn), free(own), free(bor);
+}
+
+/* The generated helper that finds an exported resource's type through the
+ * type of its constructor (result) or a method (self). */
+static void host_export_rt_helper(bgen *g, wit_buf *b)
+{
+    wit_buf_printf(b,
+        "\nstatic const wacc_resource_type *wit_host_export_rt(%s_host_t *h, const char *module, const char *res) {\n"
+        "  size_t ml = strlen(module), rl = strlen(res);\n"
+        "  for (size_t i = 0; %s_export_names[i] != NULL; i++) {\n"
+        "    const char *n = %s_export_names[i];\n"
+        "    if (strncmp(n, module, ml) != 0)\n      continue;\n"
+        "    n += ml;\n    const wacc_ctype *t = NULL;\n"
+        "    if (strncmp(n, \"[constructor]\", 13) == 0 && strcmp(n + 13, res) == 0)\n"
+        "      t = wacc_cfunc_result(h->exports[i]);\n"
+        "    else if (strncmp(n, \"[method]\", 8) == 0 && strncmp(n + 8, res, rl) == 0 && n[8 + rl] == '.')\n"
+        "      t = wacc_cfunc_param(h->exports[i], 0, NULL);\n"
+        "    if (t != NULL && (t->kind == WACC_CT_OWN || t->kind == WACC_CT_BORROW))\n"
+        "      return t->rt;\n  }\n  return NULL;\n}\n",
+        g->ws, g->ws, g->ws);
+}
+
 /* ---- resources the host implements ---- */
 
 void bg_host_resource(bgen *g, const wit_typedef *d)
 {
     if (!g->cx->import) {
-        bg_fail(g, "bindgen --host: resource '%s' is exported by the world: resources the component "
-                   "implements are not supported by host bindings yet", d->name);
+        host_export_resource(g, d);
         return;
     }
     char *ns = bg_ns_of(g, d), *sn = bg_snake(d->name);
@@ -555,6 +607,9 @@ char *bg_host_assemble_c(bgen *g)
         "  void *p = wacc_arena_alloc(ar, n ? n : 1);\n  if (p == NULL) abort();\n  return p;\n}\n",
         w);
     wit_buf_add(&b, g->c_defs.s ? g->c_defs.s : "", g->c_defs.len);
+    if (g->host_export_res)
+        wit_buf_printf(&b, "\nstatic const wacc_resource_type *wit_host_export_rt(%s_host_t *h, const char *module,\n"
+                           "                                                    const char *res);\n", w);
     if (g->c_helpers.len) {
         wit_buf_puts(&b, "\n// Helper Functions\n");
         wit_buf_add(&b, g->c_helpers.s, g->c_helpers.len);
@@ -605,5 +660,7 @@ char *bg_host_assemble_c(bgen *g)
         w, g->host_exports.s ? g->host_exports.s : "",
         w, w, g->host_res_init.s ? g->host_res_init.s : "",
         w, w, w, w, w, w, w, w);
+    if (g->host_export_res)
+        host_export_rt_helper(g, &b);
     return wit_buf_take(&b);
 }

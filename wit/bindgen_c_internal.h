@@ -53,6 +53,7 @@ typedef struct bgen {
     wit_buf host_res_fields;        /* host struct: a wacc_resource_type per imported resource */
     wit_buf host_res_init;          /* instantiate: their dtor, ctx and name */
     wit_buf host_res_lookup;        /* the resource resolver's cases */
+    bool host_export_res;           /* the world exports a resource: wit_host_export_rt */
 } bgen;
 
 /* ---- bindgen_c.c ---- */

@@ -1,6 +1,7 @@
 // guest.c — the guest of tests/polyglot/resource on `wacc bindgen c`
-// bindings of world `app`: every kind of resource function the host
-// implements, own and borrow handles, and drops.
+// bindings of world `app`: uses every kind of function of the host's
+// resource `counter` (own and borrow handles, drops) and implements
+// resource `note` for the host.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,4 +46,68 @@ void exports_app_run(app_list_string_t *ret)
     line(ret, "live = %u", wacc_counters_counters_live(), 0);
     wacc_counters_counters_counter_drop_own(b);
     line(ret, "at the end: live = %u", wacc_counters_counters_live(), 0);
+}
+
+/* ---- resource note, for the host ---- */
+typedef exports_wacc_counters_notes_own_note_t own_note;
+
+struct exports_wacc_counters_notes_note_t {
+    char *text;
+    size_t len;
+};
+
+static uint32_t alive;
+
+static own_note make(const char *a, size_t an, const char *b, size_t bn)
+{
+    exports_wacc_counters_notes_note_t *n = malloc(sizeof *n);
+    n->len = an + bn;
+    n->text = malloc(n->len + 1);
+    memcpy(n->text, a, an);
+    memcpy(n->text + an, b, bn);
+    alive++;
+    return exports_wacc_counters_notes_note_new(n);
+}
+
+own_note exports_wacc_counters_notes_constructor_note(app_string_t *text)
+{
+    own_note h = make((const char *)text->ptr, text->len, "", 0);
+    app_string_free(text);
+    return h;
+}
+
+void exports_wacc_counters_notes_method_note_text(exports_wacc_counters_notes_borrow_note_t self, app_string_t *ret)
+{
+    app_string_dup_n(ret, self->text, self->len);
+}
+
+void exports_wacc_counters_notes_method_note_append(exports_wacc_counters_notes_borrow_note_t self,
+                                                    app_string_t *more)
+{
+    self->text = realloc(self->text, self->len + more->len + 1);
+    memcpy(self->text + self->len, more->ptr, more->len);
+    self->len += more->len;
+    app_string_free(more);
+}
+
+own_note exports_wacc_counters_notes_static_note_join(exports_wacc_counters_notes_borrow_note_t a,
+                                                      exports_wacc_counters_notes_borrow_note_t b)
+{
+    return make(a->text, a->len, b->text, b->len);
+}
+
+uint32_t exports_wacc_counters_notes_alive(void) { return alive; }
+
+uint32_t exports_wacc_counters_notes_consume(own_note n)
+{
+    uint32_t len = (uint32_t)exports_wacc_counters_notes_note_rep(n)->len;
+    exports_wacc_counters_notes_note_drop_own(n);     /* the destructor runs */
+    return len;
+}
+
+void exports_wacc_counters_notes_note_destructor(exports_wacc_counters_notes_note_t *rep)
+{
+    free(rep->text);
+    free(rep);
+    alive--;
 }

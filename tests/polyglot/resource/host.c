@@ -1,7 +1,8 @@
 /*
  * host.c — the host of tests/polyglot/resource on `wacc bindgen c --host`
  * bindings of world `app`: implements resource `counter` (a table of
- * counters; rep = slot + 1) and calls the guest's `run`.
+ * counters; rep = slot + 1) and calls the guest's `run`; then uses the
+ * guest's resource `note`.
  *
  *   resource-host APP.so
  *
@@ -107,6 +108,64 @@ void wacc_counters_counters_counter_destructor(app_host_t *h, uint32_t rep)
     k->used = false;
 }
 
+/* ---- the guest's resource `note` ---- */
+typedef exports_wacc_counters_notes_own_note_t own_note;
+
+static bool alive(app_host_t *h)
+{
+    uint32_t n;
+    if (!app_call_wacc_counters_notes_alive(h, &n))
+        return false;
+    printf("notes alive in the guest: %u\n", n);
+    return true;
+}
+
+static bool text(app_host_t *h, const char *what, own_note n)
+{
+    app_string_t s;
+    if (!app_call_wacc_counters_notes_method_note_text(h, exports_wacc_counters_notes_borrow_note(n), &s))
+        return false;
+    printf("%s: \"%.*s\"\n", what, (int)s.len, (const char *)s.ptr);
+    app_string_free(&s);
+    return true;
+}
+
+static bool notes(app_host_t *h)
+{
+    own_note a, b, j;
+    app_string_t s;
+    uint32_t len;
+    app_string_set(&s, "hello");
+    if (!app_call_wacc_counters_notes_constructor_note(h, &s, &a))
+        goto trap;
+    app_string_set(&s, " world");
+    if (!app_call_wacc_counters_notes_constructor_note(h, &s, &b))
+        goto trap;
+    app_string_set(&s, "!");
+    if (!app_call_wacc_counters_notes_method_note_append(h, exports_wacc_counters_notes_borrow_note(a), &s))
+        goto trap;
+    if (!text(h, "a", a))
+        goto trap;
+    if (!app_call_wacc_counters_notes_static_note_join(h, exports_wacc_counters_notes_borrow_note(a),
+                                                       exports_wacc_counters_notes_borrow_note(b), &j))
+        goto trap;
+    if (!text(h, "join(a, b)", j) || !alive(h))
+        goto trap;
+    if (!exports_wacc_counters_notes_note_drop_own(h, a))
+        goto trap;
+    printf("dropped a\n");
+    if (!alive(h) || !app_call_wacc_counters_notes_consume(h, j, &len))
+        goto trap;
+    printf("consume(join) = %u\n", len);
+    if (!alive(h) || !exports_wacc_counters_notes_note_drop_own(h, b))
+        goto trap;
+    printf("dropped b\n");
+    return alive(h);
+trap:
+    printf("trap: %s\n", h->trap.message);
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -149,6 +208,8 @@ int main(int argc, char **argv)
         app_list_string_free(&lines);
     }
     printf("%slive on the host: %u\n", t.log, wacc_counters_counters_live(&h));
+    if (status == 0 && !notes(&h))
+        status = 1;
     app_host_free(&h);
     wacc_store_free(s);
     wacc_wasi2_free(w);
