@@ -15,8 +15,6 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 B="${BUILD:-$ROOT/build}"
 WACC="$B/compiler/driver/wacc"
-NODE_DIR="${WACC_NODE_DIR:-$ROOT/.node}"
-JCO_DIR="$NODE_DIR/node_modules/@bytecodealliance/jco"
 CACHE="${WACC_COMPONENTS_CACHE:-$B/components}"
 RUSTC="${RUSTC:-$(command -v /usr/bin/rustc || command -v rustc)}"
 N=4000 C=8 JS=1 JS_N=200
@@ -37,39 +35,10 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/wacc-bench-polyglot.XXXXXX")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$W"' EXIT
 mkdir -p "$W/c" "$CACHE/so"
 
-# ---- the blueprint's parts (scripts/build-polyglot.sh, cached) ----
-parts=(auth-provider auth-directory)
+# ---- the blueprint's parts and the C wasi:http guests (guest/*.c), cached ----
+parts=(auth-provider auth-directory bench-front bench-provider-client bench-directory-server bench-directory-client)
 [ $JS = 1 ] && parts+=(auth-front)
 "$ROOT/scripts/build-polyglot.sh" "$WACC" -o "$W/c" "${parts[@]}"
-
-# ---- the C guests (guest/*.c, hand-written Canonical ABI), cached ----
-guest() {   # guest NAME WORLD
-  local n="$1" world="$2" key d
-  key=$( { cat "$HERE/guest/$n.c" "$HERE/guest/http.h" "$HERE/wit/bench.wit" \
-               "$ROOT/examples/auth-service/wit/auth.wit" "$ROOT"/wit/wasi-0.2/*/*.wit;
-           clang-19 --version | head -n 1; grep '"version"' "$JCO_DIR/package.json"; } |
-         sha256sum | cut -c1-16)
-  d="$CACHE/polyglot-bench-$n-$key"
-  if [ ! -f "$d/$n.wasm" ]; then
-    rm -rf "$d.tmp"
-    mkdir -p "$d.tmp/wit/deps/auth"
-    cp "$HERE/wit/bench.wit" "$d.tmp/wit/"
-    cp "$ROOT/examples/auth-service/wit/auth.wit" "$d.tmp/wit/deps/auth/"
-    local p
-    for p in io clocks http random cli filesystem sockets; do cp -r "$ROOT/wit/wasi-0.2/$p" "$d.tmp/wit/deps/"; done
-    clang-19 --target=wasm32 -nostdlib -O2 -fno-builtin -Wall -Wextra -Werror -Wl,--no-entry \
-      -Wl,--strip-debug "$HERE/guest/$n.c" -o "$d.tmp/$n.core.wasm"
-    node "$ROOT/tests/http/embed.mjs" "$JCO_DIR" "$d.tmp/$n.core.wasm" "$d.tmp/wit" "$world" "$d.tmp/$n.embed.wasm"
-    node "$JCO_DIR/dist/jco.js" new "$d.tmp/$n.embed.wasm" -o "$d.tmp/$n.wasm"
-    rm -rf "$d"
-    mv "$d.tmp" "$d"
-  fi
-  ln -sfn "$d/$n.wasm" "$W/c/$n.component.wasm"
-}
-guest front front
-guest provider_client provider-client
-guest directory_server directory-server
-guest directory_client directory-client
 
 # ---- compositions and their .so (cached by content and compiler) ----
 WACC_KEY="$(cat "$B/compiler/driver/libwacc-compiler.so" "$WACC" 2> /dev/null | sha256sum | cut -c1-16)"
@@ -86,14 +55,14 @@ compose() {   # compose NAME OPT SOCKET PLUG...
   fi
   ln -sfn "$so" "$W/$n.so"
 }
-compose one-c -O2 front auth-provider auth-directory            # one .so: C front
+compose one-c -O2 bench-front auth-provider auth-directory      # one .so: C front
 compose core -O2 auth-provider auth-directory                   # validate-token in a .so
-compose svc-directory -O2 directory_server auth-directory       # three services
-compose svc-provider -O2 front auth-provider directory_client
-compose svc-front -O2 front provider_client
+compose svc-directory -O2 bench-directory-server auth-directory # three services
+compose svc-provider -O2 bench-front auth-provider bench-directory-client
+compose svc-front -O2 bench-front bench-provider-client
 if [ $JS = 1 ]; then
   compose one-js -O1 auth-front auth-provider auth-directory    # the blueprint as shipped
-  compose svc-front-js -O1 auth-front provider_client
+  compose svc-front-js -O1 auth-front bench-provider-client
 fi
 
 # ---- native: the Rust provider and the C++ directory in one host object ----

@@ -11,7 +11,6 @@ IMP(AUTH_DIRECTORY, "lookup") void lookup(const char *, u32, void *);
 
 EXP("wasi:http/incoming-handler@0.2.12#handle") void handle(u32 req, u32 out)
 {
-    keep_poll(req);
     str id = header(req, "x-id");
     u32 r[6] __attribute__((aligned(8)));
     lookup(id.ptr ? id.ptr : "", id.len, r);

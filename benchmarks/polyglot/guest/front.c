@@ -46,7 +46,6 @@ static void error(u32 out, int wire, str reason)
 
 EXP("wasi:http/incoming-handler@0.2.12#handle") void handle(u32 req, u32 out)
 {
-    keep_poll(req);
     int wire = same(path(req), "/validate");
     str a = header(req, "authorization");
     static const char bearer[] = "Bearer ";

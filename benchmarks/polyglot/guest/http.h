@@ -139,15 +139,6 @@ IMP("wasi:cli/environment@0.2.12", "get-environment") void get_environment(void 
 
 static u32 ret[16] __attribute__((aligned(8)));   /* retptr area */
 
-/* Keeps wasi:io/poll among the component's imports (jco new drops unused
- * imports, and `wacc compose` then fails on a wasi:http/types that uses
- * pollable without wasi:io/poll imported): never true at run time. */
-static inline void keep_poll(u32 req)
-{
-    if (req == 0xffffffffu)
-        pollable_drop(req);
-}
-
 /* The first value of request header `name` (len 0: none). */
 static inline str header(u32 req, const char *name)
 {
