@@ -213,6 +213,16 @@ def main():
     else:
         print("polyglot bench: host_auth: %s" % p.stderr[-300:], file=sys.stderr)
 
+    # the same call natively, in-process (Rust provider -> C++ directory, plain calls)
+    p = subprocess.run([a.native, "--lib", lib, "--time-validate", str(k), token], capture_output=True,
+                       text=True, timeout=600)
+    m = re.search(r"([\d.]+) us/call", p.stdout)
+    if m:
+        calls.insert(1, ("native, in-process: Rust provider -> C++ directory, function calls "
+                         "(%d calls)" % k, float(m.group(1))))
+    else:
+        print("polyglot bench: native validate: %s" % p.stderr[-300:], file=sys.stderr)
+
     load = os.getloadavg()[0]
     md = ["# Polyglot: the auth-service blueprint, one .so vs three services", "",
           "`benchmarks/polyglot/run.sh -n %d -c %d` on %s, %d cores, load average %.1f at the end; "

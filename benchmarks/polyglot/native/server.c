@@ -7,6 +7,8 @@
  *
  *   polyglot-native --lib LIB.so --role ROLE [--addr HOST:PORT] [--workers N]
  *                   [--provider HOST:PORT] [--directory HOST:PORT]
+ *   polyglot-native --lib LIB.so --time-validate N TOKEN
+ *                   (N in-process validate-token calls: us/call on stdout)
  *
  * Roles (wire format between services: guest/http.h):
  *   one        the front door with the provider and the directory in-process
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "serve.h"
 #include "users.h"
@@ -349,6 +352,27 @@ static void handle(void *ud, const wacc_http_request *req, const wacc_http_io *i
     free_user(&u);
 }
 
+/* N validations of token, in-process: microseconds per call. */
+static int time_validate(long n, const char *token)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (long i = 0; i < n; i++) {
+        user_t u;
+        string_t err = { 0 };
+        if (!validate(token, strlen(token), &u, &err)) {
+            fprintf(stderr, "polyglot-native: the token does not validate: %.*s\n", (int)err.len,
+                    (const char *)err.ptr);
+            return 1;
+        }
+        free_user(&u);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+    printf("%.3f us/call\n", ns / (double)n / 1e3);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const wacc_serve_native native = { handle, NULL };
@@ -358,10 +382,16 @@ int main(int argc, char **argv)
     sc.routes = &route;
     sc.nroutes = 1;
     sc.quiet = true;
-    const char *lib = NULL;
+    const char *lib = NULL, *token = NULL;
+    long timed = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *a = argv[i], *v = argv[i + 1];
-        if (strcmp(a, "--lib") == 0)
+        if (strcmp(a, "--time-validate") == 0 && i + 2 < argc) {
+            timed = atol(v);
+            token = argv[i + 2];
+            cfg.role = "one";
+            i++;
+        } else if (strcmp(a, "--lib") == 0)
             lib = v;
         else if (strcmp(a, "--role") == 0)
             cfg.role = v;
@@ -401,6 +431,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "polyglot-native: %s: the provider or the directory is missing\n", lib);
         return 1;
     }
+    if (timed > 0)
+        return time_validate(timed, token);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     char err[WACC_ERR_LEN];
     wacc_serve *sv = wacc_serve_new(&sc, err);
