@@ -6,8 +6,9 @@
  *              [--dir H::G] [--env K=V] [--allow-http HOST[:PORT]]...
  *              [--tcp-listen A:P] [--tcp-connect H:P|CIDR[:P]] [--udp ..] [--allow-dns]
  *              [--timeout 30s] [--max-memory 128MiB] [--max-body 64MiB]
+ *              [--reuse N] [--reuse-concurrency M]   (WASI 0.3 services)
  *              [--verify-key KEY.pub]... [--require-signatures] [--insecure] [--creds U:P]
- *              [--otlp URL] [--quiet] [--no-cache] [-O0..-O3] app.so|app.wasm|oci://REF
+ *              [--otlp URL [--trace-calls]] [--quiet] [--no-cache] [-O0..-O3] app.so|app.wasm|oci://REF
  *
  * Grants (--dir, --env, --allow-http, --tcp-*, --udp, --allow-dns) belong
  * to the next route on the command line: the next --route, or the
@@ -99,6 +100,18 @@ static const char *value(int argc, char **argv, int *i, const char *opt)
     return NULL;
 }
 
+static bool parse_count(const char *v, const char *opt, unsigned *out)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || end == v || n < 1 || n > 1000000) {
+        drv_error(NULL, "serve: %s wants 1..1000000, not '%s'", opt, v);
+        return false;
+    }
+    *out = (unsigned)n;
+    return true;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     wacc_compile_options o = { .opt_level = 2, .cpu = NULL, .explicit_bounds = false,
@@ -154,6 +167,12 @@ int cmd_serve(int argc, char **argv)
                 goto out;
             }
             cfg.workers = (unsigned)n;
+        } else if ((v = value(argc, argv, &i, "--reuse"))) {
+            if (!parse_count(v, "--reuse", &cfg.reuse))
+                goto out;
+        } else if ((v = value(argc, argv, &i, "--reuse-concurrency"))) {
+            if (!parse_count(v, "--reuse-concurrency", &cfg.reuse_concurrency))
+                goto out;
         } else if ((v = value(argc, argv, &i, "--timeout"))) {
             if (!parse_duration_ns(v, &cfg.timeout_ns)) {
                 drv_error(NULL, "serve: bad --timeout '%s' (e.g. 30s, 500ms, 0 for none)", v);
@@ -179,6 +198,8 @@ int cmd_serve(int argc, char **argv)
             require_sigs = true;
         } else if ((v = value(argc, argv, &i, "--otlp"))) {
             otlp = v;
+        } else if (strcmp(a, "--trace-calls") == 0) {
+            cfg.trace_calls = true;
         } else if ((v = value(argc, argv, &i, "--dir"))) {
             if (!grow_list((void **)&g->pre, g->npre, sizeof *g->pre)) {
                 drv_error(NULL, "out of memory");
@@ -283,7 +304,13 @@ int cmd_serve(int argc, char **argv)
     status = wacc_serve_run(sv);
 out:
     wacc_serve_free(sv);
-    wacc_otel_free(otel);               /* after the workers: exports what is queued (bounded) */
+    if (otel != NULL) {                 /* after the workers: exports what is queued (bounded) */
+        wacc_otel_stop(otel);
+        fprintf(stderr, "wacc serve: otlp: %llu spans exported, %llu dropped (queue full), "
+                "%llu not accepted by the collector\n", (unsigned long long)wacc_otel_exported(otel),
+                (unsigned long long)wacc_otel_dropped(otel), (unsigned long long)wacc_otel_failed(otel));
+    }
+    wacc_otel_free(otel);
     for (unsigned i = 0; routes && i < nroutes; i++) {
         if (routes[i].artifact)
             wacc_artifact_free(routes[i].artifact);
