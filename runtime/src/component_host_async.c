@@ -57,7 +57,14 @@ struct wacc_hend {
     wacc_hend *next, *prev;
 };
 
+struct wacc_cleanup {
+    void (*fn)(void *ud);
+    void *ud;
+    wacc_cleanup *next, *prev;
+};
+
 typedef struct hloop {
+    wacc_cleanup *cleanups;
     wacc_hcall *calls;
     wacc_watch *watches;
     wacc_hend *ends;
@@ -96,11 +103,52 @@ static hloop *loop_of(wacc_cinstance *ci)
     return ci->hloop;
 }
 
+void wacc__hloop_cleanup(wacc_cinstance *ci)
+{
+    hloop *L = ci->hloop;
+    while (L && L->cleanups) {
+        wacc_cleanup *c = L->cleanups;
+        L->cleanups = c->next;
+        if (L->cleanups)
+            L->cleanups->prev = NULL;
+        void (*fn)(void *) = c->fn;
+        void *ud = c->ud;
+        free(c);
+        fn(ud);
+    }
+}
+
+wacc_cleanup *wacc_cleanup_add(wacc_cinstance *ci, void (*fn)(void *ud), void *ud)
+{
+    hloop *L = loop_of(ci);
+    wacc_cleanup *c = L ? calloc(1, sizeof *c) : NULL;
+    if (!c)
+        return NULL;
+    c->fn = fn;
+    c->ud = ud;
+    LINK(L->cleanups, c);
+    return c;
+}
+
+void wacc_cleanup_remove(wacc_cinstance *ci, wacc_cleanup *c)
+{
+    hloop *L = ci->hloop;
+    if (!L || !c)
+        return;
+    UNLINK(L->cleanups, c);
+    free(c);
+}
+
 void wacc__hloop_free(wacc_cinstance *ci)
 {
     hloop *L = ci->hloop;
     if (!L)
         return;
+    while (L->cleanups) {
+        wacc_cleanup *c = L->cleanups;
+        L->cleanups = c->next;
+        free(c);
+    }
     while (L->calls) {
         wacc_hcall *h = L->calls;
         L->calls = h->next;
