@@ -16,6 +16,7 @@
 #   args    get-arguments, get-environment, exit-with-code(7)
 #   fs      file copy through descriptor read-/write-via-stream, and a
 #           read-directory stream listing (compared sorted)
+#   mixed   a 0.2 import (monotonic-clock@0.2.3) next to 0.3 stdout
 #
 #   run.sh WACC        exit 0 pass, 1 fail, 77 skipped (no node / jco)
 set -u
@@ -57,7 +58,7 @@ expect() {
 }
 
 : > "$W/empty"      # (not /dev/null: stdin is read)
-for n in hello cat timer args fs; do
+for n in hello cat timer args fs mixed; do
     build $n
     check "$n: build" $?
 done
@@ -98,6 +99,9 @@ st=$?
 expect fs "$W/out.sorted" $st
 cmp -s "$W/fs/in.txt" "$W/fs/out.txt"
 check "fs: out.txt is a copy of in.txt" $?
+
+"$WACC" run "$W/mixed.so" > "$W/out" 2> "$W/err" < "$W/empty"
+expect mixed "$W/out" $?
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
