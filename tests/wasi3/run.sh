@@ -79,6 +79,11 @@ st=$?
 [ $st = 0 ] && [ ! -s "$W/out" ]
 check "cat: empty stdin (status $st)" $?
 
+(sleep 2) | "$WACC" run --timeout 300ms "$W/cat.so" > "$W/out" 2> "$W/err"
+st=$?
+[ $st != 0 ] && grep -q "deadline exceeded" "$W/err"
+check "cat: --timeout stops a guest waiting for stdin (status $st: $(head -c 200 "$W/err"))" $?
+
 "$WACC" run "$W/timer.so" > "$W/out" 2> "$W/err" < "$W/empty"
 expect timer "$W/out" $?
 "$WACC" run --timeout 100ms "$W/timer.so" > "$W/out" 2> "$W/err" < "$W/empty"
