@@ -70,6 +70,8 @@ typedef struct hloop {
     wacc_hend *ends;
     wacc_hend *ready, **ready_tail;
     wacc_waiter waiter;
+    uint32_t trap;                  /* a copy the host started trapped in the guest
+                                       (its realloc): the loop's next result */
     struct pollfd *pfds;
     wacc_watch **pw;
     unsigned pcap;
@@ -382,9 +384,12 @@ static bool hend_copy(wacc_hend *e, bool writing, void *buf, uint32_t n, wacc_ar
     e->copying = true;
     e->done = done;
     e->ud = ud;
-    /* a trap while lowering into the guest (its realloc) is the guest's:
-     * the guest's instance noted it; the copy is then left as it was */
-    (void)wacc__end_copy(e->ci, e->e, buf, n, arena);
+    /* a trap while storing into the guest (its realloc): the instance
+     * noted it; the loop step that ran this returns it */
+    uint32_t code = wacc__end_copy(e->ci, e->e, buf, n, arena);
+    hloop *L = e->ci->hloop;
+    if (code && L && !L->trap)
+        L->trap = code;
     return true;
 }
 
@@ -546,11 +551,23 @@ static uint32_t fire_due(hloop *L, unsigned n, bool polled, bool *ran)
     return 0;
 }
 
+static uint32_t loop_step(hloop *L, wacc_cinstance *ci, bool block);
+
 uint32_t wacc__hloop_step(wacc_cinstance *ci, bool block)
 {
     hloop *L = ci->hloop;
     if (!L)
         return WACC__LOOP_IDLE;
+    uint32_t code = L->trap ? 0 : loop_step(L, ci, block);
+    if (L->trap) {
+        code = L->trap;
+        L->trap = 0;
+    }
+    return code;
+}
+
+static uint32_t loop_step(hloop *L, wacc_cinstance *ci, bool block)
+{
     bool ran = false, oom = false;
     uint32_t code = run_ready(L, &ran);
     if (!code)
