@@ -18,7 +18,10 @@
 #           read-directory stream listing (compared sorted)
 #   mixed   a 0.2 import (monotonic-clock@0.2.3) next to 0.3 stdout
 #
-#   run.sh WACC        exit 0 pass, 1 fail, 77 skipped (no node / jco)
+#   host    host_async (host_async.c) runs timer.so with its own C
+#           implementations of the imports (wacc.h async host API only)
+#
+#   run.sh WACC [HOST_ASYNC]   exit 0 pass, 1 fail, 77 skipped (no node / jco)
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -107,6 +110,13 @@ check "fs: out.txt is a copy of in.txt" $?
 
 "$WACC" run "$W/mixed.so" > "$W/out" 2> "$W/err" < "$W/empty"
 expect mixed "$W/out" $?
+
+if [ $# -ge 2 ]; then
+    "$2" "$W/timer.so" > "$W/host.out" 2>&1
+    st=$?
+    [ $st = 0 ] || cat "$W/host.out"
+    check "host: the async host API from C ($(tail -1 "$W/host.out"))" $st
+fi
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
