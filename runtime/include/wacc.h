@@ -290,6 +290,22 @@ bool wacc_component_call(wacc_store *s, wacc_cfunc *f, const struct wacc_cval *a
                          uint32_t nargs, struct wacc_cval *result, uint32_t nresults,
                          struct wacc_arena *arena, wacc_trap *trap);
 
+/* Start a call of an exported function without waiting for it (issue 10;
+ * for a server that runs several calls in one instance): the callee runs
+ * until it blocks or resolves, then this returns. done(ud, result,
+ * cancelled) runs when it resolves -- now, or later from inside
+ * wacc_cinstance_poll or another call into the instance; result (NULL
+ * if the function has none) is allocated from arena, which must live
+ * until then. NULL on a trap (*trap; the instance must not be entered
+ * again). Free the handle after done ran, or after freeing the instance
+ * (a trap there ends the call without done). */
+typedef struct wacc_ccall wacc_ccall;
+typedef void (*wacc_ccall_fn)(void *ud, const struct wacc_cval *result, bool cancelled);
+wacc_ccall *wacc_component_call_start(wacc_store *s, wacc_cfunc *f, const struct wacc_cval *args,
+                                      uint32_t nargs, struct wacc_arena *arena, wacc_ccall_fn done,
+                                      void *ud, wacc_trap *trap);
+bool wacc_ccall_done(const wacc_ccall *c);
+void wacc_ccall_free(wacc_ccall *c);
 /* ---- async Component Model: the host side (issue 10; component_host_async.c) ----
  *
  * Every component instance graph has an event loop: the guest side

@@ -1910,6 +1910,85 @@ wacc_func *wacc__async_builtin(cframe *f, const wacc_canon *cn, const copts *o, 
     }
 }
 
+/* ---- the host as caller, without waiting (wacc_component_call_start) ----
+ * A server that runs several calls in one instance starts each one and
+ * lets them progress from its own loop (wacc_cinstance_poll): the call's
+ * task runs until it blocks, done() runs when it resolves. */
+
+struct wacc_ccall {
+    hcaller h;
+    wacc_ccall_fn done;
+    void *ud;
+    bool finished;
+};
+
+static uint32_t ccall_on_resolve(acaller *c, const wacc_cval *result, bool cancelled)
+{
+    wacc_ccall *cc = (wacc_ccall *)c;
+    uint32_t code = host_on_resolve(c, result, cancelled);
+    cc->finished = true;
+    if (!code && cc->done)
+        cc->done(cc->ud, cc->h.result, cancelled);
+    return code;
+}
+
+wacc_ccall *wacc_component_call_start(wacc_store *s, wacc_cfunc *F, const wacc_cval *args, uint32_t nargs,
+                                      wacc_arena *arena, wacc_ccall_fn done, void *ud, wacc_trap *trap)
+{
+    (void)s;
+    memset(trap, 0, sizeof *trap);
+    if (F->kind != CF_LIFTED || nargs != F->nparams) {
+        wacc__simple_trap(trap, WACC_TRAP_HOST, "not an exported function of these arguments");
+        return NULL;
+    }
+    cframe *f = F->f;
+    wacc_cinstance *ci = f->ci;
+    if (!f->abi.may_enter) {
+        wacc__simple_trap(trap, WACC_TRAP_COMPONENT, "cannot enter component instance");
+        return NULL;
+    }
+    wacc_ccall *cc = calloc(1, sizeof *cc);
+    wacc_cval *res = cc ? wacc_arena_alloc(arena, sizeof *res) : NULL;
+    if (!res) {
+        free(cc);
+        wacc__simple_trap(trap, WACC_TRAP_OUT_OF_MEMORY, "out of memory");
+        return NULL;
+    }
+    memset(res, 0, sizeof *res);
+    cc->h.c.on_start = host_on_start;
+    cc->h.c.on_resolve = ccall_on_resolve;
+    cc->h.args = args;
+    cc->h.nargs = F->nparams;
+    cc->h.result = F->result ? res : NULL;
+    cc->h.arena = arena;
+    cc->done = done;
+    cc->ud = ud;
+    asched *S = sched(ci);
+    athread *cur = S ? S->cur : NULL;
+    uint32_t code = task_call(F, &cc->h.c);
+    if (S)
+        S->cur = cur;
+    if (code) {
+        trap->code = code;
+        snprintf(trap->message, sizeof trap->message, "trap: %s", ci->msg[0] ? ci->msg : wacc_trap_name(code));
+        if (cc->h.c.callee)
+            cc->h.c.callee->caller = NULL;
+        free(cc);               /* the instance is broken: its tasks are not run again */
+        return NULL;
+    }
+    return cc;
+}
+
+bool wacc_ccall_done(const wacc_ccall *c)
+{
+    return c->finished;
+}
+
+void wacc_ccall_free(wacc_ccall *c)
+{
+    free(c);
+}
+
 /* ---- host-held ends (component_host_async.c) ---- */
 
 /* buf_copy when one side (or both) is a host buffer. */
