@@ -355,6 +355,14 @@ wacc_watch *wacc_watch_add(wacc_cinstance *ci, int fd, short events, uint64_t de
                            void *ud);
 void wacc_watch_remove(wacc_cinstance *ci, wacc_watch *w);
 
+/* Cleanups: fn(ud) runs when the component instance is freed, before
+ * its streams, futures and calls are (host objects driven by the loop
+ * drop their ends and free themselves there; fn must not call into the
+ * guest). Remove one whose object went away first. NULL on OOM. */
+typedef struct wacc_cleanup wacc_cleanup;
+wacc_cleanup *wacc_cleanup_add(wacc_cinstance *ci, void (*fn)(void *ud), void *ud);
+void wacc_cleanup_remove(wacc_cinstance *ci, wacc_cleanup *c);
+
 /* How the loop waits: until one of fds[0..nfds) is ready (revents
  * filled) or deadline_ns (0: none). May return early. false: stop (the
  * deadline of the store passed, the server is shutting down): the

@@ -1055,6 +1055,7 @@ void wacc_cinstance_free(wacc_cinstance *ci)
     if (!ci)
         return;
     wacc__adapter_reset(ci);        /* scopes of fused calls a trap interrupted */
+    wacc__hloop_cleanup(ci);
     wacc__async_free(ci);
     wacc__hloop_free(ci);
     for (cframe *f = ci->frames; f; f = f->next_frame)

@@ -57,12 +57,21 @@ struct wacc_hend {
     wacc_hend *next, *prev;
 };
 
+struct wacc_cleanup {
+    void (*fn)(void *ud);
+    void *ud;
+    wacc_cleanup *next, *prev;
+};
+
 typedef struct hloop {
+    wacc_cleanup *cleanups;
     wacc_hcall *calls;
     wacc_watch *watches;
     wacc_hend *ends;
     wacc_hend *ready, **ready_tail;
     wacc_waiter waiter;
+    uint32_t trap;                  /* a copy the host started trapped in the guest
+                                       (its realloc): the loop's next result */
     struct pollfd *pfds;
     wacc_watch **pw;
     unsigned pcap;
@@ -96,11 +105,52 @@ static hloop *loop_of(wacc_cinstance *ci)
     return ci->hloop;
 }
 
+void wacc__hloop_cleanup(wacc_cinstance *ci)
+{
+    hloop *L = ci->hloop;
+    while (L && L->cleanups) {
+        wacc_cleanup *c = L->cleanups;
+        L->cleanups = c->next;
+        if (L->cleanups)
+            L->cleanups->prev = NULL;
+        void (*fn)(void *) = c->fn;
+        void *ud = c->ud;
+        free(c);
+        fn(ud);
+    }
+}
+
+wacc_cleanup *wacc_cleanup_add(wacc_cinstance *ci, void (*fn)(void *ud), void *ud)
+{
+    hloop *L = loop_of(ci);
+    wacc_cleanup *c = L ? calloc(1, sizeof *c) : NULL;
+    if (!c)
+        return NULL;
+    c->fn = fn;
+    c->ud = ud;
+    LINK(L->cleanups, c);
+    return c;
+}
+
+void wacc_cleanup_remove(wacc_cinstance *ci, wacc_cleanup *c)
+{
+    hloop *L = ci->hloop;
+    if (!L || !c)
+        return;
+    UNLINK(L->cleanups, c);
+    free(c);
+}
+
 void wacc__hloop_free(wacc_cinstance *ci)
 {
     hloop *L = ci->hloop;
     if (!L)
         return;
+    while (L->cleanups) {
+        wacc_cleanup *c = L->cleanups;
+        L->cleanups = c->next;
+        free(c);
+    }
     while (L->calls) {
         wacc_hcall *h = L->calls;
         L->calls = h->next;
@@ -334,9 +384,12 @@ static bool hend_copy(wacc_hend *e, bool writing, void *buf, uint32_t n, wacc_ar
     e->copying = true;
     e->done = done;
     e->ud = ud;
-    /* a trap while lowering into the guest (its realloc) is the guest's:
-     * the guest's instance noted it; the copy is then left as it was */
-    (void)wacc__end_copy(e->ci, e->e, buf, n, arena);
+    /* a trap while storing into the guest (its realloc): the instance
+     * noted it; the loop step that ran this returns it */
+    uint32_t code = wacc__end_copy(e->ci, e->e, buf, n, arena);
+    hloop *L = e->ci->hloop;
+    if (code && L && !L->trap)
+        L->trap = code;
     return true;
 }
 
@@ -498,11 +551,23 @@ static uint32_t fire_due(hloop *L, unsigned n, bool polled, bool *ran)
     return 0;
 }
 
+static uint32_t loop_step(hloop *L, wacc_cinstance *ci, bool block);
+
 uint32_t wacc__hloop_step(wacc_cinstance *ci, bool block)
 {
     hloop *L = ci->hloop;
     if (!L)
         return WACC__LOOP_IDLE;
+    uint32_t code = L->trap ? 0 : loop_step(L, ci, block);
+    if (L->trap) {
+        code = L->trap;
+        L->trap = 0;
+    }
+    return code;
+}
+
+static uint32_t loop_step(hloop *L, wacc_cinstance *ci, bool block)
+{
     bool ran = false, oom = false;
     uint32_t code = run_ready(L, &ran);
     if (!code)

@@ -289,6 +289,8 @@ struct wacc_hend;
  * else a trap code. */
 uint32_t wacc__hloop_step(wacc_cinstance *ci, bool block);
 void wacc__hloop_free(wacc_cinstance *ci);
+/* Runs the host's cleanups (before the guest side is freed). */
+void wacc__hloop_cleanup(wacc_cinstance *ci);
 /* An async host function called by a subtask (caller c, lifting its
  * arguments with c->on_start); 0 or a trap code. */
 uint32_t wacc__hcall_start(cframe *f, struct wacc_cfunc *F, acaller *c);

@@ -262,9 +262,26 @@ static const wacc_resource_type *resource(void *ud, const char *iname, const cha
     return w3_rt(w, key);
 }
 
+static void *call_begin(void *ud, const char *name, const char *caller, const char *callee)
+{
+    wacc_wasi3 *w = ud;
+    return w->h2.call_begin(w->h2.ud, name, caller, callee);
+}
+
+static void call_end(void *ud, void *token, uint32_t code)
+{
+    wacc_wasi3 *w = ud;
+    w->h2.call_end(w->h2.ud, token, code);
+}
+
 void wacc_wasi3_host(wacc_wasi3 *w, wacc_component_host *out)
 {
+    wacc_wasi2_host(w->w2, &w->h2);     /* as configured now (--trace-calls) */
     memset(out, 0, sizeof *out);
+    if (w->h2.call_begin) {
+        out->call_begin = call_begin;
+        out->call_end = call_end;
+    }
     out->func = untyped_func;
     out->typed_func = typed_func;
     out->async_func = async_func;

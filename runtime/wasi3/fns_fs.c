@@ -52,8 +52,11 @@ static uint32_t read_via_stream(w3_call *c)
     int fd = dup_for(c, DF_READ);
     /* an error: an empty stream and the error in the future */
     if (!w3_source_fd(c->ci, fd < 0 ? -1 : fd, fd >= 0, true, c->v.a[1].x.u, st, fd < 0 ? NULL : ft, NULL,
-                      &e[0], &e[1]))
+                      &e[0], &e[1])) {
+        if (fd >= 0)
+            close(fd);
         return WACC_TRAP_OUT_OF_MEMORY;
+    }
     if (fd < 0) {
         uint32_t code = failed_future(c, ft, -fd, &e[1]);
         if (code)
@@ -96,18 +99,34 @@ static uint32_t append_via_stream(w3_call *c)
 /* ---- futures written once ---- */
 
 typedef struct onefut {
+    wacc_cinstance *ci;
     wacc_hend *f;
     wacc_arena arena;
     wacc_cval v;
+    wacc_cleanup *cl;
 } onefut;
+
+static void onefut_free(void *ud)
+{
+    onefut *o = ud;
+    if (o->f)
+        wacc_hend_drop(o->f);
+    if (o->cl)
+        wacc_cleanup_remove(o->ci, o->cl);
+    wacc_arena_fini(&o->arena);
+    free(o);
+}
+
+static void onefut_cleanup(void *ud)
+{
+    ((onefut *)ud)->cl = NULL;
+    onefut_free(ud);
+}
 
 static uint32_t onefut_done(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
 {
-    (void)result, (void)n;
-    onefut *o = ud;
-    wacc_hend_drop(e);
-    wacc_arena_fini(&o->arena);
-    free(o);
+    (void)e, (void)result, (void)n;
+    onefut_free(ud);
     return 0;
 }
 
@@ -116,9 +135,10 @@ static uint32_t failed_future(w3_call *c, const wacc_ctype *ft, int e, wacc_cval
     onefut *o = calloc(1, sizeof *o);
     if (!o)
         return WACC_TRAP_OUT_OF_MEMORY;
+    o->ci = c->ci;
     wacc_arena_init(&o->arena);
-    if (!(o->f = wacc_hend_new(c->ci, ft, out))) {
-        free(o);
+    if (!(o->cl = wacc_cleanup_add(c->ci, onefut_cleanup, o)) || !(o->f = wacc_hend_new(c->ci, ft, out))) {
+        onefut_free(o);
         return WACC_TRAP_OUT_OF_MEMORY;
     }
     if (!w3_err_value(&o->arena, ft->elem, w2_errno_label(e), &o->v))
@@ -137,10 +157,16 @@ typedef struct dirsrc {
     wacc_cval *ents;
     uint32_t n, pos;
     wacc_cval fval;
+    wacc_watch *watch;
+    wacc_cleanup *cl;
 } dirsrc;
 
 static void dir_free(dirsrc *d)
 {
+    if (d->watch)
+        wacc_watch_remove(d->ci, d->watch);
+    if (d->cl)
+        wacc_cleanup_remove(d->ci, d->cl);
     if (d->s)
         wacc_hend_drop(d->s);
     if (d->f)
@@ -171,10 +197,17 @@ static uint32_t dir_written(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
     return 0;
 }
 
+static void dir_cleanup(void *ud)
+{
+    ((dirsrc *)ud)->cl = NULL;
+    dir_free(ud);
+}
+
 static uint32_t dir_start(void *ud, short revents)
 {
     (void)revents;
     dirsrc *d = ud;
+    d->watch = NULL;
     if (d->n == 0)
         return dir_written(d, d->s, WACC_COPY_COMPLETED, 0);
     if (!wacc_hend_write(d->s, d->ents, d->n, dir_written, d))
@@ -199,6 +232,10 @@ static uint32_t read_directory(w3_call *c)
         return WACC_TRAP_OUT_OF_MEMORY;
     d->ci = c->ci;
     wacc_arena_init(&d->arena);
+    if (!(d->cl = wacc_cleanup_add(c->ci, dir_cleanup, d))) {
+        dir_free(d);
+        return WACC_TRAP_OUT_OF_MEMORY;
+    }
     wacc_cval *e = wacc_arena_alloc(c->v.arena, 2 * sizeof *e);
     const wacc_ctype *errt = w2_case_type(ft->elem, "err");
     const wacc_ctype *opt = wacc_ctype_option(&d->arena, st->elem);
@@ -251,7 +288,7 @@ static uint32_t read_directory(w3_call *c)
         }
         w2_release(c->v.w, rep);
     }
-    if (code || !wacc_watch_add(c->ci, -1, 0, 0, dir_start, d)) {
+    if (code || !(d->watch = wacc_watch_add(c->ci, -1, 0, 0, dir_start, d))) {
         dir_free(d);
         return code ? code : WACC_TRAP_OUT_OF_MEMORY;
     }

@@ -39,11 +39,17 @@ typedef struct pipe3 {
     int err;
     wacc_arena arena;
     wacc_cval fval;
+    wacc_watch *watch;          /* the pending watch (NULL: none) */
+    wacc_cleanup *cl;           /* freed with the instance if still alive */
     uint8_t buf[CHUNK];
 } pipe3;
 
 static void pipe_free(pipe3 *p)
 {
+    if (p->watch)
+        wacc_watch_remove(p->ci, p->watch);
+    if (p->cl)
+        wacc_cleanup_remove(p->ci, p->cl);
     if (p->s)
         wacc_hend_drop(p->s);
     if (p->f)
@@ -111,14 +117,16 @@ static uint32_t src_written(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
 static uint32_t src_readable(void *ud, short revents)
 {
     (void)revents;
-    return src_fill(ud);
+    pipe3 *p = ud;
+    p->watch = NULL;
+    return src_fill(p);
 }
 
 static uint32_t src_fill(pipe3 *p)
 {
     ssize_t n = p->positioned ? pread(p->fd, p->buf, CHUNK, (off_t)p->off) : read(p->fd, p->buf, CHUNK);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-        if (!wacc_watch_add(p->ci, p->fd, POLLIN, 0, src_readable, p))
+        if (!(p->watch = wacc_watch_add(p->ci, p->fd, POLLIN, 0, src_readable, p)))
             return WACC_TRAP_OUT_OF_MEMORY;
         return 0;
     }
@@ -138,15 +146,23 @@ static uint32_t src_start(void *ud, short revents)
 {
     (void)revents;
     pipe3 *p = ud;
+    p->watch = NULL;
     if (p->fd < 0)
         return finish(p);               /* no such input: empty */
     if (p->positioned)
         return src_fill(p);
     /* not a file: read only when poll says so (a tty or pipe may be in
      * blocking mode) */
-    if (!wacc_watch_add(p->ci, p->fd, POLLIN, 0, src_readable, p))
+    if (!(p->watch = wacc_watch_add(p->ci, p->fd, POLLIN, 0, src_readable, p)))
         return WACC_TRAP_OUT_OF_MEMORY;
     return 0;
+}
+
+static void pipe_cleanup(void *ud)
+{
+    pipe3 *p = ud;
+    p->cl = NULL;
+    pipe_free(p);
 }
 
 static pipe3 *pipe_new(wacc_cinstance *ci, int fd, bool close_fd, bool positioned, uint64_t offset,
@@ -163,8 +179,10 @@ static pipe3 *pipe_new(wacc_cinstance *ci, int fd, bool close_fd, bool positione
     p->fut_t = fut_t;
     p->map = map;
     wacc_arena_init(&p->arena);
-    if (fut_t && !(p->f = wacc_hend_new(ci, fut_t, future_out))) {
-        free(p);
+    if (!(p->cl = wacc_cleanup_add(ci, pipe_cleanup, p)) ||
+        (fut_t && !(p->f = wacc_hend_new(ci, fut_t, future_out)))) {
+        p->close_fd = false;            /* the caller's on failure */
+        pipe_free(p);
         return NULL;
     }
     return p;
@@ -178,7 +196,7 @@ bool w3_source_fd(wacc_cinstance *ci, int fd, bool close_fd, bool positioned, ui
     if (!p)
         return false;
     if (!(p->s = wacc_hend_new(ci, stream_t, stream_out)) ||
-        !wacc_watch_add(ci, -1, 0, 0, src_start, p)) {
+        !(p->watch = wacc_watch_add(ci, -1, 0, 0, src_start, p))) {
         p->close_fd = false;
         pipe_free(p);
         return false;
@@ -205,6 +223,7 @@ static uint32_t sink_writable(void *ud, short revents)
 {
     (void)revents;
     pipe3 *p = ud;
+    p->watch = NULL;
     return sink_flush(p, p->err == -1);
 }
 
@@ -219,7 +238,7 @@ static uint32_t sink_flush(pipe3 *p, bool dropped)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             p->err = dropped ? -1 : 0;     /* remembered for sink_writable */
-            if (!wacc_watch_add(p->ci, p->fd, POLLOUT, 0, sink_writable, p))
+            if (!(p->watch = wacc_watch_add(p->ci, p->fd, POLLOUT, 0, sink_writable, p)))
                 return WACC_TRAP_OUT_OF_MEMORY;
             return 0;
         }
@@ -245,7 +264,9 @@ static uint32_t sink_read(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
 static uint32_t sink_start(void *ud, short revents)
 {
     (void)revents;
-    return sink_next(ud, false);
+    pipe3 *p = ud;
+    p->watch = NULL;
+    return sink_next(p, false);
 }
 
 bool w3_sink_fd(wacc_cinstance *ci, int fd, bool close_fd, bool positioned, bool append, uint64_t offset,
@@ -255,7 +276,7 @@ bool w3_sink_fd(wacc_cinstance *ci, int fd, bool close_fd, bool positioned, bool
     if (!p)
         return false;
     p->append = append;
-    if (!(p->s = wacc_hend_take(ci, data)) || !wacc_watch_add(ci, -1, 0, 0, sink_start, p)) {
+    if (!(p->s = wacc_hend_take(ci, data)) || !(p->watch = wacc_watch_add(ci, -1, 0, 0, sink_start, p))) {
         p->close_fd = false;
         pipe_free(p);
         return false;

@@ -105,7 +105,7 @@ WAT
     case "$out" in *"$4"*) check "link error: $4" 0 ;; *) echo "$out"; check "link error: $4" 1 ;; esac
 }
 bad 0.2.12 u32 i32 "type mismatch: WASI has ()->u64, the component imports ()->u32"
-bad 0.3.0 u64 i64 "WASI version 0.3.0 is not supported"
+bad 0.4.0 u64 i64 "WASI version 0.4.0 is not supported"
 bad 0.2.13 u64 i64 "WASI version 0.2.13 is not supported"
 
 echo "$pass passed, $fail failed"

@@ -56,4 +56,6 @@ echo x > "$W/fs/zzz"
 (head -1 "$W/fs.out"; tail -n +2 "$W/fs.out" | LC_ALL=C sort) > "$W/fs.sorted" && mv "$W/fs.sorted" "$W/fs.out"
 cmp -s "$W/fs/in.txt" "$W/fs/out.txt" || { echo "fs: out.txt differs under jco"; status=1; }
 record fs || status=1
+: > "$W/stdin"
+jrun mixed && record mixed || status=1
 exit $status

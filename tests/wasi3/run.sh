@@ -16,8 +16,12 @@
 #   args    get-arguments, get-environment, exit-with-code(7)
 #   fs      file copy through descriptor read-/write-via-stream, and a
 #           read-directory stream listing (compared sorted)
+#   mixed   a 0.2 import (monotonic-clock@0.2.3) next to 0.3 stdout
 #
-#   run.sh WACC        exit 0 pass, 1 fail, 77 skipped (no node / jco)
+#   host    host_async (host_async.c) runs timer.so with its own C
+#           implementations of the imports (wacc.h async host API only)
+#
+#   run.sh WACC [HOST_ASYNC]   exit 0 pass, 1 fail, 77 skipped (no node / jco)
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -57,7 +61,7 @@ expect() {
 }
 
 : > "$W/empty"      # (not /dev/null: stdin is read)
-for n in hello cat timer args fs; do
+for n in hello cat timer args fs mixed; do
     build $n
     check "$n: build" $?
 done
@@ -77,6 +81,11 @@ check "cat: 300000 bytes of binary through (status $st)" $?
 st=$?
 [ $st = 0 ] && [ ! -s "$W/out" ]
 check "cat: empty stdin (status $st)" $?
+
+(sleep 2) | "$WACC" run --timeout 300ms "$W/cat.so" > "$W/out" 2> "$W/err"
+st=$?
+[ $st != 0 ] && grep -q "deadline exceeded" "$W/err"
+check "cat: --timeout stops a guest waiting for stdin (status $st: $(head -c 200 "$W/err"))" $?
 
 "$WACC" run "$W/timer.so" > "$W/out" 2> "$W/err" < "$W/empty"
 expect timer "$W/out" $?
@@ -98,6 +107,16 @@ st=$?
 expect fs "$W/out.sorted" $st
 cmp -s "$W/fs/in.txt" "$W/fs/out.txt"
 check "fs: out.txt is a copy of in.txt" $?
+
+"$WACC" run "$W/mixed.so" > "$W/out" 2> "$W/err" < "$W/empty"
+expect mixed "$W/out" $?
+
+if [ $# -ge 2 ]; then
+    "$2" "$W/timer.so" > "$W/host.out" 2>&1
+    st=$?
+    [ $st = 0 ] || cat "$W/host.out"
+    check "host: the async host API from C ($(tail -1 "$W/host.out"))" $st
+fi
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
