@@ -23,6 +23,7 @@
 #include "driver.h"
 #include "wasi.h"
 #include "wasi2.h"
+#include "wasi3.h"
 #include "wacc_oci.h"
 #include "wacc_otel.h"
 #include "wacc_sign.h"
@@ -318,33 +319,34 @@ int cmd_run(int argc, char **argv)
     cfg.allow_http = allow_http;
     cfg.nallow_http = nallow_http;
     if (wacc_artifact_is_component(art)) {
-        /* WASI 0.2 (runtime/wasi2): a wasi:cli/run command runs; --invoke
-         * calls an export with the same imports */
-        wacc_wasi2 *w2 = wacc_wasi2_new(&cfg, err);
-        if (w2 == NULL) {
+        /* WASI 0.3 + 0.2 (runtime/wasi3, which serves 0.2 imports through
+         * runtime/wasi2): a wasi:cli/run command (0.3 or 0.2) runs;
+         * --invoke calls an export with the same imports */
+        wacc_wasi3 *w3 = wacc_wasi3_new(&cfg, err);
+        if (w3 == NULL) {
             drv_error(file, "%s", err);
             goto out;
         }
         if (trace.o != NULL) {      /* outbound calls and wasi:otel guest spans under "run" */
-            wacc_wasi2_set_trace(w2, trace.o, &trace.phase.ctx);
-            wacc_wasi2_set_trace_calls(w2, trace_calls);
+            wacc_wasi2_set_trace(wacc_wasi3_wasi2(w3), trace.o, &trace.phase.ctx);
+            wacc_wasi2_set_trace_calls(wacc_wasi3_wasi2(w3), trace_calls);
         }
-        status = name == NULL ? wacc_wasi2_run(w2, s, art, err) : -2;
+        status = name == NULL ? wacc_wasi3_run(w3, s, art, err) : -2;
         if (status == -1)
             drv_error(file, "%s", err);
         if (status == -2) {         /* --invoke, or not a command: list its exports */
             wacc_component_host host;
-            wacc_wasi2_host(w2, &host);
-            wacc_wasi2_set_store(w2, s);
+            wacc_wasi3_host(w3, &host);
+            wacc_wasi2_set_store(wacc_wasi3_wasi2(w3), s);
             int exited;
             status = drv_run_component(file, s, art, name, args, nargs, &host);
-            if (wacc_wasi2_exited(w2, &exited))
+            if (wacc_wasi3_exited(w3, &exited))
                 status = exited;
         }
         fflush(stdout);
-        wacc_store_free(s);         /* before w2: guest handles point into it */
+        wacc_store_free(s);         /* before w3: guest handles point into it */
         s = NULL;
-        wacc_wasi2_free(w2);
+        wacc_wasi3_free(w3);
         status = status < 0 ? 1 : status;
         goto out;
     }

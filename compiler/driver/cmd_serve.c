@@ -6,6 +6,7 @@
  *              [--dir H::G] [--env K=V] [--allow-http HOST[:PORT]]...
  *              [--tcp-listen A:P] [--tcp-connect H:P|CIDR[:P]] [--udp ..] [--allow-dns]
  *              [--timeout 30s] [--max-memory 128MiB] [--max-body 64MiB]
+ *              [--reuse N] [--reuse-concurrency M]   (WASI 0.3 services)
  *              [--verify-key KEY.pub]... [--require-signatures] [--insecure] [--creds U:P]
  *              [--otlp URL [--trace-calls]] [--quiet] [--no-cache] [-O0..-O3] app.so|app.wasm|oci://REF
  *
@@ -99,6 +100,18 @@ static const char *value(int argc, char **argv, int *i, const char *opt)
     return NULL;
 }
 
+static bool parse_count(const char *v, const char *opt, unsigned *out)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || end == v || n < 1 || n > 1000000) {
+        drv_error(NULL, "serve: %s wants 1..1000000, not '%s'", opt, v);
+        return false;
+    }
+    *out = (unsigned)n;
+    return true;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     wacc_compile_options o = { .opt_level = 2, .cpu = NULL, .explicit_bounds = false,
@@ -154,6 +167,12 @@ int cmd_serve(int argc, char **argv)
                 goto out;
             }
             cfg.workers = (unsigned)n;
+        } else if ((v = value(argc, argv, &i, "--reuse"))) {
+            if (!parse_count(v, "--reuse", &cfg.reuse))
+                goto out;
+        } else if ((v = value(argc, argv, &i, "--reuse-concurrency"))) {
+            if (!parse_count(v, "--reuse-concurrency", &cfg.reuse_concurrency))
+                goto out;
         } else if ((v = value(argc, argv, &i, "--timeout"))) {
             if (!parse_duration_ns(v, &cfg.timeout_ns)) {
                 drv_error(NULL, "serve: bad --timeout '%s' (e.g. 30s, 500ms, 0 for none)", v);

@@ -39,6 +39,8 @@ static void usage(FILE *f)
           "      [--dir HOST[::GUEST]] [--env KEY=VALUE] [--allow-http HOST[:PORT]]...\n"
           "      [--tcp-listen ADDR:PORT] [--tcp-connect HOST:PORT|CIDR[:PORT]] [--allow-dns]\n"
           "      [--timeout 30s] [--max-memory 128MiB] [--max-body 64MiB] [--quiet]\n"
+          "      [--reuse N] [--reuse-concurrency M]  (WASI 0.3 services: requests per instance,\n"
+          "      at once; default 128 and 16; 0.2 proxies get a fresh instance per request)\n"
           "      [--verify-key KEY.pub]... [--require-signatures] [--otlp URL [--trace-calls]]\n"
           "      [--insecure] [--creds USER:PASS] FILE.so|FILE.wasm|oci://REF\n"
           "                      serve a wasi:http component over HTTP (grants apply to the\n"

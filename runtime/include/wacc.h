@@ -202,6 +202,15 @@ bool wacc_artifact_is_component(const wacc_artifact *a);
 typedef uint32_t (*wacc_component_host_fn)(void *data, const struct wacc_cval *args, uint32_t nargs,
                                            struct wacc_cval *result, struct wacc_arena *arena);
 
+/* A call of an async host function in progress (see below). */
+typedef struct wacc_hcall wacc_hcall;
+/* An async host function: args[nargs] lifted (they and everything
+ * allocated from wacc_hcall_arena(call) live until the call completes).
+ * Complete the call with wacc_hcall_return, now or later. Return 0, or a
+ * WACC_TRAP_* code to trap (the call must not have been completed then). */
+typedef uint32_t (*wacc_component_host_async_fn)(void *data, wacc_hcall *call, const struct wacc_cval *args,
+                                                 uint32_t nargs);
+
 /* What the host provides for the root component's imports: functions
  * (top level, instance NULL, or function `name` of imported instance
  * `instance`) and resource types (`(export "r" (type (sub resource)))` of an
@@ -228,6 +237,15 @@ typedef struct wacc_component_host {
      * then one memcpy instead of one value per byte. false: every lifted
      * list has its elements (repr WACC_CVAL_ELEMS). */
     bool list_bytes;
+    /* Optional (additive, issue 10): asked first when set. Provides an
+     * import as an async host function (see "async Component Model: the
+     * host side" below): it may complete its call later, from the event
+     * loop. false with err "" falls back to typed_func / func. Works for
+     * imports of any function type (`async func` or not); a caller that
+     * lowered it synchronously blocks (runs the event loop) until it
+     * completes. */
+    bool (*async_func)(void *ud, const char *instance, const char *name, const struct wacc_cfunc *type,
+                       wacc_component_host_async_fn *fn, void **data, char *err);
     /* Optional (additive, issue 12: --trace-calls): calls from one component
      * instance of the graph to a function another one lifted. When
      * call_begin is set, those calls take the runtime's generic path (lift
@@ -271,6 +289,133 @@ const struct wacc_ctype *wacc_cfunc_result(const wacc_cfunc *f);
 bool wacc_component_call(wacc_store *s, wacc_cfunc *f, const struct wacc_cval *args,
                          uint32_t nargs, struct wacc_cval *result, uint32_t nresults,
                          struct wacc_arena *arena, wacc_trap *trap);
+
+/* Start a call of an exported function without waiting for it (issue 10;
+ * for a server that runs several calls in one instance): the callee runs
+ * until it blocks or resolves, then this returns. done(ud, result,
+ * cancelled) runs when it resolves -- now, or later from inside
+ * wacc_cinstance_poll or another call into the instance; result (NULL
+ * if the function has none) is allocated from arena, which must live
+ * until then. NULL on a trap (*trap; the instance must not be entered
+ * again). Free the handle after done ran, or after freeing the instance
+ * (a trap there ends the call without done). */
+typedef struct wacc_ccall wacc_ccall;
+typedef void (*wacc_ccall_fn)(void *ud, const struct wacc_cval *result, bool cancelled);
+wacc_ccall *wacc_component_call_start(wacc_store *s, wacc_cfunc *f, const struct wacc_cval *args,
+                                      uint32_t nargs, struct wacc_arena *arena, wacc_ccall_fn done,
+                                      void *ud, wacc_trap *trap);
+bool wacc_ccall_done(const wacc_ccall *c);
+void wacc_ccall_free(wacc_ccall *c);
+/* ---- async Component Model: the host side (issue 10; component_host_async.c) ----
+ *
+ * Every component instance graph has an event loop: the guest side
+ * (tasks, waitable sets, stream copies: component_async.c) and the host's
+ * watches (fds and timers) and host-held stream/future ends. It runs
+ * whenever a caller waits: wacc_component_call of an async export runs it
+ * until the call resolves; a synchronously lowered call of an async host
+ * function runs it until that completes. When no guest thread can run
+ * and nothing is ready, it waits for the watches through the instance's
+ * waiter (default: poll(2) on this thread, bounded by the store's
+ * deadline; wacc serve sets one that parks the request's fiber, as
+ * wacc_wasi2_set_waiter does). Nothing to wait for while a caller still
+ * waits is the trap "deadlock detected".
+ *
+ * Callbacks the loop calls (watch functions, copy completions) run on
+ * the loop, never inside a guest built-in: they may complete calls,
+ * start copies and add watches. They return 0 or a WACC_TRAP_* code
+ * (which becomes the trap of the call that ran the loop). */
+struct pollfd;
+
+/* Completing an async host call. */
+wacc_cinstance *wacc_hcall_instance(const wacc_hcall *c);
+/* Where the call's values live (until it completes). */
+struct wacc_arena *wacc_hcall_arena(wacc_hcall *c);
+/* The imported function's type (read with wacc_cfunc_nparams/param/result). */
+const wacc_cfunc *wacc_hcall_type(const wacc_hcall *c);
+/* Complete the call: result (NULL if the function has no result) is
+ * lowered into the caller. c is freed. 0 or a trap code (lowering the
+ * result failed; the caller's instance traps). */
+uint32_t wacc_hcall_return(wacc_hcall *c, const struct wacc_cval *result);
+/* Optional: fn(ud, c) runs when the caller cancels the call
+ * (subtask.cancel); it completes it then or later, with
+ * wacc_hcall_return or wacc_hcall_cancelled. Without it, a cancelled
+ * call completes normally. */
+void wacc_hcall_on_cancel(wacc_hcall *c, void (*fn)(void *ud, wacc_hcall *c), void *ud);
+/* Complete the call as cancelled (only after a cancellation request). */
+void wacc_hcall_cancelled(wacc_hcall *c);
+
+/* Watches: fn(ud, revents) runs once when fd (>= 0) has one of `events`
+ * (revents set), or when CLOCK_MONOTONIC reaches deadline_ns (revents 0;
+ * 0: none, with fd >= 0; fd < 0 and deadline_ns 0: at the next step of
+ * the loop). A watch is removed before its fn runs (one-shot: add it
+ * again to keep watching). Freed with the instance. NULL on OOM. */
+typedef uint32_t (*wacc_watch_fn)(void *ud, short revents);
+typedef struct wacc_watch wacc_watch;
+wacc_watch *wacc_watch_add(wacc_cinstance *ci, int fd, short events, uint64_t deadline_ns, wacc_watch_fn fn,
+                           void *ud);
+void wacc_watch_remove(wacc_cinstance *ci, wacc_watch *w);
+
+/* How the loop waits: until one of fds[0..nfds) is ready (revents
+ * filled) or deadline_ns (0: none). May return early. false: stop (the
+ * deadline of the store passed, the server is shutting down): the
+ * waiting call traps with WACC_TRAP_DEADLINE. Same contract as
+ * wacc_wasi2_waiter. wait NULL: the default (poll(2)). */
+typedef struct wacc_waiter {
+    void *ud;
+    bool (*wait)(void *ud, struct pollfd *fds, unsigned nfds, uint64_t deadline_ns);
+} wacc_waiter;
+void wacc_cinstance_set_waiter(wacc_cinstance *ci, const wacc_waiter *w);
+/* Run the loop without waiting: ready watches, copy completions and guest
+ * threads that can run, until none is left. 0 or a trap code (in *trap). */
+uint32_t wacc_cinstance_poll(wacc_cinstance *ci, wacc_trap *trap);
+/* The fds and the earliest deadline the loop would wait for now (for a
+ * host that integrates the loop into its own: wait, then
+ * wacc_cinstance_poll). Returns the number of fds (at most cap filled). */
+unsigned wacc_cinstance_fds(wacc_cinstance *ci, struct pollfd *fds, unsigned cap, uint64_t *deadline_ns);
+
+/* Host-held ends of streams and futures. A stream<T>/future<T> value
+ * (wacc_cval of kind WACC_CT_STREAM/FUTURE) always carries a readable end.
+ * The host creates a stream or future and keeps its writable end, handing
+ * the readable end to the guest (as a result or argument), or takes the
+ * readable end a guest handed it. Copies follow the Canonical ABI: a read
+ * or write completes when the other side does the matching copy (all of
+ * it, or part of it for streams); the guest's side sees its copy complete
+ * as the spec says. Elements: plain types (wacc_ctype_plain) as their
+ * memory layout, others as wacc_cval[] (a read allocates the values from
+ * the arena passed to it); no payload (stream / future without type):
+ * buf NULL. Ends belong to the component instance (freed with it). */
+typedef struct wacc_hend wacc_hend;
+enum { WACC_COPY_COMPLETED = 0, WACC_COPY_DROPPED = 1, WACC_COPY_CANCELLED = 2 };
+/* A copy finished: result WACC_COPY_*, n elements copied (streams: may be
+ * less than asked, also with COMPLETED; DROPPED: the other end is gone,
+ * n elements were copied before). */
+typedef uint32_t (*wacc_hend_fn)(void *ud, wacc_hend *e, uint32_t result, uint32_t n);
+
+/* t: a stream or future type (struct wacc_ctype of kind WACC_CT_STREAM /
+ * WACC_CT_FUTURE, e.g. from wacc_cfunc_result / wacc_ctype_stream).
+ * Returns the writable end; *readable receives the readable end's value.
+ * NULL on OOM. */
+wacc_hend *wacc_hend_new(wacc_cinstance *ci, const struct wacc_ctype *t, struct wacc_cval *readable);
+/* Take the readable end of value v (an argument the guest passed). */
+wacc_hend *wacc_hend_take(wacc_cinstance *ci, const struct wacc_cval *v);
+/* The end's stream/future type. */
+const struct wacc_ctype *wacc_hend_type(const wacc_hend *e);
+/* Start a copy of up to n elements (futures: n = 1) from/into buf; done
+ * runs when it finishes. One copy at a time per end. false: not idle (a
+ * copy in progress, or done: the other end was dropped / the future's
+ * value went). */
+bool wacc_hend_write(wacc_hend *e, const void *buf, uint32_t n, wacc_hend_fn done, void *ud);
+bool wacc_hend_read(wacc_hend *e, void *buf, uint32_t n, struct wacc_arena *arena, wacc_hend_fn done,
+                    void *ud);
+/* Cancel the copy in progress: done runs (from the loop) with
+ * WACC_COPY_CANCELLED (or COMPLETED / DROPPED if it finished first). */
+void wacc_hend_cancel(wacc_hend *e);
+/* Has the other end been dropped? */
+bool wacc_hend_other_dropped(const wacc_hend *e);
+/* Drop the end (no copy may be in progress; a future's writable end must
+ * have been written unless the reader is gone: else the reader sees it
+ * dropped). */
+void wacc_hend_drop(wacc_hend *e);
 
 /* ---- limits (service half; additive) ----
  * Deadline: wasm code running in store s stops with the trap

@@ -353,7 +353,7 @@ static bool req_wait(void *ud, struct pollfd *fds, unsigned nfds, uint64_t deadl
 
 /* ---- the guest ---- */
 
-static bool instance_new(const wacc_serve_config *cfg, const wacc_serve_route *rt,
+static bool instance_new(const wacc_serve_config *cfg, const wacc_serve_route *rt, bool v3,
                          struct sv_instance *in, wacc_trap *trap, char err[WACC_ERR_LEN])
 {
     uint64_t t0 = uv_hrtime();
@@ -361,14 +361,32 @@ static bool instance_new(const wacc_serve_config *cfg, const wacc_serve_route *r
     memset(trap, 0, sizeof *trap);
     err[0] = '\0';
     in->s = wacc_store_new(cfg->engine);
-    in->w2 = in->s ? wacc_wasi2_new(&rt->wasi, err) : NULL;
-    if (in->w2) {
+    if (in->s && v3) {
+        in->w3 = wacc_wasi3_new(&rt->wasi, err);
+        in->w2 = in->w3 ? wacc_wasi3_wasi2(in->w3) : NULL;
+        in->h3 = in->w3 ? wacc_wasi3_http_new(&rt->wasi, err) : NULL;
+        in->sk = in->h3 ? wacc_wasi3_sockets_new(&rt->wasi, err) : NULL;
+    } else if (in->s) {
+        in->w2 = wacc_wasi2_new(&rt->wasi, err);
+    }
+    if (in->w2 && (!v3 || in->sk)) {
         wacc_wasi2_set_trace_calls(in->w2, cfg->trace_calls && cfg->otel);
         if (cfg->max_memory)
             wacc_store_set_max_memory(in->s, cfg->max_memory);
-        wacc_component_host host;
-        wacc_wasi2_host(in->w2, &host);
-        in->ci = wacc_component_instantiate(in->s, rt->artifact, &host, trap, err);
+        wacc_component_host base, host3, hostsk;
+        if (v3)
+            wacc_wasi3_host(in->w3, &base);
+        else
+            wacc_wasi2_host(in->w2, &base);
+        if (v3) {       /* sockets, then http, then the rest of WASI 0.3 (and 0.2) */
+            wacc_wasi3_http_host(in->h3, &base, &host3);
+            wacc_wasi3_sockets_host(in->sk, &host3, &hostsk);
+        }
+        in->ci = wacc_component_instantiate(in->s, rt->artifact, v3 ? &hostsk : &base, trap, err);
+        if (in->ci && v3) {
+            wacc_wasi3_http_bind(in->h3, in->s, in->ci);
+            wacc_wasi3_sockets_bind(in->sk, in->ci);
+        }
     } else if (!err[0]) {
         snprintf(err, WACC_ERR_LEN, "out of memory");
     }
@@ -378,18 +396,30 @@ static bool instance_new(const wacc_serve_config *cfg, const wacc_serve_route *r
     }
     if (in->s)
         wacc_store_free(in->s);
-    wacc_wasi2_free(in->w2);
+    if (!in->w3)
+        wacc_wasi2_free(in->w2);
+    wacc_wasi3_sockets_free(in->sk);
+    wacc_wasi3_http_free(in->h3);
+    wacc_wasi3_free(in->w3);
     memset(in, 0, sizeof *in);
     return false;
 }
 
 static void instance_free(struct sv_instance *in)
 {
+    if (in->h3)
+        wacc_wasi3_http_bind(in->h3, NULL, NULL);   /* its stream ends go with the instance */
+    if (in->sk)
+        wacc_wasi3_sockets_bind(in->sk, NULL);
     if (in->ci)
         wacc_cinstance_free(in->ci);
     if (in->s)
         wacc_store_free(in->s);     /* before the context: guest handles point into it */
-    wacc_wasi2_free(in->w2);
+    if (!in->w3)
+        wacc_wasi2_free(in->w2);
+    wacc_wasi3_sockets_free(in->sk);
+    wacc_wasi3_http_free(in->h3);
+    wacc_wasi3_free(in->w3);
     memset(in, 0, sizeof *in);
 }
 
@@ -402,7 +432,7 @@ static void on_refill(uv_idle_t *h)
             continue;
         wacc_trap trap;
         char err[WACC_ERR_LEN];
-        if (!w->stopping && instance_new(&sv->cfg, &sv->routes[i], &w->spare[i], &trap, err))
+        if (!w->stopping && instance_new(&sv->cfg, &sv->routes[i], false, &w->spare[i], &trap, err))
             return;                     /* one per turn of the loop */
         break;                          /* failing: the request will say why */
     }
@@ -490,7 +520,7 @@ static void run_component(struct request *r)
     w->wanted[ri] = true;
     sv_spares_start(w);                 /* the next one, when the worker is idle */
     bool spare = in.ci != NULL;
-    bool made = spare || instance_new(&w->sv->cfg, r->route, &in, &trap, err);
+    bool made = spare || instance_new(&w->sv->cfg, r->route, false, &in, &trap, err);
     if (o)
         trace_instantiate(r, t0, &in, spare, &trap, err);
     if (!made) {
@@ -514,6 +544,283 @@ static void run_component(struct request *r)
     instance_free(&in);
 }
 
+/* ---- WASI 0.3 services: pooled instances ---- */
+
+/* ---- an instance with no request: its own waits on the worker's loop ---- */
+
+struct sv_iwatch {
+    struct sv_pinst *pi;                /* NULL once disarmed (callbacks still to come) */
+    unsigned n, open;
+    uv_poll_t polls[16];
+    uv_timer_t timer;
+};
+
+static void iwatch_closed(uv_handle_t *h)
+{
+    struct sv_iwatch *iw = h->data;
+    if (--iw->open == 0)
+        free(iw);
+}
+
+static void idle_disarm(struct sv_pinst *pi)
+{
+    struct sv_iwatch *iw = pi->iwatch;
+    if (!iw)
+        return;
+    pi->iwatch = NULL;
+    iw->pi = NULL;
+    for (unsigned i = 0; i < iw->n; i++)
+        uv_close((uv_handle_t *)&iw->polls[i], iwatch_closed);
+    uv_close((uv_handle_t *)&iw->timer, iwatch_closed);
+}
+
+static void pool_remove(struct sv_pinst *pi);
+static void idle_arm(struct sv_pinst *pi);
+
+static void idle_fire(struct sv_iwatch *iw)
+{
+    struct sv_pinst *pi = iw->pi;
+    if (!pi)
+        return;
+    idle_disarm(pi);
+    wacc_trap trap;
+    if (wacc_cinstance_poll(pi->in.ci, &trap) != 0) {
+        pi->broken = true;
+        snprintf(pi->why, sizeof pi->why, "%.180s", trap.message);
+        if (!pi->active)
+            pool_remove(pi);
+        return;
+    }
+    idle_arm(pi);
+}
+
+static void idle_on_poll(uv_poll_t *h, int status, int events)
+{
+    (void)status; (void)events;
+    idle_fire(h->data);
+}
+
+static void idle_on_timer(uv_timer_t *t)
+{
+    idle_fire(t->data);
+}
+
+static void idle_arm(struct sv_pinst *pi)
+{
+    if (pi->active || pi->broken || pi->iwatch || pi->w->stopping)
+        return;
+    struct pollfd fds[16];
+    uint64_t dl = 0;
+    unsigned n = wacc_cinstance_fds(pi->in.ci, fds, 16, &dl);
+    if (n > 16)
+        n = 16;
+    if (n == 0 && dl == 0)
+        return;
+    struct sv_iwatch *iw = calloc(1, sizeof *iw);
+    if (!iw)
+        return;
+    iw->pi = pi;
+    uv_timer_init(&pi->w->loop, &iw->timer);
+    iw->timer.data = iw;
+    iw->open = 1;
+    for (unsigned i = 0; i < n; i++) {
+        if (uv_poll_init(&pi->w->loop, &iw->polls[iw->n], fds[i].fd) != 0)
+            continue;
+        iw->polls[iw->n].data = iw;
+        uv_poll_start(&iw->polls[iw->n], ((fds[i].events & POLLIN) ? UV_READABLE : 0) |
+                      ((fds[i].events & POLLOUT) ? UV_WRITABLE : 0) | UV_DISCONNECT, idle_on_poll);
+        iw->n++;
+        iw->open++;
+    }
+    if (dl) {
+        uint64_t now = uv_hrtime();
+        uv_timer_start(&iw->timer, idle_on_timer, dl > now ? (dl - now + 999999) / 1000000 : 0, 0);
+    }
+    pi->iwatch = iw;
+}
+
+static void pinst_free(struct sv_pinst *pi)
+{
+    idle_disarm(pi);
+    instance_free(&pi->in);
+    free(pi);
+}
+
+static void pool_remove(struct sv_pinst *pi)
+{
+    for (struct sv_pinst **p = &pi->w->pools[pi->ri]; *p; p = &(*p)->next)
+        if (*p == pi) {
+            *p = pi->next;
+            break;
+        }
+    pinst_free(pi);
+}
+
+void sv_pools_quiesce(struct worker *w)
+{
+    for (unsigned i = 0; w->pools && i < w->sv->nroutes; i++)
+        for (struct sv_pinst *pi = w->pools[i]; pi; pi = pi->next)
+            idle_disarm(pi);
+}
+
+void sv_pools_free(struct worker *w)
+{
+    for (unsigned i = 0; w->pools && i < w->sv->nroutes; i++)
+        while (w->pools[i]) {
+            struct sv_pinst *pi = w->pools[i];
+            w->pools[i] = pi->next;
+            idle_disarm(pi);            /* (quiesced when the worker stopped) */
+            pinst_free(pi);
+        }
+}
+
+/* An instance of route ri with room for one more request: the first one
+ * in use that has some (requests share instances before new ones are
+ * made), else an idle one, else a new one. */
+static struct sv_pinst *pool_acquire(struct worker *w, unsigned ri, wacc_trap *trap, char err[WACC_ERR_LEN])
+{
+    const wacc_serve_config *cfg = &w->sv->cfg;
+    struct sv_pinst *idle = NULL;
+    for (struct sv_pinst *pi = w->pools[ri]; pi; pi = pi->next) {
+        if (pi->broken || pi->served >= cfg->reuse || pi->active >= cfg->reuse_concurrency)
+            continue;
+        if (pi->active)
+            return pi;
+        if (!idle)
+            idle = pi;
+    }
+    if (idle)
+        return idle;
+    struct sv_pinst *pi = calloc(1, sizeof *pi);
+    if (!pi) {
+        snprintf(err, WACC_ERR_LEN, "out of memory");
+        return NULL;
+    }
+    if (!instance_new(cfg, &w->sv->routes[ri], true, &pi->in, trap, err)) {
+        free(pi);
+        return NULL;
+    }
+    pi->w = w;
+    pi->ri = ri;
+    pi->next = w->pools[ri];
+    w->pools[ri] = pi;
+    return pi;
+}
+
+/* Wake request q's fiber (parked in req_wait) from the loop. */
+static void kick(struct request *q)
+{
+    if (q->waiting && !q->c->closing)
+        uv_timer_start(&q->c->wait_timer, on_wait_timer, 0, 0);
+}
+
+/* Others in r's instance that something moved for (another request's step
+ * ran the instance), or all of them when it broke. */
+static void kick_others(struct request *r)
+{
+    for (struct request *q = r->pi->reqs; q; q = q->pnext)
+        if (q != r && (r->pi->broken || (q->x && wacc_wasi3_exchange_pending(q->x))))
+            kick(q);
+}
+
+static void pool_detach(struct request *r, unsigned ri)
+{
+    struct worker *w = r->c->w;
+    struct sv_pinst *pi = r->pi;
+    for (struct request **p = &pi->reqs; *p; p = &(*p)->pnext)
+        if (*p == r) {
+            *p = r->pnext;
+            break;
+        }
+    r->pi = NULL;
+    pi->active--;
+    if (pi->active)
+        return;
+    bool retire = pi->broken || pi->served >= w->sv->cfg.reuse || w->stopping;
+    if (!retire)        /* one idle instance per route is kept */
+        for (struct sv_pinst *o = w->pools[ri]; o; o = o->next)
+            if (o != pi && !o->active && !o->broken)
+                retire = true;
+    if (!retire) {
+        idle_arm(pi);   /* tasks still waiting on their own */
+        return;
+    }
+    pool_remove(pi);
+}
+
+static void run_component3(struct request *r)
+{
+    struct worker *w = r->c->w;
+    unsigned ri = (unsigned)(r->route - w->sv->routes);
+    char err[WACC_ERR_LEN] = "";
+    wacc_trap trap;
+    memset(&trap, 0, sizeof trap);
+    struct sv_pinst *pi = pool_acquire(w, ri, &trap, err);
+    if (!pi) {
+        r->io.resp_error(r, "internal-error", trap.code ? trap.message : err);
+        return;
+    }
+    idle_disarm(pi);                    /* its requests drive it now */
+    r->pi = pi;
+    r->pnext = pi->reqs;
+    pi->reqs = r;
+    pi->active++;
+    pi->served++;
+    /* the instance's deadline: the latest of its requests' (a guest that
+     * never yields is stopped once all of them are late) */
+    uint64_t dl = r->deadline;
+    for (struct request *q = pi->reqs; q && dl; q = q->pnext)
+        if (!q->deadline)
+            dl = 0;
+        else if (q->deadline > dl)
+            dl = q->deadline;
+    wacc_store_set_deadline(pi->in.s, dl);
+    r->x = wacc_wasi3_http_start(pi->in.h3, &r->hreq, &r->io, &trap, err);
+    if (!r->x) {
+        if (trap.code) {
+            pi->broken = true;
+            snprintf(pi->why, sizeof pi->why, "%.180s", trap.message);
+        }
+        r->io.resp_error(r, "internal-error", trap.code ? trap.message : err);
+        kick_others(r);
+        pool_detach(r, ri);
+        return;
+    }
+    for (;;) {
+        if (pi->broken) {
+            io_error(r, "internal-error", pi->why);
+            break;
+        }
+        int st = wacc_wasi3_exchange_step(r->x, &trap);
+        if (st < 0) {
+            pi->broken = true;
+            snprintf(pi->why, sizeof pi->why, "%.180s", trap.message);
+            io_error(r, "internal-error", pi->why);
+            kick_others(r);
+            break;
+        }
+        kick_others(r);
+        if (st == 1)
+            break;
+        /* the instance's own waits (outbound connections, timers): watched
+         * by the first request in it */
+        struct pollfd fds[16];
+        uint64_t wdl = 0;
+        unsigned n = 0;
+        if (pi->reqs == r)
+            n = wacc_cinstance_fds(pi->in.ci, fds, 16, &wdl);
+        if (n > 16)
+            n = 16;
+        if (!req_wait(r, fds, n, wdl))
+            break;
+    }
+    wacc_wasi3_exchange_free(r->x);
+    r->x = NULL;
+    if (r->pi->reqs == r && r->pnext)
+        kick(r->pnext);             /* the next one watches the instance's fds */
+    pool_detach(r, ri);
+}
+
 static void request_fiber(void *arg)
 {
     struct request *r = arg;
@@ -521,6 +828,8 @@ static void request_fiber(void *arg)
         trace_handler_begin(r, "handler");
         r->route->native->handle(r->route->native->ud, &r->hreq, &r->io, &r->waiter);
         trace_handler_end(r, NULL);
+    } else if (r->c->w->sv->v3[r->route - r->c->w->sv->routes]) {
+        run_component3(r);
     } else
         run_component(r);
     if (!r->failed && !r->replied && !r->finished)

@@ -39,6 +39,8 @@ void wacc_serve_config_init(wacc_serve_config *cfg)
     cfg->grace_ns = 10ull * 1000000000ull;
     cfg->timeout_ns = 30ull * 1000000000ull;
     cfg->log_fd = 2;
+    cfg->reuse = 128;
+    cfg->reuse_concurrency = 16;
 }
 
 /* "HOST:PORT", "[V6]:PORT" */
@@ -94,36 +96,51 @@ static int listen_socket(const struct sockaddr_storage *ss, char err[WACC_ERR_LE
 }
 
 /* Instantiate a route's component once: it links against the WASI 0.2
- * host with its grants and exports wasi:http/incoming-handler. */
-static bool check_handler(const wacc_serve_config *cfg, const wacc_serve_route *rt,
-                          char err[WACC_ERR_LEN])
+ * host (and the WASI 0.3 http host) with its grants and exports
+ * wasi:http/incoming-handler (0.2: returns 2) or wasi:http/handler (0.3:
+ * returns 3). 0 on failure. */
+static int check_handler(const wacc_serve_config *cfg, const wacc_serve_route *rt,
+                         char err[WACC_ERR_LEN])
 {
     const char *name = rt->name ? rt->name : rt->prefix;
     char e[WACC_ERR_LEN] = "";
     wacc_trap trap;
     memset(&trap, 0, sizeof trap);
     wacc_store *s = wacc_store_new(cfg->engine);
-    wacc_wasi2 *w = s ? wacc_wasi2_new(&rt->wasi, e) : NULL;
+    wacc_wasi3 *w = s ? wacc_wasi3_new(&rt->wasi, e) : NULL;
+    wacc_wasi3_http *h3 = w ? wacc_wasi3_http_new(&rt->wasi, e) : NULL;
+    wacc_wasi3_sockets *sk = h3 ? wacc_wasi3_sockets_new(&rt->wasi, e) : NULL;
     wacc_cinstance *ci = NULL;
-    bool ok = false;
-    if (w) {
-        wacc_component_host host;
-        wacc_wasi2_host(w, &host);
+    int kind = 0;
+    if (sk) {
+        wacc_component_host base, hosth, host;
+        wacc_wasi3_host(w, &base);
+        wacc_wasi3_http_host(h3, &base, &hosth);
+        wacc_wasi3_sockets_host(sk, &hosth, &host);
         ci = wacc_component_instantiate(s, rt->artifact, &host, &trap, e);
         if (!ci)
             wacc__serve_err(err, "%s: %s", name, trap.code ? trap.message : e);
-        else if (!(ok = wacc_wasi2_is_http_handler(ci)))
-            wacc__serve_err(err, "%s: exports no wasi:http/incoming-handler (wacc serve "
-                            "runs wasi:http/proxy components)", name);
+        else if (wacc_wasi2_is_http_handler(ci))
+            kind = 2;
+        else if (wacc_wasi3_is_http_service(ci))
+            kind = 3;
+        else
+            wacc__serve_err(err, "%s: exports neither wasi:http/incoming-handler nor "
+                            "wasi:http/handler@0.3 (wacc serve runs wasi:http/proxy and "
+                            "wasi:http/service components)", name);
     } else {
         wacc__serve_err(err, "%s: %s", name, e[0] ? e : "out of memory");
     }
+    if (h3)
+        wacc_wasi3_http_bind(h3, NULL, NULL);
     if (ci)
         wacc_cinstance_free(ci);
     if (s)
         wacc_store_free(s);
-    wacc_wasi2_free(w);
-    return ok;
+    wacc_wasi3_sockets_free(sk);
+    wacc_wasi3_http_free(h3);
+    wacc_wasi3_free(w);
+    return kind;
 }
 
 static int by_prefix_len(const void *a, const void *b)
@@ -160,9 +177,6 @@ wacc_serve *wacc_serve_new(const wacc_serve_config *cfg, char err[WACC_ERR_LEN])
             return NULL;
         }
     }
-    for (unsigned i = 0; i < cfg->nroutes; i++)
-        if (cfg->routes[i].artifact && !check_handler(cfg, &cfg->routes[i], err))
-            return NULL;
     struct sockaddr_storage ss;
     if (!parse_addr(cfg->addr ? cfg->addr : "127.0.0.1:8080", &ss, err))
         return NULL;
@@ -191,6 +205,24 @@ wacc_serve *wacc_serve_new(const wacc_serve_config *cfg, char err[WACC_ERR_LEN])
     qsort(sv->routes, sv->nroutes, sizeof *sv->routes, by_prefix_len);
     for (unsigned i = 0; i < sv->nworkers; i++)
         sv->workers[i].fd = -1;
+    sv->v3 = calloc(sv->nroutes, sizeof *sv->v3);
+    if (!sv->v3) {
+        wacc__serve_err(err, "out of memory");
+        wacc_serve_free(sv);
+        return NULL;
+    }
+    for (unsigned i = 0; i < sv->nroutes; i++) {
+        int kind = sv->routes[i].artifact ? check_handler(cfg, &sv->routes[i], err) : 2;
+        if (!kind) {
+            wacc_serve_free(sv);
+            return NULL;
+        }
+        sv->v3[i] = kind == 3;
+    }
+    if (!sv->cfg.reuse)
+        sv->cfg.reuse = 128;
+    if (!sv->cfg.reuse_concurrency)
+        sv->cfg.reuse_concurrency = 16;
     for (unsigned i = 0; i < sv->nworkers; i++) {
         int fd = listen_socket(&ss, err);
         if (fd < 0) {
@@ -236,6 +268,7 @@ void sv_worker_maybe_done(struct worker *w)
 {
     if (!w->stopping || w->nreqs > 0)
         return;
+    sv_pools_quiesce(w);
     for (struct conn *c = w->conns; c; c = c->next)
         sv_conn_close(c);
     if (!uv_is_closing((uv_handle_t *)&w->grace))
@@ -283,6 +316,7 @@ static void *worker_main(void *arg)
     uv_walk(&w->loop, close_walk, NULL);
     uv_run(&w->loop, UV_RUN_DEFAULT);
     sv_spares_free(w);
+    sv_pools_free(w);
     return NULL;
 }
 
@@ -309,8 +343,9 @@ static bool worker_init(struct worker *w, wacc_serve *sv, char err[WACC_ERR_LEN]
         w->fibers = wacc_fiber_pool_new(sv->cfg.fiber_stack, 256);
         w->spare = calloc(sv->nroutes, sizeof *w->spare);
         w->wanted = calloc(sv->nroutes, sizeof *w->wanted);
+        w->pools = calloc(sv->nroutes, sizeof *w->pools);
     }
-    if (rc != 0 || !w->fibers || !w->spare || !w->wanted) {
+    if (rc != 0 || !w->fibers || !w->spare || !w->wanted || !w->pools) {
         wacc__serve_err(err, "worker: %s", rc ? uv_strerror(rc) : "out of memory");
         return false;
     }
@@ -340,8 +375,10 @@ int wacc_serve_run(wacc_serve *sv)
         if (!worker_init(w, sv, err) || pthread_create(&w->th, NULL, worker_main, w) != 0) {
             free(w->spare);
             free(w->wanted);
+            free(w->pools);
             w->spare = NULL;
             w->wanted = NULL;
+            w->pools = NULL;
             sv_log(sv, "wacc serve: %s", err);
             status = 1;
             break;
@@ -362,8 +399,10 @@ int wacc_serve_run(wacc_serve *sv)
         sv->workers[i].fibers = NULL;
         free(sv->workers[i].spare);
         free(sv->workers[i].wanted);
+        free(sv->workers[i].pools);
         sv->workers[i].spare = NULL;
         sv->workers[i].wanted = NULL;
+        sv->workers[i].pools = NULL;
     }
     atomic_store(&sv->running, false);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -385,5 +424,6 @@ void wacc_serve_free(wacc_serve *sv)
             close(sv->workers[i].fd);
     free(sv->workers);
     free(sv->routes);
+    free(sv->v3);
     free(sv);
 }

@@ -10,6 +10,11 @@
  *
  * Per request: a new wacc_store + wacc_wasi2 (the route's grants) + component
  * instance, wacc_wasi2_http_handle on its own fiber (runtime/fiber/fiber.h).
+ * WASI 0.3 services (wasi:http/handler@0.3, runtime/wasi3) are called
+ * through their async export instead, and one instance serves up to
+ * cfg.reuse requests, cfg.reuse_concurrency of them at once (the request's
+ * fiber moves its bytes; the instance's tasks run on their own stacks). A
+ * trap discards that instance and fails only the requests in it.
  * A guest that waits (body not there yet, client slow, a pollable) parks its
  * fiber and the worker runs other requests. A trap, deadline or
  * out-of-memory is a 500 for that request; its instance is discarded.
@@ -60,7 +65,8 @@ typedef struct wacc_serve_native {
 typedef struct wacc_serve_route {
     const char *prefix;             /* "/" or "/api" (matches /api, /api/..., /api?...) */
     const char *name;               /* for messages: the artifact's file name */
-    wacc_artifact *artifact;        /* a component exporting wasi:http/incoming-handler */
+    wacc_artifact *artifact;        /* a component exporting wasi:http/incoming-handler (0.2)
+                                       or wasi:http/handler (0.3) */
     const wacc_serve_native *native;    /* or this (artifact NULL) */
     wacc_wasi_config wasi;          /* this route's grants (strings must outlive the server) */
 } wacc_serve_route;
@@ -80,6 +86,9 @@ typedef struct wacc_serve_config {
     unsigned max_conns;             /* open connections (process), more are closed at once */
     uint64_t grace_ns;              /* on stop: time in-flight requests get to finish */
     size_t fiber_stack;             /* per-request stack bytes (0: fiber.h's default) */
+    unsigned reuse;                 /* WASI 0.3 services: requests one instance serves
+                                       (0: 128; 1: a fresh instance per request) */
+    unsigned reuse_concurrency;     /* ... of them at the same time (0: 16) */
     struct wacc_otel *otel;         /* traces (runtime/otel; NULL: off): a SERVER span per
                                        request, continuing its traceparent; the guest's
                                        outbound wasi:http calls get CLIENT spans under it */

@@ -23,6 +23,7 @@
 #include "fiber.h"
 #include "wacc_otel.h"
 #include "serve.h"
+#include "wasi3.h"
 
 #define READ_BUF (16u * 1024u)          /* per-connection read buffer */
 #define BODY_BUF (64u * 1024u)          /* request body buffered for the guest */
@@ -65,6 +66,10 @@ struct request {
                                            outbound CLIENT spans are its children */
     wacc_http_io io;
     wacc_wasi2_waiter waiter;
+    /* WASI 0.3: the pooled instance it runs in, and its exchange */
+    struct sv_pinst *pi;
+    struct request *pnext;              /* in pi->reqs */
+    wacc_wasi3_exchange *x;
 };
 
 enum pause_reason { P_NONE, P_HEADERS, P_BODY, P_DONE };
@@ -105,17 +110,37 @@ struct sv_poll {
     bool active;
 };
 
-/* A fresh component instance (store, WASI 0.2 context, instance). */
+/* A fresh component instance (store, WASI 0.2 context, instance; and
+ * the WASI 0.3 http host for a 0.3 service). */
 struct sv_instance {
     wacc_store *s;
-    wacc_wasi2 *w2;
+    wacc_wasi2 *w2;                     /* 0.3: w3's (not owned) */
+    wacc_wasi3 *w3;                     /* 0.3: cli, clocks, random, filesystem, and 0.2 */
+    wacc_wasi3_http *h3;
+    wacc_wasi3_sockets *sk;
     wacc_cinstance *ci;
     uint64_t inst_ns;                   /* how long its instantiation took */
+};
+
+/* A WASI 0.3 service instance that serves several requests. */
+struct sv_pinst {
+    struct sv_instance in;
+    struct sv_pinst *next;              /* in the worker's pool of its route */
+    struct request *reqs;               /* in flight in it */
+    unsigned served, active;
+    bool broken;                        /* trapped: discarded when its last request ends */
+    char why[200];
+    struct worker *w;
+    unsigned ri;
+    /* no request in it but its tasks wait for fds / a time (e.g. a
+     * connection accepted after the response): the worker's loop polls */
+    struct sv_iwatch *iwatch;
 };
 
 struct worker {
     wacc_serve *sv;
     struct sv_instance *spare;          /* [route]: made ahead while idle, used once */
+    struct sv_pinst **pools;            /* [route]: WASI 0.3 instances in use or idle */
     bool *wanted;                       /* [route]: had a request (idle routes get no spare) */
     uv_idle_t refill;                   /* runs while a spare is missing */
     uv_loop_t loop;
@@ -133,6 +158,7 @@ struct worker {
 struct wacc_serve {
     wacc_serve_config cfg;
     wacc_serve_route *routes;           /* copy, sorted by prefix length, longest first */
+    bool *v3;                           /* [route]: a WASI 0.3 service */
     unsigned nroutes;
     struct worker *workers;
     unsigned nworkers;
@@ -165,6 +191,9 @@ void sv_request_end(struct request *r);         /* log, free (its fiber finished
  * does not wait for its instantiation; each is used by one request only. */
 void sv_spares_start(struct worker *w);        /* (re)fill in idle time */
 void sv_spares_free(struct worker *w);
+void sv_pools_free(struct worker *w);
+/* Stop polling for idle WASI 0.3 instances (the worker is ending). */
+void sv_pools_quiesce(struct worker *w);
 void sv_log(const wacc_serve *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* serve.c: one-line message into err */

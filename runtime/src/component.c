@@ -710,8 +710,17 @@ static bool host_func(ictx *x, cframe *f, uint32_t typeidx, const char *iname, c
     }
     fn->kind = CF_HOST;
     const wacc_component_host *h = &x->ci->host;
-    bool found = h->typed_func ? h->typed_func(h->ud, iname, name, fn, &fn->fn, &fn->data, e)
-                               : h->func && h->func(h->ud, iname, name, &fn->fn, &fn->data);
+    bool found = false;
+    if (h->async_func) {
+        found = h->async_func(h->ud, iname, name, fn, &fn->afn, &fn->data, e);
+        if (!found && e[0]) {
+            wacc__err(x->err, "import %s%s%s: %s", iname ? iname : "", iname ? "#" : "", name, e);
+            return false;
+        }
+    }
+    if (!found)
+        found = h->typed_func ? h->typed_func(h->ud, iname, name, fn, &fn->fn, &fn->data, e)
+                              : h->func && h->func(h->ud, iname, name, &fn->fn, &fn->data);
     if (!found) {
         if (e[0])
             wacc__err(x->err, "import %s%s%s: %s", iname ? iname : "", iname ? "#" : "", name, e);
@@ -1047,6 +1056,7 @@ void wacc_cinstance_free(wacc_cinstance *ci)
         return;
     wacc__adapter_reset(ci);        /* scopes of fused calls a trap interrupted */
     wacc__async_free(ci);
+    wacc__hloop_free(ci);
     for (cframe *f = ci->frames; f; f = f->next_frame)
         wacc_cinst_fini(&f->abi);
     wacc_arena_fini(&ci->scratch);

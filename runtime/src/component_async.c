@@ -104,6 +104,12 @@ typedef struct abuf {
     const wacc_ctype *t;            /* element type (NULL: none) */
     uint64_t ptr;
     uint32_t progress, length;
+    /* a host end's buffer (component_host_async.c): plain elements at
+     * hmem + ptr (bytes), others hvals[ptr] (index; reads: into harena) */
+    bool host;
+    uint8_t *hmem;
+    wacc_cval *hvals;
+    wacc_arena *harena;
 } abuf;
 
 typedef struct aend aend;
@@ -127,6 +133,7 @@ struct aend {
     bool ev_reclaim;
     uint32_t idx;                   /* its handle at the last copy */
     abuf buf;
+    struct wacc_hend *host;         /* held by the host (no handle) */
 };
 
 typedef struct asched {
@@ -256,7 +263,7 @@ static bool handle_add(cframe *f, uint8_t kind, void *obj, const wacc_ctype *t, 
 /* A readable end's handle flags (abi-glue checks them when lifting it). */
 static void end_flags(cframe *f, aend *e)
 {
-    if (e->writable)
+    if (e->writable || !f)
         return;
     wacc_handle *h = wacc_htable_get(&f->abi.handles, e->idx);
     if (h && h->obj == e) {
@@ -449,7 +456,15 @@ static uint32_t thread_resume(wacc_cinstance *ci, athread *t, bool cancelled)
     S->cur = t;
     bool me = f->abi.may_enter;
     f->abi.may_enter = false;
+    /* the wasm suspended on t's stack checks the store's stack limit:
+     * t's own while it runs (a host call on another stack may have set
+     * another meanwhile) */
+    void *lo, *hi;
+    wacc_fiber_stack(t->fiber, &lo, &hi);
+    uintptr_t outer_limit = ci->store->limits.stack_limit;
+    ci->store->limits.stack_limit = (uintptr_t)lo + 2 * (uintptr_t)WACC_STACK_RED_ZONE;
     bool done = wacc_fiber_resume(t->fiber);
+    ci->store->limits.stack_limit = outer_limit;
     f->abi.may_enter = me;
     S->cur = cur;
     if (!done)
@@ -522,9 +537,16 @@ static uint32_t wait_until(wacc_cinstance *ci, cframe *f, athread *self, uint8_t
     }
     while (!ready(arg)) {
         athread *t = pick(S, only);
-        if (!t)
+        if (!t) {
+            /* no guest thread can run: the host's side of the loop */
+            uint32_t hc = ci->hloop ? wacc__hloop_step(ci, true) : WACC__LOOP_IDLE;
+            if (hc == 0)
+                continue;
+            if (hc != WACC__LOOP_IDLE)
+                return hc;
             return only ? trapf(f, "cannot block a synchronous task before returning")
                         : trapf(f, "deadlock detected: event loop cannot make further progress");
+        }
         uint32_t code = thread_resume(ci, t, false);
         if (code)
             return code;
@@ -888,7 +910,8 @@ static bool cval_copy(wacc_arena *a, const wacc_cval *src, wacc_cval *dst)
 
 bool wacc__async_call(const struct wacc_cfunc *F, bool async_lower)
 {
-    return async_lower || (F->kind == CF_LIFTED && (F->async_ft || F->async_opt));
+    return async_lower || (F->kind == CF_LIFTED && (F->async_ft || F->async_opt)) ||
+           (F->kind == CF_HOST && F->afn);
 }
 
 uint32_t wacc__async_invoke(wacc_store *s, struct wacc_cfunc *F, const wacc_cval *args,
@@ -1023,7 +1046,9 @@ static uint32_t lower_async_call(void *data, wacc_val *vals)
     wacc_subtask_init(&st->lend, &f->abi);
     memcpy(st->args, vals, L->ft.nparams * sizeof *vals);
     uint32_t code = 0;
-    if (F->kind == CF_HOST) {
+    if (F->kind == CF_HOST && F->afn) {
+        code = wacc__hcall_start(f, F, &st->c);
+    } else if (F->kind == CF_HOST) {
         wacc_arena arena;
         wacc_arena_init(&arena);
         wacc_cval *args = wacc_arena_alloc(&arena, (F->nparams + 1) * sizeof *args);
@@ -1047,6 +1072,8 @@ static uint32_t lower_async_call(void *data, wacc_val *vals)
     if (code) {
         if (st->c.callee)
             st->c.callee->caller = NULL;
+        if (st->c.hcall)
+            wacc__hcall_detach(st->c.hcall);
         obj_free(ci, st);
         return code;
     }
@@ -1398,6 +1425,8 @@ static uint32_t bi_subtask_cancel(abuiltin *B, wacc_val *v)
         st->cancel_requested = true;
         if (st->c.callee && (code = task_request_cancel(st->c.callee)) != 0)
             return code;
+        if (st->c.hcall)
+            wacc__hcall_cancel(st->c.hcall);
         if (!sub_resolved(st)) {
             if (B->async_) {
                 v[0].i32 = (int32_t)BLOCKED;
@@ -1449,8 +1478,12 @@ static uint32_t buf_remain(const abuf *b)
 }
 
 /* Copies n elements from src's memory into dst's (load + store). */
+static uint32_t buf_copy_host(abuf *src, abuf *dst, uint32_t n, cframe *f);
+
 static uint32_t buf_copy(abuf *src, abuf *dst, uint32_t n, cframe *f)
 {
+    if (src->host || dst->host)
+        return buf_copy_host(src, dst, n, f);
     if (src->t && n) {
         const wacc_ctype *t = src->t;
         uint32_t ss = wacc_ctype_size(t, src->o.mem64), ds = wacc_ctype_size(t, dst->o.mem64);
@@ -1493,6 +1526,8 @@ static void on_copy(aend *e)
     e->w.pending = true;
     e->ev_result = CR_COMPLETED;
     e->ev_reclaim = true;
+    if (e->host)
+        wacc__hend_notify(e->host);
 }
 
 static void on_copy_done(aend *e, uint8_t result)
@@ -1500,6 +1535,8 @@ static void on_copy_done(aend *e, uint8_t result)
     e->w.pending = true;
     e->ev_result = result;
     e->ev_reclaim = false;
+    if (e->host)
+        wacc__hend_notify(e->host);
 }
 
 static void sh_set_pending(ashared *sh, cframe *inst, aend *e)
@@ -1534,13 +1571,13 @@ static uint32_t sh_copy(ashared *sh, cframe *inst, aend *e)
         sh_set_pending(sh, inst, e);
         return 0;
     }
-    if (inst == sh->pinst && !none_or_number(sh->t))
+    if (inst && inst == sh->pinst && !none_or_number(sh->t))
         return trapf(inst, "cannot read and write a %s of this type from the same component instance",
                      sh->future ? "future" : "stream");
     uint32_t code;
     if (sh->future) {
         abuf *src = e->writable ? mine : sh->pbuf, *dst = e->writable ? sh->pbuf : mine;
-        if ((code = buf_copy(src, dst, 1, inst)) != 0)
+        if ((code = buf_copy(src, dst, 1, inst ? inst : sh->pinst)) != 0)
             return code;
         sh_notify_pending(sh, CR_COMPLETED);
         on_copy_done(e, CR_COMPLETED);
@@ -1550,7 +1587,8 @@ static uint32_t sh_copy(ashared *sh, cframe *inst, aend *e)
     if (buf_remain(other) > 0) {
         if (buf_remain(mine) > 0) {
             uint32_t n = buf_remain(mine) < buf_remain(other) ? buf_remain(mine) : buf_remain(other);
-            if ((code = e->writable ? buf_copy(mine, other, n, inst) : buf_copy(other, mine, n, inst)) != 0)
+            cframe *cf = inst ? inst : sh->pinst;
+            if ((code = e->writable ? buf_copy(mine, other, n, cf) : buf_copy(other, mine, n, cf)) != 0)
                 return code;
             on_copy(sh->pend);
         }
@@ -1870,4 +1908,234 @@ wacc_func *wacc__async_builtin(cframe *f, const wacc_canon *cn, const copts *o, 
     default:
         return wacc__host_func(f, I32, 1, NULL, 0, bi_dispatch, B);
     }
+}
+
+/* ---- the host as caller, without waiting (wacc_component_call_start) ----
+ * A server that runs several calls in one instance starts each one and
+ * lets them progress from its own loop (wacc_cinstance_poll): the call's
+ * task runs until it blocks, done() runs when it resolves. */
+
+struct wacc_ccall {
+    hcaller h;
+    wacc_ccall_fn done;
+    void *ud;
+    bool finished;
+};
+
+static uint32_t ccall_on_resolve(acaller *c, const wacc_cval *result, bool cancelled)
+{
+    wacc_ccall *cc = (wacc_ccall *)c;
+    uint32_t code = host_on_resolve(c, result, cancelled);
+    cc->finished = true;
+    if (!code && cc->done)
+        cc->done(cc->ud, cc->h.result, cancelled);
+    return code;
+}
+
+wacc_ccall *wacc_component_call_start(wacc_store *s, wacc_cfunc *F, const wacc_cval *args, uint32_t nargs,
+                                      wacc_arena *arena, wacc_ccall_fn done, void *ud, wacc_trap *trap)
+{
+    (void)s;
+    memset(trap, 0, sizeof *trap);
+    if (F->kind != CF_LIFTED || nargs != F->nparams) {
+        wacc__simple_trap(trap, WACC_TRAP_HOST, "not an exported function of these arguments");
+        return NULL;
+    }
+    cframe *f = F->f;
+    wacc_cinstance *ci = f->ci;
+    if (!f->abi.may_enter) {
+        wacc__simple_trap(trap, WACC_TRAP_COMPONENT, "cannot enter component instance");
+        return NULL;
+    }
+    wacc_ccall *cc = calloc(1, sizeof *cc);
+    wacc_cval *res = cc ? wacc_arena_alloc(arena, sizeof *res) : NULL;
+    if (!res) {
+        free(cc);
+        wacc__simple_trap(trap, WACC_TRAP_OUT_OF_MEMORY, "out of memory");
+        return NULL;
+    }
+    memset(res, 0, sizeof *res);
+    cc->h.c.on_start = host_on_start;
+    cc->h.c.on_resolve = ccall_on_resolve;
+    cc->h.args = args;
+    cc->h.nargs = F->nparams;
+    cc->h.result = F->result ? res : NULL;
+    cc->h.arena = arena;
+    cc->done = done;
+    cc->ud = ud;
+    asched *S = sched(ci);
+    athread *cur = S ? S->cur : NULL;
+    uint32_t code = task_call(F, &cc->h.c);
+    if (S)
+        S->cur = cur;
+    if (code) {
+        trap->code = code;
+        snprintf(trap->message, sizeof trap->message, "trap: %s", ci->msg[0] ? ci->msg : wacc_trap_name(code));
+        if (cc->h.c.callee)
+            cc->h.c.callee->caller = NULL;
+        free(cc);               /* the instance is broken: its tasks are not run again */
+        return NULL;
+    }
+    return cc;
+}
+
+bool wacc_ccall_done(const wacc_ccall *c)
+{
+    return c->finished;
+}
+
+void wacc_ccall_free(wacc_ccall *c)
+{
+    free(c);
+}
+
+/* ---- host-held ends (component_host_async.c) ---- */
+
+/* buf_copy when one side (or both) is a host buffer. */
+static uint32_t buf_copy_host(abuf *src, abuf *dst, uint32_t n, cframe *f)
+{
+    const wacc_ctype *t = src->t;
+    if (t && n) {
+        bool plain = wacc_ctype_plain(t);
+        uint32_t code = 0;
+        if (plain) {
+            uint32_t sz = wacc_ctype_size(t, false);
+            uint8_t *sp = src->host ? src->hmem + src->ptr : wacc_memory_data(src->o.memory) + src->ptr;
+            uint8_t *dp = dst->host ? dst->hmem + dst->ptr : wacc_memory_data(dst->o.memory) + dst->ptr;
+            memmove(dp, sp, (size_t)n * sz);
+            src->ptr += (uint64_t)n * sz;
+            dst->ptr += (uint64_t)n * sz;
+        } else if (src->host && dst->host) {
+            for (uint32_t i = 0; i < n; i++)
+                dst->hvals[dst->ptr + i] = src->hvals[src->ptr + i];
+            src->ptr += n;
+            dst->ptr += n;
+        } else {
+            abuf *g = src->host ? dst : src;
+            uint32_t gs = wacc_ctype_size(t, g->o.mem64);
+            wacc_arena arena;
+            wacc_arena_init(&arena);
+            wacc__rctx r = { f->ci->store, &g->o, NULL };
+            wacc_abi_cx cx;
+            wacc__setup_cx(&cx, &r, g->f, &g->o, src->host ? &arena : dst->harena);
+            for (uint32_t i = 0; i < n && !code; i++) {
+                int e = src->host ? wacc_abi_store(&cx, &src->hvals[src->ptr + i], t, g->ptr + (uint64_t)i * gs)
+                                  : wacc_abi_load(&cx, g->ptr + (uint64_t)i * gs, t, &dst->hvals[dst->ptr + i]);
+                if (e)
+                    code = wacc__note(f, wacc__abi_trap(&cx, e, NULL), cx.msg);
+            }
+            wacc_arena_fini(&arena);
+            if (code)
+                return code;
+            g->ptr += (uint64_t)n * gs;
+            (src->host ? src : dst)->ptr += n;
+        }
+    }
+    src->progress += n;
+    dst->progress += n;
+    return 0;
+}
+
+aend *wacc__end_pair(wacc_cinstance *ci, const wacc_ctype *t, aend **readable)
+{
+    bool fut = t->kind == WACC_CT_FUTURE;
+    ashared *sh = obj_new(ci, sizeof *sh, O_SHARED);
+    aend *r = obj_new(ci, sizeof *r, O_END), *w = obj_new(ci, sizeof *w, O_END);
+    if (!sh || !r || !w) {
+        if (sh) obj_free(ci, sh);
+        if (r) obj_free(ci, r);
+        if (w) obj_free(ci, w);
+        return NULL;
+    }
+    sh->future = fut;
+    sh->t = t->elem;
+    sh->refs = 2;
+    r->sh = w->sh = sh;
+    r->st = w->st = t;
+    r->future = w->future = fut;
+    w->writable = true;
+    r->state = w->state = CS_IDLE;
+    *readable = r;
+    return w;
+}
+
+void wacc__end_set_host(aend *e, struct wacc_hend *h)
+{
+    e->host = h;
+}
+
+const wacc_ctype *wacc__end_type(const aend *e)
+{
+    return e->st;
+}
+
+bool wacc__end_writable(const aend *e)
+{
+    return e->writable;
+}
+
+bool wacc__end_idle(const aend *e)
+{
+    return e->state == CS_IDLE && !e->w.pending;
+}
+
+bool wacc__end_other_dropped(const aend *e)
+{
+    return e->sh->dropped;
+}
+
+uint32_t wacc__end_copy(wacc_cinstance *ci, aend *e, void *buf, uint32_t n, wacc_arena *arena)
+{
+    (void)ci;
+    memset(&e->buf, 0, sizeof e->buf);
+    e->buf.t = e->sh->t;
+    e->buf.length = e->future ? 1 : n;
+    e->buf.host = true;
+    e->buf.hmem = buf;
+    e->buf.hvals = buf;
+    e->buf.harena = arena;
+    e->state = CS_COPYING;
+    return sh_copy(e->sh, NULL, e);
+}
+
+void wacc__end_event(aend *e, uint32_t *result, uint32_t *n)
+{
+    uint32_t ev, p1, p2;
+    w_event(NULL, &e->w, &ev, &p1, &p2);
+    *result = e->future ? p2 : (p2 & 0xf);
+    *n = e->future ? (p2 == CR_COMPLETED) : (p2 >> 4);
+}
+
+void wacc__end_cancel(aend *e)
+{
+    if (e->state != CS_COPYING)
+        return;
+    e->state = CS_CANCELLING;
+    if (e->w.pending && e->ev_reclaim)
+        e->ev_result = CR_CANCELLED;
+    if (!e->w.pending && e->sh->pend == e)
+        sh_notify_pending(e->sh, CR_CANCELLED);
+}
+
+void wacc__end_drop(wacc_cinstance *ci, aend *e)
+{
+    if (e->sh->pend == e)
+        sh_set_pending(e->sh, NULL, NULL);
+    w_join(&e->w, NULL);
+    ashared *sh = e->sh;
+    obj_free(ci, e);
+    sh_drop(ci, sh);
+}
+
+uint32_t wacc__async_run_ready(wacc_cinstance *ci, bool *ran)
+{
+    asched *S = ci->sched;
+    athread *t;
+    while (S && (t = pick(S, NULL)) != NULL) {
+        *ran = true;
+        uint32_t code = thread_resume(ci, t, false);
+        if (code)
+            return code;
+    }
+    return 0;
 }

@@ -202,6 +202,8 @@ uint32_t wacc__cfunc_invoke(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
         return wacc__async_invoke(s, F, args, result, arena, trap);
     if (F->kind == CF_LIFTED)
         return call_lifted(s, F, args, result, arena, trap);
+    if (!F->fn)
+        return wacc__simple_trap(trap, WACC_TRAP_HOST, "an async host function called directly by the host");
     wacc_cval r;
     memset(&r, 0, sizeof r);
     uint32_t code = F->fn(F->data, args, nargs, &r, arena);

@@ -118,6 +118,7 @@ struct wacc_cfunc {
     copts opts;
     wacc_component_host_fn fn;      /* host */
     void *data;
+    wacc_component_host_async_fn afn;   /* host, async (component_host_async.c); fn NULL */
     bool async_ft;                  /* its type is `async` (may block) */
     bool async_opt;                 /* lifted with the async option */
     wacc_func *callback;            /* async lift: the callback (NULL: stackful) */
@@ -165,6 +166,7 @@ struct wacc_cinstance {
     struct afused *scoped;          /* fused adapters with borrow scopes (handles), listed
                                        so a trap's unfinished scopes can be dropped */
     struct asched *sched;           /* async tasks, threads, waitables (component_async.c) */
+    struct hloop *hloop;            /* the host side of the event loop (component_host_async.c) */
 };
 
 /* component.c */
@@ -262,6 +264,7 @@ struct acaller {
     uint32_t (*on_resolve)(acaller *c, const wacc_cval *result, bool cancelled);
     cframe *inst;                   /* the calling instance (NULL: the host) */
     struct atask *callee;           /* its task until it resolves */
+    struct wacc_hcall *hcall;       /* or the async host call until it completes */
 };
 
 /* A task (CanonicalABI.md Task): one call of a lifted function. */
@@ -275,6 +278,40 @@ typedef struct atask {
     acaller *caller;
     struct atask *all_next;         /* the scheduler's task list (heap tasks) */
 } atask;
+/* component_host_async.c: the host side of the event loop, and the hooks
+ * component_async.c gives it (host-held stream/future ends). */
+struct aend;
+struct wacc_hend;
+#define WACC__LOOP_IDLE 0xffffffffu
+/* Runs ready host work: copy completions of host ends, due watches
+ * (block: waits through the waiter when nothing is ready). 0: something
+ * ran (or a wait returned); WACC__LOOP_IDLE: nothing to run or wait for;
+ * else a trap code. */
+uint32_t wacc__hloop_step(wacc_cinstance *ci, bool block);
+void wacc__hloop_free(wacc_cinstance *ci);
+/* An async host function called by a subtask (caller c, lifting its
+ * arguments with c->on_start); 0 or a trap code. */
+uint32_t wacc__hcall_start(cframe *f, struct wacc_cfunc *F, acaller *c);
+void wacc__hcall_cancel(struct wacc_hcall *h);     /* subtask.cancel */
+void wacc__hcall_detach(struct wacc_hcall *h);     /* its subtask is gone */
+/* A host end's copy finished (its event is pending). */
+void wacc__hend_notify(struct wacc_hend *h);
+/* component_async.c, for component_host_async.c: */
+struct aend *wacc__end_pair(wacc_cinstance *ci, const wacc_ctype *t, struct aend **readable);
+void wacc__end_set_host(struct aend *e, struct wacc_hend *h);
+const wacc_ctype *wacc__end_type(const struct aend *e);
+bool wacc__end_writable(const struct aend *e);
+bool wacc__end_idle(const struct aend *e);
+bool wacc__end_other_dropped(const struct aend *e);
+/* Start a copy of the host end e (buf: plain elements in memory layout, or
+ * wacc_cval[n]; reads allocate values in arena); 0 or a trap code. */
+uint32_t wacc__end_copy(wacc_cinstance *ci, struct aend *e, void *buf, uint32_t n, wacc_arena *arena);
+/* Take its pending event: WACC_COPY_* and elements copied. */
+void wacc__end_event(struct aend *e, uint32_t *result, uint32_t *n);
+void wacc__end_cancel(struct aend *e);
+void wacc__end_drop(wacc_cinstance *ci, struct aend *e);
+/* Resume every guest thread that can run until none can; 0 or a trap code. */
+uint32_t wacc__async_run_ready(wacc_cinstance *ci, bool *ran);
 void wacc__sync_enter(cframe *f, atask *t);
 void wacc__sync_leave(cframe *f, atask *t);
 void wacc__async_free(wacc_cinstance *ci);

@@ -87,6 +87,11 @@ static bool timer_start(wacc_engine *e)
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     e->timer_started = pthread_create(&e->timer, &at, timer_main, e) == 0;
+    /* glibc carves the static TLS of every loaded library out of that
+     * stack: a program with large thread-locals gets EINVAL, so fall back
+     * to the default size rather than stopping every guest at once. */
+    if (!e->timer_started)
+        e->timer_started = pthread_create(&e->timer, NULL, timer_main, e) == 0;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_attr_destroy(&at);
     return e->timer_started;

@@ -274,6 +274,10 @@ static __attribute__((noinline)) bool run(struct wacc_entry *e, wacc_array_call_
 bool wacc__call_protected(wacc_store *s, struct wacc_entry *e, wacc_array_call_fn fn,
                           void *vmctx, void *code, wacc_val *vals)
 {
+    /* the limit of the stack this entry runs on; put back after it, so
+     * wasm suspended on another stack (runtime/fiber) that resumes later
+     * finds its own */
+    uintptr_t outer_limit = s->limits.stack_limit;
     s->limits.stack_limit = wacc__thread_enter();
     e->prev = tls_entry;
     e->code = WACC_TRAP_NONE;
@@ -285,6 +289,8 @@ bool wacc__call_protected(wacc_store *s, struct wacc_entry *e, wacc_array_call_f
     tls_entry = e;
     bool ok = run(e, fn, vmctx, code, vals);
     tls_entry = e->prev;
+    if (outer_limit)
+        s->limits.stack_limit = outer_limit;
     return ok;
 }
 

@@ -345,6 +345,12 @@ static w2_impl find_impl(const w2_sig *s)
     return NULL;
 }
 
+w2_impl w2_impl_named(const char *name)
+{
+    const w2_sig *s = w2_find_sig(name);
+    return s ? find_impl(s) : NULL;
+}
+
 static void *pool_alloc(wacc_wasi2 *w, size_t n)
 {
     n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);

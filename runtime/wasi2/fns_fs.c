@@ -32,9 +32,19 @@ static uint32_t fail_we(w2_call *c, int we)
     return w2_err_label(c, w2_we_label(we));
 }
 
+/* A case of descriptor-type: an enum in 0.2, a variant with
+ * other(option<string>) in 0.3 (runtime/wasi3 shares these functions). */
 static wacc_cval enum_of(const wacc_ctype *t, const char *label)
 {
+    static wacc_cval none = { .kind = WACC_CT_OPTION };
     uint32_t i = w2_label(t, label);
+    if (t && t->kind == WACC_CT_VARIANT) {
+        if (i == UINT32_MAX)
+            i = w2_label(t, "other");
+        if (i == UINT32_MAX)
+            i = 0;
+        return wacc_cval_variant(WACC_CT_VARIANT, i, t->fields[i].type ? &none : NULL);
+    }
     return wacc_cval_variant(WACC_CT_ENUM, i == UINT32_MAX ? 0 : i, NULL);
 }
 

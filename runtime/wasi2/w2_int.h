@@ -185,6 +185,10 @@ uint32_t w2_new_pollable_fd(w2_call *c, int fd, short events);
 /* Is pollable p ready? If not: pf and deadline_ns say what moves it. */
 bool w2_pollable_ready(wacc_wasi2 *w, w2_obj *p, struct pollfd *pf, uint64_t *deadline_ns);
 
+/* The implementation of WASI 0.2 function `name` ("wasi:cli/exit#exit";
+ * NULL: none), for runtime/wasi3's functions that are the same in 0.3. */
+w2_impl w2_impl_named(const char *name);
+
 /* ---- sig.c ---- */
 /* Canonical signature of a component function type (malloc'd, NULL on OOM). */
 char *w2_sig_of(const wacc_cfunc *f);

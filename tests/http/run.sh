@@ -29,27 +29,9 @@ check() { if [ "$2" = 0 ]; then echo "PASS $1"; pass=$((pass + 1)); else echo "F
 
 # ---- build guest.c (cached by content hash) ----
 CACHE="${WACC_COMPONENTS_CACHE:-$W/cache}"
-key=$( { cat "$HERE/guest.c" "$HERE/wit/guest.wit" "$HERE/embed.mjs" "$ROOT"/wit/wasi-0.2/*/*.wit;
-         "$CLANG" --version | head -n 1; grep '"version"' "$JCO_DIR/package.json"; } |
-       sha256sum | cut -c1-16)
-comp="$CACHE/http-guest-$key/guest.wasm"
-if [ ! -f "$comp" ]; then
-  d="$CACHE/http-guest-$key.tmp.$$"
-  mkdir -p "$d/wit/deps"
-  cp "$HERE/wit/guest.wit" "$d/wit/"
-  for p in io clocks http random cli filesystem sockets; do cp -r "$ROOT/wit/wasi-0.2/$p" "$d/wit/deps/"; done
-  if "$CLANG" --target=wasm32 -nostdlib -O2 -fno-builtin -Wl,--no-entry -Wl,--strip-debug \
-       "$HERE/guest.c" -o "$d/guest.core.wasm" > "$d/build.log" 2>&1 &&
-     node "$HERE/embed.mjs" "$JCO_DIR" "$d/guest.core.wasm" "$d/wit" guest "$d/guest.embed.wasm" \
-       >> "$d/build.log" 2>&1 &&
-     node "$JCO_DIR/dist/jco.js" new "$d/guest.embed.wasm" -o "$d/guest.wasm" >> "$d/build.log" 2>&1; then
-    rm -rf "$CACHE/http-guest-$key"
-    mv "$d" "$CACHE/http-guest-$key"
-  else
-    cat "$d/build.log"
-    rm -rf "$d"
-  fi
-fi
+. "$ROOT/tests/lib/c-guest.sh"
+c_guest http-guest "$HERE/guest.c" "$HERE/wit/guest.wit" guest
+comp="$C_GUEST"
 [ -f "$comp" ]
 check "guest: build" $?
 "$WACC" compile "$comp" -o "$W/guest.so" > "$W/compile.log" 2>&1

@@ -25,6 +25,8 @@ expect 2 "after the artifact" x.so --quiet
 expect 2 "--workers wants" --workers 0 x.so
 expect 2 "bad --timeout" --timeout 5parsecs x.so
 expect 2 "bad --max-memory" --max-memory lots x.so
+expect 2 "--reuse wants" --reuse 0 x.so
+expect 2 "--reuse-concurrency wants" --reuse-concurrency many x.so
 expect 2 "--route wants" --route api=x.so x.so
 expect 2 "grants after the last route" --route /a=x.so --env A=1
 expect 1 "x.so" "$W/x.so"

@@ -26,29 +26,9 @@ command -v node > /dev/null && [ -f "$JCO_DIR/dist/jco.js" ] ||
 W=$(mktemp -d "${TMPDIR:-/tmp}/wacc-serve.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 CACHE="${WACC_COMPONENTS_CACHE:-$W/cache}"
-key=$( { cat "$HERE/guest.c" "$HERE/wit/guest.wit" "$ROOT/tests/http/embed.mjs" "$ROOT"/wit/wasi-0.2/*/*.wit;
-         "$CLANG" --version | head -n 1; grep '"version"' "$JCO_DIR/package.json"; } |
-       sha256sum | cut -c1-16)
-comp="$CACHE/serve-guest-$key/guest.wasm"
-if [ ! -f "$comp" ]; then
-  d="$CACHE/serve-guest-$key.tmp.$$"
-  mkdir -p "$d/wit/deps"
-  cp "$HERE/wit/guest.wit" "$d/wit/"
-  for p in io clocks http random cli filesystem sockets; do cp -r "$ROOT/wit/wasi-0.2/$p" "$d/wit/deps/"; done
-  if "$CLANG" --target=wasm32 -nostdlib -O2 -fno-builtin -Wl,--no-entry -Wl,--strip-debug \
-       "$HERE/guest.c" -o "$d/guest.core.wasm" > "$d/build.log" 2>&1 &&
-     node "$ROOT/tests/http/embed.mjs" "$JCO_DIR" "$d/guest.core.wasm" "$d/wit" guest \
-       "$d/guest.embed.wasm" >> "$d/build.log" 2>&1 &&
-     node "$JCO_DIR/dist/jco.js" new "$d/guest.embed.wasm" -o "$d/guest.wasm" >> "$d/build.log" 2>&1; then
-    rm -rf "$CACHE/serve-guest-$key"
-    mv "$d" "$CACHE/serve-guest-$key"
-  else
-    cat "$d/build.log"
-    rm -rf "$d"
-    echo "FAIL: building the guest"
-    exit 1
-  fi
-fi
+. "$ROOT/tests/lib/c-guest.sh"
+c_guest serve-guest "$HERE/guest.c" "$HERE/wit/guest.wit" guest || { echo "FAIL: building the guest"; exit 1; }
+comp="$C_GUEST"
 "$WACC" compile -O1 "$comp" -o "$W/guest.so" > "$W/compile.log" 2>&1 ||
   { cat "$W/compile.log"; echo "FAIL: wacc compile"; exit 1; }
 case "$WHAT" in

@@ -37,26 +37,9 @@ bad() { echo "FAIL: $*"; fail=1; }
 
 # ---- the guest (cached by content hash, shared with tests/http/run.sh) ----
 CACHE="${WACC_COMPONENTS_CACHE:-$W/cache}"
-key=$( { cat "$HT/guest.c" "$HT/wit/guest.wit" "$HT/embed.mjs" "$ROOT"/wit/wasi-0.2/*/*.wit;
-         "$CLANG" --version | head -n 1; grep '"version"' "$JCO_DIR/package.json"; } |
-       sha256sum | cut -c1-16)
-comp="$CACHE/http-guest-$key/guest.wasm"
-if [ ! -f "$comp" ]; then
-  d="$CACHE/http-guest-$key.tmp.$$"
-  mkdir -p "$d/wit/deps"
-  cp "$HT/wit/guest.wit" "$d/wit/"
-  for p in io clocks http random cli filesystem sockets; do cp -r "$ROOT/wit/wasi-0.2/$p" "$d/wit/deps/"; done
-  if "$CLANG" --target=wasm32 -nostdlib -O2 -fno-builtin -Wl,--no-entry -Wl,--strip-debug \
-       "$HT/guest.c" -o "$d/guest.core.wasm" > "$d/build.log" 2>&1 &&
-     node "$HT/embed.mjs" "$JCO_DIR" "$d/guest.core.wasm" "$d/wit" guest "$d/guest.embed.wasm" \
-       >> "$d/build.log" 2>&1 &&
-     node "$JCO_DIR/dist/jco.js" new "$d/guest.embed.wasm" -o "$d/guest.wasm" >> "$d/build.log" 2>&1; then
-    rm -rf "$CACHE/http-guest-$key"
-    mv "$d" "$CACHE/http-guest-$key"
-  else
-    cat "$d/build.log"; rm -rf "$d"; echo "FAIL: building the guest"; exit 1
-  fi
-fi
+. "$ROOT/tests/lib/c-guest.sh"
+c_guest http-guest "$HT/guest.c" "$HT/wit/guest.wit" guest || { echo "FAIL: building the guest"; exit 1; }
+comp="$C_GUEST"
 cd "$W"
 cp "$comp" guest.wasm
 "$WACC" compile -O1 guest.wasm -o guest.so > compile.log 2>&1 || { cat compile.log; echo "FAIL: compile"; exit 1; }
@@ -204,27 +187,9 @@ PY
 
 # ---- wasi:otel: a guest span (tests/ship/otel_guest.c) joins the request's trace ----
 SH="$ROOT/tests/ship"
-key=$( { cat "$SH/otel_guest.c" "$SH/wit/otel-guest.wit" "$HT/embed.mjs" "$ROOT"/wit/wasi-0.2/*/*.wit \
-         "$ROOT"/wit/wasi-otel/*.wit; "$CLANG" --version | head -n 1; grep '"version"' "$JCO_DIR/package.json"; } |
-       sha256sum | cut -c1-16)
-og="$CACHE/otel-guest-$key/guest.wasm"
-if [ ! -f "$og" ]; then
-  d="$CACHE/otel-guest-$key.tmp.$$"
-  mkdir -p "$d/wit/deps/otel"
-  cp "$SH/wit/otel-guest.wit" "$d/wit/"
-  for p in io clocks http random cli filesystem sockets; do cp -r "$ROOT/wit/wasi-0.2/$p" "$d/wit/deps/"; done
-  cp "$ROOT"/wit/wasi-otel/*.wit "$d/wit/deps/otel/"
-  if "$CLANG" --target=wasm32 -nostdlib -O2 -fno-builtin -Wl,--no-entry -Wl,--strip-debug \
-       "$SH/otel_guest.c" -o "$d/guest.core.wasm" > "$d/build.log" 2>&1 &&
-     node "$HT/embed.mjs" "$JCO_DIR" "$d/guest.core.wasm" "$d/wit" otel-guest "$d/guest.embed.wasm" \
-       >> "$d/build.log" 2>&1 &&
-     node "$JCO_DIR/dist/jco.js" new "$d/guest.embed.wasm" -o "$d/guest.wasm" >> "$d/build.log" 2>&1; then
-    rm -rf "$CACHE/otel-guest-$key"
-    mv "$d" "$CACHE/otel-guest-$key"
-  else
-    cat "$d/build.log"; rm -rf "$d"; bad "building the wasi:otel guest"; exit 1
-  fi
-fi
+c_guest otel-guest "$SH/otel_guest.c" "$SH/wit/otel-guest.wit" otel-guest "$ROOT/wit/wasi-otel" ||
+  { bad "building the wasi:otel guest"; exit 1; }
+og="$C_GUEST"
 cp "$og" otel-guest.wasm
 "$WACC" compile -O1 otel-guest.wasm -o otel-guest.so > compile.log 2>&1 || { cat compile.log; bad "compile otel guest"; exit 1; }
 rm -f spans.jsonl

@@ -1,0 +1,626 @@
+/*
+ * http_client.c — wasi:http/client@0.3.0#send (and handler#handle when a
+ * middleware imports it) as an async host function over libcurl's multi
+ * interface, driven by the instance's event loop (wacc_watch_add on
+ * curl's sockets and timeout).
+ *
+ * Only hosts granted with --allow-http HOST[:PORT] are reachable; anything
+ * else is err(HTTP-request-denied). The request body (if any) is read from
+ * the guest's stream first (up to 16 MiB), then the transfer starts; send
+ * completes with the response once its head is in, and the body then
+ * streams into the stream consume-body returns (curl pauses while the
+ * guest has not taken what is buffered).
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/select.h>
+
+#include "http3_int.h"
+
+#define BODY_MAX (16u << 20)
+#define WBUF_CAP (256u * 1024)
+#define MAX_WATCH 16
+
+struct h3_clients;
+struct h3_wslot {
+    struct h3_clients *cs;
+    wacc_watch *w;                      /* NULL: fired (the loop freed it) or none */
+};
+
+struct h3_clients {
+    CURLM *multi;
+    wacc_wasi3_http *h;
+    struct h3_wslot w[MAX_WATCH];
+    unsigned nw;
+    struct h3_cl *all;
+};
+
+typedef struct h3_cl {
+    struct h3_clients *cs;
+    struct h3_cl *next;
+    wacc_hcall *call;                   /* until the head is in */
+    h3_msg *req;                        /* the request (taken) */
+    CURL *easy;
+    struct curl_slist *hdrs;
+    char *url;
+    char errbuf[CURL_ERROR_SIZE];
+    /* request body */
+    uint8_t *rbody;
+    size_t rlen, rcap;
+    uint8_t rchunk[16384];
+    wacc_cval rtv;
+    wacc_arena arena;
+    bool started, in_multi;
+    /* response */
+    long status;
+    h_fields *headers;
+    bool head_done, done, paused, released;
+    CURLcode result;
+    uint8_t *wbuf;
+    size_t woff, wlen;
+    wacc_hend *bw, *tw;                 /* consume-body's ends */
+    bool bw_busy, tw_busy, tw_sent;
+    wacc_cval tv;
+} h3_cl;
+
+static void cl_free(h3_cl *cl)
+{
+    for (h3_cl **p = &cl->cs->all; *p; p = &(*p)->next)
+        if (*p == cl) {
+            *p = cl->next;
+            break;
+        }
+    if (cl->easy) {
+        if (cl->in_multi)
+            curl_multi_remove_handle(cl->cs->multi, cl->easy);
+        curl_easy_cleanup(cl->easy);
+    }
+    curl_slist_free_all(cl->hdrs);
+    if (cl->req)
+        h3_msg_free(cl->cs->h, cl->req);
+    hf_free(cl->headers);
+    free(cl->url);
+    free(cl->rbody);
+    free(cl->wbuf);
+    wacc_arena_fini(&cl->arena);
+    free(cl);
+}
+
+void h3_clients_free(wacc_wasi3_http *h)
+{
+    struct h3_clients *cs = h->clients;
+    if (!cs)
+        return;
+    while (cs->all) {
+        h3_cl *cl = cs->all;
+        cl->bw = cl->tw = NULL;         /* the instance (and its ends) is gone */
+        if (cl->req)
+            cl->req->contents = cl->req->trailers = cl->req->result_w = NULL;
+        cl_free(cl);
+    }
+    curl_multi_cleanup(cs->multi);
+    free(cs);
+    h->clients = NULL;
+}
+
+/* ---- the loop ---- */
+
+static void drive(struct h3_clients *cs);
+static void pump(h3_cl *cl);
+
+static uint32_t on_watch(void *ud, short revents)
+{
+    struct h3_wslot *slot = ud;
+    (void)revents;
+    slot->w = NULL;                     /* one-shot: already removed */
+    drive(slot->cs);
+    return 0;
+}
+
+/* Watch curl's sockets and timeout (one-shot watches, renewed each time). */
+static void rewatch(struct h3_clients *cs)
+{
+    wacc_cinstance *ci = cs->h->ci;
+    if (!ci)
+        return;
+    for (unsigned i = 0; i < cs->nw; i++)
+        if (cs->w[i].w)
+            wacc_watch_remove(ci, cs->w[i].w);
+    cs->nw = 0;
+    if (!cs->all)
+        return;
+    fd_set r, wr, ex;
+    FD_ZERO(&r);
+    FD_ZERO(&wr);
+    FD_ZERO(&ex);
+    int maxfd = -1;
+    curl_multi_fdset(cs->multi, &r, &wr, &ex, &maxfd);
+    long ms = -1;
+    curl_multi_timeout(cs->multi, &ms);
+    uint64_t dl = ms >= 0 ? wacc_monotonic_ns() + (uint64_t)ms * 1000000ull : 0;
+    bool any = false;
+    for (int fd = 0; fd <= maxfd && cs->nw < MAX_WATCH - 1; fd++) {
+        short ev = (short)((FD_ISSET(fd, &r) ? POLLIN : 0) | (FD_ISSET(fd, &wr) ? POLLOUT : 0));
+        struct h3_wslot *sl = &cs->w[cs->nw];
+        sl->cs = cs;
+        if (ev && (sl->w = wacc_watch_add(ci, fd, ev, 0, on_watch, sl)))
+            cs->nw++, any = true;
+    }
+    if (!any && ms < 0)
+        dl = wacc_monotonic_ns() + 10000000ull;     /* curl has nothing to say: look again soon */
+    struct h3_wslot *sl = &cs->w[cs->nw];
+    sl->cs = cs;
+    if (dl && (sl->w = wacc_watch_add(ci, -1, 0, dl, on_watch, sl)))
+        cs->nw++;
+}
+
+static const char *curl_label(h3_cl *cl)
+{
+    switch (cl->result) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+        return "DNS-error";
+    case CURLE_COULDNT_CONNECT:
+        return "connection-refused";
+    case CURLE_OPERATION_TIMEDOUT:
+        return "connection-timeout";
+    case CURLE_SSL_CONNECT_ERROR:
+        return "TLS-protocol-error";
+    case CURLE_PEER_FAILED_VERIFICATION:
+        return "TLS-certificate-error";
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+        return "HTTP-response-incomplete";
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+        return "connection-terminated";
+    case CURLE_WEIRD_SERVER_REPLY:
+        return "HTTP-protocol-error";
+    case CURLE_URL_MALFORMAT:
+        return "HTTP-request-URI-invalid";
+    default:
+        return "internal-error";
+    }
+}
+
+/* Complete send with err(label). */
+static void complete_err(h3_cl *cl, const char *label, const char *msg)
+{
+    wacc_hcall *call = cl->call;
+    cl->call = NULL;
+    if (!call)
+        return;
+    const wacc_ctype *rt = wacc_cfunc_result(wacc_hcall_type(call));
+    const wacc_ctype *et = rt && rt->n > 1 ? rt->fields[1].type : NULL;
+    wacc_arena *a = wacc_hcall_arena(call);
+    wacc_cval *ec = wacc_arena_alloc(a, sizeof *ec);
+    wacc_cval r = wacc_cval_variant(WACC_CT_RESULT, 1, ec);
+    if (!et || !ec || !h3_error_code(a, et, label, msg, ec))
+        r.x.payload = NULL;
+    wacc_hcall_return(call, &r);
+}
+
+/* Complete send with ok(response) once the head is in. */
+static void complete_ok(h3_cl *cl)
+{
+    wacc_hcall *call = cl->call;
+    cl->call = NULL;
+    h3_msg *m = calloc(1, sizeof *m);
+    uint32_t rep = m ? h3_add(cl->cs->h, m) : 0;
+    if (!rep) {
+        free(m);
+        cl->call = call;
+        complete_err(cl, "internal-error", "out of memory");
+        return;
+    }
+    m->t = O3_RESPONSE;
+    m->status = (uint16_t)cl->status;
+    m->headers = cl->headers ? cl->headers : hf_new(true);
+    cl->headers = NULL;
+    m->cl = cl;
+    wacc_cval *own = wacc_arena_alloc(wacc_hcall_arena(call), sizeof *own);
+    if (own)
+        *own = wacc_cval_handle(WACC_CT_OWN, rep);
+    wacc_cval r = wacc_cval_variant(WACC_CT_RESULT, 0, own);
+    wacc_hcall_return(call, &r);
+}
+
+static void drive(struct h3_clients *cs)
+{
+    int running, left;
+    curl_multi_perform(cs->multi, &running);
+    CURLMsg *msg;
+    while ((msg = curl_multi_info_read(cs->multi, &left)) != NULL) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        h3_cl *cl = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&cl);
+        if (!cl)
+            continue;
+        cl->done = true;
+        cl->result = msg->data.result;
+        if (cl->result == CURLE_OK && !cl->head_done) {
+            cl->head_done = true;
+            if (cl->call)
+                complete_ok(cl);
+        }
+        if (cl->call)
+            complete_err(cl, curl_label(cl), cl->errbuf[0] ? cl->errbuf : NULL);
+    }
+    for (h3_cl *cl = cs->all, *next; cl; cl = next) {
+        next = cl->next;
+        pump(cl);
+    }
+    rewatch(cs);
+}
+
+/* ---- curl callbacks ---- */
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    h3_cl *cl = ud;
+    size_t len = size * n, k = len;
+    while (k && (p[k - 1] == '\n' || p[k - 1] == '\r'))
+        k--;
+    if (k >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+        const char *sp = memchr(p, ' ', k);
+        cl->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+        hf_free(cl->headers);
+        cl->headers = hf_new(true);
+        return cl->headers ? len : 0;
+    }
+    if (k == 0) {
+        if (cl->status >= 200 && !cl->head_done) {
+            cl->head_done = true;
+            if (cl->call)
+                complete_ok(cl);
+        }
+        return len;
+    }
+    const char *colon = memchr(p, ':', k);
+    if (!colon || cl->head_done || !cl->headers)
+        return len;
+    size_t nl = (size_t)(colon - p);
+    const char *v = colon + 1;
+    while (v < p + k && (*v == ' ' || *v == '\t'))
+        v++;
+    size_t vl = (size_t)(p + k - v);
+    const char *bad = hf_check(p, nl, (const uint8_t *)v, vl, true);
+    if (bad && strcmp(bad, "forbidden") != 0)
+        return len;
+    return hf_add(cl->headers, p, nl, (const uint8_t *)v, vl) ? len : 0;
+}
+
+static size_t on_write(char *p, size_t size, size_t n, void *ud)
+{
+    h3_cl *cl = ud;
+    size_t len = size * n;
+    if (cl->released)
+        return len;                     /* nobody reads it */
+    if (!cl->wbuf && !(cl->wbuf = malloc(WBUF_CAP)))
+        return 0;
+    if (cl->woff > 0 && !cl->bw_busy) {
+        memmove(cl->wbuf, cl->wbuf + cl->woff, cl->wlen - cl->woff);
+        cl->wlen -= cl->woff;
+        cl->woff = 0;
+    }
+    if (WBUF_CAP - cl->wlen < len) {
+        cl->paused = true;
+        return CURL_WRITEFUNC_PAUSE;
+    }
+    memcpy(cl->wbuf + cl->wlen, p, len);
+    cl->wlen += len;
+    return len;
+}
+
+/* ---- the response body into the guest ---- */
+
+static uint32_t on_bw(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
+{
+    (void)e;
+    h3_cl *cl = ud;
+    cl->bw_busy = false;
+    cl->woff += n;
+    if (result == WACC_COPY_DROPPED)
+        cl->released = true;
+    pump(cl);
+    return 0;
+}
+
+static uint32_t on_tw(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
+{
+    (void)e; (void)result; (void)n;
+    h3_cl *cl = ud;
+    cl->tw_busy = false;
+    cl->tw_sent = true;
+    pump(cl);
+    return 0;
+}
+
+static void pump(h3_cl *cl)
+{
+    if (cl->bw && !cl->bw_busy) {
+        if (cl->released) {
+            wacc_hend_drop(cl->bw);
+            cl->bw = NULL;
+        } else if (cl->woff < cl->wlen) {
+            if (wacc_hend_write(cl->bw, cl->wbuf + cl->woff, (uint32_t)(cl->wlen - cl->woff), on_bw, cl))
+                cl->bw_busy = true;
+            else
+                cl->released = true;
+            return;
+        } else if (cl->paused && !cl->done) {
+            cl->woff = cl->wlen = 0;
+            cl->paused = false;
+            curl_easy_pause(cl->easy, CURLPAUSE_CONT);
+        } else if (cl->done) {
+            wacc_hend_drop(cl->bw);
+            cl->bw = NULL;
+        }
+    }
+    if (!cl->bw && cl->tw && cl->done && !cl->tw_busy && !cl->tw_sent) {
+        const wacc_ctype *ft = wacc_hend_type(cl->tw);
+        const wacc_ctype *rt = ft ? ft->elem : NULL;
+        wacc_cval *p = wacc_arena_alloc(&cl->arena, sizeof *p);
+        if (p && cl->result != CURLE_OK && rt && rt->n > 1 && rt->fields[1].type &&
+            h3_error_code(&cl->arena, rt->fields[1].type, curl_label(cl), NULL, p)) {
+            cl->tv = wacc_cval_variant(WACC_CT_RESULT, 1, p);
+        } else if (p) {
+            *p = wacc_cval_variant(WACC_CT_OPTION, 0, NULL);
+            cl->tv = wacc_cval_variant(WACC_CT_RESULT, 0, p);
+        }
+        if (wacc_hend_write(cl->tw, &cl->tv, 1, on_tw, cl))
+            cl->tw_busy = true;
+        else
+            cl->tw_sent = true;
+    }
+    if (cl->tw && cl->tw_sent && !cl->tw_busy) {
+        wacc_hend_drop(cl->tw);
+        cl->tw = NULL;
+    }
+    if (cl->released && cl->done && !cl->bw && !cl->tw && !cl->call)
+        cl_free(cl);
+}
+
+void h3_client_body(h3_cl *cl, wacc_hend *bw, wacc_hend *tw, wacc_hend *res)
+{
+    if (res)
+        wacc_hend_drop(res);
+    cl->bw = bw;
+    cl->tw = tw;
+    pump(cl);
+}
+
+void h3_client_release(h3_cl *cl)
+{
+    cl->released = true;
+    if (cl->paused && !cl->done) {
+        cl->paused = false;
+        curl_easy_pause(cl->easy, CURLPAUSE_CONT);
+    }
+    if (cl->done && !cl->bw && !cl->tw && !cl->call)
+        cl_free(cl);
+}
+
+/* ---- starting a transfer ---- */
+
+static bool granted(const wacc_wasi_config *cfg, const char *authority, bool tls)
+{
+    const char *host = authority, *end;
+    if (host[0] == '[') {
+        end = strchr(host, ']');
+        if (!end)
+            return false;
+        end++;
+    } else {
+        end = strrchr(host, ':');
+        if (!end)
+            end = host + strlen(host);
+    }
+    size_t hl = (size_t)(end - host);
+    long port = *end == ':' ? strtol(end + 1, NULL, 10) : (tls ? 443 : 80);
+    for (uint32_t i = 0; cfg && i < cfg->nallow_http; i++) {
+        const char *g = cfg->allow_http[i], *ge;
+        if (g[0] == '[') {
+            ge = strchr(g, ']');
+            ge = ge ? ge + 1 : g + strlen(g);
+        } else {
+            ge = strrchr(g, ':');
+            if (!ge)
+                ge = g + strlen(g);
+        }
+        if ((size_t)(ge - g) == hl && strncasecmp(g, host, hl) == 0 &&
+            (*ge != ':' || strtol(ge + 1, NULL, 10) == port))
+            return true;
+    }
+    return false;
+}
+
+static void start(h3_cl *cl)
+{
+    h3_msg *r = cl->req;
+    CURL *e = cl->easy;
+    cl->started = true;
+    if (r->trailers) {              /* request trailers are not sent: the guest's write sees the drop */
+        wacc_hend_drop(r->trailers);
+        r->trailers = NULL;
+    }
+    if (cl->rlen || (r->method && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)cl->rlen);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, cl->rbody ? (char *)cl->rbody : "");
+    }
+    if (strcmp(r->method, "HEAD") == 0)
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 && strcmp(r->method, "POST") != 0)
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+    if (curl_multi_add_handle(cl->cs->multi, e) != CURLM_OK) {
+        cl->done = cl->released = true;
+        complete_err(cl, "internal-error", "curl");
+        return;
+    }
+    cl->in_multi = true;
+    drive(cl->cs);
+}
+
+static uint32_t on_rbody(void *ud, wacc_hend *e, uint32_t result, uint32_t n);
+
+static void read_body(h3_cl *cl)
+{
+    h3_msg *r = cl->req;
+    if (r->contents && wacc_hend_read(r->contents, cl->rchunk, sizeof cl->rchunk, NULL, on_rbody, cl))
+        return;
+    if (r->contents) {
+        wacc_hend_drop(r->contents);
+        r->contents = NULL;
+    }
+    start(cl);
+}
+
+static uint32_t on_rbody(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
+{
+    (void)e;
+    h3_cl *cl = ud;
+    if (n && cl->rlen + n > BODY_MAX) {
+        cl->done = cl->released = true;
+        complete_err(cl, "HTTP-request-body-size", NULL);
+        return 0;
+    }
+    if (n) {
+        if (cl->rlen + n > cl->rcap) {
+            size_t cap = cl->rcap ? cl->rcap * 2 : 65536;
+            while (cap < cl->rlen + n)
+                cap *= 2;
+            uint8_t *b = realloc(cl->rbody, cap);
+            if (!b) {
+                cl->done = cl->released = true;
+                complete_err(cl, "internal-error", "out of memory");
+                return 0;
+            }
+            cl->rbody = b;
+            cl->rcap = cap;
+        }
+        memcpy(cl->rbody + cl->rlen, cl->rchunk, n);
+        cl->rlen += n;
+    }
+    if (result != WACC_COPY_COMPLETED) {
+        wacc_hend_drop(cl->req->contents);
+        cl->req->contents = NULL;
+    }
+    read_body(cl);
+    return 0;
+}
+
+static uint32_t send_fn(void *data, wacc_hcall *call, const wacc_cval *args, uint32_t nargs)
+{
+    wacc_wasi3_http *h = data;
+    (void)nargs;
+    h3_msg *r = h3_take(h, args[0].x.u, O3_REQUEST);
+    if (!r)
+        return WACC_TRAP_HOST;
+    h3_cl tmp = { .call = call };
+    bool tls = r->has_scheme && strcasecmp(r->scheme, "https") == 0;
+    if (!r->has_auth || !r->authority[0]) {
+        h3_msg_free(h, r);
+        complete_err(&tmp, "HTTP-request-URI-invalid", "no authority");
+        return 0;
+    }
+    if (r->has_scheme && !tls && strcasecmp(r->scheme, "http") != 0) {
+        h3_msg_free(h, r);
+        complete_err(&tmp, "HTTP-protocol-error", "scheme not supported");
+        return 0;
+    }
+    if (!granted(h->cfg, r->authority, tls)) {
+        h3_msg_free(h, r);
+        complete_err(&tmp, "HTTP-request-denied", NULL);
+        return 0;
+    }
+    if (!h->clients) {
+        struct h3_clients *cs = calloc(1, sizeof *cs);
+        if (cs && !(cs->multi = curl_multi_init())) {
+            free(cs);
+            cs = NULL;
+        }
+        if (!cs) {
+            h3_msg_free(h, r);
+            return WACC_TRAP_OUT_OF_MEMORY;
+        }
+        cs->h = h;
+        h->clients = cs;
+    }
+    h3_cl *cl = calloc(1, sizeof *cl);
+    if (!cl) {
+        h3_msg_free(h, r);
+        return WACC_TRAP_OUT_OF_MEMORY;
+    }
+    cl->cs = h->clients;
+    cl->call = call;
+    cl->req = r;
+    wacc_arena_init(&cl->arena);
+    cl->next = cl->cs->all;
+    cl->cs->all = cl;
+    size_t ul = strlen(r->authority) + (r->has_path ? strlen(r->path) : 1) + 16;
+    if (!(cl->url = malloc(ul)) || !(cl->easy = curl_easy_init())) {
+        cl->call = NULL;
+        cl_free(cl);
+        return WACC_TRAP_OUT_OF_MEMORY;
+    }
+    snprintf(cl->url, ul, "%s://%s%s", tls ? "https" : "http", r->authority,
+             r->has_path && r->path[0] ? r->path : "/");
+    CURL *e = cl->easy;
+    curl_easy_setopt(e, CURLOPT_URL, cl->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)cl);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, cl->errbuf);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, cl);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, cl);
+    struct curl_slist *l = curl_slist_append(NULL, "Expect:");
+    for (uint32_t i = 0; l && i < r->headers->n; i++) {
+        const h_field *f = &r->headers->e[i];
+        if (strcmp(f->name, "content-length") == 0)
+            continue;
+        size_t n = f->nlen + f->vlen + 3;
+        char *line = malloc(n);
+        struct curl_slist *nl = NULL;
+        if (line) {
+            if (f->vlen)
+                snprintf(line, n, "%s: %.*s", f->name, (int)f->vlen, (const char *)f->val);
+            else
+                snprintf(line, n, "%s;", f->name);
+            nl = curl_slist_append(l, line);
+            free(line);
+        }
+        if (!nl)
+            curl_slist_free_all(l);
+        l = nl;
+    }
+    if (!l) {
+        cl->call = NULL;
+        cl_free(cl);
+        return WACC_TRAP_OUT_OF_MEMORY;
+    }
+    cl->hdrs = l;
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, l);
+    if (r->opts && r->opts->has[0])
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+                         (long)(r->opts->ns[0] / 1000000 ? r->opts->ns[0] / 1000000 : 1));
+    read_body(cl);
+    return 0;
+}
+
+bool h3_client_func(wacc_wasi3_http *h, const wacc_cfunc *type, wacc_component_host_async_fn *fn,
+                    void **data, char *err)
+{
+    (void)type;
+    (void)err;
+    *fn = send_fn;
+    *data = h;
+    return true;
+}

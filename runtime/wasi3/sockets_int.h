@@ -1,0 +1,56 @@
+/*
+ * sockets_int.h — internals of wasi:sockets@0.3.0 (runtime/wasi3/sockets_*.c):
+ * the per-instance context, the import table entries, shared helpers.
+ */
+#ifndef WACC_SOCKETS_INT_H
+#define WACC_SOCKETS_INT_H
+
+#include "http3_int.h"
+#include "sk_int.h"
+
+struct tcp;
+struct udp;
+
+typedef struct sk_fn {
+    wacc_wasi3_sockets *ss;
+    const wacc_cfunc *type;
+    uint32_t (*impl)(struct sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena);
+    struct sk_fn *next;
+} sk_fn;
+
+struct wacc_wasi3_sockets {
+    const wacc_wasi_config *cfg;
+    wacc_cinstance *ci;
+    struct tcp **objs;
+    uint32_t nobjs, capobjs;
+    wacc_resource_type rt_tcp;
+    const wacc_component_host *next;
+    sk_fn *fns;
+    struct tcp *all;
+    struct udp **udps;                  /* [rep - 1] of udp-socket handles */
+    uint32_t nudps, capudps;
+    struct udp *uall;
+    wacc_resource_type rt_udp;
+    struct d3_lookup *lookups;          /* resolve-addresses in flight */
+};
+
+
+/* sockets_tcp.c: result values */
+const wacc_ctype *s3_err_type(const wacc_cfunc *type);
+wacc_cval s3_err(wacc_arena *a, const wacc_ctype *et, const char *label);
+wacc_cval s3_ok(wacc_arena *a, const wacc_cval *payload);
+/* An ip-socket-address value of sa (arena). */
+bool s3_addr_val(wacc_arena *a, const struct sockaddr_storage *sa, wacc_cval *out);
+
+/* sockets_udp.c */
+typedef uint32_t (*s3_impl)(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena);
+s3_impl s3_udp_func(const char *name);
+bool s3_udp_async(const char *name, wacc_component_host_async_fn *fn);
+int s3_udp_dtor(void *ctx, uint32_t rep);
+void s3_udp_free_all(wacc_wasi3_sockets *ss);
+
+/* sockets_dns.c */
+bool s3_dns_async(const char *instance, const char *name, wacc_component_host_async_fn *fn);
+void s3_dns_free_all(wacc_wasi3_sockets *ss);
+
+#endif

@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+"""serve3_test.py CASE WACC SERVICE.so — `wacc serve` with the WASI 0.3
+service of service.wat (its answers: "count=N inflight=K\\n<body>", N the
+requests its instance started, K those in it at the time).
+
+  serve     echo, reuse (N grows in one instance), concurrency (K=2 while
+            another request waits for its body, both in one instance), a
+            trap fails only that instance's requests (the waiting one too)
+            and the next request gets a new instance (N=1)
+  reuse     --reuse 2: a new instance every 2 requests;
+            --reuse-concurrency 1: a waiting request keeps the next one
+            out of its instance
+  outbound  /fetch: client.send to an upstream on 127.0.0.1 (--allow-http)
+  tcp       /tcp: a TCP echo through wasi:sockets 0.3 (connect, send, receive;
+            --tcp-connect); /listen: bind + listen, answer the port, then
+            (the response done, the task going on) accept one connection
+            and echo it (--tcp-listen); /udp: a datagram to a UDP echo and its
+            answer (--udp); /dns: ip-name-lookup of localhost (--allow-dns)
+"""
+import http.server
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+
+SERVERS = []
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    for sv in SERVERS:
+        print("server log:\n" + "".join(sv.log))
+    sys.exit(1)
+
+
+class Server:
+    def __init__(self, argv):
+        self.p = subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        self.log = []
+        SERVERS.append(self)
+        deadline = time.time() + 20
+        self.port = None
+        while time.time() < deadline:
+            line = self.p.stderr.readline()
+            if not line:
+                break
+            self.log.append(line)
+            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+            if m:
+                self.port = int(m.group(1))
+                break
+        if not self.port:
+            self.stop()
+            fail("server did not start: " + "".join(self.log))
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self):
+        for line in self.p.stderr:
+            self.log.append(line)
+
+    def stop(self):
+        if self in SERVERS:
+            SERVERS.remove(self)
+        if self.p.poll() is None:
+            self.p.terminate()
+            try:
+                self.p.wait(10)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+
+
+def request(port, method, path, body=b"", headers=None):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    h = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+    s.sendall(f"{method} {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n{h}"
+              f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    return read_response(s)
+
+
+def read_response(s):
+    data = b""
+    while True:
+        try:
+            c = s.recv(65536)
+        except socket.timeout:
+            fail("response timed out")
+        if not c:
+            break
+        data += c
+        if parse(data):
+            break
+    s.close()
+    r = parse(data)
+    if not r:
+        return (0, b"")     # cut
+    return r
+
+
+def parse(data):
+    """(status, body) of one complete response in data, or None."""
+    head, sep, rest = data.partition(b"\r\n\r\n")
+    if not sep:
+        return None
+    status = int(head.split(b" ")[1])
+    hl = head.lower()
+    if b"transfer-encoding: chunked" in hl:
+        body = b""
+        while True:
+            line, sep, rest = rest.partition(b"\r\n")
+            if not sep:
+                return None
+            n = int(line.split(b";")[0], 16)
+            if n == 0:
+                return (status, body) if rest.endswith(b"\r\n") else None
+            if len(rest) < n + 2:
+                return None
+            body += rest[:n]
+            rest = rest[n + 2:]
+    m = re.search(rb"content-length: (\d+)", hl)
+    if m:
+        n = int(m.group(1))
+        return (status, rest[:n]) if len(rest) >= n else None
+    return None
+
+
+def waiting(port, path):
+    """A request whose body (5 bytes) is not sent yet: its handler waits."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(f"POST {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+              f"Content-Length: 5\r\n\r\n".encode())
+    time.sleep(0.3)
+    return s
+
+
+def expect(got, status, body, what):
+    if got != (status, body):
+        fail(f"{what}: expected {status} {body!r}, got {got[0]} {got[1]!r}")
+    print(f"ok: {what}: {status} {body[:40]!r}{'...' if len(body) > 40 else ''}")
+
+
+def case_serve(wacc, so):
+    sv = Server([wacc, "serve", "--addr", "127.0.0.1:0", "--workers", "1", "--timeout", "10s", so])
+    try:
+        p = sv.port
+        expect(request(p, "GET", "/hello"), 200, b"count=1 inflight=1\n", "first request")
+        expect(request(p, "POST", "/echo", b"abc"), 200, b"count=2 inflight=1\nabc",
+               "echo, same instance")
+        big = bytes(range(256)) * 100
+        expect(request(p, "PUT", "/big", big), 200, b"count=3 inflight=1\n" + big,
+               "25,600-byte body through the streams")
+        a = waiting(p, "/slow")
+        expect(request(p, "GET", "/b"), 200, b"count=5 inflight=2\n",
+               "concurrent request in the same instance")
+        a.sendall(b"hello")
+        expect(read_response(a), 200, b"count=4 inflight=1\nhello", "the waiting request")
+        a = waiting(p, "/slow2")
+        st, _ = request(p, "GET", "/trap")
+        if st != 500:
+            fail(f"/trap: expected 500, got {st}")
+        print("ok: /trap is a 500")
+        st, _ = read_response(a)
+        if st == 200:
+            fail("the request waiting in the trapped instance succeeded")
+        print(f"ok: the request in flight in the trapped instance failed ({st or 'cut'})")
+        expect(request(p, "GET", "/after"), 200, b"count=1 inflight=1\n",
+               "after the trap: a new instance")
+        log = "".join(sv.log)
+        if "trap: unreachable" not in log:
+            fail("the access log does not say why:\n" + log)
+    finally:
+        sv.stop()
+    if sv.p.returncode != 0:
+        fail(f"wacc serve exited {sv.p.returncode}")
+
+
+def case_reuse(wacc, so):
+    sv = Server([wacc, "serve", "--addr", "127.0.0.1:0", "--workers", "1", "--reuse", "2", so])
+    try:
+        got = [request(sv.port, "GET", "/r")[1] for _ in range(5)]
+        want = [b"count=%d inflight=1\n" % n for n in (1, 2, 1, 2, 1)]
+        if got != want:
+            fail(f"--reuse 2: {got}")
+        print("ok: --reuse 2: counts 1 2 1 2 1")
+    finally:
+        sv.stop()
+    sv = Server([wacc, "serve", "--addr", "127.0.0.1:0", "--workers", "1",
+                 "--reuse-concurrency", "1", so])
+    try:
+        a = waiting(sv.port, "/slow")
+        expect(request(sv.port, "GET", "/b"), 200, b"count=1 inflight=1\n",
+               "--reuse-concurrency 1: the second request gets its own instance")
+        a.sendall(b"hello")
+        expect(read_response(a), 200, b"count=1 inflight=1\nhello", "the waiting request")
+        expect(request(sv.port, "GET", "/c"), 200, b"count=2 inflight=1\n",
+               "an idle instance is reused")
+    finally:
+        sv.stop()
+
+
+class Upstream(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"from upstream " + self.path.encode()
+        self.send_response(203)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *a):
+        pass
+
+
+def case_outbound(wacc, so):
+    up = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    threading.Thread(target=up.serve_forever, daemon=True).start()
+    auth = f"127.0.0.1:{up.server_address[1]}"
+    sv = Server([wacc, "serve", "--addr", "127.0.0.1:0", "--workers", "1", "--timeout", "10s",
+                 "--allow-http", auth, so])
+    try:
+        expect(request(sv.port, "GET", "/fetch", headers={"x-upstream": auth}), 200,
+               b"upstream=203 from upstream /up", "client.send to the upstream")
+        expect(request(sv.port, "GET", "/fetch", headers={"x-upstream": auth}), 200,
+               b"upstream=203 from upstream /up", "again, same instance")
+        st, _ = request(sv.port, "GET", "/fetch", headers={"x-upstream": "127.0.0.1:1"})
+        if st != 500:
+            fail(f"a host not granted: expected 500, got {st}")
+        print("ok: a host not granted by --allow-http: denied (500)")
+    finally:
+        sv.stop()
+        up.shutdown()
+
+
+def echo_server():
+    """A TCP echo on 127.0.0.1: reads until the peer ends its send side,
+    sends it all back, closes. Returns its port."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(8)
+
+    def run():
+        while True:
+            c, _ = ls.accept()
+            data = b""
+            while True:
+                d = c.recv(65536)
+                if not d:
+                    break
+                data += d
+            c.sendall(b"echo: " + data)
+            c.close()
+    threading.Thread(target=run, daemon=True).start()
+    return ls.getsockname()[1]
+
+
+def udp_echo_server():
+    """A UDP echo on 127.0.0.1 (bound before the server starts): "echo: " + datagram."""
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+
+    def run():
+        while True:
+            d, a = u.recvfrom(65536)
+            u.sendto(b"echo: " + d, a)
+    threading.Thread(target=run, daemon=True).start()
+    return u.getsockname()[1]
+
+
+def case_tcp(wacc, so):
+    port = echo_server()
+    auth = f"127.0.0.1:{port}"
+    uauth = f"127.0.0.1:{udp_echo_server()}"
+    sv = Server([wacc, "serve", "--addr", "127.0.0.1:0", "--workers", "1", "--timeout", "10s",
+                 "--tcp-connect", auth, "--tcp-listen", "127.0.0.1:0", "--udp", uauth,
+                 "--allow-dns", so])
+    try:
+        st, body = request(sv.port, "GET", "/dns")
+        if st != 200 or b"127.0.0.1 " not in body or not body.startswith(b"dns="):
+            fail(f"/dns: {st} {body!r}")
+        print(f"ok: ip-name-lookup of localhost: {body!r}")
+        expect(request(sv.port, "GET", "/udp", headers={"x-upstream": uauth}), 200,
+               b"udp=echo: ping over udp", "a UDP datagram and its echo through wasi:sockets 0.3")
+        st, body = request(sv.port, "GET", "/listen")
+        m = re.match(rb"port=(\d+)$", body)
+        if st != 200 or not m:
+            fail(f"/listen: {st} {body!r}")
+        print(f"ok: /listen answered {body!r}; its task goes on after the response")
+        c = socket.create_connection(("127.0.0.1", int(m.group(1))), timeout=10)
+        c.sendall(b"hello over an accepted socket")
+        c.shutdown(socket.SHUT_WR)
+        got = b""
+        while True:
+            d = c.recv(65536)
+            if not d:
+                break
+            got += d
+        c.close()
+        if got != b"echo: hello over an accepted socket":
+            fail(f"accepted connection: {got!r}")
+        print(f"ok: the accepted connection echoed {got!r}")
+        expect(request(sv.port, "GET", "/tcp", headers={"x-upstream": auth}), 200,
+               b"tcp=echo: ping over wasi:sockets 0.3", "TCP echo through wasi:sockets 0.3")
+        expect(request(sv.port, "GET", "/tcp", headers={"x-upstream": auth}), 200,
+               b"tcp=echo: ping over wasi:sockets 0.3", "again, same instance")
+        st, _ = request(sv.port, "GET", "/tcp", headers={"x-upstream": "127.0.0.1:1"})
+        if st != 500:
+            fail(f"an address not granted: expected 500, got {st}")
+        print("ok: an address not granted by --tcp-connect: refused (500)")
+        st, _ = request(sv.port, "GET", "/udp", headers={"x-upstream": "127.0.0.1:9"})
+        if st != 500:
+            fail(f"a UDP address not granted: expected 500, got {st}")
+        print("ok: a UDP address not granted by --udp: refused (500)")
+        # the guest traps on a failed connect / send: its instance was replaced
+        expect(request(sv.port, "GET", "/e"), 200, b"count=1 inflight=1\n",
+               "serving goes on in a new instance")
+    finally:
+        sv.stop()
+    sv = Server([wacc, "serve", "--addr", "127.0.0.1:0", "--workers", "1", so])
+    try:
+        st, _ = request(sv.port, "GET", "/dns")
+        if st != 500:
+            fail(f"/dns without --allow-dns: expected 500, got {st}")
+        print("ok: ip-name-lookup without --allow-dns: refused (500)")
+    finally:
+        sv.stop()
+
+
+def main():
+    case, wacc, so = sys.argv[1:4]
+    {"serve": case_serve, "reuse": case_reuse, "outbound": case_outbound,
+     "tcp": case_tcp}[case](wacc, so)
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()
