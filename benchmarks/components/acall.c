@@ -12,10 +12,11 @@
  *       (t(run n) - t(run 0)) / n; with B's sync call of A's sync
  *       `inc: func(x: u32) -> u32` as the reference, fused (the default) and
  *       generic (WACC_NO_FUSE=1) (apair.wat);
- *   (3) stream<u8> throughput A -> B: A writes M MiB in 64 KiB chunks, B
- *       reads into a 64 KiB buffer, both waiting on waitable sets when
- *       blocked; GB/s next to memcpy of the same bytes in this driver (64
- *       KiB chunks between two 64 KiB buffers, and one M MiB memcpy).
+ *   (3) stream<u8> throughput A -> B: A writes M MiB in 64 KiB (1 MiB)
+ *       chunks, B reads into a 64 KiB (1 MiB) buffer, both waiting on
+ *       waitable sets when blocked; GB/s next to memcpy of the same bytes
+ *       in this driver (chunks of the same size between two buffers of
+ *       that size, and one M MiB memcpy).
  *
  *   wacc-acall --callee ACALLEE.so --pair APAIR.so [--batch K] [--reps R]
  *              [--n N] [--mib M] [--sreps S] [--only NAME]
@@ -241,24 +242,36 @@ static double time_memcpy(const bench *b, size_t total, size_t chunk)
     return m;
 }
 
-static void bench_stream(const bench *b, const char *path, uint32_t mib)
+/* B.name(mib) streams mib MiB from A in chunks of `chunk` bytes. */
+static void bench_stream(const bench *b, comp *c, const char *name, uint32_t mib, size_t chunk)
+{
+    wacc_cfunc *run = comp_func(c, name);
+    uint32_t bytes = mib << 20;
+    double t0 = time_call(c->s, run, 0, 0, 1, b->reps);
+    double t = time_call(c->s, run, mib, bytes, 1, b->sreps);
+    const char *unit = chunk >= (1u << 20) ? "MiB" : "KiB";
+    size_t k = chunk >= (1u << 20) ? chunk >> 20 : chunk >> 10;
+    char w[128];
+    snprintf(w, sizeof w, "    host -> B, %s(0) (call, empty stream)", name);
+    row(w, t0);
+    snprintf(w, sizeof w, "    host -> B, %s(%u): %u MiB", name, mib, mib);
+    row(w, t);
+    snprintf(w, sizeof w, "(3) stream<u8> A -> B, %zu %s chunks, %u MiB", k, unit, mib);
+    row_gbs(w, bytes / t);
+    snprintf(w, sizeof w, "    memcpy, %zu %s chunks between two %zu %s buffers", k, unit, k, unit);
+    row_gbs(w, bytes / time_memcpy(b, bytes, chunk));
+}
+
+static void bench_streams(const bench *b, const char *path, uint32_t mib)
 {
     comp c;
     comp_open(b, path, &c);
-    wacc_cfunc *run = comp_func(&c, "run-stream");
-    uint32_t bytes = mib << 20;
-    double t0 = time_call(c.s, run, 0, 0, 1, b->reps);
-    double t = time_call(c.s, run, mib, bytes, 1, b->sreps);
+    bench_stream(b, &c, "run-stream", mib, 64u << 10);
+    bench_stream(b, &c, "run-stream-1m", mib, 1u << 20);
     comp_close(&c);
     char w[128];
-    row("    host -> B, run-stream(0) (call, empty stream)", t0);
-    snprintf(w, sizeof w, "    host -> B, run-stream(%u): %u MiB", mib, mib);
-    row(w, t);
-    snprintf(w, sizeof w, "(3) stream<u8> A -> B, 64 KiB chunks, %u MiB", mib);
-    row_gbs(w, bytes / t);
-    row_gbs("    memcpy, 64 KiB chunks between two 64 KiB buffers", bytes / time_memcpy(b, bytes, 65536));
     snprintf(w, sizeof w, "    memcpy, one %u MiB copy", mib);
-    row_gbs(w, bytes / time_memcpy(b, bytes, bytes));
+    row_gbs(w, (mib << 20) / time_memcpy(b, (size_t)mib << 20, (size_t)mib << 20));
 }
 
 int main(int argc, char **argv)
@@ -303,7 +316,7 @@ int main(int argc, char **argv)
     if (pair) {
         bench_pair(&b, pair, n);
         if (wanted(&b, "stream"))
-            bench_stream(&b, pair, mib);
+            bench_streams(&b, pair, mib);
     }
     wacc_engine_free(b.e);
     return 0;

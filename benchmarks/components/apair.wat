@@ -6,25 +6,26 @@
 ;; A exports inc: func(x: u32) -> u32 (sync, the reference); now: async
 ;; func(x: u32) -> u32 (callback lift, task.return and EXIT at once);
 ;; yield1 (the same, but it first returns YIELD and calls task.return from
-;; its callback); produce: async func(mib: u32) -> stream<u8> (stackful: it
-;; returns the readable end with task.return, then writes mib MiB in 64 KiB
-;; chunks, waiting on a waitable set whenever a write blocks, and drops the
+;; its callback); produce: async func(mib: u32, chunk: u32) -> stream<u8>
+;; (stackful: it returns the readable end with task.return, then writes mib
+;; MiB in chunks of `chunk` bytes (at most 1 MiB), waiting on a waitable set whenever a write blocks, and drops the
 ;; writable end).
 ;;
 ;; B exports run-sync(n) (sync: n sync calls of inc(i)), run-now(n) and
 ;; run-yield(n) (stackful async: n async-lowered calls of now(i) / yield1(i);
 ;; a call that does not return at once is joined to a waitable set and
 ;; waited for), each returning the sum of the results; and run-stream(mib)
-;; (stackful async: calls produce, reads the stream into a 64 KiB buffer,
+;; and run-stream-1m(mib) (stackful async: call produce with 64 KiB / 1 MiB
+;; chunks, read the stream into a buffer of the chunk size,
 ;; waiting when a read blocks, until the writer drops it; returns the number
 ;; of bytes read).
 (component
   (component $A
     (type $S (stream u8))
-    (core module $Mem (memory (export "mem") 2))
+    (core module $Mem (memory (export "mem") 17))
     (core instance $mem (instantiate $Mem))
     (core module $AM
-      (import "" "mem" (memory 2))
+      (import "" "mem" (memory 17))
       (import "" "task.return" (func $task.return (param i32)))
       (import "" "task.return-s" (func $task.return-s (param i32)))
       (import "" "wsnew" (func $wsnew (result i32)))
@@ -52,8 +53,8 @@
         (call $check (i32.eqz (local.get $ev) (; NONE ;)))
         (call $task.return (i32.add (global.get $x) (i32.const 1)))
         (i32.const 0 (; EXIT ;)))
-      ;; memory: 0 event, 0x10000 the 64 KiB chunk
-      (func (export "produce") (param $mib i32)
+      ;; memory: 0 event, 0x10000 the chunk (up to 1 MiB)
+      (func (export "produce") (param $mib i32) (param $chunk i32)
         (local $p i64) (local $w i32) (local $ws i32) (local $left i32) (local $n i32) (local $rc i32)
         (local.set $p (call $snew))
         (local.set $w (i32.wrap_i64 (i64.shr_u (local.get $p) (i64.const 32))))
@@ -64,8 +65,8 @@
         (block $done
           (loop $write
             (br_if $done (i32.eqz (local.get $left)))
-            (local.set $n (select (local.get $left) (i32.const 0x10000)
-                                  (i32.lt_u (local.get $left) (i32.const 0x10000))))
+            (local.set $n (select (local.get $left) (local.get $chunk)
+                                  (i32.lt_u (local.get $left) (local.get $chunk))))
             (local.set $rc (call $swrite (local.get $w) (i32.const 0x10000) (local.get $n)))
             (if (i32.eq (local.get $rc) (i32.const -1 (; BLOCKED ;)))
               (then
@@ -103,7 +104,7 @@
       (canon lift (core func $am "now") async (callback (core func $am "cb"))))
     (func (export "yield1") async (param "x" u32) (result u32)
       (canon lift (core func $am "yield1") async (callback (core func $am "cb"))))
-    (func (export "produce") async (param "mib" u32) (result $S)
+    (func (export "produce") async (param "mib" u32) (param "chunk" u32) (result $S)
       (canon lift (core func $am "produce") async)))
 
   (component $B
@@ -111,15 +112,15 @@
     (import "inc" (func $inc (param "x" u32) (result u32)))
     (import "now" (func $now async (param "x" u32) (result u32)))
     (import "yield1" (func $yield1 async (param "x" u32) (result u32)))
-    (import "produce" (func $produce async (param "mib" u32) (result $S)))
-    (core module $Mem (memory (export "mem") 2))
+    (import "produce" (func $produce async (param "mib" u32) (param "chunk" u32) (result $S)))
+    (core module $Mem (memory (export "mem") 17))
     (core instance $mem (instantiate $Mem))
     (core module $BM
-      (import "" "mem" (memory 2))
+      (import "" "mem" (memory 17))
       (import "" "inc" (func $inc (param i32) (result i32)))
       (import "" "now" (func $now (param i32 i32) (result i32)))
       (import "" "yield1" (func $yield1 (param i32 i32) (result i32)))
-      (import "" "produce" (func $produce (param i32 i32) (result i32)))
+      (import "" "produce" (func $produce (param i32 i32 i32) (result i32)))
       (import "" "task.return" (func $task.return (param i32)))
       (import "" "wsnew" (func $wsnew (result i32)))
       (import "" "wswait" (func $wswait (param i32 i32) (result i32)))
@@ -153,7 +154,7 @@
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $next)))
         (local.get $sum))
-      ;; memory: 0 event, 8 call result, 0x10000 the 64 KiB read buffer
+      ;; memory: 0 event, 8 call result, 0x10000 the read buffer (up to 1 MiB)
       (func (export "run-now") (param $n i32) (local $i i32) (local $sum i32)
         (block $done
           (loop $next
@@ -172,12 +173,16 @@
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $next)))
         (call $task.return (local.get $sum)))
-      (func (export "run-stream") (param $mib i32) (local $r i32) (local $rc i32) (local $total i32)
-        (call $finish (call $produce (local.get $mib) (i32.const 8)))
+      (func (export "run-stream") (param $mib i32)
+        (call $task.return (call $stream (local.get $mib) (i32.const 0x10000))))
+      (func (export "run-stream-1m") (param $mib i32)
+        (call $task.return (call $stream (local.get $mib) (i32.const 0x100000))))
+      (func $stream (param $mib i32) (param $chunk i32) (result i32) (local $r i32) (local $rc i32) (local $total i32)
+        (call $finish (call $produce (local.get $mib) (local.get $chunk) (i32.const 8)))
         (local.set $r (i32.load (i32.const 8)))
         (call $join (local.get $r) (call $set))
         (loop $read
-          (local.set $rc (call $sread (local.get $r) (i32.const 0x10000) (i32.const 0x10000)))
+          (local.set $rc (call $sread (local.get $r) (i32.const 0x10000) (local.get $chunk)))
           (if (i32.eq (local.get $rc) (i32.const -1 (; BLOCKED ;)))
             (then
               (call $check (i32.eq (call $wswait (call $set) (i32.const 0))
@@ -187,7 +192,7 @@
           (br_if $read (i32.ne (i32.and (local.get $rc) (i32.const 0xf)) (i32.const 1 (; DROPPED ;)))))
         (call $join (local.get $r) (i32.const 0))
         (call $sdropr (local.get $r))
-        (call $task.return (local.get $total))))
+        (local.get $total)))
     (canon lower (func $inc) (core func $inc'))
     (canon lower (func $now) async (memory (core memory $mem "mem")) (core func $now'))
     (canon lower (func $yield1) async (memory (core memory $mem "mem")) (core func $yield1'))
@@ -217,7 +222,8 @@
     (func (export "run-sync") (param "n" u32) (result u32) (canon lift (core func $bm "run-sync")))
     (func (export "run-now") async (param "n" u32) (result u32) (canon lift (core func $bm "run-now") async))
     (func (export "run-yield") async (param "n" u32) (result u32) (canon lift (core func $bm "run-yield") async))
-    (func (export "run-stream") async (param "mib" u32) (result u32) (canon lift (core func $bm "run-stream") async)))
+    (func (export "run-stream") async (param "mib" u32) (result u32) (canon lift (core func $bm "run-stream") async))
+    (func (export "run-stream-1m") async (param "mib" u32) (result u32) (canon lift (core func $bm "run-stream-1m") async)))
 
   (instance $a (instantiate $A))
   (instance $b (instantiate $B (with "inc" (func $a "inc")) (with "now" (func $a "now"))
@@ -225,4 +231,5 @@
   (export "run-sync" (func $b "run-sync"))
   (export "run-now" (func $b "run-now"))
   (export "run-yield" (func $b "run-yield"))
-  (export "run-stream" (func $b "run-stream")))
+  (export "run-stream" (func $b "run-stream"))
+  (export "run-stream-1m" (func $b "run-stream-1m")))
