@@ -9,6 +9,11 @@
 #   auth-provider          examples/auth-service/provider/       (rustc wasm32-wasi, HS256 JWT)
 #   auth-directory         examples/auth-service/directory/      (clang++-19)
 #   auth-front             examples/auth-service/front/          (componentize-js)
+#   resource-guest-c       tests/polyglot/resource/guest.c       (clang-19; a host-implemented resource)
+#   bench-front            benchmarks/polyglot/guest/front.c     (clang-19, no libc: the blueprint's
+#   bench-provider-client  .../provider_client.c                  parts as wasi:http services, for
+#   bench-directory-server .../directory_server.c                 benchmarks/polyglot; their world in
+#   bench-directory-client .../directory_client.c                 wit/bench.wit)
 #
 # C/C++/Rust: core module (reactor; the generated <world>.c carries the
 # component-type custom section) → `jco new --wasi-reactor`.
@@ -28,7 +33,8 @@ CJS_DIR="$NM/@bytecodealliance/componentize-js"
 CACHE="${WACC_COMPONENTS_CACHE:-$ROOT/build/components}"
 OPT="${OPT:--O1}"
 RUSTC="${RUSTC:-$(command -v /usr/bin/rustc || command -v rustc || echo rustc)}"   # Debian's first
-ALL=(kitchen-provider-c kitchen-provider-cpp kitchen-consumer-c auth-provider auth-directory auth-front)
+ALL=(kitchen-provider-c kitchen-provider-cpp kitchen-consumer-c auth-provider auth-directory auth-front
+     resource-guest-c bench-front bench-provider-client bench-directory-server bench-directory-client)
 
 [ $# -ge 1 ] || { sed -n '2,24p' "$0"; exit 2; }
 WACC="$1"
@@ -50,7 +56,7 @@ command -v node >/dev/null 2>&1 || missing "node not found (install nodejs)"
 needs() { command -v "$1" >/dev/null 2>&1 || missing "$1 not found ($2)"; }
 for n in "${names[@]}"; do
   case "$n" in
-    *-c) needs clang-19 "apt-get install clang-19 wasi-libc" ;;
+    *-c|bench-*) needs clang-19 "apt-get install clang-19 wasi-libc" ;;
     *-cpp|auth-directory)
       needs clang++-19 "apt-get install clang-19"
       [ -d /usr/lib/wasm32-wasi/c++/v1 ] || [ -d /usr/include/wasm32-wasi/c++/v1 ] ||
@@ -72,6 +78,8 @@ version() { sed -n 's/^ *"version": "\(.*\)",$/\1/p' "$1/package.json" | head -n
 TOOLS="jco $(version "$JCO_DIR") $(clang-19 --version 2>/dev/null | head -n 1) $("$RUSTC" --version 2>/dev/null) node $(node --version) $OPT"
 K="$ROOT/tests/polyglot/kitchen"
 A="$ROOT/examples/auth-service"
+R="$ROOT/tests/polyglot/resource"
+P="$ROOT/benchmarks/polyglot"
 CFLAGS=(--target=wasm32-wasi "$OPT" -Wall -Wextra -Werror)
 mkdir -p "$CACHE" "$out"
 
@@ -83,6 +91,8 @@ world_of() {
     auth-provider) echo "$A/wit authentication" ;;
     auth-directory) echo "$A/wit users" ;;
     auth-front) echo "" ;;      # JS: no C bindings
+    resource-guest-c) echo "$R/counters.wit app" ;;
+    bench-*) echo "" ;;         # hand-written Canonical ABI, no bindings
   esac
 }
 inputs() {
@@ -93,6 +103,8 @@ inputs() {
     auth-provider) echo "$A/provider/provider.rs $A/provider/jwt.rs $A/provider/bindings.rs" ;;
     auth-directory) echo "$A/directory/directory.cpp" ;;
     auth-front) echo "$A/front/front.js $A/front/wit/front.wit $A/wit/auth.wit" ;;
+    resource-guest-c) echo "$R/guest.c" ;;
+    bench-*) local f="${1#bench-}"; echo "$P/guest/${f//-/_}.c $P/guest/http.h $P/wit/bench.wit $A/wit/auth.wit $ROOT/tests/http/embed.mjs $ROOT/wit/wasi-0.2/*/*.wit" ;;
     *) echo "build-polyglot: unknown component '$1' (known: ${ALL[*]})" >&2; return 1 ;;
   esac
 }
@@ -138,7 +150,7 @@ build() {
   local n="$1" d="$2" world
   read -r _ world <<< "$(world_of "$n")"
   case "$n" in
-    kitchen-provider-c|kitchen-consumer-c)
+    kitchen-provider-c|kitchen-consumer-c|resource-guest-c)
       clang-19 "${CFLAGS[@]}" -mexec-model=reactor -Wl,--strip-debug -I"$d/gen" $(inputs "$n") \
         "$d/gen/$world.c" -o "$d/$n.core.wasm"
       componentize "$n" "$d" ;;
@@ -156,6 +168,18 @@ build() {
         -C link-arg="$(rust_reactor_crt)" -C link-arg=--export=_initialize \
         "$A/provider/provider.rs" -o "$d/$n.core.wasm"
       componentize "$n" "$d" ;;
+    bench-*)
+      # no libc: the component type comes from `jco embed` of wit/bench.wit
+      # (with the auth package and the repo's WASI 0.2 as deps)
+      local f="${n#bench-}" p
+      mkdir -p "$d/wit/deps/auth"
+      cp "$P/wit/bench.wit" "$d/wit/"
+      cp "$A/wit/auth.wit" "$d/wit/deps/auth/"
+      for p in io clocks http random cli filesystem sockets; do cp -r "$ROOT/wit/wasi-0.2/$p" "$d/wit/deps/"; done
+      clang-19 --target=wasm32 -nostdlib "$OPT" -fno-builtin -Wall -Wextra -Werror -Wl,--no-entry \
+        -Wl,--strip-debug "$P/guest/${f//-/_}.c" -o "$d/$n.core.wasm"
+      node "$ROOT/tests/http/embed.mjs" "$JCO_DIR" "$d/$n.core.wasm" "$d/wit" "$f" "$d/$n.embed.wasm"
+      "${JCO[@]}" new "$d/$n.embed.wasm" -o "$d/$n.component.wasm" ;;
     auth-front)
       # componentize-js 0.22's engine exports wasi:http/incoming-handler@0.2.10:
       # jco's bundled 0.2.10 io/clocks/sockets, and the repo's wit/wasi-0.2

@@ -766,8 +766,7 @@ static void docs(wit_buf *b, const char *d, const char *indent)
 static void define_resource(bgen *g, const wit_typedef *d)
 {
     if (g->host) {
-        bg_fail(g, "bindgen --host: resource '%s': resources are not supported by host bindings yet",
-                d->name);
+        bg_host_resource(g, d);
         return;
     }
     char *ns = bg_ns_of(g, d), *sn = bg_snake(d->name);
@@ -1037,9 +1036,24 @@ static void gen_world(bgen *g)
     const wit_world *w = g->w;
     bg_ctx cx;
     set_ctx(g, &cx, NULL, true, bg_fmt("%s", g->ws), bg_fmt("$root"));
+    g->cx = NULL;
+    /* imported interfaces first: the world's own types may use theirs */
+    for (uint32_t k = 0; k < w->nall_imports && !g->failed; k++)
+        if (w->all_imports[k]->kind != WIT_X_FUNC)
+            gen_interface(g, w->all_imports[k], true);
+    g->cx = &cx;
     for (uint32_t k = 0; k < w->ntypes; k++)
         define_def(g, w->types[k]);
-    g->cx = NULL;
+    /* the world's own resources are imports: their functions too */
+    for (uint32_t k = 0; k < w->ntypes && !g->failed; k++) {
+        const wit_typedef *d = w->types[k];
+        if (d->kind != WIT_D_RESOURCE)
+            continue;
+        if (d->nfuncs > 0 && k == 0)
+            wit_buf_puts(&g->h_fns, "\n// Imported Functions of the world's resources\n");
+        for (uint32_t f = 0; f < d->nfuncs; f++)
+            gen_func(g, d->funcs[f], d, true);
+    }
     for (uint32_t k = 0; k < w->nall_imports && !g->failed; k++) {
         const wit_extern *x = w->all_imports[k];
         if (x->kind == WIT_X_FUNC) {
@@ -1047,10 +1061,9 @@ static void gen_world(bgen *g)
             cx.import = true;
             gen_func(g, x->func, NULL, true);
             g->cx = NULL;
-        } else {
-            gen_interface(g, x, true);
         }
     }
+    g->cx = NULL;
     for (uint32_t k = 0; k < w->nall_exports && !g->failed; k++) {
         const wit_extern *x = w->all_exports[k];
         if (x->kind == WIT_X_FUNC) {
@@ -1210,6 +1223,8 @@ bool wit_bindgen_c(wit_resolve *r, const wit_world *w, unsigned flags, const cha
         c = assemble_c(&g);
         wit = wit_print(r, w->pkg, WIT_PRINT_DEPS);
     }
+    if (ok && g.failed)             /* while assembling (e.g. the component type) */
+        ok = false;
     if (ok && (h == NULL || c == NULL || wit == NULL)) {
         snprintf(r->err, sizeof r->err, "bindgen: out of memory");
         ok = false;
@@ -1227,7 +1242,8 @@ bool wit_bindgen_c(wit_resolve *r, const wit_world *w, unsigned flags, const cha
     }
     free(h), free(c), free(wit);
     wit_buf *bufs[] = { &g.h_defs, &g.h_fns, &g.h_helpers, &g.c_defs, &g.c_fns, &g.c_helpers,
-                        &g.c_adapters, &g.host_imports, &g.host_exports };
+                        &g.c_adapters, &g.host_imports, &g.host_exports, &g.host_res_fields,
+                        &g.host_res_init, &g.host_res_lookup };
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         wit_buf_free(bufs[i]);
     names_free(&g.names);

@@ -11,7 +11,20 @@
  *     the bindings);
  *   - <world>_host_instantiate links those, asks `fallback` (e.g. the WASI
  *     0.2 host, wacc_wasi2_host) for every other import.
- * Values cross as wacc_cval (abi-glue/abi.h). Resources are not supported.
+ *   - each resource the world imports is implemented by the host: its
+ *     handles are `<ns>_own_<r>_t` / `<ns>_borrow_<r>_t` holding the
+ *     host's representation (`rep`, any u32 the host picks: the runtime
+ *     maps it to and from the component's handle table); the constructor,
+ *     methods and static functions are imports like any other (the
+ *     guest's names, `h` first); the host also defines
+ *     `void <ns>_<r>_destructor(<world>_host_t *h, uint32_t rep)`, called
+ *     when the component drops an owning handle. The resource types live
+ *     in the <world>_host_t: it must not move while the instance lives.
+ *   - each resource the world exports (the component implements it): its
+ *     handles hold the component's rep; its constructor, methods and static
+ *     functions are calls like other exports; `<ns>_<r>_drop_own(h, own)`
+ *     runs the component's destructor.
+ * Values cross as wacc_cval (abi-glue/abi.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,8 +112,15 @@ static void to_cval(bgen *g, wit_buf *b, const wit_type *t0, const char *v, cons
         free(p);
         return;
     }
+    case WIT_T_OWN: case WIT_T_BORROW:
+        wit_buf_printf(b, "%s = wacc_cval_handle(WACC_CT_%s, (%s).rep);\n", target,
+                       t->kind == WIT_T_OWN ? "OWN" : "BORROW", v);
+        return;
     case WIT_T_NAMED:
         switch (d->kind) {
+        case WIT_D_RESOURCE:
+            wit_buf_printf(b, "%s = wacc_cval_handle(WACC_CT_OWN, (%s).rep);\n", target, v);
+            return;
         case WIT_D_RECORD: {
             char *e = tmpn(g, "fields");
             wit_buf_printf(b, "wacc_cval *%s = wit_host_alloc(ar, %u * sizeof(wacc_cval));\n", e,
@@ -214,8 +234,14 @@ static void from_cval(bgen *g, wit_buf *b, const wit_type *t0, const char *v, co
         }
         return;
     }
+    case WIT_T_OWN: case WIT_T_BORROW:
+        wit_buf_printf(b, "(%s).rep = (uint32_t) (%s)->x.u;\n", target, v);
+        return;
     case WIT_T_NAMED:
         switch (d->kind) {
+        case WIT_D_RESOURCE:
+            wit_buf_printf(b, "(%s).rep = (uint32_t) (%s)->x.u;\n", target, v);
+            return;
         case WIT_D_RECORD:
             for (uint32_t i = 0; i < d->nfields; i++) {
                 char *id = bg_ident(d->fields[i].name);
@@ -434,6 +460,97 @@ void bg_host_import_func(bgen *g, const wit_func *f, const wit_typedef *res)
     bg_sig_free(&s);
 }
 
+/* ---- resources ---- */
+
+/* A resource the component implements (the world exports it): handles
+ * hold the component's rep; the host drops an owning handle with
+ * <ns>_<r>_drop_own, which runs the component's destructor. */
+static void host_export_resource(bgen *g, const wit_typedef *d)
+{
+    char *ns = bg_ns_of(g, d), *sn = bg_snake(d->name);
+    char *own = bg_fmt("%s_own_%s_t", ns, sn), *bor = bg_fmt("%s_borrow_%s_t", ns, sn);
+    wit_buf_printf(&g->h_defs,
+                   "\n// Resource `%s`, implemented by the component: handles hold its rep.\n"
+                   "typedef struct %s {\n  uint32_t rep;\n} %s;\n"
+                   "\ntypedef struct %s {\n  uint32_t rep;\n} %s;\n",
+                   d->name, own, own, bor, bor);
+    wit_buf_printf(&g->h_helpers,
+                   "\nstatic inline %s %s_borrow_%s(%s handle) {\n  %s b = { handle.rep };\n  return b;\n}\n"
+                   "\n// Drops an owning handle: the component's destructor of `%s` runs (false: it trapped,\n"
+                   "// or the component has no constructor or method to find the resource type by).\n"
+                   "bool %s_%s_drop_own(%s_host_t *h, %s handle);\n",
+                   bor, ns, sn, own, bor, d->name, ns, sn, g->ws, own);
+    wit_buf_printf(&g->c_helpers,
+                   "\nbool %s_%s_drop_own(%s_host_t *h, %s handle) {\n"
+                   "  const wacc_resource_type *rt = wit_host_export_rt(h, \"%s#\", \"%s\");\n"
+                   "  if (rt == NULL)\n    return false;\n"
+                   "  return rt->dtor == NULL || rt->dtor(rt->dtor_ctx, handle.rep) == 0;\n}\n",
+                   ns, sn, g->ws, own, g->cx->module, d->name);
+    g->host_export_res = true;
+    free(ns), free(sn), free(own), free(bor);
+}
+
+/* The generated helper that finds an exported resource's type through the
+ * type of its constructor (result) or a method (self). */
+static void host_export_rt_helper(bgen *g, wit_buf *b)
+{
+    wit_buf_printf(b,
+        "\nstatic const wacc_resource_type *wit_host_export_rt(%s_host_t *h, const char *module, const char *res) {\n"
+        "  size_t ml = strlen(module), rl = strlen(res);\n"
+        "  for (size_t i = 0; %s_export_names[i] != NULL; i++) {\n"
+        "    const char *n = %s_export_names[i];\n"
+        "    if (strncmp(n, module, ml) != 0)\n      continue;\n"
+        "    n += ml;\n    const wacc_ctype *t = NULL;\n"
+        "    if (strncmp(n, \"[constructor]\", 13) == 0 && strcmp(n + 13, res) == 0)\n"
+        "      t = wacc_cfunc_result(h->exports[i]);\n"
+        "    else if (strncmp(n, \"[method]\", 8) == 0 && strncmp(n + 8, res, rl) == 0 && n[8 + rl] == '.')\n"
+        "      t = wacc_cfunc_param(h->exports[i], 0, NULL);\n"
+        "    if (t != NULL && (t->kind == WACC_CT_OWN || t->kind == WACC_CT_BORROW))\n"
+        "      return t->rt;\n  }\n  return NULL;\n}\n",
+        g->ws, g->ws, g->ws);
+}
+
+/* ---- resources the host implements ---- */
+
+void bg_host_resource(bgen *g, const wit_typedef *d)
+{
+    if (!g->cx->import) {
+        host_export_resource(g, d);
+        return;
+    }
+    char *ns = bg_ns_of(g, d), *sn = bg_snake(d->name);
+    char *own = bg_fmt("%s_own_%s_t", ns, sn), *bor = bg_fmt("%s_borrow_%s_t", ns, sn);
+    char *field = bg_fmt("rt_%s_%s", ns, sn);
+    wit_buf_printf(&g->h_defs,
+                   "\n// Resource `%s`, implemented by the host: handles hold the host's rep.\n"
+                   "typedef struct %s {\n  uint32_t rep;\n} %s;\n"
+                   "\ntypedef struct %s {\n  uint32_t rep;\n} %s;\n",
+                   d->name, own, own, bor, bor);
+    wit_buf_printf(&g->h_fns,
+                   "\n// implemented by the host: the component dropped its owning handle of `%s` rep\n"
+                   "void %s_%s_destructor(%s_host_t *h, uint32_t rep);\n",
+                   d->name, ns, sn, g->ws);
+    wit_buf_printf(&g->h_helpers,
+                   "\nstatic inline %s %s_borrow_%s(%s handle) {\n  %s b = { handle.rep };\n  return b;\n}\n",
+                   bor, ns, sn, own, bor);
+    wit_buf_printf(&g->c_helpers,
+                   "\nstatic int wit_host_dtor_%s_%s(void *ctx, uint32_t rep) {\n"
+                   "  %s_%s_destructor(ctx, rep);\n  return 0;\n}\n", ns, sn, ns, sn);
+    wit_buf_printf(&g->host_res_fields, "  wacc_resource_type %s;   // %s\n", field, d->name);
+    wit_buf_printf(&g->host_res_init,
+                   "  h->%s.dtor = wit_host_dtor_%s_%s;\n  h->%s.dtor_ctx = h;\n  h->%s.name = \"%s\";\n",
+                   field, ns, sn, field, field, d->name);
+    if (g->cx->iface)
+        wit_buf_printf(&g->host_res_lookup,
+                       "  if (instance != NULL && strcmp(instance, \"%s\") == 0 && strcmp(name, \"%s\") == 0)\n"
+                       "    return &h->%s;\n", g->cx->module, d->name, field);
+    else
+        wit_buf_printf(&g->host_res_lookup,
+                       "  if (instance == NULL && strcmp(name, \"%s\") == 0)\n    return &h->%s;\n",
+                       d->name, field);
+    free(ns), free(sn), free(own), free(bor), free(field);
+}
+
 /* ---- files ---- */
 
 char *bg_host_assemble_h(bgen *g)
@@ -446,6 +563,8 @@ char *bg_host_assemble_h(bgen *g)
                        "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n\n"
                        "#include \"wacc.h\"\n\ntypedef struct %s_host %s_host_t;\n",
                    up, up, g->ws, g->ws);
+    if (g->host_res_fields.len)     /* struct wacc_resource_type */
+        wit_buf_puts(&b, "#include \"abi.h\"\n");
     if (g->needs_string)
         wit_buf_printf(&b, "\ntypedef struct %s_string_t {\n  uint8_t *ptr;\n  size_t len;\n} %s_string_t;\n",
                        g->ws, g->ws);
@@ -461,12 +580,13 @@ char *bg_host_assemble_h(bgen *g)
         "  wacc_trap trap;                        // the last failed call's trap\n"
         "  void *user;                            // for the imports' implementations\n"
         "  const wacc_component_host *fallback;   // every other import (e.g. WASI 0.2)\n"
-        "  wacc_cfunc *exports[%u];\n};\n"
+        "  wacc_cfunc *exports[%u];\n%s};\n"
         "\n// Instantiates artifact `a` (the component compiled by `wacc compile`) in store s.\n"
         "bool %s_host_instantiate(%s_host_t *h, wacc_store *s, wacc_artifact *a,\n"
         "                         const wacc_component_host *fallback, char err[WACC_ERR_LEN]);\n"
         "void %s_host_free(%s_host_t *h);\n",
-        g->w->name, g->ws, g->nhost_exports ? g->nhost_exports : 1, g->ws, g->ws, g->ws, g->ws);
+        g->w->name, g->ws, g->nhost_exports ? g->nhost_exports : 1,
+        g->host_res_fields.s ? g->host_res_fields.s : "", g->ws, g->ws, g->ws, g->ws);
     wit_buf_puts(&b, "\n#ifdef __cplusplus\n}\n#endif\n#endif\n");
     free(up);
     return wit_buf_take(&b);
@@ -487,6 +607,9 @@ char *bg_host_assemble_c(bgen *g)
         "  void *p = wacc_arena_alloc(ar, n ? n : 1);\n  if (p == NULL) abort();\n  return p;\n}\n",
         w);
     wit_buf_add(&b, g->c_defs.s ? g->c_defs.s : "", g->c_defs.len);
+    if (g->host_export_res)
+        wit_buf_printf(&b, "\nstatic const wacc_resource_type *wit_host_export_rt(%s_host_t *h, const char *module,\n"
+                           "                                                    const char *res);\n", w);
     if (g->c_helpers.len) {
         wit_buf_puts(&b, "\n// Helper Functions\n");
         wit_buf_add(&b, g->c_helpers.s, g->c_helpers.len);
@@ -510,14 +633,14 @@ char *bg_host_assemble_c(bgen *g)
         "    return h->fallback->func(h->fallback->ud, instance, name, fn, data);\n"
         "  return false;\n}\n"
         "\nstatic const struct wacc_resource_type *%s_resource(void *ud, const char *instance, const char *name) {\n"
-        "  %s_host_t *h = ud;\n"
+        "  %s_host_t *h = ud;\n%s"
         "  if (h->fallback != NULL && h->fallback->resource != NULL)\n"
         "    return h->fallback->resource(h->fallback->ud, instance, name);\n"
         "  return NULL;\n}\n"
         "\nstatic const char *const %s_export_names[] = {\n%s    NULL,\n};\n"
         "\nbool %s_host_instantiate(%s_host_t *h, wacc_store *s, wacc_artifact *a,\n"
         "                         const wacc_component_host *fallback, char err[WACC_ERR_LEN]) {\n"
-        "  memset(h, 0, sizeof *h);\n  h->store = s;\n  h->fallback = fallback;\n"
+        "  memset(h, 0, sizeof *h);\n  h->store = s;\n  h->fallback = fallback;\n%s"
         "  wacc_component_host host;\n  memset(&host, 0, sizeof host);\n"
         "  host.ud = h;\n  host.typed_func = %s_typed_func;\n  host.resource = %s_resource;\n"
         "  h->ci = wacc_component_instantiate(s, a, &host, &h->trap, err);\n"
@@ -533,7 +656,11 @@ char *bg_host_assemble_c(bgen *g)
         "  h->ci = NULL;\n}\n",
         w, w, w, w, g->host_imports.s ? g->host_imports.s : "",
         w, w, w, w, w, w, w, w,
+        g->host_res_lookup.s ? g->host_res_lookup.s : "",
         w, g->host_exports.s ? g->host_exports.s : "",
-        w, w, w, w, w, w, w, w, w, w);
+        w, w, g->host_res_init.s ? g->host_res_init.s : "",
+        w, w, w, w, w, w, w, w);
+    if (g->host_export_res)
+        host_export_rt_helper(g, &b);
     return wit_buf_take(&b);
 }

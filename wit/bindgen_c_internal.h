@@ -50,6 +50,10 @@ typedef struct bgen {
     wit_buf host_imports;           /* resolver table lines */
     uint32_t nhost_exports;
     wit_buf host_exports;           /* export lookup names, one per line of C */
+    wit_buf host_res_fields;        /* host struct: a wacc_resource_type per imported resource */
+    wit_buf host_res_init;          /* instantiate: their dtor, ctx and name */
+    wit_buf host_res_lookup;        /* the resource resolver's cases */
+    bool host_export_res;           /* the world exports a resource: wit_host_export_rt */
 } bgen;
 
 /* ---- bindgen_c.c ---- */
@@ -103,6 +107,7 @@ void bg_host_import_func(bgen *g, const wit_func *f, const wit_typedef *res);
 void bg_host_export_func(bgen *g, const wit_func *f, const wit_typedef *res);
 char *bg_host_assemble_h(bgen *g);
 char *bg_host_assemble_c(bgen *g);
+void bg_host_resource(bgen *g, const wit_typedef *d);
 
 /* The C signature of f (wit-bindgen's conventions); s->text is its text. */
 void bg_build_sig(bgen *g, const wit_func *f, const wit_typedef *res, sig *s);

@@ -124,6 +124,8 @@ static space *outer_space(space *sp, uint32_t count)
 }
 
 /* A world-level typedef for an imported type. */
+static wit_typedef *named_def(conv *cv, wit_interface *in, const char *name, tref *tr);
+
 static wit_typedef *world_type(conv *cv, const char *name, int kind)
 {
     wit_typedef *d = wit_alloc(cv->r, sizeof *d);
@@ -173,9 +175,13 @@ static void compute_entry(conv *cv, space *sp, uint32_t idx, tref *tr)
             if (im->type.sub_resource) {
                 tr->named = world_type(cv, im->name.str, WIT_D_RESOURCE);
             } else {
+                /* a type of the world itself (`record cfg {..}`, `use i.{t}`
+                 * in a world): (import "cfg" (type (eq N))) */
                 tref *eq = sp_get(cv, sp, im->type.idx);
-                *tr = eq ? *eq : *tr;
-                tr->named = NULL;
+                if (eq != NULL) {
+                    tref copy = *eq;
+                    tr->named = named_def(cv, NULL, wit_strdup(cv->r, im->name.str), &copy);
+                }
             }
         }
         break;
@@ -595,6 +601,75 @@ static void fill_from_decls(conv *cv, wit_interface *in, const wacc_deftype *it,
     }
 }
 
+static tref *func_type(conv *cv, space *sp, uint32_t idx, int depth);
+
+/* The type of function export `name` of instance idx of component space sp
+ * (a function aliased from an instance: a nested component's instance in a
+ * composition, an instance of inline exports, or a re-exported instance). */
+static tref *instance_func_type(conv *cv, space *sp, uint32_t idx, const char *name, int depth)
+{
+    const wacc_component *c = sp->comp;
+    if (c == NULL || idx >= c->spaces[WACC_SORT_INSTANCE].count || depth > 16)
+        return NULL;
+    wacc_space_entry e = c->spaces[WACC_SORT_INSTANCE].entries[idx];
+    if (e.def == WACC_DEF_EXPORT)
+        return instance_func_type(cv, sp, c->exports[e.index].item.idx, name, depth + 1);
+    if (e.def == WACC_DEF_ALIAS) {
+        const wacc_alias *a = &c->aliases[e.index];
+        if (a->kind != WACC_ALIAS_EXPORT)
+            return NULL;
+        /* an instance exported by an instance of a nested component */
+        wacc_space_entry ie = c->spaces[WACC_SORT_INSTANCE].entries[a->instance];
+        if (ie.def != WACC_DEF_INSTANCE || !c->instances[ie.index].instantiate)
+            return NULL;
+        const wacc_instance *inst = &c->instances[ie.index];
+        if (inst->component >= c->spaces[WACC_SORT_COMPONENT].count)
+            return NULL;
+        wacc_space_entry ce = c->spaces[WACC_SORT_COMPONENT].entries[inst->component];
+        if (ce.def != WACC_DEF_COMPONENT)
+            return NULL;
+        const wacc_component *c2 = c->components[ce.index];
+        space *s2 = new_space(cv, sp, c2, c2->spaces[WACC_SORT_TYPE].count);
+        if (s2 == NULL)
+            return NULL;
+        s2->args = inst->args;
+        s2->nargs = inst->nargs;
+        s2->args_sp = sp;
+        for (uint32_t i = 0; i < c2->nexports; i++)
+            if (c2->exports[i].item.sort == WACC_SORT_INSTANCE && strcmp(c2->exports[i].name.str, a->name.str) == 0)
+                return instance_func_type(cv, s2, c2->exports[i].item.idx, name, depth + 1);
+        return NULL;
+    }
+    if (e.def != WACC_DEF_INSTANCE)
+        return NULL;
+    const wacc_instance *inst = &c->instances[e.index];
+    if (!inst->instantiate) {
+        for (uint32_t i = 0; i < inst->nargs; i++)
+            if (inst->args[i].item.sort == WACC_SORT_FUNC && strcmp(inst->args[i].name.str, name) == 0)
+                return func_type(cv, sp, inst->args[i].item.idx, depth + 1);
+        return NULL;
+    }
+    if (inst->component >= c->spaces[WACC_SORT_COMPONENT].count)
+        return NULL;
+    wacc_space_entry ce = c->spaces[WACC_SORT_COMPONENT].entries[inst->component];
+    if (ce.def != WACC_DEF_COMPONENT)
+        return NULL;
+    const wacc_component *c2 = c->components[ce.index];
+    for (uint32_t i = 0; i < c2->nexports; i++) {
+        const wacc_export *ex = &c2->exports[i];
+        if (ex->item.sort != WACC_SORT_FUNC || strcmp(ex->name.str, name) != 0)
+            continue;
+        space *s2 = new_space(cv, sp, c2, c2->spaces[WACC_SORT_TYPE].count);
+        if (s2 == NULL)
+            return NULL;
+        s2->args = inst->args;
+        s2->nargs = inst->nargs;
+        s2->args_sp = sp;
+        return ex->has_type ? sp_get(cv, s2, ex->type.idx) : func_type(cv, s2, ex->item.idx, depth + 1);
+    }
+    return NULL;
+}
+
 /* The type of function `idx` of component space sp. */
 static tref *func_type(conv *cv, space *sp, uint32_t idx, int depth)
 {
@@ -612,6 +687,12 @@ static tref *func_type(conv *cv, space *sp, uint32_t idx, int depth)
         if (ex->has_type)
             return sp_get(cv, sp, ex->type.idx);
         return func_type(cv, sp, ex->item.idx, depth + 1);
+    }
+    case WACC_DEF_ALIAS: {
+        const wacc_alias *a = &c->aliases[e.index];
+        if (a->kind != WACC_ALIAS_EXPORT)
+            return NULL;
+        return instance_func_type(cv, sp, a->instance, a->name.str, depth + 1);
     }
     default:
         return NULL;
@@ -773,6 +854,10 @@ bool wit_from_component(wit_resolve *r, const wacc_component *c, wit_package **p
         if (in != NULL)
             add_extern(&cv, true, in, NULL, NULL);
     }
+    /* the world's own types, in the order of the binary */
+    for (uint32_t i = 0; i < c->spaces[WACC_SORT_TYPE].count; i++)
+        if (c->spaces[WACC_SORT_TYPE].entries[i].def == WACC_DEF_IMPORT)
+            sp_get(&cv, sp, i);
     for (uint32_t i = 0; i < c->nimports; i++) {
         const wacc_import *im = &c->imports[i];
         if (im->type.kind == WACC_ET_FUNC) {

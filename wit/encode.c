@@ -136,6 +136,11 @@ typedef struct ity {
     uint32_t nloc;
     const char *loc_name[512];      /* the instance's exported type names */
     uint32_t loc_idx[512];
+    bool world;                     /* the world's own types: imports of the world type */
+    const wit_interface *const *scope;  /* the interfaces (or world) being encoded: */
+    uint32_t nscope;                /*   their types may be used before they are defined */
+    const wit_world *wscope;
+    uint32_t depth;
     bool failed;
 } ity;
 
@@ -177,9 +182,10 @@ static uint32_t def_type(ity *t, const bytes *body)
     return t->lt++;
 }
 
+/* (export "nm" (type (eq idx))); a world's own types are imports of it */
 static uint32_t export_type_eq(ity *t, const char *nm, uint32_t idx)
 {
-    byte(&t->decls, 0x04);
+    byte(&t->decls, t->world ? 0x03 : 0x04);
     byte(&t->decls, 0x00);
     name(&t->decls, nm);
     byte(&t->decls, 0x03);      /* type */
@@ -198,6 +204,17 @@ static const uint8_t prim_code[] = {
 
 /* A valtype: a primitive code (>= 0x64, returned as negative - code) or an index. */
 static int64_t valtype(ity *t, const wit_type *ty);
+static void typedef_decl(ity *t, const wit_typedef *d);
+
+static bool in_scope(const ity *t, const wit_typedef *d)
+{
+    if (d->iface == NULL)
+        return t->wscope != NULL && d->world == t->wscope;
+    for (uint32_t i = 0; i < t->nscope; i++)
+        if (t->scope[i] == d->iface)
+            return true;
+    return false;
+}
 
 static void put_valtype(bytes *b, int64_t v)
 {
@@ -245,6 +262,11 @@ static int64_t valtype(ity *t, const wit_type *ty)
         if (real != NULL)
             return handle(t, ty->def, false, ty->pos);
         uint32_t idx;
+        if (!loc_find(t, ty->def, &idx) && in_scope(t, ty->def) && t->depth < 64) {
+            t->depth++;             /* WIT allows a use before the definition */
+            typedef_decl(t, ty->def);
+            t->depth--;
+        }
         if (!loc_find(t, ty->def, &idx)) {
             ity_fail(t, ty->pos, "type used before it is defined: ", ty->def->name);
             return 0;
@@ -329,6 +351,10 @@ static void typedef_decl(ity *t, const wit_typedef *d)
             return;
         }
         free(id);
+        if (t->world) {                 /* the interface's alias is in this very space */
+            loc_add(t, d, export_type_eq(t, d->name, o));
+            return;
+        }
         byte(&t->decls, 0x02);          /* alias */
         byte(&t->decls, 0x03);          /* sort: type */
         byte(&t->decls, 0x02);          /* outer */
@@ -340,7 +366,7 @@ static void typedef_decl(ity *t, const wit_typedef *d)
         return;
     }
     case WIT_D_RESOURCE:
-        byte(&t->decls, 0x04);
+        byte(&t->decls, t->world ? 0x03 : 0x04);
         byte(&t->decls, 0x00);
         name(&t->decls, d->name);
         byte(&t->decls, 0x03);
@@ -486,6 +512,7 @@ bool wit_encode_extern(wit_resolve *r, wit_encoder *e, const char *import_name,
         return false;
     }
     t->r = r, t->e = e;
+    t->scope = ifaces, t->nscope = nifaces;
     for (uint32_t q = 0; q < nifaces; q++) {
         const wit_interface *i = ifaces[q];
         for (uint32_t k = 0; k < i->ntypes && !t->failed; k++) {
@@ -587,14 +614,9 @@ bool wit_encode_extern(wit_resolve *r, wit_encoder *e, const char *import_name,
     return ok;
 }
 
-/* A function of the world itself: its type and an import/export decl. */
-static bool world_func(wit_resolve *r, wit_encoder *e, const wit_func *f, bool is_export)
+/* Append t's decls to the world type being written. */
+static bool world_put(wit_encoder *e, ity *t)
 {
-    ity *t = calloc(1, sizeof *t);
-    if (t == NULL)
-        return false;
-    t->r = r, t->e = e, t->lt = e->ntypes;
-    func_decl_as(t, f, NULL, is_export ? 0x04 : 0x03);
     bool ok = !t->failed && !t->decls.failed;
     if (ok) {
         bytes out = { e->buf, e->len, e->cap, false };
@@ -604,6 +626,45 @@ static bool world_func(wit_resolve *r, wit_encoder *e, const wit_func *f, bool i
         e->ntypes = t->lt;
         ok = !out.failed;
     }
+    return ok;
+}
+
+/* The types defined in the world itself (`record cfg {..}` between its
+ * imports and exports): imports of the world type, as wit-component writes
+ * them. *out keeps their names and indices for the world's functions. */
+static bool world_types(wit_resolve *r, wit_encoder *e, const wit_world *w, ity **out)
+{
+    ity *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return false;
+    t->r = r, t->e = e, t->lt = e->ntypes, t->world = true, t->wscope = w;
+    for (uint32_t k = 0; k < w->ntypes && !t->failed; k++) {
+        uint32_t dummy;
+        if (!loc_find(t, w->types[k], &dummy))
+            typedef_decl(t, w->types[k]);
+    }
+    bool ok = world_put(e, t);
+    free(t->decls.p);
+    memset(&t->decls, 0, sizeof t->decls);
+    t->ndecls = 0;
+    *out = t;
+    return ok;
+}
+
+/* A function of the world itself: its type and an import/export decl. */
+static bool world_func(wit_resolve *r, wit_encoder *e, const wit_func *f, bool is_export, const ity *wt)
+{
+    ity *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return false;
+    t->r = r, t->e = e, t->lt = e->ntypes;
+    if (wt != NULL) {
+        memcpy(t->loc_name, wt->loc_name, wt->nloc * sizeof *t->loc_name);
+        memcpy(t->loc_idx, wt->loc_idx, wt->nloc * sizeof *t->loc_idx);
+        t->nloc = wt->nloc;
+    }
+    func_decl_as(t, f, NULL, is_export ? 0x04 : 0x03);
+    bool ok = world_put(e, t);
     free(t->decls.p);
     free(t);
     return ok;
@@ -613,26 +674,31 @@ uint8_t *wit_encode_world_metadata(wit_resolve *r, const wit_world *w, size_t *s
 {
     wit_encoder e = { .decls = true };
     bool ok = true;
-    for (int side = 0; side < 2 && ok; side++) {
+    ity *wt = NULL;
+    /* imported interfaces, the world's own types (they may use the
+     * interfaces' types), imported functions, then the exports */
+    for (int pass = 0; pass < 3 && ok; pass++) {
+        int side = pass == 2;
+        if (pass == 1 && w->ntypes > 0)
+            ok = world_types(r, &e, w, &wt);
         uint32_t n = side ? w->nall_exports : w->nall_imports;
         wit_extern **xs = side ? w->all_exports : w->all_imports;
         for (uint32_t k = 0; k < n && ok; k++) {
             const wit_extern *x = xs[k];
             if (x->kind == WIT_X_FUNC) {
-                ok = world_func(r, &e, x->func, side == 1);
+                if (pass != 0)
+                    ok = world_func(r, &e, x->func, side == 1, wt);
                 continue;
             }
+            if (pass == 1)
+                continue;
             char *nm = x->kind == WIT_X_INTERFACE ? wit_interface_id(x->iface) : strdup(x->name);
             const wit_interface *i = x->iface;
             ok = nm != NULL && wit_encode_extern(r, &e, nm, &i, 1, side == 1);
             free(nm);
         }
     }
-    if (w->ntypes > 0 && ok) {
-        snprintf(r->err, sizeof r->err, "world '%s': types defined in a world are not encoded yet",
-                 w->name);
-        ok = false;
-    }
+    free(wt);
     bytes out = {0};
     if (ok) {
         static const uint8_t header[8] = { 0, 'a', 's', 'm', 0x0d, 0, 0x01, 0 };

@@ -323,48 +323,96 @@ static bool instantiate(state *s, int k)
     return true;
 }
 
+/* An import the composition keeps. */
+typedef struct kept {
+    char *name;
+    node *n;                        /* the first component importing it */
+    const wit_interface *ifs[MAX_NODES];
+    uint32_t nifs;
+    uint8_t state;                  /* 0 new, 1 being written, 2 written */
+} kept;
+
+/* Write kept import j after the kept imports its types use. */
+static bool emit_kept(state *s, wit_encoder *enc, kept *kp, uint32_t nk, uint32_t j, int depth)
+{
+    kept *q = &kp[j];
+    if (q->state != 0 || depth > 64)
+        return true;                /* written, or a cycle: the encoder reports it */
+    q->state = 1;
+    for (uint32_t f = 0; f < q->nifs; f++) {
+        const wit_interface *in = q->ifs[f];
+        for (uint32_t t = 0; in != NULL && t < in->ntypes; t++) {
+            const wit_typedef *d = in->types[t];
+            if (d->kind != WIT_D_USE || d->target == NULL || d->target->iface == NULL)
+                continue;
+            char *id = wit_interface_id(d->target->iface);
+            for (uint32_t o = 0; id != NULL && o < nk; o++)
+                if (o != j && strcmp(kp[o].name, id) == 0 && !emit_kept(s, enc, kp, nk, o, depth + 1)) {
+                    free(id);
+                    return false;
+                }
+            free(id);
+        }
+    }
+    if (!wit_encode_import(q->n->r, enc, q->name, q->ifs, q->nifs)) {
+        drv_error(q->n->path, "compose: import '%s': %s", q->name, wit_error(q->n->r));
+        return false;
+    }
+    s->outer_names[s->nouter++] = q->name;
+    q->state = 2;
+    return true;
+}
+
 static bool compose(state *s, const char *outpath)
 {
     node *nodes = s->nodes;
     int nn = s->nn;
     static const uint8_t header[8] = { 0, 'a', 's', 'm', 0x0d, 0, 0x01, 0 };
     put(&s->o, header, 8);
-    /* imports kept */
+    /* imports kept: every component's view of each interface, merged */
     wit_encoder enc = {0};
     s->outer_names = calloc(256, sizeof *s->outer_names);
-    if (s->outer_names == NULL)
+    kept *kp = calloc(256, sizeof *kp);
+    if (s->outer_names == NULL || kp == NULL) {
+        free(kp);
         return false;
+    }
+    uint32_t nk = 0;
     for (int k = 0; k < nn; k++) {
         node *n = &nodes[k];
         for (uint32_t i = 0; i < n->nimports; i++) {
             if (n->from[i] >= 0 || n->imports[i].func)
                 continue;
             bool dup = false;
-            for (uint32_t j = 0; j < s->nouter; j++)
-                dup |= strcmp(s->outer_names[j], n->imports[i].name) == 0;
+            for (uint32_t j = 0; j < nk; j++)
+                dup |= strcmp(kp[j].name, n->imports[i].name) == 0;
             if (dup)
                 continue;
-            if (s->nouter == 256) {
+            if (nk == 256) {
                 drv_error(n->path, "compose: more than 256 imports");
+                free(kp);
                 return false;
             }
-            /* every component's view of this interface, merged */
-            const wit_interface *ifs[MAX_NODES];
-            uint32_t nifs = 0;
+            kept *q = &kp[nk++];
+            q->name = n->imports[i].name;
+            q->n = n;
             for (int k2 = k; k2 < nn; k2++)
                 for (uint32_t i2 = 0; i2 < nodes[k2].nimports; i2++)
                     if (nodes[k2].from[i2] < 0 && !nodes[k2].imports[i2].func
                         && strcmp(nodes[k2].imports[i2].name, n->imports[i].name) == 0
-                        && nifs < MAX_NODES)
-                        ifs[nifs++] = nodes[k2].imports[i2].iface;
-            if (!wit_encode_import(n->r, &enc, n->imports[i].name, ifs, nifs)) {
-                drv_error(n->path, "compose: import '%s': %s", n->imports[i].name,
-                          wit_error(n->r));
-                wit_encoder_free(&enc);
-                return false;
-            }
-            s->outer_names[s->nouter++] = n->imports[i].name;
+                        && q->nifs < MAX_NODES)
+                        q->ifs[q->nifs++] = nodes[k2].imports[i2].iface;
         }
+    }
+    /* an interface after the ones whose types it uses (one component may
+     * import wasi:http/types without wasi:io/poll, another with it) */
+    bool ok = true;
+    for (uint32_t j = 0; j < nk && ok; j++)
+        ok = emit_kept(s, &enc, kp, nk, j, 0);
+    free(kp);
+    if (!ok) {
+        wit_encoder_free(&enc);
+        return false;
     }
     put(&s->o, enc.buf, enc.len);
     s->ninst = enc.ninstances;

@@ -35,6 +35,7 @@ case "$HOST_AUTH" in ""|/*) ;; *) HOST_AUTH="$(pwd)/$HOST_AUTH" ;; esac
 . "$ROOT/tests/polyglot/lib.sh"
 
 if [ $CORE_ONLY = 1 ]; then build auth-provider auth-directory; else build auth-provider auth-directory auth-front; fi
+build bench-front bench-directory-client      # benchmarks/polyglot's C wasi:http parts
 
 # the expected calls carry the tokens: make sure they are tokens.mjs's
 for c in auth-core auth-service; do
@@ -47,7 +48,19 @@ for c in auth-core auth-service; do
 done
 
 # provider + directory: plugs themselves plugged (the provider imports the directory)
-compose auth-core auth-provider auth-directory && check auth-core auth-core
+compose auth-core auth-provider auth-directory && check auth-core auth-core && exports auth-core auth-provider
+# the provider service of benchmarks/polyglot: a socket that imports
+# wasi:http/types without wasi:io/poll, a plug that imports both: the kept
+# imports are written in dependency order (poll before http/types)
+if compose svc-provider bench-front auth-provider bench-directory-client; then
+  if "$WACC" wit "$WORK/svc-provider.wasm" --world-only > "$WORK/svc-provider.wit" 2>&1 &&
+     grep -n 'import wasi:io/poll@\|import wasi:http/types@' "$WORK/svc-provider.wit" | head -n 1 | grep -q poll &&
+     "$WACC" compile -O0 "$WORK/svc-provider.wasm" -o "$WORK/svc-provider.so" > "$WORK/svc.log" 2>&1; then
+    ok "svc-provider (compose: imports in dependency order)"
+  else
+    bad "svc-provider (compose: imports in dependency order)" "$(head -n 20 "$WORK/svc-provider.wit" "$WORK/svc.log" 2>/dev/null)"
+  fi
+fi
 # the provider alone under a C host: the directory is a C function there
 if [ -n "$HOST_AUTH" ]; then
   cp "$WORK/c/auth-provider.component.wasm" "$WORK/auth-provider.wasm"
@@ -61,7 +74,8 @@ if [ -n "$HOST_AUTH" ]; then
   fi
 fi
 if [ $CORE_ONLY = 0 ]; then
-  compose auth-service auth-front auth-provider auth-directory && check auth-service auth-service -O0
+  compose auth-service auth-front auth-provider auth-directory && check auth-service auth-service -O0 &&
+    exports auth-service auth-front
 fi
 # over HTTP: wacc serve with the composed .so, the same answers as handle()
 if [ $CORE_ONLY = 0 ] && [ -f "$WORK/auth-service.so" ] && command -v curl > /dev/null &&

@@ -12,6 +12,7 @@ c_guest() {
   cg_name=$1 cg_src=$2 cg_wit=$3 cg_world=$4
   shift 4
   cg_key=$( { cat "$cg_src" "$cg_wit" "$ROOT/tests/http/embed.mjs" "$ROOT"/wit/wasi-0.2/*/*.wit
+              cat "$(dirname "$cg_src")"/*.h 2>/dev/null     # headers next to the guest
               for cg_x in "$@"; do cat "$cg_x"/*.wit; done
               "$CLANG" --version | head -n 1; grep '"version"' "$JCO_DIR/package.json"; } |
             sha256sum | cut -c1-16)

@@ -52,6 +52,33 @@ gen auth-users "$ROOT/examples/auth-service/wit" users
 gen wasi-command "$ROOT/wit/wasi-0.2/cli" command --deps "$ROOT/wit/wasi-0.2"
 gen wasi-proxy "$ROOT/wit/wasi-0.2/http" proxy --deps "$ROOT/wit/wasi-0.2"
 
+# through a component and back: the bindings compile, jco new reads the
+# component type they carry, and `wacc wit` of the component shows the
+# world (expected/NAME.wit)
+JCO="${WACC_NODE_DIR:-$ROOT/.node}/node_modules/@bytecodealliance/jco/dist/jco.js"
+roundtrip() { # NAME (wit/NAME.wit, world app, guest wit/NAME.c)
+  local n="$1" d="$WORK/$1"
+  gen "$n" "$HERE/wit/$n.wit" app
+  [ -f "$d/app.c" ] || return
+  if ! command -v node > /dev/null || [ ! -f "$JCO" ]; then
+    echo "SKIP $n (jco new): node/jco not found"
+    return
+  fi
+  if clang-19 --target=wasm32-wasi -O1 -mexec-model=reactor -Wall -Wextra -Werror -I"$d" \
+       "$HERE/wit/$n.c" "$d/app.c" -o "$d/core.wasm" > "$d/log" 2>&1 &&
+     node "$JCO" new "$d/core.wasm" --wasi-reactor -o "$d/comp.wasm" >> "$d/log" 2>&1 &&
+     "$WACC" wit "$d/comp.wasm" --world-only > "$d/comp.wit" 2>> "$d/log" &&
+     diff -u "$HERE/expected/$n.wit" "$d/comp.wit" >> "$d/log"; then
+    ok "$n (jco new, wacc wit)"
+  else
+    bad "$n (jco new, wacc wit)" "$(head -n 20 "$d/log")"
+  fi
+}
+# types defined in a world itself
+roundtrip world-types
+# async func, stream<T>, future<T> (bound synchronously)
+roundtrip async-types
+
 # the snippet's mistakes, one at a time (the parser stops at the first)
 cp "$HERE/wit/broken-auth.wit" "$WORK/auth.wit"
 expect_err() { # NAME EXPECTED-TEXT

@@ -79,3 +79,16 @@ compose() {
   return 1
 }
 
+
+# exports NAME SOCKET: `wacc wit` of the composition NAME shows the socket's
+# exports (functions too: they are aliased from a nested instance there)
+exports() {
+  local n="$1" s="$2"
+  "$WACC" wit "$WORK/c/$s.component.wasm" 2>&1 | grep '^  export ' > "$WORK/$n.want-exports"
+  "$WACC" wit "$WORK/$n.wasm" 2>&1 | grep '^  export ' > "$WORK/$n.exports"
+  if [ -s "$WORK/$n.want-exports" ] && diff -u "$WORK/$n.want-exports" "$WORK/$n.exports" > "$WORK/$n.ediff"; then
+    ok "$n (wacc wit: exports)"
+  else
+    bad "$n (wacc wit: exports)" "$(head -n 20 "$WORK/$n.ediff")"
+  fi
+}

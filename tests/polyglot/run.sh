@@ -18,7 +18,7 @@ WACC="$1"
 . "$HERE/lib.sh"
 build kitchen-provider-c kitchen-provider-cpp kitchen-consumer-c
 
-compose kitchen-c kitchen-consumer-c kitchen-provider-c && check kitchen-c kitchen
+compose kitchen-c kitchen-consumer-c kitchen-provider-c && check kitchen-c kitchen && exports kitchen-c kitchen-consumer-c
 compose kitchen-cpp kitchen-consumer-c kitchen-provider-cpp && check kitchen-cpp kitchen
 
 # compose errors: a plug that satisfies nothing, a --wire naming no import
