@@ -33,6 +33,7 @@ typedef struct wacc_compile_options {
                                  * The artifact is the same for any value. */
     struct wacc_progress *progress; /* progress display (progress.c) or NULL; not owned */
     bool no_interrupt_checks;   /* no epoch tests at loops/entries (deadlines bound host waits only) */
+    const char *target;         /* NULL: x86-64 (the host), or "aarch64-linux-gnu" (cross) */
 } wacc_compile_options;
 
 /* A configured LLVM target for one compilation. */
@@ -44,11 +45,15 @@ typedef struct wacc_target {
     char *features;             /* LLVM feature string (owned) */
     uint64_t cpu_features;      /* WACC_CPU_* bits */
     int opt_level;              /* 0..3 */
+    bool aarch64;               /* the aarch64 target (else x86-64) */
 } wacc_target;
 
 /* emit/target.c */
 bool wacc_target_create(wacc_target *t, const wacc_compile_options *o, char err[512]);
 void wacc_target_dispose(wacc_target *t);
+/* Target names --target accepts: 1 = aarch64, 0 = x86-64, -1 = unknown. */
+int wacc_target_kind(const char *target);
+static inline bool wacc_target_is_aarch64(const char *target) { return wacc_target_kind(target) == 1; }
 /* A new target machine for `t` (one per code generation thread: LLVM's
  * target machines are not shared between threads). NULL on failure. */
 LLVMTargetMachineRef wacc_target_machine(const wacc_target *t);

@@ -1,10 +1,17 @@
 /*
- * target.c — configure the LLVM x86-64 target machine for one compilation.
+ * target.c — configure the LLVM target machine for one compilation: x86-64
+ * (the host, default) or aarch64 (--target aarch64-linux-gnu, cross).
  *
  * The CPU is either the host ("native" / NULL), a micro-architecture level
  * ("x86-64-v2", "-v3", "-v4") or a known LLVM CPU name. Code is always PIC.
  * wacc_target.cpu_features records the WACC_CPU_* bits the code may use; the
  * runtime refuses an artifact whose bits the machine lacks.
+ *
+ * aarch64: the CPU is "generic" (Armv8.0-A with NEON, which every aarch64
+ * Linux machine has) or a named LLVM AArch64 CPU; there is no "native"
+ * (the compiler runs on x86-64). cpu_features stays 0: the baseline is
+ * all the code assumes unless a CPU is named, and then the name is
+ * recorded in the metadata.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -19,6 +26,32 @@
 #include "wacc/abi.h"
 
 #define TRIPLE "x86_64-pc-linux-gnu"
+#define TRIPLE_A64 "aarch64-unknown-linux-gnu"
+
+/* LLVM AArch64 CPU names --cpu accepts for the aarch64 target. */
+static const char *const a64_cpus[] = {
+    "generic", "cortex-a53", "cortex-a55", "cortex-a57", "cortex-a72", "cortex-a73",
+    "cortex-a75", "cortex-a76", "cortex-a77", "cortex-a78", "cortex-a510", "cortex-a710",
+    "cortex-x1", "cortex-x2", "neoverse-n1", "neoverse-n2", "neoverse-v1", "neoverse-v2",
+    "neoverse-512tvb", "ampere1", "ampere1a", "apple-m1", "apple-m2", "apple-a14",
+    "thunderx2t99", "thunderx3t110", "tsv110", "a64fx", "carmel", "kryo", "falkor", "saphira",
+};
+
+int wacc_target_kind(const char *target)
+{
+    static const char *const x86[] = { "x86_64", "x86-64", "x86_64-linux-gnu", "x86_64-pc-linux-gnu",
+                                       "x86_64-unknown-linux-gnu" };
+    static const char *const a64[] = { "aarch64", "arm64", "aarch64-linux-gnu", "aarch64-unknown-linux-gnu" };
+    if (!target)
+        return 0;
+    for (size_t i = 0; i < sizeof x86 / sizeof x86[0]; i++)
+        if (!strcmp(target, x86[i]))
+            return 0;
+    for (size_t i = 0; i < sizeof a64 / sizeof a64[0]; i++)
+        if (!strcmp(target, a64[i]))
+            return 1;
+    return -1;
+}
 
 #define V2 (WACC_CPU_SSE41 | WACC_CPU_SSE42 | WACC_CPU_POPCNT | WACC_CPU_SSSE3)
 #define V3 (V2 | WACC_CPU_AVX | WACC_CPU_AVX2 | WACC_CPU_BMI1 | WACC_CPU_BMI2 | \
@@ -67,6 +100,8 @@ static const struct { const char *name; uint64_t bits; } cpus[] = {
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+static char *xstrdup(const char *s);
+
 /* LLVM options, set once per process (LLVM keeps them globally):
  *  -slp-threshold=1: the SLP vectoriser only where it gains at least two
  *   cost units. Wasm code passes structs through linear memory (scalar
@@ -99,7 +134,32 @@ static void init_llvm_x86(void)
     LLVMInitializeX86Target();
     LLVMInitializeX86TargetMC();
     LLVMInitializeX86AsmPrinter();
+    LLVMInitializeAArch64TargetInfo();
+    LLVMInitializeAArch64Target();
+    LLVMInitializeAArch64TargetMC();
+    LLVMInitializeAArch64AsmPrinter();
     set_llvm_options();
+}
+
+/* The aarch64 CPU choice: name and (malloc'd) feature string. */
+static bool resolve_cpu_a64(const char *cpu, char name[32], char **features, char err[512])
+{
+    *features = NULL;
+    if (!cpu || !*cpu || !strcmp(cpu, "native"))
+        cpu = "generic";
+    for (size_t i = 0; i < sizeof a64_cpus / sizeof a64_cpus[0]; i++) {
+        if (strcmp(a64_cpus[i], cpu))
+            continue;
+        snprintf(name, 32, "%s", cpu);
+        *features = xstrdup("+neon");
+        if (!*features) {
+            snprintf(err, 512, "out of memory");
+            return false;
+        }
+        return true;
+    }
+    snprintf(err, 512, "unknown aarch64 CPU '%.40s' (use generic, cortex-a72, neoverse-n1, apple-m1, ...)", cpu);
+    return false;
 }
 
 /* Parse "+sse4.1,-avx512f,..." into WACC_CPU_* bits (only "+" entries). */
@@ -211,9 +271,19 @@ bool wacc_target_create(wacc_target *t, const wacc_compile_options *o, char err[
     }
     pthread_once(&init_once, init_llvm_x86);
 
-    if (!resolve_cpu(o ? o->cpu : NULL, t->cpu_name, &t->features, &t->cpu_features, err))
+    int kind = wacc_target_kind(o ? o->target : NULL);
+    if (kind < 0) {
+        snprintf(err, 512, "unknown target '%.60s' (use x86_64-linux-gnu or aarch64-linux-gnu)", o->target);
         return false;
-    snprintf(t->triple, sizeof t->triple, "%s", TRIPLE);
+    }
+    t->aarch64 = kind == 1;
+    if (t->aarch64) {
+        if (!resolve_cpu_a64(o ? o->cpu : NULL, t->cpu_name, &t->features, err))
+            return false;
+    } else if (!resolve_cpu(o ? o->cpu : NULL, t->cpu_name, &t->features, &t->cpu_features, err)) {
+        return false;
+    }
+    snprintf(t->triple, sizeof t->triple, "%s", t->aarch64 ? TRIPLE_A64 : TRIPLE);
 
     LLVMTargetRef target = NULL;
     char *msg = NULL;
