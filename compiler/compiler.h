@@ -17,8 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef WACC_RUNTIME_ONLY         /* the runtime-only build (-Dcompiler=false) has no LLVM */
 #include <llvm-c/Core.h>
 #include <llvm-c/TargetMachine.h>
+#endif
 
 #include "wasm.h"
 
@@ -36,6 +38,7 @@ typedef struct wacc_compile_options {
     const char *target;         /* NULL: x86-64 (the host), or "aarch64-linux-gnu" (cross) */
 } wacc_compile_options;
 
+#ifndef WACC_RUNTIME_ONLY
 /* A configured LLVM target for one compilation. */
 typedef struct wacc_target {
     LLVMTargetMachineRef tm;
@@ -116,6 +119,8 @@ bool wacc_compile_component(const uint8_t *bytes, size_t size, const wacc_compil
  * one-line reason in err on failure (a key that does not parse). */
 bool wacc_lower_adapters(LLVMModuleRef mod, const wacc_target *t, const char *const *keys,
                          uint32_t nkeys, LLVMValueRef *table, char err[512]);
+
+#endif /* WACC_RUNTIME_ONLY */
 
 /* Canonical string of the options (for hashing into the cache key). */
 void wacc_options_string(const wacc_compile_options *o, char *buf, size_t len);
