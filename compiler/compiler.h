@@ -38,6 +38,15 @@ typedef struct wacc_compile_options {
     const char *target;         /* NULL: x86-64 (the host), or "aarch64-linux-gnu" (cross) */
 } wacc_compile_options;
 
+/* emit/progress.c: a progress line on a terminal (phase, functions done /
+ * total, elapsed), redrawn by its own thread. wacc_progress_start returns
+ * NULL when `on` is false; every other call accepts NULL and does nothing. */
+typedef struct wacc_progress wacc_progress;
+wacc_progress *wacc_progress_start(bool on);
+void wacc_progress_phase(wacc_progress *p, const char *phase, size_t total);
+void wacc_progress_add(wacc_progress *p, size_t done);
+void wacc_progress_stop(wacc_progress *p);   /* clears the line, frees p */
+
 #ifndef WACC_RUNTIME_ONLY
 /* A configured LLVM target for one compilation. */
 typedef struct wacc_target {
@@ -61,14 +70,6 @@ static inline bool wacc_target_is_aarch64(const char *target) { return wacc_targ
  * target machines are not shared between threads). NULL on failure. */
 LLVMTargetMachineRef wacc_target_machine(const wacc_target *t);
 
-/* emit/progress.c: a progress line on a terminal (phase, functions done /
- * total, elapsed), redrawn by its own thread. wacc_progress_start returns
- * NULL when `on` is false; every other call accepts NULL and does nothing. */
-typedef struct wacc_progress wacc_progress;
-wacc_progress *wacc_progress_start(bool on);
-void wacc_progress_phase(wacc_progress *p, const char *phase, size_t total);
-void wacc_progress_add(wacc_progress *p, size_t done);
-void wacc_progress_stop(wacc_progress *p);   /* clears the line, frees p */
 
 /* lower/: build the whole artifact module. `input_hash`/`options_hash` go
  * into the metadata header. Returns NULL and fills err on failure. */
