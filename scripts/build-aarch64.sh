@@ -11,6 +11,7 @@
 # downloaded with apt-get into BUILDDIR/apt (a private apt state: the system's
 # architectures and packages are not touched) and unpacked into
 # BUILDDIR/sysroot; the wacc binary finds them there through its rpath.
+# Exit status 3: the packages could not be fetched (no network).
 set -euo pipefail
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 B="${1:-$SRC/build-aarch64}"
@@ -45,14 +46,15 @@ APT::Sandbox::User "root";
 CONF
   export APT_CONFIG="$A/apt.conf"
   echo "build-aarch64: fetching the arm64 package lists (private apt state in $A)"
-  apt-get update -qq
+  apt-get update -qq || { echo "build-aarch64: cannot fetch the arm64 package lists"; exit 3; }
   ROOTS=(libcurl4-openssl-dev libuv1-dev libhttp-parser-dev libsodium-dev libcjson-dev
          libelf-dev libxxhash-dev libidn2-dev)
   mapfile -t PKGS < <(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
       --no-breaks --no-replaces --no-enhances "${ROOTS[@]}" | grep -v '^[ <]' | sort -u |
       grep -Ev '^(libc6|libc6-dev|libc-dev-bin|libgcc-s1|gcc-12-base|linux-libc-dev|libcrypt-dev|libnsl-dev|libtirpc-dev|rpcsvc-proto)$')
   echo "build-aarch64: downloading ${#PKGS[@]} arm64 packages"
-  (cd "$A/debs" && apt-get download -qq "${PKGS[@]}")
+  (cd "$A/debs" && apt-get download -qq "${PKGS[@]}") ||
+    { echo "build-aarch64: cannot download the arm64 packages"; exit 3; }
   rm -rf "$SYS"
   mkdir -p "$SYS"
   for d in "$A/debs"/*.deb; do dpkg-deb -x "$d" "$SYS"; done
