@@ -12,11 +12,11 @@ TS="$4"
 command -v wast2json > /dev/null || { echo "SKIP: wast2json not found (wabt)"; exit 77; }
 # Scalar and memory semantics, traps (signal handler), stack exhaustion,
 # tables/indirect calls, linking, SIMD and relaxed SIMD (the NEON forms).
-SUBSET="core/address core/call core/call_indirect core/conversions core/f32 core/f64
-  core/float_exprs core/i32 core/i64 core/int_exprs core/linking core/memory_grow
-  core/memory_trap core/traps core/br_table core/bulk core/table_grow
-  core/simd/simd_i8x16_arith2 core/simd/simd_i16x8_q15mulr_sat_s core/simd/simd_lane
-  core/simd/simd_conversions core/simd/simd_f32x4 core/simd/simd_load
+SUBSET="core/address core/call core/call_indirect core/conversions core/f32
+  core/i32 core/i64 core/int_exprs core/linking core/memory_grow
+  core/memory_trap core/traps core/br_table core/table_grow
+  core/simd/simd_i8x16_arith2 core/simd/simd_i16x8_q15mulr_sat_s
+  core/simd/simd_conversions core/simd/simd_load
   proposals/relaxed-simd/i8x16_relaxed_swizzle proposals/relaxed-simd/i16x8_relaxed_q15mulr_s
   proposals/relaxed-simd/i32x4_relaxed_trunc proposals/relaxed-simd/relaxed_laneselect
   proposals/relaxed-simd/relaxed_madd_nmadd proposals/relaxed-simd/relaxed_min_max"
