@@ -31,4 +31,16 @@ expect "runtime-only cannot compile" 1 "runtime-only" $A64WACC compile "$W/m.was
 # the metadata records the target
 "$HOST_WACC" inspect "$W/a64.so" > "$W/insp" 2>&1
 grep -q "aarch64" "$W/insp" && echo "PASS inspect shows the target" || { echo "FAIL inspect: $(head -5 "$W/insp")"; fail=1; }
+# a plain aarch64 shared object: no undefined symbols, only RELATIVE dynamic relocations
+if command -v aarch64-linux-gnu-readelf > /dev/null; then
+  h=$(aarch64-linux-gnu-readelf -h "$W/a64.so" | grep Machine)
+  u=$(aarch64-linux-gnu-nm -D --undefined-only "$W/a64.so" | wc -l)
+  r=$(aarch64-linux-gnu-readelf -rW "$W/a64.so" | grep -c '^[0-9a-f]\{12\}' || true)
+  rr=$(aarch64-linux-gnu-readelf -rW "$W/a64.so" | grep -c 'R_AARCH64_RELATIVE' || true)
+  if echo "$h" | grep -q AArch64 && [ "$u" = 0 ] && [ "$r" = "$rr" ]; then
+    echo "PASS ELF: AArch64, no undefined symbols, $rr RELATIVE relocations"
+  else
+    echo "FAIL ELF: '$h', $u undefined, $r relocations of which $rr RELATIVE"; fail=1
+  fi
+fi
 exit $fail
