@@ -9,9 +9,8 @@
  *
  * aarch64: the CPU is "generic" (Armv8.0-A with NEON, which every aarch64
  * Linux machine has) or a named LLVM AArch64 CPU; there is no "native"
- * (the compiler runs on x86-64). cpu_features stays 0: the baseline is
- * all the code assumes unless a CPU is named, and then the name is
- * recorded in the metadata.
+ * (the compiler runs on x86-64). cpu_features holds the WACC_CPU_A64_*
+ * bits a named CPU implies (0 for generic); the loader checks them.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -28,13 +27,19 @@
 #define TRIPLE "x86_64-pc-linux-gnu"
 #define TRIPLE_A64 "aarch64-unknown-linux-gnu"
 
-/* LLVM AArch64 CPU names --cpu accepts for the aarch64 target. */
-static const char *const a64_cpus[] = {
-    "generic", "cortex-a53", "cortex-a55", "cortex-a57", "cortex-a72", "cortex-a73",
-    "cortex-a75", "cortex-a76", "cortex-a77", "cortex-a78", "cortex-a510", "cortex-a710",
-    "cortex-x1", "cortex-x2", "neoverse-n1", "neoverse-n2", "neoverse-v1", "neoverse-v2",
-    "neoverse-512tvb", "ampere1", "ampere1a", "apple-m1", "apple-m2", "apple-a14",
-    "thunderx2t99", "thunderx3t110", "tsv110", "a64fx", "carmel", "kryo", "falkor", "saphira",
+/* LLVM AArch64 CPU names --cpu accepts for the aarch64 target, and the
+ * WACC_CPU_A64_* features (beyond Armv8.0-A + NEON) LLVM may use for them. */
+#define A82 (WACC_CPU_A64_LSE | WACC_CPU_A64_RDM | WACC_CPU_A64_FP16 | WACC_CPU_A64_DOTPROD)
+static const struct { const char *name; uint64_t bits; } a64_cpus[] = {
+    {"generic", 0}, {"cortex-a53", 0}, {"cortex-a57", 0}, {"cortex-a72", 0}, {"cortex-a73", 0},
+    {"thunderx2t99", WACC_CPU_A64_LSE | WACC_CPU_A64_RDM},
+    {"cortex-a55", A82}, {"cortex-a75", A82}, {"cortex-a76", A82}, {"cortex-a77", A82},
+    {"cortex-a78", A82}, {"cortex-x1", A82}, {"neoverse-n1", A82}, {"ampere1", A82},
+    {"ampere1a", A82}, {"apple-m1", A82}, {"apple-m2", A82}, {"apple-a14", A82},
+    {"cortex-a510", A82 | WACC_CPU_A64_SVE}, {"cortex-a710", A82 | WACC_CPU_A64_SVE},
+    {"cortex-x2", A82 | WACC_CPU_A64_SVE}, {"neoverse-n2", A82 | WACC_CPU_A64_SVE},
+    {"neoverse-v1", A82 | WACC_CPU_A64_SVE}, {"neoverse-v2", A82 | WACC_CPU_A64_SVE},
+    {"a64fx", WACC_CPU_A64_LSE | WACC_CPU_A64_RDM | WACC_CPU_A64_FP16 | WACC_CPU_A64_SVE},
 };
 
 int wacc_target_kind(const char *target)
@@ -141,16 +146,17 @@ static void init_llvm_x86(void)
     set_llvm_options();
 }
 
-/* The aarch64 CPU choice: name and (malloc'd) feature string. */
-static bool resolve_cpu_a64(const char *cpu, char name[32], char **features, char err[512])
+/* The aarch64 CPU choice: name, (malloc'd) feature string and bits. */
+static bool resolve_cpu_a64(const char *cpu, char name[32], char **features, uint64_t *bits, char err[512])
 {
     *features = NULL;
     if (!cpu || !*cpu || !strcmp(cpu, "native"))
         cpu = "generic";
     for (size_t i = 0; i < sizeof a64_cpus / sizeof a64_cpus[0]; i++) {
-        if (strcmp(a64_cpus[i], cpu))
+        if (strcmp(a64_cpus[i].name, cpu))
             continue;
         snprintf(name, 32, "%s", cpu);
+        *bits = a64_cpus[i].bits;
         *features = xstrdup("+neon");
         if (!*features) {
             snprintf(err, 512, "out of memory");
@@ -278,7 +284,7 @@ bool wacc_target_create(wacc_target *t, const wacc_compile_options *o, char err[
     }
     t->aarch64 = kind == 1;
     if (t->aarch64) {
-        if (!resolve_cpu_a64(o ? o->cpu : NULL, t->cpu_name, &t->features, err))
+        if (!resolve_cpu_a64(o ? o->cpu : NULL, t->cpu_name, &t->features, &t->cpu_features, err))
             return false;
     } else if (!resolve_cpu(o ? o->cpu : NULL, t->cpu_name, &t->features, &t->cpu_features, err)) {
         return false;

@@ -28,6 +28,8 @@ static const struct { uint64_t bit; const char *name; } cpu_names[] = {
     { WACC_CPU_AVX512F, "avx512f" }, { WACC_CPU_AVX512BW, "avx512bw" },
     { WACC_CPU_AVX512DQ, "avx512dq" }, { WACC_CPU_AVX512VL, "avx512vl" },
     { WACC_CPU_SSSE3, "ssse3" }, { WACC_CPU_F16C, "f16c" }, { WACC_CPU_MOVBE, "movbe" },
+    { WACC_CPU_A64_LSE, "lse" }, { WACC_CPU_A64_RDM, "rdm" }, { WACC_CPU_A64_FP16, "fp16" },
+    { WACC_CPU_A64_DOTPROD, "dotprod" }, { WACC_CPU_A64_SVE, "sve" },
 };
 
 /* The machine this runtime runs artifacts for: ELF e_machine and the
@@ -93,10 +95,18 @@ static bool host_has(uint64_t bit)
     }
 }
 #else
+#include <sys/auxv.h>
 static bool host_has(uint64_t bit)
 {
-    (void)bit;
-    return false;       /* the WACC_CPU_* bits are x86-64 features */
+    unsigned long hw = getauxval(AT_HWCAP);
+    switch (bit) {
+    case WACC_CPU_A64_LSE: return hw & HWCAP_ATOMICS;
+    case WACC_CPU_A64_RDM: return hw & HWCAP_ASIMDRDM;
+    case WACC_CPU_A64_FP16: return (hw & HWCAP_FPHP) && (hw & HWCAP_ASIMDHP);
+    case WACC_CPU_A64_DOTPROD: return hw & HWCAP_ASIMDDP;
+    case WACC_CPU_A64_SVE: return hw & HWCAP_SVE;
+    default: return false;      /* x86-64 features */
+    }
 }
 #endif
 

@@ -28,6 +28,13 @@ expect "aarch64 refuses x86-64" 1 "wrong architecture: the artifact is for x86-6
 expect "x86-64 refuses aarch64" 1 "wrong architecture: the artifact is for aarch64, this runtime runs x86-64" \
   "$HOST_WACC" run --invoke add "$W/a64.so" 2 3
 expect "runtime-only cannot compile" 1 "runtime-only" $A64WACC compile "$W/m.wasm" -o "$W/no.so"
+# CPU features of a named --cpu are recorded and checked at load (AT_HWCAP):
+# a neoverse-n1 artifact needs LSE atomics, which qemu's cortex-a53 lacks
+"$HOST_WACC" compile --target aarch64-linux-gnu --cpu neoverse-n1 "$W/m.wasm" -o "$W/n1.so" || exit 1
+expect "neoverse-n1 artifact runs (qemu max CPU)" 0 '^5$' $A64WACC run --invoke add "$W/n1.so" 2 3
+A53="qemu-aarch64 -cpu cortex-a53 ${A64WACC#qemu-aarch64 }"
+expect "generic artifact runs on cortex-a53" 0 '^5$' $A53 run --invoke add "$W/a64.so" 2 3
+expect "neoverse-n1 artifact refused on cortex-a53" 1 "needs CPU feature lse" $A53 run --invoke add "$W/n1.so" 2 3
 # the metadata records the target
 "$HOST_WACC" inspect "$W/a64.so" > "$W/insp" 2>&1
 grep -q "aarch64" "$W/insp" && echo "PASS inspect shows the target" || { echo "FAIL inspect: $(head -5 "$W/insp")"; fail=1; }
