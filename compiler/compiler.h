@@ -17,8 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef WACC_RUNTIME_ONLY         /* the runtime-only build (-Dcompiler=false) has no LLVM */
 #include <llvm-c/Core.h>
 #include <llvm-c/TargetMachine.h>
+#endif
 
 #include "wasm.h"
 
@@ -33,25 +35,8 @@ typedef struct wacc_compile_options {
                                  * The artifact is the same for any value. */
     struct wacc_progress *progress; /* progress display (progress.c) or NULL; not owned */
     bool no_interrupt_checks;   /* no epoch tests at loops/entries (deadlines bound host waits only) */
+    const char *target;         /* NULL: x86-64 (the host), or "aarch64-linux-gnu" (cross) */
 } wacc_compile_options;
-
-/* A configured LLVM target for one compilation. */
-typedef struct wacc_target {
-    LLVMTargetMachineRef tm;
-    LLVMTargetDataRef layout;
-    char triple[48];
-    char cpu_name[32];
-    char *features;             /* LLVM feature string (owned) */
-    uint64_t cpu_features;      /* WACC_CPU_* bits */
-    int opt_level;              /* 0..3 */
-} wacc_target;
-
-/* emit/target.c */
-bool wacc_target_create(wacc_target *t, const wacc_compile_options *o, char err[512]);
-void wacc_target_dispose(wacc_target *t);
-/* A new target machine for `t` (one per code generation thread: LLVM's
- * target machines are not shared between threads). NULL on failure. */
-LLVMTargetMachineRef wacc_target_machine(const wacc_target *t);
 
 /* emit/progress.c: a progress line on a terminal (phase, functions done /
  * total, elapsed), redrawn by its own thread. wacc_progress_start returns
@@ -61,6 +46,30 @@ wacc_progress *wacc_progress_start(bool on);
 void wacc_progress_phase(wacc_progress *p, const char *phase, size_t total);
 void wacc_progress_add(wacc_progress *p, size_t done);
 void wacc_progress_stop(wacc_progress *p);   /* clears the line, frees p */
+
+#ifndef WACC_RUNTIME_ONLY
+/* A configured LLVM target for one compilation. */
+typedef struct wacc_target {
+    LLVMTargetMachineRef tm;
+    LLVMTargetDataRef layout;
+    char triple[48];
+    char cpu_name[32];
+    char *features;             /* LLVM feature string (owned) */
+    uint64_t cpu_features;      /* WACC_CPU_* bits */
+    int opt_level;              /* 0..3 */
+    bool aarch64;               /* the aarch64 target (else x86-64) */
+} wacc_target;
+
+/* emit/target.c */
+bool wacc_target_create(wacc_target *t, const wacc_compile_options *o, char err[512]);
+void wacc_target_dispose(wacc_target *t);
+/* Target names --target accepts: 1 = aarch64, 0 = x86-64, -1 = unknown. */
+int wacc_target_kind(const char *target);
+static inline bool wacc_target_is_aarch64(const char *target) { return wacc_target_kind(target) == 1; }
+/* A new target machine for `t` (one per code generation thread: LLVM's
+ * target machines are not shared between threads). NULL on failure. */
+LLVMTargetMachineRef wacc_target_machine(const wacc_target *t);
+
 
 /* lower/: build the whole artifact module. `input_hash`/`options_hash` go
  * into the metadata header. Returns NULL and fills err on failure. */
@@ -111,6 +120,8 @@ bool wacc_compile_component(const uint8_t *bytes, size_t size, const wacc_compil
  * one-line reason in err on failure (a key that does not parse). */
 bool wacc_lower_adapters(LLVMModuleRef mod, const wacc_target *t, const char *const *keys,
                          uint32_t nkeys, LLVMValueRef *table, char err[512]);
+
+#endif /* WACC_RUNTIME_ONLY */
 
 /* Canonical string of the options (for hashing into the cache key). */
 void wacc_options_string(const wacc_compile_options *o, char *buf, size_t len);

@@ -30,6 +30,11 @@ const struct wacc_compiler_api *drv_compiler(char err[512])
 {
     /* No cached handle: after the first load dlopen just bumps a reference
      * count, and the library stays loaded for the life of the process. */
+#ifdef WACC_RUNTIME_ONLY
+    snprintf(err, 512, "this wacc is runtime-only (built with -Dcompiler=false): compile on an x86-64 "
+             "host (wacc compile --target aarch64-linux-gnu) and run the .so here");
+    return NULL;
+#endif
     char why[300] = "not found next to the wacc executable nor in " WACC_COMPILER_INSTALL_DIR;
     char exe[PATH_MAX];
     void *h = NULL;

@@ -75,6 +75,32 @@ int drv_parse_compile_option(int argc, char **argv, int *i, wacc_compile_options
         o->no_interrupt_checks = true;
         return 1;
     }
+    if (strcmp(a, "--target") == 0 || strncmp(a, "--target=", 9) == 0) {
+        const char *v = NULL;
+        if (a[8] == '=')
+            v = a + 9;
+        else if (*i + 1 < argc)
+            v = argv[++*i];
+        if (v == NULL || *v == '\0') {
+            drv_error(NULL, "--target needs a value (x86_64-linux-gnu or aarch64-linux-gnu)");
+            return -1;
+        }
+        static const char *const a64[] = { "aarch64", "arm64", "aarch64-linux-gnu", "aarch64-unknown-linux-gnu" };
+        static const char *const x86[] = { "x86_64", "x86-64", "x86_64-linux-gnu", "x86_64-pc-linux-gnu",
+                                           "x86_64-unknown-linux-gnu" };
+        for (size_t k = 0; k < sizeof a64 / sizeof a64[0]; k++)
+            if (strcmp(v, a64[k]) == 0) {
+                o->target = "aarch64-linux-gnu";
+                return 1;
+            }
+        for (size_t k = 0; k < sizeof x86 / sizeof x86[0]; k++)
+            if (strcmp(v, x86[k]) == 0) {
+                o->target = NULL;       /* the default: keys and output unchanged */
+                return 1;
+            }
+        drv_error(NULL, "unknown target '%s' (use x86_64-linux-gnu or aarch64-linux-gnu)", v);
+        return -1;
+    }
     if (strcmp(a, "--cpu") == 0 || strncmp(a, "--cpu=", 6) == 0) {
         const char *v = NULL;
         if (a[5] == '=')

@@ -1,7 +1,7 @@
 /*
- * elf_write.c — wacc's own static linker: one relocatable x86-64 ELF object
- * (as LLVM emits it, PIC) → one ET_DYN shared object, read and written with
- * libelf. No linker process.
+ * elf_write.c — wacc's own static linker: relocatable x86-64 or aarch64 ELF
+ * objects (as LLVM emits them, PIC) → one ET_DYN shared object, read and
+ * written with libelf. No linker process. (aarch64 relocations: elf_a64.c)
  *
  * Output layout (file offset == virtual address for everything in a file):
  *
@@ -15,7 +15,7 @@
  *
  * Input sections with the same (normalised) name and class are concatenated
  * into one output section. Every relocation is resolved here; absolute
- * pointers become R_X86_64_RELATIVE dynamic relocations. The only dynamic
+ * pointers become R_X86_64_RELATIVE (R_AARCH64_RELATIVE) dynamic relocations. The only dynamic
  * symbols are the object's default-visibility globals.
  */
 #include <errno.h>
@@ -94,6 +94,7 @@ typedef struct strbuf {
 
 typedef struct linker {
     char *err;
+    unsigned machine;                   /* EM_X86_64 or EM_AARCH64 (all objects alike) */
     inobj *objs;
     size_t nobjs;
 
@@ -234,8 +235,12 @@ static bool open_input(linker *L, inobj *ob, const uint8_t *obj, size_t size)
         return fail(L, "object is not ELF64 little-endian");
     if (eh.e_type != ET_REL)
         return fail(L, "object is not relocatable (e_type %u)", (unsigned)eh.e_type);
-    if (eh.e_machine != EM_X86_64)
-        return fail(L, "object is not x86-64 (e_machine %u)", (unsigned)eh.e_machine);
+    if (eh.e_machine != EM_X86_64 && eh.e_machine != EM_AARCH64)
+        return fail(L, "object is neither x86-64 nor aarch64 (e_machine %u)", (unsigned)eh.e_machine);
+    if (L->machine && L->machine != eh.e_machine)
+        return fail(L, "objects for different machines (e_machine %u and %u)", L->machine,
+                    (unsigned)eh.e_machine);
+    L->machine = eh.e_machine;
     if (elf_getshdrnum(ob->in, &ob->nsec) || elf_getshdrstrndx(ob->in, &ob->shstrndx))
         return fail(L, "bad section table: %s", elf_errmsg(-1));
     if (ob->nsec == 0 || ob->shstrndx >= ob->nsec)
@@ -531,6 +536,10 @@ static unsigned reloc_width(uint32_t type)
     }
 }
 
+/* The aarch64 relocations (a64_reloc_width, a64_prescan, a64_apply): they
+ * use the linker's internals, so the file is included, not compiled alone. */
+#include "elf_a64.inc"
+
 /* Check one relocation section and count the dynamic relocations and GOT
  * slots it needs. Returns the target section or NULL when it is skipped. */
 static bool check_rela(linker *L, inobj *ob, size_t ri, insec **target, Elf_Data **data)
@@ -589,9 +598,15 @@ static bool prescan_relocs(linker *L)
             if (y->kind == S_NOALLOC)
                 return fail(L, "%s: relocation against %s in non-loaded section %s", ob->secs[ri].name,
                             *y->name ? y->name : "(section)", y->sec->name);
-            if (ra.r_offset > t->sh.sh_size || t->sh.sh_size - ra.r_offset < reloc_width(type))
+            unsigned width = L->machine == EM_AARCH64 ? a64_reloc_width(type) : reloc_width(type);
+            if (ra.r_offset > t->sh.sh_size || t->sh.sh_size - ra.r_offset < width)
                 return fail(L, "%s: relocation %zu: offset %llu out of range", ob->secs[ri].name, k,
                             (unsigned long long)ra.r_offset);
+            if (L->machine == EM_AARCH64) {
+                if (!a64_prescan(L, ob->secs[ri].name, t, type, y, &nrel))
+                    return false;
+                continue;
+            }
             switch (type) {
             case R_X86_64_64:
                 if (y->kind != S_ABS) {
@@ -675,6 +690,11 @@ static bool apply_relocs(linker *L)
             uint8_t *loc = L->img + P;
             int64_t v = 0;
             bool w64 = false;
+            if (L->machine == EM_AARCH64) {
+                if (!a64_apply(L, ob->secs[ri].name, k, type, y, P, A, got))
+                    return false;
+                continue;
+            }
             switch (type) {
             case R_X86_64_64:
                 v = (int64_t)(S + (uint64_t)A);
@@ -983,7 +1003,9 @@ static void write_dynamic_tables(linker *L)
     qsort(L->rels, L->nrels, sizeof *L->rels, cmp_rel);
     Elf64_Rela *ra = (Elf64_Rela *)(L->img + L->outs[L->o_rela].addr);
     for (size_t i = 0; i < L->nrels; i++) {
-        Elf64_Rela r = {L->rels[i].off, ELF64_R_INFO(0, R_X86_64_RELATIVE), (int64_t)L->rels[i].addend};
+        Elf64_Rela r = {L->rels[i].off,
+                        ELF64_R_INFO(0, L->machine == EM_AARCH64 ? R_AARCH64_RELATIVE : R_X86_64_RELATIVE),
+                        (int64_t)L->rels[i].addend};
         memcpy(&ra[i], &r, sizeof r);
     }
     /* .dynstr + .dynsym */
@@ -1256,7 +1278,7 @@ static uint8_t *write_output(linker *L, const int *order, size_t norder, size_t 
     eh.e_ident[EI_VERSION] = EV_CURRENT;
     eh.e_ident[EI_OSABI] = ELFOSABI_SYSV;
     eh.e_type = ET_DYN;
-    eh.e_machine = EM_X86_64;
+    eh.e_machine = (Elf64_Half)L->machine;
     eh.e_version = EV_CURRENT;
     eh.e_entry = 0;
     eh.e_phoff = sizeof(Elf64_Ehdr);

@@ -47,6 +47,13 @@ void wacc_options_string(const wacc_compile_options *o, char *buf, size_t len)
     snprintf(tmp, sizeof tmp, "wacc=%s;abi=%u;O%d;bounds=%s;%scpu=", WACC_VERSION, WACC_ABI_VERSION, opt,
              o && o->explicit_bounds ? "explicit" : "guard", o && o->no_interrupt_checks ? "nointr;" : "");
     put(buf, len, &pos, tmp);
+    if (o && o->target && wacc_target_is_aarch64(o->target)) {
+        /* the cross target: no host CPU enters the key (x86-64 keys are
+         * unchanged: they never name a target) */
+        put(buf, len, &pos, cpu && *cpu && strcmp(cpu, "native") ? cpu : "generic");
+        put(buf, len, &pos, ";target=aarch64-linux-gnu");
+        return;
+    }
     if (cpu && *cpu && strcmp(cpu, "native")) {
         put(buf, len, &pos, cpu);
         return;

@@ -1,10 +1,16 @@
 /*
- * target.c — configure the LLVM x86-64 target machine for one compilation.
+ * target.c — configure the LLVM target machine for one compilation: x86-64
+ * (the host, default) or aarch64 (--target aarch64-linux-gnu, cross).
  *
  * The CPU is either the host ("native" / NULL), a micro-architecture level
  * ("x86-64-v2", "-v3", "-v4") or a known LLVM CPU name. Code is always PIC.
  * wacc_target.cpu_features records the WACC_CPU_* bits the code may use; the
  * runtime refuses an artifact whose bits the machine lacks.
+ *
+ * aarch64: the CPU is "generic" (Armv8.0-A with NEON, which every aarch64
+ * Linux machine has) or a named LLVM AArch64 CPU; there is no "native"
+ * (the compiler runs on x86-64). cpu_features holds the WACC_CPU_A64_*
+ * bits a named CPU implies (0 for generic); the loader checks them.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -19,6 +25,38 @@
 #include "wacc/abi.h"
 
 #define TRIPLE "x86_64-pc-linux-gnu"
+#define TRIPLE_A64 "aarch64-unknown-linux-gnu"
+
+/* LLVM AArch64 CPU names --cpu accepts for the aarch64 target, and the
+ * WACC_CPU_A64_* features (beyond Armv8.0-A + NEON) LLVM may use for them. */
+#define A82 (WACC_CPU_A64_LSE | WACC_CPU_A64_RDM | WACC_CPU_A64_FP16 | WACC_CPU_A64_DOTPROD)
+static const struct { const char *name; uint64_t bits; } a64_cpus[] = {
+    {"generic", 0}, {"cortex-a53", 0}, {"cortex-a57", 0}, {"cortex-a72", 0}, {"cortex-a73", 0},
+    {"thunderx2t99", WACC_CPU_A64_LSE | WACC_CPU_A64_RDM},
+    {"cortex-a55", A82}, {"cortex-a75", A82}, {"cortex-a76", A82}, {"cortex-a77", A82},
+    {"cortex-a78", A82}, {"cortex-x1", A82}, {"neoverse-n1", A82}, {"ampere1", A82},
+    {"ampere1a", A82}, {"apple-m1", A82}, {"apple-m2", A82}, {"apple-a14", A82},
+    {"cortex-a510", A82 | WACC_CPU_A64_SVE}, {"cortex-a710", A82 | WACC_CPU_A64_SVE},
+    {"cortex-x2", A82 | WACC_CPU_A64_SVE}, {"neoverse-n2", A82 | WACC_CPU_A64_SVE},
+    {"neoverse-v1", A82 | WACC_CPU_A64_SVE}, {"neoverse-v2", A82 | WACC_CPU_A64_SVE},
+    {"a64fx", WACC_CPU_A64_LSE | WACC_CPU_A64_RDM | WACC_CPU_A64_FP16 | WACC_CPU_A64_SVE},
+};
+
+int wacc_target_kind(const char *target)
+{
+    static const char *const x86[] = { "x86_64", "x86-64", "x86_64-linux-gnu", "x86_64-pc-linux-gnu",
+                                       "x86_64-unknown-linux-gnu" };
+    static const char *const a64[] = { "aarch64", "arm64", "aarch64-linux-gnu", "aarch64-unknown-linux-gnu" };
+    if (!target)
+        return 0;
+    for (size_t i = 0; i < sizeof x86 / sizeof x86[0]; i++)
+        if (!strcmp(target, x86[i]))
+            return 0;
+    for (size_t i = 0; i < sizeof a64 / sizeof a64[0]; i++)
+        if (!strcmp(target, a64[i]))
+            return 1;
+    return -1;
+}
 
 #define V2 (WACC_CPU_SSE41 | WACC_CPU_SSE42 | WACC_CPU_POPCNT | WACC_CPU_SSSE3)
 #define V3 (V2 | WACC_CPU_AVX | WACC_CPU_AVX2 | WACC_CPU_BMI1 | WACC_CPU_BMI2 | \
@@ -67,6 +105,8 @@ static const struct { const char *name; uint64_t bits; } cpus[] = {
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+static char *xstrdup(const char *s);
+
 /* LLVM options, set once per process (LLVM keeps them globally):
  *  -slp-threshold=1: the SLP vectoriser only where it gains at least two
  *   cost units. Wasm code passes structs through linear memory (scalar
@@ -99,7 +139,33 @@ static void init_llvm_x86(void)
     LLVMInitializeX86Target();
     LLVMInitializeX86TargetMC();
     LLVMInitializeX86AsmPrinter();
+    LLVMInitializeAArch64TargetInfo();
+    LLVMInitializeAArch64Target();
+    LLVMInitializeAArch64TargetMC();
+    LLVMInitializeAArch64AsmPrinter();
     set_llvm_options();
+}
+
+/* The aarch64 CPU choice: name, (malloc'd) feature string and bits. */
+static bool resolve_cpu_a64(const char *cpu, char name[32], char **features, uint64_t *bits, char err[512])
+{
+    *features = NULL;
+    if (!cpu || !*cpu || !strcmp(cpu, "native"))
+        cpu = "generic";
+    for (size_t i = 0; i < sizeof a64_cpus / sizeof a64_cpus[0]; i++) {
+        if (strcmp(a64_cpus[i].name, cpu))
+            continue;
+        snprintf(name, 32, "%s", cpu);
+        *bits = a64_cpus[i].bits;
+        *features = xstrdup("+neon");
+        if (!*features) {
+            snprintf(err, 512, "out of memory");
+            return false;
+        }
+        return true;
+    }
+    snprintf(err, 512, "unknown aarch64 CPU '%.40s' (use generic, cortex-a72, neoverse-n1, apple-m1, ...)", cpu);
+    return false;
 }
 
 /* Parse "+sse4.1,-avx512f,..." into WACC_CPU_* bits (only "+" entries). */
@@ -211,9 +277,19 @@ bool wacc_target_create(wacc_target *t, const wacc_compile_options *o, char err[
     }
     pthread_once(&init_once, init_llvm_x86);
 
-    if (!resolve_cpu(o ? o->cpu : NULL, t->cpu_name, &t->features, &t->cpu_features, err))
+    int kind = wacc_target_kind(o ? o->target : NULL);
+    if (kind < 0) {
+        snprintf(err, 512, "unknown target '%.60s' (use x86_64-linux-gnu or aarch64-linux-gnu)", o->target);
         return false;
-    snprintf(t->triple, sizeof t->triple, "%s", TRIPLE);
+    }
+    t->aarch64 = kind == 1;
+    if (t->aarch64) {
+        if (!resolve_cpu_a64(o ? o->cpu : NULL, t->cpu_name, &t->features, &t->cpu_features, err))
+            return false;
+    } else if (!resolve_cpu(o ? o->cpu : NULL, t->cpu_name, &t->features, &t->cpu_features, err)) {
+        return false;
+    }
+    snprintf(t->triple, sizeof t->triple, "%s", t->aarch64 ? TRIPLE_A64 : TRIPLE);
 
     LLVMTargetRef target = NULL;
     char *msg = NULL;

@@ -56,6 +56,14 @@ bool lower_index_accessed(lower_ctx *c, LLVMValueRef x);
  * trap records the current instruction's wasm offset. */
 void lower_trap_if(lower_ctx *c, LLVMValueRef cond, uint32_t trap_code);
 
+/* Is the module being lowered for aarch64 (its triple)? Else x86-64.
+ * (lower_simd.c) */
+bool lower_is_aarch64(lower_ctx *c);
+
+/* The inline-asm constraint of a floating-point/vector register on the
+ * target: "=x,0" (x86-64 SSE) or "=w,0" (aarch64 FP/SIMD). */
+const char *lower_fpreg_constraint(lower_ctx *c);
+
 /* Call an LLVM intrinsic by name, e.g. "llvm.fshl" with overload types. */
 LLVMValueRef lower_intrinsic(lower_ctx *c, const char *name, LLVMTypeRef *overloads,
                              unsigned noverloads, LLVMValueRef *args, unsigned nargs);

@@ -11,6 +11,7 @@
  *   - trapping float→int conversions check NaN and the exact range first.
  */
 #include <math.h>
+#include <string.h>
 
 #include "lower.h"
 
@@ -114,8 +115,8 @@ static LLVMValueRef opaque(lower_ctx *c, LLVMValueRef v)
 {
     LLVMTypeRef t = LLVMTypeOf(v);
     LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, false);
-    static const char constraints[] = "=x,0";
-    LLVMValueRef asm_fn = LLVMGetInlineAsm(fty, "", 0, (char *)constraints, sizeof constraints - 1,
+    const char *constraints = lower_fpreg_constraint(c);
+    LLVMValueRef asm_fn = LLVMGetInlineAsm(fty, "", 0, (char *)constraints, strlen(constraints),
                                            false, false, LLVMInlineAsmDialectATT, false);
     return LLVMBuildCall2(lower_builder(c), fty, asm_fn, &v, 1, "");
 }

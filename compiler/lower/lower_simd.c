@@ -114,6 +114,17 @@ static LLVMValueRef splat(lower_ctx *c, shape s, LLVMValueRef x)
     return shuffle(c, v, NULL, seq_mask(c, 0, 0, lanes(s)));
 }
 
+bool lower_is_aarch64(lower_ctx *c)
+{
+    const char *t = LLVMGetTarget(lower_llvm_module(c));
+    return t && !strncmp(t, "aarch64", 7);
+}
+
+const char *lower_fpreg_constraint(lower_ctx *c)
+{
+    return lower_is_aarch64(c) ? "=w,0" : "=x,0";
+}
+
 static LLVMValueRef call1(lower_ctx *c, const char *name, LLVMValueRef a)
 {
     LLVMTypeRef t = LLVMTypeOf(a);
@@ -257,6 +268,10 @@ static void i8x16_shuffle(lower_ctx *c, const uint8_t *sel)
 static void i8x16_swizzle(lower_ctx *c)
 {
     LLVMValueRef s = pop_as(c, I8), a = pop_as(c, I8);
+    if (lower_is_aarch64(c)) {      /* NEON tbl: indices >= 16 give 0, as wasm wants */
+        push_v(c, call2(c, "llvm.aarch64.neon.tbl1", a, s));
+        return;
+    }
     LLVMValueRef idx = call2(c, "llvm.uadd.sat", s, splat_const(c, 8, 16, 0x70));
     LLVMValueRef args[2] = {a, idx};
     push_v(c, lower_intrinsic(c, "llvm.x86.ssse3.pshuf.b.128", NULL, 0, args, 2));
@@ -578,6 +593,10 @@ static void q15mulr_sat_s(lower_ctx *c)
     LLVMValueRef args[2];
     args[1] = pop_as(c, I16);
     args[0] = pop_as(c, I16);
+    if (lower_is_aarch64(c)) {      /* NEON sqrdmulh saturates -0x8000 * -0x8000 itself */
+        push_v(c, call2(c, "llvm.aarch64.neon.sqrdmulh", args[0], args[1]));
+        return;
+    }
     LLVMValueRef r = lower_intrinsic(c, "llvm.x86.ssse3.pmul.hr.sw.128", NULL, 0, args, 2);
     LLVMValueRef ovf = LLVMBuildICmp(b, LLVMIntEQ, r, splat_const(c, 16, 8, 0x8000), "");
     ovf = LLVMBuildSExt(b, ovf, vec_ty(c, I16), "");
@@ -694,8 +713,8 @@ static LLVMValueRef opaque(lower_ctx *c, LLVMValueRef v)
 {
     LLVMTypeRef t = LLVMTypeOf(v);
     LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, false);
-    static const char cons[] = "=x,0";
-    LLVMValueRef asm_fn = LLVMGetInlineAsm(fty, "", 0, cons, sizeof cons - 1, false, false,
+    const char *cons = lower_fpreg_constraint(c);
+    LLVMValueRef asm_fn = LLVMGetInlineAsm(fty, "", 0, (char *)cons, strlen(cons), false, false,
                                            LLVMInlineAsmDialectATT, false);
     return LLVMBuildCall2(lower_builder(c), fty, asm_fn, &v, 1, "");
 }
@@ -916,6 +935,8 @@ static const char *fn_attr(lower_ctx *c, const char *key, unsigned *len)
  * named CPUs conservatively count as without (mul+add: correct, slower). */
 static bool target_has_fma(lower_ctx *c)
 {
+    if (lower_is_aarch64(c))        /* fmla: every aarch64 CPU */
+        return true;
     unsigned len;
     const char *v = fn_attr(c, "target-features", &len);
     for (unsigned i = 0; i + 4 <= len; i++) {
@@ -958,6 +979,13 @@ static void relaxed_madd(lower_ctx *c, shape s, bool neg)
 static void relaxed_laneselect(lower_ctx *c, shape s)
 {
     LLVMBuilderRef b = lower_builder(c);
+    if (lower_is_aarch64(c)) {
+        /* NEON bsl: the bitwise select, one of the proposal's allowed results */
+        LLVMValueRef m = pop_as(c, I8), y = pop_as(c, I8), x = pop_as(c, I8);
+        LLVMValueRef nm = LLVMBuildNot(b, m, "");
+        push_v(c, LLVMBuildOr(b, LLVMBuildAnd(b, x, m, ""), LLVMBuildAnd(b, y, nm, ""), ""));
+        return;
+    }
     if (s == I8 || s == I16) {
         LLVMValueRef args[3];
         args[2] = pop_as(c, I8);
@@ -986,6 +1014,13 @@ static void relaxed_minmax(lower_ctx *c, shape s, bool is_max)
 static void relaxed_trunc_s(lower_ctx *c, shape from)
 {
     LLVMValueRef x = pop_as(c, from);
+    if (lower_is_aarch64(c)) {      /* fcvtzs saturates, NaN → 0: the deterministic answer */
+        LLVMValueRef r = trunc_sat(c, x, true);
+        if (from == F64)
+            r = shuffle(c, r, LLVMConstNull(LLVMTypeOf(r)), seq_mask(c, 0, 1, 4));
+        push_v(c, r);
+        return;
+    }
     const char *name = from == F32 ? "llvm.x86.sse2.cvttps2dq" : "llvm.x86.sse2.cvttpd2dq";
     push_v(c, lower_intrinsic(c, name, NULL, 0, &x, 1));
 }
@@ -993,6 +1028,17 @@ static void relaxed_trunc_s(lower_ctx *c, shape from)
 /* i16 lanes: a[2i]*b[2i] + a[2i+1]*b[2i+1], a signed, b unsigned, saturated. */
 static LLVMValueRef relaxed_dot_i16(lower_ctx *c, LLVMValueRef a, LLVMValueRef b7)
 {
+    if (lower_is_aarch64(c)) {
+        /* b taken as signed (allowed for lanes with the top bit set): the
+         * products sign-extended to i16, pairs added with saturation */
+        LLVMBuilderRef bd = lower_builder(c);
+        LLVMTypeRef w = vec_ty(c, I16);
+        LLVMValueRef ae = shuffle(c, a, NULL, seq_mask(c, 0, 2, 8)), ao = shuffle(c, a, NULL, seq_mask(c, 1, 2, 8));
+        LLVMValueRef be = shuffle(c, b7, NULL, seq_mask(c, 0, 2, 8)), bo = shuffle(c, b7, NULL, seq_mask(c, 1, 2, 8));
+        LLVMValueRef pe = LLVMBuildMul(bd, LLVMBuildSExt(bd, ae, w, ""), LLVMBuildSExt(bd, be, w, ""), "");
+        LLVMValueRef po = LLVMBuildMul(bd, LLVMBuildSExt(bd, ao, w, ""), LLVMBuildSExt(bd, bo, w, ""), "");
+        return call2(c, "llvm.sadd.sat", pe, po);
+    }
     LLVMValueRef args[2] = {b7, a};
     return lower_intrinsic(c, "llvm.x86.ssse3.pmadd.ub.sw.128", NULL, 0, args, 2);
 }
@@ -1006,8 +1052,17 @@ static void relaxed_dot(lower_ctx *c, bool add)
         push_v(c, d);
         return;
     }
-    LLVMValueRef args[2] = {d, splat_const(c, 16, 8, 1)};
-    LLVMValueRef w = lower_intrinsic(c, "llvm.x86.sse2.pmadd.wd", NULL, 0, args, 2);
+    LLVMValueRef w;
+    if (lower_is_aarch64(c)) {      /* pairwise widening add (saddlp) */
+        LLVMBuilderRef bd = lower_builder(c);
+        LLVMTypeRef t = vec_ty(c, I32);
+        LLVMValueRef e = LLVMBuildSExt(bd, shuffle(c, d, NULL, seq_mask(c, 0, 2, 4)), t, "");
+        LLVMValueRef o = LLVMBuildSExt(bd, shuffle(c, d, NULL, seq_mask(c, 1, 2, 4)), t, "");
+        w = LLVMBuildAdd(bd, e, o, "");
+    } else {
+        LLVMValueRef args[2] = {d, splat_const(c, 16, 8, 1)};
+        w = lower_intrinsic(c, "llvm.x86.sse2.pmadd.wd", NULL, 0, args, 2);
+    }
     push_v(c, LLVMBuildAdd(lower_builder(c), w, acc, ""));
 }
 
@@ -1018,7 +1073,10 @@ static bool lower_simd_relaxed(lower_ctx *c, const wasm_insn *insn)
     case WASM_OP_I8X16_RELAXED_SWIZZLE:
         args[1] = pop_as(c, I8);
         args[0] = pop_as(c, I8);
-        push_v(c, lower_intrinsic(c, "llvm.x86.ssse3.pshuf.b.128", NULL, 0, args, 2));
+        if (lower_is_aarch64(c))
+            push_v(c, call2(c, "llvm.aarch64.neon.tbl1", args[0], args[1]));
+        else
+            push_v(c, lower_intrinsic(c, "llvm.x86.ssse3.pshuf.b.128", NULL, 0, args, 2));
         return true;
     case WASM_OP_I32X4_RELAXED_TRUNC_F32X4_S: relaxed_trunc_s(c, F32); return true;
     case WASM_OP_I32X4_RELAXED_TRUNC_F64X2_S_ZERO: relaxed_trunc_s(c, F64); return true;
@@ -1045,7 +1103,10 @@ static bool lower_simd_relaxed(lower_ctx *c, const wasm_insn *insn)
     case WASM_OP_I16X8_RELAXED_Q15MULR_S:
         args[1] = pop_as(c, I16);
         args[0] = pop_as(c, I16);
-        push_v(c, lower_intrinsic(c, "llvm.x86.ssse3.pmul.hr.sw.128", NULL, 0, args, 2));
+        if (lower_is_aarch64(c))
+            push_v(c, call2(c, "llvm.aarch64.neon.sqrdmulh", args[0], args[1]));
+        else
+            push_v(c, lower_intrinsic(c, "llvm.x86.ssse3.pmul.hr.sw.128", NULL, 0, args, 2));
         return true;
     case WASM_OP_I16X8_RELAXED_DOT_I8X16_I7X16_S: relaxed_dot(c, false); return true;
     case WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S: relaxed_dot(c, true); return true;

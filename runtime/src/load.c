@@ -28,8 +28,31 @@ static const struct { uint64_t bit; const char *name; } cpu_names[] = {
     { WACC_CPU_AVX512F, "avx512f" }, { WACC_CPU_AVX512BW, "avx512bw" },
     { WACC_CPU_AVX512DQ, "avx512dq" }, { WACC_CPU_AVX512VL, "avx512vl" },
     { WACC_CPU_SSSE3, "ssse3" }, { WACC_CPU_F16C, "f16c" }, { WACC_CPU_MOVBE, "movbe" },
+    { WACC_CPU_A64_LSE, "lse" }, { WACC_CPU_A64_RDM, "rdm" }, { WACC_CPU_A64_FP16, "fp16" },
+    { WACC_CPU_A64_DOTPROD, "dotprod" }, { WACC_CPU_A64_SVE, "sve" },
 };
 
+/* The machine this runtime runs artifacts for: ELF e_machine and the
+ * metadata's target triple prefix. */
+#if defined(__x86_64__)
+#define NATIVE_EM EM_X86_64
+#define NATIVE_ARCH "x86_64"
+#define NATIVE_NAME "x86-64"
+#elif defined(__aarch64__)
+#define NATIVE_EM EM_AARCH64
+#define NATIVE_ARCH "aarch64"
+#define NATIVE_NAME "aarch64"
+#else
+#error "load.c: unsupported host architecture"
+#endif
+
+static const char *machine_name(unsigned em)
+{
+    return em == EM_X86_64 ? "x86-64" : em == EM_AARCH64 ? "aarch64" : em == EM_RISCV ? "riscv64"
+         : em == EM_386 ? "i386" : em == EM_ARM ? "arm" : "another machine";
+}
+
+#if defined(__x86_64__)
 /* glibc keeps the CPUID bits it read at start-up (<sys/platform/x86.h>):
  * asking it costs nothing, whereas __builtin_cpu_supports links libgcc's
  * constructor, which runs CPUID a dozen times in every process that links
@@ -71,6 +94,21 @@ static bool host_has(uint64_t bit)
     default: return false;
     }
 }
+#else
+#include <sys/auxv.h>
+static bool host_has(uint64_t bit)
+{
+    unsigned long hw = getauxval(AT_HWCAP);
+    switch (bit) {
+    case WACC_CPU_A64_LSE: return hw & HWCAP_ATOMICS;
+    case WACC_CPU_A64_RDM: return hw & HWCAP_ASIMDRDM;
+    case WACC_CPU_A64_FP16: return (hw & HWCAP_FPHP) && (hw & HWCAP_ASIMDHP);
+    case WACC_CPU_A64_DOTPROD: return hw & HWCAP_ASIMDDP;
+    case WACC_CPU_A64_SVE: return hw & HWCAP_SVE;
+    default: return false;      /* x86-64 features */
+    }
+}
+#endif
 
 /* Locate the metadata section in the file image. Returns NULL + err. */
 static const uint8_t *find_meta(const char *path, const uint8_t *p, size_t size,
@@ -83,8 +121,11 @@ static const uint8_t *find_meta(const char *path, const uint8_t *p, size_t size,
     Elf64_Ehdr eh;
     memcpy(&eh, p, sizeof eh);
     if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
-        eh.e_machine != EM_X86_64) {
-        wacc__err(err, "%s: wrong architecture (this runtime runs x86-64 artifacts)", path);
+        eh.e_machine != NATIVE_EM) {
+        wacc__err(err, "%s: wrong architecture: the artifact is for %s, this runtime runs " NATIVE_NAME
+                  " artifacts (compile with --target %s)", path,
+                  eh.e_ident[EI_CLASS] != ELFCLASS64 ? "a 32-bit machine" : machine_name(eh.e_machine),
+                  NATIVE_EM == EM_AARCH64 ? "aarch64-linux-gnu" : "x86_64-linux-gnu");
         return NULL;
     }
     if (eh.e_type != ET_DYN) {
@@ -157,6 +198,11 @@ static bool check_meta(const char *path, const uint8_t *meta, uint64_t size, boo
             wacc__err(err, "%s: corrupt artifact (metadata blob out of bounds)", path);
             return false;
         }
+    }
+    if (strncmp(h.target_triple, NATIVE_ARCH, strlen(NATIVE_ARCH)) != 0) {
+        wacc__err(err, "%s: wrong architecture: compiled for %.*s, this runtime runs " NATIVE_NAME " artifacts",
+                  path, (int)strnlen(h.target_triple, sizeof h.target_triple), h.target_triple);
+        return false;
     }
     for (size_t i = 0; cpu && i < sizeof cpu_names / sizeof cpu_names[0]; i++) {
         if ((h.cpu_features & cpu_names[i].bit) && !host_has(cpu_names[i].bit)) {

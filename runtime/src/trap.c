@@ -151,7 +151,13 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
     struct wacc_entry *e = tls_entry;
+#if defined(__x86_64__)
     uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    uintptr_t pc = (uintptr_t)uc->uc_mcontext.pc;
+#else
+#error "trap.c: the faulting PC of this architecture"
+#endif
     uintptr_t addr = (uintptr_t)si->si_addr;
     if (e && code_owner(pc)) {
         uint32_t code = 0;

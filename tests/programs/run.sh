@@ -15,6 +15,8 @@
 # Environment:  WASI_RUNNER  runs FILE.so with `wacc run`'s WASI options
 #                            (--dir HOST::GUEST, --env K=V, FILE, --, ARGS);
 #                            default "WACC run"
+#               COMPILE_FLAGS  extra `wacc compile` options (e.g. --target
+#                            aarch64-linux-gnu with an aarch64 WASI_RUNNER)
 #               CLANG (clang-19), CC (cc), WASI_SYSROOT (optional), KEEP=1
 # Exit status: 0 all passed, 1 a failure, 77 skipped (no wasm toolchain).
 set -u
@@ -60,7 +62,7 @@ for n in "${names[@]}"; do
     ok=1
     why=""
     if ! $CLANG --target=wasm32-wasi $SYSROOT_FLAG -O2 -I"$SRC" "$src" -o "$w/$n.wasm" 2> "$w/build.log" ||
-       ! $WACC compile "$w/$n.wasm" -o "$w/$n.so" 2>> "$w/build.log"; then
+       ! $WACC compile ${COMPILE_FLAGS:-} "$w/$n.wasm" -o "$w/$n.so" 2>> "$w/build.log"; then
         ok=0
         why="build failed: $(head -c 600 "$w/build.log")"
     fi

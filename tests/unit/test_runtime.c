@@ -328,7 +328,7 @@ START_TEST(load_errors)
     eh.e_machine = EM_AARCH64;
     snprintf(path, sizeof path, "%s/arm.so", tmpdir);
     write_with_trailer(path, &eh, sizeof eh);
-    expect_load_error(e, path, "wrong architecture (this runtime runs x86-64 artifacts)");
+    expect_load_error(e, path, "wrong architecture: the artifact is for aarch64, this runtime runs x86-64 artifacts (compile with --target x86_64-linux-gnu)");
 
     eh.e_machine = EM_X86_64;
     eh.e_type = ET_EXEC;

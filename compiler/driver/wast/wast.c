@@ -277,6 +277,10 @@ int cmd_wast(int argc, char **argv)
                 return 2;
             }
             o.proposals_set = true;
+        } else if (strcmp(a, "--emit-dir") == 0 && i + 1 < argc) {
+            o.emit_dir = argv[++i];
+        } else if (strcmp(a, "--precompiled") == 0) {
+            o.precompiled = true;
         } else if (strcmp(a, "--component") == 0) {
             o.component = true;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {

@@ -20,6 +20,13 @@ typedef struct wast_opts {
     int skip_line[64];
     bool proposals_set;     /* --features LIST given: else taken from the path */
     unsigned proposals;     /* WAST_P_* bits of --features */
+    /* Cross testing (aarch64): --emit-dir D converts each script into
+     * D/<stem>/ and compiles its modules there (m<N>.so, or m<N>.so.err),
+     * without running anything; --precompiled runs such a D/<stem>/<stem>.json
+     * with those artifacts (no compiler needed, e.g. a runtime-only wacc
+     * under qemu-aarch64). */
+    const char *emit_dir;
+    bool precompiled;
 } wast_opts;
 
 /* Proposals a core script may use (`--features tail-call,multi-memory,...`,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -378,6 +379,31 @@ static void compile_all(wrun *r)
     }
     free(pids);
     free(who);
+}
+
+/* --precompiled: the artifacts an --emit-dir run left next to the script. */
+static void precompiled_all(wrun *r)
+{
+    for (int i = 0; i < r->ncmds; i++) {
+        if (!needs_compile(r->cmds[i]))
+            continue;
+        char p[1200], errp[1300], buf[600];
+        so_path(r, i, p, sizeof p);
+        snprintf(errp, sizeof errp, "%s.err", p);
+        if (access(p, R_OK) == 0) {
+            r->slots[i].state = SLOT_OK;
+            continue;
+        }
+        r->slots[i].state = SLOT_FAILED;
+        buf[0] = '\0';
+        FILE *f = fopen(errp, "r");
+        if (f != NULL) {
+            if (fgets(buf, sizeof buf, f) == NULL)
+                buf[0] = '\0';
+            fclose(f);
+        }
+        r->slots[i].err = strdup(buf[0] ? buf : "no precompiled artifact (run wacc wast --emit-dir first)");
+    }
 }
 
 /* ---- instances ---- */
@@ -955,11 +981,24 @@ static void file_error(int fd, const char *fmt, ...)
 
 int wast_run_file(const char *wast_path, const char *tmpdir, const wast_opts *o, int fd)
 {
-    char json[1200], log[1200], err[600];
+    char json[1600], log[1600], err[600];
     wrun r;
 
     memset(&r, 0, sizeof r);
     unsigned mask = o->proposals_set ? o->proposals : wast_proposals_of_path(wast_path);
+    char edir[1100], fpath[1300];
+    if (o->precompiled) {
+        /* the proposals the --emit-dir run used */
+        const char *sl = strrchr(wast_path, '/');
+        snprintf(fpath, sizeof fpath, "%.*s/wacc-features", sl ? (int)(sl - wast_path) : 1, sl ? wast_path : ".");
+        FILE *ff = fopen(fpath, "r");
+        if (ff != NULL) {
+            unsigned m2;
+            if (fscanf(ff, "%u", &m2) == 1 && !o->proposals_set)
+                mask = m2;
+            fclose(ff);
+        }
+    }
     wast_opts fo = *o;
     fo.copts.wasm_features |= proposal_features(mask);
     r.o = &fo;
@@ -975,6 +1014,25 @@ int wast_run_file(const char *wast_path, const char *tmpdir, const wast_opts *o,
     size_t sl = bl < sizeof stem - 1 ? bl : sizeof stem - 1;
     memcpy(stem, base, sl);
     stem[sl] = '\0';
+    if (o->emit_dir != NULL) {
+        snprintf(edir, sizeof edir, "%s/%s", o->emit_dir, stem);
+        if (mkdir(o->emit_dir, 0777) != 0 && errno != EEXIST) {
+            file_error(fd, "%s: %s", o->emit_dir, strerror(errno));
+            return 0;
+        }
+        if (mkdir(edir, 0777) != 0 && errno != EEXIST) {
+            file_error(fd, "%s: %s", edir, strerror(errno));
+            return 0;
+        }
+        tmpdir = edir;
+        r.dir = edir;
+        snprintf(fpath, sizeof fpath, "%s/wacc-features", edir);
+        FILE *ff = fopen(fpath, "w");
+        if (ff != NULL) {
+            fprintf(ff, "%u\n", mask);
+            fclose(ff);
+        }
+    }
     snprintf(json, sizeof json, "%s/%s.json", tmpdir, stem);
     snprintf(log, sizeof log, "%s/wast2json.log", tmpdir);
     snprintf(srcdir, sizeof srcdir, "%s", tmpdir);
@@ -1022,7 +1080,16 @@ int wast_run_file(const char *wast_path, const char *tmpdir, const wast_opts *o,
     cJSON_ArrayForEach(c, cmds)
         r.cmds[k++] = c;
 
-    compile_all(&r);
+    if (o->precompiled) {
+        r.dir = srcdir;
+        precompiled_all(&r);
+    } else {
+        compile_all(&r);
+    }
+    if (o->emit_dir != NULL) {      /* compiled for another machine: nothing to run here */
+        wrun_free(&r);
+        return 0;
+    }
 
     r.engine = wacc_engine_new();
     r.store = r.engine ? wacc_store_new(r.engine) : NULL;

@@ -454,6 +454,15 @@ enum {
     WACC_CPU_MOVBE = 1u << 15,
 };
 
+/* aarch64 CPU feature bits beyond the Armv8.0-A + NEON baseline, which an
+ * artifact compiled with a named --cpu (e.g. neoverse-n1) may use; the
+ * loader checks them against AT_HWCAP. (Macros: they do not fit an enum.) */
+#define WACC_CPU_A64_LSE     (1ull << 32)   /* large system extensions: atomics */
+#define WACC_CPU_A64_RDM     (1ull << 33)   /* sqrdmlah/sqrdmlsh */
+#define WACC_CPU_A64_FP16    (1ull << 34)   /* half-precision arithmetic */
+#define WACC_CPU_A64_DOTPROD (1ull << 35)   /* sdot/udot */
+#define WACC_CPU_A64_SVE     (1ull << 36)   /* scalable vectors */
+
 struct wacc_meta_header {
     char magic[8];                      /* WACC_META_MAGIC */
     uint32_t abi_version;
