@@ -1,0 +1,34 @@
+;; Regressions found by scripts/fuzz-diff (differential fuzzing against V8):
+;; an out-of-bounds load traps even when LLVM can prove its value dead.
+(module
+  (memory 16 17)
+  ;; the loaded value goes into a local that is overwritten (seed 19)
+  (func (export "overwritten") (result i32) (local i32)
+    (local.set 0 (i32.xor (i32.const 5) (i32.load8_u offset=2 (i32.const 1048577))))
+    (local.set 0 (i32.const 0))
+    (local.get 0))
+  ;; multiplied by zero
+  (func (export "times-zero") (result i64)
+    (i64.mul (i64.load (i32.const 1048570)) (i64.const 0)))
+  ;; both arms of a select with a constant condition
+  (func (export "select") (result f64)
+    (select (f64.const 1) (f64.load (i32.const 2000000)) (i32.const 1)))
+  ;; stored over by a later store (dead store, then dead load)
+  (func (export "dead-store")
+    (i32.store (i32.const 16) (i32.load16_s (i32.const 1048575)))
+    (i32.store (i32.const 16) (i32.const 7)))
+  ;; in a loop whose result is dropped
+  (func (export "loop") (local i32 i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.load (i32.add (local.get 0) (i32.const 1048572)))))
+      (local.set 0 (i32.add (local.get 0) (i32.const 4)))
+      (br_if $l (i32.lt_u (local.get 0) (i32.const 64)))))
+  (func (export "in-bounds") (result i32) (local i32)
+    (local.set 0 (i32.load (i32.const 1048572)))
+    (i32.const 1)))
+(assert_trap (invoke "overwritten") "out of bounds memory access")
+(assert_trap (invoke "times-zero") "out of bounds memory access")
+(assert_trap (invoke "select") "out of bounds memory access")
+(assert_trap (invoke "dead-store") "out of bounds memory access")
+(assert_trap (invoke "loop") "out of bounds memory access")
+(assert_return (invoke "in-bounds") (i32.const 1))
