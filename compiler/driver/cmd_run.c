@@ -125,6 +125,19 @@ static void trace_phase(struct run_trace *t, const char *next)
         wacc_otel_span_begin(t->o, &t->phase, next, WACC_SPAN_INTERNAL, &t->root.ctx);
 }
 
+/* The 0.3 http and sockets hosts of `wacc run` follow the instance. */
+struct w3_net {
+    wacc_wasi3_http *h3;
+    wacc_wasi3_sockets *sk;
+};
+
+static void w3_net_bind(void *ud, wacc_store *s, wacc_cinstance *ci)
+{
+    struct w3_net *n = ud;
+    wacc_wasi3_http_bind(n->h3, s, ci);
+    wacc_wasi3_sockets_bind(n->sk, ci);
+}
+
 int cmd_run(int argc, char **argv)
 {
     wacc_compile_options o = { .opt_level = 2, .cpu = NULL, .explicit_bounds = false,
@@ -331,7 +344,21 @@ int cmd_run(int argc, char **argv)
             wacc_wasi2_set_trace(wacc_wasi3_wasi2(w3), trace.o, &trace.phase.ctx);
             wacc_wasi2_set_trace_calls(wacc_wasi3_wasi2(w3), trace_calls);
         }
-        status = name == NULL ? wacc_wasi3_run(w3, s, art, err) : -2;
+        /* 0.3 wasi:http client and wasi:sockets, granted like 0.2's */
+        wacc_wasi3_http *h3 = wacc_wasi3_http_new(&cfg, err);
+        wacc_wasi3_sockets *sk = h3 ? wacc_wasi3_sockets_new(&cfg, err) : NULL;
+        if (sk == NULL) {
+            drv_error(file, "%s", err);
+            wacc_wasi3_http_free(h3);
+            wacc_wasi3_free(w3);
+            goto out;
+        }
+        struct w3_net net3 = { h3, sk };
+        wacc_component_host base, host3, hostsk;
+        wacc_wasi3_host(w3, &base);
+        wacc_wasi3_http_host(h3, &base, &host3);
+        wacc_wasi3_sockets_host(sk, &host3, &hostsk);
+        status = name == NULL ? wacc_wasi3_run_with(w3, s, art, &hostsk, w3_net_bind, &net3, err) : -2;
         if (status == -1)
             drv_error(file, "%s", err);
         if (status == -2) {         /* --invoke, or not a command: list its exports */
@@ -346,6 +373,8 @@ int cmd_run(int argc, char **argv)
         fflush(stdout);
         wacc_store_free(s);         /* before w3: guest handles point into it */
         s = NULL;
+        wacc_wasi3_sockets_free(sk);
+        wacc_wasi3_http_free(h3);
         wacc_wasi3_free(w3);
         status = status < 0 ? 1 : status;
         goto out;

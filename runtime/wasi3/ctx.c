@@ -317,14 +317,21 @@ bool wacc_wasi3_is_command(wacc_cinstance *ci)
 
 int wacc_wasi3_run(wacc_wasi3 *w, wacc_store *s, wacc_artifact *a, char err[WACC_ERR_LEN])
 {
-    wacc_wasi2_set_store(w->w2, s);
     wacc_component_host h;
     wacc_wasi3_host(w, &h);
+    return wacc_wasi3_run_with(w, s, a, &h, NULL, NULL, err);
+}
+
+int wacc_wasi3_run_with(wacc_wasi3 *w, wacc_store *s, wacc_artifact *a, const wacc_component_host *h,
+                        void (*bind)(void *ud, wacc_store *s, wacc_cinstance *ci), void *ud,
+                        char err[WACC_ERR_LEN])
+{
+    wacc_wasi2_set_store(w->w2, s);
     wacc_trap trap;
     memset(&trap, 0, sizeof trap);
     err[0] = 0;
     int status;
-    wacc_cinstance *ci = wacc_component_instantiate(s, a, &h, &trap, err);
+    wacc_cinstance *ci = wacc_component_instantiate(s, a, h, &trap, err);
     if (!ci) {
         if (trap.code == WACC_TRAP_EXIT)
             return wacc_wasi3_exited(w, &status) ? status : trap.exit_status;
@@ -340,6 +347,8 @@ int wacc_wasi3_run(wacc_wasi3 *w, wacc_store *s, wacc_artifact *a, char err[WACC
         wacc_cinstance_free(ci);
         return -2;
     }
+    if (bind)
+        bind(ud, s, ci);
     wacc_arena arena;
     wacc_arena_init(&arena);
     wacc_cval res;
@@ -360,6 +369,8 @@ int wacc_wasi3_run(wacc_wasi3 *w, wacc_store *s, wacc_artifact *a, char err[WACC
             status = 1;
     }
     wacc_arena_fini(&arena);
+    if (bind)
+        bind(ud, NULL, NULL);
     wacc_cinstance_free(ci);
     return status;
 }

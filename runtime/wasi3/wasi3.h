@@ -47,6 +47,12 @@ bool wacc_wasi3_is_command(wacc_cinstance *ci);
  * code given to exit / exit-with-code), -1 with a message in err (link
  * error, trap), or -2 if the component exports no wasi:cli/run. */
 int wacc_wasi3_run(wacc_wasi3 *w, wacc_store *s, wacc_artifact *a, char err[WACC_ERR_LEN]);
+/* The same with the host chain `h` (wacc_wasi3_host, then e.g. the http and
+ * sockets hosts below, which need their instance): bind(ud, s, ci) runs once
+ * the component is instantiated and bind(ud, NULL, NULL) before it is freed. */
+int wacc_wasi3_run_with(wacc_wasi3 *w, wacc_store *s, wacc_artifact *a, const wacc_component_host *h,
+                        void (*bind)(void *ud, wacc_store *s, wacc_cinstance *ci), void *ud,
+                        char err[WACC_ERR_LEN]);
 /* True once the guest called exit / exit-with-code (0.2 or 0.3); the status. */
 bool wacc_wasi3_exited(const wacc_wasi3 *w, int *status);
 

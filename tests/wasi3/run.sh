@@ -61,10 +61,21 @@ expect() {
 }
 
 : > "$W/empty"      # (not /dev/null: stdin is read)
-for n in hello cat timer args fs mixed; do
+for n in hello cat timer args fs mixed sockets; do
     build $n
     check "$n: build" $?
 done
+
+# wasi:sockets 0.3 under `wacc run` (the sockets host in the chain): a
+# socket only with a grant
+"$WACC" run --tcp-connect 127.0.0.1:1 "$W/sockets.so" > "$W/out" 2> "$W/err" < "$W/empty"
+st=$?
+[ $st = 0 ]
+check "sockets: tcp-socket.create with --tcp-connect (status $st: $(head -c 200 "$W/err"))" $?
+"$WACC" run "$W/sockets.so" > "$W/out" 2> "$W/err" < "$W/empty"
+st=$?
+[ $st = 1 ]
+check "sockets: access-denied without a grant (status $st)" $?
 
 "$WACC" run "$W/hello.so" > "$W/out" 2> "$W/err" < "$W/empty"
 expect hello "$W/out" $?
