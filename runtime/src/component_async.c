@@ -1978,20 +1978,53 @@ static aend *end_get(abuiltin *B, uint32_t i, bool writable, const char *op, uin
     return e;
 }
 
+/* An end's state for end_enter's mask: CS_*, or ES_SYNC_COPYING for a
+ * copy a thread waits for synchronously. */
+enum { ES_SYNC_COPYING = CS_DONE + 1 };
+#define ES(s) (1u << (s))
+
+static const char *end_state_name(uint32_t st)
+{
+    switch (st) {
+    case CS_IDLE: return "idle";
+    case CS_COPYING: return "already copying";
+    case ES_SYNC_COPYING: return "copying synchronously";
+    case CS_CANCELLING: return "cancelling a copy";
+    default: return "done (the other end was dropped or the value was transferred)";
+    }
+}
+
+/* The start of every stream/future built-in on end i: the may_leave
+ * check, the handle (end_get), then the state trap: the end's state must
+ * be one of `states` (a mask of ES(CS_*) / ES(ES_SYNC_COPYING)). */
+static aend *end_enter(abuiltin *B, uint32_t i, bool writable, const char *op, uint32_t states, uint32_t *code)
+{
+    cframe *f = B->f;
+    if (!f->abi.may_leave) {
+        *code = trapf(f, "cannot leave component instance (%s)", op);
+        return NULL;
+    }
+    aend *e = end_get(B, i, writable, op, code);
+    if (!e)
+        return NULL;
+    uint32_t st = e->state == CS_COPYING && e->w.sync_waiter ? ES_SYNC_COPYING : e->state;
+    if (!(states & ES(st))) {
+        *code = trapf(f, "%s: the end is %s", op, end_state_name(st));
+        return NULL;
+    }
+    return e;
+}
+
 static uint32_t bi_copy(abuiltin *B, wacc_val *v)
 {
     cframe *f = B->f;
     bool fut = B->t->kind == WACC_CT_FUTURE;
     bool writable = B->op == WACC_CANON_STREAM_WRITE || B->op == WACC_CANON_FUTURE_WRITE;
     const char *op = fut ? (writable ? "future.write" : "future.read") : (writable ? "stream.write" : "stream.read");
-    if (!f->abi.may_leave)
-        return trapf(f, "cannot leave component instance (%s)", op);
     uint32_t i = (uint32_t)v[0].i32, code = 0;
-    aend *e = end_get(B, i, writable, op, &code);
+    aend *e = end_enter(B, i, writable, op, ES(CS_IDLE), &code);
     if (!e)
         return code;
-    if (e->state != CS_IDLE)
-        return trapf(f, "%s: the end is %s", op, e->state == CS_DONE ? "done (the other end was dropped or the value was transferred)" : "already copying");
     if (e->w.wset && !B->async_)
         return trapf(f, "%s: synchronous copy of an end in a waitable set", op);
     uint64_t ptr = addr(&B->o, &v[1]);
@@ -2044,14 +2077,10 @@ static uint32_t bi_cancel_copy(abuiltin *B, wacc_val *v)
     cframe *f = B->f;
     bool writable = B->op == WACC_CANON_STREAM_CANCEL_WRITE || B->op == WACC_CANON_FUTURE_CANCEL_WRITE;
     const char *op = writable ? "cancel-write" : "cancel-read";
-    if (!f->abi.may_leave)
-        return trapf(f, "cannot leave component instance (%s)", op);
     uint32_t i = (uint32_t)v[0].i32, code = 0;
-    aend *e = end_get(B, i, writable, op, &code);
+    aend *e = end_enter(B, i, writable, op, ES(CS_COPYING), &code);
     if (!e)
         return code;
-    if (e->state != CS_COPYING || e->w.sync_waiter)
-        return trapf(f, "%s: no asynchronous copy in progress", op);
     if (e->w.wset && !B->async_)
         return trapf(f, "%s: synchronous cancel of an end in a waitable set", op);
     e->state = CS_CANCELLING;
@@ -2085,14 +2114,10 @@ static uint32_t bi_drop_end(abuiltin *B, wacc_val *v)
     cframe *f = B->f;
     bool writable = B->op == WACC_CANON_STREAM_DROP_WRITABLE || B->op == WACC_CANON_FUTURE_DROP_WRITABLE;
     const char *op = writable ? "drop-writable" : "drop-readable";
-    if (!f->abi.may_leave)
-        return trapf(f, "cannot leave component instance (%s)", op);
     uint32_t i = (uint32_t)v[0].i32, code = 0;
-    aend *e = end_get(B, i, writable, op, &code);
+    aend *e = end_enter(B, i, writable, op, ES(CS_IDLE) | ES(CS_DONE), &code);
     if (!e)
         return code;
-    if (e->state == CS_COPYING || e->state == CS_CANCELLING)
-        return trapf(f, "%s: a copy is in progress", op);
     if (e->future && writable && e->state != CS_DONE)
         return trapf(f, "%s: the future was not written", op);
     wacc_htable_remove(&f->abi.handles, i, NULL, NULL, 0);
