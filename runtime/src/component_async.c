@@ -71,12 +71,12 @@ typedef struct awaitable {
     bool pending;                   /* has a pending event */
     bool sync_waiter;
     awset *wset;
-    struct awaitable *snext;        /* in wset->elems */
+    struct awaitable *snext, *sprev;    /* in wset->elems */
 } awaitable;
 
 struct awset {
     aobj o;
-    awaitable *elems;
+    awaitable *elems, *etail;
     uint32_t num_waiting;
 };
 
@@ -133,7 +133,7 @@ struct aend {
 };
 
 typedef struct asched {
-    athread *waiting;               /* threads waiting (stackless and native) */
+    athread *waiting, *wtail;       /* threads waiting (stackless and native) */
     athread *cur;                   /* the running thread (NULL: host / start) */
     atask *tasks;                   /* heap tasks alive */
     aobj *objs;                     /* waitables, sets, shared streams alive */
@@ -299,20 +299,26 @@ static void end_flags(cframe *f, aend *e)
 
 static void w_join(awaitable *w, awset *s)
 {
-    if (w->wset) {
-        awaitable **pp = &w->wset->elems;
-        while (*pp && *pp != w)
-            pp = &(*pp)->snext;
-        if (*pp)
-            *pp = w->snext;
+    awset *o = w->wset;
+    if (o) {
+        if (w->sprev)
+            w->sprev->snext = w->snext;
+        else
+            o->elems = w->snext;
+        if (w->snext)
+            w->snext->sprev = w->sprev;
+        else
+            o->etail = w->sprev;
     }
     w->wset = s;
-    w->snext = NULL;
+    w->snext = w->sprev = NULL;
     if (s) {
-        awaitable **pp = &s->elems;
-        while (*pp)
-            pp = &(*pp)->snext;
-        *pp = w;
+        w->sprev = s->etail;
+        if (s->etail)
+            s->etail->snext = w;
+        else
+            s->elems = w;
+        s->etail = w;
     }
 }
 
@@ -380,21 +386,54 @@ static void wset_event(cframe *f, awset *s, uint32_t *code, uint32_t *p1, uint32
 
 static void enlist(asched *S, athread *t)
 {
-    athread **pp = &S->waiting;
-    while (*pp)
-        pp = &(*pp)->wnext;
+    if (t->listed)
+        return;
+    t->listed = true;
     t->wnext = NULL;
-    *pp = t;
+    t->wprev = S->wtail;
+    if (S->wtail)
+        S->wtail->wnext = t;
+    else
+        S->waiting = t;
+    S->wtail = t;
 }
 
 static void delist(asched *S, athread *t)
 {
-    athread **pp = &S->waiting;
-    while (*pp && *pp != t)
-        pp = &(*pp)->wnext;
-    if (*pp)
-        *pp = t->wnext;
-    t->wnext = NULL;
+    if (!t->listed)
+        return;
+    t->listed = false;
+    if (t->wprev)
+        t->wprev->wnext = t->wnext;
+    else
+        S->waiting = t->wnext;
+    if (t->wnext)
+        t->wnext->wprev = t->wprev;
+    else
+        S->wtail = t->wprev;
+    t->wnext = t->wprev = NULL;
+}
+
+static void task_link(asched *S, atask *t)
+{
+    t->all_prev = NULL;
+    t->all_next = S->tasks;
+    if (S->tasks)
+        S->tasks->all_prev = t;
+    S->tasks = t;
+}
+
+static void task_unlink(asched *S, atask *t)
+{
+    if (t->all_prev)
+        t->all_prev->all_next = t->all_next;
+    else if (S->tasks == t)
+        S->tasks = t->all_next;
+    else
+        return;
+    if (t->all_next)
+        t->all_next->all_prev = t->all_prev;
+    t->all_next = t->all_prev = NULL;
 }
 
 static bool needs_exclusive(const atask *t)
@@ -459,11 +498,7 @@ static void task_free(wacc_cinstance *ci, atask *task)
         wacc_fiber_free(task->thread.fiber);
     if (task->caller)
         task->caller->callee = NULL;
-    atask **pp = &S->tasks;
-    while (*pp && *pp != task)
-        pp = &(*pp)->all_next;
-    if (*pp)
-        *pp = task->all_next;
+    task_unlink(S, task);
     free(task);
 }
 
@@ -953,8 +988,7 @@ static uint32_t task_call(struct wacc_cfunc *F, acaller *caller)
     task->thread.task = task;
     task->live = 1;
     wacc_task_init(&task->borrows);
-    task->all_next = S->tasks;
-    S->tasks = task;
+    task_link(S, task);
     char err[256];
     if (!S->pool)
         S->pool = wacc_fiber_pool_new(FIBER_STACK, 16);
@@ -1450,8 +1484,7 @@ static atask *sync_twin(cframe *f, atask *t)
     w->live = 1;
     w->thread.task = w;
     w->thread.exited = true;
-    w->all_next = S->tasks;
-    S->tasks = w;
+    task_link(S, w);
     t->twin = w;
     return w;
 }

@@ -257,7 +257,8 @@ typedef struct athread {
     bool (*ready)(void *arg);       /* AW_COND: its condition */
     void *ready_arg;
     uint64_t storage[2];            /* context.get/set */
-    struct athread *wnext;          /* the scheduler's waiting list */
+    struct athread *wnext, *wprev;  /* the scheduler's waiting list */
+    bool listed;                    /* in it */
     struct athread *prev_cur;       /* the thread current before it ran */
 } athread;
 
@@ -281,7 +282,7 @@ typedef struct atask {
     wacc_task borrows;              /* num_borrows */
     athread thread;                 /* the implicit thread */
     acaller *caller;
-    struct atask *all_next;         /* the scheduler's task list (heap tasks) */
+    struct atask *all_next, *all_prev;  /* the scheduler's task list (heap tasks) */
     athread *threads;               /* its explicit threads */
     uint32_t live;                  /* its threads that did not exit (implicit too) */
     struct atask *twin;             /* a synchronous (stack) task's heap task that
