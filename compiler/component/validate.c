@@ -1755,7 +1755,7 @@ static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
     case WACC_CANON_WAITABLE_SET_WAIT: case WACC_CANON_WAITABLE_SET_POLL:
         if (!get_slot(v, s, WACC_SORT_CORE_MEMORY, o->memory, off))
             return false;
-        out.fty = sig(v, "ii", "i");
+        out.fty = v->ptr == WASM_I64 ? sig(v, "iI", "i") : sig(v, "ii", "i");    /* (set, event ptr) */
         break;
     case WACC_CANON_CONTEXT_GET: case WACC_CANON_CONTEXT_SET:
         if (c->core_valtype != WASM_I32 &&
