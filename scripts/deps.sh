@@ -4,11 +4,11 @@
 set -euo pipefail
 PKGS=(build-essential pkg-config meson ninja-build
       llvm-19-dev clang-19 lld-19 libelf-dev libxxhash-dev libcjson-dev
-      check wabt wasi-libc libclang-rt-19-dev-wasm32 binutils
+      check wabt binaryen wasi-libc libclang-rt-19-dev-wasm32 binutils
       libuv1-dev libhttp-parser-dev libcurl4-openssl-dev libsodium-dev
       wrk hey curl libidn2-dev
       python3 gcc-aarch64-linux-gnu qemu-user
-      docker-registry apache2-utils skopeo
+      docker-registry apache2-utils skopeo podman crun
       rustc libstd-rust-dev-wasm32 libc++-19-dev-wasm32 libc++abi-19-dev-wasm32)
 missing=()
 for p in "${PKGS[@]}"; do

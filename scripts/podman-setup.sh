@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# podman-setup.sh — what the crun handler test (tests/ship/podman.sh, suite
-# podman) and its benchmark need: podman, crun, buildah. Not in deps.sh:
-# the test takes about a minute and needs root, so CI skips it.
+# podman-setup.sh — what the crun handler benchmark needs on top of
+# scripts/deps.sh (which installs podman + crun for tests/ship/podman.sh):
+# buildah, and the hugetlb cgroup mount crun wants on a hybrid hierarchy.
 set -euo pipefail
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 missing=()

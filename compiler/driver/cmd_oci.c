@@ -104,6 +104,9 @@ int cmd_push(int argc, char **argv)
     in.nimports = imp.n;
     in.exports = exp.v;
     in.nexports = exp.n;
+    char target[160];
+    if (in.is_component && drv_component_target(imp.v, imp.n, exp.v, exp.n, target, sizeof target))
+        in.target = target;
     bool ok = wacc_oci_push(ref, &in, &o, digest, err);
     free(imp.v);
     free(exp.v);

@@ -152,6 +152,7 @@ int cmd_run(int argc, char **argv)
     wacc_oci_pulled *pulled = NULL;
     const char *given = NULL;          /* FILE as given (oci://REF) */
     const char *otlp = NULL;
+    bool trace_calls = false;          /* --trace-calls: component -> component calls as spans */
     struct run_trace trace = { 0 };
 
     drv_net net = { 0 };
@@ -198,6 +199,8 @@ int cmd_run(int argc, char **argv)
             require_sigs = true;
         } else if ((v = opt_value(argc, argv, &i, "--otlp")) != NULL) {
             otlp = v;
+        } else if (strcmp(a, "--trace-calls") == 0) {
+            trace_calls = true;
         } else if ((v = opt_value(argc, argv, &i, "--invoke")) != NULL) {
             name = v;
         } else if ((v = opt_value(argc, argv, &i, "--argv0")) != NULL) {
@@ -321,6 +324,10 @@ int cmd_run(int argc, char **argv)
         if (w2 == NULL) {
             drv_error(file, "%s", err);
             goto out;
+        }
+        if (trace.o != NULL) {      /* outbound calls and wasi:otel guest spans under "run" */
+            wacc_wasi2_set_trace(w2, trace.o, &trace.phase.ctx);
+            wacc_wasi2_set_trace_calls(w2, trace_calls);
         }
         status = name == NULL ? wacc_wasi2_run(w2, s, art, err) : -2;
         if (status == -1)

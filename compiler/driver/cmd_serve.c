@@ -7,7 +7,7 @@
  *              [--tcp-listen A:P] [--tcp-connect H:P|CIDR[:P]] [--udp ..] [--allow-dns]
  *              [--timeout 30s] [--max-memory 128MiB] [--max-body 64MiB]
  *              [--verify-key KEY.pub]... [--require-signatures] [--insecure] [--creds U:P]
- *              [--otlp URL] [--quiet] [--no-cache] [-O0..-O3] app.so|app.wasm|oci://REF
+ *              [--otlp URL [--trace-calls]] [--quiet] [--no-cache] [-O0..-O3] app.so|app.wasm|oci://REF
  *
  * Grants (--dir, --env, --allow-http, --tcp-*, --udp, --allow-dns) belong
  * to the next route on the command line: the next --route, or the
@@ -179,6 +179,8 @@ int cmd_serve(int argc, char **argv)
             require_sigs = true;
         } else if ((v = value(argc, argv, &i, "--otlp"))) {
             otlp = v;
+        } else if (strcmp(a, "--trace-calls") == 0) {
+            cfg.trace_calls = true;
         } else if ((v = value(argc, argv, &i, "--dir"))) {
             if (!grow_list((void **)&g->pre, g->npre, sizeof *g->pre)) {
                 drv_error(NULL, "out of memory");
@@ -283,7 +285,13 @@ int cmd_serve(int argc, char **argv)
     status = wacc_serve_run(sv);
 out:
     wacc_serve_free(sv);
-    wacc_otel_free(otel);               /* after the workers: exports what is queued (bounded) */
+    if (otel != NULL) {                 /* after the workers: exports what is queued (bounded) */
+        wacc_otel_stop(otel);
+        fprintf(stderr, "wacc serve: otlp: %llu spans exported, %llu dropped (queue full), "
+                "%llu not accepted by the collector\n", (unsigned long long)wacc_otel_exported(otel),
+                (unsigned long long)wacc_otel_dropped(otel), (unsigned long long)wacc_otel_failed(otel));
+    }
+    wacc_otel_free(otel);
     for (unsigned i = 0; routes && i < nroutes; i++) {
         if (routes[i].artifact)
             wacc_artifact_free(routes[i].artifact);

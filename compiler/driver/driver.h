@@ -59,6 +59,10 @@ int drv_parse_oci_option(int argc, char **argv, int *i, struct wacc_oci_options 
 void *drv_component_names(const uint8_t *b, size_t n, const char ***imp, size_t *nimp,
                           const char ***exp, size_t *nexp);
 void drv_component_names_free(void *keep);
+/* The WASI world the component fits ("wasi:http/proxy@0.2.3"), from its
+ * import/export names; false when none does. */
+bool drv_component_target(const char *const *imp, size_t nimp, const char *const *exp, size_t nexp,
+                          char *out, size_t cap);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_serve(int argc, char **argv);  /* cmd_serve.c */

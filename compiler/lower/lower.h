@@ -71,6 +71,12 @@ bool lower_memory(lower_ctx *c, const wasm_insn *insn);
  * load (possibly extended), the load is made volatile so that LLVM keeps
  * the access and its out-of-bounds trap. (lower_memory.c) */
 void lower_keep_load(LLVMValueRef v);
+/* Keep a guard-page load even when its value is dead (lower_func.c). */
+void lower_force_read(lower_ctx *c, LLVMValueRef v);
+bool lower_mem_guarded(lower_ctx *c, const wasm_memarg *m, LLVMValueRef index, unsigned size);
+/* A load of `t` (`size` bytes) from linear memory, kept when out of bounds. */
+LLVMValueRef lower_mem_load(lower_ctx *c, const wasm_memarg *m, LLVMValueRef index, LLVMTypeRef t,
+                            unsigned size);
 
 /* Lower one 0xFD-prefixed instruction (insn->op in 0xFD00..0xFDFF (and the relaxed-simd 0xFD0100..0xFD0113, wasm_op_is_simd)),
  * including SIMD loads and stores. Returns false if unknown. (lower_simd.c) */

@@ -27,14 +27,23 @@ static LLVMValueRef u32_const(lower_ctx *c, uint32_t v)
  * ext = 0 none, 1 zero-extend, 2 sign-extend. */
 enum { EXT_NONE, EXT_ZERO, EXT_SIGN };
 
+LLVMValueRef lower_mem_load(lower_ctx *c, const wasm_memarg *m, LLVMValueRef index, LLVMTypeRef t,
+                            unsigned size)
+{
+    LLVMValueRef p = lower_mem_addr(c, m, index, size);
+    LLVMValueRef v = LLVMBuildLoad2(lower_builder(c), t, p, "");
+    LLVMSetAlignment(v, 1);
+    if (lower_mem_guarded(c, m, index, size))
+        lower_force_read(c, v);
+    return v;
+}
+
 static bool load(lower_ctx *c, const wasm_insn *insn, LLVMTypeRef mem_ty, unsigned bytes,
                  LLVMTypeRef result_ty, int ext)
 {
     LLVMBuilderRef b = lower_builder(c);
     LLVMValueRef index = lower_pop(c);
-    LLVMValueRef addr = lower_mem_addr(c, &insn->imm.mem, index, bytes);
-    LLVMValueRef v = LLVMBuildLoad2(b, mem_ty, addr, "");
-    LLVMSetAlignment(v, 1);
+    LLVMValueRef v = lower_mem_load(c, &insn->imm.mem, index, mem_ty, bytes);
     if (ext == EXT_ZERO)
         v = LLVMBuildZExt(b, v, result_ty, "");
     else if (ext == EXT_SIGN)

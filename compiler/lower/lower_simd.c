@@ -133,10 +133,7 @@ static LLVMValueRef call2(lower_ctx *c, const char *name, LLVMValueRef a, LLVMVa
 static LLVMValueRef load_scalar(lower_ctx *c, const wasm_memarg *m, LLVMValueRef index,
                                 LLVMTypeRef t, unsigned size)
 {
-    LLVMValueRef p = lower_mem_addr(c, m, index, size);
-    LLVMValueRef v = LLVMBuildLoad2(lower_builder(c), t, p, "");
-    LLVMSetAlignment(v, 1);
-    return v;
+    return lower_mem_load(c, m, index, t, size);
 }
 
 static void store_scalar(lower_ctx *c, const wasm_memarg *m, LLVMValueRef index,

@@ -228,6 +228,18 @@ typedef struct wacc_component_host {
      * then one memcpy instead of one value per byte. false: every lifted
      * list has its elements (repr WACC_CVAL_ELEMS). */
     bool list_bytes;
+    /* Optional (additive, issue 12: --trace-calls): calls from one component
+     * instance of the graph to a function another one lifted. When
+     * call_begin is set, those calls take the runtime's generic path (lift
+     * into host values, lower into the callee) instead of the fused
+     * adapters, and each is bracketed: call_begin(ud, name, caller, callee)
+     * returns a token given back to call_end(ud, token, code) when the call
+     * returns (code: 0, or the WACC_TRAP_* it ended with). name: the
+     * callee's export, "ns:pkg/iface#func" (or the function's own export
+     * name); caller/callee: the instances' names (their component-name, or
+     * "component N" in instantiation order, "root" for the root). */
+    void *(*call_begin)(void *ud, const char *name, const char *caller, const char *callee);
+    void (*call_end)(void *ud, void *token, uint32_t code);
 } wacc_component_host;
 
 /* Instantiate a component artifact (host may be NULL: no imports). NULL on

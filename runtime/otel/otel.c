@@ -3,6 +3,7 @@
  * (wacc_otel.h).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,20 +14,45 @@
 
 #include "wacc_otel.h"
 
+/* One time series of the HTTP server metrics: the requests of one
+ * (method, route, status) so far (cumulative since the process started). */
+#define NBOUNDS 14
+static const double bounds[NBOUNDS] = { 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
+                                        0.5, 0.75, 1, 2.5, 5, 7.5, 10 };     /* semconv default */
+#define MAX_SERIES 256
+
+struct series {
+    char method[16];
+    char route[96];
+    int status;
+    uint64_t count, buckets[NBOUNDS + 1];
+    double sum, min, max;
+};
+
 struct wacc_otel {
     char url[1024];
+    char murl[1024];            /* …/v1/metrics */
     char service[128];
     pthread_mutex_t lock;
     pthread_cond_t wake;
     wacc_span *queue;           /* ring */
     size_t cap, head, len;
     bool stop;
+    bool joined;                /* the thread is gone (wacc_otel_stop) */
+    _Atomic uint64_t idseq;     /* span/trace ids (new_id) */
     unsigned flush_ms;
     pthread_t thread;
     uint64_t dropped, failed, exported;     /* under lock */
+    /* metrics (under lock): recorded by requests, exported every
+     * metric_ms and at exit by the same thread */
+    struct series *series;      /* [MAX_SERIES] */
+    size_t nseries;
+    bool metrics_dirty;
+    uint64_t metrics_start_ns, next_metrics_ns, metric_ms;
+    uint64_t metric_drops, metrics_exported, metrics_failed;
 };
 
-static uint64_t now_ns(void)
+uint64_t wacc_otel_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -39,12 +65,34 @@ static void random_bytes(uint8_t *b, size_t n)
     while (got < n) {
         ssize_t r = getrandom(b + got, n - got, 0);
         if (r <= 0) {               /* never: fall back to the clock */
-            uint64_t t = now_ns() ^ (uintptr_t)b;
+            uint64_t t = wacc_otel_now_ns() ^ (uintptr_t)b;
             for (; got < n; got++, t = t * 6364136223846793005u + 1)
                 b[got] = (uint8_t)(t >> 56);
             return;
         }
         got += (size_t)r;
+    }
+}
+
+/* Ids: splitmix64 over a per-exporter atomic counter seeded from
+ * getrandom (unique, uniformly spread, no system call per span); without
+ * an exporter, getrandom. */
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static void new_id(wacc_otel *o, uint8_t *b, size_t n)
+{
+    if (o == NULL) {
+        random_bytes(b, n);
+        return;
+    }
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t v = mix64(atomic_fetch_add_explicit(&o->idseq, 0x9e3779b97f4a7c15u, memory_order_relaxed));
+        memcpy(b + i, &v, n - i < 8 ? n - i : 8);
     }
 }
 
@@ -59,7 +107,6 @@ static bool all_zero(const uint8_t *b, size_t n)
 void wacc_otel_span_begin(wacc_otel *o, wacc_span *s, const char *name, int kind,
                           const wacc_span_context *parent)
 {
-    (void)o;
     memset(s, 0, offsetof(wacc_span, attrs));
     if (parent != NULL && !all_zero(parent->trace_id, 16)) {
         memcpy(s->ctx.trace_id, parent->trace_id, 16);
@@ -68,16 +115,16 @@ void wacc_otel_span_begin(wacc_otel *o, wacc_span *s, const char *name, int kind
         s->ctx.flags = parent->flags;
     } else {
         do
-            random_bytes(s->ctx.trace_id, 16);
+            new_id(o, s->ctx.trace_id, 16);
         while (all_zero(s->ctx.trace_id, 16));
         s->ctx.flags = 1;
     }
     do
-        random_bytes(s->ctx.span_id, 8);
+        new_id(o, s->ctx.span_id, 8);
     while (all_zero(s->ctx.span_id, 8));
     snprintf(s->name, sizeof s->name, "%s", name);
     s->kind = (uint8_t)kind;
-    s->start_ns = now_ns();
+    s->start_ns = wacc_otel_now_ns();
 }
 
 static wacc_otel_attr *attr_slot(wacc_span *s, const char *key)
@@ -117,11 +164,16 @@ void wacc_otel_span_status(wacc_span *s, int status)
 
 void wacc_otel_span_end(wacc_otel *o, wacc_span *s)
 {
-    s->end_ns = now_ns();
+    wacc_otel_span_end_at(o, s, 0);
+}
+
+void wacc_otel_span_end_at(wacc_otel *o, wacc_span *s, uint64_t end_ns)
+{
+    s->end_ns = end_ns ? end_ns : wacc_otel_now_ns();
     if (o == NULL || !(s->ctx.flags & 1))
         return;
     pthread_mutex_lock(&o->lock);         /* held only for a copy, never for I/O */
-    if (o->len == o->cap) {
+    if (o->len == o->cap || o->stop) {
         o->dropped++;
     } else {
         o->queue[(o->head + o->len) % o->cap] = *s;
@@ -145,6 +197,62 @@ void wacc_otel_span_end(wacc_otel *o, wacc_span *s)
 COUNTER(dropped)
 COUNTER(failed)
 COUNTER(exported)
+
+/* ---- metrics ---- */
+
+static const char *known_method(const char *m);
+
+void wacc_otel_http_server_metric(wacc_otel *o, const char *method, const char *route, int status,
+                                  double seconds)
+{
+    if (o == NULL || o->series == NULL)
+        return;
+    method = known_method(method);
+    if (method == NULL)
+        method = "_OTHER";
+    if (route == NULL)
+        route = "";
+    pthread_mutex_lock(&o->lock);         /* held for a few compares, never for I/O */
+    struct series *x = NULL;
+    for (size_t i = 0; i < o->nseries && x == NULL; i++)
+        if (o->series[i].status == status && strcmp(o->series[i].method, method) == 0 &&
+            strcmp(o->series[i].route, route) == 0)
+            x = &o->series[i];
+    if (x == NULL && o->nseries < MAX_SERIES) {
+        x = &o->series[o->nseries++];
+        memset(x, 0, sizeof *x);
+        snprintf(x->method, sizeof x->method, "%s", method);
+        snprintf(x->route, sizeof x->route, "%s", route);
+        x->status = status;
+        x->min = x->max = seconds;
+    }
+    if (x == NULL) {
+        o->metric_drops++;
+    } else {
+        size_t b = 0;
+        while (b < NBOUNDS && seconds > bounds[b])
+            b++;
+        x->buckets[b]++;
+        x->count++;
+        x->sum += seconds;
+        if (seconds < x->min)
+            x->min = seconds;
+        if (seconds > x->max)
+            x->max = seconds;
+        o->metrics_dirty = true;
+    }
+    pthread_mutex_unlock(&o->lock);
+}
+
+uint64_t wacc_otel_metrics_exported(const wacc_otel *o)
+{
+    if (o == NULL)
+        return 0;
+    pthread_mutex_lock((pthread_mutex_t *)&o->lock);
+    uint64_t v = o->metrics_exported;
+    pthread_mutex_unlock((pthread_mutex_t *)&o->lock);
+    return v;
+}
 
 /* ---- HTTP semantic conventions ---- */
 
@@ -376,31 +484,27 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-/* POST one batch; true when the collector took it. */
-static bool export_batch(wacc_otel *o, CURL *h, const wacc_span *spans, size_t n, long timeout_ms)
+static void put_resource(struct buf *b, const wacc_otel *o)
 {
-    struct buf b = { 0 };
-    puts_(&b, "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
-              "\"value\":{\"stringValue\":");
-    put_json_string(&b, o->service);
-    puts_(&b, "}},{\"key\":\"telemetry.sdk.name\",\"value\":{\"stringValue\":\"wacc\"}}]},"
-              "\"scopeSpans\":[{\"scope\":{\"name\":\"wacc\"},\"spans\":[");
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            puts_(&b, ",");
-        put_span(&b, &spans[i]);
-    }
-    puts_(&b, "]}]}]}");
-    if (b.oom) {
-        free(b.p);
+    puts_(b, "\"resource\":{\"attributes\":[{\"key\":\"service.name\","
+             "\"value\":{\"stringValue\":");
+    put_json_string(b, o->service);
+    puts_(b, "}},{\"key\":\"telemetry.sdk.name\",\"value\":{\"stringValue\":\"wacc\"}}]}");
+}
+
+/* POST one JSON body; true when the collector took it (2xx). Frees body. */
+static bool post_json(CURL *h, const char *url, struct buf *b, long timeout_ms)
+{
+    if (b->oom) {
+        free(b->p);
         return false;
     }
     struct curl_slist *hs = curl_slist_append(NULL, "Content-Type: application/json");
     curl_easy_reset(h);
-    curl_easy_setopt(h, CURLOPT_URL, o->url);
+    curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, b.p);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b.len);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, b->p);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b->len);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hs);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
@@ -409,8 +513,124 @@ static bool export_batch(wacc_otel *o, CURL *h, const wacc_span *spans, size_t n
     bool ok = curl_easy_perform(h) == CURLE_OK &&
               curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code >= 200 && code < 300;
     curl_slist_free_all(hs);
-    free(b.p);
+    free(b->p);
     return ok;
+}
+
+/* POST one batch; true when the collector took it. */
+static bool export_batch(wacc_otel *o, CURL *h, const wacc_span *spans, size_t n, long timeout_ms)
+{
+    struct buf b = { 0 };
+    puts_(&b, "{\"resourceSpans\":[{");
+    put_resource(&b, o);
+    puts_(&b, ",\"scopeSpans\":[{\"scope\":{\"name\":\"wacc\"},\"spans\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            puts_(&b, ",");
+        put_span(&b, &spans[i]);
+    }
+    puts_(&b, "]}]}]}");
+    return post_json(h, o->url, &b, timeout_ms);
+}
+
+static void put_series_attrs(struct buf *b, const struct series *x)
+{
+    char num[32];
+    puts_(b, "\"attributes\":[{\"key\":\"http.request.method\",\"value\":{\"stringValue\":");
+    put_json_string(b, x->method);
+    puts_(b, "}},{\"key\":\"http.route\",\"value\":{\"stringValue\":");
+    put_json_string(b, x->route);
+    snprintf(num, sizeof num, "%d", x->status);
+    puts_(b, "}},{\"key\":\"http.response.status_code\",\"value\":{\"intValue\":\"");
+    puts_(b, num);
+    puts_(b, "\"}}");
+    if (x->status >= 500 || x->status <= 0) {
+        puts_(b, ",{\"key\":\"error.type\",\"value\":{\"stringValue\":\"");
+        puts_(b, x->status > 0 ? num : "_OTHER");
+        puts_(b, "\"}}");
+    }
+    puts_(b, "],\"startTimeUnixNano\":\"");
+}
+
+/* The HTTP server metrics (cumulative): http.server.request.duration (a
+ * histogram in seconds) and wacc.server.requests (a monotonic sum). */
+static bool export_metrics(wacc_otel *o, CURL *h, const struct series *xs, size_t n,
+                           uint64_t start_ns, long timeout_ms)
+{
+    struct buf b = { 0 };
+    char num[64], t0[32], t1[32];
+    snprintf(t0, sizeof t0, "%llu", (unsigned long long)start_ns);
+    snprintf(t1, sizeof t1, "%llu", (unsigned long long)wacc_otel_now_ns());
+    puts_(&b, "{\"resourceMetrics\":[{");
+    put_resource(&b, o);
+    puts_(&b, ",\"scopeMetrics\":[{\"scope\":{\"name\":\"wacc\"},\"metrics\":["
+              "{\"name\":\"http.server.request.duration\",\"unit\":\"s\","
+              "\"description\":\"Duration of HTTP server requests.\","
+              "\"histogram\":{\"aggregationTemporality\":2,\"dataPoints\":[");
+    for (size_t i = 0; i < n; i++) {
+        const struct series *x = &xs[i];
+        puts_(&b, i ? ",{" : "{");
+        put_series_attrs(&b, x);
+        puts_(&b, t0);
+        puts_(&b, "\",\"timeUnixNano\":\"");
+        puts_(&b, t1);
+        snprintf(num, sizeof num, "\",\"count\":\"%llu\"", (unsigned long long)x->count);
+        puts_(&b, num);
+        snprintf(num, sizeof num, ",\"sum\":%.9g", x->sum);
+        puts_(&b, num);
+        snprintf(num, sizeof num, ",\"min\":%.9g", x->min);
+        puts_(&b, num);
+        snprintf(num, sizeof num, ",\"max\":%.9g", x->max);
+        puts_(&b, num);
+        puts_(&b, ",\"bucketCounts\":[");
+        for (size_t k = 0; k <= NBOUNDS; k++) {
+            snprintf(num, sizeof num, "%s\"%llu\"", k ? "," : "", (unsigned long long)x->buckets[k]);
+            puts_(&b, num);
+        }
+        puts_(&b, "],\"explicitBounds\":[");
+        for (size_t k = 0; k < NBOUNDS; k++) {
+            snprintf(num, sizeof num, "%s%g", k ? "," : "", bounds[k]);
+            puts_(&b, num);
+        }
+        puts_(&b, "]}");
+    }
+    puts_(&b, "]}},{\"name\":\"wacc.server.requests\",\"unit\":\"{request}\","
+              "\"description\":\"HTTP server requests answered.\","
+              "\"sum\":{\"aggregationTemporality\":2,\"isMonotonic\":true,\"dataPoints\":[");
+    for (size_t i = 0; i < n; i++) {
+        puts_(&b, i ? ",{" : "{");
+        put_series_attrs(&b, &xs[i]);
+        puts_(&b, t0);
+        puts_(&b, "\",\"timeUnixNano\":\"");
+        puts_(&b, t1);
+        snprintf(num, sizeof num, "\",\"asInt\":\"%llu\"}", (unsigned long long)xs[i].count);
+        puts_(&b, num);
+    }
+    puts_(&b, "]}}]}]}]}");
+    return post_json(h, o->murl, &b, timeout_ms);
+}
+
+/* With the lock held: export the metrics when they changed and their time
+ * came (or `force`: at exit). Unlocks around the network. */
+static void metrics_tick(wacc_otel *o, CURL *h, struct series *snap, bool force)
+{
+    if (snap == NULL || h == NULL || !o->metrics_dirty || o->nseries == 0)
+        return;
+    uint64_t now = wacc_otel_now_ns();
+    if (!force && now < o->next_metrics_ns)
+        return;
+    size_t n = o->nseries;
+    memcpy(snap, o->series, n * sizeof *snap);
+    o->metrics_dirty = false;
+    o->next_metrics_ns = now + o->metric_ms * 1000000u;
+    uint64_t start = o->metrics_start_ns;
+    pthread_mutex_unlock(&o->lock);
+    bool ok = export_metrics(o, h, snap, n, start, force ? 2000 : 10000);
+    pthread_mutex_lock(&o->lock);
+    if (ok)
+        o->metrics_exported++;
+    else
+        o->metrics_failed++;
 }
 
 #define BATCH 256
@@ -420,18 +640,26 @@ static void *exporter(void *ud)
     wacc_otel *o = ud;
     CURL *h = curl_easy_init();
     wacc_span *batch = malloc(BATCH * sizeof *batch);
+    struct series *snap = o->series ? malloc(MAX_SERIES * sizeof *snap) : NULL;
     pthread_mutex_lock(&o->lock);
     for (;;) {
         if (o->len == 0 && !o->stop) {
+            uint64_t wait_ms = o->flush_ms, now = wacc_otel_now_ns();
+            if (o->metrics_dirty && o->next_metrics_ns > now &&
+                (o->next_metrics_ns - now) / 1000000u < wait_ms)
+                wait_ms = (o->next_metrics_ns - now) / 1000000u + 1;
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += (long)(o->flush_ms % 1000) * 1000000L;
-            until.tv_sec += o->flush_ms / 1000 + until.tv_nsec / 1000000000L;
+            until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+            until.tv_sec += (time_t)(wait_ms / 1000) + until.tv_nsec / 1000000000L;
             until.tv_nsec %= 1000000000L;
             pthread_cond_timedwait(&o->wake, &o->lock, &until);
         }
-        if (o->len == 0 && o->stop)
+        metrics_tick(o, h, snap, false);
+        if (o->len == 0 && o->stop) {
+            metrics_tick(o, h, snap, true);     /* the last values */
             break;
+        }
         size_t n = 0;
         while (batch != NULL && n < BATCH && o->len > 0) {
             batch[n++] = o->queue[o->head];
@@ -458,6 +686,7 @@ static void *exporter(void *ud)
     o->failed += o->len;
     o->len = 0;
     pthread_mutex_unlock(&o->lock);
+    free(snap);
     free(batch);
     if (h != NULL)
         curl_easy_cleanup(h);
@@ -486,17 +715,31 @@ wacc_otel *wacc_otel_new(const wacc_otel_config *cfg, char err[WACC_OTEL_ERR_LEN
         snprintf(err, WACC_OTEL_ERR_LEN, "out of memory");
         return NULL;
     }
-    if (full != NULL) {
+    /* the base: the endpoint, or the traces URL without its /v1/traces */
+    const char *base = ep && ep[0] ? ep : full;
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    if (n >= 10 && strncmp(base + n - 10, "/v1/traces", 10) == 0)
+        n -= 10;
+    if (full != NULL)
         snprintf(o->url, sizeof o->url, "%s", full);
-    } else {
-        size_t n = strlen(ep);
-        while (n > 0 && ep[n - 1] == '/')
-            n--;
-        if (n >= 10 && strncmp(ep + n - 10, "/v1/traces", 10) == 0)
-            snprintf(o->url, sizeof o->url, "%.*s", (int)n, ep);
-        else
-            snprintf(o->url, sizeof o->url, "%.*s/v1/traces", (int)n, ep);
-    }
+    else
+        snprintf(o->url, sizeof o->url, "%.*s/v1/traces", (int)n, base);
+    const char *mfull = cfg && cfg->endpoint && cfg->endpoint[0] ? NULL
+                                                                 : getenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
+    if (mfull != NULL && mfull[0])
+        snprintf(o->murl, sizeof o->murl, "%s", mfull);
+    else
+        snprintf(o->murl, sizeof o->murl, "%.*s/v1/metrics", (int)n, base);
+    const char *iv = getenv("OTEL_METRIC_EXPORT_INTERVAL");
+    o->metric_ms = cfg && cfg->metric_ms ? cfg->metric_ms : iv && atoi(iv) > 0 ? (unsigned)atoi(iv) : 60000;
+    o->metrics_start_ns = wacc_otel_now_ns();
+    o->next_metrics_ns = o->metrics_start_ns + o->metric_ms * 1000000u;
+    o->series = calloc(MAX_SERIES, sizeof *o->series);     /* NULL: no metrics, traces still */
+    uint64_t seed;
+    random_bytes((uint8_t *)&seed, sizeof seed);
+    atomic_init(&o->idseq, seed);
     const char *svc = cfg && cfg->service_name ? cfg->service_name : getenv("OTEL_SERVICE_NAME");
     snprintf(o->service, sizeof o->service, "%s", svc && svc[0] ? svc : "wacc");
     o->cap = cfg && cfg->queue_capacity ? cfg->queue_capacity : 4096;
@@ -505,6 +748,7 @@ wacc_otel *wacc_otel_new(const wacc_otel_config *cfg, char err[WACC_OTEL_ERR_LEN
     if (o->queue == NULL || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         snprintf(err, WACC_OTEL_ERR_LEN, "out of memory");
         free(o->queue);
+        free(o->series);
         free(o);
         return NULL;
     }
@@ -515,23 +759,33 @@ wacc_otel *wacc_otel_new(const wacc_otel_config *cfg, char err[WACC_OTEL_ERR_LEN
         pthread_cond_destroy(&o->wake);
         pthread_mutex_destroy(&o->lock);
         free(o->queue);
+        free(o->series);
         free(o);
         return NULL;
     }
     return o;
 }
 
-void wacc_otel_free(wacc_otel *o)
+void wacc_otel_stop(wacc_otel *o)
 {
-    if (o == NULL)
+    if (o == NULL || o->joined)
         return;
     pthread_mutex_lock(&o->lock);
     o->stop = true;
     pthread_cond_signal(&o->wake);
     pthread_mutex_unlock(&o->lock);
     pthread_join(o->thread, NULL);
+    o->joined = true;
+}
+
+void wacc_otel_free(wacc_otel *o)
+{
+    if (o == NULL)
+        return;
+    wacc_otel_stop(o);
     pthread_cond_destroy(&o->wake);
     pthread_mutex_destroy(&o->lock);
     free(o->queue);
+    free(o->series);
     free(o);
 }

@@ -3,7 +3,8 @@
  * caller-owned structs, ended into a bounded queue that an exporter thread
  * sends as OTLP/HTTP JSON (POST {endpoint}/v1/traces). Ending a span never
  * blocks on the network: when the queue is full the span is dropped and
- * counted. W3C trace context: traceparent parse/format.
+ * counted. HTTP server metrics go the same way (POST …/v1/metrics). W3C
+ * trace context: traceparent parse/format.
  *
  *   wacc_otel *o = wacc_otel_new(&cfg, err);       // NULL cfg.endpoint: from env
  *   wacc_span req;
@@ -59,6 +60,7 @@ typedef struct wacc_otel_config {
     const char *service_name;   /* NULL: OTEL_SERVICE_NAME, else "wacc" */
     size_t queue_capacity;      /* spans (0: 4096) */
     unsigned flush_ms;          /* export at least this often (0: 500) */
+    unsigned metric_ms;         /* metrics export interval (0: OTEL_METRIC_EXPORT_INTERVAL, else 60 s) */
 } wacc_otel_config;
 
 typedef struct wacc_otel wacc_otel;
@@ -66,9 +68,15 @@ typedef struct wacc_otel wacc_otel;
 /* Starts the exporter thread. Returns NULL with err[0] == '\0' when no
  * endpoint is configured (tracing off), NULL + message on error. */
 wacc_otel *wacc_otel_new(const wacc_otel_config *cfg, char err[WACC_OTEL_ERR_LEN]);
-/* Exports what is queued (waiting at most ~2 s for the collector), stops
- * the thread, frees. */
+/* Exports what is queued (waiting at most ~2 s for the collector) and
+ * stops the thread; later spans are only counted. The counters stay
+ * readable until wacc_otel_free. */
+void wacc_otel_stop(wacc_otel *o);
+/* wacc_otel_stop, then frees. */
 void wacc_otel_free(wacc_otel *o);
+
+/* Wall-clock time as spans record it (Unix epoch nanoseconds). */
+uint64_t wacc_otel_now_ns(void);
 
 /* Start a span: new ids (a new trace unless `parent` is given), start time
  * now. */
@@ -80,6 +88,8 @@ void wacc_otel_span_status(wacc_span *s, int status);
 /* End time now; the span is copied into the export queue (dropped and
  * counted if the queue is full). */
 void wacc_otel_span_end(wacc_otel *o, wacc_span *s);
+/* The same with a given end time (0: now): spans recorded elsewhere. */
+void wacc_otel_span_end_at(wacc_otel *o, wacc_span *s, uint64_t end_ns);
 
 /* Spans dropped (queue full) and spans whose export failed. */
 uint64_t wacc_otel_dropped(const wacc_otel *o);
@@ -99,6 +109,17 @@ void wacc_otel_http_client_begin(wacc_otel *o, wacc_span *s, const wacc_span_con
 /* http.response.status_code; status ERROR for 5xx on a server span, 4xx+ on
  * a client span (the conventions' rule); then ends it. */
 void wacc_otel_http_end(wacc_otel *o, wacc_span *s, int status_code);
+
+/* Metrics (POST {endpoint}/v1/metrics, or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT
+ * when the endpoint comes from the environment): one finished server
+ * request into http.server.request.duration (histogram, seconds) and
+ * wacc.server.requests (count), by method, route and status. Cumulative;
+ * exported by the exporter thread every metric_ms when something changed,
+ * and at wacc_otel_free. Costs one short lock; never waits for I/O. */
+void wacc_otel_http_server_metric(wacc_otel *o, const char *method, const char *route, int status,
+                                  double seconds);
+/* Metric exports the collector accepted. */
+uint64_t wacc_otel_metrics_exported(const wacc_otel *o);
 
 /* W3C trace context: "00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>". */
 bool wacc_otel_traceparent_parse(const char *header, wacc_span_context *out);

@@ -356,12 +356,14 @@ static bool req_wait(void *ud, struct pollfd *fds, unsigned nfds, uint64_t deadl
 static bool instance_new(const wacc_serve_config *cfg, const wacc_serve_route *rt,
                          struct sv_instance *in, wacc_trap *trap, char err[WACC_ERR_LEN])
 {
+    uint64_t t0 = uv_hrtime();
     memset(in, 0, sizeof *in);
     memset(trap, 0, sizeof *trap);
     err[0] = '\0';
     in->s = wacc_store_new(cfg->engine);
     in->w2 = in->s ? wacc_wasi2_new(&rt->wasi, err) : NULL;
     if (in->w2) {
+        wacc_wasi2_set_trace_calls(in->w2, cfg->trace_calls && cfg->otel);
         if (cfg->max_memory)
             wacc_store_set_max_memory(in->s, cfg->max_memory);
         wacc_component_host host;
@@ -370,8 +372,10 @@ static bool instance_new(const wacc_serve_config *cfg, const wacc_serve_route *r
     } else if (!err[0]) {
         snprintf(err, WACC_ERR_LEN, "out of memory");
     }
-    if (in->ci)
+    if (in->ci) {
+        in->inst_ns = uv_hrtime() - t0;
         return true;
+    }
     if (in->s)
         wacc_store_free(in->s);
     wacc_wasi2_free(in->w2);
@@ -417,26 +421,88 @@ void sv_spares_free(struct worker *w)
         instance_free(&w->spare[i]);
 }
 
+/* The "instantiate" child span of the request: a spare made ahead of the
+ * request is taken in no time (wacc.instance.prewarmed, with how long its
+ * instantiation took when it was made); otherwise the span covers it. */
+static void trace_instantiate(struct request *r, uint64_t t0_ns, const struct sv_instance *in,
+                              bool spare, const wacc_trap *trap, const char *err)
+{
+    wacc_otel *o = r->c->w->sv->cfg.otel;
+    wacc_span s;
+    wacc_otel_span_begin(o, &s, "instantiate", WACC_SPAN_INTERNAL, &r->span.ctx);
+    s.start_ns = t0_ns;
+    wacc_otel_attr_str(&s, "wacc.artifact", r->route->name ? r->route->name : "");
+    wacc_otel_attr_str(&s, "http.route", r->route->prefix);
+    wacc_otel_attr_int(&s, "wacc.instance.prewarmed", spare);
+    if (in->ci) {
+        wacc_otel_attr_int(&s, "wacc.instantiate_us", (int64_t)(in->inst_ns / 1000));
+    } else {
+        wacc_otel_attr_str(&s, "error.type", trap->code ? "wasm-trap" : "link-error");
+        wacc_otel_attr_str(&s, trap->code ? "wacc.trap" : "wacc.error", trap->code ? trap->message : err);
+        wacc_otel_span_status(&s, WACC_SPAN_STATUS_ERROR);
+    }
+    wacc_otel_span_end(o, &s);
+}
+
+/* The "handler" child span ends with the response status and, when the
+ * guest trapped, the trap's reason. */
+static void trace_handler_end(struct request *r, const wacc_trap *trap)
+{
+    wacc_otel *o = r->c->w->sv->cfg.otel;
+    if (!o)
+        return;
+    if (r->status)
+        wacc_otel_attr_int(&r->hspan, "http.response.status_code", r->status);
+    if (trap != NULL && trap->code) {
+        wacc_otel_attr_str(&r->hspan, "error.type", "wasm-trap");
+        wacc_otel_attr_str(&r->hspan, "wacc.trap", trap->message);
+        wacc_otel_span_status(&r->hspan, WACC_SPAN_STATUS_ERROR);
+    } else if (r->failed || r->status >= 500 || !r->status) {
+        wacc_otel_attr_str(&r->hspan, "error.type", r->deadline_hit ? "deadline" : "guest-error");
+        if (r->detail[0])
+            wacc_otel_attr_str(&r->hspan, "wacc.error", r->detail);
+        wacc_otel_span_status(&r->hspan, WACC_SPAN_STATUS_ERROR);
+    }
+    wacc_otel_span_end(o, &r->hspan);
+}
+
+static void trace_handler_begin(struct request *r, const char *name)
+{
+    wacc_otel *o = r->c->w->sv->cfg.otel;
+    if (!o)
+        return;
+    wacc_otel_span_begin(o, &r->hspan, name, WACC_SPAN_INTERNAL, &r->span.ctx);
+    wacc_otel_attr_str(&r->hspan, "wacc.artifact", r->route->name ? r->route->name : "native");
+    wacc_otel_attr_str(&r->hspan, "http.route", r->route->prefix);
+}
+
 static void run_component(struct request *r)
 {
     struct worker *w = r->c->w;
+    wacc_otel *o = w->sv->cfg.otel;
     unsigned ri = (unsigned)(r->route - w->sv->routes);
     char err[WACC_ERR_LEN] = "";
     wacc_trap trap;
     memset(&trap, 0, sizeof trap);
+    uint64_t t0 = o ? wacc_otel_now_ns() : 0;
     struct sv_instance in = w->spare[ri];
     memset(&w->spare[ri], 0, sizeof in);
     w->wanted[ri] = true;
     sv_spares_start(w);                 /* the next one, when the worker is idle */
-    if (!in.ci && !instance_new(&w->sv->cfg, r->route, &in, &trap, err)) {
+    bool spare = in.ci != NULL;
+    bool made = spare || instance_new(&w->sv->cfg, r->route, &in, &trap, err);
+    if (o)
+        trace_instantiate(r, t0, &in, spare, &trap, err);
+    if (!made) {
         r->io.resp_error(r, "internal-error", trap.code ? trap.message : err);
         return;
     }
     if (r->deadline)
         wacc_store_set_deadline(in.s, r->deadline);
     wacc_wasi2_set_waiter(in.w2, &r->waiter);
-    if (w->sv->cfg.otel)
-        wacc_wasi2_set_trace(in.w2, w->sv->cfg.otel, &r->span.ctx);
+    trace_handler_begin(r, "wasi:http/incoming-handler#handle");
+    if (o)
+        wacc_wasi2_set_trace(in.w2, o, &r->hspan.ctx);
     memset(&trap, 0, sizeof trap);
     if (!wacc_wasi2_http_handle(in.w2, in.s, in.ci, &r->hreq, &r->io, &trap, err)) {
         if (!r->failed)
@@ -444,15 +510,18 @@ static void run_component(struct request *r)
         else if (trap.code && !strstr(r->detail, "trap"))
             snprintf(r->detail, sizeof r->detail, "%.180s", trap.message);
     }
+    trace_handler_end(r, &trap);
     instance_free(&in);
 }
 
 static void request_fiber(void *arg)
 {
     struct request *r = arg;
-    if (r->route->native)
+    if (r->route->native) {
+        trace_handler_begin(r, "handler");
         r->route->native->handle(r->route->native->ud, &r->hreq, &r->io, &r->waiter);
-    else
+        trace_handler_end(r, NULL);
+    } else
         run_component(r);
     if (!r->failed && !r->replied && !r->finished)
         io_error(r, "internal-error", r->deadline_hit ? "deadline exceeded"
@@ -569,6 +638,9 @@ void sv_request_end(struct request *r)
                (unsigned long long)(r->guest_ns / 1000), r->detail[0] ? " " : "", r->detail);
     }
     if (w->sv->cfg.otel) {
+        wacc_otel_http_server_metric(w->sv->cfg.otel, r->hreq.method, r->route->prefix,
+                                     r->status ? (int)r->status : 500,
+                                     (double)(uv_hrtime() - r->t_start) / 1e9);
         wacc_otel_attr_int(&r->span, "wacc.guest_us", (int64_t)(r->guest_ns / 1000));
         if (r->detail[0])
             wacc_otel_attr_str(&r->span, "wacc.error", r->detail);

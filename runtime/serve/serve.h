@@ -83,6 +83,9 @@ typedef struct wacc_serve_config {
     struct wacc_otel *otel;         /* traces (runtime/otel; NULL: off): a SERVER span per
                                        request, continuing its traceparent; the guest's
                                        outbound wasi:http calls get CLIENT spans under it */
+    bool trace_calls;               /* with otel: component -> component calls as spans
+                                       (generic path instead of fused adapters;
+                                       wacc_wasi2_set_trace_calls) */
     bool quiet;                     /* no access log */
     int log_fd;                     /* access log and messages (2) */
 } wacc_serve_config;

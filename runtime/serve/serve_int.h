@@ -61,6 +61,8 @@ struct request {
     uint64_t t_start, guest_ns;
     char detail[200];
     wacc_span span;                     /* SERVER span (cfg.otel set) */
+    wacc_span hspan;                    /* its INTERNAL "handler" child: the guest's
+                                           outbound CLIENT spans are its children */
     wacc_http_io io;
     wacc_wasi2_waiter waiter;
 };
@@ -108,6 +110,7 @@ struct sv_instance {
     wacc_store *s;
     wacc_wasi2 *w2;
     wacc_cinstance *ci;
+    uint64_t inst_ns;                   /* how long its instantiation took */
 };
 
 struct worker {

@@ -73,6 +73,13 @@ static cframe *frame_new(wacc_cinstance *ci, const wacc_component *c, cframe *ou
     }
     if (wacc_cinst_init(&f->abi) != 0)
         return NULL;
+    f->id = ci->nframes++;
+    if (c && c->name && c->name[0])
+        snprintf(f->label, sizeof f->label, "%s", c->name);
+    else if (f->id == 0)
+        snprintf(f->label, sizeof f->label, "root");
+    else
+        snprintf(f->label, sizeof f->label, "component %u", f->id);
     f->next_frame = ci->frames;
     ci->frames = f;
     return f;
@@ -110,6 +117,29 @@ static bool bag_add(ictx *x, cbag *b, uint32_t cap, const char *name, const cite
     b->names[b->n] = name;
     b->items[b->n] = *it;
     b->n++;
+    return true;
+}
+
+/* Lifted functions exported (directly, or in an exported instance) get
+ * their export name, the first one wins: "f" or "ns:pkg/iface#f". */
+static bool name_funcs(wacc_cinstance *ci, const citem *it, const char *ename)
+{
+    if (it->sort == WACC_SORT_FUNC && it->u.func && it->u.func->kind == CF_LIFTED && !it->u.func->name)
+        it->u.func->name = ename;
+    if (it->sort != WACC_SORT_INSTANCE || !it->u.inst)
+        return true;
+    const cbag *b = it->u.inst;
+    for (uint32_t i = 0; i < b->n; i++) {
+        struct wacc_cfunc *F = b->items[i].sort == WACC_SORT_FUNC ? b->items[i].u.func : NULL;
+        if (!F || F->kind != CF_LIFTED || F->name)
+            continue;
+        size_t n = strlen(ename) + strlen(b->names[i]) + 2;
+        char *s = aalloc(ci, n);
+        if (!s)
+            return false;
+        snprintf(s, n, "%s#%s", ename, b->names[i]);
+        F->name = s;
+    }
     return true;
 }
 
@@ -996,6 +1026,8 @@ static bool run_frame(ictx *x, cframe *f, const carg *args, uint32_t nargs)
             it = *src;
             if (it.sort == WACC_SORT_TYPE && it.u.type && it.u.type->rt && !it.u.type->rt->name)
                 it.u.type->rt->name = e->name.str;
+            if (!name_funcs(x->ci, &it, e->name.str))
+                return oom(x);
             ok = push(x, f, e->item.sort, &it) && bag_add(x, f->exports, c->nexports, e->name.str, &it);
             break;
         }
@@ -1051,7 +1083,7 @@ wacc_cinstance *wacc_component_instantiate(wacc_store *s, wacc_artifact *a,
     ci->store = s;
     ci->art = a;
     const char *nf = getenv("WACC_NO_FUSE");     /* generic lowering, for comparisons */
-    ci->no_fuse = nf && nf[0] && strcmp(nf, "0") != 0;
+    ci->no_fuse = (nf && nf[0] && strcmp(nf, "0") != 0) || (host && host->call_begin);
     const char *ft = getenv("WACC_FUSE_TRACE");
     ci->fuse_trace = ft && ft[0] && strcmp(ft, "0") != 0;
     if (host)

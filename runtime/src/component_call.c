@@ -319,10 +319,17 @@ static uint32_t lower_call(void *data, wacc_val *vals)
     int e = args ? wacc_abi_lift_values(&cx, WACC_ABI_MAX_FLAT_PARAMS, vals, L->ft.nparams, &pos,
                                         F->params, F->nparams, args)
                  : WACC_ABI_E_OOM;
+    /* --trace-calls: the host brackets component -> component calls */
+    const wacc_component_host *h = &f->ci->host;
+    bool traced = h->call_begin && F->kind == CF_LIFTED && F->f && F->f != f;
+    void *token = traced ? h->call_begin(h->ud, F->name ? F->name : "(unnamed)", f->label, F->f->label)
+                         : NULL;
     if (e)
         code = wacc__note(f, wacc__abi_trap(&cx, e, NULL), cx.msg);
     else if ((code = wacc__cfunc_invoke(s, F, args, F->nparams, &res, &arena, &t)) != 0)
         wacc__note(f, code, strncmp(t.message, "trap: ", 6) == 0 ? t.message + 6 : t.message);
+    if (traced && h->call_end)
+        h->call_end(h->ud, token, code);
     if (!code && F->result) {
         uint32_t nout = 0;
         wacc__refresh(&cx, &L->o);

@@ -122,6 +122,8 @@ struct wacc_cfunc {
     bool async_ft;                  /* its type is `async` (may block) */
     bool async_opt;                 /* lifted with the async option */
     wacc_func *callback;            /* async lift: the callback (NULL: stackful) */
+    const char *name;               /* lifted: the export that first named it
+                                       ("ns:pkg/iface#func"), for call tracing */
 };
 
 struct cframe {
@@ -145,6 +147,8 @@ struct cframe {
                                        through their `index` field) */
     bool uses_context;              /* has context.get/set or thread.* built-ins (calls into it
                                        are not fused: they need a thread context) */
+    uint32_t id;                    /* instantiation order (0: root) */
+    char label[64];                 /* its component-name, or "component N" */
 };
 
 struct wacc_cinstance {
@@ -153,6 +157,7 @@ struct wacc_cinstance {
     wacc_arena arena;
     cframe *root;
     cframe *frames;
+    uint32_t nframes;
     wacc_component_host host;
     char msg[200];                  /* reason of the last Canonical ABI trap raised
                                        inside a host function (lowered call, built-in)

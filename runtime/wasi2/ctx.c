@@ -283,6 +283,14 @@ static bool our_interface(const char *iname, char *base, size_t cap, char *err)
         return false;
     memcpy(base, iname, n);
     base[n] = 0;
+    if (strncmp(iname, "wasi:otel/", 10) == 0) {     /* a release candidate: that one only */
+        if (at && strcmp(at + 1, W2_OTEL_VERSION) == 0)
+            return true;
+        if (err)
+            snprintf(err, WACC_ERR_LEN, "wasi:otel version %s is not supported (%s)",
+                     at ? at + 1 : "(none)", W2_OTEL_VERSION);
+        return false;
+    }
     if (at) {
         /* "0.2.N", N a decimal number without sign (was sscanf: slow) */
         const char *v = at + 1;
@@ -305,7 +313,7 @@ static bool our_interface(const char *iname, char *base, size_t cap, char *err)
 static const w2_fn *const tables[] = { w2_fns_cli, w2_fns_io, w2_fns_fs, w2_fns_http_fields,
                                        w2_fns_http_types, w2_fns_http_client,
                                        w2_fns_sockets_net, w2_fns_sockets_tcp,
-                                       w2_fns_sockets_udp, w2_fns_sockets_dns };
+                                       w2_fns_sockets_udp, w2_fns_sockets_dns, w2_fns_otel };
 
 /* impls[i]: the implementation of w2_sigs[i] (NULL: none). Built once per
  * process from the tables, read-only afterwards. */
@@ -438,6 +446,10 @@ void wacc_wasi2_host(wacc_wasi2 *w, wacc_component_host *out)
     out->typed_func = typed_func;
     out->resource = resource;
     out->ud = w;
+    if (w->trace_calls) {
+        out->call_begin = w2_call_begin;
+        out->call_end = w2_call_end;
+    }
     out->list_bytes = true;         /* stream/descriptor writes take byte buffers (w2_arg_bytes) */
 }
 

@@ -318,6 +318,19 @@ static bool out_closed(w2_obj *o)
     return o->fd < 0 && !o->ops;
 }
 
+/* One wait on the object behind an output stream: returns at once when its
+ * ops say it is ready (and, with need_room, has room), else waits for what
+ * they asked for (an fd, a deadline). 0, or ECANCELED when the waiter says
+ * stop. The callers loop and look again. */
+static int wait_obj(w2_call *c, w2_obj *o, bool need_room)
+{
+    struct pollfd pf = { -1, 0, 0 };
+    uint64_t dl = 0;
+    if (o->ops->ready && o->ops->ready(c->w, o, &pf, &dl) && (!need_room || room_of(c->w, o) > 0))
+        return 0;
+    return w2_wait(c->w, &pf, pf.fd >= 0 ? 1 : 0, dl) ? 0 : ECANCELED;
+}
+
 /* Waits until stream `rep` accepts `need` bytes (blocking-* functions).
  * 0, EPIPE (gone), ECANCELED (stop). */
 static int wait_room(w2_call *c, uint32_t rep, uint64_t need)
@@ -328,11 +341,7 @@ static int wait_room(w2_call *c, uint32_t rep, uint64_t need)
             return EPIPE;
         if (!o->ops || room_of(c->w, o) >= need)
             return 0;
-        struct pollfd pf = { -1, 0, 0 };
-        uint64_t dl = 0;
-        if (o->ops->ready && o->ops->ready(c->w, o, &pf, &dl) && room_of(c->w, o) > 0)
-            continue;
-        if (!w2_wait(c->w, &pf, pf.fd >= 0 ? 1 : 0, dl))
+        if (wait_obj(c, o, true) != 0)
             return ECANCELED;
     }
 }
@@ -351,11 +360,7 @@ static int do_flush(w2_call *c, uint32_t rep, bool block)
             return e;
         if (!block)
             return 0;
-        struct pollfd pf = { -1, 0, 0 };
-        uint64_t dl = 0;
-        if (o->ops->ready && o->ops->ready(c->w, o, &pf, &dl))
-            continue;
-        if (!w2_wait(c->w, &pf, pf.fd >= 0 ? 1 : 0, dl))
+        if (wait_obj(c, o, false) != 0)
             return ECANCELED;
     }
 }

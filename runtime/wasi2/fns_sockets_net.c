@@ -474,3 +474,26 @@ const w2_fn w2_fns_sockets_net[] = {
     { "wasi:sockets/network#network-error-code", network_error_code },
     { NULL, NULL },
 };
+
+uint32_t sk_arg_addr(w2_call *c, uint32_t net_i, struct sockaddr_storage *ss, socklen_t *len)
+{
+    if (!sk_is_network(c, net_i))
+        return w2_trap(c, "not a network");
+    if (!sk_addr_from_val(&c->a[net_i + 1], ss, len))
+        return w2_trap(c, "bad ip-socket-address");
+    return 0;
+}
+
+uint32_t sk_addr_result(w2_call *c, int fd, bool peer)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int r = peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
+                 : getsockname(fd, (struct sockaddr *)&ss, &len);
+    if (r < 0)
+        return sk_err_errno(c, errno);
+    wacc_cval v;
+    if (!sk_addr_to_val(c, (struct sockaddr *)&ss, &v))
+        return WACC_TRAP_HOST;
+    return w2_ok(c, &v);
+}

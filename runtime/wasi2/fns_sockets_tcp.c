@@ -294,12 +294,11 @@ static uint32_t create_tcp_socket(w2_call *c)
 static uint32_t start_bind(w2_call *c)
 {
     SELF(t);
-    if (!sk_is_network(c, 1))
-        return w2_trap(c, "not a network");
     struct sockaddr_storage ss;
     socklen_t len;
-    if (!sk_addr_from_val(&c->a[2], &ss, &len))
-        return w2_trap(c, "bad ip-socket-address");
+    uint32_t bad = sk_arg_addr(c, 1, &ss, &len);
+    if (bad)
+        return bad;
     const struct sockaddr *sa = (const struct sockaddr *)&ss;
     if (!sk_addr_unicast(sa) || !sk_addr_family_ok(sa, t->s->family))
         return sk_err(c, "invalid-argument");
@@ -402,12 +401,11 @@ static uint32_t accept_(w2_call *c)
 static uint32_t start_connect(w2_call *c)
 {
     SELF(t);
-    if (!sk_is_network(c, 1))
-        return w2_trap(c, "not a network");
     struct sockaddr_storage ss;
     socklen_t len;
-    if (!sk_addr_from_val(&c->a[2], &ss, &len))
-        return w2_trap(c, "bad ip-socket-address");
+    uint32_t bad = sk_arg_addr(c, 1, &ss, &len);
+    if (bad)
+        return bad;
     const struct sockaddr *sa = (const struct sockaddr *)&ss;
     if (t->state == T_CONNECTING)
         return sk_err(c, "concurrency-conflict");
@@ -486,26 +484,12 @@ static uint32_t shutdown_(w2_call *c)
 
 /* ---- addresses and state ---- */
 
-static uint32_t addr_result(w2_call *c, int fd, bool peer)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    int r = peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
-                 : getsockname(fd, (struct sockaddr *)&ss, &len);
-    if (r < 0)
-        return sk_err_errno(c, errno);
-    wacc_cval v;
-    if (!sk_addr_to_val(c, (struct sockaddr *)&ss, &v))
-        return WACC_TRAP_HOST;
-    return w2_ok(c, &v);
-}
-
 static uint32_t local_address(w2_call *c)
 {
     SELF(t);
     if (t->state == T_UNBOUND || t->state == T_BIND_STARTED || t->state == T_CLOSED)
         return sk_err(c, "invalid-state");
-    return addr_result(c, t->s->fd, false);
+    return sk_addr_result(c, t->s->fd, false);
 }
 
 static uint32_t remote_address(w2_call *c)
@@ -513,7 +497,7 @@ static uint32_t remote_address(w2_call *c)
     SELF(t);
     if (t->state != T_CONNECTED)
         return sk_err(c, "invalid-state");
-    return addr_result(c, t->s->fd, true);
+    return sk_addr_result(c, t->s->fd, true);
 }
 
 static uint32_t is_listening(w2_call *c)

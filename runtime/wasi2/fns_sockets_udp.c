@@ -167,12 +167,11 @@ static uint32_t create_udp_socket(w2_call *c)
 static uint32_t start_bind(w2_call *c)
 {
     SELF(u);
-    if (!sk_is_network(c, 1))
-        return w2_trap(c, "not a network");
     struct sockaddr_storage ss;
     socklen_t len;
-    if (!sk_addr_from_val(&c->a[2], &ss, &len))
-        return w2_trap(c, "bad ip-socket-address");
+    uint32_t bad = sk_arg_addr(c, 1, &ss, &len);
+    if (bad)
+        return bad;
     const struct sockaddr *sa = (const struct sockaddr *)&ss;
     if (!sk_addr_family_ok(sa, u->s->family))
         return sk_err(c, "invalid-argument");
@@ -280,32 +279,18 @@ static uint32_t stream(w2_call *c)
     return w2_ok(c, &v);
 }
 
-static uint32_t addr_result(w2_call *c, int fd, bool peer)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    int r = peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
-                 : getsockname(fd, (struct sockaddr *)&ss, &len);
-    if (r < 0)
-        return sk_err_errno(c, errno);
-    wacc_cval v;
-    if (!sk_addr_to_val(c, (struct sockaddr *)&ss, &v))
-        return WACC_TRAP_HOST;
-    return w2_ok(c, &v);
-}
-
 static uint32_t local_address(w2_call *c)
 {
     SELF(u);
     if (u->state != U_BOUND)
         return sk_err(c, "invalid-state");
-    return addr_result(c, u->s->fd, false);
+    return sk_addr_result(c, u->s->fd, false);
 }
 
 static uint32_t remote_address(w2_call *c)
 {
     SELF(u);
-    return addr_result(c, u->s->fd, true);      /* ENOTCONN: invalid-state */
+    return sk_addr_result(c, u->s->fd, true);      /* ENOTCONN: invalid-state */
 }
 
 static uint32_t address_family(w2_call *c)

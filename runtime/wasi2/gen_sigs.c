@@ -17,7 +17,7 @@
 #include "wit.h"
 
 static const char *const pkgs[] = { "io", "clocks", "random", "filesystem", "sockets", "cli",
-                                     "http" };
+                                     "http", "../wasi-otel" };
 
 typedef struct buf {
     char *s;

@@ -824,7 +824,7 @@ static h_client *start(w2_call *c, h_outreq *r, h_opts *o, const char **label)
         char tp[56], line[72];
         cl->otel = c->w->otel;
         cl->traced = true;
-        wacc_otel_http_client_begin(cl->otel, &cl->span, c->w->trace_parent, m, cl->url, tp);
+        wacc_otel_http_client_begin(cl->otel, &cl->span, w2_trace_current(c->w), m, cl->url, tp);
         snprintf(line, sizeof line, "traceparent: %s", tp);
         struct curl_slist *nl = l ? curl_slist_append(l, line) : NULL;
         if (!nl)

@@ -68,6 +68,12 @@ uint32_t sk_err_errno(w2_call *c, int e);
 
 /* A borrow<network> argument is a network object. */
 bool sk_is_network(w2_call *c, uint32_t i);
+/* The (borrow<network>, ip-socket-address) arguments at net_i and net_i + 1:
+ * 0 with the address in ss and len, or the trap to return (not a network, a
+ * malformed address). */
+uint32_t sk_arg_addr(w2_call *c, uint32_t net_i, struct sockaddr_storage *ss, socklen_t *len);
+/* result<ip-socket-address, error-code> of the socket's local (or peer) name. */
+uint32_t sk_addr_result(w2_call *c, int fd, bool peer);
 
 /* Socket options shared by tcp and udp (result<T, error-code>). */
 uint32_t sk_get_hop_limit(w2_call *c, sk_sock *s);

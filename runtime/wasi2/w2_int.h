@@ -22,7 +22,11 @@
 #include <stdint.h>
 
 #include "abi.h"
+#include "wacc_otel.h"
 #include "wasi2.h"
+
+#define W2_OTEL_VERSION "0.2.0-rc.2"    /* wit/wasi-otel */
+#define W2_MAX_GSPANS 16        /* open wasi:otel guest spans tracked per context */
 
 /* ---- generated from wit/wasi-0.2 (gen_sigs.c) ---- */
 typedef struct w2_sig {
@@ -157,6 +161,10 @@ struct wacc_wasi2 {
     /* tracing of outbound requests (wacc_wasi2_set_trace; NULL: off) */
     struct wacc_otel *otel;
     const struct wacc_span_context *trace_parent;
+    /* wasi:otel guest spans started and not yet ended, innermost last */
+    wacc_span_context gspans[W2_MAX_GSPANS];
+    uint32_t ngspans;
+    bool trace_calls;           /* wacc_wasi2_set_trace_calls */
     const wacc_store *store;    /* its deadline bounds default waits (wacc_wasi2_set_store) */
 };
 
@@ -215,6 +223,13 @@ extern const w2_fn w2_fns_sockets_net[];   /* sockets: network, instance-network
 extern const w2_fn w2_fns_sockets_tcp[];   /* sockets: tcp, tcp-create-socket */
 extern const w2_fn w2_fns_sockets_udp[];   /* sockets: udp, udp-create-socket */
 extern const w2_fn w2_fns_sockets_dns[];   /* sockets: ip-name-lookup */
+extern const w2_fn w2_fns_otel[];          /* wasi:otel tracing (fns_otel.c) */
+/* The span outbound requests and guest spans belong to: the innermost open
+ * wasi:otel guest span, else the host's (wacc_wasi2_set_trace), else NULL. */
+const wacc_span_context *w2_trace_current(const wacc_wasi2 *w);
+/* wacc_component_host call_begin / call_end for --trace-calls (fns_otel.c) */
+void *w2_call_begin(void *ud, const char *name, const char *caller, const char *callee);
+void w2_call_end(void *ud, void *token, uint32_t code);
 
 /* io: stream results shared with filesystem */
 uint32_t w2_stream_closed(w2_call *c);

@@ -78,6 +78,14 @@ void wacc_wasi2_set_store(wacc_wasi2 *w, const wacc_store *s);
 struct wacc_otel;
 struct wacc_span_context;
 void wacc_wasi2_set_trace(wacc_wasi2 *w, struct wacc_otel *o, const struct wacc_span_context *parent);
+/* --trace-calls: the host wacc_wasi2_host fills in from now on brackets
+ * every component -> component call of the graph with an INTERNAL span
+ * (name "ns:pkg/iface#func", wacc.call.caller / wacc.call.callee) under
+ * the current span; such calls then take the generic path instead of the
+ * fused adapters (wacc.h call_begin). Set before instantiating. Guest
+ * spans (wasi:otel) and outbound requests made inside a call nest under
+ * it. Only while a tracer is set (wacc_wasi2_set_trace). */
+void wacc_wasi2_set_trace_calls(wacc_wasi2 *w, bool on);
 
 /* ---- wasi:http server side (service half) ----
  * The server (runtime/serve) parses a request and hands it to the guest's

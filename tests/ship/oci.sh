@@ -169,7 +169,7 @@ want=x86-64-v2; grep -qw avx2 /proc/cpuinfo && want=x86-64-v3
 grep -q '"variant":"v3"' <(curl -s -u alice:secret -H "Accept: application/vnd.oci.image.index.v1+json" "http://$R/v2/team/multi/manifests/1") \
   && ok "index platform variant v3" || bad "index variant"
 
-# a component: os wasip2 and its own imports/exports in the config (the
+# a component: os wasip2, its own imports/exports and target world in the config (the
 # cached real-component corpus; skipped when it cannot be built here)
 if "$SRC/scripts/build-components.sh" -o "$T/comp" hello >/dev/null 2>&1 && [ -f "$T/comp/hello.component.wasm" ]; then
   C=$T/comp/hello.component.wasm
@@ -183,7 +183,25 @@ c = json.load(open(sys.argv[1]))
 assert c["os"] == "wasip2" and c["architecture"] == "wasm"
 assert any(i.startswith("wasi:cli/") for i in c["component"]["imports"])
 assert "wasi:cli/run@0.2.0" in [e.split("@")[0] + "@0.2.0" for e in c["component"]["exports"]]
+run = [e for e in c["component"]["exports"] if e.startswith("wasi:cli/run@")][0]
+assert c["component"]["target"] == "wasi:cli/command@" + run.split("@")[1], c["component"]
 PY
+  if command -v skopeo >/dev/null; then
+    # skopeo inspect --config refuses non-image configs: inspect --raw names
+    # the config, skopeo copy to dir: fetches it
+    skopeo inspect --tls-verify=false --creds alice:secret --raw "docker://$R/team/component:1" >smanifest.json 2>&1 &&
+      skopeo copy -q --src-tls-verify=false --src-creds alice:secret "docker://$R/team/component:1" dir:skdir >skopeo.log 2>&1
+    python3 - smanifest.json skdir <<'PY' && ok "skopeo: component config with target $(cat skdir/target 2>/dev/null)" || { bad "skopeo config"; cat smanifest.json skopeo.log; }
+import json, sys, os
+m = json.load(open(sys.argv[1]))
+assert m["config"]["mediaType"] == "application/vnd.wasm.config.v0+json", m["config"]
+c = json.load(open(os.path.join(sys.argv[2], m["config"]["digest"].split(":")[1])))
+open(os.path.join(sys.argv[2], "target"), "w").write(c["component"]["target"])
+assert c["architecture"] == "wasm" and c["os"] == "wasip2", c
+assert c["component"]["target"].startswith("wasi:cli/command@0.2."), c["component"]
+assert c["component"]["exports"] and c["component"]["imports"]
+PY
+  fi
 else
   echo "note: no hello component (node/jco missing): component config not checked"
 fi

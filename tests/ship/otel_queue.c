@@ -1,7 +1,8 @@
 /*
  * otel_queue.c — libwacc-otel without a collector: ending spans never
- * blocks and overflow is counted (queue of 8, nothing listening); W3C
- * traceparent parse/format. Exit 0 when every check holds.
+ * blocks and overflow is counted (queue of 8, nothing listening), nor does
+ * recording request metrics (more series than kept); W3C traceparent
+ * parse/format. Exit 0 when every check holds.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,17 @@ int main(int argc, char **argv)
     uint64_t dropped = wacc_otel_dropped(o);
     printf("dropped %llu of 1001 spans (queue 8)\n", (unsigned long long)dropped);
     CHECK(dropped >= 1001 - 8 - 256);     /* at most the queue + one batch in flight */
+    /* metrics: more series than kept (256), odd methods; never blocks */
+    for (int i = 0; i < 2000; i++) {
+        char route[32];
+        snprintf(route, sizeof route, "/r%d", i % 300);
+        wacc_otel_http_server_metric(o, i % 7 ? "GET" : "BREW", route, i % 3 ? 200 : 503, 0.001 * i);
+    }
+    wacc_otel_http_server_metric(o, NULL, NULL, 0, 0);
+    wacc_otel_stop(o);                    /* the last export fails: nothing accepted */
+    CHECK(wacc_otel_metrics_exported(o) == 0);
+    wacc_otel_span_end(o, &root);         /* after stop: counted, not queued */
+    CHECK(wacc_otel_dropped(o) == dropped + 1);
     wacc_otel_free(o);
 
     /* tracing off without an endpoint: NULL, no error */
