@@ -175,6 +175,134 @@ function jcoReason(e, line) {
     return why;
 }
 
+// ---- the `cancellable` immediate ----
+// jco 1.35's text parser no longer knows `cancellable` (dropped upstream
+// after component-model#716), but CanonicalABI.md/Binary.md still define it
+// (a cancel? byte after the opcode of waitable-set.wait/poll, thread.yield,
+// thread.suspend and thread.{suspend,yield}-then-{resume,promote}). So the
+// text is parsed without the keyword and the bytes are set afterwards: the
+// n-th such canon of the text (in order) is the n-th in the binary (a
+// depth-first walk of the component's sections); if the counts differ the
+// form stays unconvertible.
+const CANCEL_OPS = new Map([
+    ['waitable-set.wait', 0x20], ['waitable-set.poll', 0x21], ['thread.yield', 0x0c],
+    ['thread.suspend', 0x29], ['thread.suspend-then-resume', 0x2a], ['thread.yield-then-resume', 0x2b],
+    ['thread.suspend-then-promote', 0x2c], ['thread.yield-then-promote', 0x2d],
+]);
+
+// The text without `cancellable` after those canons, and for each such
+// canon (in order) whether it had it; null when there is none.
+function stripCancellable(text) {
+    const atoms = [];      // {v, start, end, open}: `(` and atoms outside comments/strings
+    for (let i = 0; i < text.length;) {
+        const c = text[i];
+        if (c === ';' && text[i + 1] === ';') {
+            while (i < text.length && text[i] !== '\n') i++;
+        } else if (c === '(' && text[i + 1] === ';') {
+            let depth = 0;
+            do {
+                if (text[i] === '(' && text[i + 1] === ';') { depth++; i += 2; }
+                else if (text[i] === ';' && text[i + 1] === ')') { depth--; i += 2; }
+                else i++;
+            } while (depth > 0 && i < text.length);
+        } else if (c === '"') {
+            for (i++; i < text.length && text[i] !== '"'; i++)
+                if (text[i] === '\\') i++;
+            i++;
+            atoms.push({ v: '"', start: i, end: i });
+        } else if (c === '(' || c === ')') {
+            atoms.push({ v: c, start: i, end: i + 1 });
+            i++;
+        } else if (/\s/.test(c)) {
+            i++;
+        } else {
+            const start = i;
+            while (i < text.length && !/[\s()";]/.test(text[i])) i++;
+            atoms.push({ v: text.slice(start, i), start, end: i });
+        }
+    }
+    const marks = [];
+    let out = text, any = false;
+    for (let k = 0; k + 2 < atoms.length; k++) {
+        if (atoms[k].v !== '(' || atoms[k + 1].v !== 'canon' || !CANCEL_OPS.has(atoms[k + 2].v)) continue;
+        const next = atoms[k + 3];
+        const has = next !== undefined && next.v === 'cancellable';
+        marks.push(has);
+        if (has) {
+            any = true;
+            out = out.slice(0, next.start) + ' '.repeat(next.end - next.start) + out.slice(next.end);
+        }
+    }
+    return any ? { text: out, marks } : null;
+}
+
+// Sets the cancel? byte of the marked canons in a component binary;
+// false when the binary's canons do not match the marks.
+function setCancellable(bytes, marks) {
+    let p = 0, n = 0, ok = true;
+    const at = [];
+    const u32 = () => {
+        let v = 0, shift = 0, b;
+        do {
+            if (p >= bytes.length) throw new Error('truncated');
+            b = bytes[p++];
+            v += (b & 0x7f) * 2 ** shift;
+            shift += 7;
+        } while (b & 0x80);
+        return v;
+    };
+    const opts = () => { for (let k = u32(); k > 0; k--) { const o = bytes[p++]; if (o === 3 || o === 4 || o === 5 || o === 7) u32(); } };
+    function component(end) {
+        p += 8;                                 // magic, version, layer
+        while (p < end) {
+            const id = bytes[p++];
+            const size = u32();
+            const sectionEnd = p + size;
+            if (id === 4) {                     // nested component
+                component(sectionEnd);
+            } else if (id === 8) {              // canonical definitions
+                for (let k = u32(); k > 0; k--) {
+                    const op = bytes[p++];
+                    switch (op) {
+                    case 0x00: p++; u32(); opts(); u32(); break;
+                    case 0x01: p++; u32(); opts(); break;
+                    case 0x02: case 0x03: case 0x04: case 0x07: case 0x0e: case 0x13: case 0x14:
+                    case 0x15: case 0x1a: case 0x1b: u32(); break;
+                    case 0x05: case 0x0d: case 0x1e: case 0x1f: case 0x22: case 0x23: case 0x24:
+                    case 0x25: case 0x26: case 0x28: break;
+                    case 0x06: p++; break;
+                    case 0x09: if (bytes[p++] === 0x00) u32(); else p++; opts(); break;
+                    case 0x0a: case 0x0b: p++; u32(); break;
+                    case 0x0f: case 0x10: case 0x16: case 0x17: u32(); opts(); break;
+                    case 0x11: case 0x12: case 0x18: case 0x19: u32(); p++; break;
+                    case 0x1c: case 0x1d: opts(); break;
+                    case 0x20: case 0x21: at.push(p); p++; u32(); break;
+                    case 0x0c: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d: at.push(p); p++; break;
+                    case 0x27: u32(); u32(); break;
+                    case 0x40: p++; u32(); break;
+                    case 0x41: p++; u32(); u32(); break;
+                    case 0x42: p++; break;
+                    default: ok = false; p = sectionEnd; k = 0; break;
+                    }
+                }
+            }
+            p = sectionEnd;
+        }
+    }
+    try {
+        component(bytes.length);
+    } catch {
+        return false;
+    }
+    if (!ok || at.length !== marks.length) return false;
+    for (const m of marks) {
+        if (bytes[at[n]] !== 0) return false;
+        if (m) bytes[at[n]] = 1;
+        n++;
+    }
+    return true;
+}
+
 // ---- conversion ----
 
 async function main() {
@@ -255,6 +383,19 @@ async function main() {
         }
         let bytes;
         try {
+            const strip = kind === 'component' ? stripCancellable(text) : null;
+            if (strip) {
+                let alt = null;
+                try {
+                    alt = await parse(strip.text);
+                } catch {
+                    alt = null;
+                }
+                if (alt && setCancellable(alt, strip.marks)) {
+                    r.filename = writeBin(alt);
+                    return r;
+                }
+            }
             bytes = await parse(text);
         } catch (e) {
             if (mode === 'quote') {

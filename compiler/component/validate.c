@@ -1755,7 +1755,7 @@ static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
     case WACC_CANON_WAITABLE_SET_WAIT: case WACC_CANON_WAITABLE_SET_POLL:
         if (!get_slot(v, s, WACC_SORT_CORE_MEMORY, o->memory, off))
             return false;
-        out.fty = sig(v, "ii", "i");
+        out.fty = v->ptr == WASM_I64 ? sig(v, "iI", "i") : sig(v, "ii", "i");    /* (set, event ptr) */
         break;
     case WACC_CANON_CONTEXT_GET: case WACC_CANON_CONTEXT_SET:
         if (c->core_valtype != WASM_I32 &&
@@ -1772,7 +1772,24 @@ static bool canon_def_flat(vctx *v, scope *s, const wacc_canon *c)
         const char *ct = c->core_valtype == WASM_I64 ? "I" : "i";
         out.fty = c->op == WACC_CANON_CONTEXT_GET ? sig(v, "", ct) : sig(v, ct, "");
         break;
-    case WACC_CANON_THREAD_NEW_INDIRECT: case WACC_CANON_THREAD_SPAWN_INDIRECT:
+    case WACC_CANON_THREAD_NEW_INDIRECT: {
+        /* $ft: (func (param T)), T i32 (or i64 with cm64); $ftbl: funcref;
+         * the built-in: (func (param U T) (result i32)), U the table's
+         * address type (i32 here: the core decoder has no table64) */
+        slot *ts = get_slot(v, s, WACC_SORT_CORE_TYPE, c->type, off);
+        slot *tb = ts ? get_slot(v, s, WACC_SORT_CORE_TABLE, c->table, off) : NULL;
+        if (!tb)
+            return false;
+        const ty *ft = TY(v, ts->t.id);
+        if (ft->kind != TY_CORE_FUNC || ft->cf.nparams != 1 || ft->cf.nresults != 0 ||
+            !(ft->cf.params[0] == WASM_I32 || (ft->cf.params[0] == WASM_I64 && has(v, WACC_CFEAT_CM64))))
+            return vfail(v, off, "start function must take a single `i32` argument");
+        if (tb->c.table.elemtype != WASM_FUNCREF)
+            return vfail(v, off, "start function table must be a `funcref` table");
+        out.fty = ft->cf.params[0] == WASM_I64 ? sig(v, "iI", "i") : sig(v, "ii", "i");
+        break;
+    }
+    case WACC_CANON_THREAD_SPAWN_INDIRECT:
         if (!get_slot(v, s, WACC_SORT_CORE_TYPE, c->type, off) ||
             !get_slot(v, s, WACC_SORT_CORE_TABLE, c->table, off))
             return false;

@@ -148,8 +148,15 @@ static void print_deftype(const wacc_component *c, const wacc_deftype *dt, int d
         break;
     }
     case WACC_DT_COMPONENT: printf("component"); break;
-    case WACC_DT_STREAM: printf("stream"); break;
-    case WACC_DT_FUTURE: printf("future"); break;
+    case WACC_DT_STREAM:
+    case WACC_DT_FUTURE:
+        printf("%s", dt->kind == WACC_DT_STREAM ? "stream" : "future");
+        if (dt->has_t) {
+            putchar('<');
+            print_valtype(c, dt->t, depth + 1);
+            putchar('>');
+        }
+        break;
     default: printf("type"); break;
     }
 }

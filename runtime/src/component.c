@@ -611,6 +611,10 @@ static bool canon(ictx *x, cframe *f, const wacc_canon *cn)
     case WACC_CANON_TASK_RETURN: case WACC_CANON_TASK_CANCEL:
     case WACC_CANON_CONTEXT_GET: case WACC_CANON_CONTEXT_SET:
     case WACC_CANON_THREAD_YIELD: case WACC_CANON_THREAD_INDEX:
+    case WACC_CANON_THREAD_NEW_INDIRECT: case WACC_CANON_THREAD_RESUME_LATER:
+    case WACC_CANON_THREAD_SUSPEND: case WACC_CANON_THREAD_SUSPEND_THEN_RESUME:
+    case WACC_CANON_THREAD_YIELD_THEN_RESUME: case WACC_CANON_THREAD_SUSPEND_THEN_PROMOTE:
+    case WACC_CANON_THREAD_YIELD_THEN_PROMOTE:
     case WACC_CANON_SUBTASK_CANCEL: case WACC_CANON_SUBTASK_DROP:
     case WACC_CANON_BACKPRESSURE_INC: case WACC_CANON_BACKPRESSURE_DEC:
     case WACC_CANON_WAITABLE_SET_NEW: case WACC_CANON_WAITABLE_SET_WAIT:
@@ -1000,6 +1004,7 @@ static bool run_frame(ictx *x, cframe *f, const carg *args, uint32_t nargs)
             ok = core_instantiate(x, f, &c->core_instances[d->index]);
             break;
         case WACC_DEF_CORE_TYPE:
+            it.u.ctype = c->core_types[d->index];
             ok = push(x, f, WACC_SORT_CORE_TYPE, &it);
             break;
         case WACC_DEF_COMPONENT:

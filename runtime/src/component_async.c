@@ -43,7 +43,10 @@
 #include "component_internal.h"
 #include "fiber.h"
 
-enum { AW_NONE = 0, AW_ENTER, AW_YIELD, AW_WAIT, AW_ALWAYS, AW_COND, AW_COPY };
+/* Thread states (CanonicalABI.md Thread): AW_NONE running, AW_SUSPENDED
+ * suspended (listed nowhere), any other: waiting (in asched.waiting) for
+ * what the kind says. */
+enum { AW_NONE = 0, AW_ENTER, AW_YIELD, AW_WAIT, AW_ALWAYS, AW_COND, AW_COPY, AW_SUSPENDED };
 enum { AT_INITIAL = 1, AT_STARTED, AT_PENDING_CANCEL, AT_CANCEL_DELIVERED, AT_RESOLVED };
 enum { EV_NONE = 0, EV_SUBTASK, EV_STREAM_READ, EV_STREAM_WRITE, EV_FUTURE_READ, EV_FUTURE_WRITE,
        EV_TASK_CANCELLED };
@@ -68,12 +71,12 @@ typedef struct awaitable {
     bool pending;                   /* has a pending event */
     bool sync_waiter;
     awset *wset;
-    struct awaitable *snext;        /* in wset->elems */
+    struct awaitable *snext, *sprev;    /* in wset->elems */
 } awaitable;
 
 struct awset {
     aobj o;
-    awaitable *elems;
+    awaitable *elems, *etail;
     uint32_t num_waiting;
 };
 
@@ -137,7 +140,7 @@ struct aend {
 };
 
 typedef struct asched {
-    athread *waiting;               /* threads waiting (stackless and native) */
+    athread *waiting, *wtail;       /* threads waiting (stackless and native) */
     athread *cur;                   /* the running thread (NULL: host / start) */
     atask *tasks;                   /* heap tasks alive */
     aobj *objs;                     /* waitables, sets, shared streams alive */
@@ -194,14 +197,35 @@ static void obj_free(wacc_cinstance *ci, void *p)
 
 static uint32_t thread_resume(wacc_cinstance *ci, athread *t, bool cancelled);
 
+/* A thread whose fiber is in the middle of its function (suspended or
+ * waiting): it must be resumed to unwind before its stack is freed. */
+static athread *stuck_thread(asched *S)
+{
+    if (S->waiting)
+        return S->waiting;
+    for (atask *t = S->tasks; t; t = t->all_next) {
+        if (t->thread.fiber && t->thread.started && !t->thread.exited)
+            return &t->thread;
+        for (athread *x = t->threads; x; x = x->tnext)
+            if (x->started && !x->exited)
+                return x;
+    }
+    return NULL;
+}
+
 void wacc__async_free(wacc_cinstance *ci)
 {
+    for (cframe *f = ci->frames; f; f = f->next_frame) {
+        free(f->threads);
+        f->threads = NULL;
+        f->nthreads = f->cap_threads = f->free_thread = 0;
+    }
     asched *S = ci->sched;
     if (!S)
         return;
-    /* threads still waiting: resumed with a trap that unwinds their stacks */
-    while (S->waiting) {
-        athread *t = S->waiting;
+    /* threads in the middle of their function: resumed with a trap that
+     * unwinds their stacks */
+    for (athread *t; (t = stuck_thread(S)) != NULL;) {
         t->killed = true;
         thread_resume(ci, t, false);
     }
@@ -212,6 +236,12 @@ void wacc__async_free(wacc_cinstance *ci)
         S->tasks = t->all_next;
         if (t->thread.fiber)
             wacc_fiber_free(t->thread.fiber);
+        while (t->threads) {        /* explicit threads that never ran */
+            athread *x = t->threads;
+            t->threads = x->tnext;
+            wacc_fiber_free(x->fiber);
+            free(x);
+        }
         free(t);
     }
     if (S->pool)
@@ -276,20 +306,26 @@ static void end_flags(cframe *f, aend *e)
 
 static void w_join(awaitable *w, awset *s)
 {
-    if (w->wset) {
-        awaitable **pp = &w->wset->elems;
-        while (*pp && *pp != w)
-            pp = &(*pp)->snext;
-        if (*pp)
-            *pp = w->snext;
+    awset *o = w->wset;
+    if (o) {
+        if (w->sprev)
+            w->sprev->snext = w->snext;
+        else
+            o->elems = w->snext;
+        if (w->snext)
+            w->snext->sprev = w->sprev;
+        else
+            o->etail = w->sprev;
     }
     w->wset = s;
-    w->snext = NULL;
+    w->snext = w->sprev = NULL;
     if (s) {
-        awaitable **pp = &s->elems;
-        while (*pp)
-            pp = &(*pp)->snext;
-        *pp = w;
+        w->sprev = s->etail;
+        if (s->etail)
+            s->etail->snext = w;
+        else
+            s->elems = w;
+        s->etail = w;
     }
 }
 
@@ -357,21 +393,54 @@ static void wset_event(cframe *f, awset *s, uint32_t *code, uint32_t *p1, uint32
 
 static void enlist(asched *S, athread *t)
 {
-    athread **pp = &S->waiting;
-    while (*pp)
-        pp = &(*pp)->wnext;
+    if (t->listed)
+        return;
+    t->listed = true;
     t->wnext = NULL;
-    *pp = t;
+    t->wprev = S->wtail;
+    if (S->wtail)
+        S->wtail->wnext = t;
+    else
+        S->waiting = t;
+    S->wtail = t;
 }
 
 static void delist(asched *S, athread *t)
 {
-    athread **pp = &S->waiting;
-    while (*pp && *pp != t)
-        pp = &(*pp)->wnext;
-    if (*pp)
-        *pp = t->wnext;
-    t->wnext = NULL;
+    if (!t->listed)
+        return;
+    t->listed = false;
+    if (t->wprev)
+        t->wprev->wnext = t->wnext;
+    else
+        S->waiting = t->wnext;
+    if (t->wnext)
+        t->wnext->wprev = t->wprev;
+    else
+        S->wtail = t->wprev;
+    t->wnext = t->wprev = NULL;
+}
+
+static void task_link(asched *S, atask *t)
+{
+    t->all_prev = NULL;
+    t->all_next = S->tasks;
+    if (S->tasks)
+        S->tasks->all_prev = t;
+    S->tasks = t;
+}
+
+static void task_unlink(asched *S, atask *t)
+{
+    if (t->all_prev)
+        t->all_prev->all_next = t->all_next;
+    else if (S->tasks == t)
+        S->tasks = t->all_next;
+    else
+        return;
+    if (t->all_next)
+        t->all_next->all_prev = t->all_prev;
+    t->all_next = t->all_prev = NULL;
 }
 
 static bool needs_exclusive(const atask *t)
@@ -419,6 +488,8 @@ static bool deliver_pending_cancel(atask *t, bool cancellable)
 static athread *pick(asched *S, cframe *only)
 {
     for (athread *t = S->waiting; t; t = t->wnext) {
+        if (!t->fiber)              /* on a caller's stack: only its own loop runs it */
+            continue;
         if (only && (t->task->inst != only || only->exclusive == t))
             continue;
         if (thread_ready(t))
@@ -427,53 +498,188 @@ static athread *pick(asched *S, cframe *only)
     return NULL;
 }
 
-static void thread_free(wacc_cinstance *ci, atask *task)
+static void task_free(wacc_cinstance *ci, atask *task)
 {
     asched *S = ci->sched;
     if (task->thread.fiber)
         wacc_fiber_free(task->thread.fiber);
     if (task->caller)
         task->caller->callee = NULL;
-    atask **pp = &S->tasks;
-    while (*pp && *pp != task)
-        pp = &(*pp)->all_next;
-    if (*pp)
-        *pp = task->all_next;
+    task_unlink(S, task);
     free(task);
 }
 
+/* ---- the threads table (ComponentInstance.threads) ---- */
+
+static bool thr_register(cframe *f, athread *t)
+{
+    if (t->index)
+        return true;
+    uint32_t i = f->free_thread;
+    if (i) {
+        f->free_thread = (uint32_t)((uintptr_t)f->threads[i] >> 1);
+    } else {
+        if (!f->nthreads)
+            f->nthreads = 1;
+        if (f->nthreads >= (1u << 28))
+            return false;
+        if (f->nthreads >= f->cap_threads) {
+            uint32_t cap = f->cap_threads ? f->cap_threads * 2 : 16;
+            athread **a = realloc(f->threads, cap * sizeof *a);
+            if (!a)
+                return false;
+            f->threads = a;
+            f->cap_threads = cap;
+        }
+        i = f->nthreads++;
+    }
+    f->threads[i] = t;
+    t->index = i;
+    return true;
+}
+
+static void thr_unregister(cframe *f, athread *t)
+{
+    if (!t->index || !f->threads)
+        return;
+    f->threads[t->index] = (athread *)(((uintptr_t)f->free_thread << 1) | 1);
+    f->free_thread = t->index;
+    t->index = 0;
+}
+
+static athread *thr_get(cframe *f, uint32_t i)
+{
+    if (i == 0 || i >= f->nthreads)
+        return NULL;
+    uintptr_t p = (uintptr_t)f->threads[i];
+    return p & 1 ? NULL : (athread *)p;
+}
+
+/* A thread's function returned: Task.unregister_thread; the task goes
+ * when its last thread did. */
+static void thread_exit(wacc_cinstance *ci, athread *t)
+{
+    atask *task = t->task;
+    t->exited = true;
+    thr_unregister(task->inst, t);
+    if (t->explicit_) {
+        athread **pp = &task->threads;
+        while (*pp && *pp != t)
+            pp = &(*pp)->tnext;
+        if (*pp)
+            *pp = t->tnext;
+        wacc_fiber_free(t->fiber);
+        free(t);
+    } else {
+        wacc_fiber_free(t->fiber);
+        t->fiber = NULL;
+    }
+    if (--task->live == 0)
+        task_free(ci, task);
+}
+
 /* Thread.resume: runs t's fiber until it blocks again or finishes (then
- * its task is freed); a trap inside it is returned. */
+ * it is freed, and its task with its last thread); a thread that blocks
+ * naming another to switch to runs that one next, and so on. A thread on
+ * a caller's stack (a synchronous task's) is only marked running: its
+ * own loop (stack_wait) goes on when control gets back to it. A trap
+ * inside any of them is returned. */
 static uint32_t thread_resume(wacc_cinstance *ci, athread *t, bool cancelled)
 {
     asched *S = ci->sched;
-    atask *task = t->task;
-    cframe *f = task->inst;
-    delist(S, t);
-    t->wait = AW_NONE;
-    t->cancelled = cancelled;
-    athread *cur = S->cur;
-    S->cur = t;
-    bool me = f->abi.may_enter;
-    f->abi.may_enter = false;
-    /* the wasm suspended on t's stack checks the store's stack limit:
-     * t's own while it runs (a host call on another stack may have set
-     * another meanwhile) */
-    void *lo, *hi;
-    wacc_fiber_stack(t->fiber, &lo, &hi);
-    uintptr_t outer_limit = ci->store->limits.stack_limit;
-    ci->store->limits.stack_limit = (uintptr_t)lo + 2 * (uintptr_t)WACC_STACK_RED_ZONE;
-    bool done = wacc_fiber_resume(t->fiber);
-    ci->store->limits.stack_limit = outer_limit;
-    f->abi.may_enter = me;
-    S->cur = cur;
-    if (!done)
-        return 0;
-    uint32_t code = t->code;
-    thread_free(ci, task);
-    if (code)
-        f->poisoned = true;
-    return code;
+    while (t) {
+        delist(S, t);
+        t->wait = AW_NONE;
+        t->cancelled = cancelled;
+        if (!t->fiber)
+            return 0;
+        atask *task = t->task;
+        cframe *f = task->inst;
+        t->started = true;
+        athread *cur = S->cur;
+        S->cur = t;
+        bool me = f->abi.may_enter;
+        f->abi.may_enter = false;
+        /* the wasm suspended on t's stack checks the store's stack limit:
+         * t's own while it runs (a host call on another stack may have set
+         * another meanwhile) */
+        void *lo, *hi;
+        wacc_fiber_stack(t->fiber, &lo, &hi);
+        uintptr_t outer_limit = ci->store->limits.stack_limit;
+        ci->store->limits.stack_limit = (uintptr_t)lo + 2 * (uintptr_t)WACC_STACK_RED_ZONE;
+        bool done = wacc_fiber_resume(t->fiber);
+        ci->store->limits.stack_limit = outer_limit;
+        f->abi.may_enter = me;
+        S->cur = cur;
+        athread *next = t->switch_to;
+        t->switch_to = NULL;
+        if (done) {
+            uint32_t code = t->code;
+            thread_exit(ci, t);
+            if (code) {
+                f->poisoned = true;
+                return code;
+            }
+            next = NULL;
+        }
+        t = next;
+        cancelled = false;
+    }
+    return 0;
+}
+
+/* The loop of a blocked thread on a caller's stack (canon_lift of a
+ * non-async type): runs its instance's other ready threads until it is
+ * ready (or resumed) itself; traps when none is ready. */
+static uint32_t stack_wait(wacc_cinstance *ci, cframe *f, athread *self)
+{
+    asched *S = ci->sched;
+    cframe *only = self->task->inst;
+    while (self->wait != AW_NONE) {
+        if (self->wait != AW_SUSPENDED && thread_ready(self)) {
+            delist(S, self);
+            self->wait = AW_NONE;
+            break;
+        }
+        athread *t = pick(S, only);
+        uint32_t code = t ? thread_resume(ci, t, false)
+                          : trapf(f, "cannot block a synchronous task before returning");
+        if (code) {
+            delist(S, self);
+            self->wait = AW_NONE;
+            return code;
+        }
+    }
+    return 0;
+}
+
+/* Thread.block_internal / switch_to_internal for the running thread self,
+ * whose wait says what it waits for (AW_SUSPENDED: to be resumed; others:
+ * it is listed as waiting), switching to `other` (NULL: none). */
+static uint32_t thread_block(wacc_cinstance *ci, cframe *f, athread *self, athread *other, bool cancellable,
+                             bool *cancelled)
+{
+    self->cancellable = cancellable;
+    self->cancelled = false;
+    *cancelled = false;
+    if (self->fiber && wacc_fiber_current() == self->fiber) {
+        self->switch_to = other;
+        wacc_fiber_suspend();
+        if (self->killed)
+            return trapf(f, "component instance freed while a thread was suspended");
+    } else {
+        uint32_t code = other ? thread_resume(ci, other, false) : 0;
+        if (!code)
+            code = stack_wait(ci, f, self);
+        if (code) {
+            delist(ci->sched, self);
+            self->wait = AW_NONE;
+            return code;
+        }
+    }
+    *cancelled = self->cancelled;
+    self->cancelled = false;
+    return 0;
 }
 
 /* Thread.wait_until for the running thread `self` (NULL: the host waiting
@@ -535,6 +741,18 @@ static uint32_t wait_until(wacc_cinstance *ci, cframe *f, athread *self, uint8_t
         athread *t = pick(S, only);
         return t ? thread_resume(ci, t, false) : 0;
     }
+    if (self) {
+        /* listed as waiting, so that thread.*-then-promote may switch to it */
+        if ((kind == AW_COND || kind == AW_COPY) && ready(arg))
+            return 0;
+        self->wait = kind;
+        self->ready = ready;
+        self->ready_arg = arg;
+        self->reacquire = false;
+        self->cancellable = false;
+        enlist(S, self);
+        return stack_wait(ci, f, self);
+    }
     while (!ready(arg)) {
         athread *t = pick(S, only);
         if (!t) {
@@ -560,7 +778,7 @@ static uint32_t wait_until(wacc_cinstance *ci, cframe *f, athread *self, uint8_t
 static uint32_t task_exit(atask *task)
 {
     cframe *f = task->inst;
-    if (task->state != AT_RESOLVED)
+    if (task->state != AT_RESOLVED && task->live == 1)
         return trapf(f, "task exited without calling task.return");
     if (needs_exclusive(task) && f->exclusive == &task->thread)
         f->exclusive = NULL;
@@ -606,12 +824,15 @@ static uint32_t task_request_cancel(atask *task)
         task->state = AT_CANCEL_DELIVERED;
         return thread_resume(f->ci, th, true);
     }
-    bool candidate = th->wait != AW_NONE && th->cancellable;
+    athread *cand = th->wait != AW_NONE && th->cancellable ? th : NULL;
     if (needs_exclusive(task) && f->exclusive && f->exclusive != th)
-        candidate = false;
-    if (candidate && f->abi.may_enter) {
+        cand = NULL;
+    for (athread *x = task->threads; x && !cand; x = x->tnext)
+        if (x->wait != AW_NONE && x->cancellable)
+            cand = x;
+    if (cand && f->abi.may_enter) {
         task->state = AT_CANCEL_DELIVERED;
-        return thread_resume(f->ci, th, true);
+        return thread_resume(f->ci, cand, true);
     }
     task->state = AT_PENDING_CANCEL;
     return 0;
@@ -787,9 +1008,9 @@ static uint32_t task_call(struct wacc_cfunc *F, acaller *caller)
     task->caller = caller;
     caller->callee = task;
     task->thread.task = task;
+    task->live = 1;
     wacc_task_init(&task->borrows);
-    task->all_next = S->tasks;
-    S->tasks = task;
+    task_link(S, task);
     char err[256];
     if (!S->pool)
         S->pool = wacc_fiber_pool_new(FIBER_STACK, 16);
@@ -797,7 +1018,7 @@ static uint32_t task_call(struct wacc_cfunc *F, acaller *caller)
     if (!task->thread.fiber) {
         caller->callee = NULL;
         task->caller = NULL;
-        thread_free(f->ci, task);
+        task_free(f->ci, task);
         return wacc__note(f, WACC_TRAP_OUT_OF_MEMORY, "out of memory (no stack for a task)");
     }
     return thread_resume(f->ci, &task->thread, false);
@@ -823,6 +1044,12 @@ void wacc__sync_leave(cframe *f, atask *t)
 {
     if (f->ci->sched)
         f->ci->sched->cur = t->thread.prev_cur;
+    thr_unregister(f, &t->thread);
+    if (t->twin) {
+        t->twin->state = AT_RESOLVED;
+        if (--t->twin->live == 0)
+            task_free(f->ci, t->twin);
+    }
 }
 
 /* ---- the host as caller ---- */
@@ -1127,6 +1354,9 @@ typedef struct abuiltin {
     copts o;
     const wacc_ctype *t;            /* stream/future type; task.return result */
     bool has_result;
+    wacc_table_obj *table;          /* thread.new-indirect: the table of start
+                                       functions, and their parameter type */
+    bool start64;
 } abuiltin;
 
 static athread *cur_thread(cframe *f)
@@ -1233,8 +1463,9 @@ static uint32_t bi_yield(abuiltin *B, wacc_val *v)
     return code;
 }
 
-/* thread.index: the current thread's index in its instance (indices are
- * handed out from 1 as threads first ask, not reused). */
+/* thread.index: the current thread's index in its instance's threads
+ * table (an implicit thread is put in the table when it first asks;
+ * explicit threads are when they are made). */
 static uint32_t bi_thread_index(abuiltin *B, wacc_val *v)
 {
     cframe *f = B->f;
@@ -1243,10 +1474,166 @@ static uint32_t bi_thread_index(abuiltin *B, wacc_val *v)
     athread *th = cur_thread(f);
     if (!th)
         return trapf(f, "thread.index called outside any task");
-    if (!th->index)
-        th->index = ++f->thread_count;
+    if (!thr_register(th->task->inst, th))
+        return trapf(f, "too many threads");
     v[0].i32 = (int32_t)th->index;
     return 0;
+}
+
+/* An explicit thread's fiber: the start function, then
+ * Task.unregister_thread's trap. */
+static void xthread_main(void *arg)
+{
+    athread *th = arg;
+    atask *task = th->task;
+    cframe *f = task->inst;
+    wacc_val a = th->start_arg;
+    uint32_t code = call_core(f, th, th->start_fn, &a, 1, NULL, 0);
+    if (!code && task->live == 1 && task->state != AT_RESOLVED)
+        code = trapf(f, "task exited without calling task.return");
+    th->code = code;
+}
+
+/* The heap task that owns the explicit threads of synchronous task t
+ * (which lives on its caller's stack); it counts t's thread as live
+ * until t returns (wacc__sync_leave). */
+static atask *sync_twin(cframe *f, atask *t)
+{
+    if (t->twin)
+        return t->twin;
+    asched *S = sched(f->ci);
+    atask *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->inst = t->inst;
+    w->sync = true;
+    w->state = AT_STARTED;
+    w->live = 1;
+    w->thread.task = w;
+    w->thread.exited = true;
+    task_link(S, w);
+    t->twin = w;
+    return w;
+}
+
+static uint32_t bi_new_indirect(abuiltin *B, wacc_val *v)
+{
+    cframe *f = B->f;
+    wacc_cinstance *ci = f->ci;
+    if (!f->abi.may_leave)
+        return trapf(f, "cannot leave component instance (thread.new-indirect)");
+    athread *cur = cur_thread(f);
+    if (!cur)
+        return trapf(f, "thread.new-indirect called outside any task");
+    uint32_t fi = (uint32_t)v[0].i32;
+    void *ref = NULL;
+    if (!wacc_table_get(B->table, fi, &ref))
+        return trapf(f, "thread.new-indirect: table index %u out of bounds", fi);
+    wacc_func *fn = ref ? wacc_func_from_ref(ci->store, ref) : NULL;
+    if (!fn)
+        return trapf(f, "thread.new-indirect: uninitialized element %u", fi);
+    wacc_functype ft;
+    wacc_func_type(fn, &ft);
+    if (ft.nparams != 1 || ft.nresults != 0 || ft.params[0] != (B->start64 ? WACC_I64 : WACC_I32))
+        return trapf(f, "thread.new-indirect: indirect call type mismatch");
+    atask *task = cur->task->sync ? sync_twin(f, cur->task) : cur->task;
+    asched *S = sched(ci);
+    athread *t = task ? calloc(1, sizeof *t) : NULL;
+    if (!t)
+        return wacc__note(f, WACC_TRAP_OUT_OF_MEMORY, "out of memory");
+    t->explicit_ = true;
+    t->task = task;
+    t->wait = AW_SUSPENDED;
+    t->start_fn = fn;
+    t->start_arg = v[1];
+    char err[256];
+    if (!S->pool)
+        S->pool = wacc_fiber_pool_new(FIBER_STACK, 16);
+    t->fiber = S->pool ? wacc_fiber_new(S->pool, xthread_main, t, err) : NULL;
+    if (!t->fiber || !thr_register(task->inst, t)) {
+        if (t->fiber)
+            wacc_fiber_free(t->fiber);
+        free(t);
+        return wacc__note(f, WACC_TRAP_OUT_OF_MEMORY, "out of memory (no stack for a thread)");
+    }
+    t->tnext = task->threads;
+    task->threads = t;
+    task->live++;
+    v[0].i32 = (int32_t)t->index;
+    return 0;
+}
+
+static uint32_t bi_resume_later(abuiltin *B, wacc_val *v)
+{
+    cframe *f = B->f;
+    if (!f->abi.may_leave)
+        return trapf(f, "cannot leave component instance (thread.resume-later)");
+    uint32_t i = (uint32_t)v[0].i32;
+    athread *t = thr_get(f, i);
+    if (!t)
+        return trapf(f, "thread.resume-later: %u is not a thread", i);
+    if (t->wait != AW_SUSPENDED)
+        return trapf(f, "thread.resume-later: thread %u is not suspended", i);
+    t->wait = AW_ALWAYS;
+    t->reacquire = false;
+    enlist(sched(f->ci), t);
+    return 0;
+}
+
+/* thread.suspend, thread.{suspend,yield}-then-{resume,promote}. */
+static uint32_t bi_suspend(abuiltin *B, wacc_val *v)
+{
+    static const char *const names[] = { "thread.suspend", "thread.suspend-then-resume",
+                                         "thread.yield-then-resume", "thread.suspend-then-promote",
+                                         "thread.yield-then-promote" };
+    cframe *f = B->f;
+    bool plain = B->op == WACC_CANON_THREAD_SUSPEND;
+    const char *name = names[plain ? 0 : B->op - WACC_CANON_THREAD_SUSPEND_THEN_RESUME + 1];
+    if (!f->abi.may_leave)
+        return trapf(f, "cannot leave component instance (%s)", name);
+    athread *th = cur_thread(f);
+    if (!th)
+        return trapf(f, "%s called outside any task", name);
+    athread *other = NULL;
+    bool yield = B->op == WACC_CANON_THREAD_YIELD_THEN_RESUME || B->op == WACC_CANON_THREAD_YIELD_THEN_PROMOTE;
+    bool promote = B->op == WACC_CANON_THREAD_SUSPEND_THEN_PROMOTE || B->op == WACC_CANON_THREAD_YIELD_THEN_PROMOTE;
+    if (!plain) {
+        uint32_t i = (uint32_t)v[0].i32;
+        if (!(other = thr_get(th->task->inst, i)))
+            return trapf(f, "%s: %u is not a thread", name, i);
+        if (!promote && other->wait != AW_SUSPENDED)
+            return trapf(f, "%s: thread %u is not suspended", name, i);
+    }
+    if (deliver_pending_cancel(th->task, B->cancellable)) {
+        v[0].i32 = 1;
+        return 0;
+    }
+    if (promote) {
+        /* Thread.*_then_promote: switch only to a ready waiting thread */
+        if (other->wait != AW_NONE && other->wait != AW_SUSPENDED && thread_ready(other)) {
+            delist(sched(f->ci), other);
+            other->wait = AW_SUSPENDED;
+        } else {
+            other = NULL;
+            if (yield) {
+                bool cancelled = false;
+                uint32_t code = wait_until(f->ci, f, th, AW_ALWAYS, NULL, NULL, B->cancellable, &cancelled);
+                v[0].i32 = cancelled;
+                return code;
+            }
+        }
+    }
+    if (yield) {
+        th->wait = AW_ALWAYS;
+        th->reacquire = false;
+        enlist(sched(f->ci), th);
+    } else {
+        th->wait = AW_SUSPENDED;
+    }
+    bool cancelled = false;
+    uint32_t code = thread_block(f->ci, f, th, other, B->cancellable, &cancelled);
+    v[0].i32 = cancelled;
+    return code;
 }
 
 static uint32_t bi_backpressure(abuiltin *B, wacc_val *v)
@@ -1662,20 +2049,53 @@ static aend *end_get(abuiltin *B, uint32_t i, bool writable, const char *op, uin
     return e;
 }
 
+/* An end's state for end_enter's mask: CS_*, or ES_SYNC_COPYING for a
+ * copy a thread waits for synchronously. */
+enum { ES_SYNC_COPYING = CS_DONE + 1 };
+#define ES(s) (1u << (s))
+
+static const char *end_state_name(uint32_t st)
+{
+    switch (st) {
+    case CS_IDLE: return "idle";
+    case CS_COPYING: return "already copying";
+    case ES_SYNC_COPYING: return "copying synchronously";
+    case CS_CANCELLING: return "cancelling a copy";
+    default: return "done (the other end was dropped or the value was transferred)";
+    }
+}
+
+/* The start of every stream/future built-in on end i: the may_leave
+ * check, the handle (end_get), then the state trap: the end's state must
+ * be one of `states` (a mask of ES(CS_*) / ES(ES_SYNC_COPYING)). */
+static aend *end_enter(abuiltin *B, uint32_t i, bool writable, const char *op, uint32_t states, uint32_t *code)
+{
+    cframe *f = B->f;
+    if (!f->abi.may_leave) {
+        *code = trapf(f, "cannot leave component instance (%s)", op);
+        return NULL;
+    }
+    aend *e = end_get(B, i, writable, op, code);
+    if (!e)
+        return NULL;
+    uint32_t st = e->state == CS_COPYING && e->w.sync_waiter ? ES_SYNC_COPYING : e->state;
+    if (!(states & ES(st))) {
+        *code = trapf(f, "%s: the end is %s", op, end_state_name(st));
+        return NULL;
+    }
+    return e;
+}
+
 static uint32_t bi_copy(abuiltin *B, wacc_val *v)
 {
     cframe *f = B->f;
     bool fut = B->t->kind == WACC_CT_FUTURE;
     bool writable = B->op == WACC_CANON_STREAM_WRITE || B->op == WACC_CANON_FUTURE_WRITE;
     const char *op = fut ? (writable ? "future.write" : "future.read") : (writable ? "stream.write" : "stream.read");
-    if (!f->abi.may_leave)
-        return trapf(f, "cannot leave component instance (%s)", op);
     uint32_t i = (uint32_t)v[0].i32, code = 0;
-    aend *e = end_get(B, i, writable, op, &code);
+    aend *e = end_enter(B, i, writable, op, ES(CS_IDLE), &code);
     if (!e)
         return code;
-    if (e->state != CS_IDLE)
-        return trapf(f, "%s: the end is %s", op, e->state == CS_DONE ? "done (the other end was dropped or the value was transferred)" : "already copying");
     if (e->w.wset && !B->async_)
         return trapf(f, "%s: synchronous copy of an end in a waitable set", op);
     uint64_t ptr = addr(&B->o, &v[1]);
@@ -1728,14 +2148,10 @@ static uint32_t bi_cancel_copy(abuiltin *B, wacc_val *v)
     cframe *f = B->f;
     bool writable = B->op == WACC_CANON_STREAM_CANCEL_WRITE || B->op == WACC_CANON_FUTURE_CANCEL_WRITE;
     const char *op = writable ? "cancel-write" : "cancel-read";
-    if (!f->abi.may_leave)
-        return trapf(f, "cannot leave component instance (%s)", op);
     uint32_t i = (uint32_t)v[0].i32, code = 0;
-    aend *e = end_get(B, i, writable, op, &code);
+    aend *e = end_enter(B, i, writable, op, ES(CS_COPYING), &code);
     if (!e)
         return code;
-    if (e->state != CS_COPYING || e->w.sync_waiter)
-        return trapf(f, "%s: no asynchronous copy in progress", op);
     if (e->w.wset && !B->async_)
         return trapf(f, "%s: synchronous cancel of an end in a waitable set", op);
     e->state = CS_CANCELLING;
@@ -1769,14 +2185,10 @@ static uint32_t bi_drop_end(abuiltin *B, wacc_val *v)
     cframe *f = B->f;
     bool writable = B->op == WACC_CANON_STREAM_DROP_WRITABLE || B->op == WACC_CANON_FUTURE_DROP_WRITABLE;
     const char *op = writable ? "drop-writable" : "drop-readable";
-    if (!f->abi.may_leave)
-        return trapf(f, "cannot leave component instance (%s)", op);
     uint32_t i = (uint32_t)v[0].i32, code = 0;
-    aend *e = end_get(B, i, writable, op, &code);
+    aend *e = end_enter(B, i, writable, op, ES(CS_IDLE) | ES(CS_DONE), &code);
     if (!e)
         return code;
-    if (e->state == CS_COPYING || e->state == CS_CANCELLING)
-        return trapf(f, "%s: a copy is in progress", op);
     if (e->future && writable && e->state != CS_DONE)
         return trapf(f, "%s: the future was not written", op);
     wacc_htable_remove(&f->abi.handles, i, NULL, NULL, 0);
@@ -1800,6 +2212,13 @@ static uint32_t bi_dispatch(void *data, wacc_val *v)
     case WACC_CANON_CONTEXT_SET: code = bi_context(B, v); break;
     case WACC_CANON_THREAD_YIELD: code = bi_yield(B, v); break;
     case WACC_CANON_THREAD_INDEX: code = bi_thread_index(B, v); break;
+    case WACC_CANON_THREAD_NEW_INDIRECT: code = bi_new_indirect(B, v); break;
+    case WACC_CANON_THREAD_RESUME_LATER: code = bi_resume_later(B, v); break;
+    case WACC_CANON_THREAD_SUSPEND:
+    case WACC_CANON_THREAD_SUSPEND_THEN_RESUME:
+    case WACC_CANON_THREAD_YIELD_THEN_RESUME:
+    case WACC_CANON_THREAD_SUSPEND_THEN_PROMOTE:
+    case WACC_CANON_THREAD_YIELD_THEN_PROMOTE: code = bi_suspend(B, v); break;
     case WACC_CANON_BACKPRESSURE_INC:
     case WACC_CANON_BACKPRESSURE_DEC: code = bi_backpressure(B, v); break;
     case WACC_CANON_WAITABLE_SET_NEW: code = bi_wset_new(B, v); break;
@@ -1842,8 +2261,10 @@ wacc_func *wacc__async_builtin(cframe *f, const wacc_canon *cn, const copts *o, 
     B->index = cn->context_index;
     B->i64 = cn->core_valtype == 0x7e;
     B->o = *o;
-    if (cn->op == WACC_CANON_CONTEXT_GET || cn->op == WACC_CANON_CONTEXT_SET)
-        f->uses_context = true;
+    if (cn->op == WACC_CANON_CONTEXT_GET || cn->op == WACC_CANON_CONTEXT_SET ||
+        cn->op == WACC_CANON_THREAD_INDEX || cn->op == WACC_CANON_THREAD_NEW_INDIRECT ||
+        (cn->op >= WACC_CANON_THREAD_RESUME_LATER && cn->op <= WACC_CANON_THREAD_YIELD_THEN_PROMOTE))
+        f->uses_context = true;     /* they need the current thread */
     uint8_t a = o->mem64 ? WACC_I64 : WACC_I32;
     const uint8_t pa[3] = { WACC_I32, a, a };
     switch (cn->op) {
@@ -1865,8 +2286,27 @@ wacc_func *wacc__async_builtin(cframe *f, const wacc_canon *cn, const copts *o, 
         return wacc__host_func(f, B->i64 ? I64 : I32, 1, NULL, 0, bi_dispatch, B);
     case WACC_CANON_THREAD_YIELD:
     case WACC_CANON_THREAD_INDEX:
+    case WACC_CANON_THREAD_SUSPEND:
     case WACC_CANON_WAITABLE_SET_NEW:
         return wacc__host_func(f, NULL, 0, I32, 1, bi_dispatch, B);
+    case WACC_CANON_THREAD_RESUME_LATER:
+        return wacc__host_func(f, I32, 1, NULL, 0, bi_dispatch, B);
+    case WACC_CANON_THREAD_SUSPEND_THEN_RESUME:
+    case WACC_CANON_THREAD_YIELD_THEN_RESUME:
+    case WACC_CANON_THREAD_SUSPEND_THEN_PROMOTE:
+    case WACC_CANON_THREAD_YIELD_THEN_PROMOTE:
+        return wacc__host_func(f, I32, 1, I32, 1, bi_dispatch, B);
+    case WACC_CANON_THREAD_NEW_INDIRECT: {
+        if (cn->table >= f->count[WACC_SORT_CORE_TABLE] || cn->type >= f->count[WACC_SORT_CORE_TYPE]) {
+            snprintf(err, errlen, "thread.new-indirect: table or type index out of bounds");
+            return NULL;
+        }
+        B->table = f->space[WACC_SORT_CORE_TABLE][cn->table].u.core.of.table;
+        const wacc_core_type *ct = f->space[WACC_SORT_CORE_TYPE][cn->type].u.ctype;
+        B->start64 = ct && ct->kind == WACC_CT_FUNC && ct->func.nparams == 1 && ct->func.params[0] == WASM_I64;
+        const uint8_t np[2] = { WACC_I32, B->start64 ? WACC_I64 : WACC_I32 };
+        return wacc__host_func(f, np, 2, I32, 1, bi_dispatch, B);
+    }
     case WACC_CANON_WAITABLE_SET_WAIT:
     case WACC_CANON_WAITABLE_SET_POLL:
         return wacc__host_func(f, pa, 2, I32, 1, bi_dispatch, B);

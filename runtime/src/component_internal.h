@@ -76,6 +76,7 @@ struct citem {
     bool mem64;                     /* core memory: its address type is i64 */
     union {
         wacc_extern core;           /* core func/table/memory/global */
+        const wacc_core_type *ctype;    /* core type (NULL: unknown) */
         uint32_t module;            /* core module: flattened number */
         ccore_inst *cinst;
         struct wacc_cfunc *func;
@@ -141,8 +142,11 @@ struct cframe {
     uint32_t num_waiting_to_enter;
     struct athread *exclusive;
     bool poisoned;                  /* a built-in trapped: no more entries */
-    uint32_t thread_count;          /* thread.index numbers handed out */
-    bool uses_context;              /* has context.get/set built-ins (calls into it
+    struct athread **threads;       /* ComponentInstance.threads: [1..nthreads) */
+    uint32_t nthreads, cap_threads; /* slots used (0 is never used), allocated */
+    uint32_t free_thread;           /* first free slot (0: none; free slots chain
+                                       through their `index` field) */
+    bool uses_context;              /* has context.get/set or thread.* built-ins (calls into it
                                        are not fused: they need a thread context) */
     uint32_t id;                    /* instantiation order (0: root) */
     char label[64];                 /* its component-name, or "component N" */
@@ -246,12 +250,22 @@ typedef struct athread {
     bool reacquire;                 /* gave its instance's exclusive lock back
                                        while blocked: takes it again */
     uint32_t code;                  /* its fiber finished: 0 or the trap code */
-    uint32_t index;                 /* thread.index (0: not asked yet) */
+    uint32_t index;                 /* its slot in the instance's threads table (0:
+                                       none yet: implicit threads get one when
+                                       first asked, explicit ones when created) */
+    bool explicit_;                 /* made by thread.new-indirect (heap) */
+    bool started;                   /* its fiber ran */
+    bool exited;                    /* its function returned (or trapped) */
+    struct athread *switch_to;      /* blocked with a thread to run next */
+    struct athread *tnext;          /* the task's explicit threads */
+    struct wacc_func *start_fn;     /* explicit: the function and its argument */
+    wacc_val start_arg;
     uint32_t wset;                  /* AW_WAIT: the waitable set's index */
     bool (*ready)(void *arg);       /* AW_COND: its condition */
     void *ready_arg;
     uint64_t storage[2];            /* context.get/set */
-    struct athread *wnext;          /* the scheduler's waiting list */
+    struct athread *wnext, *wprev;  /* the scheduler's waiting list */
+    bool listed;                    /* in it */
     struct athread *prev_cur;       /* the thread current before it ran */
 } athread;
 
@@ -276,7 +290,11 @@ typedef struct atask {
     wacc_task borrows;              /* num_borrows */
     athread thread;                 /* the implicit thread */
     acaller *caller;
-    struct atask *all_next;         /* the scheduler's task list (heap tasks) */
+    struct atask *all_next, *all_prev;  /* the scheduler's task list (heap tasks) */
+    athread *threads;               /* its explicit threads */
+    uint32_t live;                  /* its threads that did not exit (implicit too) */
+    struct atask *twin;             /* a synchronous (stack) task's heap task that
+                                       owns the explicit threads it made */
 } atask;
 /* component_host_async.c: the host side of the event loop, and the hooks
  * component_async.c gives it (host-held stream/future ends). */
