@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(build-essential pkg-config meson ninja-build
       llvm-19-dev clang-19 lld-19 libelf-dev libxxhash-dev libcjson-dev
-      check wabt binaryen wasi-libc libclang-rt-19-dev-wasm32 binutils
+      check wabt wasi-libc libclang-rt-19-dev-wasm32 binutils
       libuv1-dev libhttp-parser-dev libcurl4-openssl-dev libsodium-dev
       wrk hey curl libidn2-dev
       python3 gcc-aarch64-linux-gnu qemu-user

@@ -979,6 +979,20 @@ wacc_wasi3_http *wacc_wasi3_http_new(const wacc_wasi_config *cfg, char err[WACC_
     return h;
 }
 
+/* --trace-calls (call_begin/call_end) belongs to the host at the end of
+ * the chain: passed through. */
+static void *fwd_call_begin(void *ud, const char *name, const char *caller, const char *callee)
+{
+    const wacc_component_host *n = ((wacc_wasi3_http *)ud)->next;
+    return n->call_begin(n->ud, name, caller, callee);
+}
+
+static void fwd_call_end(void *ud, void *token, uint32_t code)
+{
+    const wacc_component_host *n = ((wacc_wasi3_http *)ud)->next;
+    n->call_end(n->ud, token, code);
+}
+
 void wacc_wasi3_http_host(wacc_wasi3_http *h, const wacc_component_host *next, wacc_component_host *out)
 {
     h->next = next;
@@ -988,6 +1002,10 @@ void wacc_wasi3_http_host(wacc_wasi3_http *h, const wacc_component_host *next, w
     out->resource = resource;
     out->async_func = async_func;
     out->ud = h;
+    if (next && next->call_begin && next->call_end) {
+        out->call_begin = fwd_call_begin;
+        out->call_end = fwd_call_end;
+    }
     out->list_bytes = true;
     if (next && !next->list_bytes) {
         /* the next host reads lists element by element: it must still get them

@@ -836,6 +836,20 @@ wacc_wasi3_sockets *wacc_wasi3_sockets_new(const wacc_wasi_config *cfg, char err
     return ss;
 }
 
+/* --trace-calls (call_begin/call_end) belongs to the host at the end of
+ * the chain: passed through. */
+static void *fwd_call_begin(void *ud, const char *name, const char *caller, const char *callee)
+{
+    const wacc_component_host *n = ((wacc_wasi3_sockets *)ud)->next;
+    return n->call_begin(n->ud, name, caller, callee);
+}
+
+static void fwd_call_end(void *ud, void *token, uint32_t code)
+{
+    const wacc_component_host *n = ((wacc_wasi3_sockets *)ud)->next;
+    n->call_end(n->ud, token, code);
+}
+
 void wacc_wasi3_sockets_host(wacc_wasi3_sockets *ss, const wacc_component_host *next, wacc_component_host *out)
 {
     ss->next = next;
@@ -845,6 +859,10 @@ void wacc_wasi3_sockets_host(wacc_wasi3_sockets *ss, const wacc_component_host *
     out->resource = resource;
     out->async_func = async_func;
     out->ud = ss;
+    if (next && next->call_begin && next->call_end) {
+        out->call_begin = fwd_call_begin;
+        out->call_end = fwd_call_end;
+    }
     out->list_bytes = next ? next->list_bytes : true;
 }
 
