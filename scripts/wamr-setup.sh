@@ -69,14 +69,14 @@ nice cmake -S "$SRC/wamr-compiler" -B "$DIR/build-wamrc" -G Ninja -Wno-dev \
   -DCMAKE_PREFIX_PATH="$LLVM_PREFIX" >/dev/null
 nice ninja -C "$DIR/build-wamrc" -j "$JOBS" wamrc
 
-# iwasm: AOT loader + WASI (libc-wasi); no JITs. The interpreter stays in (it is
-# WAMR's default and costs nothing for .aot files). On x86-64 Linux WAMR uses
+# iwasm: AOT loader + WASI (libc-wasi); no interpreter (its SIMD support would
+# fetch SIMDe from GitHub at configure time), no JITs. On x86-64 Linux WAMR uses
 # hardware bounds checks (guard pages), matching wamrc's default --bounds-checks=0.
 nice cmake -S "$SRC/product-mini/platforms/linux" -B "$DIR/build-iwasm" -G Ninja -Wno-dev \
   -DCMAKE_BUILD_TYPE=Release \
   -DWAMR_BUILD_AOT=1 -DWAMR_BUILD_LIBC_WASI=1 -DWAMR_BUILD_LIBC_BUILTIN=1 \
   -DWAMR_BUILD_SIMD=1 -DWAMR_BUILD_BULK_MEMORY=1 \
-  -DWAMR_BUILD_JIT=0 -DWAMR_BUILD_FAST_JIT=0 >/dev/null
+  -DWAMR_BUILD_INTERP=0 -DWAMR_BUILD_FAST_INTERP=0 -DWAMR_BUILD_JIT=0 -DWAMR_BUILD_FAST_JIT=0 >/dev/null
 nice ninja -C "$DIR/build-iwasm" -j "$JOBS" iwasm
 
 cp "$DIR/build-wamrc/wamrc" "$DIR/wamrc"
