@@ -143,7 +143,15 @@ static uint32_t call_realloc(afused *a, uint32_t side, uint32_t old, uint32_t ol
     v[3].i32 = (int32_t)new_size;
     inst->may_leave = false;
     const struct wacc_funcref *ref = r->ref;
+    /* as on the generic path, realloc runs in a fresh thread context
+     * (only async adapters reach here with such a frame) */
+    cframe *rf = a->frame[side];
+    atask task;
+    if (rf->uses_context)
+        wacc__sync_enter(rf, &task);
     ref->array_call(ref->vmctx, ref->code, v);
+    if (rf->uses_context)
+        wacc__sync_leave(rf, &task);
     inst->may_leave = true;
     return (uint32_t)v[0].i32;
 }
@@ -516,4 +524,65 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
     struct wacc_funcref ref = { e->code, &a->cx, 0, 0, e->array_call };
     wacc_functype t = { ft->nparams, ft->nresults, ft->params, ft->results };
     return wacc__func_new_raw(ci->store, &t, &ref);
+}
+
+/* ---- async adapters (wacc/abi.h "Fused async adapters") ---- */
+
+bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o,
+                         struct wacc_adapter_ctx **cx, wacc_array_call_fn *start,
+                         wacc_array_call_fn *result)
+{
+    wacc_cinstance *ci = f->ci;
+    if (ci->no_fuse || target->kind != CF_LIFTED || !target->f || target->f == f ||
+        target->f->ci != ci || o->mem64 || target->opts.mem64)
+        return false;
+    if (!ci->art || !ci->art->cdesc || (!ci->art->cdesc->num_adapters && !ci->fuse_trace))
+        return false;
+    char *key = wacc_adapter_key_alloc(target->params, target->nparams, target->result,
+                                       o->encoding, target->opts.encoding);
+    if (!key)
+        return false;
+    size_t len = strlen(key);
+    char *akey = malloc(len + 3);
+    if (!akey) {
+        free(key);
+        return false;
+    }
+    akey[0] = WACC_AADAPTER_PREFIX;
+    akey[1] = !target->async_opt ? WACC_AADAPTER_SYNC
+            : target->callback ? WACC_AADAPTER_CALLBACK : WACC_AADAPTER_STACKFUL;
+    memcpy(akey + 2, key, len + 1);
+    free(key);
+    const struct wacc_adapter_entry *e = find_adapter(ci->art, akey);
+    if (ci->fuse_trace)
+        fprintf(stderr, "wacc: lowering %s: %s\n", akey, e ? "fused async adapter" : "no adapter");
+    free(akey);
+    struct wacc_funcref *callee = e ? native_ref(target->core) : NULL;
+    if (!callee)
+        return false;
+    afused *a = wacc_arena_alloc(&ci->arena, sizeof *a);
+    if (!a)
+        return false;
+    memset(a, 0, sizeof *a);
+    const copts *lo = &target->opts;
+    a->frame[CALLER] = f;
+    a->frame[CALLEE] = target->f;
+    a->mem[CALLER] = o->memory;
+    a->mem[CALLEE] = lo->memory;
+    a->realloc[CALLER] = o->realloc;
+    a->realloc[CALLEE] = lo->realloc;
+    a->enc[CALLER] = o->encoding;
+    a->enc[CALLEE] = lo->encoding;
+    a->cx.ops = &adapter_ops;
+    a->cx.mem[CALLER] = o->memory ? &o->memory->m : NULL;
+    a->cx.mem[CALLEE] = lo->memory ? &lo->memory->m : NULL;
+    a->cx.callee = callee;
+    a->cx.caller_may_leave = (uint8_t *)&f->abi.may_leave;
+    a->cx.callee_may_enter = (uint8_t *)&target->f->abi.may_enter;
+    a->cx.callee_may_leave = (uint8_t *)&target->f->abi.may_leave;
+    a->cx.runtime = a;
+    *cx = &a->cx;
+    *start = (wacc_array_call_fn)e->code;
+    *result = e->array_call;
+    return true;
 }

@@ -87,6 +87,10 @@ typedef struct alower {
     copts o;
     wacc_core_functype ft;
     bool async_opt;
+    /* a fused async adapter (component_adapter.c wacc__adapter_async):
+     * fcx NULL: none, values go through abi-glue */
+    struct wacc_adapter_ctx *fcx;
+    wacc_array_call_fn fstart, fresult;
 } alower;
 
 typedef struct asubtask {
@@ -857,6 +861,31 @@ static uint32_t call_core(cframe *f, athread *th, wacc_func *fn, const wacc_val 
     return wacc__note(f, t.code, strncmp(t.message, "trap: ", 6) == 0 ? t.message + 6 : t.message);
 }
 
+/* A compiled transfer of a fused async adapter (wacc/abi.h "Fused async
+ * adapters"), run under its own trap entry with th current; a trap is
+ * reported as call_core reports one. */
+static uint32_t call_fused(cframe *f, athread *th, wacc_array_call_fn fn, void *cx, wacc_val *vals)
+{
+    asched *S = f->ci->sched;
+    athread *cur = S->cur;
+    S->cur = th;
+    struct wacc_entry e;
+    bool ok = wacc__call_protected(f->ci->store, &e, fn, cx, NULL, vals);
+    S->cur = cur;
+    if (ok)
+        return 0;
+    wacc_trap t;
+    memset(&t, 0, sizeof t);
+    wacc__fill_trap(&e, &t);
+    if (t.code == WACC_TRAP_COMPONENT && f->ci->msg[0])
+        return t.code;
+    if (t.code == WACC_TRAP_NONE)
+        t.code = WACC_TRAP_HOST;
+    return wacc__note(f, t.code, strncmp(t.message, "trap: ", 6) == 0 ? t.message + 6 : t.message);
+}
+
+static uint32_t task_run_fused(atask *task);
+
 /* The callback event loop of canon_lift (unpack_callback_result, waits,
  * callback calls) after the core function returned `packed`. */
 static uint32_t cb_loop(athread *th, uint32_t packed)
@@ -916,6 +945,8 @@ static uint32_t task_run(atask *task)
     athread *th = &task->thread;
     if (needs_exclusive(task))
         f->exclusive = th;
+    if (task->caller->fused)
+        return task_run_fused(task);
     wacc_arena arena;
     wacc_arena_init(&arena);
     wacc__rctx r = { ci->store, &F->opts, NULL };
@@ -967,6 +998,61 @@ static uint32_t task_run(atask *task)
     if (!F->callback)
         return task_exit(task);
     return cb_loop(th, (uint32_t)res[0].i32);
+}
+
+/* ---- fused async adapters (wacc/abi.h "Fused async adapters") ---- */
+
+static asubtask *sub_of(acaller *c);
+static void sub_fused_started(acaller *c, wacc_val *args);
+static uint32_t sub_fused_resolve(acaller *c, cframe *f, athread *th, const wacc_val *flat,
+                                  uint32_t n);
+
+/* Task.return_ for a fused caller: the callee's result as it gave it
+ * (task.return's core params, or a sync lift's core results). */
+static uint32_t task_return_flat(atask *task, athread *th, const wacc_val *flat, uint32_t n)
+{
+    cframe *f = task->inst;
+    if (task->state == AT_RESOLVED)
+        return trapf(f, "task.return called twice (or after task.cancel)");
+    char msg[160];
+    msg[0] = 0;
+    if (wacc_task_return(&task->borrows, msg, sizeof msg))
+        return wacc__note(f, WACC_TRAP_COMPONENT, msg);
+    acaller *c = task->caller;
+    task->caller = NULL;
+    c->callee = NULL;
+    task->state = AT_RESOLVED;
+    return sub_fused_resolve(c, f, th, flat, n);
+}
+
+/* task_run for a fused caller: the compiled start function moves the
+ * arguments and calls the core function; then per kind of lift. */
+static uint32_t task_run_fused(atask *task)
+{
+    struct wacc_cfunc *F = task->F;
+    cframe *f = task->inst;
+    athread *th = &task->thread;
+    task->state = AT_STARTED;
+    wacc_val vals[WACC_ABI_MAX_FLAT_PARAMS + 2];
+    sub_fused_started(task->caller, vals);
+    alower *L = task->caller->fused;
+    uint32_t code = call_fused(f, th, L->fstart, L->fcx, vals);
+    if (code)
+        return code;
+    if (!F->async_opt) {
+        wacc_val res[WACC_ABI_MAX_FLAT_RESULTS];
+        memcpy(res, vals, sizeof res);
+        code = task_return_flat(task, th, vals, F->ft.nresults);
+        if (!code && F->opts.post_return) {
+            f->abi.may_leave = false;
+            code = call_core(f, th, F->opts.post_return, res, F->ft.nresults, NULL, 0);
+            f->abi.may_leave = true;
+        }
+        return code ? code : task_exit(task);
+    }
+    if (!F->callback)
+        return task_exit(task);
+    return cb_loop(th, (uint32_t)vals[0].i32);
 }
 
 /* The implicit thread's fiber: Task.enter_implicit_thread, then the call. */
@@ -1244,6 +1330,36 @@ static uint32_t sub_on_resolve(acaller *c, const wacc_cval *result, bool cancell
     return code;
 }
 
+/* The fused subtask's on_start: the caller's core args for the start
+ * function. */
+static void sub_fused_started(acaller *c, wacc_val *args)
+{
+    asubtask *st = sub_of(c);
+    sub_progress(st);
+    st->state = SS_STARTED;
+    memcpy(args, st->args, sizeof st->args);
+}
+
+/* The fused subtask's on_resolve: the compiled result function stores the
+ * result at the caller's return pointer. */
+static uint32_t sub_fused_resolve(acaller *c, cframe *f, athread *th, const wacc_val *flat,
+                                  uint32_t n)
+{
+    asubtask *st = sub_of(c);
+    alower *L = st->L;
+    sub_progress(st);
+    uint32_t code = 0;
+    if (L->target->result) {
+        wacc_val v[WACC_ABI_MAX_FLAT_PARAMS + 1];
+        memset(v, 0, sizeof v);
+        v[0] = st->args[L->ft.nparams - 1];
+        memcpy(v + 1, flat, n * sizeof *v);
+        code = call_fused(f, th, L->fresult, L->fcx, v);
+    }
+    st->state = SS_RETURNED;
+    return code;
+}
+
 static bool sub_resolved(void *arg)
 {
     return ((asubtask *)arg)->state >= SS_RETURNED;
@@ -1270,6 +1386,8 @@ static uint32_t lower_async_call(void *data, wacc_val *vals)
     st->c.on_start = sub_on_start;
     st->c.on_resolve = sub_on_resolve;
     st->c.inst = f;
+    if (L->fcx && F->kind == CF_LIFTED)
+        st->c.fused = L;
     wacc_subtask_init(&st->lend, &f->abi);
     memcpy(st->args, vals, L->ft.nparams * sizeof *vals);
     uint32_t code = 0;
@@ -1340,6 +1458,8 @@ wacc_func *wacc__async_lower(cframe *f, struct wacc_cfunc *target, const copts *
     L->async_opt = async_opt;
     wacc_flatten_functype(target->params, target->nparams, target->result, o->mem64, async_opt, false,
                           WACC_ABI_LOWER, &L->ft);
+    if (async_opt && !wacc__adapter_async(f, target, o, &L->fcx, &L->fstart, &L->fresult))
+        L->fcx = NULL;
     return wacc__host_func(f, L->ft.params, L->ft.nparams, L->ft.results, L->ft.nresults,
                            lower_async_call, L);
 }
@@ -1401,6 +1521,9 @@ static uint32_t bi_task_return(abuiltin *B, wacc_val *v)
      * none) is accepted from a lift with one, as Wasmtime does */
     if ((B->o.memory && B->o.memory != F->opts.memory) || B->o.encoding != F->opts.encoding)
         return trapf(f, "invalid task.return options for the current task");
+    if (task->caller && task->caller->fused && !B->o.mem64)
+        return task_return_flat(task, th, v, B->has_result ? (B->t->nflat > WACC_ABI_MAX_FLAT_PARAMS
+                                                                  ? 1 : B->t->nflat) : 0);
     wacc_arena arena;
     wacc_arena_init(&arena);
     wacc__rctx r = { f->ci->store, &B->o, NULL };

@@ -184,6 +184,13 @@ bool wacc__functype_of(cframe *f, uint32_t idx, struct wacc_cfunc *out, char *er
  * cannot be used): the caller then builds the generic lowering. */
 wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts *o,
                                const wacc_core_functype *ft);
+/* The artifact's fused async adapter (wacc/abi.h "Fused async adapters")
+ * for an async lower of `target` (lifted by another frame) into frame f
+ * with options o: its ctx and start/result functions; false: none (the
+ * generic path). */
+bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o,
+                         struct wacc_adapter_ctx **cx, wacc_array_call_fn *start,
+                         wacc_array_call_fn *result);
 /* After a trap escaped the outermost call: drops the borrow scopes of the
  * fused calls it interrupted (their lends are not given back, as on the
  * generic path). */
@@ -279,6 +286,9 @@ struct acaller {
     cframe *inst;                   /* the calling instance (NULL: the host) */
     struct atask *callee;           /* its task until it resolves */
     struct wacc_hcall *hcall;       /* or the async host call until it completes */
+    void *fused;                    /* a subtask with a fused async adapter (its
+                                       alower, component_async.c): the task moves
+                                       the values with the compiled functions */
 };
 
 /* A task (CanonicalABI.md Task): one call of a lifted function. */
