@@ -5,13 +5,14 @@
  *       -> u32` lifted with a callback that calls task.return and exits at
  *       once, and lifted stackful (async, no callback), next to the same
  *       call as a sync export (acallee.wat);
- *   (2) component -> component async call on the runtime's generic path:
- *       B's async-lowered call of A's async export, which returns at once
- *       (task.return, EXIT) or yields once first (YIELD, then task.return
- *       from its callback; B waits on a waitable set); per call =
+ *   (2) component -> component async call, through the fused async
+ *       adapter (the default) and on the runtime's generic path
+ *       (WACC_NO_FUSE=1): B's async-lowered call of A's async export,
+ *       which returns at once (task.return, EXIT), yields once first
+ *       (YIELD, then task.return from its callback; B waits on a waitable
+ *       set), or takes a 1 KiB string and returns at once; per call =
  *       (t(run n) - t(run 0)) / n; with B's sync call of A's sync
- *       `inc: func(x: u32) -> u32` as the reference, fused (the default) and
- *       generic (WACC_NO_FUSE=1) (apair.wat);
+ *       `inc: func(x: u32) -> u32` as the reference (apair.wat);
  *   (3) stream<u8> throughput A -> B: A writes M MiB in 64 KiB (1 MiB)
  *       chunks, B reads into a 64 KiB (1 MiB) buffer, both waiting on
  *       waitable sets when blocked; GB/s next to memcpy of the same bytes
@@ -192,24 +193,42 @@ static void bench_run(const bench *b, comp *c, const char *name, uint32_t n, con
     row(what, (tn - t0) / n);
 }
 
-static void bench_pair(const bench *b, const char *path, uint32_t n)
+/* The component -> component rows, with the fused adapters (sync and
+ * async: the default) or the runtime's generic path (WACC_NO_FUSE=1 at
+ * instantiation). */
+static void bench_pair_as(const bench *b, const char *path, uint32_t n, bool fused)
 {
     comp c;
-    comp_open(b, path, &c);
-    if (wanted(b, "sync"))
-        bench_run(b, &c, "run-sync", n, "(2) B -> A, inc: func(x: u32) -> u32, sync, fused");
-    if (wanted(b, "now"))
-        bench_run(b, &c, "run-now", n, "(2) B -> A, async lower -> async export, returns at once");
-    if (wanted(b, "yield"))
-        bench_run(b, &c, "run-yield", n, "(2) B -> A, async, callee yields once (B waits)");
-    comp_close(&c);
-    if (wanted(b, "sync")) {
+    if (!fused)
         setenv("WACC_NO_FUSE", "1", 1);
-        comp_open(b, path, &c);
+    comp_open(b, path, &c);
+    if (!fused)
         unsetenv("WACC_NO_FUSE");
-        bench_run(b, &c, "run-sync", n, "(2) B -> A, inc: func(x: u32) -> u32, sync, WACC_NO_FUSE=1");
-        comp_close(&c);
+    const char *how = fused ? "fused" : "WACC_NO_FUSE=1";
+    char w[128];
+    if (wanted(b, "sync")) {
+        snprintf(w, sizeof w, "(2) B -> A, inc: func(x: u32) -> u32, sync, %s", how);
+        bench_run(b, &c, "run-sync", n, w);
     }
+    if (wanted(b, "now")) {
+        snprintf(w, sizeof w, "(2) B -> A, async -> async export, returns at once, %s", how);
+        bench_run(b, &c, "run-now", n, w);
+    }
+    if (wanted(b, "yield")) {
+        snprintf(w, sizeof w, "(2) B -> A, async, callee yields once (B waits), %s", how);
+        bench_run(b, &c, "run-yield", n, w);
+    }
+    if (wanted(b, "str")) {
+        snprintf(w, sizeof w, "(2) B -> A, async, 1 KiB string param, at once, %s", how);
+        bench_run(b, &c, "run-str", n, w);
+    }
+    comp_close(&c);
+}
+
+static void bench_pair(const bench *b, const char *path, uint32_t n)
+{
+    bench_pair_as(b, path, n, true);
+    bench_pair_as(b, path, n, false);
 }
 
 /* Keeps the compiler from dropping a memcpy whose result is never read. */

@@ -1,18 +1,20 @@
 ;; Component -> component async calls and a stream (benchmarks/components,
 ;; wacc-acall). The outer component instantiates A and B and links B's
-;; imports to A's exports; the calls take the runtime's generic path (there
-;; are no fused async adapters).
+;; imports to A's exports; the async calls go through fused async adapters
+;; (wacc/abi.h; WACC_NO_FUSE=1: the runtime's generic path).
 ;;
 ;; A exports inc: func(x: u32) -> u32 (sync, the reference); now: async
 ;; func(x: u32) -> u32 (callback lift, task.return and EXIT at once);
 ;; yield1 (the same, but it first returns YIELD and calls task.return from
-;; its callback); produce: async func(mib: u32, chunk: u32) -> stream<u8>
+;; its callback); str: async func(x: u32, s: string) -> u32 (callback lift,
+;; task.return(x + 1) at once; A's realloc always gives 0x8000); produce: async func(mib: u32, chunk: u32) -> stream<u8>
 ;; (stackful: it returns the readable end with task.return, then writes mib
 ;; MiB in chunks of `chunk` bytes (at most 1 MiB), waiting on a waitable set whenever a write blocks, and drops the
 ;; writable end).
 ;;
 ;; B exports run-sync(n) (sync: n sync calls of inc(i)), run-now(n) and
-;; run-yield(n) (stackful async: n async-lowered calls of now(i) / yield1(i);
+;; run-yield(n), run-str(n) (stackful async: n async-lowered calls of
+;; now(i) / yield1(i) / str(i, a 1 KiB string);
 ;; a call that does not return at once is joined to a waitable set and
 ;; waited for), each returning the sum of the results; and run-stream(mib)
 ;; and run-stream-1m(mib) (stackful async: call produce with 64 KiB / 1 MiB
@@ -43,6 +45,11 @@
       (func $check (param $ok i32)
         (if (i32.eqz (local.get $ok)) (then unreachable)))
       (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0x8000))
+      (func (export "str") (param i32 i32 i32) (result i32)
+        (call $check (i32.eq (local.get 2) (i32.const 1024)))
+        (call $task.return (i32.add (local.get 0) (i32.const 1)))
+        (i32.const 0 (; EXIT ;)))
       (func (export "now") (param i32) (result i32)
         (call $task.return (i32.add (local.get 0) (i32.const 1)))
         (i32.const 0 (; EXIT ;)))
@@ -104,6 +111,9 @@
       (canon lift (core func $am "now") async (callback (core func $am "cb"))))
     (func (export "yield1") async (param "x" u32) (result u32)
       (canon lift (core func $am "yield1") async (callback (core func $am "cb"))))
+    (func (export "str") async (param "x" u32) (param "s" string) (result u32)
+      (canon lift (core func $am "str") async (callback (core func $am "cb"))
+        (memory (core memory $mem "mem")) (realloc (core func $am "realloc"))))
     (func (export "produce") async (param "mib" u32) (param "chunk" u32) (result $S)
       (canon lift (core func $am "produce") async)))
 
@@ -112,6 +122,7 @@
     (import "inc" (func $inc (param "x" u32) (result u32)))
     (import "now" (func $now async (param "x" u32) (result u32)))
     (import "yield1" (func $yield1 async (param "x" u32) (result u32)))
+    (import "str" (func $str async (param "x" u32) (param "s" string) (result u32)))
     (import "produce" (func $produce async (param "mib" u32) (param "chunk" u32) (result $S)))
     (core module $Mem (memory (export "mem") 17))
     (core instance $mem (instantiate $Mem))
@@ -120,6 +131,7 @@
       (import "" "inc" (func $inc (param i32) (result i32)))
       (import "" "now" (func $now (param i32 i32) (result i32)))
       (import "" "yield1" (func $yield1 (param i32 i32) (result i32)))
+      (import "" "str" (func $str (param i32 i32 i32 i32) (result i32)))
       (import "" "produce" (func $produce (param i32 i32 i32) (result i32)))
       (import "" "task.return" (func $task.return (param i32)))
       (import "" "wsnew" (func $wsnew (result i32)))
@@ -173,6 +185,17 @@
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $next)))
         (call $task.return (local.get $sum)))
+      ;; memory: 0x1000 the 1 KiB string
+      (func (export "run-str") (param $n i32) (local $i i32) (local $sum i32)
+        (memory.fill (i32.const 0x1000) (i32.const 0x61) (i32.const 1024))
+        (block $done
+          (loop $next
+            (br_if $done (i32.eq (local.get $i) (local.get $n)))
+            (call $finish (call $str (local.get $i) (i32.const 0x1000) (i32.const 1024) (i32.const 8)))
+            (local.set $sum (i32.add (local.get $sum) (i32.load (i32.const 8))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $next)))
+        (call $task.return (local.get $sum)))
       (func (export "run-stream") (param $mib i32)
         (call $task.return (call $stream (local.get $mib) (i32.const 0x10000))))
       (func (export "run-stream-1m") (param $mib i32)
@@ -196,6 +219,7 @@
     (canon lower (func $inc) (core func $inc'))
     (canon lower (func $now) async (memory (core memory $mem "mem")) (core func $now'))
     (canon lower (func $yield1) async (memory (core memory $mem "mem")) (core func $yield1'))
+    (canon lower (func $str) async (memory (core memory $mem "mem")) (core func $str'))
     (canon lower (func $produce) async (memory (core memory $mem "mem")) (core func $produce'))
     (canon task.return (result u32) (core func $task.return))
     (canon waitable-set.new (core func $wsnew))
@@ -210,6 +234,7 @@
       (export "inc" (func $inc'))
       (export "now" (func $now'))
       (export "yield1" (func $yield1'))
+      (export "str" (func $str'))
       (export "produce" (func $produce'))
       (export "task.return" (func $task.return))
       (export "wsnew" (func $wsnew))
@@ -222,14 +247,17 @@
     (func (export "run-sync") (param "n" u32) (result u32) (canon lift (core func $bm "run-sync")))
     (func (export "run-now") async (param "n" u32) (result u32) (canon lift (core func $bm "run-now") async))
     (func (export "run-yield") async (param "n" u32) (result u32) (canon lift (core func $bm "run-yield") async))
+    (func (export "run-str") async (param "n" u32) (result u32) (canon lift (core func $bm "run-str") async))
     (func (export "run-stream") async (param "mib" u32) (result u32) (canon lift (core func $bm "run-stream") async))
     (func (export "run-stream-1m") async (param "mib" u32) (result u32) (canon lift (core func $bm "run-stream-1m") async)))
 
   (instance $a (instantiate $A))
   (instance $b (instantiate $B (with "inc" (func $a "inc")) (with "now" (func $a "now"))
-                               (with "yield1" (func $a "yield1")) (with "produce" (func $a "produce"))))
+                               (with "yield1" (func $a "yield1")) (with "str" (func $a "str"))
+                               (with "produce" (func $a "produce"))))
   (export "run-sync" (func $b "run-sync"))
   (export "run-now" (func $b "run-now"))
   (export "run-yield" (func $b "run-yield"))
+  (export "run-str" (func $b "run-str"))
   (export "run-stream" (func $b "run-stream"))
   (export "run-stream-1m" (func $b "run-stream-1m")))
