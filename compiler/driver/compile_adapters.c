@@ -32,6 +32,8 @@ typedef struct sitelist {
 typedef struct collector {
     sitelist lifts, lowers;     /* sync sites */
     sitelist alifts, alowers;   /* every lift (with its kind); async lowers */
+    sitelist readers, writers;  /* stream/future reads and writes (element types
+                                   that need more than a memcpy) */
     bool oom;
 } collector;
 
@@ -81,8 +83,15 @@ static void visit(void *user, const wacc_canon_site *s)
         return;
     const wacc_canon *cn = &s->def->canons[s->canon];
     uint8_t op = cn->op;
-    if (op != WACC_CANON_LIFT && op != WACC_CANON_LOWER)
+    bool read = op == WACC_CANON_STREAM_READ || op == WACC_CANON_FUTURE_READ;
+    bool write = op == WACC_CANON_STREAM_WRITE || op == WACC_CANON_FUTURE_WRITE;
+    if (read || write) {
+        /* plain elements are copied with one memmove by the runtime */
+        if (s->nparams != 1 || wacc_ctype_plain(s->params[0]))
+            return;
+    } else if (op != WACC_CANON_LIFT && op != WACC_CANON_LOWER) {
         return;
+    }
     char *type = type_key(s);
     if (!type)
         return;
@@ -90,6 +99,11 @@ static void visit(void *user, const wacc_canon_site *s)
     bool handles = wacc_adapter_key_resources(s->params, s->nparams, s->result, rts,
                                               WACC_ADAPTER_KEY_MAX_RESOURCES) != 0;
     bool async_opt = cn->opts.nasync > 0;
+    if (read || write) {
+        if (handles || !push_site(read ? &co->readers : &co->writers, type, s->encoding, 0))
+            goto done;
+        return;
+    }
     if (!handles) {
         if (op == WACC_CANON_LIFT) {
             char kind = !async_opt ? WACC_AADAPTER_SYNC
@@ -143,7 +157,7 @@ static bool add_key(adapter_keys *keys, uint32_t *cap, const site *lo, const sit
     if (!k)
         return false;
     if (async_) {
-        k[0] = WACC_AADAPTER_PREFIX;
+        k[0] = li->kind == WACC_ECOPY_KIND ? WACC_ECOPY_PREFIX : WACC_AADAPTER_PREFIX;
         k[1] = li->kind;
     }
     memcpy(k + pre, lo->type, len);
@@ -191,8 +205,11 @@ static bool pair_keys(sitelist *lifts, const sitelist *lowers, bool async_, adap
 static bool make_keys(collector *co, adapter_keys *keys)
 {
     uint32_t cap = 0;
+    for (uint32_t i = 0; i < co->writers.n; i++)
+        co->writers.v[i].kind = WACC_ECOPY_KIND;
     if (!pair_keys(&co->lifts, &co->lowers, false, keys, &cap) ||
-        !pair_keys(&co->alifts, &co->alowers, true, keys, &cap))
+        !pair_keys(&co->alifts, &co->alowers, true, keys, &cap) ||
+        !pair_keys(&co->writers, &co->readers, true, keys, &cap))
         return false;
     if (keys->n == 0)
         return true;
@@ -228,6 +245,8 @@ bool compile_adapters_validate(const wacc_component *c, wasm_error *err, adapter
     free_sites(&co.lowers);
     free_sites(&co.alifts);
     free_sites(&co.alowers);
+    free_sites(&co.readers);
+    free_sites(&co.writers);
     return ok;
 }
 

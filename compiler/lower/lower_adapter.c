@@ -296,6 +296,22 @@ bool adapter_build(LLVMModuleRef mod, const wacc_target *t, uint32_t index,
     return true;
 }
 
+/* The functions of one key: sync adapter, async adapter or element copy. */
+static bool build_one(LLVMModuleRef mod, const wacc_target *t, uint32_t i, const char *key, bool ecopy,
+                      bool async_, const wacc_ctype *const *params, uint32_t nparams,
+                      const wacc_ctype *result, LLVMValueRef *fn, LLVMValueRef *ac, char why[512])
+{
+    if (ecopy) {
+        if (!adapter_build_ecopy(mod, t, i, params, nparams, result, fn, why))
+            return false;
+        *ac = *fn;
+        return true;
+    }
+    if (async_)
+        return adapter_build_async(mod, t, i, key[1], params, nparams, result, fn, ac, why);
+    return adapter_build(mod, t, i, params, nparams, result, fn, ac, why);
+}
+
 bool wacc_lower_adapters(LLVMModuleRef mod, const wacc_target *t, const char *const *keys,
                          uint32_t nkeys, LLVMValueRef *table, char err[512])
 {
@@ -320,14 +336,14 @@ bool wacc_lower_adapters(LLVMModuleRef mod, const wacc_target *t, const char *co
         uint8_t lower_enc, lift_enc;
         char why[512] = "";
         LLVMValueRef fn = NULL, ac = NULL;
-        bool async_ = keys[i][0] == WACC_AADAPTER_PREFIX && keys[i][1];
+        bool ecopy = keys[i][0] == WACC_ECOPY_PREFIX && keys[i][1] == WACC_ECOPY_KIND;
+        bool async_ = ecopy || (keys[i][0] == WACC_AADAPTER_PREFIX && keys[i][1]);
         if (!wacc_adapter_key_parse(&arena, keys[i] + (async_ ? 2 : 0), &params, &nparams, &result,
                                     &lower_enc, &lift_enc)) {
             snprintf(err, 512, "adapter %u \"%.200s\": malformed key", i, keys[i]);
             ok = false;
-        } else if (async_ ? !adapter_build_async(mod, t, i, keys[i][1], params, nparams, result, &fn,
-                                                 &ac, why)
-                          : !adapter_build(mod, t, i, params, nparams, result, &fn, &ac, why)) {
+        } else if (!build_one(mod, t, i, keys[i], ecopy, async_, params, nparams, result, &fn, &ac,
+                              why)) {
             snprintf(err, 512, "adapter %u \"%.200s\": %s", i, keys[i], why);
             ok = false;
         } else {

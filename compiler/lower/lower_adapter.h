@@ -57,6 +57,9 @@ LLVMValueRef adapter_load_field(agen *g, LLVMTypeRef sty, LLVMValueRef p, unsign
  * flat values in[] (already in the receiving side's form) stored at dst. */
 void adapter_load_flat(agen *g, const wacc_ctype *t, LLVMValueRef src, LLVMValueRef *out);
 void adapter_store_flat(agen *g, const wacc_ctype *t, const LLVMValueRef *in, LLVMValueRef dst);
+/* n64 (i64) elements of type elem from src to dst (host addresses). */
+void adapter_mem_elems(agen *g, const wacc_ctype *elem, LLVMValueRef src, LLVMValueRef dst,
+                       LLVMValueRef n64, int to);
 /* False (and a reason in err) if t cannot be fused. */
 bool adapter_type_ok(const wacc_ctype *t, char *err, size_t cap);
 
@@ -77,5 +80,11 @@ void adapter_tuple_layout(const wacc_ctype *const *ts, uint32_t n, uint32_t *siz
 bool adapter_build_async(LLVMModuleRef mod, const wacc_target *t, uint32_t index, char kind,
                          const wacc_ctype *const *params, uint32_t nparams, const wacc_ctype *result,
                          LLVMValueRef *start, LLVMValueRef *result_fn, char err[512]);
+
+/* lower_adapter_async.c: a stream/future element copy (wacc/abi.h
+ * WACC_ECOPY_PREFIX), wacc_ecopy_<index>; params: the one element type. */
+bool adapter_build_ecopy(LLVMModuleRef mod, const wacc_target *t, uint32_t index,
+                         const wacc_ctype *const *params, uint32_t nparams, const wacc_ctype *result,
+                         LLVMValueRef *fn, char err[512]);
 
 #endif

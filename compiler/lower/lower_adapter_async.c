@@ -172,3 +172,37 @@ bool adapter_build_async(LLVMModuleRef mod, const wacc_target *t, uint32_t index
     LLVMDisposeBuilder(g.b);
     return true;
 }
+
+/* ---- stream/future element copies (wacc/abi.h WACC_ECOPY_PREFIX) ---- */
+
+bool adapter_build_ecopy(LLVMModuleRef mod, const wacc_target *t, uint32_t index,
+                         const wacc_ctype *const *params, uint32_t nparams, const wacc_ctype *result,
+                         LLVMValueRef *fn, char err[512])
+{
+    if (nparams != 1 || result || !params[0]) {
+        snprintf(err, 512, "an element copy key names one element type");
+        return false;
+    }
+    const wacc_ctype *e = params[0];
+    if (!adapter_type_ok(e, err, 512))
+        return false;
+    agen g;
+    adapter_init_gen(&g, mod);
+    const wacc_resource_type *res[WACC_ADAPTER_KEY_MAX_RESOURCES];
+    if (wacc_adapter_key_resources(params, 1, NULL, res, WACC_ADAPTER_KEY_MAX_RESOURCES) != 0) {
+        snprintf(err, 512, "element copies do not move handles");
+        return false;
+    }
+    g.b = LLVMCreateBuilderInContext(g.C);
+    char name[48];
+    snprintf(name, sizeof name, "wacc_ecopy_%u", index);
+    LLVMValueRef vals = begin_fn(&g, t, name);
+    LLVMValueRef src = adapter_addr(&g, WACC_ADAPTER_CALLEE, load_slot(&g, vals, 0, WACC_FLAT_I32), 0);
+    LLVMValueRef dst = adapter_addr(&g, WACC_ADAPTER_CALLER, load_slot(&g, vals, 1, WACC_FLAT_I32), 0);
+    LLVMValueRef n = LLVMBuildZExt(g.b, load_slot(&g, vals, 2, WACC_FLAT_I32), g.t_i64, "");
+    adapter_mem_elems(&g, e, src, dst, n, WACC_ADAPTER_CALLER);
+    LLVMBuildRetVoid(g.b);
+    *fn = g.fn;
+    LLVMDisposeBuilder(g.b);
+    return true;
+}

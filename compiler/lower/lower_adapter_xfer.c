@@ -249,6 +249,12 @@ static void mem_elems(agen *g, const wacc_ctype *elem, LLVMValueRef src, LLVMVal
     LLVMPositionBuilderAtEnd(g->b, done);
 }
 
+void adapter_mem_elems(agen *g, const wacc_ctype *elem, LLVMValueRef src, LLVMValueRef dst,
+                       LLVMValueRef n64, int to)
+{
+    mem_elems(g, elem, src, dst, n64, to);
+}
+
 /* The list (ptr, n) in the source memory copied to `to`; returns the
  * destination pointer. */
 static LLVMValueRef xfer_list(agen *g, const wacc_ctype *t, LLVMValueRef ptr, LLVMValueRef n, int to)

@@ -1998,8 +1998,13 @@ static uint32_t buf_copy(abuf *src, abuf *dst, uint32_t n, cframe *f)
         const wacc_ctype *t = src->t;
         uint32_t ss = wacc_ctype_size(t, src->o.mem64), ds = wacc_ctype_size(t, dst->o.mem64);
         uint8_t *sm = wacc_memory_data(src->o.memory), *dm = wacc_memory_data(dst->o.memory);
+        uint32_t code = 0;
         if (wacc_ctype_plain(t) && ss == ds) {
             memmove(dm + dst->ptr, sm + src->ptr, (size_t)n * ss);
+        } else if (wacc__adapter_copy(src->f, &src->o, dst->f, &dst->o, t, (uint32_t)src->ptr,
+                                      (uint32_t)dst->ptr, n, &code)) {
+            if (code)
+                return code;
         } else {
             wacc_arena arena;
             wacc_arena_init(&arena);

@@ -170,6 +170,13 @@ struct wacc_cinstance {
     struct afused *scoped;          /* fused adapters with borrow scopes (handles), listed
                                        so a trap's unfinished scopes can be dropped */
     struct asched *sched;           /* async tasks, threads, waitables (component_async.c) */
+    struct {                        /* compiled stream/future element copies looked up
+                                       (component_adapter.c; e NULL: none) */
+        const wacc_ctype *t;
+        uint8_t enc[2];
+        const struct wacc_adapter_entry *e;
+    } ecopy[8];
+    uint32_t ecopy_next;
     struct hloop *hloop;            /* the host side of the event loop (component_host_async.c) */
 };
 
@@ -191,6 +198,12 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
 bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o,
                          struct wacc_adapter_ctx **cx, wacc_array_call_fn *start,
                          wacc_array_call_fn *result);
+/* A stream/future copy of n elements of type t from (src_f, so) memory at
+ * sp to (dst_f, dop) memory at dp through the artifact's compiled element
+ * copy (wacc/abi.h WACC_ECOPY_PREFIX): false when there is none (the
+ * caller copies them itself), else *code is 0 or the trap code. */
+bool wacc__adapter_copy(cframe *src_f, const copts *so, cframe *dst_f, const copts *dop,
+                        const wacc_ctype *t, uint32_t sp, uint32_t dp, uint32_t n, uint32_t *code);
 /* After a trap escaped the outermost call: drops the borrow scopes of the
  * fused calls it interrupted (their lends are not given back, as on the
  * generic path). */

@@ -4,8 +4,10 @@
 ;; spilled by the caller (flat and spilled in the callee), a result spilled
 ;; by task.return, variants, a callee that yields first, a sync lift with a
 ;; spilled result and post-return, cancellation of a started subtask, a
-;; stream<string> returned by an async call, and traps (in the callee, an
-;; invalid UTF-8 param, a bad return pointer), each in a fresh instance.
+;; stream<string> returned by an async call and read as UTF-8 and as UTF-16
+;; (compiled element copies, wacc/abi.h WACC_ECOPY_PREFIX), and traps (in
+;; the callee, an invalid UTF-8 param or stream element, a bad return
+;; pointer), each in a fresh instance.
 ;; Run by run.sh with and without WACC_NO_FUSE=1 (equal results).
 (component definition $C
   (component $A
@@ -19,7 +21,8 @@
         (global.set $bump (i32.add (local.get $p) (local.get 3)))
         (local.get $p))
       (data (i32.const 1024) "abcdefghi")
-      (data (i32.const 1040) "onetwothree"))
+      (data (i32.const 1040) "onetwothree")
+      (data (i32.const 1056) "\ff"))
     (core instance $mem (instantiate $Mem))
     (core module $AM
       (import "" "mem" (memory 1))
@@ -115,8 +118,8 @@
       (func (export "pr") (param i32) (global.set $pr (i32.add (global.get $pr) (i32.const 1))))
       (func (export "prcount") (result i32) (global.get $pr))
       (func (export "boom") (param i32 i32) (result i32) unreachable)
-      ;; words() -> stream<string> of "one", "two", "three"
-      (func (export "words") (local $p i64) (local $w i32) (local $ws i32) (local $rc i32)
+      ;; words(bad) -> stream<string> of "one", "two", "three" (bad: the first is "\ff")
+      (func (export "words") (param $bad i32) (local $p i64) (local $w i32) (local $ws i32) (local $rc i32)
         (local.set $p (call $snew))
         (local.set $w (i32.wrap_i64 (i64.shr_u (local.get $p) (i64.const 32))))
         (call $tr-ss (i32.wrap_i64 (local.get $p)))
@@ -126,6 +129,10 @@
         (i32.store (i32.const 524) (i32.const 3))
         (i32.store (i32.const 528) (i32.const 1046))
         (i32.store (i32.const 532) (i32.const 5))
+        (if (local.get $bad)
+          (then
+            (i32.store (i32.const 512) (i32.const 1056))
+            (i32.store (i32.const 516) (i32.const 1))))
         (local.set $rc (call $swrite (local.get $w) (i32.const 512) (i32.const 3)))
         (if (i32.eq (local.get $rc) (i32.const -1))
           (then
@@ -193,7 +200,7 @@
     (func (export "boom") async (param "s" string) (result string)
       (canon lift (core func $am "boom") async (callback (core func $am "cb"))
         (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
-    (func (export "words") async (result $SS)
+    (func (export "words") async (param "bad" u32) (result $SS)
       (canon lift (core func $am "words") async (memory (core memory $mem "mem")))))
 
   (component $B
@@ -215,7 +222,7 @@
     (import "secho" (func $secho async (param "s" string) (result string)))
     (import "prcount" (func $prcount async (result u32)))
     (import "boom" (func $boom async (param "s" string) (result string)))
-    (import "words" (func $words async (result $SS)))
+    (import "words" (func $words async (param "bad" u32) (result $SS)))
     (core module $Mem
       (memory (export "mem") 1)
       (global $bump (mut i32) (i32.const 8192))
@@ -240,7 +247,7 @@
       (import "" "secho" (func $secho (param i32 i32 i32) (result i32)))
       (import "" "prcount" (func $prcount (param i32) (result i32)))
       (import "" "boom" (func $boom (param i32 i32 i32) (result i32)))
-      (import "" "words" (func $words (param i32) (result i32)))
+      (import "" "words" (func $words (param i32 i32) (result i32)))
       (import "" "tr-s" (func $tr-s (param i32 i32)))
       (import "" "tr-info" (func $tr-info (param i32 i32 i32 i32 i32)))
       (import "" "tr-u64" (func $tr-u64 (param i64)))
@@ -253,6 +260,7 @@
       (import "" "stdrop" (func $stdrop (param i32)))
       (import "" "stcancel" (func $stcancel (param i32) (result i32)))
       (import "" "sread" (func $sread (param i32 i32 i32) (result i32)))
+      (import "" "sread16" (func $sread16 (param i32 i32 i32) (result i32)))
       (import "" "sdropr" (func $sdropr (param i32)))
       (global $ws (mut i32) (i32.const 0))
       (func $check (param $ok i32)
@@ -339,20 +347,30 @@
       (func (export "run-badret") (param i32 i32)
         (call $finish (call $echo (local.get 0) (local.get 1) (i32.const 65532)))
         (call $ret-s))
-      ;; the stream: the third of three strings
-      (func (export "run-words") (local $r i32) (local $rc i32)
-        (call $finish (call $words (i32.const 256)))
+      ;; the stream: read 3 strings (utf8 or utf16) into 768; the count read
+      (func $read3 (param $bad i32) (param $u16 i32) (result i32) (local $r i32) (local $rc i32)
+        (call $finish (call $words (local.get $bad) (i32.const 256)))
         (local.set $r (i32.load (i32.const 256)))
-        (local.set $rc (call $sread (local.get $r) (i32.const 768) (i32.const 3)))
+        (local.set $rc (if (result i32) (local.get $u16)
+          (then (call $sread16 (local.get $r) (i32.const 768) (i32.const 3)))
+          (else (call $sread (local.get $r) (i32.const 768) (i32.const 3)))))
         (if (i32.eq (local.get $rc) (i32.const -1))
           (then
             (call $join (local.get $r) (call $set))
             (call $check (i32.eq (call $wswait (call $set) (i32.const 0)) (i32.const 2 (; STREAM_READ ;))))
             (local.set $rc (i32.load offset=4 (i32.const 0)))
             (call $join (local.get $r) (i32.const 0))))
-        (call $check (i32.eq (i32.shr_u (local.get $rc) (i32.const 4)) (i32.const 3)))
         (call $sdropr (local.get $r))
-        (call $tr-s (i32.load (i32.const 784)) (i32.load (i32.const 788)))))
+        (i32.shr_u (local.get $rc) (i32.const 4)))
+      ;; the third of the three strings
+      (func (export "run-words") (param $bad i32)
+        (call $check (i32.eq (call $read3 (local.get $bad) (i32.const 0)) (i32.const 3)))
+        (call $tr-s (i32.load (i32.const 784)) (i32.load (i32.const 788))))
+      ;; read as utf16: the third's length * 1000 + its first code unit
+      (func (export "run-words16")
+        (call $check (i32.eq (call $read3 (i32.const 0) (i32.const 1)) (i32.const 3)))
+        (call $tr-u32 (i32.add (i32.mul (i32.load (i32.const 788)) (i32.const 1000))
+                               (i32.load16_u (i32.load (i32.const 784)))))))
     (core func $echo' (canon lower (func $echo) async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
     (core func $later' (canon lower (func $later) async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
     (core func $block' (canon lower (func $block) async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
@@ -378,6 +396,8 @@
     (core func $stdrop (canon subtask.drop))
     (core func $stcancel (canon subtask.cancel))
     (core func $sread (canon stream.read $SS async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
+    (core func $sread16 (canon stream.read $SS async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))
+      string-encoding=utf16))
     (core func $sdropr (canon stream.drop-readable $SS))
     (core instance $bm (instantiate $BM (with "" (instance
       (export "mem" (memory $mem "mem"))
@@ -390,7 +410,7 @@
       (export "tr-u32" (func $tr-u32)) (export "tr-wide" (func $tr-wide)) (export "tr-res" (func $tr-res))
       (export "wsnew" (func $wsnew)) (export "wswait" (func $wswait)) (export "join" (func $join))
       (export "stdrop" (func $stdrop)) (export "stcancel" (func $stcancel))
-      (export "sread" (func $sread)) (export "sdropr" (func $sdropr))))))
+      (export "sread" (func $sread)) (export "sread16" (func $sread16)) (export "sdropr" (func $sdropr))))))
     (func (export "run-echo") async (param "s" string) (result string)
       (canon lift (core func $bm "run-echo") async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
     (func (export "run-later") async (param "s" string) (result string)
@@ -417,8 +437,10 @@
       (canon lift (core func $bm "run-bad") async (memory (core memory $mem "mem"))))
     (func (export "run-badret") async (param "s" string) (result string)
       (canon lift (core func $bm "run-badret") async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
-    (func (export "run-words") async (result string)
-      (canon lift (core func $bm "run-words") async (memory (core memory $mem "mem")))))
+    (func (export "run-words") async (param "bad" u32) (result string)
+      (canon lift (core func $bm "run-words") async (memory (core memory $mem "mem"))))
+    (func (export "run-words16") async (result u32)
+      (canon lift (core func $bm "run-words16") async (memory (core memory $mem "mem")))))
 
   (instance $a (instantiate $A))
   (instance $b (instantiate $B
@@ -440,7 +462,8 @@
   (export "run-boom" (func $b "run-boom"))
   (export "run-bad" (func $b "run-bad"))
   (export "run-badret" (func $b "run-badret"))
-  (export "run-words" (func $b "run-words")))
+  (export "run-words" (func $b "run-words"))
+  (export "run-words16" (func $b "run-words16")))
 
 (component instance $i $C)
 (assert_return (invoke "run-echo" (str.const "hello, world")) (str.const "hello, world"))
@@ -459,7 +482,8 @@
 (assert_return (invoke "run-slen" (str.const "four")) (u32.const 4))
 (assert_return (invoke "run-secho" (str.const "post")) (str.const "post"))
 (assert_return (invoke "run-cancel") (u32.const 4))
-(assert_return (invoke "run-words") (str.const "three"))
+(assert_return (invoke "run-words" (u32.const 0)) (str.const "three"))
+(assert_return (invoke "run-words16") (u32.const 5116))
 (assert_return (invoke "run-echo" (str.const "again")) (str.const "again"))
 
 (component instance $i $C)
@@ -470,3 +494,5 @@
 (assert_trap (invoke "run-badret" (str.const "x")) "out of bounds")
 (component instance $i $C)
 (assert_trap (invoke "run-wide" (u32.const 6)) "unreachable")
+(component instance $i $C)
+(assert_trap (invoke "run-words" (u32.const 1)) "invalid utf-8")

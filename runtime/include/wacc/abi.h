@@ -476,6 +476,27 @@ enum { WACC_AOPS_TRAP = 0, WACC_AOPS_CHECK, WACC_AOPS_ALLOC, WACC_AOPS_STRING,
 #define WACC_AADAPTER_PREFIX '!'
 enum { WACC_AADAPTER_CALLBACK = 'c', WACC_AADAPTER_STACKFUL = 's', WACC_AADAPTER_SYNC = 'y' };
 
+/* Stream/future element copies (additive to k2). A stream or future whose
+ * element type needs more than a memcpy (strings, lists, variants, bool,
+ * char, ...: not abi-glue "plain") is copied from the writer's memory into
+ * the reader's by a compiled function when the artifact has one for the
+ * element type and the two sides' string encodings, keyed
+ *
+ *     "#e" key            key: the k2 key of func(x: elem) with the
+ *                         reader's encoding first, the writer's second
+ *
+ * e.g. "#e(s)->_|0|1" (stream<string>, utf8 reader, utf16 writer). The
+ * entry's `code` and `array_call` are both the copy function
+ * void f(struct wacc_adapter_ctx *cx, void *unused, wacc_val *vals):
+ * vals[0] the writer's buffer pointer, vals[1] the reader's, vals[2] the
+ * number of elements; CALLER is the reader (the receiving side, its
+ * realloc), CALLEE the writer. Each element is moved as a fused adapter
+ * moves a value in memory (checks, transcoding, allocation through ops);
+ * the runtime has checked both buffers' bounds and alignment. Types with
+ * handles and 64-bit memories keep the generic copy. */
+#define WACC_ECOPY_PREFIX '#'
+#define WACC_ECOPY_KIND 'e'
+
 struct wacc_adapter_entry {
     const char *key;                    /* NUL-terminated, abi-glue wacc_adapter_key
                                            (async: WACC_AADAPTER_PREFIX, kind, key) */
