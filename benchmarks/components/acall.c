@@ -21,6 +21,7 @@
  *
  *   wacc-acall --callee ACALLEE.so --pair APAIR.so [--batch K] [--reps R]
  *              [--n N] [--mib M] [--sreps S] [--only NAME]
+ *              [--fuse both|fused|generic]
  *
  * Each sample of (1) and (2) times a batch of K calls (one clock read pair
  * per batch); the figure is the median over R samples divided by K. (3) is
@@ -40,6 +41,7 @@ typedef struct bench {
     wacc_engine *e;
     int batch, reps, sreps;
     const char *only;
+    const char *fuse;               /* "both" (default), "fused" or "generic": (2)'s instances */
 } bench;
 
 static double now_ns(void)
@@ -227,8 +229,10 @@ static void bench_pair_as(const bench *b, const char *path, uint32_t n, bool fus
 
 static void bench_pair(const bench *b, const char *path, uint32_t n)
 {
-    bench_pair_as(b, path, n, true);
-    bench_pair_as(b, path, n, false);
+    if (strcmp(b->fuse, "generic") != 0)
+        bench_pair_as(b, path, n, true);
+    if (strcmp(b->fuse, "fused") != 0)
+        bench_pair_as(b, path, n, false);
 }
 
 /* Keeps the compiler from dropping a memcpy whose result is never read. */
@@ -296,7 +300,7 @@ static void bench_streams(const bench *b, const char *path, uint32_t mib)
 int main(int argc, char **argv)
 {
     const char *callee = NULL, *pair = NULL;
-    bench b = { NULL, 1000, 201, 21, NULL };
+    bench b = { NULL, 1000, 201, 21, NULL, "both" };
     uint32_t n = 1000, mib = 256;
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -318,6 +322,8 @@ int main(int argc, char **argv)
             mib = (uint32_t)atoi(v);
         else if (strcmp(argv[i], "--only") == 0)
             b.only = v;
+        else if (strcmp(argv[i], "--fuse") == 0)
+            b.fuse = v;
         else
             die(argv[i], "unknown option");
         i++;

@@ -3,7 +3,7 @@
 # wacc-acall (ninja -C BUILD_DIR benchmarks/components/wacc-acall first).
 #
 # Usage: benchmarks/components/run-async.sh [BUILD_DIR] [wacc-acall options...]
-#   options: --batch K --reps R --n N --mib M --sreps S
+#   options: --batch K --reps R --n N --mib M --sreps S --fuse both|fused|generic
 #            --only get|cb-now|stackful|sync|now|yield|str|stream
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
