@@ -13,7 +13,10 @@
  *       set), or takes a 1 KiB string and returns at once; per call =
  *       (t(run n) - t(run 0)) / n; with B's sync call of A's sync
  *       `inc: func(x: u32) -> u32` as the reference (apair.wat);
- *   (3) stream<u8> throughput A -> B: A writes M MiB in 64 KiB (1 MiB)
+ *   (3) stream<string> A -> B: 64 n strings of 16 bytes written and read
+ *       64 at a time, per string, with the compiled element copy (fused)
+ *       and abi-glue's load/store (WACC_NO_FUSE=1);
+ *       stream<u8> throughput A -> B: A writes M MiB in 64 KiB (1 MiB)
  *       chunks, B reads into a 64 KiB (1 MiB) buffer, both waiting on
  *       waitable sets when blocked; GB/s next to memcpy of the same bytes
  *       in this driver (chunks of the same size between two buffers of
@@ -223,6 +226,17 @@ static void bench_pair_as(const bench *b, const char *path, uint32_t n, bool fus
     if (wanted(b, "str")) {
         snprintf(w, sizeof w, "(2) B -> A, async, 1 KiB string param, at once, %s", how);
         bench_run(b, &c, "run-str", n, w);
+    }
+    if (wanted(b, "words")) {
+        /* run-words(k) returns k: per element = (t(k) - t(0)) / k */
+        uint32_t k = 64u * n;
+        wacc_cfunc *run = comp_func(&c, "run-words");
+        double t0 = time_call(c.s, run, 0, 0, 1, b->reps);
+        double tk = time_call(c.s, run, k, k, 1, b->reps);
+        snprintf(w, sizeof w, "    host -> B, run-words(0), %s", how);
+        row(w, t0);
+        snprintf(w, sizeof w, "(3) stream<string> A -> B, 16-byte strings, per string, %s", how);
+        row(w, (tk - t0) / k);
     }
     comp_close(&c);
 }

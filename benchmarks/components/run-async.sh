@@ -4,7 +4,7 @@
 #
 # Usage: benchmarks/components/run-async.sh [BUILD_DIR] [wacc-acall options...]
 #   options: --batch K --reps R --n N --mib M --sreps S --fuse both|fused|generic
-#            --only get|cb-now|stackful|sync|now|yield|str|stream
+#            --only get|cb-now|stackful|sync|now|yield|str|words|stream
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
