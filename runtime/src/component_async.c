@@ -149,6 +149,11 @@ typedef struct asched {
     atask *tasks;                   /* heap tasks alive */
     aobj *objs;                     /* waitables, sets, shared streams alive */
     wacc_fiber_pool *pool;          /* stacks of the tasks' implicit threads */
+    /* freed subtasks and tasks kept for the next calls (at most SPARE each;
+     * owned here, freed with the scheduler) */
+    void *spare_sub[16];
+    atask *spare_task[16];
+    uint32_t nspare_sub, nspare_task;
     uint64_t storage[2];            /* context.* outside any task */
 } asched;
 
@@ -173,7 +178,13 @@ static uint32_t trapf(cframe *f, const char *fmt, ...)
 static void *obj_new(wacc_cinstance *ci, size_t n, uint8_t otype)
 {
     asched *S = sched(ci);
-    aobj *o = S ? calloc(1, n) : NULL;
+    aobj *o = NULL;
+    if (S && otype == O_SUBTASK && S->nspare_sub) {
+        o = S->spare_sub[--S->nspare_sub];
+        memset(o, 0, n);
+    } else if (S) {
+        o = calloc(1, n);
+    }
     if (!o)
         return NULL;
     o->otype = otype;
@@ -194,8 +205,13 @@ static void obj_free(wacc_cinstance *ci, void *p)
         S->objs = o->onext;
     if (o->onext)
         o->onext->oprev = o->oprev;
-    if (o->otype == O_SUBTASK)
+    if (o->otype == O_SUBTASK) {
         wacc_subtask_fini(&((asubtask *)o)->lend);
+        if (S->nspare_sub < 16) {
+            S->spare_sub[S->nspare_sub++] = o;
+            return;
+        }
+    }
     free(o);
 }
 
@@ -250,6 +266,10 @@ void wacc__async_free(wacc_cinstance *ci)
     }
     if (S->pool)
         wacc_fiber_pool_free(S->pool);
+    while (S->nspare_sub)
+        free(S->spare_sub[--S->nspare_sub]);
+    while (S->nspare_task)
+        free(S->spare_task[--S->nspare_task]);
     free(S);
     ci->sched = NULL;
 }
@@ -510,7 +530,10 @@ static void task_free(wacc_cinstance *ci, atask *task)
     if (task->caller)
         task->caller->callee = NULL;
     task_unlink(S, task);
-    free(task);
+    if (S->nspare_task < 16)
+        S->spare_task[S->nspare_task++] = task;
+    else
+        free(task);
 }
 
 /* ---- the threads table (ComponentInstance.threads) ---- */
@@ -1085,9 +1108,10 @@ static uint32_t task_call(struct wacc_cfunc *F, acaller *caller)
         return wacc__note(f, WACC_TRAP_OUT_OF_MEMORY, "out of memory");
     if (f->poisoned)
         return trapf(f, "cannot enter component instance: it trapped before");
-    atask *task = calloc(1, sizeof *task);
+    atask *task = S->nspare_task ? S->spare_task[--S->nspare_task] : calloc(1, sizeof *task);
     if (!task)
         return wacc__note(f, WACC_TRAP_OUT_OF_MEMORY, "out of memory");
+    memset(task, 0, sizeof *task);
     task->F = F;
     task->inst = f;
     task->state = AT_INITIAL;
