@@ -5,13 +5,15 @@
 ;; by task.return, variants, a callee that yields first, a sync lift with a
 ;; spilled result and post-return, cancellation of a started subtask, a
 ;; stream<string> returned by an async call and read as UTF-8 and as UTF-16
-;; (compiled element copies, wacc/abi.h WACC_ECOPY_PREFIX), and traps (in
+;; and a future<list<string>> (compiled element copies, wacc/abi.h
+;; WACC_ECOPY_PREFIX), and traps (in
 ;; the callee, an invalid UTF-8 param or stream element, a bad return
 ;; pointer), each in a fresh instance.
 ;; Run by run.sh with and without WACC_NO_FUSE=1 (equal results).
 (component definition $C
   (component $A
     (type $SS (stream string))
+    (type $FL (future (list string)))
     (core module $Mem
       (memory (export "mem") 1)
       (global $bump (mut i32) (i32.const 4096))
@@ -40,6 +42,10 @@
       (import "" "snew" (func $snew (result i64)))
       (import "" "swrite" (func $swrite (param i32 i32 i32) (result i32)))
       (import "" "sdropw" (func $sdropw (param i32)))
+      (import "" "tr-fl" (func $tr-fl (param i32)))
+      (import "" "fnew" (func $fnew (result i64)))
+      (import "" "fwrite" (func $fwrite (param i32 i32) (result i32)))
+      (import "" "fdropw" (func $fdropw (param i32)))
       (global $gp (mut i32) (i32.const 0))
       (global $gn (mut i32) (i32.const 0))
       (global $pr (mut i32) (i32.const 0))
@@ -125,6 +131,26 @@
       (func (export "pr") (param i32) (global.set $pr (i32.add (global.get $pr) (i32.const 1))))
       (func (export "prcount") (result i32) (global.get $pr))
       (func (export "boom") (param i32 i32) (result i32) unreachable)
+;; fut() -> future<list<string>>: ["one", "two", "three"]
+      (func (export "fut") (local $p i64) (local $w i32) (local $ws i32)
+        (local.set $p (call $fnew))
+        (local.set $w (i32.wrap_i64 (i64.shr_u (local.get $p) (i64.const 32))))
+        (call $tr-fl (i32.wrap_i64 (local.get $p)))
+        (i32.store (i32.const 600) (i32.const 1040))
+        (i32.store (i32.const 604) (i32.const 3))
+        (i32.store (i32.const 608) (i32.const 1043))
+        (i32.store (i32.const 612) (i32.const 3))
+        (i32.store (i32.const 616) (i32.const 1046))
+        (i32.store (i32.const 620) (i32.const 5))
+        (i32.store (i32.const 640) (i32.const 600))
+        (i32.store (i32.const 644) (i32.const 3))
+        (if (i32.eq (call $fwrite (local.get $w) (i32.const 640)) (i32.const -1))
+          (then
+            (local.set $ws (call $wsnew))
+            (call $join (local.get $w) (local.get $ws))
+            (drop (call $wswait (local.get $ws) (i32.const 0)))
+            (call $join (local.get $w) (i32.const 0))))
+        (call $fdropw (local.get $w)))
       ;; words(bad) -> stream<string> of "one", "two", "three" (bad: the first is "\ff")
       (func (export "words") (param $bad i32) (local $p i64) (local $w i32) (local $ws i32) (local $rc i32)
         (local.set $p (call $snew))
@@ -163,13 +189,19 @@
     (canon stream.new $SS (core func $snew))
     (canon stream.write $SS async (memory (core memory $mem "mem")) (core func $swrite))
     (canon stream.drop-writable $SS (core func $sdropw))
+    (canon task.return (result $FL) (core func $tr-fl))
+    (canon future.new $FL (core func $fnew))
+    (canon future.write $FL async (memory (core memory $mem "mem")) (core func $fwrite))
+    (canon future.drop-writable $FL (core func $fdropw))
     (core instance $am (instantiate $AM (with "" (instance
       (export "mem" (memory $mem "mem"))
       (export "tr-s" (func $tr-s)) (export "tr-info" (func $tr-info)) (export "tr-u64" (func $tr-u64))
       (export "tr-u32" (func $tr-u32)) (export "tr-wide" (func $tr-wide)) (export "tr-res" (func $tr-res))
       (export "tr-ss" (func $tr-ss)) (export "task.cancel" (func $task.cancel))
       (export "wsnew" (func $wsnew)) (export "wswait" (func $wswait)) (export "join" (func $join))
-      (export "snew" (func $snew)) (export "swrite" (func $swrite)) (export "sdropw" (func $sdropw))))))
+      (export "snew" (func $snew)) (export "swrite" (func $swrite)) (export "sdropw" (func $sdropw))
+      (export "tr-fl" (func $tr-fl)) (export "fnew" (func $fnew)) (export "fwrite" (func $fwrite))
+      (export "fdropw" (func $fdropw))))))
     (type $W (tuple string string string string string string string string string))
     (func (export "echo") async (param "s" string) (result string)
       (canon lift (core func $am "echo") async (callback (core func $am "cb"))
@@ -210,11 +242,14 @@
     (func (export "boom") async (param "s" string) (result string)
       (canon lift (core func $am "boom") async (callback (core func $am "cb"))
         (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
+    (func (export "fut") async (result $FL)
+      (canon lift (core func $am "fut") async (memory (core memory $mem "mem"))))
     (func (export "words") async (param "bad" u32) (result $SS)
       (canon lift (core func $am "words") async (memory (core memory $mem "mem")))))
 
   (component $B
     (type $SS (stream string))
+    (type $FL (future (list string)))
     (type $W (tuple string string string string string string string string string))
     (import "echo" (func $echo async (param "s" string) (result string)))
     (import "later" (func $later async (param "s" string) (result string)))
@@ -234,6 +269,7 @@
     (import "prcount" (func $prcount async (result u32)))
     (import "boom" (func $boom async (param "s" string) (result string)))
     (import "words" (func $words async (param "bad" u32) (result $SS)))
+    (import "fut" (func $fut async (result $FL)))
     (core module $Mem
       (memory (export "mem") 1)
       (global $bump (mut i32) (i32.const 8192))
@@ -274,6 +310,9 @@
       (import "" "sread" (func $sread (param i32 i32 i32) (result i32)))
       (import "" "sread16" (func $sread16 (param i32 i32 i32) (result i32)))
       (import "" "sdropr" (func $sdropr (param i32)))
+      (import "" "fut" (func $fut (param i32) (result i32)))
+      (import "" "fread" (func $fread (param i32 i32) (result i32)))
+      (import "" "fdropr" (func $fdropr (param i32)))
       (global $ws (mut i32) (i32.const 0))
       (func $check (param $ok i32)
         (if (i32.eqz (local.get $ok)) (then unreachable)))
@@ -383,6 +422,20 @@
             (call $join (local.get $r) (i32.const 0))))
         (call $sdropr (local.get $r))
         (i32.shr_u (local.get $rc) (i32.const 4)))
+      ;; the future's list of strings: the second one
+      (func (export "run-fut") (local $r i32) (local $rc i32)
+        (call $finish (call $fut (i32.const 256)))
+        (local.set $r (i32.load (i32.const 256)))
+        (local.set $rc (call $fread (local.get $r) (i32.const 800)))
+        (if (i32.eq (local.get $rc) (i32.const -1))
+          (then
+            (call $join (local.get $r) (call $set))
+            (call $check (i32.eq (call $wswait (call $set) (i32.const 0)) (i32.const 4 (; FUTURE_READ ;))))
+            (call $join (local.get $r) (i32.const 0))))
+        (call $fdropr (local.get $r))
+        (call $check (i32.eq (i32.load (i32.const 804)) (i32.const 3)))
+        (call $tr-s (i32.load offset=8 (i32.load (i32.const 800)))
+                    (i32.load offset=12 (i32.load (i32.const 800)))))
       ;; the third of the three strings
       (func (export "run-words") (param $bad i32)
         (call $check (i32.eq (call $read3 (local.get $bad) (i32.const 0)) (i32.const 3)))
@@ -421,6 +474,9 @@
     (core func $sread16 (canon stream.read $SS async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))
       string-encoding=utf16))
     (core func $sdropr (canon stream.drop-readable $SS))
+    (core func $fut' (canon lower (func $fut) async (memory (core memory $mem "mem"))))
+    (core func $fread (canon future.read $FL async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
+    (core func $fdropr (canon future.drop-readable $FL))
     (core instance $bm (instantiate $BM (with "" (instance
       (export "mem" (memory $mem "mem"))
       (export "echo" (func $echo')) (export "later" (func $later')) (export "block" (func $block'))
@@ -432,7 +488,8 @@
       (export "tr-u32" (func $tr-u32)) (export "tr-wide" (func $tr-wide)) (export "tr-res" (func $tr-res))
       (export "wsnew" (func $wsnew)) (export "wswait" (func $wswait)) (export "join" (func $join))
       (export "stdrop" (func $stdrop)) (export "stcancel" (func $stcancel))
-      (export "sread" (func $sread)) (export "sread16" (func $sread16)) (export "sdropr" (func $sdropr))))))
+      (export "sread" (func $sread)) (export "sread16" (func $sread16)) (export "sdropr" (func $sdropr))
+      (export "fut" (func $fut')) (export "fread" (func $fread)) (export "fdropr" (func $fdropr))))))
     (func (export "run-echo") async (param "s" string) (result string)
       (canon lift (core func $bm "run-echo") async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
     (func (export "run-later") async (param "s" string) (result string)
@@ -463,6 +520,8 @@
       (canon lift (core func $bm "run-badret") async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
     (func (export "run-words") async (param "bad" u32) (result string)
       (canon lift (core func $bm "run-words") async (memory (core memory $mem "mem"))))
+    (func (export "run-fut") async (result string)
+      (canon lift (core func $bm "run-fut") async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
     (func (export "run-words16") async (result u32)
       (canon lift (core func $bm "run-words16") async (memory (core memory $mem "mem")))))
 
@@ -471,7 +530,7 @@
     (with "echo" (func $a "echo")) (with "later" (func $a "later")) (with "block" (func $a "block"))
     (with "info" (func $a "info")) (with "sum7" (func $a "sum7")) (with "sum18" (func $a "sum18"))
     (with "wide" (func $a "wide")) (with "choose" (func $a "choose")) (with "slen" (func $a "slen"))
-    (with "pick" (func $a "pick"))
+    (with "pick" (func $a "pick")) (with "fut" (func $a "fut"))
     (with "secho" (func $a "secho")) (with "prcount" (func $a "prcount")) (with "boom" (func $a "boom"))
     (with "words" (func $a "words"))))
   (export "run-echo" (func $b "run-echo"))
@@ -489,7 +548,8 @@
   (export "run-bad" (func $b "run-bad"))
   (export "run-badret" (func $b "run-badret"))
   (export "run-words" (func $b "run-words"))
-  (export "run-words16" (func $b "run-words16")))
+  (export "run-words16" (func $b "run-words16"))
+  (export "run-fut" (func $b "run-fut")))
 
 (component instance $i $C)
 (assert_return (invoke "run-echo" (str.const "hello, world")) (str.const "hello, world"))
@@ -513,6 +573,7 @@
 (assert_return (invoke "run-cancel") (u32.const 4))
 (assert_return (invoke "run-words" (u32.const 0)) (str.const "three"))
 (assert_return (invoke "run-words16") (u32.const 5116))
+(assert_return (invoke "run-fut") (str.const "two"))
 (assert_return (invoke "run-echo" (str.const "again")) (str.const "again"))
 
 (component instance $i $C)
