@@ -734,8 +734,10 @@ static uint32_t opts_set_between(w2_call *c) { return opts_set(c, 2); }
 
 /* ---- outgoing-handler.handle ---- */
 
-/* Is host[:port] of the request granted by an --allow-http entry? */
-static bool granted(wacc_wasi2 *w, const char *authority, bool tls)
+/* Is host[:port] of the request granted by an --allow-http entry
+ * ("HOST" grants every port, "HOST:PORT" that one)? */
+bool wacc_wasi2_http_granted(const char *const *allow, uint32_t nallow,
+                             const char *authority, bool tls)
 {
     const char *host = authority, *end;
     if (host[0] == '[') {
@@ -750,8 +752,8 @@ static bool granted(wacc_wasi2 *w, const char *authority, bool tls)
     }
     size_t hl = (size_t)(end - host);
     long port = *end == ':' ? strtol(end + 1, NULL, 10) : (tls ? 443 : 80);
-    for (uint32_t i = 0; i < w->nallow_http; i++) {
-        const char *g = w->allow_http[i], *ge;
+    for (uint32_t i = 0; i < nallow; i++) {
+        const char *g = allow[i], *ge;
         if (g[0] == '[') {
             ge = strchr(g, ']');
             ge = ge ? ge + 1 : g + strlen(g);
@@ -900,7 +902,8 @@ static uint32_t oh_handle(w2_call *c)
         label = "HTTP-protocol-error";
     else if (!r->authority)
         label = "HTTP-request-URI-invalid";
-    else if (!granted(c->w, r->authority, tls))
+    else if (!wacc_wasi2_http_granted((const char *const *)c->w->allow_http, c->w->nallow_http,
+                                          r->authority, tls))
         label = "HTTP-request-denied";
     h_client *cl = label ? NULL : start(c, r, o, &label);
     if (!cl) {

@@ -408,38 +408,6 @@ void h3_client_release(h3_cl *cl)
 
 /* ---- starting a transfer ---- */
 
-static bool granted(const wacc_wasi_config *cfg, const char *authority, bool tls)
-{
-    const char *host = authority, *end;
-    if (host[0] == '[') {
-        end = strchr(host, ']');
-        if (!end)
-            return false;
-        end++;
-    } else {
-        end = strrchr(host, ':');
-        if (!end)
-            end = host + strlen(host);
-    }
-    size_t hl = (size_t)(end - host);
-    long port = *end == ':' ? strtol(end + 1, NULL, 10) : (tls ? 443 : 80);
-    for (uint32_t i = 0; cfg && i < cfg->nallow_http; i++) {
-        const char *g = cfg->allow_http[i], *ge;
-        if (g[0] == '[') {
-            ge = strchr(g, ']');
-            ge = ge ? ge + 1 : g + strlen(g);
-        } else {
-            ge = strrchr(g, ':');
-            if (!ge)
-                ge = g + strlen(g);
-        }
-        if ((size_t)(ge - g) == hl && strncasecmp(g, host, hl) == 0 &&
-            (*ge != ':' || strtol(ge + 1, NULL, 10) == port))
-            return true;
-    }
-    return false;
-}
-
 static void start(h3_cl *cl)
 {
     h3_msg *r = cl->req;
@@ -533,7 +501,8 @@ static uint32_t send_fn(void *data, wacc_hcall *call, const wacc_cval *args, uin
         complete_err(&tmp, "HTTP-protocol-error", "scheme not supported");
         return 0;
     }
-    if (!granted(h->cfg, r->authority, tls)) {
+    if (!h->cfg || !wacc_wasi2_http_granted(h->cfg->allow_http, h->cfg->nallow_http,
+                                            r->authority, tls)) {
         h3_msg_free(h, r);
         complete_err(&tmp, "HTTP-request-denied", NULL);
         return 0;
