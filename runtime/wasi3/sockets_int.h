@@ -24,7 +24,7 @@ struct wacc_wasi3_sockets {
     struct tcp **objs;
     uint32_t nobjs, capobjs;
     wacc_resource_type rt_tcp;
-    const wacc_component_host *next;
+    w3_chain chain;                     /* its host: in front of the next one */
     sk_fn *fns;
     struct tcp *all;
     struct udp **udps;                  /* [rep - 1] of udp-socket handles */

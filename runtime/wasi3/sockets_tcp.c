@@ -748,79 +748,63 @@ static uint32_t trampoline(void *data, const wacc_cval *args, uint32_t nargs, wa
 
 static bool is_types(const char *instance)
 {
-    return instance && strncmp(instance, "wasi:sockets/types@0.3.", 23) == 0;
+    return w3_is_iface(instance, "wasi:sockets/types");
 }
 
-static bool typed_func(void *ud, const char *instance, const char *name, const wacc_cfunc *type,
-                       wacc_component_host_fn *fn, void **data, char *err)
+static int typed_func(void *self, const char *instance, const char *name, const wacc_cfunc *type,
+                      wacc_component_host_fn *fn, void **data, char *err)
 {
-    wacc_wasi3_sockets *ss = ud;
-    if (is_types(instance)) {
-        s3_impl udp = s3_udp_func(name);
-        for (size_t i = 0; i < sizeof table / sizeof table[0] + (udp != NULL); i++)
-            if (i == sizeof table / sizeof table[0] || strcmp(table[i].name, name) == 0) {
-                sk_fn *f = calloc(1, sizeof *f);
-                if (!f)
-                    return false;
-                f->ss = ss;
-                f->type = type;
-                f->impl = i < sizeof table / sizeof table[0] ? table[i].impl : udp;
-                f->next = ss->fns;
-                ss->fns = f;
-                *fn = trampoline;
-                *data = f;
-                return true;
-            }
-        snprintf(err, WACC_ERR_LEN, "%s#%s is not provided by the WASI 0.3 sockets host yet", instance, name);
-        return false;
-    }
-    const wacc_component_host *nx = ss->next;
-    if (!nx)
-        return false;
-    if (nx->typed_func)
-        return nx->typed_func(nx->ud, instance, name, type, fn, data, err);
-    return nx->func && nx->func(nx->ud, instance, name, fn, data);
-}
-
-static bool plain_func(void *ud, const char *instance, const char *name, wacc_component_host_fn *fn,
-                       void **data)
-{
-    (void)ud; (void)instance; (void)name; (void)fn; (void)data;
-    return false;
-}
-
-static bool async_func(void *ud, const char *instance, const char *name, const wacc_cfunc *type,
-                       wacc_component_host_async_fn *fn, void **data, char *err)
-{
-    wacc_wasi3_sockets *ss = ud;
-    err[0] = '\0';
-    if (s3_dns_async(instance, name, fn)) {
-        *data = ss;
-        return true;
-    }
-    if (is_types(instance)) {
-        if (s3_udp_async(name, fn)) {
-            *data = ss;
-            return true;
+    wacc_wasi3_sockets *ss = self;
+    if (!is_types(instance))
+        return W3_PASS;
+    s3_impl udp = s3_udp_func(name);
+    for (size_t i = 0; i < sizeof table / sizeof table[0] + (udp != NULL); i++)
+        if (i == sizeof table / sizeof table[0] || strcmp(table[i].name, name) == 0) {
+            sk_fn *f = calloc(1, sizeof *f);
+            if (!f)
+                return W3_NO;
+            f->ss = ss;
+            f->type = type;
+            f->impl = i < sizeof table / sizeof table[0] ? table[i].impl : udp;
+            f->next = ss->fns;
+            ss->fns = f;
+            *fn = trampoline;
+            *data = f;
+            return W3_YES;
         }
-        if (strcmp(name, "[method]tcp-socket.connect") != 0)
-            return false;
-        (void)type;
-        *fn = f_connect;
-        *data = ss;
-        return true;
-    }
-    const wacc_component_host *nx = ss->next;
-    return nx && nx->async_func && nx->async_func(nx->ud, instance, name, type, fn, data, err);
+    snprintf(err, WACC_ERR_LEN, "%s#%s is not provided by the WASI 0.3 sockets host yet", instance, name);
+    return W3_NO;
 }
 
-static const wacc_resource_type *resource(void *ud, const char *instance, const char *name)
+static int async_func(void *self, const char *instance, const char *name, const wacc_cfunc *type,
+                      wacc_component_host_async_fn *fn, void **data, char *err)
 {
-    wacc_wasi3_sockets *ss = ud;
-    if (is_types(instance))
-        return strcmp(name, "tcp-socket") == 0 ? &ss->rt_tcp
-             : strcmp(name, "udp-socket") == 0 ? &ss->rt_udp : NULL;
-    return ss->next && ss->next->resource ? ss->next->resource(ss->next->ud, instance, name) : NULL;
+    (void)type; (void)err;
+    if (s3_dns_async(instance, name, fn)) {
+        *data = self;
+        return W3_YES;
+    }
+    if (!is_types(instance))
+        return W3_PASS;
+    if (s3_udp_async(name, fn)) {
+        *data = self;
+        return W3_YES;
+    }
+    if (strcmp(name, "[method]tcp-socket.connect") != 0)
+        return W3_NO;
+    *fn = f_connect;
+    *data = self;
+    return W3_YES;
+}
+
+static int resource(void *self, const char *instance, const char *name, const wacc_resource_type **out)
+{
+    wacc_wasi3_sockets *ss = self;
+    if (!is_types(instance))
+        return W3_PASS;
+    *out = strcmp(name, "tcp-socket") == 0 ? &ss->rt_tcp
+         : strcmp(name, "udp-socket") == 0 ? &ss->rt_udp : NULL;
+    return W3_YES;
 }
 
 wacc_wasi3_sockets *wacc_wasi3_sockets_new(const wacc_wasi_config *cfg, char err[WACC_ERR_LEN])
@@ -836,34 +820,11 @@ wacc_wasi3_sockets *wacc_wasi3_sockets_new(const wacc_wasi_config *cfg, char err
     return ss;
 }
 
-/* --trace-calls (call_begin/call_end) belongs to the host at the end of
- * the chain: passed through. */
-static void *fwd_call_begin(void *ud, const char *name, const char *caller, const char *callee)
-{
-    const wacc_component_host *n = ((wacc_wasi3_sockets *)ud)->next;
-    return n->call_begin(n->ud, name, caller, callee);
-}
-
-static void fwd_call_end(void *ud, void *token, uint32_t code)
-{
-    const wacc_component_host *n = ((wacc_wasi3_sockets *)ud)->next;
-    n->call_end(n->ud, token, code);
-}
-
 void wacc_wasi3_sockets_host(wacc_wasi3_sockets *ss, const wacc_component_host *next, wacc_component_host *out)
 {
-    ss->next = next;
-    memset(out, 0, sizeof *out);
-    out->func = plain_func;
-    out->typed_func = typed_func;
-    out->resource = resource;
-    out->async_func = async_func;
-    out->ud = ss;
-    if (next && next->call_begin && next->call_end) {
-        out->call_begin = fwd_call_begin;
-        out->call_end = fwd_call_end;
-    }
-    out->list_bytes = next ? next->list_bytes : true;
+    ss->chain = (w3_chain){ .self = ss, .typed_func = typed_func, .async_func = async_func,
+                            .resource = resource };
+    w3_chain_host(&ss->chain, next, out);
 }
 
 void wacc_wasi3_sockets_bind(wacc_wasi3_sockets *ss, wacc_cinstance *ci)

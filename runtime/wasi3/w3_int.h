@@ -79,6 +79,29 @@ bool w3_source_fd(wacc_cinstance *ci, int fd, bool close_fd, bool positioned, ui
 bool w3_sink_fd(wacc_cinstance *ci, int fd, bool close_fd, bool positioned, bool append, uint64_t offset,
                 const wacc_cval *data, const wacc_ctype *fut_t, w3_errmap err_label, wacc_cval *future_out);
 
+/* ---- chained hosts (chain.c) ----
+ * wasi:http and wasi:sockets 0.3 are each a wacc_component_host that
+ * serves its own interfaces and passes every other question to the next
+ * host of the chain (wacc_wasi3_host at the end). A w3_chain's hooks
+ * answer W3_YES / W3_NO for what is theirs and W3_PASS for the rest (a
+ * NULL hook passes everything); --trace-calls (call_begin/call_end) and
+ * list_bytes are the next host's. */
+enum { W3_NO = 0, W3_YES = 1, W3_PASS = -1 };
+typedef struct w3_chain {
+    void *self;                         /* the hooks' ud */
+    const wacc_component_host *next;    /* may be NULL */
+    int (*typed_func)(void *self, const char *instance, const char *name, const wacc_cfunc *type,
+                      wacc_component_host_fn *fn, void **data, char *err);
+    int (*async_func)(void *self, const char *instance, const char *name, const wacc_cfunc *type,
+                      wacc_component_host_async_fn *fn, void **data, char *err);
+    /* W3_YES: *out is the answer (may be NULL) */
+    int (*resource)(void *self, const char *instance, const char *name, const wacc_resource_type **out);
+} w3_chain;
+/* Fill *out (its ud is c, which must outlive it) after setting c->next. */
+void w3_chain_host(w3_chain *c, const wacc_component_host *next, wacc_component_host *out);
+/* Is instance "IFACE@0.3.x" ("wasi:http/types@0.3.0" for "wasi:http/types")? */
+bool w3_is_iface(const char *instance, const char *iface);
+
 /* ---- implementations ---- */
 extern const w3_fn w3_fns_cli[];        /* cli: environment, exit, stdio, terminal-* */
 extern const w3_fn w3_fns_clocks[];     /* clocks, random */
