@@ -61,8 +61,7 @@ struct wacc_wasi3_http {
     const wacc_wasi_config *cfg;
     wacc_store *s;
     wacc_cinstance *ci;
-    void **objs;                        /* [rep - 1] */
-    uint32_t nobjs, capobjs;
+    w3_slots objs;                      /* h3_* objects by rep */
     wacc_resource_type rt_fields, rt_request, rt_response, rt_options;
     w3_chain chain;                     /* its host: in front of the next one */
     h3_fn *fns;                         /* resolved imports (their data) */

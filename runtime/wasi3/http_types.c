@@ -16,36 +16,18 @@
 
 uint32_t h3_add(wacc_wasi3_http *h, void *obj)
 {
-    for (uint32_t i = 0; i < h->nobjs; i++)
-        if (!h->objs[i]) {
-            h->objs[i] = obj;
-            return i + 1;
-        }
-    if (h->nobjs == h->capobjs) {
-        uint32_t cap = h->capobjs ? h->capobjs * 2 : 32;
-        void **o = realloc(h->objs, cap * sizeof *o);
-        if (!o)
-            return 0;
-        h->objs = o;
-        h->capobjs = cap;
-    }
-    h->objs[h->nobjs++] = obj;
-    return h->nobjs;
+    return w3_slot_add(&h->objs, obj);
 }
 
 void *h3_get(wacc_wasi3_http *h, uint64_t rep, uint8_t t)
 {
-    if (rep == 0 || rep > h->nobjs || !h->objs[rep - 1] || *(uint8_t *)h->objs[rep - 1] != t)
-        return NULL;
-    return h->objs[rep - 1];
+    void *o = w3_slot_get(&h->objs, rep);
+    return o && *(uint8_t *)o == t ? o : NULL;
 }
 
 void *h3_take(wacc_wasi3_http *h, uint64_t rep, uint8_t t)
 {
-    void *o = h3_get(h, rep, t);
-    if (o)
-        h->objs[rep - 1] = NULL;
-    return o;
+    return h3_get(h, rep, t) ? w3_slot_take(&h->objs, rep) : NULL;
 }
 
 static void opts_free(h3_opts *o)
@@ -95,11 +77,9 @@ static void obj_free(wacc_wasi3_http *h, void *o)
 static int dtor(void *ctx, uint32_t rep)
 {
     wacc_wasi3_http *h = ctx;
-    if (rep == 0 || rep > h->nobjs || !h->objs[rep - 1])
-        return 0;
-    void *o = h->objs[rep - 1];
-    h->objs[rep - 1] = NULL;
-    obj_free(h, o);
+    void *o = w3_slot_take(&h->objs, rep);
+    if (o)
+        obj_free(h, o);
     return 0;
 }
 
@@ -985,10 +965,10 @@ void wacc_wasi3_http_free(wacc_wasi3_http *h)
     h3_exchanges_free(h);
     h->ci = NULL;           /* the instance is gone: its ends with it */
     h3_clients_free(h);
-    for (uint32_t i = 0; i < h->nobjs; i++)
-        if (h->objs[i])
-            obj_free(h, h->objs[i]);
-    free(h->objs);
+    for (uint32_t i = 0; i < h->objs.n; i++)
+        if (h->objs.v[i])
+            obj_free(h, h->objs.v[i]);
+    w3_slots_free(&h->objs);
     while (h->fns) {
         h3_fn *f = h->fns;
         h->fns = f->next;

@@ -21,14 +21,12 @@ typedef struct sk_fn {
 struct wacc_wasi3_sockets {
     const wacc_wasi_config *cfg;
     wacc_cinstance *ci;
-    struct tcp **objs;
-    uint32_t nobjs, capobjs;
+    w3_slots tcps;                      /* tcp-socket handles by rep */
     wacc_resource_type rt_tcp;
     w3_chain chain;                     /* its host: in front of the next one */
     sk_fn *fns;
     struct tcp *all;
-    struct udp **udps;                  /* [rep - 1] of udp-socket handles */
-    uint32_t nudps, capudps;
+    w3_slots udps;                      /* udp-socket handles by rep */
     struct udp *uall;
     wacc_resource_type rt_udp;
     struct d3_lookup *lookups;          /* resolve-addresses in flight */

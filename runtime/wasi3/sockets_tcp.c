@@ -58,26 +58,12 @@ typedef struct tcp {
 
 static uint32_t add(wacc_wasi3_sockets *ss, tcp *t)
 {
-    for (uint32_t i = 0; i < ss->nobjs; i++)
-        if (!ss->objs[i]) {
-            ss->objs[i] = t;
-            return i + 1;
-        }
-    if (ss->nobjs == ss->capobjs) {
-        uint32_t cap = ss->capobjs ? 2 * ss->capobjs : 16;
-        tcp **o = realloc(ss->objs, cap * sizeof *o);
-        if (!o)
-            return 0;
-        ss->objs = o;
-        ss->capobjs = cap;
-    }
-    ss->objs[ss->nobjs++] = t;
-    return ss->nobjs;
+    return w3_slot_add(&ss->tcps, t);
 }
 
 static tcp *get(wacc_wasi3_sockets *ss, uint64_t rep)
 {
-    return rep && rep <= ss->nobjs ? ss->objs[rep - 1] : NULL;
+    return w3_slot_get(&ss->tcps, rep);
 }
 
 static bool busy(const tcp *t)
@@ -129,9 +115,8 @@ static void maybe_free(tcp *t)
 static int dtor(void *ctx, uint32_t rep)
 {
     wacc_wasi3_sockets *ss = ctx;
-    tcp *t = get(ss, rep);
+    tcp *t = w3_slot_take(&ss->tcps, rep);
     if (t) {
-        ss->objs[rep - 1] = NULL;
         t->dropped = true;
         maybe_free(t);
     }
@@ -353,11 +338,9 @@ static uint32_t on_accepted(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
     t->abusy = false;
     if (result != WACC_COPY_COMPLETED || n == 0) {
         /* the guest dropped the stream: the socket it did not take is closed */
-        tcp *c = get(t->ss, t->arep);
-        if (c) {
-            t->ss->objs[t->arep - 1] = NULL;
+        tcp *c = w3_slot_take(&t->ss->tcps, t->arep);
+        if (c)
             tcp_free(c);
-        }
         if (t->aout) {
             wacc_hend_drop(t->aout);
             t->aout = NULL;
@@ -841,7 +824,7 @@ void wacc_wasi3_sockets_free(wacc_wasi3_sockets *ss)
         tcp_free(ss->all);
     s3_udp_free_all(ss);
     s3_dns_free_all(ss);
-    free(ss->objs);
+    w3_slots_free(&ss->tcps);
     while (ss->fns) {
         sk_fn *f = ss->fns;
         ss->fns = f->next;

@@ -34,26 +34,12 @@ typedef struct udp {
 
 static udp *get(wacc_wasi3_sockets *ss, uint64_t rep)
 {
-    return rep && rep <= ss->nudps ? ss->udps[rep - 1] : NULL;
+    return w3_slot_get(&ss->udps, rep);
 }
 
 static uint32_t add(wacc_wasi3_sockets *ss, udp *u)
 {
-    for (uint32_t i = 0; i < ss->nudps; i++)
-        if (!ss->udps[i]) {
-            ss->udps[i] = u;
-            return i + 1;
-        }
-    if (ss->nudps == ss->capudps) {
-        uint32_t cap = ss->capudps ? 2 * ss->capudps : 8;
-        udp **o = realloc(ss->udps, cap * sizeof *o);
-        if (!o)
-            return 0;
-        ss->udps = o;
-        ss->capudps = cap;
-    }
-    ss->udps[ss->nudps++] = u;
-    return ss->nudps;
+    return w3_slot_add(&ss->udps, u);
 }
 
 static void udp_free(udp *u)
@@ -86,9 +72,8 @@ static void maybe_free(udp *u)
 int s3_udp_dtor(void *ctx, uint32_t rep)
 {
     wacc_wasi3_sockets *ss = ctx;
-    udp *u = get(ss, rep);
+    udp *u = w3_slot_take(&ss->udps, rep);
     if (u) {
-        ss->udps[rep - 1] = NULL;
         u->dropped = true;
         maybe_free(u);
     }
@@ -99,8 +84,7 @@ void s3_udp_free_all(wacc_wasi3_sockets *ss)
 {
     while (ss->uall)
         udp_free(ss->uall);
-    free(ss->udps);
-    ss->udps = NULL;
+    w3_slots_free(&ss->udps);
 }
 
 static bool allowed(const wacc_wasi3_sockets *ss, const struct sockaddr *sa)

@@ -79,6 +79,18 @@ bool w3_source_fd(wacc_cinstance *ci, int fd, bool close_fd, bool positioned, ui
 bool w3_sink_fd(wacc_cinstance *ci, int fd, bool close_fd, bool positioned, bool append, uint64_t offset,
                 const wacc_cval *data, const wacc_ctype *fut_t, w3_errmap err_label, wacc_cval *future_out);
 
+/* ---- slot tables (slots.c) ----
+ * The reps 1.. a host gives its resources: a pointer a slot, a freed slot
+ * reused. The objects are the caller's; w3_slots_free frees the array. */
+typedef struct w3_slots {
+    void **v;
+    uint32_t n, cap;
+} w3_slots;
+uint32_t w3_slot_add(w3_slots *t, void *obj);           /* its rep; 0: out of memory */
+void *w3_slot_get(const w3_slots *t, uint64_t rep);     /* NULL: no object */
+void *w3_slot_take(w3_slots *t, uint64_t rep);          /* get, and free the slot */
+void w3_slots_free(w3_slots *t);
+
 /* ---- chained hosts (chain.c) ----
  * wasi:http and wasi:sockets 0.3 are each a wacc_component_host that
  * serves its own interfaces and passes every other question to the next
