@@ -960,9 +960,7 @@ bool h_client_ready(wacc_wasi2 *w, void *impl, struct pollfd *pf, uint64_t *dl)
 
 static uint32_t futresp_subscribe(w2_call *c)
 {
-    if (!h_get(c->w, c->a[0].x.u, H_FUTRESP))
-        return w2_trap(c, "not a future-incoming-response");
-    return w2_new_pollable_src(c, K_OTHER, (uint32_t)c->a[0].x.u);
+    return h_future_subscribe(c, H_FUTRESP, "not a future-incoming-response");
 }
 
 static uint32_t futresp_get(w2_call *c)
@@ -973,14 +971,12 @@ static uint32_t futresp_get(w2_call *c)
     struct pollfd pf;
     uint64_t dl = 0;
     if (!futresp_ready(c->w, f, &pf, &dl))
-        return w2_ret(c, wacc_cval_variant(WACC_CT_OPTION, 0, NULL));
-    const wacc_ctype *outer = w2_case_type(c->rt, "some");
-    const wacc_ctype *inner = w2_case_type(outer, "ok");
-    wacc_cval v;
+        return h_future_none(c);
+    if (f->got)
+        return h_future_taken(c);
     h_client *cl = f->cl;
-    if (f->got) {
-        v = wacc_cval_variant(WACC_CT_RESULT, 1, NULL);
-    } else if (cl->head_done && cl->status >= 100) {
+    uint32_t code;
+    if (cl->head_done && cl->status >= 100) {
         h_inresp *ir = calloc(1, sizeof *ir);
         uint32_t rep = ir ? h_new_obj(c->w, ir) : 0;
         if (!rep) {
@@ -993,20 +989,15 @@ static uint32_t futresp_get(w2_call *c)
         cl->headers = NULL;
         ir->cl = cl;
         cl->refs++;
-        v = wacc_cval_variant(WACC_CT_RESULT, 0,
-                              w2_box(c, wacc_cval_variant(WACC_CT_RESULT, 0,
-                                                          w2_box(c, wacc_cval_handle(WACC_CT_OWN, rep)))));
+        code = h_future_ok(c, wacc_cval_handle(WACC_CT_OWN, rep));
     } else {
-        wacc_cval e;
         const char *label = cl->done ? curl_label(cl) : "HTTP-response-incomplete";
         const char *msg = cl->errbuf[0] ? cl->errbuf : curl_easy_strerror(cl->result);
-        if (!h_error_code(c, w2_case_type(inner, "error"), label, msg, &e))
-            return WACC_TRAP_HOST;
-        v = wacc_cval_variant(WACC_CT_RESULT, 0,
-                              w2_box(c, wacc_cval_variant(WACC_CT_RESULT, 1, w2_box(c, e))));
+        code = h_future_error(c, label, msg);
     }
-    f->got = true;
-    return w2_ret(c, wacc_cval_variant(WACC_CT_OPTION, 1, w2_box(c, v)));
+    if (code == 0)
+        f->got = true;
+    return code;
 }
 
 static uint32_t iresp_status(w2_call *c)

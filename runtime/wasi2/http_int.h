@@ -63,6 +63,17 @@ bool h_error_code(w2_call *c, const wacc_ctype *et, const char *label, const cha
 /* The result's error case as error-code `label`. */
 uint32_t h_err(w2_call *c, const char *label, const char *msg);
 
+/* The futures future-incoming-response and future-trailers: subscribe (a
+ * pollable on the object a[0] of tag t, else the trap "not a <what>"),
+ * and the results of get, option<result<result<T, error-code>>>: none
+ * (not ready), some(err) (taken before), some(ok(ok(v))), some(ok(err(
+ * error-code `label`))). */
+uint32_t h_future_subscribe(w2_call *c, uint8_t t, const char *what);
+uint32_t h_future_none(w2_call *c);
+uint32_t h_future_taken(w2_call *c);
+uint32_t h_future_ok(w2_call *c, wacc_cval v);
+uint32_t h_future_error(w2_call *c, const char *label, const char *msg);
+
 extern const w2_fn w2_fns_http_fields[];
 
 /* ---- bodies (http_types.c) ---- */
