@@ -15,6 +15,8 @@
 #ifndef WACC_HTTP_INT_H
 #define WACC_HTTP_INT_H
 
+#include <curl/curl.h>
+
 #include "w2_int.h"
 
 enum h_type {
@@ -130,6 +132,23 @@ wacc_cval h_scheme_val(w2_call *c, const wacc_ctype *t, const char *s);
 const char *h_scheme_str(const wacc_cval *v, const wacc_ctype *t);
 
 extern const w2_fn w2_fns_http_types[];
+
+/* ---- libcurl glue of the 0.2 and 0.3 clients (http_curl.c) ---- */
+/* URL, owner (CURLINFO_PRIVATE and the callbacks' ud), no signals, no
+ * proxy, http(s) only, the error buffer, header and write callbacks. */
+void h_curl_common(CURL *e, const char *url, void *owner, char *errbuf,
+                   curl_write_callback on_header, curl_write_callback on_write);
+/* The request's header list: "Expect:" (none), traceparent if given, f's
+ * fields but content-length (curl writes it) and, with traceparent, the
+ * guest's own. NULL: out of memory. */
+struct curl_slist *h_curl_headers(const h_fields *f, const char *traceparent);
+/* A line of curl's header callback: its kind; the status of a status line,
+ * name/value of a field a guest may hold (invalid ones: H_LINE_SKIP). */
+enum { H_LINE_SKIP, H_LINE_STATUS, H_LINE_END, H_LINE_FIELD };
+int h_curl_header_line(const char *p, size_t len, long *status, const char **name, size_t *nlen,
+                       const char **val, size_t *vlen);
+/* A failed transfer's error-code label. */
+const char *h_curl_label(CURL *e, CURLcode result);
 
 /* ---- client (http_client.c) ---- */
 extern const w2_fn w2_fns_http_client[];

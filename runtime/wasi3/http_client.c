@@ -161,30 +161,7 @@ static void rewatch(struct h3_clients *cs)
 
 static const char *curl_label(h3_cl *cl)
 {
-    switch (cl->result) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-        return "DNS-error";
-    case CURLE_COULDNT_CONNECT:
-        return "connection-refused";
-    case CURLE_OPERATION_TIMEDOUT:
-        return "connection-timeout";
-    case CURLE_SSL_CONNECT_ERROR:
-        return "TLS-protocol-error";
-    case CURLE_PEER_FAILED_VERIFICATION:
-        return "TLS-certificate-error";
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-        return "HTTP-response-incomplete";
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-        return "connection-terminated";
-    case CURLE_WEIRD_SERVER_REPLY:
-        return "HTTP-protocol-error";
-    case CURLE_URL_MALFORMAT:
-        return "HTTP-request-URI-invalid";
-    default:
-        return "internal-error";
-    }
+    return h_curl_label(cl->easy, cl->result);
 }
 
 /* Complete send with err(label). */
@@ -263,36 +240,26 @@ static void drive(struct h3_clients *cs)
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
     h3_cl *cl = ud;
-    size_t len = size * n, k = len;
-    while (k && (p[k - 1] == '\n' || p[k - 1] == '\r'))
-        k--;
-    if (k >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-        const char *sp = memchr(p, ' ', k);
-        cl->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+    size_t len = size * n, nl, vl;
+    const char *name, *v;
+    switch (h_curl_header_line(p, len, &cl->status, &name, &nl, &v, &vl)) {
+    case H_LINE_STATUS:
         hf_free(cl->headers);
         cl->headers = hf_new(true);
         return cl->headers ? len : 0;
-    }
-    if (k == 0) {
+    case H_LINE_END:
         if (cl->status >= 200 && !cl->head_done) {
             cl->head_done = true;
             if (cl->call)
                 complete_ok(cl);
         }
         return len;
+    case H_LINE_SKIP:
+        return len;
     }
-    const char *colon = memchr(p, ':', k);
-    if (!colon || cl->head_done || !cl->headers)
+    if (cl->head_done || !cl->headers)
         return len;
-    size_t nl = (size_t)(colon - p);
-    const char *v = colon + 1;
-    while (v < p + k && (*v == ' ' || *v == '\t'))
-        v++;
-    size_t vl = (size_t)(p + k - v);
-    const char *bad = hf_check(p, nl, (const uint8_t *)v, vl, true);
-    if (bad && strcmp(bad, "forbidden") != 0)
-        return len;
-    return hf_add(cl->headers, p, nl, (const uint8_t *)v, vl) ? len : 0;
+    return hf_add(cl->headers, name, nl, (const uint8_t *)v, vl) ? len : 0;
 }
 
 static size_t on_write(char *p, size_t size, size_t n, void *ud)
@@ -540,36 +507,8 @@ static uint32_t send_fn(void *data, wacc_hcall *call, const wacc_cval *args, uin
     snprintf(cl->url, ul, "%s://%s%s", tls ? "https" : "http", r->authority,
              r->has_path && r->path[0] ? r->path : "/");
     CURL *e = cl->easy;
-    curl_easy_setopt(e, CURLOPT_URL, cl->url);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)cl);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PROXY, "");
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, cl->errbuf);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, cl);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, cl);
-    struct curl_slist *l = curl_slist_append(NULL, "Expect:");
-    for (uint32_t i = 0; l && i < r->headers->n; i++) {
-        const h_field *f = &r->headers->e[i];
-        if (strcmp(f->name, "content-length") == 0)
-            continue;
-        size_t n = f->nlen + f->vlen + 3;
-        char *line = malloc(n);
-        struct curl_slist *nl = NULL;
-        if (line) {
-            if (f->vlen)
-                snprintf(line, n, "%s: %.*s", f->name, (int)f->vlen, (const char *)f->val);
-            else
-                snprintf(line, n, "%s;", f->name);
-            nl = curl_slist_append(l, line);
-            free(line);
-        }
-        if (!nl)
-            curl_slist_free_all(l);
-        l = nl;
-    }
+    h_curl_common(e, cl->url, cl, cl->errbuf, on_header, on_write);
+    struct curl_slist *l = h_curl_headers(r->headers, NULL);
     if (!l) {
         cl->call = NULL;
         cl_free(cl);
