@@ -14,6 +14,8 @@
 ;;              "udp=<the datagram that came back>"
 ;;   /dns...    resolves "localhost" (ip-name-lookup), answers "dns=" and its
 ;;              IPv4 addresses
+;;   /sleep...  waits 600 ms in a synchronously lowered
+;;              wasi:clocks/monotonic-clock#wait-for, then echoes
 ;;   anything else: reads the whole request body and answers
 ;;              "count=<N> inflight=<K>\n<body>"
 ;;
@@ -185,6 +187,9 @@
     (export "error-code" (type $dec2 (eq $dec)))
     (export "resolve-addresses" (func async (param "name" string) (result (result (list $ipa) (error $dec2)))))
   ))
+  (import "wasi:clocks/monotonic-clock@0.3.0" (instance $clock
+    (export "wait-for" (func async (param "how-long" u64)))
+  ))
   (type $FSK (future (result (error $sk-error-code))))
   (type $SSOCK (stream (own $tcp-socket)))
 
@@ -272,6 +277,7 @@
   (alias export $dns "resolve-addresses" (func $f_resolve))
   (core func $resolve (canon lower (func $f_resolve) async (memory (core memory $mem "mem")) (realloc (core func $libc "realloc"))))
   (core func $fsk_drop_r (canon future.drop-readable $FSK))
+  (core func $wait_for (canon lower (func $clock "wait-for")))
   (core func $fields_drop (canon resource.drop $fields))
   (core func $task_return (canon task.return (result (result (own $response) (error $error-code))) (memory (core memory $mem "mem"))))
   (core func $cset (canon context.set i32 0))
@@ -323,6 +329,7 @@
     (import "" "udp_drop" (func $udp_drop (param i32)))
     (import "" "resolve" (func $resolve (param i32 i32 i32) (result i32)))
     (import "" "fsk_drop_r" (func $fsk_drop_r (param i32)))
+    (import "" "wait_for" (func $wait_for (param i64)))
     (import "" "fields_drop" (func $fields_drop (param i32)))
     (import "" "task_return" (func $task_return (param i32 i32 i32 i64 i32 i32 i32 i32)))
     (import "" "cset" (func $cset (param i32)))
@@ -364,6 +371,7 @@
     (data (i32.const 188) "/dns")
     (data (i32.const 192) "localhost")
     (data (i32.const 204) "dns=")
+    (data (i32.const 212) "/sleep")
 
     (func $slot_alloc (result i32) (local $s i32)
       (local.set $s (i32.load (i32.const 8)))
@@ -753,6 +761,8 @@
         (then (local.set $pp (i32.load offset=4 (local.get $s)))
               (local.set $plen (i32.load offset=8 (local.get $s)))))
       (if (call $prefix (local.get $pp) (local.get $plen) (i32.const 80) (i32.const 5)) (then unreachable))
+      (if (call $prefix (local.get $pp) (local.get $plen) (i32.const 212) (i32.const 6))
+        (then (call $wait_for (i64.const 600000000))))
       (if (call $prefix (local.get $pp) (local.get $plen) (i32.const 88) (i32.const 6))
         (then (call $fetch (local.get $s) (local.get $req)))
         (else (if (call $prefix (local.get $pp) (local.get $plen) (i32.const 96) (i32.const 4))
@@ -800,6 +810,7 @@
     (export "udp_drop" (func $udp_drop))
     (export "resolve" (func $resolve))
     (export "fsk_drop_r" (func $fsk_drop_r))
+    (export "wait_for" (func $wait_for))
     (export "task_return" (func $task_return))
     (export "cset" (func $cset))
     (export "ws_new" (func $ws_new))
