@@ -2439,6 +2439,21 @@ void wacc_ccall_free(wacc_ccall *c)
     free(c);
 }
 
+bool wacc__async_in_task(wacc_cinstance *ci)
+{
+    asched *S = ci->sched;
+    athread *th = S ? S->cur : NULL;
+    return th && th->fiber && th->task && wacc_fiber_current() == th->fiber;
+}
+
+uint32_t wacc__async_block(wacc_cinstance *ci, bool (*ready)(void *), void *arg)
+{
+    if (!wacc__async_in_task(ci))
+        return WACC__LOOP_IDLE;
+    athread *th = ci->sched->cur;
+    return wait_until(ci, th->task->inst, th, AW_COND, ready, arg, false, NULL);
+}
+
 /* ---- host-held ends (component_host_async.c) ---- */
 
 /* buf_copy when one side (or both) is a host buffer. */

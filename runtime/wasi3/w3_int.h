@@ -124,6 +124,7 @@ struct wacc_wasi3 {
     wacc_component_host h2;     /* its resolver (0.2 imports) */
     struct w3_rtype *rts;       /* 0.3 resource types (w3_rt), a list */
     struct w3_binding *bindings;   /* linked 0.3 imports (freed with w) */
+    wacc_cinstance *ci;         /* wacc_wasi3_bind */
 };
 
 #endif

@@ -168,20 +168,22 @@ def case_serve(wacc, so):
         print(f"ok: the request in flight in the trapped instance failed ({st or 'cut'})")
         expect(request(p, "GET", "/after"), 200, b"count=1 inflight=1\n",
                "after the trap: a new instance")
-        # a request blocked in a synchronously lowered wait-for parks (its
-        # task's stack), and the worker serves the next request meanwhile
-        done = []
-        def slow():
-            done.append(("sleep", request(p, "GET", "/sleep")))
-        t = threading.Thread(target=slow, daemon=True)
-        t.start()
-        time.sleep(0.2)
-        done.append(("quick", request(p, "GET", "/quick")))
-        t.join(15)
-        order = [w for w, _ in done]
-        if order != ["quick", "sleep"] or any(r[0] != 200 for _, r in done):
-            fail(f"/sleep (sync-lowered wait-for) and /quick on one worker: {done}")
-        print(f"ok: /quick answered while /sleep waited in a sync-lowered wait-for: {done}")
+        # a request blocked in a synchronously lowered wait-for, or in WASI
+        # 0.2's pollable.block, parks (its task's stack), and the worker
+        # serves the next request meanwhile
+        for path in ("/sleep", "/block"):
+            done = []
+            def slow():
+                done.append(("slow", request(p, "GET", path)))
+            t = threading.Thread(target=slow, daemon=True)
+            t.start()
+            time.sleep(0.2)
+            done.append(("quick", request(p, "GET", "/quick")))
+            t.join(15)
+            order = [w for w, _ in done]
+            if order != ["quick", "slow"] or any(r[0] != 200 for _, r in done):
+                fail(f"{path} and /quick on one worker: {done}")
+            print(f"ok: /quick answered while {path} waited: {done}")
         log = "".join(sv.log)
         if "trap: unreachable" not in log:
             fail("the access log does not say why:\n" + log)

@@ -16,6 +16,8 @@
 ;;              IPv4 addresses
 ;;   /sleep...  waits 600 ms in a synchronously lowered
 ;;              wasi:clocks/monotonic-clock#wait-for, then echoes
+;;   /block...  waits 600 ms in WASI 0.2's pollable.block (a 0.2 import of
+;;              a 0.3 service), then echoes
 ;;   anything else: reads the whole request body and answers
 ;;              "count=<N> inflight=<K>\n<body>"
 ;;
@@ -190,6 +192,16 @@
   (import "wasi:clocks/monotonic-clock@0.3.0" (instance $clock
     (export "wait-for" (func async (param "how-long" u64)))
   ))
+  (import "wasi:io/poll@0.2.0" (instance $poll2
+    (export "pollable" (type (sub resource)))
+    (type (;1;) (borrow 0))
+    (export "[method]pollable.block" (func (param "self" 1)))
+  ))
+  (alias export $poll2 "pollable" (type $pollable))
+  (import "wasi:clocks/monotonic-clock@0.2.0" (instance $clock2
+    (export "pollable" (type $p (eq $pollable)))
+    (export "subscribe-duration" (func (param "when" u64) (result (own $p))))
+  ))
   (type $FSK (future (result (error $sk-error-code))))
   (type $SSOCK (stream (own $tcp-socket)))
 
@@ -278,6 +290,9 @@
   (core func $resolve (canon lower (func $f_resolve) async (memory (core memory $mem "mem")) (realloc (core func $libc "realloc"))))
   (core func $fsk_drop_r (canon future.drop-readable $FSK))
   (core func $wait_for (canon lower (func $clock "wait-for")))
+  (core func $subscribe2 (canon lower (func $clock2 "subscribe-duration")))
+  (core func $block2 (canon lower (func $poll2 "[method]pollable.block")))
+  (core func $pollable_drop (canon resource.drop $pollable))
   (core func $fields_drop (canon resource.drop $fields))
   (core func $task_return (canon task.return (result (result (own $response) (error $error-code))) (memory (core memory $mem "mem"))))
   (core func $cset (canon context.set i32 0))
@@ -330,6 +345,9 @@
     (import "" "resolve" (func $resolve (param i32 i32 i32) (result i32)))
     (import "" "fsk_drop_r" (func $fsk_drop_r (param i32)))
     (import "" "wait_for" (func $wait_for (param i64)))
+    (import "" "subscribe2" (func $subscribe2 (param i64) (result i32)))
+    (import "" "block2" (func $block2 (param i32)))
+    (import "" "pollable_drop" (func $pollable_drop (param i32)))
     (import "" "fields_drop" (func $fields_drop (param i32)))
     (import "" "task_return" (func $task_return (param i32 i32 i32 i64 i32 i32 i32 i32)))
     (import "" "cset" (func $cset (param i32)))
@@ -372,6 +390,7 @@
     (data (i32.const 192) "localhost")
     (data (i32.const 204) "dns=")
     (data (i32.const 212) "/sleep")
+    (data (i32.const 220) "/block")
 
     (func $slot_alloc (result i32) (local $s i32)
       (local.set $s (i32.load (i32.const 8)))
@@ -750,7 +769,7 @@
                      (i32.sub (local.get $p) (i32.add (local.get $s) (i32.const 1024))) (i32.const 0) (i32.const 0)))
 
         (func (export "handle") (param $req i32)
-      (local $s i32) (local $plen i32) (local $pp i32)
+      (local $s i32) (local $plen i32) (local $pp i32) (local $ph i32)
       (local.set $s (call $slot_alloc))
       (call $cset (local.get $s))
       (i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (i32.const 1)))
@@ -763,6 +782,10 @@
       (if (call $prefix (local.get $pp) (local.get $plen) (i32.const 80) (i32.const 5)) (then unreachable))
       (if (call $prefix (local.get $pp) (local.get $plen) (i32.const 212) (i32.const 6))
         (then (call $wait_for (i64.const 600000000))))
+      (if (call $prefix (local.get $pp) (local.get $plen) (i32.const 220) (i32.const 6))
+        (then (local.set $ph (call $subscribe2 (i64.const 600000000)))
+              (call $block2 (local.get $ph))
+              (call $pollable_drop (local.get $ph))))
       (if (call $prefix (local.get $pp) (local.get $plen) (i32.const 88) (i32.const 6))
         (then (call $fetch (local.get $s) (local.get $req)))
         (else (if (call $prefix (local.get $pp) (local.get $plen) (i32.const 96) (i32.const 4))
@@ -811,6 +834,9 @@
     (export "resolve" (func $resolve))
     (export "fsk_drop_r" (func $fsk_drop_r))
     (export "wait_for" (func $wait_for))
+    (export "subscribe2" (func $subscribe2))
+    (export "block2" (func $block2))
+    (export "pollable_drop" (func $pollable_drop))
     (export "task_return" (func $task_return))
     (export "cset" (func $cset))
     (export "ws_new" (func $ws_new))
