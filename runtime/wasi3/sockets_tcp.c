@@ -25,6 +25,7 @@ typedef struct tcp {
     wacc_wasi3_sockets *ss;
     struct tcp *prev, *next;            /* in ss->all (dropped ones too, until idle) */
     int fd, family;
+    int backlog;                        /* set-listen-backlog-size (0: the default) */
     bool bound, connected, dropped, listening;
     /* listen: accepted sockets into a stream for the guest */
     wacc_hend *aout;
@@ -300,6 +301,72 @@ static uint32_t f_is_listening(sk_fn *f, const wacc_cval *a, wacc_cval *res, wac
     return 0;
 }
 
+/* ---- options ---- */
+
+wacc_cval s3_opt(sk_fn *f, int fd, int family, const wacc_cval *a, wacc_arena *arena, int opt, uint8_t kind,
+                 bool set)
+{
+    const wacc_ctype *et = s3_err_type(f->type);
+    if (fd < 0)
+        return s3_err(arena, et, "invalid-state");
+    if (set) {
+        const char *bad = sk_opt_set(fd, family, opt, kind == WACC_CT_BOOL ? a[1].x.b : a[1].x.u);
+        return bad ? s3_err(arena, et, bad) : s3_ok(arena, NULL);
+    }
+    uint64_t v;
+    const char *bad = sk_opt_get(fd, family, opt, &v);
+    if (bad)
+        return s3_err(arena, et, bad);
+    wacc_cval val = kind == WACC_CT_BOOL ? wacc_cval_bool(v != 0) : wacc_cval_uint(kind, v);
+    return s3_ok(arena, &val);
+}
+
+static uint32_t opt(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena, int o, uint8_t kind,
+                    bool set)
+{
+    tcp *t = get(f->ss, a[0].x.u);
+    if (!t)
+        return WACC_TRAP_HOST;
+    *res = s3_opt(f, t->fd, t->family, a, arena, o, kind, set);
+    return 0;
+}
+
+S3_OPT(f_keep_get, SK_KEEP_ALIVE, WACC_CT_BOOL, false)
+S3_OPT(f_keep_set, SK_KEEP_ALIVE, WACC_CT_BOOL, true)
+S3_OPT(f_idle_get, SK_KEEP_IDLE, WACC_CT_U64, false)
+S3_OPT(f_idle_set, SK_KEEP_IDLE, WACC_CT_U64, true)
+S3_OPT(f_intvl_get, SK_KEEP_INTERVAL, WACC_CT_U64, false)
+S3_OPT(f_intvl_set, SK_KEEP_INTERVAL, WACC_CT_U64, true)
+S3_OPT(f_count_get, SK_KEEP_COUNT, WACC_CT_U32, false)
+S3_OPT(f_count_set, SK_KEEP_COUNT, WACC_CT_U32, true)
+S3_OPT(f_hops_get, SK_HOP_LIMIT, WACC_CT_U8, false)
+S3_OPT(f_hops_set, SK_HOP_LIMIT, WACC_CT_U8, true)
+S3_OPT(f_rbuf_get, SK_RECV_BUF, WACC_CT_U64, false)
+S3_OPT(f_rbuf_set, SK_RECV_BUF, WACC_CT_U64, true)
+S3_OPT(f_sbuf_get, SK_SEND_BUF, WACC_CT_U64, false)
+S3_OPT(f_sbuf_set, SK_SEND_BUF, WACC_CT_U64, true)
+
+static uint32_t f_backlog(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena)
+{
+    const wacc_ctype *et = s3_err_type(f->type);
+    tcp *t = get(f->ss, a[0].x.u);
+    if (!t)
+        return WACC_TRAP_HOST;
+    uint64_t v = a[1].x.u;
+    int b = v > 0x7fffffff ? 0x7fffffff : (int)v;
+    if (v == 0)
+        *res = s3_err(arena, et, "invalid-argument");
+    else if (t->connected || t->ccall || t->fd < 0)
+        *res = s3_err(arena, et, "invalid-state");
+    else if (t->listening && listen(t->fd, b) != 0)
+        *res = s3_err(arena, et, "not-supported");
+    else {
+        t->backlog = b;
+        *res = s3_ok(arena, NULL);
+    }
+    return 0;
+}
+
 /* ---- listen: accepted connections into a stream<tcp-socket> ---- */
 
 static tcp *tcp_new(wacc_wasi3_sockets *ss, int fd, int family, uint32_t *rep)
@@ -388,7 +455,7 @@ static uint32_t f_listen(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_aren
         *res = s3_err(arena, et, "invalid-state");
         return 0;
     }
-    if (listen(t->fd, 128) != 0) {
+    if (listen(t->fd, t->backlog ? t->backlog : 128) != 0) {
         *res = s3_err(arena, et, sk_errno_label(errno));
         return 0;
     }
@@ -717,6 +784,21 @@ static const struct {
     { "[method]tcp-socket.get-address-family", f_family },
     { "[method]tcp-socket.get-is-listening", f_is_listening },
     { "[method]tcp-socket.listen", f_listen },
+    { "[method]tcp-socket.set-listen-backlog-size", f_backlog },
+    { "[method]tcp-socket.get-keep-alive-enabled", f_keep_get },
+    { "[method]tcp-socket.set-keep-alive-enabled", f_keep_set },
+    { "[method]tcp-socket.get-keep-alive-idle-time", f_idle_get },
+    { "[method]tcp-socket.set-keep-alive-idle-time", f_idle_set },
+    { "[method]tcp-socket.get-keep-alive-interval", f_intvl_get },
+    { "[method]tcp-socket.set-keep-alive-interval", f_intvl_set },
+    { "[method]tcp-socket.get-keep-alive-count", f_count_get },
+    { "[method]tcp-socket.set-keep-alive-count", f_count_set },
+    { "[method]tcp-socket.get-hop-limit", f_hops_get },
+    { "[method]tcp-socket.set-hop-limit", f_hops_set },
+    { "[method]tcp-socket.get-receive-buffer-size", f_rbuf_get },
+    { "[method]tcp-socket.set-receive-buffer-size", f_rbuf_set },
+    { "[method]tcp-socket.get-send-buffer-size", f_sbuf_get },
+    { "[method]tcp-socket.set-send-buffer-size", f_sbuf_set },
 };
 
 static uint32_t trampoline(void *data, const wacc_cval *args, uint32_t nargs, wacc_cval *result,
