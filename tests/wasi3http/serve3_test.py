@@ -10,7 +10,9 @@ requests its instance started, K those in it at the time).
   reuse     --reuse 2: a new instance every 2 requests;
             --reuse-concurrency 1: a waiting request keeps the next one
             out of its instance
-  outbound  /fetch: client.send to an upstream on 127.0.0.1 (--allow-http)
+  outbound  /fetch: client.send to an upstream on 127.0.0.1 (--allow-http);
+            /proxy: the request body streams to the upstream as it arrives,
+            with request trailers; a first-byte timeout
   tcp       /tcp: a TCP echo through wasi:sockets 0.3 (connect, send, receive;
             --tcp-connect); /listen: bind + listen, answer the port, then
             (the response done, the task going on) accept one connection
@@ -229,13 +231,80 @@ class Upstream(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def raw_upstream(on_first=None, answer=True):
+    """A one-shot HTTP/1.1 upstream on a raw socket: reads a chunked
+    request (on_first() once the first chunk is in), answers 200 "got=<body>
+    trailers=<trailer lines>" (answer=False: never answers). Its port."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(4)
+
+    def run():
+        c, _ = ls.accept()
+        c.settimeout(10)
+        buf = b""
+        try:
+            while b"\r\n\r\n" not in buf:
+                buf += c.recv(65536)
+            head, _, buf = buf.partition(b"\r\n\r\n")
+            body, first = b"", True
+            while True:
+                while b"\r\n" not in buf:
+                    buf += c.recv(65536)
+                line, _, buf = buf.partition(b"\r\n")
+                n = int(line.split(b";")[0], 16)
+                if n == 0:
+                    break
+                while len(buf) < n + 2:
+                    buf += c.recv(65536)
+                body += buf[:n]
+                buf = buf[n + 2:]
+                if first and on_first:
+                    on_first()
+                first = False
+            while not buf.endswith(b"\r\n\r\n") and buf != b"\r\n":
+                buf += c.recv(65536)
+            trailers = b" ".join(t for t in buf.split(b"\r\n") if t)
+            if not answer:
+                time.sleep(5)
+                return
+            out = b"got=" + body + b" trailers=" + trailers.lower()
+            c.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\nconnection: close\r\n\r\n" % len(out) + out)
+        except OSError:
+            pass
+        finally:
+            c.close()
+            ls.close()
+    threading.Thread(target=run, daemon=True).start()
+    return ls.getsockname()[1]
+
+
 def case_outbound(wacc, so):
     up = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
     threading.Thread(target=up.serve_forever, daemon=True).start()
     auth = f"127.0.0.1:{up.server_address[1]}"
+    first = threading.Event()
+    sp = raw_upstream(on_first=first.set)
+    slow = raw_upstream(answer=False)
     sv = Server([wacc, "serve", "--addr", "127.0.0.1:0", "--workers", "1", "--timeout", "10s",
-                 "--allow-http", auth, so])
+                 "--allow-http", auth, "--allow-http", f"127.0.0.1:{sp}",
+                 "--allow-http", f"127.0.0.1:{slow}", so])
     try:
+        # the body streams: the upstream has the first chunk before the
+        # client sent the rest; then the request trailers
+        c = socket.create_connection(("127.0.0.1", sv.port), timeout=10)
+        c.sendall(f"POST /proxy HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                  f"x-upstream: 127.0.0.1:{sp}\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "5\r\npart1\r\n".encode())
+        if not first.wait(5):
+            fail("/proxy: the upstream did not get the first part of the body before the rest was sent")
+        c.sendall(b"5\r\npart2\r\n0\r\n\r\n")
+        expect(read_response(c), 200, b"upstream=200 got=part1part2 trailers=x-sum: 10",
+               "client.send streams the request body, then its trailers")
+        # (the upstream never answers: without the timeout the request would
+        # end in HTTP-response-incomplete when it closes after 5 s)
+        got = request(sv.port, "POST", "/proxy", b"x", headers={"x-upstream": f"127.0.0.1:{slow}"})
+        expect(got, 200, b"error=9", "first-byte timeout (1 s): connection-read-timeout")
         expect(request(sv.port, "GET", "/fetch", headers={"x-upstream": auth}), 200,
                b"upstream=203 from upstream /up", "client.send to the upstream")
         expect(request(sv.port, "GET", "/fetch", headers={"x-upstream": auth}), 200,
