@@ -76,6 +76,9 @@ typedef struct h3_cl {
     wacc_hend *bw, *tw;                 /* consume-body's ends */
     bool bw_busy, tw_busy, tw_sent;
     wacc_cval tv;
+    /* request.new's future: how the transmission ended */
+    bool resw_busy, resw_sent;
+    wacc_cval resv;
 } h3_cl;
 
 static void cl_free(h3_cl *cl)
@@ -375,8 +378,44 @@ static uint32_t on_tw(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
     return 0;
 }
 
+static uint32_t on_resw(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
+{
+    (void)e; (void)result; (void)n;
+    h3_cl *cl = ud;
+    cl->resw_busy = false;
+    pump(cl);
+    return 0;
+}
+
+/* Once the transfer is over: request.new's future gets ok, or err(the
+ * transfer's error-code). */
+static void resolve_request(h3_cl *cl)
+{
+    h3_msg *r = cl->req;
+    if (!r || !r->result_w || cl->resw_busy)
+        return;
+    if (!cl->resw_sent) {
+        const wacc_ctype *ft = wacc_hend_type(r->result_w);
+        const wacc_ctype *rt = ft ? ft->elem : NULL;
+        wacc_cval *p = wacc_arena_alloc(&cl->arena, sizeof *p);
+        cl->resv = wacc_cval_variant(WACC_CT_RESULT, 0, NULL);
+        if (cl->result != CURLE_OK && p && rt && rt->n > 1 && rt->fields[1].type &&
+            h3_error_code(&cl->arena, rt->fields[1].type, curl_label(cl), NULL, p))
+            cl->resv = wacc_cval_variant(WACC_CT_RESULT, 1, p);
+        cl->resw_sent = true;
+        if (wacc_hend_write(r->result_w, &cl->resv, 1, on_resw, cl)) {
+            cl->resw_busy = true;
+            return;
+        }
+    }
+    wacc_hend_drop(r->result_w);
+    r->result_w = NULL;
+}
+
 static void pump(h3_cl *cl)
 {
+    if (cl->done)
+        resolve_request(cl);
     if (cl->bw && !cl->bw_busy) {
         if (cl->released) {
             wacc_hend_drop(cl->bw);
@@ -416,7 +455,7 @@ static void pump(h3_cl *cl)
         wacc_hend_drop(cl->tw);
         cl->tw = NULL;
     }
-    if (cl->released && cl->done && !cl->bw && !cl->tw && !cl->call)
+    if (cl->released && cl->done && !cl->bw && !cl->tw && !cl->call && !cl->resw_busy)
         cl_free(cl);
 }
 
@@ -436,7 +475,7 @@ void h3_client_release(h3_cl *cl)
         cl->paused = false;
         curl_easy_pause(cl->easy, CURLPAUSE_CONT);
     }
-    if (cl->done && !cl->bw && !cl->tw && !cl->call)
+    if (cl->done && !cl->bw && !cl->tw && !cl->call && !cl->resw_busy)
         cl_free(cl);
 }
 

@@ -20,8 +20,9 @@
 ;;              a 0.3 service), then echoes
 ;;   /proxy...  POSTs the request's body (its stream, as it arrives) to
 ;;              http://<x-upstream>/up with the trailers "x-sum: 10" and a
-;;              1 s first-byte timeout; answers "upstream=<status> <body>",
-;;              or "error=<error-code case index>"
+;;              1 s first-byte timeout; answers "upstream=<status> <body>"
+;;              once request.new's future says the request went out (ok), or
+;;              "error=<error-code case index>"
 ;;   anything else: reads the whole request body and answers
 ;;              "count=<N> inflight=<K>\n<body>"
 ;;
@@ -332,6 +333,7 @@
   (core func $fres_new (canon future.new $FRES))
   (core func $fres_write (canon future.write $FRES async (memory (core memory $mem "mem"))))
   (core func $fres_drop_r (canon future.drop-readable $FRES))
+  (core func $fres_read (canon future.read $FRES async (memory (core memory $mem "mem")) (realloc (core func $libc "realloc"))))
   (core func $fres_drop_w (canon future.drop-writable $FRES))
   (core func $ftr_new (canon future.new $FTR))
   (core func $ftr_write (canon future.write $FTR async (memory (core memory $mem "mem"))))
@@ -391,6 +393,7 @@
     (import "" "fres_new" (func $fres_new (result i64)))
     (import "" "fres_write" (func $fres_write (param i32 i32) (result i32)))
     (import "" "fres_drop_r" (func $fres_drop_r (param i32)))
+    (import "" "fres_read" (func $fres_read (param i32 i32) (result i32)))
     (import "" "fres_drop_w" (func $fres_drop_w (param i32)))
     (import "" "ftr_new" (func $ftr_new (result i64)))
     (import "" "ftr_write" (func $ftr_write (param i32 i32) (result i32)))
@@ -616,7 +619,7 @@
     (func $proxy (param $s i32) (param $req i32)
       (local $h i32) (local $x i64) (local $trr i32) (local $trw i32) (local $oreq i32) (local $r i32)
       (local $resp i32) (local $resr i32) (local $resw i32) (local $body i32) (local $n i32) (local $p i32)
-      (local $inr i32) (local $inw i32) (local $t i32) (local $o i32)
+      (local $inr i32) (local $inw i32) (local $t i32) (local $o i32) (local $fr i32)
       (local.set $h (call $get_headers (local.get $req)))
       (call $fields_get (local.get $h) (i32.const 52) (i32.const 10) (local.get $s))
       (if (i32.eqz (i32.load offset=4 (local.get $s))) (then unreachable))
@@ -643,7 +646,7 @@
       (call $request_new (call $fields_new) (i32.const 1) (local.get $body) (local.get $trr) (i32.const 1) (local.get $o)
                          (i32.add (local.get $s) (i32.const 16)))
       (local.set $oreq (i32.load offset=16 (local.get $s)))
-      (call $fres_drop_r (i32.load offset=20 (local.get $s)))
+      (local.set $fr (i32.load offset=20 (local.get $s)))   ;; its transmission future
       (drop (call $set_method (local.get $oreq) (i32.const 2) (i32.const 0) (i32.const 0)))     ;; post
       (drop (call $set_authority (local.get $oreq) (i32.const 1) (i32.load offset=8 (local.get $s)) (i32.load offset=12 (local.get $s))))
       (drop (call $set_path (local.get $oreq) (i32.const 1) (i32.const 64) (i32.const 3)))
@@ -670,6 +673,7 @@
       (local.set $p (i32.add (local.get $s) (i32.const 128)))
       (if (i32.load8_u offset=32 (local.get $s))
         (then       ;; "error=<case>"
+          (call $fres_drop_r (local.get $fr))
           (memory.copy (local.get $p) (i32.const 250) (i32.const 6))
           (local.set $p (call $itoa (i32.add (local.get $p) (i32.const 6)) (i32.load8_u offset=40 (local.get $s))))
           (call $respond (local.get $s) (i32.add (local.get $s) (i32.const 128))
@@ -692,6 +696,12 @@
       (local.set $r (call $fres_write (local.get $resw) (i32.add (local.get $s) (i32.const 256))))
       (if (i32.eq (local.get $r) (i32.const -1)) (then (drop (call $wait (local.get $s) (local.get $resw)))))
       (call $fres_drop_w (local.get $resw))
+      ;; request.new's future: ok (the request went out), else trap (a 500)
+      (memory.fill (i32.add (local.get $s) (i32.const 256)) (i32.const 0xff) (i32.const 64))
+      (local.set $r (call $fres_read (local.get $fr) (i32.add (local.get $s) (i32.const 256))))
+      (if (i32.eq (local.get $r) (i32.const -1)) (then (drop (call $wait (local.get $s) (local.get $fr)))))
+      (call $fres_drop_r (local.get $fr))
+      (if (i32.load8_u offset=256 (local.get $s)) (then unreachable))
       (call $respond (local.get $s) (i32.add (local.get $s) (i32.const 128))
                      (i32.sub (local.get $p) (i32.add (local.get $s) (i32.const 128)))
                      (i32.add (local.get $s) (i32.const 1024)) (local.get $n)))
@@ -974,6 +984,7 @@
     (export "fres_new" (func $fres_new))
     (export "fres_write" (func $fres_write))
     (export "fres_drop_r" (func $fres_drop_r))
+    (export "fres_read" (func $fres_read))
     (export "fres_drop_w" (func $fres_drop_w))
     (export "ftr_new" (func $ftr_new))
     (export "ftr_write" (func $ftr_write))
