@@ -231,10 +231,12 @@ class Upstream(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def raw_upstream(on_first=None, answer=True):
+def raw_upstream(on_first=None, answer=True, stall=None):
     """A one-shot HTTP/1.1 upstream on a raw socket: reads a chunked
     request (on_first() once the first chunk is in), answers 200 "got=<body>
-    trailers=<trailer lines>" (answer=False: never answers). Its port."""
+    trailers=<trailer lines>" (answer=False: never answers; stall, an
+    Event: sends the head and 4 of 100 body bytes, then waits for it). Its
+    port."""
     ls = socket.socket()
     ls.bind(("127.0.0.1", 0))
     ls.listen(4)
@@ -268,6 +270,10 @@ def raw_upstream(on_first=None, answer=True):
             if not answer:
                 time.sleep(5)
                 return
+            if stall:
+                c.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npart")
+                stall.wait(10)
+                return
             out = b"got=" + body + b" trailers=" + trailers.lower()
             c.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\nconnection: close\r\n\r\n" % len(out) + out)
         except OSError:
@@ -286,9 +292,11 @@ def case_outbound(wacc, so):
     first = threading.Event()
     sp = raw_upstream(on_first=first.set)
     slow = raw_upstream(answer=False)
+    release = threading.Event()
+    stalled = raw_upstream(stall=release)
     sv = Server([wacc, "serve", "--addr", "127.0.0.1:0", "--workers", "1", "--timeout", "10s",
                  "--allow-http", auth, "--allow-http", f"127.0.0.1:{sp}",
-                 "--allow-http", f"127.0.0.1:{slow}", so])
+                 "--allow-http", f"127.0.0.1:{slow}", "--allow-http", f"127.0.0.1:{stalled}", so])
     try:
         # the body streams: the upstream has the first chunk before the
         # client sent the rest; then the request trailers
@@ -305,6 +313,17 @@ def case_outbound(wacc, so):
         # end in HTTP-response-incomplete when it closes after 5 s)
         got = request(sv.port, "POST", "/proxy", b"x", headers={"x-upstream": f"127.0.0.1:{slow}"})
         expect(got, 200, b"error=9", "first-byte timeout (1 s): connection-read-timeout")
+        # between-bytes: the body stops after 4 bytes; the transfer ends
+        # (request.new's future: err, so the guest traps: a 500) while the
+        # upstream still holds the connection open (without the timeout the
+        # request would end at its own --timeout: "deadline exceeded")
+        got = request(sv.port, "POST", "/proxy", b"x", headers={"x-upstream": f"127.0.0.1:{stalled}"})
+        release.set()
+        time.sleep(0.2)         # (the access log line)
+        log = "".join(sv.log)
+        if got[0] != 500 or "deadline" in log or "trap: unreachable" not in log:
+            fail(f"between-bytes timeout: expected the guest's trap (500), got {got}:\n{log}")
+        print("ok: between-bytes timeout (1 s) ends a stalled response: 500")
         expect(request(sv.port, "GET", "/fetch", headers={"x-upstream": auth}), 200,
                b"upstream=203 from upstream /up", "client.send to the upstream")
         expect(request(sv.port, "GET", "/fetch", headers={"x-upstream": auth}), 200,

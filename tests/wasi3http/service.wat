@@ -19,8 +19,8 @@
 ;;   /block...  waits 600 ms in WASI 0.2's pollable.block (a 0.2 import of
 ;;              a 0.3 service), then echoes
 ;;   /proxy...  POSTs the request's body (its stream, as it arrives) to
-;;              http://<x-upstream>/up with the trailers "x-sum: 10" and a
-;;              1 s first-byte timeout; answers "upstream=<status> <body>"
+;;              http://<x-upstream>/up with the trailers "x-sum: 10" and 1 s
+;;              first-byte and between-bytes timeouts; answers "upstream=<status> <body>"
 ;;              once request.new's future says the request went out (ok), or
 ;;              "error=<error-code case index>"
 ;;   anything else: reads the whole request body and answers
@@ -121,6 +121,7 @@
     (type (;70;) (result (error 68)))
     (type (;71;) (func (param "self" 69) (param "duration" 20) (result 70)))
     (export "[method]request-options.set-first-byte-timeout" (func (type 71)))
+    (export "[method]request-options.set-between-bytes-timeout" (func (type 71)))
     (type (;72;) (result (error 7)))
     (type (;73;) (func (param "self" 32) (param "name" 2) (param "value" 4) (result 72)))
     (export "[method]fields.append" (func (type 73)))
@@ -269,6 +270,7 @@
   (alias export $types "[method]request.set-method" (func $f_set_method))
   (alias export $types "[constructor]request-options" (func $f_opts_new))
   (alias export $types "[method]request-options.set-first-byte-timeout" (func $f_opts_fb))
+  (alias export $types "[method]request-options.set-between-bytes-timeout" (func $f_opts_bb))
   (alias export $types "[method]fields.append" (func $f_fields_append))
 
   (core func $fields_new (canon lower (func $f_fields_new)))
@@ -286,6 +288,7 @@
   (core func $set_method (canon lower (func $f_set_method) (memory (core memory $mem "mem"))))
   (core func $opts_new (canon lower (func $f_opts_new)))
   (core func $opts_fb (canon lower (func $f_opts_fb) (memory (core memory $mem "mem")) (realloc (core func $libc "realloc"))))
+  (core func $opts_bb (canon lower (func $f_opts_bb) (memory (core memory $mem "mem")) (realloc (core func $libc "realloc"))))
   (core func $fields_append (canon lower (func $f_fields_append) (memory (core memory $mem "mem")) (realloc (core func $libc "realloc"))))
   (core func $send (canon lower (func $f_send) async (memory (core memory $mem "mem")) (realloc (core func $libc "realloc"))))
   (alias export $sockets "[static]tcp-socket.create" (func $f_tcp_create))
@@ -358,6 +361,7 @@
     (import "" "set_method" (func $set_method (param i32 i32 i32 i32) (result i32)))
     (import "" "opts_new" (func $opts_new (result i32)))
     (import "" "opts_fb" (func $opts_fb (param i32 i32 i64 i32)))
+    (import "" "opts_bb" (func $opts_bb (param i32 i32 i64 i32)))
     (import "" "fields_append" (func $fields_append (param i32 i32 i32 i32 i32 i32)))
     (import "" "tcp_create" (func $tcp_create (param i32 i32)))
     (import "" "tcp_connect" (func $tcp_connect (param i32 i32) (result i32)))
@@ -642,6 +646,8 @@
       (if (i32.load8_u offset=256 (local.get $s)) (then unreachable))
       (local.set $o (call $opts_new))
       (call $opts_fb (local.get $o) (i32.const 1) (i64.const 1000000000) (i32.add (local.get $s) (i32.const 256)))
+      (if (i32.load8_u offset=256 (local.get $s)) (then unreachable))
+      (call $opts_bb (local.get $o) (i32.const 1) (i64.const 1000000000) (i32.add (local.get $s) (i32.const 256)))
       (if (i32.load8_u offset=256 (local.get $s)) (then unreachable))
       (call $request_new (call $fields_new) (i32.const 1) (local.get $body) (local.get $trr) (i32.const 1) (local.get $o)
                          (i32.add (local.get $s) (i32.const 16)))
@@ -949,6 +955,7 @@
     (export "set_method" (func $set_method))
     (export "opts_new" (func $opts_new))
     (export "opts_fb" (func $opts_fb))
+    (export "opts_bb" (func $opts_bb))
     (export "fields_append" (func $fields_append))
     (export "fields_drop" (func $fields_drop))
     (export "tcp_create" (func $tcp_create))
