@@ -35,10 +35,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "abi.h"
 #include "wacc.h"
+
+#define BENCH_NAME "wacc-acall"
+#include "bench.h"
 
 typedef struct bench {
     wacc_engine *e;
@@ -46,31 +48,6 @@ typedef struct bench {
     const char *only;
     const char *fuse;               /* "both" (default), "fused" or "generic": (2)'s instances */
 } bench;
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void die(const char *what, const char *msg)
-{
-    fprintf(stderr, "wacc-acall: %s: %s\n", what, msg);
-    exit(1);
-}
 
 static void row(const char *what, double ns)
 {
@@ -90,45 +67,6 @@ static void row_gbs(const char *what, double gbs)
 static bool wanted(const bench *b, const char *name)
 {
     return !b->only || strcmp(b->only, name) == 0;
-}
-
-typedef struct comp {
-    wacc_artifact *a;
-    wacc_store *s;
-    wacc_cinstance *ci;
-} comp;
-
-static void comp_open(const bench *b, const char *path, comp *c)
-{
-    char err[WACC_ERR_LEN];
-    wacc_trap trap;
-    memset(&trap, 0, sizeof trap);
-    c->a = wacc_artifact_load(b->e, path, err);
-    if (!c->a)
-        die(path, err);
-    if (!wacc_artifact_is_component(c->a))
-        die(path, "not a component");
-    c->s = wacc_store_new(b->e);
-    if (!c->s)
-        die(path, "out of memory");
-    c->ci = wacc_component_instantiate(c->s, c->a, NULL, &trap, err);
-    if (!c->ci)
-        die(path, trap.code != WACC_TRAP_NONE ? trap.message : err);
-}
-
-static void comp_close(comp *c)
-{
-    wacc_cinstance_free(c->ci);
-    wacc_store_free(c->s);
-    wacc_artifact_free(c->a);
-}
-
-static wacc_cfunc *comp_func(comp *c, const char *name)
-{
-    wacc_cfunc *f = wacc_cinstance_func(c->ci, name);
-    if (!f)
-        die(name, "no such exported function");
-    return f;
 }
 
 /* One call f(x), checked: the result must be the u32 `expect`. */
@@ -171,7 +109,7 @@ static double time_call(wacc_store *s, wacc_cfunc *f, uint32_t x, uint32_t expec
 static void bench_callee(const bench *b, const char *path)
 {
     comp c;
-    comp_open(b, path, &c);
+    comp_open(b->e, path, &c);
     if (wanted(b, "get"))
         row("(1) host -> component, get: func(x: u32) -> u32 (sync)",
             time_call(c.s, comp_func(&c, "get"), 41, 42, b->batch, b->reps));
@@ -206,7 +144,7 @@ static void bench_pair_as(const bench *b, const char *path, uint32_t n, bool fus
     comp c;
     if (!fused)
         setenv("WACC_NO_FUSE", "1", 1);
-    comp_open(b, path, &c);
+    comp_open(b->e, path, &c);
     if (!fused)
         unsetenv("WACC_NO_FUSE");
     const char *how = fused ? "fused" : "WACC_NO_FUSE=1";
@@ -302,7 +240,7 @@ static void bench_stream(const bench *b, comp *c, const char *name, uint32_t mib
 static void bench_streams(const bench *b, const char *path, uint32_t mib)
 {
     comp c;
-    comp_open(b, path, &c);
+    comp_open(b->e, path, &c);
     bench_stream(b, &c, "run-stream", mib, 64u << 10);
     bench_stream(b, &c, "run-stream-1m", mib, 1u << 20);
     comp_close(&c);

@@ -1827,23 +1827,37 @@ static bool wset_ready(void *arg)
     return !s || wset_has_event(s);
 }
 
+/* The start of waitable-set.wait/poll/drop (op): the task may leave, and
+ * v[0] is a waitable set. NULL: *code is the trap. */
+static awset *wset_enter(abuiltin *B, const wacc_val *v, const char *op, uint32_t *code)
+{
+    cframe *f = B->f;
+    if (!f->abi.may_leave) {
+        *code = trapf(f, "cannot leave component instance (%s)", op);
+        return NULL;
+    }
+    uint32_t si = (uint32_t)v[0].i32;
+    awset *s = handle_obj(f, si, O_WSET);
+    if (!s)
+        *code = trapf(f, "%s: %u is not a waitable set", op, si);
+    return s;
+}
+
 static uint32_t bi_wset_wait(abuiltin *B, wacc_val *v)
 {
     cframe *f = B->f;
-    if (!f->abi.may_leave)
-        return trapf(f, "cannot leave component instance (waitable-set.wait)");
-    uint32_t si = (uint32_t)v[0].i32;
+    uint32_t si = (uint32_t)v[0].i32, code;
     uint64_t ptr = addr(&B->o, &v[1]);
-    awset *s = handle_obj(f, si, O_WSET);
+    awset *s = wset_enter(B, v, "waitable-set.wait", &code);
     if (!s)
-        return trapf(f, "waitable-set.wait: %u is not a waitable set", si);
+        return code;
     athread *th = cur_thread(f);
     if (!th)
         return trapf(f, "cannot block a synchronous task before returning (in a start function)");
     wsetwait w = { f, si };
     bool cancelled = false;
     s->num_waiting++;
-    uint32_t code = wait_until(f->ci, f, th, AW_COND, wset_ready, &w, B->cancellable, &cancelled);
+    code = wait_until(f->ci, f, th, AW_COND, wset_ready, &w, B->cancellable, &cancelled);
     s = handle_obj(f, si, O_WSET);
     if (s)
         s->num_waiting--;
@@ -1861,15 +1875,13 @@ static uint32_t bi_wset_wait(abuiltin *B, wacc_val *v)
 static uint32_t bi_wset_poll(abuiltin *B, wacc_val *v)
 {
     cframe *f = B->f;
-    if (!f->abi.may_leave)
-        return trapf(f, "cannot leave component instance (waitable-set.poll)");
-    uint32_t si = (uint32_t)v[0].i32;
+    uint32_t code;
     uint64_t ptr = addr(&B->o, &v[1]);
-    awset *s = handle_obj(f, si, O_WSET);
+    awset *s = wset_enter(B, v, "waitable-set.poll", &code);
     if (!s)
-        return trapf(f, "waitable-set.poll: %u is not a waitable set", si);
+        return code;
     athread *th = cur_thread(f);
-    uint32_t ev = EV_NONE, p1 = 0, p2 = 0, code;
+    uint32_t ev = EV_NONE, p1 = 0, p2 = 0;
     if (deliver_pending_cancel(th ? th->task : NULL, B->cancellable))
         ev = EV_TASK_CANCELLED;
     else
@@ -1883,12 +1895,10 @@ static uint32_t bi_wset_poll(abuiltin *B, wacc_val *v)
 static uint32_t bi_wset_drop(abuiltin *B, wacc_val *v)
 {
     cframe *f = B->f;
-    if (!f->abi.may_leave)
-        return trapf(f, "cannot leave component instance (waitable-set.drop)");
-    uint32_t si = (uint32_t)v[0].i32;
-    awset *s = handle_obj(f, si, O_WSET);
+    uint32_t si = (uint32_t)v[0].i32, code;
+    awset *s = wset_enter(B, v, "waitable-set.drop", &code);
     if (!s)
-        return trapf(f, "waitable-set.drop: %u is not a waitable set", si);
+        return code;
     if (s->elems)
         return trapf(f, "waitable-set.drop: the set still has waitables");
     if (s->num_waiting)
@@ -2579,6 +2589,21 @@ bool wacc_ccall_done(const wacc_ccall *c)
 void wacc_ccall_free(wacc_ccall *c)
 {
     free(c);
+}
+
+bool wacc__async_in_task(wacc_cinstance *ci)
+{
+    asched *S = ci->sched;
+    athread *th = S ? S->cur : NULL;
+    return th && th->fiber && th->task && wacc_fiber_current() == th->fiber;
+}
+
+uint32_t wacc__async_block(wacc_cinstance *ci, bool (*ready)(void *), void *arg)
+{
+    if (!wacc__async_in_task(ci))
+        return WACC__LOOP_IDLE;
+    athread *th = ci->sched->cur;
+    return wait_until(ci, th->task->inst, th, AW_COND, ready, arg, false, NULL);
 }
 
 /* ---- host-held ends (component_host_async.c) ---- */

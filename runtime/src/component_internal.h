@@ -353,6 +353,11 @@ uint32_t wacc__end_copy(wacc_cinstance *ci, struct aend *e, void *buf, uint32_t 
 void wacc__end_event(struct aend *e, uint32_t *result, uint32_t *n);
 void wacc__end_cancel(struct aend *e);
 void wacc__end_drop(wacc_cinstance *ci, struct aend *e);
+/* Block the running guest task until ready(arg), when it runs on its own
+ * stack (the loop's caller runs others meanwhile): 0 or a trap code;
+ * WACC__LOOP_IDLE: no such task is running (the caller waits itself). */
+uint32_t wacc__async_block(wacc_cinstance *ci, bool (*ready)(void *), void *arg);
+bool wacc__async_in_task(wacc_cinstance *ci);
 /* Resume every guest thread that can run until none can; 0 or a trap code. */
 uint32_t wacc__async_run_ready(wacc_cinstance *ci, bool *ran);
 void wacc__sync_enter(cframe *f, atask *t);
