@@ -37,6 +37,10 @@ fi
 
 # The source: WAMR_SRC, or a shallow clone of the tag.
 if [ -n "${WAMR_SRC:-}" ]; then
+  if [ ! -d "$WAMR_SRC" ]; then
+    echo "wamr-setup: WAMR_SRC=$WAMR_SRC is not a directory" >&2
+    exit 1
+  fi
   SRC="$(cd "$WAMR_SRC" && pwd)"
   ORIGIN="WAMR_SRC=$SRC"
 else
