@@ -195,6 +195,7 @@ struct wacc_memory_obj {
     wacc_engine *engine;                /* whose pool gets the reservation back */
     const struct wacc_store *store;     /* its max_memory caps memory.grow */
     uint64_t image_id, image_bytes;     /* image mapped copy-on-write at the base (0: none) */
+    bool huge;                          /* MADV_HUGEPAGE set on the reservation (memory.c) */
     struct wacc_memory_obj *next;
 };
 
