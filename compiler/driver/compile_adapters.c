@@ -7,8 +7,9 @@
  * and the two sites' string encodings. An async lower site (the async
  * option) whose type a lift site has gets an async adapter (wacc/abi.h
  * "Fused async adapters"), keyed by the lift's kind too (callback, async
- * stackful, sync). 64-bit memories, types with streams/futures, and (async
- * adapters) types with handles keep the runtime's generic path.
+ * stackful, sync). 64-bit memories and types with streams/futures keep
+ * the runtime's generic path; stream/future element types with handles
+ * keep the runtime's generic copy.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,15 +105,13 @@ static void visit(void *user, const wacc_canon_site *s)
             goto done;
         return;
     }
-    if (!handles) {
-        if (op == WACC_CANON_LIFT) {
-            char kind = !async_opt ? WACC_AADAPTER_SYNC
-                      : cn->opts.ncallback ? WACC_AADAPTER_CALLBACK : WACC_AADAPTER_STACKFUL;
-            if (!push_copy(co, &co->alifts, type, s->encoding, kind))
-                goto done;
-        } else if (async_opt && !push_copy(co, &co->alowers, type, s->encoding, 0)) {
+    if (op == WACC_CANON_LIFT) {
+        char kind = !async_opt ? WACC_AADAPTER_SYNC
+                  : cn->opts.ncallback ? WACC_AADAPTER_CALLBACK : WACC_AADAPTER_STACKFUL;
+        if (!push_copy(co, &co->alifts, type, s->encoding, kind))
             goto done;
-        }
+    } else if (async_opt && !push_copy(co, &co->alowers, type, s->encoding, 0)) {
+        goto done;
     }
     if (s->async)
         goto done;

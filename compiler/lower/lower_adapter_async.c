@@ -154,9 +154,11 @@ bool adapter_build_async(LLVMModuleRef mod, const wacc_target *t, uint32_t index
         return false;
     agen g;
     adapter_init_gen(&g, mod);
-    const wacc_resource_type *res[WACC_ADAPTER_KEY_MAX_RESOURCES];
-    if (wacc_adapter_key_resources(params, nparams, result, res, WACC_ADAPTER_KEY_MAX_RESOURCES) != 0) {
-        snprintf(err, 512, "async adapters do not move handles");
+    /* own/borrow handles go through ops->handle, in the borrow scopes the
+     * runtime sets for the call (the subtask's lends, the task's borrows) */
+    g.nres = wacc_adapter_key_resources(params, nparams, result, g.res, WACC_ADAPTER_KEY_MAX_RESOURCES);
+    if (g.nres == UINT32_MAX) {
+        snprintf(err, 512, "too many resource types");
         return false;
     }
     bool async_lift = kind != WACC_AADAPTER_SYNC;

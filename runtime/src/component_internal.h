@@ -198,6 +198,9 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
 bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o,
                          struct wacc_adapter_ctx **cx, wacc_array_call_fn *start,
                          wacc_array_call_fn *result);
+/* The borrow scopes of the async call whose fused transfer runs next
+ * (types with handles; component_adapter.c). */
+void wacc__adapter_async_scope(struct wacc_adapter_ctx *cx, wacc_subtask *lend, wacc_task *borrows);
 /* A stream/future copy of n elements of type t from (src_f, so) memory at
  * sp to (dst_f, dop) memory at dp through the artifact's compiled element
  * copy (wacc/abi.h WACC_ECOPY_PREFIX): false when there is none (the
