@@ -538,7 +538,7 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
 
 /* ---- async adapters (wacc/abi.h "Fused async adapters") ---- */
 
-bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o,
+bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o, bool async_lower,
                          struct wacc_adapter_ctx **cx, wacc_array_call_fn *start,
                          wacc_array_call_fn *result)
 {
@@ -561,6 +561,8 @@ bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o,
     akey[0] = WACC_AADAPTER_PREFIX;
     akey[1] = !target->async_opt ? WACC_AADAPTER_SYNC
             : target->callback ? WACC_AADAPTER_CALLBACK : WACC_AADAPTER_STACKFUL;
+    if (!async_lower)
+        akey[1] = (char)(akey[1] - 'a' + 'A');      /* the caller blocks */
     memcpy(akey + 2, key, len + 1);
     free(key);
     const struct wacc_adapter_entry *e = find_adapter(ci->art, akey);

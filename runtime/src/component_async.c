@@ -1388,9 +1388,13 @@ static uint32_t sub_fused_resolve(acaller *c, cframe *f, athread *th, const wacc
     if (L->target->result) {
         wacc_val v[WACC_ABI_MAX_FLAT_PARAMS + 1];
         memset(v, 0, sizeof v);
-        v[0] = st->args[L->ft.nparams - 1];
+        if (L->async_opt || L->ft.results_spilled)
+            v[0] = st->args[L->ft.nparams - 1];
         memcpy(v + 1, flat, n * sizeof *v);
         code = call_fused(f, th, L->fresult, L->fcx, v);
+        /* a sync lower's flat result */
+        if (!code && !L->async_opt && !L->ft.results_spilled)
+            memcpy(st->res, v, L->ft.nresults * sizeof *v);
     }
     st->state = SS_RETURNED;
     return code;
@@ -1494,7 +1498,7 @@ wacc_func *wacc__async_lower(cframe *f, struct wacc_cfunc *target, const copts *
     L->async_opt = async_opt;
     wacc_flatten_functype(target->params, target->nparams, target->result, o->mem64, async_opt, false,
                           WACC_ABI_LOWER, &L->ft);
-    if (async_opt && !wacc__adapter_async(f, target, o, &L->fcx, &L->fstart, &L->fresult))
+    if (!wacc__adapter_async(f, target, o, async_opt, &L->fcx, &L->fstart, &L->fresult))
         L->fcx = NULL;
     if (L->fcx) {
         const wacc_resource_type *rts[WACC_ADAPTER_KEY_MAX_RESOURCES];

@@ -7,7 +7,8 @@
 ;; borrowed handle held until the callee returns (dropping it while the
 ;; call is in flight traps), and the handle traps of the generic path: a
 ;; borrow left at task.return, a moved handle used again, a bad index, an
-;; own returned twice. Each trap in a fresh instance. Run by run.sh with
+;; own returned twice; the same calls lowered synchronously (B blocks).
+;; Each trap in a fresh instance. Run by run.sh with
 ;; and without WACC_NO_FUSE=1 (equal results).
 (component definition $T
   (component $A
@@ -100,6 +101,10 @@
     (canon lower (func $a "peek") async (memory (core memory $mem "mem")) (core func $peek))
     (canon lower (func $a "speek") async (memory (core memory $mem "mem")) (core func $speek))
     (canon lower (func $c "look") async (memory (core memory $mem "mem")) (core func $look))
+    (canon lower (func $a "take") (core func $take-sync))
+    (canon lower (func $a "pass") (core func $pass-sync))
+    (canon lower (func $a "peek") (core func $peek-sync))
+    (canon lower (func $c "look") (core func $look-sync))
     (canon task.return (result u32) (core func $tr-u32))
     (canon waitable-set.new (core func $wsnew))
     (canon waitable-set.wait (memory (core memory $mem "mem")) (core func $wswait))
@@ -114,6 +119,10 @@
       (import "" "peek" (func $peek (param i32 i32) (result i32)))
       (import "" "speek" (func $speek (param i32 i32) (result i32)))
       (import "" "look" (func $look (param i32 i32 i32) (result i32)))
+      (import "" "take-sync" (func $take-sync (param i32) (result i32)))
+      (import "" "pass-sync" (func $pass-sync (param i32 i32) (result i32)))
+      (import "" "peek-sync" (func $peek-sync (param i32) (result i32)))
+      (import "" "look-sync" (func $look-sync (param i32 i32) (result i32)))
       (import "" "tr-u32" (func $tr-u32 (param i32)))
       (import "" "wsnew" (func $wsnew (result i32)))
       (import "" "wswait" (func $wswait (param i32 i32) (result i32)))
@@ -185,6 +194,23 @@
       (func (export "run-bad-index")
         (call $finish (call $take (i32.const 55) (i32.const 256)))
         (call $tr-u32 (i32.const 0)))
+      ;; sync-lowered (B blocks): own down and back (a flat own result), a
+      ;; borrow to A that yields first, a borrow to C, then own down for good
+      (func (export "run-sync") (param $rep i32) (local $h i32) (local $s i32)
+        (local.set $h (call $pass-sync (call $make (local.get $rep)) (i32.const 0)))
+        (local.set $s (call $peek-sync (local.get $h)))
+        (local.set $s (i32.add (local.get $s) (i32.mul (call $look-sync (local.get $h) (i32.const 0))
+                                                       (i32.const 100))))
+        (local.set $s (i32.add (local.get $s) (i32.mul (call $take-sync (local.get $h)) (i32.const 10000))))
+        (call $tr-u32 (local.get $s)))
+      (func (export "run-sync-leak")
+        (drop (call $look-sync (call $make (i32.const 3)) (i32.const 1)))
+        (call $tr-u32 (i32.const 0)))
+      (func (export "run-sync-moved") (local $h i32)
+        (local.set $h (call $make (i32.const 3)))
+        (drop (call $take-sync (local.get $h)))
+        (drop (call $peek-sync (local.get $h)))
+        (call $tr-u32 (i32.const 0)))
       (func (export "run-twice") (local $h i32)
         (local.set $h (call $make (i32.const 3)))
         (call $finish (call $pass (local.get $h) (i32.const 1) (i32.const 256)))
@@ -194,7 +220,9 @@
       (export "take" (func $take)) (export "pass" (func $pass)) (export "peek" (func $peek))
       (export "speek" (func $speek)) (export "look" (func $look)) (export "tr-u32" (func $tr-u32))
       (export "wsnew" (func $wsnew)) (export "wswait" (func $wswait)) (export "join" (func $join))
-      (export "stdrop" (func $stdrop))))))
+      (export "stdrop" (func $stdrop)) (export "take-sync" (func $take-sync))
+      (export "pass-sync" (func $pass-sync)) (export "peek-sync" (func $peek-sync))
+      (export "look-sync" (func $look-sync))))))
     (func (export "run-own") async (param "rep" u32) (result u32) (canon lift (core func $m "run-own") async))
     (func (export "run-borrow") async (param "rep" u32) (result u32) (canon lift (core func $m "run-borrow") async))
     (func (export "run-lent") async (result u32) (canon lift (core func $m "run-lent") async))
@@ -203,6 +231,9 @@
     (func (export "run-leak") async (result u32) (canon lift (core func $m "run-leak") async))
     (func (export "run-bad-in-callee") async (result u32) (canon lift (core func $m "run-bad-in-callee") async))
     (func (export "run-bad-index") async (result u32) (canon lift (core func $m "run-bad-index") async))
+    (func (export "run-sync") async (param "rep" u32) (result u32) (canon lift (core func $m "run-sync") async))
+    (func (export "run-sync-leak") async (result u32) (canon lift (core func $m "run-sync-leak") async))
+    (func (export "run-sync-moved") async (result u32) (canon lift (core func $m "run-sync-moved") async))
     (func (export "run-twice") async (result u32) (canon lift (core func $m "run-twice") async)))
 
   (instance $a (instantiate $A))
@@ -216,6 +247,9 @@
   (export "run-leak" (func $b "run-leak"))
   (export "run-bad-in-callee" (func $b "run-bad-in-callee"))
   (export "run-bad-index" (func $b "run-bad-index"))
+  (export "run-sync" (func $b "run-sync"))
+  (export "run-sync-leak" (func $b "run-sync-leak"))
+  (export "run-sync-moved" (func $b "run-sync-moved"))
   (export "run-twice" (func $b "run-twice")))
 
 (component instance $i $T)
@@ -223,6 +257,8 @@
 (assert_return (invoke "run-borrow" (u32.const 5)) (u32.const 70605))
 (assert_return (invoke "run-own" (u32.const 9)) (u32.const 9))
 (assert_return (invoke "run-borrow" (u32.const 1)) (u32.const 70201))
+(assert_return (invoke "run-sync" (u32.const 4)) (u32.const 40704))
+(assert_return (invoke "run-own" (u32.const 2)) (u32.const 2))
 
 (component instance $i $T)
 (assert_trap (invoke "run-lent") "while borrowed")
@@ -236,5 +272,9 @@
 (assert_trap (invoke "run-bad-in-callee") "unknown handle index")
 (component instance $i $T)
 (assert_trap (invoke "run-bad-index") "unknown handle index")
+(component instance $i $T)
+(assert_trap (invoke "run-sync-leak") "borrow handles still remain")
+(component instance $i $T)
+(assert_trap (invoke "run-sync-moved") "unknown handle index")
 (component instance $i $T)
 (assert_trap (invoke "run-twice") "unknown handle index")

@@ -253,9 +253,12 @@ START_TEST(verify_async)
     LLVMDisposeModule(mod);
     /* async adapters move handles (ops->handle); element copies do not */
     mod = LLVMModuleCreateWithNameInContext("adapters", C);
-    static const char *const hkeys[] = { "!c(o0)->o0|0|0", "!s(B0,o1,LB1)->o0|0|0",
-                                         "!y(LR2{o0,s},B1)->LR2{o0,o1}|0|1" };
-    ck_assert_msg(wacc_lower_adapters(mod, NULL, hkeys, 3, &table, err), "%s", err);
+    /* and sync lowers of async callees (upper-case kinds) */
+    static const char *const hkeys[] = {
+        "!C(o0)->o0|0|0", "!C(s)->s|0|1", "!S(6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6)->6|0|0",
+        "!Y(s)->8|0|0", "!c(o0)->o0|0|0", "!s(B0,o1,LB1)->o0|0|0", "!y(LR2{o0,s},B1)->LR2{o0,o1}|0|1",
+    };
+    ck_assert_msg(wacc_lower_adapters(mod, NULL, hkeys, 7, &table, err), "%s", err);
     msg = NULL;
     if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
         LLVMDumpModule(mod);
