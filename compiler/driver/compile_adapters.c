@@ -7,8 +7,10 @@
  * and the two sites' string encodings. An async lower site (the async
  * option) whose type a lift site has gets an async adapter (wacc/abi.h
  * "Fused async adapters"), keyed by the lift's kind too (callback, async
- * stackful, sync). 64-bit memories, types with streams/futures, and (async
- * adapters) types with handles keep the runtime's generic path.
+ * stackful, sync); so does a sync lower of an async function type (the
+ * caller blocks; the kind in upper case). 64-bit memories and types with
+ * streams/futures keep the runtime's generic path; stream/future element
+ * types with handles keep the runtime's generic copy.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,7 @@ typedef struct sitelist {
 typedef struct collector {
     sitelist lifts, lowers;     /* sync sites */
     sitelist alifts, alowers;   /* every lift (with its kind); async lowers */
+    sitelist slowers;           /* sync lowers of async function types */
     sitelist readers, writers;  /* stream/future reads and writes (element types
                                    that need more than a memcpy) */
     bool oom;
@@ -104,15 +107,15 @@ static void visit(void *user, const wacc_canon_site *s)
             goto done;
         return;
     }
-    if (!handles) {
-        if (op == WACC_CANON_LIFT) {
-            char kind = !async_opt ? WACC_AADAPTER_SYNC
-                      : cn->opts.ncallback ? WACC_AADAPTER_CALLBACK : WACC_AADAPTER_STACKFUL;
-            if (!push_copy(co, &co->alifts, type, s->encoding, kind))
-                goto done;
-        } else if (async_opt && !push_copy(co, &co->alowers, type, s->encoding, 0)) {
+    if (op == WACC_CANON_LIFT) {
+        char kind = !async_opt ? WACC_AADAPTER_SYNC
+                  : cn->opts.ncallback ? WACC_AADAPTER_CALLBACK : WACC_AADAPTER_STACKFUL;
+        if (!push_copy(co, &co->alifts, type, s->encoding, kind))
             goto done;
-        }
+    } else if (async_opt && !push_copy(co, &co->alowers, type, s->encoding, 0)) {
+        goto done;
+    } else if (!async_opt && s->async && !push_copy(co, &co->slowers, type, s->encoding, 0)) {
+        goto done;
     }
     if (s->async)
         goto done;
@@ -142,8 +145,12 @@ static void free_sites(sitelist *l)
     free(l->v);
 }
 
-static bool add_key(adapter_keys *keys, uint32_t *cap, const site *lo, const site *li, bool async_)
+/* add_key/pair_keys modes */
+enum { K_SYNC, K_ASYNC, K_SYNC_LOWER };
+
+static bool add_key(adapter_keys *keys, uint32_t *cap, const site *lo, const site *li, int mode)
 {
+    bool async_ = mode != K_SYNC;
     if (keys->n == *cap) {
         uint32_t c = *cap ? *cap * 2 : 16;
         char **v = realloc(keys->v, c * sizeof *v);
@@ -158,7 +165,8 @@ static bool add_key(adapter_keys *keys, uint32_t *cap, const site *lo, const sit
         return false;
     if (async_) {
         k[0] = li->kind == WACC_ECOPY_KIND ? WACC_ECOPY_PREFIX : WACC_AADAPTER_PREFIX;
-        k[1] = li->kind;
+        /* a sync lower of an async callee: the kind in upper case */
+        k[1] = mode == K_SYNC_LOWER ? (char)(li->kind - 'a' + 'A') : li->kind;
     }
     memcpy(k + pre, lo->type, len);
     char *e = k + pre + len;
@@ -172,7 +180,7 @@ static bool add_key(adapter_keys *keys, uint32_t *cap, const site *lo, const sit
 }
 
 /* Every (lower, lift) pair of equal types (async: per lift kind too). */
-static bool pair_keys(sitelist *lifts, const sitelist *lowers, bool async_, adapter_keys *keys,
+static bool pair_keys(sitelist *lifts, const sitelist *lowers, int mode, adapter_keys *keys,
                       uint32_t *cap)
 {
     if (lifts->n == 0)
@@ -194,7 +202,7 @@ static bool pair_keys(sitelist *lifts, const sitelist *lowers, bool async_, adap
             if (seen & bit)
                 continue;
             seen |= bit;
-            if (!add_key(keys, cap, lo, hit, async_))
+            if (!add_key(keys, cap, lo, hit, mode))
                 return false;
         }
     }
@@ -207,9 +215,10 @@ static bool make_keys(collector *co, adapter_keys *keys)
     uint32_t cap = 0;
     for (uint32_t i = 0; i < co->writers.n; i++)
         co->writers.v[i].kind = WACC_ECOPY_KIND;
-    if (!pair_keys(&co->lifts, &co->lowers, false, keys, &cap) ||
-        !pair_keys(&co->alifts, &co->alowers, true, keys, &cap) ||
-        !pair_keys(&co->writers, &co->readers, true, keys, &cap))
+    if (!pair_keys(&co->lifts, &co->lowers, K_SYNC, keys, &cap) ||
+        !pair_keys(&co->alifts, &co->alowers, K_ASYNC, keys, &cap) ||
+        !pair_keys(&co->alifts, &co->slowers, K_SYNC_LOWER, keys, &cap) ||
+        !pair_keys(&co->writers, &co->readers, K_ASYNC, keys, &cap))
         return false;
     if (keys->n == 0)
         return true;
@@ -245,6 +254,7 @@ bool compile_adapters_validate(const wacc_component *c, wasm_error *err, adapter
     free_sites(&co.lowers);
     free_sites(&co.alifts);
     free_sites(&co.alowers);
+    free_sites(&co.slowers);
     free_sites(&co.readers);
     free_sites(&co.writers);
     return ok;

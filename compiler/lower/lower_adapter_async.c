@@ -15,7 +15,9 @@
  *                             the callee's result as task.return got it
  *                             (callback/stackful lifts) or as its core
  *                             function returned it (sync lifts): stored
- *                             into the caller's memory (its realloc).
+ *                             into the caller's memory (its realloc); for
+ *                             a sync lower (upper-case kind) whose result
+ *                             is one flat value, left in vals[0] instead.
  *
  * The transfers are lower_adapter_xfer.c's, as the sync adapters use them.
  */
@@ -111,13 +113,22 @@ static void build_start(agen *g, const wacc_target *t, uint32_t index, char kind
     LLVMBuildRetVoid(g->b);
 }
 
-static void build_result(agen *g, const wacc_target *t, uint32_t index, char kind,
+static void build_result(agen *g, const wacc_target *t, uint32_t index, char kind, bool sync_lower,
                          const wacc_ctype *result)
 {
     char name[48];
     snprintf(name, sizeof name, "wacc_aadapter_result_%u", index);
     LLVMValueRef vals = begin_fn(g, t, name);
-    if (result) {
+    if (result && sync_lower && result->nflat <= WACC_ABI_MAX_FLAT_RESULTS) {
+        /* a sync lower's flat result (flat from the callee too: at most
+         * one value), left in vals[0] */
+        LLVMValueRef in[WACC_ABI_MAX_FLAT], out[WACC_ABI_MAX_FLAT];
+        for (uint32_t k = 0; k < result->nflat; k++)
+            in[k] = load_slot(g, vals, 1 + k, result->flat[0][k]);
+        adapter_flat_xfer(g, result, in, out, WACC_ADAPTER_CALLER);
+        for (uint32_t k = 0; k < result->nflat; k++)
+            LLVMSetAlignment(LLVMBuildStore(g->b, out[k], slot(g, vals, k)), 8);
+    } else if (result) {
         uint32_t size = result->size[0], align = result->align[0];
         uint32_t max = kind == WACC_AADAPTER_SYNC ? WACC_ABI_MAX_FLAT_RESULTS : WACC_ABI_MAX_FLAT_PARAMS;
         LLVMValueRef retptr = load_slot(g, vals, 0, WACC_FLAT_I32);
@@ -143,6 +154,10 @@ bool adapter_build_async(LLVMModuleRef mod, const wacc_target *t, uint32_t index
                          const wacc_ctype *const *params, uint32_t nparams, const wacc_ctype *result,
                          LLVMValueRef *start, LLVMValueRef *result_fn, char err[512])
 {
+    /* an upper-case kind: the lower is synchronous (the caller blocks) */
+    bool sync_lower = kind >= 'A' && kind <= 'Z';
+    if (sync_lower)
+        kind = (char)(kind - 'A' + 'a');
     if (kind != WACC_AADAPTER_CALLBACK && kind != WACC_AADAPTER_STACKFUL && kind != WACC_AADAPTER_SYNC) {
         snprintf(err, 512, "unknown async adapter kind '%c'", kind);
         return false;
@@ -154,20 +169,22 @@ bool adapter_build_async(LLVMModuleRef mod, const wacc_target *t, uint32_t index
         return false;
     agen g;
     adapter_init_gen(&g, mod);
-    const wacc_resource_type *res[WACC_ADAPTER_KEY_MAX_RESOURCES];
-    if (wacc_adapter_key_resources(params, nparams, result, res, WACC_ADAPTER_KEY_MAX_RESOURCES) != 0) {
-        snprintf(err, 512, "async adapters do not move handles");
+    /* own/borrow handles go through ops->handle, in the borrow scopes the
+     * runtime sets for the call (the subtask's lends, the task's borrows) */
+    g.nres = wacc_adapter_key_resources(params, nparams, result, g.res, WACC_ADAPTER_KEY_MAX_RESOURCES);
+    if (g.nres == UINT32_MAX) {
+        snprintf(err, 512, "too many resource types");
         return false;
     }
     bool async_lift = kind != WACC_AADAPTER_SYNC;
     wacc_core_functype low, lift;
-    wacc_flatten_functype(params, nparams, result, false, true, false, WACC_ABI_LOWER, &low);
+    wacc_flatten_functype(params, nparams, result, false, !sync_lower, false, WACC_ABI_LOWER, &low);
     wacc_flatten_functype(params, nparams, result, false, async_lift, kind == WACC_AADAPTER_CALLBACK,
                           WACC_ABI_LIFT, &lift);
     g.b = LLVMCreateBuilderInContext(g.C);
     build_start(&g, t, index, kind, params, nparams, &low, &lift);
     *start = g.fn;
-    build_result(&g, t, index, kind, result);
+    build_result(&g, t, index, kind, sync_lower, result);
     *result_fn = g.fn;
     LLVMDisposeBuilder(g.b);
     return true;

@@ -436,6 +436,27 @@ static const struct wacc_adapter_entry *find_adapter(const wacc_artifact *art, c
     return NULL;
 }
 
+/* The key's resource numbers bound to the lowered function's resource
+ * types (ops->handle's res), and the two handle contexts. */
+static bool bind_resources(afused *a, wacc_cinstance *ci, const wacc_resource_type *const *rts,
+                           uint32_t nres)
+{
+    a->own_t = wacc_arena_alloc(&ci->arena, nres * sizeof *a->own_t);
+    a->borrow_t = wacc_arena_alloc(&ci->arena, nres * sizeof *a->borrow_t);
+    if (!a->own_t || !a->borrow_t)
+        return false;
+    for (uint32_t i = 0; i < nres; i++) {
+        a->own_t[i] = wacc_ctype_own(&ci->arena, rts[i]);
+        a->borrow_t[i] = wacc_ctype_borrow(&ci->arena, rts[i]);
+        if (!a->own_t[i] || !a->borrow_t[i])
+            return false;
+    }
+    a->nres = nres;
+    handle_cx_init(a, CALLER);
+    handle_cx_init(a, CALLEE);
+    return true;
+}
+
 /* A funcref the adapter can call natively (host functions get their stub). */
 static struct wacc_funcref *native_ref(wacc_func *fn)
 {
@@ -489,19 +510,8 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
     a->frame[CALLER] = f;
     a->frame[CALLEE] = target->f;
     if (nres) {
-        a->own_t = wacc_arena_alloc(&ci->arena, nres * sizeof *a->own_t);
-        a->borrow_t = wacc_arena_alloc(&ci->arena, nres * sizeof *a->borrow_t);
-        if (!a->own_t || !a->borrow_t)
+        if (!bind_resources(a, ci, rts, nres))
             return NULL;
-        for (uint32_t i = 0; i < nres; i++) {
-            a->own_t[i] = wacc_ctype_own(&ci->arena, rts[i]);
-            a->borrow_t[i] = wacc_ctype_borrow(&ci->arena, rts[i]);
-            if (!a->own_t[i] || !a->borrow_t[i])
-                return NULL;
-        }
-        a->nres = nres;
-        handle_cx_init(a, CALLER);
-        handle_cx_init(a, CALLEE);
         a->next_scoped = ci->scoped;
         ci->scoped = a;
     }
@@ -528,7 +538,7 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
 
 /* ---- async adapters (wacc/abi.h "Fused async adapters") ---- */
 
-bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o,
+bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o, bool async_lower,
                          struct wacc_adapter_ctx **cx, wacc_array_call_fn *start,
                          wacc_array_call_fn *result)
 {
@@ -551,6 +561,8 @@ bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o,
     akey[0] = WACC_AADAPTER_PREFIX;
     akey[1] = !target->async_opt ? WACC_AADAPTER_SYNC
             : target->callback ? WACC_AADAPTER_CALLBACK : WACC_AADAPTER_STACKFUL;
+    if (!async_lower)
+        akey[1] = (char)(akey[1] - 'a' + 'A');      /* the caller blocks */
     memcpy(akey + 2, key, len + 1);
     free(key);
     const struct wacc_adapter_entry *e = find_adapter(ci->art, akey);
@@ -560,6 +572,11 @@ bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o,
     struct wacc_funcref *callee = e ? native_ref(target->core) : NULL;
     if (!callee)
         return false;
+    const wacc_resource_type *rts[WACC_ADAPTER_KEY_MAX_RESOURCES];
+    uint32_t nres = wacc_adapter_key_resources(target->params, target->nparams, target->result,
+                                               rts, WACC_ADAPTER_KEY_MAX_RESOURCES);
+    if (nres == UINT32_MAX)
+        return false;
     afused *a = wacc_arena_alloc(&ci->arena, sizeof *a);
     if (!a)
         return false;
@@ -567,6 +584,9 @@ bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o,
     const copts *lo = &target->opts;
     a->frame[CALLER] = f;
     a->frame[CALLEE] = target->f;
+    /* handles: the scopes are the call's (wacc__adapter_async_scope) */
+    if (nres && !bind_resources(a, ci, rts, nres))
+        return false;
     a->mem[CALLER] = o->memory;
     a->mem[CALLEE] = lo->memory;
     a->realloc[CALLER] = o->realloc;
@@ -585,6 +605,21 @@ bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o,
     *start = (wacc_array_call_fn)e->code;
     *result = e->array_call;
     return true;
+}
+
+/* The borrow scopes of the async call whose start or result function runs
+ * next (the ctx is shared by the lowering's concurrent subtasks; handles
+ * are moved only before the callee's core function is called, and in the
+ * result function, neither of which can switch tasks): the caller's
+ * subtask (its lends), the callee's task (borrows lowered into it). */
+void wacc__adapter_async_scope(struct wacc_adapter_ctx *cx, wacc_subtask *lend, wacc_task *borrows)
+{
+    afused *a = self(cx);
+    if (!a->nres)
+        return;
+    a->hcx[CALLER].subtask = lend;
+    a->hcx[CALLEE].task = borrows;
+    a->active = true;
 }
 
 /* ---- stream/future element copies (wacc/abi.h WACC_ECOPY_PREFIX) ---- */

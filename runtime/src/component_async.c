@@ -91,6 +91,7 @@ typedef struct alower {
      * fcx NULL: none, values go through abi-glue */
     struct wacc_adapter_ctx *fcx;
     wacc_array_call_fn fstart, fresult;
+    bool fhandles;                  /* its type has own/borrow handles */
 } alower;
 
 typedef struct asubtask {
@@ -1037,15 +1038,24 @@ static uint32_t task_return_flat(atask *task, athread *th, const wacc_val *flat,
     cframe *f = task->inst;
     if (task->state == AT_RESOLVED)
         return trapf(f, "task.return called twice (or after task.cancel)");
+    acaller *c = task->caller;
+    alower *L = c->fused;
+    /* with handles, the result is lifted (own handles out of the callee's
+     * table) before the borrows are checked, as on the generic path */
+    uint32_t code = 0;
+    if (L->fhandles) {
+        wacc__adapter_async_scope(L->fcx, &sub_of(c)->lend, &task->borrows);
+        if ((code = sub_fused_resolve(c, f, th, flat, n)) != 0)
+            return code;
+    }
     char msg[160];
     msg[0] = 0;
     if (wacc_task_return(&task->borrows, msg, sizeof msg))
         return wacc__note(f, WACC_TRAP_COMPONENT, msg);
-    acaller *c = task->caller;
     task->caller = NULL;
     c->callee = NULL;
     task->state = AT_RESOLVED;
-    return sub_fused_resolve(c, f, th, flat, n);
+    return L->fhandles ? 0 : sub_fused_resolve(c, f, th, flat, n);
 }
 
 /* task_run for a fused caller: the compiled start function moves the
@@ -1059,6 +1069,8 @@ static uint32_t task_run_fused(atask *task)
     wacc_val vals[WACC_ABI_MAX_FLAT_PARAMS + 2];
     sub_fused_started(task->caller, vals);
     alower *L = task->caller->fused;
+    if (L->fhandles)
+        wacc__adapter_async_scope(L->fcx, &sub_of(task->caller)->lend, &task->borrows);
     uint32_t code = call_fused(f, th, L->fstart, L->fcx, vals);
     if (code)
         return code;
@@ -1376,9 +1388,13 @@ static uint32_t sub_fused_resolve(acaller *c, cframe *f, athread *th, const wacc
     if (L->target->result) {
         wacc_val v[WACC_ABI_MAX_FLAT_PARAMS + 1];
         memset(v, 0, sizeof v);
-        v[0] = st->args[L->ft.nparams - 1];
+        if (L->async_opt || L->ft.results_spilled)
+            v[0] = st->args[L->ft.nparams - 1];
         memcpy(v + 1, flat, n * sizeof *v);
         code = call_fused(f, th, L->fresult, L->fcx, v);
+        /* a sync lower's flat result */
+        if (!code && !L->async_opt && !L->ft.results_spilled)
+            memcpy(st->res, v, L->ft.nresults * sizeof *v);
     }
     st->state = SS_RETURNED;
     return code;
@@ -1482,8 +1498,13 @@ wacc_func *wacc__async_lower(cframe *f, struct wacc_cfunc *target, const copts *
     L->async_opt = async_opt;
     wacc_flatten_functype(target->params, target->nparams, target->result, o->mem64, async_opt, false,
                           WACC_ABI_LOWER, &L->ft);
-    if (async_opt && !wacc__adapter_async(f, target, o, &L->fcx, &L->fstart, &L->fresult))
+    if (!wacc__adapter_async(f, target, o, async_opt, &L->fcx, &L->fstart, &L->fresult))
         L->fcx = NULL;
+    if (L->fcx) {
+        const wacc_resource_type *rts[WACC_ADAPTER_KEY_MAX_RESOURCES];
+        L->fhandles = wacc_adapter_key_resources(target->params, target->nparams, target->result, rts,
+                                                 WACC_ADAPTER_KEY_MAX_RESOURCES) != 0;
+    }
     return wacc__host_func(f, L->ft.params, L->ft.nparams, L->ft.results, L->ft.nresults,
                            lower_async_call, L);
 }

@@ -192,12 +192,15 @@ bool wacc__functype_of(cframe *f, uint32_t idx, struct wacc_cfunc *out, char *er
 wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts *o,
                                const wacc_core_functype *ft);
 /* The artifact's fused async adapter (wacc/abi.h "Fused async adapters")
- * for an async lower of `target` (lifted by another frame) into frame f
- * with options o: its ctx and start/result functions; false: none (the
- * generic path). */
-bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o,
+ * for an async (async_lower) or sync lower of `target` (lifted by another
+ * frame) into frame f with options o: its ctx and start/result functions;
+ * false: none (the generic path). */
+bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o, bool async_lower,
                          struct wacc_adapter_ctx **cx, wacc_array_call_fn *start,
                          wacc_array_call_fn *result);
+/* The borrow scopes of the async call whose fused transfer runs next
+ * (types with handles; component_adapter.c). */
+void wacc__adapter_async_scope(struct wacc_adapter_ctx *cx, wacc_subtask *lend, wacc_task *borrows);
 /* A stream/future copy of n elements of type t from (src_f, so) memory at
  * sp to (dst_f, dop) memory at dp through the artifact's compiled element
  * copy (wacc/abi.h WACC_ECOPY_PREFIX): false when there is none (the

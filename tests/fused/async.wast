@@ -8,7 +8,8 @@
 ;; and a future<list<string>> (compiled element copies, wacc/abi.h
 ;; WACC_ECOPY_PREFIX), and traps (in
 ;; the callee, an invalid UTF-8 param or stream element, a bad return
-;; pointer), each in a fresh instance.
+;; pointer), each in a fresh instance; sync-lowered calls of the same
+;; async callees (B blocks until they return).
 ;; Run by run.sh with and without WACC_NO_FUSE=1 (equal results).
 (component definition $C
   (component $A
@@ -296,6 +297,10 @@
       (import "" "prcount" (func $prcount (param i32) (result i32)))
       (import "" "boom" (func $boom (param i32 i32 i32) (result i32)))
       (import "" "words" (func $words (param i32 i32) (result i32)))
+      (import "" "echo-sync" (func $echo-sync (param i32 i32 i32)))
+      (import "" "sum7-sync" (func $sum7-sync (param i32 i32 i32 i32 i32 i32 i32) (result i64)))
+      (import "" "sum18-sync" (func $sum18-sync (param i32) (result i32)))
+      (import "" "slen-sync" (func $slen-sync (param i32 i32) (result i32)))
       (import "" "tr-s" (func $tr-s (param i32 i32)))
       (import "" "tr-info" (func $tr-info (param i32 i32 i32 i32 i32)))
       (import "" "tr-u64" (func $tr-u64 (param i64)))
@@ -380,6 +385,28 @@
         (i32.store8 (i32.const 528) (i32.mul (local.get $c) (i32.const 7)))
         (call $finish (call $pick (i32.const 512) (i32.const 256)))
         (call $ret-s))
+      ;; sync-lowered calls of async callees (B blocks): a string result
+      ;; through the return pointer, flat params and a flat u64 result,
+      ;; params spilled by the caller, a sync lift of an async type
+      (func (export "run-sync") (param i32 i32) (local $i i32)
+        (call $echo-sync (local.get 0) (local.get 1) (i32.const 256))
+        (call $check (i64.eq (call $sum7-sync (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4)
+                                              (i32.const 5) (i32.load (i32.const 256))
+                                              (i32.load (i32.const 260)))
+                             (i64.add (i64.extend_i32_u (i32.add (i32.const 54321)
+                                                                 (i32.load8_u (i32.load (i32.const 256)))))
+                                      (i64.shl (i64.extend_i32_u (local.get 1)) (i64.const 32)))))
+        (block $done
+          (loop $l
+            (br_if $done (i32.eq (local.get $i) (i32.const 18)))
+            (i32.store (i32.add (i32.const 512) (i32.shl (local.get $i) (i32.const 2)))
+                       (i32.add (local.get $i) (i32.const 1)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $l)))
+        (call $check (i32.eq (call $sum18-sync (i32.const 512)) (i32.const 171)))
+        (call $check (i32.eq (call $slen-sync (i32.load (i32.const 256)) (i32.load (i32.const 260)))
+                             (local.get 1)))
+        (call $ret-s))
       (func (export "run-slen") (param i32 i32)
         (call $finish (call $slen (local.get 0) (local.get 1) (i32.const 256)))
         (call $tr-u32 (i32.load (i32.const 256))))
@@ -459,6 +486,10 @@
     (core func $prcount' (canon lower (func $prcount) async (memory (core memory $mem "mem"))))
     (core func $boom' (canon lower (func $boom) async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
     (core func $words' (canon lower (func $words) async (memory (core memory $mem "mem"))))
+    (core func $echo-sync (canon lower (func $echo) (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
+    (core func $sum7-sync (canon lower (func $sum7) (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
+    (core func $sum18-sync (canon lower (func $sum18) (memory (core memory $mem "mem"))))
+    (core func $slen-sync (canon lower (func $slen) (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
     (core func $tr-s (canon task.return (result string) (memory (core memory $mem "mem"))))
     (core func $tr-info (canon task.return (result (tuple string u32 (list u32))) (memory (core memory $mem "mem"))))
     (core func $tr-u64 (canon task.return (result u64)))
@@ -484,6 +515,8 @@
       (export "wide" (func $wide')) (export "choose" (func $choose')) (export "slen" (func $slen')) (export "pick" (func $pick'))
       (export "secho" (func $secho')) (export "prcount" (func $prcount')) (export "boom" (func $boom'))
       (export "words" (func $words'))
+      (export "echo-sync" (func $echo-sync)) (export "sum7-sync" (func $sum7-sync))
+      (export "sum18-sync" (func $sum18-sync)) (export "slen-sync" (func $slen-sync))
       (export "tr-s" (func $tr-s)) (export "tr-info" (func $tr-info)) (export "tr-u64" (func $tr-u64))
       (export "tr-u32" (func $tr-u32)) (export "tr-wide" (func $tr-wide)) (export "tr-res" (func $tr-res))
       (export "wsnew" (func $wsnew)) (export "wswait" (func $wswait)) (export "join" (func $join))
@@ -506,6 +539,8 @@
       (canon lift (core func $bm "run-choose") async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
     (func (export "run-pick") async (param "a" u32) (param "b" (option string)) (param "c" bool) (result string)
       (canon lift (core func $bm "run-pick") async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
+    (func (export "run-sync") async (param "s" string) (result string)
+      (canon lift (core func $bm "run-sync") async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
     (func (export "run-slen") async (param "s" string) (result u32)
       (canon lift (core func $bm "run-slen") async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
     (func (export "run-secho") async (param "s" string) (result string)
@@ -541,6 +576,7 @@
   (export "run-wide" (func $b "run-wide"))
   (export "run-choose" (func $b "run-choose"))
   (export "run-pick" (func $b "run-pick"))
+  (export "run-sync" (func $b "run-sync"))
   (export "run-slen" (func $b "run-slen"))
   (export "run-secho" (func $b "run-secho"))
   (export "run-cancel" (func $b "run-cancel"))
@@ -569,6 +605,8 @@
 (assert_return (invoke "run-pick" (u32.const 3) (option.some (str.const "xy")) (bool.const true)) (str.const "xy"))
 (assert_return (invoke "run-pick" (u32.const 2) (option.some (str.const "xy")) (bool.const false)) (str.const "ab"))
 (assert_return (invoke "run-slen" (str.const "four")) (u32.const 4))
+(assert_return (invoke "run-sync" (str.const "blocking")) (str.const "blocking"))
+(assert_return (invoke "run-sync" (str.const "héllo ☃")) (str.const "héllo ☃"))
 (assert_return (invoke "run-secho" (str.const "post")) (str.const "post"))
 (assert_return (invoke "run-cancel") (u32.const 4))
 (assert_return (invoke "run-words" (u32.const 0)) (str.const "three"))

@@ -251,9 +251,23 @@ START_TEST(verify_async)
     ck_assert_ptr_nonnull(LLVMGetNamedFunction(mod, "wacc_aadapter_result_0"));
     ck_assert_ptr_nonnull(LLVMGetNamedFunction(mod, "wacc_ecopy_10"));
     LLVMDisposeModule(mod);
-    /* handles are not moved by async adapters */
+    /* async adapters move handles (ops->handle); element copies do not */
     mod = LLVMModuleCreateWithNameInContext("adapters", C);
-    const char *key = "!c(o0)->o0|0|0";
+    /* and sync lowers of async callees (upper-case kinds) */
+    static const char *const hkeys[] = {
+        "!C(o0)->o0|0|0", "!C(s)->s|0|1", "!S(6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6)->6|0|0",
+        "!Y(s)->8|0|0", "!c(o0)->o0|0|0", "!s(B0,o1,LB1)->o0|0|0", "!y(LR2{o0,s},B1)->LR2{o0,o1}|0|1",
+    };
+    ck_assert_msg(wacc_lower_adapters(mod, NULL, hkeys, 7, &table, err), "%s", err);
+    msg = NULL;
+    if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
+        LLVMDumpModule(mod);
+        ck_abort_msg("invalid module: %s", msg);
+    }
+    LLVMDisposeMessage(msg);
+    LLVMDisposeModule(mod);
+    mod = LLVMModuleCreateWithNameInContext("adapters", C);
+    const char *key = "#e(o0)->_|0|0";
     ck_assert(!wacc_lower_adapters(mod, NULL, &key, 1, &table, err));
     ck_assert_ptr_nonnull(strstr(err, "handles"));
     LLVMDisposeModule(mod);

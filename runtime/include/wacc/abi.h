@@ -469,9 +469,20 @@ enum { WACC_AOPS_TRAP = 0, WACC_AOPS_CHECK, WACC_AOPS_ALLOC, WACC_AOPS_STRING,
  *           MAX_FLAT_RESULTS); it is checked ([ptr, +size) in bounds and
  *           aligned, ops->check) and stored at the return pointer, strings
  *           and lists allocated with the caller's realloc.
+ * A sync canon lower (no `async` option) of an async function type that
+ * such a lift implements goes through the same machinery (the caller
+ * blocks until the subtask resolves) with the kind in upper case
+ * ('C', 'S', 'Y'): start's vals are the caller's sync-lowered core args
+ * (flat up to MAX_FLAT_PARAMS, else one pointer; a trailing return pointer
+ * ignored), and when the result is one flat value (no return pointer)
+ * result leaves it in vals[0] (in the caller's form) instead of storing it.
  * The runtime calls both under a trap entry of its own; traps are raised
- * as in the sync adapters. Types with own/borrow handles, 64-bit memories
- * and types the sync adapters cannot move keep the generic path.
+ * as in the sync adapters. Own/borrow handles go through ops->handle as in
+ * the sync adapters (no call_begin/call_end: the borrow scopes are the
+ * runtime's subtask (lends, returned when the subtask resolves) and task
+ * (borrows, checked at task.return, after the result is lifted), set
+ * before each start and result function). 64-bit memories and types the
+ * sync adapters cannot move keep the generic path.
  */
 #define WACC_AADAPTER_PREFIX '!'
 enum { WACC_AADAPTER_CALLBACK = 'c', WACC_AADAPTER_STACKFUL = 's', WACC_AADAPTER_SYNC = 'y' };
