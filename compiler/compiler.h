@@ -83,6 +83,11 @@ LLVMModuleRef wacc_lower_module(LLVMContextRef ctx, const wasm_module *m, const 
  * modules lowered with no_interrupt_checks. False on out of memory. */
 bool wacc_insert_interrupt_checks(LLVMModuleRef mod);
 
+/* lower/lower_keep.c: after optimisation, turn the lowering's keep calls
+ * (loads kept when their value is dead) into empty asm statements.
+ * wacc_insert_interrupt_checks calls it first. */
+void wacc_keep_finish(LLVMModuleRef mod);
+
 /* emit/: run the optimisation pipeline, generate a relocatable object in
  * memory and write the shared object to `out_path` (atomically: temp file +
  * rename). Takes ownership of `mod`. */

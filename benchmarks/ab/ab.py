@@ -26,8 +26,7 @@ def build_wasm(name, work):
     srcs, _, wflags = bench.WORKLOADS[name]
     srcs = [s if os.path.isabs(s) else os.path.join(bench.KERNELS, s) for s in srcs]
     wasm = os.path.join(work, name + ".wasm")
-    wasm_only = ["-DSQLITE_OS_OTHER=1"] if name == "sqlite3" else []
-    bench.sh(["clang-19", "--target=wasm32-wasi", "-O2", *wflags, *wasm_only, *srcs, "-o", wasm])
+    bench.sh(["clang-19", "--target=wasm32-wasi", "-O2", *wflags, *bench.WASM_ONLY.get(name, []), *srcs, "-o", wasm])
     return wasm
 
 

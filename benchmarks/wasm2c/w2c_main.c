@@ -1,10 +1,12 @@
 /* Host for the wasm2c baseline: the seven wasi_snapshot_preview1 imports the
  * benchmark kernels use (args, fd_write to stdout/stderr, proc_exit), enough
- * to run them. Build: clang -O2 -DMOD=name -DMOD_H='"name.h"' w2c_main.c name.c
+ * to run them, plus clock_time_get and failing stubs for the file imports
+ * that programs linking stdio's fopen need (lua: no preopens, no stdin). Build: clang -O2 -DMOD=name -DMOD_H='"name.h"' w2c_main.c name.c
  * wasm-rt-impl.c -lm. Not a general WASI implementation. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include MOD_H
@@ -76,6 +78,46 @@ u32 Z_wasi_snapshot_preview1Z_fd_write(struct Z_wasi_snapshot_preview1_instance_
     }
     memcpy(at(w, pnw, 4), &total, 4);
     return 0;
+}
+
+u32 Z_wasi_snapshot_preview1Z_clock_time_get(struct Z_wasi_snapshot_preview1_instance_t *w, u32 id, u64 prec,
+                                             u32 p) {
+    (void)prec;
+    struct timespec ts;
+    clock_gettime(id == 0 ? CLOCK_REALTIME : CLOCK_MONOTONIC, &ts);
+    u64 ns = (u64)ts.tv_sec * 1000000000u + (u64)ts.tv_nsec;
+    memcpy(at(w, p, 8), &ns, 8);
+    return 0;
+}
+
+#define WASI_EBADF 8
+u32 Z_wasi_snapshot_preview1Z_fd_prestat_get(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd, u32 p) {
+    (void)w; (void)fd; (void)p;
+    return WASI_EBADF;
+}
+u32 Z_wasi_snapshot_preview1Z_fd_prestat_dir_name(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd, u32 p,
+                                                  u32 n) {
+    (void)w; (void)fd; (void)p; (void)n;
+    return WASI_EBADF;
+}
+u32 Z_wasi_snapshot_preview1Z_fd_read(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd, u32 iovs, u32 n,
+                                      u32 pnr) {
+    (void)w; (void)fd; (void)iovs; (void)n; (void)pnr;
+    return WASI_EBADF;
+}
+u32 Z_wasi_snapshot_preview1Z_fd_renumber(struct Z_wasi_snapshot_preview1_instance_t *w, u32 a, u32 b) {
+    (void)w; (void)a; (void)b;
+    return WASI_EBADF;
+}
+u32 Z_wasi_snapshot_preview1Z_fd_fdstat_set_flags(struct Z_wasi_snapshot_preview1_instance_t *w, u32 fd, u32 f) {
+    (void)w; (void)fd; (void)f;
+    return WASI_EBADF;
+}
+u32 Z_wasi_snapshot_preview1Z_path_open(struct Z_wasi_snapshot_preview1_instance_t *w, u32 dirfd, u32 dirflags,
+                                        u32 path, u32 len, u32 oflags, u64 rb, u64 ri, u32 fdflags, u32 pfd) {
+    (void)w; (void)dirfd; (void)dirflags; (void)path; (void)len; (void)oflags; (void)rb; (void)ri;
+    (void)fdflags; (void)pfd;
+    return WASI_EBADF;
 }
 
 void Z_wasi_snapshot_preview1Z_proc_exit(struct Z_wasi_snapshot_preview1_instance_t *w, u32 code) {

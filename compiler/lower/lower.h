@@ -79,8 +79,12 @@ bool lower_memory(lower_ctx *c, const wasm_insn *insn);
  * load (possibly extended), the load is made volatile so that LLVM keeps
  * the access and its out-of-bounds trap. (lower_memory.c) */
 void lower_keep_load(LLVMValueRef v);
-/* Keep a guard-page load even when its value is dead (lower_func.c). */
+/* Keep a guard-page load even when its value is dead (lower_keep.c). */
 void lower_force_read(lower_ctx *c, LLVMValueRef v);
+/* After lowering: list the keep functions' vector variants in
+ * @llvm.compiler.used, so that optimisation keeps their declarations for
+ * the vectorisers (wacc_keep_finish removes them again). */
+void lower_keep_used(LLVMModuleRef mod);
 bool lower_mem_guarded(lower_ctx *c, const wasm_memarg *m, LLVMValueRef index, unsigned size);
 /* A load of `t` (`size` bytes) from linear memory, kept when out of bounds. */
 LLVMValueRef lower_mem_load(lower_ctx *c, const wasm_memarg *m, LLVMValueRef index, LLVMTypeRef t,

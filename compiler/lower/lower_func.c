@@ -523,45 +523,6 @@ LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef in
     return p;
 }
 
-/* A linear-memory load must trap when it is out of bounds even if its value
- * is never used. The guard pages raise that trap, but LLVM deletes a load
- * whose value is dead (in its model loads do not trap): a value stored to a
- * local that is overwritten later, multiplied by zero, dropped after a
- * chain of arithmetic... (found by scripts/fuzz-diff against V8). An empty
- * `asm sideeffect` that takes the loaded value in a register keeps the load
- * (wasm2c's force_read); it emits no instruction. It is marked as touching
- * only inaccessible memory, so loads and stores around it still combine and
- * move. Loads behind an explicit bounds check (memory64, offsets beyond the
- * reservation) need none: the check stays. */
-void lower_force_read(lower_ctx *c, LLVMValueRef v)
-{
-    lower_mod *lm = c->lm;
-    LLVMTypeRef t = LLVMTypeOf(v);
-    LLVMTypeKind k = LLVMGetTypeKind(t);
-    if (k == LLVMVectorTypeKind && LLVMGetTypeKind(LLVMGetElementType(t)) == LLVMIntegerTypeKind &&
-        LLVMGetVectorSize(t) * LLVMGetIntTypeWidth(LLVMGetElementType(t)) == 64) {
-        /* the 64-bit vectors of v128.loadNxM: widen to a vector register */
-        unsigned n = LLVMGetVectorSize(t);
-        LLVMValueRef lanes[16];
-        for (unsigned i = 0; i < 2 * n; i++)
-            lanes[i] = LLVMConstInt(lm->t_i32, i, 0);
-        v = LLVMBuildShuffleVector(c->b, v, LLVMGetPoison(t), LLVMConstVector(lanes, 2 * n), "");
-        t = LLVMTypeOf(v);
-    }
-    bool arm = strncmp(lm->t->triple, "aarch64", 7) == 0;
-    const char *cons = k == LLVMIntegerTypeKind ? "r" : arm ? "w" : "x";
-    LLVMTypeRef fty = LLVMFunctionType(lm->t_void, &t, 1, 0);
-    LLVMValueRef as = LLVMGetInlineAsm(fty, "", 0, cons, strlen(cons), 1, 0,
-                                       LLVMInlineAsmDialectATT, 0);
-    LLVMValueRef call = LLVMBuildCall2(c->b, fty, as, &v, 1, "");
-    LLVMContextRef ctx = lm->ctx;
-    /* memory(inaccessiblemem: readwrite): ModRef (3) for location 1. */
-    unsigned mem = LLVMGetEnumAttributeKindForName("memory", 6);
-    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, mem, 3u << 2));
-    unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
-    LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, nounwind, 0));
-}
-
 /* Whether lower_mem_addr guards this access with the guard pages alone. */
 bool lower_mem_guarded(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef index, unsigned size)
 {

@@ -407,6 +407,7 @@ static bool instrument(fnctx *f)
 
 bool wacc_insert_interrupt_checks(LLVMModuleRef mod)
 {
+    wacc_keep_finish(mod);
     fnctx f;
     memset(&f, 0, sizeof f);
     f.C = LLVMGetModuleContext(mod);

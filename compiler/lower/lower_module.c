@@ -414,6 +414,7 @@ LLVMModuleRef wacc_lower_module(LLVMContextRef ctx, const wasm_module *m, const 
             goto out;
     if (!lower_artifact(&lm, input_hash, options_hash, err))
         goto out;
+    lower_keep_used(lm.mod);
 
     char *msg = NULL;
     if (LLVMVerifyModule(lm.mod, LLVMReturnStatusAction, &msg)) {

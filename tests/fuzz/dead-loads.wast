@@ -23,6 +23,27 @@
       (local.set 1 (i32.add (local.get 1) (i32.load (i32.add (local.get 0) (i32.const 1048572)))))
       (local.set 0 (i32.add (local.get 0) (i32.const 4)))
       (br_if $l (i32.lt_u (local.get 0) (i32.const 64)))))
+  ;; vectorisable loops (the keep calls have vector variants): a copy whose
+  ;; source runs past the end, and a loop whose loaded values are dead
+  (func (export "vec-copy") (local i32)
+    (loop $l
+      (i32.store (local.get 0) (i32.load (i32.add (local.get 0) (i32.const 1048000))))
+      (local.set 0 (i32.add (local.get 0) (i32.const 4)))
+      (br_if $l (i32.lt_u (local.get 0) (i32.const 1024)))))
+  (func (export "vec-dead") (result i32) (local i32 i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1)
+        (i32.mul (i32.load (i32.add (local.get 0) (i32.const 1048000))) (i32.const 0))))
+      (local.set 0 (i32.add (local.get 0) (i32.const 4)))
+      (br_if $l (i32.lt_u (local.get 0) (i32.const 1024))))
+    (local.get 1))
+  (func (export "vec-in-bounds") (result i32) (local i32 i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.load (local.get 0))))
+      (i32.store (i32.add (local.get 0) (i32.const 4096)) (local.get 1))
+      (local.set 0 (i32.add (local.get 0) (i32.const 4)))
+      (br_if $l (i32.lt_u (local.get 0) (i32.const 1024))))
+    (local.get 1))
   (func (export "in-bounds") (result i32) (local i32)
     (local.set 0 (i32.load (i32.const 1048572)))
     (i32.const 1)))
@@ -32,3 +53,6 @@
 (assert_trap (invoke "dead-store") "out of bounds memory access")
 (assert_trap (invoke "loop") "out of bounds memory access")
 (assert_return (invoke "in-bounds") (i32.const 1))
+(assert_trap (invoke "vec-copy") "out of bounds memory access")
+(assert_trap (invoke "vec-dead") "out of bounds memory access")
+(assert_return (invoke "vec-in-bounds") (i32.const 0))

@@ -1,0 +1,330 @@
+/*
+ * lower_keep.c — keep guard-page loads whose value LLVM proves dead.
+ *
+ * A linear-memory load must trap when it is out of bounds even if its value
+ * is never used. The guard pages raise that trap, but LLVM deletes a load
+ * whose value is dead (in its model loads do not trap): a value stored to a
+ * local that is overwritten later, multiplied by zero, dropped after a
+ * chain of arithmetic... (found by scripts/fuzz-diff against V8; the
+ * regressions are tests/fuzz/dead-loads.wast). Each such load feeds a call
+ * to `wacc.keep.<type>`, a declaration that only touches inaccessible
+ * memory, so loads and stores around it still combine and move, and that
+ * LLVM cannot delete.
+ *
+ * Through optimisation the keep is a call, not yet the empty `asm
+ * sideeffect` it becomes (wasm2c's force_read): every keep function names
+ * vector variants (the "vector-function-abi-variant" attribute,
+ * wacc.keep.v4double for wacc.keep.double...), so the loop and SLP
+ * vectorisers widen a loop that loads (an asm call would stop them).
+ * wacc_keep_finish then replaces every keep call by the asm, which takes
+ * the value in a register and emits no instruction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+#define KEEP_PREFIX "wacc.keep."
+#define KEEP_MAX_BITS 512       /* widest vector variant */
+
+static void keep_attrs(LLVMContextRef ctx, LLVMValueRef fn)
+{
+    /* memory(inaccessiblemem: readwrite): ModRef (3) for location 1 */
+    unsigned mem = LLVMGetEnumAttributeKindForName("memory", 6);
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, mem, 3u << 2));
+    unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, nounwind, 0));
+}
+
+/* "i32", "double", "v4i32"... */
+static void type_name(LLVMTypeRef t, char *buf, size_t len)
+{
+    if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) {
+        char el[16];
+        type_name(LLVMGetElementType(t), el, sizeof el);
+        snprintf(buf, len, "v%u%s", LLVMGetVectorSize(t), el);
+        return;
+    }
+    switch (LLVMGetTypeKind(t)) {
+    case LLVMIntegerTypeKind: snprintf(buf, len, "i%u", LLVMGetIntTypeWidth(t)); break;
+    case LLVMFloatTypeKind: snprintf(buf, len, "float"); break;
+    case LLVMDoubleTypeKind: snprintf(buf, len, "double"); break;
+    default: snprintf(buf, len, "other"); break;
+    }
+}
+
+static unsigned scalar_bits(LLVMTypeRef t)
+{
+    switch (LLVMGetTypeKind(t)) {
+    case LLVMIntegerTypeKind: return LLVMGetIntTypeWidth(t);
+    case LLVMFloatTypeKind: return 32;
+    case LLVMDoubleTypeKind: return 64;
+    default: return 0;
+    }
+}
+
+/* The keep function for values of type t (declared on first use). */
+static LLVMValueRef keep_fn(LLVMModuleRef mod, LLVMTypeRef t)
+{
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    char tn[48], name[80];
+    type_name(t, tn, sizeof tn);
+    snprintf(name, sizeof name, KEEP_PREFIX "%s", tn);
+    LLVMValueRef fn = LLVMGetNamedFunction(mod, name);
+    if (fn)
+        return fn;
+    LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), &t, 1, 0);
+    fn = LLVMAddFunction(mod, name, fty);
+    keep_attrs(ctx, fn);
+    unsigned bits = scalar_bits(t);
+    if (LLVMGetTypeKind(t) == LLVMVectorTypeKind || !bits)
+        return fn;
+    /* the vector variants: _ZGV_LLVM_N<vf>v_<name>(<vector name>) */
+    char variants[1024];
+    size_t pos = 0;
+    variants[0] = 0;
+    for (unsigned vf = 2; vf * bits <= KEEP_MAX_BITS; vf *= 2) {
+        LLVMTypeRef vt = LLVMVectorType(t, vf);
+        LLVMValueRef vfn = keep_fn(mod, vt);
+        size_t n = 0;
+        const char *vname = LLVMGetValueName2(vfn, &n);
+        int w = snprintf(variants + pos, sizeof variants - pos, "%s_ZGV_LLVM_N%uv_%s(%.*s)", pos ? "," : "", vf,
+                         name, (int)n, vname);
+        if (w < 0 || (size_t)w >= sizeof variants - pos)
+            break;
+        pos += (size_t)w;
+    }
+    if (pos) {
+        const char *k = "vector-function-abi-variant";
+        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                LLVMCreateStringAttribute(ctx, k, (unsigned)strlen(k), variants, (unsigned)pos));
+    }
+    return fn;
+}
+
+void lower_force_read(lower_ctx *c, LLVMValueRef v)
+{
+    LLVMValueRef fn = keep_fn(lower_llvm_module(c), LLVMTypeOf(v));
+    LLVMBuildCall2(lower_builder(c), LLVMGlobalGetValueType(fn), fn, &v, 1, "");
+}
+
+static bool is_keep(LLVMValueRef fn)
+{
+    size_t n = 0;
+    const char *name = LLVMGetValueName2(fn, &n);
+    return LLVMIsAFunction(fn) && LLVMIsDeclaration(fn) && n > strlen(KEEP_PREFIX) &&
+           !strncmp(name, KEEP_PREFIX, strlen(KEEP_PREFIX));
+}
+
+#define USED_NAME "llvm.compiler.used"
+
+/* Set @llvm.compiler.used to the n values in vals (none: no global). */
+static void set_used(LLVMModuleRef mod, LLVMValueRef *vals, unsigned n)
+{
+    LLVMValueRef g = LLVMGetNamedGlobal(mod, USED_NAME);
+    if (g)
+        LLVMDeleteGlobal(g);
+    if (!n)
+        return;
+    LLVMTypeRef pt = LLVMPointerTypeInContext(LLVMGetModuleContext(mod), 0);
+    LLVMTypeRef at = LLVMArrayType2(pt, n);
+    g = LLVMAddGlobal(mod, at, USED_NAME);
+    LLVMSetLinkage(g, LLVMAppendingLinkage);
+    LLVMSetSection(g, "llvm.metadata");
+    LLVMSetInitializer(g, LLVMConstArray2(pt, vals, n));
+}
+
+/* The current elements of @llvm.compiler.used plus (add) every keep
+ * function, or minus (!add) them; *n receives the count. */
+static LLVMValueRef *used_list(LLVMModuleRef mod, bool add, unsigned *n)
+{
+    unsigned cap = 0, k = 0;
+    LLVMValueRef g = LLVMGetNamedGlobal(mod, USED_NAME);
+    LLVMValueRef init = g ? LLVMGetInitializer(g) : NULL;
+    unsigned have = init ? (unsigned)LLVMGetNumOperands(init) : 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
+        cap++;
+    LLVMValueRef *vals = malloc((cap + have + 1) * sizeof *vals);
+    if (!vals) {
+        *n = 0;
+        return NULL;
+    }
+    for (unsigned i = 0; i < have; i++) {
+        LLVMValueRef v = LLVMGetOperand(init, i);
+        if (!is_keep(v))
+            vals[k++] = v;
+    }
+    if (add)
+        for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
+            if (is_keep(f))
+                vals[k++] = f;
+    *n = k;
+    return vals;
+}
+
+void lower_keep_used(LLVMModuleRef mod)
+{
+    unsigned n = 0;
+    LLVMValueRef *vals = used_list(mod, true, &n);
+    if (vals)
+        set_used(mod, vals, n);
+    free(vals);
+}
+
+/* ---- after optimisation: keep calls → empty asm ------------------------- */
+
+/* Widest vector register of fn's target, in bits. */
+static unsigned vector_bits(LLVMValueRef fn, bool arm)
+{
+    if (arm)
+        return 128;
+    LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, "target-features", 15);
+    unsigned len = 0;
+    const char *fs = a ? LLVMGetStringAttributeValue(a, &len) : NULL;
+    if (!fs)
+        return 128;
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%.*s,", (int)(len < sizeof buf - 2 ? len : sizeof buf - 2), fs);
+    if (strstr(buf, "+avx512f,"))
+        return 512;
+    if (strstr(buf, "+avx,") || strstr(buf, "+avx2,"))
+        return 256;
+    return 128;
+}
+
+static LLVMValueRef shuffle(LLVMBuilderRef b, LLVMContextRef ctx, LLVMValueRef v, unsigned first, unsigned n)
+{
+    LLVMValueRef lanes[128];
+    unsigned have = LLVMGetVectorSize(LLVMTypeOf(v));
+    for (unsigned i = 0; i < n; i++)
+        lanes[i] = first + i < have ? LLVMConstInt(LLVMInt32TypeInContext(ctx), first + i, 0)
+                                    : LLVMGetPoison(LLVMInt32TypeInContext(ctx));
+    return LLVMBuildShuffleVector(b, v, LLVMGetPoison(LLVMTypeOf(v)), LLVMConstVector(lanes, n), "");
+}
+
+/* Replace one keep call by `asm sideeffect ""` taking its operand in
+ * registers: a vector narrower than 128 bits widened to 128 (64-bit
+ * vectors would otherwise go to MMX registers), a wider one than the
+ * target's registers split. */
+/* The value a keep needs: the vectorisers hand it lanes picked out of a
+ * wider load (an interleaved group's shufflevector, an extractelement);
+ * keeping the load itself needs no shuffle. */
+static LLVMValueRef kept_source(LLVMValueRef v)
+{
+    for (int depth = 0; depth < 4; depth++) {
+        LLVMValueRef src = NULL;
+        if (LLVMIsAShuffleVectorInst(v)) {
+            LLVMValueRef b2 = LLVMGetOperand(v, 1);
+            if (LLVMIsUndef(b2) || LLVMIsPoison(b2))
+                src = LLVMGetOperand(v, 0);
+        } else if (LLVMIsAExtractElementInst(v) || LLVMIsABitCastInst(v)) {
+            src = LLVMGetOperand(v, 0);
+        }
+        if (!src || (!LLVMIsALoadInst(src) && !LLVMIsAShuffleVectorInst(src) &&
+                     !LLVMIsAExtractElementInst(src) && !LLVMIsABitCastInst(src)))
+            break;
+        v = src;
+    }
+    return LLVMIsALoadInst(v) ? v : NULL;
+}
+
+/* Is `v` already kept by an empty asm in block bb? */
+static bool already_kept(LLVMValueRef v, LLVMBasicBlockRef bb)
+{
+    for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef user = LLVMGetUser(u);
+        if (LLVMIsACallInst(user) && LLVMGetInstructionParent(user) == bb &&
+            LLVMIsAInlineAsm(LLVMGetCalledValue(user)))
+            return true;
+    }
+    return false;
+}
+
+static void replace_call(LLVMBuilderRef b, LLVMContextRef ctx, LLVMValueRef call, bool arm, unsigned maxbits)
+{
+    LLVMValueRef v = LLVMGetOperand(call, 0);
+    LLVMValueRef src = kept_source(v);
+    if (src && LLVMGetInstructionParent(src) == LLVMGetInstructionParent(call)) {
+        v = src;
+        if (already_kept(v, LLVMGetInstructionParent(call))) {
+            LLVMInstructionEraseFromParent(call);
+            return;
+        }
+    }
+    LLVMTypeRef t = LLVMTypeOf(v);
+    LLVMPositionBuilderBefore(b, call);
+    LLVMValueRef ops[16];
+    unsigned nops = 0;
+    if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) {
+        unsigned n = LLVMGetVectorSize(t), eb = scalar_bits(LLVMGetElementType(t));
+        if (!eb)
+            eb = 8;
+        if (n * eb < 128) {
+            ops[nops++] = shuffle(b, ctx, v, 0, 128 / eb);
+        } else if (n * eb > maxbits) {
+            unsigned per = maxbits / eb;
+            for (unsigned i = 0; i < n && nops < 16; i += per)
+                ops[nops++] = shuffle(b, ctx, v, i, per);
+        } else {
+            ops[nops++] = v;
+        }
+    } else {
+        ops[nops++] = v;
+    }
+    bool is_int = LLVMGetTypeKind(t) == LLVMIntegerTypeKind;
+    const char *one = is_int ? "r" : arm ? "w" : "x";
+    char cons[64] = "";
+    LLVMTypeRef tys[16];
+    for (unsigned i = 0; i < nops; i++) {
+        if (i)
+            strcat(cons, ",");
+        strcat(cons, one);
+        tys[i] = LLVMTypeOf(ops[i]);
+    }
+    LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), tys, nops, 0);
+    LLVMValueRef as = LLVMGetInlineAsm(fty, "", 0, cons, strlen(cons), 1, 0, LLVMInlineAsmDialectATT, 0);
+    LLVMValueRef nc = LLVMBuildCall2(b, fty, as, ops, nops, "");
+    unsigned mem = LLVMGetEnumAttributeKindForName("memory", 6);
+    LLVMAddCallSiteAttribute(nc, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, mem, 3u << 2));
+    unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+    LLVMAddCallSiteAttribute(nc, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, nounwind, 0));
+    LLVMInstructionEraseFromParent(call);
+}
+
+void wacc_keep_finish(LLVMModuleRef mod)
+{
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    const char *triple = LLVMGetTarget(mod);
+    bool arm = triple && strncmp(triple, "aarch64", 7) == 0;
+    unsigned nused = 0;
+    LLVMValueRef *used = used_list(mod, false, &nused);
+    if (used)
+        set_used(mod, used, nused);
+    free(used);
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(ctx);
+    LLVMValueRef fn = LLVMGetFirstFunction(mod);
+    while (fn) {
+        LLVMValueRef next = LLVMGetNextFunction(fn);
+        if (is_keep(fn)) {
+            /* the calls; the only other user is the initializer of the
+             * @llvm.compiler.used that set_used replaced (a dead
+             * constant, cleared by the RAUW below) */
+            LLVMUseRef u = LLVMGetFirstUse(fn);
+            while (u) {
+                LLVMUseRef nu = LLVMGetNextUse(u);
+                LLVMValueRef call = LLVMGetUser(u);
+                if (LLVMIsACallInst(call) && LLVMGetCalledValue(call) == fn) {
+                    LLVMValueRef caller = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
+                    replace_call(b, ctx, call, arm, vector_bits(caller, arm));
+                }
+                u = nu;
+            }
+            if (LLVMGetFirstUse(fn))
+                LLVMReplaceAllUsesWith(fn, LLVMConstNull(LLVMTypeOf(fn)));
+            LLVMDeleteFunction(fn);
+        }
+        fn = next;
+    }
+    LLVMDisposeBuilder(b);
+}
