@@ -27,6 +27,9 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -407,6 +410,11 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
     /* 3. bitcode; the module goes */
     bc = LLVMWriteBitcodeToMemoryBuffer(mod);
     LLVMDisposeModule(mod);
+#ifdef __GLIBC__
+    /* the whole module's heap goes back to the system: the workers'
+     * threads allocate from arenas of their own and would not reuse it */
+    malloc_trim(0);
+#endif
     if (!bc) {
         snprintf(err, 512, "code generation failed: cannot write bitcode");
         goto out;
