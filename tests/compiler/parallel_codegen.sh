@@ -54,6 +54,8 @@ for O in -O0 -O2; do check tiny "$T/m.wasm" $O run_add; done
 if command -v "${CLANG:-clang-19}" >/dev/null 2>&1 &&
     "${CLANG:-clang-19}" --target=wasm32-wasi -O2 "$ROOT/tests/programs/hello.c" -o "$T/hello.wasm" 2>/dev/null; then
     for O in -O1 -O2; do check prog "$T/hello.wasm" $O run_prog; done
+    # the huge-module settings (cheaper passes, each part through bitcode)
+    WACC_HUGE=1 check prog-huge "$T/hello.wasm" -O2 run_prog
 else
     echo "skip: no clang-19 / wasi-libc for the C program"
 fi
