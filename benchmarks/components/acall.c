@@ -5,14 +5,18 @@
  *       -> u32` lifted with a callback that calls task.return and exits at
  *       once, and lifted stackful (async, no callback), next to the same
  *       call as a sync export (acallee.wat);
- *   (2) component -> component async call on the runtime's generic path:
- *       B's async-lowered call of A's async export, which returns at once
- *       (task.return, EXIT) or yields once first (YIELD, then task.return
- *       from its callback; B waits on a waitable set); per call =
+ *   (2) component -> component async call, through the fused async
+ *       adapter (the default) and on the runtime's generic path
+ *       (WACC_NO_FUSE=1): B's async-lowered call of A's async export,
+ *       which returns at once (task.return, EXIT), yields once first
+ *       (YIELD, then task.return from its callback; B waits on a waitable
+ *       set), or takes a 1 KiB string and returns at once; per call =
  *       (t(run n) - t(run 0)) / n; with B's sync call of A's sync
- *       `inc: func(x: u32) -> u32` as the reference, fused (the default) and
- *       generic (WACC_NO_FUSE=1) (apair.wat);
- *   (3) stream<u8> throughput A -> B: A writes M MiB in 64 KiB (1 MiB)
+ *       `inc: func(x: u32) -> u32` as the reference (apair.wat);
+ *   (3) stream<string> A -> B: 64 n strings of 16 bytes written and read
+ *       64 at a time, per string, with the compiled element copy (fused)
+ *       and abi-glue's load/store (WACC_NO_FUSE=1);
+ *       stream<u8> throughput A -> B: A writes M MiB in 64 KiB (1 MiB)
  *       chunks, B reads into a 64 KiB (1 MiB) buffer, both waiting on
  *       waitable sets when blocked; GB/s next to memcpy of the same bytes
  *       in this driver (chunks of the same size between two buffers of
@@ -20,6 +24,7 @@
  *
  *   wacc-acall --callee ACALLEE.so --pair APAIR.so [--batch K] [--reps R]
  *              [--n N] [--mib M] [--sreps S] [--only NAME]
+ *              [--fuse both|fused|generic]
  *
  * Each sample of (1) and (2) times a batch of K calls (one clock read pair
  * per batch); the figure is the median over R samples divided by K. (3) is
@@ -30,41 +35,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "abi.h"
 #include "wacc.h"
+
+#define BENCH_NAME "wacc-acall"
+#include "bench.h"
 
 typedef struct bench {
     wacc_engine *e;
     int batch, reps, sreps;
     const char *only;
+    const char *fuse;               /* "both" (default), "fused" or "generic": (2)'s instances */
 } bench;
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void die(const char *what, const char *msg)
-{
-    fprintf(stderr, "wacc-acall: %s: %s\n", what, msg);
-    exit(1);
-}
 
 static void row(const char *what, double ns)
 {
@@ -84,45 +67,6 @@ static void row_gbs(const char *what, double gbs)
 static bool wanted(const bench *b, const char *name)
 {
     return !b->only || strcmp(b->only, name) == 0;
-}
-
-typedef struct comp {
-    wacc_artifact *a;
-    wacc_store *s;
-    wacc_cinstance *ci;
-} comp;
-
-static void comp_open(const bench *b, const char *path, comp *c)
-{
-    char err[WACC_ERR_LEN];
-    wacc_trap trap;
-    memset(&trap, 0, sizeof trap);
-    c->a = wacc_artifact_load(b->e, path, err);
-    if (!c->a)
-        die(path, err);
-    if (!wacc_artifact_is_component(c->a))
-        die(path, "not a component");
-    c->s = wacc_store_new(b->e);
-    if (!c->s)
-        die(path, "out of memory");
-    c->ci = wacc_component_instantiate(c->s, c->a, NULL, &trap, err);
-    if (!c->ci)
-        die(path, trap.code != WACC_TRAP_NONE ? trap.message : err);
-}
-
-static void comp_close(comp *c)
-{
-    wacc_cinstance_free(c->ci);
-    wacc_store_free(c->s);
-    wacc_artifact_free(c->a);
-}
-
-static wacc_cfunc *comp_func(comp *c, const char *name)
-{
-    wacc_cfunc *f = wacc_cinstance_func(c->ci, name);
-    if (!f)
-        die(name, "no such exported function");
-    return f;
 }
 
 /* One call f(x), checked: the result must be the u32 `expect`. */
@@ -165,7 +109,7 @@ static double time_call(wacc_store *s, wacc_cfunc *f, uint32_t x, uint32_t expec
 static void bench_callee(const bench *b, const char *path)
 {
     comp c;
-    comp_open(b, path, &c);
+    comp_open(b->e, path, &c);
     if (wanted(b, "get"))
         row("(1) host -> component, get: func(x: u32) -> u32 (sync)",
             time_call(c.s, comp_func(&c, "get"), 41, 42, b->batch, b->reps));
@@ -192,24 +136,55 @@ static void bench_run(const bench *b, comp *c, const char *name, uint32_t n, con
     row(what, (tn - t0) / n);
 }
 
-static void bench_pair(const bench *b, const char *path, uint32_t n)
+/* The component -> component rows, with the fused adapters (sync and
+ * async: the default) or the runtime's generic path (WACC_NO_FUSE=1 at
+ * instantiation). */
+static void bench_pair_as(const bench *b, const char *path, uint32_t n, bool fused)
 {
     comp c;
-    comp_open(b, path, &c);
-    if (wanted(b, "sync"))
-        bench_run(b, &c, "run-sync", n, "(2) B -> A, inc: func(x: u32) -> u32, sync, fused");
-    if (wanted(b, "now"))
-        bench_run(b, &c, "run-now", n, "(2) B -> A, async lower -> async export, returns at once");
-    if (wanted(b, "yield"))
-        bench_run(b, &c, "run-yield", n, "(2) B -> A, async, callee yields once (B waits)");
-    comp_close(&c);
-    if (wanted(b, "sync")) {
+    if (!fused)
         setenv("WACC_NO_FUSE", "1", 1);
-        comp_open(b, path, &c);
+    comp_open(b->e, path, &c);
+    if (!fused)
         unsetenv("WACC_NO_FUSE");
-        bench_run(b, &c, "run-sync", n, "(2) B -> A, inc: func(x: u32) -> u32, sync, WACC_NO_FUSE=1");
-        comp_close(&c);
+    const char *how = fused ? "fused" : "WACC_NO_FUSE=1";
+    char w[128];
+    if (wanted(b, "sync")) {
+        snprintf(w, sizeof w, "(2) B -> A, inc: func(x: u32) -> u32, sync, %s", how);
+        bench_run(b, &c, "run-sync", n, w);
     }
+    if (wanted(b, "now")) {
+        snprintf(w, sizeof w, "(2) B -> A, async -> async export, returns at once, %s", how);
+        bench_run(b, &c, "run-now", n, w);
+    }
+    if (wanted(b, "yield")) {
+        snprintf(w, sizeof w, "(2) B -> A, async, callee yields once (B waits), %s", how);
+        bench_run(b, &c, "run-yield", n, w);
+    }
+    if (wanted(b, "str")) {
+        snprintf(w, sizeof w, "(2) B -> A, async, 1 KiB string param, at once, %s", how);
+        bench_run(b, &c, "run-str", n, w);
+    }
+    if (wanted(b, "words")) {
+        /* run-words(k) returns k: per element = (t(k) - t(0)) / k */
+        uint32_t k = 64u * n;
+        wacc_cfunc *run = comp_func(&c, "run-words");
+        double t0 = time_call(c.s, run, 0, 0, 1, b->reps);
+        double tk = time_call(c.s, run, k, k, 1, b->reps);
+        snprintf(w, sizeof w, "    host -> B, run-words(0), %s", how);
+        row(w, t0);
+        snprintf(w, sizeof w, "(3) stream<string> A -> B, 16-byte strings, per string, %s", how);
+        row(w, (tk - t0) / k);
+    }
+    comp_close(&c);
+}
+
+static void bench_pair(const bench *b, const char *path, uint32_t n)
+{
+    if (strcmp(b->fuse, "generic") != 0)
+        bench_pair_as(b, path, n, true);
+    if (strcmp(b->fuse, "fused") != 0)
+        bench_pair_as(b, path, n, false);
 }
 
 /* Keeps the compiler from dropping a memcpy whose result is never read. */
@@ -265,7 +240,7 @@ static void bench_stream(const bench *b, comp *c, const char *name, uint32_t mib
 static void bench_streams(const bench *b, const char *path, uint32_t mib)
 {
     comp c;
-    comp_open(b, path, &c);
+    comp_open(b->e, path, &c);
     bench_stream(b, &c, "run-stream", mib, 64u << 10);
     bench_stream(b, &c, "run-stream-1m", mib, 1u << 20);
     comp_close(&c);
@@ -277,7 +252,7 @@ static void bench_streams(const bench *b, const char *path, uint32_t mib)
 int main(int argc, char **argv)
 {
     const char *callee = NULL, *pair = NULL;
-    bench b = { NULL, 1000, 201, 21, NULL };
+    bench b = { NULL, 1000, 201, 21, NULL, "both" };
     uint32_t n = 1000, mib = 256;
     for (int i = 1; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -299,6 +274,8 @@ int main(int argc, char **argv)
             mib = (uint32_t)atoi(v);
         else if (strcmp(argv[i], "--only") == 0)
             b.only = v;
+        else if (strcmp(argv[i], "--fuse") == 0)
+            b.fuse = v;
         else
             die(argv[i], "unknown option");
         i++;

@@ -1,27 +1,34 @@
 ;; Component -> component async calls and a stream (benchmarks/components,
 ;; wacc-acall). The outer component instantiates A and B and links B's
-;; imports to A's exports; the calls take the runtime's generic path (there
-;; are no fused async adapters).
+;; imports to A's exports; the async calls go through fused async adapters
+;; (wacc/abi.h; WACC_NO_FUSE=1: the runtime's generic path).
 ;;
 ;; A exports inc: func(x: u32) -> u32 (sync, the reference); now: async
 ;; func(x: u32) -> u32 (callback lift, task.return and EXIT at once);
 ;; yield1 (the same, but it first returns YIELD and calls task.return from
-;; its callback); produce: async func(mib: u32, chunk: u32) -> stream<u8>
+;; its callback); str: async func(x: u32, s: string) -> u32 (callback lift,
+;; task.return(x + 1) at once; A's realloc always gives 0x8000); produce: async func(mib: u32, chunk: u32) -> stream<u8>
 ;; (stackful: it returns the readable end with task.return, then writes mib
 ;; MiB in chunks of `chunk` bytes (at most 1 MiB), waiting on a waitable set whenever a write blocks, and drops the
 ;; writable end).
 ;;
 ;; B exports run-sync(n) (sync: n sync calls of inc(i)), run-now(n) and
-;; run-yield(n) (stackful async: n async-lowered calls of now(i) / yield1(i);
+;; run-yield(n), run-str(n) (stackful async: n async-lowered calls of
+;; now(i) / yield1(i) / str(i, a 1 KiB string);
 ;; a call that does not return at once is joined to a waitable set and
-;; waited for), each returning the sum of the results; and run-stream(mib)
-;; and run-stream-1m(mib) (stackful async: call produce with 64 KiB / 1 MiB
-;; chunks, read the stream into a buffer of the chunk size,
+;; waited for), each returning the sum of the results; run-words(n)
+;; (stackful async: call A's words(n), an async func returning a
+;; stream<string> to which it writes n 16-byte strings 64 at a time, and
+;; read it 64 strings at a time (B's realloc always gives 0x8000), returning
+;; how many it read); and run-stream(mib) and run-stream-1m(mib) (stackful
+;; async: call produce with 64 KiB / 1 MiB chunks, read the stream into a
+;; buffer of the chunk size,
 ;; waiting when a read blocks, until the writer drops it; returns the number
 ;; of bytes read).
 (component
   (component $A
     (type $S (stream u8))
+    (type $W (stream string))
     (core module $Mem (memory (export "mem") 17))
     (core instance $mem (instantiate $Mem))
     (core module $AM
@@ -35,6 +42,10 @@
       (import "" "snew" (func $snew (result i64)))
       (import "" "swrite" (func $swrite (param i32 i32 i32) (result i32)))
       (import "" "sdropw" (func $sdropw (param i32)))
+      (import "" "task.return-w" (func $task.return-w (param i32)))
+      (import "" "wnew" (func $wnew (result i64)))
+      (import "" "wwrite" (func $wwrite (param i32 i32 i32) (result i32)))
+      (import "" "wdropw" (func $wdropw (param i32)))
       ;; yield1's argument until its callback runs: B waits for each call
       ;; before the next, so one at a time (context.get/set would do for
       ;; concurrent calls, but a frame using them gets no fused adapters,
@@ -43,6 +54,11 @@
       (func $check (param $ok i32)
         (if (i32.eqz (local.get $ok)) (then unreachable)))
       (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0x8000))
+      (func (export "str") (param i32 i32 i32) (result i32)
+        (call $check (i32.eq (local.get 2) (i32.const 1024)))
+        (call $task.return (i32.add (local.get 0) (i32.const 1)))
+        (i32.const 0 (; EXIT ;)))
       (func (export "now") (param i32) (result i32)
         (call $task.return (i32.add (local.get 0) (i32.const 1)))
         (i32.const 0 (; EXIT ;)))
@@ -53,6 +69,39 @@
         (call $check (i32.eqz (local.get $ev) (; NONE ;)))
         (call $task.return (i32.add (global.get $x) (i32.const 1)))
         (i32.const 0 (; EXIT ;)))
+;; words(n): a stream<string> of n 16-byte strings, written 64 at a time
+      ;; (descriptors at 0x9000, the string at 0x8800), waiting when blocked
+      (func (export "words") (param $n i32)
+        (local $p i64) (local $w i32) (local $ws i32) (local $i i32) (local $k i32) (local $rc i32)
+        (local.set $p (call $wnew))
+        (local.set $w (i32.wrap_i64 (i64.shr_u (local.get $p) (i64.const 32))))
+        (call $task.return-w (i32.wrap_i64 (local.get $p)))
+        (memory.fill (i32.const 0x8800) (i32.const 0x62) (i32.const 16))
+        (block $filled
+          (loop $fill
+            (br_if $filled (i32.eq (local.get $i) (i32.const 64)))
+            (i32.store (i32.add (i32.const 0x9000) (i32.shl (local.get $i) (i32.const 3))) (i32.const 0x8800))
+            (i32.store offset=4 (i32.add (i32.const 0x9000) (i32.shl (local.get $i) (i32.const 3))) (i32.const 16))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $fill)))
+        (local.set $ws (call $wsnew))
+        (call $join (local.get $w) (local.get $ws))
+        (block $done
+          (loop $write
+            (br_if $done (i32.eqz (local.get $n)))
+            (local.set $k (select (local.get $n) (i32.const 64) (i32.lt_u (local.get $n) (i32.const 64))))
+            (local.set $rc (call $wwrite (local.get $w) (i32.const 0x9000) (local.get $k)))
+            (if (i32.eq (local.get $rc) (i32.const -1 (; BLOCKED ;)))
+              (then
+                (call $check (i32.eq (call $wswait (local.get $ws) (i32.const 0))
+                                     (i32.const 3 (; STREAM_WRITE ;))))
+                (local.set $rc (i32.load offset=4 (i32.const 0)))))
+            (br_if $done (i32.eq (i32.and (local.get $rc) (i32.const 0xf)) (i32.const 1 (; DROPPED ;))))
+            (local.set $n (i32.sub (local.get $n) (i32.shr_u (local.get $rc) (i32.const 4))))
+            (br $write)))
+        (call $join (local.get $w) (i32.const 0))
+        (call $wsdrop (local.get $ws))
+        (call $wdropw (local.get $w)))
       ;; memory: 0 event, 0x10000 the chunk (up to 1 MiB)
       (func (export "produce") (param $mib i32) (param $chunk i32)
         (local $p i64) (local $w i32) (local $ws i32) (local $left i32) (local $n i32) (local $rc i32)
@@ -81,6 +130,10 @@
         (call $sdropw (local.get $w))))
     (canon task.return (result u32) (core func $task.return))
     (canon task.return (result $S) (core func $task.return-s))
+    (canon task.return (result $W) (core func $task.return-w))
+    (canon stream.new $W (core func $wnew))
+    (canon stream.write $W async (memory (core memory $mem "mem")) (core func $wwrite))
+    (canon stream.drop-writable $W (core func $wdropw))
     (canon waitable-set.new (core func $wsnew))
     (canon waitable-set.wait (memory (core memory $mem "mem")) (core func $wswait))
     (canon waitable-set.drop (core func $wsdrop))
@@ -98,29 +151,48 @@
       (export "join" (func $join))
       (export "snew" (func $snew))
       (export "swrite" (func $swrite))
-      (export "sdropw" (func $sdropw))))))
+      (export "sdropw" (func $sdropw))
+      (export "task.return-w" (func $task.return-w))
+      (export "wnew" (func $wnew))
+      (export "wwrite" (func $wwrite))
+      (export "wdropw" (func $wdropw))))))
     (func (export "inc") (param "x" u32) (result u32) (canon lift (core func $am "inc")))
     (func (export "now") async (param "x" u32) (result u32)
       (canon lift (core func $am "now") async (callback (core func $am "cb"))))
     (func (export "yield1") async (param "x" u32) (result u32)
       (canon lift (core func $am "yield1") async (callback (core func $am "cb"))))
+    (func (export "str") async (param "x" u32) (param "s" string) (result u32)
+      (canon lift (core func $am "str") async (callback (core func $am "cb"))
+        (memory (core memory $mem "mem")) (realloc (core func $am "realloc"))))
+    (func (export "words") async (param "n" u32) (result $W)
+      (canon lift (core func $am "words") async (memory (core memory $mem "mem"))))
     (func (export "produce") async (param "mib" u32) (param "chunk" u32) (result $S)
       (canon lift (core func $am "produce") async)))
 
   (component $B
     (type $S (stream u8))
+    (type $W (stream string))
     (import "inc" (func $inc (param "x" u32) (result u32)))
     (import "now" (func $now async (param "x" u32) (result u32)))
     (import "yield1" (func $yield1 async (param "x" u32) (result u32)))
+    (import "str" (func $str async (param "x" u32) (param "s" string) (result u32)))
+    (import "words" (func $words async (param "n" u32) (result $W)))
     (import "produce" (func $produce async (param "mib" u32) (param "chunk" u32) (result $S)))
-    (core module $Mem (memory (export "mem") 17))
+    (core module $Mem
+      (memory (export "mem") 17)
+      ;; stream<string> reads: the strings land at 0x8000, their descriptors at 0x9000
+      (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0x8000)))
     (core instance $mem (instantiate $Mem))
     (core module $BM
       (import "" "mem" (memory 17))
       (import "" "inc" (func $inc (param i32) (result i32)))
       (import "" "now" (func $now (param i32 i32) (result i32)))
       (import "" "yield1" (func $yield1 (param i32 i32) (result i32)))
+      (import "" "str" (func $str (param i32 i32 i32 i32) (result i32)))
       (import "" "produce" (func $produce (param i32 i32 i32) (result i32)))
+      (import "" "words" (func $words (param i32 i32) (result i32)))
+      (import "" "wread" (func $wread (param i32 i32 i32) (result i32)))
+      (import "" "wdropr" (func $wdropr (param i32)))
       (import "" "task.return" (func $task.return (param i32)))
       (import "" "wsnew" (func $wsnew (result i32)))
       (import "" "wswait" (func $wswait (param i32 i32) (result i32)))
@@ -173,6 +245,33 @@
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $next)))
         (call $task.return (local.get $sum)))
+      ;; memory: 0x1000 the 1 KiB string
+      (func (export "run-str") (param $n i32) (local $i i32) (local $sum i32)
+        (memory.fill (i32.const 0x1000) (i32.const 0x61) (i32.const 1024))
+        (block $done
+          (loop $next
+            (br_if $done (i32.eq (local.get $i) (local.get $n)))
+            (call $finish (call $str (local.get $i) (i32.const 0x1000) (i32.const 1024) (i32.const 8)))
+            (local.set $sum (i32.add (local.get $sum) (i32.load (i32.const 8))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $next)))
+        (call $task.return (local.get $sum)))
+      (func (export "run-words") (param $n i32) (local $r i32) (local $rc i32) (local $total i32)
+        (call $finish (call $words (local.get $n) (i32.const 8)))
+        (local.set $r (i32.load (i32.const 8)))
+        (call $join (local.get $r) (call $set))
+        (loop $read
+          (local.set $rc (call $wread (local.get $r) (i32.const 0x9000) (i32.const 64)))
+          (if (i32.eq (local.get $rc) (i32.const -1 (; BLOCKED ;)))
+            (then
+              (call $check (i32.eq (call $wswait (call $set) (i32.const 0))
+                                   (i32.const 2 (; STREAM_READ ;))))
+              (local.set $rc (i32.load offset=4 (i32.const 0)))))
+          (local.set $total (i32.add (local.get $total) (i32.shr_u (local.get $rc) (i32.const 4))))
+          (br_if $read (i32.ne (i32.and (local.get $rc) (i32.const 0xf)) (i32.const 1 (; DROPPED ;)))))
+        (call $join (local.get $r) (i32.const 0))
+        (call $wdropr (local.get $r))
+        (call $task.return (local.get $total)))
       (func (export "run-stream") (param $mib i32)
         (call $task.return (call $stream (local.get $mib) (i32.const 0x10000))))
       (func (export "run-stream-1m") (param $mib i32)
@@ -196,7 +295,11 @@
     (canon lower (func $inc) (core func $inc'))
     (canon lower (func $now) async (memory (core memory $mem "mem")) (core func $now'))
     (canon lower (func $yield1) async (memory (core memory $mem "mem")) (core func $yield1'))
+    (canon lower (func $str) async (memory (core memory $mem "mem")) (core func $str'))
     (canon lower (func $produce) async (memory (core memory $mem "mem")) (core func $produce'))
+    (canon lower (func $words) async (memory (core memory $mem "mem")) (core func $words'))
+    (canon stream.read $W async (memory (core memory $mem "mem")) (realloc (core func $mem "realloc")) (core func $wread))
+    (canon stream.drop-readable $W (core func $wdropr))
     (canon task.return (result u32) (core func $task.return))
     (canon waitable-set.new (core func $wsnew))
     (canon waitable-set.wait (memory (core memory $mem "mem")) (core func $wswait))
@@ -210,7 +313,11 @@
       (export "inc" (func $inc'))
       (export "now" (func $now'))
       (export "yield1" (func $yield1'))
+      (export "str" (func $str'))
       (export "produce" (func $produce'))
+      (export "words" (func $words'))
+      (export "wread" (func $wread))
+      (export "wdropr" (func $wdropr))
       (export "task.return" (func $task.return))
       (export "wsnew" (func $wsnew))
       (export "wswait" (func $wswait))
@@ -222,14 +329,19 @@
     (func (export "run-sync") (param "n" u32) (result u32) (canon lift (core func $bm "run-sync")))
     (func (export "run-now") async (param "n" u32) (result u32) (canon lift (core func $bm "run-now") async))
     (func (export "run-yield") async (param "n" u32) (result u32) (canon lift (core func $bm "run-yield") async))
+    (func (export "run-str") async (param "n" u32) (result u32) (canon lift (core func $bm "run-str") async))
     (func (export "run-stream") async (param "mib" u32) (result u32) (canon lift (core func $bm "run-stream") async))
+    (func (export "run-words") async (param "n" u32) (result u32) (canon lift (core func $bm "run-words") async))
     (func (export "run-stream-1m") async (param "mib" u32) (result u32) (canon lift (core func $bm "run-stream-1m") async)))
 
   (instance $a (instantiate $A))
   (instance $b (instantiate $B (with "inc" (func $a "inc")) (with "now" (func $a "now"))
-                               (with "yield1" (func $a "yield1")) (with "produce" (func $a "produce"))))
+                               (with "yield1" (func $a "yield1")) (with "str" (func $a "str"))
+                               (with "produce" (func $a "produce")) (with "words" (func $a "words"))))
   (export "run-sync" (func $b "run-sync"))
   (export "run-now" (func $b "run-now"))
   (export "run-yield" (func $b "run-yield"))
+  (export "run-str" (func $b "run-str"))
+  (export "run-words" (func $b "run-words"))
   (export "run-stream" (func $b "run-stream"))
   (export "run-stream-1m" (func $b "run-stream-1m")))

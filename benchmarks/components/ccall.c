@@ -26,41 +26,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "abi.h"
 #include "wacc.h"
+
+#define BENCH_NAME "wacc-ccall"
+#include "bench.h"
 
 typedef struct bench {
     wacc_engine *e;
     int batch, reps;
     const char *only;
 } bench;
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void die(const char *what, const char *msg)
-{
-    fprintf(stderr, "wacc-ccall: %s: %s\n", what, msg);
-    exit(1);
-}
 
 static void row(const char *what, double ns, const char *anchor)
 {
@@ -121,45 +98,6 @@ static void bench_core(const bench *b, const char *path)
 
 /* ---- components ---- */
 
-typedef struct comp {
-    wacc_artifact *a;
-    wacc_store *s;
-    wacc_cinstance *ci;
-} comp;
-
-static void comp_open(const bench *b, const char *path, comp *c)
-{
-    char err[WACC_ERR_LEN];
-    wacc_trap trap;
-    memset(&trap, 0, sizeof trap);
-    c->a = wacc_artifact_load(b->e, path, err);
-    if (!c->a)
-        die(path, err);
-    if (!wacc_artifact_is_component(c->a))
-        die(path, "not a component");
-    c->s = wacc_store_new(b->e);
-    if (!c->s)
-        die(path, "out of memory");
-    c->ci = wacc_component_instantiate(c->s, c->a, NULL, &trap, err);
-    if (!c->ci)
-        die(path, trap.code != WACC_TRAP_NONE ? trap.message : err);
-}
-
-static void comp_close(comp *c)
-{
-    wacc_cinstance_free(c->ci);
-    wacc_store_free(c->s);
-    wacc_artifact_free(c->a);
-}
-
-static wacc_cfunc *comp_func(comp *c, const char *name)
-{
-    wacc_cfunc *f = wacc_cinstance_func(c->ci, name);
-    if (!f)
-        die(name, "no such exported function");
-    return f;
-}
-
 /* One call, checked: the result (if any) must be the u32 `expect`. */
 static void ccall(wacc_store *s, wacc_cfunc *f, const wacc_cval *args, uint32_t nargs,
                   uint32_t nresults, uint64_t expect, wacc_arena *arena)
@@ -212,7 +150,7 @@ static char *kib_string(void)
 static void bench_callee(const bench *b, const char *path)
 {
     comp c;
-    comp_open(b, path, &c);
+    comp_open(b->e, path, &c);
     wacc_cfunc *noop = comp_func(&c, "noop"), *get = comp_func(&c, "get");
     wacc_cfunc *consume = comp_func(&c, "consume");
     if (wanted(b, "noop"))
@@ -240,7 +178,7 @@ static void bench_pair(const bench *b, const char *path, uint32_t n, bool fused)
         unsetenv("WACC_NO_FUSE");
     else
         setenv("WACC_NO_FUSE", "1", 1);
-    comp_open(b, path, &c);
+    comp_open(b->e, path, &c);
     unsetenv("WACC_NO_FUSE");
     wacc_cfunc *run = comp_func(&c, "run");
     wacc_cval zero = wacc_cval_uint(WACC_CT_U32, 0), many = wacc_cval_uint(WACC_CT_U32, n);

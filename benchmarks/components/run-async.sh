@@ -3,8 +3,8 @@
 # wacc-acall (ninja -C BUILD_DIR benchmarks/components/wacc-acall first).
 #
 # Usage: benchmarks/components/run-async.sh [BUILD_DIR] [wacc-acall options...]
-#   options: --batch K --reps R --n N --mib M --sreps S
-#            --only get|cb-now|stackful|sync|now|yield|stream
+#   options: --batch K --reps R --n N --mib M --sreps S --fuse both|fused|generic
+#            --only get|cb-now|stackful|sync|now|yield|str|words|stream
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

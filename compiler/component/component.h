@@ -467,7 +467,9 @@ bool wacc_component_validate_features(const wacc_component *c, uint32_t features
 void wacc_component_features_apply(const char *list, uint32_t *features);
 
 /* Validation with a visitor (fused adapters, wacc/abi.h k2): fn is called
- * for every canon lift and canon lower of c and its nested components, in
+ * for every canon lift and canon lower of c and its nested components (and
+ * every stream/future read and write with a payload: its element type as
+ * the site's one parameter, no result), in
  * validation order, with the site's function type resolved into abi-glue
  * types allocated in `arena` (a struct wacc_arena from abi-glue/abi.h;
  * resources become own/borrow of placeholder resource types). Sites in

@@ -1588,6 +1588,9 @@ static bool canon_def(vctx *v, scope *s, const wacc_component *comp, uint32_t in
         return visit_canon_site(v, comp, index, s->sp[WACC_SORT_TYPE].s[c->type].t.id, mem64);
     if (c->op == WACC_CANON_LOWER)
         return visit_canon_site(v, comp, index, s->sp[WACC_SORT_FUNC].s[c->func].t.id, mem64);
+    if (c->op == WACC_CANON_STREAM_READ || c->op == WACC_CANON_STREAM_WRITE ||
+        c->op == WACC_CANON_FUTURE_READ || c->op == WACC_CANON_FUTURE_WRITE)
+        return visit_elem_site(v, comp, index, s->sp[WACC_SORT_TYPE].s[c->type].t, mem64);
     return true;
 }
 

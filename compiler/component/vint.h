@@ -140,6 +140,9 @@ const char *sort_desc(uint8_t sort);
  * v->visit. False (with an error) if the type cannot be converted. */
 bool visit_canon_site(vctx *v, const wacc_component *c, uint32_t canon, uint32_t fid,
                       bool mem64);
+/* A stream/future read or write: a site with the element type as its one
+ * parameter (none when the type has no payload). */
+bool visit_elem_site(vctx *v, const wacc_component *c, uint32_t canon, sval t, bool mem64);
 void vvisit_free(vvisit *w);
 
 #endif

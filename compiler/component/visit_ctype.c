@@ -254,6 +254,30 @@ bool visit_canon_site(vctx *v, const wacc_component *c, uint32_t canon, uint32_t
     return true;
 }
 
+bool visit_elem_site(vctx *v, const wacc_component *c, uint32_t canon, sval t, bool mem64)
+{
+    vvisit *w = v->visit;
+    const wacc_canon *cn = &c->canons[canon];
+    const wacc_ctype *st = convert(v, t);
+    if (!st)
+        return vfail(v, cn->offset, "cannot convert the stream/future type");
+    if (!st->elem)
+        return true;            /* no payload: nothing to copy */
+    const wacc_ctype *params[1] = { st->elem };
+    wacc_canon_site site = {
+        .def = c,
+        .canon = canon,
+        .params = params,
+        .nparams = 1,
+        .result = NULL,
+        .encoding = cn->opts.encoding,
+        .mem64 = mem64,
+        .async = cn->opts.nasync > 0,
+    };
+    w->fn(w->user, &site);
+    return true;
+}
+
 void vvisit_free(vvisit *w)
 {
     free(w->memo);

@@ -4,19 +4,24 @@
  * lift and canon lower site reports its function type; a lower site whose
  * type (labels aside, see abi-glue wacc_adapter_key) equals a lift site's
  * may end up calling it directly, so it gets an adapter keyed by the type
- * and the two sites' string encodings. Async sites, 64-bit memories and
- * types with handles/streams/futures keep the runtime's generic path.
+ * and the two sites' string encodings. An async lower site (the async
+ * option) whose type a lift site has gets an async adapter (wacc/abi.h
+ * "Fused async adapters"), keyed by the lift's kind too (callback, async
+ * stackful, sync). 64-bit memories, types with streams/futures, and (async
+ * adapters) types with handles keep the runtime's generic path.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "abi.h"            /* abi-glue: wacc_adapter_key */
+#include "wacc/abi.h"       /* WACC_AADAPTER_* */
 #include "compile_adapters.h"
 
 typedef struct site {
     char *type;                 /* key without the encodings (owned) */
     uint8_t encoding;
+    char kind;                  /* lifts: WACC_AADAPTER_* */
 } site;
 
 typedef struct sitelist {
@@ -25,11 +30,14 @@ typedef struct sitelist {
 } sitelist;
 
 typedef struct collector {
-    sitelist lifts, lowers;
+    sitelist lifts, lowers;     /* sync sites */
+    sitelist alifts, alowers;   /* every lift (with its kind); async lowers */
+    sitelist readers, writers;  /* stream/future reads and writes (element types
+                                   that need more than a memcpy) */
     bool oom;
 } collector;
 
-static bool push_site(sitelist *l, char *type, uint8_t enc)
+static bool push_site(sitelist *l, char *type, uint8_t enc, char kind)
 {
     if (l->n == l->cap) {
         uint32_t cap = l->cap ? l->cap * 2 : 16;
@@ -40,6 +48,7 @@ static bool push_site(sitelist *l, char *type, uint8_t enc)
         l->cap = cap;
     }
     l->v[l->n].type = type;
+    l->v[l->n].kind = kind;
     l->v[l->n++].encoding = enc;
     return true;
 }
@@ -56,21 +65,64 @@ static char *type_key(const wacc_canon_site *s)
     return key;
 }
 
+static bool push_copy(collector *co, sitelist *l, const char *type, uint8_t enc, char kind)
+{
+    char *t = strdup(type);
+    if (!t || !push_site(l, t, enc, kind)) {
+        free(t);
+        co->oom = true;
+        return false;
+    }
+    return true;
+}
+
 static void visit(void *user, const wacc_canon_site *s)
 {
     collector *co = user;
-    if (co->oom || s->async || s->mem64 || s->canon >= s->def->ncanons)
+    if (co->oom || s->mem64 || s->canon >= s->def->ncanons)
         return;
-    uint8_t op = s->def->canons[s->canon].op;
-    if (op != WACC_CANON_LIFT && op != WACC_CANON_LOWER)
+    const wacc_canon *cn = &s->def->canons[s->canon];
+    uint8_t op = cn->op;
+    bool read = op == WACC_CANON_STREAM_READ || op == WACC_CANON_FUTURE_READ;
+    bool write = op == WACC_CANON_STREAM_WRITE || op == WACC_CANON_FUTURE_WRITE;
+    if (read || write) {
+        /* plain elements are copied with one memmove by the runtime */
+        if (s->nparams != 1 || wacc_ctype_plain(s->params[0]))
+            return;
+    } else if (op != WACC_CANON_LIFT && op != WACC_CANON_LOWER) {
         return;
+    }
     char *type = type_key(s);
     if (!type)
         return;
-    if (!push_site(op == WACC_CANON_LIFT ? &co->lifts : &co->lowers, type, s->encoding)) {
-        free(type);
-        co->oom = true;
+    const wacc_resource_type *rts[WACC_ADAPTER_KEY_MAX_RESOURCES];
+    bool handles = wacc_adapter_key_resources(s->params, s->nparams, s->result, rts,
+                                              WACC_ADAPTER_KEY_MAX_RESOURCES) != 0;
+    bool async_opt = cn->opts.nasync > 0;
+    if (read || write) {
+        if (handles || !push_site(read ? &co->readers : &co->writers, type, s->encoding, 0))
+            goto done;
+        return;
     }
+    if (!handles) {
+        if (op == WACC_CANON_LIFT) {
+            char kind = !async_opt ? WACC_AADAPTER_SYNC
+                      : cn->opts.ncallback ? WACC_AADAPTER_CALLBACK : WACC_AADAPTER_STACKFUL;
+            if (!push_copy(co, &co->alifts, type, s->encoding, kind))
+                goto done;
+        } else if (async_opt && !push_copy(co, &co->alowers, type, s->encoding, 0)) {
+            goto done;
+        }
+    }
+    if (s->async)
+        goto done;
+    if (!push_site(op == WACC_CANON_LIFT ? &co->lifts : &co->lowers, type, s->encoding, 0)) {
+        co->oom = true;
+        goto done;
+    }
+    return;
+done:
+    free(type);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -90,47 +142,75 @@ static void free_sites(sitelist *l)
     free(l->v);
 }
 
+static bool add_key(adapter_keys *keys, uint32_t *cap, const site *lo, const site *li, bool async_)
+{
+    if (keys->n == *cap) {
+        uint32_t c = *cap ? *cap * 2 : 16;
+        char **v = realloc(keys->v, c * sizeof *v);
+        if (!v)
+            return false;
+        keys->v = v;
+        *cap = c;
+    }
+    size_t len = strlen(lo->type), pre = async_ ? 2 : 0;
+    char *k = malloc(pre + len + 5);
+    if (!k)
+        return false;
+    if (async_) {
+        k[0] = li->kind == WACC_ECOPY_KIND ? WACC_ECOPY_PREFIX : WACC_AADAPTER_PREFIX;
+        k[1] = li->kind;
+    }
+    memcpy(k + pre, lo->type, len);
+    char *e = k + pre + len;
+    e[0] = '|';
+    e[1] = (char)('0' + lo->encoding);
+    e[2] = '|';
+    e[3] = (char)('0' + li->encoding);
+    e[4] = '\0';
+    keys->v[keys->n++] = k;
+    return true;
+}
+
+/* Every (lower, lift) pair of equal types (async: per lift kind too). */
+static bool pair_keys(sitelist *lifts, const sitelist *lowers, bool async_, adapter_keys *keys,
+                      uint32_t *cap)
+{
+    if (lifts->n == 0)
+        return true;                /* nothing to fuse (qsort/bsearch want a non-NULL array) */
+    qsort(lifts->v, lifts->n, sizeof(site), cmp_site);
+    for (uint32_t i = 0; i < lowers->n; i++) {
+        const site *lo = &lowers->v[i];
+        site probe = { lo->type, 0, 0 };
+        const site *hit = bsearch(&probe, lifts->v, lifts->n, sizeof(site), cmp_site);
+        if (!hit)
+            continue;
+        while (hit > lifts->v && strcmp(hit[-1].type, lo->type) == 0)
+            hit--;
+        unsigned seen = 0;          /* (kind, lift encoding) already paired with this lower */
+        for (; hit < lifts->v + lifts->n && strcmp(hit->type, lo->type) == 0; hit++) {
+            unsigned bit = hit->encoding < 8 ? 1u << (hit->encoding +
+                           (hit->kind == WACC_AADAPTER_CALLBACK ? 8 : hit->kind == WACC_AADAPTER_STACKFUL ? 16 : 0))
+                                             : 0;
+            if (seen & bit)
+                continue;
+            seen |= bit;
+            if (!add_key(keys, cap, lo, hit, async_))
+                return false;
+        }
+    }
+    return true;
+}
+
 /* Every (lower, lift) pair of equal types, sorted and deduplicated. */
 static bool make_keys(collector *co, adapter_keys *keys)
 {
-    if (co->lifts.n == 0)
-        return true;                /* nothing to fuse (qsort/bsearch want a non-NULL array) */
-    qsort(co->lifts.v, co->lifts.n, sizeof(site), cmp_site);
     uint32_t cap = 0;
-    for (uint32_t i = 0; i < co->lowers.n; i++) {
-        const site *lo = &co->lowers.v[i];
-        site probe = { lo->type, 0 };
-        const site *hit = bsearch(&probe, co->lifts.v, co->lifts.n, sizeof(site), cmp_site);
-        if (!hit)
-            continue;
-        while (hit > co->lifts.v && strcmp(hit[-1].type, lo->type) == 0)
-            hit--;
-        unsigned seen = 0;          /* lift encodings already paired with this lower */
-        for (; hit < co->lifts.v + co->lifts.n && strcmp(hit->type, lo->type) == 0; hit++) {
-            if (hit->encoding < 8 && (seen & (1u << hit->encoding)))
-                continue;
-            if (hit->encoding < 8)
-                seen |= 1u << hit->encoding;
-            if (keys->n == cap) {
-                cap = cap ? cap * 2 : 16;
-                char **v = realloc(keys->v, cap * sizeof *v);
-                if (!v)
-                    return false;
-                keys->v = v;
-            }
-            size_t len = strlen(lo->type);
-            char *k = malloc(len + 5);
-            if (!k)
-                return false;
-            memcpy(k, lo->type, len);
-            k[len] = '|';
-            k[len + 1] = (char)('0' + lo->encoding);
-            k[len + 2] = '|';
-            k[len + 3] = (char)('0' + hit->encoding);
-            k[len + 4] = '\0';
-            keys->v[keys->n++] = k;
-        }
-    }
+    for (uint32_t i = 0; i < co->writers.n; i++)
+        co->writers.v[i].kind = WACC_ECOPY_KIND;
+    if (!pair_keys(&co->lifts, &co->lowers, false, keys, &cap) ||
+        !pair_keys(&co->alifts, &co->alowers, true, keys, &cap) ||
+        !pair_keys(&co->writers, &co->readers, true, keys, &cap))
+        return false;
     if (keys->n == 0)
         return true;
     qsort(keys->v, keys->n, sizeof *keys->v, cmp_str);
@@ -163,6 +243,10 @@ bool compile_adapters_validate(const wacc_component *c, wasm_error *err, adapter
     }
     free_sites(&co.lifts);
     free_sites(&co.lowers);
+    free_sites(&co.alifts);
+    free_sites(&co.alowers);
+    free_sites(&co.readers);
+    free_sites(&co.writers);
     return ok;
 }
 

@@ -33,7 +33,7 @@ static void add_str_attr(LLVMContextRef C, LLVMValueRef fn, const char *k, const
 }
 
 /* The same function attributes as the lowered wasm functions. */
-static LLVMValueRef new_fn(agen *g, const wacc_target *t, const char *name, LLVMTypeRef ty)
+LLVMValueRef adapter_new_fn(agen *g, const wacc_target *t, const char *name, LLVMTypeRef ty)
 {
     LLVMValueRef fn = LLVMAddFunction(g->mod, name, ty);
     LLVMSetLinkage(fn, LLVMInternalLinkage);
@@ -57,7 +57,7 @@ static LLVMTypeRef get_struct(agen *g, const char *name, LLVMTypeRef *fields, un
     return s;
 }
 
-static void init_gen(agen *g, LLVMModuleRef mod)
+void adapter_init_gen(agen *g, LLVMModuleRef mod)
 {
     memset(g, 0, sizeof *g);
     g->mod = mod;
@@ -94,7 +94,7 @@ static LLVMTypeRef ret_type(agen *g, const wacc_core_functype *ft)
 }
 
 /* Layout of the tuple of the params (a spilled parameter list). */
-static void tuple_layout(const wacc_ctype *const *ts, uint32_t n, uint32_t *size, uint32_t *align)
+void adapter_tuple_layout(const wacc_ctype *const *ts, uint32_t n, uint32_t *size, uint32_t *align)
 {
     uint64_t off = 0, al = 1;
     for (uint32_t i = 0; i < n; i++) {
@@ -147,7 +147,7 @@ static void build_body(agen *g, const wacc_ctype *const *params, uint32_t nparam
     args[nargs++] = NULL;       /* callee vmctx, below */
     if (low->params_spilled) {
         uint32_t size, align;
-        tuple_layout(params, nparams, &size, &align);
+        adapter_tuple_layout(params, nparams, &size, &align);
         LLVMValueRef src = LLVMGetParam(g->fn, 1);
         adapter_call_check(g, WACC_ADAPTER_CALLER, src, size, align);
         LLVMValueRef dst = adapter_call_alloc(g, WACC_ADAPTER_CALLEE, align, size);
@@ -239,7 +239,7 @@ static LLVMValueRef build_array_call(agen *g, const wacc_target *t, uint32_t ind
     char name[48];
     snprintf(name, sizeof name, "wacc_adapter_array_%u", index);
     LLVMTypeRef ps[3] = { g->t_ptr, g->t_ptr, g->t_ptr };
-    LLVMValueRef fn = new_fn(g, t, name, LLVMFunctionType(g->t_void, ps, 3, 0));
+    LLVMValueRef fn = adapter_new_fn(g, t, name, LLVMFunctionType(g->t_void, ps, 3, 0));
     LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->C, fn, "entry"));
     LLVMValueRef vals = LLVMGetParam(fn, 2);
     LLVMValueRef args[WACC_ABI_MAX_FLAT_PARAMS + 2];
@@ -271,7 +271,7 @@ bool adapter_build(LLVMModuleRef mod, const wacc_target *t, uint32_t index,
     wacc_flatten_functype(params, nparams, result, false, false, false, WACC_ABI_LIFT, &lift);
 
     agen g;
-    init_gen(&g, mod);
+    adapter_init_gen(&g, mod);
     g.nres = wacc_adapter_key_resources(params, nparams, result, g.res,
                                         WACC_ADAPTER_KEY_MAX_RESOURCES);
     if (g.nres == UINT32_MAX) {
@@ -286,7 +286,7 @@ bool adapter_build(LLVMModuleRef mod, const wacc_target *t, uint32_t index,
     char name[48];
     snprintf(name, sizeof name, "wacc_adapter_%u", index);
     g.b = LLVMCreateBuilderInContext(g.C);
-    g.fn = new_fn(&g, t, name, fty);
+    g.fn = adapter_new_fn(&g, t, name, fty);
     LLVMPositionBuilderAtEnd(g.b, LLVMAppendBasicBlockInContext(g.C, g.fn, "entry"));
     g.cx = LLVMGetParam(g.fn, 0);
     build_body(&g, params, nparams, result, &low, &lift);
@@ -294,6 +294,22 @@ bool adapter_build(LLVMModuleRef mod, const wacc_target *t, uint32_t index,
     *array_call = build_array_call(&g, t, index, fty, &low);
     LLVMDisposeBuilder(g.b);
     return true;
+}
+
+/* The functions of one key: sync adapter, async adapter or element copy. */
+static bool build_one(LLVMModuleRef mod, const wacc_target *t, uint32_t i, const char *key, bool ecopy,
+                      bool async_, const wacc_ctype *const *params, uint32_t nparams,
+                      const wacc_ctype *result, LLVMValueRef *fn, LLVMValueRef *ac, char why[512])
+{
+    if (ecopy) {
+        if (!adapter_build_ecopy(mod, t, i, params, nparams, result, fn, why))
+            return false;
+        *ac = *fn;
+        return true;
+    }
+    if (async_)
+        return adapter_build_async(mod, t, i, key[1], params, nparams, result, fn, ac, why);
+    return adapter_build(mod, t, i, params, nparams, result, fn, ac, why);
 }
 
 bool wacc_lower_adapters(LLVMModuleRef mod, const wacc_target *t, const char *const *keys,
@@ -320,11 +336,14 @@ bool wacc_lower_adapters(LLVMModuleRef mod, const wacc_target *t, const char *co
         uint8_t lower_enc, lift_enc;
         char why[512] = "";
         LLVMValueRef fn = NULL, ac = NULL;
-        if (!wacc_adapter_key_parse(&arena, keys[i], &params, &nparams, &result, &lower_enc,
-                                    &lift_enc)) {
+        bool ecopy = keys[i][0] == WACC_ECOPY_PREFIX && keys[i][1] == WACC_ECOPY_KIND;
+        bool async_ = ecopy || (keys[i][0] == WACC_AADAPTER_PREFIX && keys[i][1]);
+        if (!wacc_adapter_key_parse(&arena, keys[i] + (async_ ? 2 : 0), &params, &nparams, &result,
+                                    &lower_enc, &lift_enc)) {
             snprintf(err, 512, "adapter %u \"%.200s\": malformed key", i, keys[i]);
             ok = false;
-        } else if (!adapter_build(mod, t, i, params, nparams, result, &fn, &ac, why)) {
+        } else if (!build_one(mod, t, i, keys[i], ecopy, async_, params, nparams, result, &fn, &ac,
+                              why)) {
             snprintf(err, 512, "adapter %u \"%.200s\": %s", i, keys[i], why);
             ok = false;
         } else {

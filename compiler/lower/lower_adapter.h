@@ -52,6 +52,14 @@ void adapter_call_scope(agen *g, bool begin);
 /* A load of a runtime structure field (invariant during the call). */
 LLVMValueRef adapter_load_field(agen *g, LLVMTypeRef sty, LLVMValueRef p, unsigned field,
                                 LLVMTypeRef ty);
+/* Memory <-> flat on one side (no checks: adapter_flat_xfer does them):
+ * the flat values of the value of type t at host address src, and the
+ * flat values in[] (already in the receiving side's form) stored at dst. */
+void adapter_load_flat(agen *g, const wacc_ctype *t, LLVMValueRef src, LLVMValueRef *out);
+void adapter_store_flat(agen *g, const wacc_ctype *t, const LLVMValueRef *in, LLVMValueRef dst);
+/* n64 (i64) elements of type elem from src to dst (host addresses). */
+void adapter_mem_elems(agen *g, const wacc_ctype *elem, LLVMValueRef src, LLVMValueRef dst,
+                       LLVMValueRef n64, int to);
 /* False (and a reason in err) if t cannot be fused. */
 bool adapter_type_ok(const wacc_ctype *t, char *err, size_t cap);
 
@@ -60,5 +68,23 @@ bool adapter_type_ok(const wacc_ctype *t, char *err, size_t cap);
 bool adapter_build(LLVMModuleRef mod, const wacc_target *t, uint32_t index,
                    const wacc_ctype *const *params, uint32_t nparams, const wacc_ctype *result,
                    LLVMValueRef *code, LLVMValueRef *array_call, char err[512]);
+
+/* lower_adapter.c, shared with lower_adapter_async.c */
+void adapter_init_gen(agen *g, LLVMModuleRef mod);
+LLVMValueRef adapter_new_fn(agen *g, const wacc_target *t, const char *name, LLVMTypeRef ty);
+void adapter_tuple_layout(const wacc_ctype *const *ts, uint32_t n, uint32_t *size, uint32_t *align);
+
+/* lower_adapter_async.c: the two array-call functions of an async adapter
+ * (wacc/abi.h "Fused async adapters"): wacc_aadapter_start_<index> and
+ * wacc_aadapter_result_<index>; kind: WACC_AADAPTER_* of the lift. */
+bool adapter_build_async(LLVMModuleRef mod, const wacc_target *t, uint32_t index, char kind,
+                         const wacc_ctype *const *params, uint32_t nparams, const wacc_ctype *result,
+                         LLVMValueRef *start, LLVMValueRef *result_fn, char err[512]);
+
+/* lower_adapter_async.c: a stream/future element copy (wacc/abi.h
+ * WACC_ECOPY_PREFIX), wacc_ecopy_<index>; params: the one element type. */
+bool adapter_build_ecopy(LLVMModuleRef mod, const wacc_target *t, uint32_t index,
+                         const wacc_ctype *const *params, uint32_t nparams, const wacc_ctype *result,
+                         LLVMValueRef *fn, char err[512]);
 
 #endif

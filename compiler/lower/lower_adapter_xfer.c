@@ -249,6 +249,12 @@ static void mem_elems(agen *g, const wacc_ctype *elem, LLVMValueRef src, LLVMVal
     LLVMPositionBuilderAtEnd(g->b, done);
 }
 
+void adapter_mem_elems(agen *g, const wacc_ctype *elem, LLVMValueRef src, LLVMValueRef dst,
+                       LLVMValueRef n64, int to)
+{
+    mem_elems(g, elem, src, dst, n64, to);
+}
+
 /* The list (ptr, n) in the source memory copied to `to`; returns the
  * destination pointer. */
 static LLVMValueRef xfer_list(agen *g, const wacc_ctype *t, LLVMValueRef ptr, LLVMValueRef n, int to)
@@ -496,6 +502,193 @@ void adapter_mem_xfer(agen *g, const wacc_ctype *t, LLVMValueRef src, LLVMValueR
         }
         /* ints and floats: the bits (NaN payloads may pass) */
         store(g, load(g, int_type(g, t->size[0]), src, t->align[0]), dst, t->align[0]);
+        return;
+    }
+}
+
+/* ---- memory <-> flat, on one side (async adapters) ---------------------- */
+
+/* load_flat helper for a variant: the discriminant (zero-extended, not
+ * checked: adapter_flat_xfer checks it) and the case's payload joined into
+ * the variant's flat slots (zeros for no payload or a bad discriminant). */
+static void load_variant(agen *g, const wacc_ctype *t, LLVMValueRef src, LLVMValueRef *out)
+{
+    LLVMValueRef d = load(g, int_type(g, t->disc_size), src, t->disc_size);
+    out[0] = t->disc_size < 4 ? LLVMBuildZExt(g->b, d, g->t_i32, "") : d;
+    uint32_t nslots = t->nflat - 1;
+    if (nslots == 0)
+        return;
+    const uint8_t *slots = &t->flat[0][1];
+    uint32_t off = (uint32_t)align_up(t->disc_size, t->case_align[0]);
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->b);
+    LLVMBasicBlockRef merge = new_block(g, "lcase_done");
+    LLVMValueRef sw = LLVMBuildSwitch(g->b, out[0], merge, t->n);
+    LLVMPositionBuilderAtEnd(g->b, merge);
+    LLVMValueRef phis[WACC_ABI_MAX_FLAT];
+    for (uint32_t k = 0; k < nslots; k++) {
+        phis[k] = LLVMBuildPhi(g->b, adapter_flat_type(g, slots[k]), "");
+        LLVMValueRef z = LLVMConstNull(adapter_flat_type(g, slots[k]));
+        LLVMAddIncoming(phis[k], &z, &pre, 1);
+    }
+    for (uint32_t c = 0; c < t->n; c++) {
+        const wacc_ctype *ct = t->fields[c].type;
+        LLVMBasicBlockRef bb = new_block(g, "lcase");
+        LLVMAddCase(sw, c32(g, c), bb);
+        LLVMPositionBuilderAtEnd(g->b, bb);
+        LLVMValueRef vals[WACC_ABI_MAX_FLAT];
+        uint32_t np = ct ? ct->nflat : 0;
+        if (ct) {
+            LLVMValueRef pin[WACC_ABI_MAX_FLAT];
+            adapter_load_flat(g, ct, at(g, src, off), pin);
+            for (uint32_t k = 0; k < np; k++)
+                vals[k] = coerce_out(g, pin[k], ct->flat[0][k], slots[k]);
+        }
+        for (uint32_t k = np; k < nslots; k++)
+            vals[k] = LLVMConstNull(adapter_flat_type(g, slots[k]));
+        LLVMBasicBlockRef end = LLVMGetInsertBlock(g->b);
+        LLVMBuildBr(g->b, merge);
+        for (uint32_t k = 0; k < nslots; k++)
+            LLVMAddIncoming(phis[k], &vals[k], &end, 1);
+    }
+    LLVMPositionBuilderAtEnd(g->b, merge);
+    for (uint32_t k = 0; k < nslots; k++)
+        out[1 + k] = phis[k];
+}
+
+void adapter_load_flat(agen *g, const wacc_ctype *t, LLVMValueRef src, LLVMValueRef *out)
+{
+    switch (t->kind) {
+    case WACC_CT_BOOL: case WACC_CT_U8:
+        out[0] = LLVMBuildZExt(g->b, load(g, g->t_i8, src, 1), g->t_i32, "");
+        return;
+    case WACC_CT_S8:
+        out[0] = LLVMBuildSExt(g->b, load(g, g->t_i8, src, 1), g->t_i32, "");
+        return;
+    case WACC_CT_U16:
+        out[0] = LLVMBuildZExt(g->b, load(g, int_type(g, 2), src, 2), g->t_i32, "");
+        return;
+    case WACC_CT_S16:
+        out[0] = LLVMBuildSExt(g->b, load(g, int_type(g, 2), src, 2), g->t_i32, "");
+        return;
+    case WACC_CT_FLAGS: {
+        LLVMValueRef x = load(g, int_type(g, t->disc_size), src, t->disc_size);
+        out[0] = t->disc_size < 4 ? LLVMBuildZExt(g->b, x, g->t_i32, "") : x;
+        return;
+    }
+    case WACC_CT_STRING:
+        out[0] = load(g, g->t_i32, src, 4);
+        out[1] = load(g, g->t_i32, at(g, src, 4), 4);
+        return;
+    case WACC_CT_LIST:
+        if (t->has_len) {
+            uint32_t ne = t->elem->nflat;
+            for (uint32_t i = 0; i < t->n; i++)
+                adapter_load_flat(g, t->elem, at(g, src, (uint64_t)i * t->elem->size[0]), out + i * ne);
+        } else {
+            out[0] = load(g, g->t_i32, src, 4);
+            out[1] = load(g, g->t_i32, at(g, src, 4), 4);
+        }
+        return;
+    case WACC_CT_RECORD: case WACC_CT_TUPLE: {
+        uint64_t off = 0;
+        uint32_t pos = 0;
+        for (uint32_t i = 0; i < t->n; i++) {
+            const wacc_ctype *ft = t->fields[i].type;
+            off = align_up(off, ft->align[0]);
+            adapter_load_flat(g, ft, at(g, src, off), out + pos);
+            off += ft->size[0];
+            pos += ft->nflat;
+        }
+        return;
+    }
+    default:
+        if (variant_like(t)) {
+            load_variant(g, t, src, out);
+            return;
+        }
+        /* i32/i64/f32/f64 (char, own, borrow: i32) */
+        out[0] = load(g, adapter_flat_type(g, t->flat[0][0]), src, t->align[0]);
+        return;
+    }
+}
+
+static void store_variant(agen *g, const wacc_ctype *t, const LLVMValueRef *in, LLVMValueRef dst)
+{
+    LLVMValueRef d = in[0];
+    store(g, t->disc_size < 4 ? LLVMBuildTrunc(g->b, d, int_type(g, t->disc_size), "") : d, dst,
+          t->disc_size);
+    uint32_t nslots = t->nflat - 1;
+    if (nslots == 0)
+        return;
+    const uint8_t *slots = &t->flat[0][1];
+    uint32_t off = (uint32_t)align_up(t->disc_size, t->case_align[0]);
+    LLVMBasicBlockRef dflt = new_block(g, "sbad_case"), merge = new_block(g, "scase_done");
+    LLVMValueRef sw = LLVMBuildSwitch(g->b, d, dflt, t->n);
+    LLVMPositionBuilderAtEnd(g->b, dflt);
+    LLVMBuildUnreachable(g->b);     /* adapter_flat_xfer checked it */
+    for (uint32_t c = 0; c < t->n; c++) {
+        const wacc_ctype *ct = t->fields[c].type;
+        if (!ct) {
+            LLVMAddCase(sw, c32(g, c), merge);
+            continue;
+        }
+        LLVMBasicBlockRef bb = new_block(g, "scase");
+        LLVMAddCase(sw, c32(g, c), bb);
+        LLVMPositionBuilderAtEnd(g->b, bb);
+        LLVMValueRef pin[WACC_ABI_MAX_FLAT];
+        for (uint32_t k = 0; k < ct->nflat; k++)
+            pin[k] = coerce_in(g, in[1 + k], slots[k], ct->flat[0][k]);
+        adapter_store_flat(g, ct, pin, at(g, dst, off));
+        LLVMBuildBr(g->b, merge);
+    }
+    LLVMPositionBuilderAtEnd(g->b, merge);
+}
+
+void adapter_store_flat(agen *g, const wacc_ctype *t, const LLVMValueRef *in, LLVMValueRef dst)
+{
+    switch (t->kind) {
+    case WACC_CT_BOOL: case WACC_CT_U8: case WACC_CT_S8:
+        store(g, LLVMBuildTrunc(g->b, in[0], g->t_i8, ""), dst, 1);
+        return;
+    case WACC_CT_U16: case WACC_CT_S16:
+        store(g, LLVMBuildTrunc(g->b, in[0], int_type(g, 2), ""), dst, 2);
+        return;
+    case WACC_CT_FLAGS:
+        store(g, t->disc_size < 4 ? LLVMBuildTrunc(g->b, in[0], int_type(g, t->disc_size), "") : in[0],
+              dst, t->disc_size);
+        return;
+    case WACC_CT_STRING:
+        store(g, in[0], dst, 4);
+        store(g, in[1], at(g, dst, 4), 4);
+        return;
+    case WACC_CT_LIST:
+        if (t->has_len) {
+            uint32_t ne = t->elem->nflat;
+            for (uint32_t i = 0; i < t->n; i++)
+                adapter_store_flat(g, t->elem, in + i * ne, at(g, dst, (uint64_t)i * t->elem->size[0]));
+        } else {
+            store(g, in[0], dst, 4);
+            store(g, in[1], at(g, dst, 4), 4);
+        }
+        return;
+    case WACC_CT_RECORD: case WACC_CT_TUPLE: {
+        uint64_t off = 0;
+        uint32_t pos = 0;
+        for (uint32_t i = 0; i < t->n; i++) {
+            const wacc_ctype *ft = t->fields[i].type;
+            off = align_up(off, ft->align[0]);
+            adapter_store_flat(g, ft, in + pos, at(g, dst, off));
+            off += ft->size[0];
+            pos += ft->nflat;
+        }
+        return;
+    }
+    default:
+        if (variant_like(t)) {
+            store_variant(g, t, in, dst);
+            return;
+        }
+        store(g, in[0], dst, t->align[0]);
         return;
     }
 }

@@ -373,6 +373,16 @@ typedef struct wacc_waiter {
     bool (*wait)(void *ud, struct pollfd *fds, unsigned nfds, uint64_t deadline_ns);
 } wacc_waiter;
 void wacc_cinstance_set_waiter(wacc_cinstance *ci, const wacc_waiter *w);
+/* For hosts of synchronous functions that must wait (e.g. WASI 0.2 imports
+ * of a 0.3 component): called from such a function, wait as
+ * wacc_waiter.wait does, but when the caller is a guest task running on
+ * its own stack (an async export's), block only that task: the fds and
+ * deadline become watches of the loop, and whoever runs the loop runs
+ * other tasks meanwhile. 1: ready (revents filled) or the deadline came;
+ * 0: stop (the guest traps with WACC_TRAP_DEADLINE; also the instance
+ * went away, or nothing could wake it); -1: the caller is not such a task
+ * (wait some other way). */
+int wacc_cinstance_wait_task(wacc_cinstance *ci, struct pollfd *fds, unsigned nfds, uint64_t deadline_ns);
 /* Run the loop without waiting: ready watches, copy completions and guest
  * threads that can run, until none is left. 0 or a trap code (in *trap). */
 uint32_t wacc_cinstance_poll(wacc_cinstance *ci, wacc_trap *trap);

@@ -384,6 +384,7 @@ static bool instance_new(const wacc_serve_config *cfg, const wacc_serve_route *r
         }
         in->ci = wacc_component_instantiate(in->s, rt->artifact, v3 ? &hostsk : &base, trap, err);
         if (in->ci && v3) {
+            wacc_wasi3_bind(in->w3, in->ci);
             wacc_wasi3_http_bind(in->h3, in->s, in->ci);
             wacc_wasi3_sockets_bind(in->sk, in->ci);
         }
@@ -411,6 +412,8 @@ static void instance_free(struct sv_instance *in)
         wacc_wasi3_http_bind(in->h3, NULL, NULL);   /* its stream ends go with the instance */
     if (in->sk)
         wacc_wasi3_sockets_bind(in->sk, NULL);
+    if (in->w3)
+        wacc_wasi3_bind(in->w3, NULL);
     if (in->ci)
         wacc_cinstance_free(in->ci);
     if (in->s)

@@ -143,7 +143,15 @@ static uint32_t call_realloc(afused *a, uint32_t side, uint32_t old, uint32_t ol
     v[3].i32 = (int32_t)new_size;
     inst->may_leave = false;
     const struct wacc_funcref *ref = r->ref;
+    /* as on the generic path, realloc runs in a fresh thread context
+     * (only async adapters reach here with such a frame) */
+    cframe *rf = a->frame[side];
+    atask task;
+    if (rf->uses_context)
+        wacc__sync_enter(rf, &task);
     ref->array_call(ref->vmctx, ref->code, v);
+    if (rf->uses_context)
+        wacc__sync_leave(rf, &task);
     inst->may_leave = true;
     return (uint32_t)v[0].i32;
 }
@@ -516,4 +524,146 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
     struct wacc_funcref ref = { e->code, &a->cx, 0, 0, e->array_call };
     wacc_functype t = { ft->nparams, ft->nresults, ft->params, ft->results };
     return wacc__func_new_raw(ci->store, &t, &ref);
+}
+
+/* ---- async adapters (wacc/abi.h "Fused async adapters") ---- */
+
+bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o,
+                         struct wacc_adapter_ctx **cx, wacc_array_call_fn *start,
+                         wacc_array_call_fn *result)
+{
+    wacc_cinstance *ci = f->ci;
+    if (ci->no_fuse || target->kind != CF_LIFTED || !target->f || target->f == f ||
+        target->f->ci != ci || o->mem64 || target->opts.mem64)
+        return false;
+    if (!ci->art || !ci->art->cdesc || (!ci->art->cdesc->num_adapters && !ci->fuse_trace))
+        return false;
+    char *key = wacc_adapter_key_alloc(target->params, target->nparams, target->result,
+                                       o->encoding, target->opts.encoding);
+    if (!key)
+        return false;
+    size_t len = strlen(key);
+    char *akey = malloc(len + 3);
+    if (!akey) {
+        free(key);
+        return false;
+    }
+    akey[0] = WACC_AADAPTER_PREFIX;
+    akey[1] = !target->async_opt ? WACC_AADAPTER_SYNC
+            : target->callback ? WACC_AADAPTER_CALLBACK : WACC_AADAPTER_STACKFUL;
+    memcpy(akey + 2, key, len + 1);
+    free(key);
+    const struct wacc_adapter_entry *e = find_adapter(ci->art, akey);
+    if (ci->fuse_trace)
+        fprintf(stderr, "wacc: lowering %s: %s\n", akey, e ? "fused async adapter" : "no adapter");
+    free(akey);
+    struct wacc_funcref *callee = e ? native_ref(target->core) : NULL;
+    if (!callee)
+        return false;
+    afused *a = wacc_arena_alloc(&ci->arena, sizeof *a);
+    if (!a)
+        return false;
+    memset(a, 0, sizeof *a);
+    const copts *lo = &target->opts;
+    a->frame[CALLER] = f;
+    a->frame[CALLEE] = target->f;
+    a->mem[CALLER] = o->memory;
+    a->mem[CALLEE] = lo->memory;
+    a->realloc[CALLER] = o->realloc;
+    a->realloc[CALLEE] = lo->realloc;
+    a->enc[CALLER] = o->encoding;
+    a->enc[CALLEE] = lo->encoding;
+    a->cx.ops = &adapter_ops;
+    a->cx.mem[CALLER] = o->memory ? &o->memory->m : NULL;
+    a->cx.mem[CALLEE] = lo->memory ? &lo->memory->m : NULL;
+    a->cx.callee = callee;
+    a->cx.caller_may_leave = (uint8_t *)&f->abi.may_leave;
+    a->cx.callee_may_enter = (uint8_t *)&target->f->abi.may_enter;
+    a->cx.callee_may_leave = (uint8_t *)&target->f->abi.may_leave;
+    a->cx.runtime = a;
+    *cx = &a->cx;
+    *start = (wacc_array_call_fn)e->code;
+    *result = e->array_call;
+    return true;
+}
+
+/* ---- stream/future element copies (wacc/abi.h WACC_ECOPY_PREFIX) ---- */
+
+static const struct wacc_adapter_entry *ecopy_find(wacc_cinstance *ci, const wacc_ctype *t,
+                                                   uint8_t reader_enc, uint8_t writer_enc)
+{
+    for (uint32_t i = 0; i < 8; i++)
+        if (ci->ecopy[i].t == t && ci->ecopy[i].enc[0] == reader_enc &&
+            ci->ecopy[i].enc[1] == writer_enc)
+            return ci->ecopy[i].e;
+    const struct wacc_adapter_entry *e = NULL;
+    char *key = wacc_adapter_key_alloc(&t, 1, NULL, reader_enc, writer_enc);
+    size_t len = key ? strlen(key) : 0;
+    char *ekey = key ? malloc(len + 3) : NULL;
+    if (ekey) {
+        ekey[0] = WACC_ECOPY_PREFIX;
+        ekey[1] = WACC_ECOPY_KIND;
+        memcpy(ekey + 2, key, len + 1);
+        e = find_adapter(ci->art, ekey);
+        if (ci->fuse_trace)
+            fprintf(stderr, "wacc: copying %s: %s\n", ekey, e ? "fused element copy" : "no adapter");
+    }
+    free(ekey);
+    free(key);
+    uint32_t i = ci->ecopy_next++ % 8;
+    ci->ecopy[i].t = t;
+    ci->ecopy[i].enc[0] = reader_enc;
+    ci->ecopy[i].enc[1] = writer_enc;
+    ci->ecopy[i].e = e;
+    return e;
+}
+
+bool wacc__adapter_copy(cframe *src_f, const copts *so, cframe *dst_f, const copts *dop,
+                        const wacc_ctype *t, uint32_t sp, uint32_t dp, uint32_t n, uint32_t *code)
+{
+    wacc_cinstance *ci = dst_f->ci;
+    if (ci->no_fuse || so->mem64 || dop->mem64 || !so->memory || !dop->memory || !ci->art ||
+        !ci->art->cdesc || (!ci->art->cdesc->num_adapters && !ci->fuse_trace))
+        return false;
+    const struct wacc_adapter_entry *e = ecopy_find(ci, t, dop->encoding, so->encoding);
+    if (!e)
+        return false;
+    afused a;
+    memset(&a, 0, sizeof a);
+    a.frame[CALLER] = dst_f;
+    a.frame[CALLEE] = src_f;
+    a.mem[CALLER] = dop->memory;
+    a.mem[CALLEE] = so->memory;
+    a.realloc[CALLER] = dop->realloc;
+    a.realloc[CALLEE] = so->realloc;
+    a.enc[CALLER] = dop->encoding;
+    a.enc[CALLEE] = so->encoding;
+    a.cx.ops = &adapter_ops;
+    a.cx.mem[CALLER] = &dop->memory->m;
+    a.cx.mem[CALLEE] = &so->memory->m;
+    a.cx.caller_may_leave = (uint8_t *)&dst_f->abi.may_leave;
+    a.cx.callee_may_enter = (uint8_t *)&src_f->abi.may_enter;
+    a.cx.callee_may_leave = (uint8_t *)&src_f->abi.may_leave;
+    a.cx.runtime = &a;
+    wacc_val v[3];
+    memset(v, 0, sizeof v);
+    v[0].i32 = (int32_t)sp;
+    v[1].i32 = (int32_t)dp;
+    v[2].i32 = (int32_t)n;
+    struct wacc_entry en;
+    *code = 0;
+    if (wacc__call_protected(ci->store, &en, (wacc_array_call_fn)e->code, &a.cx, NULL, v))
+        return true;
+    wacc_trap tr;
+    memset(&tr, 0, sizeof tr);
+    wacc__fill_trap(&en, &tr);
+    if (tr.code == WACC_TRAP_COMPONENT && ci->msg[0]) {
+        *code = tr.code;
+        return true;
+    }
+    if (tr.code == WACC_TRAP_NONE)
+        tr.code = WACC_TRAP_HOST;
+    *code = wacc__note(dst_f, tr.code,
+                       strncmp(tr.message, "trap: ", 6) == 0 ? tr.message + 6 : tr.message);
+    return true;
 }

@@ -87,6 +87,10 @@ typedef struct alower {
     copts o;
     wacc_core_functype ft;
     bool async_opt;
+    /* a fused async adapter (component_adapter.c wacc__adapter_async):
+     * fcx NULL: none, values go through abi-glue */
+    struct wacc_adapter_ctx *fcx;
+    wacc_array_call_fn fstart, fresult;
 } alower;
 
 typedef struct asubtask {
@@ -145,6 +149,11 @@ typedef struct asched {
     atask *tasks;                   /* heap tasks alive */
     aobj *objs;                     /* waitables, sets, shared streams alive */
     wacc_fiber_pool *pool;          /* stacks of the tasks' implicit threads */
+    /* freed subtasks and tasks kept for the next calls (at most SPARE each;
+     * owned here, freed with the scheduler) */
+    void *spare_sub[16];
+    atask *spare_task[16];
+    uint32_t nspare_sub, nspare_task;
     uint64_t storage[2];            /* context.* outside any task */
 } asched;
 
@@ -169,7 +178,13 @@ static uint32_t trapf(cframe *f, const char *fmt, ...)
 static void *obj_new(wacc_cinstance *ci, size_t n, uint8_t otype)
 {
     asched *S = sched(ci);
-    aobj *o = S ? calloc(1, n) : NULL;
+    aobj *o = NULL;
+    if (S && otype == O_SUBTASK && S->nspare_sub) {
+        o = S->spare_sub[--S->nspare_sub];
+        memset(o, 0, n);
+    } else if (S) {
+        o = calloc(1, n);
+    }
     if (!o)
         return NULL;
     o->otype = otype;
@@ -190,8 +205,13 @@ static void obj_free(wacc_cinstance *ci, void *p)
         S->objs = o->onext;
     if (o->onext)
         o->onext->oprev = o->oprev;
-    if (o->otype == O_SUBTASK)
+    if (o->otype == O_SUBTASK) {
         wacc_subtask_fini(&((asubtask *)o)->lend);
+        if (S->nspare_sub < 16) {
+            S->spare_sub[S->nspare_sub++] = o;
+            return;
+        }
+    }
     free(o);
 }
 
@@ -246,6 +266,10 @@ void wacc__async_free(wacc_cinstance *ci)
     }
     if (S->pool)
         wacc_fiber_pool_free(S->pool);
+    while (S->nspare_sub)
+        free(S->spare_sub[--S->nspare_sub]);
+    while (S->nspare_task)
+        free(S->spare_task[--S->nspare_task]);
     free(S);
     ci->sched = NULL;
 }
@@ -506,7 +530,10 @@ static void task_free(wacc_cinstance *ci, atask *task)
     if (task->caller)
         task->caller->callee = NULL;
     task_unlink(S, task);
-    free(task);
+    if (S->nspare_task < 16)
+        S->spare_task[S->nspare_task++] = task;
+    else
+        free(task);
 }
 
 /* ---- the threads table (ComponentInstance.threads) ---- */
@@ -857,6 +884,31 @@ static uint32_t call_core(cframe *f, athread *th, wacc_func *fn, const wacc_val 
     return wacc__note(f, t.code, strncmp(t.message, "trap: ", 6) == 0 ? t.message + 6 : t.message);
 }
 
+/* A compiled transfer of a fused async adapter (wacc/abi.h "Fused async
+ * adapters"), run under its own trap entry with th current; a trap is
+ * reported as call_core reports one. */
+static uint32_t call_fused(cframe *f, athread *th, wacc_array_call_fn fn, void *cx, wacc_val *vals)
+{
+    asched *S = f->ci->sched;
+    athread *cur = S->cur;
+    S->cur = th;
+    struct wacc_entry e;
+    bool ok = wacc__call_protected(f->ci->store, &e, fn, cx, NULL, vals);
+    S->cur = cur;
+    if (ok)
+        return 0;
+    wacc_trap t;
+    memset(&t, 0, sizeof t);
+    wacc__fill_trap(&e, &t);
+    if (t.code == WACC_TRAP_COMPONENT && f->ci->msg[0])
+        return t.code;
+    if (t.code == WACC_TRAP_NONE)
+        t.code = WACC_TRAP_HOST;
+    return wacc__note(f, t.code, strncmp(t.message, "trap: ", 6) == 0 ? t.message + 6 : t.message);
+}
+
+static uint32_t task_run_fused(atask *task);
+
 /* The callback event loop of canon_lift (unpack_callback_result, waits,
  * callback calls) after the core function returned `packed`. */
 static uint32_t cb_loop(athread *th, uint32_t packed)
@@ -916,6 +968,8 @@ static uint32_t task_run(atask *task)
     athread *th = &task->thread;
     if (needs_exclusive(task))
         f->exclusive = th;
+    if (task->caller->fused)
+        return task_run_fused(task);
     wacc_arena arena;
     wacc_arena_init(&arena);
     wacc__rctx r = { ci->store, &F->opts, NULL };
@@ -969,6 +1023,61 @@ static uint32_t task_run(atask *task)
     return cb_loop(th, (uint32_t)res[0].i32);
 }
 
+/* ---- fused async adapters (wacc/abi.h "Fused async adapters") ---- */
+
+static asubtask *sub_of(acaller *c);
+static void sub_fused_started(acaller *c, wacc_val *args);
+static uint32_t sub_fused_resolve(acaller *c, cframe *f, athread *th, const wacc_val *flat,
+                                  uint32_t n);
+
+/* Task.return_ for a fused caller: the callee's result as it gave it
+ * (task.return's core params, or a sync lift's core results). */
+static uint32_t task_return_flat(atask *task, athread *th, const wacc_val *flat, uint32_t n)
+{
+    cframe *f = task->inst;
+    if (task->state == AT_RESOLVED)
+        return trapf(f, "task.return called twice (or after task.cancel)");
+    char msg[160];
+    msg[0] = 0;
+    if (wacc_task_return(&task->borrows, msg, sizeof msg))
+        return wacc__note(f, WACC_TRAP_COMPONENT, msg);
+    acaller *c = task->caller;
+    task->caller = NULL;
+    c->callee = NULL;
+    task->state = AT_RESOLVED;
+    return sub_fused_resolve(c, f, th, flat, n);
+}
+
+/* task_run for a fused caller: the compiled start function moves the
+ * arguments and calls the core function; then per kind of lift. */
+static uint32_t task_run_fused(atask *task)
+{
+    struct wacc_cfunc *F = task->F;
+    cframe *f = task->inst;
+    athread *th = &task->thread;
+    task->state = AT_STARTED;
+    wacc_val vals[WACC_ABI_MAX_FLAT_PARAMS + 2];
+    sub_fused_started(task->caller, vals);
+    alower *L = task->caller->fused;
+    uint32_t code = call_fused(f, th, L->fstart, L->fcx, vals);
+    if (code)
+        return code;
+    if (!F->async_opt) {
+        wacc_val res[WACC_ABI_MAX_FLAT_RESULTS];
+        memcpy(res, vals, sizeof res);
+        code = task_return_flat(task, th, vals, F->ft.nresults);
+        if (!code && F->opts.post_return) {
+            f->abi.may_leave = false;
+            code = call_core(f, th, F->opts.post_return, res, F->ft.nresults, NULL, 0);
+            f->abi.may_leave = true;
+        }
+        return code ? code : task_exit(task);
+    }
+    if (!F->callback)
+        return task_exit(task);
+    return cb_loop(th, (uint32_t)vals[0].i32);
+}
+
 /* The implicit thread's fiber: Task.enter_implicit_thread, then the call. */
 static void thread_main(void *arg)
 {
@@ -999,9 +1108,10 @@ static uint32_t task_call(struct wacc_cfunc *F, acaller *caller)
         return wacc__note(f, WACC_TRAP_OUT_OF_MEMORY, "out of memory");
     if (f->poisoned)
         return trapf(f, "cannot enter component instance: it trapped before");
-    atask *task = calloc(1, sizeof *task);
+    atask *task = S->nspare_task ? S->spare_task[--S->nspare_task] : calloc(1, sizeof *task);
     if (!task)
         return wacc__note(f, WACC_TRAP_OUT_OF_MEMORY, "out of memory");
+    memset(task, 0, sizeof *task);
     task->F = F;
     task->inst = f;
     task->state = AT_INITIAL;
@@ -1244,6 +1354,36 @@ static uint32_t sub_on_resolve(acaller *c, const wacc_cval *result, bool cancell
     return code;
 }
 
+/* The fused subtask's on_start: the caller's core args for the start
+ * function. */
+static void sub_fused_started(acaller *c, wacc_val *args)
+{
+    asubtask *st = sub_of(c);
+    sub_progress(st);
+    st->state = SS_STARTED;
+    memcpy(args, st->args, sizeof st->args);
+}
+
+/* The fused subtask's on_resolve: the compiled result function stores the
+ * result at the caller's return pointer. */
+static uint32_t sub_fused_resolve(acaller *c, cframe *f, athread *th, const wacc_val *flat,
+                                  uint32_t n)
+{
+    asubtask *st = sub_of(c);
+    alower *L = st->L;
+    sub_progress(st);
+    uint32_t code = 0;
+    if (L->target->result) {
+        wacc_val v[WACC_ABI_MAX_FLAT_PARAMS + 1];
+        memset(v, 0, sizeof v);
+        v[0] = st->args[L->ft.nparams - 1];
+        memcpy(v + 1, flat, n * sizeof *v);
+        code = call_fused(f, th, L->fresult, L->fcx, v);
+    }
+    st->state = SS_RETURNED;
+    return code;
+}
+
 static bool sub_resolved(void *arg)
 {
     return ((asubtask *)arg)->state >= SS_RETURNED;
@@ -1270,6 +1410,8 @@ static uint32_t lower_async_call(void *data, wacc_val *vals)
     st->c.on_start = sub_on_start;
     st->c.on_resolve = sub_on_resolve;
     st->c.inst = f;
+    if (L->fcx && F->kind == CF_LIFTED)
+        st->c.fused = L;
     wacc_subtask_init(&st->lend, &f->abi);
     memcpy(st->args, vals, L->ft.nparams * sizeof *vals);
     uint32_t code = 0;
@@ -1340,6 +1482,8 @@ wacc_func *wacc__async_lower(cframe *f, struct wacc_cfunc *target, const copts *
     L->async_opt = async_opt;
     wacc_flatten_functype(target->params, target->nparams, target->result, o->mem64, async_opt, false,
                           WACC_ABI_LOWER, &L->ft);
+    if (async_opt && !wacc__adapter_async(f, target, o, &L->fcx, &L->fstart, &L->fresult))
+        L->fcx = NULL;
     return wacc__host_func(f, L->ft.params, L->ft.nparams, L->ft.results, L->ft.nresults,
                            lower_async_call, L);
 }
@@ -1401,6 +1545,9 @@ static uint32_t bi_task_return(abuiltin *B, wacc_val *v)
      * none) is accepted from a lift with one, as Wasmtime does */
     if ((B->o.memory && B->o.memory != F->opts.memory) || B->o.encoding != F->opts.encoding)
         return trapf(f, "invalid task.return options for the current task");
+    if (task->caller && task->caller->fused && !B->o.mem64)
+        return task_return_flat(task, th, v, B->has_result ? (B->t->nflat > WACC_ABI_MAX_FLAT_PARAMS
+                                                                  ? 1 : B->t->nflat) : 0);
     wacc_arena arena;
     wacc_arena_init(&arena);
     wacc__rctx r = { f->ci->store, &B->o, NULL };
@@ -1680,23 +1827,37 @@ static bool wset_ready(void *arg)
     return !s || wset_has_event(s);
 }
 
+/* The start of waitable-set.wait/poll/drop (op): the task may leave, and
+ * v[0] is a waitable set. NULL: *code is the trap. */
+static awset *wset_enter(abuiltin *B, const wacc_val *v, const char *op, uint32_t *code)
+{
+    cframe *f = B->f;
+    if (!f->abi.may_leave) {
+        *code = trapf(f, "cannot leave component instance (%s)", op);
+        return NULL;
+    }
+    uint32_t si = (uint32_t)v[0].i32;
+    awset *s = handle_obj(f, si, O_WSET);
+    if (!s)
+        *code = trapf(f, "%s: %u is not a waitable set", op, si);
+    return s;
+}
+
 static uint32_t bi_wset_wait(abuiltin *B, wacc_val *v)
 {
     cframe *f = B->f;
-    if (!f->abi.may_leave)
-        return trapf(f, "cannot leave component instance (waitable-set.wait)");
-    uint32_t si = (uint32_t)v[0].i32;
+    uint32_t si = (uint32_t)v[0].i32, code;
     uint64_t ptr = addr(&B->o, &v[1]);
-    awset *s = handle_obj(f, si, O_WSET);
+    awset *s = wset_enter(B, v, "waitable-set.wait", &code);
     if (!s)
-        return trapf(f, "waitable-set.wait: %u is not a waitable set", si);
+        return code;
     athread *th = cur_thread(f);
     if (!th)
         return trapf(f, "cannot block a synchronous task before returning (in a start function)");
     wsetwait w = { f, si };
     bool cancelled = false;
     s->num_waiting++;
-    uint32_t code = wait_until(f->ci, f, th, AW_COND, wset_ready, &w, B->cancellable, &cancelled);
+    code = wait_until(f->ci, f, th, AW_COND, wset_ready, &w, B->cancellable, &cancelled);
     s = handle_obj(f, si, O_WSET);
     if (s)
         s->num_waiting--;
@@ -1714,15 +1875,13 @@ static uint32_t bi_wset_wait(abuiltin *B, wacc_val *v)
 static uint32_t bi_wset_poll(abuiltin *B, wacc_val *v)
 {
     cframe *f = B->f;
-    if (!f->abi.may_leave)
-        return trapf(f, "cannot leave component instance (waitable-set.poll)");
-    uint32_t si = (uint32_t)v[0].i32;
+    uint32_t code;
     uint64_t ptr = addr(&B->o, &v[1]);
-    awset *s = handle_obj(f, si, O_WSET);
+    awset *s = wset_enter(B, v, "waitable-set.poll", &code);
     if (!s)
-        return trapf(f, "waitable-set.poll: %u is not a waitable set", si);
+        return code;
     athread *th = cur_thread(f);
-    uint32_t ev = EV_NONE, p1 = 0, p2 = 0, code;
+    uint32_t ev = EV_NONE, p1 = 0, p2 = 0;
     if (deliver_pending_cancel(th ? th->task : NULL, B->cancellable))
         ev = EV_TASK_CANCELLED;
     else
@@ -1736,12 +1895,10 @@ static uint32_t bi_wset_poll(abuiltin *B, wacc_val *v)
 static uint32_t bi_wset_drop(abuiltin *B, wacc_val *v)
 {
     cframe *f = B->f;
-    if (!f->abi.may_leave)
-        return trapf(f, "cannot leave component instance (waitable-set.drop)");
-    uint32_t si = (uint32_t)v[0].i32;
-    awset *s = handle_obj(f, si, O_WSET);
+    uint32_t si = (uint32_t)v[0].i32, code;
+    awset *s = wset_enter(B, v, "waitable-set.drop", &code);
     if (!s)
-        return trapf(f, "waitable-set.drop: %u is not a waitable set", si);
+        return code;
     if (s->elems)
         return trapf(f, "waitable-set.drop: the set still has waitables");
     if (s->num_waiting)
@@ -1875,8 +2032,13 @@ static uint32_t buf_copy(abuf *src, abuf *dst, uint32_t n, cframe *f)
         const wacc_ctype *t = src->t;
         uint32_t ss = wacc_ctype_size(t, src->o.mem64), ds = wacc_ctype_size(t, dst->o.mem64);
         uint8_t *sm = wacc_memory_data(src->o.memory), *dm = wacc_memory_data(dst->o.memory);
+        uint32_t code = 0;
         if (wacc_ctype_plain(t) && ss == ds) {
             memmove(dm + dst->ptr, sm + src->ptr, (size_t)n * ss);
+        } else if (wacc__adapter_copy(src->f, &src->o, dst->f, &dst->o, t, (uint32_t)src->ptr,
+                                      (uint32_t)dst->ptr, n, &code)) {
+            if (code)
+                return code;
         } else {
             wacc_arena arena;
             wacc_arena_init(&arena);
@@ -2427,6 +2589,21 @@ bool wacc_ccall_done(const wacc_ccall *c)
 void wacc_ccall_free(wacc_ccall *c)
 {
     free(c);
+}
+
+bool wacc__async_in_task(wacc_cinstance *ci)
+{
+    asched *S = ci->sched;
+    athread *th = S ? S->cur : NULL;
+    return th && th->fiber && th->task && wacc_fiber_current() == th->fiber;
+}
+
+uint32_t wacc__async_block(wacc_cinstance *ci, bool (*ready)(void *), void *arg)
+{
+    if (!wacc__async_in_task(ci))
+        return WACC__LOOP_IDLE;
+    athread *th = ci->sched->cur;
+    return wait_until(ci, th->task->inst, th, AW_COND, ready, arg, false, NULL);
 }
 
 /* ---- host-held ends (component_host_async.c) ---- */

@@ -598,6 +598,69 @@ static uint32_t loop_step(hloop *L, wacc_cinstance *ci, bool block)
     return code ? code : (block || ran ? 0 : WACC__LOOP_IDLE);
 }
 
+/* ---- a synchronous host wait on a task's stack ---- */
+
+typedef struct twait {
+    struct pollfd *fds;
+    unsigned nfds;
+    wacc_watch **w;                 /* [nfds + 1]: the fds', then the deadline's */
+    bool fired;
+} twait;
+
+typedef struct twatch {
+    twait *tw;
+    unsigned i;                     /* its fd, or nfds: the deadline */
+} twatch;
+
+static uint32_t twait_fire(void *ud, short revents)
+{
+    twatch *x = ud;
+    x->tw->w[x->i] = NULL;          /* one-shot: gone */
+    if (x->i < x->tw->nfds)
+        x->tw->fds[x->i].revents = revents;
+    x->tw->fired = true;
+    return 0;
+}
+
+static bool twait_ready(void *arg)
+{
+    return ((twait *)arg)->fired;
+}
+
+int wacc_cinstance_wait_task(wacc_cinstance *ci, struct pollfd *fds, unsigned nfds, uint64_t deadline_ns)
+{
+    if (!wacc__async_in_task(ci))
+        return -1;
+    if (nfds == 0 && deadline_ns == 0)
+        return 0;                   /* nothing can ever wake it */
+    twait tw = { fds, nfds, calloc(nfds + 1, sizeof *tw.w), false };
+    twatch *xs = calloc(nfds + 1, sizeof *xs);
+    int ret = 0;
+    if (tw.w && xs) {
+        bool ok = true;
+        for (unsigned i = 0; i <= nfds && ok; i++) {
+            xs[i] = (twatch){ &tw, i };
+            if (i < nfds) {
+                fds[i].revents = 0;
+                tw.w[i] = wacc_watch_add(ci, fds[i].fd, fds[i].events, 0, twait_fire, &xs[i]);
+            } else if (deadline_ns) {
+                tw.w[i] = wacc_watch_add(ci, -1, 0, deadline_ns, twait_fire, &xs[i]);
+            } else {
+                continue;
+            }
+            ok = tw.w[i] != NULL;
+        }
+        uint32_t code = ok ? wacc__async_block(ci, twait_ready, &tw) : WACC_TRAP_OUT_OF_MEMORY;
+        ret = code == WACC__LOOP_IDLE ? -1 : code == 0 ? 1 : 0;
+        for (unsigned i = 0; i <= nfds; i++)
+            if (tw.w[i])
+                wacc_watch_remove(ci, tw.w[i]);
+    }
+    free(tw.w);
+    free(xs);
+    return ret;
+}
+
 uint32_t wacc_cinstance_poll(wacc_cinstance *ci, wacc_trap *trap)
 {
     for (;;) {

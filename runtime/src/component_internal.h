@@ -170,6 +170,13 @@ struct wacc_cinstance {
     struct afused *scoped;          /* fused adapters with borrow scopes (handles), listed
                                        so a trap's unfinished scopes can be dropped */
     struct asched *sched;           /* async tasks, threads, waitables (component_async.c) */
+    struct {                        /* compiled stream/future element copies looked up
+                                       (component_adapter.c; e NULL: none) */
+        const wacc_ctype *t;
+        uint8_t enc[2];
+        const struct wacc_adapter_entry *e;
+    } ecopy[8];
+    uint32_t ecopy_next;
     struct hloop *hloop;            /* the host side of the event loop (component_host_async.c) */
 };
 
@@ -184,6 +191,19 @@ bool wacc__functype_of(cframe *f, uint32_t idx, struct wacc_cfunc *out, char *er
  * cannot be used): the caller then builds the generic lowering. */
 wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts *o,
                                const wacc_core_functype *ft);
+/* The artifact's fused async adapter (wacc/abi.h "Fused async adapters")
+ * for an async lower of `target` (lifted by another frame) into frame f
+ * with options o: its ctx and start/result functions; false: none (the
+ * generic path). */
+bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o,
+                         struct wacc_adapter_ctx **cx, wacc_array_call_fn *start,
+                         wacc_array_call_fn *result);
+/* A stream/future copy of n elements of type t from (src_f, so) memory at
+ * sp to (dst_f, dop) memory at dp through the artifact's compiled element
+ * copy (wacc/abi.h WACC_ECOPY_PREFIX): false when there is none (the
+ * caller copies them itself), else *code is 0 or the trap code. */
+bool wacc__adapter_copy(cframe *src_f, const copts *so, cframe *dst_f, const copts *dop,
+                        const wacc_ctype *t, uint32_t sp, uint32_t dp, uint32_t n, uint32_t *code);
 /* After a trap escaped the outermost call: drops the borrow scopes of the
  * fused calls it interrupted (their lends are not given back, as on the
  * generic path). */
@@ -279,6 +299,9 @@ struct acaller {
     cframe *inst;                   /* the calling instance (NULL: the host) */
     struct atask *callee;           /* its task until it resolves */
     struct wacc_hcall *hcall;       /* or the async host call until it completes */
+    void *fused;                    /* a subtask with a fused async adapter (its
+                                       alower, component_async.c): the task moves
+                                       the values with the compiled functions */
 };
 
 /* A task (CanonicalABI.md Task): one call of a lifted function. */
@@ -330,6 +353,11 @@ uint32_t wacc__end_copy(wacc_cinstance *ci, struct aend *e, void *buf, uint32_t 
 void wacc__end_event(struct aend *e, uint32_t *result, uint32_t *n);
 void wacc__end_cancel(struct aend *e);
 void wacc__end_drop(wacc_cinstance *ci, struct aend *e);
+/* Block the running guest task until ready(arg), when it runs on its own
+ * stack (the loop's caller runs others meanwhile): 0 or a trap code;
+ * WACC__LOOP_IDLE: no such task is running (the caller waits itself). */
+uint32_t wacc__async_block(wacc_cinstance *ci, bool (*ready)(void *), void *arg);
+bool wacc__async_in_task(wacc_cinstance *ci);
 /* Resume every guest thread that can run until none can; 0 or a trap code. */
 uint32_t wacc__async_run_ready(wacc_cinstance *ci, bool *ran);
 void wacc__sync_enter(cframe *f, atask *t);

@@ -173,6 +173,9 @@ void wacc_wasi2_set_store(wacc_wasi2 *w, const wacc_store *s)
 
 bool w2_wait(wacc_wasi2 *w, struct pollfd *fds, unsigned nfds, uint64_t deadline_ns)
 {
+    int tw = w->task_wait ? w->task_wait(w->task_ud, fds, nfds, deadline_ns) : -1;
+    if (tw >= 0)
+        return tw == 1;
     if (w->waiter.wait)
         return w->waiter.wait(w->waiter.ud, fds, nfds, deadline_ns);
     uint64_t stop = w->store ? wacc_store_deadline(w->store) : 0;

@@ -400,47 +400,46 @@ bool sk_is_network(w2_call *c, uint32_t i)
 
 /* ---- options shared by tcp and udp ---- */
 
+static uint32_t opt_get(w2_call *c, sk_sock *s, int opt, uint8_t kind)
+{
+    uint64_t v;
+    const char *bad = sk_opt_get(s->fd, s->family, opt, &v);
+    if (bad)
+        return sk_err(c, bad);
+    wacc_cval val = kind == WACC_CT_BOOL ? wacc_cval_bool(v != 0) : wacc_cval_uint(kind, v);
+    return w2_ok(c, &val);
+}
+
+static uint32_t opt_set(w2_call *c, sk_sock *s, int opt, uint64_t v)
+{
+    const char *bad = sk_opt_set(s->fd, s->family, opt, v);
+    return bad ? sk_err(c, bad) : w2_ok(c, NULL);
+}
+
+uint32_t sk_opt(w2_call *c, sk_sock *s, int opt, uint8_t kind, bool set)
+{
+    return set ? opt_set(c, s, opt, kind == WACC_CT_BOOL ? c->a[1].x.b : c->a[1].x.u)
+               : opt_get(c, s, opt, kind);
+}
+
 uint32_t sk_get_hop_limit(w2_call *c, sk_sock *s)
 {
-    int v = 0;
-    socklen_t n = sizeof v;
-    int r = s->family == AF_INET ? getsockopt(s->fd, IPPROTO_IP, IP_TTL, &v, &n)
-                                 : getsockopt(s->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &v, &n);
-    if (r < 0)
-        return sk_err_errno(c, errno);
-    wacc_cval val = wacc_cval_uint(WACC_CT_U8, v < 0 ? 64 : v > 255 ? 255 : (uint64_t)v);
-    return w2_ok(c, &val);
+    return opt_get(c, s, SK_HOP_LIMIT, WACC_CT_U8);
 }
 
 uint32_t sk_set_hop_limit(w2_call *c, sk_sock *s, uint64_t v)
 {
-    if (v == 0)
-        return sk_err(c, "invalid-argument");
-    int iv = (int)v;
-    int r = s->family == AF_INET ? setsockopt(s->fd, IPPROTO_IP, IP_TTL, &iv, sizeof iv)
-                                 : setsockopt(s->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &iv, sizeof iv);
-    return r < 0 ? sk_err_errno(c, errno) : w2_ok(c, NULL);
+    return opt_set(c, s, SK_HOP_LIMIT, v);
 }
 
-/* Linux doubles what setsockopt is given; report half, as asked. */
 uint32_t sk_get_bufsize(w2_call *c, sk_sock *s, int opt)
 {
-    int v = 0;
-    socklen_t n = sizeof v;
-    if (getsockopt(s->fd, SOL_SOCKET, opt, &v, &n) < 0)
-        return sk_err_errno(c, errno);
-    wacc_cval val = wacc_cval_uint(WACC_CT_U64, v > 0 ? (uint64_t)v / 2 : 0);
-    return w2_ok(c, &val);
+    return opt_get(c, s, opt == SO_RCVBUF ? SK_RECV_BUF : SK_SEND_BUF, WACC_CT_U64);
 }
 
 uint32_t sk_set_bufsize(w2_call *c, sk_sock *s, int opt, uint64_t v)
 {
-    if (v == 0)
-        return sk_err(c, "invalid-argument");
-    int iv = v > INT_MAX ? INT_MAX : (int)v;
-    if (setsockopt(s->fd, SOL_SOCKET, opt, &iv, sizeof iv) < 0 && errno != ENOBUFS)
-        return sk_err_errno(c, errno);
-    return w2_ok(c, NULL);
+    return opt_set(c, s, opt == SO_RCVBUF ? SK_RECV_BUF : SK_SEND_BUF, v);
 }
 
 /* ---- wasi:sockets/instance-network, network ---- */

@@ -541,59 +541,23 @@ static uint32_t set_listen_backlog_size(w2_call *c)
     }
 }
 
-/* An integer socket option as result<T, error-code>; scale: multiply by */
-static uint32_t get_int(w2_call *c, int level, int opt, uint8_t kind, uint64_t scale)
+/* A keep-alive option: get (result<kind, error-code>) or set a[1]. */
+static uint32_t keep(w2_call *c, int opt, uint8_t kind, bool set)
 {
     SELF(t);
     if (t->state == T_CLOSED)
         return sk_err(c, "invalid-state");
-    int v = 0;
-    socklen_t n = sizeof v;
-    if (getsockopt(t->s->fd, level, opt, &v, &n) < 0)
-        return sk_err_errno(c, errno);
-    wacc_cval r = kind == WACC_CT_BOOL ? wacc_cval_bool(v != 0)
-                                       : wacc_cval_uint(kind, (uint64_t)(v < 0 ? 0 : v) * scale);
-    return w2_ok(c, &r);
+    return sk_opt(c, t->s, opt, kind, set);
 }
 
-static uint32_t set_int(w2_call *c, int level, int opt, int v)
-{
-    SELF(t);
-    if (t->state == T_CLOSED)
-        return sk_err(c, "invalid-state");
-    if (setsockopt(t->s->fd, level, opt, &v, sizeof v) < 0)
-        return sk_err_errno(c, errno);
-    return w2_ok(c, NULL);
-}
-
-#define NS_PER_S 1000000000ull
-
-/* durations in ns: 0 is invalid; clamped to 1 s .. 32767 s (Linux' limit) */
-static uint32_t set_secs(w2_call *c, int opt)
-{
-    uint64_t ns = c->a[1].x.u;
-    if (ns == 0)
-        return sk_err(c, "invalid-argument");
-    uint64_t s = ns / NS_PER_S;
-    s = s < 1 ? 1 : s > 32767 ? 32767 : s;
-    return set_int(c, IPPROTO_TCP, opt, (int)s);
-}
-
-static uint32_t keep_alive_enabled(w2_call *c) { return get_int(c, SOL_SOCKET, SO_KEEPALIVE, WACC_CT_BOOL, 1); }
-static uint32_t set_keep_alive_enabled(w2_call *c) { return set_int(c, SOL_SOCKET, SO_KEEPALIVE, c->a[1].x.b); }
-static uint32_t keep_alive_idle_time(w2_call *c) { return get_int(c, IPPROTO_TCP, TCP_KEEPIDLE, WACC_CT_U64, NS_PER_S); }
-static uint32_t set_keep_alive_idle_time(w2_call *c) { return set_secs(c, TCP_KEEPIDLE); }
-static uint32_t keep_alive_interval(w2_call *c) { return get_int(c, IPPROTO_TCP, TCP_KEEPINTVL, WACC_CT_U64, NS_PER_S); }
-static uint32_t set_keep_alive_interval(w2_call *c) { return set_secs(c, TCP_KEEPINTVL); }
-static uint32_t keep_alive_count(w2_call *c) { return get_int(c, IPPROTO_TCP, TCP_KEEPCNT, WACC_CT_U32, 1); }
-
-static uint32_t set_keep_alive_count(w2_call *c)
-{
-    uint64_t v = c->a[1].x.u;
-    if (v == 0)
-        return sk_err(c, "invalid-argument");
-    return set_int(c, IPPROTO_TCP, TCP_KEEPCNT, v > 127 ? 127 : (int)v);
-}
+static uint32_t keep_alive_enabled(w2_call *c) { return keep(c, SK_KEEP_ALIVE, WACC_CT_BOOL, false); }
+static uint32_t set_keep_alive_enabled(w2_call *c) { return keep(c, SK_KEEP_ALIVE, WACC_CT_BOOL, true); }
+static uint32_t keep_alive_idle_time(w2_call *c) { return keep(c, SK_KEEP_IDLE, WACC_CT_U64, false); }
+static uint32_t set_keep_alive_idle_time(w2_call *c) { return keep(c, SK_KEEP_IDLE, WACC_CT_U64, true); }
+static uint32_t keep_alive_interval(w2_call *c) { return keep(c, SK_KEEP_INTERVAL, WACC_CT_U64, false); }
+static uint32_t set_keep_alive_interval(w2_call *c) { return keep(c, SK_KEEP_INTERVAL, WACC_CT_U64, true); }
+static uint32_t keep_alive_count(w2_call *c) { return keep(c, SK_KEEP_COUNT, WACC_CT_U32, false); }
+static uint32_t set_keep_alive_count(w2_call *c) { return keep(c, SK_KEEP_COUNT, WACC_CT_U32, true); }
 
 static uint32_t hop_limit(w2_call *c)
 {

@@ -241,30 +241,21 @@ static void curl_wait_info(wacc_wasi2 *w, h_client *cl, struct pollfd *pf, uint6
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
     h_client *cl = ud;
-    size_t len = size * n, k = len;
+    size_t len = size * n, nl, vl;
+    const char *name, *v;
     cl->last_rx = w2_now_ns();
-    while (k && (p[k - 1] == '\n' || p[k - 1] == '\r'))
-        k--;
-    if (k >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-        const char *sp = memchr(p, ' ', k);
-        cl->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+    switch (h_curl_header_line(p, len, &cl->status, &name, &nl, &v, &vl)) {
+    case H_LINE_STATUS:
         hf_free(cl->headers);
         cl->headers = hf_new(true);
         return cl->headers ? len : 0;
-    }
-    if (k == 0) {                       /* end of a header block */
+    case H_LINE_END:                    /* end of a header block */
         if (cl->status >= 200 && !cl->head_done)
             cl->head_done = true;
         return len;
-    }
-    const char *colon = memchr(p, ':', k);
-    if (!colon)
+    case H_LINE_SKIP:
         return len;
-    size_t nl = (size_t)(colon - p);
-    const char *v = colon + 1;
-    while (v < p + k && (*v == ' ' || *v == '\t'))
-        v++;
-    size_t vl = (size_t)(p + k - v);
+    }
     h_fields *f;
     if (cl->head_done) {
         if (!cl->trailers && !(cl->trailers = hf_new(true)))
@@ -275,10 +266,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
             return 0;
         f = cl->headers;
     }
-    const char *bad = hf_check(p, nl, (const uint8_t *)v, vl, true);
-    if (bad && strcmp(bad, "forbidden") != 0)
-        return len;                     /* skip what a guest could not hold */
-    return hf_add(f, p, nl, (const uint8_t *)v, vl) ? len : 0;
+    return hf_add(f, name, nl, (const uint8_t *)v, vl) ? len : 0;
 }
 
 static size_t on_write(char *p, size_t size, size_t n, void *ud)
@@ -438,49 +426,7 @@ void h_client_body_done(wacc_wasi2 *w, h_client *cl, bool ok)
 
 static const char *curl_label(h_client *cl)
 {
-    if (cl->timeout_label)
-        return cl->timeout_label;
-    long oserr = 0;
-    switch (cl->result) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-        return "DNS-error";
-    case CURLE_COULDNT_CONNECT:
-        curl_easy_getinfo(cl->easy, CURLINFO_OS_ERRNO, &oserr);
-        if (oserr == ENETUNREACH || oserr == EHOSTUNREACH)
-            return "destination-unavailable";
-        return "connection-refused";
-    case CURLE_OPERATION_TIMEDOUT: {
-        curl_off_t conn = 0;
-        curl_easy_getinfo(cl->easy, CURLINFO_CONNECT_TIME_T, &conn);
-        return conn == 0 ? "connection-timeout" : "HTTP-response-timeout";
-    }
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_CIPHER:
-    case CURLE_USE_SSL_FAILED:
-        return "TLS-protocol-error";
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-        return "TLS-certificate-error";
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-        return "HTTP-response-incomplete";
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-        return "connection-terminated";
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_BAD_CONTENT_ENCODING:
-        return "HTTP-protocol-error";
-    case CURLE_URL_MALFORMAT:
-        return "HTTP-request-URI-invalid";
-    case CURLE_TOO_MANY_REDIRECTS:
-        return "loop-detected";
-    default:
-        return "internal-error";
-    }
+    return cl->timeout_label ? cl->timeout_label : h_curl_label(cl->easy, cl->result);
 }
 
 /* ---- outgoing-request ---- */
@@ -734,8 +680,10 @@ static uint32_t opts_set_between(w2_call *c) { return opts_set(c, 2); }
 
 /* ---- outgoing-handler.handle ---- */
 
-/* Is host[:port] of the request granted by an --allow-http entry? */
-static bool granted(wacc_wasi2 *w, const char *authority, bool tls)
+/* Is host[:port] of the request granted by an --allow-http entry
+ * ("HOST" grants every port, "HOST:PORT" that one)? */
+bool wacc_wasi2_http_granted(const char *const *allow, uint32_t nallow,
+                             const char *authority, bool tls)
 {
     const char *host = authority, *end;
     if (host[0] == '[') {
@@ -750,8 +698,8 @@ static bool granted(wacc_wasi2 *w, const char *authority, bool tls)
     }
     size_t hl = (size_t)(end - host);
     long port = *end == ':' ? strtol(end + 1, NULL, 10) : (tls ? 443 : 80);
-    for (uint32_t i = 0; i < w->nallow_http; i++) {
-        const char *g = w->allow_http[i], *ge;
+    for (uint32_t i = 0; i < nallow; i++) {
+        const char *g = allow[i], *ge;
         if (g[0] == '[') {
             ge = strchr(g, ']');
             ge = ge ? ge + 1 : g + strlen(g);
@@ -788,16 +736,7 @@ static h_client *start(w2_call *c, h_outreq *r, h_opts *o, const char **label)
     }
     snprintf(cl->url, ul, "%s://%s%s", tls ? "https" : "http", r->authority, r->path ? r->path : "/");
     CURL *e = cl->easy;
-    curl_easy_setopt(e, CURLOPT_URL, cl->url);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)cl);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PROXY, "");
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, cl->errbuf);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, cl);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, cl);
+    h_curl_common(e, cl->url, cl, cl->errbuf, on_header, on_write);
     curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(e, CURLOPT_XFERINFODATA, cl);
     curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
@@ -819,43 +758,13 @@ static h_client *start(w2_call *c, h_outreq *r, h_opts *o, const char **label)
     else if (strcmp(m, "GET") == 0 && body)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "GET");
     /* headers: the guest's, less the ones curl writes from the options */
-    struct curl_slist *l = curl_slist_append(NULL, "Expect:");
+    char tp[56];
     if (c->w->otel) {                   /* a CLIENT span; its id goes out as traceparent */
-        char tp[56], line[72];
         cl->otel = c->w->otel;
         cl->traced = true;
         wacc_otel_http_client_begin(cl->otel, &cl->span, w2_trace_current(c->w), m, cl->url, tp);
-        snprintf(line, sizeof line, "traceparent: %s", tp);
-        struct curl_slist *nl = l ? curl_slist_append(l, line) : NULL;
-        if (!nl)
-            curl_slist_free_all(l);
-        l = nl;
     }
-    for (uint32_t i = 0; l && i < r->headers->n; i++) {
-        const h_field *f = &r->headers->e[i];
-        if (strcmp(f->name, "content-length") == 0 ||
-            (cl->traced && strcmp(f->name, "traceparent") == 0))
-            continue;
-        size_t n = f->nlen + f->vlen + 3;
-        char *line = malloc(n);
-        if (!line) {
-            curl_slist_free_all(l);
-            l = NULL;
-            break;
-        }
-        if (f->vlen)
-            snprintf(line, n, "%s: %.*s", f->name, (int)f->vlen, (const char *)f->val);
-        else
-            snprintf(line, n, "%s;", f->name);      /* curl's syntax for an empty value */
-        struct curl_slist *nl = curl_slist_append(l, line);
-        free(line);
-        if (!nl) {
-            curl_slist_free_all(l);
-            l = NULL;
-            break;
-        }
-        l = nl;
-    }
+    struct curl_slist *l = h_curl_headers(r->headers, cl->traced ? tp : NULL);
     if (!l) {
         h_client_unref(cl);
         return NULL;
@@ -900,7 +809,8 @@ static uint32_t oh_handle(w2_call *c)
         label = "HTTP-protocol-error";
     else if (!r->authority)
         label = "HTTP-request-URI-invalid";
-    else if (!granted(c->w, r->authority, tls))
+    else if (!wacc_wasi2_http_granted((const char *const *)c->w->allow_http, c->w->nallow_http,
+                                          r->authority, tls))
         label = "HTTP-request-denied";
     h_client *cl = label ? NULL : start(c, r, o, &label);
     if (!cl) {
@@ -957,9 +867,7 @@ bool h_client_ready(wacc_wasi2 *w, void *impl, struct pollfd *pf, uint64_t *dl)
 
 static uint32_t futresp_subscribe(w2_call *c)
 {
-    if (!h_get(c->w, c->a[0].x.u, H_FUTRESP))
-        return w2_trap(c, "not a future-incoming-response");
-    return w2_new_pollable_src(c, K_OTHER, (uint32_t)c->a[0].x.u);
+    return h_future_subscribe(c, H_FUTRESP, "not a future-incoming-response");
 }
 
 static uint32_t futresp_get(w2_call *c)
@@ -970,14 +878,12 @@ static uint32_t futresp_get(w2_call *c)
     struct pollfd pf;
     uint64_t dl = 0;
     if (!futresp_ready(c->w, f, &pf, &dl))
-        return w2_ret(c, wacc_cval_variant(WACC_CT_OPTION, 0, NULL));
-    const wacc_ctype *outer = w2_case_type(c->rt, "some");
-    const wacc_ctype *inner = w2_case_type(outer, "ok");
-    wacc_cval v;
+        return h_future_none(c);
+    if (f->got)
+        return h_future_taken(c);
     h_client *cl = f->cl;
-    if (f->got) {
-        v = wacc_cval_variant(WACC_CT_RESULT, 1, NULL);
-    } else if (cl->head_done && cl->status >= 100) {
+    uint32_t code;
+    if (cl->head_done && cl->status >= 100) {
         h_inresp *ir = calloc(1, sizeof *ir);
         uint32_t rep = ir ? h_new_obj(c->w, ir) : 0;
         if (!rep) {
@@ -990,20 +896,15 @@ static uint32_t futresp_get(w2_call *c)
         cl->headers = NULL;
         ir->cl = cl;
         cl->refs++;
-        v = wacc_cval_variant(WACC_CT_RESULT, 0,
-                              w2_box(c, wacc_cval_variant(WACC_CT_RESULT, 0,
-                                                          w2_box(c, wacc_cval_handle(WACC_CT_OWN, rep)))));
+        code = h_future_ok(c, wacc_cval_handle(WACC_CT_OWN, rep));
     } else {
-        wacc_cval e;
         const char *label = cl->done ? curl_label(cl) : "HTTP-response-incomplete";
         const char *msg = cl->errbuf[0] ? cl->errbuf : curl_easy_strerror(cl->result);
-        if (!h_error_code(c, w2_case_type(inner, "error"), label, msg, &e))
-            return WACC_TRAP_HOST;
-        v = wacc_cval_variant(WACC_CT_RESULT, 0,
-                              w2_box(c, wacc_cval_variant(WACC_CT_RESULT, 1, w2_box(c, e))));
+        code = h_future_error(c, label, msg);
     }
-    f->got = true;
-    return w2_ret(c, wacc_cval_variant(WACC_CT_OPTION, 1, w2_box(c, v)));
+    if (code == 0)
+        f->got = true;
+    return code;
 }
 
 static uint32_t iresp_status(w2_call *c)

@@ -218,6 +218,44 @@ bool h_error_code(w2_call *c, const wacc_ctype *et, const char *label, const cha
     return true;
 }
 
+uint32_t h_future_subscribe(w2_call *c, uint8_t t, const char *what)
+{
+    if (!h_get(c->w, c->a[0].x.u, t))
+        return w2_trap(c, what);
+    return w2_new_pollable_src(c, K_OTHER, (uint32_t)c->a[0].x.u);
+}
+
+uint32_t h_future_none(w2_call *c)
+{
+    return w2_ret(c, wacc_cval_variant(WACC_CT_OPTION, 0, NULL));
+}
+
+static uint32_t future_some(w2_call *c, wacc_cval v)
+{
+    return w2_ret(c, wacc_cval_variant(WACC_CT_OPTION, 1, w2_box(c, v)));
+}
+
+uint32_t h_future_taken(w2_call *c)
+{
+    return future_some(c, wacc_cval_variant(WACC_CT_RESULT, 1, NULL));
+}
+
+uint32_t h_future_ok(w2_call *c, wacc_cval v)
+{
+    return future_some(c, wacc_cval_variant(WACC_CT_RESULT, 0,
+                                            w2_box(c, wacc_cval_variant(WACC_CT_RESULT, 0, w2_box(c, v)))));
+}
+
+uint32_t h_future_error(w2_call *c, const char *label, const char *msg)
+{
+    const wacc_ctype *inner = w2_case_type(w2_case_type(c->rt, "some"), "ok");
+    wacc_cval e;
+    if (!h_error_code(c, w2_case_type(inner, "error"), label, msg, &e))
+        return WACC_TRAP_HOST;
+    return future_some(c, wacc_cval_variant(WACC_CT_RESULT, 0,
+                                            w2_box(c, wacc_cval_variant(WACC_CT_RESULT, 1, w2_box(c, e)))));
+}
+
 uint32_t h_err(w2_call *c, const char *label, const char *msg)
 {
     if (!c->rt || c->rt->kind != WACC_CT_RESULT || !c->rt->fields[1].type)

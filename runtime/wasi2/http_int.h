@@ -15,6 +15,8 @@
 #ifndef WACC_HTTP_INT_H
 #define WACC_HTTP_INT_H
 
+#include <curl/curl.h>
+
 #include "w2_int.h"
 
 enum h_type {
@@ -62,6 +64,17 @@ h_fields *h_take_fields(wacc_wasi2 *w, uint64_t rep);
 bool h_error_code(w2_call *c, const wacc_ctype *et, const char *label, const char *msg, wacc_cval *out);
 /* The result's error case as error-code `label`. */
 uint32_t h_err(w2_call *c, const char *label, const char *msg);
+
+/* The futures future-incoming-response and future-trailers: subscribe (a
+ * pollable on the object a[0] of tag t, else the trap "not a <what>"),
+ * and the results of get, option<result<result<T, error-code>>>: none
+ * (not ready), some(err) (taken before), some(ok(ok(v))), some(ok(err(
+ * error-code `label`))). */
+uint32_t h_future_subscribe(w2_call *c, uint8_t t, const char *what);
+uint32_t h_future_none(w2_call *c);
+uint32_t h_future_taken(w2_call *c);
+uint32_t h_future_ok(w2_call *c, wacc_cval v);
+uint32_t h_future_error(w2_call *c, const char *label, const char *msg);
 
 extern const w2_fn w2_fns_http_fields[];
 
@@ -119,6 +132,23 @@ wacc_cval h_scheme_val(w2_call *c, const wacc_ctype *t, const char *s);
 const char *h_scheme_str(const wacc_cval *v, const wacc_ctype *t);
 
 extern const w2_fn w2_fns_http_types[];
+
+/* ---- libcurl glue of the 0.2 and 0.3 clients (http_curl.c) ---- */
+/* URL, owner (CURLINFO_PRIVATE and the callbacks' ud), no signals, no
+ * proxy, http(s) only, the error buffer, header and write callbacks. */
+void h_curl_common(CURL *e, const char *url, void *owner, char *errbuf,
+                   curl_write_callback on_header, curl_write_callback on_write);
+/* The request's header list: "Expect:" (none), traceparent if given, f's
+ * fields but content-length (curl writes it) and, with traceparent, the
+ * guest's own. NULL: out of memory. */
+struct curl_slist *h_curl_headers(const h_fields *f, const char *traceparent);
+/* A line of curl's header callback: its kind; the status of a status line,
+ * name/value of a field a guest may hold (invalid ones: H_LINE_SKIP). */
+enum { H_LINE_SKIP, H_LINE_STATUS, H_LINE_END, H_LINE_FIELD };
+int h_curl_header_line(const char *p, size_t len, long *status, const char **name, size_t *nlen,
+                       const char **val, size_t *vlen);
+/* A failed transfer's error-code label. */
+const char *h_curl_label(CURL *e, CURLcode result);
 
 /* ---- client (http_client.c) ---- */
 extern const w2_fn w2_fns_http_client[];

@@ -344,9 +344,7 @@ static bool trailers_ready(wacc_wasi2 *w, h_futtrail *ft, struct pollfd *pf, uin
 
 static uint32_t futtrail_subscribe(w2_call *c)
 {
-    if (!h_get(c->w, c->a[0].x.u, H_FUTTRAIL))
-        return w2_trap(c, "not a future-trailers");
-    return w2_new_pollable_src(c, K_OTHER, (uint32_t)c->a[0].x.u);
+    return h_future_subscribe(c, H_FUTTRAIL, "not a future-trailers");
 }
 
 static uint32_t futtrail_get(w2_call *c)
@@ -357,19 +355,13 @@ static uint32_t futtrail_get(w2_call *c)
     struct pollfd pf;
     uint64_t dl = 0;
     if (!trailers_ready(c->w, ft, &pf, &dl))
-        return w2_ret(c, wacc_cval_variant(WACC_CT_OPTION, 0, NULL));
+        return h_future_none(c);
     /* option<result<result<option<trailers>, error-code>>> */
-    const wacc_ctype *outer = w2_case_type(c->rt, "some");
-    const wacc_ctype *inner = w2_case_type(outer, "ok");
-    wacc_cval v;
-    if (ft->got) {
-        v = wacc_cval_variant(WACC_CT_RESULT, 1, NULL);
-    } else if (ft->b->failed) {
-        wacc_cval e;
-        if (!h_error_code(c, w2_case_type(inner, "error"), "HTTP-protocol-error", NULL, &e))
-            return WACC_TRAP_HOST;
-        v = wacc_cval_variant(WACC_CT_RESULT, 0,
-                              w2_box(c, wacc_cval_variant(WACC_CT_RESULT, 1, w2_box(c, e))));
+    if (ft->got)
+        return h_future_taken(c);
+    uint32_t code;
+    if (ft->b->failed) {
+        code = h_future_error(c, "HTTP-protocol-error", NULL);
     } else {
         wacc_cval opt = wacc_cval_variant(WACC_CT_OPTION, 0, NULL);
         if (ft->b->trailers && ft->b->trailers->n) {
@@ -381,11 +373,11 @@ static uint32_t futtrail_get(w2_call *c)
             }
             opt = wacc_cval_variant(WACC_CT_OPTION, 1, w2_box(c, wacc_cval_handle(WACC_CT_OWN, rep)));
         }
-        v = wacc_cval_variant(WACC_CT_RESULT, 0,
-                              w2_box(c, wacc_cval_variant(WACC_CT_RESULT, 0, w2_box(c, opt))));
+        code = h_future_ok(c, opt);
     }
-    ft->got = true;
-    return w2_ret(c, wacc_cval_variant(WACC_CT_OPTION, 1, w2_box(c, v)));
+    if (code == 0)
+        ft->got = true;
+    return code;
 }
 
 /* ---- outgoing bodies (h_out) ---- */

@@ -75,7 +75,18 @@ uint32_t sk_arg_addr(w2_call *c, uint32_t net_i, struct sockaddr_storage *ss, so
 /* result<ip-socket-address, error-code> of the socket's local (or peer) name. */
 uint32_t sk_addr_result(w2_call *c, int fd, bool peer);
 
+/* Socket options of 0.2 and 0.3, tcp and udp (sk_opts.c): get: *v in the
+ * WIT's units (bool 0/1, durations ns, sizes bytes); set: v (0 is
+ * invalid-argument but for keep-alive-enabled; clamped to what Linux
+ * takes). NULL, or the error-code label. */
+enum { SK_KEEP_ALIVE, SK_KEEP_IDLE, SK_KEEP_INTERVAL, SK_KEEP_COUNT, SK_HOP_LIMIT, SK_RECV_BUF,
+       SK_SEND_BUF };
+const char *sk_opt_get(int fd, int family, int opt, uint64_t *v);
+const char *sk_opt_set(int fd, int family, int opt, uint64_t v);
+
 /* Socket options shared by tcp and udp (result<T, error-code>). */
+/* get (result<kind, error-code>) or set (a[1]) option SK_* of s */
+uint32_t sk_opt(w2_call *c, sk_sock *s, int opt, uint8_t kind, bool set);
 uint32_t sk_get_hop_limit(w2_call *c, sk_sock *s);
 uint32_t sk_set_hop_limit(w2_call *c, sk_sock *s, uint64_t v);
 uint32_t sk_get_bufsize(w2_call *c, sk_sock *s, int opt);

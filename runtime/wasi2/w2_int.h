@@ -149,6 +149,10 @@ struct wacc_wasi2 {
     struct w2_pool *pool;       /* the bindings' memory (bump-allocated blocks) */
     uint64_t seed[2];           /* insecure random state */
     wacc_wasi2_waiter waiter;   /* wait == NULL: poll(2) here */
+    /* asked first (WASI 0.3's wacc_wasi3_bind: a wait on a 0.3 task's own
+     * stack blocks only that task): 1 ready, 0 stop, -1 not for it */
+    int (*task_wait)(void *ud, struct pollfd *fds, unsigned nfds, uint64_t deadline_ns);
+    void *task_ud;
     /* service-half grants (copies of wacc_wasi_config's lists) */
     char **allow_http, **tcp_listen, **tcp_connect, **udp;
     uint32_t nallow_http, ntcp_listen, ntcp_connect, nudp;

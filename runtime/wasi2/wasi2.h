@@ -130,6 +130,13 @@ typedef struct wacc_http_io {
     void (*resp_error)(void *ud, const char *label, const char *detail);
 } wacc_http_io;
 
+/* Outbound wasi:http (0.2 and 0.3 clients): is the request's authority
+ * ("host[:port]", "[v6][:port]"; no port: 443 with tls, else 80) granted
+ * by one of allow[0..nallow) ("HOST" any port, "HOST:PORT", names compared
+ * without case)? */
+bool wacc_wasi2_http_granted(const char *const *allow, uint32_t nallow,
+                             const char *authority, bool tls);
+
 /* Does the component export wasi:http/incoming-handler@0.2.x#handle? */
 bool wacc_wasi2_is_http_handler(wacc_cinstance *ci);
 /* Call handle(request, response-outparam) for one request on an instance

@@ -80,6 +80,19 @@ wacc_wasi2 *wacc_wasi3_wasi2(wacc_wasi3 *w)
     return w->w2;
 }
 
+static int task_wait(void *ud, struct pollfd *fds, unsigned nfds, uint64_t deadline_ns)
+{
+    wacc_wasi3 *w = ud;
+    return w->ci ? wacc_cinstance_wait_task(w->ci, fds, nfds, deadline_ns) : -1;
+}
+
+void wacc_wasi3_bind(wacc_wasi3 *w, wacc_cinstance *ci)
+{
+    w->ci = ci;
+    w->w2->task_wait = ci ? task_wait : NULL;
+    w->w2->task_ud = ci ? w : NULL;
+}
+
 bool wacc_wasi3_exited(const wacc_wasi3 *w, int *status)
 {
     return wacc_wasi2_exited(w->w2, status);
@@ -347,6 +360,7 @@ int wacc_wasi3_run_with(wacc_wasi3 *w, wacc_store *s, wacc_artifact *a, const wa
         wacc_cinstance_free(ci);
         return -2;
     }
+    wacc_wasi3_bind(w, ci);
     if (bind)
         bind(ud, s, ci);
     wacc_arena arena;
@@ -371,6 +385,7 @@ int wacc_wasi3_run_with(wacc_wasi3 *w, wacc_store *s, wacc_artifact *a, const wa
     wacc_arena_fini(&arena);
     if (bind)
         bind(ud, NULL, NULL);
+    wacc_wasi3_bind(w, NULL);
     wacc_cinstance_free(ci);
     return status;
 }

@@ -17,6 +17,7 @@
 
 #include "abi.h"
 #include "http_int.h"       /* wasi2: h_fields, hf_* */
+#include "w3_int.h"         /* w3_chain */
 #include "wasi3.h"
 
 enum { O3_FIELDS = 1, O3_REQUEST, O3_RESPONSE, O3_OPTIONS };
@@ -60,10 +61,9 @@ struct wacc_wasi3_http {
     const wacc_wasi_config *cfg;
     wacc_store *s;
     wacc_cinstance *ci;
-    void **objs;                        /* [rep - 1] */
-    uint32_t nobjs, capobjs;
+    w3_slots objs;                      /* h3_* objects by rep */
     wacc_resource_type rt_fields, rt_request, rt_response, rt_options;
-    const wacc_component_host *next;
+    w3_chain chain;                     /* its host: in front of the next one */
     h3_fn *fns;                         /* resolved imports (their data) */
     struct wacc_wasi3_exchange *xs;     /* exchanges alive (incl. orphans) */
     struct h3_clients *clients;         /* outbound transfers (http_client.c) */

@@ -5,11 +5,16 @@
  * curl's sockets and timeout).
  *
  * Only hosts granted with --allow-http HOST[:PORT] are reachable; anything
- * else is err(HTTP-request-denied). The request body (if any) is read from
- * the guest's stream first (up to 16 MiB), then the transfer starts; send
- * completes with the response once its head is in, and the body then
- * streams into the stream consume-body returns (curl pauses while the
- * guest has not taken what is buffered).
+ * else is err(HTTP-request-denied). The transfer starts at once: the
+ * request body streams from the guest's stream to curl's read callback
+ * (curl pauses while nothing is buffered; chunked unless the guest set
+ * content-length), then the request trailers (the guest's trailers future)
+ * go out as chunked trailers. send completes with the response once its
+ * head is in, and the body then streams into the stream consume-body
+ * returns (curl pauses while the guest has not taken what is buffered).
+ * request-options: connect-timeout is CURLOPT_CONNECTTIMEOUT_MS;
+ * first-byte and between-bytes are deadlines on the loop (the transfer
+ * ends with connection-read-timeout).
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -22,7 +27,6 @@
 
 #include "http3_int.h"
 
-#define BODY_MAX (16u << 20)
 #define WBUF_CAP (256u * 1024)
 #define MAX_WATCH 16
 
@@ -49,13 +53,19 @@ typedef struct h3_cl {
     struct curl_slist *hdrs;
     char *url;
     char errbuf[CURL_ERROR_SIZE];
-    /* request body */
-    uint8_t *rbody;
-    size_t rlen, rcap;
+    /* request body: guest stream -> rchunk -> curl's read callback */
     uint8_t rchunk[16384];
+    size_t roff, rlen;
+    bool upload, rbusy, reof, rfail, up_paused;
+    /* request trailers: the guest's future, read once the body ended */
+    bool tbusy, tdone;
+    h_fields *rtrailers;
     wacc_cval rtv;
     wacc_arena arena;
     bool started, in_multi;
+    /* request-options first-byte / between-bytes (ns; 0: none) */
+    uint64_t first_byte_ns, between_ns, t_start, last_rx;
+    const char *timeout_label;
     /* response */
     long status;
     h_fields *headers;
@@ -66,6 +76,9 @@ typedef struct h3_cl {
     wacc_hend *bw, *tw;                 /* consume-body's ends */
     bool bw_busy, tw_busy, tw_sent;
     wacc_cval tv;
+    /* request.new's future: how the transmission ended */
+    bool resw_busy, resw_sent;
+    wacc_cval resv;
 } h3_cl;
 
 static void cl_free(h3_cl *cl)
@@ -84,8 +97,8 @@ static void cl_free(h3_cl *cl)
     if (cl->req)
         h3_msg_free(cl->cs->h, cl->req);
     hf_free(cl->headers);
+    hf_free(cl->rtrailers);
     free(cl->url);
-    free(cl->rbody);
     free(cl->wbuf);
     wacc_arena_fini(&cl->arena);
     free(cl);
@@ -112,6 +125,54 @@ void h3_clients_free(wacc_wasi3_http *h)
 
 static void drive(struct h3_clients *cs);
 static void pump(h3_cl *cl);
+
+/* When the transfer times out waiting for the response (first byte, or
+ * the next bytes while the guest takes them); 0: no such deadline. */
+static uint64_t read_deadline(const h3_cl *cl)
+{
+    if (cl->done || !cl->in_multi)
+        return 0;
+    if (!cl->head_done && cl->first_byte_ns)
+        return cl->t_start + cl->first_byte_ns;
+    if (cl->head_done && cl->between_ns && !cl->paused)
+        return cl->last_rx + cl->between_ns;
+    return 0;
+}
+
+static void complete_err(h3_cl *cl, const char *label, const char *msg);
+
+/* The transfer ended: what the guest still writes of the request goes
+ * nowhere (its writes see the drop). */
+static void req_ends_drop(h3_cl *cl)
+{
+    h3_msg *r = cl->req;
+    if (!r || cl->rbusy || cl->tbusy)
+        return;                         /* (after the copy in flight completes) */
+    if (r->contents)
+        wacc_hend_drop(r->contents);
+    if (r->trailers)
+        wacc_hend_drop(r->trailers);
+    r->contents = r->trailers = NULL;
+}
+
+/* Transfers past their read deadline end with connection-read-timeout. */
+static void check_timeouts(struct h3_clients *cs)
+{
+    uint64_t now = wacc_monotonic_ns();
+    for (h3_cl *cl = cs->all; cl; cl = cl->next) {
+        uint64_t t = read_deadline(cl);
+        if (!t || now < t)
+            continue;
+        curl_multi_remove_handle(cs->multi, cl->easy);
+        cl->in_multi = false;
+        cl->done = true;
+        cl->result = CURLE_OPERATION_TIMEDOUT;
+        cl->timeout_label = "connection-read-timeout";
+        req_ends_drop(cl);
+        if (cl->call)
+            complete_err(cl, cl->timeout_label, NULL);
+    }
+}
 
 static uint32_t on_watch(void *ud, short revents)
 {
@@ -143,6 +204,11 @@ static void rewatch(struct h3_clients *cs)
     long ms = -1;
     curl_multi_timeout(cs->multi, &ms);
     uint64_t dl = ms >= 0 ? wacc_monotonic_ns() + (uint64_t)ms * 1000000ull : 0;
+    for (h3_cl *cl = cs->all; cl; cl = cl->next) {
+        uint64_t t = read_deadline(cl);
+        if (t && (dl == 0 || t < dl))
+            dl = t;
+    }
     bool any = false;
     for (int fd = 0; fd <= maxfd && cs->nw < MAX_WATCH - 1; fd++) {
         short ev = (short)((FD_ISSET(fd, &r) ? POLLIN : 0) | (FD_ISSET(fd, &wr) ? POLLOUT : 0));
@@ -161,30 +227,7 @@ static void rewatch(struct h3_clients *cs)
 
 static const char *curl_label(h3_cl *cl)
 {
-    switch (cl->result) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-        return "DNS-error";
-    case CURLE_COULDNT_CONNECT:
-        return "connection-refused";
-    case CURLE_OPERATION_TIMEDOUT:
-        return "connection-timeout";
-    case CURLE_SSL_CONNECT_ERROR:
-        return "TLS-protocol-error";
-    case CURLE_PEER_FAILED_VERIFICATION:
-        return "TLS-certificate-error";
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-        return "HTTP-response-incomplete";
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-        return "connection-terminated";
-    case CURLE_WEIRD_SERVER_REPLY:
-        return "HTTP-protocol-error";
-    case CURLE_URL_MALFORMAT:
-        return "HTTP-request-URI-invalid";
-    default:
-        return "internal-error";
-    }
+    return cl->timeout_label ? cl->timeout_label : h_curl_label(cl->easy, cl->result);
 }
 
 /* Complete send with err(label). */
@@ -233,6 +276,7 @@ static void drive(struct h3_clients *cs)
 {
     int running, left;
     curl_multi_perform(cs->multi, &running);
+    check_timeouts(cs);
     CURLMsg *msg;
     while ((msg = curl_multi_info_read(cs->multi, &left)) != NULL) {
         if (msg->msg != CURLMSG_DONE)
@@ -243,6 +287,7 @@ static void drive(struct h3_clients *cs)
             continue;
         cl->done = true;
         cl->result = msg->data.result;
+        req_ends_drop(cl);
         if (cl->result == CURLE_OK && !cl->head_done) {
             cl->head_done = true;
             if (cl->call)
@@ -263,42 +308,34 @@ static void drive(struct h3_clients *cs)
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
     h3_cl *cl = ud;
-    size_t len = size * n, k = len;
-    while (k && (p[k - 1] == '\n' || p[k - 1] == '\r'))
-        k--;
-    if (k >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-        const char *sp = memchr(p, ' ', k);
-        cl->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+    size_t len = size * n, nl, vl;
+    const char *name, *v;
+    cl->last_rx = wacc_monotonic_ns();
+    switch (h_curl_header_line(p, len, &cl->status, &name, &nl, &v, &vl)) {
+    case H_LINE_STATUS:
         hf_free(cl->headers);
         cl->headers = hf_new(true);
         return cl->headers ? len : 0;
-    }
-    if (k == 0) {
+    case H_LINE_END:
         if (cl->status >= 200 && !cl->head_done) {
             cl->head_done = true;
             if (cl->call)
                 complete_ok(cl);
         }
         return len;
+    case H_LINE_SKIP:
+        return len;
     }
-    const char *colon = memchr(p, ':', k);
-    if (!colon || cl->head_done || !cl->headers)
+    if (cl->head_done || !cl->headers)
         return len;
-    size_t nl = (size_t)(colon - p);
-    const char *v = colon + 1;
-    while (v < p + k && (*v == ' ' || *v == '\t'))
-        v++;
-    size_t vl = (size_t)(p + k - v);
-    const char *bad = hf_check(p, nl, (const uint8_t *)v, vl, true);
-    if (bad && strcmp(bad, "forbidden") != 0)
-        return len;
-    return hf_add(cl->headers, p, nl, (const uint8_t *)v, vl) ? len : 0;
+    return hf_add(cl->headers, name, nl, (const uint8_t *)v, vl) ? len : 0;
 }
 
 static size_t on_write(char *p, size_t size, size_t n, void *ud)
 {
     h3_cl *cl = ud;
     size_t len = size * n;
+    cl->last_rx = wacc_monotonic_ns();
     if (cl->released)
         return len;                     /* nobody reads it */
     if (!cl->wbuf && !(cl->wbuf = malloc(WBUF_CAP)))
@@ -341,8 +378,44 @@ static uint32_t on_tw(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
     return 0;
 }
 
+static uint32_t on_resw(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
+{
+    (void)e; (void)result; (void)n;
+    h3_cl *cl = ud;
+    cl->resw_busy = false;
+    pump(cl);
+    return 0;
+}
+
+/* Once the transfer is over: request.new's future gets ok, or err(the
+ * transfer's error-code). */
+static void resolve_request(h3_cl *cl)
+{
+    h3_msg *r = cl->req;
+    if (!r || !r->result_w || cl->resw_busy)
+        return;
+    if (!cl->resw_sent) {
+        const wacc_ctype *ft = wacc_hend_type(r->result_w);
+        const wacc_ctype *rt = ft ? ft->elem : NULL;
+        wacc_cval *p = wacc_arena_alloc(&cl->arena, sizeof *p);
+        cl->resv = wacc_cval_variant(WACC_CT_RESULT, 0, NULL);
+        if (cl->result != CURLE_OK && p && rt && rt->n > 1 && rt->fields[1].type &&
+            h3_error_code(&cl->arena, rt->fields[1].type, curl_label(cl), NULL, p))
+            cl->resv = wacc_cval_variant(WACC_CT_RESULT, 1, p);
+        cl->resw_sent = true;
+        if (wacc_hend_write(r->result_w, &cl->resv, 1, on_resw, cl)) {
+            cl->resw_busy = true;
+            return;
+        }
+    }
+    wacc_hend_drop(r->result_w);
+    r->result_w = NULL;
+}
+
 static void pump(h3_cl *cl)
 {
+    if (cl->done)
+        resolve_request(cl);
     if (cl->bw && !cl->bw_busy) {
         if (cl->released) {
             wacc_hend_drop(cl->bw);
@@ -382,7 +455,7 @@ static void pump(h3_cl *cl)
         wacc_hend_drop(cl->tw);
         cl->tw = NULL;
     }
-    if (cl->released && cl->done && !cl->bw && !cl->tw && !cl->call)
+    if (cl->released && cl->done && !cl->bw && !cl->tw && !cl->call && !cl->resw_busy)
         cl_free(cl);
 }
 
@@ -402,116 +475,182 @@ void h3_client_release(h3_cl *cl)
         cl->paused = false;
         curl_easy_pause(cl->easy, CURLPAUSE_CONT);
     }
-    if (cl->done && !cl->bw && !cl->tw && !cl->call)
+    if (cl->done && !cl->bw && !cl->tw && !cl->call && !cl->resw_busy)
         cl_free(cl);
 }
 
 /* ---- starting a transfer ---- */
 
-static bool granted(const wacc_wasi_config *cfg, const char *authority, bool tls)
-{
-    const char *host = authority, *end;
-    if (host[0] == '[') {
-        end = strchr(host, ']');
-        if (!end)
-            return false;
-        end++;
-    } else {
-        end = strrchr(host, ':');
-        if (!end)
-            end = host + strlen(host);
-    }
-    size_t hl = (size_t)(end - host);
-    long port = *end == ':' ? strtol(end + 1, NULL, 10) : (tls ? 443 : 80);
-    for (uint32_t i = 0; cfg && i < cfg->nallow_http; i++) {
-        const char *g = cfg->allow_http[i], *ge;
-        if (g[0] == '[') {
-            ge = strchr(g, ']');
-            ge = ge ? ge + 1 : g + strlen(g);
-        } else {
-            ge = strrchr(g, ':');
-            if (!ge)
-                ge = g + strlen(g);
-        }
-        if ((size_t)(ge - g) == hl && strncasecmp(g, host, hl) == 0 &&
-            (*ge != ':' || strtol(ge + 1, NULL, 10) == port))
-            return true;
-    }
-    return false;
-}
+/* ---- the request body and trailers: guest -> curl ---- */
 
-static void start(h3_cl *cl)
+static void unpause_upload(h3_cl *cl)
 {
-    h3_msg *r = cl->req;
-    CURL *e = cl->easy;
-    cl->started = true;
-    if (r->trailers) {              /* request trailers are not sent: the guest's write sees the drop */
-        wacc_hend_drop(r->trailers);
-        r->trailers = NULL;
+    if (cl->up_paused && cl->in_multi && !cl->done) {
+        cl->up_paused = false;
+        curl_easy_pause(cl->easy, cl->paused ? CURLPAUSE_RECV : CURLPAUSE_CONT);
+        drive(cl->cs);
     }
-    if (cl->rlen || (r->method && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)) {
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)cl->rlen);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, cl->rbody ? (char *)cl->rbody : "");
-    }
-    if (strcmp(r->method, "HEAD") == 0)
-        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 && strcmp(r->method, "POST") != 0)
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
-    if (curl_multi_add_handle(cl->cs->multi, e) != CURLM_OK) {
-        cl->done = cl->released = true;
-        complete_err(cl, "internal-error", "curl");
-        return;
-    }
-    cl->in_multi = true;
-    drive(cl->cs);
 }
 
 static uint32_t on_rbody(void *ud, wacc_hend *e, uint32_t result, uint32_t n);
+static uint32_t on_rtrail(void *ud, wacc_hend *e, uint32_t result, uint32_t n);
 
-static void read_body(h3_cl *cl)
+/* Ask the guest for more body (rchunk is empty), or, once it ended, for
+ * the trailers. */
+static void feed(h3_cl *cl)
 {
     h3_msg *r = cl->req;
-    if (r->contents && wacc_hend_read(r->contents, cl->rchunk, sizeof cl->rchunk, NULL, on_rbody, cl))
+    if (cl->rbusy || cl->tbusy || cl->roff < cl->rlen || !r)
         return;
-    if (r->contents) {
-        wacc_hend_drop(r->contents);
-        r->contents = NULL;
+    if (!cl->reof) {
+        cl->roff = cl->rlen = 0;
+        if (r->contents && wacc_hend_read(r->contents, cl->rchunk, sizeof cl->rchunk, NULL, on_rbody, cl)) {
+            cl->rbusy = true;
+            return;
+        }
+        cl->reof = true;
     }
-    start(cl);
+    if (!cl->tdone) {
+        if (r->trailers && wacc_hend_read(r->trailers, &cl->rtv, 1, &cl->arena, on_rtrail, cl)) {
+            cl->tbusy = true;
+            return;
+        }
+        cl->tdone = true;
+    }
 }
 
 static uint32_t on_rbody(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
 {
     (void)e;
     h3_cl *cl = ud;
-    if (n && cl->rlen + n > BODY_MAX) {
-        cl->done = cl->released = true;
-        complete_err(cl, "HTTP-request-body-size", NULL);
-        return 0;
-    }
-    if (n) {
-        if (cl->rlen + n > cl->rcap) {
-            size_t cap = cl->rcap ? cl->rcap * 2 : 65536;
-            while (cap < cl->rlen + n)
-                cap *= 2;
-            uint8_t *b = realloc(cl->rbody, cap);
-            if (!b) {
-                cl->done = cl->released = true;
-                complete_err(cl, "internal-error", "out of memory");
-                return 0;
-            }
-            cl->rbody = b;
-            cl->rcap = cap;
-        }
-        memcpy(cl->rbody + cl->rlen, cl->rchunk, n);
-        cl->rlen += n;
-    }
-    if (result != WACC_COPY_COMPLETED) {
+    cl->rbusy = false;
+    cl->roff = 0;
+    cl->rlen = n;
+    if (result != WACC_COPY_COMPLETED) {        /* the guest dropped its end: the body's end */
+        cl->reof = true;
         wacc_hend_drop(cl->req->contents);
         cl->req->contents = NULL;
     }
-    read_body(cl);
+    if (cl->done)
+        req_ends_drop(cl);
+    else
+        feed(cl);
+    unpause_upload(cl);
     return 0;
+}
+
+/* The trailers future: result<option<trailers>, error-code>. */
+static uint32_t on_rtrail(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
+{
+    (void)e;
+    h3_cl *cl = ud;
+    cl->tbusy = false;
+    cl->tdone = true;
+    if (result == WACC_COPY_COMPLETED && n == 1) {
+        const wacc_cval *v = &cl->rtv;
+        if (v->n != 0) {
+            cl->rfail = true;                   /* err(error-code): the request fails */
+        } else if (v->x.payload && v->x.payload->n == 1 && v->x.payload->x.payload) {
+            h3_fields *f = h3_take(cl->cs->h, v->x.payload->x.payload->x.u, O3_FIELDS);
+            if (f) {
+                cl->rtrailers = f->f;
+                free(f);
+            }
+        }
+    }
+    wacc_hend_drop(cl->req->trailers);
+    cl->req->trailers = NULL;
+    unpause_upload(cl);
+    return 0;
+}
+
+static size_t on_read(char *p, size_t size, size_t n, void *ud)
+{
+    h3_cl *cl = ud;
+    size_t cap = size * n;
+    if (cl->roff < cl->rlen) {
+        size_t k = cl->rlen - cl->roff < cap ? cl->rlen - cl->roff : cap;
+        memcpy(p, cl->rchunk + cl->roff, k);
+        cl->roff += k;
+        if (cl->roff == cl->rlen)
+            feed(cl);
+        return k;
+    }
+    if (cl->rfail)
+        return CURL_READFUNC_ABORT;
+    if (cl->reof && cl->tdone)
+        return 0;                               /* the end (then the trailers) */
+    feed(cl);
+    cl->up_paused = true;
+    return CURL_READFUNC_PAUSE;
+}
+
+static int on_trailers(struct curl_slist **list, void *ud)
+{
+    h3_cl *cl = ud;
+    struct curl_slist *l = h_curl_headers(cl->rtrailers, NULL);
+    /* h_curl_headers starts with "Expect:" (a request header): not a trailer */
+    for (struct curl_slist *i = l ? l->next : NULL; i; i = i->next) {
+        struct curl_slist *nl = curl_slist_append(*list, i->data);
+        if (!nl) {
+            curl_slist_free_all(l);
+            return CURL_TRAILERFUNC_ABORT;
+        }
+        *list = nl;
+    }
+    curl_slist_free_all(l);
+    return CURL_TRAILERFUNC_OK;
+}
+
+/* ---- starting a transfer ---- */
+
+static void start(h3_cl *cl)
+{
+    h3_msg *r = cl->req;
+    CURL *e = cl->easy;
+    const char *m = r->method;
+    bool gethead = strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0;
+    int64_t clen = hf_content_length(r->headers);
+    cl->started = true;
+    cl->upload = r->contents && (!gethead || clen > 0);
+    if (!cl->upload) {              /* no body: the guest's writes see the drop */
+        if (r->contents) {
+            wacc_hend_drop(r->contents);
+            r->contents = NULL;
+        }
+        if (r->trailers) {
+            wacc_hend_drop(r->trailers);
+            r->trailers = NULL;
+        }
+        cl->reof = cl->tdone = true;
+    }
+    if (strcmp(m, "HEAD") == 0)
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    if (cl->upload) {
+        curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(e, CURLOPT_READDATA, cl);
+        curl_easy_setopt(e, CURLOPT_TRAILERFUNCTION, on_trailers);
+        curl_easy_setopt(e, CURLOPT_TRAILERDATA, cl);
+        if (clen >= 0)
+            curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)clen);
+        if (strcmp(m, "PUT") != 0)
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
+    } else if (!gethead) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
+        if (strcmp(m, "POST") != 0)
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
+    }
+    cl->t_start = cl->last_rx = wacc_monotonic_ns();
+    if (curl_multi_add_handle(cl->cs->multi, e) != CURLM_OK) {
+        cl->done = cl->released = true;
+        complete_err(cl, "internal-error", "curl");
+        return;
+    }
+    cl->in_multi = true;
+    feed(cl);
+    drive(cl->cs);
 }
 
 static uint32_t send_fn(void *data, wacc_hcall *call, const wacc_cval *args, uint32_t nargs)
@@ -533,7 +672,8 @@ static uint32_t send_fn(void *data, wacc_hcall *call, const wacc_cval *args, uin
         complete_err(&tmp, "HTTP-protocol-error", "scheme not supported");
         return 0;
     }
-    if (!granted(h->cfg, r->authority, tls)) {
+    if (!h->cfg || !wacc_wasi2_http_granted(h->cfg->allow_http, h->cfg->nallow_http,
+                                            r->authority, tls)) {
         h3_msg_free(h, r);
         complete_err(&tmp, "HTTP-request-denied", NULL);
         return 0;
@@ -571,36 +711,8 @@ static uint32_t send_fn(void *data, wacc_hcall *call, const wacc_cval *args, uin
     snprintf(cl->url, ul, "%s://%s%s", tls ? "https" : "http", r->authority,
              r->has_path && r->path[0] ? r->path : "/");
     CURL *e = cl->easy;
-    curl_easy_setopt(e, CURLOPT_URL, cl->url);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)cl);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PROXY, "");
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, cl->errbuf);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, cl);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, cl);
-    struct curl_slist *l = curl_slist_append(NULL, "Expect:");
-    for (uint32_t i = 0; l && i < r->headers->n; i++) {
-        const h_field *f = &r->headers->e[i];
-        if (strcmp(f->name, "content-length") == 0)
-            continue;
-        size_t n = f->nlen + f->vlen + 3;
-        char *line = malloc(n);
-        struct curl_slist *nl = NULL;
-        if (line) {
-            if (f->vlen)
-                snprintf(line, n, "%s: %.*s", f->name, (int)f->vlen, (const char *)f->val);
-            else
-                snprintf(line, n, "%s;", f->name);
-            nl = curl_slist_append(l, line);
-            free(line);
-        }
-        if (!nl)
-            curl_slist_free_all(l);
-        l = nl;
-    }
+    h_curl_common(e, cl->url, cl, cl->errbuf, on_header, on_write);
+    struct curl_slist *l = h_curl_headers(r->headers, NULL);
     if (!l) {
         cl->call = NULL;
         cl_free(cl);
@@ -611,7 +723,11 @@ static uint32_t send_fn(void *data, wacc_hcall *call, const wacc_cval *args, uin
     if (r->opts && r->opts->has[0])
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                          (long)(r->opts->ns[0] / 1000000 ? r->opts->ns[0] / 1000000 : 1));
-    read_body(cl);
+    if (r->opts && r->opts->has[1])
+        cl->first_byte_ns = r->opts->ns[1] ? r->opts->ns[1] : 1;
+    if (r->opts && r->opts->has[2])
+        cl->between_ns = r->opts->ns[2] ? r->opts->ns[2] : 1;
+    start(cl);
     return 0;
 }
 

@@ -16,36 +16,18 @@
 
 uint32_t h3_add(wacc_wasi3_http *h, void *obj)
 {
-    for (uint32_t i = 0; i < h->nobjs; i++)
-        if (!h->objs[i]) {
-            h->objs[i] = obj;
-            return i + 1;
-        }
-    if (h->nobjs == h->capobjs) {
-        uint32_t cap = h->capobjs ? h->capobjs * 2 : 32;
-        void **o = realloc(h->objs, cap * sizeof *o);
-        if (!o)
-            return 0;
-        h->objs = o;
-        h->capobjs = cap;
-    }
-    h->objs[h->nobjs++] = obj;
-    return h->nobjs;
+    return w3_slot_add(&h->objs, obj);
 }
 
 void *h3_get(wacc_wasi3_http *h, uint64_t rep, uint8_t t)
 {
-    if (rep == 0 || rep > h->nobjs || !h->objs[rep - 1] || *(uint8_t *)h->objs[rep - 1] != t)
-        return NULL;
-    return h->objs[rep - 1];
+    void *o = w3_slot_get(&h->objs, rep);
+    return o && *(uint8_t *)o == t ? o : NULL;
 }
 
 void *h3_take(wacc_wasi3_http *h, uint64_t rep, uint8_t t)
 {
-    void *o = h3_get(h, rep, t);
-    if (o)
-        h->objs[rep - 1] = NULL;
-    return o;
+    return h3_get(h, rep, t) ? w3_slot_take(&h->objs, rep) : NULL;
 }
 
 static void opts_free(h3_opts *o)
@@ -95,11 +77,9 @@ static void obj_free(wacc_wasi3_http *h, void *o)
 static int dtor(void *ctx, uint32_t rep)
 {
     wacc_wasi3_http *h = ctx;
-    if (rep == 0 || rep > h->nobjs || !h->objs[rep - 1])
-        return 0;
-    void *o = h->objs[rep - 1];
-    h->objs[rep - 1] = NULL;
-    obj_free(h, o);
+    void *o = w3_slot_take(&h->objs, rep);
+    if (o)
+        obj_free(h, o);
     return 0;
 }
 
@@ -884,84 +864,65 @@ static uint32_t trampoline(void *data, const wacc_cval *args, uint32_t nargs, wa
 
 static bool is_pkg(const char *instance, const char *iface)
 {
-    /* "wasi:http/types@0.3.0" (any 0.3.x) */
-    size_t n = strlen(iface);
-    return instance && strncmp(instance, iface, n) == 0 && strncmp(instance + n, "@0.3.", 5) == 0;
+    return w3_is_iface(instance, iface);        /* "wasi:http/types@0.3.0" (any 0.3.x) */
 }
 
-static bool typed_func(void *ud, const char *instance, const char *name, const wacc_cfunc *type,
-                       wacc_component_host_fn *fn, void **data, char *err)
+static int typed_func(void *self, const char *instance, const char *name, const wacc_cfunc *type,
+                      wacc_component_host_fn *fn, void **data, char *err)
 {
-    wacc_wasi3_http *h = ud;
-    if (is_pkg(instance, "wasi:http/types")) {
-        for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-            if (strcmp(table[i].name, name) == 0) {
-                h3_fn *f = calloc(1, sizeof *f);
-                if (!f) {
-                    snprintf(err, WACC_ERR_LEN, "out of memory");
-                    return false;
-                }
-                f->h = h;
-                f->type = type;
-                f->impl = table[i].impl;
-                f->next = h->fns;
-                h->fns = f;
-                *fn = trampoline;
-                *data = f;
-                return true;
+    wacc_wasi3_http *h = self;
+    if (!is_pkg(instance, "wasi:http/types"))
+        return W3_PASS;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].name, name) == 0) {
+            h3_fn *f = calloc(1, sizeof *f);
+            if (!f) {
+                snprintf(err, WACC_ERR_LEN, "out of memory");
+                return W3_NO;
             }
-        snprintf(err, WACC_ERR_LEN, "%s#%s is not provided by the WASI 0.3 http host", instance, name);
-        return false;
-    }
-    const wacc_component_host *nx = h->next;
-    if (!nx)
-        return false;
-    if (nx->typed_func)
-        return nx->typed_func(nx->ud, instance, name, type, fn, data, err);
-    return nx->func && nx->func(nx->ud, instance, name, fn, data);
+            f->h = h;
+            f->type = type;
+            f->impl = table[i].impl;
+            f->next = h->fns;
+            h->fns = f;
+            *fn = trampoline;
+            *data = f;
+            return W3_YES;
+        }
+    snprintf(err, WACC_ERR_LEN, "%s#%s is not provided by the WASI 0.3 http host", instance, name);
+    return W3_NO;
 }
 
-static bool plain_func(void *ud, const char *instance, const char *name, wacc_component_host_fn *fn,
-                       void **data)
+static int resource(void *self, const char *instance, const char *name, const wacc_resource_type **out)
 {
-    (void)ud; (void)instance; (void)name; (void)fn; (void)data;
-    return false;       /* typed_func answers */
-}
-
-static const wacc_resource_type *resource(void *ud, const char *instance, const char *name)
-{
-    wacc_wasi3_http *h = ud;
+    wacc_wasi3_http *h = self;
     /* client and handler re-export types' resources: the same types */
-    if (is_pkg(instance, "wasi:http/types") || is_pkg(instance, "wasi:http/client") ||
-        is_pkg(instance, "wasi:http/handler")) {
-        if (strcmp(name, "fields") == 0 || strcmp(name, "headers") == 0 || strcmp(name, "trailers") == 0)
-            return &h->rt_fields;
-        if (strcmp(name, "request") == 0)
-            return &h->rt_request;
-        if (strcmp(name, "response") == 0)
-            return &h->rt_response;
-        if (strcmp(name, "request-options") == 0)
-            return &h->rt_options;
-        return NULL;
-    }
-    return h->next && h->next->resource ? h->next->resource(h->next->ud, instance, name) : NULL;
+    if (!is_pkg(instance, "wasi:http/types") && !is_pkg(instance, "wasi:http/client") &&
+        !is_pkg(instance, "wasi:http/handler"))
+        return W3_PASS;
+    if (strcmp(name, "fields") == 0 || strcmp(name, "headers") == 0 || strcmp(name, "trailers") == 0)
+        *out = &h->rt_fields;
+    else if (strcmp(name, "request") == 0)
+        *out = &h->rt_request;
+    else if (strcmp(name, "response") == 0)
+        *out = &h->rt_response;
+    else if (strcmp(name, "request-options") == 0)
+        *out = &h->rt_options;
+    return W3_YES;
 }
 
-static bool async_func(void *ud, const char *instance, const char *name, const wacc_cfunc *type,
-                       wacc_component_host_async_fn *fn, void **data, char *err)
+static int async_func(void *self, const char *instance, const char *name, const wacc_cfunc *type,
+                      wacc_component_host_async_fn *fn, void **data, char *err)
 {
-    wacc_wasi3_http *h = ud;
-    err[0] = '\0';
+    wacc_wasi3_http *h = self;
     if (is_pkg(instance, "wasi:http/client") || is_pkg(instance, "wasi:http/handler"))
-        return strcmp(name, "send") == 0 || strcmp(name, "handle") == 0
-                   ? h3_client_func(h, type, fn, data, err)
-                   : false;
+        return (strcmp(name, "send") == 0 || strcmp(name, "handle") == 0) &&
+                       h3_client_func(h, type, fn, data, err)
+                   ? W3_YES
+                   : W3_NO;
     if (is_pkg(instance, "wasi:http/types"))
-        return false;                   /* typed_func has them */
-    const wacc_component_host *nx = h->next;
-    if (nx && nx->async_func)
-        return nx->async_func(nx->ud, instance, name, type, fn, data, err);
-    return false;
+        return W3_NO;                   /* typed_func has them */
+    return W3_PASS;
 }
 
 wacc_wasi3_http *wacc_wasi3_http_new(const wacc_wasi_config *cfg, char err[WACC_ERR_LEN])
@@ -979,39 +940,11 @@ wacc_wasi3_http *wacc_wasi3_http_new(const wacc_wasi_config *cfg, char err[WACC_
     return h;
 }
 
-/* --trace-calls (call_begin/call_end) belongs to the host at the end of
- * the chain: passed through. */
-static void *fwd_call_begin(void *ud, const char *name, const char *caller, const char *callee)
-{
-    const wacc_component_host *n = ((wacc_wasi3_http *)ud)->next;
-    return n->call_begin(n->ud, name, caller, callee);
-}
-
-static void fwd_call_end(void *ud, void *token, uint32_t code)
-{
-    const wacc_component_host *n = ((wacc_wasi3_http *)ud)->next;
-    n->call_end(n->ud, token, code);
-}
-
 void wacc_wasi3_http_host(wacc_wasi3_http *h, const wacc_component_host *next, wacc_component_host *out)
 {
-    h->next = next;
-    memset(out, 0, sizeof *out);
-    out->func = plain_func;
-    out->typed_func = typed_func;
-    out->resource = resource;
-    out->async_func = async_func;
-    out->ud = h;
-    if (next && next->call_begin && next->call_end) {
-        out->call_begin = fwd_call_begin;
-        out->call_end = fwd_call_end;
-    }
-    out->list_bytes = true;
-    if (next && !next->list_bytes) {
-        /* the next host reads lists element by element: it must still get them
-         * that way (list_bytes is one switch for the whole instance) */
-        out->list_bytes = false;
-    }
+    h->chain = (w3_chain){ .self = h, .typed_func = typed_func, .async_func = async_func,
+                           .resource = resource };
+    w3_chain_host(&h->chain, next, out);
 }
 
 void wacc_wasi3_http_bind(wacc_wasi3_http *h, wacc_store *s, wacc_cinstance *ci)
@@ -1032,10 +965,10 @@ void wacc_wasi3_http_free(wacc_wasi3_http *h)
     h3_exchanges_free(h);
     h->ci = NULL;           /* the instance is gone: its ends with it */
     h3_clients_free(h);
-    for (uint32_t i = 0; i < h->nobjs; i++)
-        if (h->objs[i])
-            obj_free(h, h->objs[i]);
-    free(h->objs);
+    for (uint32_t i = 0; i < h->objs.n; i++)
+        if (h->objs.v[i])
+            obj_free(h, h->objs.v[i]);
+    w3_slots_free(&h->objs);
     while (h->fns) {
         h3_fn *f = h->fns;
         h->fns = f->next;

@@ -21,14 +21,12 @@ typedef struct sk_fn {
 struct wacc_wasi3_sockets {
     const wacc_wasi_config *cfg;
     wacc_cinstance *ci;
-    struct tcp **objs;
-    uint32_t nobjs, capobjs;
+    w3_slots tcps;                      /* tcp-socket handles by rep */
     wacc_resource_type rt_tcp;
-    const wacc_component_host *next;
+    w3_chain chain;                     /* its host: in front of the next one */
     sk_fn *fns;
     struct tcp *all;
-    struct udp **udps;                  /* [rep - 1] of udp-socket handles */
-    uint32_t nudps, capudps;
+    w3_slots udps;                      /* udp-socket handles by rep */
     struct udp *uall;
     wacc_resource_type rt_udp;
     struct d3_lookup *lookups;          /* resolve-addresses in flight */
@@ -39,6 +37,17 @@ struct wacc_wasi3_sockets {
 const wacc_ctype *s3_err_type(const wacc_cfunc *type);
 wacc_cval s3_err(wacc_arena *a, const wacc_ctype *et, const char *label);
 wacc_cval s3_ok(wacc_arena *a, const wacc_cval *payload);
+/* A socket option SK_* (sk_int.h) of fd as f's result: get (result<kind,
+ * error-code>) or set a[1] (result<_, error-code>); fd < 0: invalid-state. */
+wacc_cval s3_opt(sk_fn *f, int fd, int family, const wacc_cval *a, wacc_arena *arena, int opt, uint8_t kind,
+                 bool set);
+/* An option function `name` of the table: calls the file's own
+ * opt(f, a, res, arena, o, kind, set) (which finds the socket). */
+#define S3_OPT(name, o, kind, set)                                                        \
+    static uint32_t name(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena) \
+    {                                                                                     \
+        return opt(f, a, res, arena, o, kind, set);                                       \
+    }
 /* An ip-socket-address value of sa (arena). */
 bool s3_addr_val(wacc_arena *a, const struct sockaddr_storage *sa, wacc_cval *out);
 

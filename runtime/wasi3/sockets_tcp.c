@@ -25,6 +25,7 @@ typedef struct tcp {
     wacc_wasi3_sockets *ss;
     struct tcp *prev, *next;            /* in ss->all (dropped ones too, until idle) */
     int fd, family;
+    int backlog;                        /* set-listen-backlog-size (0: the default) */
     bool bound, connected, dropped, listening;
     /* listen: accepted sockets into a stream for the guest */
     wacc_hend *aout;
@@ -58,26 +59,12 @@ typedef struct tcp {
 
 static uint32_t add(wacc_wasi3_sockets *ss, tcp *t)
 {
-    for (uint32_t i = 0; i < ss->nobjs; i++)
-        if (!ss->objs[i]) {
-            ss->objs[i] = t;
-            return i + 1;
-        }
-    if (ss->nobjs == ss->capobjs) {
-        uint32_t cap = ss->capobjs ? 2 * ss->capobjs : 16;
-        tcp **o = realloc(ss->objs, cap * sizeof *o);
-        if (!o)
-            return 0;
-        ss->objs = o;
-        ss->capobjs = cap;
-    }
-    ss->objs[ss->nobjs++] = t;
-    return ss->nobjs;
+    return w3_slot_add(&ss->tcps, t);
 }
 
 static tcp *get(wacc_wasi3_sockets *ss, uint64_t rep)
 {
-    return rep && rep <= ss->nobjs ? ss->objs[rep - 1] : NULL;
+    return w3_slot_get(&ss->tcps, rep);
 }
 
 static bool busy(const tcp *t)
@@ -129,9 +116,8 @@ static void maybe_free(tcp *t)
 static int dtor(void *ctx, uint32_t rep)
 {
     wacc_wasi3_sockets *ss = ctx;
-    tcp *t = get(ss, rep);
+    tcp *t = w3_slot_take(&ss->tcps, rep);
     if (t) {
-        ss->objs[rep - 1] = NULL;
         t->dropped = true;
         maybe_free(t);
     }
@@ -315,6 +301,72 @@ static uint32_t f_is_listening(sk_fn *f, const wacc_cval *a, wacc_cval *res, wac
     return 0;
 }
 
+/* ---- options ---- */
+
+wacc_cval s3_opt(sk_fn *f, int fd, int family, const wacc_cval *a, wacc_arena *arena, int opt, uint8_t kind,
+                 bool set)
+{
+    const wacc_ctype *et = s3_err_type(f->type);
+    if (fd < 0)
+        return s3_err(arena, et, "invalid-state");
+    if (set) {
+        const char *bad = sk_opt_set(fd, family, opt, kind == WACC_CT_BOOL ? a[1].x.b : a[1].x.u);
+        return bad ? s3_err(arena, et, bad) : s3_ok(arena, NULL);
+    }
+    uint64_t v;
+    const char *bad = sk_opt_get(fd, family, opt, &v);
+    if (bad)
+        return s3_err(arena, et, bad);
+    wacc_cval val = kind == WACC_CT_BOOL ? wacc_cval_bool(v != 0) : wacc_cval_uint(kind, v);
+    return s3_ok(arena, &val);
+}
+
+static uint32_t opt(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena, int o, uint8_t kind,
+                    bool set)
+{
+    tcp *t = get(f->ss, a[0].x.u);
+    if (!t)
+        return WACC_TRAP_HOST;
+    *res = s3_opt(f, t->fd, t->family, a, arena, o, kind, set);
+    return 0;
+}
+
+S3_OPT(f_keep_get, SK_KEEP_ALIVE, WACC_CT_BOOL, false)
+S3_OPT(f_keep_set, SK_KEEP_ALIVE, WACC_CT_BOOL, true)
+S3_OPT(f_idle_get, SK_KEEP_IDLE, WACC_CT_U64, false)
+S3_OPT(f_idle_set, SK_KEEP_IDLE, WACC_CT_U64, true)
+S3_OPT(f_intvl_get, SK_KEEP_INTERVAL, WACC_CT_U64, false)
+S3_OPT(f_intvl_set, SK_KEEP_INTERVAL, WACC_CT_U64, true)
+S3_OPT(f_count_get, SK_KEEP_COUNT, WACC_CT_U32, false)
+S3_OPT(f_count_set, SK_KEEP_COUNT, WACC_CT_U32, true)
+S3_OPT(f_hops_get, SK_HOP_LIMIT, WACC_CT_U8, false)
+S3_OPT(f_hops_set, SK_HOP_LIMIT, WACC_CT_U8, true)
+S3_OPT(f_rbuf_get, SK_RECV_BUF, WACC_CT_U64, false)
+S3_OPT(f_rbuf_set, SK_RECV_BUF, WACC_CT_U64, true)
+S3_OPT(f_sbuf_get, SK_SEND_BUF, WACC_CT_U64, false)
+S3_OPT(f_sbuf_set, SK_SEND_BUF, WACC_CT_U64, true)
+
+static uint32_t f_backlog(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena)
+{
+    const wacc_ctype *et = s3_err_type(f->type);
+    tcp *t = get(f->ss, a[0].x.u);
+    if (!t)
+        return WACC_TRAP_HOST;
+    uint64_t v = a[1].x.u;
+    int b = v > 0x7fffffff ? 0x7fffffff : (int)v;
+    if (v == 0)
+        *res = s3_err(arena, et, "invalid-argument");
+    else if (t->connected || t->ccall || t->fd < 0)
+        *res = s3_err(arena, et, "invalid-state");
+    else if (t->listening && listen(t->fd, b) != 0)
+        *res = s3_err(arena, et, "not-supported");
+    else {
+        t->backlog = b;
+        *res = s3_ok(arena, NULL);
+    }
+    return 0;
+}
+
 /* ---- listen: accepted connections into a stream<tcp-socket> ---- */
 
 static tcp *tcp_new(wacc_wasi3_sockets *ss, int fd, int family, uint32_t *rep)
@@ -353,11 +405,9 @@ static uint32_t on_accepted(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
     t->abusy = false;
     if (result != WACC_COPY_COMPLETED || n == 0) {
         /* the guest dropped the stream: the socket it did not take is closed */
-        tcp *c = get(t->ss, t->arep);
-        if (c) {
-            t->ss->objs[t->arep - 1] = NULL;
+        tcp *c = w3_slot_take(&t->ss->tcps, t->arep);
+        if (c)
             tcp_free(c);
-        }
         if (t->aout) {
             wacc_hend_drop(t->aout);
             t->aout = NULL;
@@ -405,7 +455,7 @@ static uint32_t f_listen(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_aren
         *res = s3_err(arena, et, "invalid-state");
         return 0;
     }
-    if (listen(t->fd, 128) != 0) {
+    if (listen(t->fd, t->backlog ? t->backlog : 128) != 0) {
         *res = s3_err(arena, et, sk_errno_label(errno));
         return 0;
     }
@@ -734,6 +784,21 @@ static const struct {
     { "[method]tcp-socket.get-address-family", f_family },
     { "[method]tcp-socket.get-is-listening", f_is_listening },
     { "[method]tcp-socket.listen", f_listen },
+    { "[method]tcp-socket.set-listen-backlog-size", f_backlog },
+    { "[method]tcp-socket.get-keep-alive-enabled", f_keep_get },
+    { "[method]tcp-socket.set-keep-alive-enabled", f_keep_set },
+    { "[method]tcp-socket.get-keep-alive-idle-time", f_idle_get },
+    { "[method]tcp-socket.set-keep-alive-idle-time", f_idle_set },
+    { "[method]tcp-socket.get-keep-alive-interval", f_intvl_get },
+    { "[method]tcp-socket.set-keep-alive-interval", f_intvl_set },
+    { "[method]tcp-socket.get-keep-alive-count", f_count_get },
+    { "[method]tcp-socket.set-keep-alive-count", f_count_set },
+    { "[method]tcp-socket.get-hop-limit", f_hops_get },
+    { "[method]tcp-socket.set-hop-limit", f_hops_set },
+    { "[method]tcp-socket.get-receive-buffer-size", f_rbuf_get },
+    { "[method]tcp-socket.set-receive-buffer-size", f_rbuf_set },
+    { "[method]tcp-socket.get-send-buffer-size", f_sbuf_get },
+    { "[method]tcp-socket.set-send-buffer-size", f_sbuf_set },
 };
 
 static uint32_t trampoline(void *data, const wacc_cval *args, uint32_t nargs, wacc_cval *result,
@@ -748,79 +813,63 @@ static uint32_t trampoline(void *data, const wacc_cval *args, uint32_t nargs, wa
 
 static bool is_types(const char *instance)
 {
-    return instance && strncmp(instance, "wasi:sockets/types@0.3.", 23) == 0;
+    return w3_is_iface(instance, "wasi:sockets/types");
 }
 
-static bool typed_func(void *ud, const char *instance, const char *name, const wacc_cfunc *type,
-                       wacc_component_host_fn *fn, void **data, char *err)
+static int typed_func(void *self, const char *instance, const char *name, const wacc_cfunc *type,
+                      wacc_component_host_fn *fn, void **data, char *err)
 {
-    wacc_wasi3_sockets *ss = ud;
-    if (is_types(instance)) {
-        s3_impl udp = s3_udp_func(name);
-        for (size_t i = 0; i < sizeof table / sizeof table[0] + (udp != NULL); i++)
-            if (i == sizeof table / sizeof table[0] || strcmp(table[i].name, name) == 0) {
-                sk_fn *f = calloc(1, sizeof *f);
-                if (!f)
-                    return false;
-                f->ss = ss;
-                f->type = type;
-                f->impl = i < sizeof table / sizeof table[0] ? table[i].impl : udp;
-                f->next = ss->fns;
-                ss->fns = f;
-                *fn = trampoline;
-                *data = f;
-                return true;
-            }
-        snprintf(err, WACC_ERR_LEN, "%s#%s is not provided by the WASI 0.3 sockets host yet", instance, name);
-        return false;
-    }
-    const wacc_component_host *nx = ss->next;
-    if (!nx)
-        return false;
-    if (nx->typed_func)
-        return nx->typed_func(nx->ud, instance, name, type, fn, data, err);
-    return nx->func && nx->func(nx->ud, instance, name, fn, data);
-}
-
-static bool plain_func(void *ud, const char *instance, const char *name, wacc_component_host_fn *fn,
-                       void **data)
-{
-    (void)ud; (void)instance; (void)name; (void)fn; (void)data;
-    return false;
-}
-
-static bool async_func(void *ud, const char *instance, const char *name, const wacc_cfunc *type,
-                       wacc_component_host_async_fn *fn, void **data, char *err)
-{
-    wacc_wasi3_sockets *ss = ud;
-    err[0] = '\0';
-    if (s3_dns_async(instance, name, fn)) {
-        *data = ss;
-        return true;
-    }
-    if (is_types(instance)) {
-        if (s3_udp_async(name, fn)) {
-            *data = ss;
-            return true;
+    wacc_wasi3_sockets *ss = self;
+    if (!is_types(instance))
+        return W3_PASS;
+    s3_impl udp = s3_udp_func(name);
+    for (size_t i = 0; i < sizeof table / sizeof table[0] + (udp != NULL); i++)
+        if (i == sizeof table / sizeof table[0] || strcmp(table[i].name, name) == 0) {
+            sk_fn *f = calloc(1, sizeof *f);
+            if (!f)
+                return W3_NO;
+            f->ss = ss;
+            f->type = type;
+            f->impl = i < sizeof table / sizeof table[0] ? table[i].impl : udp;
+            f->next = ss->fns;
+            ss->fns = f;
+            *fn = trampoline;
+            *data = f;
+            return W3_YES;
         }
-        if (strcmp(name, "[method]tcp-socket.connect") != 0)
-            return false;
-        (void)type;
-        *fn = f_connect;
-        *data = ss;
-        return true;
-    }
-    const wacc_component_host *nx = ss->next;
-    return nx && nx->async_func && nx->async_func(nx->ud, instance, name, type, fn, data, err);
+    snprintf(err, WACC_ERR_LEN, "%s#%s is not provided by the WASI 0.3 sockets host yet", instance, name);
+    return W3_NO;
 }
 
-static const wacc_resource_type *resource(void *ud, const char *instance, const char *name)
+static int async_func(void *self, const char *instance, const char *name, const wacc_cfunc *type,
+                      wacc_component_host_async_fn *fn, void **data, char *err)
 {
-    wacc_wasi3_sockets *ss = ud;
-    if (is_types(instance))
-        return strcmp(name, "tcp-socket") == 0 ? &ss->rt_tcp
-             : strcmp(name, "udp-socket") == 0 ? &ss->rt_udp : NULL;
-    return ss->next && ss->next->resource ? ss->next->resource(ss->next->ud, instance, name) : NULL;
+    (void)type; (void)err;
+    if (s3_dns_async(instance, name, fn)) {
+        *data = self;
+        return W3_YES;
+    }
+    if (!is_types(instance))
+        return W3_PASS;
+    if (s3_udp_async(name, fn)) {
+        *data = self;
+        return W3_YES;
+    }
+    if (strcmp(name, "[method]tcp-socket.connect") != 0)
+        return W3_NO;
+    *fn = f_connect;
+    *data = self;
+    return W3_YES;
+}
+
+static int resource(void *self, const char *instance, const char *name, const wacc_resource_type **out)
+{
+    wacc_wasi3_sockets *ss = self;
+    if (!is_types(instance))
+        return W3_PASS;
+    *out = strcmp(name, "tcp-socket") == 0 ? &ss->rt_tcp
+         : strcmp(name, "udp-socket") == 0 ? &ss->rt_udp : NULL;
+    return W3_YES;
 }
 
 wacc_wasi3_sockets *wacc_wasi3_sockets_new(const wacc_wasi_config *cfg, char err[WACC_ERR_LEN])
@@ -836,34 +885,11 @@ wacc_wasi3_sockets *wacc_wasi3_sockets_new(const wacc_wasi_config *cfg, char err
     return ss;
 }
 
-/* --trace-calls (call_begin/call_end) belongs to the host at the end of
- * the chain: passed through. */
-static void *fwd_call_begin(void *ud, const char *name, const char *caller, const char *callee)
-{
-    const wacc_component_host *n = ((wacc_wasi3_sockets *)ud)->next;
-    return n->call_begin(n->ud, name, caller, callee);
-}
-
-static void fwd_call_end(void *ud, void *token, uint32_t code)
-{
-    const wacc_component_host *n = ((wacc_wasi3_sockets *)ud)->next;
-    n->call_end(n->ud, token, code);
-}
-
 void wacc_wasi3_sockets_host(wacc_wasi3_sockets *ss, const wacc_component_host *next, wacc_component_host *out)
 {
-    ss->next = next;
-    memset(out, 0, sizeof *out);
-    out->func = plain_func;
-    out->typed_func = typed_func;
-    out->resource = resource;
-    out->async_func = async_func;
-    out->ud = ss;
-    if (next && next->call_begin && next->call_end) {
-        out->call_begin = fwd_call_begin;
-        out->call_end = fwd_call_end;
-    }
-    out->list_bytes = next ? next->list_bytes : true;
+    ss->chain = (w3_chain){ .self = ss, .typed_func = typed_func, .async_func = async_func,
+                            .resource = resource };
+    w3_chain_host(&ss->chain, next, out);
 }
 
 void wacc_wasi3_sockets_bind(wacc_wasi3_sockets *ss, wacc_cinstance *ci)
@@ -880,7 +906,7 @@ void wacc_wasi3_sockets_free(wacc_wasi3_sockets *ss)
         tcp_free(ss->all);
     s3_udp_free_all(ss);
     s3_dns_free_all(ss);
-    free(ss->objs);
+    w3_slots_free(&ss->tcps);
     while (ss->fns) {
         sk_fn *f = ss->fns;
         ss->fns = f->next;

@@ -34,26 +34,12 @@ typedef struct udp {
 
 static udp *get(wacc_wasi3_sockets *ss, uint64_t rep)
 {
-    return rep && rep <= ss->nudps ? ss->udps[rep - 1] : NULL;
+    return w3_slot_get(&ss->udps, rep);
 }
 
 static uint32_t add(wacc_wasi3_sockets *ss, udp *u)
 {
-    for (uint32_t i = 0; i < ss->nudps; i++)
-        if (!ss->udps[i]) {
-            ss->udps[i] = u;
-            return i + 1;
-        }
-    if (ss->nudps == ss->capudps) {
-        uint32_t cap = ss->capudps ? 2 * ss->capudps : 8;
-        udp **o = realloc(ss->udps, cap * sizeof *o);
-        if (!o)
-            return 0;
-        ss->udps = o;
-        ss->capudps = cap;
-    }
-    ss->udps[ss->nudps++] = u;
-    return ss->nudps;
+    return w3_slot_add(&ss->udps, u);
 }
 
 static void udp_free(udp *u)
@@ -86,9 +72,8 @@ static void maybe_free(udp *u)
 int s3_udp_dtor(void *ctx, uint32_t rep)
 {
     wacc_wasi3_sockets *ss = ctx;
-    udp *u = get(ss, rep);
+    udp *u = w3_slot_take(&ss->udps, rep);
     if (u) {
-        ss->udps[rep - 1] = NULL;
         u->dropped = true;
         maybe_free(u);
     }
@@ -99,8 +84,7 @@ void s3_udp_free_all(wacc_wasi3_sockets *ss)
 {
     while (ss->uall)
         udp_free(ss->uall);
-    free(ss->udps);
-    ss->udps = NULL;
+    w3_slots_free(&ss->udps);
 }
 
 static bool allowed(const wacc_wasi3_sockets *ss, const struct sockaddr *sa)
@@ -395,6 +379,25 @@ static uint32_t f_receive(void *data, wacc_hcall *call, const wacc_cval *a, uint
     return 0;
 }
 
+/* ---- options ---- */
+
+static uint32_t opt(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena, int o, uint8_t kind,
+                    bool set)
+{
+    udp *u = get(f->ss, a[0].x.u);
+    if (!u)
+        return WACC_TRAP_HOST;
+    *res = s3_opt(f, u->fd, u->family, a, arena, o, kind, set);
+    return 0;
+}
+
+S3_OPT(f_hops_get, SK_HOP_LIMIT, WACC_CT_U8, false)
+S3_OPT(f_hops_set, SK_HOP_LIMIT, WACC_CT_U8, true)
+S3_OPT(f_rbuf_get, SK_RECV_BUF, WACC_CT_U64, false)
+S3_OPT(f_rbuf_set, SK_RECV_BUF, WACC_CT_U64, true)
+S3_OPT(f_sbuf_get, SK_SEND_BUF, WACC_CT_U64, false)
+S3_OPT(f_sbuf_set, SK_SEND_BUF, WACC_CT_U64, true)
+
 /* ---- the table ---- */
 
 s3_impl s3_udp_func(const char *name)
@@ -410,6 +413,12 @@ s3_impl s3_udp_func(const char *name)
         { "[method]udp-socket.get-local-address", f_local },
         { "[method]udp-socket.get-remote-address", f_remote },
         { "[method]udp-socket.get-address-family", f_family },
+        { "[method]udp-socket.get-unicast-hop-limit", f_hops_get },
+        { "[method]udp-socket.set-unicast-hop-limit", f_hops_set },
+        { "[method]udp-socket.get-receive-buffer-size", f_rbuf_get },
+        { "[method]udp-socket.set-receive-buffer-size", f_rbuf_set },
+        { "[method]udp-socket.get-send-buffer-size", f_sbuf_get },
+        { "[method]udp-socket.set-send-buffer-size", f_sbuf_set },
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (strcmp(t[i].name, name) == 0)

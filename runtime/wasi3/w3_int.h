@@ -79,6 +79,41 @@ bool w3_source_fd(wacc_cinstance *ci, int fd, bool close_fd, bool positioned, ui
 bool w3_sink_fd(wacc_cinstance *ci, int fd, bool close_fd, bool positioned, bool append, uint64_t offset,
                 const wacc_cval *data, const wacc_ctype *fut_t, w3_errmap err_label, wacc_cval *future_out);
 
+/* ---- slot tables (slots.c) ----
+ * The reps 1.. a host gives its resources: a pointer a slot, a freed slot
+ * reused. The objects are the caller's; w3_slots_free frees the array. */
+typedef struct w3_slots {
+    void **v;
+    uint32_t n, cap;
+} w3_slots;
+uint32_t w3_slot_add(w3_slots *t, void *obj);           /* its rep; 0: out of memory */
+void *w3_slot_get(const w3_slots *t, uint64_t rep);     /* NULL: no object */
+void *w3_slot_take(w3_slots *t, uint64_t rep);          /* get, and free the slot */
+void w3_slots_free(w3_slots *t);
+
+/* ---- chained hosts (chain.c) ----
+ * wasi:http and wasi:sockets 0.3 are each a wacc_component_host that
+ * serves its own interfaces and passes every other question to the next
+ * host of the chain (wacc_wasi3_host at the end). A w3_chain's hooks
+ * answer W3_YES / W3_NO for what is theirs and W3_PASS for the rest (a
+ * NULL hook passes everything); --trace-calls (call_begin/call_end) and
+ * list_bytes are the next host's. */
+enum { W3_NO = 0, W3_YES = 1, W3_PASS = -1 };
+typedef struct w3_chain {
+    void *self;                         /* the hooks' ud */
+    const wacc_component_host *next;    /* may be NULL */
+    int (*typed_func)(void *self, const char *instance, const char *name, const wacc_cfunc *type,
+                      wacc_component_host_fn *fn, void **data, char *err);
+    int (*async_func)(void *self, const char *instance, const char *name, const wacc_cfunc *type,
+                      wacc_component_host_async_fn *fn, void **data, char *err);
+    /* W3_YES: *out is the answer (may be NULL) */
+    int (*resource)(void *self, const char *instance, const char *name, const wacc_resource_type **out);
+} w3_chain;
+/* Fill *out (its ud is c, which must outlive it) after setting c->next. */
+void w3_chain_host(w3_chain *c, const wacc_component_host *next, wacc_component_host *out);
+/* Is instance "IFACE@0.3.x" ("wasi:http/types@0.3.0" for "wasi:http/types")? */
+bool w3_is_iface(const char *instance, const char *iface);
+
 /* ---- implementations ---- */
 extern const w3_fn w3_fns_cli[];        /* cli: environment, exit, stdio, terminal-* */
 extern const w3_fn w3_fns_clocks[];     /* clocks, random */
@@ -89,6 +124,7 @@ struct wacc_wasi3 {
     wacc_component_host h2;     /* its resolver (0.2 imports) */
     struct w3_rtype *rts;       /* 0.3 resource types (w3_rt), a list */
     struct w3_binding *bindings;   /* linked 0.3 imports (freed with w) */
+    wacc_cinstance *ci;         /* wacc_wasi3_bind */
 };
 
 #endif

@@ -38,6 +38,11 @@ void wacc_wasi3_host(wacc_wasi3 *w, wacc_component_host *out);
 /* The WASI 0.2 context it serves 0.2 imports with (set its waiter, store,
  * tracing there). */
 wacc_wasi2 *wacc_wasi3_wasi2(wacc_wasi3 *w);
+/* The instance w serves (NULL before freeing it): a WASI 0.2 import that
+ * waits (wasi:io/poll, blocking reads, ...) called by a 0.3 task on its
+ * own stack then blocks only that task (wacc_cinstance_wait_task) instead
+ * of the thread. wacc_wasi3_run_with binds it. */
+void wacc_wasi3_bind(wacc_wasi3 *w, wacc_cinstance *ci);
 
 /* Does the instance export wasi:cli/run@0.3.x#run? */
 bool wacc_wasi3_is_command(wacc_cinstance *ci);

@@ -16,7 +16,7 @@ fi
 fused="$(WACC_NO_FUSE= WACC_FUSE_TRACE=1 "$wacc" wast --component "$file" 2>&1)"; s1=$?
 generic="$(WACC_NO_FUSE=1 "$wacc" wast --component "$file" 2>&1)"; s2=$?
 printf 'fused:\n%s\ngeneric (WACC_NO_FUSE=1):\n%s\n' "$fused" "$generic"
-n="$(printf '%s\n' "$fused" | grep -c ': fused adapter$')"
+n="$(printf '%s\n' "$fused" | grep -cE ': fused (async )?adapter$')"
 echo "fused lowerings: $n"
 [ "$need_fused" = no ] || [ "$n" -gt 0 ] || { echo "FAIL: no lowering was fused"; exit 1; }
 [ "$s1" -eq 0 ] && [ "$s2" -eq 0 ] || { echo "FAIL: a run failed"; exit 1; }

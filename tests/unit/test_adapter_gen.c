@@ -224,6 +224,43 @@ START_TEST(verify_many)
 }
 END_TEST
 
+/* Async adapters and stream/future element copies (wacc/abi.h "Fused
+ * async adapters", WACC_ECOPY_PREFIX): generated and verified. */
+START_TEST(verify_async)
+{
+    static const char *const keys[] = {
+        "!c(s)->s|0|1", "!s(s,L6)->R3{s,6,L6}|0|0", "!y(6,6,6,6,6,s)->8|0|0",
+        "!c(6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6,6)->R9{s,s,s,s,s,s,s,s,s}|1|0",
+        "!c(V2{_,s})->V2{8,s}|2|0", "!y(s)->s|0|0", "!y()->_|0|0", "!s()->_|0|0",
+        "!s(b,c,F3,V3{_,6,d},f)->V2{f,8}|0|0", "!y(R2{s,Lb},V2{_,d},2,3,s)->R17{6,8,f,d,6,8,f,d,6,8,f,d,6,8,f,d,6}|0|0",
+        "#e(s)->_|0|1", "#e(R2{s,Lb})->_|0|0", "#e(V3{_,c,LN3:s})->_|1|2", "#e(b)->_|0|0",
+    };
+    LLVMContextRef C = LLVMContextCreate();
+    LLVMModuleRef mod = LLVMModuleCreateWithNameInContext("adapters", C);
+    LLVMValueRef table;
+    char err[512];
+    ck_assert_msg(wacc_lower_adapters(mod, NULL, keys, sizeof keys / sizeof *keys, &table, err), "%s",
+                  err);
+    char *msg = NULL;
+    if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
+        LLVMDumpModule(mod);
+        ck_abort_msg("invalid module: %s", msg);
+    }
+    LLVMDisposeMessage(msg);
+    ck_assert_ptr_nonnull(LLVMGetNamedFunction(mod, "wacc_aadapter_start_0"));
+    ck_assert_ptr_nonnull(LLVMGetNamedFunction(mod, "wacc_aadapter_result_0"));
+    ck_assert_ptr_nonnull(LLVMGetNamedFunction(mod, "wacc_ecopy_10"));
+    LLVMDisposeModule(mod);
+    /* handles are not moved by async adapters */
+    mod = LLVMModuleCreateWithNameInContext("adapters", C);
+    const char *key = "!c(o0)->o0|0|0";
+    ck_assert(!wacc_lower_adapters(mod, NULL, &key, 1, &table, err));
+    ck_assert_ptr_nonnull(strstr(err, "handles"));
+    LLVMDisposeModule(mod);
+    LLVMContextDispose(C);
+}
+END_TEST
+
 START_TEST(bad_key)
 {
     LLVMContextRef C = LLVMContextCreate();
@@ -590,6 +627,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, verify_many);
     tcase_add_test(tc, bad_key);
+    tcase_add_test(tc, verify_async);
     tcase_add_test(tc, scalars);
     tcase_add_test(tc, flags_checks);
     tcase_add_test(tc, variant_flat);

@@ -57,11 +57,12 @@ expect() {
     [ $d = 0 ] || cat "$W/diff" "$W/err"
     check "$1: output" $d
     [ "$3" = "$(cat "$HERE/expected/$1.rc")" ]
-    check "$1: exit status $(cat "$HERE/expected/$1.rc") (got $3)" $?
+    local r=$?
+    check "$1: exit status $(cat "$HERE/expected/$1.rc") (got $3)" $r
 }
 
 : > "$W/empty"      # (not /dev/null: stdin is read)
-for n in hello cat timer args fs mixed sockets; do
+for n in hello cat timer args fs mixed sockets sockopts; do
     build $n
     check "$n: build" $?
 done
@@ -71,11 +72,19 @@ done
 "$WACC" run --tcp-connect 127.0.0.1:1 "$W/sockets.so" > "$W/out" 2> "$W/err" < "$W/empty"
 st=$?
 [ $st = 0 ]
-check "sockets: tcp-socket.create with --tcp-connect (status $st: $(head -c 200 "$W/err"))" $?
+r=$?
+check "sockets: tcp-socket.create with --tcp-connect (status $st: $(head -c 200 "$W/err"))" $r
 "$WACC" run "$W/sockets.so" > "$W/out" 2> "$W/err" < "$W/empty"
 st=$?
 [ $st = 1 ]
 check "sockets: access-denied without a grant (status $st)" $?
+
+# socket options (setsockopt/getsockopt): each value read back, 0 refused
+"$WACC" run --tcp-connect 127.0.0.1:1 --udp 127.0.0.1:1 "$W/sockopts.so" > "$W/out" 2> "$W/err" < "$W/empty"
+st=$?
+[ $st = 0 ]
+r=$?
+check "sockopts: tcp and udp socket options (status $st = the failed check; $(head -c 200 "$W/err"))" $r
 
 "$WACC" run "$W/hello.so" > "$W/out" 2> "$W/err" < "$W/empty"
 expect hello "$W/out" $?
@@ -96,14 +105,16 @@ check "cat: empty stdin (status $st)" $?
 (sleep 2) | "$WACC" run --timeout 300ms "$W/cat.so" > "$W/out" 2> "$W/err"
 st=$?
 [ $st != 0 ] && grep -q "deadline exceeded" "$W/err"
-check "cat: --timeout stops a guest waiting for stdin (status $st: $(head -c 200 "$W/err"))" $?
+r=$?
+check "cat: --timeout stops a guest waiting for stdin (status $st: $(head -c 200 "$W/err"))" $r
 
 "$WACC" run "$W/timer.so" > "$W/out" 2> "$W/err" < "$W/empty"
 expect timer "$W/out" $?
 "$WACC" run --timeout 100ms "$W/timer.so" > "$W/out" 2> "$W/err" < "$W/empty"
 st=$?
 [ $st != 0 ] && grep -q "deadline exceeded" "$W/err"
-check "timer: --timeout stops a guest waiting for a timer (status $st: $(head -c 200 "$W/err"))" $?
+r=$?
+check "timer: --timeout stops a guest waiting for a timer (status $st: $(head -c 200 "$W/err"))" $r
 
 "$WACC" run --argv0 args --env FOO=bar --env EMPTY= "$W/args.so" one "two words" \
   > "$W/out" 2> "$W/err" < "$W/empty"

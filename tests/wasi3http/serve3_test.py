@@ -10,7 +10,9 @@ requests its instance started, K those in it at the time).
   reuse     --reuse 2: a new instance every 2 requests;
             --reuse-concurrency 1: a waiting request keeps the next one
             out of its instance
-  outbound  /fetch: client.send to an upstream on 127.0.0.1 (--allow-http)
+  outbound  /fetch: client.send to an upstream on 127.0.0.1 (--allow-http);
+            /proxy: the request body streams to the upstream as it arrives,
+            with request trailers; a first-byte timeout
   tcp       /tcp: a TCP echo through wasi:sockets 0.3 (connect, send, receive;
             --tcp-connect); /listen: bind + listen, answer the port, then
             (the response done, the task going on) accept one connection
@@ -168,6 +170,22 @@ def case_serve(wacc, so):
         print(f"ok: the request in flight in the trapped instance failed ({st or 'cut'})")
         expect(request(p, "GET", "/after"), 200, b"count=1 inflight=1\n",
                "after the trap: a new instance")
+        # a request blocked in a synchronously lowered wait-for, or in WASI
+        # 0.2's pollable.block, parks (its task's stack), and the worker
+        # serves the next request meanwhile
+        for path in ("/sleep", "/block"):
+            done = []
+            def slow():
+                done.append(("slow", request(p, "GET", path)))
+            t = threading.Thread(target=slow, daemon=True)
+            t.start()
+            time.sleep(0.2)
+            done.append(("quick", request(p, "GET", "/quick")))
+            t.join(15)
+            order = [w for w, _ in done]
+            if order != ["quick", "slow"] or any(r[0] != 200 for _, r in done):
+                fail(f"{path} and /quick on one worker: {done}")
+            print(f"ok: /quick answered while {path} waited: {done}")
         log = "".join(sv.log)
         if "trap: unreachable" not in log:
             fail("the access log does not say why:\n" + log)
@@ -213,13 +231,99 @@ class Upstream(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def raw_upstream(on_first=None, answer=True, stall=None):
+    """A one-shot HTTP/1.1 upstream on a raw socket: reads a chunked
+    request (on_first() once the first chunk is in), answers 200 "got=<body>
+    trailers=<trailer lines>" (answer=False: never answers; stall, an
+    Event: sends the head and 4 of 100 body bytes, then waits for it). Its
+    port."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(4)
+
+    def run():
+        c, _ = ls.accept()
+        c.settimeout(10)
+        buf = b""
+        try:
+            while b"\r\n\r\n" not in buf:
+                buf += c.recv(65536)
+            head, _, buf = buf.partition(b"\r\n\r\n")
+            body, first = b"", True
+            while True:
+                while b"\r\n" not in buf:
+                    buf += c.recv(65536)
+                line, _, buf = buf.partition(b"\r\n")
+                n = int(line.split(b";")[0], 16)
+                if n == 0:
+                    break
+                while len(buf) < n + 2:
+                    buf += c.recv(65536)
+                body += buf[:n]
+                buf = buf[n + 2:]
+                if first and on_first:
+                    on_first()
+                first = False
+            while not buf.endswith(b"\r\n\r\n") and buf != b"\r\n":
+                buf += c.recv(65536)
+            trailers = b" ".join(t for t in buf.split(b"\r\n") if t)
+            if not answer:
+                time.sleep(5)
+                return
+            if stall:
+                c.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npart")
+                stall.wait(10)
+                return
+            out = b"got=" + body + b" trailers=" + trailers.lower()
+            c.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\nconnection: close\r\n\r\n" % len(out) + out)
+        except OSError:
+            pass
+        finally:
+            c.close()
+            ls.close()
+    threading.Thread(target=run, daemon=True).start()
+    return ls.getsockname()[1]
+
+
 def case_outbound(wacc, so):
     up = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
     threading.Thread(target=up.serve_forever, daemon=True).start()
     auth = f"127.0.0.1:{up.server_address[1]}"
+    first = threading.Event()
+    sp = raw_upstream(on_first=first.set)
+    slow = raw_upstream(answer=False)
+    release = threading.Event()
+    stalled = raw_upstream(stall=release)
     sv = Server([wacc, "serve", "--addr", "127.0.0.1:0", "--workers", "1", "--timeout", "10s",
-                 "--allow-http", auth, so])
+                 "--allow-http", auth, "--allow-http", f"127.0.0.1:{sp}",
+                 "--allow-http", f"127.0.0.1:{slow}", "--allow-http", f"127.0.0.1:{stalled}", so])
     try:
+        # the body streams: the upstream has the first chunk before the
+        # client sent the rest; then the request trailers
+        c = socket.create_connection(("127.0.0.1", sv.port), timeout=10)
+        c.sendall(f"POST /proxy HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                  f"x-upstream: 127.0.0.1:{sp}\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "5\r\npart1\r\n".encode())
+        if not first.wait(5):
+            fail("/proxy: the upstream did not get the first part of the body before the rest was sent")
+        c.sendall(b"5\r\npart2\r\n0\r\n\r\n")
+        expect(read_response(c), 200, b"upstream=200 got=part1part2 trailers=x-sum: 10",
+               "client.send streams the request body, then its trailers")
+        # (the upstream never answers: without the timeout the request would
+        # end in HTTP-response-incomplete when it closes after 5 s)
+        got = request(sv.port, "POST", "/proxy", b"x", headers={"x-upstream": f"127.0.0.1:{slow}"})
+        expect(got, 200, b"error=9", "first-byte timeout (1 s): connection-read-timeout")
+        # between-bytes: the body stops after 4 bytes; the transfer ends
+        # (request.new's future: err, so the guest traps: a 500) while the
+        # upstream still holds the connection open (without the timeout the
+        # request would end at its own --timeout: "deadline exceeded")
+        got = request(sv.port, "POST", "/proxy", b"x", headers={"x-upstream": f"127.0.0.1:{stalled}"})
+        release.set()
+        time.sleep(0.2)         # (the access log line)
+        log = "".join(sv.log)
+        if got[0] != 500 or "deadline" in log or "trap: unreachable" not in log:
+            fail(f"between-bytes timeout: expected the guest's trap (500), got {got}:\n{log}")
+        print("ok: between-bytes timeout (1 s) ends a stalled response: 500")
         expect(request(sv.port, "GET", "/fetch", headers={"x-upstream": auth}), 200,
                b"upstream=203 from upstream /up", "client.send to the upstream")
         expect(request(sv.port, "GET", "/fetch", headers={"x-upstream": auth}), 200,

@@ -433,10 +433,76 @@ enum { WACC_AOPS_TRAP = 0, WACC_AOPS_CHECK, WACC_AOPS_ALLOC, WACC_AOPS_STRING,
        WACC_AOPS_LIST, WACC_AOPS_HANDLE, WACC_AOPS_CALL_BEGIN, WACC_AOPS_CALL_END,
        WACC_AOPS__COUNT };
 
+/* ------------------------------------------------------------------------ */
+/* Fused async adapters (additive to k2).                                    */
+/*
+ * An async canon lower (the `async` option) of a function that another
+ * component instance of the graph lifted (with a callback, async stackful,
+ * or sync) gets its value transfers compiled too. The runtime keeps the
+ * task/subtask bookkeeping of CanonicalABI.md (the subtask, the callee's
+ * task and implicit thread, backpressure, events, cancellation) and calls
+ * the two compiled functions where the generic path would lift and lower
+ * values through host values. Their key is the k2 key of the function type
+ * with the prefix WACC_AADAPTER_PREFIX and the lift's kind:
+ *
+ *     "!" kind key        kind: WACC_AADAPTER_CALLBACK / _STACKFUL / _SYNC
+ *
+ * e.g. "!c(s)->s|0|0". The entry's `code` is the start function, its
+ * `array_call` the result function; both have the array-call signature
+ * void f(struct wacc_adapter_ctx *cx, void *unused, wacc_val *vals) and
+ * use cx (mem, ops, callee; post_return and the flags are the runtime's
+ * business here) as the sync adapters do:
+ *
+ *   start   when the callee's task starts (on_start in the spec): vals
+ *           holds the caller's async-lowered core args (the flat params,
+ *           or one pointer to them when there are more than
+ *           MAX_FLAT_ASYNC_PARAMS; a trailing return pointer is ignored);
+ *           the params are moved into the callee (its realloc for strings,
+ *           lists and a spilled tuple), cx->callee is called, and its core
+ *           results are left in vals (callback: the packed i32; stackful:
+ *           none; sync: its flat results or the pointer to them);
+ *   result  when the callee's task returns (task.return, or a sync lift's
+ *           core results; on_resolve in the spec): vals[0] is the caller's
+ *           return pointer, vals[1..] the result as the callee gave it
+ *           (task.return's params: flat, or one pointer into the callee's
+ *           memory beyond MAX_FLAT_PARAMS; sync: flat, or a pointer beyond
+ *           MAX_FLAT_RESULTS); it is checked ([ptr, +size) in bounds and
+ *           aligned, ops->check) and stored at the return pointer, strings
+ *           and lists allocated with the caller's realloc.
+ * The runtime calls both under a trap entry of its own; traps are raised
+ * as in the sync adapters. Types with own/borrow handles, 64-bit memories
+ * and types the sync adapters cannot move keep the generic path.
+ */
+#define WACC_AADAPTER_PREFIX '!'
+enum { WACC_AADAPTER_CALLBACK = 'c', WACC_AADAPTER_STACKFUL = 's', WACC_AADAPTER_SYNC = 'y' };
+
+/* Stream/future element copies (additive to k2). A stream or future whose
+ * element type needs more than a memcpy (strings, lists, variants, bool,
+ * char, ...: not abi-glue "plain") is copied from the writer's memory into
+ * the reader's by a compiled function when the artifact has one for the
+ * element type and the two sides' string encodings, keyed
+ *
+ *     "#e" key            key: the k2 key of func(x: elem) with the
+ *                         reader's encoding first, the writer's second
+ *
+ * e.g. "#e(s)->_|0|1" (stream<string>, utf8 reader, utf16 writer). The
+ * entry's `code` and `array_call` are both the copy function
+ * void f(struct wacc_adapter_ctx *cx, void *unused, wacc_val *vals):
+ * vals[0] the writer's buffer pointer, vals[1] the reader's, vals[2] the
+ * number of elements; CALLER is the reader (the receiving side, its
+ * realloc), CALLEE the writer. Each element is moved as a fused adapter
+ * moves a value in memory (checks, transcoding, allocation through ops);
+ * the runtime has checked both buffers' bounds and alignment. Types with
+ * handles and 64-bit memories keep the generic copy. */
+#define WACC_ECOPY_PREFIX '#'
+#define WACC_ECOPY_KIND 'e'
+
 struct wacc_adapter_entry {
-    const char *key;                    /* NUL-terminated, abi-glue wacc_adapter_key */
-    void *code;                         /* the adapter (native signature above) */
-    wacc_array_call_fn array_call;      /* its generic entry */
+    const char *key;                    /* NUL-terminated, abi-glue wacc_adapter_key
+                                           (async: WACC_AADAPTER_PREFIX, kind, key) */
+    void *code;                         /* the adapter (native signature above);
+                                           async: the start function */
+    wacc_array_call_fn array_call;      /* its generic entry; async: the result function */
 };
 
 /* ------------------------------------------------------------------------ */
