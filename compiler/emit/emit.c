@@ -187,6 +187,18 @@ static int resolve_jobs(const wacc_compile_options *o)
     return n < 1 ? 1 : n > 256 ? 256 : (int)n;
 }
 
+LLVMPassBuilderOptionsRef wacc_pass_options(bool huge)
+{
+    LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
+    if (huge) {
+        LLVMPassBuilderOptionsSetSLPVectorization(pbo, 0);
+        LLVMPassBuilderOptionsSetLoopVectorization(pbo, 0);
+        LLVMPassBuilderOptionsSetLoopUnrolling(pbo, 0);
+        LLVMPassBuilderOptionsSetInlinerThreshold(pbo, 100);
+    }
+    return pbo;
+}
+
 /* Move *mod through bitcode into a new context (returned in *ctx; the
  * previous one, if any, is disposed with the old module). */
 static bool roundtrip(LLVMModuleRef *mod, LLVMContextRef *ctx)
@@ -260,40 +272,43 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
         snprintf(pipeline, sizeof pipeline, "%s", FAST_PIPELINE);
     else
         snprintf(pipeline, sizeof pipeline, "default<O%d>", opt);
-    LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
     size_t ninsns = count_instructions(mod);
     const char *force = getenv("WACC_HUGE");     /* debugging: 0/1 overrides */
     bool huge = force && *force ? force[0] == '1' : ninsns >= HUGE_MODULE_INSNS;
     if (timed)
         fprintf(stderr, "wacc: %zu instructions%s\n", ninsns, huge ? " (huge module)" : "");
-    if (huge && opt >= 2) {
-        LLVMPassBuilderOptionsSetSLPVectorization(pbo, 0);
-        LLVMPassBuilderOptionsSetLoopVectorization(pbo, 0);
-        LLVMPassBuilderOptionsSetLoopUnrolling(pbo, 0);
-        LLVMPassBuilderOptionsSetInlinerThreshold(pbo, 100);
-    }
-    /* The fast tier (-O0/-O1) splits before optimisation: each part is
-     * optimised on its own thread (no inlining across parts). -O2/-O3
-     * optimise the whole module, then split for code generation. */
+    /* A module of several parts is split before optimisation at every
+     * level: each part is optimised (and its interruption checks inserted)
+     * on its own thread, the inliner sees the calls inside a part. Almost
+     * every wasm function is in the function table (address-taken), so the
+     * whole-module IPO passes could not change them anyway. WACC_PRESPLIT=0
+     * (debugging, A/B) optimises the whole module at -O2/-O3 and splits
+     * only for code generation, as do WACC_PASSES and WACC_DUMP_IR. */
+    const char *dump_ir = getenv("WACC_DUMP_IR");
+    const char *presplit = getenv("WACC_PRESPLIT");
     nparts = wacc_split_parts(ninsns);
-    bool pre_split = nparts > 1 && opt <= 1 && !(passes && *passes);
+    bool pre_split = nparts > 1 && !(passes && *passes) && !(dump_ir && *dump_ir) &&
+                     (opt <= 1 || !(presplit && presplit[0] == '0'));
     wacc_progress_phase(progress, "optimise", 0);
-    LLVMErrorRef e = pre_split ? NULL : LLVMRunPasses(mod, pipeline, t->tm, pbo);
-    LLVMDisposePassBuilderOptions(pbo);
+    LLVMErrorRef e = NULL;
+    if (!pre_split) {
+        LLVMPassBuilderOptionsRef pbo = wacc_pass_options(huge && opt >= 2);
+        e = LLVMRunPasses(mod, pipeline, t->tm, pbo);
+        LLVMDisposePassBuilderOptions(pbo);
+    }
     if (e) {
         char *em = LLVMGetErrorMessage(e);
         snprintf(err, 512, "optimisation pipeline %s failed: %s", pipeline, em);
         LLVMDisposeErrorMessage(em);
         goto out;
     }
-    if (!wacc_insert_interrupt_checks(mod)) {
+    if (!pre_split && !wacc_insert_interrupt_checks(mod)) {
         snprintf(err, 512, "out of memory (interrupt checks)");
         goto out;
     }
     phase_done(timed, "optimise", t0);
 
     /* debugging aid: WACC_DUMP_IR=path writes the optimised IR */
-    const char *dump_ir = getenv("WACC_DUMP_IR");
     if (dump_ir && *dump_ir && LLVMPrintModuleToFile(mod, dump_ir, &msg)) {
         LLVMDisposeMessage(msg);
         msg = NULL;
@@ -302,8 +317,8 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
         /* parallel code generation (split.c); consumes the module */
         LLVMModuleRef whole = mod;
         mod = NULL;
-        if (!wacc_split_codegen(whole, t, nparts, resolve_jobs(o), pre_split ? pipeline : NULL, progress, &objs,
-                                &obj_sizes, err))
+        if (!wacc_split_codegen(whole, t, nparts, resolve_jobs(o), pre_split ? pipeline : NULL, huge && opt >= 2,
+                                progress, &objs, &obj_sizes, err))
             goto out;
         if (timed)
             fprintf(stderr, "wacc: %zu parts on %d threads%s\n", nparts, resolve_jobs(o),

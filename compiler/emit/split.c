@@ -3,24 +3,33 @@
  * parts, each part is compiled to a relocatable object on its own thread in
  * its own LLVM context, and elf_write.c links the objects into one .so.
  *
- *  1. Every local function and global becomes a hidden global (named if it
- *     had no name), so a part can reference what another part defines; the
- *     ELF writer turns them back into locals in the .symtab.
- *  2. The defined functions are cut, in module order, into contiguous runs
+ *  1. The defined functions are cut, in module order, into contiguous runs
  *     of about the same number of IR instructions; all global variables go
  *     to part 0. The number of parts depends only on the module (its size,
  *     or $WACC_PARTS), never on the number of threads: the artifact is
  *     byte-identical for any -j.
+ *  2. Every local function and global that is used outside its own part
+ *     becomes a hidden global (named if it had no name), so that part can
+ *     reference it; the ELF writer turns them back into locals in the
+ *     .symtab. Locals used only in their own part stay local (the
+ *     optimiser may inline and drop them, as in the whole module).
  *  3. The module is written once as bitcode and disposed (the whole-module
  *     IR is not kept alive through code generation). A worker reads the
  *     bitcode lazily into a fresh context, replaces the functions of the
  *     other parts by declarations before their bodies are ever read, drops
  *     the initialisers of the globals it does not own, and links the result
  *     into an empty module (which materialises just its own bodies). Then
- *     it runs code generation with its own target machine.
+ *     it runs the optimisation pipeline if the module was split before
+ *     optimisation (every level: the function passes need only the part;
+ *     the inliner sees the calls inside the part), inserts the interruption
+ *     checks into the optimised part, and runs code generation with its
+ *     own target machine.
  */
 #include <pthread.h>
 #include <stdio.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +51,7 @@ typedef struct part_job {
     size_t nparts;
     size_t *part_funcs;                 /* per part: number of defined functions */
     const char *pipeline;               /* per-part optimisation, NULL: none */
+    bool huge;                          /* wacc_pass_options(huge) */
     wacc_progress *progress;
 
     pthread_mutex_t mu;
@@ -65,6 +75,50 @@ static bool is_local(LLVMValueRef g)
 {
     LLVMLinkage l = LLVMGetLinkage(g);
     return l == LLVMInternalLinkage || l == LLVMPrivateLinkage;
+}
+
+/* Functions by address, sorted, with their part: which part a user
+ * instruction is in. */
+typedef struct fn_part {
+    LLVMValueRef fn;
+    int32_t part;
+} fn_part;
+
+static int cmp_fn_part(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const fn_part *)a)->fn, y = (uintptr_t)((const fn_part *)b)->fn;
+    return x < y ? -1 : x > y;
+}
+
+static int32_t part_of_fn(const fn_part *map, size_t n, LLVMValueRef fn)
+{
+    fn_part key = { fn, 0 };
+    const fn_part *hit = bsearch(&key, map, n, sizeof *map, cmp_fn_part);
+    return hit ? hit->part : -1;
+}
+
+/* Is `v` used outside part `home`? Global variables (and so their
+ * initialisers) are in part 0; a constant's users count as its own; anything
+ * else (or a deep constant) counts as outside. */
+static bool used_outside(const fn_part *map, size_t n, LLVMValueRef v, int32_t home, int depth)
+{
+    for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef user = LLVMGetUser(u);
+        int32_t p = -1;
+        if (LLVMIsAInstruction(user)) {
+            LLVMBasicBlockRef bb = LLVMGetInstructionParent(user);
+            p = bb ? part_of_fn(map, n, LLVMGetBasicBlockParent(bb)) : -1;
+        } else if (LLVMIsAGlobalVariable(user)) {
+            p = 0;
+        } else if (LLVMIsAConstant(user) && !LLVMIsAGlobalValue(user) && depth < 8) {
+            if (used_outside(map, n, user, home, depth + 1))
+                return true;
+            continue;
+        }
+        if (p != home)
+            return true;
+    }
+    return false;
 }
 
 /* Local → hidden global, named "__wacc_local.N" when it had no name. */
@@ -91,6 +145,26 @@ static void job_fail(part_job *J, const char *fmt, const char *a, const char *b)
         snprintf(J->err, sizeof J->err, fmt, a ? a : "?", b ? b : "");
     }
     pthread_mutex_unlock(&J->mu);
+}
+
+/* The function and parameter attributes of `f` (those the whole-module
+ * analysis inferred, e.g. memory effects) on its declaration `d`: callers
+ * in other parts are optimised with them. */
+static void copy_attributes(LLVMValueRef d, LLVMValueRef f)
+{
+    unsigned np = LLVMCountParams(f);
+    for (long idx = -1; idx <= (long)np; idx++) {
+        LLVMAttributeIndex ai = idx < 0 ? (LLVMAttributeIndex)LLVMAttributeFunctionIndex : (LLVMAttributeIndex)idx;
+        unsigned n = LLVMGetAttributeCountAtIndex(f, ai);
+        if (!n)
+            continue;
+        LLVMAttributeRef as[64];
+        if (n > 64)
+            continue;
+        LLVMGetAttributesAtIndex(f, ai, as);
+        for (unsigned k = 0; k < n; k++)
+            LLVMAddAttributeAtIndex(d, ai, as[k]);
+    }
 }
 
 /* Build part `p`'s module in `ctx`. */
@@ -137,6 +211,7 @@ static LLVMModuleRef part_module(part_job *J, LLVMContextRef ctx, size_t p)
          * before its body is ever read */
         LLVMValueRef d = LLVMAddFunction(lazy, "", LLVMGlobalGetValueType(f));
         LLVMSetFunctionCallConv(d, LLVMGetFunctionCallConv(f));
+        copy_attributes(d, f);
         LLVMSetLinkage(d, LLVMExternalLinkage);
         LLVMSetVisibility(d, LLVMHiddenVisibility);
         LLVMReplaceAllUsesWith(f, d);
@@ -163,6 +238,23 @@ static LLVMModuleRef part_module(part_job *J, LLVMContextRef ctx, size_t p)
     return m;
 }
 
+/* Move *m through bitcode into a new context *ctx (the old one goes). */
+static bool roundtrip_part(LLVMModuleRef *m, LLVMContextRef *ctx)
+{
+    LLVMMemoryBufferRef bc = LLVMWriteBitcodeToMemoryBuffer(*m);
+    LLVMDisposeModule(*m);
+    *m = NULL;
+    LLVMContextDispose(*ctx);
+    *ctx = LLVMContextCreate();
+    if (!bc)
+        return false;
+    bool ok = !LLVMParseBitcodeInContext2(*ctx, bc, m);
+    LLVMDisposeMemoryBuffer(bc);
+    if (!ok)
+        *m = NULL;
+    return ok;
+}
+
 static void *worker(void *arg)
 {
     part_job *J = arg;
@@ -183,7 +275,7 @@ static void *worker(void *arg)
         LLVMMemoryBufferRef obj = NULL;
         char *msg = NULL;
         if (m && J->pipeline) {
-            LLVMPassBuilderOptionsRef pbo = LLVMCreatePassBuilderOptions();
+            LLVMPassBuilderOptionsRef pbo = wacc_pass_options(J->huge);
             LLVMErrorRef e = LLVMRunPasses(m, J->pipeline, tm, pbo);
             LLVMDisposePassBuilderOptions(pbo);
             if (e) {
@@ -193,6 +285,17 @@ static void *worker(void *arg)
                 LLVMDisposeModule(m);
                 m = NULL;
             }
+            if (m && !wacc_insert_interrupt_checks(m)) {
+                job_fail(J, "out of memory (interrupt checks)%s%s", "", "");
+                LLVMDisposeModule(m);
+                m = NULL;
+            }
+            /* huge modules: the optimised part goes through bitcode into a
+             * fresh context, as the whole module does in emit.c (code
+             * generation on the heap the passes left spends a fifth of its
+             * time in malloc) */
+            if (m && J->huge && !roundtrip_part(&m, &ctx))
+                job_fail(J, "code generation failed: bitcode round trip of a part%s%s", "", "");
         }
         if (m && LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &msg, &obj)) {
             job_fail(J, "code generation failed: %s%s", msg, "");
@@ -232,12 +335,13 @@ size_t wacc_split_parts(size_t ninsns)
 }
 
 bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, int jobs, const char *pipeline,
-                        wacc_progress *progress, uint8_t ***objs_out, size_t **sizes_out, char err[512])
+                        bool huge, wacc_progress *progress, uint8_t ***objs_out, size_t **sizes_out, char err[512])
 {
     part_job J;
     memset(&J, 0, sizeof J);
     J.t = t;
     J.pipeline = pipeline;
+    J.huge = huge;
     J.nparts = nparts;
     J.progress = progress;
     *objs_out = NULL;
@@ -245,46 +349,35 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
     bool ok = false;
     LLVMMemoryBufferRef bc = NULL;
     pthread_t *threads = NULL;
-    size_t nthreads = 0;
+    size_t nthreads = 0, i = 0;
+    size_t *sizes = NULL;
+    fn_part *map = NULL;
 
-    /* 1. promote locals */
-    size_t counter = 0;
-    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), J.nfuncs++)
-        if (!LLVMIsDeclaration(f))
-            promote(f, &counter);
-    for (LLVMValueRef g = LLVMGetFirstGlobal(mod); g; g = LLVMGetNextGlobal(g))
-        if (!LLVMIsDeclaration(g))
-            promote(g, &counter);
     if (LLVMGetFirstGlobalAlias(mod) || LLVMGetFirstGlobalIFunc(mod)) {
         snprintf(err, 512, "code generation failed: aliases cannot be split");
         LLVMDisposeModule(mod);
         return false;
     }
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
+        J.nfuncs++;
 
-    /* 2. partition, by instruction count, in module order */
-    J.part_of = calloc(J.nfuncs ? J.nfuncs : 1, sizeof *J.part_of);
-    J.names = calloc(J.nfuncs ? J.nfuncs : 1, sizeof *J.names);
-    size_t *sizes = calloc(J.nfuncs ? J.nfuncs : 1, sizeof *sizes);
+    /* 1. partition, by instruction count, in module order */
+    size_t nf = J.nfuncs ? J.nfuncs : 1;
+    J.part_of = calloc(nf, sizeof *J.part_of);
+    J.names = calloc(nf, sizeof *J.names);
+    sizes = calloc(nf, sizeof *sizes);
+    map = calloc(nf, sizeof *map);
     J.part_funcs = calloc(nparts, sizeof *J.part_funcs);
     J.objs = calloc(nparts, sizeof *J.objs);
     J.sizes = calloc(nparts, sizeof *J.sizes);
-    if (!J.part_of || !J.names || !sizes || !J.part_funcs || !J.objs || !J.sizes) {
+    if (!J.part_of || !J.names || !sizes || !map || !J.part_funcs || !J.objs || !J.sizes) {
         snprintf(err, 512, "out of memory");
-        free(sizes);
         LLVMDisposeModule(mod);
         goto out;
     }
-    size_t total = 0, i = 0;
+    size_t total = 0;
+    i = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++) {
-        size_t len = 0;
-        const char *name = LLVMGetValueName2(f, &len);
-        J.names[i] = strdup(name);
-        if (!J.names[i]) {
-            snprintf(err, 512, "out of memory");
-            free(sizes);
-            LLVMDisposeModule(mod);
-            goto out;
-        }
         sizes[i] = LLVMIsDeclaration(f) ? 0 : count_function(f) + 1;
         total += sizes[i];
     }
@@ -301,11 +394,50 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
         J.part_funcs[p]++;
         acc += sizes[i];
     }
-    free(sizes);
+
+    /* 2. promote the locals used outside their part, then take the names */
+    i = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++)
+        map[i] = (fn_part){ f, J.part_of[i] };
+    qsort(map, J.nfuncs, sizeof *map, cmp_fn_part);
+    bool *cross = calloc(nf, sizeof *cross);
+    if (!cross) {
+        snprintf(err, 512, "out of memory");
+        LLVMDisposeModule(mod);
+        goto out;
+    }
+    i = 0;      /* decide first: promotion does not change the uses */
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++)
+        cross[i] = J.part_of[i] >= 0 && is_local(f) && used_outside(map, J.nfuncs, f, J.part_of[i], 0);
+    size_t counter = 0;
+    i = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++)
+        if (cross[i])
+            promote(f, &counter);
+    free(cross);
+    for (LLVMValueRef g = LLVMGetFirstGlobal(mod); g; g = LLVMGetNextGlobal(g))
+        if (!LLVMIsDeclaration(g) && is_local(g) && used_outside(map, J.nfuncs, g, 0, 0))
+            promote(g, &counter);
+    i = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++) {
+        size_t len = 0;
+        const char *name = LLVMGetValueName2(f, &len);
+        J.names[i] = strdup(name);
+        if (!J.names[i]) {
+            snprintf(err, 512, "out of memory");
+            LLVMDisposeModule(mod);
+            goto out;
+        }
+    }
 
     /* 3. bitcode; the module goes */
     bc = LLVMWriteBitcodeToMemoryBuffer(mod);
     LLVMDisposeModule(mod);
+#ifdef __GLIBC__
+    /* the whole module's heap goes back to the system: the workers'
+     * threads allocate from arenas of their own and would not reuse it */
+    malloc_trim(0);
+#endif
     if (!bc) {
         snprintf(err, 512, "code generation failed: cannot write bitcode");
         goto out;
@@ -356,6 +488,8 @@ out:
     if (bc)
         LLVMDisposeMemoryBuffer(bc);
     free(threads);
+    free(sizes);
+    free(map);
     if (J.objs)
         for (size_t p = 0; p < nparts; p++)
             free(J.objs[p]);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <llvm-c/Core.h>
+#include <llvm-c/Transforms/PassBuilder.h>
 
 #include "compiler.h"
 
@@ -21,10 +22,14 @@ size_t wacc_split_parts(size_t ninsns);
 
 /* Split `mod` (consumed) into `nparts` parts and generate their objects on
  * `jobs` threads; `pipeline` (or NULL) is an optimisation pipeline each
- * part runs before code generation (the pre-optimisation split of the fast
- * tier). On success *objs / *sizes hold nparts malloc'd objects (free each
- * and both arrays). */
+ * part runs, with wacc_pass_options(huge), before its interruption checks
+ * and code generation (the split before optimisation). On success *objs /
+ * *sizes hold nparts malloc'd objects (free each and both arrays). */
 bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, int jobs, const char *pipeline,
-                        wacc_progress *progress, uint8_t ***objs, size_t **sizes, char err[512]);
+                        bool huge, wacc_progress *progress, uint8_t ***objs, size_t **sizes, char err[512]);
+
+/* The pass builder options of the optimisation pipeline (emit.c): `huge`
+ * modules get the cheaper settings. The caller disposes them. */
+LLVMPassBuilderOptionsRef wacc_pass_options(bool huge);
 
 #endif
