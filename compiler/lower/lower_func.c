@@ -1404,7 +1404,8 @@ static void version_loop(lower_ctx *c, wasm_reader *r, const wasm_insn *in)
         return;
     }
     LLVMValueRef *phis = saved + np;
-    memcpy(saved, &c->stack[height], np * sizeof *saved);
+    if (np)
+        memcpy(saved, &c->stack[height], np * sizeof *saved);
     LLVMValueRef size = lower_mem_size(c, 0);
     LLVMValueRef full = LLVMBuildICmp(c->b, LLVMIntUGE, size, LLVMConstInt(lm->t_i64, 1ull << 32, 0), "");
     LLVMBasicBlockRef anch = LLVMAppendBasicBlockInContext(lm->ctx, c->fn, "loop.anchored");
