@@ -305,6 +305,20 @@ static LLVMValueRef coerce_out(agen *g, LLVMValueRef x, uint8_t have, uint8_t wa
     return x;
 }
 
+/* The end of a variant case's block: its payload's np joined values vals[]
+ * padded with zeros to the variant's nslots flat slots, a branch to merge,
+ * and the values as the incomings of the slots' phis there. */
+static void case_join(agen *g, const uint8_t *slots, uint32_t nslots, LLVMValueRef *vals,
+                      uint32_t np, LLVMBasicBlockRef merge, LLVMValueRef *phis)
+{
+    for (uint32_t k = np; k < nslots; k++)
+        vals[k] = LLVMConstNull(adapter_flat_type(g, slots[k]));
+    LLVMBasicBlockRef end = LLVMGetInsertBlock(g->b);
+    LLVMBuildBr(g->b, merge);
+    for (uint32_t k = 0; k < nslots; k++)
+        LLVMAddIncoming(phis[k], &vals[k], &end, 1);
+}
+
 static void flat_variant(agen *g, const wacc_ctype *t, const LLVMValueRef *in, LLVMValueRef *out,
                          int to)
 {
@@ -338,12 +352,7 @@ static void flat_variant(agen *g, const wacc_ctype *t, const LLVMValueRef *in, L
             for (uint32_t k = 0; k < np; k++)
                 vals[k] = coerce_out(g, pout[k], ct->flat[0][k], slots[k]);
         }
-        for (uint32_t k = np; k < nslots; k++)
-            vals[k] = LLVMConstNull(adapter_flat_type(g, slots[k]));
-        LLVMBasicBlockRef end = LLVMGetInsertBlock(g->b);
-        LLVMBuildBr(g->b, merge);
-        for (uint32_t k = 0; k < nslots; k++)
-            LLVMAddIncoming(phis[k], &vals[k], &end, 1);
+        case_join(g, slots, nslots, vals, np, merge, phis);
     }
     LLVMPositionBuilderAtEnd(g->b, merge);
     for (uint32_t k = 0; k < nslots; k++)
@@ -543,12 +552,7 @@ static void load_variant(agen *g, const wacc_ctype *t, LLVMValueRef src, LLVMVal
             for (uint32_t k = 0; k < np; k++)
                 vals[k] = coerce_out(g, pin[k], ct->flat[0][k], slots[k]);
         }
-        for (uint32_t k = np; k < nslots; k++)
-            vals[k] = LLVMConstNull(adapter_flat_type(g, slots[k]));
-        LLVMBasicBlockRef end = LLVMGetInsertBlock(g->b);
-        LLVMBuildBr(g->b, merge);
-        for (uint32_t k = 0; k < nslots; k++)
-            LLVMAddIncoming(phis[k], &vals[k], &end, 1);
+        case_join(g, slots, nslots, vals, np, merge, phis);
     }
     LLVMPositionBuilderAtEnd(g->b, merge);
     for (uint32_t k = 0; k < nslots; k++)
