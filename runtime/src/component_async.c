@@ -1287,6 +1287,11 @@ uint32_t wacc__async_invoke(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
     if (S)
         S->cur = cur;
     if (code) {
+        /* the task outlives h (a trap poisoned the instance: its tasks are
+         * not run again, and are freed with it): no pointer into this
+         * frame may stay behind (task_free clears caller->callee) */
+        if (h.c.callee)
+            h.c.callee->caller = NULL;
         wacc_trap t;
         memset(&t, 0, sizeof t);
         t.code = code;
