@@ -204,7 +204,6 @@ static void retarget_phis(fnctx *f, LLVMBasicBlockRef h, LLVMBasicBlockRef from,
 
 /* A call that can take time: not an intrinsic, not an (empty) asm
  * statement (wacc_keep_finish's), not a noreturn trap. */
-
 static bool is_real_call(LLVMValueRef i)
 {
     if (!LLVMIsACallInst(i))
@@ -314,8 +313,9 @@ oom:
  * at its entry. The graph is the optimised module's (after inlining): a
  * node per defined function and one node X for everything the module
  * cannot see. Edges: f -> g for a direct call of a defined g; f -> X for
- * any other call (indirect: call_indirect, call_ref, imports, libcalls; a
- * declared function: another part's or the runtime's); X -> g for every g
+ * any other call (indirect: call_indirect, call_ref, imports; a declared
+ * function: another part's or the runtime's) but the runtime's libcalls,
+ * which never call wasm code; X -> g for every g
  * that can be reached from outside: address taken (tables, funcrefs,
  * trampolines) or not internal (exports, called from other parts). A
  * function needs its entry test iff it is on a cycle: in a strongly
@@ -365,6 +365,37 @@ static bool edge_add(edgebuf *b, uint32_t from, uint32_t to)
     return true;
 }
 
+/* `p` is `base + off` (a byte GEP with a constant offset; off 0: base). */
+static bool byte_offset(LLVMValueRef p, LLVMValueRef *base, uint64_t *off)
+{
+    *base = p;
+    *off = 0;
+    if (!LLVMIsAGetElementPtrInst(p))
+        return true;
+    LLVMValueRef idx = LLVMGetNumOperands(p) == 2 ? LLVMGetOperand(p, 1) : NULL;
+    LLVMTypeRef et = LLVMGetGEPSourceElementType(p);
+    if (!idx || !LLVMIsAConstantInt(idx) || LLVMGetTypeKind(et) != LLVMIntegerTypeKind ||
+        LLVMGetIntTypeWidth(et) != 8)
+        return false;
+    *base = LLVMGetOperand(p, 0);
+    *off = LLVMConstIntGetZExtValue(idx);
+    return true;
+}
+
+/* A call of a runtime libcall: its callee is loaded from vmctx->libcalls
+ * (vmctx: parameter 0 of a wasm function, NULL for other functions). No
+ * libcall calls wasm code (wacc/abi.h), so these are not edges to X. */
+static bool is_libcall(LLVMValueRef call, LLVMValueRef vmctx)
+{
+    LLVMValueRef callee = LLVMGetCalledValue(call), base;
+    uint64_t off;
+    if (!vmctx || !LLVMIsALoadInst(callee) || !byte_offset(LLVMGetOperand(callee, 0), &base, &off) ||
+        off % sizeof(void *) != 0 || off >= sizeof(struct wacc_libcalls) || !LLVMIsALoadInst(base))
+        return false;
+    return byte_offset(LLVMGetOperand(base, 0), &base, &off) && base == vmctx &&
+           off == offsetof(struct wacc_vmctx, libcalls);
+}
+
 static bool cgraph_build(LLVMValueRef *fns, uint32_t n, const bbmap *idx, cgraph *g)
 {
     edgebuf b = { 0 };
@@ -372,9 +403,12 @@ static bool cgraph_build(LLVMValueRef *fns, uint32_t n, const bbmap *idx, cgraph
     for (uint32_t u = 0; u < n && ok; u++) {
         if (reachable_from_outside(fns[u]))
             ok = edge_add(&b, n, u);
+        /* a wasm function's parameter 0 is its vmctx (see the top) */
+        bool wasm = LLVMGetStringAttributeAtIndex(fns[u], LLVMAttributeFunctionIndex, MARK, sizeof MARK - 1);
+        LLVMValueRef vmctx = wasm && LLVMCountParams(fns[u]) ? LLVMGetParam(fns[u], 0) : NULL;
         for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fns[u]); bb && ok; bb = LLVMGetNextBasicBlock(bb))
             for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && ok; i = LLVMGetNextInstruction(i)) {
-                if (!is_real_call(i))
+                if (!is_real_call(i) || is_libcall(i, vmctx))
                     continue;
                 LLVMValueRef callee = LLVMGetCalledValue(i);
                 uint32_t v = LLVMIsAFunction(callee) ? bbmap_get(idx, callee) : UINT32_MAX;
