@@ -44,6 +44,10 @@ expect() {
 DL="deadline exceeded"
 expect "timeout: tight loop"            nz "" "$DL" -- --timeout 1s --invoke spin "$W/loops.so"
 expect "timeout: recursion, no loops"   nz "" "$DL" -- --timeout 500ms --invoke fib "$W/loops.so" 60
+expect "timeout: mutual recursion"      nz "" "$DL" -- --timeout 500ms --invoke mutual "$W/loops.so" 60
+expect "timeout: recursion via table"   nz "" "$DL" -- --timeout 500ms --invoke tfib "$W/loops.so" 60
+expect "timeout: mutual 20 before it"   0 6765 "" -- --timeout 1m --invoke mutual "$W/loops.so" 20
+expect "timeout: tfib 20 before it"     0 6765 "" -- --timeout 1m --invoke tfib "$W/loops.so" 20
 expect "timeout: deep calls in a loop"  nz "" "$DL" -- --timeout 0.5 --invoke deep "$W/loops.so"
 expect "timeout: memory loop"           nz "" "$DL" -- --timeout 500ms --invoke sum "$W/loops.so"
 expect "timeout: host calls in a loop"  nz "" "$DL" -- --timeout 500ms "$W/hostloop.so"

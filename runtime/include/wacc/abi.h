@@ -140,9 +140,11 @@ union wacc_global_slot {
  * new count into limits->epoch of every store whose deadline has passed
  * (atomically; the store's owner sets it back to 0 with a new deadline).
  * Generated code tests it at every loop back edge and at the entry of
- * every function that contains a call (a function without loops and calls
- * always ends; unbounded recursion passes through entries of functions
- * that call):
+ * every function on a cycle of the call graph (recursion: direct, through
+ * other functions, or through tables and imports, which count as calling
+ * every function reachable from outside the module; libcalls never call
+ * wasm): every run-time cycle of calls then passes a test, and a function
+ * on no cycle ends once its loops and callees do:
  *
  *     if (atomic_load_relaxed(limits->epoch) != 0)
  *         libcalls->interrupt(vmctx, func_index, wasm_offset);   // noreturn
