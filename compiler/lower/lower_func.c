@@ -95,6 +95,8 @@ struct lower_ctx {
     struct root {
         uint32_t local;
         LLVMValueRef base;
+        int64_t off;            /* constant offset of the first access */
+        bool pair;              /* accessed at a second offset too */
     } roots[ROOTS];
     unsigned nroots, root_seq;
 
@@ -511,7 +513,7 @@ bool lower_index_accessed(lower_ctx *c, LLVMValueRef x)
  * still may alias (the copies are not identified objects), so the
  * analysis checks them at run time, as it does for two pointer
  * arguments. The generated code is the same address. */
-static LLVMValueRef root_base(lower_ctx *c, LLVMValueRef index, LLVMValueRef base)
+static LLVMValueRef root_base(lower_ctx *c, LLVMValueRef index, uint64_t offset, LLVMValueRef base)
 {
     if (!c->root_header || c->root_frame >= c->nctrl || c->ctrl[c->root_frame].kind != CT_LOOP ||
         c->ctrl[c->root_frame].header != c->root_header || LLVMIsAConstant(index))
@@ -529,9 +531,12 @@ static LLVMValueRef root_base(lower_ctx *c, LLVMValueRef index, LLVMValueRef bas
         }
     if (local == c->nlocals)
         return base;
+    int64_t off = k + (int64_t)offset;
     for (unsigned i = 0; i < c->nroots; i++)
-        if (c->roots[i].local == local)
+        if (c->roots[i].local == local) {
+            c->roots[i].pair |= c->roots[i].off != off;
             return c->roots[i].base;
+        }
     if (c->nroots == ROOTS)
         return base;
     LLVMBuilderRef b = LLVMCreateBuilderInContext(c->lm->ctx);
@@ -540,8 +545,29 @@ static LLVMValueRef root_base(lower_ctx *c, LLVMValueRef index, LLVMValueRef bas
     LLVMDisposeBuilder(b);
     c->roots[c->nroots].local = local;
     c->roots[c->nroots].base = r;
+    c->roots[c->nroots].off = off;
+    c->roots[c->nroots].pair = false;
     c->nroots++;
     return r;
+}
+
+/* After the loop: the copies pay off only where some local is accessed at
+ * two offsets (an unrolled pair that must share a check group). Without
+ * one they would only let LLVM vectorise short loops it left alone before
+ * (fannkuch's flips: more work around the loop than in it), so every copy
+ * becomes the base again. */
+static void roots_finish(lower_ctx *c)
+{
+    bool pair = false;
+    for (unsigned i = 0; i < c->nroots; i++)
+        pair |= c->roots[i].pair;
+    for (unsigned i = 0; i < c->nroots && !pair; i++) {
+        LLVMValueRef r = c->roots[i].base;
+        LLVMReplaceAllUsesWith(r, LLVMGetOperand(r, 0));
+        LLVMInstructionEraseFromParent(r);
+    }
+    c->nroots = 0;
+    c->root_header = NULL;
 }
 
 LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef index, unsigned size)
@@ -577,7 +603,7 @@ LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef in
         idx = anchored_index(c, mi, index, ma->offset, idx, &rel);
     LLVMValueRef base = mem_base(c, mi);
     if (mi == 0 && !is64)
-        base = root_base(c, index, base);
+        base = root_base(c, index, ma->offset, base);
     LLVMValueRef p = LLVMBuildGEP2(c->b, lm->t_i8, base, &idx, 1, "");
     if (ma->offset || rel) {
         LLVMValueRef off = LLVMConstInt(lm->t_i64, (uint64_t)((int64_t)ma->offset + rel), 1);
@@ -718,6 +744,7 @@ static void do_loop(lower_ctx *c, const wasm_insn *in)
     f->hphis = make_phis(c, f->header, f->params, f->nparams);
     add_incoming(c, f->hphis, f->nparams);
     LLVMValueRef br = LLVMBuildBr(c->b, f->header);
+    roots_finish(c);
     if (c->next_loop_rootable) {
         c->root_header = f->header;
         c->root_br = br;
@@ -1699,6 +1726,7 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool
     wasm_reader r;
     wasm_reader_init(&r, m->bytes, code->body, code->end);
     lower_until(c, &r, 0);
+    roots_finish(c);
     wasm_reader_free(&r);
     if (!c->failed && c->nctrl != 0)
         fail(c, "internal error: function body ends inside a block");
