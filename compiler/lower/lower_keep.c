@@ -303,9 +303,10 @@ LLVMValueRef lower_root_copy(LLVMBuilderRef b, LLVMModuleRef mod, LLVMValueRef b
     LLVMValueRef fn = LLVMGetNamedFunction(mod, ROOT_NAME);
     if (!fn) {
         fn = LLVMAddFunction(mod, ROOT_NAME, fty);
-        /* memory(none) nounwind willreturn: moves and combines freely */
-        const char *names[] = { "memory", "nounwind", "willreturn" };
-        for (unsigned i = 0; i < 3; i++) {
+        /* memory(none) nounwind willreturn nosync nofree: moves and
+         * combines freely, and costs its callers no inferred attribute */
+        const char *names[] = { "memory", "nounwind", "willreturn", "nosync", "nofree" };
+        for (unsigned i = 0; i < 5; i++) {
             unsigned k = LLVMGetEnumAttributeKindForName(names[i], strlen(names[i]));
             LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, k, 0));
         }
