@@ -149,21 +149,20 @@ static void bench_pair_as(const bench *b, const char *path, uint32_t n, bool fus
         unsetenv("WACC_NO_FUSE");
     const char *how = fused ? "fused" : "WACC_NO_FUSE=1";
     char w[128];
-    if (wanted(b, "sync")) {
-        snprintf(w, sizeof w, "(2) B -> A, inc: func(x: u32) -> u32, sync, %s", how);
-        bench_run(b, &c, "run-sync", n, w);
-    }
-    if (wanted(b, "now")) {
-        snprintf(w, sizeof w, "(2) B -> A, async -> async export, returns at once, %s", how);
-        bench_run(b, &c, "run-now", n, w);
-    }
-    if (wanted(b, "yield")) {
-        snprintf(w, sizeof w, "(2) B -> A, async, callee yields once (B waits), %s", how);
-        bench_run(b, &c, "run-yield", n, w);
-    }
-    if (wanted(b, "str")) {
-        snprintf(w, sizeof w, "(2) B -> A, async, 1 KiB string param, at once, %s", how);
-        bench_run(b, &c, "run-str", n, w);
+    /* name: the -only word and the export run-<name> */
+    static const struct { const char *name, *label; } calls[] = {
+        { "sync", "(2) B -> A, inc: func(x: u32) -> u32, sync" },
+        { "now", "(2) B -> A, async -> async export, returns at once" },
+        { "yield", "(2) B -> A, async, callee yields once (B waits)" },
+        { "str", "(2) B -> A, async, 1 KiB string param, at once" },
+    };
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        if (!wanted(b, calls[i].name))
+            continue;
+        char fn[32];
+        snprintf(fn, sizeof fn, "run-%s", calls[i].name);
+        snprintf(w, sizeof w, "%s, %s", calls[i].label, how);
+        bench_run(b, &c, fn, n, w);
     }
     if (wanted(b, "words")) {
         /* run-words(k) returns k: per element = (t(k) - t(0)) / k */

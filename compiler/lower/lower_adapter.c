@@ -107,6 +107,19 @@ void adapter_tuple_layout(const wacc_ctype *const *ts, uint32_t n, uint32_t *siz
     *align = (uint32_t)al;
 }
 
+/* The call of the callee's core function (the ctx's funcref) with
+ * args[1..nargs) (args[0] is set to its vmctx), returning ret. */
+LLVMValueRef adapter_call_callee(agen *g, LLVMValueRef *args, unsigned nargs, LLVMTypeRef ret)
+{
+    LLVMValueRef callee = adapter_load_field(g, g->t_ctx, g->cx, WACC_ACTX_CALLEE, g->t_ptr);
+    LLVMValueRef code = adapter_load_field(g, g->t_funcref, callee, WACC_FUNCREF_CODE, g->t_ptr);
+    args[0] = adapter_load_field(g, g->t_funcref, callee, WACC_FUNCREF_VMCTX, g->t_ptr);
+    LLVMTypeRef ps[WACC_ABI_MAX_FLAT_PARAMS + 1];
+    for (unsigned i = 0; i < nargs; i++)
+        ps[i] = LLVMTypeOf(args[i]);
+    return LLVMBuildCall2(g->b, LLVMFunctionType(ret, ps, nargs, 0), code, args, nargs, "");
+}
+
 static LLVMValueRef flag_ptr(agen *g, unsigned field)
 {
     return adapter_load_field(g, g->t_ctx, g->cx, field, g->t_ptr);
@@ -174,14 +187,7 @@ static void build_body(agen *g, const wacc_ctype *const *params, uint32_t nparam
     }
 
     /* 3. the call */
-    LLVMValueRef callee = adapter_load_field(g, g->t_ctx, g->cx, WACC_ACTX_CALLEE, g->t_ptr);
-    LLVMValueRef code = adapter_load_field(g, g->t_funcref, callee, WACC_FUNCREF_CODE, g->t_ptr);
-    args[0] = adapter_load_field(g, g->t_funcref, callee, WACC_FUNCREF_VMCTX, g->t_ptr);
-    LLVMTypeRef ps[WACC_ABI_MAX_FLAT_PARAMS + 1];
-    for (unsigned i = 0; i < nargs; i++)
-        ps[i] = LLVMTypeOf(args[i]);
-    LLVMTypeRef cty = LLVMFunctionType(ret_type(g, lift), ps, nargs, 0);
-    LLVMValueRef r = LLVMBuildCall2(b, cty, code, args, nargs, "");
+    LLVMValueRef r = adapter_call_callee(g, args, nargs, ret_type(g, lift));
 
     /* 4. results */
     LLVMValueRef ret = NULL;

@@ -73,6 +73,9 @@ bool adapter_build(LLVMModuleRef mod, const wacc_target *t, uint32_t index,
 void adapter_init_gen(agen *g, LLVMModuleRef mod);
 LLVMValueRef adapter_new_fn(agen *g, const wacc_target *t, const char *name, LLVMTypeRef ty);
 void adapter_tuple_layout(const wacc_ctype *const *ts, uint32_t n, uint32_t *size, uint32_t *align);
+/* The call of the callee (ctx->callee) with args[1..nargs); sets args[0]
+ * to its vmctx; ret: the LLVM result type (void for none). */
+LLVMValueRef adapter_call_callee(agen *g, LLVMValueRef *args, unsigned nargs, LLVMTypeRef ret);
 
 /* lower_adapter_async.c: the two array-call functions of an async adapter
  * (wacc/abi.h "Fused async adapters"): wacc_aadapter_start_<index> and

@@ -96,18 +96,12 @@ static void build_start(agen *g, const wacc_target *t, uint32_t index, char kind
             nargs += nf;
         }
     }
-    LLVMValueRef callee = adapter_load_field(g, g->t_ctx, g->cx, WACC_ACTX_CALLEE, g->t_ptr);
-    LLVMValueRef code = adapter_load_field(g, g->t_funcref, callee, WACC_FUNCREF_CODE, g->t_ptr);
-    args[0] = adapter_load_field(g, g->t_funcref, callee, WACC_FUNCREF_VMCTX, g->t_ptr);
-    LLVMTypeRef ps[WACC_ABI_MAX_FLAT_PARAMS + 1];
-    for (unsigned i = 0; i < nargs; i++)
-        ps[i] = LLVMTypeOf(args[i]);
     /* the callee's core results: callback i32, stackful none, sync its flat results */
     uint32_t nres = kind == WACC_AADAPTER_SYNC ? lift->nresults : kind == WACC_AADAPTER_CALLBACK;
     LLVMTypeRef rty = nres ? adapter_flat_type(g, kind == WACC_AADAPTER_SYNC ? lift->results[0]
                                                                              : WACC_FLAT_I32)
                            : g->t_void;
-    LLVMValueRef r = LLVMBuildCall2(g->b, LLVMFunctionType(rty, ps, nargs, 0), code, args, nargs, "");
+    LLVMValueRef r = adapter_call_callee(g, args, nargs, rty);
     if (nres)
         LLVMSetAlignment(LLVMBuildStore(g->b, r, slot(g, vals, 0)), 8);
     LLVMBuildRetVoid(g->b);

@@ -305,6 +305,46 @@ static LLVMValueRef coerce_out(agen *g, LLVMValueRef x, uint8_t have, uint8_t wa
     return x;
 }
 
+/* A switch on the checked discriminant d of an n-case variant: its
+ * default is unreachable; the cases are the caller's to add. */
+static LLVMValueRef case_switch(agen *g, LLVMValueRef d, uint32_t n)
+{
+    LLVMBasicBlockRef dflt = new_block(g, "bad_case");
+    LLVMValueRef sw = LLVMBuildSwitch(g->b, d, dflt, n);
+    LLVMPositionBuilderAtEnd(g->b, dflt);
+    LLVMBuildUnreachable(g->b);
+    return sw;
+}
+
+/* Case c of sw: without a payload straight to merge (false); with one a
+ * block of its own, the builder at it (true). */
+static bool case_begin(agen *g, LLVMValueRef sw, uint32_t c, bool payload,
+                       LLVMBasicBlockRef merge)
+{
+    if (!payload) {
+        LLVMAddCase(sw, c32(g, c), merge);
+        return false;
+    }
+    LLVMBasicBlockRef bb = new_block(g, "case");
+    LLVMAddCase(sw, c32(g, c), bb);
+    LLVMPositionBuilderAtEnd(g->b, bb);
+    return true;
+}
+
+/* The end of a variant case's block: its payload's np joined values vals[]
+ * padded with zeros to the variant's nslots flat slots, a branch to merge,
+ * and the values as the incomings of the slots' phis there. */
+static void case_join(agen *g, const uint8_t *slots, uint32_t nslots, LLVMValueRef *vals,
+                      uint32_t np, LLVMBasicBlockRef merge, LLVMValueRef *phis)
+{
+    for (uint32_t k = np; k < nslots; k++)
+        vals[k] = LLVMConstNull(adapter_flat_type(g, slots[k]));
+    LLVMBasicBlockRef end = LLVMGetInsertBlock(g->b);
+    LLVMBuildBr(g->b, merge);
+    for (uint32_t k = 0; k < nslots; k++)
+        LLVMAddIncoming(phis[k], &vals[k], &end, 1);
+}
+
 static void flat_variant(agen *g, const wacc_ctype *t, const LLVMValueRef *in, LLVMValueRef *out,
                          int to)
 {
@@ -315,19 +355,15 @@ static void flat_variant(agen *g, const wacc_ctype *t, const LLVMValueRef *in, L
     if (nslots == 0)
         return;
     const uint8_t *slots = &t->flat[0][1];
-    LLVMBasicBlockRef dflt = new_block(g, "bad_case"), merge = new_block(g, "case_done");
-    LLVMValueRef sw = LLVMBuildSwitch(g->b, d, dflt, t->n);
-    LLVMPositionBuilderAtEnd(g->b, dflt);
-    LLVMBuildUnreachable(g->b);
+    LLVMValueRef sw = case_switch(g, d, t->n);
+    LLVMBasicBlockRef merge = new_block(g, "case_done");
     LLVMPositionBuilderAtEnd(g->b, merge);
     LLVMValueRef phis[WACC_ABI_MAX_FLAT];
     for (uint32_t k = 0; k < nslots; k++)
         phis[k] = LLVMBuildPhi(g->b, adapter_flat_type(g, slots[k]), "");
     for (uint32_t c = 0; c < t->n; c++) {
         const wacc_ctype *ct = t->fields[c].type;
-        LLVMBasicBlockRef bb = new_block(g, "case");
-        LLVMAddCase(sw, c32(g, c), bb);
-        LLVMPositionBuilderAtEnd(g->b, bb);
+        case_begin(g, sw, c, true, merge);
         LLVMValueRef vals[WACC_ABI_MAX_FLAT];
         uint32_t np = ct ? ct->nflat : 0;
         if (ct) {
@@ -338,12 +374,7 @@ static void flat_variant(agen *g, const wacc_ctype *t, const LLVMValueRef *in, L
             for (uint32_t k = 0; k < np; k++)
                 vals[k] = coerce_out(g, pout[k], ct->flat[0][k], slots[k]);
         }
-        for (uint32_t k = np; k < nslots; k++)
-            vals[k] = LLVMConstNull(adapter_flat_type(g, slots[k]));
-        LLVMBasicBlockRef end = LLVMGetInsertBlock(g->b);
-        LLVMBuildBr(g->b, merge);
-        for (uint32_t k = 0; k < nslots; k++)
-            LLVMAddIncoming(phis[k], &vals[k], &end, 1);
+        case_join(g, slots, nslots, vals, np, merge, phis);
     }
     LLVMPositionBuilderAtEnd(g->b, merge);
     for (uint32_t k = 0; k < nslots; k++)
@@ -427,19 +458,12 @@ static void mem_variant(agen *g, const wacc_ctype *t, LLVMValueRef src, LLVMValu
         any |= t->fields[c].type != NULL;
     if (!any)
         return;
-    LLVMBasicBlockRef dflt = new_block(g, "bad_case"), merge = new_block(g, "case_done");
-    LLVMValueRef sw = LLVMBuildSwitch(g->b, d32, dflt, t->n);
-    LLVMPositionBuilderAtEnd(g->b, dflt);
-    LLVMBuildUnreachable(g->b);
+    LLVMValueRef sw = case_switch(g, d32, t->n);
+    LLVMBasicBlockRef merge = new_block(g, "case_done");
     for (uint32_t c = 0; c < t->n; c++) {
         const wacc_ctype *ct = t->fields[c].type;
-        if (!ct) {
-            LLVMAddCase(sw, c32(g, c), merge);
+        if (!case_begin(g, sw, c, ct != NULL, merge))
             continue;
-        }
-        LLVMBasicBlockRef bb = new_block(g, "case");
-        LLVMAddCase(sw, c32(g, c), bb);
-        LLVMPositionBuilderAtEnd(g->b, bb);
         adapter_mem_xfer(g, ct, at(g, src, off), at(g, dst, off), to);
         LLVMBuildBr(g->b, merge);
     }
@@ -532,9 +556,7 @@ static void load_variant(agen *g, const wacc_ctype *t, LLVMValueRef src, LLVMVal
     }
     for (uint32_t c = 0; c < t->n; c++) {
         const wacc_ctype *ct = t->fields[c].type;
-        LLVMBasicBlockRef bb = new_block(g, "lcase");
-        LLVMAddCase(sw, c32(g, c), bb);
-        LLVMPositionBuilderAtEnd(g->b, bb);
+        case_begin(g, sw, c, true, merge);
         LLVMValueRef vals[WACC_ABI_MAX_FLAT];
         uint32_t np = ct ? ct->nflat : 0;
         if (ct) {
@@ -543,12 +565,7 @@ static void load_variant(agen *g, const wacc_ctype *t, LLVMValueRef src, LLVMVal
             for (uint32_t k = 0; k < np; k++)
                 vals[k] = coerce_out(g, pin[k], ct->flat[0][k], slots[k]);
         }
-        for (uint32_t k = np; k < nslots; k++)
-            vals[k] = LLVMConstNull(adapter_flat_type(g, slots[k]));
-        LLVMBasicBlockRef end = LLVMGetInsertBlock(g->b);
-        LLVMBuildBr(g->b, merge);
-        for (uint32_t k = 0; k < nslots; k++)
-            LLVMAddIncoming(phis[k], &vals[k], &end, 1);
+        case_join(g, slots, nslots, vals, np, merge, phis);
     }
     LLVMPositionBuilderAtEnd(g->b, merge);
     for (uint32_t k = 0; k < nslots; k++)
@@ -622,19 +639,12 @@ static void store_variant(agen *g, const wacc_ctype *t, const LLVMValueRef *in, 
         return;
     const uint8_t *slots = &t->flat[0][1];
     uint32_t off = (uint32_t)align_up(t->disc_size, t->case_align[0]);
-    LLVMBasicBlockRef dflt = new_block(g, "sbad_case"), merge = new_block(g, "scase_done");
-    LLVMValueRef sw = LLVMBuildSwitch(g->b, d, dflt, t->n);
-    LLVMPositionBuilderAtEnd(g->b, dflt);
-    LLVMBuildUnreachable(g->b);     /* adapter_flat_xfer checked it */
+    LLVMValueRef sw = case_switch(g, d, t->n);
+    LLVMBasicBlockRef merge = new_block(g, "scase_done");
     for (uint32_t c = 0; c < t->n; c++) {
         const wacc_ctype *ct = t->fields[c].type;
-        if (!ct) {
-            LLVMAddCase(sw, c32(g, c), merge);
+        if (!case_begin(g, sw, c, ct != NULL, merge))
             continue;
-        }
-        LLVMBasicBlockRef bb = new_block(g, "scase");
-        LLVMAddCase(sw, c32(g, c), bb);
-        LLVMPositionBuilderAtEnd(g->b, bb);
         LLVMValueRef pin[WACC_ABI_MAX_FLAT];
         for (uint32_t k = 0; k < ct->nflat; k++)
             pin[k] = coerce_in(g, in[1 + k], slots[k], ct->flat[0][k]);

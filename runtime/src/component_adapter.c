@@ -466,37 +466,34 @@ static struct wacc_funcref *native_ref(wacc_func *fn)
     return r && r->code ? r : NULL;
 }
 
-wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts *o,
-                               const wacc_core_functype *ft)
+/* Whether a lowering in frame f of target may be fused at all: target is
+ * lifted by another core instance of this component instance, and the
+ * artifact has adapters (or traces the look-ups).  Fused adapters are
+ * 32-bit only (their keys do not say): a 64-bit memory on either side
+ * takes the generic path. */
+static bool fusable(cframe *f, struct wacc_cfunc *target, const copts *o)
 {
     wacc_cinstance *ci = f->ci;
     if (ci->no_fuse || target->kind != CF_LIFTED || !target->f || target->f == f ||
-        target->f->ci != ci)
-        return NULL;
-    /* Fused adapters are 32-bit only (their keys do not say): a 64-bit
-     * memory on either side takes the generic path. */
-    if (o->mem64 || target->opts.mem64)
-        return NULL;
-    /* A callee (or a caller's realloc) that uses context.get/set needs its
-     * own (fresh) thread context, which the generic path's task gives it. */
-    if (target->f->uses_context || f->uses_context)
-        return NULL;
-    if (!ci->art || !ci->art->cdesc || (!ci->art->cdesc->num_adapters && !ci->fuse_trace))
-        return NULL;
-    char *key = wacc_adapter_key_alloc(target->params, target->nparams, target->result,
-                                       o->encoding, target->opts.encoding);
-    if (!key)
-        return NULL;
-    const struct wacc_adapter_entry *e = find_adapter(ci->art, key);
-    if (ci->fuse_trace)
-        fprintf(stderr, "wacc: lowering %s: %s\n", key, e ? "fused adapter" : "no adapter");
-    free(key);
-    if (!e)
-        return NULL;
+        target->f->ci != ci || o->mem64 || target->opts.mem64)
+        return false;
+    return ci->art && ci->art->cdesc && (ci->art->cdesc->num_adapters || ci->fuse_trace);
+}
+
+/* The state of a fused adapter from caller frame f to target: the two
+ * sides' frames, memories, reallocs and encodings, the callee's native
+ * funcref and the types of the signature's resources.  A sync adapter
+ * (sync) also calls the callee's post-return, and its handle scopes are
+ * the instance's (on ci->scoped); an async call's scopes are the call's
+ * (wacc__adapter_async_scope).  NULL where the callee (or post-return)
+ * cannot be called natively or the signature names too many resources. */
+static afused *afused_new(wacc_cinstance *ci, cframe *f, struct wacc_cfunc *target,
+                          const copts *o, bool sync)
+{
     const copts *lo = &target->opts;
     struct wacc_funcref *callee = native_ref(target->core);
-    struct wacc_funcref *post = lo->post_return ? native_ref(lo->post_return) : NULL;
-    if (!callee || (lo->post_return && !post))
+    struct wacc_funcref *post = sync && lo->post_return ? native_ref(lo->post_return) : NULL;
+    if (!callee || (sync && lo->post_return && !post))
         return NULL;
     const wacc_resource_type *rts[WACC_ADAPTER_KEY_MAX_RESOURCES];
     uint32_t nres = wacc_adapter_key_resources(target->params, target->nparams, target->result,
@@ -512,8 +509,10 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
     if (nres) {
         if (!bind_resources(a, ci, rts, nres))
             return NULL;
-        a->next_scoped = ci->scoped;
-        ci->scoped = a;
+        if (sync) {
+            a->next_scoped = ci->scoped;
+            ci->scoped = a;
+        }
     }
     a->mem[CALLER] = o->memory;
     a->mem[CALLEE] = lo->memory;
@@ -531,6 +530,32 @@ wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts
     a->cx.callee_may_enter = (uint8_t *)&target->f->abi.may_enter;
     a->cx.callee_may_leave = (uint8_t *)&target->f->abi.may_leave;
     a->cx.runtime = a;
+    return a;
+}
+
+wacc_func *wacc__adapter_lower(cframe *f, struct wacc_cfunc *target, const copts *o,
+                               const wacc_core_functype *ft)
+{
+    wacc_cinstance *ci = f->ci;
+    if (!fusable(f, target, o))
+        return NULL;
+    /* A callee (or a caller's realloc) that uses context.get/set needs its
+     * own (fresh) thread context, which the generic path's task gives it. */
+    if (target->f->uses_context || f->uses_context)
+        return NULL;
+    char *key = wacc_adapter_key_alloc(target->params, target->nparams, target->result,
+                                       o->encoding, target->opts.encoding);
+    if (!key)
+        return NULL;
+    const struct wacc_adapter_entry *e = find_adapter(ci->art, key);
+    if (ci->fuse_trace)
+        fprintf(stderr, "wacc: lowering %s: %s\n", key, e ? "fused adapter" : "no adapter");
+    free(key);
+    if (!e)
+        return NULL;
+    afused *a = afused_new(ci, f, target, o, true);
+    if (!a)
+        return NULL;
     struct wacc_funcref ref = { e->code, &a->cx, 0, 0, e->array_call };
     wacc_functype t = { ft->nparams, ft->nresults, ft->params, ft->results };
     return wacc__func_new_raw(ci->store, &t, &ref);
@@ -543,10 +568,7 @@ bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o, b
                          wacc_array_call_fn *result)
 {
     wacc_cinstance *ci = f->ci;
-    if (ci->no_fuse || target->kind != CF_LIFTED || !target->f || target->f == f ||
-        target->f->ci != ci || o->mem64 || target->opts.mem64)
-        return false;
-    if (!ci->art || !ci->art->cdesc || (!ci->art->cdesc->num_adapters && !ci->fuse_trace))
+    if (!fusable(f, target, o))
         return false;
     char *key = wacc_adapter_key_alloc(target->params, target->nparams, target->result,
                                        o->encoding, target->opts.encoding);
@@ -569,38 +591,9 @@ bool wacc__adapter_async(cframe *f, struct wacc_cfunc *target, const copts *o, b
     if (ci->fuse_trace)
         fprintf(stderr, "wacc: lowering %s: %s\n", akey, e ? "fused async adapter" : "no adapter");
     free(akey);
-    struct wacc_funcref *callee = e ? native_ref(target->core) : NULL;
-    if (!callee)
-        return false;
-    const wacc_resource_type *rts[WACC_ADAPTER_KEY_MAX_RESOURCES];
-    uint32_t nres = wacc_adapter_key_resources(target->params, target->nparams, target->result,
-                                               rts, WACC_ADAPTER_KEY_MAX_RESOURCES);
-    if (nres == UINT32_MAX)
-        return false;
-    afused *a = wacc_arena_alloc(&ci->arena, sizeof *a);
+    afused *a = e ? afused_new(ci, f, target, o, false) : NULL;
     if (!a)
         return false;
-    memset(a, 0, sizeof *a);
-    const copts *lo = &target->opts;
-    a->frame[CALLER] = f;
-    a->frame[CALLEE] = target->f;
-    /* handles: the scopes are the call's (wacc__adapter_async_scope) */
-    if (nres && !bind_resources(a, ci, rts, nres))
-        return false;
-    a->mem[CALLER] = o->memory;
-    a->mem[CALLEE] = lo->memory;
-    a->realloc[CALLER] = o->realloc;
-    a->realloc[CALLEE] = lo->realloc;
-    a->enc[CALLER] = o->encoding;
-    a->enc[CALLEE] = lo->encoding;
-    a->cx.ops = &adapter_ops;
-    a->cx.mem[CALLER] = o->memory ? &o->memory->m : NULL;
-    a->cx.mem[CALLEE] = lo->memory ? &lo->memory->m : NULL;
-    a->cx.callee = callee;
-    a->cx.caller_may_leave = (uint8_t *)&f->abi.may_leave;
-    a->cx.callee_may_enter = (uint8_t *)&target->f->abi.may_enter;
-    a->cx.callee_may_leave = (uint8_t *)&target->f->abi.may_leave;
-    a->cx.runtime = a;
     *cx = &a->cx;
     *start = (wacc_array_call_fn)e->code;
     *result = e->array_call;

@@ -207,7 +207,14 @@ static void obj_free(wacc_cinstance *ci, void *p)
     if (o->onext)
         o->onext->oprev = o->oprev;
     if (o->otype == O_SUBTASK) {
-        wacc_subtask_fini(&((asubtask *)o)->lend);
+        asubtask *st = (asubtask *)o;
+        /* a callee task or an async host call still in flight (a trap,
+         * or the instance being freed) must not point back at it */
+        if (st->c.callee)
+            st->c.callee->caller = NULL;
+        if (st->c.hcall)
+            wacc__hcall_detach(st->c.hcall);
+        wacc_subtask_fini(&st->lend);
         if (S->nspare_sub < 16) {
             S->spare_sub[S->nspare_sub++] = o;
             return;
@@ -1287,6 +1294,11 @@ uint32_t wacc__async_invoke(wacc_store *s, struct wacc_cfunc *F, const wacc_cval
     if (S)
         S->cur = cur;
     if (code) {
+        /* the task outlives h (a trap poisoned the instance: its tasks are
+         * not run again, and are freed with it): no pointer into this
+         * frame may stay behind (task_free clears caller->callee) */
+        if (h.c.callee)
+            h.c.callee->caller = NULL;
         wacc_trap t;
         memset(&t, 0, sizeof t);
         t.code = code;
@@ -1455,10 +1467,6 @@ static uint32_t lower_async_call(void *data, wacc_val *vals)
             code = wait_until(ci, f, th, AW_COND, sub_resolved, st, false, NULL);
     }
     if (code) {
-        if (st->c.callee)
-            st->c.callee->caller = NULL;
-        if (st->c.hcall)
-            wacc__hcall_detach(st->c.hcall);
         obj_free(ci, st);
         return code;
     }

@@ -37,16 +37,21 @@ struct wacc_wasi3_sockets {
 const wacc_ctype *s3_err_type(const wacc_cfunc *type);
 wacc_cval s3_err(wacc_arena *a, const wacc_ctype *et, const char *label);
 wacc_cval s3_ok(wacc_arena *a, const wacc_cval *payload);
-/* A socket option SK_* (sk_int.h) of fd as f's result: get (result<kind,
- * error-code>) or set a[1] (result<_, error-code>); fd < 0: invalid-state. */
-wacc_cval s3_opt(sk_fn *f, int fd, int family, const wacc_cval *a, wacc_arena *arena, int opt, uint8_t kind,
-                 bool set);
-/* An option function `name` of the table: calls the file's own
- * opt(f, a, res, arena, o, kind, set) (which finds the socket). */
-#define S3_OPT(name, o, kind, set)                                                        \
+/* The first member of a tcp and a udp socket (sockets_tcp.c, sockets_udp.c):
+ * what the functions they share read. fd < 0: not usable (invalid-state). */
+typedef struct s3_sock {
+    int fd, family;
+} s3_sock;
+/* A socket option SK_* (sk_int.h) of the socket a[0] (a rep in socks) as
+ * f's result: get (result<kind, error-code>) or set a[1] (result<_,
+ * error-code>). A trap if there is no such socket. */
+uint32_t s3_opt(sk_fn *f, const w3_slots *socks, const wacc_cval *a, wacc_cval *res,
+                wacc_arena *arena, int opt, uint8_t kind, bool set);
+/* An option function `name` of the table, on the sockets ss->socks. */
+#define S3_OPT(name, socks, o, kind, set)                                                 \
     static uint32_t name(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena) \
     {                                                                                     \
-        return opt(f, a, res, arena, o, kind, set);                                       \
+        return s3_opt(f, &f->ss->socks, a, res, arena, o, kind, set);                     \
     }
 /* An ip-socket-address value of sa (arena). */
 bool s3_addr_val(wacc_arena *a, const struct sockaddr_storage *sa, wacc_cval *out);

@@ -22,9 +22,9 @@
 #define TBUF 16384u
 
 typedef struct tcp {
+    s3_sock sk;                         /* first (s3_opt) */
     wacc_wasi3_sockets *ss;
     struct tcp *prev, *next;            /* in ss->all (dropped ones too, until idle) */
-    int fd, family;
     int backlog;                        /* set-listen-backlog-size (0: the default) */
     bool bound, connected, dropped, listening;
     /* listen: accepted sockets into a stream for the guest */
@@ -101,8 +101,8 @@ static void tcp_free(tcp *t)
         if (t->rfut)
             wacc_hend_drop(t->rfut);
     }
-    if (t->fd >= 0)
-        close(t->fd);
+    if (t->sk.fd >= 0)
+        close(t->sk.fd);
     wacc_arena_fini(&t->arena);
     free(t);
 }
@@ -201,7 +201,7 @@ static uint32_t f_bind(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena 
         *res = s3_err(arena, et, "invalid-state");
         return 0;
     }
-    if (!sk_addr_from_val(&a[1], &sa, &len) || !sk_addr_family_ok((struct sockaddr *)&sa, t->family) ||
+    if (!sk_addr_from_val(&a[1], &sa, &len) || !sk_addr_family_ok((struct sockaddr *)&sa, t->sk.family) ||
         !sk_addr_unicast((struct sockaddr *)&sa)) {
         *res = s3_err(arena, et, "invalid-argument");
         return 0;
@@ -210,7 +210,7 @@ static uint32_t f_bind(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena 
         *res = s3_err(arena, et, "access-denied");
         return 0;
     }
-    if (bind(t->fd, (struct sockaddr *)&sa, len) != 0) {
+    if (bind(t->sk.fd, (struct sockaddr *)&sa, len) != 0) {
         *res = s3_err(arena, et, sk_errno_label(errno));
         return 0;
     }
@@ -256,8 +256,8 @@ static uint32_t addr_result(sk_fn *f, tcp *t, bool local, wacc_cval *res, wacc_a
     const wacc_ctype *et = s3_err_type(f->type);
     struct sockaddr_storage sa;
     socklen_t len = sizeof sa;
-    int rc = local ? getsockname(t->fd, (struct sockaddr *)&sa, &len)
-                   : getpeername(t->fd, (struct sockaddr *)&sa, &len);
+    int rc = local ? getsockname(t->sk.fd, (struct sockaddr *)&sa, &len)
+                   : getpeername(t->sk.fd, (struct sockaddr *)&sa, &len);
     if (rc != 0 || (local && !t->bound && !t->connected)) {
         *res = s3_err(arena, et, "invalid-state");
         return 0;
@@ -287,7 +287,7 @@ static uint32_t f_family(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_aren
     tcp *t = get(f->ss, a[0].x.u);
     if (!t)
         return WACC_TRAP_HOST;
-    *res = sk_family_val(t->family);
+    *res = sk_family_val(t->sk.family);
     return 0;
 }
 
@@ -303,48 +303,42 @@ static uint32_t f_is_listening(sk_fn *f, const wacc_cval *a, wacc_cval *res, wac
 
 /* ---- options ---- */
 
-wacc_cval s3_opt(sk_fn *f, int fd, int family, const wacc_cval *a, wacc_arena *arena, int opt, uint8_t kind,
-                 bool set)
+uint32_t s3_opt(sk_fn *f, const w3_slots *socks, const wacc_cval *a, wacc_cval *res,
+                wacc_arena *arena, int opt, uint8_t kind, bool set)
 {
-    const wacc_ctype *et = s3_err_type(f->type);
-    if (fd < 0)
-        return s3_err(arena, et, "invalid-state");
-    if (set) {
-        const char *bad = sk_opt_set(fd, family, opt, kind == WACC_CT_BOOL ? a[1].x.b : a[1].x.u);
-        return bad ? s3_err(arena, et, bad) : s3_ok(arena, NULL);
-    }
-    uint64_t v;
-    const char *bad = sk_opt_get(fd, family, opt, &v);
-    if (bad)
-        return s3_err(arena, et, bad);
-    wacc_cval val = kind == WACC_CT_BOOL ? wacc_cval_bool(v != 0) : wacc_cval_uint(kind, v);
-    return s3_ok(arena, &val);
-}
-
-static uint32_t opt(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena, int o, uint8_t kind,
-                    bool set)
-{
-    tcp *t = get(f->ss, a[0].x.u);
-    if (!t)
+    const s3_sock *sk = w3_slot_get(socks, a[0].x.u);
+    if (!sk)
         return WACC_TRAP_HOST;
-    *res = s3_opt(f, t->fd, t->family, a, arena, o, kind, set);
+    uint64_t v = 0;
+    const char *bad = sk->fd < 0 ? "invalid-state"
+                    : set ? sk_opt_set(sk->fd, sk->family, opt,
+                                       kind == WACC_CT_BOOL ? a[1].x.b : a[1].x.u)
+                          : sk_opt_get(sk->fd, sk->family, opt, &v);
+    if (bad) {
+        *res = s3_err(arena, s3_err_type(f->type), bad);
+    } else if (set) {
+        *res = s3_ok(arena, NULL);
+    } else {
+        wacc_cval val = kind == WACC_CT_BOOL ? wacc_cval_bool(v != 0) : wacc_cval_uint(kind, v);
+        *res = s3_ok(arena, &val);
+    }
     return 0;
 }
 
-S3_OPT(f_keep_get, SK_KEEP_ALIVE, WACC_CT_BOOL, false)
-S3_OPT(f_keep_set, SK_KEEP_ALIVE, WACC_CT_BOOL, true)
-S3_OPT(f_idle_get, SK_KEEP_IDLE, WACC_CT_U64, false)
-S3_OPT(f_idle_set, SK_KEEP_IDLE, WACC_CT_U64, true)
-S3_OPT(f_intvl_get, SK_KEEP_INTERVAL, WACC_CT_U64, false)
-S3_OPT(f_intvl_set, SK_KEEP_INTERVAL, WACC_CT_U64, true)
-S3_OPT(f_count_get, SK_KEEP_COUNT, WACC_CT_U32, false)
-S3_OPT(f_count_set, SK_KEEP_COUNT, WACC_CT_U32, true)
-S3_OPT(f_hops_get, SK_HOP_LIMIT, WACC_CT_U8, false)
-S3_OPT(f_hops_set, SK_HOP_LIMIT, WACC_CT_U8, true)
-S3_OPT(f_rbuf_get, SK_RECV_BUF, WACC_CT_U64, false)
-S3_OPT(f_rbuf_set, SK_RECV_BUF, WACC_CT_U64, true)
-S3_OPT(f_sbuf_get, SK_SEND_BUF, WACC_CT_U64, false)
-S3_OPT(f_sbuf_set, SK_SEND_BUF, WACC_CT_U64, true)
+S3_OPT(f_keep_get, tcps, SK_KEEP_ALIVE, WACC_CT_BOOL, false)
+S3_OPT(f_keep_set, tcps, SK_KEEP_ALIVE, WACC_CT_BOOL, true)
+S3_OPT(f_idle_get, tcps, SK_KEEP_IDLE, WACC_CT_U64, false)
+S3_OPT(f_idle_set, tcps, SK_KEEP_IDLE, WACC_CT_U64, true)
+S3_OPT(f_intvl_get, tcps, SK_KEEP_INTERVAL, WACC_CT_U64, false)
+S3_OPT(f_intvl_set, tcps, SK_KEEP_INTERVAL, WACC_CT_U64, true)
+S3_OPT(f_count_get, tcps, SK_KEEP_COUNT, WACC_CT_U32, false)
+S3_OPT(f_count_set, tcps, SK_KEEP_COUNT, WACC_CT_U32, true)
+S3_OPT(f_hops_get, tcps, SK_HOP_LIMIT, WACC_CT_U8, false)
+S3_OPT(f_hops_set, tcps, SK_HOP_LIMIT, WACC_CT_U8, true)
+S3_OPT(f_rbuf_get, tcps, SK_RECV_BUF, WACC_CT_U64, false)
+S3_OPT(f_rbuf_set, tcps, SK_RECV_BUF, WACC_CT_U64, true)
+S3_OPT(f_sbuf_get, tcps, SK_SEND_BUF, WACC_CT_U64, false)
+S3_OPT(f_sbuf_set, tcps, SK_SEND_BUF, WACC_CT_U64, true)
 
 static uint32_t f_backlog(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena)
 {
@@ -356,9 +350,9 @@ static uint32_t f_backlog(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_are
     int b = v > 0x7fffffff ? 0x7fffffff : (int)v;
     if (v == 0)
         *res = s3_err(arena, et, "invalid-argument");
-    else if (t->connected || t->ccall || t->fd < 0)
+    else if (t->connected || t->ccall || t->sk.fd < 0)
         *res = s3_err(arena, et, "invalid-state");
-    else if (t->listening && listen(t->fd, b) != 0)
+    else if (t->listening && listen(t->sk.fd, b) != 0)
         *res = s3_err(arena, et, "not-supported");
     else {
         t->backlog = b;
@@ -381,8 +375,8 @@ static tcp *tcp_new(wacc_wasi3_sockets *ss, int fd, int family, uint32_t *rep)
     if (t->next)
         t->next->prev = t;
     ss->all = t;
-    t->fd = fd;
-    t->family = family;
+    t->sk.fd = fd;
+    t->sk.family = family;
     wacc_arena_init(&t->arena);
     return t;
 }
@@ -426,13 +420,13 @@ static void accept_pump(tcp *t)
         return;
     struct sockaddr_storage sa;
     socklen_t len = sizeof sa;
-    int fd = accept4(t->fd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = accept4(t->sk.fd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
         if ((errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) && !t->aw)
-            t->aw = wacc_watch_add(t->ss->ci, t->fd, POLLIN, 0, on_accept_ready, t);
+            t->aw = wacc_watch_add(t->ss->ci, t->sk.fd, POLLIN, 0, on_accept_ready, t);
         return;
     }
-    tcp *c = tcp_new(t->ss, fd, t->family, &t->arep);
+    tcp *c = tcp_new(t->ss, fd, t->sk.family, &t->arep);
     if (!c) {
         close(fd);
         return;
@@ -455,7 +449,7 @@ static uint32_t f_listen(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_aren
         *res = s3_err(arena, et, "invalid-state");
         return 0;
     }
-    if (listen(t->fd, t->backlog ? t->backlog : 128) != 0) {
+    if (listen(t->sk.fd, t->backlog ? t->backlog : 128) != 0) {
         *res = s3_err(arena, et, sk_errno_label(errno));
         return 0;
     }
@@ -493,7 +487,7 @@ static uint32_t on_connect(void *ud, short revents)
     t->cw = NULL;
     int e = 0;
     socklen_t l = sizeof e;
-    if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &e, &l) != 0)
+    if (getsockopt(t->sk.fd, SOL_SOCKET, SO_ERROR, &e, &l) != 0)
         e = errno;
     connect_done(t, e);
     return 0;
@@ -512,7 +506,7 @@ static uint32_t f_connect(void *data, wacc_hcall *call, const wacc_cval *a, uint
     const char *bad = NULL;
     if (t->connected || t->ccall)
         bad = "invalid-state";
-    else if (!sk_addr_from_val(&a[1], &sa, &len) || !sk_addr_family_ok((struct sockaddr *)&sa, t->family) ||
+    else if (!sk_addr_from_val(&a[1], &sa, &len) || !sk_addr_family_ok((struct sockaddr *)&sa, t->sk.family) ||
              !sk_addr_remote_ok((struct sockaddr *)&sa) || !sk_addr_unicast((struct sockaddr *)&sa))
         bad = "invalid-argument";
     else if (!allowed(ss, true, (struct sockaddr *)&sa))
@@ -522,7 +516,7 @@ static uint32_t f_connect(void *data, wacc_hcall *call, const wacc_cval *a, uint
         return wacc_hcall_return(call, &r);
     }
     t->ccall = call;
-    if (connect(t->fd, (struct sockaddr *)&sa, len) == 0) {
+    if (connect(t->sk.fd, (struct sockaddr *)&sa, len) == 0) {
         connect_done(t, 0);
         return 0;
     }
@@ -530,7 +524,7 @@ static uint32_t f_connect(void *data, wacc_hcall *call, const wacc_cval *a, uint
         connect_done(t, errno);
         return 0;
     }
-    t->cw = wacc_watch_add(ss->ci, t->fd, POLLOUT, 0, on_connect, t);
+    t->cw = wacc_watch_add(ss->ci, t->sk.fd, POLLOUT, 0, on_connect, t);
     if (!t->cw)
         connect_done(t, ENOMEM);
     return 0;
@@ -583,14 +577,14 @@ static uint32_t on_sfut(void *ud, wacc_hend *e, uint32_t result, uint32_t n)
 static void send_pump(tcp *t)
 {
     while (!t->serr && t->soff < t->slen) {
-        ssize_t w = send(t->fd, t->sbuf + t->soff, t->slen - t->soff, MSG_NOSIGNAL);
+        ssize_t w = send(t->sk.fd, t->sbuf + t->soff, t->slen - t->soff, MSG_NOSIGNAL);
         if (w > 0) {
             t->soff += (uint32_t)w;
             continue;
         }
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             if (!t->sw)
-                t->sw = wacc_watch_add(t->ss->ci, t->fd, POLLOUT, 0, on_send_ready, t);
+                t->sw = wacc_watch_add(t->ss->ci, t->sk.fd, POLLOUT, 0, on_send_ready, t);
             return;
         }
         t->serr = w < 0 ? errno : EPIPE;
@@ -611,7 +605,7 @@ static void send_pump(tcp *t)
     }
     if (t->sfut && !t->sfut_busy) {
         if (!t->serr)
-            shutdown(t->fd, SHUT_WR);
+            shutdown(t->sk.fd, SHUT_WR);
         const wacc_ctype *ft = wacc_hend_type(t->sfut);
         const wacc_ctype *rt = ft ? ft->elem : NULL;
         t->sv = t->serr ? s3_err(&t->arena, rt && rt->n > 1 ? rt->fields[1].type : NULL, "connection-broken")
@@ -698,14 +692,14 @@ static void recv_pump(tcp *t)
     if (!t->rout)
         return;
     if (t->rlen == 0 && !t->reof) {
-        ssize_t r = recv(t->fd, t->rbuf, sizeof t->rbuf, 0);
+        ssize_t r = recv(t->sk.fd, t->rbuf, sizeof t->rbuf, 0);
         if (r > 0) {
             t->rlen = (uint32_t)r;
         } else if (r == 0) {
             t->reof = true;
         } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
             if (!t->rw)
-                t->rw = wacc_watch_add(t->ss->ci, t->fd, POLLIN, 0, on_recv_ready, t);
+                t->rw = wacc_watch_add(t->ss->ci, t->sk.fd, POLLIN, 0, on_recv_ready, t);
             return;
         } else {
             t->rerr = errno;

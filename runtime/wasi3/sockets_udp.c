@@ -17,9 +17,9 @@
 #define DGRAM_MAX 65535u
 
 typedef struct udp {
+    s3_sock sk;                         /* first (s3_opt) */
     wacc_wasi3_sockets *ss;
     struct udp *prev, *next;            /* in ss->uall */
-    int fd, family;
     bool bound, connected, dropped;
     /* one send and one receive in flight at a time */
     wacc_hcall *scall, *rcall;
@@ -56,8 +56,8 @@ static void udp_free(udp *u)
         if (u->rw)
             wacc_watch_remove(u->ss->ci, u->rw);
     }
-    if (u->fd >= 0)
-        close(u->fd);
+    if (u->sk.fd >= 0)
+        close(u->sk.fd);
     free(u->sdata);
     free(u->rbuf);
     free(u);
@@ -99,7 +99,7 @@ static bool allowed(const wacc_wasi3_sockets *ss, const struct sockaddr *sa)
 static const char *addr_arg(const udp *u, const wacc_cval *v, bool remote, struct sockaddr_storage *sa,
                             socklen_t *len)
 {
-    if (!sk_addr_from_val(v, sa, len) || !sk_addr_family_ok((struct sockaddr *)sa, u->family) ||
+    if (!sk_addr_from_val(v, sa, len) || !sk_addr_family_ok((struct sockaddr *)sa, u->sk.family) ||
         !sk_addr_unicast((struct sockaddr *)sa) || (remote && !sk_addr_remote_ok((struct sockaddr *)sa)))
         return "invalid-argument";
     if (!allowed(u->ss, (struct sockaddr *)sa))
@@ -128,8 +128,8 @@ static uint32_t f_create(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_aren
         return WACC_TRAP_OUT_OF_MEMORY;
     }
     u->ss = f->ss;
-    u->fd = fd;
-    u->family = family;
+    u->sk.fd = fd;
+    u->sk.family = family;
     u->next = f->ss->uall;
     if (u->next)
         u->next->prev = u;
@@ -148,7 +148,7 @@ static uint32_t f_bind(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena 
     if (!u)
         return WACC_TRAP_HOST;
     const char *bad = u->bound ? "invalid-state" : addr_arg(u, &a[1], false, &sa, &len);
-    if (!bad && bind(u->fd, (struct sockaddr *)&sa, len) != 0)
+    if (!bad && bind(u->sk.fd, (struct sockaddr *)&sa, len) != 0)
         bad = sk_errno_label(errno);
     if (!bad)
         u->bound = true;
@@ -165,7 +165,7 @@ static uint32_t f_connect(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_are
     if (!u)
         return WACC_TRAP_HOST;
     const char *bad = addr_arg(u, &a[1], true, &sa, &len);
-    if (!bad && connect(u->fd, (struct sockaddr *)&sa, len) != 0)
+    if (!bad && connect(u->sk.fd, (struct sockaddr *)&sa, len) != 0)
         bad = sk_errno_label(errno);
     if (!bad)
         u->connected = u->bound = true;
@@ -184,7 +184,7 @@ static uint32_t f_disconnect(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_
         return 0;
     }
     struct sockaddr sa = { .sa_family = AF_UNSPEC };
-    connect(u->fd, &sa, sizeof sa);
+    connect(u->sk.fd, &sa, sizeof sa);
     u->connected = false;
     *res = s3_ok(arena, NULL);
     return 0;
@@ -198,8 +198,8 @@ static uint32_t f_addr(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena 
         return WACC_TRAP_HOST;
     struct sockaddr_storage sa;
     socklen_t len = sizeof sa;
-    int rc = local ? getsockname(u->fd, (struct sockaddr *)&sa, &len)
-                   : getpeername(u->fd, (struct sockaddr *)&sa, &len);
+    int rc = local ? getsockname(u->sk.fd, (struct sockaddr *)&sa, &len)
+                   : getpeername(u->sk.fd, (struct sockaddr *)&sa, &len);
     if (rc != 0 || (local && !u->bound) || (!local && !u->connected)) {
         *res = s3_err(arena, et, "invalid-state");
         return 0;
@@ -227,7 +227,7 @@ static uint32_t f_family(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_aren
     udp *u = get(f->ss, a[0].x.u);
     if (!u)
         return WACC_TRAP_HOST;
-    *res = sk_family_val(u->family);
+    *res = sk_family_val(u->sk.family);
     return 0;
 }
 
@@ -268,13 +268,13 @@ static void send_done(udp *u, const char *bad)
 
 static void try_send(udp *u)
 {
-    ssize_t n = u->has_to ? sendto(u->fd, u->sdata, u->slen, 0, (struct sockaddr *)&u->sto, u->stolen)
-                          : send(u->fd, u->sdata, u->slen, 0);
+    ssize_t n = u->has_to ? sendto(u->sk.fd, u->sdata, u->slen, 0, (struct sockaddr *)&u->sto, u->stolen)
+                          : send(u->sk.fd, u->sdata, u->slen, 0);
     if (n >= 0) {
         u->bound = true;            /* the system bound it if it was not */
         send_done(u, NULL);
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (!(u->sw = wacc_watch_add(u->ss->ci, u->fd, POLLOUT, 0, on_send_ready, u)))
+        if (!(u->sw = wacc_watch_add(u->ss->ci, u->sk.fd, POLLOUT, 0, on_send_ready, u)))
             send_done(u, "out-of-memory");
     } else {
         send_done(u, errno == EMSGSIZE ? "datagram-too-large" : sk_errno_label(errno));
@@ -352,11 +352,11 @@ static void try_receive(udp *u)
         return;
     }
     uint8_t *buf = u->rbuf;
-    ssize_t n = recvfrom(u->fd, buf, DGRAM_MAX, 0, (struct sockaddr *)&from, &fl);
+    ssize_t n = recvfrom(u->sk.fd, buf, DGRAM_MAX, 0, (struct sockaddr *)&from, &fl);
     if (n >= 0)
         recv_done(u, NULL, buf, (size_t)n, &from);
     else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        if (!(u->rw = wacc_watch_add(u->ss->ci, u->fd, POLLIN, 0, on_recv_ready, u)))
+        if (!(u->rw = wacc_watch_add(u->ss->ci, u->sk.fd, POLLIN, 0, on_recv_ready, u)))
             recv_done(u, "out-of-memory", NULL, 0, NULL);
     } else {
         recv_done(u, sk_errno_label(errno), NULL, 0, NULL);
@@ -381,22 +381,12 @@ static uint32_t f_receive(void *data, wacc_hcall *call, const wacc_cval *a, uint
 
 /* ---- options ---- */
 
-static uint32_t opt(sk_fn *f, const wacc_cval *a, wacc_cval *res, wacc_arena *arena, int o, uint8_t kind,
-                    bool set)
-{
-    udp *u = get(f->ss, a[0].x.u);
-    if (!u)
-        return WACC_TRAP_HOST;
-    *res = s3_opt(f, u->fd, u->family, a, arena, o, kind, set);
-    return 0;
-}
-
-S3_OPT(f_hops_get, SK_HOP_LIMIT, WACC_CT_U8, false)
-S3_OPT(f_hops_set, SK_HOP_LIMIT, WACC_CT_U8, true)
-S3_OPT(f_rbuf_get, SK_RECV_BUF, WACC_CT_U64, false)
-S3_OPT(f_rbuf_set, SK_RECV_BUF, WACC_CT_U64, true)
-S3_OPT(f_sbuf_get, SK_SEND_BUF, WACC_CT_U64, false)
-S3_OPT(f_sbuf_set, SK_SEND_BUF, WACC_CT_U64, true)
+S3_OPT(f_hops_get, udps, SK_HOP_LIMIT, WACC_CT_U8, false)
+S3_OPT(f_hops_set, udps, SK_HOP_LIMIT, WACC_CT_U8, true)
+S3_OPT(f_rbuf_get, udps, SK_RECV_BUF, WACC_CT_U64, false)
+S3_OPT(f_rbuf_set, udps, SK_RECV_BUF, WACC_CT_U64, true)
+S3_OPT(f_sbuf_get, udps, SK_SEND_BUF, WACC_CT_U64, false)
+S3_OPT(f_sbuf_set, udps, SK_SEND_BUF, WACC_CT_U64, true)
 
 /* ---- the table ---- */
 
