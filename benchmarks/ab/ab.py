@@ -3,7 +3,8 @@
 
 Every workload is built to wasm32-wasi once and compiled by both `wacc`
 binaries (e.g. main's and a branch's build) with the same flags; the two
-artifacts run alternately N times each. The table has the minimum CPU time
+artifacts run alternately N times each, each by the `wacc run` of the build
+that compiled it. The table has the minimum CPU time
 (user+sys) of each and the ratio B/A, and the geometric mean of the ratios.
 Outputs must match. Used for the cost of a code-generation change (e.g. the
 force-read of guard-page loads: benchmarks/results/force-read.md).
@@ -54,13 +55,16 @@ def main():
             print(f"  skipped: {e}", file=sys.stderr)
             continue
         so = {k: os.path.join(work, f"{name}.{k}.so") for k in ("a", "b")}
-        for k, w in (("a", args.a), ("b", args.b)):
+        wacc = {"a": args.a, "b": args.b}
+        for k, w in wacc.items():
             bench.sh([w, "compile", "--quiet", *args.flags.split(), wasm, "-o", so[k]])
         wargs = bench.WORKLOADS[name][1]
         best, outs = {}, {}
         for _ in range(args.runs):
             for k in ("a", "b"):
-                cpu, _, out, rc, _err = bench.timed([args.a, "run", so[k], *wargs])
+                # each artifact runs under its own build's runtime (the two may
+                # differ in ABI version, e.g. a vmctx layout change)
+                cpu, _, out, rc, _err = bench.timed([wacc[k], "run", so[k], *wargs])
                 if rc != 0:
                     sys.exit(f"{name}: {k} exited {rc}")
                 outs[k] = out

@@ -3,7 +3,9 @@
  *
  * Directory: $XDG_CACHE_HOME/wacc, else ~/.cache/wacc. One file per key,
  * <16 hex digits>.so, where the key is XXH3-64 over the input bytes, the
- * canonical options string, WACC_VERSION and the host CPU name. Entries are
+ * canonical options string (with WACC_ABI_VERSION: builds of different ABIs
+ * sharing the directory do not discard each other's entries), WACC_VERSION
+ * and the host CPU name. Entries are
  * written to a temporary name and renamed into place. An entry that does not
  * load (bad checksum, truncated, foreign) is deleted and rebuilt.
  */
@@ -79,8 +81,8 @@ static char *host_cpu_signature(void)
 static uint64_t cache_key(const uint8_t *wasm, size_t size, const wacc_compile_options *o)
 {
     char opts[256];
-    snprintf(opts, sizeof opts, "O%d;cpu=%s;bounds=%d", o->opt_level, o->cpu ? o->cpu : "native",
-             o->explicit_bounds);
+    snprintf(opts, sizeof opts, "O%d;cpu=%s;bounds=%d;abi=%u", o->opt_level,
+             o->cpu ? o->cpu : "native", o->explicit_bounds, WACC_ABI_VERSION);
     char *cpu = host_cpu_signature();
     XXH3_state_t *st = XXH3_createState();
     uint64_t h;

@@ -63,12 +63,12 @@ struct lower_ctx {
     LLVMValueRef trap_phi[WACC_TRAP__COUNT];
 
     /* Hoisted (entry block) loads, created on first use. */
-    LLVMValueRef h_libcalls, h_funcrefs, h_type_ids, h_tables_arr, h_globals_arr, h_mems_arr;
+    LLVMValueRef h_libcalls, h_funcrefs, h_type_ids, h_tables_arr, h_mems_arr;
     LLVMValueRef h_mem0_base;
     LLVMValueRef *h_tables;     /* [ntables] struct wacc_table* */
     LLVMValueRef *h_mem;        /* [nmemories] struct wacc_memory* */
     LLVMValueRef *h_membase;    /* [nmemories] base */
-    LLVMValueRef *h_cells;      /* [nglobals] cell pointers */
+    LLVMValueRef *h_cells;      /* [nglobals] cell pointers (abi.h: global slots) */
 
     /* Local value cache: the SSA value local i holds at the end of block
      * local_bb[i] (so repeated local.get in a block give the same value). */
@@ -253,10 +253,20 @@ static LLVMValueRef get_table(lower_ctx *c, uint32_t t)
     return c->h_tables[t];
 }
 
+/* Global g's cell (ABI v4): a defined global's is its slot inline in the
+ * vmctx (a constant offset, no load); an imported global's slot holds a
+ * pointer to the exporter's cell, loaded once in the entry block. */
 static LLVMValueRef get_cell(lower_ctx *c, uint32_t g)
 {
-    if (!c->h_cells[g])
-        c->h_cells[g] = hoisted_elem(c, vmctx_field(c, WACC_VMCTX_GLOBALS, &c->h_globals_arr), g);
+    if (!c->h_cells[g]) {
+        LLVMValueRef off = LLVMConstInt(c->lm->t_i64, WACC_VMCTX_GLOBAL_SLOT(g), 0);
+        LLVMValueRef slot = LLVMBuildInBoundsGEP2(c->eb, c->lm->t_i8, c->vmctx, &off, 1, "");
+        if (g < c->m->nimported_globals) {
+            slot = tag(c, LLVMBuildLoad2(c->eb, c->lm->t_ptr, slot, ""), c->lm->tbaa_vm);
+            set_invariant(c, slot);
+        }
+        c->h_cells[g] = slot;
+    }
     return c->h_cells[g];
 }
 

@@ -181,7 +181,8 @@ wacc_global_obj *wacc_global_new(wacc_store *s, wacc_globaltype type, wacc_val i
     wacc_global_obj *g = calloc(1, sizeof *g);
     if (!g)
         return NULL;
-    g->cell = init;
+    g->own = init;
+    g->cell = &g->own;
     g->type = type;
     g->next = s->globals;
     s->globals = g;
@@ -190,12 +191,12 @@ wacc_global_obj *wacc_global_new(wacc_store *s, wacc_globaltype type, wacc_val i
 
 wacc_val wacc_global_get(const wacc_global_obj *g)
 {
-    return g->cell;
+    return *g->cell;
 }
 
 void wacc_global_set(wacc_global_obj *g, wacc_val v)
 {
-    g->cell = v;
+    *g->cell = v;
 }
 
 wacc_globaltype wacc_global_type(const wacc_global_obj *g)

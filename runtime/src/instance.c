@@ -19,6 +19,15 @@ void wacc__instance_free(struct wacc_instance *inst)
     free(inst);
 }
 
+/* The cell of global `idx`: inline in the vmctx if the module defines it,
+ * the exporter's if it imports it (abi.h, union wacc_global_slot); NULL for
+ * an import not linked yet. */
+static wacc_val *global_cell(struct wacc_instance *inst, uint32_t idx)
+{
+    union wacc_global_slot *slot = &inst->vmctx->globals[idx];
+    return idx < inst->mod->nimported_globals ? slot->cell : &slot->value;
+}
+
 /* ---- constant expressions ---- */
 
 static wasm_value const_global(void *ud, uint32_t idx)
@@ -26,8 +35,9 @@ static wasm_value const_global(void *ud, uint32_t idx)
     struct wacc_instance *inst = ud;
     wasm_value v;
     memset(&v, 0, sizeof v);
-    if (idx < inst->mod->nglobals && inst->globals[idx])
-        memcpy(&v, inst->globals[idx], sizeof v < sizeof(wacc_val) ? sizeof v : sizeof(wacc_val));
+    const wacc_val *cell = idx < inst->mod->nglobals ? global_cell(inst, idx) : NULL;
+    if (cell)
+        memcpy(&v, cell, sizeof v < sizeof(wacc_val) ? sizeof v : sizeof(wacc_val));
     return v;
 }
 
@@ -120,7 +130,7 @@ static bool link_import(struct wacc_instance *inst, uint32_t i, const wacc_exter
                  g->type.is_mutable == im->desc.global.is_mutable;
             if (ok) {
                 inst->global_objs[counts[3]] = g;
-                inst->globals[counts[3]++] = &g->cell;
+                inst->vmctx->globals[counts[3]++].cell = g->cell;
             }
             break;
         }
@@ -143,7 +153,7 @@ static bool define(struct wacc_instance *inst, uint64_t image, char err[WACC_ERR
 
     for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++) {
         uint32_t t = m->func_types[i];
-        inst->funcrefs[i] = (struct wacc_funcref){ d->funcs[i - m->nimported_funcs], &inst->vmctx,
+        inst->funcrefs[i] = (struct wacc_funcref){ d->funcs[i - m->nimported_funcs], inst->vmctx,
                                                    inst->art->type_ids[t], 0,
                                                    (wacc_array_call_fn)d->array_calls[t] };
     }
@@ -169,13 +179,13 @@ static bool define(struct wacc_instance *inst, uint64_t image, char err[WACC_ERR
         wacc_global_obj *g = inst->global_objs[i];      /* in the instance's allocation */
         g->type.valtype = m->globals[i].type.valtype;
         g->type.is_mutable = m->globals[i].type.is_mutable;
-        inst->globals[i] = &g->cell;
-        if (!eval(inst, &m->globals[i].init, &g->cell, err))
+        g->cell = &inst->vmctx->globals[i].value;       /* the cell is inline in the vmctx */
+        if (!eval(inst, &m->globals[i].init, g->cell, err))
             return false;
     }
     if (m->nmemories) {
-        inst->vmctx.mem0 = inst->memories[0];
-        inst->vmctx.mem0_base = inst->memories[0]->base;
+        inst->vmctx->mem0 = inst->memories[0];
+        inst->vmctx->mem0_base = inst->memories[0]->base;
     }
     return true;
 }
@@ -263,18 +273,19 @@ static void *carve(uint8_t *base, size_t *off, size_t n, size_t size)
     return p;
 }
 
-/* One zeroed allocation for the instance, its arrays and its defined
- * globals (NULL if out of memory). */
+/* One zeroed allocation for the instance, its vmctx with the global slots,
+ * its arrays and its defined globals' objects (NULL if out of memory). */
 static struct wacc_instance *alloc_instance(const wasm_module *m)
 {
     size_t nf = m->nfuncs, nt = m->ntables, nm = m->nmemories, ng = m->nglobals;
     size_t ne = m->nelems, nd = m->ndatas, ndg = ng - m->nimported_globals;
     size_t total = (sizeof(struct wacc_instance) + 15) & ~(size_t)15;
     const size_t sizes[][2] = {
+        { 1, WACC_VMCTX_SIZE(ng) },
         { nf, sizeof(struct wacc_funcref) }, { nf, sizeof(wacc_func *) },
         { nt, sizeof(struct wacc_table *) }, { nt, sizeof(wacc_table_obj *) },
         { nm, sizeof(struct wacc_memory *) }, { nm, sizeof(wacc_memory_obj *) },
-        { ng, sizeof(wacc_val *) }, { ng, sizeof(wacc_global_obj *) },
+        { ng, sizeof(wacc_global_obj *) },
         { ndg, sizeof(wacc_global_obj) }, { ne, sizeof(void **) }, { ne, sizeof(uint32_t) },
         { nd, sizeof(uint32_t) },
     };
@@ -289,13 +300,13 @@ static struct wacc_instance *alloc_instance(const wasm_module *m)
     memset(base, 0, total);
     struct wacc_instance *inst = (struct wacc_instance *)base;
     size_t off = (sizeof *inst + 15) & ~(size_t)15;
+    inst->vmctx = carve(base, &off, 1, WACC_VMCTX_SIZE(ng));
     inst->funcrefs = carve(base, &off, nf, sizeof *inst->funcrefs);
     inst->funcs = carve(base, &off, nf, sizeof *inst->funcs);
     inst->tables = carve(base, &off, nt, sizeof *inst->tables);
     inst->table_objs = carve(base, &off, nt, sizeof *inst->table_objs);
     inst->memories = carve(base, &off, nm, sizeof *inst->memories);
     inst->memory_objs = carve(base, &off, nm, sizeof *inst->memory_objs);
-    inst->globals = carve(base, &off, ng, sizeof *inst->globals);
     inst->global_objs = carve(base, &off, ng, sizeof *inst->global_objs);
     wacc_global_obj *gs = carve(base, &off, ndg, sizeof *gs);
     for (size_t i = 0; i < ndg; i++)
@@ -336,14 +347,13 @@ wacc_instance *wacc_instantiate(wacc_store *s, wacc_artifact *a, const wacc_exte
     }
     inst->store = s;
     inst->art = a;
-    struct wacc_vmctx *vm = &inst->vmctx;
+    struct wacc_vmctx *vm = inst->vmctx;
     vm->limits = &s->limits;
     vm->libcalls = &wacc__libcalls;
     vm->funcrefs = inst->funcrefs;
     vm->type_ids = a->type_ids;
     vm->tables = inst->tables;
     vm->memories = inst->memories;
-    vm->globals = inst->globals;
     vm->instance = inst;
 
     uint32_t counts[4] = { 0, 0, 0, 0 };

@@ -209,21 +209,21 @@ void wacc__memory_pool_drain(wacc_engine *e);       /* unmap the pooled reservat
 
 /* ---- globals (func.c) ---- */
 struct wacc_global_obj {
-    wacc_val cell;                      /* first; 16 bytes */
+    wacc_val own;                       /* first (16-byte aligned): a host global's cell */
+    wacc_val *cell;                     /* &own, or the defining instance's vmctx slot */
     wacc_globaltype type;
     struct wacc_global_obj *next;
 };
 
 /* ---- instances (instance.c) ---- */
 struct wacc_instance {
-    struct wacc_vmctx vmctx;
+    struct wacc_vmctx *vmctx;           /* in the instance's allocation, with its global slots */
     wacc_store *store;
     wacc_artifact *art;
     const wasm_module *mod;
     struct wacc_funcref *funcrefs;      /* [nfuncs] */
     struct wacc_table **tables;         /* [ntables] */
     struct wacc_memory **memories;      /* [nmemories] */
-    wacc_val **globals;                 /* [nglobals] */
     wacc_func **funcs;                  /* [nfuncs] lazily created objects */
     wacc_table_obj **table_objs;
     wacc_memory_obj **memory_objs;

@@ -821,6 +821,21 @@ START_TEST(e2e_corrupt)
     fclose(f);
     wacc_engine *e = wacc_engine_new();
     char p2[600], want[700];
+    /* an artifact of an older ABI (v3: globals behind vmctx->globals[i]) is
+     * refused with one line, not run with the wrong vmctx layout */
+    uint8_t *meta = memmem(buf, n, WACC_META_MAGIC, 8);
+    ck_assert_ptr_nonnull(meta);
+    uint32_t old = WACC_ABI_VERSION - 1, cur;
+    memcpy(&cur, meta + offsetof(struct wacc_meta_header, abi_version), 4);
+    ck_assert_uint_eq(cur, WACC_ABI_VERSION);
+    memcpy(meta + offsetof(struct wacc_meta_header, abi_version), &old, 4);
+    snprintf(p2, sizeof p2, "%s/oldabi.so", tmpdir);
+    write_with_trailer(p2, buf, n - sizeof(struct wacc_trailer));
+    memcpy(meta + offsetof(struct wacc_meta_header, abi_version), &cur, 4);
+    ck_assert_ptr_null(wacc_artifact_load(e, p2, err));
+    snprintf(want, sizeof want, "%s: artifact ABI version %u, runtime supports %u", p2, old,
+             WACC_ABI_VERSION);
+    ck_assert_str_eq(err, want);
     snprintf(p2, sizeof p2, "%s/trunc.so", tmpdir);
     write_file(p2, buf, n - 100);
     ck_assert_ptr_null(wacc_artifact_load(e, p2, err));

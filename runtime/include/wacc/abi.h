@@ -30,10 +30,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WACC_ABI_VERSION 3u      /* 2: component descriptor carries fused adapters (k2);
+#define WACC_ABI_VERSION 4u      /* 2: component descriptor carries fused adapters (k2);
                                     3: interruption epoch (wacc_limits, libcall INTERRUPT,
                                        WACC_TRAP_DEADLINE, meta flags); 32-bit memories
-                                       grow to 65536 pages */
+                                       grow to 65536 pages;
+                                    4: globals inline at the end of the vmctx (one
+                                       wacc_global_slot per global index; defined: the
+                                       value, imported: a pointer to the exporter's
+                                       cell); the vmctx->globals array is gone */
 #define WACC_DESCRIPTOR_SYMBOL "wacc_descriptor"
 #define WACC_META_SECTION ".wacc_meta"
 #define WACC_META_MAGIC "WACCMETA"      /* 8 bytes, no NUL stored */
@@ -114,7 +118,20 @@ struct wacc_table {
     /* runtime-private fields follow */
 };
 
-/* Globals live in 16-byte cells (wacc_val). */
+/* Globals (v4). Every global's value lives in a 16-byte cell (wacc_val).
+ * A module's globals have one slot each, in global index order, inline at
+ * the end of its vmctx (struct wacc_vmctx.globals, at byte offset
+ * WACC_VMCTX_GLOBALS_OFFSET): a global the module defines has its cell
+ * right there (generated code reads `__stack_pointer` with one load from
+ * vmctx + WACC_VMCTX_GLOBAL_SLOT(g), no pointer chasing and nothing to
+ * hoist to the function entry); an imported global's slot holds a pointer
+ * to the cell of whoever exports it (another instance's vmctx slot or a
+ * host global), which generated code loads once per function (invariant)
+ * and then reads or writes through. Cells are 16-byte aligned (v128). */
+union wacc_global_slot {
+    wacc_val value;             /* defined global: the cell itself */
+    wacc_val *cell;             /* imported global: the exporter's cell */
+};
 
 /* Interruption (v3). Each store's limits hold an interruption epoch, 0
  * while the store may run. The engine counts the deadlines that have
@@ -180,8 +197,11 @@ enum wacc_libcall_slot {
     WACC_LIBCALL__COUNT
 };
 
-/* The instance context. Fixed header; all arrays are separate allocations
- * owned by the runtime instance. */
+/* The instance context. Fixed header of pointer fields (all arrays they
+ * point to are separate allocations owned by the runtime instance), then
+ * (v4) one global slot per global index: the runtime allocates
+ * WACC_VMCTX_SIZE(nglobals) bytes, 16-byte aligned. Up to v3 the header
+ * had a `wacc_val **globals` field (a pointer per global to its cell). */
 struct wacc_vmctx {
     uint8_t *mem0_base;                 /* memory 0 base (NULL if no memory) */
     struct wacc_memory *mem0;           /* memory 0 (NULL if no memory) */
@@ -191,9 +211,15 @@ struct wacc_vmctx {
     const uint32_t *type_ids;           /* [ntypes] canonical id of each type index */
     struct wacc_table **tables;         /* [ntables] */
     struct wacc_memory **memories;      /* [nmemories] */
-    wacc_val **globals;                 /* [nglobals] pointer to each global's cell */
     void *instance;                     /* runtime's struct (opaque to generated code) */
+    _Alignas(16) union wacc_global_slot globals[];  /* v4: [nglobals], see above */
 };
+
+/* Where generated code finds global g: vmctx + WACC_VMCTX_GLOBAL_SLOT(g). */
+#define WACC_VMCTX_GLOBALS_OFFSET offsetof(struct wacc_vmctx, globals)
+#define WACC_VMCTX_GLOBAL_SLOT(g) \
+    (WACC_VMCTX_GLOBALS_OFFSET + (size_t)(g) * sizeof(union wacc_global_slot))
+#define WACC_VMCTX_SIZE(nglobals) WACC_VMCTX_GLOBAL_SLOT(nglobals)
 
 /* Field indices of struct wacc_vmctx, for building the LLVM struct type. */
 enum wacc_vmctx_field {
@@ -205,10 +231,15 @@ enum wacc_vmctx_field {
     WACC_VMCTX_TYPE_IDS,
     WACC_VMCTX_TABLES,
     WACC_VMCTX_MEMORIES,
-    WACC_VMCTX_GLOBALS,
     WACC_VMCTX_INSTANCE,
-    WACC_VMCTX__COUNT
+    WACC_VMCTX__COUNT           /* the global slots follow these pointer fields */
 };
+
+/* The code generator lays the header out as WACC_VMCTX__COUNT pointers
+ * (both targets are LP64) and addresses the slots by byte offset. */
+_Static_assert(WACC_VMCTX_GLOBALS_OFFSET ==
+               ((WACC_VMCTX__COUNT * sizeof(void *) + 15) & ~(size_t)15), "vmctx header layout");
+_Static_assert(sizeof(union wacc_global_slot) == WACC_VAL_SIZE, "global slot size");
 
 /* Field indices of struct wacc_funcref / wacc_table / wacc_memory. */
 enum { WACC_FUNCREF_CODE = 0, WACC_FUNCREF_VMCTX, WACC_FUNCREF_TYPE_ID,
