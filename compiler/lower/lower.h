@@ -85,6 +85,10 @@ void lower_force_read(lower_ctx *c, LLVMValueRef v);
  * @llvm.compiler.used, so that optimisation keeps their declarations for
  * the vectorisers (wacc_keep_finish removes them again). */
 void lower_keep_used(LLVMModuleRef mod);
+/* A copy of memory base `base` that optimisation cannot see through (a
+ * call to `wacc.root`; `id` keeps two copies apart), built by `b`;
+ * wacc_keep_finish replaces it by `base` again (lower_keep.c). */
+LLVMValueRef lower_root_copy(LLVMBuilderRef b, LLVMModuleRef mod, LLVMValueRef base, unsigned id);
 bool lower_mem_guarded(lower_ctx *c, const wasm_memarg *m, LLVMValueRef index, unsigned size);
 /* A load of `t` (`size` bytes) from linear memory, kept when out of bounds. */
 LLVMValueRef lower_mem_load(lower_ctx *c, const wasm_memarg *m, LLVMValueRef index, LLVMTypeRef t,

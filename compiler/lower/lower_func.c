@@ -18,6 +18,7 @@
 
 enum { CT_FUNC, CT_BLOCK, CT_LOOP, CT_IF };
 enum { ANCHORS = 16 };
+enum { ROOTS = 8 };
 
 typedef struct ctrl {
     uint8_t kind;
@@ -83,6 +84,21 @@ struct lower_ctx {
     } anchors[ANCHORS];
     unsigned nanchors, next_anchor;
     LLVMBasicBlockRef anchor_bb;
+
+    /* Root bases of the innermost call-free loop being lowered (see
+     * root_base): the loop's header and the branch ending its preheader,
+     * and for up to ROOTS locals an opaque copy of memory 0's base. */
+    bool next_loop_rootable;
+    LLVMBasicBlockRef root_header;
+    LLVMValueRef root_br;
+    uint32_t root_frame;
+    struct root {
+        uint32_t local;
+        LLVMValueRef base;
+        int64_t off;            /* constant offset of the first access */
+        bool pair;              /* accessed at a second offset too */
+    } roots[ROOTS];
+    unsigned nroots, root_seq;
 
     LLVMValueRef *args;         /* scratch for call arguments */
     uint32_t args_cap;
@@ -494,6 +510,76 @@ bool lower_index_accessed(lower_ctx *c, LLVMValueRef x)
     return false;
 }
 
+/* Root bases. Every address is memory 0's base plus an index, so in a
+ * loop all accesses share one underlying object, and LLVM's loop access
+ * analysis, unable to tell `c[j]` from `b[j]` apart, retries with runtime
+ * checks that give every pointer its own check group: `c[j]` against
+ * `c[j+1]` (an unrolled pair) then always overlaps and the vector loop
+ * never runs. In an innermost loop without calls or memory.grow (the base
+ * cannot change), accesses whose index is a local plus a constant use a
+ * copy of the base that LLVM cannot see through, one per local, made in
+ * the loop's preheader (lower_root_copy). Accesses off one local then
+ * share an underlying object and group into one check; different locals
+ * still may alias (the copies are not identified objects), so the
+ * analysis checks them at run time, as it does for two pointer
+ * arguments. The generated code is the same address. */
+static LLVMValueRef root_base(lower_ctx *c, LLVMValueRef index, uint64_t offset, LLVMValueRef base)
+{
+    if (!c->root_header || c->root_frame >= c->nctrl || c->ctrl[c->root_frame].kind != CT_LOOP ||
+        c->ctrl[c->root_frame].header != c->root_header || LLVMIsAConstant(index))
+        return base;
+    int64_t k;
+    LLVMValueRef x = split_index(index, &k);
+    if (!LLVMIsALoadInst(x))
+        return base;
+    LLVMValueRef slot = LLVMGetOperand(x, 0);
+    uint32_t local = c->nlocals;
+    for (uint32_t i = 0; i < c->nlocals; i++)
+        if (c->locals[i] == slot) {
+            local = i;
+            break;
+        }
+    if (local == c->nlocals)
+        return base;
+    int64_t off = k + (int64_t)offset;
+    for (unsigned i = 0; i < c->nroots; i++)
+        if (c->roots[i].local == local) {
+            c->roots[i].pair |= c->roots[i].off != off;
+            return c->roots[i].base;
+        }
+    if (c->nroots == ROOTS)
+        return base;
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(c->lm->ctx);
+    LLVMPositionBuilderBefore(b, c->root_br);
+    LLVMValueRef r = lower_root_copy(b, c->lm->mod, base, c->root_seq++);
+    LLVMDisposeBuilder(b);
+    c->roots[c->nroots].local = local;
+    c->roots[c->nroots].base = r;
+    c->roots[c->nroots].off = off;
+    c->roots[c->nroots].pair = false;
+    c->nroots++;
+    return r;
+}
+
+/* After the loop: the copies pay off only where some local is accessed at
+ * two offsets (an unrolled pair that must share a check group). Without
+ * one they would only let LLVM vectorise short loops it left alone before
+ * (fannkuch's flips: more work around the loop than in it), so every copy
+ * becomes the base again. */
+static void roots_finish(lower_ctx *c)
+{
+    bool pair = false;
+    for (unsigned i = 0; i < c->nroots; i++)
+        pair |= c->roots[i].pair;
+    for (unsigned i = 0; i < c->nroots && !pair; i++) {
+        LLVMValueRef r = c->roots[i].base;
+        LLVMReplaceAllUsesWith(r, LLVMGetOperand(r, 0));
+        LLVMInstructionEraseFromParent(r);
+    }
+    c->nroots = 0;
+    c->root_header = NULL;
+}
+
 LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef index, unsigned size)
 {
     lower_mod *lm = c->lm;
@@ -525,7 +611,10 @@ LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef in
     int64_t rel = 0;
     if (!is64 && !need_ovf && need <= (1ull << 32))
         idx = anchored_index(c, mi, index, ma->offset, idx, &rel);
-    LLVMValueRef p = LLVMBuildGEP2(c->b, lm->t_i8, mem_base(c, mi), &idx, 1, "");
+    LLVMValueRef base = mem_base(c, mi);
+    if (mi == 0 && !is64)
+        base = root_base(c, index, ma->offset, base);
+    LLVMValueRef p = LLVMBuildGEP2(c->b, lm->t_i8, base, &idx, 1, "");
     if (ma->offset || rel) {
         LLVMValueRef off = LLVMConstInt(lm->t_i64, (uint64_t)((int64_t)ma->offset + rel), 1);
         p = LLVMBuildGEP2(c->b, lm->t_i8, p, &off, 1, "");
@@ -664,7 +753,15 @@ static void do_loop(lower_ctx *c, const wasm_insn *in)
     f->header = LLVMAppendBasicBlockInContext(c->lm->ctx, c->fn, "loop");
     f->hphis = make_phis(c, f->header, f->params, f->nparams);
     add_incoming(c, f->hphis, f->nparams);
-    LLVMBuildBr(c->b, f->header);
+    LLVMValueRef br = LLVMBuildBr(c->b, f->header);
+    roots_finish(c);
+    if (c->next_loop_rootable) {
+        c->root_header = f->header;
+        c->root_br = br;
+        c->root_frame = c->nctrl - 1;
+        c->nroots = 0;
+    }
+    c->next_loop_rootable = false;
     LLVMPositionBuilderAtEnd(c->b, f->header);
     for (uint32_t i = 0; i < f->nparams; i++)
         c->stack[f->height + i] = f->hphis[i];
@@ -1375,6 +1472,34 @@ static bool loop_versionable(lower_ctx *c, const wasm_reader *r)
     return ok && done && mem > 0;
 }
 
+/* The loop whose body starts at r->p is innermost (no loop inside) and
+ * has no call, call_indirect or memory.grow (root_base). */
+static bool loop_rootable(lower_ctx *c, const wasm_reader *r)
+{
+    if (c->m->nmemories == 0 || c->m->memories[0].is64)
+        return false;
+    wasm_reader s;
+    wasm_error we;
+    wasm_reader_init(&s, c->m->bytes, r->p, r->end);
+    uint32_t depth = 0, n = 0;
+    bool ok = true, done = false;
+    while (ok && !done && s.p < s.end) {
+        wasm_insn in;
+        if (!wasm_read_insn(&s, &in, &we) || ++n > 4000)
+            ok = false;
+        else if (in.op == WASM_OP_BLOCK || in.op == WASM_OP_IF)
+            depth++;
+        else if (in.op == WASM_OP_END)
+            done = depth-- == 0;
+        else if (in.op == WASM_OP_LOOP || in.op == WASM_OP_CALL || in.op == WASM_OP_CALL_INDIRECT ||
+                 in.op == WASM_OP_MEMORY_GROW || in.op == WASM_OP_RETURN_CALL ||
+                 in.op == WASM_OP_RETURN_CALL_INDIRECT)
+            ok = false;
+    }
+    wasm_reader_free(&s);
+    return ok && done;
+}
+
 /* The loop's fallthrough (its results on top of the stack) goes to the
  * join block, created with its phis by the first copy that gets there. */
 static void to_join(lower_ctx *c, uint32_t nres, LLVMBasicBlockRef *join, LLVMValueRef *phis)
@@ -1474,6 +1599,8 @@ static void lower_until(lower_ctx *c, wasm_reader *r, uint32_t depth)
             break;
         }
         c->cur_offset = in.offset;
+        if (in.op == WASM_OP_LOOP && !c->ctrl[c->nctrl - 1].unreachable)
+            c->next_loop_rootable = loop_rootable(c, r);
         if (c->ctrl[c->nctrl - 1].unreachable)
             skip_insn(c, &in);
         else if (in.op == WASM_OP_LOOP && c->version_loops && loop_versionable(c, r))
@@ -1609,6 +1736,7 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool
     wasm_reader r;
     wasm_reader_init(&r, m->bytes, code->body, code->end);
     lower_until(c, &r, 0);
+    roots_finish(c);
     wasm_reader_free(&r);
     if (!c->failed && c->nctrl != 0)
         fail(c, "internal error: function body ends inside a block");

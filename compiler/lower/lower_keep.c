@@ -292,8 +292,52 @@ static void replace_call(LLVMBuilderRef b, LLVMContextRef ctx, LLVMValueRef call
     LLVMInstructionEraseFromParent(call);
 }
 
+#define ROOT_NAME "wacc.root"
+
+LLVMValueRef lower_root_copy(LLVMBuilderRef b, LLVMModuleRef mod, LLVMValueRef base, unsigned id)
+{
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    LLVMTypeRef ptr = LLVMTypeOf(base), i32 = LLVMInt32TypeInContext(ctx);
+    LLVMTypeRef params[2] = { ptr, i32 };
+    LLVMTypeRef fty = LLVMFunctionType(ptr, params, 2, 0);
+    LLVMValueRef fn = LLVMGetNamedFunction(mod, ROOT_NAME);
+    if (!fn) {
+        fn = LLVMAddFunction(mod, ROOT_NAME, fty);
+        /* memory(none) nounwind willreturn nosync nofree: moves and
+         * combines freely, and costs its callers no inferred attribute */
+        const char *names[] = { "memory", "nounwind", "willreturn", "nosync", "nofree" };
+        for (unsigned i = 0; i < 5; i++) {
+            unsigned k = LLVMGetEnumAttributeKindForName(names[i], strlen(names[i]));
+            LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, k, 0));
+        }
+    }
+    LLVMValueRef args[2] = { base, LLVMConstInt(i32, id, 0) };
+    return LLVMBuildCall2(b, fty, fn, args, 2, "root");
+}
+
+/* Every wacc.root call becomes its base operand again. */
+static void finish_roots(LLVMModuleRef mod)
+{
+    LLVMValueRef fn = LLVMGetNamedFunction(mod, ROOT_NAME);
+    if (!fn)
+        return;
+    LLVMUseRef u = LLVMGetFirstUse(fn);
+    while (u) {
+        LLVMUseRef nu = LLVMGetNextUse(u);
+        LLVMValueRef call = LLVMGetUser(u);
+        if (LLVMIsACallInst(call) && LLVMGetCalledValue(call) == fn) {
+            LLVMReplaceAllUsesWith(call, LLVMGetOperand(call, 0));
+            LLVMInstructionEraseFromParent(call);
+        }
+        u = nu;
+    }
+    if (!LLVMGetFirstUse(fn))
+        LLVMDeleteFunction(fn);
+}
+
 void wacc_keep_finish(LLVMModuleRef mod)
 {
+    finish_roots(mod);
     LLVMContextRef ctx = LLVMGetModuleContext(mod);
     const char *triple = LLVMGetTarget(mod);
     bool arm = triple && strncmp(triple, "aarch64", 7) == 0;
