@@ -24,6 +24,12 @@
  *     the inliner sees the calls inside the part), inserts the interruption
  *     checks into the optimised part, and runs code generation with its
  *     own target machine.
+ *
+ * A huge module arrives already lowered in parts (wacc_split_codegen_parts,
+ * wacc_parts in compiler.h): part 0 is the module with the rest of the
+ * artifact, written as bitcode and freed; each other part is its own
+ * bitcode, read whole into the worker's context, where the functions no
+ * other part uses become internal again. Steps 1-3 do not happen.
  */
 #include <pthread.h>
 #include <stdio.h>

@@ -2,7 +2,10 @@
  * lower_module.c — drives the lowering of a whole module: LLVM types that
  * mirror wacc/abi.h, the in-module memcpy/memset/memmove, the declaration of
  * every defined function, the bodies (lower_func.c), the artifact parts
- * (lower_artifact.c) and the final verification.
+ * (lower_artifact.c) and the final verification. A huge module (more than
+ * 2 MB of code) is lowered in parts (wacc_parts in compiler.h): each part's
+ * bodies go into a module of their own, which is verified, written as
+ * bitcode and freed before the next part is lowered.
  */
 #include <stdio.h>
 #include <stdlib.h>
