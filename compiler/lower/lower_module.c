@@ -345,6 +345,16 @@ static LLVMValueRef declare_function(lower_mod *lm, uint32_t i, const char *name
     return fn;
 }
 
+LLVMValueRef lower_mod_func(lower_mod *lm, uint32_t i)
+{
+    if (!lm->funcs[i] && lm->decls) {
+        size_t len = 0;
+        const char *name = LLVMGetValueName2(lm->decls[i], &len);
+        lm->funcs[i] = declare_function(lm, i, name, true);
+    }
+    return lm->funcs[i];
+}
+
 static bool declare_functions(lower_mod *lm, const char *prefix, bool hidden, wasm_error *err)
 {
     const wasm_module *m = lm->m;
@@ -482,10 +492,10 @@ static bool parts_cross(wacc_parts *ps, LLVMValueRef fn)
 }
 
 /* The module of one part: the artifact module's target, the libc
- * functions and every defined function declared (hidden; the unused
- * declarations go again before the bitcode is written). */
+ * functions and the part's functions [lo, hi) declared (hidden; the
+ * others' are declared on first use, lower_mod_func). */
 static LLVMModuleRef part_module(lower_mod *lm, LLVMModuleRef head, LLVMValueRef *head_funcs, size_t p,
-                                 LLVMValueRef *pf)
+                                 uint32_t lo, uint32_t hi, LLVMValueRef *pf)
 {
     const wasm_module *m = lm->m;
     char name[48];
@@ -497,7 +507,8 @@ static LLVMModuleRef part_module(lower_mod *lm, LLVMModuleRef head, LLVMValueRef
     libc_fn(lm, "memcpy", lm->t_ptr);
     libc_fn(lm, "memmove", lm->t_ptr);
     libc_fn(lm, "memset", lm->t_i32);
-    for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++) {
+    memset(pf, 0, m->nfuncs * sizeof *pf);
+    for (uint32_t i = lo; i < hi; i++) {
         size_t len = 0;
         const char *fname = LLVMGetValueName2(head_funcs[i], &len);
         pf[i] = declare_function(lm, i, fname, true);
@@ -535,8 +546,9 @@ static bool lower_parts(lower_mod *lm, size_t nparts, bool *cross, wacc_parts *p
             acc += code_bytes(m, i - m->nimported_funcs);
             i++;
         }
-        LLVMModuleRef cm = part_module(lm, head, head_funcs, p, pf);
+        LLVMModuleRef cm = part_module(lm, head, head_funcs, p, lo, i, pf);
         lm->funcs = pf;
+        lm->decls = head_funcs;
         for (uint32_t f = lo; ok && f < i; f++)
             ok = lower_function(lm, f, err);
         if (ok) {
@@ -549,7 +561,7 @@ static bool lower_parts(lower_mod *lm, size_t nparts, bool *cross, wacc_parts *p
             LLVMDisposeMessage(msg);
         }
         for (uint32_t f = m->nimported_funcs; ok && f < m->nfuncs; f++) {
-            if (f >= lo && f < i)
+            if ((f >= lo && f < i) || !pf[f])
                 continue;
             if (LLVMGetFirstUse(pf[f])) {
                 cross[f] = true;
@@ -569,6 +581,7 @@ static bool lower_parts(lower_mod *lm, size_t nparts, bool *cross, wacc_parts *p
     }
     lm->mod = head;
     lm->funcs = head_funcs;
+    lm->decls = NULL;
     free(pf);
     return ok;
 }
