@@ -77,6 +77,33 @@ LLVMModuleRef wacc_lower_module(LLVMContextRef ctx, const wasm_module *m, const 
                                 const wacc_compile_options *o, uint64_t input_hash,
                                 uint64_t options_hash, wasm_error *err);
 
+/* lower/: a huge module is lowered in parts. The wasm functions are cut
+ * (in index order, balanced by code size, decided before lowering: the
+ * same parts for any -j) into parts; each part's bodies are lowered into a
+ * module of their own, written as bitcode and freed at once, so the whole
+ * module's IR never exists. The module wacc_lower_module_parts returns
+ * holds the rest of the artifact (descriptor, trampolines, data) and
+ * declares the functions it uses. Each part's module declares the others'
+ * functions it calls (hidden); a function no other part uses becomes
+ * internal again when its part is read back (split.c). */
+typedef struct wacc_parts {
+    size_t n, cap;
+    LLVMMemoryBufferRef *bc;    /* [n] each part's bitcode (owned) */
+    size_t *nfuncs;             /* [n] wasm functions in each part */
+    char **cross;               /* names of the functions used outside their part (owned) */
+    size_t ncross, cap_cross;
+} wacc_parts;
+void wacc_parts_free(wacc_parts *p);
+
+/* wacc_lower_module, lowering in parts (appended to `parts`) when the
+ * module is huge (WACC_HUGE=1 with WACC_PARTS=N forces N parts, WACC_HUGE=0
+ * or WACC_PRESPLIT=0 never). `prefix` (or NULL) goes before the function
+ * names of such a module: the modules of a component need distinct ones. */
+LLVMModuleRef wacc_lower_module_parts(LLVMContextRef ctx, const wasm_module *m, const wacc_target *t,
+                                      const wacc_compile_options *o, uint64_t input_hash,
+                                      uint64_t options_hash, const char *prefix, wacc_parts *parts,
+                                      wasm_error *err);
+
 /* lower/lower_interrupt.c: after optimisation, insert the interruption
  * checks (epoch tests, wacc/abi.h) at the loop back edges and call-making
  * function entries of every function the lowering marked. No-op for
@@ -93,6 +120,10 @@ void wacc_keep_finish(LLVMModuleRef mod);
  * rename). Takes ownership of `mod`. */
 bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_options *o,
                   const char *out_path, char err[512]);
+/* The same for a module lowered in parts (wacc_lower_module_parts); takes
+ * the parts' bitcode too (`parts` may be NULL or empty). */
+bool wacc_emit_so_parts(LLVMModuleRef mod, wacc_parts *parts, const wacc_target *t,
+                        const wacc_compile_options *o, const char *out_path, char err[512]);
 
 /* emit/elf_write.c: turn a relocatable x86-64 ELF object into a shared object
  * (the generic part of wacc_emit_so, exposed for unit tests). Appends the

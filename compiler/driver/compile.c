@@ -87,16 +87,18 @@ bool wacc_compile_file(const uint8_t *wasm, size_t size, const wacc_compile_opti
     }
     LLVMContextRef ctx = LLVMContextCreate();
     memset(&we, 0, sizeof we);
-    LLVMModuleRef mod = wacc_lower_module(ctx, m, &target, o, input_hash, options_hash, &we);
+    wacc_parts parts = { 0 };
+    LLVMModuleRef mod = wacc_lower_module_parts(ctx, m, &target, o, input_hash, options_hash, NULL, &parts, &we);
     if (mod == NULL) {
         if (we.msg[0] == '\0')
             snprintf(we.msg, sizeof we.msg, "lowering failed");
         set_wasm_error(err, "lower", &we);
     } else {
-        ok = wacc_emit_so(mod, &target, o, out_path, err);   /* takes ownership of mod */
+        ok = wacc_emit_so_parts(mod, &parts, &target, o, out_path, err);   /* takes ownership of mod */
         if (!ok && err[0] == '\0')
             snprintf(err, 512, "code generation failed");
     }
+    wacc_parts_free(&parts);
     LLVMContextDispose(ctx);
     wacc_target_dispose(&target);
     wasm_module_free(m);

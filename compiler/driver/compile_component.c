@@ -231,6 +231,7 @@ bool wacc_compile_component(const uint8_t *bytes, size_t size, const wacc_compil
     }
     LLVMContextRef ctx = LLVMContextCreate();
     LLVMModuleRef dst = NULL;
+    wacc_parts parts = { 0 };
     bool ok = false;
     for (uint32_t k = 0; k < l.n; k++) {
         const wacc_core_module *cm = l.v[k];
@@ -241,8 +242,10 @@ bool wacc_compile_component(const uint8_t *bytes, size_t size, const wacc_compil
             wasm_module_free(m);
             goto out;
         }
-        LLVMModuleRef mod = wacc_lower_module(ctx, m, &target, o, XXH3_64bits(cm->bytes, cm->size),
-                                              options_hash, &we);
+        char prefix[24];     /* the function names of a module lowered in parts */
+        snprintf(prefix, sizeof prefix, "m%u.", k);
+        LLVMModuleRef mod = wacc_lower_module_parts(ctx, m, &target, o, XXH3_64bits(cm->bytes, cm->size),
+                                                    options_hash, prefix, &parts, &we);
         wasm_module_free(m);
         if (!mod) {
             snprintf(err, 512, "core module %u: lower: %s", k, we.msg[0] ? we.msg : "lowering failed");
@@ -264,13 +267,14 @@ bool wacc_compile_component(const uint8_t *bytes, size_t size, const wacc_compil
     if (!add_component_parts(ctx, dst, &target, o, bytes, size, input_hash, options_hash, l.n,
                              adapters, keys.n, err))
         goto out;
-    ok = wacc_emit_so(dst, &target, o, out_path, err);      /* takes ownership */
+    ok = wacc_emit_so_parts(dst, &parts, &target, o, out_path, err);    /* takes ownership */
     dst = NULL;
     if (!ok && err[0] == '\0')
         snprintf(err, 512, "code generation failed");
 out:
     if (dst)
         LLVMDisposeModule(dst);
+    wacc_parts_free(&parts);
     LLVMContextDispose(ctx);
     wacc_target_dispose(&target);
     wacc_component_free(c);

@@ -221,6 +221,12 @@ static bool roundtrip(LLVMModuleRef *mod, LLVMContextRef *ctx)
 bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_options *o,
                   const char *out_path, char err[512])
 {
+    return wacc_emit_so_parts(mod, NULL, t, o, out_path, err);
+}
+
+bool wacc_emit_so_parts(LLVMModuleRef mod, wacc_parts *parts, const wacc_target *t,
+                        const wacc_compile_options *o, const char *out_path, char err[512])
+{
     err[0] = 0;
     if (!mod) {
         snprintf(err, 512, "no module to emit");
@@ -274,8 +280,11 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
         snprintf(pipeline, sizeof pipeline, "default<O%d>", opt);
     size_t ninsns = count_instructions(mod);
     const char *force = getenv("WACC_HUGE");     /* debugging: 0/1 overrides */
-    bool huge = force && *force ? force[0] == '1' : ninsns >= HUGE_MODULE_INSNS;
-    if (timed)
+    bool in_parts = parts && parts->n > 0;      /* lowered in parts: always huge */
+    bool huge = in_parts || (force && *force ? force[0] == '1' : ninsns >= HUGE_MODULE_INSNS);
+    if (timed && in_parts)
+        fprintf(stderr, "wacc: lowered in %zu parts, %zu instructions outside them\n", parts->n, ninsns);
+    else if (timed)
         fprintf(stderr, "wacc: %zu instructions%s\n", ninsns, huge ? " (huge module)" : "");
     /* A module of several parts is split before optimisation at every
      * level: each part is optimised (and its interruption checks inserted)
@@ -286,9 +295,9 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
      * only for code generation, as do WACC_PASSES and WACC_DUMP_IR. */
     const char *dump_ir = getenv("WACC_DUMP_IR");
     const char *presplit = getenv("WACC_PRESPLIT");
-    nparts = wacc_split_parts(ninsns);
-    bool pre_split = nparts > 1 && !(passes && *passes) && !(dump_ir && *dump_ir) &&
-                     (opt <= 1 || !(presplit && presplit[0] == '0'));
+    nparts = in_parts ? 1 + parts->n : wacc_split_parts(ninsns);
+    bool pre_split = in_parts || (nparts > 1 && !(passes && *passes) && !(dump_ir && *dump_ir) &&
+                                  (opt <= 1 || !(presplit && presplit[0] == '0')));
     wacc_progress_phase(progress, "optimise", 0);
     LLVMErrorRef e = NULL;
     if (!pre_split) {
@@ -317,8 +326,10 @@ bool wacc_emit_so(LLVMModuleRef mod, const wacc_target *t, const wacc_compile_op
         /* parallel code generation (split.c); consumes the module */
         LLVMModuleRef whole = mod;
         mod = NULL;
-        if (!wacc_split_codegen(whole, t, nparts, resolve_jobs(o), pre_split ? pipeline : NULL, huge && opt >= 2,
-                                progress, &objs, &obj_sizes, err))
+        if (in_parts ? !wacc_split_codegen_parts(whole, parts, t, resolve_jobs(o), pipeline, opt >= 2, progress,
+                                                 &objs, &obj_sizes, err)
+                     : !wacc_split_codegen(whole, t, nparts, resolve_jobs(o), pre_split ? pipeline : NULL,
+                                           huge && opt >= 2, progress, &objs, &obj_sizes, err))
             goto out;
         if (timed)
             fprintf(stderr, "wacc: %zu parts on %d threads%s\n", nparts, resolve_jobs(o),

@@ -24,6 +24,12 @@
  *     the inliner sees the calls inside the part), inserts the interruption
  *     checks into the optimised part, and runs code generation with its
  *     own target machine.
+ *
+ * A huge module arrives already lowered in parts (wacc_split_codegen_parts,
+ * wacc_parts in compiler.h): part 0 is the module with the rest of the
+ * artifact, written as bitcode and freed; each other part is its own
+ * bitcode, read whole into the worker's context, where the functions no
+ * other part uses become internal again. Steps 1-3 do not happen.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -50,6 +56,9 @@ typedef struct part_job {
     char **names;                       /* per function: its name (consistency check) */
     size_t nparts;
     size_t *part_funcs;                 /* per part: number of defined functions */
+    LLVMMemoryBufferRef *part_bc;       /* lowered in parts: per part its bitcode (taken by its worker) */
+    char **cross;                       /* lowered in parts: sorted names used outside their part */
+    size_t ncross;
     const char *pipeline;               /* per-part optimisation, NULL: none */
     bool huge;                          /* wacc_pass_options(huge) */
     wacc_progress *progress;
@@ -238,6 +247,37 @@ static LLVMModuleRef part_module(part_job *J, LLVMContextRef ctx, size_t p)
     return m;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Part `p` of a module lowered in parts, read into `ctx`: its bitcode goes,
+ * and its functions no other part uses become internal again. */
+static LLVMModuleRef read_part(part_job *J, LLVMContextRef ctx, size_t p)
+{
+    LLVMModuleRef m = NULL;
+    bool bad = LLVMParseBitcodeInContext2(ctx, J->part_bc[p], &m);
+    LLVMDisposeMemoryBuffer(J->part_bc[p]);
+    J->part_bc[p] = NULL;
+    if (bad) {
+        job_fail(J, "code generation failed: cannot read the bitcode of a part%s%s", "", "");
+        return NULL;
+    }
+    for (LLVMValueRef f = LLVMGetFirstFunction(m); p > 0 && f; f = LLVMGetNextFunction(f)) {
+        if (LLVMIsDeclaration(f) || LLVMGetLinkage(f) != LLVMExternalLinkage ||
+            LLVMGetVisibility(f) != LLVMHiddenVisibility)
+            continue;
+        size_t len = 0;
+        const char *name = LLVMGetValueName2(f, &len);
+        if (J->ncross && bsearch(&name, J->cross, J->ncross, sizeof *J->cross, cmp_name))
+            continue;
+        LLVMSetVisibility(f, LLVMDefaultVisibility);
+        LLVMSetLinkage(f, LLVMInternalLinkage);
+    }
+    return m;
+}
+
 /* Move *m through bitcode into a new context *ctx (the old one goes). */
 static bool roundtrip_part(LLVMModuleRef *m, LLVMContextRef *ctx)
 {
@@ -271,7 +311,7 @@ static void *worker(void *arg)
         if (stop)
             break;
         LLVMContextRef ctx = LLVMContextCreate();
-        LLVMModuleRef m = part_module(J, ctx, p);
+        LLVMModuleRef m = J->part_bc ? read_part(J, ctx, p) : part_module(J, ctx, p);
         LLVMMemoryBufferRef obj = NULL;
         char *msg = NULL;
         if (m && J->pipeline) {
@@ -323,6 +363,42 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* Run J->nparts parts on `jobs` threads (the calling thread is one). */
+static bool run_workers(part_job *J, int jobs, char err[512])
+{
+    if (pthread_mutex_init(&J->mu, NULL)) {
+        snprintf(err, 512, "cannot create a mutex");
+        return false;
+    }
+    size_t nthreads = jobs < 1 ? 1 : (size_t)jobs;
+    if (nthreads > J->nparts)
+        nthreads = J->nparts;
+    pthread_t *threads = calloc(nthreads, sizeof *threads);
+    size_t started = 0;
+    if (threads) {
+        /* the calling thread is worker 0; big stacks: LLVM recurses */
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, 64u << 20);
+        for (size_t k = 1; k < nthreads; k++) {
+            if (pthread_create(&threads[k], &attr, worker, J))
+                break;
+            started = k;
+        }
+        pthread_attr_destroy(&attr);
+    }
+    worker(J);
+    for (size_t k = 1; k <= started; k++)
+        pthread_join(threads[k], NULL);
+    free(threads);
+    pthread_mutex_destroy(&J->mu);
+    if (J->failed) {
+        snprintf(err, 512, "%s", J->err);
+        return false;
+    }
+    return true;
+}
+
 size_t wacc_split_parts(size_t ninsns)
 {
     const char *force = getenv("WACC_PARTS");      /* debugging, tests */
@@ -348,8 +424,7 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
     *sizes_out = NULL;
     bool ok = false;
     LLVMMemoryBufferRef bc = NULL;
-    pthread_t *threads = NULL;
-    size_t nthreads = 0, i = 0;
+    size_t i = 0;
     size_t *sizes = NULL;
     fn_part *map = NULL;
 
@@ -450,35 +525,8 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
     wacc_progress_phase(progress, pipeline ? "optimise+codegen" : "codegen", nfun);
 
     /* 4. workers */
-    if (pthread_mutex_init(&J.mu, NULL)) {
-        snprintf(err, 512, "cannot create a mutex");
+    if (!run_workers(&J, jobs, err))
         goto out;
-    }
-    nthreads = jobs < 1 ? 1 : (size_t)jobs;
-    if (nthreads > nparts)
-        nthreads = nparts;
-    threads = calloc(nthreads, sizeof *threads);
-    size_t started = 0;
-    if (threads) {
-        /* the calling thread is worker 0; big stacks: LLVM recurses */
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setstacksize(&attr, 64u << 20);
-        for (size_t k = 1; k < nthreads; k++) {
-            if (pthread_create(&threads[k], &attr, worker, &J))
-                break;
-            started = k;
-        }
-        pthread_attr_destroy(&attr);
-    }
-    worker(&J);
-    for (size_t k = 1; k <= started; k++)
-        pthread_join(threads[k], NULL);
-    pthread_mutex_destroy(&J.mu);
-    if (J.failed) {
-        snprintf(err, 512, "%s", J.err);
-        goto out;
-    }
     *objs_out = J.objs;
     *sizes_out = J.sizes;
     J.objs = NULL;
@@ -487,7 +535,6 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
 out:
     if (bc)
         LLVMDisposeMemoryBuffer(bc);
-    free(threads);
     free(sizes);
     free(map);
     if (J.objs)
@@ -500,6 +547,75 @@ out:
             free(J.names[i]);
     free(J.names);
     free(J.part_of);
+    free(J.part_funcs);
+    return ok;
+}
+
+bool wacc_split_codegen_parts(LLVMModuleRef head, wacc_parts *parts, const wacc_target *t, int jobs,
+                              const char *pipeline, bool huge, wacc_progress *progress, uint8_t ***objs_out,
+                              size_t **sizes_out, char err[512])
+{
+    part_job J;
+    memset(&J, 0, sizeof J);
+    J.t = t;
+    J.pipeline = pipeline;
+    J.huge = huge;
+    J.nparts = 1 + parts->n;
+    J.progress = progress;
+    *objs_out = NULL;
+    *sizes_out = NULL;
+    bool ok = false;
+
+    /* part 0 is the module that holds the rest of the artifact; its
+     * bitcode is written and the module goes */
+    J.part_bc = calloc(J.nparts, sizeof *J.part_bc);
+    J.part_funcs = calloc(J.nparts, sizeof *J.part_funcs);
+    J.objs = calloc(J.nparts, sizeof *J.objs);
+    J.sizes = calloc(J.nparts, sizeof *J.sizes);
+    if (!J.part_bc || !J.part_funcs || !J.objs || !J.sizes) {
+        snprintf(err, 512, "out of memory");
+        LLVMDisposeModule(head);
+        goto out;
+    }
+    J.part_bc[0] = LLVMWriteBitcodeToMemoryBuffer(head);
+    LLVMDisposeModule(head);
+#ifdef __GLIBC__
+    malloc_trim(0);     /* the lowering's heap goes back to the system */
+#endif
+    if (!J.part_bc[0]) {
+        snprintf(err, 512, "code generation failed: cannot write bitcode");
+        goto out;
+    }
+    size_t nfun = 0;
+    for (size_t k = 0; k < parts->n; k++) {
+        J.part_bc[k + 1] = parts->bc[k];
+        parts->bc[k] = NULL;
+        J.part_funcs[k + 1] = parts->nfuncs[k];
+        nfun += parts->nfuncs[k];
+    }
+    if (parts->ncross)
+        qsort(parts->cross, parts->ncross, sizeof *parts->cross, cmp_name);
+    J.cross = parts->cross;
+    J.ncross = parts->ncross;
+    wacc_progress_phase(progress, pipeline ? "optimise+codegen" : "codegen", nfun);
+    if (!run_workers(&J, jobs, err))
+        goto out;
+    *objs_out = J.objs;
+    *sizes_out = J.sizes;
+    J.objs = NULL;
+    J.sizes = NULL;
+    ok = true;
+out:
+    if (J.part_bc)
+        for (size_t p = 0; p < J.nparts; p++)
+            if (J.part_bc[p])
+                LLVMDisposeMemoryBuffer(J.part_bc[p]);
+    free(J.part_bc);
+    if (J.objs)
+        for (size_t p = 0; p < J.nparts; p++)
+            free(J.objs[p]);
+    free(J.objs);
+    free(J.sizes);
     free(J.part_funcs);
     return ok;
 }

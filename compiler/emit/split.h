@@ -28,6 +28,12 @@ size_t wacc_split_parts(size_t ninsns);
 bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, int jobs, const char *pipeline,
                         bool huge, wacc_progress *progress, uint8_t ***objs, size_t **sizes, char err[512]);
 
+/* The same for a module lowered in parts (wacc_lower_module_parts): part 0
+ * is `head` (consumed), parts 1.. the bitcode of `parts` (taken). */
+bool wacc_split_codegen_parts(LLVMModuleRef head, wacc_parts *parts, const wacc_target *t, int jobs,
+                              const char *pipeline, bool huge, wacc_progress *progress, uint8_t ***objs,
+                              size_t **sizes, char err[512]);
+
 /* The pass builder options of the optimisation pipeline (emit.c): `huge`
  * modules get the cheaper settings. The caller disposes them. */
 LLVMPassBuilderOptionsRef wacc_pass_options(bool huge);

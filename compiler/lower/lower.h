@@ -144,11 +144,16 @@ typedef struct lower_mod {
      * global cells, table element arrays. Disjoint from each other. */
     unsigned md_tbaa;
     LLVMValueRef tbaa_mem, tbaa_vm, tbaa_global, tbaa_table;
+    /* lowering in parts (lower_module.c): the artifact module's function
+     * declarations; a part declares another part's function on first use */
+    LLVMValueRef *decls;
 } lower_mod;
 
 /* lower_module.c */
 LLVMTypeRef lower_mod_valtype(lower_mod *lm, uint8_t wasm_type);
 void lower_mod_fn_attrs(lower_mod *lm, LLVMValueRef fn);
+/* Defined function `i` (not an import) in the module being lowered. */
+LLVMValueRef lower_mod_func(lower_mod *lm, uint32_t i);
 
 /* lower_func.c: lower the body of defined function `func_index`. */
 bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err);

@@ -982,7 +982,7 @@ static LLVMValueRef do_call(lower_ctx *c, uint32_t fidx, bool push)
     }
     uint32_t ti = m->func_types[fidx];
     if (fidx >= m->nimported_funcs)
-        return emit_call(c, ti, c->lm->funcs[fidx], c->vmctx, push);
+        return emit_call(c, ti, lower_mod_func(c->lm, fidx), c->vmctx, push);
     LLVMValueRef i = LLVMConstInt(c->lm->t_i64, fidx, 0);
     LLVMValueRef fr = LLVMBuildGEP2(c->b, c->lm->t_funcref, get_funcrefs(c), &i, 1, "");
     LLVMValueRef code = funcref_field(c, fr, WACC_FUNCREF_CODE, c->lm->t_ptr, true);

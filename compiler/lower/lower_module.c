@@ -2,13 +2,17 @@
  * lower_module.c — drives the lowering of a whole module: LLVM types that
  * mirror wacc/abi.h, the in-module memcpy/memset/memmove, the declaration of
  * every defined function, the bodies (lower_func.c), the artifact parts
- * (lower_artifact.c) and the final verification.
+ * (lower_artifact.c) and the final verification. A huge module (more than
+ * 2 MB of code) is lowered in parts (wacc_parts in compiler.h): each part's
+ * bodies go into a module of their own, which is verified, written as
+ * bitcode and freed before the next part is lowered.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <llvm-c/Analysis.h>
+#include <llvm-c/BitWriter.h>
 
 #include "lower.h"
 
@@ -254,18 +258,22 @@ static bool reserved_name(const char *s)
            strncmp(s, "llvm", 4) == 0;
 }
 
-/* Symbol name for function `idx`: the sanitised wasm name or wasm_func_<idx>. */
-static void func_symbol(const wasm_module *m, uint32_t idx, char *buf, size_t len)
+/* Symbol name for function `idx`: `prefix` and the sanitised wasm name or
+ * wasm_func_<idx>. */
+static void func_symbol(const wasm_module *m, uint32_t idx, const char *prefix, char *buf, size_t len)
 {
     const char *name = m->func_names ? m->func_names[idx] : NULL;
+    size_t o = prefix ? strlen(prefix) : 0;
+    if (o > 32)
+        o = 32;
+    memcpy(buf, prefix ? prefix : "", o);
     if (!name || !name[0]) {
-        snprintf(buf, len, "wasm_func_%u", idx);
+        snprintf(buf + o, len - o, "wasm_func_%u", idx);
         return;
     }
-    size_t o = 0;
     if (reserved_name(name) || (name[0] >= '0' && name[0] <= '9')) {
-        memcpy(buf, "w_", 2);
-        o = 2;
+        memcpy(buf + o, "w_", 2);
+        o += 2;
     }
     for (const char *p = name; *p && o + 1 < len; p++) {
         char ch = *p;
@@ -320,25 +328,45 @@ static void find_escapes(lower_mod *lm)
     }
 }
 
-static bool declare_functions(lower_mod *lm, wasm_error *err)
+/* A defined function's declaration: internal, or (`hidden`: lowered in
+ * parts) a hidden global, which its part makes internal again if no other
+ * part uses it. */
+static LLVMValueRef declare_function(lower_mod *lm, uint32_t i, const char *name, bool hidden)
+{
+    LLVMValueRef fn = LLVMAddFunction(lm->mod, name, lm->fn_types[lm->m->func_types[i]]);
+    LLVMSetLinkage(fn, hidden ? LLVMExternalLinkage : LLVMInternalLinkage);
+    if (hidden)
+        LLVMSetVisibility(fn, LLVMHiddenVisibility);
+    lower_mod_fn_attrs(lm, fn);
+    /* Keep wasm call depth: no tail-recursion elimination (it turns
+     * runaway recursion into an endless loop instead of a stack
+     * exhaustion trap) and no sibling calls. */
+    add_str_attr(lm, fn, "disable-tail-calls", "true");
+    return fn;
+}
+
+LLVMValueRef lower_mod_func(lower_mod *lm, uint32_t i)
+{
+    if (!lm->funcs[i] && lm->decls) {
+        size_t len = 0;
+        const char *name = LLVMGetValueName2(lm->decls[i], &len);
+        lm->funcs[i] = declare_function(lm, i, name, true);
+    }
+    return lm->funcs[i];
+}
+
+static bool declare_functions(lower_mod *lm, const char *prefix, bool hidden, wasm_error *err)
 {
     const wasm_module *m = lm->m;
-    char name[160];
+    char name[200];
     for (uint32_t i = 0; i < m->nfuncs; i++)
         if (m->func_types[i] >= m->ntypes) {
             set_err(err, 0, "internal error: function type index out of range");
             return false;
         }
     for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++) {
-        func_symbol(m, i, name, sizeof name);
-        LLVMValueRef fn = LLVMAddFunction(lm->mod, name, lm->fn_types[m->func_types[i]]);
-        LLVMSetLinkage(fn, LLVMInternalLinkage);
-        lower_mod_fn_attrs(lm, fn);
-        /* Keep wasm call depth: no tail-recursion elimination (it turns
-         * runaway recursion into an endless loop instead of a stack
-         * exhaustion trap) and no sibling calls. */
-        add_str_attr(lm, fn, "disable-tail-calls", "true");
-        lm->funcs[i] = fn;
+        func_symbol(m, i, prefix, name, sizeof name);
+        lm->funcs[i] = declare_function(lm, i, name, hidden);
     }
     return true;
 }
@@ -374,14 +402,200 @@ static void verify_error(lower_mod *lm, char *msg, wasm_error *err)
     set_err(err, 0, buf);
 }
 
-LLVMModuleRef wacc_lower_module(LLVMContextRef ctx, const wasm_module *m, const wacc_target *t,
-                                const wacc_compile_options *o, uint64_t input_hash,
-                                uint64_t options_hash, wasm_error *err)
+/* ---- lowering in parts ---------------------------------------------- */
+
+#define PARTS_MIN_CODE (2u << 20)       /* code bytes: a huge module (a JS engine: ~8 MB) */
+#define PARTS_CODE (512u << 10)         /* code bytes per part */
+#define PARTS_MAX 32
+
+static size_t code_bytes(const wasm_module *m, uint32_t code)
+{
+    return (size_t)(m->codes[code].end - m->codes[code].body) + 1;
+}
+
+/* How many parts to lower `m` in; 0: the whole module at once. Depends
+ * only on the module (and the debugging overrides). */
+static size_t parts_wanted(const wasm_module *m)
+{
+    const char *force = getenv("WACC_HUGE"), *presplit = getenv("WACC_PRESPLIT");
+    const char *dump = getenv("WACC_DUMP_IR"), *dump_raw = getenv("WACC_DUMP_IR_RAW");
+    if ((force && force[0] == '0') || (presplit && presplit[0] == '0') || (dump && *dump) ||
+        (dump_raw && *dump_raw))
+        return 0;
+    if (force && force[0] == '1') {
+        const char *np = getenv("WACC_PARTS");
+        long v = np && *np ? strtol(np, NULL, 10) : 0;
+        return v < 2 ? 0 : v > PARTS_MAX ? PARTS_MAX : (size_t)v;
+    }
+    size_t total = 0;
+    for (uint32_t c = 0; c < m->ncodes; c++)
+        total += code_bytes(m, c);
+    if (total < PARTS_MIN_CODE)
+        return 0;
+    size_t n = total / PARTS_CODE;
+    return n < 2 ? 2 : n > PARTS_MAX ? PARTS_MAX : n;
+}
+
+void wacc_parts_free(wacc_parts *p)
+{
+    if (!p)
+        return;
+    for (size_t k = 0; k < p->n; k++)
+        if (p->bc[k])
+            LLVMDisposeMemoryBuffer(p->bc[k]);
+    for (size_t k = 0; k < p->ncross; k++)
+        free(p->cross[k]);
+    free(p->bc);
+    free(p->nfuncs);
+    free(p->cross);
+    memset(p, 0, sizeof *p);
+}
+
+static bool parts_add(wacc_parts *ps, LLVMMemoryBufferRef bc, size_t nfuncs)
+{
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? ps->cap * 2 : 16;
+        LLVMMemoryBufferRef *b = realloc(ps->bc, cap * sizeof *b);
+        if (!b)
+            return false;
+        ps->bc = b;
+        size_t *f = realloc(ps->nfuncs, cap * sizeof *f);
+        if (!f)
+            return false;
+        ps->nfuncs = f;
+        ps->cap = cap;
+    }
+    ps->bc[ps->n] = bc;
+    ps->nfuncs[ps->n++] = nfuncs;
+    return true;
+}
+
+static bool parts_cross(wacc_parts *ps, LLVMValueRef fn)
+{
+    if (ps->ncross == ps->cap_cross) {
+        size_t cap = ps->cap_cross ? ps->cap_cross * 2 : 256;
+        char **c = realloc(ps->cross, cap * sizeof *c);
+        if (!c)
+            return false;
+        ps->cross = c;
+        ps->cap_cross = cap;
+    }
+    size_t len = 0;
+    const char *name = LLVMGetValueName2(fn, &len);
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return false;
+    memcpy(copy, name, len);
+    copy[len] = 0;
+    ps->cross[ps->ncross++] = copy;
+    return true;
+}
+
+/* The module of one part: the artifact module's target, the libc
+ * functions and the part's functions [lo, hi) declared (hidden; the
+ * others' are declared on first use, lower_mod_func). */
+static LLVMModuleRef part_module(lower_mod *lm, LLVMModuleRef head, LLVMValueRef *head_funcs, size_t p,
+                                 uint32_t lo, uint32_t hi, LLVMValueRef *pf)
+{
+    const wasm_module *m = lm->m;
+    char name[48];
+    snprintf(name, sizeof name, "wasm.part%zu", p);
+    LLVMModuleRef cm = LLVMModuleCreateWithNameInContext(name, lm->ctx);
+    LLVMSetTarget(cm, LLVMGetTarget(head));
+    LLVMSetDataLayout(cm, LLVMGetDataLayoutStr(head));
+    lm->mod = cm;
+    libc_fn(lm, "memcpy", lm->t_ptr);
+    libc_fn(lm, "memmove", lm->t_ptr);
+    libc_fn(lm, "memset", lm->t_i32);
+    memset(pf, 0, m->nfuncs * sizeof *pf);
+    for (uint32_t i = lo; i < hi; i++) {
+        size_t len = 0;
+        const char *fname = LLVMGetValueName2(head_funcs[i], &len);
+        pf[i] = declare_function(lm, i, fname, true);
+    }
+    return cm;
+}
+
+/* Lower the function bodies into `nparts` parts (see wacc_parts), then
+ * point lm back at the artifact module `lm->mod` (whose lm->funcs are
+ * hidden declarations). `cross` collects the functions used outside their
+ * part. */
+static bool lower_parts(lower_mod *lm, size_t nparts, bool *cross, wacc_parts *ps, wasm_error *err)
+{
+    const wasm_module *m = lm->m;
+    LLVMModuleRef head = lm->mod;
+    LLVMValueRef *head_funcs = lm->funcs;
+    LLVMValueRef *pf = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *pf);
+    if (!pf) {
+        set_err(err, 0, "out of memory");
+        return false;
+    }
+    size_t total = 0;
+    for (uint32_t c = 0; c < m->ncodes; c++)
+        total += code_bytes(m, c);
+    bool ok = true;
+    uint32_t i = m->nimported_funcs;
+    size_t acc = 0;
+    for (size_t p = 0; ok && p < nparts && i < m->nfuncs; p++) {
+        /* part p: the functions whose code starts in its share of the bytes */
+        uint32_t lo = i;
+        while (i < m->nfuncs) {
+            size_t at = (size_t)((acc * (unsigned __int128)nparts) / total);
+            if (at > p && i > lo)
+                break;
+            acc += code_bytes(m, i - m->nimported_funcs);
+            i++;
+        }
+        LLVMModuleRef cm = part_module(lm, head, head_funcs, p, lo, i, pf);
+        lm->funcs = pf;
+        lm->decls = head_funcs;
+        for (uint32_t f = lo; ok && f < i; f++)
+            ok = lower_function(lm, f, err);
+        if (ok) {
+            lower_keep_used(cm);
+            char *msg = NULL;
+            if (LLVMVerifyModule(cm, LLVMReturnStatusAction, &msg)) {
+                verify_error(lm, msg ? msg : "", err);
+                ok = false;
+            }
+            LLVMDisposeMessage(msg);
+        }
+        for (uint32_t f = m->nimported_funcs; ok && f < m->nfuncs; f++) {
+            if ((f >= lo && f < i) || !pf[f])
+                continue;
+            if (LLVMGetFirstUse(pf[f])) {
+                cross[f] = true;
+            } else {
+                LLVMDeleteFunction(pf[f]);
+                pf[f] = NULL;
+            }
+        }
+        LLVMMemoryBufferRef bc = ok ? LLVMWriteBitcodeToMemoryBuffer(cm) : NULL;
+        LLVMDisposeModule(cm);
+        if (ok && (!bc || !parts_add(ps, bc, i - lo))) {
+            if (bc)
+                LLVMDisposeMemoryBuffer(bc);
+            set_err(err, 0, "out of memory (bitcode of a part)");
+            ok = false;
+        }
+    }
+    lm->mod = head;
+    lm->funcs = head_funcs;
+    lm->decls = NULL;
+    free(pf);
+    return ok;
+}
+
+LLVMModuleRef wacc_lower_module_parts(LLVMContextRef ctx, const wasm_module *m, const wacc_target *t,
+                                      const wacc_compile_options *o, uint64_t input_hash,
+                                      uint64_t options_hash, const char *prefix, wacc_parts *parts,
+                                      wasm_error *err)
 {
     if (m->ncodes != m->nfuncs - m->nimported_funcs) {
         set_err(err, 0, "module has no code for some functions");
         return NULL;
     }
+    size_t nparts = parts ? parts_wanted(m) : 0;
     lower_mod lm;
     memset(&lm, 0, sizeof lm);
     lm.ctx = ctx;
@@ -398,23 +612,43 @@ LLVMModuleRef wacc_lower_module(LLVMContextRef ctx, const wasm_module *m, const 
         }
     }
     bool ok = false;
+    bool *cross = NULL;
     lm.funcs = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *lm.funcs);
     lm.escapes = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *lm.escapes);
-    if (!lm.funcs || !lm.escapes || !build_types(&lm)) {
+    if (nparts)
+        cross = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *cross);
+    if (!lm.funcs || !lm.escapes || (nparts && !cross) || !build_types(&lm)) {
         set_err(err, 0, "out of memory");
         goto out;
     }
     build_metadata_kinds(&lm);
     build_libc(&lm);
     find_escapes(&lm);
-    if (!declare_functions(&lm, err))
+    if (!declare_functions(&lm, nparts ? prefix : NULL, nparts > 0, err))
         goto out;
-    for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++)
-        if (!lower_function(&lm, i, err))
+    if (nparts) {
+        if (!lower_parts(&lm, nparts, cross, parts, err))
             goto out;
+    } else {
+        for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++)
+            if (!lower_function(&lm, i, err))
+                goto out;
+    }
     if (!lower_artifact(&lm, input_hash, options_hash, err))
         goto out;
     lower_keep_used(lm.mod);
+    if (nparts)
+        for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++) {
+            bool used = LLVMGetFirstUse(lm.funcs[i]) != NULL;
+            if ((used || cross[i]) && !parts_cross(parts, lm.funcs[i])) {
+                set_err(err, 0, "out of memory");
+                goto out;
+            }
+            if (!used) {
+                LLVMDeleteFunction(lm.funcs[i]);    /* the artifact does not use it */
+                lm.funcs[i] = NULL;
+            }
+        }
 
     char *msg = NULL;
     if (LLVMVerifyModule(lm.mod, LLVMReturnStatusAction, &msg)) {
@@ -428,9 +662,17 @@ out:
     free(lm.fn_types);
     free(lm.funcs);
     free(lm.escapes);
+    free(cross);
     if (!ok) {
         LLVMDisposeModule(lm.mod);
         return NULL;
     }
     return lm.mod;
+}
+
+LLVMModuleRef wacc_lower_module(LLVMContextRef ctx, const wasm_module *m, const wacc_target *t,
+                                const wacc_compile_options *o, uint64_t input_hash,
+                                uint64_t options_hash, wasm_error *err)
+{
+    return wacc_lower_module_parts(ctx, m, t, o, input_hash, options_hash, NULL, NULL, err);
 }

@@ -3,7 +3,8 @@
 # byte-identical for any -j (at every level: a split module is optimised per
 # part, -O1 and -O2 alike), a split module must link into a .so without
 # undefined symbols, and it must behave like the unsplit one. WACC_PARTS
-# forces the number of parts so small modules exercise the split path.
+# forces the number of parts so small modules exercise the split path; with
+# WACC_HUGE=1 they are lowered in parts (compiler/lower/lower_module.c).
 #
 # Modules: a tiny core module (always), a C WASI program (needs clang-19 +
 # wasi-libc), and the C hello component (scripts/build-components.sh, needs
@@ -54,7 +55,8 @@ for O in -O0 -O2; do check tiny "$T/m.wasm" $O run_add; done
 if command -v "${CLANG:-clang-19}" >/dev/null 2>&1 &&
     "${CLANG:-clang-19}" --target=wasm32-wasi -O2 "$ROOT/tests/programs/hello.c" -o "$T/hello.wasm" 2>/dev/null; then
     for O in -O1 -O2; do check prog "$T/hello.wasm" $O run_prog; done
-    # the huge-module settings (cheaper passes, each part through bitcode)
+    # the huge-module path: lowered in parts (WACC_HUGE=1 with WACC_PARTS=3),
+    # cheaper passes, each part through bitcode
     WACC_HUGE=1 check prog-huge "$T/hello.wasm" -O2 run_prog
 else
     echo "skip: no clang-19 / wasi-libc for the C program"
@@ -62,6 +64,8 @@ fi
 
 if "$ROOT/scripts/build-components.sh" -o "$T/comp" hello >"$T/build.log" 2>&1; then
     for O in -O1 -O2; do check component "$T/comp/hello.component.wasm" $O run_plain; done
+    # its core modules lowered in parts (each module's names prefixed)
+    WACC_HUGE=1 check component-huge "$T/comp/hello.component.wasm" -O2 run_plain
 else
     echo "skip: hello component not built: $(tail -n 1 "$T/build.log")"
 fi
