@@ -410,6 +410,20 @@ size_t wacc_split_parts(size_t ninsns)
     return k < 1 ? 1 : k > SPLIT_MAX_PARTS ? SPLIT_MAX_PARTS : k;
 }
 
+/* Runs the workers over J's parts and hands their objects to the caller. */
+static bool run_and_take(part_job *J, int jobs, size_t nfun, uint8_t ***objs_out, size_t **sizes_out,
+                         char err[512])
+{
+    wacc_progress_phase(J->progress, J->pipeline ? "optimise+codegen" : "codegen", nfun);
+    if (!run_workers(J, jobs, err))
+        return false;
+    *objs_out = J->objs;
+    *sizes_out = J->sizes;
+    J->objs = NULL;
+    J->sizes = NULL;
+    return true;
+}
+
 bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, int jobs, const char *pipeline,
                         bool huge, wacc_progress *progress, uint8_t ***objs_out, size_t **sizes_out, char err[512])
 {
@@ -522,16 +536,9 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
     size_t nfun = 0;
     for (size_t p = 0; p < nparts; p++)
         nfun += J.part_funcs[p];
-    wacc_progress_phase(progress, pipeline ? "optimise+codegen" : "codegen", nfun);
 
     /* 4. workers */
-    if (!run_workers(&J, jobs, err))
-        goto out;
-    *objs_out = J.objs;
-    *sizes_out = J.sizes;
-    J.objs = NULL;
-    J.sizes = NULL;
-    ok = true;
+    ok = run_and_take(&J, jobs, nfun, objs_out, sizes_out, err);
 out:
     if (bc)
         LLVMDisposeMemoryBuffer(bc);
@@ -597,14 +604,7 @@ bool wacc_split_codegen_parts(LLVMModuleRef head, wacc_parts *parts, const wacc_
         qsort(parts->cross, parts->ncross, sizeof *parts->cross, cmp_name);
     J.cross = parts->cross;
     J.ncross = parts->ncross;
-    wacc_progress_phase(progress, pipeline ? "optimise+codegen" : "codegen", nfun);
-    if (!run_workers(&J, jobs, err))
-        goto out;
-    *objs_out = J.objs;
-    *sizes_out = J.sizes;
-    J.objs = NULL;
-    J.sizes = NULL;
-    ok = true;
+    ok = run_and_take(&J, jobs, nfun, objs_out, sizes_out, err);
 out:
     if (J.part_bc)
         for (size_t p = 0; p < J.nparts; p++)
