@@ -1446,58 +1446,53 @@ static bool is_mem_access(uint32_t op)
            (op >= WASM_OP_V128_LOAD8_LANE && op <= WASM_OP_V128_LOAD64_ZERO);
 }
 
-/* The loop whose body starts at r->p: no call, call_indirect or
- * memory.grow, some memory access, at most 4000 instructions. */
-static bool loop_versionable(lower_ctx *c, const wasm_reader *r)
-{
-    wasm_reader s;
-    wasm_error we;
-    wasm_reader_init(&s, c->m->bytes, r->p, r->end);
-    uint32_t depth = 0, n = 0, mem = 0;
-    bool ok = true, done = false;
-    while (ok && !done && s.p < s.end) {
-        wasm_insn in;
-        if (!wasm_read_insn(&s, &in, &we) || ++n > 4000)
-            ok = false;
-        else if (in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF)
-            depth++;
-        else if (in.op == WASM_OP_END)
-            done = depth-- == 0;
-        else if (in.op == WASM_OP_CALL || in.op == WASM_OP_CALL_INDIRECT || in.op == WASM_OP_MEMORY_GROW)
-            ok = false;
-        else if (is_mem_access(in.op))
-            mem++;
-    }
-    wasm_reader_free(&s);
-    return ok && done && mem > 0;
-}
+/* What one scan of the loop whose body starts at r->p finds. */
+typedef struct loop_shape {
+    bool plain;         /* no call, call_indirect or memory.grow; at most 4000 instructions */
+    bool inner;         /* no loop inside */
+    bool tail_call;     /* a return_call or return_call_indirect */
+    uint32_t mem;       /* memory accesses */
+} loop_shape;
 
-/* The loop whose body starts at r->p is innermost (no loop inside) and
- * has no call, call_indirect or memory.grow (root_base). */
-static bool loop_rootable(lower_ctx *c, const wasm_reader *r)
+static loop_shape scan_loop(lower_ctx *c, const wasm_reader *r)
 {
-    if (c->m->nmemories == 0 || c->m->memories[0].is64)
-        return false;
+    loop_shape sh = {.plain = true, .inner = true};
     wasm_reader s;
     wasm_error we;
     wasm_reader_init(&s, c->m->bytes, r->p, r->end);
     uint32_t depth = 0, n = 0;
-    bool ok = true, done = false;
-    while (ok && !done && s.p < s.end) {
+    bool done = false;
+    while (sh.plain && !done && s.p < s.end) {
         wasm_insn in;
         if (!wasm_read_insn(&s, &in, &we) || ++n > 4000)
-            ok = false;
-        else if (in.op == WASM_OP_BLOCK || in.op == WASM_OP_IF)
+            sh.plain = false;
+        else if (in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF) {
             depth++;
-        else if (in.op == WASM_OP_END)
+            sh.inner &= in.op != WASM_OP_LOOP;
+        } else if (in.op == WASM_OP_END)
             done = depth-- == 0;
-        else if (in.op == WASM_OP_LOOP || in.op == WASM_OP_CALL || in.op == WASM_OP_CALL_INDIRECT ||
-                 in.op == WASM_OP_MEMORY_GROW || in.op == WASM_OP_RETURN_CALL ||
-                 in.op == WASM_OP_RETURN_CALL_INDIRECT)
-            ok = false;
+        else if (in.op == WASM_OP_CALL || in.op == WASM_OP_CALL_INDIRECT || in.op == WASM_OP_MEMORY_GROW)
+            sh.plain = false;
+        else if (in.op == WASM_OP_RETURN_CALL || in.op == WASM_OP_RETURN_CALL_INDIRECT)
+            sh.tail_call = true;
+        else if (is_mem_access(in.op))
+            sh.mem++;
     }
     wasm_reader_free(&s);
-    return ok && done;
+    sh.plain &= done;
+    return sh;
+}
+
+/* Versioned (version_loop): plain, with some memory access. */
+static bool loop_versionable(const loop_shape *sh)
+{
+    return sh->plain && sh->mem > 0;
+}
+
+/* Rooted (root_base): plain, innermost, no tail call, over a 32-bit memory 0. */
+static bool loop_rootable(lower_ctx *c, const loop_shape *sh)
+{
+    return c->m->nmemories > 0 && !c->m->memories[0].is64 && sh->plain && sh->inner && !sh->tail_call;
 }
 
 /* The loop's fallthrough (its results on top of the stack) goes to the
@@ -1599,14 +1594,19 @@ static void lower_until(lower_ctx *c, wasm_reader *r, uint32_t depth)
             break;
         }
         c->cur_offset = in.offset;
-        if (in.op == WASM_OP_LOOP && !c->ctrl[c->nctrl - 1].unreachable)
-            c->next_loop_rootable = loop_rootable(c, r);
-        if (c->ctrl[c->nctrl - 1].unreachable)
+        if (c->ctrl[c->nctrl - 1].unreachable) {
             skip_insn(c, &in);
-        else if (in.op == WASM_OP_LOOP && c->version_loops && loop_versionable(c, r))
-            version_loop(c, r, &in);
-        else
-            lower_insn(c, &in);
+            continue;
+        }
+        if (in.op == WASM_OP_LOOP) {
+            loop_shape sh = scan_loop(c, r);
+            c->next_loop_rootable = loop_rootable(c, &sh);
+            if (c->version_loops && loop_versionable(&sh)) {
+                version_loop(c, r, &in);
+                continue;
+            }
+        }
+        lower_insn(c, &in);
     }
 }
 
