@@ -202,6 +202,26 @@ static void retarget_phis(fnctx *f, LLVMBasicBlockRef h, LLVMBasicBlockRef from,
     }
 }
 
+/* In every phi of `succ`, each incoming block `from` becomes `to` (all
+ * its entries: a switch may reach succ through several edges). */
+static void rename_incoming(fnctx *f, LLVMBasicBlockRef succ, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
+{
+    for (LLVMValueRef i = LLVMGetFirstInstruction(succ), next; i && LLVMIsAPHINode(i); i = next) {
+        next = LLVMGetNextInstruction(i);
+        LLVMPositionBuilderBefore(f->b, i);
+        LLVMValueRef np = LLVMBuildPhi(f->b, LLVMTypeOf(i), "");
+        for (unsigned k = 0, n = LLVMCountIncoming(i); k < n; k++) {
+            LLVMValueRef v = LLVMGetIncomingValue(i, k);
+            LLVMBasicBlockRef bb = LLVMGetIncomingBlock(i, k);
+            if (bb == from)
+                bb = to;
+            LLVMAddIncoming(np, &v, &bb, 1);
+        }
+        LLVMReplaceAllUsesWith(i, np);
+        LLVMInstructionEraseFromParent(i);
+    }
+}
+
 /* A call that can take time: not an intrinsic, not an (empty) asm
  * statement (wacc_keep_finish's), not a noreturn trap. */
 static bool is_real_call(LLVMValueRef i)
@@ -248,6 +268,105 @@ static bool is_vectorized_latch(fnctx *f, LLVMValueRef term)
     }
     free(ops);
     return yes;
+}
+
+/* Short loops: the natural loop of back edge k (blocks that reach its
+ * latch without passing its header) when it is innermost (no other back
+ * edge enters a block of it), has one back edge, makes no call (only the
+ * loop's own instructions run between two of its back edges) and holds at
+ * most SHORT_INSNS instructions. Its iterations are short, so it tests
+ * every COUNT iterations like a vectorised loop: wasm SIMD code (already
+ * vectorised by the producer, so LLVM's vectoriser leaves no
+ * "isvectorized" mark on it) and other tight scalar loops. The bound on
+ * the time between tests stays COUNT * SHORT_INSNS instructions. preds:
+ * the predecessors of block u are pred[pstart[u] .. pstart[u + 1]). */
+#define SHORT_INSNS 64
+
+/* A call in a short loop: anything but an empty asm statement and the
+ * intrinsics that take bounded time (llvm.memset/memcpy/memmove with a
+ * variable length, what loop idioms become, do not). */
+static bool long_call(LLVMValueRef i)
+{
+    if (!LLVMIsACallInst(i))
+        return false;
+    LLVMValueRef callee = LLVMGetCalledValue(i);
+    if (LLVMIsAInlineAsm(callee))
+        return false;
+    if (!LLVMIsAFunction(callee) || !LLVMGetIntrinsicID(callee))
+        return true;
+    size_t len = 0;
+    const char *name = LLVMGetValueName2(callee, &len);
+    return len >= 8 && !strncmp(name, "llvm.mem", 8);
+}
+
+static bool short_loop(LLVMBasicBlockRef *bbs, uint32_t n, const uint32_t *pstart, const uint32_t *pred,
+                       const edge *es, uint32_t ne, uint32_t k, uint8_t *in, uint32_t *work)
+{
+    uint32_t h = es[k].to, latch = es[k].from, insns = 0, nw = 0;
+    bool ok = true;
+    for (uint32_t j = 0; j < ne; j++)
+        if (j != k && es[j].to == h)
+            return false;
+    memset(in, 0, n);
+    in[h] = 1;
+    if (!in[latch]) {
+        in[latch] = 1;
+        work[nw++] = latch;
+    }
+    while (nw && ok) {
+        uint32_t u = work[--nw];
+        if (u == 0)
+            ok = false;         /* reached the entry: h does not dominate */
+        for (uint32_t p = pstart[u]; p < pstart[u + 1] && ok; p++)
+            if (!in[pred[p]]) {
+                in[pred[p]] = 1;
+                work[nw++] = pred[p];
+            }
+    }
+    for (uint32_t j = 0; j < ne && ok; j++)
+        ok = j == k || !in[es[j].to];
+    for (uint32_t u = 0; u < n && ok; u++) {
+        if (!in[u])
+            continue;
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bbs[u]); i && ok; i = LLVMGetNextInstruction(i))
+            ok = ++insns <= SHORT_INSNS && !long_call(i);
+    }
+    return ok;
+}
+
+/* The predecessor lists of the n blocks (CSR, see short_loop). */
+static bool predecessors(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, uint32_t **pstart,
+                         uint32_t **pred)
+{
+    uint32_t total = 0;
+    *pstart = calloc(n + 2, sizeof **pstart);
+    for (uint32_t u = 0; u < n && *pstart; u++) {
+        LLVMValueRef t = LLVMGetBasicBlockTerminator(bbs[u]);
+        for (unsigned s = 0, ns = t ? LLVMGetNumSuccessors(t) : 0; s < ns; s++) {
+            uint32_t v = bbmap_get(idx, LLVMGetSuccessor(t, s));
+            if (v != UINT32_MAX) {
+                (*pstart)[v + 2]++;
+                total++;
+            }
+        }
+    }
+    *pred = *pstart ? malloc((total + 1) * sizeof **pred) : NULL;
+    if (!*pred) {
+        free(*pstart);
+        *pstart = NULL;
+        return false;
+    }
+    for (uint32_t u = 0; u < n; u++)
+        (*pstart)[u + 2] += (*pstart)[u + 1];
+    for (uint32_t u = 0; u < n; u++) {     /* fill: pstart[v + 1] is v's next slot */
+        LLVMValueRef t = LLVMGetBasicBlockTerminator(bbs[u]);
+        for (unsigned s = 0, ns = t ? LLVMGetNumSuccessors(t) : 0; s < ns; s++) {
+            uint32_t v = bbmap_get(idx, LLVMGetSuccessor(t, s));
+            if (v != UINT32_MAX)
+                (*pred)[(*pstart)[v + 1]++] = u;
+        }
+    }
+    return true;
 }
 
 /* Back edges by iterative DFS from the entry. */
@@ -509,6 +628,69 @@ static bool cgraph_cycles(const cgraph *g, bool *on_cycle)
     return ok;
 }
 
+/* A counted loop (vectorised or short; its only back edge is latch ->
+ * h): a down-counter tests the epoch every COUNT iterations, at the top
+ * of the header, which is split:
+ *     h:  cnt = phi [COUNT, entries], [c2, latch]    (h's phis stay)
+ *         dec = cnt - 1 ; br (dec == 0), E, hb        ; weighted rare
+ *     E:  the epoch test -> S or hb
+ *     hb: c2 = phi [dec, h], [COUNT, E] ; the rest of h
+ * The latch keeps its own branch back to h, so the loop keeps its shape
+ * (one back edge; the decrement and a branch that falls through are all
+ * an iteration pays). Returns hb, which now ends the old header. */
+static LLVMBasicBlockRef count_header(fnctx *f, LLVMBasicBlockRef h, LLVMBasicBlockRef latch)
+{
+    LLVMBasicBlockRef hb = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.body");
+    LLVMBasicBlockRef every = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.every");
+    LLVMValueRef first = LLVMGetFirstInstruction(h);
+    while (first && LLVMIsAPHINode(first))
+        first = LLVMGetNextInstruction(first);
+    LLVMPositionBuilderAtEnd(f->b, hb);
+    for (LLVMValueRef i = first, next; i; i = next) {
+        next = LLVMGetNextInstruction(i);
+        LLVMInstructionRemoveFromParent(i);
+        LLVMInsertIntoBuilder(f->b, i);
+    }
+    /* hb's successors (h too, when the loop is one block) now come from hb */
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(hb);
+    for (unsigned s = 0, ns = LLVMGetNumSuccessors(t); s < ns; s++) {
+        LLVMBasicBlockRef succ = LLVMGetSuccessor(t, s);
+        bool seen = false;
+        for (unsigned r = 0; r < s; r++)
+            seen |= LLVMGetSuccessor(t, r) == succ;
+        if (!seen)
+            rename_incoming(f, succ, h, hb);
+    }
+    if (latch == h)
+        latch = hb;
+    LLVMValueRef full = LLVMConstInt(f->i32, COUNT, 0);
+    LLVMValueRef phi_at = LLVMGetFirstInstruction(h);
+    if (phi_at)
+        LLVMPositionBuilderBefore(f->b, phi_at);
+    else
+        LLVMPositionBuilderAtEnd(f->b, h);
+    LLVMValueRef cnt = LLVMBuildPhi(f->b, f->i32, "intr.cnt");
+    LLVMPositionBuilderAtEnd(f->b, hb);
+    LLVMPositionBuilderBefore(f->b, LLVMGetFirstInstruction(hb));
+    LLVMValueRef c2 = LLVMBuildPhi(f->b, f->i32, "intr.cnt2");
+    LLVMPositionBuilderAtEnd(f->b, h);
+    LLVMValueRef dec = LLVMBuildSub(f->b, cnt, LLVMConstInt(f->i32, 1, 0), "");
+    LLVMValueRef zero = LLVMBuildICmp(f->b, LLVMIntEQ, dec, LLVMConstInt(f->i32, 0, 0), "");
+    LLVMValueRef br = LLVMBuildCondBr(f->b, zero, every, hb);
+    LLVMSetMetadata(br, f->md_prof, f->rare);
+    emit_test(f, every, hb);
+    LLVMAddIncoming(c2, &dec, &h, 1);
+    LLVMAddIncoming(c2, &full, &every, 1);
+    /* the counter's value on every edge into the header */
+    for (LLVMBasicBlockRef p = LLVMGetFirstBasicBlock(f->fn); p; p = LLVMGetNextBasicBlock(p)) {
+        LLVMValueRef pt = LLVMGetBasicBlockTerminator(p);
+        for (unsigned s = 0, ns = pt ? LLVMGetNumSuccessors(pt) : 0; s < ns; s++)
+            if (LLVMGetSuccessor(pt, s) == h)
+                LLVMAddIncoming(cnt, p == latch ? &c2 : &full, &p, 1);
+    }
+    return hb;
+}
+
 static bool instrument(fnctx *f, bool on_cycle)
 {
     LLVMAttributeRef mark = LLVMGetStringAttributeAtIndex(f->fn, LLVMAttributeFunctionIndex, MARK,
@@ -538,15 +720,26 @@ static bool instrument(fnctx *f, bool on_cycle)
         bbmap_put(&idx, bbs[i], i);
     uint32_t ne = 0;
     edge *es = back_edges(bbs, n, &idx, &ne);
+    uint32_t *pstart = NULL, *pred = NULL;
+    bool *counted = es ? calloc(ne + 1, sizeof *counted) : NULL;
+    LLVMBasicBlockRef *tail = counted ? calloc(n, sizeof *tail) : NULL;
+    uint8_t *in = counted ? malloc(n) : NULL;
+    uint32_t *work = in ? malloc(n * sizeof *work) : NULL;
+    bool ok = work && tail && (ne == 0 || predecessors(bbs, n, &idx, &pstart, &pred));
     bbmap_free(&idx);
-    if (!es) {
-        free(bbs);
-        return false;
-    }
-    if (ne == 0 && !on_cycle) {
+    for (uint32_t k = 0; k < ne && ok; k++)
+        counted[k] = is_vectorized_latch(f, LLVMGetBasicBlockTerminator(bbs[es[k].from])) ||
+                     short_loop(bbs, n, pstart, pred, es, ne, k, in, work);
+    free(pstart);
+    free(pred);
+    free(in);
+    free(work);
+    if (!ok || (ne == 0 && !on_cycle)) {
+        free(tail);
+        free(counted);
         free(es);
         free(bbs);
-        return true;
+        return ok;
     }
 
     /* New entry block: hoisted loads (and the entry test); static allocas
@@ -572,42 +765,22 @@ static bool instrument(fnctx *f, bool on_cycle)
     }
 
     for (uint32_t k = 0; k < ne; k++) {
-        LLVMBasicBlockRef from = bbs[es[k].from], to = bbs[es[k].to];
+        /* a block split by an earlier counted loop ends in its tail */
+        LLVMBasicBlockRef from = tail[es[k].from] ? tail[es[k].from] : bbs[es[k].from], to = bbs[es[k].to];
+        if (counted[k]) {
+            tail[es[k].to] = count_header(f, to, from);
+            continue;
+        }
         LLVMValueRef t = LLVMGetBasicBlockTerminator(from);
-        bool counted = is_vectorized_latch(f, t);
-        LLVMBasicBlockRef test = LLVMAppendBasicBlockInContext(f->C, f->fn,
-                                                               counted ? "intr.count" : "intr.loop");
-        LLVMBasicBlockRef every = counted ? LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.every") : NULL;
+        LLVMBasicBlockRef test = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.loop");
         for (unsigned s = 0, ns = LLVMGetNumSuccessors(t); s < ns; s++)
             if (LLVMGetSuccessor(t, s) == to)
                 LLVMSetSuccessor(t, s, test);
-        if (!counted) {
-            emit_test(f, test, to);
-            retarget_phis(f, to, from, test, NULL);
-            continue;
-        }
-        /* A vectorised loop (counted; each iteration is short and its
-         * loads are its cost): test the epoch every COUNT iterations,
-         * with a down-counter in the header. */
-        retarget_phis(f, to, from, test, every);
-        LLVMValueRef first = LLVMGetFirstInstruction(to);
-        LLVMPositionBuilderBefore(f->b, first);
-        LLVMValueRef cnt = LLVMBuildPhi(f->b, f->i32, "intr.cnt");
-        LLVMValueRef full = LLVMConstInt(f->i32, COUNT, 0);
-        LLVMPositionBuilderAtEnd(f->b, test);
-        LLVMValueRef dec = LLVMBuildSub(f->b, cnt, LLVMConstInt(f->i32, 1, 0), "");
-        LLVMValueRef zero = LLVMBuildICmp(f->b, LLVMIntEQ, dec, LLVMConstInt(f->i32, 0, 0), "");
-        LLVMValueRef br = LLVMBuildCondBr(f->b, zero, every, to);
-        LLVMSetMetadata(br, f->md_prof, f->rare);
-        emit_test(f, every, to);
-        /* the counter's value on every edge into the header */
-        for (LLVMBasicBlockRef p = LLVMGetFirstBasicBlock(f->fn); p; p = LLVMGetNextBasicBlock(p)) {
-            LLVMValueRef pt = LLVMGetBasicBlockTerminator(p);
-            for (unsigned s = 0, ns = pt ? LLVMGetNumSuccessors(pt) : 0; s < ns; s++)
-                if (LLVMGetSuccessor(pt, s) == to)
-                    LLVMAddIncoming(cnt, p == test ? &dec : &full, &p, 1);
-        }
+        emit_test(f, test, to);
+        retarget_phis(f, to, from, test, NULL);
     }
+    free(tail);
+    free(counted);
     free(es);
     free(bbs);
     return true;

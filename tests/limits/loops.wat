@@ -25,6 +25,28 @@
         (br_if 0 (i32.lt_u (local.get 0) (i32.const 65536))))
       (i32.store (i32.const 0) (local.get 1))
       (br 0)))
+  ;; the same with wasm SIMD (already vectorised: LLVM's vectoriser leaves
+  ;; it alone; a short loop, tested by a counter every 128 iterations)
+  (func (export "vsum") (local i32 v128)
+    (loop
+      (local.set 0 (i32.const 0))
+      (loop
+        (local.set 1 (f64x2.add (local.get 1) (v128.load (local.get 0))))
+        (local.set 0 (i32.add (local.get 0) (i32.const 16)))
+        (br_if 0 (i32.lt_u (local.get 0) (i32.const 65536))))
+      (v128.store (i32.const 0) (local.get 1))
+      (br 0)))
+  ;; a short loop closed by a br_table (LLVM folds it into one block: the
+  ;; header split of the counted test with header == latch; `tabloop 4`
+  ;; returns 4; `tabloop 1` never ends)
+  (func (export "tabloop") (param i32) (result i32) (local i32)
+    (block $out
+      (loop $l
+        (local.set 1 (i32.add (local.get 1) (i32.const 2)))
+        ;; index 0 or 1: again; 2 (local 1 reached the parameter): out
+        (br_table $l $l $out (select (i32.const 2) (i32.and (i32.shr_u (local.get 1) (i32.const 1)) (i32.const 1))
+                                     (i32.eq (local.get 1) (local.get 0))))))
+    (local.get 1))
   ;; mutual recursion: entry tests of the functions on a cycle of calls
   (func $ping (param i32) (result i32)
     (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))

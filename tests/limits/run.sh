@@ -50,6 +50,9 @@ expect "timeout: mutual 20 before it"   0 6765 "" -- --timeout 1m --invoke mutua
 expect "timeout: tfib 20 before it"     0 6765 "" -- --timeout 1m --invoke tfib "$W/loops.so" 20
 expect "timeout: deep calls in a loop"  nz "" "$DL" -- --timeout 0.5 --invoke deep "$W/loops.so"
 expect "timeout: memory loop"           nz "" "$DL" -- --timeout 500ms --invoke sum "$W/loops.so"
+expect "timeout: SIMD memory loop"      nz "" "$DL" -- --timeout 500ms --invoke vsum "$W/loops.so"
+expect "timeout: br_table loop"         nz "" "$DL" -- --timeout 500ms --invoke tabloop "$W/loops.so" 1
+expect "br_table loop that ends"        0 4 "" -- --timeout 1m --invoke tabloop "$W/loops.so" 4
 expect "timeout: host calls in a loop"  nz "" "$DL" -- --timeout 500ms "$W/hostloop.so"
 expect "timeout: stops a host wait (poll_oneoff)" nz "" "$DL" -- --timeout 300ms "$W/sleep.so"
 expect "timeout: .wasm through cache"   nz "" "$DL" -- --timeout 500ms --no-cache --invoke spin "$W/loops.wasm"
