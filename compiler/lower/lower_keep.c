@@ -254,8 +254,80 @@ static bool already_kept(LLVMValueRef v, LLVMBasicBlockRef bb)
     return false;
 }
 
+/* Floating-point arithmetic that uses every bit of its operands: no
+ * combine narrows the load feeding it (integer masks, shifts and lane
+ * extracts do: a narrowed load need not reach the guard page). */
+static bool full_fp_op(LLVMValueRef u)
+{
+    switch (LLVMGetInstructionOpcode(u)) {
+    case LLVMFAdd: case LLVMFSub: case LLVMFMul: case LLVMFDiv: case LLVMFCmp: case LLVMBitCast:
+        return true;
+    case LLVMCall: {
+        LLVMValueRef fn = LLVMGetCalledValue(u);
+        size_t n = 0;
+        const char *name = LLVMIsAFunction(fn) ? LLVMGetValueName2(fn, &n) : "";
+        return !strncmp(name, "llvm.sqrt.", 10) || !strncmp(name, "llvm.fma.", 9) ||
+               !strncmp(name, "llvm.fmuladd.", 13);
+    }
+    default:
+        return false;
+    }
+}
+
+static unsigned type_bits(LLVMTypeRef t)
+{
+    if (LLVMGetTypeKind(t) == LLVMVectorTypeKind)
+        return LLVMGetVectorSize(t) * scalar_bits(LLVMGetElementType(t));
+    return scalar_bits(t);
+}
+
+/* Does `v` reach, in block bb and through full_fp_op instructions only, a
+ * store of a value at least `bits` wide or a conditional branch? Then the
+ * code generator needs all of v in bb (a store and a terminator stay where
+ * they are, and so does every instruction they need). */
+static bool anchored(LLVMValueRef v, LLVMBasicBlockRef bb, unsigned bits, int depth)
+{
+    for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef user = LLVMGetUser(u);
+        if (!LLVMIsAInstruction(user) || LLVMGetInstructionParent(user) != bb)
+            continue;
+        if (LLVMIsAStoreInst(user) && LLVMGetOperand(user, 0) == v && type_bits(LLVMTypeOf(v)) >= bits)
+            return true;
+        if (LLVMIsABranchInst(user) && LLVMIsConditional(user) && LLVMGetCondition(user) == v)
+            return true;
+        if (depth < 6 && full_fp_op(user) && LLVMGetTypeKind(LLVMTypeOf(user)) != LLVMVoidTypeKind &&
+            anchored(user, bb, bits, depth + 1))
+            return true;
+    }
+    return false;
+}
+
+/* A keep is redundant when its load (a float, double or vector load, in
+ * the keep's block) feeds floating-point arithmetic that a store or a
+ * branch of the same block needs: the load stays, whole, in its block.
+ * Dropping those keeps lets the code generator fold the load into the
+ * arithmetic (mulpd (mem), ...). Integer loads keep theirs. */
+static bool keep_redundant(LLVMValueRef call)
+{
+    LLVMValueRef v = LLVMGetOperand(call, 0);
+    LLVMValueRef load = LLVMIsALoadInst(v) ? v : kept_source(v);
+    LLVMBasicBlockRef bb = LLVMGetInstructionParent(call);
+    if (!load || LLVMGetInstructionParent(load) != bb || LLVMGetVolatile(load))
+        return false;
+    LLVMTypeRef t = LLVMTypeOf(load);
+    LLVMTypeKind k = LLVMGetTypeKind(t);
+    if (k != LLVMFloatTypeKind && k != LLVMDoubleTypeKind && k != LLVMVectorTypeKind)
+        return false;
+    unsigned bits = type_bits(t);
+    return bits && anchored(load, bb, bits, 0);
+}
+
 static void replace_call(LLVMBuilderRef b, LLVMContextRef ctx, LLVMValueRef call, bool arm, unsigned maxbits)
 {
+    if (keep_redundant(call)) {
+        LLVMInstructionEraseFromParent(call);
+        return;
+    }
     LLVMValueRef v = LLVMGetOperand(call, 0);
     LLVMValueRef src = kept_source(v);
     if (src && LLVMGetInstructionParent(src) == LLVMGetInstructionParent(call)) {
