@@ -270,16 +270,20 @@ static bool is_vectorized_latch(fnctx *f, LLVMValueRef term)
     return yes;
 }
 
-/* Short loops: the natural loop of back edge k (blocks that reach its
- * latch without passing its header) when it is innermost (no other back
- * edge enters a block of it), has one back edge, makes no call (only the
- * loop's own instructions run between two of its back edges) and holds at
- * most SHORT_INSNS instructions. Its iterations are short, so it tests
- * every COUNT iterations like a vectorised loop: wasm SIMD code (already
+/* Short vector loops: the natural loop of back edge k (blocks that reach
+ * its latch without passing its header) when it is innermost (no other
+ * back edge enters a block of it), has one back edge, makes no call (only
+ * the loop's own instructions run between two of its back edges), holds
+ * at most SHORT_INSNS instructions and computes vectors: wasm SIMD code,
  * vectorised by the producer, so LLVM's vectoriser leaves no
- * "isvectorized" mark on it) and other tight scalar loops. The bound on
- * the time between tests stays COUNT * SHORT_INSNS instructions. preds:
- * the predecessors of block u are pred[pstart[u] .. pstart[u + 1]). */
+ * "isvectorized" mark on it. Such loops run many short iterations, so they
+ * test every COUNT iterations like a vectorised loop; the bound on the
+ * time between tests stays COUNT * SHORT_INSNS instructions. (Scalar
+ * short loops keep the test at their back edge: many run an iteration or
+ * two per entry -- a quicksort's scans, a small memcpy -- where the
+ * counter's setup and its decrement on entry cost more than the epoch
+ * load it saves.) preds: the predecessors of block u are
+ * pred[pstart[u] .. pstart[u + 1]). */
 #define SHORT_INSNS 64
 
 /* A call in a short loop: anything but an empty asm statement and the
@@ -325,13 +329,16 @@ static bool short_loop(LLVMBasicBlockRef *bbs, uint32_t n, const uint32_t *pstar
     }
     for (uint32_t j = 0; j < ne && ok; j++)
         ok = j == k || !in[es[j].to];
+    bool vector = false;
     for (uint32_t u = 0; u < n && ok; u++) {
         if (!in[u])
             continue;
-        for (LLVMValueRef i = LLVMGetFirstInstruction(bbs[u]); i && ok; i = LLVMGetNextInstruction(i))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bbs[u]); i && ok; i = LLVMGetNextInstruction(i)) {
             ok = ++insns <= SHORT_INSNS && !long_call(i);
+            vector |= LLVMGetTypeKind(LLVMTypeOf(i)) == LLVMVectorTypeKind;
+        }
     }
-    return ok;
+    return ok && vector;
 }
 
 /* The predecessor lists of the n blocks (CSR, see short_loop). */
