@@ -3,14 +3,26 @@
  * thread) and the linear-memory cap.
  *
  * Generated code tests the store's limits.epoch at loop back edges and
- * function entries (struct wacc_limits in wacc/abi.h) and traps through the
- * interrupt libcall when it is not 0. A store with a deadline is "watched":
- * the engine's timer thread (started on the first deadline, one per engine)
+ * traps through the interrupt libcall when it is not 0; function entries
+ * are stopped by the stack check, which fails while the store is
+ * interrupted because limits.stack_limit is then UINTPTR_MAX (struct
+ * wacc_limits in wacc/abi.h; the trap libcall reports such a "stack
+ * exhausted" as the deadline). A store with a deadline is "watched": the
+ * engine's timer thread (started on the first deadline, one per engine)
  * sleeps until the earliest watched deadline, then counts one more epoch and
  * writes that count into limits.epoch of every watched store whose deadline
- * has passed, and forgets them. Everything about the watch list, including
- * those writes and a store's own changes to its epoch, happens under
- * timer_lock; a store leaves the list before it is freed.
+ * has passed (and UINTPTR_MAX into its limits.stack_limit), and forgets
+ * them. Everything about the watch list, including those writes and a
+ * store's own changes to its epoch, happens under timer_lock; a store
+ * leaves the list before it is freed.
+ *
+ * The store's owner thread changes the real stack limit (s->stack_limit)
+ * at every entry, fiber switch and return without the lock
+ * (wacc__store_set_stack_limit): it stores the limit, then reads the
+ * epoch, and stores UINTPTR_MAX if it is set; the timer stores the epoch,
+ * then UINTPTR_MAX. All four are sequentially consistent, so either the
+ * owner sees the epoch or the timer's UINTPTR_MAX comes after the owner's
+ * limit: an interruption is never lost.
  */
 #include <errno.h>
 #include <signal.h>
@@ -26,9 +38,20 @@ uint64_t wacc_monotonic_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Interrupt the store (v != 0; any thread, under timer_lock), or let it
+ * run again (v == 0; the owner thread, under timer_lock). */
 static void set_epoch(wacc_store *s, uint64_t v)
 {
-    __atomic_store_n(&s->limits.epoch, v, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->limits.epoch, v, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&s->limits.stack_limit, v ? UINTPTR_MAX : s->stack_limit, __ATOMIC_SEQ_CST);
+}
+
+void wacc__store_set_stack_limit(wacc_store *s, uintptr_t limit)
+{
+    s->stack_limit = limit;
+    __atomic_store_n(&s->limits.stack_limit, limit, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&s->limits.epoch, __ATOMIC_SEQ_CST) != 0)
+        __atomic_store_n(&s->limits.stack_limit, UINTPTR_MAX, __ATOMIC_SEQ_CST);
 }
 
 /* ---- the engine's timer thread ---- */
@@ -171,11 +194,25 @@ void wacc_store_set_max_memory(wacc_store *s, uint64_t max_bytes)
 }
 
 /* The epoch was set: the store's deadline has passed (or could not be
- * watched). */
+ * watched). Loop back edges call this; function entries reach
+ * wacc__stack_trap_code through the stack check. */
 _Noreturn void wacc__interrupt(void *vmctx, uint32_t func_index, uint32_t wasm_offset)
 {
     struct wacc_instance *inst = ((struct wacc_vmctx *)vmctx)->instance;
     wacc__raise(inst, WACC_TRAP_DEADLINE, func_index, wasm_offset);
+}
+
+/* What a failed stack check means: the store is interrupted (its stack
+ * limit is UINTPTR_MAX while its epoch is set: the deadline, which has
+ * passed, wins over a real overflow that may coincide), or the stack is
+ * exhausted. */
+uint32_t wacc__stack_trap_code(void *vmctx)
+{
+    struct wacc_limits *l = ((struct wacc_vmctx *)vmctx)->limits;
+    if (__atomic_load_n(&l->epoch, __ATOMIC_SEQ_CST) != 0 ||
+        __atomic_load_n(&l->stack_limit, __ATOMIC_SEQ_CST) == UINTPTR_MAX)
+        return WACC_TRAP_DEADLINE;
+    return WACC_TRAP_STACK_EXHAUSTED;
 }
 
 /* Store teardown: called by wacc_store_free. */
