@@ -79,6 +79,9 @@ if command -v node > /dev/null && [ -f "$JCO" ]; then
        "$WACC" compile "$W/comp.wasm" -o "$W/comp.so" >> "$W/comp.log" 2>&1; then
         expect "timeout: component loop"      nz "" "$DL" -- --timeout 500ms --invoke 'spin()' "$W/comp.so"
         expect "timeout: component finishes"  0 42 "" -- --timeout 10s --invoke 'quick()' "$W/comp.so"
+        expect "timeout: async export's recursion (own stack)" nz "" "$DL" -- \
+            --timeout 500ms --invoke 'afib(60)' "$W/comp.so"
+        expect "timeout: async export finishes" 0 6765 "" -- --timeout 1m --invoke 'afib(20)' "$W/comp.so"
     else
         cat "$W/comp.log"
         check "component: build" 1
