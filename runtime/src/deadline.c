@@ -5,24 +5,26 @@
  * Generated code tests the store's limits.epoch at loop back edges and
  * traps through the interrupt libcall when it is not 0; function entries
  * are stopped by the stack check, which fails while the store is
- * interrupted because limits.stack_limit is then UINTPTR_MAX (struct
- * wacc_limits in wacc/abi.h; the trap libcall reports such a "stack
- * exhausted" as the deadline). A store with a deadline is "watched": the
- * engine's timer thread (started on the first deadline, one per engine)
- * sleeps until the earliest watched deadline, then counts one more epoch and
- * writes that count into limits.epoch of every watched store whose deadline
- * has passed (and UINTPTR_MAX into its limits.stack_limit), and forgets
- * them. Everything about the watch list, including those writes and a
- * store's own changes to its epoch, happens under timer_lock; a store
- * leaves the list before it is freed.
+ * interrupted because the stack_limit of every vmctx of the store is then
+ * UINTPTR_MAX (struct wacc_limits in wacc/abi.h; the trap libcall reports
+ * such a "stack exhausted" as the deadline). A store with a deadline is
+ * "watched": the engine's timer thread (started on the first deadline, one
+ * per engine) sleeps until the earliest watched deadline, then counts one
+ * more epoch and writes that count into limits.epoch of every watched store
+ * whose deadline has passed (and UINTPTR_MAX into its vmctx stack limits),
+ * and forgets them. Everything about the watch list, including those
+ * writes and a store's own changes to its epoch, happens under timer_lock;
+ * a store leaves the list before it is freed.
  *
  * The store's owner thread changes the real stack limit (s->stack_limit)
- * at every entry, fiber switch and return without the lock
- * (wacc__store_set_stack_limit): it stores the limit, then reads the
- * epoch, and stores UINTPTR_MAX if it is set; the timer stores the epoch,
- * then UINTPTR_MAX. All four are sequentially consistent, so either the
- * owner sees the epoch or the timer's UINTPTR_MAX comes after the owner's
- * limit: an interruption is never lost.
+ * at every entry, fiber switch and return, and adds instances, without
+ * the lock (wacc__store_set_stack_limit, wacc__store_add_instance): it
+ * stores the limit (or publishes the instance), then reads the epoch, and
+ * stores UINTPTR_MAX if it is set; the timer stores the epoch, then walks
+ * the store's instances storing UINTPTR_MAX. All of these are sequentially
+ * consistent, so either the owner sees the epoch or the timer's walk comes
+ * after the owner's writes: an interruption is never lost. Instances leave
+ * the list only when the store is freed (after it left the watch list).
  */
 #include <errno.h>
 #include <signal.h>
@@ -38,20 +40,41 @@ uint64_t wacc_monotonic_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* The stack limit generated code sees, in every vmctx of the store. */
+static void write_limit(wacc_store *s, uintptr_t limit)
+{
+    for (struct wacc_instance *i = __atomic_load_n(&s->instances, __ATOMIC_SEQ_CST); i; i = i->next)
+        __atomic_store_n(&i->vmctx->stack_limit, limit, __ATOMIC_SEQ_CST);
+}
+
+static bool interrupted(wacc_store *s)
+{
+    return __atomic_load_n(&s->limits.epoch, __ATOMIC_SEQ_CST) != 0;
+}
+
 /* Interrupt the store (v != 0; any thread, under timer_lock), or let it
  * run again (v == 0; the owner thread, under timer_lock). */
 static void set_epoch(wacc_store *s, uint64_t v)
 {
     __atomic_store_n(&s->limits.epoch, v, __ATOMIC_SEQ_CST);
-    __atomic_store_n(&s->limits.stack_limit, v ? UINTPTR_MAX : s->stack_limit, __ATOMIC_SEQ_CST);
+    write_limit(s, v ? UINTPTR_MAX : s->stack_limit);
 }
 
 void wacc__store_set_stack_limit(wacc_store *s, uintptr_t limit)
 {
     s->stack_limit = limit;
-    __atomic_store_n(&s->limits.stack_limit, limit, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&s->limits.epoch, __ATOMIC_SEQ_CST) != 0)
-        __atomic_store_n(&s->limits.stack_limit, UINTPTR_MAX, __ATOMIC_SEQ_CST);
+    write_limit(s, limit);
+    if (interrupted(s))
+        write_limit(s, UINTPTR_MAX);
+}
+
+void wacc__store_add_instance(wacc_store *s, struct wacc_instance *inst)
+{
+    inst->vmctx->stack_limit = s->stack_limit;
+    inst->next = s->instances;
+    __atomic_store_n(&s->instances, inst, __ATOMIC_SEQ_CST);
+    if (interrupted(s))
+        __atomic_store_n(&inst->vmctx->stack_limit, UINTPTR_MAX, __ATOMIC_SEQ_CST);
 }
 
 /* ---- the engine's timer thread ---- */
@@ -208,9 +231,9 @@ _Noreturn void wacc__interrupt(void *vmctx, uint32_t func_index, uint32_t wasm_o
  * exhausted. */
 uint32_t wacc__stack_trap_code(void *vmctx)
 {
-    struct wacc_limits *l = ((struct wacc_vmctx *)vmctx)->limits;
-    if (__atomic_load_n(&l->epoch, __ATOMIC_SEQ_CST) != 0 ||
-        __atomic_load_n(&l->stack_limit, __ATOMIC_SEQ_CST) == UINTPTR_MAX)
+    struct wacc_vmctx *vm = vmctx;
+    if (__atomic_load_n(&vm->limits->epoch, __ATOMIC_SEQ_CST) != 0 ||
+        __atomic_load_n(&vm->stack_limit, __ATOMIC_SEQ_CST) == UINTPTR_MAX)
         return WACC_TRAP_DEADLINE;
     return WACC_TRAP_STACK_EXHAUSTED;
 }

@@ -11,7 +11,7 @@
  *   - addresses memory 0 as vmctx->mem0_base + zext(i32 index) + offset
  *     (guard pages catch everything past the accessible size);
  *   - checks the stack in every function prologue against
- *     vmctx->limits->stack_limit (which also stops an interrupted store at
+ *     vmctx->stack_limit (one load; it also stops an interrupted store at
  *     every call, v5);
  *   - unless compiled with --no-interrupt-checks (WACC_META_NO_INTERRUPT_CHECKS),
  *     tests the store's interruption epoch at loop back edges
@@ -39,11 +39,13 @@
                                        wacc_global_slot per global index; defined: the
                                        value, imported: a pointer to the exporter's
                                        cell); the vmctx->globals array is gone;
-                                    5: no epoch test at function entries: an
-                                       interrupted store's stack_limit is
-                                       UINTPTR_MAX, the prologue stack check
-                                       fails and libcalls->trap(STACK_EXHAUSTED)
-                                       reports the deadline */
+                                    5: the stack limit moves from wacc_limits
+                                       into every vmctx (one load); no epoch
+                                       test at function entries: an interrupted
+                                       store's stack limits are UINTPTR_MAX, the
+                                       prologue stack check fails and
+                                       libcalls->trap(STACK_EXHAUSTED) reports
+                                       the deadline */
 #define WACC_DESCRIPTOR_SYMBOL "wacc_descriptor"
 #define WACC_META_SECTION ".wacc_meta"
 #define WACC_META_MAGIC "WACCMETA"      /* 8 bytes, no NUL stored */
@@ -144,10 +146,10 @@ union wacc_global_slot {
  * passed (its epoch); its timer thread, which sleeps until the earliest
  * deadline of the stores it watches (wacc_store_set_deadline), writes the
  * new count into limits->epoch of every store whose deadline has passed,
- * then UINTPTR_MAX into its limits->stack_limit (both atomically; the
- * store's owner sets the epoch back to 0 and the stack limit back to the
- * real one with a new deadline; while the epoch is set, every change of
- * stack the runtime makes keeps stack_limit at UINTPTR_MAX).
+ * then UINTPTR_MAX into the stack_limit of every vmctx of the store (all
+ * atomically; the store's owner sets the epoch back to 0 and the stack
+ * limits back to the real one with a new deadline; while the epoch is
+ * set, every change of stack the runtime makes keeps them at UINTPTR_MAX).
  * Generated code tests the epoch at every loop back edge:
  *
  *     if (atomic_load_relaxed(limits->epoch) != 0)
@@ -161,19 +163,18 @@ union wacc_global_slot {
  * are vectorised and unrolled as without them.
  * Calls need no test (v5; up to v4 every function on a cycle of the call
  * graph tested the epoch at its entry): the prologue stack check of every
- * function fails against a stack_limit of UINTPTR_MAX and calls
+ * function fails against a vmctx->stack_limit of UINTPTR_MAX and calls
  * libcalls->trap(vmctx, WACC_TRAP_STACK_EXHAUSTED, ...), which traps
  * WACC_TRAP_DEADLINE instead when the store is interrupted. Every run-time
  * cycle of calls (recursion: direct, mutual, through tables or imports)
  * then stops at its next call, and code compiled with
  * --no-interrupt-checks too. */
 struct wacc_limits {
-    uintptr_t stack_limit;      /* prologue traps if the stack pointer is below
-                                   (UINTPTR_MAX: interrupted, v5; read atomically) */
-    uint64_t epoch;             /* v3: interruption epoch, 0 = run (read atomically) */
+    uint64_t epoch;             /* v3: interruption epoch, 0 = run (read atomically);
+                                   up to v4 the stack limit came first */
 };
 
-enum { WACC_LIMITS_STACK_LIMIT = 0, WACC_LIMITS_EPOCH, WACC_LIMITS__COUNT };
+enum { WACC_LIMITS_EPOCH = 0, WACC_LIMITS__COUNT };
 
 /* Calls from generated code into the runtime. All take the caller's vmctx.
  * Those that can trap do so themselves (they never return on a trap).
@@ -229,6 +230,11 @@ struct wacc_vmctx {
     struct wacc_table **tables;         /* [ntables] */
     struct wacc_memory **memories;      /* [nmemories] */
     void *instance;                     /* runtime's struct (opaque to generated code) */
+    /* v5: the prologue traps if the stack pointer is below (one load; up to
+     * v4 it was vmctx->limits->stack_limit). The same in every vmctx of a
+     * store: the limit of the stack its wasm runs on now, or UINTPTR_MAX
+     * while the store is interrupted (struct wacc_limits). Read atomically. */
+    uintptr_t stack_limit;
     _Alignas(16) union wacc_global_slot globals[];  /* v4: [nglobals], see above */
 };
 
@@ -249,10 +255,11 @@ enum wacc_vmctx_field {
     WACC_VMCTX_TABLES,
     WACC_VMCTX_MEMORIES,
     WACC_VMCTX_INSTANCE,
-    WACC_VMCTX__COUNT           /* the global slots follow these pointer fields */
+    WACC_VMCTX_STACK_LIMIT,     /* v5; an integer of pointer size */
+    WACC_VMCTX__COUNT           /* the global slots follow these pointer-sized fields */
 };
 
-/* The code generator lays the header out as WACC_VMCTX__COUNT pointers
+/* The code generator lays the header out as WACC_VMCTX__COUNT pointer-sized fields
  * (both targets are LP64) and addresses the slots by byte offset. */
 _Static_assert(WACC_VMCTX_GLOBALS_OFFSET ==
                ((WACC_VMCTX__COUNT * sizeof(void *) + 15) & ~(size_t)15), "vmctx header layout");
