@@ -4,7 +4,8 @@
   (memory 1)
   ;; a tight loop: only the back-edge check stops it
   (func (export "spin") (loop (br 0)))
-  ;; exponential recursion without any loop: only function-entry checks
+  ;; exponential recursion without any loop: only the prologue stack check
+  ;; (which fails while the store is interrupted) stops it
   (func $fib (export "fib") (param i32) (result i32)
     (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
       (then (local.get 0))
@@ -25,7 +26,7 @@
         (br_if 0 (i32.lt_u (local.get 0) (i32.const 65536))))
       (i32.store (i32.const 0) (local.get 1))
       (br 0)))
-  ;; mutual recursion: entry tests of the functions on a cycle of calls
+  ;; mutual recursion, stopped at calls (the stack check)
   (func $ping (param i32) (result i32)
     (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
       (then (local.get 0))
