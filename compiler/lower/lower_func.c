@@ -1383,9 +1383,8 @@ static void stack_check(lower_ctx *c)
     LLVMTypeRef ptr_ty = lm->t_ptr;
     LLVMValueRef fa = lower_intrinsic(c, "llvm.frameaddress", &ptr_ty, 1, &zero, 1);
     LLVMValueRef sp = LLVMBuildPtrToInt(c->b, fa, lm->t_i64, "");
-    LLVMValueRef dummy = NULL;
-    LLVMValueRef limits = vmctx_field(c, WACC_VMCTX_LIMITS, &dummy);
-    LLVMValueRef limit = load_field(c, c->b, lm->t_limits, limits, 0, lm->t_i64, false);
+    /* one load (v5): the runtime changes it (stack switches, interruption) */
+    LLVMValueRef limit = load_field(c, c->b, lm->t_vmctx, c->vmctx, WACC_VMCTX_STACK_LIMIT, lm->t_i64, false);
     lower_trap_if(c, LLVMBuildICmp(c->b, LLVMIntULT, sp, limit, ""), WACC_TRAP_STACK_EXHAUSTED);
 }
 

@@ -1,7 +1,11 @@
 /*
  * lower_interrupt.c — the interruption checks (wacc/abi.h, struct
  * wacc_limits): a test of the store's interruption epoch at every loop
- * back edge and at the entry of every function on a cycle of calls.
+ * back edge. Calls need no test of their own: every function's prologue
+ * stack check fails while the store is interrupted (the runtime sets its
+ * stack limit to UINTPTR_MAX; ABI v5), so every cycle of calls (recursion,
+ * direct, mutual or through tables and imports) stops at its next call.
+ * A self tail call LLVM turned into a loop has a back edge like any loop.
  *
  * They are inserted into the *optimised* module, just before code
  * generation (wacc_insert_interrupt_checks, called by emit): a check inside
@@ -19,10 +23,6 @@
  * the body would have been copied into callers' loops by inlining and
  * stopped their vectorisation. Then, in each marked function:
  *   - a new entry block loads vmctx->limits;
- *   - if the function is on a cycle of the call graph (recursion, direct,
- *     through other functions or through anything the module cannot see:
- *     tables, imports; see "the call graph" below), a test block after it
- *     checks the epoch;
  *   - every back edge B -> H of the CFG (found by depth-first search: every
  *     cycle has one) is split by a test block C:
  *         C: e = load atomic monotonic limits->epoch
@@ -54,7 +54,7 @@ void lower_interrupt_mark(LLVMValueRef fn, uint32_t func_index)
                             LLVMCreateStringAttribute(C, MARK, sizeof MARK - 1, v, (unsigned)n));
 }
 
-/* ---- a map of pointers (basic blocks, functions) to indices (open
+/* ---- a map of basic blocks to indices (open
  * addressing) ---- */
 
 typedef struct bbmap {
@@ -220,26 +220,6 @@ static void rename_incoming(fnctx *f, LLVMBasicBlockRef succ, LLVMBasicBlockRef 
         LLVMReplaceAllUsesWith(i, np);
         LLVMInstructionEraseFromParent(i);
     }
-}
-
-/* A call that can take time: not an intrinsic, not an (empty) asm
- * statement (wacc_keep_finish's), not a noreturn trap. */
-static bool is_real_call(LLVMValueRef i)
-{
-    if (!LLVMIsACallInst(i))
-        return false;
-    LLVMValueRef callee = LLVMGetCalledValue(i);
-    if (LLVMIsAInlineAsm(callee))
-        return false;
-    if (LLVMIsAFunction(callee)) {
-        if (LLVMGetIntrinsicID(callee))
-            return false;
-        unsigned nr = LLVMGetEnumAttributeKindForName("noreturn", 8);
-        if (LLVMGetEnumAttributeAtIndex(callee, LLVMAttributeFunctionIndex, nr))
-            return false;
-    }
-    unsigned nr = LLVMGetEnumAttributeKindForName("noreturn", 8);
-    return !LLVMGetCallSiteEnumAttribute(i, LLVMAttributeFunctionIndex, nr);
 }
 
 /* Loops LLVM vectorised (their latch branch carries llvm.loop metadata
@@ -430,211 +410,6 @@ oom:
     return NULL;
 }
 
-/* ---- the call graph: which functions need an entry test ----
- *
- * A test at every loop back edge leaves one way to run unbounded: calls
- * that come back to a function already running (recursion, direct or
- * through other functions, tables, imports). Every such cycle must pass a
- * test, and it does if every function on a cycle of the call graph tests
- * at its entry. The graph is the optimised module's (after inlining): a
- * node per defined function and one node X for everything the module
- * cannot see. Edges: f -> g for a direct call of a defined g; f -> X for
- * any other call (indirect: call_indirect, call_ref, imports; a declared
- * function: another part's or the runtime's) but the runtime's libcalls,
- * which never call wasm code; X -> g for every g
- * that can be reached from outside: address taken (tables, funcrefs,
- * trampolines) or not internal (exports, called from other parts). A
- * function needs its entry test iff it is on a cycle: in a strongly
- * connected component of more than one node, or calling itself. Every
- * run-time cycle of calls maps onto a cycle of this graph, so it meets a
- * test; a function on no cycle runs once per call of its caller, and its
- * own loops are tested at their back edges. */
-
-typedef struct cgraph {
-    uint32_t n;                 /* defined functions; node n is X */
-    uint32_t *start, *to;       /* CSR: edges of u are to[start[u] .. start[u+1]) */
-    uint32_t nedges;
-} cgraph;
-
-static bool address_taken(LLVMValueRef fn)
-{
-    for (LLVMUseRef u = LLVMGetFirstUse(fn); u; u = LLVMGetNextUse(u)) {
-        LLVMValueRef user = LLVMGetUser(u);
-        if (!LLVMIsACallInst(user) || LLVMGetCalledValue(user) != fn)
-            return true;
-        for (unsigned k = 0, na = LLVMGetNumArgOperands(user); k < na; k++)
-            if (LLVMGetOperand(user, k) == fn)
-                return true;        /* passed as an argument too */
-    }
-    return false;
-}
-
-static bool reachable_from_outside(LLVMValueRef fn)
-{
-    LLVMLinkage l = LLVMGetLinkage(fn);
-    return (l != LLVMInternalLinkage && l != LLVMPrivateLinkage) || address_taken(fn);
-}
-
-typedef struct edgebuf { edge *e; uint32_t n, cap; } edgebuf;
-
-static bool edge_add(edgebuf *b, uint32_t from, uint32_t to)
-{
-    if (b->n == b->cap) {
-        uint32_t cap = b->cap ? 2 * b->cap : 64;
-        edge *g = realloc(b->e, cap * sizeof *g);
-        if (!g)
-            return false;
-        b->e = g;
-        b->cap = cap;
-    }
-    b->e[b->n++] = (edge){ from, to };
-    return true;
-}
-
-/* `p` is `base + off` (a byte GEP with a constant offset; off 0: base). */
-static bool byte_offset(LLVMValueRef p, LLVMValueRef *base, uint64_t *off)
-{
-    *base = p;
-    *off = 0;
-    if (!LLVMIsAGetElementPtrInst(p))
-        return true;
-    LLVMValueRef idx = LLVMGetNumOperands(p) == 2 ? LLVMGetOperand(p, 1) : NULL;
-    LLVMTypeRef et = LLVMGetGEPSourceElementType(p);
-    if (!idx || !LLVMIsAConstantInt(idx) || LLVMGetTypeKind(et) != LLVMIntegerTypeKind ||
-        LLVMGetIntTypeWidth(et) != 8)
-        return false;
-    *base = LLVMGetOperand(p, 0);
-    *off = LLVMConstIntGetZExtValue(idx);
-    return true;
-}
-
-/* A call of a runtime libcall: its callee is loaded from vmctx->libcalls
- * (vmctx: parameter 0 of a wasm function, NULL for other functions). No
- * libcall calls wasm code (wacc/abi.h), so these are not edges to X. */
-static bool is_libcall(LLVMValueRef call, LLVMValueRef vmctx)
-{
-    LLVMValueRef callee = LLVMGetCalledValue(call), base;
-    uint64_t off;
-    if (!vmctx || !LLVMIsALoadInst(callee) || !byte_offset(LLVMGetOperand(callee, 0), &base, &off) ||
-        off % sizeof(void *) != 0 || off >= sizeof(struct wacc_libcalls) || !LLVMIsALoadInst(base))
-        return false;
-    return byte_offset(LLVMGetOperand(base, 0), &base, &off) && base == vmctx &&
-           off == offsetof(struct wacc_vmctx, libcalls);
-}
-
-static bool cgraph_build(LLVMValueRef *fns, uint32_t n, const bbmap *idx, cgraph *g)
-{
-    edgebuf b = { 0 };
-    bool ok = true;
-    for (uint32_t u = 0; u < n && ok; u++) {
-        if (reachable_from_outside(fns[u]))
-            ok = edge_add(&b, n, u);
-        /* a wasm function's parameter 0 is its vmctx (see the top) */
-        bool wasm = LLVMGetStringAttributeAtIndex(fns[u], LLVMAttributeFunctionIndex, MARK, sizeof MARK - 1);
-        LLVMValueRef vmctx = wasm && LLVMCountParams(fns[u]) ? LLVMGetParam(fns[u], 0) : NULL;
-        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fns[u]); bb && ok; bb = LLVMGetNextBasicBlock(bb))
-            for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && ok; i = LLVMGetNextInstruction(i)) {
-                if (!is_real_call(i) || is_libcall(i, vmctx))
-                    continue;
-                LLVMValueRef callee = LLVMGetCalledValue(i);
-                uint32_t v = LLVMIsAFunction(callee) ? bbmap_get(idx, callee) : UINT32_MAX;
-                ok = edge_add(&b, u, v == UINT32_MAX ? n : v);
-            }
-    }
-    g->n = n;
-    g->nedges = b.n;
-    g->start = ok ? calloc(n + 2, sizeof *g->start) : NULL;
-    g->to = ok ? malloc((b.n + 1) * sizeof *g->to) : NULL;
-    if (!g->start || !g->to) {
-        free(b.e);
-        free(g->start);
-        free(g->to);
-        return false;
-    }
-    for (uint32_t k = 0; k < b.n; k++)
-        g->start[b.e[k].from + 1]++;
-    for (uint32_t u = 0; u <= n; u++)
-        g->start[u + 1] += g->start[u];
-    uint32_t *fill = calloc(n + 1, sizeof *fill);
-    if (!fill) {
-        free(b.e);
-        free(g->start);
-        free(g->to);
-        return false;
-    }
-    for (uint32_t k = 0; k < b.n; k++)
-        g->to[g->start[b.e[k].from] + fill[b.e[k].from]++] = b.e[k].to;
-    free(fill);
-    free(b.e);
-    return true;
-}
-
-/* on_cycle[u] for the n + 1 nodes: Tarjan's strongly connected
- * components, iteratively. */
-static bool cgraph_cycles(const cgraph *g, bool *on_cycle)
-{
-    uint32_t N = g->n + 1;
-    uint32_t *index = malloc(N * sizeof *index), *low = malloc(N * sizeof *low);
-    uint32_t *stk = malloc(N * sizeof *stk), *call = malloc(N * sizeof *call), *pos = malloc(N * sizeof *pos);
-    bool *onstk = calloc(N, sizeof *onstk);
-    bool ok = index && low && stk && call && pos && onstk;
-    if (ok) {
-        uint32_t next = 0, sp = 0;
-        for (uint32_t u = 0; u < N; u++)
-            index[u] = UINT32_MAX;
-        for (uint32_t r = 0; r < N; r++) {
-            if (index[r] != UINT32_MAX)
-                continue;
-            uint32_t cp = 0;                    /* the DFS path: call[0..cp) */
-            call[cp++] = r;
-            index[r] = low[r] = next++;
-            pos[r] = g->start[r];
-            stk[sp++] = r;
-            onstk[r] = true;
-            while (cp) {
-                uint32_t u = call[cp - 1];
-                if (pos[u] < g->start[u + 1]) {
-                    uint32_t v = g->to[pos[u]++];
-                    if (index[v] == UINT32_MAX) {
-                        index[v] = low[v] = next++;
-                        pos[v] = g->start[v];
-                        stk[sp++] = v;
-                        onstk[v] = true;
-                        call[cp++] = v;
-                    } else if (onstk[v] && index[v] < low[u]) {
-                        low[u] = index[v];
-                    }
-                    continue;
-                }
-                cp--;
-                if (cp && low[u] < low[call[cp - 1]])
-                    low[call[cp - 1]] = low[u];
-                if (low[u] != index[u])
-                    continue;
-                uint32_t first = sp;            /* pop u's component */
-                do
-                    first--;
-                while (stk[first] != u);
-                bool cyc = sp - first > 1;
-                for (uint32_t k = g->start[u]; k < g->start[u + 1] && !cyc; k++)
-                    cyc = g->to[k] == u;
-                for (uint32_t k = first; k < sp; k++) {
-                    on_cycle[stk[k]] = cyc;
-                    onstk[stk[k]] = false;
-                }
-                sp = first;
-            }
-        }
-    }
-    free(index);
-    free(low);
-    free(stk);
-    free(call);
-    free(pos);
-    free(onstk);
-    return ok;
-}
-
 /* A counted loop (vectorised or short; its only back edge is latch ->
  * h): a down-counter tests the epoch every COUNT iterations, at the top
  * of the header, which is split:
@@ -698,7 +473,7 @@ static LLVMBasicBlockRef count_header(fnctx *f, LLVMBasicBlockRef h, LLVMBasicBl
     return hb;
 }
 
-static bool instrument(fnctx *f, bool on_cycle)
+static bool instrument(fnctx *f)
 {
     LLVMAttributeRef mark = LLVMGetStringAttributeAtIndex(f->fn, LLVMAttributeFunctionIndex, MARK,
                                                           sizeof MARK - 1);
@@ -741,7 +516,7 @@ static bool instrument(fnctx *f, bool on_cycle)
     free(pred);
     free(in);
     free(work);
-    if (!ok || (ne == 0 && !on_cycle)) {
+    if (!ok || ne == 0) {
         free(tail);
         free(counted);
         free(es);
@@ -749,7 +524,7 @@ static bool instrument(fnctx *f, bool on_cycle)
         return ok;
     }
 
-    /* New entry block: hoisted loads (and the entry test); static allocas
+    /* New entry block: the hoisted load of vmctx->limits; static allocas
      * move along so they stay in the entry block. */
     LLVMBasicBlockRef ne_bb = LLVMInsertBasicBlockInContext(f->C, entry, "intr.entry");
     LLVMPositionBuilderAtEnd(f->b, ne_bb);
@@ -763,13 +538,7 @@ static bool instrument(fnctx *f, bool on_cycle)
     f->limits = load_at(f, f->ptr, f->vmctx, offsetof(struct wacc_vmctx, limits));
     f->slow = NULL;
     LLVMPositionBuilderAtEnd(f->b, ne_bb);
-    if (on_cycle) {
-        LLVMBasicBlockRef test = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.call");
-        LLVMBuildBr(f->b, test);
-        emit_test(f, test, entry);
-    } else {
-        LLVMBuildBr(f->b, entry);
-    }
+    LLVMBuildBr(f->b, entry);
 
     for (uint32_t k = 0; k < ne; k++) {
         /* a block split by an earlier counted loop ends in its tail */
@@ -816,32 +585,12 @@ bool wacc_insert_interrupt_checks(LLVMModuleRef mod)
     w[2] = LLVMValueAsMetadata(LLVMConstInt(f.i32, COUNT - 1, 0));
     f.rare = LLVMMetadataAsValue(f.C, LLVMMDNodeInContext2(f.C, w, 3));
     f.md_loop = LLVMGetMDKindIDInContext(f.C, "llvm.loop", 9);
-    uint32_t n = 0;
-    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn))
-        n += !LLVMIsDeclaration(fn);
-    LLVMValueRef *fns = malloc((n + 1) * sizeof *fns);
-    bool *on_cycle = calloc(n + 1, sizeof *on_cycle);
-    bbmap idx = { 0 };
-    cgraph g = { 0 };
-    bool ok = fns && on_cycle && bbmap_init(&idx, n);
-    if (ok) {
-        uint32_t k = 0;
-        for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn))
-            if (!LLVMIsDeclaration(fn)) {
-                bbmap_put(&idx, fn, k);
-                fns[k++] = fn;
-            }
-        ok = cgraph_build(fns, n, &idx, &g) && cgraph_cycles(&g, on_cycle);
-    }
-    for (uint32_t k = 0; k < n && ok; k++) {
-        f.fn = fns[k];
-        ok = instrument(&f, on_cycle[k]);
-    }
-    free(g.start);
-    free(g.to);
-    bbmap_free(&idx);
-    free(on_cycle);
-    free(fns);
+    bool ok = true;
+    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && ok; fn = LLVMGetNextFunction(fn))
+        if (!LLVMIsDeclaration(fn)) {
+            f.fn = fn;
+            ok = instrument(&f);
+        }
     LLVMDisposeBuilder(f.b);
     return ok;
 }
