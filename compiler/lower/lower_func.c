@@ -1629,25 +1629,6 @@ static bool is_leaf(const wasm_module *m, const wasm_code *code)
     return leaf;
 }
 
-/* A small leaf makes no stack check (nor, without the check's frame
- * address, a frame pointer: "frame-pointer"="non-leaf"): it calls no wasm
- * function, so it adds one frame to a caller that made its check (frame
- * address >= limit = 128 KiB above the stack's low end, trap.c), and that
- * frame is small: at most SMALL_LEAF_BYTES of code and SMALL_LEAF_LOCALS
- * locals and params, a few KiB of spills at most. Libcalls run in the
- * 128 KiB as from any function; a fault within 1 MiB below the stack is a
- * stack-exhaustion trap all the same (a leaf export called by a host near
- * the end of its stack). On memcpy-sized helpers the check and the frame
- * pointer were 6 of ~65 instructions per call. */
-#define SMALL_LEAF_BYTES 2048
-#define SMALL_LEAF_LOCALS 64
-
-static bool small_leaf(const wasm_module *m, const wasm_code *code, const wasm_functype *ft)
-{
-    return code->end - code->body <= SMALL_LEAF_BYTES && code->nlocals <= SMALL_LEAF_LOCALS &&
-           ft->nparams <= SMALL_LEAF_LOCALS && is_leaf(m, code);
-}
-
 /* The main version relied on memory 0 not being full (anchor_allowed):
  * the entry block (still open in c->eb) tests it and, for a full memory,
  * returns what the plain version (declared here, *plain) returns. */
@@ -1748,8 +1729,7 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool
     LLVMPositionBuilderAtEnd(c->b, body);
 
     if (setup_locals(c, code)) {
-        if (!small_leaf(m, code, c->ft))
-            stack_check(c);
+        stack_check(c);
         push_frame(c, CT_FUNC, NULL);
     }
 

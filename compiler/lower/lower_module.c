@@ -43,7 +43,7 @@ static void add_str_attr(lower_mod *lm, LLVMValueRef fn, const char *k, const ch
 void lower_mod_fn_attrs(lower_mod *lm, LLVMValueRef fn)
 {
     add_enum_attr(lm, fn, LLVMAttributeFunctionIndex, "nounwind");
-    add_str_attr(lm, fn, "frame-pointer", "non-leaf");   /* small leaves: lower_func.c */
+    add_str_attr(lm, fn, "frame-pointer", "all");
     add_str_attr(lm, fn, "no-builtins", "");
     if (lm->t && lm->t->cpu_name[0])
         add_str_attr(lm, fn, "target-cpu", lm->t->cpu_name);
