@@ -18,7 +18,13 @@
  *     bitcode lazily into a fresh context, replaces the functions of the
  *     other parts by declarations before their bodies are ever read, drops
  *     the initialisers of the globals it does not own, and links the result
- *     into an empty module (which materialises just its own bodies). Then
+ *     into an empty module (which materialises just its own bodies).
+ *     Small functions that a part calls directly but another part owns
+ *     (IMPORT_INSNS; when the part is optimised at -O2/-O3) keep their
+ *     bodies there as available_externally, so that part's inliner can
+ *     inline them, as it would have in the whole module (sqlite3's memcmp
+ *     into vdbeSorterCompareText); what they reference is promoted as if
+ *     that part used it. The optimiser drops those bodies. Then
  *     it runs the optimisation pipeline if the module was split before
  *     optimisation (every level: the function passes need only the part;
  *     the inliner sees the calls inside the part), inserts the interruption
@@ -47,12 +53,19 @@
 #include "compiler.h"
 #include "split.h"
 
+/* Functions of at most this many IR instructions (before optimisation)
+ * are imported by the parts that call them (see the top). */
+#define IMPORT_INSNS 160
+
+_Static_assert(SPLIT_MAX_PARTS <= 32, "imports: one bit per part");
+
 typedef struct part_job {
     const wacc_target *t;
     const char *bc;                     /* the module's bitcode (shared, read-only) */
     size_t bc_size;
     size_t nfuncs;                      /* all functions incl. declarations */
     int32_t *part_of;                   /* per function: its part, -1 = a declaration */
+    uint32_t *imports;                  /* per function: bit p set if part p imports it */
     char **names;                       /* per function: its name (consistency check) */
     size_t nparts;
     size_t *part_funcs;                 /* per part: number of defined functions */
@@ -91,6 +104,7 @@ static bool is_local(LLVMValueRef g)
 typedef struct fn_part {
     LLVMValueRef fn;
     int32_t part;
+    uint32_t index;             /* in module order */
 } fn_part;
 
 static int cmp_fn_part(const void *a, const void *b)
@@ -101,7 +115,7 @@ static int cmp_fn_part(const void *a, const void *b)
 
 static int32_t part_of_fn(const fn_part *map, size_t n, LLVMValueRef fn)
 {
-    fn_part key = { fn, 0 };
+    fn_part key = { fn, 0, 0 };
     const fn_part *hit = bsearch(&key, map, n, sizeof *map, cmp_fn_part);
     return hit ? hit->part : -1;
 }
@@ -216,6 +230,12 @@ static LLVMModuleRef part_module(part_job *J, LLVMContextRef ctx, size_t p)
         LLVMValueRef f = fs[i];
         if (J->part_of[i] < 0 || (size_t)J->part_of[i] == p)
             continue;
+        if (J->imports && (J->imports[i] >> p & 1)) {
+            /* a small function this part calls: its body stays for the
+             * inliner; the owner's definition is the one that counts */
+            LLVMSetLinkage(f, LLVMAvailableExternallyLinkage);
+            continue;
+        }
         /* another part's function: a hidden declaration takes its place
          * before its body is ever read */
         LLVMValueRef d = LLVMAddFunction(lazy, "", LLVMGlobalGetValueType(f));
@@ -424,6 +444,77 @@ static bool run_and_take(part_job *J, int jobs, size_t nfun, uint8_t ***objs_out
     return true;
 }
 
+static uint32_t fn_index(const fn_part *map, size_t n, LLVMValueRef fn)
+{
+    fn_part key = { fn, 0, 0 };
+    const fn_part *hit = bsearch(&key, map, n, sizeof *map, cmp_fn_part);
+    return hit ? hit->index : UINT32_MAX;
+}
+
+/* The global values `v` (an operand) refers to, directly or through
+ * constant expressions: functions get need[index] set, global variables
+ * are promoted at once. False if `v` is something an imported body cannot
+ * carry (a block address, a deep constant). */
+static bool mark_refs(const fn_part *map, size_t n, LLVMValueRef v, bool *need, size_t *counter, int depth)
+{
+    if (LLVMIsAFunction(v)) {
+        uint32_t k = fn_index(map, n, v);
+        if (k != UINT32_MAX)
+            need[k] = true;
+        return true;
+    }
+    if (LLVMIsAGlobalVariable(v)) {
+        promote(v, counter);
+        return true;
+    }
+    if (LLVMIsABlockAddress(v) || LLVMIsAGlobalValue(v))
+        return false;
+    if (!LLVMIsAConstant(v))
+        return true;
+    if (depth >= 4)
+        return false;
+    for (int k = 0, no = LLVMGetNumOperands(v); k < no; k++)
+        if (!mark_refs(map, n, LLVMGetOperand(v, k), need, counter, depth + 1))
+            return false;
+    return true;
+}
+
+/* Which small functions each part imports (J->imports), and everything
+ * their bodies refer to (need[]: functions to promote; global variables
+ * are promoted here). */
+static void plan_imports(part_job *J, LLVMModuleRef mod, const size_t *sizes, const fn_part *map, bool *need,
+                         size_t *counter)
+{
+    unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    size_t i = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++) {
+        if (J->part_of[i] < 0 || sizes[i] > IMPORT_INSNS ||
+            LLVMGetEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, noinline))
+            continue;
+        uint32_t parts = 0;
+        for (LLVMUseRef u = LLVMGetFirstUse(f); u; u = LLVMGetNextUse(u)) {
+            LLVMValueRef user = LLVMGetUser(u);
+            if (!LLVMIsACallInst(user) || LLVMGetCalledValue(user) != f)
+                continue;
+            LLVMBasicBlockRef bb = LLVMGetInstructionParent(user);
+            int32_t q = bb ? part_of_fn(map, J->nfuncs, LLVMGetBasicBlockParent(bb)) : -1;
+            if (q >= 0 && q != J->part_of[i])
+                parts |= 1u << q;
+        }
+        if (!parts)
+            continue;
+        bool ok = true;
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb && ok; bb = LLVMGetNextBasicBlock(bb))
+            for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in && ok; in = LLVMGetNextInstruction(in))
+                for (int k = 0, no = LLVMGetNumOperands(in); k < no && ok; k++)
+                    ok = mark_refs(map, J->nfuncs, LLVMGetOperand(in, k), need, counter, 0);
+        if (ok) {
+            J->imports[i] = parts;
+            need[i] = true;         /* the owner's definition: a symbol */
+        }
+    }
+}
+
 bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, int jobs, const char *pipeline,
                         bool huge, wacc_progress *progress, uint8_t ***objs_out, size_t **sizes_out, char err[512])
 {
@@ -487,18 +578,24 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
     /* 2. promote the locals used outside their part, then take the names */
     i = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++)
-        map[i] = (fn_part){ f, J.part_of[i] };
+        map[i] = (fn_part){ f, J.part_of[i], (uint32_t)i };
     qsort(map, J.nfuncs, sizeof *map, cmp_fn_part);
     bool *cross = calloc(nf, sizeof *cross);
-    if (!cross) {
+    bool import = pipeline && !huge && nparts > 1 && strncmp(pipeline, "default<O", 9) == 0 && pipeline[9] >= '2';
+    J.imports = import ? calloc(nf, sizeof *J.imports) : NULL;
+    if (!cross || (import && !J.imports)) {
+        free(cross);
         snprintf(err, 512, "out of memory");
         LLVMDisposeModule(mod);
         goto out;
     }
+    size_t counter = 0;
+    if (import)     /* sets cross[] for what imported bodies refer to */
+        plan_imports(&J, mod, sizes, map, cross, &counter);
     i = 0;      /* decide first: promotion does not change the uses */
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++)
-        cross[i] = J.part_of[i] >= 0 && is_local(f) && used_outside(map, J.nfuncs, f, J.part_of[i], 0);
-    size_t counter = 0;
+        cross[i] = J.part_of[i] >= 0 && is_local(f) &&
+                   (cross[i] || used_outside(map, J.nfuncs, f, J.part_of[i], 0));
     i = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++)
         if (cross[i])
@@ -554,6 +651,7 @@ out:
             free(J.names[i]);
     free(J.names);
     free(J.part_of);
+    free(J.imports);
     free(J.part_funcs);
     return ok;
 }
