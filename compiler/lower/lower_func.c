@@ -457,9 +457,11 @@ static bool mem_may_be_full(lower_ctx *c, uint32_t mem)
 /* May the code rely on memory `mem` having at most 65535 pages (anchoring,
  * nuw on index bumps)? Always for memories declared smaller. For a memory
  * that may become full, only memory 0 in a function's main version when
- * the function is a leaf (no call, no memory.grow: the memory cannot grow
- * while it runs), which checks at entry that memory 0 is not full and
- * otherwise runs the function's plain version (lower_function). */
+ * the memory cannot grow while it runs (no memory.grow or call_indirect,
+ * calls only of functions that never grow it: lower_nogrow.c), which
+ * checks at entry that memory 0 is not full and otherwise runs the
+ * function's plain version (lower_function); or in the anchored copy of
+ * a versioned loop (version_loop). */
 static bool anchor_allowed(lower_ctx *c, uint32_t mem)
 {
     if (!mem_may_be_full(c, mem))
@@ -472,7 +474,8 @@ static bool anchor_allowed(lower_ctx *c, uint32_t mem)
 
 /* Address anchoring. A guard-page access at index a = x + c that did not
  * trap proves a <= 4 GiB - 64 KiB - 1 while the memory has at most
- * WACC_MEMORY_MAX_PAGES32 pages (see anchor_allowed). A later access in the same block at
+ * WACC_MEMORY_MAX_PAGES32 pages (see anchor_allowed). A later access in the same block
+ * (block_key: the straight-line code it dominates) at
  * x + c2 = a + d (mod 2^32) then uses zext(a) + d instead of
  * zext(x + c2): equal whenever 0 <= d < 64 KiB (no wrap), and for
  * -64 KiB <= d < 0 with no memarg offset, either equal or both trap (the
@@ -1451,9 +1454,10 @@ static void ctx_free(lower_ctx *c)
 }
 
 /* ---- loop versioning ----
- * In a function that calls, memory 0 may become full during a call, so
- * anchoring (anchor_allowed) is off; but a loop without calls and
- * memory.grow cannot make it full while it runs. Such a loop (when it
+ * In a function that calls one that may grow memory, memory 0 may become
+ * full during a call, so anchoring (anchor_allowed) is off; but a loop
+ * without memory.grow, call_indirect and calls of functions that may grow
+ * cannot make it full while it runs. Such a loop (when it
  * accesses memory and is not huge) is lowered twice behind a test of
  * memory 0's size at loop entry: an anchored copy, and a plain copy for a
  * full memory. Both sit in a synthetic block with the loop's type, whose
