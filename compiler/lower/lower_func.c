@@ -1655,8 +1655,9 @@ static void build_dispatch(lower_ctx *c, LLVMBasicBlockRef body, LLVMValueRef *p
     LLVMValueRef pf = LLVMAddFunction(lm->mod, buf, fty);
     LLVMSetLinkage(pf, LLVMInternalLinkage);
     lower_mod_fn_attrs(lm, pf);
-    const char *kinds[] = { "noinline", "cold" };
-    for (unsigned i = 0; i < 2; i++) {
+    /* run only with a full 4 GiB memory: small rather than fast */
+    const char *kinds[] = { "noinline", "cold", "optsize", "minsize" };
+    for (unsigned i = 0; i < 4; i++) {
         unsigned k = LLVMGetEnumAttributeKindForName(kinds[i], strlen(kinds[i]));
         LLVMAddAttributeAtIndex(pf, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(lm->ctx, k, 0));
     }
