@@ -310,8 +310,8 @@ int cmd_run(int argc, char **argv)
         wacc_store_set_max_memory(s, max_memory);
     if (timeout_ns) {
         if (!wacc_artifact_interruptible(art))
-            drv_error(file, "warning: compiled with --no-interrupt-checks: --timeout bounds "
-                      "only waits in host calls, not the guest's own loops");
+            drv_error(file, "warning: compiled with --no-interrupt-checks: --timeout stops "
+                      "the guest only at calls and waits in host calls, not in its own loops");
         wacc_store_set_deadline(s, wacc_monotonic_ns() + timeout_ns);
     }
     if (trace.o != NULL)

@@ -38,7 +38,6 @@ LLVMValueRef adapter_new_fn(agen *g, const wacc_target *t, const char *name, LLV
     LLVMValueRef fn = LLVMAddFunction(g->mod, name, ty);
     LLVMSetLinkage(fn, LLVMInternalLinkage);
     add_attr(g->C, fn, "nounwind");
-    add_str_attr(g->C, fn, "frame-pointer", "all");
     add_str_attr(g->C, fn, "no-builtins", "");
     if (t && t->cpu_name[0])
         add_str_attr(g->C, fn, "target-cpu", t->cpu_name);

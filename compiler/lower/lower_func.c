@@ -1404,13 +1404,15 @@ static bool setup_locals(lower_ctx *c, const wasm_code *code)
 static void stack_check(lower_ctx *c)
 {
     lower_mod *lm = c->lm;
-    LLVMValueRef zero = LLVMConstInt(lm->t_i32, 0, 0);
-    LLVMTypeRef ptr_ty = lm->t_ptr;
-    LLVMValueRef fa = lower_intrinsic(c, "llvm.frameaddress", &ptr_ty, 1, &zero, 1);
-    LLVMValueRef sp = LLVMBuildPtrToInt(c->b, fa, lm->t_i64, "");
-    LLVMValueRef dummy = NULL;
-    LLVMValueRef limits = vmctx_field(c, WACC_VMCTX_LIMITS, &dummy);
-    LLVMValueRef limit = load_field(c, c->b, lm->t_limits, limits, 0, lm->t_i64, false);
+    /* The stack pointer itself (llvm.frameaddress would force a frame
+     * pointer on every function and take a register from the code). */
+    const char *reg = lower_is_aarch64(c) ? "sp" : "rsp";
+    LLVMMetadataRef name = LLVMMDStringInContext2(lm->ctx, reg, strlen(reg));
+    LLVMValueRef arg = LLVMMetadataAsValue(lm->ctx, LLVMMDNodeInContext2(lm->ctx, &name, 1));
+    LLVMTypeRef i64 = lm->t_i64;
+    LLVMValueRef sp = lower_intrinsic(c, "llvm.read_register", &i64, 1, &arg, 1);
+    /* one load (v5): the runtime changes it (stack switches, interruption) */
+    LLVMValueRef limit = load_field(c, c->b, lm->t_vmctx, c->vmctx, WACC_VMCTX_STACK_LIMIT, lm->t_i64, false);
     lower_trap_if(c, LLVMBuildICmp(c->b, LLVMIntULT, sp, limit, ""), WACC_TRAP_STACK_EXHAUSTED);
 }
 

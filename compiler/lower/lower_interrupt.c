@@ -1,7 +1,11 @@
 /*
  * lower_interrupt.c — the interruption checks (wacc/abi.h, struct
  * wacc_limits): a test of the store's interruption epoch at every loop
- * back edge and at the entry of every function on a cycle of calls.
+ * back edge. Calls need no test of their own: every function's prologue
+ * stack check fails while the store is interrupted (the runtime sets its
+ * stack limit to UINTPTR_MAX; ABI v5), so every cycle of calls (recursion,
+ * direct, mutual or through tables and imports) stops at its next call.
+ * A self tail call LLVM turned into a loop has a back edge like any loop.
  *
  * They are inserted into the *optimised* module, just before code
  * generation (wacc_insert_interrupt_checks, called by emit): a check inside
@@ -19,10 +23,6 @@
  * the body would have been copied into callers' loops by inlining and
  * stopped their vectorisation. Then, in each marked function:
  *   - a new entry block loads vmctx->limits;
- *   - if the function is on a cycle of the call graph (recursion, direct,
- *     through other functions or through anything the module cannot see:
- *     tables, imports; see "the call graph" below), a test block after it
- *     checks the epoch;
  *   - every back edge B -> H of the CFG (found by depth-first search: every
  *     cycle has one) is split by a test block C:
  *         C: e = load atomic monotonic limits->epoch
@@ -54,7 +54,7 @@ void lower_interrupt_mark(LLVMValueRef fn, uint32_t func_index)
                             LLVMCreateStringAttribute(C, MARK, sizeof MARK - 1, v, (unsigned)n));
 }
 
-/* ---- a map of pointers (basic blocks, functions) to indices (open
+/* ---- a map of basic blocks to indices (open
  * addressing) ---- */
 
 typedef struct bbmap {
@@ -202,24 +202,24 @@ static void retarget_phis(fnctx *f, LLVMBasicBlockRef h, LLVMBasicBlockRef from,
     }
 }
 
-/* A call that can take time: not an intrinsic, not an (empty) asm
- * statement (wacc_keep_finish's), not a noreturn trap. */
-static bool is_real_call(LLVMValueRef i)
+/* In every phi of `succ`, each incoming block `from` becomes `to` (all
+ * its entries: a switch may reach succ through several edges). */
+static void rename_incoming(fnctx *f, LLVMBasicBlockRef succ, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
 {
-    if (!LLVMIsACallInst(i))
-        return false;
-    LLVMValueRef callee = LLVMGetCalledValue(i);
-    if (LLVMIsAInlineAsm(callee))
-        return false;
-    if (LLVMIsAFunction(callee)) {
-        if (LLVMGetIntrinsicID(callee))
-            return false;
-        unsigned nr = LLVMGetEnumAttributeKindForName("noreturn", 8);
-        if (LLVMGetEnumAttributeAtIndex(callee, LLVMAttributeFunctionIndex, nr))
-            return false;
+    for (LLVMValueRef i = LLVMGetFirstInstruction(succ), next; i && LLVMIsAPHINode(i); i = next) {
+        next = LLVMGetNextInstruction(i);
+        LLVMPositionBuilderBefore(f->b, i);
+        LLVMValueRef np = LLVMBuildPhi(f->b, LLVMTypeOf(i), "");
+        for (unsigned k = 0, n = LLVMCountIncoming(i); k < n; k++) {
+            LLVMValueRef v = LLVMGetIncomingValue(i, k);
+            LLVMBasicBlockRef bb = LLVMGetIncomingBlock(i, k);
+            if (bb == from)
+                bb = to;
+            LLVMAddIncoming(np, &v, &bb, 1);
+        }
+        LLVMReplaceAllUsesWith(i, np);
+        LLVMInstructionEraseFromParent(i);
     }
-    unsigned nr = LLVMGetEnumAttributeKindForName("noreturn", 8);
-    return !LLVMGetCallSiteEnumAttribute(i, LLVMAttributeFunctionIndex, nr);
 }
 
 /* Loops LLVM vectorised (their latch branch carries llvm.loop metadata
@@ -248,6 +248,112 @@ static bool is_vectorized_latch(fnctx *f, LLVMValueRef term)
     }
     free(ops);
     return yes;
+}
+
+/* Short vector loops: the natural loop of back edge k (blocks that reach
+ * its latch without passing its header) when it is innermost (no other
+ * back edge enters a block of it), has one back edge, makes no call (only
+ * the loop's own instructions run between two of its back edges), holds
+ * at most SHORT_INSNS instructions and computes vectors: wasm SIMD code,
+ * vectorised by the producer, so LLVM's vectoriser leaves no
+ * "isvectorized" mark on it. Such loops run many short iterations, so they
+ * test every COUNT iterations like a vectorised loop; the bound on the
+ * time between tests stays COUNT * SHORT_INSNS instructions. (Scalar
+ * short loops keep the test at their back edge: many run an iteration or
+ * two per entry -- a quicksort's scans, a small memcpy -- where the
+ * counter's setup and its decrement on entry cost more than the epoch
+ * load it saves.) preds: the predecessors of block u are
+ * pred[pstart[u] .. pstart[u + 1]). */
+#define SHORT_INSNS 64
+
+/* A call in a short loop: anything but an empty asm statement and the
+ * intrinsics that take bounded time (llvm.memset/memcpy/memmove with a
+ * variable length, what loop idioms become, do not). */
+static bool long_call(LLVMValueRef i)
+{
+    if (!LLVMIsACallInst(i))
+        return false;
+    LLVMValueRef callee = LLVMGetCalledValue(i);
+    if (LLVMIsAInlineAsm(callee))
+        return false;
+    if (!LLVMIsAFunction(callee) || !LLVMGetIntrinsicID(callee))
+        return true;
+    size_t len = 0;
+    const char *name = LLVMGetValueName2(callee, &len);
+    return len >= 8 && !strncmp(name, "llvm.mem", 8);
+}
+
+static bool short_loop(LLVMBasicBlockRef *bbs, uint32_t n, const uint32_t *pstart, const uint32_t *pred,
+                       const edge *es, uint32_t ne, uint32_t k, uint8_t *in, uint32_t *work)
+{
+    uint32_t h = es[k].to, latch = es[k].from, insns = 0, nw = 0;
+    bool ok = true;
+    for (uint32_t j = 0; j < ne; j++)
+        if (j != k && es[j].to == h)
+            return false;
+    memset(in, 0, n);
+    in[h] = 1;
+    if (!in[latch]) {
+        in[latch] = 1;
+        work[nw++] = latch;
+    }
+    while (nw && ok) {
+        uint32_t u = work[--nw];
+        if (u == 0)
+            ok = false;         /* reached the entry: h does not dominate */
+        for (uint32_t p = pstart[u]; p < pstart[u + 1] && ok; p++)
+            if (!in[pred[p]]) {
+                in[pred[p]] = 1;
+                work[nw++] = pred[p];
+            }
+    }
+    for (uint32_t j = 0; j < ne && ok; j++)
+        ok = j == k || !in[es[j].to];
+    bool vector = false;
+    for (uint32_t u = 0; u < n && ok; u++) {
+        if (!in[u])
+            continue;
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bbs[u]); i && ok; i = LLVMGetNextInstruction(i)) {
+            ok = ++insns <= SHORT_INSNS && !long_call(i);
+            vector |= LLVMGetTypeKind(LLVMTypeOf(i)) == LLVMVectorTypeKind;
+        }
+    }
+    return ok && vector;
+}
+
+/* The predecessor lists of the n blocks (CSR, see short_loop). */
+static bool predecessors(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, uint32_t **pstart,
+                         uint32_t **pred)
+{
+    uint32_t total = 0;
+    *pstart = calloc(n + 2, sizeof **pstart);
+    for (uint32_t u = 0; u < n && *pstart; u++) {
+        LLVMValueRef t = LLVMGetBasicBlockTerminator(bbs[u]);
+        for (unsigned s = 0, ns = t ? LLVMGetNumSuccessors(t) : 0; s < ns; s++) {
+            uint32_t v = bbmap_get(idx, LLVMGetSuccessor(t, s));
+            if (v != UINT32_MAX) {
+                (*pstart)[v + 2]++;
+                total++;
+            }
+        }
+    }
+    *pred = *pstart ? malloc((total + 1) * sizeof **pred) : NULL;
+    if (!*pred) {
+        free(*pstart);
+        *pstart = NULL;
+        return false;
+    }
+    for (uint32_t u = 0; u < n; u++)
+        (*pstart)[u + 2] += (*pstart)[u + 1];
+    for (uint32_t u = 0; u < n; u++) {     /* fill: pstart[v + 1] is v's next slot */
+        LLVMValueRef t = LLVMGetBasicBlockTerminator(bbs[u]);
+        for (unsigned s = 0, ns = t ? LLVMGetNumSuccessors(t) : 0; s < ns; s++) {
+            uint32_t v = bbmap_get(idx, LLVMGetSuccessor(t, s));
+            if (v != UINT32_MAX)
+                (*pred)[(*pstart)[v + 1]++] = u;
+        }
+    }
+    return true;
 }
 
 /* Back edges by iterative DFS from the entry. */
@@ -304,212 +410,70 @@ oom:
     return NULL;
 }
 
-/* ---- the call graph: which functions need an entry test ----
- *
- * A test at every loop back edge leaves one way to run unbounded: calls
- * that come back to a function already running (recursion, direct or
- * through other functions, tables, imports). Every such cycle must pass a
- * test, and it does if every function on a cycle of the call graph tests
- * at its entry. The graph is the optimised module's (after inlining): a
- * node per defined function and one node X for everything the module
- * cannot see. Edges: f -> g for a direct call of a defined g; f -> X for
- * any other call (indirect: call_indirect, call_ref, imports; a declared
- * function: another part's or the runtime's) but the runtime's libcalls,
- * which never call wasm code; X -> g for every g
- * that can be reached from outside: address taken (tables, funcrefs,
- * trampolines) or not internal (exports, called from other parts). A
- * function needs its entry test iff it is on a cycle: in a strongly
- * connected component of more than one node, or calling itself. Every
- * run-time cycle of calls maps onto a cycle of this graph, so it meets a
- * test; a function on no cycle runs once per call of its caller, and its
- * own loops are tested at their back edges. */
-
-typedef struct cgraph {
-    uint32_t n;                 /* defined functions; node n is X */
-    uint32_t *start, *to;       /* CSR: edges of u are to[start[u] .. start[u+1]) */
-    uint32_t nedges;
-} cgraph;
-
-static bool address_taken(LLVMValueRef fn)
+/* A counted loop (vectorised or short; its only back edge is latch ->
+ * h): a down-counter tests the epoch every COUNT iterations, at the top
+ * of the header, which is split:
+ *     h:  cnt = phi [COUNT, entries], [c2, latch]    (h's phis stay)
+ *         dec = cnt - 1 ; br (dec == 0), E, hb        ; weighted rare
+ *     E:  the epoch test -> S or hb
+ *     hb: c2 = phi [dec, h], [COUNT, E] ; the rest of h
+ * The latch keeps its own branch back to h, so the loop keeps its shape
+ * (one back edge; the decrement and a branch that falls through are all
+ * an iteration pays). Returns hb, which now ends the old header. */
+static LLVMBasicBlockRef count_header(fnctx *f, LLVMBasicBlockRef h, LLVMBasicBlockRef latch)
 {
-    for (LLVMUseRef u = LLVMGetFirstUse(fn); u; u = LLVMGetNextUse(u)) {
-        LLVMValueRef user = LLVMGetUser(u);
-        if (!LLVMIsACallInst(user) || LLVMGetCalledValue(user) != fn)
-            return true;
-        for (unsigned k = 0, na = LLVMGetNumArgOperands(user); k < na; k++)
-            if (LLVMGetOperand(user, k) == fn)
-                return true;        /* passed as an argument too */
+    LLVMBasicBlockRef hb = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.body");
+    LLVMBasicBlockRef every = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.every");
+    LLVMValueRef first = LLVMGetFirstInstruction(h);
+    while (first && LLVMIsAPHINode(first))
+        first = LLVMGetNextInstruction(first);
+    LLVMPositionBuilderAtEnd(f->b, hb);
+    for (LLVMValueRef i = first, next; i; i = next) {
+        next = LLVMGetNextInstruction(i);
+        LLVMInstructionRemoveFromParent(i);
+        LLVMInsertIntoBuilder(f->b, i);
     }
-    return false;
-}
-
-static bool reachable_from_outside(LLVMValueRef fn)
-{
-    LLVMLinkage l = LLVMGetLinkage(fn);
-    return (l != LLVMInternalLinkage && l != LLVMPrivateLinkage) || address_taken(fn);
-}
-
-typedef struct edgebuf { edge *e; uint32_t n, cap; } edgebuf;
-
-static bool edge_add(edgebuf *b, uint32_t from, uint32_t to)
-{
-    if (b->n == b->cap) {
-        uint32_t cap = b->cap ? 2 * b->cap : 64;
-        edge *g = realloc(b->e, cap * sizeof *g);
-        if (!g)
-            return false;
-        b->e = g;
-        b->cap = cap;
+    /* hb's successors (h too, when the loop is one block) now come from hb */
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(hb);
+    for (unsigned s = 0, ns = LLVMGetNumSuccessors(t); s < ns; s++) {
+        LLVMBasicBlockRef succ = LLVMGetSuccessor(t, s);
+        bool seen = false;
+        for (unsigned r = 0; r < s; r++)
+            seen |= LLVMGetSuccessor(t, r) == succ;
+        if (!seen)
+            rename_incoming(f, succ, h, hb);
     }
-    b->e[b->n++] = (edge){ from, to };
-    return true;
-}
-
-/* `p` is `base + off` (a byte GEP with a constant offset; off 0: base). */
-static bool byte_offset(LLVMValueRef p, LLVMValueRef *base, uint64_t *off)
-{
-    *base = p;
-    *off = 0;
-    if (!LLVMIsAGetElementPtrInst(p))
-        return true;
-    LLVMValueRef idx = LLVMGetNumOperands(p) == 2 ? LLVMGetOperand(p, 1) : NULL;
-    LLVMTypeRef et = LLVMGetGEPSourceElementType(p);
-    if (!idx || !LLVMIsAConstantInt(idx) || LLVMGetTypeKind(et) != LLVMIntegerTypeKind ||
-        LLVMGetIntTypeWidth(et) != 8)
-        return false;
-    *base = LLVMGetOperand(p, 0);
-    *off = LLVMConstIntGetZExtValue(idx);
-    return true;
-}
-
-/* A call of a runtime libcall: its callee is loaded from vmctx->libcalls
- * (vmctx: parameter 0 of a wasm function, NULL for other functions). No
- * libcall calls wasm code (wacc/abi.h), so these are not edges to X. */
-static bool is_libcall(LLVMValueRef call, LLVMValueRef vmctx)
-{
-    LLVMValueRef callee = LLVMGetCalledValue(call), base;
-    uint64_t off;
-    if (!vmctx || !LLVMIsALoadInst(callee) || !byte_offset(LLVMGetOperand(callee, 0), &base, &off) ||
-        off % sizeof(void *) != 0 || off >= sizeof(struct wacc_libcalls) || !LLVMIsALoadInst(base))
-        return false;
-    return byte_offset(LLVMGetOperand(base, 0), &base, &off) && base == vmctx &&
-           off == offsetof(struct wacc_vmctx, libcalls);
-}
-
-static bool cgraph_build(LLVMValueRef *fns, uint32_t n, const bbmap *idx, cgraph *g)
-{
-    edgebuf b = { 0 };
-    bool ok = true;
-    for (uint32_t u = 0; u < n && ok; u++) {
-        if (reachable_from_outside(fns[u]))
-            ok = edge_add(&b, n, u);
-        /* a wasm function's parameter 0 is its vmctx (see the top) */
-        bool wasm = LLVMGetStringAttributeAtIndex(fns[u], LLVMAttributeFunctionIndex, MARK, sizeof MARK - 1);
-        LLVMValueRef vmctx = wasm && LLVMCountParams(fns[u]) ? LLVMGetParam(fns[u], 0) : NULL;
-        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fns[u]); bb && ok; bb = LLVMGetNextBasicBlock(bb))
-            for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && ok; i = LLVMGetNextInstruction(i)) {
-                if (!is_real_call(i) || is_libcall(i, vmctx))
-                    continue;
-                LLVMValueRef callee = LLVMGetCalledValue(i);
-                uint32_t v = LLVMIsAFunction(callee) ? bbmap_get(idx, callee) : UINT32_MAX;
-                ok = edge_add(&b, u, v == UINT32_MAX ? n : v);
-            }
+    if (latch == h)
+        latch = hb;
+    LLVMValueRef full = LLVMConstInt(f->i32, COUNT, 0);
+    LLVMValueRef phi_at = LLVMGetFirstInstruction(h);
+    if (phi_at)
+        LLVMPositionBuilderBefore(f->b, phi_at);
+    else
+        LLVMPositionBuilderAtEnd(f->b, h);
+    LLVMValueRef cnt = LLVMBuildPhi(f->b, f->i32, "intr.cnt");
+    LLVMPositionBuilderAtEnd(f->b, hb);
+    LLVMPositionBuilderBefore(f->b, LLVMGetFirstInstruction(hb));
+    LLVMValueRef c2 = LLVMBuildPhi(f->b, f->i32, "intr.cnt2");
+    LLVMPositionBuilderAtEnd(f->b, h);
+    LLVMValueRef dec = LLVMBuildSub(f->b, cnt, LLVMConstInt(f->i32, 1, 0), "");
+    LLVMValueRef zero = LLVMBuildICmp(f->b, LLVMIntEQ, dec, LLVMConstInt(f->i32, 0, 0), "");
+    LLVMValueRef br = LLVMBuildCondBr(f->b, zero, every, hb);
+    LLVMSetMetadata(br, f->md_prof, f->rare);
+    emit_test(f, every, hb);
+    LLVMAddIncoming(c2, &dec, &h, 1);
+    LLVMAddIncoming(c2, &full, &every, 1);
+    /* the counter's value on every edge into the header */
+    for (LLVMBasicBlockRef p = LLVMGetFirstBasicBlock(f->fn); p; p = LLVMGetNextBasicBlock(p)) {
+        LLVMValueRef pt = LLVMGetBasicBlockTerminator(p);
+        for (unsigned s = 0, ns = pt ? LLVMGetNumSuccessors(pt) : 0; s < ns; s++)
+            if (LLVMGetSuccessor(pt, s) == h)
+                LLVMAddIncoming(cnt, p == latch ? &c2 : &full, &p, 1);
     }
-    g->n = n;
-    g->nedges = b.n;
-    g->start = ok ? calloc(n + 2, sizeof *g->start) : NULL;
-    g->to = ok ? malloc((b.n + 1) * sizeof *g->to) : NULL;
-    if (!g->start || !g->to) {
-        free(b.e);
-        free(g->start);
-        free(g->to);
-        return false;
-    }
-    for (uint32_t k = 0; k < b.n; k++)
-        g->start[b.e[k].from + 1]++;
-    for (uint32_t u = 0; u <= n; u++)
-        g->start[u + 1] += g->start[u];
-    uint32_t *fill = calloc(n + 1, sizeof *fill);
-    if (!fill) {
-        free(b.e);
-        free(g->start);
-        free(g->to);
-        return false;
-    }
-    for (uint32_t k = 0; k < b.n; k++)
-        g->to[g->start[b.e[k].from] + fill[b.e[k].from]++] = b.e[k].to;
-    free(fill);
-    free(b.e);
-    return true;
+    return hb;
 }
 
-/* on_cycle[u] for the n + 1 nodes: Tarjan's strongly connected
- * components, iteratively. */
-static bool cgraph_cycles(const cgraph *g, bool *on_cycle)
-{
-    uint32_t N = g->n + 1;
-    uint32_t *index = malloc(N * sizeof *index), *low = malloc(N * sizeof *low);
-    uint32_t *stk = malloc(N * sizeof *stk), *call = malloc(N * sizeof *call), *pos = malloc(N * sizeof *pos);
-    bool *onstk = calloc(N, sizeof *onstk);
-    bool ok = index && low && stk && call && pos && onstk;
-    if (ok) {
-        uint32_t next = 0, sp = 0;
-        for (uint32_t u = 0; u < N; u++)
-            index[u] = UINT32_MAX;
-        for (uint32_t r = 0; r < N; r++) {
-            if (index[r] != UINT32_MAX)
-                continue;
-            uint32_t cp = 0;                    /* the DFS path: call[0..cp) */
-            call[cp++] = r;
-            index[r] = low[r] = next++;
-            pos[r] = g->start[r];
-            stk[sp++] = r;
-            onstk[r] = true;
-            while (cp) {
-                uint32_t u = call[cp - 1];
-                if (pos[u] < g->start[u + 1]) {
-                    uint32_t v = g->to[pos[u]++];
-                    if (index[v] == UINT32_MAX) {
-                        index[v] = low[v] = next++;
-                        pos[v] = g->start[v];
-                        stk[sp++] = v;
-                        onstk[v] = true;
-                        call[cp++] = v;
-                    } else if (onstk[v] && index[v] < low[u]) {
-                        low[u] = index[v];
-                    }
-                    continue;
-                }
-                cp--;
-                if (cp && low[u] < low[call[cp - 1]])
-                    low[call[cp - 1]] = low[u];
-                if (low[u] != index[u])
-                    continue;
-                uint32_t first = sp;            /* pop u's component */
-                do
-                    first--;
-                while (stk[first] != u);
-                bool cyc = sp - first > 1;
-                for (uint32_t k = g->start[u]; k < g->start[u + 1] && !cyc; k++)
-                    cyc = g->to[k] == u;
-                for (uint32_t k = first; k < sp; k++) {
-                    on_cycle[stk[k]] = cyc;
-                    onstk[stk[k]] = false;
-                }
-                sp = first;
-            }
-        }
-    }
-    free(index);
-    free(low);
-    free(stk);
-    free(call);
-    free(pos);
-    free(onstk);
-    return ok;
-}
-
-static bool instrument(fnctx *f, bool on_cycle)
+static bool instrument(fnctx *f)
 {
     LLVMAttributeRef mark = LLVMGetStringAttributeAtIndex(f->fn, LLVMAttributeFunctionIndex, MARK,
                                                           sizeof MARK - 1);
@@ -538,18 +502,29 @@ static bool instrument(fnctx *f, bool on_cycle)
         bbmap_put(&idx, bbs[i], i);
     uint32_t ne = 0;
     edge *es = back_edges(bbs, n, &idx, &ne);
+    uint32_t *pstart = NULL, *pred = NULL;
+    bool *counted = es ? calloc(ne + 1, sizeof *counted) : NULL;
+    LLVMBasicBlockRef *tail = counted ? calloc(n, sizeof *tail) : NULL;
+    uint8_t *in = counted ? malloc(n) : NULL;
+    uint32_t *work = in ? malloc(n * sizeof *work) : NULL;
+    bool ok = work && tail && (ne == 0 || predecessors(bbs, n, &idx, &pstart, &pred));
     bbmap_free(&idx);
-    if (!es) {
-        free(bbs);
-        return false;
-    }
-    if (ne == 0 && !on_cycle) {
+    for (uint32_t k = 0; k < ne && ok; k++)
+        counted[k] = is_vectorized_latch(f, LLVMGetBasicBlockTerminator(bbs[es[k].from])) ||
+                     short_loop(bbs, n, pstart, pred, es, ne, k, in, work);
+    free(pstart);
+    free(pred);
+    free(in);
+    free(work);
+    if (!ok || ne == 0) {
+        free(tail);
+        free(counted);
         free(es);
         free(bbs);
-        return true;
+        return ok;
     }
 
-    /* New entry block: hoisted loads (and the entry test); static allocas
+    /* New entry block: the hoisted load of vmctx->limits; static allocas
      * move along so they stay in the entry block. */
     LLVMBasicBlockRef ne_bb = LLVMInsertBasicBlockInContext(f->C, entry, "intr.entry");
     LLVMPositionBuilderAtEnd(f->b, ne_bb);
@@ -563,51 +538,25 @@ static bool instrument(fnctx *f, bool on_cycle)
     f->limits = load_at(f, f->ptr, f->vmctx, offsetof(struct wacc_vmctx, limits));
     f->slow = NULL;
     LLVMPositionBuilderAtEnd(f->b, ne_bb);
-    if (on_cycle) {
-        LLVMBasicBlockRef test = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.call");
-        LLVMBuildBr(f->b, test);
-        emit_test(f, test, entry);
-    } else {
-        LLVMBuildBr(f->b, entry);
-    }
+    LLVMBuildBr(f->b, entry);
 
     for (uint32_t k = 0; k < ne; k++) {
-        LLVMBasicBlockRef from = bbs[es[k].from], to = bbs[es[k].to];
+        /* a block split by an earlier counted loop ends in its tail */
+        LLVMBasicBlockRef from = tail[es[k].from] ? tail[es[k].from] : bbs[es[k].from], to = bbs[es[k].to];
+        if (counted[k]) {
+            tail[es[k].to] = count_header(f, to, from);
+            continue;
+        }
         LLVMValueRef t = LLVMGetBasicBlockTerminator(from);
-        bool counted = is_vectorized_latch(f, t);
-        LLVMBasicBlockRef test = LLVMAppendBasicBlockInContext(f->C, f->fn,
-                                                               counted ? "intr.count" : "intr.loop");
-        LLVMBasicBlockRef every = counted ? LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.every") : NULL;
+        LLVMBasicBlockRef test = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.loop");
         for (unsigned s = 0, ns = LLVMGetNumSuccessors(t); s < ns; s++)
             if (LLVMGetSuccessor(t, s) == to)
                 LLVMSetSuccessor(t, s, test);
-        if (!counted) {
-            emit_test(f, test, to);
-            retarget_phis(f, to, from, test, NULL);
-            continue;
-        }
-        /* A vectorised loop (counted; each iteration is short and its
-         * loads are its cost): test the epoch every COUNT iterations,
-         * with a down-counter in the header. */
-        retarget_phis(f, to, from, test, every);
-        LLVMValueRef first = LLVMGetFirstInstruction(to);
-        LLVMPositionBuilderBefore(f->b, first);
-        LLVMValueRef cnt = LLVMBuildPhi(f->b, f->i32, "intr.cnt");
-        LLVMValueRef full = LLVMConstInt(f->i32, COUNT, 0);
-        LLVMPositionBuilderAtEnd(f->b, test);
-        LLVMValueRef dec = LLVMBuildSub(f->b, cnt, LLVMConstInt(f->i32, 1, 0), "");
-        LLVMValueRef zero = LLVMBuildICmp(f->b, LLVMIntEQ, dec, LLVMConstInt(f->i32, 0, 0), "");
-        LLVMValueRef br = LLVMBuildCondBr(f->b, zero, every, to);
-        LLVMSetMetadata(br, f->md_prof, f->rare);
-        emit_test(f, every, to);
-        /* the counter's value on every edge into the header */
-        for (LLVMBasicBlockRef p = LLVMGetFirstBasicBlock(f->fn); p; p = LLVMGetNextBasicBlock(p)) {
-            LLVMValueRef pt = LLVMGetBasicBlockTerminator(p);
-            for (unsigned s = 0, ns = pt ? LLVMGetNumSuccessors(pt) : 0; s < ns; s++)
-                if (LLVMGetSuccessor(pt, s) == to)
-                    LLVMAddIncoming(cnt, p == test ? &dec : &full, &p, 1);
-        }
+        emit_test(f, test, to);
+        retarget_phis(f, to, from, test, NULL);
     }
+    free(tail);
+    free(counted);
     free(es);
     free(bbs);
     return true;
@@ -636,32 +585,12 @@ bool wacc_insert_interrupt_checks(LLVMModuleRef mod)
     w[2] = LLVMValueAsMetadata(LLVMConstInt(f.i32, COUNT - 1, 0));
     f.rare = LLVMMetadataAsValue(f.C, LLVMMDNodeInContext2(f.C, w, 3));
     f.md_loop = LLVMGetMDKindIDInContext(f.C, "llvm.loop", 9);
-    uint32_t n = 0;
-    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn))
-        n += !LLVMIsDeclaration(fn);
-    LLVMValueRef *fns = malloc((n + 1) * sizeof *fns);
-    bool *on_cycle = calloc(n + 1, sizeof *on_cycle);
-    bbmap idx = { 0 };
-    cgraph g = { 0 };
-    bool ok = fns && on_cycle && bbmap_init(&idx, n);
-    if (ok) {
-        uint32_t k = 0;
-        for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn; fn = LLVMGetNextFunction(fn))
-            if (!LLVMIsDeclaration(fn)) {
-                bbmap_put(&idx, fn, k);
-                fns[k++] = fn;
-            }
-        ok = cgraph_build(fns, n, &idx, &g) && cgraph_cycles(&g, on_cycle);
-    }
-    for (uint32_t k = 0; k < n && ok; k++) {
-        f.fn = fns[k];
-        ok = instrument(&f, on_cycle[k]);
-    }
-    free(g.start);
-    free(g.to);
-    bbmap_free(&idx);
-    free(on_cycle);
-    free(fns);
+    bool ok = true;
+    for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && ok; fn = LLVMGetNextFunction(fn))
+        if (!LLVMIsDeclaration(fn)) {
+            f.fn = fn;
+            ok = instrument(&f);
+        }
     LLVMDisposeBuilder(f.b);
     return ok;
 }

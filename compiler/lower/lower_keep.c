@@ -7,15 +7,21 @@
  * local that is overwritten later, multiplied by zero, dropped after a
  * chain of arithmetic... (found by scripts/fuzz-diff against V8; the
  * regressions are tests/fuzz/dead-loads.wast). Each such load feeds a call
- * to `wacc.keep.<type>`, a declaration that only touches inaccessible
+ * to `llvm.wacc.keep.<type>`, a declaration that only touches inaccessible
  * memory, so loads and stores around it still combine and move, and that
- * LLVM cannot delete.
+ * LLVM cannot delete. Its "llvm." name makes it an intrinsic to LLVM's
+ * cost models (Function::isIntrinsic; no intrinsic has that name, so no
+ * pass gives it a meaning): a loop that loads is still "call-free" for the
+ * runtime unroller (x86's partial/runtime unrolling skips loops with real
+ * calls) and the inliner's costs.
  *
  * Through optimisation the keep is a call, not yet the empty `asm
- * sideeffect` it becomes (wasm2c's force_read): every keep function names
- * vector variants (the "vector-function-abi-variant" attribute,
- * wacc.keep.v4double for wacc.keep.double...), so the loop and SLP
- * vectorisers widen a loop that loads (an asm call would stop them).
+ * sideeffect` it becomes (wasm2c's force_read): every scalar keep function
+ * names vector variants (the "vector-function-abi-variant" attribute,
+ * wacc.keep.v4double for llvm.wacc.keep.double...; not intrinsics, since
+ * @llvm.compiler.used must hold them until the vectorisers call them), so
+ * the loop and SLP vectorisers widen a loop that loads (an asm call would
+ * stop them).
  * wacc_keep_finish then replaces every keep call by the asm, which takes
  * the value in a register and emits no instruction.
  */
@@ -25,7 +31,8 @@
 
 #include "lower.h"
 
-#define KEEP_PREFIX "wacc.keep."
+#define KEEP_PREFIX "llvm.wacc.keep."   /* what the lowering calls */
+#define VARIANT_PREFIX "wacc.keep."      /* vector variants, for the vectorisers */
 #define KEEP_MAX_BITS 512       /* widest vector variant */
 
 static void keep_attrs(LLVMContextRef ctx, LLVMValueRef fn)
@@ -64,13 +71,14 @@ static unsigned scalar_bits(LLVMTypeRef t)
     }
 }
 
-/* The keep function for values of type t (declared on first use). */
-static LLVMValueRef keep_fn(LLVMModuleRef mod, LLVMTypeRef t)
+/* The keep function for values of type t (declared on first use): the
+ * one the lowering calls (prefix, KEEP_PREFIX) or a vector variant. */
+static LLVMValueRef keep_fn(LLVMModuleRef mod, LLVMTypeRef t, const char *prefix)
 {
     LLVMContextRef ctx = LLVMGetModuleContext(mod);
     char tn[48], name[80];
     type_name(t, tn, sizeof tn);
-    snprintf(name, sizeof name, KEEP_PREFIX "%s", tn);
+    snprintf(name, sizeof name, "%s%s", prefix, tn);
     LLVMValueRef fn = LLVMGetNamedFunction(mod, name);
     if (fn)
         return fn;
@@ -78,7 +86,7 @@ static LLVMValueRef keep_fn(LLVMModuleRef mod, LLVMTypeRef t)
     fn = LLVMAddFunction(mod, name, fty);
     keep_attrs(ctx, fn);
     unsigned bits = scalar_bits(t);
-    if (LLVMGetTypeKind(t) == LLVMVectorTypeKind || !bits)
+    if (LLVMGetTypeKind(t) == LLVMVectorTypeKind || !bits || strcmp(prefix, KEEP_PREFIX))
         return fn;
     /* the vector variants: _ZGV_LLVM_N<vf>v_<name>(<vector name>) */
     char variants[1024];
@@ -86,7 +94,7 @@ static LLVMValueRef keep_fn(LLVMModuleRef mod, LLVMTypeRef t)
     variants[0] = 0;
     for (unsigned vf = 2; vf * bits <= KEEP_MAX_BITS; vf *= 2) {
         LLVMTypeRef vt = LLVMVectorType(t, vf);
-        LLVMValueRef vfn = keep_fn(mod, vt);
+        LLVMValueRef vfn = keep_fn(mod, vt, VARIANT_PREFIX);
         size_t n = 0;
         const char *vname = LLVMGetValueName2(vfn, &n);
         int w = snprintf(variants + pos, sizeof variants - pos, "%s_ZGV_LLVM_N%uv_%s(%.*s)", pos ? "," : "", vf,
@@ -105,16 +113,21 @@ static LLVMValueRef keep_fn(LLVMModuleRef mod, LLVMTypeRef t)
 
 void lower_force_read(lower_ctx *c, LLVMValueRef v)
 {
-    LLVMValueRef fn = keep_fn(lower_llvm_module(c), LLVMTypeOf(v));
+    LLVMValueRef fn = keep_fn(lower_llvm_module(c), LLVMTypeOf(v), KEEP_PREFIX);
     LLVMBuildCall2(lower_builder(c), LLVMGlobalGetValueType(fn), fn, &v, 1, "");
+}
+
+static bool has_prefix(LLVMValueRef fn, const char *prefix)
+{
+    size_t n = 0;
+    const char *name = LLVMGetValueName2(fn, &n);
+    return LLVMIsAFunction(fn) && LLVMIsDeclaration(fn) && n > strlen(prefix) &&
+           !strncmp(name, prefix, strlen(prefix));
 }
 
 static bool is_keep(LLVMValueRef fn)
 {
-    size_t n = 0;
-    const char *name = LLVMGetValueName2(fn, &n);
-    return LLVMIsAFunction(fn) && LLVMIsDeclaration(fn) && n > strlen(KEEP_PREFIX) &&
-           !strncmp(name, KEEP_PREFIX, strlen(KEEP_PREFIX));
+    return has_prefix(fn, KEEP_PREFIX) || has_prefix(fn, VARIANT_PREFIX);
 }
 
 #define USED_NAME "llvm.compiler.used"
@@ -155,9 +168,9 @@ static LLVMValueRef *used_list(LLVMModuleRef mod, bool add, unsigned *n)
         if (!is_keep(v))
             vals[k++] = v;
     }
-    if (add)
+    if (add)    /* the variants: nothing calls them before the vectorisers */
         for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f))
-            if (is_keep(f))
+            if (has_prefix(f, VARIANT_PREFIX))
                 vals[k++] = f;
     *n = k;
     return vals;
@@ -241,8 +254,80 @@ static bool already_kept(LLVMValueRef v, LLVMBasicBlockRef bb)
     return false;
 }
 
+/* Floating-point arithmetic that uses every bit of its operands: no
+ * combine narrows the load feeding it (integer masks, shifts and lane
+ * extracts do: a narrowed load need not reach the guard page). */
+static bool full_fp_op(LLVMValueRef u)
+{
+    switch (LLVMGetInstructionOpcode(u)) {
+    case LLVMFAdd: case LLVMFSub: case LLVMFMul: case LLVMFDiv: case LLVMFCmp: case LLVMBitCast:
+        return true;
+    case LLVMCall: {
+        LLVMValueRef fn = LLVMGetCalledValue(u);
+        size_t n = 0;
+        const char *name = LLVMIsAFunction(fn) ? LLVMGetValueName2(fn, &n) : "";
+        return !strncmp(name, "llvm.sqrt.", 10) || !strncmp(name, "llvm.fma.", 9) ||
+               !strncmp(name, "llvm.fmuladd.", 13);
+    }
+    default:
+        return false;
+    }
+}
+
+static unsigned type_bits(LLVMTypeRef t)
+{
+    if (LLVMGetTypeKind(t) == LLVMVectorTypeKind)
+        return LLVMGetVectorSize(t) * scalar_bits(LLVMGetElementType(t));
+    return scalar_bits(t);
+}
+
+/* Does `v` reach, in block bb and through full_fp_op instructions only, a
+ * store of a value at least `bits` wide or a conditional branch? Then the
+ * code generator needs all of v in bb (a store and a terminator stay where
+ * they are, and so does every instruction they need). */
+static bool anchored(LLVMValueRef v, LLVMBasicBlockRef bb, unsigned bits, int depth)
+{
+    for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+        LLVMValueRef user = LLVMGetUser(u);
+        if (!LLVMIsAInstruction(user) || LLVMGetInstructionParent(user) != bb)
+            continue;
+        if (LLVMIsAStoreInst(user) && LLVMGetOperand(user, 0) == v && type_bits(LLVMTypeOf(v)) >= bits)
+            return true;
+        if (LLVMIsABranchInst(user) && LLVMIsConditional(user) && LLVMGetCondition(user) == v)
+            return true;
+        if (depth < 6 && full_fp_op(user) && LLVMGetTypeKind(LLVMTypeOf(user)) != LLVMVoidTypeKind &&
+            anchored(user, bb, bits, depth + 1))
+            return true;
+    }
+    return false;
+}
+
+/* A keep is redundant when its load (a float, double or vector load, in
+ * the keep's block) feeds floating-point arithmetic that a store or a
+ * branch of the same block needs: the load stays, whole, in its block.
+ * Dropping those keeps lets the code generator fold the load into the
+ * arithmetic (mulpd (mem), ...). Integer loads keep theirs. */
+static bool keep_redundant(LLVMValueRef call)
+{
+    LLVMValueRef v = LLVMGetOperand(call, 0);
+    LLVMValueRef load = LLVMIsALoadInst(v) ? v : kept_source(v);
+    LLVMBasicBlockRef bb = LLVMGetInstructionParent(call);
+    if (!load || LLVMGetInstructionParent(load) != bb || LLVMGetVolatile(load))
+        return false;
+    LLVMTypeRef t = LLVMTypeOf(load);
+    LLVMTypeKind k = LLVMGetTypeKind(t);
+    if (k != LLVMFloatTypeKind && k != LLVMDoubleTypeKind && k != LLVMVectorTypeKind)
+        return false;
+    unsigned bits = type_bits(t);
+    return bits && anchored(load, bb, bits, 0);
+}
+
 static void replace_call(LLVMBuilderRef b, LLVMContextRef ctx, LLVMValueRef call, bool arm, unsigned maxbits)
 {
+    if (keep_redundant(call)) {
+        LLVMInstructionEraseFromParent(call);
+        return;
+    }
     LLVMValueRef v = LLVMGetOperand(call, 0);
     LLVMValueRef src = kept_source(v);
     if (src && LLVMGetInstructionParent(src) == LLVMGetInstructionParent(call)) {

@@ -43,7 +43,6 @@ static void add_str_attr(lower_mod *lm, LLVMValueRef fn, const char *k, const ch
 void lower_mod_fn_attrs(lower_mod *lm, LLVMValueRef fn)
 {
     add_enum_attr(lm, fn, LLVMAttributeFunctionIndex, "nounwind");
-    add_str_attr(lm, fn, "frame-pointer", "all");
     add_str_attr(lm, fn, "no-builtins", "");
     if (lm->t && lm->t->cpu_name[0])
         add_str_attr(lm, fn, "target-cpu", lm->t->cpu_name);
@@ -75,6 +74,7 @@ static bool build_types(lower_mod *lm)
     _Static_assert((int)WACC_LIBCALL__COUNT <= 32 && (int)WACC_VMCTX__COUNT <= 32, "field count");
     for (unsigned i = 0; i < WACC_VMCTX__COUNT; i++)
         f[i] = lm->t_ptr;
+    f[WACC_VMCTX_STACK_LIMIT] = lm->t_i64;
     lm->t_vmctx = named_struct(lm, "wacc_vmctx", f, WACC_VMCTX__COUNT);
 
     f[WACC_FUNCREF_CODE] = lm->t_ptr;
@@ -93,7 +93,6 @@ static bool build_types(lower_mod *lm)
     f[WACC_MEMORY_SIZE] = lm->t_i64;
     lm->t_memory = named_struct(lm, "wacc_memory", f, WACC_MEMORY_SIZE + 1);
 
-    f[WACC_LIMITS_STACK_LIMIT] = lm->t_i64;
     f[WACC_LIMITS_EPOCH] = lm->t_i64;
     lm->t_limits = named_struct(lm, "wacc_limits", f, WACC_LIMITS__COUNT);
 

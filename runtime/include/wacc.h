@@ -438,9 +438,9 @@ void wacc_hend_drop(wacc_hend *e);
 /* ---- limits (service half; additive) ----
  * Deadline: wasm code running in store s stops with the trap
  * WACC_TRAP_DEADLINE ("deadline exceeded") once CLOCK_MONOTONIC passes
- * deadline_ns (0: none). Compiled code tests an epoch counter at function
- * entries and loop back-edges (runtime/include/wacc/abi.h); an engine timer
- * thread bumps it. Max memory: no linear memory of an instance in s grows
+ * deadline_ns (0: none). Compiled code tests an epoch counter at loop
+ * back-edges and stops at function entries through its stack check
+ * (runtime/include/wacc/abi.h); an engine timer thread bumps it. Max memory: no linear memory of an instance in s grows
  * past max_bytes (memory.grow returns -1; 0: no cap beyond the module's). */
 void wacc_store_set_deadline(wacc_store *s, uint64_t deadline_ns);
 void wacc_store_set_max_memory(wacc_store *s, uint64_t max_bytes);
@@ -452,7 +452,8 @@ uint64_t wacc_store_deadline(const wacc_store *s);
 uint64_t wacc_monotonic_ns(void);
 /* True if artifact a (core module or component) was compiled with the
  * interruption checks (not --no-interrupt-checks): only then does a
- * deadline stop guest code that does not call the host. */
+ * deadline stop guest code in its loops (without them, it stops at the
+ * next call or host wait). */
 bool wacc_artifact_interruptible(const wacc_artifact *a);
 
 /* ---- misc ---- */

@@ -637,13 +637,13 @@ static uint32_t thread_resume(wacc_cinstance *ci, athread *t, bool cancelled)
         f->abi.may_enter = false;
         /* the wasm suspended on t's stack checks the store's stack limit:
          * t's own while it runs (a host call on another stack may have set
-         * another meanwhile) */
+         * another meanwhile; a pending interruption stays pending) */
         void *lo, *hi;
         wacc_fiber_stack(t->fiber, &lo, &hi);
-        uintptr_t outer_limit = ci->store->limits.stack_limit;
-        ci->store->limits.stack_limit = (uintptr_t)lo + 2 * (uintptr_t)WACC_STACK_RED_ZONE;
+        uintptr_t outer_limit = ci->store->stack_limit;
+        wacc__store_set_stack_limit(ci->store, (uintptr_t)lo + 2 * (uintptr_t)WACC_STACK_RED_ZONE);
         bool done = wacc_fiber_resume(t->fiber);
-        ci->store->limits.stack_limit = outer_limit;
+        wacc__store_set_stack_limit(ci->store, outer_limit);
         f->abi.may_enter = me;
         S->cur = cur;
         athread *next = t->switch_to;

@@ -3,14 +3,28 @@
  * thread) and the linear-memory cap.
  *
  * Generated code tests the store's limits.epoch at loop back edges and
- * function entries (struct wacc_limits in wacc/abi.h) and traps through the
- * interrupt libcall when it is not 0. A store with a deadline is "watched":
- * the engine's timer thread (started on the first deadline, one per engine)
- * sleeps until the earliest watched deadline, then counts one more epoch and
- * writes that count into limits.epoch of every watched store whose deadline
- * has passed, and forgets them. Everything about the watch list, including
- * those writes and a store's own changes to its epoch, happens under
- * timer_lock; a store leaves the list before it is freed.
+ * traps through the interrupt libcall when it is not 0; function entries
+ * are stopped by the stack check, which fails while the store is
+ * interrupted because the stack_limit of every vmctx of the store is then
+ * UINTPTR_MAX (struct wacc_limits in wacc/abi.h; the trap libcall reports
+ * such a "stack exhausted" as the deadline). A store with a deadline is
+ * "watched": the engine's timer thread (started on the first deadline, one
+ * per engine) sleeps until the earliest watched deadline, then counts one
+ * more epoch and writes that count into limits.epoch of every watched store
+ * whose deadline has passed (and UINTPTR_MAX into its vmctx stack limits),
+ * and forgets them. Everything about the watch list, including those
+ * writes and a store's own changes to its epoch, happens under timer_lock;
+ * a store leaves the list before it is freed.
+ *
+ * The store's owner thread changes the real stack limit (s->stack_limit)
+ * at every entry, fiber switch and return, and adds instances, without
+ * the lock (wacc__store_set_stack_limit, wacc__store_add_instance): it
+ * stores the limit (or publishes the instance), then reads the epoch, and
+ * stores UINTPTR_MAX if it is set; the timer stores the epoch, then walks
+ * the store's instances storing UINTPTR_MAX. All of these are sequentially
+ * consistent, so either the owner sees the epoch or the timer's walk comes
+ * after the owner's writes: an interruption is never lost. Instances leave
+ * the list only when the store is freed (after it left the watch list).
  */
 #include <errno.h>
 #include <signal.h>
@@ -26,9 +40,41 @@ uint64_t wacc_monotonic_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* The stack limit generated code sees, in every vmctx of the store. */
+static void write_limit(wacc_store *s, uintptr_t limit)
+{
+    for (struct wacc_instance *i = __atomic_load_n(&s->instances, __ATOMIC_SEQ_CST); i; i = i->next)
+        __atomic_store_n(&i->vmctx->stack_limit, limit, __ATOMIC_SEQ_CST);
+}
+
+static bool interrupted(wacc_store *s)
+{
+    return __atomic_load_n(&s->limits.epoch, __ATOMIC_SEQ_CST) != 0;
+}
+
+/* Interrupt the store (v != 0; any thread, under timer_lock), or let it
+ * run again (v == 0; the owner thread, under timer_lock). */
 static void set_epoch(wacc_store *s, uint64_t v)
 {
-    __atomic_store_n(&s->limits.epoch, v, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->limits.epoch, v, __ATOMIC_SEQ_CST);
+    write_limit(s, v ? UINTPTR_MAX : s->stack_limit);
+}
+
+void wacc__store_set_stack_limit(wacc_store *s, uintptr_t limit)
+{
+    s->stack_limit = limit;
+    write_limit(s, limit);
+    if (interrupted(s))
+        write_limit(s, UINTPTR_MAX);
+}
+
+void wacc__store_add_instance(wacc_store *s, struct wacc_instance *inst)
+{
+    inst->vmctx->stack_limit = s->stack_limit;
+    inst->next = s->instances;
+    __atomic_store_n(&s->instances, inst, __ATOMIC_SEQ_CST);
+    if (interrupted(s))
+        __atomic_store_n(&inst->vmctx->stack_limit, UINTPTR_MAX, __ATOMIC_SEQ_CST);
 }
 
 /* ---- the engine's timer thread ---- */
@@ -171,11 +217,25 @@ void wacc_store_set_max_memory(wacc_store *s, uint64_t max_bytes)
 }
 
 /* The epoch was set: the store's deadline has passed (or could not be
- * watched). */
+ * watched). Loop back edges call this; function entries reach
+ * wacc__stack_trap_code through the stack check. */
 _Noreturn void wacc__interrupt(void *vmctx, uint32_t func_index, uint32_t wasm_offset)
 {
     struct wacc_instance *inst = ((struct wacc_vmctx *)vmctx)->instance;
     wacc__raise(inst, WACC_TRAP_DEADLINE, func_index, wasm_offset);
+}
+
+/* What a failed stack check means: the store is interrupted (its stack
+ * limit is UINTPTR_MAX while its epoch is set: the deadline, which has
+ * passed, wins over a real overflow that may coincide), or the stack is
+ * exhausted. */
+uint32_t wacc__stack_trap_code(void *vmctx)
+{
+    struct wacc_vmctx *vm = vmctx;
+    if (__atomic_load_n(&vm->limits->epoch, __ATOMIC_SEQ_CST) != 0 ||
+        __atomic_load_n(&vm->stack_limit, __ATOMIC_SEQ_CST) == UINTPTR_MAX)
+        return WACC_TRAP_DEADLINE;
+    return WACC_TRAP_STACK_EXHAUSTED;
 }
 
 /* Store teardown: called by wacc_store_free. */

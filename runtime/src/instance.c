@@ -365,8 +365,7 @@ wacc_instance *wacc_instantiate(wacc_store *s, wacc_artifact *a, const wacc_exte
     }
     /* From here on the instance may be referenced from imported tables
      * (a failed instantiation keeps its earlier effects), so the store owns it. */
-    inst->next = s->instances;
-    s->instances = inst;
+    wacc__store_add_instance(s, inst);
     const struct wacc_descriptor *d = a->desc;
     bool has_image = d->memory_image && d->memory_image_size &&
                      m->nmemories > m->nimported_memories && m->nimported_memories == 0;

@@ -73,6 +73,18 @@ void wacc__engine_timer_init(wacc_engine *e);
 void wacc__engine_timer_stop(wacc_engine *e);
 _Noreturn void wacc__interrupt(void *vmctx, uint32_t func_index, uint32_t wasm_offset);
 void wacc__store_unwatch(struct wacc_store *s);     /* wacc_store_free */
+/* The stack limit of the stack the store's wasm runs on now (owner thread:
+ * every entry, fiber switch and return sets it). It becomes the
+ * stack_limit of every vmctx of the store, unless the store is
+ * interrupted (epoch not 0): then they stay UINTPTR_MAX (wacc/abi.h,
+ * struct wacc_limits). */
+void wacc__store_set_stack_limit(struct wacc_store *s, uintptr_t limit);
+/* Link a new instance into s->instances (owner thread), its vmctx's stack
+ * limit set as the store's. */
+void wacc__store_add_instance(struct wacc_store *s, struct wacc_instance *inst);
+/* The trap a failed prologue stack check raises: WACC_TRAP_DEADLINE if the
+ * store is interrupted, else WACC_TRAP_STACK_EXHAUSTED. */
+uint32_t wacc__stack_trap_code(void *vmctx);
 
 /* Canonical id of a function type (0-based, stable for the engine's life).
  * Returns UINT32_MAX when out of memory. */
@@ -136,6 +148,8 @@ uint32_t wacc__artifact_func_at(const wacc_artifact *a, uintptr_t pc);
 struct wacc_store {
     wacc_engine *engine;
     struct wacc_limits limits;          /* shared by all vmctx of the store */
+    uintptr_t stack_limit;              /* the real one; every vmctx's is it or,
+                                           interrupted, UINTPTR_MAX (deadline.c) */
     uint64_t deadline_ns;               /* CLOCK_MONOTONIC, 0: none (deadline.c) */
     uint64_t max_memory;                /* bytes per linear memory, 0: no cap */
     struct wacc_instance *instances;

@@ -15,6 +15,8 @@ static struct wacc_instance *instance_of(void *vmctx)
 static _Noreturn void lc_trap(void *vmctx, uint32_t code, uint32_t func_index,
                               uint32_t wasm_offset)
 {
+    if (code == WACC_TRAP_STACK_EXHAUSTED)     /* or an interruption (deadline.c) */
+        code = wacc__stack_trap_code(vmctx);
     wacc__raise(instance_of(vmctx), code, func_index, wasm_offset);
 }
 

@@ -184,7 +184,7 @@ wacc_store *wacc_store_new(wacc_engine *e)
     if (!s)
         return NULL;
     s->engine = e;
-    s->limits.stack_limit = wacc__thread_enter();   /* reset by every entry */
+    wacc__store_set_stack_limit(s, wacc__thread_enter());   /* reset by every entry */
     return s;
 }
 

@@ -283,8 +283,8 @@ bool wacc__call_protected(wacc_store *s, struct wacc_entry *e, wacc_array_call_f
     /* the limit of the stack this entry runs on; put back after it, so
      * wasm suspended on another stack (runtime/fiber) that resumes later
      * finds its own */
-    uintptr_t outer_limit = s->limits.stack_limit;
-    s->limits.stack_limit = wacc__thread_enter();
+    uintptr_t outer_limit = s->stack_limit;
+    wacc__store_set_stack_limit(s, wacc__thread_enter());
     e->prev = tls_entry;
     e->code = WACC_TRAP_NONE;
     e->func_index = UINT32_MAX;
@@ -296,7 +296,7 @@ bool wacc__call_protected(wacc_store *s, struct wacc_entry *e, wacc_array_call_f
     bool ok = run(e, fn, vmctx, code, vals);
     tls_entry = e->prev;
     if (outer_limit)
-        s->limits.stack_limit = outer_limit;
+        wacc__store_set_stack_limit(s, outer_limit);
     return ok;
 }
 

@@ -49,7 +49,15 @@ expect "timeout: recursion via table"   nz "" "$DL" -- --timeout 500ms --invoke 
 expect "timeout: mutual 20 before it"   0 6765 "" -- --timeout 1m --invoke mutual "$W/loops.so" 20
 expect "timeout: tfib 20 before it"     0 6765 "" -- --timeout 1m --invoke tfib "$W/loops.so" 20
 expect "timeout: deep calls in a loop"  nz "" "$DL" -- --timeout 0.5 --invoke deep "$W/loops.so"
+expect "timeout: deep in a recursion"   nz "" "$DL" -- --timeout 500ms --invoke deepfib "$W/loops.so" 60
+expect "deepfib 20 before it"           0 26765 "" -- --timeout 1m --invoke deepfib "$W/loops.so" 20
+SO="call stack exhausted"
+expect "stack overflow, deadline armed" nz "" "$SO" -- --timeout 1m --invoke inf "$W/loops.so" 0
+expect "stack overflow, no deadline"    nz "" "$SO" -- --invoke inf "$W/loops.so" 0
 expect "timeout: memory loop"           nz "" "$DL" -- --timeout 500ms --invoke sum "$W/loops.so"
+expect "timeout: SIMD memory loop"      nz "" "$DL" -- --timeout 500ms --invoke vsum "$W/loops.so"
+expect "timeout: br_table loop"         nz "" "$DL" -- --timeout 500ms --invoke tabloop "$W/loops.so" 1
+expect "br_table loop that ends"        0 4 "" -- --timeout 1m --invoke tabloop "$W/loops.so" 4
 expect "timeout: host calls in a loop"  nz "" "$DL" -- --timeout 500ms "$W/hostloop.so"
 expect "timeout: stops a host wait (poll_oneoff)" nz "" "$DL" -- --timeout 300ms "$W/sleep.so"
 expect "timeout: .wasm through cache"   nz "" "$DL" -- --timeout 500ms --no-cache --invoke spin "$W/loops.wasm"
@@ -61,14 +69,22 @@ expect "timeout: bad value"             2 "" "bad --timeout" -- --timeout 5parse
     "$WACC" inspect "$W/nochk.so" | grep -q "interrupt checks: no" &&
     "$WACC" inspect "$W/loops.so" | grep -q "interrupt checks: yes"
 check "inspect: interrupt checks recorded" $?
-expect "timeout: no checks compiled: warning" 0 55 "only waits in host calls" -- \
+expect "timeout: no checks compiled: warning" 0 55 "not in its own loops" -- \
     --timeout 10s --invoke quick "$W/nochk.so"
+# calls still stop: the prologue stack check fails while interrupted
+# (two lines on stderr: the warning, the trap)
+"$WACC" run --timeout 500ms --invoke fib "$W/nochk.so" 60 > /dev/null 2> "$W/err" < /dev/null
+[ $? != 0 ] && grep -q "warning" "$W/err" && grep -q "$DL" "$W/err"
+check "timeout: no checks compiled: recursion stops" $?
 
 if command -v node > /dev/null && [ -f "$JCO" ]; then
     if node "$JCO" parse "$HERE/comp.wat" -o "$W/comp.wasm" > "$W/comp.log" 2>&1 &&
        "$WACC" compile "$W/comp.wasm" -o "$W/comp.so" >> "$W/comp.log" 2>&1; then
         expect "timeout: component loop"      nz "" "$DL" -- --timeout 500ms --invoke 'spin()' "$W/comp.so"
         expect "timeout: component finishes"  0 42 "" -- --timeout 10s --invoke 'quick()' "$W/comp.so"
+        expect "timeout: async export's recursion (own stack)" nz "" "$DL" -- \
+            --timeout 500ms --invoke 'afib(60)' "$W/comp.so"
+        expect "timeout: async export finishes" 0 6765 "" -- --timeout 1m --invoke 'afib(20)' "$W/comp.so"
     else
         cat "$W/comp.log"
         check "component: build" 1

@@ -11,10 +11,11 @@
  *   - addresses memory 0 as vmctx->mem0_base + zext(i32 index) + offset
  *     (guard pages catch everything past the accessible size);
  *   - checks the stack in every function prologue against
- *     vmctx->limits->stack_limit;
+ *     vmctx->stack_limit (one load; it also stops an interrupted store at
+ *     every call, v5);
  *   - unless compiled with --no-interrupt-checks (WACC_META_NO_INTERRUPT_CHECKS),
- *     tests the store's interruption epoch at loop back edges and at the
- *     entry of every function that calls (struct wacc_limits, below);
+ *     tests the store's interruption epoch at loop back edges
+ *     (struct wacc_limits, below);
  *   - raises traps by calling libcalls->trap (which never returns).
  *
  * The artifact (.so)
@@ -30,14 +31,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WACC_ABI_VERSION 4u      /* 2: component descriptor carries fused adapters (k2);
+#define WACC_ABI_VERSION 5u      /* 2: component descriptor carries fused adapters (k2);
                                     3: interruption epoch (wacc_limits, libcall INTERRUPT,
                                        WACC_TRAP_DEADLINE, meta flags); 32-bit memories
                                        grow to 65536 pages;
                                     4: globals inline at the end of the vmctx (one
                                        wacc_global_slot per global index; defined: the
                                        value, imported: a pointer to the exporter's
-                                       cell); the vmctx->globals array is gone */
+                                       cell); the vmctx->globals array is gone;
+                                    5: the stack limit moves from wacc_limits
+                                       into every vmctx (one load); no epoch
+                                       test at function entries: an interrupted
+                                       store's stack limits are UINTPTR_MAX, the
+                                       prologue stack check fails and
+                                       libcalls->trap(STACK_EXHAUSTED) reports
+                                       the deadline */
 #define WACC_DESCRIPTOR_SYMBOL "wacc_descriptor"
 #define WACC_META_SECTION ".wacc_meta"
 #define WACC_META_MAGIC "WACCMETA"      /* 8 bytes, no NUL stored */
@@ -133,18 +141,16 @@ union wacc_global_slot {
     wacc_val *cell;             /* imported global: the exporter's cell */
 };
 
-/* Interruption (v3). Each store's limits hold an interruption epoch, 0
- * while the store may run. The engine counts the deadlines that have
+/* Interruption (v3, v5). Each store's limits hold an interruption epoch,
+ * 0 while the store may run. The engine counts the deadlines that have
  * passed (its epoch); its timer thread, which sleeps until the earliest
  * deadline of the stores it watches (wacc_store_set_deadline), writes the
- * new count into limits->epoch of every store whose deadline has passed
- * (atomically; the store's owner sets it back to 0 with a new deadline).
- * Generated code tests it at every loop back edge and at the entry of
- * every function on a cycle of the call graph (recursion: direct, through
- * other functions, or through tables and imports, which count as calling
- * every function reachable from outside the module; libcalls never call
- * wasm): every run-time cycle of calls then passes a test, and a function
- * on no cycle ends once its loops and callees do:
+ * new count into limits->epoch of every store whose deadline has passed,
+ * then UINTPTR_MAX into the stack_limit of every vmctx of the store (all
+ * atomically; the store's owner sets the epoch back to 0 and the stack
+ * limits back to the real one with a new deadline; while the epoch is
+ * set, every change of stack the runtime makes keeps them at UINTPTR_MAX).
+ * Generated code tests the epoch at every loop back edge:
  *
  *     if (atomic_load_relaxed(limits->epoch) != 0)
  *         libcalls->interrupt(vmctx, func_index, wasm_offset);   // noreturn
@@ -154,18 +160,28 @@ union wacc_global_slot {
  * libcall traps WACC_TRAP_DEADLINE (unwinding like any trap), so the path
  * never comes back and costs the loop no registers. The checks are put in
  * after LLVM's optimisation (compiler/lower/lower_interrupt.c), so loops
- * are vectorised and unrolled as without them. */
+ * are vectorised and unrolled as without them.
+ * Calls need no test (v5; up to v4 every function on a cycle of the call
+ * graph tested the epoch at its entry): the prologue stack check of every
+ * function fails against a vmctx->stack_limit of UINTPTR_MAX and calls
+ * libcalls->trap(vmctx, WACC_TRAP_STACK_EXHAUSTED, ...), which traps
+ * WACC_TRAP_DEADLINE instead when the store is interrupted. Every run-time
+ * cycle of calls (recursion: direct, mutual, through tables or imports)
+ * then stops at its next call, and code compiled with
+ * --no-interrupt-checks too. */
 struct wacc_limits {
-    uintptr_t stack_limit;      /* prologue traps if the stack pointer is below */
-    uint64_t epoch;             /* v3: interruption epoch, 0 = run (read atomically) */
+    uint64_t epoch;             /* v3: interruption epoch, 0 = run (read atomically);
+                                   up to v4 the stack limit came first */
 };
 
-enum { WACC_LIMITS_STACK_LIMIT = 0, WACC_LIMITS_EPOCH, WACC_LIMITS__COUNT };
+enum { WACC_LIMITS_EPOCH = 0, WACC_LIMITS__COUNT };
 
 /* Calls from generated code into the runtime. All take the caller's vmctx.
  * Those that can trap do so themselves (they never return on a trap).
  * Memory/table indices are the module's own indices. */
 struct wacc_libcalls {
+    /* v5: WACC_TRAP_STACK_EXHAUSTED traps WACC_TRAP_DEADLINE instead when
+     * the store is interrupted (struct wacc_limits). */
     void (*trap)(void *vmctx, uint32_t code, uint32_t func_index, uint32_t wasm_offset);
     uint32_t (*memory_grow)(void *vmctx, uint32_t mem, uint32_t delta_pages); /* old pages or 0xFFFFFFFF */
     void (*memory_fill)(void *vmctx, uint32_t mem, uint32_t dst, uint32_t val, uint32_t len);
@@ -214,6 +230,11 @@ struct wacc_vmctx {
     struct wacc_table **tables;         /* [ntables] */
     struct wacc_memory **memories;      /* [nmemories] */
     void *instance;                     /* runtime's struct (opaque to generated code) */
+    /* v5: the prologue traps if the stack pointer is below (one load; up to
+     * v4 it was vmctx->limits->stack_limit). The same in every vmctx of a
+     * store: the limit of the stack its wasm runs on now, or UINTPTR_MAX
+     * while the store is interrupted (struct wacc_limits). Read atomically. */
+    uintptr_t stack_limit;
     _Alignas(16) union wacc_global_slot globals[];  /* v4: [nglobals], see above */
 };
 
@@ -234,10 +255,11 @@ enum wacc_vmctx_field {
     WACC_VMCTX_TABLES,
     WACC_VMCTX_MEMORIES,
     WACC_VMCTX_INSTANCE,
-    WACC_VMCTX__COUNT           /* the global slots follow these pointer fields */
+    WACC_VMCTX_STACK_LIMIT,     /* v5; an integer of pointer size */
+    WACC_VMCTX__COUNT           /* the global slots follow these pointer-sized fields */
 };
 
-/* The code generator lays the header out as WACC_VMCTX__COUNT pointers
+/* The code generator lays the header out as WACC_VMCTX__COUNT pointer-sized fields
  * (both targets are LP64) and addresses the slots by byte offset. */
 _Static_assert(WACC_VMCTX_GLOBALS_OFFSET ==
                ((WACC_VMCTX__COUNT * sizeof(void *) + 15) & ~(size_t)15), "vmctx header layout");
