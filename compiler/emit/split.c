@@ -144,6 +144,29 @@ static bool used_outside(const fn_part *map, size_t n, LLVMValueRef v, int32_t h
     return false;
 }
 
+/* The index of the function whose plain copy ("NAME.plain",
+ * lower_func.c build_dispatch) f is, or -1. map: every function with its
+ * index as `part`, sorted. */
+static int32_t plain_of(LLVMModuleRef mod, const fn_part *map, size_t n, LLVMValueRef f, bool *oom)
+{
+    static const char sfx[] = ".plain";
+    const size_t ns = sizeof sfx - 1;
+    size_t len = 0;
+    const char *name = LLVMGetValueName2(f, &len);
+    if (len <= ns || memcmp(name + len - ns, sfx, ns) != 0)
+        return -1;
+    char *base = malloc(len - ns + 1);
+    if (!base) {
+        *oom = true;
+        return -1;
+    }
+    memcpy(base, name, len - ns);
+    base[len - ns] = 0;
+    LLVMValueRef main_fn = LLVMGetNamedFunction(mod, base);
+    free(base);
+    return main_fn && !LLVMIsDeclaration(main_fn) ? part_of_fn(map, n, main_fn) : -1;
+}
+
 /* Local → hidden global, named "__wacc_local.N" when it had no name. */
 static void promote(LLVMValueRef g, size_t *counter)
 {
@@ -555,12 +578,33 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
         LLVMDisposeModule(mod);
         goto out;
     }
+    /* A function's plain copy (appended at the end of the module) goes to
+     * its main version's part: that is its only caller, and a call into
+     * another part would put the main version on a cycle of the
+     * interruption checks' call graph (an entry test on every call). */
+    int32_t *main_of = malloc(nf * sizeof *main_of);
+    if (!main_of) {
+        snprintf(err, 512, "out of memory");
+        LLVMDisposeModule(mod);
+        goto out;
+    }
+    i = 0;
+    for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++)
+        map[i] = (fn_part){ f, (int32_t)i };
+    qsort(map, J.nfuncs, sizeof *map, cmp_fn_part);
     size_t total = 0;
+    bool oom = false;
     i = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++) {
         sizes[i] = LLVMIsDeclaration(f) ? 0 : count_function(f) + 1;
+        main_of[i] = sizes[i] ? plain_of(mod, map, J.nfuncs, f, &oom) : -1;
         total += sizes[i];
     }
+    for (i = 0; i < J.nfuncs; i++)      /* a plain copy counts with its main version */
+        if (main_of[i] >= 0) {
+            sizes[main_of[i]] += sizes[i];
+            sizes[i] = 0;
+        }
     size_t acc = 0;
     for (i = 0; i < J.nfuncs; i++) {
         if (!sizes[i]) {
@@ -574,12 +618,23 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
         J.part_funcs[p]++;
         acc += sizes[i];
     }
-
-    /* 2. promote the locals used outside their part, then take the names */
+    for (i = 0; i < J.nfuncs; i++)
+        if (main_of[i] >= 0) {
+            J.part_of[i] = J.part_of[main_of[i]];
+            J.part_funcs[J.part_of[i]]++;
+        }
+    free(main_of);
+    if (oom) {
+        snprintf(err, 512, "out of memory");
+        LLVMDisposeModule(mod);
+        goto out;
+    }
     i = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++)
         map[i] = (fn_part){ f, J.part_of[i], (uint32_t)i };
     qsort(map, J.nfuncs, sizeof *map, cmp_fn_part);
+
+    /* 2. promote the locals used outside their part, then take the names */
     bool *cross = calloc(nf, sizeof *cross);
     bool import = pipeline && !huge && nparts > 1 && strncmp(pipeline, "default<O", 9) == 0 && pipeline[9] >= '2';
     J.imports = import ? calloc(nf, sizeof *J.imports) : NULL;

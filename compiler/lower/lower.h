@@ -136,6 +136,8 @@ typedef struct lower_mod {
      * in an element segment, ref.func, start): only these get a real entry
      * in the descriptor's funcs array, so LLVM may inline and drop the rest. */
     bool *escapes;
+    /* [nfuncs] calling the function never grows a memory (lower_nogrow.c) */
+    bool *never_grows;
     unsigned md_invariant, md_prof, md_nonnull;
     LLVMValueRef md_empty;      /* empty metadata node (as value) */
     LLVMValueRef md_unlikely;   /* branch_weights {1, 2000} (as value) */
@@ -157,6 +159,13 @@ LLVMValueRef lower_mod_func(lower_mod *lm, uint32_t i);
 
 /* lower_func.c: lower the body of defined function `func_index`. */
 bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err);
+
+/* lower_nogrow.c: never_grows[nfuncs] for the module (NULL: out of
+ * memory); whether a body's own frame can see a memory grow (false) or
+ * not (true): no memory.grow, call_indirect, or call of a function that
+ * may grow. */
+bool *lower_never_grows(const wasm_module *m);
+bool lower_body_nogrow(const wasm_module *m, const bool *never_grows, const wasm_code *code);
 
 /* lower_interrupt.c: mark wasm function `fn` (index func_index) for
  * wacc_insert_interrupt_checks, which runs after optimisation. */

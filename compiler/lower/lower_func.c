@@ -71,9 +71,13 @@ struct lower_ctx {
     LLVMValueRef *h_cells;      /* [nglobals] cell pointers (abi.h: global slots) */
 
     /* Local value cache: the SSA value local i holds at the end of block
-     * local_bb[i] (so repeated local.get in a block give the same value). */
+     * local_bb[i] (so repeated local.get in a block give the same value).
+     * Blocks are compared by block_key: the continuation of a br_if, of a
+     * trap test and an if's then arm are entered only from the block before
+     * them, so they keep its key (and its cached values and anchors). */
     LLVMValueRef *local_val;
     LLVMBasicBlockRef *local_bb;
+    LLVMBasicBlockRef chain_bb, chain_key;
 
     /* Address anchors of the current block (see lower_mem_addr). */
     struct anchor {
@@ -114,6 +118,24 @@ struct lower_ctx {
     bool failed;
     wasm_error *err;
 };
+
+/* ---- straight-line chains of blocks ------------------------------------- */
+
+/* The key of the block being built (see local_bb). */
+static LLVMBasicBlockRef block_key(lower_ctx *c)
+{
+    LLVMBasicBlockRef bb = LLVMGetInsertBlock(c->b);
+    return bb == c->chain_bb ? c->chain_key : bb;
+}
+
+/* Position at `next`, a new block whose only predecessor is the current
+ * one (so everything computed and accessed so far dominates it). */
+static void continue_at(lower_ctx *c, LLVMBasicBlockRef next)
+{
+    c->chain_key = block_key(c);
+    c->chain_bb = next;
+    LLVMPositionBuilderAtEnd(c->b, next);
+}
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -383,7 +405,7 @@ void lower_trap_if(lower_ctx *c, LLVMValueRef cond, uint32_t trap_code)
     LLVMAddIncoming(c->trap_phi[trap_code], &off, &cur, 1);
     LLVMValueRef br = LLVMBuildCondBr(c->b, cond, tb, cont);
     LLVMSetMetadata(br, c->lm->md_prof, c->lm->md_unlikely);
-    LLVMPositionBuilderAtEnd(c->b, cont);
+    continue_at(c, cont);
 }
 
 /* Unconditional trap; the caller marks the frame unreachable. */
@@ -435,9 +457,11 @@ static bool mem_may_be_full(lower_ctx *c, uint32_t mem)
 /* May the code rely on memory `mem` having at most 65535 pages (anchoring,
  * nuw on index bumps)? Always for memories declared smaller. For a memory
  * that may become full, only memory 0 in a function's main version when
- * the function is a leaf (no call, no memory.grow: the memory cannot grow
- * while it runs), which checks at entry that memory 0 is not full and
- * otherwise runs the function's plain version (lower_function). */
+ * the memory cannot grow while it runs (no memory.grow or call_indirect,
+ * calls only of functions that never grow it: lower_nogrow.c), which
+ * checks at entry that memory 0 is not full and otherwise runs the
+ * function's plain version (lower_function); or in the anchored copy of
+ * a versioned loop (version_loop). */
 static bool anchor_allowed(lower_ctx *c, uint32_t mem)
 {
     if (!mem_may_be_full(c, mem))
@@ -450,7 +474,8 @@ static bool anchor_allowed(lower_ctx *c, uint32_t mem)
 
 /* Address anchoring. A guard-page access at index a = x + c that did not
  * trap proves a <= 4 GiB - 64 KiB - 1 while the memory has at most
- * WACC_MEMORY_MAX_PAGES32 pages (see anchor_allowed). A later access in the same block at
+ * WACC_MEMORY_MAX_PAGES32 pages (see anchor_allowed). A later access in the same block
+ * (block_key: the straight-line code it dominates) at
  * x + c2 = a + d (mod 2^32) then uses zext(a) + d instead of
  * zext(x + c2): equal whenever 0 <= d < 64 KiB (no wrap), and for
  * -64 KiB <= d < 0 with no memarg offset, either equal or both trap (the
@@ -465,7 +490,7 @@ static LLVMValueRef anchored_index(lower_ctx *c, uint32_t mem, LLVMValueRef inde
     *rel = 0;
     if (LLVMIsAConstant(index))
         return zext_index;
-    LLVMBasicBlockRef bb = LLVMGetInsertBlock(c->b);
+    LLVMBasicBlockRef bb = block_key(c);
     if (c->anchor_bb != bb) {
         c->anchor_bb = bb;
         c->nanchors = 0;
@@ -502,7 +527,7 @@ static LLVMValueRef anchored_index(lower_ctx *c, uint32_t mem, LLVMValueRef inde
 
 bool lower_index_accessed(lower_ctx *c, LLVMValueRef x)
 {
-    if (c->anchor_bb != LLVMGetInsertBlock(c->b))
+    if (c->anchor_bb != block_key(c))
         return false;
     for (unsigned i = 0; i < c->nanchors; i++)
         if (c->anchors[i].x == x && c->anchors[i].c == 0 && anchor_allowed(c, c->anchors[i].mem))
@@ -785,7 +810,7 @@ static void do_if(lower_ctx *c, const wasm_insn *in)
     }
     LLVMValueRef nz = LLVMBuildICmp(c->b, LLVMIntNE, cond, LLVMConstInt(c->lm->t_i32, 0, 0), "");
     LLVMBuildCondBr(c->b, nz, then_bb, f->else_bb);
-    LLVMPositionBuilderAtEnd(c->b, then_bb);
+    continue_at(c, then_bb);
 }
 
 static void do_else(lower_ctx *c)
@@ -881,7 +906,7 @@ static void do_br_if(lower_ctx *c, uint32_t depth)
     LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(c->lm->ctx, c->fn, "br_if.cont");
     LLVMValueRef nz = LLVMBuildICmp(c->b, LLVMIntNE, cond, LLVMConstInt(c->lm->t_i32, 0, 0), "");
     LLVMBuildCondBr(c->b, nz, t, cont);
-    LLVMPositionBuilderAtEnd(c->b, cont);
+    continue_at(c, cont);
 }
 
 static void do_br_table(lower_ctx *c, const wasm_insn *in)
@@ -1201,7 +1226,7 @@ static void dispatch_other(lower_ctx *c, const wasm_insn *in)
  * lower_mem_addr recognise accesses off the same base). */
 static LLVMValueRef local_get(lower_ctx *c, uint32_t i)
 {
-    LLVMBasicBlockRef bb = LLVMGetInsertBlock(c->b);
+    LLVMBasicBlockRef bb = block_key(c);
     if (c->local_bb[i] == bb && c->local_val[i])
         return c->local_val[i];
     LLVMValueRef v = LLVMBuildLoad2(c->b, lower_valtype(c, c->local_types[i]), c->locals[i], "");
@@ -1214,7 +1239,7 @@ static void local_set(lower_ctx *c, uint32_t i, LLVMValueRef v)
 {
     LLVMBuildStore(c->b, v, c->locals[i]);
     c->local_val[i] = v;
-    c->local_bb[i] = LLVMGetInsertBlock(c->b);
+    c->local_bb[i] = block_key(c);
 }
 
 static void lower_insn(lower_ctx *c, const wasm_insn *in)
@@ -1431,9 +1456,10 @@ static void ctx_free(lower_ctx *c)
 }
 
 /* ---- loop versioning ----
- * In a function that calls, memory 0 may become full during a call, so
- * anchoring (anchor_allowed) is off; but a loop without calls and
- * memory.grow cannot make it full while it runs. Such a loop (when it
+ * In a function that calls one that may grow memory, memory 0 may become
+ * full during a call, so anchoring (anchor_allowed) is off; but a loop
+ * without memory.grow, call_indirect and calls of functions that may grow
+ * cannot make it full while it runs. Such a loop (when it
  * accesses memory and is not huge) is lowered twice behind a test of
  * memory 0's size at loop entry: an anchored copy, and a plain copy for a
  * full memory. Both sit in a synthetic block with the loop's type, whose
@@ -1451,6 +1477,7 @@ static bool is_mem_access(uint32_t op)
 /* What one scan of the loop whose body starts at r->p finds. */
 typedef struct loop_shape {
     bool plain;         /* no call, call_indirect or memory.grow; at most 4000 instructions */
+    bool nogrow;        /* as plain, but calls of functions that never grow are fine */
     bool inner;         /* no loop inside */
     bool tail_call;     /* a return_call or return_call_indirect */
     uint32_t mem;       /* memory accesses */
@@ -1458,23 +1485,26 @@ typedef struct loop_shape {
 
 static loop_shape scan_loop(lower_ctx *c, const wasm_reader *r)
 {
-    loop_shape sh = {.plain = true, .inner = true};
+    loop_shape sh = {.plain = true, .nogrow = true, .inner = true};
     wasm_reader s;
     wasm_error we;
     wasm_reader_init(&s, c->m->bytes, r->p, r->end);
     uint32_t depth = 0, n = 0;
     bool done = false;
-    while (sh.plain && !done && s.p < s.end) {
+    while (sh.nogrow && !done && s.p < s.end) {
         wasm_insn in;
         if (!wasm_read_insn(&s, &in, &we) || ++n > 4000)
-            sh.plain = false;
+            sh.plain = sh.nogrow = false;
         else if (in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF) {
             depth++;
             sh.inner &= in.op != WASM_OP_LOOP;
         } else if (in.op == WASM_OP_END)
             done = depth-- == 0;
-        else if (in.op == WASM_OP_CALL || in.op == WASM_OP_CALL_INDIRECT || in.op == WASM_OP_MEMORY_GROW)
+        else if (in.op == WASM_OP_CALL) {
             sh.plain = false;
+            sh.nogrow = in.imm.idx < c->m->nfuncs && c->lm->never_grows[in.imm.idx];
+        } else if (in.op == WASM_OP_CALL_INDIRECT || in.op == WASM_OP_MEMORY_GROW)
+            sh.plain = sh.nogrow = false;
         else if (in.op == WASM_OP_RETURN_CALL || in.op == WASM_OP_RETURN_CALL_INDIRECT)
             sh.tail_call = true;
         else if (is_mem_access(in.op))
@@ -1482,13 +1512,14 @@ static loop_shape scan_loop(lower_ctx *c, const wasm_reader *r)
     }
     wasm_reader_free(&s);
     sh.plain &= done;
+    sh.nogrow &= done;
     return sh;
 }
 
-/* Versioned (version_loop): plain, with some memory access. */
+/* Versioned (version_loop): no memory growth, with some memory access. */
 static bool loop_versionable(const loop_shape *sh)
 {
-    return sh->plain && sh->mem > 0;
+    return sh->nogrow && sh->mem > 0;
 }
 
 /* Rooted (root_base): plain, innermost, no tail call, over a 32-bit memory 0. */
@@ -1612,25 +1643,6 @@ static void lower_until(lower_ctx *c, wasm_reader *r, uint32_t depth)
     }
 }
 
-/* A function whose body has no call, call_indirect or memory.grow: its
- * memories cannot grow while it runs. (Tail calls leave the frame first.) */
-static bool is_leaf(const wasm_module *m, const wasm_code *code)
-{
-    wasm_reader r;
-    wasm_error we;
-    bool leaf = true;
-    wasm_reader_init(&r, m->bytes, code->body, code->end);
-    while (leaf && r.p < r.end) {
-        wasm_insn in;
-        if (!wasm_read_insn(&r, &in, &we))
-            leaf = false;
-        else if (in.op == WASM_OP_CALL || in.op == WASM_OP_CALL_INDIRECT || in.op == WASM_OP_MEMORY_GROW)
-            leaf = false;
-    }
-    wasm_reader_free(&r);
-    return leaf;
-}
-
 /* The main version relied on memory 0 not being full (anchor_allowed):
  * the entry block (still open in c->eb) tests it and, for a full memory,
  * returns what the plain version (declared here, *plain) returns. */
@@ -1645,8 +1657,9 @@ static void build_dispatch(lower_ctx *c, LLVMBasicBlockRef body, LLVMValueRef *p
     LLVMValueRef pf = LLVMAddFunction(lm->mod, buf, fty);
     LLVMSetLinkage(pf, LLVMInternalLinkage);
     lower_mod_fn_attrs(lm, pf);
-    const char *kinds[] = { "noinline", "cold" };
-    for (unsigned i = 0; i < 2; i++) {
+    /* run only with a full 4 GiB memory: small rather than fast */
+    const char *kinds[] = { "noinline", "cold", "optsize", "minsize" };
+    for (unsigned i = 0; i < 4; i++) {
         unsigned k = LLVMGetEnumAttributeKindForName(kinds[i], strlen(kinds[i]));
         LLVMAddAttributeAtIndex(pf, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(lm->ctx, k, 0));
     }
@@ -1762,7 +1775,10 @@ bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err)
 {
     const wasm_module *m = lm->m;
     const wasm_code *code = &m->codes[func_index - m->nimported_funcs];
-    bool leaf = m->nmemories > 0 && mem_may_be_full_type(&m->memories[0]) && is_leaf(m, code);
+    /* a function whose frame cannot see memory 0 grow (a leaf, or one that
+     * calls only functions that never grow it: lower_nogrow.c) */
+    bool leaf = m->nmemories > 0 && mem_may_be_full_type(&m->memories[0]) &&
+                lower_body_nogrow(m, lm->never_grows, code);
     LLVMValueRef plain = NULL;
     if (!lower_body(lm, func_index, lm->funcs[func_index], leaf, &plain, err))
         return false;

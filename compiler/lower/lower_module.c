@@ -616,7 +616,8 @@ LLVMModuleRef wacc_lower_module_parts(LLVMContextRef ctx, const wasm_module *m, 
     lm.escapes = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *lm.escapes);
     if (nparts)
         cross = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *cross);
-    if (!lm.funcs || !lm.escapes || (nparts && !cross) || !build_types(&lm)) {
+    lm.never_grows = lower_never_grows(m);
+    if (!lm.funcs || !lm.escapes || !lm.never_grows || (nparts && !cross) || !build_types(&lm)) {
         set_err(err, 0, "out of memory");
         goto out;
     }
@@ -661,6 +662,7 @@ out:
     free(lm.fn_types);
     free(lm.funcs);
     free(lm.escapes);
+    free(lm.never_grows);
     free(cross);
     if (!ok) {
         LLVMDisposeModule(lm.mod);

@@ -291,12 +291,16 @@ enum { WACC_MEMORY_BASE = 0, WACC_MEMORY_SIZE };
  *   - memories whose declared maximum is at most 65535 pages: everywhere;
  *   - memory 0 otherwise, where no growth can happen while the code runs
  *     and a test of mem0->size == 4 GiB picks a plain copy:
- *       - leaf functions (no call, call_indirect or memory.grow): the
- *         entry tests it and runs a second, plain lowering of the same
- *         function (kept out of line, noinline + cold);
- *       - in other functions, loops without calls and memory.grow that
- *         access memory: lowered twice (anchored and plain) behind a test
- *         at loop entry; the rest of such functions has no rewrite;
+ *       - functions without call_indirect or memory.grow whose calls all
+ *         go to functions that never grow a memory (defined here, and
+ *         none of their callees has memory.grow, call_indirect or an
+ *         import call: compiler/lower/lower_nogrow.c), leaves included:
+ *         the entry tests it and runs a second, plain lowering of the
+ *         same function (kept out of line, noinline + cold);
+ *       - in other functions, loops whose calls are all of that kind,
+ *         without call_indirect and memory.grow, that access memory:
+ *         lowered twice (anchored and plain) behind a test at loop
+ *         entry; the rest of such functions has no rewrite;
  *   - any other memory that may reach 4 GiB: never.
  * Why not guards or aliases instead: with a full memory a wrapped index
  * and a genuine out-of-bounds access (index + offset past 4 GiB) reach
