@@ -579,9 +579,8 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
         goto out;
     }
     /* A function's plain copy (appended at the end of the module) goes to
-     * its main version's part: that is its only caller, and a call into
-     * another part would put the main version on a cycle of the
-     * interruption checks' call graph (an entry test on every call). */
+     * its main version's part: that is its only caller, and a call within
+     * a part can be optimised with it (no cross-part call). */
     int32_t *main_of = malloc(nf * sizeof *main_of);
     if (!main_of) {
         snprintf(err, 512, "out of memory");
@@ -590,7 +589,7 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
     }
     i = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++)
-        map[i] = (fn_part){ f, (int32_t)i };
+        map[i] = (fn_part){ f, (int32_t)i, (uint32_t)i };
     qsort(map, J.nfuncs, sizeof *map, cmp_fn_part);
     size_t total = 0;
     bool oom = false;
