@@ -144,9 +144,16 @@ static bool used_outside(const fn_part *map, size_t n, LLVMValueRef v, int32_t h
     return false;
 }
 
+static uint32_t fn_index(const fn_part *map, size_t n, LLVMValueRef fn)
+{
+    fn_part key = { fn, 0, 0 };
+    const fn_part *hit = bsearch(&key, map, n, sizeof *map, cmp_fn_part);
+    return hit ? hit->index : UINT32_MAX;
+}
+
 /* The index of the function whose plain copy ("NAME.plain",
  * lower_func.c build_dispatch) f is, or -1. map: every function with its
- * index as `part`, sorted. */
+ * module index, sorted (fn_index). */
 static int32_t plain_of(LLVMModuleRef mod, const fn_part *map, size_t n, LLVMValueRef f, bool *oom)
 {
     static const char sfx[] = ".plain";
@@ -164,7 +171,8 @@ static int32_t plain_of(LLVMModuleRef mod, const fn_part *map, size_t n, LLVMVal
     base[len - ns] = 0;
     LLVMValueRef main_fn = LLVMGetNamedFunction(mod, base);
     free(base);
-    return main_fn && !LLVMIsDeclaration(main_fn) ? part_of_fn(map, n, main_fn) : -1;
+    uint32_t k = main_fn && !LLVMIsDeclaration(main_fn) ? fn_index(map, n, main_fn) : UINT32_MAX;
+    return k == UINT32_MAX ? -1 : (int32_t)k;
 }
 
 /* Local → hidden global, named "__wacc_local.N" when it had no name. */
@@ -467,13 +475,6 @@ static bool run_and_take(part_job *J, int jobs, size_t nfun, uint8_t ***objs_out
     return true;
 }
 
-static uint32_t fn_index(const fn_part *map, size_t n, LLVMValueRef fn)
-{
-    fn_part key = { fn, 0, 0 };
-    const fn_part *hit = bsearch(&key, map, n, sizeof *map, cmp_fn_part);
-    return hit ? hit->index : UINT32_MAX;
-}
-
 /* The global values `v` (an operand) refers to, directly or through
  * constant expressions: functions get need[index] set, global variables
  * are promoted at once. False if `v` is something an imported body cannot
@@ -589,7 +590,7 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
     }
     i = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++)
-        map[i] = (fn_part){ f, (int32_t)i, (uint32_t)i };
+        map[i] = (fn_part){ f, -1, (uint32_t)i };
     qsort(map, J.nfuncs, sizeof *map, cmp_fn_part);
     size_t total = 0;
     bool oom = false;

@@ -62,6 +62,11 @@ static void set_epoch(wacc_store *s, uint64_t v)
 
 void wacc__store_set_stack_limit(wacc_store *s, uintptr_t limit)
 {
+    /* unchanged (nested or repeated entries on one thread): every vmctx
+     * already holds it, or UINTPTR_MAX while interrupted (only set_epoch(0)
+     * puts the real limit back) */
+    if (limit == s->stack_limit)
+        return;
     s->stack_limit = limit;
     write_limit(s, limit);
     if (interrupted(s))
