@@ -16,14 +16,17 @@ time   Interleaved CPU time (user+sys): per program the engines run round-robin
        workload, so drift in the machine's load hits every engine alike; median
        and minimum per engine, and the load average before and after each program.
 
+Engine wacc-nic (not in the default set) is wacc with --no-interrupt-checks:
+what wacc's interruption checks cost (wasm2c and WAMR make none).
+
 Every engine gets the same CPU: x86-64-v3 (AVX2; valgrind 3.19 has no AVX-512):
 native and wasm2c's C are built with clang-19 -O2 -march=x86-64-v3, wacc with
 --cpu x86-64-v3 and wamrc with --opt-level=3 --cpu=x86-64-v3. The programs are
 scripts/bench's (kernels, their -msimd128 variants, the Debian source programs).
 Outputs must match native's. A benchmark, not a test: not in meson or CI.
 
-Usage: benchmarks/rank.py [--mode count,time] [--runs 11] [--jobs 1] [--only a,b]
-                          [--engines native,wacc,wasm2c,wamr] [--no-debian]
+Usage: benchmarks/rank.py [--mode count,time] [--runs 11] [--jobs 1] [--only a,b] [--reuse]
+                          [--engines native,wacc,wasm2c,wamr[,wacc-nic]] [--no-debian]
                           [--cpu x86-64-v3] [--out FILE.md [--force]]
 WAMR_DIR names the directory with wamrc and iwasm (scripts/wamr-setup.sh).
 """
@@ -65,13 +68,18 @@ def small_args(name):
     return SMALL.get(name.removesuffix("-simd"), bench.WORKLOADS[name][1])
 
 
-def run_quiet(cmd):
+def run_quiet(cmd, out=None, reuse=False):
+    """Run a build step; with reuse, skip it when its output OUT exists."""
+    if reuse and out and os.path.exists(out):
+        return
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
+        if out and os.path.exists(out):
+            os.remove(out)  # a failed step's partial output is no artifact to reuse
         raise RuntimeError(f"{' '.join(cmd[:3])}...: {(r.stderr or r.stdout).strip()[:300]}")
 
 
-def build(name, work, wacc, wamr, cpu):
+def build(name, work, wacc, wamr, cpu, reuse=False, nic=False):
     """Build NAME for every engine; return {engine: command prefix}."""
     srcs, _, wflags = bench.WORKLOADS[name]
     srcs = [s if os.path.isabs(s) else os.path.join(bench.KERNELS, s) for s in srcs]
@@ -79,21 +87,28 @@ def build(name, work, wacc, wamr, cpu):
     cmds = {}
     native = os.path.join(work, name + ".native")
     run_quiet(["clang-19", "-O2", march, *[f for f in wflags if f.startswith(("-I", "-D", "-w"))], *srcs,
-               "-o", native, "-lm"])
+               "-o", native, "-lm"], native, reuse)
     cmds["native"] = [native]
     wasm = os.path.join(work, name + ".wasm")
     run_quiet(["clang-19", "--target=wasm32-wasi", "-O2", *wflags, *bench.WASM_ONLY.get(name, []), *srcs,
-               "-o", wasm])
+               "-o", wasm], wasm, reuse)
     so = os.path.join(work, name + ".so")
-    run_quiet([wacc, "compile", "--quiet", "--cpu", cpu, wasm, "-o", so])
+    run_quiet([wacc, "compile", "--quiet", "--cpu", cpu, wasm, "-o", so], so, reuse)
     cmds["wacc"] = [wacc, "run", so]
+    # wacc-nic: the same without interruption checks (--no-interrupt-checks), a
+    # diagnostic engine: what the checks cost (wasm2c and WAMR make none)
+    if nic:
+        so_nic = os.path.join(work, name + ".nic.so")
+        run_quiet([wacc, "compile", "--quiet", "--no-interrupt-checks", "--cpu", cpu, wasm, "-o", so_nic], so_nic,
+                  reuse)
+        cmds["wacc-nic"] = [wacc, "run", so_nic]
     mod = name.replace("-", "_")
     try:
         c = os.path.join(work, f"w2c_{mod}.c")
-        run_quiet(["wasm2c", wasm, "-n", mod, "-o", c])
+        run_quiet(["wasm2c", wasm, "-n", mod, "-o", c], c, reuse)
         exe = os.path.join(work, f"w2c_{mod}")
         run_quiet(["clang-19", "-O2", march, f"-DMOD={mod}", f'-DMOD_H="w2c_{mod}.h"', f"-I{bench.W2C_RT}",
-                   f"-I{work}", bench.W2C_MAIN, c, os.path.join(bench.W2C_RT, "wasm-rt-impl.c"), "-lm", "-o", exe])
+                   f"-I{work}", bench.W2C_MAIN, c, os.path.join(bench.W2C_RT, "wasm-rt-impl.c"), "-lm", "-o", exe], exe, reuse)
         cmds["wasm2c"] = [exe]
     except RuntimeError as e:
         print(f"  wasm2c: {e}", file=sys.stderr)
@@ -101,16 +116,39 @@ def build(name, work, wacc, wamr, cpu):
         wamrc, iwasm = wamr
         aot = os.path.join(work, name + ".aot")
         try:
-            run_quiet([wamrc, *bench.WAMRC_FLAGS, "--target=x86_64", f"--cpu={cpu}", "-o", aot, wasm])
+            run_quiet([wamrc, *bench.WAMRC_FLAGS, "--target=x86_64", f"--cpu={cpu}", "-o", aot, wasm], aot, reuse)
             cmds["wamr"] = [iwasm, aot]
         except RuntimeError as e:
             print(f"  wamrc: {e}", file=sys.stderr)
     return cmds
 
 
+def iwasm_for_valgrind(work):
+    """iwasm writes the linear memory's base to the GS base (wrgsbase) before
+    every call into wasm when the CPU has FSGSBASE; valgrind does not emulate
+    wrgsbase (SIGILL). For counting, build the same iwasm with
+    WAMR_DISABLE_WRITE_GS_BASE=1 from WAMR_DIR/src (wamrc's code does not use
+    the GS base unless --enable-segue is given)."""
+    d = os.path.join(work, "iwasm-vg")
+    exe = os.path.join(d, "iwasm")
+    if os.path.exists(exe):
+        return exe
+    src = os.path.join(bench.wamr_dir(), "src", "product-mini", "platforms", "linux")
+    if not os.path.isdir(src):
+        sys.exit(f"rank: no WAMR source in {src} to build an iwasm valgrind can run")
+    print("== build iwasm without wrgsbase (for valgrind)", file=sys.stderr)
+    run_quiet(["cmake", "-S", src, "-B", d, "-G", "Ninja", "-Wno-dev", "-DCMAKE_BUILD_TYPE=Release",
+               "-DWAMR_BUILD_AOT=1", "-DWAMR_BUILD_LIBC_WASI=1", "-DWAMR_BUILD_LIBC_BUILTIN=1",
+               "-DWAMR_BUILD_SIMD=1", "-DWAMR_BUILD_BULK_MEMORY=1", "-DWAMR_DISABLE_WRITE_GS_BASE=1",
+               "-DWAMR_BUILD_INTERP=0", "-DWAMR_BUILD_FAST_INTERP=0", "-DWAMR_BUILD_JIT=0",
+               "-DWAMR_BUILD_FAST_JIT=0"])
+    run_quiet(["ninja", "-C", d, "iwasm"])
+    return exe
+
+
 def callgrind(cmd, out_file):
     """(Ir, stdout) of cmd under callgrind."""
-    r = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}", *cmd],
+    r = subprocess.run(["valgrind", "--tool=callgrind", "--main-stacksize=67108864", f"--callgrind-out-file={out_file}", *cmd],
                        stdin=subprocess.DEVNULL, capture_output=True)
     m = re.search(rb"Collected : (\d+)", r.stderr)
     if r.returncode != 0 or not m:
@@ -245,6 +283,8 @@ def main():
     ap.add_argument("--wacc", default=os.path.join(ROOT, "build", "compiler", "driver", "wacc"))
     ap.add_argument("--out", default="", help="also write the tables to FILE.md")
     ap.add_argument("--force", action="store_true", help="overwrite --out")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep the artifacts of an earlier run in build/bench/rank (stale if a compiler changed)")
     args = ap.parse_args()
     if args.out and os.path.exists(args.out) and not args.force:
         sys.exit(f"rank: {args.out} exists (pass --force to overwrite)")
@@ -264,7 +304,7 @@ def main():
     cmds_of = {}
     for name in names:
         print(f"== build {name}", file=sys.stderr)
-        cmds_of[name] = build(name, work, args.wacc, wamr, args.cpu)
+        cmds_of[name] = build(name, work, args.wacc, wamr, args.cpu, args.reuse, "wacc-nic" in engines)
     load = os.getloadavg()[0]
     out = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, load average at the start {load:.1f}; "
            f"every engine built for --cpu {args.cpu}"]
@@ -273,9 +313,16 @@ def main():
     out.append("")
     if "count" in modes:
         bench.WORKLOADS["hello"] = (["hello.c"], [], [])
-        hello = build("hello", work, args.wacc, wamr, args.cpu)
+        hello = build("hello", work, args.wacc, wamr, args.cpu, args.reuse, "wacc-nic" in engines)
         del bench.WORKLOADS["hello"]
-        lines, _ = count_table(names, cmds_of, hello, engines, cgdir, args.jobs)
+        counted = {n: dict(c) for n, c in cmds_of.items()}  # the timing keeps the installed iwasm
+        counted["hello"] = dict(hello)
+        if wamr:
+            iwasm_vg = iwasm_for_valgrind(work)
+            for cmds in counted.values():
+                if "wamr" in cmds:
+                    cmds["wamr"] = [iwasm_vg] + cmds["wamr"][1:]
+        lines, _ = count_table(names, counted, counted["hello"], engines, cgdir, args.jobs)
         out += lines
     if "time" in modes:
         lines, _ = time_table(names, cmds_of, engines, args.runs)
