@@ -138,6 +138,10 @@ typedef struct lower_mod {
     bool *escapes;
     /* [nfuncs] calling the function never grows a memory (lower_nogrow.c) */
     bool *never_grows;
+    /* [nfuncs] what code running only with memory 0 full calls for f: its
+     * plain version, or f itself (lower_func.c plain_decl); NULL when
+     * lowering in parts (calls go to f) */
+    LLVMValueRef *plains;
     unsigned md_invariant, md_prof, md_nonnull;
     LLVMValueRef md_empty;      /* empty metadata node (as value) */
     LLVMValueRef md_unlikely;   /* branch_weights {1, 2000} (as value) */

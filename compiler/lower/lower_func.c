@@ -114,6 +114,9 @@ struct lower_ctx {
     bool full_ok, relied;
     bool leaf_main;             /* dispatch at entry if relied */
     bool version_loops;         /* version call-free loops on memory 0 being full */
+    /* the code runs only with memory 0 full (a versioned loop's plain copy,
+     * a plain version): calls go to the callees' plain versions */
+    bool full_mem;
 
     bool failed;
     wasm_error *err;
@@ -998,6 +1001,8 @@ static LLVMValueRef funcref_field(lower_ctx *c, LLVMValueRef fr, unsigned field,
     return load_field(c, c->b, c->lm->t_funcref, fr, field, ty, invariant);
 }
 
+static LLVMValueRef plain_decl(lower_mod *lm, uint32_t f);
+
 static LLVMValueRef do_call(lower_ctx *c, uint32_t fidx, bool push)
 {
     const wasm_module *m = c->m;
@@ -1006,6 +1011,8 @@ static LLVMValueRef do_call(lower_ctx *c, uint32_t fidx, bool push)
         return NULL;
     }
     uint32_t ti = m->func_types[fidx];
+    if (fidx >= m->nimported_funcs && c->full_mem && c->lm->plains && c->lm->never_grows[fidx])
+        return emit_call(c, ti, plain_decl(c->lm, fidx), c->vmctx, push);
     if (fidx >= m->nimported_funcs)
         return emit_call(c, ti, lower_mod_func(c->lm, fidx), c->vmctx, push);
     LLVMValueRef i = LLVMConstInt(c->lm->t_i64, fidx, 0);
@@ -1599,8 +1606,11 @@ static void version_loop(lower_ctx *c, wasm_reader *r, const wasm_insn *in)
     /* the plain copy */
     r->p = start;
     LLVMPositionBuilderAtEnd(c->b, plain);
+    bool was_full = c->full_mem;
+    c->full_mem = true;
     do_loop(c, in);
     lower_until(c, r, base);
+    c->full_mem = was_full;
     if (c->failed || c->nctrl != base)
         goto out;
     if (!c->ctrl[base - 1].unreachable)
@@ -1643,17 +1653,29 @@ static void lower_until(lower_ctx *c, wasm_reader *r, uint32_t depth)
     }
 }
 
-/* The main version relied on memory 0 not being full (anchor_allowed):
- * the entry block (still open in c->eb) tests it and, for a full memory,
- * returns what the plain version (declared here, *plain) returns. */
-static void build_dispatch(lower_ctx *c, LLVMBasicBlockRef body, LLVMValueRef *plain)
+/* The plain version of defined function f ("NAME.plain"): lowered with
+ * no reliance on memory 0 not being full, run only when it is full. One
+ * declaration per function (lm->plains, when lowering the whole module),
+ * which build_dispatch and code that runs only with a full memory share:
+ * such code (a versioned loop's plain copy, a plain version) calls the
+ * plain versions of its callees (which never grow memory), declared here
+ * if the callee is not lowered yet (lower_function then gives it a body),
+ * or the callee itself when it was lowered without relying on the memory
+ * not being full (lm->plains[f] == lm->funcs[f]). So the hot copy of a
+ * versioned loop keeps the only call of a function called once, which
+ * the inliner then inlines as it did before loops with calls were
+ * versioned (a second call in the cold copy denies it LLVM's bonus for a
+ * local function's last call). */
+static LLVMValueRef plain_decl(lower_mod *lm, uint32_t f)
 {
-    lower_mod *lm = c->lm;
+    if (lm->plains && lm->plains[f])
+        return lm->plains[f];
+    LLVMValueRef fn = lower_mod_func(lm, f);
     size_t len = 0;
-    const char *name = LLVMGetValueName2(c->fn, &len);
+    const char *name = LLVMGetValueName2(fn, &len);
     char buf[200];
     snprintf(buf, sizeof buf, "%.*s.plain", (int)(len < 180 ? len : 180), name);
-    LLVMTypeRef fty = LLVMGlobalGetValueType(c->fn);
+    LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
     LLVMValueRef pf = LLVMAddFunction(lm->mod, buf, fty);
     LLVMSetLinkage(pf, LLVMInternalLinkage);
     lower_mod_fn_attrs(lm, pf);
@@ -1665,6 +1687,19 @@ static void build_dispatch(lower_ctx *c, LLVMBasicBlockRef body, LLVMValueRef *p
     }
     LLVMAddAttributeAtIndex(pf, LLVMAttributeFunctionIndex,
                             LLVMCreateStringAttribute(lm->ctx, "disable-tail-calls", 18, "true", 4));
+    if (lm->plains)
+        lm->plains[f] = pf;
+    return pf;
+}
+
+/* The main version relied on memory 0 not being full (anchor_allowed):
+ * the entry block (still open in c->eb) tests it and, for a full memory,
+ * returns what the plain version (declared here, *plain) returns. */
+static void build_dispatch(lower_ctx *c, LLVMBasicBlockRef body, LLVMValueRef *plain)
+{
+    lower_mod *lm = c->lm;
+    LLVMValueRef pf = plain_decl(lm, c->func_index);
+    LLVMTypeRef fty = LLVMGlobalGetValueType(c->fn);
     *plain = pf;
 
     LLVMValueRef mem = lower_memory_struct(c, 0);
@@ -1711,6 +1746,7 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool
     c->fn = fn;
     c->full_ok = full_ok;
     c->leaf_main = full_ok;
+    c->full_mem = !full_ok && plain == NULL;   /* a plain version */
     /* a non-leaf function's main lowering versions its call-free loops */
     c->version_loops = !full_ok && plain != NULL && m->nmemories > 0 &&
                        mem_may_be_full_type(&m->memories[0]);
@@ -1780,7 +1816,13 @@ bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err)
     bool leaf = m->nmemories > 0 && mem_may_be_full_type(&m->memories[0]) &&
                 lower_body_nogrow(m, lm->never_grows, code);
     LLVMValueRef plain = NULL;
+    /* a plain version an earlier caller declared (plain_decl) */
+    LLVMValueRef wanted = lm->plains ? lm->plains[func_index] : NULL;
     if (!lower_body(lm, func_index, lm->funcs[func_index], leaf, &plain, err))
         return false;
+    if (!plain && wanted)
+        plain = wanted;             /* give it a body (a copy of the main one) */
+    else if (!plain && lm->plains)
+        lm->plains[func_index] = lm->funcs[func_index];  /* later callers call it */
     return plain == NULL || lower_body(lm, func_index, plain, false, NULL, err);
 }
