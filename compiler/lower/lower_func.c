@@ -1810,11 +1810,9 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool
 bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err)
 {
     const wasm_module *m = lm->m;
-    const wasm_code *code = &m->codes[func_index - m->nimported_funcs];
     /* a function whose frame cannot see memory 0 grow (a leaf, or one that
      * calls only functions that never grow it: lower_nogrow.c) */
-    bool leaf = m->nmemories > 0 && mem_may_be_full_type(&m->memories[0]) &&
-                lower_body_nogrow(m, lm->never_grows, code);
+    bool leaf = m->nmemories > 0 && mem_may_be_full_type(&m->memories[0]) && lm->frame_nogrow[func_index];
     LLVMValueRef plain = NULL;
     /* a plain version an earlier caller declared (plain_decl) */
     LLVMValueRef wanted = lm->plains ? lm->plains[func_index] : NULL;
