@@ -112,7 +112,8 @@ struct lower_ctx {
      * (full_ok), which then dispatches at entry to a plain version when
      * memory 0 is full; `relied` records that the code used it. */
     bool full_ok, relied;
-    bool leaf_main;             /* dispatch at entry if relied */
+    bool relied_loop;           /* relied inside a loop */
+    bool leaf_main;             /* dispatch at entry if relied inside a loop */
     bool version_loops;         /* version call-free loops on memory 0 being full */
     /* the code runs only with memory 0 full (a versioned loop's plain copy,
      * a plain version): calls go to the callees' plain versions */
@@ -472,6 +473,8 @@ static bool anchor_allowed(lower_ctx *c, uint32_t mem)
     if (mem != 0 || !c->full_ok)
         return false;
     c->relied = true;
+    for (uint32_t i = 0; i < c->nctrl && !c->relied_loop; i++)
+        c->relied_loop = c->ctrl[i].kind == CT_LOOP;
     return true;
 }
 
@@ -1729,12 +1732,37 @@ static void build_dispatch(lower_ctx *c, LLVMBasicBlockRef body, LLVMValueRef *p
     LLVMDisposeBuilder(b);
 }
 
-/* Lower the body of func_index into fn. full_ok: the main version of a
- * leaf (anchor_allowed); *plain receives the plain version to lower when
- * the code relied on it (else NULL). */
-static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool full_ok,
-                       LLVMValueRef *plain, wasm_error *err)
+/* How lower_body lowers a function. */
+enum body_kind {
+    BODY_MAIN,          /* versions its loops (when memory 0 may become full) */
+    BODY_LEAF,          /* main version of a leaf: anchors (anchor_allowed) */
+    BODY_STRAIGHT,      /* main version of a leaf, no anchoring or versioning */
+    BODY_PLAIN          /* plain version: runs only with memory 0 full */
+};
+
+/* Delete fn's body (to lower it again). */
+static void clear_body(LLVMValueRef fn)
 {
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+            if (LLVMGetTypeKind(LLVMTypeOf(i)) != LLVMVoidTypeKind)
+                LLVMReplaceAllUsesWith(i, LLVMGetPoison(LLVMTypeOf(i)));
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i; (i = LLVMGetFirstInstruction(bb));)
+            LLVMInstructionEraseFromParent(i);
+    for (LLVMBasicBlockRef bb; (bb = LLVMGetFirstBasicBlock(fn));)
+        LLVMDeleteBasicBlock(bb);
+}
+
+/* Lower the body of func_index into fn. BODY_LEAF and BODY_MAIN: *plain
+ * receives the plain version to lower when the code relied on memory 0
+ * not being full (else NULL). BODY_LEAF: *redo is set when the anchoring
+ * was used only outside loops; the body is then complete but without the
+ * entry test, for lower_function to lower again as BODY_STRAIGHT. */
+static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, enum body_kind kind,
+                       LLVMValueRef *plain, bool *redo, wasm_error *err)
+{
+    bool full_ok = kind == BODY_LEAF;
     const wasm_module *m = lm->m;
     lower_ctx cx;
     lower_ctx *c = &cx;
@@ -1746,10 +1774,10 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool
     c->fn = fn;
     c->full_ok = full_ok;
     c->leaf_main = full_ok;
-    c->full_mem = !full_ok && plain == NULL;   /* a plain version */
-    /* a non-leaf function's main lowering versions its call-free loops */
-    c->version_loops = !full_ok && plain != NULL && m->nmemories > 0 &&
-                       mem_may_be_full_type(&m->memories[0]);
+    c->full_mem = kind == BODY_PLAIN;
+    /* a non-leaf function's main lowering versions its loops that cannot
+     * grow memory */
+    c->version_loops = kind == BODY_MAIN && m->nmemories > 0 && mem_may_be_full_type(&m->memories[0]);
     const wasm_code *code = &m->codes[func_index - m->nimported_funcs];
     c->cur_offset = code->code_offset;
     uint32_t ti = m->func_types[func_index];
@@ -1796,7 +1824,9 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool
      * version when memory 0 is full). */
     if (plain)
         *plain = NULL;
-    if (c->relied && c->leaf_main && plain && !c->failed)
+    if (redo)
+        *redo = c->leaf_main && c->relied && !c->relied_loop && !c->failed;
+    if (c->relied_loop && c->leaf_main && plain && !c->failed)
         build_dispatch(c, body, plain);
     else
         LLVMBuildBr(c->eb, body);
@@ -1816,11 +1846,21 @@ bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err)
     LLVMValueRef plain = NULL;
     /* a plain version an earlier caller declared (plain_decl) */
     LLVMValueRef wanted = lm->plains ? lm->plains[func_index] : NULL;
-    if (!lower_body(lm, func_index, lm->funcs[func_index], leaf, &plain, err))
+    LLVMValueRef fn = lm->funcs[func_index];
+    bool redo = false;
+    if (!lower_body(lm, func_index, fn, leaf ? BODY_LEAF : BODY_MAIN, &plain, &redo, err))
         return false;
+    /* Anchoring saves at most an instruction per access outside loops,
+     * less than the entry test costs on every call (strlen: its unrolled
+     * unaligned prefix, often skipped): lower it again without. */
+    if (redo) {
+        clear_body(fn);
+        if (!lower_body(lm, func_index, fn, BODY_STRAIGHT, NULL, NULL, err))
+            return false;
+    }
     if (!plain && wanted)
         plain = wanted;             /* give it a body (a copy of the main one) */
     else if (!plain && lm->plains)
         lm->plains[func_index] = lm->funcs[func_index];  /* later callers call it */
-    return plain == NULL || lower_body(lm, func_index, plain, false, NULL, err);
+    return plain == NULL || lower_body(lm, func_index, plain, BODY_PLAIN, NULL, NULL, err);
 }

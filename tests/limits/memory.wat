@@ -54,6 +54,20 @@
     (drop (memory.grow (i32.sub (i32.const 65536) (memory.size))))
     (i32.store (i32.const 4) (i32.const 300))
     (call $nogrow (i32.const -4)))
+  ;; the same anchored inside a loop (so it keeps its entry test: a
+  ;; function anchored only outside loops is lowered without it)
+  (func $nogrow_loop (param $p i32) (result i32) (local $i i32) (local $s i32)
+    (loop
+      (i32.store (local.get $p) (i32.const 1))
+      (local.set $s (i32.add (local.get $s)
+        (i32.add (i32.load (call $id (local.get $p))) (i32.load (i32.add (local.get $p) (i32.const 8))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if 0 (i32.lt_u (local.get $i) (i32.const 3))))
+    (local.get $s))
+  (func (export "wrap_nogrow_loop") (param $p i32) (result i32)
+    (drop (memory.grow (i32.sub (i32.const 65536) (memory.size))))
+    (i32.store (i32.const 4) (i32.const 100))
+    (call $nogrow_loop (local.get $p)))
   ;; a call that grows the memory to 4 GiB before the accesses at p and
   ;; p + 8: the entry test saw a memory that was not full, so no anchoring
   ;; in a function whose callee may grow
