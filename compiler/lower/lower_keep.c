@@ -31,7 +31,7 @@
 
 #include "lower.h"
 
-#define KEEP_PREFIX "llvm.wacc.keep."   /* what the lowering calls */
+#define KEEP_INTRINSIC "llvm.annotation"  /* what the lowering calls */
 #define VARIANT_PREFIX "wacc.keep."      /* vector variants, for the vectorisers */
 #define KEEP_MAX_BITS 512       /* widest vector variant */
 
@@ -44,7 +44,7 @@ static void keep_attrs(LLVMContextRef ctx, LLVMValueRef fn)
     LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, nounwind, 0));
 }
 
-/* "i32", "double", "v4i32"... */
+/* "i32", "i64", "v4i32"... */
 static void type_name(LLVMTypeRef t, char *buf, size_t len)
 {
     if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) {
@@ -71,50 +71,90 @@ static unsigned scalar_bits(LLVMTypeRef t)
     }
 }
 
-/* The keep function for values of type t (declared on first use): the
- * one the lowering calls (prefix, KEEP_PREFIX) or a vector variant. */
-static LLVMValueRef keep_fn(LLVMModuleRef mod, LLVMTypeRef t, const char *prefix)
+/* The integer type of t's shape: i32 for float, <2 x i64> for <2 x
+ * double>; t itself when it is one (llvm.annotation takes integers). */
+static LLVMTypeRef int_shape(LLVMContextRef ctx, LLVMTypeRef t, bool free)
+{
+    if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) {
+        LLVMTypeRef el = LLVMGetElementType(t), iel = int_shape(ctx, el, false);
+        return iel == el ? t : LLVMVectorType(iel, LLVMGetVectorSize(t));
+    }
+    if (LLVMGetTypeKind(t) == LLVMIntegerTypeKind || !scalar_bits(t))
+        return t;
+    if (free)
+        return LLVMVectorType(LLVMIntTypeInContext(ctx, scalar_bits(t)), 1);
+    return LLVMIntTypeInContext(ctx, scalar_bits(t));
+}
+
+static unsigned keep_id(void)
+{
+    return LLVMLookupIntrinsicID(KEEP_INTRINSIC, strlen(KEEP_INTRINSIC));
+}
+
+/* The vector variant for vf lanes of the keep of scalar t (declared on
+ * first use): the type llvm.annotation's VFABI mapping with four vector
+ * parameters asks for, <vf x t> (<vf x t>, <vf x ptr>, <vf x ptr>,
+ * <vf x i32>). */
+static LLVMValueRef variant_fn(LLVMModuleRef mod, LLVMTypeRef t, unsigned vf)
 {
     LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    LLVMTypeRef vt = LLVMVectorType(t, vf);
     char tn[48], name[80];
-    type_name(t, tn, sizeof tn);
-    snprintf(name, sizeof name, "%s%s", prefix, tn);
+    type_name(vt, tn, sizeof tn);
+    snprintf(name, sizeof name, "%s%s", VARIANT_PREFIX, tn);
     LLVMValueRef fn = LLVMGetNamedFunction(mod, name);
     if (fn)
         return fn;
-    LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), &t, 1, 0);
-    fn = LLVMAddFunction(mod, name, fty);
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, 0);
+    LLVMTypeRef params[4] = { vt, LLVMVectorType(ptr, vf), LLVMVectorType(ptr, vf),
+                              LLVMVectorType(LLVMInt32TypeInContext(ctx), vf) };
+    fn = LLVMAddFunction(mod, name, LLVMFunctionType(vt, params, 4, 0));
     keep_attrs(ctx, fn);
+    return fn;
+}
+
+/* The vectorisers' names for a scalar keep `call` of integer type t:
+ * its "vector-function-abi-variant" call-site attribute,
+ * _ZGV_LLVM_N<vf>vvvv_<intrinsic name>(<variant name>), ... */
+static void add_variants(LLVMModuleRef mod, LLVMValueRef call, LLVMValueRef fn, LLVMTypeRef t)
+{
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
     unsigned bits = scalar_bits(t);
-    if (LLVMGetTypeKind(t) == LLVMVectorTypeKind || !bits || strcmp(prefix, KEEP_PREFIX))
-        return fn;
-    /* the vector variants: _ZGV_LLVM_N<vf>v_<name>(<vector name>) */
+    size_t fnlen = 0;
+    const char *fname = LLVMGetValueName2(fn, &fnlen);
     char variants[1024];
     size_t pos = 0;
-    variants[0] = 0;
-    for (unsigned vf = 2; vf * bits <= KEEP_MAX_BITS; vf *= 2) {
-        LLVMTypeRef vt = LLVMVectorType(t, vf);
-        LLVMValueRef vfn = keep_fn(mod, vt, VARIANT_PREFIX);
+    for (unsigned vf = 2; bits && vf * bits <= KEEP_MAX_BITS; vf *= 2) {
         size_t n = 0;
-        const char *vname = LLVMGetValueName2(vfn, &n);
-        int w = snprintf(variants + pos, sizeof variants - pos, "%s_ZGV_LLVM_N%uv_%s(%.*s)", pos ? "," : "", vf,
-                         name, (int)n, vname);
+        const char *vname = LLVMGetValueName2(variant_fn(mod, t, vf), &n);
+        int w = snprintf(variants + pos, sizeof variants - pos, "%s_ZGV_LLVM_N%uvvvv_%.*s(%.*s)", pos ? "," : "",
+                         vf, (int)fnlen, fname, (int)n, vname);
         if (w < 0 || (size_t)w >= sizeof variants - pos)
             break;
         pos += (size_t)w;
     }
     if (pos) {
         const char *k = "vector-function-abi-variant";
-        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                                LLVMCreateStringAttribute(ctx, k, (unsigned)strlen(k), variants, (unsigned)pos));
+        LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                                 LLVMCreateStringAttribute(ctx, k, (unsigned)strlen(k), variants, (unsigned)pos));
     }
-    return fn;
 }
 
 void lower_force_read(lower_ctx *c, LLVMValueRef v)
 {
-    LLVMValueRef fn = keep_fn(lower_llvm_module(c), LLVMTypeOf(v), KEEP_PREFIX);
-    LLVMBuildCall2(lower_builder(c), LLVMGlobalGetValueType(fn), fn, &v, 1, "");
+    LLVMModuleRef mod = lower_llvm_module(c);
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    LLVMBuilderRef b = lower_builder(c);
+    LLVMTypeRef t = int_shape(ctx, LLVMTypeOf(v), lower_keep_free(c));
+    if (t != LLVMTypeOf(v))
+        v = LLVMBuildBitCast(b, v, t, "");
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, 0);
+    LLVMTypeRef over[2] = { t, ptr };
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(mod, keep_id(), over, 2);
+    LLVMValueRef args[4] = { v, LLVMConstNull(ptr), LLVMConstNull(ptr), LLVMConstInt(LLVMInt32TypeInContext(ctx), 0, 0) };
+    LLVMValueRef call = LLVMBuildCall2(b, LLVMGlobalGetValueType(fn), fn, args, 4, "");
+    if (LLVMGetTypeKind(t) != LLVMVectorTypeKind)
+        add_variants(mod, call, fn, t);
 }
 
 static bool has_prefix(LLVMValueRef fn, const char *prefix)
@@ -127,7 +167,7 @@ static bool has_prefix(LLVMValueRef fn, const char *prefix)
 
 static bool is_keep(LLVMValueRef fn)
 {
-    return has_prefix(fn, KEEP_PREFIX) || has_prefix(fn, VARIANT_PREFIX);
+    return has_prefix(fn, VARIANT_PREFIX) || (LLVMIsAFunction(fn) && LLVMGetIntrinsicID(fn) == keep_id());
 }
 
 #define USED_NAME "llvm.compiler.used"
@@ -322,10 +362,21 @@ static bool keep_redundant(LLVMValueRef call)
     return bits && anchored(load, bb, bits, 0);
 }
 
+/* Erase a keep call, and the cast that only fed it. */
+static void erase_keep(LLVMValueRef call)
+{
+    LLVMValueRef op = LLVMGetOperand(call, 0);
+    LLVMInstructionEraseFromParent(call);
+    if (LLVMIsABitCastInst(op) && !LLVMGetFirstUse(op))
+        LLVMInstructionEraseFromParent(op);
+}
+
 static void replace_call(LLVMBuilderRef b, LLVMContextRef ctx, LLVMValueRef call, bool arm, unsigned maxbits)
 {
+    if (LLVMGetFirstUse(call))     /* llvm.annotation returns its operand */
+        LLVMReplaceAllUsesWith(call, LLVMGetOperand(call, 0));
     if (keep_redundant(call)) {
-        LLVMInstructionEraseFromParent(call);
+        erase_keep(call);
         return;
     }
     LLVMValueRef v = LLVMGetOperand(call, 0);
@@ -333,7 +384,7 @@ static void replace_call(LLVMBuilderRef b, LLVMContextRef ctx, LLVMValueRef call
     if (src && LLVMGetInstructionParent(src) == LLVMGetInstructionParent(call)) {
         v = src;
         if (already_kept(v, LLVMGetInstructionParent(call))) {
-            LLVMInstructionEraseFromParent(call);
+            erase_keep(call);
             return;
         }
     }
@@ -374,7 +425,7 @@ static void replace_call(LLVMBuilderRef b, LLVMContextRef ctx, LLVMValueRef call
     LLVMAddCallSiteAttribute(nc, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, mem, 3u << 2));
     unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
     LLVMAddCallSiteAttribute(nc, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, nounwind, 0));
-    LLVMInstructionEraseFromParent(call);
+    erase_keep(call);
 }
 
 #define ROOT_NAME "wacc.root"

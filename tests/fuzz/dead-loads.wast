@@ -44,6 +44,39 @@
       (local.set 0 (i32.add (local.get 0) (i32.const 4)))
       (br_if $l (i32.lt_u (local.get 0) (i32.const 1024))))
     (local.get 1))
+;; float and vector keeps (llvm.annotation on the value's bits): a dead f64
+  ;; load in a loop the vectoriser may take, in a loop with other control
+  ;; flow (the <1 x i64> form), in a five-trip loop that is fully unrolled,
+  ;; and dead f32 and v128 loads outside loops
+  (func (export "f64-vec-dead") (local i32 f64)
+    (loop $l
+      (local.set 1 (f64.load (i32.add (local.get 0) (i32.const 1048000))))
+      (local.set 0 (i32.add (local.get 0) (i32.const 8)))
+      (br_if $l (i32.lt_u (local.get 0) (i32.const 1024)))))
+  (func (export "f64-branchy-dead") (result i32) (local i32 i32 f64)
+    (loop $l
+      (local.set 2 (f64.load (i32.add (local.get 0) (i32.const 1048000))))
+      (if (i32.and (local.get 0) (i32.const 8))
+        (then (local.set 1 (i32.add (local.get 1) (i32.const 1)))))
+      (local.set 0 (i32.add (local.get 0) (i32.const 8)))
+      (br_if $l (i32.lt_u (local.get 0) (i32.const 1024))))
+    (local.get 1))
+  (func (export "f64-five") (result f64) (local i32 f64 f64)
+    (loop $l
+      (local.set 1 (f64.load (i32.add (local.get 0) (i32.const 1048544))))
+      (local.set 2 (f64.add (local.get 2) (f64.mul (local.get 1) (f64.const 0))))
+      (local.set 2 (f64.const 1))
+      (local.set 0 (i32.add (local.get 0) (i32.const 8)))
+      (br_if $l (i32.lt_u (local.get 0) (i32.const 40))))
+    (local.get 2))
+  (func (export "f32-dead") (result f32) (local f32)
+    (local.set 0 (f32.load (i32.const 1048574)))
+    (local.set 0 (f32.const 2))
+    (local.get 0))
+  (func (export "v128-dead") (result i32) (local v128)
+    (local.set 0 (v128.load (i32.const 1048570)))
+    (local.set 0 (v128.const i32x4 0 0 0 0))
+    (i32x4.extract_lane 0 (local.get 0)))
   (func (export "in-bounds") (result i32) (local i32)
     (local.set 0 (i32.load (i32.const 1048572)))
     (i32.const 1)))
@@ -56,3 +89,8 @@
 (assert_trap (invoke "vec-copy") "out of bounds memory access")
 (assert_trap (invoke "vec-dead") "out of bounds memory access")
 (assert_return (invoke "vec-in-bounds") (i32.const 0))
+(assert_trap (invoke "f64-vec-dead") "out of bounds memory access")
+(assert_trap (invoke "f64-branchy-dead") "out of bounds memory access")
+(assert_trap (invoke "f64-five") "out of bounds memory access")
+(assert_trap (invoke "f32-dead") "out of bounds memory access")
+(assert_trap (invoke "v128-dead") "out of bounds memory access")
