@@ -7,21 +7,27 @@
  * local that is overwritten later, multiplied by zero, dropped after a
  * chain of arithmetic... (found by scripts/fuzz-diff against V8; the
  * regressions are tests/fuzz/dead-loads.wast). Each such load feeds a call
- * to `llvm.wacc.keep.<type>`, a declaration that only touches inaccessible
- * memory, so loads and stores around it still combine and move, and that
- * LLVM cannot delete. Its "llvm." name makes it an intrinsic to LLVM's
- * cost models (Function::isIntrinsic; no intrinsic has that name, so no
- * pass gives it a meaning): a loop that loads is still "call-free" for the
- * runtime unroller (x86's partial/runtime unrolling skips loops with real
- * calls) and the inliner's costs.
+ * to `llvm.annotation.<T>` (clang's __builtin_annotation; our string
+ * operands are null): it writes inaccessible memory, so LLVM cannot delete
+ * it, while loads and stores around it still combine and move, and it is
+ * one of the intrinsics LLVM's cost models count as free (TTI: "don't
+ * represent code after lowering"), so the keeps cost nothing in the
+ * inliner's and the unroller's size estimates.
  *
- * Through optimisation the keep is a call, not yet the empty `asm
- * sideeffect` it becomes (wasm2c's force_read): every scalar keep function
- * names vector variants (the "vector-function-abi-variant" attribute,
- * wacc.keep.v4double for llvm.wacc.keep.double...; not intrinsics, since
+ * llvm.annotation takes integers, so a float keep passes the value's bits:
+ * as <1 x i64> (<1 x i32>), a bitcast TTI counts as free; but the loop
+ * vectoriser cannot widen a vector-typed instruction, so in a loop it may
+ * take (lower_keep_free: innermost, no call, no control flow besides the
+ * back edge) the bits go as a scalar i64 (i32) instead, whose bitcast costs
+ * one unit. Every scalar keep call names vector variants in its
+ * "vector-function-abi-variant" attribute (wacc.keep.v4i64 for
+ * llvm.annotation.i64.p0, four vector parameters; not intrinsics, since
  * @llvm.compiler.used must hold them until the vectorisers call them), so
  * the loop and SLP vectorisers widen a loop that loads (an asm call would
  * stop them).
+ *
+ * Through optimisation the keep is a call, not yet the empty `asm
+ * sideeffect` it becomes (wasm2c's force_read).
  * wacc_keep_finish then replaces every keep call by the asm, which takes
  * the value in a register and emits no instruction.
  */
