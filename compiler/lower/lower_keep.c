@@ -348,11 +348,56 @@ static bool anchored(LLVMValueRef v, LLVMBasicBlockRef bb, unsigned bits, int de
     return false;
 }
 
+/* Do a and b compute the same value by the same instructions (so the
+ * code generator could merge them)? Unknown counts as the same. */
+static bool same_expr(LLVMValueRef a, LLVMValueRef b, int depth)
+{
+    if (a == b)
+        return true;
+    if (!LLVMIsAInstruction(a) || !LLVMIsAInstruction(b))
+        return LLVMIsAConstant(a) && LLVMIsAConstant(b) ? a == b : false;
+    if (LLVMGetInstructionOpcode(a) != LLVMGetInstructionOpcode(b) ||
+        LLVMGetNumOperands(a) != LLVMGetNumOperands(b) || LLVMIsAPHINode(a))
+        return false;
+    if (depth >= 6)
+        return true;
+    for (int i = 0; i < LLVMGetNumOperands(a); i++)
+        if (!same_expr(LLVMGetOperand(a, i), LLVMGetOperand(b, i), depth + 1))
+            return false;
+    return true;
+}
+
+/* Is integer load `load` an operand of an `icmp eq/ne` that is the
+ * condition of bb's branch, compared with a value that is neither a
+ * constant nor a load of the same address? Then the code generator needs
+ * every bit of it in bb: an equality test of two unknown values demands
+ * all bits (no combine narrows the load, as one may for a compare with a
+ * constant or through a mask), and the branch stays. */
+static bool compared(LLVMValueRef load, LLVMBasicBlockRef bb)
+{
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+    if (!term || !LLVMIsABranchInst(term) || !LLVMIsConditional(term))
+        return false;
+    LLVMValueRef cmp = LLVMGetCondition(term);
+    if (!LLVMIsAICmpInst(cmp) || LLVMGetInstructionParent(cmp) != bb)
+        return false;
+    LLVMIntPredicate p = LLVMGetICmpPredicate(cmp);
+    if (p != LLVMIntEQ && p != LLVMIntNE)
+        return false;
+    LLVMValueRef a = LLVMGetOperand(cmp, 0), b = LLVMGetOperand(cmp, 1);
+    LLVMValueRef other = a == load ? b : b == load ? a : NULL;
+    if (!other || other == load || LLVMIsAConstant(other))
+        return false;
+    return !(LLVMIsALoadInst(other) && same_expr(LLVMGetOperand(other, 0), LLVMGetOperand(load, 0), 0));
+}
+
 /* A keep is redundant when its load (a float, double or vector load, in
  * the keep's block) feeds floating-point arithmetic that a store or a
  * branch of the same block needs: the load stays, whole, in its block.
  * Dropping those keeps lets the code generator fold the load into the
- * arithmetic (mulpd (mem), ...). Integer loads keep theirs. */
+ * arithmetic (mulpd (mem), ...). An integer load's keep is redundant only
+ * when the load is compared for equality by the branch ending its block
+ * (compared): cmp (mem) in zlib's longest_match. */
 static bool keep_redundant(LLVMValueRef call)
 {
     LLVMValueRef v = LLVMGetOperand(call, 0);
@@ -362,6 +407,8 @@ static bool keep_redundant(LLVMValueRef call)
         return false;
     LLVMTypeRef t = LLVMTypeOf(load);
     LLVMTypeKind k = LLVMGetTypeKind(t);
+    if (k == LLVMIntegerTypeKind)
+        return compared(load, bb);
     if (k != LLVMFloatTypeKind && k != LLVMDoubleTypeKind && k != LLVMVectorTypeKind)
         return false;
     unsigned bits = type_bits(t);
