@@ -94,7 +94,7 @@ struct lower_ctx {
      * root_base): the loop's header and the branch ending its preheader,
      * and for up to ROOTS locals an opaque copy of memory 0's base. */
     bool next_loop_rootable;
-    bool next_loop_vector;      /* scan_loop's simple_loop for the next loop */
+    bool next_loop_vector;      /* the next loop is a vector_loop (lower_until) */
     LLVMBasicBlockRef root_header;
     LLVMValueRef root_br;
     uint32_t root_frame;
