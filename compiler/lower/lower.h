@@ -81,6 +81,10 @@ bool lower_memory(lower_ctx *c, const wasm_insn *insn);
 void lower_keep_load(LLVMValueRef v);
 /* Keep a guard-page load even when its value is dead (lower_keep.c). */
 void lower_force_read(lower_ctx *c, LLVMValueRef v);
+/* May a keep made now take a form the loop vectoriser cannot widen? True
+ * outside loops and in loops it would not take anyway (calls, inner
+ * loops, control flow besides the back edge). (lower_func.c) */
+bool lower_keep_free(lower_ctx *c);
 /* After lowering: list the keep functions' vector variants in
  * @llvm.compiler.used, so that optimisation keeps their declarations for
  * the vectorisers (wacc_keep_finish removes them again). */

@@ -35,6 +35,7 @@ typedef struct ctrl {
     LLVMValueRef *hphis;        /* [nparams] in header */
     LLVMBasicBlockRef else_bb;  /* if: the else arm */
     LLVMValueRef *ifparams;     /* [nparams] values entering the if */
+    bool vector_loop;           /* loop: one the loop vectoriser may take (lower_keep_free) */
 } ctrl;
 
 struct lower_ctx {
@@ -93,6 +94,7 @@ struct lower_ctx {
      * root_base): the loop's header and the branch ending its preheader,
      * and for up to ROOTS locals an opaque copy of memory 0's base. */
     bool next_loop_rootable;
+    bool next_loop_vector;      /* the next loop is a vector_loop (lower_until) */
     LLVMBasicBlockRef root_header;
     LLVMValueRef root_br;
     uint32_t root_frame;
@@ -531,6 +533,14 @@ static LLVMValueRef anchored_index(lower_ctx *c, uint32_t mem, LLVMValueRef inde
     return zext_index;
 }
 
+bool lower_keep_free(lower_ctx *c)
+{
+    for (uint32_t i = c->nctrl; i-- > 0;)
+        if (c->ctrl[i].kind == CT_LOOP)
+            return !c->ctrl[i].vector_loop;
+    return true;
+}
+
 bool lower_index_accessed(lower_ctx *c, LLVMValueRef x)
 {
     if (c->anchor_bb != block_key(c))
@@ -793,6 +803,8 @@ static void do_loop(lower_ctx *c, const wasm_insn *in)
         c->nroots = 0;
     }
     c->next_loop_rootable = false;
+    f->vector_loop = c->next_loop_vector;
+    c->next_loop_vector = false;
     LLVMPositionBuilderAtEnd(c->b, f->header);
     for (uint32_t i = 0; i < f->nparams; i++)
         c->stack[f->height + i] = f->hphis[i];
@@ -1490,6 +1502,8 @@ typedef struct loop_shape {
     bool nogrow;        /* as plain, but calls of functions that never grow are fine */
     bool inner;         /* no loop inside */
     bool tail_call;     /* a return_call or return_call_indirect */
+    bool branchy;       /* control flow besides the back edge: if, br_table,
+                           br/br_if to another label, return, unreachable */
     uint32_t mem;       /* memory accesses */
 } loop_shape;
 
@@ -1508,7 +1522,12 @@ static loop_shape scan_loop(lower_ctx *c, const wasm_reader *r)
         else if (in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF) {
             depth++;
             sh.inner &= in.op != WASM_OP_LOOP;
-        } else if (in.op == WASM_OP_END)
+            sh.branchy |= in.op == WASM_OP_IF;
+        } else if (in.op == WASM_OP_BR || in.op == WASM_OP_BR_IF)
+            sh.branchy |= in.imm.idx != depth;
+        else if (in.op == WASM_OP_BR_TABLE || in.op == WASM_OP_RETURN || in.op == WASM_OP_UNREACHABLE)
+            sh.branchy = true;
+        else if (in.op == WASM_OP_END)
             done = depth-- == 0;
         else if (in.op == WASM_OP_CALL) {
             sh.plain = false;
@@ -1647,6 +1666,7 @@ static void lower_until(lower_ctx *c, wasm_reader *r, uint32_t depth)
         if (in.op == WASM_OP_LOOP) {
             loop_shape sh = scan_loop(c, r);
             c->next_loop_rootable = loop_rootable(c, &sh);
+            c->next_loop_vector = sh.inner && sh.plain && !sh.branchy && !sh.tail_call;
             if (c->version_loops && loop_versionable(&sh)) {
                 version_loop(c, r, &in);
                 continue;
