@@ -124,9 +124,8 @@ typedef struct fnctx {
     LLVMBuilderRef b;
     LLVMTypeRef i1, i32, i64, ptr, vd;
     LLVMValueRef limits;
-    LLVMBasicBlockRef slow;     /* the function's interrupt block, once made */
     unsigned md_prof, md_loop;
-    LLVMValueRef unlikely, rare;
+    LLVMValueRef rare;
 } fnctx;
 
 static LLVMValueRef load_at(fnctx *f, LLVMTypeRef ty, LLVMValueRef base, size_t off)
@@ -136,44 +135,20 @@ static LLVMValueRef load_at(fnctx *f, LLVMTypeRef ty, LLVMValueRef base, size_t 
     return LLVMBuildLoad2(f->b, ty, p, "");
 }
 
-/* The function's slow block: the interrupt libcall, which traps. */
-static LLVMBasicBlockRef slow_block(fnctx *f)
-{
-    if (f->slow)
-        return f->slow;
-    LLVMBasicBlockRef saved = LLVMGetInsertBlock(f->b);
-    f->slow = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.trap");
-    LLVMPositionBuilderAtEnd(f->b, f->slow);
-    LLVMValueRef lc = load_at(f, f->ptr, f->vmctx, offsetof(struct wacc_vmctx, libcalls));
-    LLVMValueRef fp = load_at(f, f->ptr, lc, offsetof(struct wacc_libcalls, interrupt));
-    LLVMTypeRef ps[3] = { f->ptr, f->i32, f->i32 };
-    LLVMValueRef as[3] = { f->vmctx, LLVMConstInt(f->i32, f->func_index, 0), LLVMConstInt(f->i32, 0, 0) };
-    LLVMValueRef call = LLVMBuildCall2(f->b, LLVMFunctionType(f->vd, ps, 3, 0), fp, as, 3, "");
-    const char *kinds[] = { "cold", "noreturn" };
-    for (unsigned i = 0; i < 2; i++) {
-        unsigned k = LLVMGetEnumAttributeKindForName(kinds[i], strlen(kinds[i]));
-        LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(f->C, k, 0));
-    }
-    LLVMBuildUnreachable(f->b);
-    LLVMPositionBuilderAtEnd(f->b, saved);
-    return f->slow;
-}
-
-/* Emit the test at the end of block `cur` (no terminator yet): on to
- * `cont`, or to the slow block when the store's epoch is set. */
+/* Emit the poll at the end of block `cur` (no terminator yet), then on to
+ * `cont`: a volatile load of limits->epoch whose value is not used. While
+ * the store is interrupted its poll page is PROT_NONE, the load faults and
+ * the runtime's signal handler raises WACC_TRAP_DEADLINE (wacc/abi.h,
+ * struct wacc_limits, v6). */
 static void emit_test(fnctx *f, LLVMBasicBlockRef cur, LLVMBasicBlockRef cont)
 {
     LLVMPositionBuilderAtEnd(f->b, cur);
-    LLVMBasicBlockRef slow = slow_block(f);
-    LLVMPositionBuilderAtEnd(f->b, cur);
     LLVMValueRef o = LLVMConstInt(f->i64, offsetof(struct wacc_limits, epoch), 0);
     LLVMValueRef p = LLVMBuildGEP2(f->b, LLVMInt8TypeInContext(f->C), f->limits, &o, 1, "");
-    LLVMValueRef e = LLVMBuildLoad2(f->b, f->i64, p, "epoch");
+    LLVMValueRef e = LLVMBuildLoad2(f->b, f->i64, p, "poll");
     LLVMSetVolatile(e, 1);
     LLVMSetAlignment(e, 8);
-    LLVMValueRef c = LLVMBuildICmp(f->b, LLVMIntNE, e, LLVMConstInt(f->i64, 0, 0), "");
-    LLVMValueRef br = LLVMBuildCondBr(f->b, c, slow, cont);
-    LLVMSetMetadata(br, f->md_prof, f->unlikely);
+    LLVMBuildBr(f->b, cont);
 }
 
 /* In every phi of `h`, the incoming block `from` becomes `to` (one entry:
@@ -541,7 +516,6 @@ static bool instrument(fnctx *f)
         }
     }
     f->limits = load_at(f, f->ptr, f->vmctx, offsetof(struct wacc_vmctx, limits));
-    f->slow = NULL;
     LLVMPositionBuilderAtEnd(f->b, ne_bb);
     LLVMBuildBr(f->b, entry);
 
@@ -586,7 +560,6 @@ bool wacc_insert_interrupt_checks(LLVMModuleRef mod)
         LLVMValueAsMetadata(LLVMConstInt(f.i32, 1, 0)),
         LLVMValueAsMetadata(LLVMConstInt(f.i32, 1u << 20, 0)),
     };
-    f.unlikely = LLVMMetadataAsValue(f.C, LLVMMDNodeInContext2(f.C, w, 3));
     w[2] = LLVMValueAsMetadata(LLVMConstInt(f.i32, COUNT - 1, 0));
     f.rare = LLVMMetadataAsValue(f.C, LLVMMDNodeInContext2(f.C, w, 3));
     f.md_loop = LLVMGetMDKindIDInContext(f.C, "llvm.loop", 9);

@@ -2,17 +2,18 @@
  * deadline.c — limits on a store: the deadline (interruption epoch, timer
  * thread) and the linear-memory cap.
  *
- * Generated code tests the store's limits.epoch at loop back edges and
- * traps through the interrupt libcall when it is not 0; function entries
+ * Generated code polls the store's limits page at loop back edges (a load,
+ * v6): the page is PROT_NONE while the store is interrupted, and trap.c's
+ * signal handler reports the fault as the deadline; function entries
  * are stopped by the stack check, which fails while the store is
  * interrupted because the stack_limit of every vmctx of the store is then
  * UINTPTR_MAX (struct wacc_limits in wacc/abi.h; the trap libcall reports
  * such a "stack exhausted" as the deadline). A store with a deadline is
  * "watched": the engine's timer thread (started on the first deadline, one
  * per engine) sleeps until the earliest watched deadline, then counts one
- * more epoch and writes that count into limits.epoch of every watched store
- * whose deadline has passed (and UINTPTR_MAX into its vmctx stack limits),
- * and forgets them. Everything about the watch list, including those
+ * more epoch and writes that count into the epoch of every watched store
+ * whose deadline has passed (then UINTPTR_MAX into its vmctx stack limits,
+ * then protects its poll page), and forgets them. Everything about the watch list, including those
  * writes and a store's own changes to its epoch, happens under timer_lock;
  * a store leaves the list before it is freed.
  *
@@ -28,6 +29,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -49,15 +51,48 @@ static void write_limit(wacc_store *s, uintptr_t limit)
 
 static bool interrupted(wacc_store *s)
 {
-    return __atomic_load_n(&s->limits.epoch, __ATOMIC_SEQ_CST) != 0;
+    return __atomic_load_n(&s->epoch, __ATOMIC_SEQ_CST) != 0;
 }
 
 /* Interrupt the store (v != 0; any thread, under timer_lock), or let it
- * run again (v == 0; the owner thread, under timer_lock). */
+ * run again (v == 0; the owner thread, under timer_lock). The poll page
+ * changes only when the state does (a new deadline is set per request). */
 static void set_epoch(wacc_store *s, uint64_t v)
 {
-    __atomic_store_n(&s->limits.epoch, v, __ATOMIC_SEQ_CST);
+    bool was = interrupted(s);
+    __atomic_store_n(&s->epoch, v, __ATOMIC_SEQ_CST);
     write_limit(s, v ? UINTPTR_MAX : s->stack_limit);
+    if (v && !was)
+        mprotect(s->limits, WACC_POLL_PAGE, PROT_NONE);
+    else if (!v && was)
+        mprotect(s->limits, WACC_POLL_PAGE, PROT_READ);
+}
+
+/* The poll page: generated code loads its first word at every loop back
+ * edge (wacc/abi.h, struct wacc_limits); while the store is interrupted
+ * the page is PROT_NONE and the load faults (trap.c: WACC_TRAP_DEADLINE).
+ * Its own mapping, registered so that the signal handler knows it. */
+bool wacc__store_poll_init(wacc_store *s)
+{
+    void *p = mmap(NULL, WACC_POLL_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return false;
+    s->poll_slot = wacc__register_poll(p);
+    if (s->poll_slot < 0) {
+        munmap(p, WACC_POLL_PAGE);
+        return false;
+    }
+    s->limits = p;
+    return true;
+}
+
+void wacc__store_poll_free(wacc_store *s)
+{
+    if (!s->limits)
+        return;
+    wacc__unregister_poll(s->poll_slot);
+    munmap(s->limits, WACC_POLL_PAGE);
+    s->limits = NULL;
 }
 
 void wacc__store_set_stack_limit(wacc_store *s, uintptr_t limit)
@@ -237,7 +272,8 @@ _Noreturn void wacc__interrupt(void *vmctx, uint32_t func_index, uint32_t wasm_o
 uint32_t wacc__stack_trap_code(void *vmctx)
 {
     struct wacc_vmctx *vm = vmctx;
-    if (__atomic_load_n(&vm->limits->epoch, __ATOMIC_SEQ_CST) != 0 ||
+    struct wacc_instance *inst = vm->instance;
+    if ((inst && inst->store && interrupted(inst->store)) ||
         __atomic_load_n(&vm->stack_limit, __ATOMIC_SEQ_CST) == UINTPTR_MAX)
         return WACC_TRAP_DEADLINE;
     return WACC_TRAP_STACK_EXHAUSTED;

@@ -348,7 +348,7 @@ wacc_instance *wacc_instantiate(wacc_store *s, wacc_artifact *a, const wacc_exte
     inst->store = s;
     inst->art = a;
     struct wacc_vmctx *vm = inst->vmctx;
-    vm->limits = &s->limits;
+    vm->limits = s->limits;
     vm->libcalls = &wacc__libcalls;
     vm->funcrefs = inst->funcrefs;
     vm->type_ids = a->type_ids;
