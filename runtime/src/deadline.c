@@ -2,18 +2,18 @@
  * deadline.c — limits on a store: the deadline (interruption epoch, timer
  * thread) and the linear-memory cap.
  *
- * Generated code polls the store's limits page at loop back edges (a load,
- * v6): the page is PROT_NONE while the store is interrupted, and trap.c's
- * signal handler reports the fault as the deadline; function entries
+ * Generated code polls the word below each vmctx at loop back edges (a
+ * load, v6): its page is PROT_NONE while the store is interrupted, and
+ * trap.c's signal handler reports the fault as the deadline; function entries
  * are stopped by the stack check, which fails while the store is
  * interrupted because the stack_limit of every vmctx of the store is then
  * UINTPTR_MAX (struct wacc_limits in wacc/abi.h; the trap libcall reports
  * such a "stack exhausted" as the deadline). A store with a deadline is
  * "watched": the engine's timer thread (started on the first deadline, one
  * per engine) sleeps until the earliest watched deadline, then counts one
- * more epoch and writes that count into the epoch of every watched store
+ * more epoch and writes that count into limits.epoch of every watched store
  * whose deadline has passed (then UINTPTR_MAX into its vmctx stack limits,
- * then protects its poll page), and forgets them. Everything about the watch list, including those
+ * then protects their poll pages), and forgets them. Everything about the watch list, including those
  * writes and a store's own changes to its epoch, happens under timer_lock;
  * a store leaves the list before it is freed.
  *
@@ -29,7 +29,6 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -51,7 +50,14 @@ static void write_limit(wacc_store *s, uintptr_t limit)
 
 static bool interrupted(wacc_store *s)
 {
-    return __atomic_load_n(&s->epoch, __ATOMIC_SEQ_CST) != 0;
+    return __atomic_load_n(&s->limits.epoch, __ATOMIC_SEQ_CST) != 0;
+}
+
+/* The poll pages of every instance of the store (wacc/abi.h, v6). */
+static void poll_all(wacc_store *s, bool stop)
+{
+    for (struct wacc_instance *i = __atomic_load_n(&s->instances, __ATOMIC_SEQ_CST); i; i = i->next)
+        wacc__instance_poll(i, stop);
 }
 
 /* Interrupt the store (v != 0; any thread, under timer_lock), or let it
@@ -59,40 +65,9 @@ static bool interrupted(wacc_store *s)
  * changes only when the state does (a new deadline is set per request). */
 static void set_epoch(wacc_store *s, uint64_t v)
 {
-    bool was = interrupted(s);
-    __atomic_store_n(&s->epoch, v, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&s->limits.epoch, v, __ATOMIC_SEQ_CST);
     write_limit(s, v ? UINTPTR_MAX : s->stack_limit);
-    if (v && !was)
-        mprotect(s->limits, WACC_POLL_PAGE, PROT_NONE);
-    else if (!v && was)
-        mprotect(s->limits, WACC_POLL_PAGE, PROT_READ);
-}
-
-/* The poll page: generated code loads its first word at every loop back
- * edge (wacc/abi.h, struct wacc_limits); while the store is interrupted
- * the page is PROT_NONE and the load faults (trap.c: WACC_TRAP_DEADLINE).
- * Its own mapping, registered so that the signal handler knows it. */
-bool wacc__store_poll_init(wacc_store *s)
-{
-    void *p = mmap(NULL, WACC_POLL_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return false;
-    s->poll_slot = wacc__register_poll(p);
-    if (s->poll_slot < 0) {
-        munmap(p, WACC_POLL_PAGE);
-        return false;
-    }
-    s->limits = p;
-    return true;
-}
-
-void wacc__store_poll_free(wacc_store *s)
-{
-    if (!s->limits)
-        return;
-    wacc__unregister_poll(s->poll_slot);
-    munmap(s->limits, WACC_POLL_PAGE);
-    s->limits = NULL;
+    poll_all(s, v != 0);
 }
 
 void wacc__store_set_stack_limit(wacc_store *s, uintptr_t limit)
@@ -113,8 +88,10 @@ void wacc__store_add_instance(wacc_store *s, struct wacc_instance *inst)
     inst->vmctx->stack_limit = s->stack_limit;
     inst->next = s->instances;
     __atomic_store_n(&s->instances, inst, __ATOMIC_SEQ_CST);
-    if (interrupted(s))
+    if (interrupted(s)) {
         __atomic_store_n(&inst->vmctx->stack_limit, UINTPTR_MAX, __ATOMIC_SEQ_CST);
+        wacc__instance_poll(inst, true);
+    }
 }
 
 /* ---- the engine's timer thread ---- */
@@ -272,8 +249,7 @@ _Noreturn void wacc__interrupt(void *vmctx, uint32_t func_index, uint32_t wasm_o
 uint32_t wacc__stack_trap_code(void *vmctx)
 {
     struct wacc_vmctx *vm = vmctx;
-    struct wacc_instance *inst = vm->instance;
-    if ((inst && inst->store && interrupted(inst->store)) ||
+    if (__atomic_load_n(&vm->limits->epoch, __ATOMIC_SEQ_CST) != 0 ||
         __atomic_load_n(&vm->stack_limit, __ATOMIC_SEQ_CST) == UINTPTR_MAX)
         return WACC_TRAP_DEADLINE;
     return WACC_TRAP_STACK_EXHAUSTED;

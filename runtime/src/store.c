@@ -184,10 +184,6 @@ wacc_store *wacc_store_new(wacc_engine *e)
     if (!s)
         return NULL;
     s->engine = e;
-    if (!wacc__store_poll_init(s)) {
-        free(s);
-        return NULL;
-    }
     wacc__store_set_stack_limit(s, wacc__thread_enter());   /* reset by every entry */
     return s;
 }
@@ -218,6 +214,5 @@ void wacc_store_free(wacc_store *s)
         n = g->next;
         free(g);
     }
-    wacc__store_poll_free(s);
     free(s);
 }

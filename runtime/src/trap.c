@@ -10,7 +10,7 @@
  * A SIGSEGV/SIGBUS is a wasm trap only if the current thread is running wasm
  * (it has an entry), the PC is inside a registered code range and the fault
  * address is inside a live memory's reservation (-> out of bounds memory
- * access), a store's poll page (-> deadline exceeded: the store is
+ * access), an instance's poll word (-> deadline exceeded: its store is
  * interrupted, deadline.c) or just below the thread's stack limit (-> call
  * stack exhausted).
  * Anything else goes to the previously installed handler.
@@ -28,7 +28,7 @@
 
 #define MAX_MEMORIES 16384
 #define MAX_CODE_RANGES 4096
-#define MAX_POLLS 16384             /* stores alive at once */
+#define MAX_POLLS 65536             /* instances alive at once */
 #define ALTSTACK_SIZE (256u * 1024u)
 
 struct code_range {
@@ -80,12 +80,12 @@ void wacc__unregister_memory(int slot)
         atomic_store(&mem_slots[slot], 0);
 }
 
-int wacc__register_poll(const void *page)
+int wacc__register_poll(const struct wacc_vmctx *vm)
 {
     for (int i = 0; i < MAX_POLLS; i++) {
         uintptr_t expect = 0;
         if (atomic_load(&poll_slots[i]) == 0 &&
-            atomic_compare_exchange_strong(&poll_slots[i], &expect, (uintptr_t)page)) {
+            atomic_compare_exchange_strong(&poll_slots[i], &expect, (uintptr_t)vm)) {
             raise_high(&poll_high, i);
             return i;
         }
@@ -149,13 +149,14 @@ static bool in_memory(uintptr_t addr)
     return false;
 }
 
-/* A store's poll page (deadline.c), protected: the store is interrupted. */
+/* An instance's poll word (vmctx + WACC_VMCTX_POLL), protected: its
+ * store is interrupted (deadline.c). */
 static bool in_poll(uintptr_t addr)
 {
     int n = atomic_load(&poll_high);
     for (int i = 0; i < n; i++) {
-        uintptr_t p = atomic_load(&poll_slots[i]);
-        if (p && addr >= p && addr < p + WACC_POLL_PAGE)
+        uintptr_t v = atomic_load(&poll_slots[i]);
+        if (v && addr >= v + WACC_VMCTX_POLL && addr < v + WACC_VMCTX_POLL + 8)
             return true;
     }
     return false;

@@ -14,7 +14,7 @@
  *     vmctx->stack_limit (one load; it also stops an interrupted store at
  *     every call, v5);
  *   - unless compiled with --no-interrupt-checks (WACC_META_NO_INTERRUPT_CHECKS),
- *     polls the store's limits page at loop back edges (a load that faults
+ *     polls the word below the vmctx at loop back edges (a load that faults
  *     while the store is interrupted; struct wacc_limits, below);
  *   - raises traps by calling libcalls->trap (which never returns).
  *
@@ -47,10 +47,10 @@
                                        libcalls->trap(STACK_EXHAUSTED) reports
                                        the deadline;
                                     6: loop back edges poll: a volatile load of
-                                       limits->epoch, no compare, no branch; the
-                                       runtime makes the store's limits page
-                                       PROT_NONE while it is interrupted and the
-                                       fault is the deadline */
+                                       the word at vmctx + WACC_VMCTX_POLL, no
+                                       compare, no branch; the runtime makes its
+                                       page PROT_NONE while the store is
+                                       interrupted and the fault is the deadline */
 #define WACC_DESCRIPTOR_SYMBOL "wacc_descriptor"
 #define WACC_META_SECTION ".wacc_meta"
 #define WACC_META_MAGIC "WACCMETA"      /* 8 bytes, no NUL stored */
@@ -152,20 +152,23 @@ union wacc_global_slot {
  * deadline of the stores it watches (wacc_store_set_deadline), writes the
  * new count into the epoch of every store whose deadline has passed, then
  * UINTPTR_MAX into the stack_limit of every vmctx of the store, then
- * makes the store's limits page (vmctx->limits: its own mapping, 64 KiB)
- * PROT_NONE (all under the engine's timer lock; the store's owner undoes
- * it with a new deadline; while the epoch is set, every change of stack
- * the runtime makes keeps the stack limits at UINTPTR_MAX).
- * Generated code polls the page at every loop back edge (v6):
+ * makes the page below every vmctx of the store PROT_NONE (all under the
+ * engine's timer lock; the store's owner undoes it with a new deadline;
+ * while the epoch is set, every change of stack the runtime makes keeps
+ * the stack limits at UINTPTR_MAX, and a new instance starts protected).
+ * The runtime maps each vmctx at the start of a page and the page below
+ * it read-only; generated code polls a word of it at every loop back edge
+ * (v6):
  *
- *     (void)*(volatile uint64_t *)&limits->epoch;     // always 0
+ *     (void)*(volatile uint64_t *)((char *)vmctx + WACC_VMCTX_POLL);
  *
- * one load, no compare, no branch (loops LLVM vectorised poll every 128
- * iterations, through a counter): while the store is interrupted the load
- * faults and the runtime's signal handler traps WACC_TRAP_DEADLINE
- * (unwinding like any trap). Up to v5 it was a compare and a branch to
- * libcalls->interrupt, an edge the register allocator split live ranges
- * around (spills and reloads on lua's bytecode dispatch). The checks are
+ * one load, no compare, no branch, nothing but vmctx held in a register
+ * (loops LLVM vectorised poll every 128 iterations, through a counter):
+ * while the store is interrupted the load faults and the runtime's signal
+ * handler traps WACC_TRAP_DEADLINE (unwinding like any trap). Up to v5 it
+ * was a test of limits->epoch and a branch to libcalls->interrupt: an edge
+ * the register allocator split live ranges around, and limits held in a
+ * register (spills and reloads on lua's bytecode dispatch). The checks are
  * put in after LLVM's optimisation (compiler/lower/lower_interrupt.c), so
  * loops are vectorised and unrolled as without them.
  * Calls need no test (v5; up to v4 every function on a cycle of the call
@@ -176,9 +179,12 @@ union wacc_global_slot {
  * cycle of calls (recursion: direct, mutual, through tables or imports)
  * then stops at its next call, and code compiled with
  * --no-interrupt-checks too. */
+#define WACC_VMCTX_POLL (-8)    /* v6: the word loops poll, relative to vmctx */
+
 struct wacc_limits {
-    uint64_t epoch;             /* v6: always 0, the word loops poll (up to v5 the
-                                   epoch itself; up to v4 the stack limit came first) */
+    uint64_t epoch;             /* v3: interruption epoch, 0 = run (read atomically;
+                                   v6 code does not read it); up to v4 the stack
+                                   limit came first */
 };
 
 enum { WACC_LIMITS_EPOCH = 0, WACC_LIMITS__COUNT };
