@@ -141,6 +141,33 @@ static void emit_poll(fnctx *f)
 }
 
 
+/* In every phi of `h`, the incoming block `from` becomes `to` (one entry:
+ * `from` may have reached h through several edges). LLVM-C cannot change an incoming block, so
+ * each phi is rebuilt. */
+static void retarget_phis(fnctx *f, LLVMBasicBlockRef h, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
+{
+    for (LLVMValueRef i = LLVMGetFirstInstruction(h), next; i && LLVMIsAPHINode(i); i = next) {
+        next = LLVMGetNextInstruction(i);
+        unsigned n = LLVMCountIncoming(i);
+        LLVMPositionBuilderBefore(f->b, i);
+        LLVMValueRef np = LLVMBuildPhi(f->b, LLVMTypeOf(i), "");
+        bool added = false;
+        for (unsigned k = 0; k < n; k++) {
+            LLVMValueRef v = LLVMGetIncomingValue(i, k);
+            LLVMBasicBlockRef bb = LLVMGetIncomingBlock(i, k);
+            if (bb == from) {
+                if (added)
+                    continue;
+                added = true;
+                bb = to;
+            }
+            LLVMAddIncoming(np, &v, &bb, 1);
+        }
+        LLVMReplaceAllUsesWith(i, np);
+        LLVMInstructionEraseFromParent(i);
+    }
+}
+
 /* In every phi of `succ`, each incoming block `from` becomes `to` (all
  * its entries: a switch may reach succ through several edges). */
 static void rename_incoming(fnctx *f, LLVMBasicBlockRef succ, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
@@ -475,6 +502,20 @@ static bool instrument(fnctx *f)
         }
         /* the latch polls before its branch (also when it leaves the
          * loop: one load); once for all its back edges */
+        /* a one-block loop whose branch also leaves it: the poll goes on
+         * a block of its own on the back edge (see below) */
+        LLVMValueRef t = LLVMGetBasicBlockTerminator(from);
+        if (from == to && LLVMGetNumSuccessors(t) > 1) {
+            LLVMBasicBlockRef pb = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.poll");
+            for (unsigned s = 0, ns = LLVMGetNumSuccessors(t); s < ns; s++)
+                if (LLVMGetSuccessor(t, s) == to)
+                    LLVMSetSuccessor(t, s, pb);
+            LLVMPositionBuilderAtEnd(f->b, pb);
+            emit_poll(f);
+            LLVMBuildBr(f->b, to);
+            retarget_phis(f, to, from, pb);
+            continue;
+        }
         if (!polled[es[k].from]) {
             polled[es[k].from] = 1;
             LLVMPositionBuilderBefore(f->b, LLVMGetBasicBlockTerminator(from));
