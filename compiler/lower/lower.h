@@ -81,6 +81,10 @@ bool lower_memory(lower_ctx *c, const wasm_insn *insn);
 void lower_keep_load(LLVMValueRef v);
 /* Keep a guard-page load even when its value is dead (lower_keep.c). */
 void lower_force_read(lower_ctx *c, LLVMValueRef v);
+/* May a keep made now take a form the loop vectoriser cannot widen? True
+ * outside loops and in loops it would not take anyway (calls, inner
+ * loops, control flow besides the back edge). (lower_func.c) */
+bool lower_keep_free(lower_ctx *c);
 /* After lowering: list the keep functions' vector variants in
  * @llvm.compiler.used, so that optimisation keeps their declarations for
  * the vectorisers (wacc_keep_finish removes them again). */
@@ -136,8 +140,13 @@ typedef struct lower_mod {
      * in an element segment, ref.func, start): only these get a real entry
      * in the descriptor's funcs array, so LLVM may inline and drop the rest. */
     bool *escapes;
-    /* [nfuncs] calling the function never grows a memory (lower_nogrow.c) */
-    bool *never_grows;
+    /* [nfuncs] calling the function never grows a memory; its own frame
+     * cannot see memory 0 grow (lower_nogrow.c) */
+    bool *never_grows, *frame_nogrow;
+    /* [nfuncs] what code running only with memory 0 full calls for f: its
+     * plain version, or f itself (lower_func.c plain_decl); NULL when
+     * lowering in parts (calls go to f) */
+    LLVMValueRef *plains;
     unsigned md_invariant, md_prof, md_nonnull;
     LLVMValueRef md_empty;      /* empty metadata node (as value) */
     LLVMValueRef md_unlikely;   /* branch_weights {1, 2000} (as value) */
@@ -160,12 +169,11 @@ LLVMValueRef lower_mod_func(lower_mod *lm, uint32_t i);
 /* lower_func.c: lower the body of defined function `func_index`. */
 bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err);
 
-/* lower_nogrow.c: never_grows[nfuncs] for the module (NULL: out of
- * memory); whether a body's own frame can see a memory grow (false) or
- * not (true): no memory.grow, call_indirect, or call of a function that
- * may grow. */
-bool *lower_never_grows(const wasm_module *m);
-bool lower_body_nogrow(const wasm_module *m, const bool *never_grows, const wasm_code *code);
+/* lower_nogrow.c: never_grows[nfuncs] for the module, and frame_nogrow
+ * [nfuncs]: the function's own frame cannot see a memory grow (no
+ * memory.grow, call_indirect, or call of a function that may grow).
+ * false: out of memory. */
+bool lower_never_grows(const wasm_module *m, bool **never_grows, bool **frame_nogrow);
 
 /* lower_interrupt.c: mark wasm function `fn` (index func_index) for
  * wacc_insert_interrupt_checks, which runs after optimisation. */

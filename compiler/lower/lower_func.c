@@ -35,6 +35,7 @@ typedef struct ctrl {
     LLVMValueRef *hphis;        /* [nparams] in header */
     LLVMBasicBlockRef else_bb;  /* if: the else arm */
     LLVMValueRef *ifparams;     /* [nparams] values entering the if */
+    bool vector_loop;           /* loop: one the loop vectoriser may take (lower_keep_free) */
 } ctrl;
 
 struct lower_ctx {
@@ -93,6 +94,7 @@ struct lower_ctx {
      * root_base): the loop's header and the branch ending its preheader,
      * and for up to ROOTS locals an opaque copy of memory 0's base. */
     bool next_loop_rootable;
+    bool next_loop_vector;      /* the next loop is a vector_loop (lower_until) */
     LLVMBasicBlockRef root_header;
     LLVMValueRef root_br;
     uint32_t root_frame;
@@ -112,8 +114,12 @@ struct lower_ctx {
      * (full_ok), which then dispatches at entry to a plain version when
      * memory 0 is full; `relied` records that the code used it. */
     bool full_ok, relied;
-    bool leaf_main;             /* dispatch at entry if relied */
+    bool relied_loop;           /* relied inside a loop */
+    bool leaf_main;             /* dispatch at entry if relied inside a loop */
     bool version_loops;         /* version call-free loops on memory 0 being full */
+    /* the code runs only with memory 0 full (a versioned loop's plain copy,
+     * a plain version): calls go to the callees' plain versions */
+    bool full_mem;
 
     bool failed;
     wasm_error *err;
@@ -469,6 +475,8 @@ static bool anchor_allowed(lower_ctx *c, uint32_t mem)
     if (mem != 0 || !c->full_ok)
         return false;
     c->relied = true;
+    for (uint32_t i = 0; i < c->nctrl && !c->relied_loop; i++)
+        c->relied_loop = c->ctrl[i].kind == CT_LOOP;
     return true;
 }
 
@@ -523,6 +531,14 @@ static LLVMValueRef anchored_index(lower_ctx *c, uint32_t mem, LLVMValueRef inde
     a->z = zext_index;
     a->mem = mem;
     return zext_index;
+}
+
+bool lower_keep_free(lower_ctx *c)
+{
+    for (uint32_t i = c->nctrl; i-- > 0;)
+        if (c->ctrl[i].kind == CT_LOOP)
+            return !c->ctrl[i].vector_loop;
+    return true;
 }
 
 bool lower_index_accessed(lower_ctx *c, LLVMValueRef x)
@@ -787,6 +803,8 @@ static void do_loop(lower_ctx *c, const wasm_insn *in)
         c->nroots = 0;
     }
     c->next_loop_rootable = false;
+    f->vector_loop = c->next_loop_vector;
+    c->next_loop_vector = false;
     LLVMPositionBuilderAtEnd(c->b, f->header);
     for (uint32_t i = 0; i < f->nparams; i++)
         c->stack[f->height + i] = f->hphis[i];
@@ -998,6 +1016,8 @@ static LLVMValueRef funcref_field(lower_ctx *c, LLVMValueRef fr, unsigned field,
     return load_field(c, c->b, c->lm->t_funcref, fr, field, ty, invariant);
 }
 
+static LLVMValueRef plain_decl(lower_mod *lm, uint32_t f);
+
 static LLVMValueRef do_call(lower_ctx *c, uint32_t fidx, bool push)
 {
     const wasm_module *m = c->m;
@@ -1006,6 +1026,8 @@ static LLVMValueRef do_call(lower_ctx *c, uint32_t fidx, bool push)
         return NULL;
     }
     uint32_t ti = m->func_types[fidx];
+    if (fidx >= m->nimported_funcs && c->full_mem && c->lm->plains && c->lm->never_grows[fidx])
+        return emit_call(c, ti, plain_decl(c->lm, fidx), c->vmctx, push);
     if (fidx >= m->nimported_funcs)
         return emit_call(c, ti, lower_mod_func(c->lm, fidx), c->vmctx, push);
     LLVMValueRef i = LLVMConstInt(c->lm->t_i64, fidx, 0);
@@ -1480,6 +1502,8 @@ typedef struct loop_shape {
     bool nogrow;        /* as plain, but calls of functions that never grow are fine */
     bool inner;         /* no loop inside */
     bool tail_call;     /* a return_call or return_call_indirect */
+    bool branchy;       /* control flow besides the back edge: if, br_table,
+                           br/br_if to another label, return, unreachable */
     uint32_t mem;       /* memory accesses */
 } loop_shape;
 
@@ -1498,7 +1522,12 @@ static loop_shape scan_loop(lower_ctx *c, const wasm_reader *r)
         else if (in.op == WASM_OP_BLOCK || in.op == WASM_OP_LOOP || in.op == WASM_OP_IF) {
             depth++;
             sh.inner &= in.op != WASM_OP_LOOP;
-        } else if (in.op == WASM_OP_END)
+            sh.branchy |= in.op == WASM_OP_IF;
+        } else if (in.op == WASM_OP_BR || in.op == WASM_OP_BR_IF)
+            sh.branchy |= in.imm.idx != depth;
+        else if (in.op == WASM_OP_BR_TABLE || in.op == WASM_OP_RETURN || in.op == WASM_OP_UNREACHABLE)
+            sh.branchy = true;
+        else if (in.op == WASM_OP_END)
             done = depth-- == 0;
         else if (in.op == WASM_OP_CALL) {
             sh.plain = false;
@@ -1599,8 +1628,11 @@ static void version_loop(lower_ctx *c, wasm_reader *r, const wasm_insn *in)
     /* the plain copy */
     r->p = start;
     LLVMPositionBuilderAtEnd(c->b, plain);
+    bool was_full = c->full_mem;
+    c->full_mem = true;
     do_loop(c, in);
     lower_until(c, r, base);
+    c->full_mem = was_full;
     if (c->failed || c->nctrl != base)
         goto out;
     if (!c->ctrl[base - 1].unreachable)
@@ -1634,6 +1666,7 @@ static void lower_until(lower_ctx *c, wasm_reader *r, uint32_t depth)
         if (in.op == WASM_OP_LOOP) {
             loop_shape sh = scan_loop(c, r);
             c->next_loop_rootable = loop_rootable(c, &sh);
+            c->next_loop_vector = sh.inner && sh.plain && !sh.branchy && !sh.tail_call;
             if (c->version_loops && loop_versionable(&sh)) {
                 version_loop(c, r, &in);
                 continue;
@@ -1643,17 +1676,29 @@ static void lower_until(lower_ctx *c, wasm_reader *r, uint32_t depth)
     }
 }
 
-/* The main version relied on memory 0 not being full (anchor_allowed):
- * the entry block (still open in c->eb) tests it and, for a full memory,
- * returns what the plain version (declared here, *plain) returns. */
-static void build_dispatch(lower_ctx *c, LLVMBasicBlockRef body, LLVMValueRef *plain)
+/* The plain version of defined function f ("NAME.plain"): lowered with
+ * no reliance on memory 0 not being full, run only when it is full. One
+ * declaration per function (lm->plains, when lowering the whole module),
+ * which build_dispatch and code that runs only with a full memory share:
+ * such code (a versioned loop's plain copy, a plain version) calls the
+ * plain versions of its callees (which never grow memory), declared here
+ * if the callee is not lowered yet (lower_function then gives it a body),
+ * or the callee itself when it was lowered without relying on the memory
+ * not being full (lm->plains[f] == lm->funcs[f]). So the hot copy of a
+ * versioned loop keeps the only call of a function called once, which
+ * the inliner then inlines as it did before loops with calls were
+ * versioned (a second call in the cold copy denies it LLVM's bonus for a
+ * local function's last call). */
+static LLVMValueRef plain_decl(lower_mod *lm, uint32_t f)
 {
-    lower_mod *lm = c->lm;
+    if (lm->plains && lm->plains[f])
+        return lm->plains[f];
+    LLVMValueRef fn = lower_mod_func(lm, f);
     size_t len = 0;
-    const char *name = LLVMGetValueName2(c->fn, &len);
+    const char *name = LLVMGetValueName2(fn, &len);
     char buf[200];
     snprintf(buf, sizeof buf, "%.*s.plain", (int)(len < 180 ? len : 180), name);
-    LLVMTypeRef fty = LLVMGlobalGetValueType(c->fn);
+    LLVMTypeRef fty = LLVMGlobalGetValueType(fn);
     LLVMValueRef pf = LLVMAddFunction(lm->mod, buf, fty);
     LLVMSetLinkage(pf, LLVMInternalLinkage);
     lower_mod_fn_attrs(lm, pf);
@@ -1665,6 +1710,19 @@ static void build_dispatch(lower_ctx *c, LLVMBasicBlockRef body, LLVMValueRef *p
     }
     LLVMAddAttributeAtIndex(pf, LLVMAttributeFunctionIndex,
                             LLVMCreateStringAttribute(lm->ctx, "disable-tail-calls", 18, "true", 4));
+    if (lm->plains)
+        lm->plains[f] = pf;
+    return pf;
+}
+
+/* The main version relied on memory 0 not being full (anchor_allowed):
+ * the entry block (still open in c->eb) tests it and, for a full memory,
+ * returns what the plain version (declared here, *plain) returns. */
+static void build_dispatch(lower_ctx *c, LLVMBasicBlockRef body, LLVMValueRef *plain)
+{
+    lower_mod *lm = c->lm;
+    LLVMValueRef pf = plain_decl(lm, c->func_index);
+    LLVMTypeRef fty = LLVMGlobalGetValueType(c->fn);
     *plain = pf;
 
     LLVMValueRef mem = lower_memory_struct(c, 0);
@@ -1694,12 +1752,37 @@ static void build_dispatch(lower_ctx *c, LLVMBasicBlockRef body, LLVMValueRef *p
     LLVMDisposeBuilder(b);
 }
 
-/* Lower the body of func_index into fn. full_ok: the main version of a
- * leaf (anchor_allowed); *plain receives the plain version to lower when
- * the code relied on it (else NULL). */
-static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool full_ok,
-                       LLVMValueRef *plain, wasm_error *err)
+/* How lower_body lowers a function. */
+enum body_kind {
+    BODY_MAIN,          /* versions its loops (when memory 0 may become full) */
+    BODY_LEAF,          /* main version of a leaf: anchors (anchor_allowed) */
+    BODY_STRAIGHT,      /* main version of a leaf, no anchoring or versioning */
+    BODY_PLAIN          /* plain version: runs only with memory 0 full */
+};
+
+/* Delete fn's body (to lower it again). */
+static void clear_body(LLVMValueRef fn)
 {
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+            if (LLVMGetTypeKind(LLVMTypeOf(i)) != LLVMVoidTypeKind)
+                LLVMReplaceAllUsesWith(i, LLVMGetPoison(LLVMTypeOf(i)));
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i; (i = LLVMGetFirstInstruction(bb));)
+            LLVMInstructionEraseFromParent(i);
+    for (LLVMBasicBlockRef bb; (bb = LLVMGetFirstBasicBlock(fn));)
+        LLVMDeleteBasicBlock(bb);
+}
+
+/* Lower the body of func_index into fn. BODY_LEAF and BODY_MAIN: *plain
+ * receives the plain version to lower when the code relied on memory 0
+ * not being full (else NULL). BODY_LEAF: *redo is set when the anchoring
+ * was used only outside loops; the body is then complete but without the
+ * entry test, for lower_function to lower again as BODY_STRAIGHT. */
+static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, enum body_kind kind,
+                       LLVMValueRef *plain, bool *redo, wasm_error *err)
+{
+    bool full_ok = kind == BODY_LEAF;
     const wasm_module *m = lm->m;
     lower_ctx cx;
     lower_ctx *c = &cx;
@@ -1711,9 +1794,10 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool
     c->fn = fn;
     c->full_ok = full_ok;
     c->leaf_main = full_ok;
-    /* a non-leaf function's main lowering versions its call-free loops */
-    c->version_loops = !full_ok && plain != NULL && m->nmemories > 0 &&
-                       mem_may_be_full_type(&m->memories[0]);
+    c->full_mem = kind == BODY_PLAIN;
+    /* a non-leaf function's main lowering versions its loops that cannot
+     * grow memory */
+    c->version_loops = kind == BODY_MAIN && m->nmemories > 0 && mem_may_be_full_type(&m->memories[0]);
     const wasm_code *code = &m->codes[func_index - m->nimported_funcs];
     c->cur_offset = code->code_offset;
     uint32_t ti = m->func_types[func_index];
@@ -1760,7 +1844,9 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool
      * version when memory 0 is full). */
     if (plain)
         *plain = NULL;
-    if (c->relied && c->leaf_main && plain && !c->failed)
+    if (redo)
+        *redo = c->leaf_main && c->relied && !c->relied_loop && !c->failed;
+    if (c->relied_loop && c->leaf_main && plain && !c->failed)
         build_dispatch(c, body, plain);
     else
         LLVMBuildBr(c->eb, body);
@@ -1774,13 +1860,27 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, bool
 bool lower_function(lower_mod *lm, uint32_t func_index, wasm_error *err)
 {
     const wasm_module *m = lm->m;
-    const wasm_code *code = &m->codes[func_index - m->nimported_funcs];
     /* a function whose frame cannot see memory 0 grow (a leaf, or one that
      * calls only functions that never grow it: lower_nogrow.c) */
-    bool leaf = m->nmemories > 0 && mem_may_be_full_type(&m->memories[0]) &&
-                lower_body_nogrow(m, lm->never_grows, code);
+    bool leaf = m->nmemories > 0 && mem_may_be_full_type(&m->memories[0]) && lm->frame_nogrow[func_index];
     LLVMValueRef plain = NULL;
-    if (!lower_body(lm, func_index, lm->funcs[func_index], leaf, &plain, err))
+    /* a plain version an earlier caller declared (plain_decl) */
+    LLVMValueRef wanted = lm->plains ? lm->plains[func_index] : NULL;
+    LLVMValueRef fn = lm->funcs[func_index];
+    bool redo = false;
+    if (!lower_body(lm, func_index, fn, leaf ? BODY_LEAF : BODY_MAIN, &plain, &redo, err))
         return false;
-    return plain == NULL || lower_body(lm, func_index, plain, false, NULL, err);
+    /* Anchoring saves at most an instruction per access outside loops,
+     * less than the entry test costs on every call (strlen: its unrolled
+     * unaligned prefix, often skipped): lower it again without. */
+    if (redo) {
+        clear_body(fn);
+        if (!lower_body(lm, func_index, fn, BODY_STRAIGHT, NULL, NULL, err))
+            return false;
+    }
+    if (!plain && wanted)
+        plain = wanted;             /* give it a body (a copy of the main one) */
+    else if (!plain && lm->plains)
+        lm->plains[func_index] = lm->funcs[func_index];  /* later callers call it */
+    return plain == NULL || lower_body(lm, func_index, plain, BODY_PLAIN, NULL, NULL, err);
 }

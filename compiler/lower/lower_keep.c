@@ -7,21 +7,27 @@
  * local that is overwritten later, multiplied by zero, dropped after a
  * chain of arithmetic... (found by scripts/fuzz-diff against V8; the
  * regressions are tests/fuzz/dead-loads.wast). Each such load feeds a call
- * to `llvm.wacc.keep.<type>`, a declaration that only touches inaccessible
- * memory, so loads and stores around it still combine and move, and that
- * LLVM cannot delete. Its "llvm." name makes it an intrinsic to LLVM's
- * cost models (Function::isIntrinsic; no intrinsic has that name, so no
- * pass gives it a meaning): a loop that loads is still "call-free" for the
- * runtime unroller (x86's partial/runtime unrolling skips loops with real
- * calls) and the inliner's costs.
+ * to `llvm.annotation.<T>` (clang's __builtin_annotation; our string
+ * operands are null): it writes inaccessible memory, so LLVM cannot delete
+ * it, while loads and stores around it still combine and move, and it is
+ * one of the intrinsics LLVM's cost models count as free (TTI: "don't
+ * represent code after lowering"), so the keeps cost nothing in the
+ * inliner's and the unroller's size estimates.
  *
- * Through optimisation the keep is a call, not yet the empty `asm
- * sideeffect` it becomes (wasm2c's force_read): every scalar keep function
- * names vector variants (the "vector-function-abi-variant" attribute,
- * wacc.keep.v4double for llvm.wacc.keep.double...; not intrinsics, since
+ * llvm.annotation takes integers, so a float keep passes the value's bits:
+ * as <1 x i64> (<1 x i32>), a bitcast TTI counts as free; but the loop
+ * vectoriser cannot widen a vector-typed instruction, so in a loop it may
+ * take (lower_keep_free: innermost, no call, no control flow besides the
+ * back edge) the bits go as a scalar i64 (i32) instead, whose bitcast costs
+ * one unit. Every scalar keep call names vector variants in its
+ * "vector-function-abi-variant" attribute (wacc.keep.v4i64 for
+ * llvm.annotation.i64.p0, four vector parameters; not intrinsics, since
  * @llvm.compiler.used must hold them until the vectorisers call them), so
  * the loop and SLP vectorisers widen a loop that loads (an asm call would
  * stop them).
+ *
+ * Through optimisation the keep is a call, not yet the empty `asm
+ * sideeffect` it becomes (wasm2c's force_read).
  * wacc_keep_finish then replaces every keep call by the asm, which takes
  * the value in a register and emits no instruction.
  */
@@ -31,7 +37,7 @@
 
 #include "lower.h"
 
-#define KEEP_PREFIX "llvm.wacc.keep."   /* what the lowering calls */
+#define KEEP_INTRINSIC "llvm.annotation"  /* what the lowering calls */
 #define VARIANT_PREFIX "wacc.keep."      /* vector variants, for the vectorisers */
 #define KEEP_MAX_BITS 512       /* widest vector variant */
 
@@ -44,7 +50,7 @@ static void keep_attrs(LLVMContextRef ctx, LLVMValueRef fn)
     LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, nounwind, 0));
 }
 
-/* "i32", "double", "v4i32"... */
+/* "i32", "i64", "v4i32"... */
 static void type_name(LLVMTypeRef t, char *buf, size_t len)
 {
     if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) {
@@ -71,50 +77,90 @@ static unsigned scalar_bits(LLVMTypeRef t)
     }
 }
 
-/* The keep function for values of type t (declared on first use): the
- * one the lowering calls (prefix, KEEP_PREFIX) or a vector variant. */
-static LLVMValueRef keep_fn(LLVMModuleRef mod, LLVMTypeRef t, const char *prefix)
+/* The integer type of t's shape: i32 for float, <2 x i64> for <2 x
+ * double>; t itself when it is one (llvm.annotation takes integers). */
+static LLVMTypeRef int_shape(LLVMContextRef ctx, LLVMTypeRef t, bool free)
+{
+    if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) {
+        LLVMTypeRef el = LLVMGetElementType(t), iel = int_shape(ctx, el, false);
+        return iel == el ? t : LLVMVectorType(iel, LLVMGetVectorSize(t));
+    }
+    if (LLVMGetTypeKind(t) == LLVMIntegerTypeKind || !scalar_bits(t))
+        return t;
+    if (free)
+        return LLVMVectorType(LLVMIntTypeInContext(ctx, scalar_bits(t)), 1);
+    return LLVMIntTypeInContext(ctx, scalar_bits(t));
+}
+
+static unsigned keep_id(void)
+{
+    return LLVMLookupIntrinsicID(KEEP_INTRINSIC, strlen(KEEP_INTRINSIC));
+}
+
+/* The vector variant for vf lanes of the keep of scalar t (declared on
+ * first use): the type llvm.annotation's VFABI mapping with four vector
+ * parameters asks for, <vf x t> (<vf x t>, <vf x ptr>, <vf x ptr>,
+ * <vf x i32>). */
+static LLVMValueRef variant_fn(LLVMModuleRef mod, LLVMTypeRef t, unsigned vf)
 {
     LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    LLVMTypeRef vt = LLVMVectorType(t, vf);
     char tn[48], name[80];
-    type_name(t, tn, sizeof tn);
-    snprintf(name, sizeof name, "%s%s", prefix, tn);
+    type_name(vt, tn, sizeof tn);
+    snprintf(name, sizeof name, "%s%s", VARIANT_PREFIX, tn);
     LLVMValueRef fn = LLVMGetNamedFunction(mod, name);
     if (fn)
         return fn;
-    LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(ctx), &t, 1, 0);
-    fn = LLVMAddFunction(mod, name, fty);
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, 0);
+    LLVMTypeRef params[4] = { vt, LLVMVectorType(ptr, vf), LLVMVectorType(ptr, vf),
+                              LLVMVectorType(LLVMInt32TypeInContext(ctx), vf) };
+    fn = LLVMAddFunction(mod, name, LLVMFunctionType(vt, params, 4, 0));
     keep_attrs(ctx, fn);
+    return fn;
+}
+
+/* The vectorisers' names for a scalar keep `call` of integer type t:
+ * its "vector-function-abi-variant" call-site attribute,
+ * _ZGV_LLVM_N<vf>vvvv_<intrinsic name>(<variant name>), ... */
+static void add_variants(LLVMModuleRef mod, LLVMValueRef call, LLVMValueRef fn, LLVMTypeRef t)
+{
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
     unsigned bits = scalar_bits(t);
-    if (LLVMGetTypeKind(t) == LLVMVectorTypeKind || !bits || strcmp(prefix, KEEP_PREFIX))
-        return fn;
-    /* the vector variants: _ZGV_LLVM_N<vf>v_<name>(<vector name>) */
+    size_t fnlen = 0;
+    const char *fname = LLVMGetValueName2(fn, &fnlen);
     char variants[1024];
     size_t pos = 0;
-    variants[0] = 0;
-    for (unsigned vf = 2; vf * bits <= KEEP_MAX_BITS; vf *= 2) {
-        LLVMTypeRef vt = LLVMVectorType(t, vf);
-        LLVMValueRef vfn = keep_fn(mod, vt, VARIANT_PREFIX);
+    for (unsigned vf = 2; bits && vf * bits <= KEEP_MAX_BITS; vf *= 2) {
         size_t n = 0;
-        const char *vname = LLVMGetValueName2(vfn, &n);
-        int w = snprintf(variants + pos, sizeof variants - pos, "%s_ZGV_LLVM_N%uv_%s(%.*s)", pos ? "," : "", vf,
-                         name, (int)n, vname);
+        const char *vname = LLVMGetValueName2(variant_fn(mod, t, vf), &n);
+        int w = snprintf(variants + pos, sizeof variants - pos, "%s_ZGV_LLVM_N%uvvvv_%.*s(%.*s)", pos ? "," : "",
+                         vf, (int)fnlen, fname, (int)n, vname);
         if (w < 0 || (size_t)w >= sizeof variants - pos)
             break;
         pos += (size_t)w;
     }
     if (pos) {
         const char *k = "vector-function-abi-variant";
-        LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                                LLVMCreateStringAttribute(ctx, k, (unsigned)strlen(k), variants, (unsigned)pos));
+        LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                                 LLVMCreateStringAttribute(ctx, k, (unsigned)strlen(k), variants, (unsigned)pos));
     }
-    return fn;
 }
 
 void lower_force_read(lower_ctx *c, LLVMValueRef v)
 {
-    LLVMValueRef fn = keep_fn(lower_llvm_module(c), LLVMTypeOf(v), KEEP_PREFIX);
-    LLVMBuildCall2(lower_builder(c), LLVMGlobalGetValueType(fn), fn, &v, 1, "");
+    LLVMModuleRef mod = lower_llvm_module(c);
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    LLVMBuilderRef b = lower_builder(c);
+    LLVMTypeRef t = int_shape(ctx, LLVMTypeOf(v), lower_keep_free(c));
+    if (t != LLVMTypeOf(v))
+        v = LLVMBuildBitCast(b, v, t, "");
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, 0);
+    LLVMTypeRef over[2] = { t, ptr };
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(mod, keep_id(), over, 2);
+    LLVMValueRef args[4] = { v, LLVMConstNull(ptr), LLVMConstNull(ptr), LLVMConstInt(LLVMInt32TypeInContext(ctx), 0, 0) };
+    LLVMValueRef call = LLVMBuildCall2(b, LLVMGlobalGetValueType(fn), fn, args, 4, "");
+    if (LLVMGetTypeKind(t) != LLVMVectorTypeKind)
+        add_variants(mod, call, fn, t);
 }
 
 static bool has_prefix(LLVMValueRef fn, const char *prefix)
@@ -127,7 +173,7 @@ static bool has_prefix(LLVMValueRef fn, const char *prefix)
 
 static bool is_keep(LLVMValueRef fn)
 {
-    return has_prefix(fn, KEEP_PREFIX) || has_prefix(fn, VARIANT_PREFIX);
+    return has_prefix(fn, VARIANT_PREFIX) || (LLVMIsAFunction(fn) && LLVMGetIntrinsicID(fn) == keep_id());
 }
 
 #define USED_NAME "llvm.compiler.used"
@@ -302,11 +348,56 @@ static bool anchored(LLVMValueRef v, LLVMBasicBlockRef bb, unsigned bits, int de
     return false;
 }
 
+/* Do a and b compute the same value by the same instructions (so the
+ * code generator could merge them)? Unknown counts as the same. */
+static bool same_expr(LLVMValueRef a, LLVMValueRef b, int depth)
+{
+    if (a == b)
+        return true;
+    if (!LLVMIsAInstruction(a) || !LLVMIsAInstruction(b))
+        return LLVMIsAConstant(a) && LLVMIsAConstant(b) ? a == b : false;
+    if (LLVMGetInstructionOpcode(a) != LLVMGetInstructionOpcode(b) ||
+        LLVMGetNumOperands(a) != LLVMGetNumOperands(b) || LLVMIsAPHINode(a))
+        return false;
+    if (depth >= 6)
+        return true;
+    for (int i = 0; i < LLVMGetNumOperands(a); i++)
+        if (!same_expr(LLVMGetOperand(a, i), LLVMGetOperand(b, i), depth + 1))
+            return false;
+    return true;
+}
+
+/* Is integer load `load` an operand of an `icmp eq/ne` that is the
+ * condition of bb's branch, compared with a value that is neither a
+ * constant nor a load of the same address? Then the code generator needs
+ * every bit of it in bb: an equality test of two unknown values demands
+ * all bits (no combine narrows the load, as one may for a compare with a
+ * constant or through a mask), and the branch stays. */
+static bool compared(LLVMValueRef load, LLVMBasicBlockRef bb)
+{
+    LLVMValueRef term = LLVMGetBasicBlockTerminator(bb);
+    if (!term || !LLVMIsABranchInst(term) || !LLVMIsConditional(term))
+        return false;
+    LLVMValueRef cmp = LLVMGetCondition(term);
+    if (!LLVMIsAICmpInst(cmp) || LLVMGetInstructionParent(cmp) != bb)
+        return false;
+    LLVMIntPredicate p = LLVMGetICmpPredicate(cmp);
+    if (p != LLVMIntEQ && p != LLVMIntNE)
+        return false;
+    LLVMValueRef a = LLVMGetOperand(cmp, 0), b = LLVMGetOperand(cmp, 1);
+    LLVMValueRef other = a == load ? b : b == load ? a : NULL;
+    if (!other || other == load || LLVMIsAConstant(other))
+        return false;
+    return !(LLVMIsALoadInst(other) && same_expr(LLVMGetOperand(other, 0), LLVMGetOperand(load, 0), 0));
+}
+
 /* A keep is redundant when its load (a float, double or vector load, in
  * the keep's block) feeds floating-point arithmetic that a store or a
  * branch of the same block needs: the load stays, whole, in its block.
  * Dropping those keeps lets the code generator fold the load into the
- * arithmetic (mulpd (mem), ...). Integer loads keep theirs. */
+ * arithmetic (mulpd (mem), ...). An integer load's keep is redundant only
+ * when the load is compared for equality by the branch ending its block
+ * (compared): cmp (mem) in zlib's longest_match. */
 static bool keep_redundant(LLVMValueRef call)
 {
     LLVMValueRef v = LLVMGetOperand(call, 0);
@@ -316,16 +407,29 @@ static bool keep_redundant(LLVMValueRef call)
         return false;
     LLVMTypeRef t = LLVMTypeOf(load);
     LLVMTypeKind k = LLVMGetTypeKind(t);
+    if (k == LLVMIntegerTypeKind)
+        return compared(load, bb);
     if (k != LLVMFloatTypeKind && k != LLVMDoubleTypeKind && k != LLVMVectorTypeKind)
         return false;
     unsigned bits = type_bits(t);
     return bits && anchored(load, bb, bits, 0);
 }
 
+/* Erase a keep call, and the cast that only fed it. */
+static void erase_keep(LLVMValueRef call)
+{
+    LLVMValueRef op = LLVMGetOperand(call, 0);
+    LLVMInstructionEraseFromParent(call);
+    if (LLVMIsABitCastInst(op) && !LLVMGetFirstUse(op))
+        LLVMInstructionEraseFromParent(op);
+}
+
 static void replace_call(LLVMBuilderRef b, LLVMContextRef ctx, LLVMValueRef call, bool arm, unsigned maxbits)
 {
+    if (LLVMGetFirstUse(call))     /* llvm.annotation returns its operand */
+        LLVMReplaceAllUsesWith(call, LLVMGetOperand(call, 0));
     if (keep_redundant(call)) {
-        LLVMInstructionEraseFromParent(call);
+        erase_keep(call);
         return;
     }
     LLVMValueRef v = LLVMGetOperand(call, 0);
@@ -333,7 +437,7 @@ static void replace_call(LLVMBuilderRef b, LLVMContextRef ctx, LLVMValueRef call
     if (src && LLVMGetInstructionParent(src) == LLVMGetInstructionParent(call)) {
         v = src;
         if (already_kept(v, LLVMGetInstructionParent(call))) {
-            LLVMInstructionEraseFromParent(call);
+            erase_keep(call);
             return;
         }
     }
@@ -374,7 +478,7 @@ static void replace_call(LLVMBuilderRef b, LLVMContextRef ctx, LLVMValueRef call
     LLVMAddCallSiteAttribute(nc, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, mem, 3u << 2));
     unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
     LLVMAddCallSiteAttribute(nc, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, nounwind, 0));
-    LLVMInstructionEraseFromParent(call);
+    erase_keep(call);
 }
 
 #define ROOT_NAME "wacc.root"

@@ -616,8 +616,10 @@ LLVMModuleRef wacc_lower_module_parts(LLVMContextRef ctx, const wasm_module *m, 
     lm.escapes = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *lm.escapes);
     if (nparts)
         cross = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *cross);
-    lm.never_grows = lower_never_grows(m);
-    if (!lm.funcs || !lm.escapes || !lm.never_grows || (nparts && !cross) || !build_types(&lm)) {
+    bool grows_ok = lower_never_grows(m, &lm.never_grows, &lm.frame_nogrow);
+    if (!nparts)
+        lm.plains = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *lm.plains);
+    if (!lm.funcs || !lm.escapes || !grows_ok || (nparts ? !cross : !lm.plains) || !build_types(&lm)) {
         set_err(err, 0, "out of memory");
         goto out;
     }
@@ -663,6 +665,8 @@ out:
     free(lm.funcs);
     free(lm.escapes);
     free(lm.never_grows);
+    free(lm.frame_nogrow);
+    free(lm.plains);
     free(cross);
     if (!ok) {
         LLVMDisposeModule(lm.mod);

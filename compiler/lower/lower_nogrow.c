@@ -14,44 +14,50 @@
  * a component's lowered import (which may call the guest's realloc), can
  * grow the memory.
  *
- * lower_body_nogrow(m, f) then says whether f's own frame can see memory
- * 0 grow: a memory.grow or call_indirect in its body, or a call to a
- * function that may grow. Tail calls leave the frame first and are not
- * counted (as in the leaf test before).
+ * frame_nogrow[f], recorded by the same scan, says whether f's own frame
+ * can see memory 0 grow: it cannot when f has no memory.grow or
+ * call_indirect and every function it calls never grows. Tail calls
+ * leave the frame first and are not counted (as in the leaf test before).
  */
 #include <stdlib.h>
 
 #include "lower.h"
 
-/* Scan one body. *bad: memory.grow, call_indirect or return_call_indirect.
- * Calls and tail calls go to callees[0..*n) (grown as needed). */
-static bool scan_body(const wasm_module *m, const wasm_code *code, bool *bad,
-                      uint32_t **callees, uint32_t *n, uint32_t *cap)
+/* Scan one body. *bad: memory.grow or call_indirect; *tail_bad:
+ * return_call_indirect. Calls and tail calls go to callees[0..*n) (grown
+ * as needed), tail[i] set for a tail call. Stops at the first *bad. */
+static bool scan_body(const wasm_module *m, const wasm_code *code, bool *bad, bool *tail_bad,
+                      uint32_t **callees, uint8_t **tail, uint32_t *n, uint32_t *cap)
 {
     wasm_reader r;
     wasm_error we;
     bool ok = true;
-    *bad = false;
+    *bad = *tail_bad = false;
     *n = 0;
     wasm_reader_init(&r, m->bytes, code->body, code->end);
     while (ok && !*bad && r.p < r.end) {
         wasm_insn in;
         if (!wasm_read_insn(&r, &in, &we)) {
             *bad = true;
-        } else if (in.op == WASM_OP_MEMORY_GROW || in.op == WASM_OP_CALL_INDIRECT ||
-                   in.op == WASM_OP_RETURN_CALL_INDIRECT) {
+        } else if (in.op == WASM_OP_MEMORY_GROW || in.op == WASM_OP_CALL_INDIRECT) {
             *bad = true;
+        } else if (in.op == WASM_OP_RETURN_CALL_INDIRECT) {
+            *tail_bad = true;
         } else if (in.op == WASM_OP_CALL || in.op == WASM_OP_RETURN_CALL) {
             if (*n == *cap) {
                 uint32_t nc = *cap ? *cap * 2 : 64;
                 uint32_t *p = realloc(*callees, nc * sizeof *p);
-                if (!p) {
+                if (p)
+                    *callees = p;
+                uint8_t *t = p ? realloc(*tail, nc) : NULL;
+                if (!t) {
                     ok = false;
                     break;
                 }
-                *callees = p;
+                *tail = t;
                 *cap = nc;
             }
+            (*tail)[*n] = in.op == WASM_OP_RETURN_CALL;
             (*callees)[(*n)++] = in.imm.idx;
         }
     }
@@ -59,25 +65,29 @@ static bool scan_body(const wasm_module *m, const wasm_code *code, bool *bad,
     return ok;
 }
 
-bool *lower_never_grows(const wasm_module *m)
+bool lower_never_grows(const wasm_module *m, bool **never_grows, bool **frame_nogrow)
 {
     uint32_t nf = m->nfuncs, ni = m->nimported_funcs;
     bool *ng = calloc(nf ? nf : 1, sizeof *ng);
+    bool *fr = calloc(nf ? nf : 1, sizeof *fr);
     uint32_t *start = calloc((size_t)nf + 1, sizeof *start);
     uint32_t *edges = NULL, *tmp = NULL, nedges = 0, ecap = 0, tcap = 0;
+    uint8_t *etail = NULL, *ttmp = NULL;
     uint32_t *rstart = NULL, *redges = NULL, *queue = NULL;
-    if (!ng || !start)
+    *never_grows = *frame_nogrow = NULL;
+    if (!ng || !fr || !start)
         goto fail;
     /* the call graph in CSR form: callees of f at edges[start[f]..start[f+1]) */
     for (uint32_t f = 0; f < nf; f++) {
         start[f] = nedges;
         if (f < ni || f - ni >= m->ncodes)
             continue;
-        bool bad;
+        bool bad, tail_bad;
         uint32_t n;
-        if (!scan_body(m, &m->codes[f - ni], &bad, &tmp, &n, &tcap))
+        if (!scan_body(m, &m->codes[f - ni], &bad, &tail_bad, &tmp, &ttmp, &n, &tcap))
             goto fail;
-        ng[f] = !bad;
+        ng[f] = !bad && !tail_bad;
+        fr[f] = !bad;
         if (bad)
             continue;
         if (nedges + n > ecap || !edges) {
@@ -85,13 +95,18 @@ bool *lower_never_grows(const wasm_module *m)
             while (nc < nedges + n)
                 nc *= 2;
             uint32_t *p = realloc(edges, nc * sizeof *p);
-            if (!p)
+            if (p)
+                edges = p;
+            uint8_t *t = p ? realloc(etail, nc) : NULL;
+            if (!t)
                 goto fail;
-            edges = p;
+            etail = t;
             ecap = nc;
         }
-        for (uint32_t i = 0; i < n; i++)
+        for (uint32_t i = 0; i < n; i++) {
+            etail[nedges] = ttmp[i];
             edges[nedges++] = tmp[i];
+        }
     }
     start[nf] = nedges;
     /* callers in CSR form (rstart/redges), then drop every caller of a
@@ -133,39 +148,24 @@ bool *lower_never_grows(const wasm_module *m)
             }
         }
     }
-    free(rstart);
-    free(redges);
-    free(queue);
-    free(start);
-    free(edges);
-    free(tmp);
-    return ng;
+    /* a frame that calls (not tail-calls) a function that may grow */
+    for (uint32_t f = 0; f < nf; f++)
+        for (uint32_t e = start[f]; fr[f] && e < start[f + 1]; e++)
+            if (!etail[e] && (edges[e] >= nf || !ng[edges[e]]))
+                fr[f] = false;
+    *never_grows = ng;
+    *frame_nogrow = fr;
+    ng = fr = NULL;
 fail:
     free(rstart);
     free(redges);
     free(queue);
     free(ng);
+    free(fr);
     free(start);
     free(edges);
+    free(etail);
     free(tmp);
-    return NULL;
-}
-
-bool lower_body_nogrow(const wasm_module *m, const bool *never_grows, const wasm_code *code)
-{
-    wasm_reader r;
-    wasm_error we;
-    bool ok = true;
-    wasm_reader_init(&r, m->bytes, code->body, code->end);
-    while (ok && r.p < r.end) {
-        wasm_insn in;
-        if (!wasm_read_insn(&r, &in, &we))
-            ok = false;
-        else if (in.op == WASM_OP_MEMORY_GROW || in.op == WASM_OP_CALL_INDIRECT)
-            ok = false;
-        else if (in.op == WASM_OP_CALL)
-            ok = never_grows && in.imm.idx < m->nfuncs && never_grows[in.imm.idx];
-    }
-    wasm_reader_free(&r);
-    return ok;
+    free(ttmp);
+    return *never_grows != NULL;
 }

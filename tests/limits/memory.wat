@@ -54,6 +54,20 @@
     (drop (memory.grow (i32.sub (i32.const 65536) (memory.size))))
     (i32.store (i32.const 4) (i32.const 300))
     (call $nogrow (i32.const -4)))
+  ;; the same anchored inside a loop (so it keeps its entry test: a
+  ;; function anchored only outside loops is lowered without it)
+  (func $nogrow_loop (param $p i32) (result i32) (local $i i32) (local $s i32)
+    (loop
+      (i32.store (local.get $p) (i32.const 1))
+      (local.set $s (i32.add (local.get $s)
+        (i32.add (i32.load (call $id (local.get $p))) (i32.load (i32.add (local.get $p) (i32.const 8))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if 0 (i32.lt_u (local.get $i) (i32.const 3))))
+    (local.get $s))
+  (func (export "wrap_nogrow_loop") (param $p i32) (result i32)
+    (drop (memory.grow (i32.sub (i32.const 65536) (memory.size))))
+    (i32.store (i32.const 4) (i32.const 100))
+    (call $nogrow_loop (local.get $p)))
   ;; a call that grows the memory to 4 GiB before the accesses at p and
   ;; p + 8: the entry test saw a memory that was not full, so no anchoring
   ;; in a function whose callee may grow
@@ -76,6 +90,23 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if 0 (i32.lt_u (local.get $i) (i32.const 3))))
     (local.get $s))
+  ;; a versioned loop that calls functions lowered after it: with a full
+  ;; memory its plain copy calls their plain versions (lower_func.c
+  ;; plain_decl; $later anchors x + 8, which wraps, $later_id does not)
+  (func (export "wrap_loop_later") (param $grow i32) (param $p i32) (result i32) (local $i i32) (local $s i32)
+    (if (local.get $grow)
+      (then (drop (memory.grow (i32.sub (i32.const 65536) (memory.size))))))
+    (i32.store (i32.const 4) (i32.const 100))
+    (loop
+      (i32.store (local.get $p) (i32.const 1))
+      (local.set $s (i32.add (local.get $s)
+        (i32.add (call $later (call $later_id (local.get $p))) (i32.load (i32.add (local.get $p) (i32.const 8))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if 0 (i32.lt_u (local.get $i) (i32.const 3))))
+    (local.get $s))
+  (func $later_id (param i32) (result i32) (local.get 0))
+  (func $later (param $x i32) (result i32)
+    (i32.add (i32.load (local.get $x)) (i32.load (i32.add (local.get $x) (i32.const 8)))))
   ;; a byte loop whose index bump gets nuw after the access (across the
   ;; br_if that leaves the loop): with a full memory it runs off the top
   ;; and wraps to the bottom (the plain copy), else it traps at the end

@@ -102,9 +102,12 @@ expect "memory: i32 index wraps down (full)"    0 205 "" -- --invoke wrap_down "
 expect "memory: versioned loop, full memory"     0 303 "" -- --invoke wrap_loop "$W/memory.so" 1 -4
 expect "memory: versioned loop, not full"       0 3 "" -- --invoke wrap_loop "$W/memory.so" 0 16
 expect "memory: no-grow caller, full"           0 305 "" -- --invoke wrap_nogrow "$W/memory.so"
+expect "memory: no-grow caller, loop, full"     0 303 "" -- --invoke wrap_nogrow_loop "$W/memory.so" -4
 expect "memory: callee grows to full"           0 405 "" -- --invoke wrap_after_grow "$W/memory.so" -4
 expect "memory: loop with a call, full"         0 303 "" -- --invoke wrap_loop_call "$W/memory.so" 1 -4
 expect "memory: loop with a call, not full"     0 3 "" -- --invoke wrap_loop_call "$W/memory.so" 0 16
+expect "memory: loop, callees lowered later, full" 0 603 "" -- --invoke wrap_loop_later "$W/memory.so" 1 -4
+expect "memory: loop, callees lowered later"    0 3 "" -- --invoke wrap_loop_later "$W/memory.so" 0 16
 expect "memory: byte loop wraps (full)"         0 10 "" -- --invoke count_full "$W/memory.so"
 expect "memory: byte loop past the end"         nz "" "out of bounds" -- --invoke count "$W/memory.so" 65534 4
 expect "max-memory: grow within"   0 1 "" -- --max-memory 128KiB --invoke grow "$W/memory.so" 1
