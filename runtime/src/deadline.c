@@ -2,8 +2,9 @@
  * deadline.c — limits on a store: the deadline (interruption epoch, timer
  * thread) and the linear-memory cap.
  *
- * Generated code tests the store's limits.epoch at loop back edges and
- * traps through the interrupt libcall when it is not 0; function entries
+ * Generated code polls the word below each vmctx at loop back edges (a
+ * load, v6): its page is PROT_NONE while the store is interrupted, and
+ * trap.c's signal handler reports the fault as the deadline; function entries
  * are stopped by the stack check, which fails while the store is
  * interrupted because the stack_limit of every vmctx of the store is then
  * UINTPTR_MAX (struct wacc_limits in wacc/abi.h; the trap libcall reports
@@ -11,8 +12,8 @@
  * "watched": the engine's timer thread (started on the first deadline, one
  * per engine) sleeps until the earliest watched deadline, then counts one
  * more epoch and writes that count into limits.epoch of every watched store
- * whose deadline has passed (and UINTPTR_MAX into its vmctx stack limits),
- * and forgets them. Everything about the watch list, including those
+ * whose deadline has passed (then UINTPTR_MAX into its vmctx stack limits,
+ * then protects their poll pages), and forgets them. Everything about the watch list, including those
  * writes and a store's own changes to its epoch, happens under timer_lock;
  * a store leaves the list before it is freed.
  *
@@ -52,12 +53,21 @@ static bool interrupted(wacc_store *s)
     return __atomic_load_n(&s->limits.epoch, __ATOMIC_SEQ_CST) != 0;
 }
 
+/* The poll pages of every instance of the store (wacc/abi.h, v6). */
+static void poll_all(wacc_store *s, bool stop)
+{
+    for (struct wacc_instance *i = __atomic_load_n(&s->instances, __ATOMIC_SEQ_CST); i; i = i->next)
+        wacc__instance_poll(i, stop);
+}
+
 /* Interrupt the store (v != 0; any thread, under timer_lock), or let it
- * run again (v == 0; the owner thread, under timer_lock). */
+ * run again (v == 0; the owner thread, under timer_lock). The poll page
+ * changes only when the state does (a new deadline is set per request). */
 static void set_epoch(wacc_store *s, uint64_t v)
 {
     __atomic_store_n(&s->limits.epoch, v, __ATOMIC_SEQ_CST);
     write_limit(s, v ? UINTPTR_MAX : s->stack_limit);
+    poll_all(s, v != 0);
 }
 
 void wacc__store_set_stack_limit(wacc_store *s, uintptr_t limit)
@@ -78,8 +88,10 @@ void wacc__store_add_instance(wacc_store *s, struct wacc_instance *inst)
     inst->vmctx->stack_limit = s->stack_limit;
     inst->next = s->instances;
     __atomic_store_n(&s->instances, inst, __ATOMIC_SEQ_CST);
-    if (interrupted(s))
+    if (interrupted(s)) {
         __atomic_store_n(&inst->vmctx->stack_limit, UINTPTR_MAX, __ATOMIC_SEQ_CST);
+        wacc__instance_poll(inst, true);
+    }
 }
 
 /* ---- the engine's timer thread ---- */

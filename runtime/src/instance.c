@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -16,7 +17,16 @@ void wacc__instance_free(struct wacc_instance *inst)
     const wasm_module *m = inst->mod;
     for (uint32_t i = 0; i < m->nelems; i++)
         free(inst->elem_refs[i]);
-    free(inst);
+    wacc__unregister_poll(inst->poll_slot);
+    munmap(inst->map, inst->map_len);
+}
+
+void wacc__instance_poll(struct wacc_instance *inst, bool stop)
+{
+    if (inst->poll_stopped == stop)
+        return;
+    inst->poll_stopped = stop;
+    mprotect(inst->map, inst->page, stop ? PROT_NONE : PROT_READ);
 }
 
 /* The cell of global `idx`: inline in the vmctx if the module defines it,
@@ -274,14 +284,18 @@ static void *carve(uint8_t *base, size_t *off, size_t n, size_t size)
 }
 
 /* One zeroed allocation for the instance, its vmctx with the global slots,
- * its arrays and its defined globals' objects (NULL if out of memory). */
+ * its arrays and its defined globals' objects (NULL if out of memory): a
+ * mapping whose first page holds the poll word (wacc/abi.h, v6: the 8
+ * bytes below the vmctx, read-only; PROT_NONE while the store is
+ * interrupted), the vmctx at the start of the second. */
 static struct wacc_instance *alloc_instance(const wasm_module *m)
 {
     size_t nf = m->nfuncs, nt = m->ntables, nm = m->nmemories, ng = m->nglobals;
     size_t ne = m->nelems, nd = m->ndatas, ndg = ng - m->nimported_globals;
-    size_t total = (sizeof(struct wacc_instance) + 15) & ~(size_t)15;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t total = page + ((WACC_VMCTX_SIZE(ng) + 15) & ~(size_t)15);
     const size_t sizes[][2] = {
-        { 1, WACC_VMCTX_SIZE(ng) },
+        { 1, sizeof(struct wacc_instance) },
         { nf, sizeof(struct wacc_funcref) }, { nf, sizeof(wacc_func *) },
         { nt, sizeof(struct wacc_table *) }, { nt, sizeof(wacc_table_obj *) },
         { nm, sizeof(struct wacc_memory *) }, { nm, sizeof(wacc_memory_obj *) },
@@ -294,13 +308,23 @@ static struct wacc_instance *alloc_instance(const wasm_module *m)
             return NULL;
         total += (sizes[i][0] * sizes[i][1] + 15) & ~(size_t)15;
     }
-    uint8_t *base = aligned_alloc(16, total);
-    if (!base)
+    uint8_t *base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED)
         return NULL;
-    memset(base, 0, total);
-    struct wacc_instance *inst = (struct wacc_instance *)base;
-    size_t off = (sizeof *inst + 15) & ~(size_t)15;
-    inst->vmctx = carve(base, &off, 1, WACC_VMCTX_SIZE(ng));
+    struct wacc_vmctx *vm = (struct wacc_vmctx *)(base + page);
+    int slot = wacc__register_poll(vm);
+    if (slot < 0 || mprotect(base, page, PROT_READ) != 0) {
+        wacc__unregister_poll(slot);
+        munmap(base, total);
+        return NULL;
+    }
+    size_t off = page + ((WACC_VMCTX_SIZE(ng) + 15) & ~(size_t)15);
+    struct wacc_instance *inst = carve(base, &off, 1, sizeof *inst);
+    inst->map = base;
+    inst->map_len = total;
+    inst->page = page;
+    inst->poll_slot = slot;
+    inst->vmctx = vm;
     inst->funcrefs = carve(base, &off, nf, sizeof *inst->funcrefs);
     inst->funcs = carve(base, &off, nf, sizeof *inst->funcs);
     inst->tables = carve(base, &off, nt, sizeof *inst->tables);

@@ -73,6 +73,8 @@ void wacc__engine_timer_init(wacc_engine *e);
 void wacc__engine_timer_stop(wacc_engine *e);
 _Noreturn void wacc__interrupt(void *vmctx, uint32_t func_index, uint32_t wasm_offset);
 void wacc__store_unwatch(struct wacc_store *s);     /* wacc_store_free */
+/* Make the page of an instance's poll word PROT_NONE (stop) or readable. */
+void wacc__instance_poll(struct wacc_instance *inst, bool stop);
 /* The stack limit of the stack the store's wasm runs on now (owner thread:
  * every entry, fiber switch and return sets it). It becomes the
  * stack_limit of every vmctx of the store, unless the store is
@@ -232,6 +234,11 @@ struct wacc_global_obj {
 /* ---- instances (instance.c) ---- */
 struct wacc_instance {
     struct wacc_vmctx *vmctx;           /* in the instance's allocation, with its global slots */
+    uint8_t *map;                       /* the allocation (mmap): the poll page, then
+                                           the vmctx, then the rest (instance.c) */
+    size_t map_len, page;
+    int poll_slot;                      /* trap.c's registry of poll words */
+    bool poll_stopped;                  /* its page is PROT_NONE (deadline.c) */
     wacc_store *store;
     wacc_artifact *art;
     const wasm_module *mod;
@@ -295,6 +302,10 @@ void wacc__set_trap(wacc_trap *trap, uint32_t code, const struct wacc_instance *
 bool wacc__register_code(wacc_artifact *a, uintptr_t start, uintptr_t end);
 void wacc__unregister_code(wacc_artifact *a);
 int wacc__register_memory(uint8_t *base);       /* slot or -1 */
+/* Poll words (vmctx + WACC_VMCTX_POLL, on the page below the vmctx,
+ * instance.c): a fault on one in generated code is the deadline. */
+int wacc__register_poll(const struct wacc_vmctx *vm);   /* slot or -1 */
+void wacc__unregister_poll(int slot);
 void wacc__unregister_memory(int slot);
 
 /* ---- libcalls (libcalls.c) ---- */

@@ -10,7 +10,9 @@
  * A SIGSEGV/SIGBUS is a wasm trap only if the current thread is running wasm
  * (it has an entry), the PC is inside a registered code range and the fault
  * address is inside a live memory's reservation (-> out of bounds memory
- * access) or just below the thread's stack limit (-> call stack exhausted).
+ * access), an instance's poll word (-> deadline exceeded: its store is
+ * interrupted, deadline.c) or just below the thread's stack limit (-> call
+ * stack exhausted).
  * Anything else goes to the previously installed handler.
  */
 #include <pthread.h>
@@ -26,6 +28,7 @@
 
 #define MAX_MEMORIES 16384
 #define MAX_CODE_RANGES 4096
+#define MAX_POLLS 65536             /* instances alive at once */
 #define ALTSTACK_SIZE (256u * 1024u)
 
 struct code_range {
@@ -34,6 +37,8 @@ struct code_range {
 };
 
 static _Atomic uintptr_t mem_slots[MAX_MEMORIES];
+static _Atomic uintptr_t poll_slots[MAX_POLLS];
+static atomic_int poll_high;
 static atomic_int mem_high;                 /* slots in use are below this */
 static struct code_range code_slots[MAX_CODE_RANGES];
 static atomic_int code_high;
@@ -73,6 +78,25 @@ void wacc__unregister_memory(int slot)
 {
     if (slot >= 0 && slot < MAX_MEMORIES)
         atomic_store(&mem_slots[slot], 0);
+}
+
+int wacc__register_poll(const struct wacc_vmctx *vm)
+{
+    for (int i = 0; i < MAX_POLLS; i++) {
+        uintptr_t expect = 0;
+        if (atomic_load(&poll_slots[i]) == 0 &&
+            atomic_compare_exchange_strong(&poll_slots[i], &expect, (uintptr_t)vm)) {
+            raise_high(&poll_high, i);
+            return i;
+        }
+    }
+    return -1;
+}
+
+void wacc__unregister_poll(int slot)
+{
+    if (slot >= 0 && slot < MAX_POLLS)
+        atomic_store(&poll_slots[slot], 0);
 }
 
 bool wacc__register_code(wacc_artifact *a, uintptr_t start, uintptr_t end)
@@ -125,6 +149,19 @@ static bool in_memory(uintptr_t addr)
     return false;
 }
 
+/* An instance's poll word (vmctx + WACC_VMCTX_POLL), protected: its
+ * store is interrupted (deadline.c). */
+static bool in_poll(uintptr_t addr)
+{
+    int n = atomic_load(&poll_high);
+    for (int i = 0; i < n; i++) {
+        uintptr_t v = atomic_load(&poll_slots[i]);
+        if (v && addr >= v + WACC_VMCTX_POLL && addr < v + WACC_VMCTX_POLL + 8)
+            return true;
+    }
+    return false;
+}
+
 /* ---- signal handling ---- */
 
 static void chain(int sig, siginfo_t *si, void *uc)
@@ -163,6 +200,8 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
         uint32_t code = 0;
         if (in_memory(addr))
             code = WACC_TRAP_MEMORY_OOB;
+        else if (in_poll(addr))
+            code = WACC_TRAP_DEADLINE;
         else if (tls_stack_limit && addr < tls_stack_limit && addr + (1u << 20) >= tls_stack_low)
             code = WACC_TRAP_STACK_EXHAUSTED;
         if (code) {

@@ -48,6 +48,37 @@
         (br_table $l $l $out (select (i32.const 2) (i32.and (i32.shr_u (local.get 1) (i32.const 1)) (i32.const 1))
                                      (i32.eq (local.get 1) (local.get 0))))))
     (local.get 1))
+  ;; an interpreter's dispatch loop (a br_table over the opcodes of a
+  ;; program in memory, every case back to one latch: lua's luaV_execute);
+  ;; `dispatch 0` runs a program that ends (returns 6), `dispatch 1` one
+  ;; that jumps back forever (the latch polls, v6)
+  (func (export "dispatch") (param i32) (result i32) (local $pc i32) (local $acc i32)
+    (i32.store8 (i32.const 100) (i32.const 0))      ;; add 1
+    (i32.store8 (i32.const 101) (i32.const 1))      ;; add 2
+    (i32.store8 (i32.const 102) (i32.const 0))      ;; add 1
+    (i32.store8 (i32.const 103) (i32.const 2))      ;; add 2, halt unless param
+    (i32.store8 (i32.const 104) (i32.const 3))      ;; jump to 100
+    (local.set $pc (i32.const 100))
+    (block $halt
+      (loop $next
+        (block $jump
+          (block $c2
+            (block $c1
+              (block $c0
+                (br_table $c0 $c1 $c2 $jump (i32.load8_u (local.get $pc))))
+              (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
+              (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+              (br $next))
+            (local.set $acc (i32.add (local.get $acc) (i32.const 2)))
+            (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+            (br $next))
+          (local.set $acc (i32.add (local.get $acc) (i32.const 2)))
+          (br_if $halt (i32.eqz (local.get 0)))
+          (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+          (br $next))
+        (local.set $pc (i32.const 100))
+        (br $next)))
+    (local.get $acc))
   ;; mutual recursion, stopped at calls (the stack check)
   (func $ping (param i32) (result i32)
     (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))

@@ -58,6 +58,8 @@ expect "timeout: memory loop"           nz "" "$DL" -- --timeout 500ms --invoke 
 expect "timeout: SIMD memory loop"      nz "" "$DL" -- --timeout 500ms --invoke vsum "$W/loops.so"
 expect "timeout: br_table loop"         nz "" "$DL" -- --timeout 500ms --invoke tabloop "$W/loops.so" 1
 expect "br_table loop that ends"        0 4 "" -- --timeout 1m --invoke tabloop "$W/loops.so" 4
+expect "timeout: dispatch loop"         nz "" "$DL" -- --timeout 500ms --invoke dispatch "$W/loops.so" 1
+expect "dispatch loop that ends"        0 6 "" -- --timeout 1m --invoke dispatch "$W/loops.so" 0
 expect "timeout: host calls in a loop"  nz "" "$DL" -- --timeout 500ms "$W/hostloop.so"
 expect "timeout: stops a host wait (poll_oneoff)" nz "" "$DL" -- --timeout 300ms "$W/sleep.so"
 expect "timeout: .wasm through cache"   nz "" "$DL" -- --timeout 500ms --no-cache --invoke spin "$W/loops.wasm"

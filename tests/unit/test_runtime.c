@@ -788,6 +788,15 @@ START_TEST(deadlines)
     ck_assert(!wacc_call(s, spin.of.func, NULL, 0, NULL, 0, &trap));
     ck_assert_uint_eq(trap.code, WACC_TRAP_DEADLINE);
     ck_assert_ptr_nonnull(strstr(trap.message, "deadline exceeded"));
+    /* lifted and armed again (v6: the poll page is made readable and
+     * protected again): the loop stops each time, by the timer too */
+    for (int round = 0; round < 2; round++) {
+        wacc_store_set_deadline(s, 0);
+        wacc_store_set_deadline(s, round ? wacc_monotonic_ns() + 50000000ull : 1);
+        memset(&trap, 0, sizeof trap);
+        ck_assert(!wacc_call(s, spin.of.func, NULL, 0, NULL, 0, &trap));
+        ck_assert_uint_eq(trap.code, WACC_TRAP_DEADLINE);
+    }
     wacc_store_free(s);
     wacc_artifact_free(a);
     wacc_engine_free(e);

@@ -14,8 +14,8 @@
  *     vmctx->stack_limit (one load; it also stops an interrupted store at
  *     every call, v5);
  *   - unless compiled with --no-interrupt-checks (WACC_META_NO_INTERRUPT_CHECKS),
- *     tests the store's interruption epoch at loop back edges
- *     (struct wacc_limits, below);
+ *     polls the word below the vmctx at loop back edges (a load that faults
+ *     while the store is interrupted; struct wacc_limits, below);
  *   - raises traps by calling libcalls->trap (which never returns).
  *
  * The artifact (.so)
@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WACC_ABI_VERSION 5u      /* 2: component descriptor carries fused adapters (k2);
+#define WACC_ABI_VERSION 6u      /* 2: component descriptor carries fused adapters (k2);
                                     3: interruption epoch (wacc_limits, libcall INTERRUPT,
                                        WACC_TRAP_DEADLINE, meta flags); 32-bit memories
                                        grow to 65536 pages;
@@ -45,7 +45,12 @@
                                        store's stack limits are UINTPTR_MAX, the
                                        prologue stack check fails and
                                        libcalls->trap(STACK_EXHAUSTED) reports
-                                       the deadline */
+                                       the deadline;
+                                    6: loop back edges poll: a volatile load of
+                                       the word at vmctx + WACC_VMCTX_POLL, no
+                                       compare, no branch; the runtime makes its
+                                       page PROT_NONE while the store is
+                                       interrupted and the fault is the deadline */
 #define WACC_DESCRIPTOR_SYMBOL "wacc_descriptor"
 #define WACC_META_SECTION ".wacc_meta"
 #define WACC_META_MAGIC "WACCMETA"      /* 8 bytes, no NUL stored */
@@ -141,26 +146,31 @@ union wacc_global_slot {
     wacc_val *cell;             /* imported global: the exporter's cell */
 };
 
-/* Interruption (v3, v5). Each store's limits hold an interruption epoch,
- * 0 while the store may run. The engine counts the deadlines that have
+/* Interruption (v3, v5, v6). Each store has an interruption epoch, 0
+ * while the store may run. The engine counts the deadlines that have
  * passed (its epoch); its timer thread, which sleeps until the earliest
  * deadline of the stores it watches (wacc_store_set_deadline), writes the
- * new count into limits->epoch of every store whose deadline has passed,
- * then UINTPTR_MAX into the stack_limit of every vmctx of the store (all
- * atomically; the store's owner sets the epoch back to 0 and the stack
- * limits back to the real one with a new deadline; while the epoch is
- * set, every change of stack the runtime makes keeps them at UINTPTR_MAX).
- * Generated code tests the epoch at every loop back edge:
+ * new count into the epoch of every store whose deadline has passed, then
+ * UINTPTR_MAX into the stack_limit of every vmctx of the store, then
+ * makes the page below every vmctx of the store PROT_NONE (all under the
+ * engine's timer lock; the store's owner undoes it with a new deadline;
+ * while the epoch is set, every change of stack the runtime makes keeps
+ * the stack limits at UINTPTR_MAX, and a new instance starts protected).
+ * The runtime maps each vmctx at the start of a page and the page below
+ * it read-only; generated code polls a word of it at every loop back edge
+ * (v6):
  *
- *     if (atomic_load_relaxed(limits->epoch) != 0)
- *         libcalls->interrupt(vmctx, func_index, wasm_offset);   // noreturn
+ *     (void)*(volatile uint64_t *)((char *)vmctx + WACC_VMCTX_POLL);
  *
- * one load and a compare with a branch weighted as never taken (loops LLVM
- * vectorised test it every 128 iterations, through a counter); the
- * libcall traps WACC_TRAP_DEADLINE (unwinding like any trap), so the path
- * never comes back and costs the loop no registers. The checks are put in
- * after LLVM's optimisation (compiler/lower/lower_interrupt.c), so loops
- * are vectorised and unrolled as without them.
+ * one load, no compare, no branch, nothing but vmctx held in a register
+ * (loops LLVM vectorised poll every 128 iterations, through a counter):
+ * while the store is interrupted the load faults and the runtime's signal
+ * handler traps WACC_TRAP_DEADLINE (unwinding like any trap). Up to v5 it
+ * was a test of limits->epoch and a branch to libcalls->interrupt: an edge
+ * the register allocator split live ranges around, and limits held in a
+ * register (spills and reloads on lua's bytecode dispatch). The checks are
+ * put in after LLVM's optimisation (compiler/lower/lower_interrupt.c), so
+ * loops are vectorised and unrolled as without them.
  * Calls need no test (v5; up to v4 every function on a cycle of the call
  * graph tested the epoch at its entry): the prologue stack check of every
  * function fails against a vmctx->stack_limit of UINTPTR_MAX and calls
@@ -169,9 +179,12 @@ union wacc_global_slot {
  * cycle of calls (recursion: direct, mutual, through tables or imports)
  * then stops at its next call, and code compiled with
  * --no-interrupt-checks too. */
+#define WACC_VMCTX_POLL (-8)    /* v6: the word loops poll, relative to vmctx */
+
 struct wacc_limits {
-    uint64_t epoch;             /* v3: interruption epoch, 0 = run (read atomically);
-                                   up to v4 the stack limit came first */
+    uint64_t epoch;             /* v3: interruption epoch, 0 = run (read atomically;
+                                   v6 code does not read it); up to v4 the stack
+                                   limit came first */
 };
 
 enum { WACC_LIMITS_EPOCH = 0, WACC_LIMITS__COUNT };
@@ -193,8 +206,8 @@ struct wacc_libcalls {
     void (*table_copy)(void *vmctx, uint32_t dst_table, uint32_t src_table, uint32_t dst, uint32_t src, uint32_t len);
     void (*table_init)(void *vmctx, uint32_t table, uint32_t elem, uint32_t dst, uint32_t src, uint32_t len);
     void (*elem_drop)(void *vmctx, uint32_t elem);
-    /* v3: limits->epoch is not 0 (see struct wacc_limits): traps
-     * WACC_TRAP_DEADLINE; never returns. */
+    /* v3: the store is interrupted (see struct wacc_limits): traps
+     * WACC_TRAP_DEADLINE; never returns. Unused by v6 code (it polls). */
     void (*interrupt)(void *vmctx, uint32_t func_index, uint32_t wasm_offset);
 };
 
