@@ -10,6 +10,62 @@
 
 #include "internal.h"
 
+/* ---- the instance's mapping, and the engine's pool of freed ones ----
+ * Each instance is one mapping: the poll page (read-only, registered in
+ * trap.c), the vmctx at the start of the next page, then the arrays. A
+ * mapping, its two protections and its first-touch faults cost three
+ * times what the rest of an instantiation does (wacc serve instantiates
+ * per request), so freed mappings go back to the engine and are reused,
+ * poll page and registration included. */
+
+static void map_release(const struct wacc_instance_map *mp)
+{
+    wacc__unregister_poll(mp->poll_slot);
+    munmap(mp->base, mp->len);
+}
+
+/* A pooled mapping of at least `len` bytes (at most twice that, so a small
+ * instance does not pin a big one), its part after the poll page zeroed. */
+static bool map_take(wacc_engine *e, size_t len, size_t page, struct wacc_instance_map *out)
+{
+    pthread_mutex_lock(&e->pool_lock);
+    uint32_t pick = e->ninst_pool;
+    for (uint32_t i = e->ninst_pool; i-- > 0;) {
+        size_t have = e->inst_pool[i].len;
+        if (have >= len && have / 2 <= len) {
+            pick = i;
+            break;
+        }
+    }
+    if (pick == e->ninst_pool) {
+        pthread_mutex_unlock(&e->pool_lock);
+        return false;
+    }
+    *out = e->inst_pool[pick];
+    e->inst_pool[pick] = e->inst_pool[--e->ninst_pool];
+    pthread_mutex_unlock(&e->pool_lock);
+    memset(out->base + page, 0, len - page);
+    return true;
+}
+
+static void map_give_back(wacc_engine *e, const struct wacc_instance_map *mp)
+{
+    pthread_mutex_lock(&e->pool_lock);
+    bool room = e->ninst_pool < WACC_INSTANCE_POOL;
+    if (room)
+        e->inst_pool[e->ninst_pool++] = *mp;
+    pthread_mutex_unlock(&e->pool_lock);
+    if (!room)
+        map_release(mp);
+}
+
+void wacc__instance_pool_drain(wacc_engine *e)
+{
+    for (uint32_t i = 0; i < e->ninst_pool; i++)
+        map_release(&e->inst_pool[i]);
+    e->ninst_pool = 0;
+}
+
 /* The instance and all its arrays are one allocation (alloc_instance);
  * only passive element segments are separate. */
 void wacc__instance_free(struct wacc_instance *inst)
@@ -17,8 +73,13 @@ void wacc__instance_free(struct wacc_instance *inst)
     const wasm_module *m = inst->mod;
     for (uint32_t i = 0; i < m->nelems; i++)
         free(inst->elem_refs[i]);
-    wacc__unregister_poll(inst->poll_slot);
-    munmap(inst->map, inst->map_len);
+    struct wacc_instance_map mp = { inst->map, inst->map_len, inst->poll_slot };
+    /* a stopped poll page is made readable again before reuse (rare: a
+     * store freed while interrupted) */
+    if (inst->poll_stopped && mprotect(inst->map, inst->page, PROT_READ) != 0)
+        map_release(&mp);
+    else
+        map_give_back(inst->store->engine, &mp);
 }
 
 void wacc__instance_poll(struct wacc_instance *inst, bool stop)
@@ -288,7 +349,7 @@ static void *carve(uint8_t *base, size_t *off, size_t n, size_t size)
  * mapping whose first page holds the poll word (wacc/abi.h, v6: the 8
  * bytes below the vmctx, read-only; PROT_NONE while the store is
  * interrupted), the vmctx at the start of the second. */
-static struct wacc_instance *alloc_instance(const wasm_module *m)
+static struct wacc_instance *alloc_instance(wacc_engine *e, const wasm_module *m)
 {
     size_t nf = m->nfuncs, nt = m->ntables, nm = m->nmemories, ng = m->nglobals;
     size_t ne = m->nelems, nd = m->ndatas, ndg = ng - m->nimported_globals;
@@ -308,22 +369,26 @@ static struct wacc_instance *alloc_instance(const wasm_module *m)
             return NULL;
         total += (sizes[i][0] * sizes[i][1] + 15) & ~(size_t)15;
     }
-    uint8_t *base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED)
-        return NULL;
-    struct wacc_vmctx *vm = (struct wacc_vmctx *)(base + page);
-    int slot = wacc__register_poll(vm);
-    if (slot < 0 || mprotect(base, page, PROT_READ) != 0) {
-        wacc__unregister_poll(slot);
-        munmap(base, total);
-        return NULL;
+    struct wacc_instance_map mp;
+    if (!map_take(e, total, page, &mp)) {
+        mp.len = total;
+        mp.base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mp.base == MAP_FAILED)
+            return NULL;
+        mp.poll_slot = wacc__register_poll((struct wacc_vmctx *)(mp.base + page));
+        if (mp.poll_slot < 0 || mprotect(mp.base, page, PROT_READ) != 0) {
+            map_release(&mp);
+            return NULL;
+        }
     }
+    uint8_t *base = mp.base;
+    struct wacc_vmctx *vm = (struct wacc_vmctx *)(base + page);
     size_t off = page + ((WACC_VMCTX_SIZE(ng) + 15) & ~(size_t)15);
     struct wacc_instance *inst = carve(base, &off, 1, sizeof *inst);
     inst->map = base;
-    inst->map_len = total;
+    inst->map_len = mp.len;
     inst->page = page;
-    inst->poll_slot = slot;
+    inst->poll_slot = mp.poll_slot;
     inst->vmctx = vm;
     inst->funcrefs = carve(base, &off, nf, sizeof *inst->funcrefs);
     inst->funcs = carve(base, &off, nf, sizeof *inst->funcs);
@@ -364,7 +429,7 @@ wacc_instance *wacc_instantiate(wacc_store *s, wacc_artifact *a, const wacc_exte
                   m->imports[nimports].name);
         return NULL;
     }
-    struct wacc_instance *inst = alloc_instance(m);
+    struct wacc_instance *inst = alloc_instance(s->engine, m);
     if (!inst) {
         wacc__err(err, "out of memory");
         return NULL;

@@ -41,6 +41,15 @@ struct wacc_mem_reservation {
 };
 
 #define WACC_MEMORY_POOL 64
+#define WACC_INSTANCE_POOL 64   /* freed instances' mappings kept for reuse (instance.c) */
+
+/* A freed instance's mapping (instance.c): its poll page, still read-only
+ * and registered in trap.c's poll registry, then the rest. */
+struct wacc_instance_map {
+    uint8_t *base;
+    size_t len;
+    int poll_slot;
+};
 
 struct wacc_engine {
     pthread_mutex_t lock;
@@ -52,6 +61,8 @@ struct wacc_engine {
     pthread_mutex_t pool_lock;
     uint32_t npool;
     struct wacc_mem_reservation pool[WACC_MEMORY_POOL];
+    uint32_t ninst_pool;        /* under pool_lock too */
+    struct wacc_instance_map inst_pool[WACC_INSTANCE_POOL];
     wacc_verify_fn verify;      /* wacc_engine_set_verifier */
     void *verify_ud;
     /* Interruption (deadline.c): the count of deadlines that have passed,
@@ -256,6 +267,7 @@ struct wacc_instance {
 };
 
 void wacc__instance_free(struct wacc_instance *inst);
+void wacc__instance_pool_drain(wacc_engine *e);     /* unmap the pooled mappings */
 
 /* ---- traps (trap.c) ---- */
 /* One host->wasm entry of the current thread. */

@@ -51,6 +51,7 @@ void wacc_engine_free(wacc_engine *e)
     free(e->sigs);
     free(e->slots);
     wacc__memory_pool_drain(e);
+    wacc__instance_pool_drain(e);
     wacc__engine_timer_stop(e);
     pthread_mutex_destroy(&e->pool_lock);
     pthread_mutex_destroy(&e->lock);
