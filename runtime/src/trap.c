@@ -61,42 +61,43 @@ static void raise_high(atomic_int *high, int slot)
         ;
 }
 
-int wacc__register_memory(uint8_t *base)
+/* Claim a free slot of `slots` (n of them) for v; -1 if all are taken. */
+static int claim_slot(_Atomic uintptr_t *slots, int n, atomic_int *high, uintptr_t v)
 {
-    for (int i = 0; i < MAX_MEMORIES; i++) {
+    for (int i = 0; i < n; i++) {
         uintptr_t expect = 0;
-        if (atomic_load(&mem_slots[i]) == 0 &&
-            atomic_compare_exchange_strong(&mem_slots[i], &expect, (uintptr_t)base)) {
-            raise_high(&mem_high, i);
+        if (atomic_load(&slots[i]) == 0 && atomic_compare_exchange_strong(&slots[i], &expect, v)) {
+            raise_high(high, i);
             return i;
         }
     }
     return -1;
+}
+
+static void release_slot(_Atomic uintptr_t *slots, int n, int slot)
+{
+    if (slot >= 0 && slot < n)
+        atomic_store(&slots[slot], 0);
+}
+
+int wacc__register_memory(uint8_t *base)
+{
+    return claim_slot(mem_slots, MAX_MEMORIES, &mem_high, (uintptr_t)base);
 }
 
 void wacc__unregister_memory(int slot)
 {
-    if (slot >= 0 && slot < MAX_MEMORIES)
-        atomic_store(&mem_slots[slot], 0);
+    release_slot(mem_slots, MAX_MEMORIES, slot);
 }
 
 int wacc__register_poll(const struct wacc_vmctx *vm)
 {
-    for (int i = 0; i < MAX_POLLS; i++) {
-        uintptr_t expect = 0;
-        if (atomic_load(&poll_slots[i]) == 0 &&
-            atomic_compare_exchange_strong(&poll_slots[i], &expect, (uintptr_t)vm)) {
-            raise_high(&poll_high, i);
-            return i;
-        }
-    }
-    return -1;
+    return claim_slot(poll_slots, MAX_POLLS, &poll_high, (uintptr_t)vm);
 }
 
 void wacc__unregister_poll(int slot)
 {
-    if (slot >= 0 && slot < MAX_POLLS)
-        atomic_store(&poll_slots[slot], 0);
+    release_slot(poll_slots, MAX_POLLS, slot);
 }
 
 bool wacc__register_code(wacc_artifact *a, uintptr_t start, uintptr_t end)
