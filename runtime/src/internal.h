@@ -41,7 +41,7 @@ struct wacc_mem_reservation {
 };
 
 #define WACC_MEMORY_POOL 64
-#define WACC_INSTANCE_POOL 64   /* freed instances' mappings kept for reuse (instance.c) */
+#define WACC_INSTANCE_POOL 16   /* freed instances' mappings kept for reuse (instance.c) */
 
 /* A freed instance's mapping (instance.c): its poll page, still read-only
  * and registered in trap.c's poll registry, then the rest. */
