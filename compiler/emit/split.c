@@ -20,7 +20,8 @@
  *     the initialisers of the globals it does not own, and links the result
  *     into an empty module (which materialises just its own bodies).
  *     Small functions that a part calls directly but another part owns
- *     (IMPORT_INSNS; when the part is optimised at -O2/-O3) keep their
+ *     (IMPORT_INSNS, or LOOP_IMPORT_INSNS when a call is inside a loop;
+ *     when the part is optimised at -O2/-O3) keep their
  *     bodies there as available_externally, so that part's inliner can
  *     inline them, as it would have in the whole module (sqlite3's memcmp
  *     into vdbeSorterCompareText); what they reference is promoted as if
@@ -54,8 +55,16 @@
 #include "split.h"
 
 /* Functions of at most this many IR instructions (before optimisation)
- * are imported by the parts that call them (see the top). */
-#define IMPORT_INSNS 160
+ * are imported by the parts that call them (see the top); up to
+ * LOOP_IMPORT_INSNS by the parts that call them inside a loop, where the
+ * inliner's threshold for hot call sites applies (target.c). Lua: auxsort
+ * (ltablib.c) calls lua_geti and lua_seti (lapi.c, 280-340 instructions
+ * before optimisation, another part) in its loops, and the 171-instruction
+ * lua_type from the functions it inlines; imported, lua runs 4.5 % fewer
+ * instructions (benchmarks/results/lua-inline.md) for ~8 % more
+ * optimisation work (the parts optimise the imported bodies too). */
+#define IMPORT_INSNS 200
+#define LOOP_IMPORT_INSNS 400
 
 _Static_assert(SPLIT_MAX_PARTS <= 32, "imports: one bit per part");
 
@@ -503,26 +512,103 @@ static bool mark_refs(const fn_part *map, size_t n, LLVMValueRef v, bool *need, 
     return true;
 }
 
+/* Which blocks of a function lie in a loop: from a loop's header to the
+ * branch back to it, in block order. The lowering appends a loop's header
+ * before its body and moves a block's merge block after the block's body,
+ * so a branch to an earlier block that does not trap is a back edge. */
+typedef struct blk {
+    LLVMBasicBlockRef bb;
+    uint32_t index;
+} blk;
+
+typedef struct loop_blocks {
+    bool done;
+    size_t n;
+    blk *sorted;            /* the blocks by address, with their index */
+    uint8_t *in_loop;       /* per block index */
+} loop_blocks;
+
+static int cmp_blk(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const blk *)a)->bb, y = (uintptr_t)((const blk *)b)->bb;
+    return x < y ? -1 : x > y;
+}
+
+static uint32_t blk_index(const loop_blocks *L, LLVMBasicBlockRef bb)
+{
+    blk key = { bb, 0 };
+    const blk *hit = bsearch(&key, L->sorted, L->n, sizeof *L->sorted, cmp_blk);
+    return hit ? hit->index : UINT32_MAX;
+}
+
+/* Fills L for f; false when out of memory (L then finds no loop). */
+static bool find_loops(loop_blocks *L, LLVMValueRef f)
+{
+    L->done = true;
+    size_t n = LLVMCountBasicBlocks(f);
+    LLVMBasicBlockRef *order = malloc((n ? n : 1) * sizeof *order);
+    L->sorted = malloc((n ? n : 1) * sizeof *L->sorted);
+    L->in_loop = calloc(n ? n : 1, 1);
+    if (!order || !L->sorted || !L->in_loop) {
+        free(order);
+        return false;
+    }
+    LLVMGetBasicBlocks(f, order);
+    for (size_t i = 0; i < n; i++)
+        L->sorted[i] = (blk){ order[i], (uint32_t)i };
+    qsort(L->sorted, n, sizeof *L->sorted, cmp_blk);
+    L->n = n;
+    for (size_t i = 0; i < n; i++) {
+        LLVMValueRef term = LLVMGetBasicBlockTerminator(order[i]);
+        for (unsigned k = 0, ns = term ? LLVMGetNumSuccessors(term) : 0; k < ns; k++) {
+            LLVMBasicBlockRef s = LLVMGetSuccessor(term, k);
+            uint32_t j = blk_index(L, s);
+            LLVMValueRef st = LLVMGetBasicBlockTerminator(s);
+            if (j <= i && st && LLVMGetInstructionOpcode(st) != LLVMUnreachable)
+                memset(L->in_loop + j, 1, i - j + 1);
+        }
+    }
+    free(order);
+    return true;
+}
+
+/* Is call instruction `call` (in function number k) inside a loop? */
+static bool call_in_loop(loop_blocks *loops, uint32_t k, LLVMValueRef call, bool *oom)
+{
+    loop_blocks *L = &loops[k];
+    if (!L->done && !find_loops(L, LLVMGetBasicBlockParent(LLVMGetInstructionParent(call))))
+        *oom = true;
+    uint32_t b = L->n ? blk_index(L, LLVMGetInstructionParent(call)) : UINT32_MAX;
+    return b != UINT32_MAX && L->in_loop[b];
+}
+
 /* Which small functions each part imports (J->imports), and everything
  * their bodies refer to (need[]: functions to promote; global variables
  * are promoted here). */
-static void plan_imports(part_job *J, LLVMModuleRef mod, const size_t *sizes, const fn_part *map, bool *need,
+static bool plan_imports(part_job *J, LLVMModuleRef mod, const size_t *sizes, const fn_part *map, bool *need,
                          size_t *counter)
 {
     unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+    loop_blocks *loops = calloc(J->nfuncs ? J->nfuncs : 1, sizeof *loops);
+    if (!loops)
+        return false;
+    bool oom = false;
     size_t i = 0;
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++) {
-        if (J->part_of[i] < 0 || sizes[i] > IMPORT_INSNS ||
+        if (J->part_of[i] < 0 || sizes[i] > LOOP_IMPORT_INSNS ||
             LLVMGetEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, noinline))
             continue;
+        bool small = sizes[i] <= IMPORT_INSNS;
         uint32_t parts = 0;
         for (LLVMUseRef u = LLVMGetFirstUse(f); u; u = LLVMGetNextUse(u)) {
             LLVMValueRef user = LLVMGetUser(u);
             if (!LLVMIsACallInst(user) || LLVMGetCalledValue(user) != f)
                 continue;
             LLVMBasicBlockRef bb = LLVMGetInstructionParent(user);
-            int32_t q = bb ? part_of_fn(map, J->nfuncs, LLVMGetBasicBlockParent(bb)) : -1;
-            if (q >= 0 && q != J->part_of[i])
+            LLVMValueRef caller = bb ? LLVMGetBasicBlockParent(bb) : NULL;
+            int32_t q = caller ? part_of_fn(map, J->nfuncs, caller) : -1;
+            if (q >= 0 && q != J->part_of[i] && !(parts & 1u << q) &&
+                (small || call_in_loop(loops, fn_index(map, J->nfuncs, caller), user, &oom)))
                 parts |= 1u << q;
         }
         if (!parts)
@@ -537,6 +623,12 @@ static void plan_imports(part_job *J, LLVMModuleRef mod, const size_t *sizes, co
             need[i] = true;         /* the owner's definition: a symbol */
         }
     }
+    for (i = 0; i < J->nfuncs; i++) {
+        free(loops[i].sorted);
+        free(loops[i].in_loop);
+    }
+    free(loops);
+    return !oom;
 }
 
 bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, int jobs, const char *pipeline,
@@ -645,8 +737,12 @@ bool wacc_split_codegen(LLVMModuleRef mod, const wacc_target *t, size_t nparts, 
         goto out;
     }
     size_t counter = 0;
-    if (import)     /* sets cross[] for what imported bodies refer to */
-        plan_imports(&J, mod, sizes, map, cross, &counter);
+    if (import && !plan_imports(&J, mod, sizes, map, cross, &counter)) {   /* sets cross[] for what imported bodies refer to */
+        free(cross);
+        snprintf(err, 512, "out of memory");
+        LLVMDisposeModule(mod);
+        goto out;
+    }
     i = 0;      /* decide first: promotion does not change the uses */
     for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f), i++)
         cross[i] = J.part_of[i] >= 0 && is_local(f) &&

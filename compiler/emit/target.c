@@ -118,11 +118,18 @@ static char *xstrdup(const char *s);
  *   AVX-512 mask registers; on wasm code it changes nothing (benchmark
  *   kernels compile to identical bytes) but costs ~10% of code generation
  *   on large functions when the CPU has AVX-512.
+ *  -locally-hot-callsite-threshold=525: -O2 inlines a call inside a loop
+ *   (at least 60 times as frequent as the caller's entry) up to cost 525,
+ *   as -O3 and WAMR (wamrc --opt-level=3) do; the default<O2> pipeline
+ *   keeps 225 for every call. Lua's table.sort: auxsort inlines lua_geti
+ *   (cost 320) and sort_comp/lua_compare; lua 1.41x -> 1.35x native
+ *   (benchmarks/results/lua-inline.md).
  * WACC_LLVM_ARGS="-opt=value ..." (debugging) appends more options. */
 static void set_llvm_options(void)
 {
-    const char *argv[35] = { "wacc", "-slp-threshold=1", "-disable-x86-domain-reassignment" };
-    int argc = 3;
+    const char *argv[35] = { "wacc", "-slp-threshold=1", "-disable-x86-domain-reassignment",
+                             "-locally-hot-callsite-threshold=525" };
+    int argc = 4;
     const char *env = getenv("WACC_LLVM_ARGS");
     char *copy = env && *env ? strdup(env) : NULL;
     char *save = NULL;
