@@ -49,8 +49,12 @@
  *     to H (a latch) without passing H. It is bounded when
  *       1. H dominates L (the walk back from the latches never reaches
  *          the entry: no irreducible entry into it);
- *       2. it is innermost: no back edge enters a block of L but H, so
- *          every cycle inside L passes through H;
+ *       2. every loop inside it polls: a back edge that enters a block
+ *          of L other than H goes to a header not found bounded (loops
+ *          are decided inner ones first, by the size of L), so every
+ *          cycle inside L that does not pass H polls (innermost loops:
+ *          no such back edge; mandelbrot's; xz's `for (i = 0; i < REPS;
+ *          ++i)` around a polled compare loop);
  *       3. a phi iv of H (an integer of at most 64 bits) is an induction
  *          variable: on every edge from L its incoming value is one and
  *          the same `iv + S` (or iv - S, S + iv; S a nonzero constant),
@@ -67,16 +71,16 @@
  *          that many iterations times the instructions of L is at most
  *          BOUND_WORK (2^20).
  *     Each entry into L then runs at most that many iterations, each a
- *     bounded run of L's code (acyclic without the back edges, by 2)
+ *     run of L's code that is acyclic but for polled inner loops (by 2),
  *     and of calls, which stop on their own (their loops poll, their
  *     prologue stack check fails). Soundness: every cycle of the CFG
  *     whose back edges are all unpolled lies inside one bounded L (a
  *     simple cycle through the back edge B -> H lies in B's natural loop,
- *     which is in L, and by 2 all its back edges go to H), and every
- *     traversal of such a cycle moves iv one step; a cycle that leaves L
- *     goes through a back edge that polls (an enclosing loop's; an
- *     enclosing loop is never innermost), and one re-entering H from
- *     outside restarts iv from a constant. Without an enclosing loop the
+ *     which is in L, and by 2 all its unpolled back edges go to H), and
+ *     every traversal of such a cycle moves iv one step; a cycle that
+ *     leaves L goes through a back edge that polls (an enclosing loop's:
+ *     by 2 it cannot be bounded too), and one re-entering H from outside
+ *     restarts iv from a constant. Without an enclosing loop the
  *     function goes on to return. Exits that are not the iv test only
  *     end the loop sooner; an iv reset inside the loop (a select, a phi
  *     of values) is not `iv + S` and fails 3; a test some path skips
@@ -421,7 +425,7 @@ oom:
     return NULL;
 }
 
-/* ---- bounded innermost loops: no poll of their own (see the header) ---- */
+/* ---- bounded loops: no poll of their own (see the header) ---- */
 
 #define BOUND_TRIPS 4096          /* at most this many iterations per entry */
 #define BOUND_WORK (1u << 20)     /* and iterations * the loop's instructions */
@@ -434,7 +438,9 @@ typedef struct loopinfo {
 } loopinfo;
 
 /* `v` is `base` (d = 0) or `base + c` / `base - c` / `c + base` with a
- * constant c of base's width (d = +-c, wrapping). */
+ * constant c of base's width (d = +-c, wrapping), or `base | c` marked
+ * disjoint (no common bits: the same as base + c; LLVM's unroller
+ * writes iv + 8 so when iv is a multiple of 16). */
 static bool offset_of(LLVMValueRef v, LLVMValueRef base, uint64_t *d)
 {
     if (v == base) {
@@ -444,6 +450,8 @@ static bool offset_of(LLVMValueRef v, LLVMValueRef base, uint64_t *d)
     if (!LLVMIsABinaryOperator(v))
         return false;
     LLVMOpcode op = LLVMGetInstructionOpcode(v);
+    if (op == LLVMOr && LLVMGetIsDisjoint(v))
+        op = LLVMAdd;
     if (op != LLVMAdd && op != LLVMSub)
         return false;
     LLVMValueRef a = LLVMGetOperand(v, 0), c = LLVMGetOperand(v, 1);
@@ -570,37 +578,51 @@ static uint32_t exit_test_bound(LLVMBasicBlockRef *bbs, const bbmap *idx, const 
                     LLVMConstIntGetZExtValue(k), stay);
 }
 
-/* Is the loop of header h bounded (see the header comment)? Its blocks:
- * those that reach one of its latches (the sources of the back edges to
- * h) without passing h; h must dominate them (the walk never reaches the
- * entry), no other back edge may enter them (innermost), and a header
- * phi must be an induction variable with constant starts that an exit
- * test in every iteration bounds. */
-static bool bounded_loop(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, const uint32_t *pstart,
-                         const uint32_t *pred, const edge *es, uint32_t ne, uint32_t h, uint8_t *in, uint32_t *work)
+/* The blocks of the loop of header h into in[]: those that reach one of
+ * its latches (the sources of the back edges to h) without passing h.
+ * Returns their number, 0 when the walk reaches the entry (h does not
+ * dominate them: an irreducible loop). */
+static uint32_t loop_blocks(uint32_t n, const uint32_t *pstart, const uint32_t *pred, const edge *es, uint32_t ne,
+                            uint32_t h, uint8_t *in, uint32_t *work)
 {
-    loopinfo L = { h, in, work };
-    uint32_t nw = 0;
+    uint32_t nw = 0, size = 1;
     memset(in, 0, n);
     in[h] = 1;
     for (uint32_t j = 0; j < ne; j++)
         if (es[j].to == h && !in[es[j].from]) {
             in[es[j].from] = 1;
             work[nw++] = es[j].from;
+            size++;
         }
     while (nw) {
         uint32_t u = work[--nw];
         if (u == 0)
-            return false;       /* reached the entry: h does not dominate */
+            return 0;
         for (uint32_t p = pstart[u]; p < pstart[u + 1]; p++)
             if (!in[pred[p]]) {
                 in[pred[p]] = 1;
                 work[nw++] = pred[p];
+                size++;
             }
     }
+    return size;
+}
+
+/* Is the loop of header h bounded (see the header comment)? h must
+ * dominate its blocks, every loop inside it must poll (dropped[]: the
+ * headers found bounded so far; inner loops are decided first), and a
+ * header phi must be an induction variable with constant starts that an
+ * exit test in every iteration bounds. */
+static bool bounded_loop(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, const uint32_t *pstart,
+                         const uint32_t *pred, const edge *es, uint32_t ne, uint32_t h, const uint8_t *dropped,
+                         uint8_t *in, uint32_t *work)
+{
+    loopinfo L = { h, in, work };
+    if (!loop_blocks(n, pstart, pred, es, ne, h, in, work))
+        return false;
     for (uint32_t j = 0; j < ne; j++)
-        if (in[es[j].to] && es[j].to != h)
-            return false;       /* a loop inside */
+        if (in[es[j].to] && es[j].to != h && dropped[es[j].to])
+            return false;       /* a loop inside that does not poll */
     uint32_t insns = 0;
     for (uint32_t u = 0; u < n; u++)
         for (LLVMValueRef i = in[u] ? LLVMGetFirstInstruction(bbs[u]) : NULL; i; i = LLVMGetNextInstruction(i))
@@ -749,25 +771,40 @@ static bool instrument(fnctx *f)
     uint8_t *in = counted ? malloc(n) : NULL;
     uint32_t *work = in ? malloc(n * sizeof *work) : NULL;
     uint8_t *polled = work ? calloc(n, 1) : NULL;
-    uint8_t *bounded = polled ? calloc(ne + 1, 1) : NULL;
-    bool ok = bounded && tail && (ne == 0 || predecessors(bbs, n, &idx, &pstart, &pred));
+    uint8_t *dropped = polled ? calloc(n, 1) : NULL;          /* by header */
+    edge *order = dropped ? malloc((ne + 1) * sizeof *order) : NULL;
+    bool ok = order && tail && (ne == 0 || predecessors(bbs, n, &idx, &pstart, &pred));
+    /* bounded loops, inner ones first: order[] holds (size of the loop,
+     * header) pairs in edge's two fields, sorted by size */
+    uint32_t nh = 0;
     for (uint32_t k = 0; k < ne && ok; k++) {
-        uint32_t j = 0;
-        while (j < k && es[j].to != es[k].to)
-            j++;
-        bounded[k] = j < k ? bounded[j]
-                           : bounded_loop(bbs, n, &idx, pstart, pred, es, ne, es[k].to, in, work);
+        bool seen = false;
+        for (uint32_t j = 0; j < nh; j++)
+            seen |= order[j].to == es[k].to;
+        if (!seen)
+            order[nh++] = (edge){ loop_blocks(n, pstart, pred, es, ne, es[k].to, in, work), es[k].to };
     }
+    for (uint32_t i = 1; i < nh; i++)
+        for (uint32_t j = i; j > 0 && order[j - 1].from > order[j].from; j--) {
+            edge t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (uint32_t i = 0; i < nh && ok; i++)
+        dropped[order[i].to] = order[i].from &&
+                               bounded_loop(bbs, n, &idx, pstart, pred, es, ne, order[i].to, dropped, in, work);
     bbmap_free(&idx);
     for (uint32_t k = 0; k < ne && ok; k++)
-        counted[k] = !bounded[k] && (is_vectorized_latch(f, LLVMGetBasicBlockTerminator(bbs[es[k].from])) ||
-                                     short_loop(bbs, n, pstart, pred, es, ne, k, in, work));
+        counted[k] = !dropped[es[k].to] &&
+                     (is_vectorized_latch(f, LLVMGetBasicBlockTerminator(bbs[es[k].from])) ||
+                      short_loop(bbs, n, pstart, pred, es, ne, k, in, work));
     free(pstart);
     free(pred);
     free(in);
     free(work);
+    free(order);
     if (!ok || ne == 0) {
-        free(bounded);
+        free(dropped);
         free(polled);
         free(tail);
         free(counted);
@@ -779,7 +816,7 @@ static bool instrument(fnctx *f)
     for (uint32_t k = 0; k < ne; k++) {
         /* a block split by an earlier counted loop ends in its tail */
         LLVMBasicBlockRef from = tail[es[k].from] ? tail[es[k].from] : bbs[es[k].from], to = bbs[es[k].to];
-        if (bounded[k])
+        if (dropped[es[k].to])
             continue;           /* ends in time: the enclosing code polls */
         if (counted[k]) {
             tail[es[k].to] = count_header(f, to, from);
@@ -807,7 +844,7 @@ static bool instrument(fnctx *f)
             emit_poll(f);
         }
     }
-    free(bounded);
+    free(dropped);
     free(polled);
     free(tail);
     free(counted);

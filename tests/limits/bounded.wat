@@ -20,6 +20,18 @@
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (br_if $outer (local.get $n)))
     (local.get $s))
+  ;; a bounded loop (1000 iterations) around an endless one: the outer loop
+  ;; drops its poll (its inner loop polls), the inner one keeps it
+  (func (export "outer") (local $i i32) (local $j i32)
+    (loop $outer
+      (local.set $j (i32.const 0))
+      (loop $inner
+        (i32.store (i32.and (local.get $j) (i32.const 4092)) (local.get $i))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        ;; the word at 0 stays 0 (i is 0 in the first iteration): no exit
+        (br_if $inner (i32.eqz (i32.load (i32.const 0)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $outer (i32.lt_u (local.get $i) (i32.const 1000)))))
   ;; (b) endless: i = 1, 3, 5, ... compared `ne` with 100, which the step
   ;; skips over (it wraps and never meets it)
   (func (export "neskip") (local $i i32)

@@ -64,8 +64,8 @@ expect "dispatch loop that ends"        0 6 "" -- --timeout 1m --invoke dispatch
 # (lower_interrupt.c); loops almost like them keep their poll
 expect "timeout: bounded loop in an endless one" nz "" "$DL" -- --timeout 500ms --invoke nest "$W/bounded.so" 0
 expect "bounded loop nest that ends"    0 14850 "" -- --timeout 1m --invoke nest "$W/bounded.so" 3
-for fn in neskip reset signed skiptest long; do
-    expect "timeout: almost bounded loop ($fn)" nz "" "$DL" -- --timeout 500ms --invoke $fn "$W/bounded.so"
+for fn in outer neskip reset signed skiptest long; do
+    expect "timeout: endless loop, almost bounded or in a bounded one ($fn)" nz "" "$DL" -- --timeout 500ms --invoke $fn "$W/bounded.so"
 done
 expect "timeout: host calls in a loop"  nz "" "$DL" -- --timeout 500ms "$W/hostloop.so"
 expect "timeout: stops a host wait (poll_oneoff)" nz "" "$DL" -- --timeout 300ms "$W/sleep.so"
