@@ -816,8 +816,24 @@ static bool instrument(fnctx *f)
     for (uint32_t k = 0; k < ne; k++) {
         /* a block split by an earlier counted loop ends in its tail */
         LLVMBasicBlockRef from = tail[es[k].from] ? tail[es[k].from] : bbs[es[k].from], to = bbs[es[k].to];
-        if (dropped[es[k].to])
-            continue;           /* ends in time: the enclosing code polls */
+        if (dropped[es[k].to]) {
+            /* ends in time: the enclosing code polls. A one-block loop
+             * whose branch also leaves it still gets the block on its back
+             * edge, empty: codegen puts the phi copies there, as with the
+             * poll block below (sha256's rounds loop: 44 instructions per
+             * round with it, 47 without, 44 + the poll before) */
+            LLVMValueRef t = LLVMGetBasicBlockTerminator(from);
+            if (from == to && LLVMGetNumSuccessors(t) > 1) {
+                LLVMBasicBlockRef pb = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.edge");
+                for (unsigned s = 0, ns = LLVMGetNumSuccessors(t); s < ns; s++)
+                    if (LLVMGetSuccessor(t, s) == to)
+                        LLVMSetSuccessor(t, s, pb);
+                LLVMPositionBuilderAtEnd(f->b, pb);
+                LLVMBuildBr(f->b, to);
+                retarget_phis(f, to, from, pb);
+            }
+            continue;
+        }
         if (counted[k]) {
             tail[es[k].to] = count_header(f, to, from);
             continue;
