@@ -81,12 +81,15 @@
  *     leaves L goes through a back edge that polls (an enclosing loop's:
  *     by 2 it cannot be bounded too), and one re-entering H from outside
  *     restarts iv from a constant. Without an enclosing loop the
- *     function goes on to return. Exits that are not the iv test only
- *     end the loop sooner; an iv reset inside the loop (a select, a phi
- *     of values) is not `iv + S` and fails 3; a test some path skips
- *     fails 4; a `ne` the step jumps over, or a bound reached only by
- *     wrapping, fails 5. nsw/nuw flags on the adds do not matter: the IR
- *     comes from wasm, so no valid execution overflows where they are.
+ *     function goes on to return. (A bounded one-block loop whose branch
+ *     also leaves it keeps the block on its back edge, empty: codegen
+ *     rotates it as with the poll block, see above.) Exits that are not
+ *     the iv test only end the loop sooner; an iv reset inside the loop
+ *     (a select, a phi of values) is not `iv + S` and fails 3; a test
+ *     some path skips fails 4; a `ne` the step jumps over, or a bound
+ *     reached only by wrapping, fails 5. nsw/nuw/disjoint flags do not
+ *     matter: the IR comes from wasm, so no valid execution makes the
+ *     poison they would give.
  */
 #include <stddef.h>
 #include <stdio.h>
