@@ -42,7 +42,54 @@
  *   - a loop LLVM vectorised (llvm.loop.isvectorized on its latch: counted,
  *     short iterations whose loads are the cost), or a short loop of wasm
  *     SIMD code, gets a down-counter in its header instead, and polls
- *     every COUNT iterations.
+ *     every COUNT iterations;
+ *   - a bounded loop polls not at all (mandelbrot's `for (i = 0; i < 200
+ *     && ...; i++)`: 2.4 % of its instructions were the poll). The loop of
+ *     header H is the set L of blocks that reach a source of a back edge
+ *     to H (a latch) without passing H. It is bounded when
+ *       1. H dominates L (the walk back from the latches never reaches
+ *          the entry: no irreducible entry into it);
+ *       2. every loop inside it polls: a back edge that enters a block
+ *          of L other than H goes to a header not found bounded (loops
+ *          are decided inner ones first, by the size of L), so every
+ *          cycle inside L that does not pass H polls (innermost loops:
+ *          no such back edge; mandelbrot's; xz's `for (i = 0; i < REPS;
+ *          ++i)` around a polled compare loop);
+ *       3. a phi iv of H (an integer of at most 64 bits) is an induction
+ *          variable: on every edge from L its incoming value is one and
+ *          the same `iv + S` (or iv - S, S + iv; S a nonzero constant),
+ *          on every edge from outside a constant (at most BOUND_STARTS
+ *          distinct ones);
+ *       4. some block E of L runs in every iteration (every path in L from
+ *          H to a latch passes E) and ends in `br (icmp P, iv + D, K)`
+ *          (either operand order; D, K constants, D may be 0) with one
+ *          successor in L and one outside;
+ *       5. evaluating that compare iteration by iteration, exactly as the
+ *          machine does (wrapping in the phi's width, signed or unsigned
+ *          as P says, for every start constant: iv = C0 + j*S), it
+ *          leaves the loop at some iteration j < BOUND_TRIPS (4096); and
+ *          that many iterations times the instructions of L is at most
+ *          BOUND_WORK (2^20).
+ *     Each entry into L then runs at most that many iterations, each a
+ *     run of L's code that is acyclic but for polled inner loops (by 2),
+ *     and of calls, which stop on their own (their loops poll, their
+ *     prologue stack check fails). Soundness: every cycle of the CFG
+ *     whose back edges are all unpolled lies inside one bounded L (a
+ *     simple cycle through the back edge B -> H lies in B's natural loop,
+ *     which is in L, and by 2 all its unpolled back edges go to H), and
+ *     every traversal of such a cycle moves iv one step; a cycle that
+ *     leaves L goes through a back edge that polls (an enclosing loop's:
+ *     by 2 it cannot be bounded too), and one re-entering H from outside
+ *     restarts iv from a constant. Without an enclosing loop the
+ *     function goes on to return. (A bounded one-block loop whose branch
+ *     also leaves it keeps the block on its back edge, empty: codegen
+ *     rotates it as with the poll block, see above.) Exits that are not
+ *     the iv test only end the loop sooner; an iv reset inside the loop
+ *     (a select, a phi of values) is not `iv + S` and fails 3; a test
+ *     some path skips fails 4; a `ne` the step jumps over, or a bound
+ *     reached only by wrapping, fails 5. nsw/nuw/disjoint flags do not
+ *     matter: the IR comes from wasm, so no valid execution makes the
+ *     poison they would give.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -381,6 +428,253 @@ oom:
     return NULL;
 }
 
+/* ---- bounded loops: no poll of their own (see the header) ---- */
+
+#define BOUND_TRIPS 4096          /* at most this many iterations per entry */
+#define BOUND_WORK (1u << 20)     /* and iterations * the loop's instructions */
+#define BOUND_STARTS 8            /* distinct constant start values tried */
+
+typedef struct loopinfo {
+    uint32_t h;                 /* header */
+    uint8_t *in;                /* in[u]: block u is in the loop */
+    uint32_t *work;             /* n slots */
+} loopinfo;
+
+/* `v` is `base` (d = 0) or `base + c` / `base - c` / `c + base` with a
+ * constant c of base's width (d = +-c, wrapping), or `base | c` marked
+ * disjoint (no common bits: the same as base + c; LLVM's unroller
+ * writes iv + 8 so when iv is a multiple of 16). */
+static bool offset_of(LLVMValueRef v, LLVMValueRef base, uint64_t *d)
+{
+    if (v == base) {
+        *d = 0;
+        return true;
+    }
+    if (!LLVMIsABinaryOperator(v))
+        return false;
+    LLVMOpcode op = LLVMGetInstructionOpcode(v);
+    if (op == LLVMOr && LLVMGetIsDisjoint(v))
+        op = LLVMAdd;
+    if (op != LLVMAdd && op != LLVMSub)
+        return false;
+    LLVMValueRef a = LLVMGetOperand(v, 0), c = LLVMGetOperand(v, 1);
+    if (op == LLVMAdd && a != base) {
+        LLVMValueRef t = a;
+        a = c;
+        c = t;
+    }
+    if (a != base || !LLVMIsAConstantInt(c))
+        return false;
+    uint64_t k = LLVMConstIntGetZExtValue(c);
+    *d = op == LLVMAdd ? k : (uint64_t)0 - k;
+    return true;
+}
+
+static int64_t sext(uint64_t x, unsigned w)
+{
+    return w >= 64 ? (int64_t)x : (int64_t)(x << (64 - w)) >> (64 - w);
+}
+
+static bool icmp_holds(LLVMIntPredicate p, uint64_t a, uint64_t b, unsigned w)
+{
+    int64_t sa = sext(a, w), sb = sext(b, w);
+    switch (p) {
+    case LLVMIntEQ:  return a == b;
+    case LLVMIntNE:  return a != b;
+    case LLVMIntUGT: return a > b;
+    case LLVMIntUGE: return a >= b;
+    case LLVMIntULT: return a < b;
+    case LLVMIntULE: return a <= b;
+    case LLVMIntSGT: return sa > sb;
+    case LLVMIntSGE: return sa >= sb;
+    case LLVMIntSLT: return sa < sb;
+    case LLVMIntSLE: return sa <= sb;
+    }
+    return false;
+}
+
+/* Does block e run in every iteration (every path from the header to a
+ * latch of the loop passes it)? Walks the loop from the header without
+ * entering e or taking a back edge; e dominates the latches when none is
+ * reached. */
+static bool on_every_iteration(LLVMBasicBlockRef *bbs, const bbmap *idx, const edge *es, uint32_t ne,
+                               loopinfo *L, uint32_t n, uint32_t e)
+{
+    if (e == L->h)
+        return true;
+    uint8_t *seen = calloc(n, 1);
+    if (!seen)
+        return false;
+    uint32_t nw = 0;
+    bool ok = true;
+    seen[L->h] = seen[e] = 1;
+    L->work[nw++] = L->h;
+    while (nw && ok) {
+        uint32_t u = L->work[--nw];
+        for (uint32_t j = 0; j < ne && ok; j++)
+            ok = !(es[j].to == L->h && es[j].from == u);        /* reached a latch */
+        LLVMValueRef t = LLVMGetBasicBlockTerminator(bbs[u]);
+        for (unsigned s = 0, ns = t ? LLVMGetNumSuccessors(t) : 0; s < ns && ok; s++) {
+            uint32_t v = bbmap_get(idx, LLVMGetSuccessor(t, s));
+            if (v != UINT32_MAX && L->in[v] && !seen[v]) {
+                seen[v] = 1;
+                L->work[nw++] = v;
+            }
+        }
+    }
+    free(seen);
+    return ok;
+}
+
+/* The number of iterations of one entry of the loop, at most
+ * BOUND_TRIPS, if the exit test of block e (in every iteration) ends it
+ * in time for every start value; 0 if not. The test compares iv + d
+ * (iv: the header phi, starts[] on entry, + step per back edge) with the
+ * constant k; the loop goes on while it is `stay`. Evaluated, iteration by
+ * iteration, in the phi's width, wrapping: no overflow reasoning needed. */
+static uint32_t trips_of(const uint64_t *starts, uint32_t nstarts, uint64_t step, uint64_t d, unsigned w,
+                         LLVMIntPredicate p, bool iv_left, uint64_t k, bool stay)
+{
+    uint64_t mask = w >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << w) - 1);
+    uint32_t most = 0;
+    for (uint32_t s = 0; s < nstarts; s++) {
+        uint64_t x = (starts[s] + d) & mask;
+        uint32_t j = 0;
+        for (; j < BOUND_TRIPS; j++, x = (x + step) & mask) {
+            bool c = iv_left ? icmp_holds(p, x, k & mask, w) : icmp_holds(p, k & mask, x, w);
+            if (c != stay)
+                break;
+        }
+        if (j == BOUND_TRIPS)
+            return 0;
+        if (j + 1 > most)
+            most = j + 1;
+    }
+    return most;
+}
+
+/* An exit test of the loop on the induction variable iv (step per
+ * iteration, starts[] on entry): a conditional branch in block e, on an
+ * icmp of iv + d with a constant, one successor in the loop and one out.
+ * Returns the bound on the iterations, 0 if e is no such test. */
+static uint32_t exit_test_bound(LLVMBasicBlockRef *bbs, const bbmap *idx, const loopinfo *L, uint32_t e,
+                                LLVMValueRef iv, uint64_t step, const uint64_t *starts, uint32_t nstarts)
+{
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(bbs[e]);
+    if (!t || !LLVMIsABranchInst(t) || !LLVMIsConditional(t))
+        return 0;
+    LLVMValueRef c = LLVMGetCondition(t);
+    if (!LLVMIsAICmpInst(c))
+        return 0;
+    uint32_t s0 = bbmap_get(idx, LLVMGetSuccessor(t, 0)), s1 = bbmap_get(idx, LLVMGetSuccessor(t, 1));
+    if (s0 == UINT32_MAX || s1 == UINT32_MAX || L->in[s0] == L->in[s1])
+        return 0;
+    bool stay = L->in[s0];       /* the loop goes on while the compare is this */
+    LLVMValueRef a = LLVMGetOperand(c, 0), b = LLVMGetOperand(c, 1);
+    uint64_t d = 0;
+    bool iv_left = LLVMIsAConstantInt(b) && offset_of(a, iv, &d);
+    if (!iv_left && !(LLVMIsAConstantInt(a) && offset_of(b, iv, &d)))
+        return 0;
+    LLVMValueRef k = iv_left ? b : a;
+    unsigned w = LLVMGetIntTypeWidth(LLVMTypeOf(iv));
+    return trips_of(starts, nstarts, step, d, w, LLVMGetICmpPredicate(c), iv_left,
+                    LLVMConstIntGetZExtValue(k), stay);
+}
+
+/* The blocks of the loop of header h into in[]: those that reach one of
+ * its latches (the sources of the back edges to h) without passing h.
+ * Returns their number, 0 when the walk reaches the entry (h does not
+ * dominate them: an irreducible loop). */
+static uint32_t loop_blocks(uint32_t n, const uint32_t *pstart, const uint32_t *pred, const edge *es, uint32_t ne,
+                            uint32_t h, uint8_t *in, uint32_t *work)
+{
+    uint32_t nw = 0, size = 1;
+    memset(in, 0, n);
+    in[h] = 1;
+    for (uint32_t j = 0; j < ne; j++)
+        if (es[j].to == h && !in[es[j].from]) {
+            in[es[j].from] = 1;
+            work[nw++] = es[j].from;
+            size++;
+        }
+    while (nw) {
+        uint32_t u = work[--nw];
+        if (u == 0)
+            return 0;
+        for (uint32_t p = pstart[u]; p < pstart[u + 1]; p++)
+            if (!in[pred[p]]) {
+                in[pred[p]] = 1;
+                work[nw++] = pred[p];
+                size++;
+            }
+    }
+    return size;
+}
+
+/* Is the loop of header h bounded (see the header comment)? h must
+ * dominate its blocks, every loop inside it must poll (dropped[]: the
+ * headers found bounded so far; inner loops are decided first), and a
+ * header phi must be an induction variable with constant starts that an
+ * exit test in every iteration bounds. */
+static bool bounded_loop(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, const uint32_t *pstart,
+                         const uint32_t *pred, const edge *es, uint32_t ne, uint32_t h, const uint8_t *dropped,
+                         uint8_t *in, uint32_t *work)
+{
+    loopinfo L = { h, in, work };
+    if (!loop_blocks(n, pstart, pred, es, ne, h, in, work))
+        return false;
+    for (uint32_t j = 0; j < ne; j++)
+        if (in[es[j].to] && es[j].to != h && dropped[es[j].to])
+            return false;       /* a loop inside that does not poll */
+    uint32_t insns = 0;
+    for (uint32_t u = 0; u < n; u++)
+        for (LLVMValueRef i = in[u] ? LLVMGetFirstInstruction(bbs[u]) : NULL; i; i = LLVMGetNextInstruction(i))
+            insns++;
+    for (LLVMValueRef iv = LLVMGetFirstInstruction(bbs[h]); iv && LLVMIsAPHINode(iv);
+         iv = LLVMGetNextInstruction(iv)) {
+        if (LLVMGetTypeKind(LLVMTypeOf(iv)) != LLVMIntegerTypeKind || LLVMGetIntTypeWidth(LLVMTypeOf(iv)) > 64)
+            continue;
+        /* from inside the loop (the back edges): one value iv + step;
+         * from outside: constants */
+        LLVMValueRef next = NULL;
+        uint64_t starts[BOUND_STARTS], step = 0;
+        uint32_t nstarts = 0;
+        bool ok = true;
+        for (unsigned k = 0, nk = LLVMCountIncoming(iv); k < nk && ok; k++) {
+            LLVMValueRef v = LLVMGetIncomingValue(iv, k);
+            uint32_t from = bbmap_get(idx, LLVMGetIncomingBlock(iv, k));
+            if (from == UINT32_MAX) {
+                ok = false;
+            } else if (in[from]) {
+                ok = (!next || v == next) && offset_of(v, iv, &step) && step != 0;
+                next = v;
+            } else if (LLVMIsAConstantInt(v)) {
+                uint64_t c = LLVMConstIntGetZExtValue(v);
+                bool dup = false;
+                for (uint32_t s = 0; s < nstarts; s++)
+                    dup |= starts[s] == c;
+                if (!dup && nstarts == BOUND_STARTS)
+                    ok = false;
+                else if (!dup)
+                    starts[nstarts++] = c;
+            } else {
+                ok = false;
+            }
+        }
+        if (!ok || !next || nstarts == 0)
+            continue;
+        for (uint32_t e = 0; e < n; e++) {
+            if (!in[e])
+                continue;
+            uint32_t trips = exit_test_bound(bbs, idx, &L, e, iv, step, starts, nstarts);
+            if (trips && (uint64_t)trips * insns <= BOUND_WORK &&
+                on_every_iteration(bbs, idx, es, ne, &L, n, e))
+                return true;
+        }
+    }
+    return false;
+}
+
 /* A counted loop (vectorised or short; its only back edge is latch ->
  * h): a down-counter polls every COUNT iterations, at the top
  * of the header, which is split:
@@ -480,16 +774,40 @@ static bool instrument(fnctx *f)
     uint8_t *in = counted ? malloc(n) : NULL;
     uint32_t *work = in ? malloc(n * sizeof *work) : NULL;
     uint8_t *polled = work ? calloc(n, 1) : NULL;
-    bool ok = polled && tail && (ne == 0 || predecessors(bbs, n, &idx, &pstart, &pred));
+    uint8_t *dropped = polled ? calloc(n, 1) : NULL;          /* by header */
+    edge *order = dropped ? malloc((ne + 1) * sizeof *order) : NULL;
+    bool ok = order && tail && (ne == 0 || predecessors(bbs, n, &idx, &pstart, &pred));
+    /* bounded loops, inner ones first: order[] holds (size of the loop,
+     * header) pairs in edge's two fields, sorted by size */
+    uint32_t nh = 0;
+    for (uint32_t k = 0; k < ne && ok; k++) {
+        bool seen = false;
+        for (uint32_t j = 0; j < nh; j++)
+            seen |= order[j].to == es[k].to;
+        if (!seen)
+            order[nh++] = (edge){ loop_blocks(n, pstart, pred, es, ne, es[k].to, in, work), es[k].to };
+    }
+    for (uint32_t i = 1; i < nh; i++)
+        for (uint32_t j = i; j > 0 && order[j - 1].from > order[j].from; j--) {
+            edge t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (uint32_t i = 0; i < nh && ok; i++)
+        dropped[order[i].to] = order[i].from &&
+                               bounded_loop(bbs, n, &idx, pstart, pred, es, ne, order[i].to, dropped, in, work);
     bbmap_free(&idx);
     for (uint32_t k = 0; k < ne && ok; k++)
-        counted[k] = (is_vectorized_latch(f, LLVMGetBasicBlockTerminator(bbs[es[k].from])) ||
-                     short_loop(bbs, n, pstart, pred, es, ne, k, in, work));
+        counted[k] = !dropped[es[k].to] &&
+                     (is_vectorized_latch(f, LLVMGetBasicBlockTerminator(bbs[es[k].from])) ||
+                      short_loop(bbs, n, pstart, pred, es, ne, k, in, work));
     free(pstart);
     free(pred);
     free(in);
     free(work);
+    free(order);
     if (!ok || ne == 0) {
+        free(dropped);
         free(polled);
         free(tail);
         free(counted);
@@ -501,6 +819,24 @@ static bool instrument(fnctx *f)
     for (uint32_t k = 0; k < ne; k++) {
         /* a block split by an earlier counted loop ends in its tail */
         LLVMBasicBlockRef from = tail[es[k].from] ? tail[es[k].from] : bbs[es[k].from], to = bbs[es[k].to];
+        if (dropped[es[k].to]) {
+            /* ends in time: the enclosing code polls. A one-block loop
+             * whose branch also leaves it still gets the block on its back
+             * edge, empty: codegen puts the phi copies there, as with the
+             * poll block below (sha256's rounds loop: 44 instructions per
+             * round with it, 47 without, 44 + the poll before) */
+            LLVMValueRef t = LLVMGetBasicBlockTerminator(from);
+            if (from == to && LLVMGetNumSuccessors(t) > 1) {
+                LLVMBasicBlockRef pb = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.edge");
+                for (unsigned s = 0, ns = LLVMGetNumSuccessors(t); s < ns; s++)
+                    if (LLVMGetSuccessor(t, s) == to)
+                        LLVMSetSuccessor(t, s, pb);
+                LLVMPositionBuilderAtEnd(f->b, pb);
+                LLVMBuildBr(f->b, to);
+                retarget_phis(f, to, from, pb);
+            }
+            continue;
+        }
         if (counted[k]) {
             tail[es[k].to] = count_header(f, to, from);
             continue;
@@ -527,6 +863,7 @@ static bool instrument(fnctx *f)
             emit_poll(f);
         }
     }
+    free(dropped);
     free(polled);
     free(tail);
     free(counted);

@@ -18,7 +18,7 @@ pass=0
 fail=0
 check() { if [ "$2" = 0 ]; then echo "PASS $1"; pass=$((pass + 1)); else echo "FAIL $1"; fail=$((fail + 1)); fi; }
 
-for f in loops hostloop sleep args memory big; do
+for f in loops bounded hostloop sleep args memory big; do
     wat2wasm "$HERE/$f.wat" -o "$W/$f.wasm" && "$WACC" compile "$W/$f.wasm" -o "$W/$f.so" ||
         { check "build $f" 1; echo "$pass passed, $fail failed"; exit 1; }
 done
@@ -60,6 +60,13 @@ expect "timeout: br_table loop"         nz "" "$DL" -- --timeout 500ms --invoke 
 expect "br_table loop that ends"        0 4 "" -- --timeout 1m --invoke tabloop "$W/loops.so" 4
 expect "timeout: dispatch loop"         nz "" "$DL" -- --timeout 500ms --invoke dispatch "$W/loops.so" 1
 expect "dispatch loop that ends"        0 6 "" -- --timeout 1m --invoke dispatch "$W/loops.so" 0
+# bounded inner loops poll not at all, the enclosing loop does
+# (lower_interrupt.c); loops almost like them keep their poll
+expect "timeout: bounded loop in an endless one" nz "" "$DL" -- --timeout 500ms --invoke nest "$W/bounded.so" 0
+expect "bounded loop nest that ends"    0 14850 "" -- --timeout 1m --invoke nest "$W/bounded.so" 3
+for fn in outer neskip reset signed skiptest long; do
+    expect "timeout: endless loop, almost bounded or in a bounded one ($fn)" nz "" "$DL" -- --timeout 500ms --invoke $fn "$W/bounded.so"
+done
 expect "timeout: host calls in a loop"  nz "" "$DL" -- --timeout 500ms "$W/hostloop.so"
 expect "timeout: stops a host wait (poll_oneoff)" nz "" "$DL" -- --timeout 300ms "$W/sleep.so"
 expect "timeout: .wasm through cache"   nz "" "$DL" -- --timeout 500ms --no-cache --invoke spin "$W/loops.wasm"
