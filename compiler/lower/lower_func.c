@@ -1423,6 +1423,45 @@ static bool setup_locals(lower_ctx *c, const wasm_code *code)
     return true;
 }
 
+/* A function that needs no stack check: no call of any kind, no loop, and
+ * a small body (SMALL_LEAF_BYTES of code, SMALL_LEAF_LOCALS locals, so its
+ * frame is at most ~16 KiB even if every value spilled). Its caller passed
+ * its own check with its frame allocated, so this frame fits in the red
+ * zone below the limit (WACC_STACK_RED_ZONE, twice, kept for the runtime's
+ * frames; past it trap.c still reports a fault below the limit as stack
+ * exhaustion). It cannot be part of a cycle of calls, which is what the
+ * check also stops when the store is interrupted, and having no loop it
+ * gets no poll, which needs vmctx (parameter 0) after optimisation (an
+ * unused vmctx may be removed by dead-argument elimination). Lua: its
+ * small API leaves run the check on every call. */
+#define SMALL_LEAF_BYTES 1024
+#define SMALL_LEAF_LOCALS 256
+
+static bool small_leaf(const wasm_module *m, const wasm_code *code)
+{
+    if ((size_t)(code->end - code->body) > SMALL_LEAF_BYTES)
+        return false;
+    uint64_t nlocals = 0;
+    for (uint32_t d = 0; d < code->nlocal_decls; d++)
+        nlocals += code->local_decls[d].count;
+    if (nlocals > SMALL_LEAF_LOCALS)
+        return false;
+    wasm_reader r;
+    wasm_error we;
+    bool leaf = true;
+    wasm_reader_init(&r, m->bytes, code->body, code->end);
+    while (leaf && r.p < r.end) {
+        wasm_insn in;
+        if (!wasm_read_insn(&r, &in, &we))
+            leaf = false;
+        else if (in.op == WASM_OP_CALL || in.op == WASM_OP_CALL_INDIRECT || in.op == WASM_OP_RETURN_CALL ||
+                 in.op == WASM_OP_RETURN_CALL_INDIRECT || in.op == WASM_OP_LOOP)
+            leaf = false;
+    }
+    wasm_reader_free(&r);
+    return leaf;
+}
+
 static void stack_check(lower_ctx *c)
 {
     lower_mod *lm = c->lm;
@@ -1828,7 +1867,8 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, enum
     LLVMPositionBuilderAtEnd(c->b, body);
 
     if (setup_locals(c, code)) {
-        stack_check(c);
+        if (!small_leaf(m, code))
+            stack_check(c);
         push_frame(c, CT_FUNC, NULL);
     }
 
