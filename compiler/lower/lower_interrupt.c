@@ -220,6 +220,22 @@ static void retarget_phis(fnctx *f, LLVMBasicBlockRef h, LLVMBasicBlockRef from,
     }
 }
 
+/* A block of its own on the back edge of one-block loop `bb` (its branch
+ * also leaves it), with a poll in it if `poll`; bb's phis then come from it. */
+static void self_edge_block(fnctx *f, LLVMBasicBlockRef bb, bool poll)
+{
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(bb);
+    LLVMBasicBlockRef eb = LLVMAppendBasicBlockInContext(f->C, f->fn, poll ? "intr.poll" : "intr.edge");
+    for (unsigned s = 0, ns = LLVMGetNumSuccessors(t); s < ns; s++)
+        if (LLVMGetSuccessor(t, s) == bb)
+            LLVMSetSuccessor(t, s, eb);
+    LLVMPositionBuilderAtEnd(f->b, eb);
+    if (poll)
+        emit_poll(f);
+    LLVMBuildBr(f->b, bb);
+    retarget_phis(f, bb, bb, eb);
+}
+
 /* In every phi of `succ`, each incoming block `from` becomes `to` (all
  * its entries: a switch may reach succ through several edges). */
 static void rename_incoming(fnctx *f, LLVMBasicBlockRef succ, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
@@ -825,16 +841,8 @@ static bool instrument(fnctx *f)
              * edge, empty: codegen puts the phi copies there, as with the
              * poll block below (sha256's rounds loop: 44 instructions per
              * round with it, 47 without, 44 + the poll before) */
-            LLVMValueRef t = LLVMGetBasicBlockTerminator(from);
-            if (from == to && LLVMGetNumSuccessors(t) > 1) {
-                LLVMBasicBlockRef pb = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.edge");
-                for (unsigned s = 0, ns = LLVMGetNumSuccessors(t); s < ns; s++)
-                    if (LLVMGetSuccessor(t, s) == to)
-                        LLVMSetSuccessor(t, s, pb);
-                LLVMPositionBuilderAtEnd(f->b, pb);
-                LLVMBuildBr(f->b, to);
-                retarget_phis(f, to, from, pb);
-            }
+            if (from == to && LLVMGetNumSuccessors(LLVMGetBasicBlockTerminator(from)) > 1)
+                self_edge_block(f, from, false);
             continue;
         }
         if (counted[k]) {
@@ -845,16 +853,8 @@ static bool instrument(fnctx *f)
          * loop: one load); once for all its back edges */
         /* a one-block loop whose branch also leaves it: the poll goes on
          * a block of its own on the back edge (see below) */
-        LLVMValueRef t = LLVMGetBasicBlockTerminator(from);
-        if (from == to && LLVMGetNumSuccessors(t) > 1) {
-            LLVMBasicBlockRef pb = LLVMAppendBasicBlockInContext(f->C, f->fn, "intr.poll");
-            for (unsigned s = 0, ns = LLVMGetNumSuccessors(t); s < ns; s++)
-                if (LLVMGetSuccessor(t, s) == to)
-                    LLVMSetSuccessor(t, s, pb);
-            LLVMPositionBuilderAtEnd(f->b, pb);
-            emit_poll(f);
-            LLVMBuildBr(f->b, to);
-            retarget_phis(f, to, from, pb);
+        if (from == to && LLVMGetNumSuccessors(LLVMGetBasicBlockTerminator(from)) > 1) {
+            self_edge_block(f, from, true);
             continue;
         }
         if (!polled[es[k].from]) {
