@@ -67,6 +67,29 @@ expect "bounded loop nest that ends"    0 14850 "" -- --timeout 1m --invoke nest
 for fn in outer neskip reset signed skiptest long; do
     expect "timeout: endless loop, almost bounded or in a bounded one ($fn)" nz "" "$DL" -- --timeout 500ms --invoke $fn "$W/bounded.so"
 done
+# loops bounded by run-time values run a copy without polls when a test
+# before them proves the entry short (lower_version.c); otherwise the
+# original, which polls. Same results with versioning off (WACC_NO_VERSION=1).
+wat2wasm "$HERE/version.wat" -o "$W/version.wasm" && "$WACC" compile "$W/version.wasm" -o "$W/version.so" &&
+    WACC_NO_VERSION=1 "$WACC" compile "$W/version.wasm" -o "$W/version0.so"
+check "build version (with and without versioning)" $?
+cmp -s "$W/version.so" "$W/version0.so"
+check "loops are versioned (the artifacts differ)" $((1 - $?))
+for c in "signed 519750 -5 100" "down 1450350 300 7" "step8 1237500 5 2000" "inner 974951 50 0 400" \
+         "inner 5085335 3000 0 400" "ne 2098149 50 0 400" "ne 1112 50 7 30" "ne 163817099 5000 3 300"; do
+    set -- $c
+    fn=$1 want=$2
+    shift 2
+    expect "versioned loop that ends ($fn $*)" 0 "$want" "" -- --timeout 1m --invoke $fn "$W/version.so" "$@"
+    expect "unversioned, the same ($fn $*)" 0 "$want" "" -- --timeout 1m --invoke $fn "$W/version0.so" "$@"
+done
+for c in "signed -2147483648 2147483647" "down -1 0" "step8 -16 -3" "inner 50 0 -1" "ne 50 0 -1" "around 10"; do
+    set -- $c
+    fn=$1
+    shift
+    expect "timeout: versioned loop too long for its copy, or in an endless one ($fn $*)" nz "" "$DL" -- \
+        --timeout 500ms --invoke $fn "$W/version.so" "$@"
+done
 expect "timeout: host calls in a loop"  nz "" "$DL" -- --timeout 500ms "$W/hostloop.so"
 expect "timeout: stops a host wait (poll_oneoff)" nz "" "$DL" -- --timeout 300ms "$W/sleep.so"
 expect "timeout: .wasm through cache"   nz "" "$DL" -- --timeout 500ms --no-cache --invoke spin "$W/loops.wasm"

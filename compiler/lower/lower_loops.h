@@ -1,0 +1,78 @@
+/*
+ * lower_loops.h — internal to compiler/lower: the control-flow graph of an
+ * optimised function and its loops, shared by the interruption checks
+ * (lower_interrupt.c) and loop versioning (lower_version.c). Blocks are
+ * numbered in function order; block 0 is the entry.
+ */
+#ifndef WACC_LOWER_LOOPS_H
+#define WACC_LOWER_LOOPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <llvm-c/Core.h>
+
+/* a map of basic blocks (or any pointers) to indices, open addressing */
+typedef struct bbmap {
+    const void **keys;
+    uint32_t *vals;
+    uint32_t cap;               /* power of two */
+} bbmap;
+
+bool bbmap_init(bbmap *m, uint32_t n);
+void bbmap_put(bbmap *m, const void *b, uint32_t v);
+uint32_t bbmap_get(const bbmap *m, const void *b);      /* UINT32_MAX: absent */
+void bbmap_free(bbmap *m);
+
+typedef struct edge { uint32_t from, to; } edge;
+
+/* The predecessor lists of the n blocks, CSR: the predecessors of block u
+ * are pred[pstart[u] .. pstart[u + 1]). */
+bool predecessors(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, uint32_t **pstart, uint32_t **pred);
+
+/* The back edges found by a depth-first search from the entry (every
+ * cycle has one); NULL when out of memory. */
+edge *back_edges(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, uint32_t *nedges);
+
+/* The blocks of the loop of header h into in[] (n entries): those that
+ * reach a latch of h without passing h. Returns their number, 0 when h
+ * does not dominate them (an irreducible loop). work: n slots. */
+uint32_t loop_blocks(uint32_t n, const uint32_t *pstart, const uint32_t *pred, const edge *es, uint32_t ne,
+                     uint32_t h, uint8_t *in, uint32_t *work);
+
+#define BOUND_TRIPS 4096          /* at most this many iterations per entry */
+#define BOUND_WORK (1u << 20)     /* and iterations * the loop's instructions */
+#define BOUND_STARTS 8            /* distinct constant start values tried */
+
+typedef struct loopinfo {
+    uint32_t h;                 /* header */
+    uint8_t *in;                /* in[u]: block u is in the loop */
+    uint32_t *work;             /* n slots */
+} loopinfo;
+
+/* v is base + d (d a constant of base's width, wrapping; see the .c). */
+bool offset_of(LLVMValueRef v, LLVMValueRef base, uint64_t *d);
+
+/* Does block e run in every iteration of loop L (on every path from its
+ * header to a latch)? */
+bool on_every_iteration(LLVMBasicBlockRef *bbs, const bbmap *idx, const edge *es, uint32_t ne, loopinfo *L,
+                        uint32_t n, uint32_t e);
+
+/* Is the loop of header h bounded by constants (lower_interrupt.c's
+ * header)? dropped[]: the headers found bounded so far. Returns the work
+ * of one entry (iterations * instructions, <= BOUND_WORK), 0 if not. */
+uint64_t bounded_loop(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, const uint32_t *pstart,
+                      const uint32_t *pred, const edge *es, uint32_t ne, uint32_t h, const uint8_t *dropped,
+                      uint8_t *in, uint32_t *work);
+
+/* In every phi of h, the incoming block `from` becomes `to` (one entry:
+ * `from` may have reached h through several edges); uses builder b. */
+void retarget_phis(LLVMBuilderRef b, LLVMBasicBlockRef h, LLVMBasicBlockRef from, LLVMBasicBlockRef to);
+
+/* lower_version.c: version the innermost loops of fn whose trip count a
+ * runtime test can bound (see there); their copies' headers go into
+ * *clones (malloc'd, *nclones entries), for the caller to leave without
+ * polls. false: out of memory. */
+bool version_loops(LLVMValueRef fn, LLVMBuilderRef b, LLVMBasicBlockRef **clones, uint32_t *nclones);
+
+#endif
