@@ -81,6 +81,10 @@ bool lower_memory(lower_ctx *c, const wasm_insn *insn);
 void lower_keep_load(LLVMValueRef v);
 /* Keep a guard-page load even when its value is dead (lower_keep.c). */
 void lower_force_read(lower_ctx *c, LLVMValueRef v);
+/* Keep vmctx used through optimisation (dead-argument elimination and
+ * argument promotion leave it parameter 0, which the interruption polls
+ * need); the keep is deleted after optimisation, no instruction. */
+void lower_keep_vmctx(lower_ctx *c, LLVMValueRef vmctx);
 /* May a keep made now take a form the loop vectoriser cannot widen? True
  * outside loops and in loops it would not take anyway (calls, inner
  * loops, control flow besides the back edge). (lower_func.c) */

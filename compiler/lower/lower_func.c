@@ -1423,22 +1423,26 @@ static bool setup_locals(lower_ctx *c, const wasm_code *code)
     return true;
 }
 
-/* A function that needs no stack check: no call of any kind, no loop, and
- * a small body (SMALL_LEAF_BYTES of code, SMALL_LEAF_LOCALS locals, so its
- * frame is at most ~16 KiB even if every value spilled). Its caller passed
- * its own check with its frame allocated, so this frame fits in the red
- * zone below the limit (WACC_STACK_RED_ZONE, twice, kept for the runtime's
+/* A function that needs no stack check: no call of any kind and a small
+ * body (SMALL_LEAF_BYTES of code, SMALL_LEAF_LOCALS locals, so its frame
+ * is at most ~16 KiB even if every value spilled). Its caller passed its
+ * own check with its frame allocated, so this frame fits in the red zone
+ * below the limit (WACC_STACK_RED_ZONE, twice, kept for the runtime's
  * frames; past it trap.c still reports a fault below the limit as stack
  * exhaustion). It cannot be part of a cycle of calls, which is what the
- * check also stops when the store is interrupted, and having no loop it
- * gets no poll, which needs vmctx (parameter 0) after optimisation (an
- * unused vmctx may be removed by dead-argument elimination). Lua: its
- * small API leaves run the check on every call. */
+ * check also stops when the store is interrupted; its loops poll. A poll
+ * needs vmctx (parameter 0) after optimisation, which the check's trap
+ * call kept used: without the check, dead-argument elimination could
+ * remove an otherwise unused vmctx, so a leaf with a loop (*loops) keeps
+ * it with a keep call (lower_keep_vmctx: deleted after optimisation).
+ * Lua: its small API leaves (luaH_getshortstr's chain walk too) ran the
+ * check on every call. */
 #define SMALL_LEAF_BYTES 1024
 #define SMALL_LEAF_LOCALS 256
 
-static bool small_leaf(const wasm_module *m, const wasm_code *code)
+static bool small_leaf(const wasm_module *m, const wasm_code *code, bool *loops)
 {
+    *loops = false;
     if ((size_t)(code->end - code->body) > SMALL_LEAF_BYTES)
         return false;
     uint64_t nlocals = 0;
@@ -1455,8 +1459,10 @@ static bool small_leaf(const wasm_module *m, const wasm_code *code)
         if (!wasm_read_insn(&r, &in, &we))
             leaf = false;
         else if (in.op == WASM_OP_CALL || in.op == WASM_OP_CALL_INDIRECT || in.op == WASM_OP_RETURN_CALL ||
-                 in.op == WASM_OP_RETURN_CALL_INDIRECT || in.op == WASM_OP_LOOP)
+                 in.op == WASM_OP_RETURN_CALL_INDIRECT)
             leaf = false;
+        else if (in.op == WASM_OP_LOOP)
+            *loops = true;
     }
     wasm_reader_free(&r);
     return leaf;
@@ -1867,8 +1873,11 @@ static bool lower_body(lower_mod *lm, uint32_t func_index, LLVMValueRef fn, enum
     LLVMPositionBuilderAtEnd(c->b, body);
 
     if (setup_locals(c, code)) {
-        if (!small_leaf(m, code))
+        bool loops = false;
+        if (!small_leaf(m, code, &loops))
             stack_check(c);
+        else if (loops && !(lm->o && lm->o->no_interrupt_checks))
+            lower_keep_vmctx(c, c->vmctx);
         push_frame(c, CT_FUNC, NULL);
     }
 

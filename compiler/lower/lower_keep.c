@@ -146,7 +146,11 @@ static void add_variants(LLVMModuleRef mod, LLVMValueRef call, LLVMValueRef fn, 
     }
 }
 
-void lower_force_read(lower_ctx *c, LLVMValueRef v)
+/* The line operand of a keep that holds vmctx used through optimisation
+ * (lower_keep_vmctx); other keeps pass 0. */
+#define KEEP_VMCTX_LINE 1
+
+static void build_keep(lower_ctx *c, LLVMValueRef v, unsigned line)
 {
     LLVMModuleRef mod = lower_llvm_module(c);
     LLVMContextRef ctx = LLVMGetModuleContext(mod);
@@ -157,10 +161,28 @@ void lower_force_read(lower_ctx *c, LLVMValueRef v)
     LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, 0);
     LLVMTypeRef over[2] = { t, ptr };
     LLVMValueRef fn = LLVMGetIntrinsicDeclaration(mod, keep_id(), over, 2);
-    LLVMValueRef args[4] = { v, LLVMConstNull(ptr), LLVMConstNull(ptr), LLVMConstInt(LLVMInt32TypeInContext(ctx), 0, 0) };
+    LLVMValueRef args[4] = { v, LLVMConstNull(ptr), LLVMConstNull(ptr), LLVMConstInt(LLVMInt32TypeInContext(ctx), line, 0) };
     LLVMValueRef call = LLVMBuildCall2(b, LLVMGlobalGetValueType(fn), fn, args, 4, "");
     if (LLVMGetTypeKind(t) != LLVMVectorTypeKind)
         add_variants(mod, call, fn, t);
+}
+
+void lower_force_read(lower_ctx *c, LLVMValueRef v)
+{
+    build_keep(c, v, 0);
+}
+
+void lower_keep_vmctx(lower_ctx *c, LLVMValueRef vmctx)
+{
+    LLVMContextRef ctx = LLVMGetModuleContext(lower_llvm_module(c));
+    build_keep(c, LLVMBuildPtrToInt(lower_builder(c), vmctx, LLVMInt64TypeInContext(ctx), ""), KEEP_VMCTX_LINE);
+}
+
+/* Is keep call `call` one of lower_keep_vmctx's? */
+static bool keeps_vmctx(LLVMValueRef call)
+{
+    LLVMValueRef line = LLVMGetNumArgOperands(call) >= 4 ? LLVMGetOperand(call, 3) : NULL;
+    return line && LLVMIsAConstantInt(line) && LLVMConstIntGetZExtValue(line) == KEEP_VMCTX_LINE;
 }
 
 static bool has_prefix(LLVMValueRef fn, const char *prefix)
@@ -420,7 +442,7 @@ static void erase_keep(LLVMValueRef call)
 {
     LLVMValueRef op = LLVMGetOperand(call, 0);
     LLVMInstructionEraseFromParent(call);
-    if (LLVMIsABitCastInst(op) && !LLVMGetFirstUse(op))
+    if ((LLVMIsABitCastInst(op) || LLVMIsAPtrToIntInst(op)) && !LLVMGetFirstUse(op))
         LLVMInstructionEraseFromParent(op);
 }
 
@@ -428,7 +450,9 @@ static void replace_call(LLVMBuilderRef b, LLVMContextRef ctx, LLVMValueRef call
 {
     if (LLVMGetFirstUse(call))     /* llvm.annotation returns its operand */
         LLVMReplaceAllUsesWith(call, LLVMGetOperand(call, 0));
-    if (keep_redundant(call)) {
+    /* vmctx kept through optimisation: done (in callers it was inlined
+     * into, it would only pin a register) */
+    if (keeps_vmctx(call) || keep_redundant(call)) {
         erase_keep(call);
         return;
     }
