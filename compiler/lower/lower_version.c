@@ -290,6 +290,28 @@ static uint64_t iv_step(const cfg *g, const uint8_t *loop, LLVMValueRef iv, uint
     return next ? step & mask : 0;
 }
 
+/* The mask of the width of v, an integer of at most 64 bits (*w: its
+ * width); 0 if it is none. */
+static uint64_t int_mask(LLVMValueRef v, unsigned *w)
+{
+    LLVMTypeRef ty = LLVMTypeOf(v);
+    if (LLVMGetTypeKind(ty) != LLVMIntegerTypeKind || LLVMGetIntTypeWidth(ty) > 64)
+        return 0;
+    *w = LLVMGetIntTypeWidth(ty);
+    return *w >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << *w) - 1);
+}
+
+/* A step versioning takes: +-s, s = 2^k <= 2^VERSION_STEP_LOG, and
+ * (trips - 1) * s below the sign bit. */
+static bool step_ok(uint64_t step, unsigned w, uint64_t mask, uint32_t trips, bool *up, uint64_t *s)
+{
+    if (!step)
+        return false;
+    *up = !(step >> (w - 1) & 1);
+    *s = *up ? step : (0 - step) & mask;
+    return !(*s & (*s - 1)) && *s <= ((uint64_t)1 << VERSION_STEP_LOG) && (uint64_t)(trips - 1) * *s <= mask >> 1;
+}
+
 /* For an inner loop that goes on while iv + d != K (step +1, test t):
  * is its entry guarded so that iv + d starts at most K? The header's one
  * predecessor outside the loop ends in `br (icmp ult s0, K)` (or ule, or
@@ -355,14 +377,10 @@ static uint64_t inner_runtime(const cfg *g, uint32_t hi, plan *pl)
     loopinfo L = { hi, g->in2, g->work2 };
     for (LLVMValueRef iv = LLVMGetFirstInstruction(g->bbs[hi]); iv && LLVMIsAPHINode(iv);
          iv = LLVMGetNextInstruction(iv)) {
-        LLVMTypeRef ty = LLVMTypeOf(iv);
-        if (LLVMGetTypeKind(ty) != LLVMIntegerTypeKind || LLVMGetIntTypeWidth(ty) > 64)
-            continue;
-        unsigned w = LLVMGetIntTypeWidth(ty);
-        uint64_t mask = w >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << w) - 1);
-        uint64_t s = iv_step(g, g->in2, iv, mask);
-        if (!s || (s >> (w - 1) & 1) || (s & (s - 1)) || s > ((uint64_t)1 << VERSION_STEP_LOG) ||
-            (uint64_t)INNER_TRIPS * s > mask >> 1)
+        unsigned w = 0;
+        uint64_t mask = int_mask(iv, &w), s = 0;
+        bool up = false;
+        if (!mask || !step_ok(iv_step(g, g->in2, iv, mask), w, mask, INNER_TRIPS, &up, &s) || !up)
             continue;
         plan t;
         memset(&t, 0, sizeof t);
@@ -562,35 +580,16 @@ static bool plan_loop(const cfg *g, uint32_t h, plan *pl)
         return false;
     for (LLVMValueRef iv = LLVMGetFirstInstruction(g->bbs[h]); iv && LLVMIsAPHINode(iv);
          iv = LLVMGetNextInstruction(iv)) {
-        LLVMTypeRef ty = LLVMTypeOf(iv);
-        if (LLVMGetTypeKind(ty) != LLVMIntegerTypeKind || LLVMGetIntTypeWidth(ty) > 64)
+        unsigned w = 0;
+        uint64_t mask = int_mask(iv, &w);
+        if (!mask || !step_ok(iv_step(g, g->in, iv, mask), w, mask, pl->trips, &pl->up, &pl->s))
             continue;
-        unsigned w = LLVMGetIntTypeWidth(ty);
-        uint64_t mask = w >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << w) - 1);
-        LLVMValueRef next = NULL;
-        uint64_t step = 0;
-        bool ok = true;
+        /* its start: one value on the edges from outside (from pre) */
         pl->start = NULL;
-        for (unsigned k = 0, nk = LLVMCountIncoming(iv); k < nk && ok; k++) {
-            LLVMValueRef v = LLVMGetIncomingValue(iv, k);
-            uint32_t from = bbmap_get(&g->idx, LLVMGetIncomingBlock(iv, k));
-            if (from == UINT32_MAX) {
-                ok = false;
-            } else if (g->in[from]) {
-                ok = (!next || v == next) && offset_of(v, iv, &step) && (step & mask) != 0;
-                next = v;
-            } else {
-                ok = !pl->start || pl->start == v;
-                pl->start = v;
-            }
-        }
-        if (!ok || !next || !pl->start)
-            continue;
-        step &= mask;
-        pl->up = !(step >> (w - 1) & 1);
-        pl->s = pl->up ? step : (0 - step) & mask;
-        if ((pl->s & (pl->s - 1)) || pl->s > ((uint64_t)1 << VERSION_STEP_LOG) ||
-            (uint64_t)(pl->trips - 1) * pl->s > mask >> 1)
+        for (unsigned k = 0, nk = LLVMCountIncoming(iv); k < nk; k++)
+            if (LLVMGetIncomingBlock(iv, k) == g->bbs[pl->pre])
+                pl->start = LLVMGetIncomingValue(iv, k);
+        if (!pl->start)
             continue;
         loopinfo L = { h, g->in, g->work };
         for (uint32_t e = 0; e < g->n; e++)
