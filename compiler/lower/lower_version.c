@@ -354,8 +354,8 @@ static bool guarded(const cfg *g, uint32_t hi, LLVMValueRef iv, const plan *t)
     }
     if (a != s0 || b != t->bound)
         return false;
-    uint64_t mask = ~(uint64_t)0 >> (64 - LLVMGetIntTypeWidth(LLVMTypeOf(iv)));
-    uint64_t d = t->d & mask;
+    unsigned w = 0;
+    uint64_t d = t->d & int_mask(iv, &w);
     return (p == LLVMIntULT && d <= 1) || (p == LLVMIntULE && d == 0);
 }
 
@@ -538,10 +538,9 @@ static bool plan_loop(const cfg *g, uint32_t h, plan *pl)
         for (uint32_t i = 0; i < g->ne; i++)
             if (g->in2[g->es[i].to] && g->es[i].to != hi)
                 return false;   /* not innermost */
+        /* (bounded_loop leaves in2 as hi's blocks, for inner_runtime) */
         uint64_t w = bounded_loop(g->bbs, g->n, &g->idx, g->pstart, g->pred, g->es, g->ne, hi, g->none,
                                   g->in2, g->work2);
-        if (!w && !loop_blocks(g->n, g->pstart, g->pred, g->es, g->ne, hi, g->in2, g->work2))
-            return false;
         if (!w)
             w = inner_runtime(g, hi, pl);
         if (!w)
@@ -604,8 +603,8 @@ static bool plan_loop(const cfg *g, uint32_t h, plan *pl)
 static LLVMValueRef build_test(LLVMBuilderRef b, const plan *pl)
 {
     LLVMTypeRef ty = LLVMTypeOf(pl->start);
-    unsigned w = LLVMGetIntTypeWidth(ty);
-    uint64_t mask = w >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << w) - 1);
+    unsigned w = 0;
+    uint64_t mask = int_mask(pl->start, &w);
     LLVMValueRef x0 = pl->start, k = pl->bound;
     if (pl->d & mask)
         x0 = LLVMBuildAdd(b, x0, LLVMConstInt(ty, pl->d & mask, 0), "ver.x0");
@@ -617,19 +616,18 @@ static LLVMValueRef build_test(LLVMBuilderRef b, const plan *pl)
         p = unsigned_of(p);
     }
     uint64_t s = pl->s, span = (uint64_t)(pl->trips - 1) * s;
-    LLVMValueRef diff, ok, extra = NULL;
+    /* K - x0 (x0 - K down), wrapping. For ult/ule/ugt/uge, when the first
+     * test already leaves (x0 past K) it wraps and ok may be either: that
+     * entry leaves at once in both versions */
+    LLVMValueRef diff = pl->up ? LLVMBuildSub(b, k, x0, "") : LLVMBuildSub(b, x0, k, "");
+    LLVMValueRef ok, extra = NULL;
     if (p == LLVMIntNE) {
-        diff = pl->up ? LLVMBuildSub(b, k, x0, "") : LLVMBuildSub(b, x0, k, "");
         ok = LLVMBuildICmp(b, LLVMIntULE, diff, LLVMConstInt(ty, span, 0), "");
         if (s > 1) {
             LLVMValueRef low = LLVMBuildAnd(b, diff, LLVMConstInt(ty, s - 1, 0), "");
             extra = LLVMBuildICmp(b, LLVMIntEQ, low, LLVMConstInt(ty, 0, 0), "");
         }
     } else {
-        /* K - x0 (x0 - K down), wrapping: when the first test already
-         * leaves, it wraps to a large value and the original runs, which
-         * leaves at once too */
-        diff = pl->up ? LLVMBuildSub(b, k, x0, "") : LLVMBuildSub(b, x0, k, "");
         bool strict = p == LLVMIntULT || p == LLVMIntUGT;
         ok = LLVMBuildICmp(b, LLVMIntULE, diff, LLVMConstInt(ty, strict ? span : span - 1, 0), "");
         /* no wrap before the test fails */
@@ -653,13 +651,10 @@ static LLVMValueRef build_test(LLVMBuilderRef b, const plan *pl)
 static LLVMBasicBlockRef version(LLVMValueRef fn, LLVMBuilderRef b, const cfg *g, plan *pl)
 {
     LLVMContextRef C = LLVMGetTypeContext(LLVMTypeOf(fn));
-    uint32_t m = 0, ninsns = 0;
+    uint32_t ninsns = 0;
     for (uint32_t u = 0; u < g->n; u++)
-        if (g->in[u]) {
-            m++;
-            for (LLVMValueRef i = LLVMGetFirstInstruction(g->bbs[u]); i; i = LLVMGetNextInstruction(i))
-                ninsns++;
-        }
+        for (LLVMValueRef i = g->in[u] ? LLVMGetFirstInstruction(g->bbs[u]) : NULL; i; i = LLVMGetNextInstruction(i))
+            ninsns++;
     LLVMBasicBlockRef *copy = calloc(g->n, sizeof *copy);
     LLVMValueRef *nv = malloc((ninsns + 1) * sizeof *nv);
     uint8_t *done = calloc(g->n, 1);
