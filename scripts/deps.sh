@@ -7,7 +7,7 @@ PKGS=(build-essential pkg-config meson ninja-build
       check wabt wasi-libc libclang-rt-19-dev-wasm32 binutils
       libuv1-dev libhttp-parser-dev libcurl4-openssl-dev libsodium-dev
       wrk hey curl libidn2-dev
-      python3 gcc-aarch64-linux-gnu qemu-user
+      python3 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
       docker-registry apache2-utils skopeo podman crun
       rustc libstd-rust-dev-wasm32 libc++-19-dev-wasm32 libc++abi-19-dev-wasm32)
 missing=()
