@@ -86,7 +86,10 @@ def main():
         time.sleep(0.3)
         after = rss_kb(srv.p.pid)
         print("RSS after warm-up %d kB, after the load %d kB" % (warm, after))
-        if after > 1.2 * warm:
+        # 20 % or 1 MiB: the plateau after the warm-up itself varies by about
+        # 1 MiB between runs (3.4-4.5 MB seen); a leak of 52 bytes per
+        # request (20,000 of them) still fails
+        if after > max(1.2 * warm, warm + 1024):
             serve_test.fail("RSS grew from %d kB to %d kB" % (warm, after))
         rc = srv.stop()
         log = "".join(srv.lines)
