@@ -6,9 +6,9 @@ interleaved batches so that a change of machine load hits every command alike.
 
 Each round runs `perf stat -r RUNS CMD` for every command in turn; the table
 gives the minimum and the median over the rounds of the per-batch mean, in
-ms. Without commands it measures an empty C program, wasm2c's hello, `wacc
---version` and `wacc run hello.so` (built into build/bench/start by
-scripts/bench's toolchain: clang-19, wasm2c). Needs perf (linux-perf).
+ms. Without commands it measures hello.c built natively, under wasm2c, and
+under `wacc run`, and `wacc --version` (built into build/bench/start by
+benchmarks/rank.py's build()). Needs perf (linux-perf).
 """
 import argparse
 import os
@@ -16,34 +16,23 @@ import shutil
 import statistics
 import subprocess
 import sys
+from importlib.machinery import SourceFileLoader
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def sh(cmd):
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-
-
 def default_commands(wacc):
+    """hello.c natively, under wasm2c and under `wacc run`, built as
+    benchmarks/rank.py builds every program (its build())."""
+    rank = SourceFileLoader("wacc_rank", os.path.join(ROOT, "benchmarks", "rank.py")).load_module()
     work = os.path.join(ROOT, "build", "bench", "start")
     os.makedirs(work, exist_ok=True)
-    hello_c = os.path.join(ROOT, "benchmarks", "kernels", "hello.c")
-    empty_c = os.path.join(work, "empty.c")
-    with open(empty_c, "w") as f:
-        f.write("int main(void) { return 0; }\n")
-    sh(["clang-19", "-O2", empty_c, "-o", os.path.join(work, "empty")])
-    wasm = os.path.join(work, "hello.wasm")
-    sh(["clang-19", "--target=wasm32-wasi", "-O2", hello_c, "-o", wasm])
-    sh([wacc, "compile", "--quiet", "--cpu", "x86-64-v3", wasm, "-o", os.path.join(work, "hello.so")])
-    sh(["wasm2c", wasm, "-n", "hello", "-o", os.path.join(work, "w2c_hello.c")])
-    rt = "/usr/share/wabt/wasm2c"
-    sh(["clang-19", "-O2", "-march=x86-64-v3", "-DMOD=hello", '-DMOD_H="w2c_hello.h"', f"-I{rt}", f"-I{work}",
-        os.path.join(ROOT, "benchmarks", "wasm2c", "w2c_main.c"), os.path.join(work, "w2c_hello.c"),
-        os.path.join(rt, "wasm-rt-impl.c"), "-lm", "-o", os.path.join(work, "w2c_hello")])
-    return [("empty C", os.path.join(work, "empty")),
-            ("wasm2c hello", os.path.join(work, "w2c_hello")),
+    rank.bench.WORKLOADS["hello"] = (["hello.c"], [], [])
+    cmds = rank.build("hello", work, wacc, None, "x86-64-v3")
+    return [("native hello", " ".join(cmds["native"])),
+            ("wasm2c hello", " ".join(cmds["wasm2c"])),
             ("wacc --version", f"{wacc} --version"),
-            ("wacc run hello.so", f"{wacc} run {os.path.join(work, 'hello.so')}")]
+            ("wacc run hello.so", " ".join(cmds["wacc"]))]
 
 
 def main():
