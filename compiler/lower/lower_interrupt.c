@@ -126,6 +126,7 @@ typedef struct fnctx {
     unsigned md_prof, md_loop;
     LLVMValueRef rare;
     bool version;               /* loop versioning (WACC_NO_VERSION=1: off) */
+    bool jam;                   /* outer-loop interleaving (WACC_NO_JAM=1: off) */
 } fnctx;
 
 /* Emit the poll at the builder's position: a volatile load of the word
@@ -362,6 +363,8 @@ static bool instrument(fnctx *f)
      * (lower_version.c); the copies' headers count as bounded below */
     LLVMBasicBlockRef *clones = NULL;
     uint32_t nclones = 0;
+    if (f->jam && !jam_loops(f->fn, f->b))
+        return false;
     if (f->version && !version_loops(f->fn, f->b, &clones, &nclones))
         return false;
 
@@ -497,6 +500,8 @@ bool wacc_insert_interrupt_checks(LLVMModuleRef mod)
     f.md_loop = LLVMGetMDKindIDInContext(f.C, "llvm.loop", 9);
     const char *nov = getenv("WACC_NO_VERSION");       /* debugging, A/B */
     f.version = !(nov && nov[0] == '1');
+    const char *noj = getenv("WACC_NO_JAM");           /* debugging, A/B */
+    f.jam = !(noj && noj[0] == '1');
     bool ok = true;
     for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && ok; fn = LLVMGetNextFunction(fn))
         if (!LLVMIsDeclaration(fn)) {

@@ -75,4 +75,9 @@ void retarget_phis(LLVMBuilderRef b, LLVMBasicBlockRef h, LLVMBasicBlockRef from
  * polls. false: out of memory. */
 bool version_loops(LLVMValueRef fn, LLVMBuilderRef b, LLVMBasicBlockRef **clones, uint32_t *nclones);
 
+/* lower_jam.c: run two iterations of an outer loop at once around a pure
+ * inner loop with a data-dependent exit (see there). false: out of
+ * memory. */
+bool jam_loops(LLVMValueRef fn, LLVMBuilderRef b);
+
 #endif

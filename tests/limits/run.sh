@@ -90,6 +90,34 @@ for c in "signed -2147483648 2147483647" "down -1 0" "step8 -16 -3" "inner 50 0 
     expect "timeout: versioned loop too long for its copy, or in an endless one ($fn $*)" nz "" "$DL" -- \
         --timeout 500ms --invoke $fn "$W/version.so" "$@"
 done
+# two iterations of an outer loop at once around a pure inner loop
+# (lower_jam.c): the same results, traps and deadlines as without it
+# (WACC_NO_JAM=1); `image` is the mandelbrot benchmark, checked against C
+wat2wasm "$HERE/jam.wat" -o "$W/jam.wasm" && "$WACC" compile "$W/jam.wasm" -o "$W/jam.so" &&
+    WACC_NO_JAM=1 "$WACC" compile "$W/jam.wasm" -o "$W/jam0.so"
+check "build jam (with and without interleaving)" $?
+cmp -s "$W/jam.so" "$W/jam0.so"
+check "loops are interleaved (the artifacts differ)" $((1 - $?))
+expect "interleaved: image 100 (as C)" 0 3787 "" -- --invoke image "$W/jam.so" 100
+expect "interleaved: image 101 (as C)" 0 3896 "" -- --invoke image "$W/jam.so" 101
+for c in "sum 100 50" "sum 7 3" "sum 1 0" "sum 2 1" "stores 101 40" "stores 64 32" "trap 50 25 60" \
+         "brk 100 50 3000" "brk 101 50 0" "brk 3 1 100000" "down 99 45" "down 1 0" "step3 100 50" \
+         "step3 101 50" "step3 2 1" "last 100 50" "last 1 0" "dep 100 50" "table 100 50" "endless 50 8" \
+         "image 1" "image 2" "image 33"; do
+    set -- $c
+    fn=$1
+    shift
+    want="$("$WACC" run --invoke $fn "$W/jam0.so" "$@" 2>&1)"
+    expect "interleaved loop, as without ($fn $*)" 0 "$want" "" -- --timeout 1m --invoke $fn "$W/jam.so" "$@"
+done
+for k in 0 1 20 49; do
+    expect "interleaved loop traps in A's or B's suffix (trap 50 25 $k)" nz "" \
+        "trap: unreachable in function #2 (wasm offset 0x310)" -- --invoke trap "$W/jam.so" 50 25 $k
+done
+for c in "4 0" "3 0" "1 0" "64 1"; do
+    expect "timeout: interleaved loop that never ends (endless $c)" nz "" "$DL" -- \
+        --timeout 500ms --invoke endless "$W/jam.so" $c
+done
 expect "timeout: host calls in a loop"  nz "" "$DL" -- --timeout 500ms "$W/hostloop.so"
 expect "timeout: stops a host wait (poll_oneoff)" nz "" "$DL" -- --timeout 300ms "$W/sleep.so"
 expect "timeout: .wasm through cache"   nz "" "$DL" -- --timeout 500ms --no-cache --invoke spin "$W/loops.wasm"
