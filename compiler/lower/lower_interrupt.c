@@ -14,6 +14,10 @@
  * mutual or through tables and imports) stops at its next call. A self
  * tail call LLVM turned into a loop has a back edge like any loop.
  *
+ * Before them, in every function (also without checks), an outer loop
+ * around a pure inner loop with a data-dependent exit may run two of its
+ * iterations at once (lower_jam.c); its loops then get checks like any.
+ *
  * They are inserted into the *optimised* module, just before code
  * generation (wacc_insert_interrupt_checks, called by emit), so loops
  * are vectorised, unrolled and have their loads hoisted as without them
@@ -363,8 +367,6 @@ static bool instrument(fnctx *f)
      * (lower_version.c); the copies' headers count as bounded below */
     LLVMBasicBlockRef *clones = NULL;
     uint32_t nclones = 0;
-    if (f->jam && !jam_loops(f->fn, f->b))
-        return false;
     if (f->version && !version_loops(f->fn, f->b, &clones, &nclones))
         return false;
 
@@ -506,7 +508,8 @@ bool wacc_insert_interrupt_checks(LLVMModuleRef mod)
     for (LLVMValueRef fn = LLVMGetFirstFunction(mod); fn && ok; fn = LLVMGetNextFunction(fn))
         if (!LLVMIsDeclaration(fn)) {
             f.fn = fn;
-            ok = instrument(&f);
+            /* every function, also without interruption checks */
+            ok = (!f.jam || jam_loops(fn, f.b)) && instrument(&f);
         }
     LLVMDisposeBuilder(f.b);
     return ok;
