@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Alternating pairs: wacc against wasm2c on one program, for a difference
+smaller than this VM's run-to-run noise. Each pair runs both engines 3 times
+(CPU time, user+sys, averaged), the order swapped every pair; prints both
+medians, the mean difference with its standard deviation and standard error,
+and in how many pairs wacc was faster. A benchmark, not a test.
+
+    benchmarks/rank.py --only PROGRAM --engines native,wacc,wasm2c ...   (builds)
+    benchmarks/ab/pairs.py PROGRAM ARG [--pairs 40] [--work build/bench/rank]
+"""
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def cpu(cmd):
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("program")
+    ap.add_argument("arg")
+    ap.add_argument("--pairs", type=int, default=40)
+    ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench", "rank"))
+    ap.add_argument("--wacc", default=os.path.join(ROOT, "build", "compiler", "driver", "wacc"))
+    a = ap.parse_args()
+    mod = a.program.replace("-", "_")
+    cmds = {"wacc": [a.wacc, "run", os.path.join(a.work, a.program + ".so"), a.arg],
+            "wasm2c": [os.path.join(a.work, "w2c_" + mod), a.arg]}
+    t = {"wacc": [], "wasm2c": []}
+    for i in range(a.pairs):
+        for e in (("wacc", "wasm2c") if i % 2 == 0 else ("wasm2c", "wacc")):
+            t[e].append(sum(cpu(cmds[e]) for _ in range(3)) / 3)
+    d = [x - y for x, y in zip(t["wacc"], t["wasm2c"])]
+    sd = statistics.stdev(d)
+    print(f"{a.program} {a.arg}: {a.pairs} pairs; median wacc {statistics.median(t['wacc']) * 1e3:.1f} ms, "
+          f"wasm2c {statistics.median(t['wasm2c']) * 1e3:.1f} ms; wacc - wasm2c: mean {statistics.mean(d) * 1e3:+.2f} ms, "
+          f"sd {sd * 1e3:.2f}, se {sd / len(d) ** 0.5 * 1e3:.2f}; wacc faster in {sum(x < 0 for x in d)}/{a.pairs}")
+
+
+if __name__ == "__main__":
+    main()
