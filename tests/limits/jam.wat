@@ -245,6 +245,24 @@
         (local.set $x (i32.add (local.get $x) (i32.const 1)))
         (br_if $row (i32.lt_u (local.get $x) (local.get $n)))))
     (local.get $sum))
+  ;; Newton's square root of x + 1 to 1e-12 (at most 60 steps; f64.abs, a division):
+  ;; sum = sum * 31 + steps, a one-block inner loop
+  (func (export "newton") (param $n i32) (result i32) (local $x i32) (local $i i32) (local $a f64) (local $y f64) (local $sum i32)
+    (if (i32.le_s (local.get $n) (i32.const 0)) (then (return (i32.const -1))))
+    (loop $row
+      (local.set $a (f64.convert_i32_u (i32.add (local.get $x) (i32.const 1))))
+      (local.set $y (local.get $a))
+      (local.set $i (i32.const 0))
+      (loop $step
+        (local.set $y (f64.mul (f64.const 0.5) (f64.add (local.get $y) (f64.div (local.get $a) (local.get $y)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $step (i32.and (f64.gt (f64.abs (f64.sub (f64.mul (local.get $y) (local.get $y)) (local.get $a)))
+                                      (f64.mul (local.get $a) (f64.const 1e-12)))
+                              (i32.lt_u (local.get $i) (i32.const 60)))))
+      (local.set $sum (i32.add (i32.mul (local.get $sum) (i32.const 31)) (local.get $i)))
+      (local.set $x (i32.add (local.get $x) (i32.const 1)))
+      (br_if $row (i32.lt_u (local.get $x) (local.get $n))))
+    (local.get $sum))
   ;; the benchmark: the number of points of an n x n image that stay (200 iterations)
   (func (export "image") (param $n i32) (result i32) (local $y i32) (local $x i32) (local $i i32) (local $zr f64) (local $zi f64) (local $t f64) (local $cr f64) (local $ci f64) (local $sum i32) (local $nf f64)
     (local.set $nf (f64.convert_i32_u (local.get $n)))

@@ -103,7 +103,7 @@ expect "interleaved: image 101 (as C)" 0 3896 "" -- --invoke image "$W/jam.so" 1
 for c in "sum 100 50" "sum 7 3" "sum 1 0" "sum 2 1" "stores 101 40" "stores 64 32" "trap 50 25 60" \
          "brk 100 50 3000" "brk 101 50 0" "brk 3 1 100000" "down 99 45" "down 1 0" "step3 100 50" \
          "step3 101 50" "step3 2 1" "last 100 50" "last 1 0" "dep 100 50" "table 100 50" "endless 50 8" \
-         "image 1" "image 2" "image 33"; do
+         "image 1" "image 2" "image 33" "newton 1" "newton 2" "newton 1001"; do
     set -- $c
     fn=$1
     shift
@@ -111,8 +111,11 @@ for c in "sum 100 50" "sum 7 3" "sum 1 0" "sum 2 1" "stores 101 40" "stores 64 3
     expect "interleaved loop, as without ($fn $*)" 0 "$want" "" -- --timeout 1m --invoke $fn "$W/jam.so" "$@"
 done
 for k in 0 1 20 49; do
-    expect "interleaved loop traps in A's or B's suffix (trap 50 25 $k)" nz "" \
-        "trap: unreachable in function #2 (wasm offset 0x310)" -- --invoke trap "$W/jam.so" 50 25 $k
+    # the same trap, at the same wasm offset, as without interleaving
+    want="$("$WACC" run --invoke trap "$W/jam0.so" 50 25 $k 2>&1 | sed -n 's/.*\(trap: unreachable in function #2 (wasm offset 0x[0-9a-f]*)\).*/\1/p')"
+    [ -n "$want" ] || want="(jam0.so did not trap)"
+    expect "interleaved loop traps in A's or B's suffix (trap 50 25 $k)" nz "" "$want" -- \
+        --invoke trap "$W/jam.so" 50 25 $k
 done
 for c in "4 0" "3 0" "1 0" "64 1"; do
     expect "timeout: interleaved loop that never ends (endless $c)" nz "" "$DL" -- \
