@@ -239,29 +239,6 @@ static bool test_operand(const jam *J, LLVMValueRef v)
     return false;
 }
 
-static bool dead_end(LLVMBasicBlockRef bb)
-{
-    LLVMValueRef t = LLVMGetBasicBlockTerminator(bb);
-    return t && LLVMIsAUnreachableInst(t);
-}
-
-/* is this use of X's value i (by user) outside X, not in an exit's phi on
- * an edge from X? */
-static bool used_outside(const jam *J, LLVMValueRef i, LLVMValueRef user)
-{
-    uint32_t ub = block_of(J, user);
-    if (ub == UINT32_MAX || J->in[ub])
-        return false;
-    if (!LLVMIsAPHINode(user))
-        return true;
-    for (unsigned k = 0, nk = LLVMCountIncoming(user); k < nk; k++) {
-        uint32_t from = bbmap_get(&J->idx, LLVMGetIncomingBlock(user, k));
-        if (LLVMGetIncomingValue(user, k) == i && (from == UINT32_MAX || !J->in[from]))
-            return true;
-    }
-    return false;
-}
-
 /* Can the loop of header h be interleaved (see the header comment)? Fills
  * J's plan. */
 static bool plan(jam *J, uint32_t h)
@@ -388,39 +365,8 @@ static bool plan(jam *J, uint32_t h)
     LLVMValueRef c = LLVMGetCondition(lb);
     if (!LLVMIsAICmpInst(c) || !test_operand(J, LLVMGetOperand(c, 0)) || !test_operand(J, LLVMGetOperand(c, 1)))
         return false;
-    /* values used outside X (see outside_uses in lower_version.c) */
-    J->exit = UINT32_MAX;
-    J->repair = false;
-    bool one = true;
-    for (uint32_t u = 0; u < J->n; u++) {
-        LLVMValueRef t = J->in[u] ? LLVMGetBasicBlockTerminator(J->bbs[u]) : NULL;
-        for (unsigned s = 0, ns = t ? LLVMGetNumSuccessors(t) : 0; s < ns; s++) {
-            uint32_t x = bbmap_get(&J->idx, LLVMGetSuccessor(t, s));
-            if (J->in[x] || dead_end(J->bbs[x]))
-                continue;
-            one &= J->exit == UINT32_MAX || J->exit == x;
-            J->exit = x;
-        }
-    }
-    if (one && J->exit != UINT32_MAX)
-        for (uint32_t p = J->pstart[J->exit]; p < J->pstart[J->exit + 1]; p++)
-            one &= J->in[J->pred[p]];
-    for (uint32_t u = 0; u < J->n; u++) {
-        if (!J->in[u])
-            continue;
-        for (LLVMValueRef i = LLVMGetFirstInstruction(J->bbs[u]); i; i = LLVMGetNextInstruction(i))
-            for (LLVMUseRef use = LLVMGetFirstUse(i); use; use = LLVMGetNextUse(use)) {
-                LLVMValueRef user = LLVMGetUser(use);
-                if (!LLVMIsAInstruction(user))
-                    return false;
-                if (used_outside(J, i, user)) {
-                    if (!one || J->exit == UINT32_MAX || dead_end(LLVMGetInstructionParent(user)))
-                        return false;
-                    J->repair = true;
-                }
-            }
-    }
-    return true;
+    /* values used outside X */
+    return loop_outside_uses(J->bbs, J->n, &J->idx, J->pstart, J->pred, J->in, &J->exit, &J->repair);
 }
 
 /* ---- the copies ---- */
@@ -591,28 +537,10 @@ static bool repair(jam *J)
     LLVMBasicBlockRef x = J->bbs[J->exit];
     for (uint32_t k = 0; k < J->nins; k++) {
         LLVMValueRef i = J->insv[k];
-        uint32_t n = 0, cap = 0;
-        LLVMValueRef *users = NULL;
-        for (LLVMUseRef use = LLVMGetFirstUse(i); use; use = LLVMGetNextUse(use)) {
-            LLVMValueRef user = LLVMGetUser(use);
-            if (!used_outside(J, i, user))
-                continue;
-            bool dup = false;
-            for (uint32_t j = 0; j < n; j++)
-                dup |= users[j] == user;
-            if (dup)
-                continue;
-            if (n == cap) {
-                LLVMValueRef *m = realloc(users, (cap = cap ? 2 * cap : 8) * sizeof *users);
-                if (!m) {
-                    free(users);
-                    return false;
-                }
-                users = m;
-            }
-            users[n++] = user;
-        }
-        if (!n)
+        bool outside = false;
+        for (LLVMUseRef use = LLVMGetFirstUse(i); use && !outside; use = LLVMGetNextUse(use))
+            outside = loop_used_outside(&J->idx, J->in, i, LLVMGetUser(use));
+        if (!outside)
             continue;
         LLVMPositionBuilderBefore(J->b, LLVMGetFirstInstruction(x));
         LLVMValueRef phi = LLVMBuildPhi(J->b, LLVMTypeOf(i), "jam.out");
@@ -620,21 +548,8 @@ static bool repair(jam *J)
             LLVMBasicBlockRef o = J->bbs[J->pred[p]];   /* one entry per edge, as the CSR lists them */
             LLVMAddIncoming(phi, &i, &o, 1);
         }
-        for (uint32_t j = 0; j < n; j++) {
-            LLVMValueRef user = users[j];
-            bool is_phi = LLVMIsAPHINode(user);
-            for (int o = 0, no = LLVMGetNumOperands(user); o < no; o++) {
-                if (LLVMGetOperand(user, (unsigned)o) != i)
-                    continue;
-                if (is_phi) {
-                    uint32_t from = bbmap_get(&J->idx, LLVMGetIncomingBlock(user, (unsigned)o));
-                    if (from != UINT32_MAX && J->in[from])
-                        continue;
-                }
-                LLVMSetOperand(user, (unsigned)o, phi);
-            }
-        }
-        free(users);
+        if (!loop_repair_uses(&J->idx, J->in, i, phi))
+            return false;
     }
     return true;
 }

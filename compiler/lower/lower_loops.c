@@ -92,6 +92,12 @@ void retarget_phis(LLVMBuilderRef b, LLVMBasicBlockRef h, LLVMBasicBlockRef from
 }
 
 
+bool dead_end(LLVMBasicBlockRef bb)
+{
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(bb);
+    return t && LLVMIsAUnreachableInst(t);
+}
+
 /* The predecessor lists of the n blocks (CSR, see short_loop). */
 bool predecessors(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, uint32_t **pstart,
                          uint32_t **pred)
@@ -419,4 +425,103 @@ uint64_t bounded_loop(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, cons
         }
     }
     return 0;
+}
+
+/* ---- values of a loop used past it (lower_version.c, lower_jam.c) ---- */
+
+bool loop_used_outside(const bbmap *idx, const uint8_t *in, LLVMValueRef i, LLVMValueRef user)
+{
+    uint32_t ub = bbmap_get(idx, LLVMGetInstructionParent(user));
+    if (ub == UINT32_MAX || in[ub])
+        return false;
+    if (!LLVMIsAPHINode(user))
+        return true;
+    for (unsigned k = 0, nk = LLVMCountIncoming(user); k < nk; k++) {
+        uint32_t from = bbmap_get(idx, LLVMGetIncomingBlock(user, k));
+        if (LLVMGetIncomingValue(user, k) == i && (from == UINT32_MAX || !in[from]))
+            return true;
+    }
+    return false;
+}
+
+bool loop_outside_uses(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, const uint32_t *pstart,
+                       const uint32_t *pred, const uint8_t *in, uint32_t *exit, bool *repair)
+{
+    *exit = UINT32_MAX;
+    *repair = false;
+    bool one = true;
+    for (uint32_t u = 0; u < n; u++) {
+        LLVMValueRef t = in[u] ? LLVMGetBasicBlockTerminator(bbs[u]) : NULL;
+        for (unsigned s = 0, ns = t ? LLVMGetNumSuccessors(t) : 0; s < ns; s++) {
+            uint32_t x = bbmap_get(idx, LLVMGetSuccessor(t, s));
+            if (x == UINT32_MAX)
+                return false;
+            if (in[x] || dead_end(bbs[x]))
+                continue;
+            one &= *exit == UINT32_MAX || *exit == x;
+            *exit = x;
+        }
+    }
+    if (one && *exit != UINT32_MAX)
+        for (uint32_t p = pstart[*exit]; p < pstart[*exit + 1]; p++)
+            one &= in[pred[p]];
+    for (uint32_t u = 0; u < n; u++) {
+        if (!in[u])
+            continue;
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bbs[u]); i; i = LLVMGetNextInstruction(i))
+            for (LLVMUseRef use = LLVMGetFirstUse(i); use; use = LLVMGetNextUse(use)) {
+                LLVMValueRef user = LLVMGetUser(use);
+                if (!LLVMIsAInstruction(user))
+                    return false;
+                if (loop_used_outside(idx, in, i, user)) {
+                    if (!one || *exit == UINT32_MAX || dead_end(LLVMGetInstructionParent(user)))
+                        return false;
+                    *repair = true;
+                }
+            }
+    }
+    return true;
+}
+
+bool loop_repair_uses(const bbmap *idx, const uint8_t *in, LLVMValueRef i, LLVMValueRef phi)
+{
+    uint32_t n = 0, cap = 8;
+    LLVMValueRef *users = malloc(cap * sizeof *users);
+    if (!users)
+        return false;
+    for (LLVMUseRef use = LLVMGetFirstUse(i); use; use = LLVMGetNextUse(use)) {
+        LLVMValueRef user = LLVMGetUser(use);
+        if (user == phi || !LLVMIsAInstruction(user) || !loop_used_outside(idx, in, i, user))
+            continue;
+        bool dup = false;
+        for (uint32_t k = 0; k < n; k++)
+            dup |= users[k] == user;
+        if (dup)
+            continue;
+        if (n == cap) {
+            LLVMValueRef *m = realloc(users, (cap *= 2) * sizeof *users);
+            if (!m) {
+                free(users);
+                return false;
+            }
+            users = m;
+        }
+        users[n++] = user;
+    }
+    for (uint32_t k = 0; k < n; k++) {
+        LLVMValueRef user = users[k];
+        bool is_phi = LLVMIsAPHINode(user);
+        for (int j = 0, nj = LLVMGetNumOperands(user); j < nj; j++) {
+            if (LLVMGetOperand(user, (unsigned)j) != i)
+                continue;
+            if (is_phi) {       /* an entry from the loop stays */
+                uint32_t from = bbmap_get(idx, LLVMGetIncomingBlock(user, (unsigned)j));
+                if (from != UINT32_MAX && in[from])
+                    continue;
+            }
+            LLVMSetOperand(user, (unsigned)j, phi);
+        }
+    }
+    free(users);
+    return true;
 }

@@ -26,6 +26,9 @@ void bbmap_free(bbmap *m);
 
 typedef struct edge { uint32_t from, to; } edge;
 
+/* A dead end: a block that ends in unreachable (a trap's). */
+bool dead_end(LLVMBasicBlockRef bb);
+
 /* The predecessor lists of the n blocks, CSR: the predecessors of block u
  * are pred[pstart[u] .. pstart[u + 1]). */
 bool predecessors(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, uint32_t **pstart, uint32_t **pred);
@@ -68,6 +71,20 @@ uint64_t bounded_loop(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, cons
 /* In every phi of h, the incoming block `from` becomes `to` (one entry:
  * `from` may have reached h through several edges); uses builder b. */
 void retarget_phis(LLVMBuilderRef b, LLVMBasicBlockRef h, LLVMBasicBlockRef from, LLVMBasicBlockRef to);
+
+/* Values of a loop (blocks in[]) used past it. loop_used_outside: does
+ * `user` use the loop's value i outside the loop (not in a block of the
+ * map idx, e.g. a copy made since, counts as inside), other than in an
+ * exit's phi on an edge from the loop? loop_outside_uses: can every such
+ * use be given a phi where the copies of the loop meet, i.e. the loop has
+ * one exit block besides dead ends, with every predecessor in the loop
+ * (*exit; UINT32_MAX: none or several), and no such use is in a dead end?
+ * *repair: there are such uses. loop_repair_uses: they take phi instead
+ * of i (false: out of memory). */
+bool loop_used_outside(const bbmap *idx, const uint8_t *in, LLVMValueRef i, LLVMValueRef user);
+bool loop_outside_uses(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, const uint32_t *pstart,
+                       const uint32_t *pred, const uint8_t *in, uint32_t *exit, bool *repair);
+bool loop_repair_uses(const bbmap *idx, const uint8_t *in, LLVMValueRef i, LLVMValueRef phi);
 
 /* lower_version.c: version the innermost loops of fn whose trip count a
  * runtime test can bound (see there); their copies' headers go into

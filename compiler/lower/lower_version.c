@@ -401,118 +401,9 @@ static uint64_t inner_runtime(const cfg *g, uint32_t hi, plan *pl)
     return 0;
 }
 
-/* Does `user` use loop value i outside the loop: not in the loop (nor
- * in its copy: not in g), and, for a phi, on an edge from outside? (An
- * exit's phi on an edge from the loop gets the copy's value on the copy's
- * edge.) */
-static bool used_outside(const cfg *g, LLVMValueRef i, LLVMValueRef user)
-{
-    uint32_t ub = bbmap_get(&g->idx, LLVMGetInstructionParent(user));
-    if (ub == UINT32_MAX || g->in[ub])
-        return false;
-    if (!LLVMIsAPHINode(user))
-        return true;
-    for (unsigned k = 0, nk = LLVMCountIncoming(user); k < nk; k++) {
-        uint32_t from = bbmap_get(&g->idx, LLVMGetIncomingBlock(user, k));
-        if (LLVMGetIncomingValue(user, k) == i && (from == UINT32_MAX || !g->in[from]))
-            return true;
-    }
-    return false;
-}
-
-/* A dead end: a block that ends in unreachable (a trap's). */
-static bool dead_end(LLVMBasicBlockRef bb)
-{
-    LLVMValueRef t = LLVMGetBasicBlockTerminator(bb);
-    return t && LLVMIsAUnreachableInst(t);
-}
-
-/* Values of the loop used outside it (used_outside) need a phi of the
- * original's and the copy's value where they meet: possible when the loop
- * has one exit block X besides dead ends (trap blocks, with no such use),
- * and X no predecessor outside the loop (then X dominates every such use:
- * a path to it leaves the loop through X). Sets pl->exit (X, or
- * UINT32_MAX) and pl->repair; false: not possible. */
 static bool outside_uses(const cfg *g, plan *pl)
 {
-    pl->exit = UINT32_MAX;
-    pl->repair = false;
-    bool one = true;
-    for (uint32_t u = 0; u < g->n; u++) {
-        LLVMValueRef t = g->in[u] ? LLVMGetBasicBlockTerminator(g->bbs[u]) : NULL;
-        for (unsigned s = 0, ns = t ? LLVMGetNumSuccessors(t) : 0; s < ns; s++) {
-            uint32_t x = bbmap_get(&g->idx, LLVMGetSuccessor(t, s));
-            if (x == UINT32_MAX)
-                return false;
-            if (g->in[x] || dead_end(g->bbs[x]))
-                continue;
-            one &= pl->exit == UINT32_MAX || pl->exit == x;
-            pl->exit = x;
-        }
-    }
-    if (one && pl->exit != UINT32_MAX)
-        for (uint32_t p = g->pstart[pl->exit]; p < g->pstart[pl->exit + 1]; p++)
-            one &= g->in[g->pred[p]];
-    for (uint32_t u = 0; u < g->n; u++) {
-        if (!g->in[u])
-            continue;
-        for (LLVMValueRef i = LLVMGetFirstInstruction(g->bbs[u]); i; i = LLVMGetNextInstruction(i))
-            for (LLVMUseRef use = LLVMGetFirstUse(i); use; use = LLVMGetNextUse(use)) {
-                LLVMValueRef user = LLVMGetUser(use);
-                if (!LLVMIsAInstruction(user))
-                    return false;
-                if (used_outside(g, i, user)) {
-                    if (!one || pl->exit == UINT32_MAX || dead_end(LLVMGetInstructionParent(user)))
-                        return false;
-                    pl->repair = true;
-                }
-            }
-    }
-    return true;
-}
-
-/* The uses of loop value i outside the loop (used_outside) take phi. */
-static bool repair_uses(const cfg *g, LLVMValueRef i, LLVMValueRef phi)
-{
-    uint32_t n = 0, cap = 8;
-    LLVMValueRef *users = malloc(cap * sizeof *users);
-    if (!users)
-        return false;
-    for (LLVMUseRef use = LLVMGetFirstUse(i); use; use = LLVMGetNextUse(use)) {
-        LLVMValueRef user = LLVMGetUser(use);
-        if (user == phi || !LLVMIsAInstruction(user) || !used_outside(g, i, user))
-            continue;
-        bool dup = false;
-        for (uint32_t k = 0; k < n; k++)
-            dup |= users[k] == user;
-        if (dup)
-            continue;
-        if (n == cap) {
-            LLVMValueRef *m = realloc(users, (cap *= 2) * sizeof *users);
-            if (!m) {
-                free(users);
-                return false;
-            }
-            users = m;
-        }
-        users[n++] = user;
-    }
-    for (uint32_t k = 0; k < n; k++) {
-        LLVMValueRef user = users[k];
-        bool is_phi = LLVMIsAPHINode(user);
-        for (int j = 0, nj = LLVMGetNumOperands(user); j < nj; j++) {
-            if (LLVMGetOperand(user, (unsigned)j) != i)
-                continue;
-            if (is_phi) {       /* an entry from the loop stays */
-                uint32_t from = bbmap_get(&g->idx, LLVMGetIncomingBlock(user, (unsigned)j));
-                if (from != UINT32_MAX && g->in[from])
-                    continue;
-            }
-            LLVMSetOperand(user, (unsigned)j, phi);
-        }
-    }
-    free(users);
-    return true;
+    return loop_outside_uses(g->bbs, g->n, &g->idx, g->pstart, g->pred, g->in, &pl->exit, &pl->repair);
 }
 
 /* Plan the versioning of the loop of header h (see the header comment). */
@@ -757,7 +648,7 @@ static LLVMBasicBlockRef version(LLVMValueRef fn, LLVMBuilderRef b, const cfg *g
             for (LLVMValueRef i = LLVMGetFirstInstruction(g->bbs[u]); i && ok; i = LLVMGetNextInstruction(i)) {
                 bool outside = false;
                 for (LLVMUseRef use = LLVMGetFirstUse(i); use && !outside; use = LLVMGetNextUse(use))
-                    outside = used_outside(g, i, LLVMGetUser(use));
+                    outside = loop_used_outside(&g->idx, g->in, i, LLVMGetUser(use));
                 if (!outside)
                     continue;
                 LLVMPositionBuilderBefore(b, LLVMGetFirstInstruction(x));
@@ -769,7 +660,7 @@ static LLVMBasicBlockRef version(LLVMValueRef fn, LLVMBuilderRef b, const cfg *g
                     LLVMAddIncoming(phi, &i, &fb, 1);
                     LLVMAddIncoming(phi, &ci, &cb, 1);
                 }
-                ok = repair_uses(g, i, phi);
+                ok = loop_repair_uses(&g->idx, g->in, i, phi);
             }
         }
     }
