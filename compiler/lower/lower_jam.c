@@ -782,12 +782,16 @@ bool jam_loops(LLVMValueRef fn, LLVMBuilderRef b)
                 ok = false;
                 break;
             }
+            /* the split keeps the shape, but its chain is one block longer:
+             * at JAM_CHAIN the loop stays as it is (split, still valid) */
             uint32_t h2 = bbmap_get(&J.idx, hb);
-            if (h2 == UINT32_MAX || !plan(&J, h2) || !number_instructions(&J)) {
-                ok = false;     /* cannot happen: the split keeps the shape */
-                break;
+            if (h2 != UINT32_MAX && plan(&J, h2)) {
+                if (!number_instructions(&J)) {
+                    ok = false;
+                    break;
+                }
+                ok = transform(&J);
             }
-            ok = transform(&J);
             done[ndone++] = hb;
             more = true;
         }
