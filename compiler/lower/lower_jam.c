@@ -137,15 +137,6 @@ static int part_of(const jam *J, LLVMValueRef v)
     return u == UINT32_MAX ? OUT : J->part[u];
 }
 
-/* the value phi takes from block u (NULL: none) */
-static LLVMValueRef incoming_from(LLVMValueRef phi, LLVMBasicBlockRef u)
-{
-    for (unsigned k = 0, nk = LLVMCountIncoming(phi); k < nk; k++)
-        if (LLVMGetIncomingBlock(phi, k) == u)
-            return LLVMGetIncomingValue(phi, k);
-    return NULL;
-}
-
 static uint32_t npreds(const jam *J, uint32_t u)
 {
     return J->pstart[u + 1] - J->pstart[u];
@@ -218,7 +209,7 @@ static void strip_flags(LLVMValueRef c)
 
 static bool is_iv(const jam *J, LLVMValueRef p, uint64_t *d)
 {
-    LLVMValueRef next = incoming_from(p, J->bbs[J->lt]);
+    LLVMValueRef next = phi_from(p, J->bbs[J->lt]);
     return LLVMGetTypeKind(LLVMTypeOf(p)) == LLVMIntegerTypeKind && next && next != p &&
            offset_of(next, p, d) && *d != 0;
 }
@@ -229,12 +220,12 @@ static bool test_operand(const jam *J, LLVMValueRef v)
 {
     uint64_t d;
     if (part_of(J, v) == OUT)
-        return !LLVMIsAInstruction(v) || block_of(J, v) != UINT32_MAX;
+        return true;
     if (block_of(J, v) == J->h && LLVMIsAPHINode(v))
         return is_iv(J, v, &d);
     for (LLVMValueRef p = LLVMGetFirstInstruction(J->bbs[J->h]); p && LLVMIsAPHINode(p);
          p = LLVMGetNextInstruction(p))
-        if (is_iv(J, p, &d) && incoming_from(p, J->bbs[J->lt]) == v)
+        if (is_iv(J, p, &d) && phi_from(p, J->bbs[J->lt]) == v)
             return true;
     return false;
 }
@@ -328,7 +319,7 @@ static bool plan(jam *J, uint32_t h)
             for (int k = 0, nk = LLVMGetNumOperands(i); pu != SUF && k < nk; k++) {
                 LLVMValueRef op = LLVMGetOperand(i, (unsigned)k);
                 uint64_t d;
-                if (op && LLVMIsAPHINode(op) && part_of(J, op) == PRE && block_of(J, op) == h && !is_iv(J, op, &d))
+                if (op && LLVMIsAPHINode(op) && block_of(J, op) == h && !is_iv(J, op, &d))
                     return false;
             }
         }
@@ -587,7 +578,7 @@ static bool transform(jam *J)
     size_t nv = J->nins + 1, nb = J->n + 1;
     LLVMValueRef *MAp = calloc(nv, sizeof *MAp), *MBp = calloc(nv, sizeof *MBp), *MAs = calloc(nv, sizeof *MAs);
     LLVMValueRef *MBs = calloc(nv, sizeof *MBs), *MA = calloc(nv, sizeof *MA), *MB = calloc(nv, sizeof *MB);
-    LLVMValueRef *st = calloc(8 * (size_t)nphi + 1, sizeof *st);
+    LLVMValueRef *st = calloc(6 * (size_t)nphi + 1, sizeof *st);   /* chA chB epA epB taA taB */
     LLVMBasicBlockRef *BAs = calloc(nb, sizeof *BAs), *BBs = calloc(nb, sizeof *BBs);
     LLVMBasicBlockRef *BA = calloc(nb, sizeof *BA), *BB = calloc(nb, sizeof *BB);
     bool ok = MAp && MBp && MAs && MBs && MA && MB && st && BAs && BBs && BA && BB;
@@ -607,7 +598,7 @@ static bool transform(jam *J)
             continue;
         LLVMValueRef nx = LLVMBuildAdd(b, p, LLVMConstInt(LLVMTypeOf(p), d, 0), "jam.iv");
         set_map(J, MBp, p, nx);
-        set_map(J, Mt, incoming_from(p, lt), nx);
+        set_map(J, Mt, phi_from(p, lt), nx);
     }
     LLVMValueRef lb = LLVMGetBasicBlockTerminator(lt), c = LLVMGetCondition(lb);
     LLVMValueRef test = LLVMBuildICmp(b, LLVMGetICmpPredicate(c), mv(J, Mt, LLVMGetOperand(c, 0)),
@@ -659,7 +650,7 @@ static bool transform(jam *J)
     redirect(J, INNER, BBs, J->li, BBs[J->hi], BAs[J->hi]);
     k = 0;
     for (LLVMValueRef p = LLVMGetFirstInstruction(hi); p && LLVMIsAPHINode(p); p = LLVMGetNextInstruction(p), k++) {
-        LLVMValueRef from_pre = incoming_from(p, pi), from_li = incoming_from(p, li);
+        LLVMValueRef from_pre = phi_from(p, pi), from_li = phi_from(p, li);
         LLVMValueRef v[2] = { mv(J, MAp, from_pre), mv(J, MAs, from_li) };
         LLVMBasicBlockRef bl[2] = { jb, BBs[J->li] };
         LLVMAddIncoming(chA[k], v, bl, 2);
@@ -679,7 +670,7 @@ static bool transform(jam *J)
     k = 0;
     for (LLVMValueRef p = LLVMGetFirstInstruction(hi); p && LLVMIsAPHINode(p); p = LLVMGetNextInstruction(p), k++) {
         LLVMBasicBlockRef bl[2] = { exA, exB };
-        LLVMValueRef va[2] = { chA[k], mv(J, MAs, incoming_from(p, li)) }, vb[2] = { chB[k], chB[k] };
+        LLVMValueRef va[2] = { chA[k], mv(J, MAs, phi_from(p, li)) }, vb[2] = { chB[k], chB[k] };
         epA[k] = LLVMBuildPhi(b, LLVMTypeOf(p), "jam.ea");
         LLVMAddIncoming(epA[k], va, bl, 2);
         epB[k] = LLVMBuildPhi(b, LLVMTypeOf(p), "jam.eb");
@@ -708,20 +699,20 @@ static bool transform(jam *J)
     fill_region(J, SUF, MA, BA, false);
     /* B's suffix reads h's phis as A's latch passed them */
     for (LLVMValueRef p = LLVMGetFirstInstruction(h); p && LLVMIsAPHINode(p); p = LLVMGetNextInstruction(p))
-        set_map(J, MB, p, mv(J, MA, incoming_from(p, lt)));
+        set_map(J, MB, p, mv(J, MA, phi_from(p, lt)));
     fill_region(J, INNER, MB, BB, false);
     fill_region(J, SUF, MB, BB, false);
     redirect(J, SUF, BA, J->lt, h, BB[J->hi]);
     k = 0;
     for (LLVMValueRef p = LLVMGetFirstInstruction(hi); p && LLVMIsAPHINode(p); p = LLVMGetNextInstruction(p), k++) {
-        LLVMValueRef from_li = incoming_from(p, li);
+        LLVMValueRef from_li = phi_from(p, li);
         LLVMValueRef va[2] = { epA[k], mv(J, MA, from_li) }, vb[2] = { epB[k], mv(J, MB, from_li) };
         LLVMBasicBlockRef ba[2] = { epi, BA[J->li] }, bb[2] = { BA[J->lt], BB[J->li] };
         LLVMAddIncoming(taA[k], va, ba, 2);
         LLVMAddIncoming(taB[k], vb, bb, 2);
     }
     for (LLVMValueRef p = LLVMGetFirstInstruction(h); p && LLVMIsAPHINode(p); p = LLVMGetNextInstruction(p)) {
-        LLVMValueRef v = mv(J, MB, incoming_from(p, lt));
+        LLVMValueRef v = mv(J, MB, phi_from(p, lt));
         LLVMBasicBlockRef bl = BB[J->lt];
         LLVMAddIncoming(p, &v, &bl, 1);
     }

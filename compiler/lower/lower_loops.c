@@ -92,6 +92,14 @@ void retarget_phis(LLVMBuilderRef b, LLVMBasicBlockRef h, LLVMBasicBlockRef from
 }
 
 
+LLVMValueRef phi_from(LLVMValueRef phi, LLVMBasicBlockRef from)
+{
+    for (unsigned k = 0, nk = LLVMCountIncoming(phi); k < nk; k++)
+        if (LLVMGetIncomingBlock(phi, k) == from)
+            return LLVMGetIncomingValue(phi, k);
+    return NULL;
+}
+
 bool dead_end(LLVMBasicBlockRef bb)
 {
     LLVMValueRef t = LLVMGetBasicBlockTerminator(bb);

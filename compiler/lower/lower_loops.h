@@ -26,6 +26,10 @@ void bbmap_free(bbmap *m);
 
 typedef struct edge { uint32_t from, to; } edge;
 
+/* The value phi takes on the edge from block `from` (NULL: no such edge;
+ * several edges from one block carry one value). */
+LLVMValueRef phi_from(LLVMValueRef phi, LLVMBasicBlockRef from);
+
 /* A dead end: a block that ends in unreachable (a trap's). */
 bool dead_end(LLVMBasicBlockRef bb);
 

@@ -332,10 +332,7 @@ static bool guarded(const cfg *g, uint32_t hi, LLVMValueRef iv, const plan *t)
     }
     if (pre == UINT32_MAX)
         return false;
-    LLVMValueRef s0 = NULL;
-    for (unsigned k = 0, nk = LLVMCountIncoming(iv); k < nk; k++)
-        if (LLVMGetIncomingBlock(iv, k) == g->bbs[pre])
-            s0 = LLVMGetIncomingValue(iv, k);
+    LLVMValueRef s0 = phi_from(iv, g->bbs[pre]);
     LLVMValueRef br = LLVMGetBasicBlockTerminator(g->bbs[pre]);
     if (!s0 || !br || !LLVMIsABranchInst(br) || !LLVMIsConditional(br) ||
         LLVMGetSuccessor(br, 0) == LLVMGetSuccessor(br, 1))
@@ -475,10 +472,7 @@ static bool plan_loop(const cfg *g, uint32_t h, plan *pl)
         if (!mask || !step_ok(iv_step(g, g->in, iv, mask), w, mask, pl->trips, &pl->up, &pl->s))
             continue;
         /* its start: one value on the edges from outside (from pre) */
-        pl->start = NULL;
-        for (unsigned k = 0, nk = LLVMCountIncoming(iv); k < nk; k++)
-            if (LLVMGetIncomingBlock(iv, k) == g->bbs[pl->pre])
-                pl->start = LLVMGetIncomingValue(iv, k);
+        pl->start = phi_from(iv, g->bbs[pl->pre]);
         if (!pl->start)
             continue;
         loopinfo L = { h, g->in, g->work };
