@@ -10,18 +10,19 @@ and in how many pairs wacc was faster. A benchmark, not a test.
 """
 import argparse
 import os
-import resource
 import statistics
-import subprocess
+from importlib.machinery import SourceFileLoader
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+bench = SourceFileLoader("wacc_bench", os.path.join(ROOT, "scripts", "bench")).load_module()
 
 
 def cpu(cmd):
-    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
-    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    """CPU seconds (user+sys) of one run (scripts/bench's timed)."""
+    t, _wall, _out, rc, err = bench.timed(cmd)
+    if rc != 0:
+        raise SystemExit(f"pairs: {' '.join(cmd)}: exit {rc}: {err.decode(errors='replace').strip()[:300]}")
+    return t
 
 
 def main():
