@@ -621,6 +621,17 @@ static void roots_finish(lower_ctx *c)
     c->root_header = NULL;
 }
 
+/* Whether an i32 access at constant `index` needing `need` bytes past it
+ * lies beyond everything memory `mt` can ever hold (its declared maximum,
+ * or 4 GiB): no memory.grow can make it valid. */
+static bool past_max(const wasm_memtype *mt, LLVMValueRef index, uint64_t need)
+{
+    uint64_t pages = mt->limits.has_max ? mt->limits.max : WASM_MAX_PAGES_32;
+    if (pages > WASM_MAX_PAGES_32)
+        pages = WASM_MAX_PAGES_32;
+    return LLVMConstIntGetZExtValue(index) + need > pages * WASM_PAGE_SIZE;
+}
+
 LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef index, unsigned size)
 {
     lower_mod *lm = c->lm;
@@ -648,6 +659,14 @@ LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef in
             cond = LLVMBuildOr(c->b, too_small, past, "");
         }
         lower_trap_if(c, cond, WACC_TRAP_MEMORY_OOB);
+    } else if (LLVMIsAConstantInt(index) && past_max(&c->m->memories[mi], index, need)) {
+        /* A constant address beyond the memory's declared maximum traps
+         * every time. Left to the guard pages, LLVM would take the load
+         * for one that cannot fail and move it above earlier stores (GVN
+         * load PRE) or move those stores past it (LICM), so memory after
+         * the trap would miss them (fuzz seed 61210). An explicit branch
+         * to the trap keeps every earlier store before it. */
+        lower_trap_if(c, LLVMConstInt(lm->t_i1, 1, 0), WACC_TRAP_MEMORY_OOB);
     }
     int64_t rel = 0;
     if (!is64 && !need_ovf && need <= (1ull << 32))
