@@ -29,7 +29,7 @@
 typedef struct wacc_compile_options {
     int opt_level;              /* 0..3, default 2 */
     const char *cpu;            /* NULL/"native" = host CPU, or "x86-64-v2", "x86-64-v3", ... */
-    bool explicit_bounds;       /* bounds-checked memory instead of guard pages (not yet) */
+    bool explicit_bounds;       /* --bounds-checks: every access checked, exact memory after a trap */
     uint32_t wasm_features;     /* WASM_FEATURE_* allowed in a core module (0: Wasm 2.0 only) */
     int jobs;                   /* code generation threads; 0: $WACC_JOBS or the number of cores.
                                  * The artifact is the same for any value. */

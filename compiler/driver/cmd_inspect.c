@@ -214,6 +214,7 @@ int cmd_inspect(int argc, char **argv)
     putchar('\n');
     printf("opt level: %u\n", hd.opt_level);
     printf("interrupt checks: %s\n", hd.flags & WACC_META_NO_INTERRUPT_CHECKS ? "no" : "yes");
+    printf("bounds checks: %s\n", hd.flags & WACC_META_BOUNDS_CHECKS ? "explicit (--bounds-checks)" : "guard pages");
     printf("input hash: %016" PRIx64 "\n", hd.input_hash);
     printf("options hash: %016" PRIx64 "\n", hd.options_hash);
     printf("file checksum: OK (%016" PRIx64 ")\n", h);

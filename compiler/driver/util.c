@@ -75,6 +75,10 @@ int drv_parse_compile_option(int argc, char **argv, int *i, wacc_compile_options
         o->no_interrupt_checks = true;
         return 1;
     }
+    if (strcmp(a, "--bounds-checks") == 0) {
+        o->explicit_bounds = true;
+        return 1;
+    }
     if (strcmp(a, "--target") == 0 || strncmp(a, "--target=", 9) == 0) {
         const char *v = NULL;
         if (a[8] == '=')

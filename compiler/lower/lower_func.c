@@ -621,6 +621,17 @@ static void roots_finish(lower_ctx *c)
     c->root_header = NULL;
 }
 
+/* --bounds-checks: every access compares its index with the memory's
+ * current size and branches to the trap, as memory64 accesses always do.
+ * A trap is then an exit LLVM sees, so no store before it is sunk past it
+ * or dropped and no load after it is hoisted above it: memory after a trap
+ * holds exactly the stores made before it, for an embedder that reads it.
+ * With guard pages alone LLVM takes every load for one that cannot fail. */
+static bool explicit_bounds(const lower_ctx *c)
+{
+    return c->lm->o && c->lm->o->explicit_bounds;
+}
+
 /* Whether an i32 access at constant `index` needing `need` bytes past it
  * lies beyond everything memory `mt` can ever hold (its declared maximum,
  * or 4 GiB): no memory.grow can make it valid. */
@@ -645,8 +656,9 @@ LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef in
     uint64_t need = ma->offset + size;
     bool need_ovf = need < ma->offset;
     /* base + zext(i32) + offset + size stays inside the reservation only
-     * when offset + size <= 4 GiB; otherwise (and for memory64) check. */
-    if (is64 || need_ovf || need > (1ull << 32)) {
+     * when offset + size <= 4 GiB; otherwise (and for memory64, and for
+     * every access with --bounds-checks) check. */
+    if (is64 || need_ovf || need > (1ull << 32) || explicit_bounds(c)) {
         LLVMValueRef cond;
         if (need_ovf) {
             cond = LLVMConstInt(lm->t_i1, 1, 0);
@@ -686,7 +698,8 @@ LLVMValueRef lower_mem_addr(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef in
 bool lower_mem_guarded(lower_ctx *c, const wasm_memarg *ma, LLVMValueRef index, unsigned size)
 {
     uint64_t need = ma->offset + size;
-    return LLVMTypeOf(index) != c->lm->t_i64 && need >= ma->offset && need <= (1ull << 32);
+    return LLVMTypeOf(index) != c->lm->t_i64 && need >= ma->offset && need <= (1ull << 32) &&
+           !explicit_bounds(c);
 }
 
 /* ---- control frames ---------------------------------------------------- */

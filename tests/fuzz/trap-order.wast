@@ -1,9 +1,9 @@
 ;; Regressions found by scripts/fuzz-diff: stores made before a trapping
 ;; load stay in memory after the trap (seed 61210: GVN hoisted a
 ;; loop-invariant load to the preheader, LICM sank the store to the exits).
-;; Exact for constant addresses past the memory's maximum, which trap
-;; explicitly; a load that runs out of bounds at run time is still one LLVM
-;; may reorder with stores (README, "Differential fuzzing").
+;; Exact in the default mode for constant addresses past the memory's
+;; maximum, which trap through an explicit branch; a load that runs out of
+;; bounds at run time is exact only with --bounds-checks (exact.wast).
 (module
   (memory (export "memory") 16 17)
   (func (export "get") (param i32) (result i32) (i32.load (local.get 0)))

@@ -645,6 +645,11 @@ enum {
     /* compiled with --no-interrupt-checks: the code never tests the epoch,
      * so a deadline stops only host waits (wacc_store_deadline) */
     WACC_META_NO_INTERRUPT_CHECKS = 1u << 0,
+    /* compiled with --bounds-checks: every memory access tests the index
+     * against the memory's size and branches to the trap, so memory after a
+     * trap holds exactly the stores made before it (informational: the
+     * runtime maps memories the same way) */
+    WACC_META_BOUNDS_CHECKS = 1u << 1,
 };
 
 struct wacc_trailer {
