@@ -16,8 +16,10 @@ time   Interleaved CPU time (user+sys): per program the engines run round-robin
        workload, so drift in the machine's load hits every engine alike; median
        and minimum per engine, and the load average before and after each program.
 
-Engine wacc-nic (not in the default set) is wacc with --no-interrupt-checks:
-what wacc's interruption checks cost (wasm2c and WAMR make none).
+Engines not in the default set, for what one option costs: wacc-nic is wacc
+with --no-interrupt-checks (wasm2c and WAMR make no interruption checks),
+wacc-bc wacc with --bounds-checks (every access tested, exact memory after a
+trap, instead of guard pages).
 
 Every engine gets the same CPU: x86-64-v3 (AVX2; valgrind 3.19 has no AVX-512):
 native and wasm2c's C are built with clang-19 -O2 -march=x86-64-v3, wacc with
@@ -26,7 +28,7 @@ scripts/bench's (kernels, their -msimd128 variants, the Debian source programs).
 Outputs must match native's. A benchmark, not a test: not in meson or CI.
 
 Usage: benchmarks/rank.py [--mode count,time] [--runs 11] [--jobs 1] [--only a,b] [--reuse]
-                          [--engines native,wacc,wasm2c,wamr[,wacc-nic]] [--no-debian]
+                          [--engines native,wacc,wasm2c,wamr[,wacc-nic,wacc-bc]] [--no-debian]
                           [--cpu x86-64-v3] [--out FILE.md [--force]]
 WAMR_DIR names the directory with wamrc and iwasm (scripts/wamr-setup.sh).
 """
@@ -79,7 +81,11 @@ def run_quiet(cmd, out=None, reuse=False):
         raise RuntimeError(f"{' '.join(cmd[:3])}...: {(r.stderr or r.stdout).strip()[:300]}")
 
 
-def build(name, work, wacc, wamr, cpu, reuse=False, nic=False):
+# diagnostic engines: wacc with one more compile option
+VARIANTS = {"wacc-nic": ("nic", "--no-interrupt-checks"), "wacc-bc": ("bc", "--bounds-checks")}
+
+
+def build(name, work, wacc, wamr, cpu, reuse=False, variants=()):
     """Build NAME for every engine; return {engine: command prefix}."""
     srcs, _, wflags = bench.WORKLOADS[name]
     srcs = [s if os.path.isabs(s) else os.path.join(bench.KERNELS, s) for s in srcs]
@@ -95,13 +101,11 @@ def build(name, work, wacc, wamr, cpu, reuse=False, nic=False):
     so = os.path.join(work, name + ".so")
     run_quiet([wacc, "compile", "--quiet", "--cpu", cpu, wasm, "-o", so], so, reuse)
     cmds["wacc"] = [wacc, "run", so]
-    # wacc-nic: the same without interruption checks (--no-interrupt-checks), a
-    # diagnostic engine: what the checks cost (wasm2c and WAMR make none)
-    if nic:
-        so_nic = os.path.join(work, name + ".nic.so")
-        run_quiet([wacc, "compile", "--quiet", "--no-interrupt-checks", "--cpu", cpu, wasm, "-o", so_nic], so_nic,
-                  reuse)
-        cmds["wacc-nic"] = [wacc, "run", so_nic]
+    for engine in variants:
+        suffix, flag = VARIANTS[engine]
+        so_v = os.path.join(work, f"{name}.{suffix}.so")
+        run_quiet([wacc, "compile", "--quiet", flag, "--cpu", cpu, wasm, "-o", so_v], so_v, reuse)
+        cmds[engine] = [wacc, "run", so_v]
     mod = name.replace("-", "_")
     try:
         c = os.path.join(work, f"w2c_{mod}.c")
@@ -308,7 +312,7 @@ def main():
     cmds_of = {}
     for name in names:
         print(f"== build {name}", file=sys.stderr)
-        cmds_of[name] = build(name, work, args.wacc, wamr, args.cpu, args.reuse, "wacc-nic" in engines)
+        cmds_of[name] = build(name, work, args.wacc, wamr, args.cpu, args.reuse, [e for e in engines if e in VARIANTS])
     load = os.getloadavg()[0]
     out = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, load average at the start {load:.1f}; "
            f"every engine built for --cpu {args.cpu}"]
@@ -317,7 +321,7 @@ def main():
     out.append("")
     if "count" in modes:
         bench.WORKLOADS["hello"] = (["hello.c"], [], [])
-        hello = build("hello", work, args.wacc, wamr, args.cpu, args.reuse, "wacc-nic" in engines)
+        hello = build("hello", work, args.wacc, wamr, args.cpu, args.reuse, [e for e in engines if e in VARIANTS])
         del bench.WORKLOADS["hello"]
         counted = {n: dict(c) for n, c in cmds_of.items()}  # the timing keeps the installed iwasm
         counted["hello"] = dict(hello)

@@ -124,12 +124,18 @@ static char *xstrdup(const char *s);
  *   keeps 225 for every call. Lua's table.sort: auxsort inlines lua_geti
  *   (cost 320) and sort_comp/lua_compare; lua 1.41x -> 1.35x native
  *   (benchmarks/results/lua-inline.md).
+ *  -expand-div-rem-bits=64: a division wider than 64 bits becomes an inline
+ *   loop instead of a call of compiler-rt's __udivti3, which an artifact
+ *   cannot import (no undefined symbols). Wasm has no 128-bit division;
+ *   SCEV makes one when it computes a trip count in i128 so that it cannot
+ *   overflow (xz with --bounds-checks, whose exits compare a zero-extended
+ *   index with the 64-bit memory size).
  * WACC_LLVM_ARGS="-opt=value ..." (debugging) appends more options. */
 static void set_llvm_options(void)
 {
     const char *argv[35] = { "wacc", "-slp-threshold=1", "-disable-x86-domain-reassignment",
-                             "-locally-hot-callsite-threshold=525" };
-    int argc = 4;
+                             "-locally-hot-callsite-threshold=525", "-expand-div-rem-bits=64" };
+    int argc = 5;
     const char *env = getenv("WACC_LLVM_ARGS");
     char *copy = env && *env ? strdup(env) : NULL;
     char *save = NULL;
