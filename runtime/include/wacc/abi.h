@@ -647,8 +647,9 @@ enum {
     WACC_META_NO_INTERRUPT_CHECKS = 1u << 0,
     /* compiled with --bounds-checks: every memory access tests the index
      * against the memory's size and branches to the trap, so memory after a
-     * trap holds exactly the stores made before it (informational: the
-     * runtime maps memories the same way) */
+     * trap holds exactly the stores made before it (not after a deadline
+     * stop: the polls are placed after optimisation). Informational: the
+     * runtime maps memories the same way. */
     WACC_META_BOUNDS_CHECKS = 1u << 1,
 };
 
