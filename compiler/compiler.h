@@ -162,4 +162,7 @@ bool wacc_lower_adapters(LLVMModuleRef mod, const wacc_target *t, const char *co
 /* Canonical string of the options (for hashing into the cache key). */
 void wacc_options_string(const wacc_compile_options *o, char *buf, size_t len);
 
+/* The artifact header's flags (WACC_META_*) for these options. */
+uint32_t wacc_meta_flags(const wacc_compile_options *o);
+
 #endif

@@ -116,10 +116,7 @@ static bool add_component_parts(LLVMContextRef ctx, LLVMModuleRef mod, const wac
     h.header_size = sizeof h;
     h.artifact_kind = WACC_ARTIFACT_COMPONENT;
     h.opt_level = o ? (uint32_t)o->opt_level : 2;
-    if (o && o->no_interrupt_checks)
-        h.flags |= WACC_META_NO_INTERRUPT_CHECKS;
-    if (o && o->explicit_bounds)
-        h.flags |= WACC_META_BOUNDS_CHECKS;
+    h.flags = wacc_meta_flags(o);
     snprintf(h.compiler_version, sizeof h.compiler_version, "%s", WACC_VERSION);
     snprintf(h.target_triple, sizeof h.target_triple, "%s", t->triple);
     snprintf(h.cpu_name, sizeof h.cpu_name, "%s", t->cpu_name);

@@ -35,6 +35,16 @@ static void put(char *buf, size_t len, size_t *pos, const char *s)
     buf[*pos] = 0;
 }
 
+uint32_t wacc_meta_flags(const wacc_compile_options *o)
+{
+    uint32_t flags = 0;
+    if (o && o->no_interrupt_checks)
+        flags |= WACC_META_NO_INTERRUPT_CHECKS;
+    if (o && o->explicit_bounds)
+        flags |= WACC_META_BOUNDS_CHECKS;
+    return flags;
+}
+
 void wacc_options_string(const wacc_compile_options *o, char *buf, size_t len)
 {
     if (!buf || !len)

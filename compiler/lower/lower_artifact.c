@@ -328,10 +328,7 @@ static void fill_header(lower_mod *lm, struct wacc_meta_header *h, uint64_t inpu
     h->header_size = sizeof *h;
     h->artifact_kind = WACC_ARTIFACT_CORE_MODULE;
     h->opt_level = lm->o ? (uint32_t)lm->o->opt_level : 2;
-    if (lm->o && lm->o->no_interrupt_checks)
-        h->flags |= WACC_META_NO_INTERRUPT_CHECKS;
-    if (lm->o && lm->o->explicit_bounds)
-        h->flags |= WACC_META_BOUNDS_CHECKS;
+    h->flags = wacc_meta_flags(lm->o);
     snprintf(h->compiler_version, sizeof h->compiler_version, "%s", WACC_VERSION);
     if (lm->t) {
         snprintf(h->target_triple, sizeof h->target_triple, "%s", lm->t->triple);
