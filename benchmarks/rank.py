@@ -309,10 +309,11 @@ def main():
     if not args.no_debian:
         bench.fetch_debian(os.path.dirname(work))
     names = [n for n in bench.WORKLOADS if not args.only or n in args.only.split(",")]
+    variants = [e for e in engines if e in VARIANTS]
     cmds_of = {}
     for name in names:
         print(f"== build {name}", file=sys.stderr)
-        cmds_of[name] = build(name, work, args.wacc, wamr, args.cpu, args.reuse, [e for e in engines if e in VARIANTS])
+        cmds_of[name] = build(name, work, args.wacc, wamr, args.cpu, args.reuse, variants)
     load = os.getloadavg()[0]
     out = [f"Machine: {platform.machine()}, {os.cpu_count()} cores, load average at the start {load:.1f}; "
            f"every engine built for --cpu {args.cpu}"]
@@ -321,7 +322,7 @@ def main():
     out.append("")
     if "count" in modes:
         bench.WORKLOADS["hello"] = (["hello.c"], [], [])
-        hello = build("hello", work, args.wacc, wamr, args.cpu, args.reuse, [e for e in engines if e in VARIANTS])
+        hello = build("hello", work, args.wacc, wamr, args.cpu, args.reuse, variants)
         del bench.WORKLOADS["hello"]
         counted = {n: dict(c) for n, c in cmds_of.items()}  # the timing keeps the installed iwasm
         counted["hello"] = dict(hello)
