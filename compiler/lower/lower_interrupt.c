@@ -370,29 +370,24 @@ static bool instrument(fnctx *f)
     if (f->version && !version_loops(f->fn, f->b, &clones, &nclones))
         return false;
 
-    uint32_t n = LLVMCountBasicBlocks(f->fn);
-    LLVMBasicBlockRef *bbs = malloc(n * sizeof *bbs);
-    bbmap idx = { 0 };
-    if (!bbs || !bbmap_init(&idx, n)) {
-        free(bbs);
+    fn_cfg g;
+    if (!fn_cfg_build(f->fn, &g)) {
+        fn_cfg_free(&g);
         free(clones);
-        bbmap_free(&idx);
         return false;
     }
-    LLVMGetBasicBlocks(f->fn, bbs);
-    for (uint32_t i = 0; i < n; i++)
-        bbmap_put(&idx, bbs[i], i);
-    uint32_t ne = 0;
-    edge *es = back_edges(bbs, n, &idx, &ne);
-    uint32_t *pstart = NULL, *pred = NULL;
-    bool *counted = es ? calloc(ne + 1, sizeof *counted) : NULL;
+    uint32_t n = g.n, ne = g.ne, *pstart = g.pstart, *pred = g.pred;
+    LLVMBasicBlockRef *bbs = g.bbs;
+    const bbmap *idx = &g.idx;
+    const edge *es = g.es;
+    bool *counted = calloc(ne + 1, sizeof *counted);
     LLVMBasicBlockRef *tail = counted ? calloc(n, sizeof *tail) : NULL;
     uint8_t *in = counted ? malloc(n) : NULL;
     uint32_t *work = in ? malloc(n * sizeof *work) : NULL;
     uint8_t *polled = work ? calloc(n, 1) : NULL;
     uint8_t *dropped = polled ? calloc(n, 1) : NULL;          /* by header */
     edge *order = dropped ? malloc((ne + 1) * sizeof *order) : NULL;
-    bool ok = order && tail && (ne == 0 || predecessors(bbs, n, &idx, &pstart, &pred));
+    bool ok = order && tail;
     /* bounded loops, inner ones first: order[] holds (size of the loop,
      * header) pairs in edge's two fields, sorted by size */
     uint32_t nh = 0;
@@ -410,21 +405,18 @@ static bool instrument(fnctx *f)
             order[j - 1] = t;
         }
     for (uint32_t i = 0; i < nclones && ok; i++) {
-        uint32_t c = bbmap_get(&idx, clones[i]);
+        uint32_t c = bbmap_get(idx, clones[i]);
         if (c != UINT32_MAX)
             dropped[c] = 1;
     }
     free(clones);
     for (uint32_t i = 0; i < nh && ok; i++)
         dropped[order[i].to] = dropped[order[i].to] || (order[i].from &&
-                               bounded_loop(bbs, n, &idx, pstart, pred, es, ne, order[i].to, dropped, in, work));
-    bbmap_free(&idx);
+                               bounded_loop(bbs, n, idx, pstart, pred, es, ne, order[i].to, dropped, in, work));
     for (uint32_t k = 0; k < ne && ok; k++)
         counted[k] = !dropped[es[k].to] &&
                      (is_vectorized_latch(f, LLVMGetBasicBlockTerminator(bbs[es[k].from])) ||
                       short_loop(bbs, n, pstart, pred, es, ne, k, in, work));
-    free(pstart);
-    free(pred);
     free(in);
     free(work);
     free(order);
@@ -433,8 +425,7 @@ static bool instrument(fnctx *f)
         free(polled);
         free(tail);
         free(counted);
-        free(es);
-        free(bbs);
+        fn_cfg_free(&g);
         return ok;
     }
 
@@ -473,8 +464,7 @@ static bool instrument(fnctx *f)
     free(polled);
     free(tail);
     free(counted);
-    free(es);
-    free(bbs);
+    fn_cfg_free(&g);
     return true;
 }
 

@@ -68,12 +68,8 @@ typedef struct jam {
     LLVMValueRef fn;
     LLVMBuilderRef b;
     unsigned md_loop;
-    /* the function's CFG */
-    uint32_t n, ne;
-    LLVMBasicBlockRef *bbs;
-    bbmap idx;
-    edge *es;
-    uint32_t *pstart, *pred, *work;
+    fn_cfg f;                   /* the function's CFG */
+    uint32_t *work;
     uint8_t *in;
     /* the plan */
     uint8_t *part;              /* per block: OUT, PRE, INNER, SUF */
@@ -89,43 +85,31 @@ typedef struct jam {
 
 static void jam_free_cfg(jam *J)
 {
-    free(J->bbs);
-    bbmap_free(&J->idx);
+    fn_cfg_free(&J->f);
     bbmap_free(&J->ins);
-    free(J->es);
-    free(J->pstart);
-    free(J->pred);
     free(J->work);
     free(J->in);
     free(J->part);
     free(J->insv);
-    J->bbs = NULL;
-    J->es = NULL;
-    J->pstart = J->pred = J->work = NULL;
+    J->work = NULL;
     J->in = J->part = NULL;
     J->insv = NULL;
 }
 
 static bool jam_cfg(jam *J)
 {
-    J->n = LLVMCountBasicBlocks(J->fn);
-    J->bbs = malloc((J->n + 1) * sizeof *J->bbs);
-    J->work = malloc((J->n + 1) * sizeof *J->work);
-    J->in = malloc(J->n + 1);
-    J->part = malloc(J->n + 1);
     memset(&J->ins, 0, sizeof J->ins);
-    if (!J->bbs || !J->work || !J->in || !J->part || !bbmap_init(&J->idx, J->n))
+    if (!fn_cfg_build(J->fn, &J->f))
         return false;
-    LLVMGetBasicBlocks(J->fn, J->bbs);
-    for (uint32_t i = 0; i < J->n; i++)
-        bbmap_put(&J->idx, J->bbs[i], i);
-    J->es = back_edges(J->bbs, J->n, &J->idx, &J->ne);
-    return J->es && predecessors(J->bbs, J->n, &J->idx, &J->pstart, &J->pred);
+    J->work = malloc((J->f.n + 1) * sizeof *J->work);
+    J->in = malloc(J->f.n + 1);
+    J->part = malloc(J->f.n + 1);
+    return J->work && J->in && J->part;
 }
 
 static uint32_t block_of(const jam *J, LLVMValueRef i)
 {
-    return bbmap_get(&J->idx, LLVMGetInstructionParent(i));
+    return bbmap_get(&J->f.idx, LLVMGetInstructionParent(i));
 }
 
 /* the part of X that defines v (OUT: not an instruction of X) */
@@ -139,7 +123,7 @@ static int part_of(const jam *J, LLVMValueRef v)
 
 static uint32_t npreds(const jam *J, uint32_t u)
 {
-    return J->pstart[u + 1] - J->pstart[u];
+    return J->f.pstart[u + 1] - J->f.pstart[u];
 }
 
 /* intrinsics without side effects that cannot trap */
@@ -209,7 +193,7 @@ static void strip_flags(LLVMValueRef c)
 
 static bool is_iv(const jam *J, LLVMValueRef p, uint64_t *d)
 {
-    LLVMValueRef next = phi_from(p, J->bbs[J->lt]);
+    LLVMValueRef next = phi_from(p, J->f.bbs[J->lt]);
     return LLVMGetTypeKind(LLVMTypeOf(p)) == LLVMIntegerTypeKind && next && next != p &&
            offset_of(next, p, d) && *d != 0;
 }
@@ -223,9 +207,9 @@ static bool test_operand(const jam *J, LLVMValueRef v)
         return true;
     if (block_of(J, v) == J->h && LLVMIsAPHINode(v))
         return is_iv(J, v, &d);
-    for (LLVMValueRef p = LLVMGetFirstInstruction(J->bbs[J->h]); p && LLVMIsAPHINode(p);
+    for (LLVMValueRef p = LLVMGetFirstInstruction(J->f.bbs[J->h]); p && LLVMIsAPHINode(p);
          p = LLVMGetNextInstruction(p))
-        if (is_iv(J, p, &d) && phi_from(p, J->bbs[J->lt]) == v)
+        if (is_iv(J, p, &d) && phi_from(p, J->f.bbs[J->lt]) == v)
             return true;
     return false;
 }
@@ -234,12 +218,12 @@ static bool test_operand(const jam *J, LLVMValueRef v)
  * J's plan. */
 static bool plan(jam *J, uint32_t h)
 {
-    if (!loop_blocks(J->n, J->pstart, J->pred, J->es, J->ne, h, J->in, J->work))
+    if (!loop_blocks(J->f.n, J->f.pstart, J->f.pred, J->f.es, J->f.ne, h, J->in, J->work))
         return false;
     J->h = h;
     J->lt = J->hi = J->li = UINT32_MAX;
-    for (uint32_t j = 0; j < J->ne; j++) {
-        edge e = J->es[j];
+    for (uint32_t j = 0; j < J->f.ne; j++) {
+        edge e = J->f.es[j];
         if (!J->in[e.from] && !J->in[e.to])
             continue;
         if (!J->in[e.from] || !J->in[e.to])
@@ -258,8 +242,8 @@ static bool plan(jam *J, uint32_t h)
     if (J->lt == UINT32_MAX || J->hi == UINT32_MAX || npreds(J, h) != 2 || npreds(J, J->hi) != 2)
         return false;
     /* the prefix: a chain of unconditional branches from h to hi */
-    memset(J->part, OUT, J->n);
-    for (uint32_t u = 0; u < J->n; u++)
+    memset(J->part, OUT, J->f.n);
+    for (uint32_t u = 0; u < J->f.n; u++)
         if (J->in[u])
             J->part[u] = SUF;
     J->nchain = 0;
@@ -268,27 +252,27 @@ static bool plan(jam *J, uint32_t h)
             return false;
         J->chain[J->nchain++] = u;
         J->part[u] = PRE;
-        LLVMValueRef t = LLVMGetBasicBlockTerminator(J->bbs[u]);
+        LLVMValueRef t = LLVMGetBasicBlockTerminator(J->f.bbs[u]);
         if (!t || !LLVMIsABranchInst(t) || LLVMIsConditional(t))
             return false;
-        uint32_t s = bbmap_get(&J->idx, LLVMGetSuccessor(t, 0));
+        uint32_t s = bbmap_get(&J->f.idx, LLVMGetSuccessor(t, 0));
         if (s == UINT32_MAX || !J->in[s] || s == h)
             return false;
         if (s == J->hi) {
             J->pi = u;
             break;
         }
-        if (npreds(J, s) != 1 || LLVMIsAPHINode(LLVMGetFirstInstruction(J->bbs[s])))
+        if (npreds(J, s) != 1 || LLVMIsAPHINode(LLVMGetFirstInstruction(J->f.bbs[s])))
             return false;
         u = s;
     }
     /* the inner loop */
-    uint8_t *inI = malloc(J->n + 1);
-    if (!inI || !loop_blocks(J->n, J->pstart, J->pred, J->es, J->ne, J->hi, inI, J->work)) {
+    uint8_t *inI = malloc(J->f.n + 1);
+    if (!inI || !loop_blocks(J->f.n, J->f.pstart, J->f.pred, J->f.es, J->f.ne, J->hi, inI, J->work)) {
         free(inI);
         return false;
     }
-    for (uint32_t u = 0; u < J->n; u++)
+    for (uint32_t u = 0; u < J->f.n; u++)
         if (inI[u]) {
             if (!J->in[u] || J->part[u] == PRE) {
                 free(inI);
@@ -302,11 +286,11 @@ static bool plan(jam *J, uint32_t h)
     /* purity, sizes, where the branches go */
     bool fp = false;
     uint32_t size[4] = { 0, 0, 0, 0 };
-    for (uint32_t u = 0; u < J->n; u++) {
+    for (uint32_t u = 0; u < J->f.n; u++) {
         if (!J->in[u])
             continue;
         int pu = J->part[u];
-        for (LLVMValueRef i = LLVMGetFirstInstruction(J->bbs[u]); i; i = LLVMGetNextInstruction(i)) {
+        for (LLVMValueRef i = LLVMGetFirstInstruction(J->f.bbs[u]); i; i = LLVMGetNextInstruction(i)) {
             size[pu]++;
             bool f = false;
             if (pu != SUF && !pure(i, &f))
@@ -323,11 +307,11 @@ static bool plan(jam *J, uint32_t h)
                     return false;
             }
         }
-        LLVMValueRef t = LLVMGetBasicBlockTerminator(J->bbs[u]);
+        LLVMValueRef t = LLVMGetBasicBlockTerminator(J->f.bbs[u]);
         if (!t || !(LLVMIsABranchInst(t) || LLVMIsASwitchInst(t) || (pu == SUF && LLVMIsAUnreachableInst(t))))
             return false;
         for (unsigned s = 0, ns = LLVMGetNumSuccessors(t); s < ns; s++) {
-            uint32_t v = bbmap_get(&J->idx, LLVMGetSuccessor(t, s));
+            uint32_t v = bbmap_get(&J->f.idx, LLVMGetSuccessor(t, s));
             if (v == UINT32_MAX)
                 return false;
             if (pu == INNER && J->part[v] != INNER && J->part[v] != SUF)
@@ -339,25 +323,25 @@ static bool plan(jam *J, uint32_t h)
     if (!fp || size[PRE] > JAM_PREFIX_INSNS || size[INNER] > JAM_INNER_INSNS || size[SUF] > JAM_SUFFIX_INSNS)
         return false;
     /* S is entered from I only */
-    for (uint32_t u = 0; u < J->n; u++)
+    for (uint32_t u = 0; u < J->f.n; u++)
         if (J->part[u] == SUF)
-            for (uint32_t p = J->pstart[u]; p < J->pstart[u + 1]; p++)
-                if (J->part[J->pred[p]] != INNER && J->part[J->pred[p]] != SUF)
+            for (uint32_t p = J->f.pstart[u]; p < J->f.pstart[u + 1]; p++)
+                if (J->part[J->f.pred[p]] != INNER && J->part[J->f.pred[p]] != SUF)
                     return false;
     /* the latch's test */
-    LLVMValueRef lb = LLVMGetBasicBlockTerminator(J->bbs[J->lt]);
+    LLVMValueRef lb = LLVMGetBasicBlockTerminator(J->f.bbs[J->lt]);
     if (!LLVMIsConditional(lb))
         return false;
     LLVMBasicBlockRef s0 = LLVMGetSuccessor(lb, 0), s1 = LLVMGetSuccessor(lb, 1);
-    LLVMBasicBlockRef other = s0 == J->bbs[h] ? s1 : s0;
-    uint32_t ot = bbmap_get(&J->idx, other);
-    if ((s0 == J->bbs[h]) == (s1 == J->bbs[h]) || ot == UINT32_MAX || J->in[ot])
+    LLVMBasicBlockRef other = s0 == J->f.bbs[h] ? s1 : s0;
+    uint32_t ot = bbmap_get(&J->f.idx, other);
+    if ((s0 == J->f.bbs[h]) == (s1 == J->f.bbs[h]) || ot == UINT32_MAX || J->in[ot])
         return false;
     LLVMValueRef c = LLVMGetCondition(lb);
     if (!LLVMIsAICmpInst(c) || !test_operand(J, LLVMGetOperand(c, 0)) || !test_operand(J, LLVMGetOperand(c, 1)))
         return false;
     /* values used outside X */
-    return loop_outside_uses(J->bbs, J->n, &J->idx, J->pstart, J->pred, J->in, &J->exit, &J->repair);
+    return loop_outside_uses(J->f.bbs, J->f.n, &J->f.idx, J->f.pstart, J->f.pred, J->in, &J->exit, &J->repair);
 }
 
 /* ---- the copies ---- */
@@ -381,15 +365,15 @@ static void set_map(const jam *J, LLVMValueRef *M, LLVMValueRef orig, LLVMValueR
 static bool number_instructions(jam *J)
 {
     uint32_t n = 0;
-    for (uint32_t u = 0; u < J->n; u++)
-        for (LLVMValueRef i = J->in[u] ? LLVMGetFirstInstruction(J->bbs[u]) : NULL; i; i = LLVMGetNextInstruction(i))
+    for (uint32_t u = 0; u < J->f.n; u++)
+        for (LLVMValueRef i = J->in[u] ? LLVMGetFirstInstruction(J->f.bbs[u]) : NULL; i; i = LLVMGetNextInstruction(i))
             n++;
     J->insv = malloc((n + 1) * sizeof *J->insv);
     if (!J->insv || !bbmap_init(&J->ins, n + 1))
         return false;
     J->nins = 0;
-    for (uint32_t u = 0; u < J->n; u++)
-        for (LLVMValueRef i = J->in[u] ? LLVMGetFirstInstruction(J->bbs[u]) : NULL; i; i = LLVMGetNextInstruction(i)) {
+    for (uint32_t u = 0; u < J->f.n; u++)
+        for (LLVMValueRef i = J->in[u] ? LLVMGetFirstInstruction(J->f.bbs[u]) : NULL; i; i = LLVMGetNextInstruction(i)) {
             bbmap_put(&J->ins, i, J->nins);
             J->insv[J->nins++] = i;
         }
@@ -398,7 +382,7 @@ static bool number_instructions(jam *J)
 
 static void make_blocks(jam *J, int part, LLVMBasicBlockRef *BM, const char *name)
 {
-    for (uint32_t u = 0; u < J->n; u++)
+    for (uint32_t u = 0; u < J->f.n; u++)
         if (J->in[u] && J->part[u] == part)
             BM[u] = LLVMAppendBasicBlockInContext(J->C, J->fn, name);
 }
@@ -409,11 +393,11 @@ static void make_blocks(jam *J, int part, LLVMBasicBlockRef *BM, const char *nam
  * (others stay: the caller redirects them). */
 static void fill_region(jam *J, int part, LLVMValueRef *M, LLVMBasicBlockRef *BM, bool strip)
 {
-    for (uint32_t u = 0; u < J->n; u++) {
+    for (uint32_t u = 0; u < J->f.n; u++) {
         if (!J->in[u] || J->part[u] != part)
             continue;
         LLVMPositionBuilderAtEnd(J->b, BM[u]);
-        for (LLVMValueRef i = LLVMGetFirstInstruction(J->bbs[u]); i; i = LLVMGetNextInstruction(i)) {
+        for (LLVMValueRef i = LLVMGetFirstInstruction(J->f.bbs[u]); i; i = LLVMGetNextInstruction(i)) {
             if (mv(J, M, i) != i)
                 continue;
             LLVMValueRef c;
@@ -430,16 +414,16 @@ static void fill_region(jam *J, int part, LLVMValueRef *M, LLVMBasicBlockRef *BM
             set_map(J, M, i, c);
         }
     }
-    for (uint32_t u = 0; u < J->n; u++) {
+    for (uint32_t u = 0; u < J->f.n; u++) {
         if (!J->in[u] || J->part[u] != part)
             continue;
-        for (LLVMValueRef i = LLVMGetFirstInstruction(J->bbs[u]); i; i = LLVMGetNextInstruction(i)) {
+        for (LLVMValueRef i = LLVMGetFirstInstruction(J->f.bbs[u]); i; i = LLVMGetNextInstruction(i)) {
             LLVMValueRef c = mv(J, M, i);
             if (LLVMGetInstructionParent(c) != BM[u] || (u == J->hi && LLVMIsAPHINode(i)))
                 continue;       /* made by the caller */
             if (LLVMIsAPHINode(i)) {
                 for (unsigned k = 0, nk = LLVMCountIncoming(i); k < nk; k++) {
-                    uint32_t from = bbmap_get(&J->idx, LLVMGetIncomingBlock(i, k));
+                    uint32_t from = bbmap_get(&J->f.idx, LLVMGetIncomingBlock(i, k));
                     if (from == UINT32_MAX || !BM[from])
                         continue;
                     LLVMValueRef v = mv(J, M, LLVMGetIncomingValue(i, k));
@@ -455,7 +439,7 @@ static void fill_region(jam *J, int part, LLVMValueRef *M, LLVMBasicBlockRef *BM
             }
             if (LLVMIsATerminatorInst(c))
                 for (unsigned s = 0, ns = LLVMGetNumSuccessors(c); s < ns; s++) {
-                    uint32_t t = bbmap_get(&J->idx, LLVMGetSuccessor(c, s));
+                    uint32_t t = bbmap_get(&J->f.idx, LLVMGetSuccessor(c, s));
                     if (t != UINT32_MAX && BM[t])
                         LLVMSetSuccessor(c, s, BM[t]);
                 }
@@ -468,7 +452,7 @@ static void fill_region(jam *J, int part, LLVMValueRef *M, LLVMBasicBlockRef *BM
 static void redirect(jam *J, int part, LLVMBasicBlockRef *BM, uint32_t only, LLVMBasicBlockRef from,
                      LLVMBasicBlockRef to)
 {
-    for (uint32_t u = 0; u < J->n; u++) {
+    for (uint32_t u = 0; u < J->f.n; u++) {
         if (!J->in[u] || J->part[u] != part || (only != UINT32_MAX && u != only))
             continue;
         LLVMValueRef t = LLVMGetBasicBlockTerminator(BM[u]);
@@ -481,12 +465,12 @@ static void redirect(jam *J, int part, LLVMBasicBlockRef *BM, uint32_t only, LLV
 /* In the copies of I, every branch to a block of S goes to `to`. */
 static void redirect_exits(jam *J, LLVMBasicBlockRef *BM, LLVMBasicBlockRef to)
 {
-    for (uint32_t u = 0; u < J->n; u++) {
+    for (uint32_t u = 0; u < J->f.n; u++) {
         if (!J->in[u] || J->part[u] != INNER)
             continue;
         LLVMValueRef t = LLVMGetBasicBlockTerminator(BM[u]);
         for (unsigned s = 0, ns = LLVMGetNumSuccessors(t); s < ns; s++) {
-            uint32_t v = bbmap_get(&J->idx, LLVMGetSuccessor(t, s));
+            uint32_t v = bbmap_get(&J->f.idx, LLVMGetSuccessor(t, s));
             if (v != UINT32_MAX && J->part[v] == SUF)
                 LLVMSetSuccessor(t, s, to);
         }
@@ -497,13 +481,13 @@ static void redirect_exits(jam *J, LLVMBasicBlockRef *BM, LLVMBasicBlockRef to)
  * the copy's values on the copy's edges. */
 static void exit_phis(jam *J, LLVMValueRef *M, LLVMBasicBlockRef *BM)
 {
-    for (uint32_t u = 0; u < J->n; u++) {
+    for (uint32_t u = 0; u < J->f.n; u++) {
         if (!J->in[u] || J->part[u] != SUF)
             continue;
-        LLVMValueRef t = LLVMGetBasicBlockTerminator(J->bbs[u]);
+        LLVMValueRef t = LLVMGetBasicBlockTerminator(J->f.bbs[u]);
         for (unsigned s = 0, ns = LLVMGetNumSuccessors(t); s < ns; s++) {
             LLVMBasicBlockRef x = LLVMGetSuccessor(t, s);
-            uint32_t xi = bbmap_get(&J->idx, x);
+            uint32_t xi = bbmap_get(&J->f.idx, x);
             bool dup = false;
             for (unsigned r = 0; r < s; r++)
                 dup |= LLVMGetSuccessor(t, r) == x;
@@ -512,7 +496,7 @@ static void exit_phis(jam *J, LLVMValueRef *M, LLVMBasicBlockRef *BM)
             for (LLVMValueRef phi = LLVMGetFirstInstruction(x); phi && LLVMIsAPHINode(phi);
                  phi = LLVMGetNextInstruction(phi))
                 for (unsigned k = 0, nk = LLVMCountIncoming(phi); k < nk; k++)
-                    if (LLVMGetIncomingBlock(phi, k) == J->bbs[u]) {
+                    if (LLVMGetIncomingBlock(phi, k) == J->f.bbs[u]) {
                         LLVMValueRef v = mv(J, M, LLVMGetIncomingValue(phi, k));
                         LLVMBasicBlockRef fb = BM[u];
                         LLVMAddIncoming(phi, &v, &fb, 1);
@@ -525,21 +509,21 @@ static void exit_phis(jam *J, LLVMValueRef *M, LLVMBasicBlockRef *BM)
  * value, which takes their uses (exit_phis then adds the copies' edges). */
 static bool repair(jam *J)
 {
-    LLVMBasicBlockRef x = J->bbs[J->exit];
+    LLVMBasicBlockRef x = J->f.bbs[J->exit];
     for (uint32_t k = 0; k < J->nins; k++) {
         LLVMValueRef i = J->insv[k];
         bool outside = false;
         for (LLVMUseRef use = LLVMGetFirstUse(i); use && !outside; use = LLVMGetNextUse(use))
-            outside = loop_used_outside(&J->idx, J->in, i, LLVMGetUser(use));
+            outside = loop_used_outside(&J->f.idx, J->in, i, LLVMGetUser(use));
         if (!outside)
             continue;
         LLVMPositionBuilderBefore(J->b, LLVMGetFirstInstruction(x));
         LLVMValueRef phi = LLVMBuildPhi(J->b, LLVMTypeOf(i), "jam.out");
-        for (uint32_t p = J->pstart[J->exit]; p < J->pstart[J->exit + 1]; p++) {
-            LLVMBasicBlockRef o = J->bbs[J->pred[p]];   /* one entry per edge, as the CSR lists them */
+        for (uint32_t p = J->f.pstart[J->exit]; p < J->f.pstart[J->exit + 1]; p++) {
+            LLVMBasicBlockRef o = J->f.bbs[J->f.pred[p]];   /* one entry per edge, as the CSR lists them */
             LLVMAddIncoming(phi, &i, &o, 1);
         }
-        if (!loop_repair_uses(&J->idx, J->in, i, phi))
+        if (!loop_repair_uses(&J->f.idx, J->in, i, phi))
             return false;
     }
     return true;
@@ -548,7 +532,7 @@ static bool repair(jam *J)
 /* h's phis stay in h; its code and branch move to a new block H2. */
 static void split_header(jam *J)
 {
-    LLVMBasicBlockRef h = J->bbs[J->h];
+    LLVMBasicBlockRef h = J->f.bbs[J->h];
     LLVMBasicBlockRef h2 = LLVMAppendBasicBlockInContext(J->C, J->fn, "jam.pre");
     LLVMValueRef t = LLVMGetBasicBlockTerminator(h);
     LLVMBasicBlockRef succ = LLVMGetSuccessor(t, 0);
@@ -570,12 +554,12 @@ static void split_header(jam *J)
 static bool transform(jam *J)
 {
     LLVMBuilderRef b = J->b;
-    LLVMBasicBlockRef h = J->bbs[J->h], hi = J->bbs[J->hi], li = J->bbs[J->li], lt = J->bbs[J->lt];
-    LLVMBasicBlockRef pi = J->bbs[J->pi];
+    LLVMBasicBlockRef h = J->f.bbs[J->h], hi = J->f.bbs[J->hi], li = J->f.bbs[J->li], lt = J->f.bbs[J->lt];
+    LLVMBasicBlockRef pi = J->f.bbs[J->pi];
     uint32_t nphi = 0;
     for (LLVMValueRef p = LLVMGetFirstInstruction(hi); p && LLVMIsAPHINode(p); p = LLVMGetNextInstruction(p))
         nphi++;
-    size_t nv = J->nins + 1, nb = J->n + 1;
+    size_t nv = J->nins + 1, nb = J->f.n + 1;
     LLVMValueRef *MAp = calloc(nv, sizeof *MAp), *MBp = calloc(nv, sizeof *MBp), *MAs = calloc(nv, sizeof *MAs);
     LLVMValueRef *MBs = calloc(nv, sizeof *MBs), *MA = calloc(nv, sizeof *MA), *MB = calloc(nv, sizeof *MB);
     LLVMValueRef *st = calloc(6 * (size_t)nphi + 1, sizeof *st);   /* chA chB epA epB taA taB */
@@ -611,7 +595,7 @@ static bool transform(jam *J)
     LLVMBasicBlockRef jb = LLVMAppendBasicBlockInContext(J->C, J->fn, "jam");
     LLVMPositionBuilderAtEnd(b, jb);
     for (uint32_t k = 0; k < J->nchain; k++)
-        for (LLVMValueRef i = LLVMGetFirstInstruction(J->bbs[J->chain[k]]); i; i = LLVMGetNextInstruction(i)) {
+        for (LLVMValueRef i = LLVMGetFirstInstruction(J->f.bbs[J->chain[k]]); i; i = LLVMGetNextInstruction(i)) {
             if (LLVMIsAPHINode(i) || LLVMIsATerminatorInst(i))
                 continue;
             for (int lane = 0; lane < 2; lane++) {
@@ -757,16 +741,16 @@ bool jam_loops(LLVMValueRef fn, LLVMBuilderRef b)
             jam_free_cfg(&J);
             return false;
         }
-        for (uint32_t j = 0; j < J.ne && !more; j++) {
-            uint32_t h = J.es[j].to;
+        for (uint32_t j = 0; j < J.f.ne && !more; j++) {
+            uint32_t h = J.f.es[j].to;
             bool seen = false;
             for (uint32_t k = 0; k < ndone; k++)
-                seen |= done[k] == J.bbs[h];
+                seen |= done[k] == J.f.bbs[h];
             if (seen || !plan(&J, h))
                 continue;
             /* split h, then plan again on the new CFG (h holds its phis
              * alone, the prefix starts at jam.pre) */
-            LLVMBasicBlockRef hb = J.bbs[h];
+            LLVMBasicBlockRef hb = J.f.bbs[h];
             split_header(&J);
             jam_free_cfg(&J);
             if (!jam_cfg(&J)) {
@@ -775,7 +759,7 @@ bool jam_loops(LLVMValueRef fn, LLVMBuilderRef b)
             }
             /* the split keeps the shape, but its chain is one block longer:
              * at JAM_CHAIN the loop stays as it is (split, still valid) */
-            uint32_t h2 = bbmap_get(&J.idx, hb);
+            uint32_t h2 = bbmap_get(&J.f.idx, hb);
             if (h2 != UINT32_MAX && plan(&J, h2)) {
                 if (!number_instructions(&J)) {
                     ok = false;

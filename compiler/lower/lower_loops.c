@@ -195,6 +195,30 @@ oom:
     return NULL;
 }
 
+bool fn_cfg_build(LLVMValueRef fn, fn_cfg *g)
+{
+    memset(g, 0, sizeof *g);
+    g->n = LLVMCountBasicBlocks(fn);
+    g->bbs = malloc((g->n + 1) * sizeof *g->bbs);
+    if (!g->bbs || !bbmap_init(&g->idx, g->n))
+        return false;
+    LLVMGetBasicBlocks(fn, g->bbs);
+    for (uint32_t i = 0; i < g->n; i++)
+        bbmap_put(&g->idx, g->bbs[i], i);
+    g->es = back_edges(g->bbs, g->n, &g->idx, &g->ne);
+    return g->es && predecessors(g->bbs, g->n, &g->idx, &g->pstart, &g->pred);
+}
+
+void fn_cfg_free(fn_cfg *g)
+{
+    free(g->bbs);
+    bbmap_free(&g->idx);
+    free(g->es);
+    free(g->pstart);
+    free(g->pred);
+    memset(g, 0, sizeof *g);
+}
+
 /* ---- bounded loops: no poll of their own (see the header) ---- */
 
 

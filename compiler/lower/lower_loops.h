@@ -33,6 +33,23 @@ LLVMValueRef phi_from(LLVMValueRef phi, LLVMBasicBlockRef from);
 /* A dead end: a block that ends in unreachable (a trap's). */
 bool dead_end(LLVMBasicBlockRef bb);
 
+/* The control-flow graph of a function as it is now: its n blocks in
+ * function order (bbs, block 0 the entry) and their indices (idx), the
+ * back edges (es, ne; back_edges) and the predecessor lists (pstart, pred;
+ * predecessors). Built by the interruption checks, loop versioning and
+ * outer-loop interleaving, again after each change to the blocks. */
+typedef struct fn_cfg {
+    uint32_t n, ne;
+    LLVMBasicBlockRef *bbs;
+    bbmap idx;
+    edge *es;
+    uint32_t *pstart, *pred;
+} fn_cfg;
+
+/* false: out of memory (fn_cfg_free then frees what was built). */
+bool fn_cfg_build(LLVMValueRef fn, fn_cfg *g);
+void fn_cfg_free(fn_cfg *g);
+
 /* The predecessor lists of the n blocks, CSR: the predecessors of block u
  * are pred[pstart[u] .. pstart[u + 1]). */
 bool predecessors(LLVMBasicBlockRef *bbs, uint32_t n, const bbmap *idx, uint32_t **pstart, uint32_t **pred);

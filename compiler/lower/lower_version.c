@@ -81,22 +81,14 @@
 #define INNER_MAX 4               /* such inner loops per versioned loop */
 
 typedef struct cfg {
-    uint32_t n, ne;
-    LLVMBasicBlockRef *bbs;
-    bbmap idx;
-    edge *es;
-    uint32_t *pstart, *pred;
+    fn_cfg f;                   /* the function's CFG */
     uint8_t *in, *in2, *none;   /* the loop; an inner loop; all 0 */
     uint32_t *work, *work2;
 } cfg;
 
 static void cfg_free(cfg *g)
 {
-    free(g->bbs);
-    bbmap_free(&g->idx);
-    free(g->es);
-    free(g->pstart);
-    free(g->pred);
+    fn_cfg_free(&g->f);
     free(g->in);
     free(g->in2);
     free(g->none);
@@ -108,20 +100,15 @@ static void cfg_free(cfg *g)
 static bool cfg_build(LLVMValueRef fn, cfg *g)
 {
     memset(g, 0, sizeof *g);
-    g->n = LLVMCountBasicBlocks(fn);
-    g->bbs = malloc((g->n + 1) * sizeof *g->bbs);
-    g->in = malloc(g->n + 1);
-    g->in2 = malloc(g->n + 1);
-    g->none = calloc(g->n + 1, 1);
-    g->work = malloc((g->n + 1) * sizeof *g->work);
-    g->work2 = malloc((g->n + 1) * sizeof *g->work2);
-    if (!g->bbs || !g->in || !g->in2 || !g->none || !g->work || !g->work2 || !bbmap_init(&g->idx, g->n))
+    if (!fn_cfg_build(fn, &g->f))
         return false;
-    LLVMGetBasicBlocks(fn, g->bbs);
-    for (uint32_t i = 0; i < g->n; i++)
-        bbmap_put(&g->idx, g->bbs[i], i);
-    g->es = back_edges(g->bbs, g->n, &g->idx, &g->ne);
-    return g->es && predecessors(g->bbs, g->n, &g->idx, &g->pstart, &g->pred);
+    uint32_t n = g->f.n;
+    g->in = malloc(n + 1);
+    g->in2 = malloc(n + 1);
+    g->none = calloc(n + 1, 1);
+    g->work = malloc((n + 1) * sizeof *g->work);
+    g->work2 = malloc((n + 1) * sizeof *g->work2);
+    return g->in && g->in2 && g->none && g->work && g->work2;
 }
 
 /* one loop to version */
@@ -206,7 +193,7 @@ static bool invariant(const cfg *g, LLVMValueRef k)
         return true;
     if (!LLVMIsAInstruction(k))
         return false;
-    uint32_t u = bbmap_get(&g->idx, LLVMGetInstructionParent(k));
+    uint32_t u = bbmap_get(&g->f.idx, LLVMGetInstructionParent(k));
     return u != UINT32_MAX && !g->in[u];
 }
 
@@ -260,10 +247,10 @@ static bool iv_test(const cfg *g, LLVMValueRef c, bool stay, LLVMValueRef iv, pl
 /* Is block e an exit test of the loop on iv (see the header)? */
 static bool exit_test(const cfg *g, const uint8_t *loop, uint32_t e, LLVMValueRef iv, plan *pl)
 {
-    LLVMValueRef t = LLVMGetBasicBlockTerminator(g->bbs[e]);
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(g->f.bbs[e]);
     if (!t || !LLVMIsABranchInst(t) || !LLVMIsConditional(t))
         return false;
-    uint32_t s0 = bbmap_get(&g->idx, LLVMGetSuccessor(t, 0)), s1 = bbmap_get(&g->idx, LLVMGetSuccessor(t, 1));
+    uint32_t s0 = bbmap_get(&g->f.idx, LLVMGetSuccessor(t, 0)), s1 = bbmap_get(&g->f.idx, LLVMGetSuccessor(t, 1));
     if (s0 == UINT32_MAX || s1 == UINT32_MAX || loop[s0] == loop[s1])
         return false;
     return iv_test(g, LLVMGetCondition(t), loop[s0], iv, pl, 0);
@@ -278,7 +265,7 @@ static uint64_t iv_step(const cfg *g, const uint8_t *loop, LLVMValueRef iv, uint
     uint64_t step = 0;
     for (unsigned k = 0, nk = LLVMCountIncoming(iv); k < nk; k++) {
         LLVMValueRef v = LLVMGetIncomingValue(iv, k);
-        uint32_t from = bbmap_get(&g->idx, LLVMGetIncomingBlock(iv, k));
+        uint32_t from = bbmap_get(&g->f.idx, LLVMGetIncomingBlock(iv, k));
         if (from == UINT32_MAX)
             return 0;
         if (!loop[from])
@@ -322,8 +309,8 @@ static bool step_ok(uint64_t step, unsigned w, uint64_t mask, uint32_t trips, bo
 static bool guarded(const cfg *g, uint32_t hi, LLVMValueRef iv, const plan *t)
 {
     uint32_t pre = UINT32_MAX;
-    for (uint32_t p = g->pstart[hi]; p < g->pstart[hi + 1]; p++) {
-        uint32_t u = g->pred[p];
+    for (uint32_t p = g->f.pstart[hi]; p < g->f.pstart[hi + 1]; p++) {
+        uint32_t u = g->f.pred[p];
         if (g->in2[u])
             continue;
         if (pre != UINT32_MAX && pre != u)
@@ -332,8 +319,8 @@ static bool guarded(const cfg *g, uint32_t hi, LLVMValueRef iv, const plan *t)
     }
     if (pre == UINT32_MAX)
         return false;
-    LLVMValueRef s0 = phi_from(iv, g->bbs[pre]);
-    LLVMValueRef br = LLVMGetBasicBlockTerminator(g->bbs[pre]);
+    LLVMValueRef s0 = phi_from(iv, g->f.bbs[pre]);
+    LLVMValueRef br = LLVMGetBasicBlockTerminator(g->f.bbs[pre]);
     if (!s0 || !br || !LLVMIsABranchInst(br) || !LLVMIsConditional(br) ||
         LLVMGetSuccessor(br, 0) == LLVMGetSuccessor(br, 1))
         return false;
@@ -341,7 +328,7 @@ static bool guarded(const cfg *g, uint32_t hi, LLVMValueRef iv, const plan *t)
     if (!LLVMIsAICmpInst(c))
         return false;
     LLVMIntPredicate p = LLVMGetICmpPredicate(c);
-    if (LLVMGetSuccessor(br, 0) != g->bbs[hi])
+    if (LLVMGetSuccessor(br, 0) != g->f.bbs[hi])
         p = inverse(p);                 /* the edge in is taken on false */
     LLVMValueRef a = LLVMGetOperand(c, 0), b = LLVMGetOperand(c, 1);
     if (a == t->bound && b == s0) {
@@ -368,11 +355,11 @@ static uint64_t inner_runtime(const cfg *g, uint32_t hi, plan *pl)
     if (pl->ninner == INNER_MAX)
         return 0;
     uint32_t insns = 0;
-    for (uint32_t u = 0; u < g->n; u++)
-        for (LLVMValueRef i = g->in2[u] ? LLVMGetFirstInstruction(g->bbs[u]) : NULL; i; i = LLVMGetNextInstruction(i))
+    for (uint32_t u = 0; u < g->f.n; u++)
+        for (LLVMValueRef i = g->in2[u] ? LLVMGetFirstInstruction(g->f.bbs[u]) : NULL; i; i = LLVMGetNextInstruction(i))
             insns++;
     loopinfo L = { hi, g->in2, g->work2 };
-    for (LLVMValueRef iv = LLVMGetFirstInstruction(g->bbs[hi]); iv && LLVMIsAPHINode(iv);
+    for (LLVMValueRef iv = LLVMGetFirstInstruction(g->f.bbs[hi]); iv && LLVMIsAPHINode(iv);
          iv = LLVMGetNextInstruction(iv)) {
         unsigned w = 0;
         uint64_t mask = int_mask(iv, &w), s = 0;
@@ -383,10 +370,10 @@ static uint64_t inner_runtime(const cfg *g, uint32_t hi, plan *pl)
         memset(&t, 0, sizeof t);
         t.up = true;
         t.s = s;
-        for (uint32_t e = 0; e < g->n; e++) {
+        for (uint32_t e = 0; e < g->f.n; e++) {
             if (!g->in2[e] || !exit_test(g, g->in2, e, iv, &t) ||
                 !(t.p == LLVMIntULT || t.p == LLVMIntULE || (t.p == LLVMIntNE && s == 1 && guarded(g, hi, iv, &t))) ||
-                !on_every_iteration(g->bbs, &g->idx, g->es, g->ne, &L, g->n, e))
+                !on_every_iteration(g->f.bbs, &g->f.idx, g->f.es, g->f.ne, &L, g->f.n, e))
                 continue;
             pl->inner_h[pl->ninner] = hi;
             pl->inner_k[pl->ninner] = t.bound;
@@ -400,13 +387,13 @@ static uint64_t inner_runtime(const cfg *g, uint32_t hi, plan *pl)
 
 static bool outside_uses(const cfg *g, plan *pl)
 {
-    return loop_outside_uses(g->bbs, g->n, &g->idx, g->pstart, g->pred, g->in, &pl->exit, &pl->repair);
+    return loop_outside_uses(g->f.bbs, g->f.n, &g->f.idx, g->f.pstart, g->f.pred, g->in, &pl->exit, &pl->repair);
 }
 
 /* Plan the versioning of the loop of header h (see the header comment). */
 static bool plan_loop(const cfg *g, uint32_t h, plan *pl)
 {
-    uint32_t size = loop_blocks(g->n, g->pstart, g->pred, g->es, g->ne, h, g->in, g->work);
+    uint32_t size = loop_blocks(g->f.n, g->f.pstart, g->f.pred, g->f.es, g->f.ne, h, g->in, g->work);
     if (!size)
         return false;
     /* loops inside: innermost ones the constant rule bounds, or a test of
@@ -414,20 +401,20 @@ static bool plan_loop(const cfg *g, uint32_t h, plan *pl)
      * each is entered at most once per iteration */
     uint64_t inner = 0;
     pl->ninner = 0;
-    for (uint32_t j = 0; j < g->ne; j++) {
-        uint32_t hi = g->es[j].to;
+    for (uint32_t j = 0; j < g->f.ne; j++) {
+        uint32_t hi = g->f.es[j].to;
         bool first = true;
         for (uint32_t i = 0; i < j; i++)
-            first &= g->es[i].to != hi;
+            first &= g->f.es[i].to != hi;
         if (!g->in[hi] || hi == h || !first)
             continue;
-        if (!loop_blocks(g->n, g->pstart, g->pred, g->es, g->ne, hi, g->in2, g->work2))
+        if (!loop_blocks(g->f.n, g->f.pstart, g->f.pred, g->f.es, g->f.ne, hi, g->in2, g->work2))
             return false;
-        for (uint32_t i = 0; i < g->ne; i++)
-            if (g->in2[g->es[i].to] && g->es[i].to != hi)
+        for (uint32_t i = 0; i < g->f.ne; i++)
+            if (g->in2[g->f.es[i].to] && g->f.es[i].to != hi)
                 return false;   /* not innermost */
         /* (bounded_loop leaves in2 as hi's blocks, for inner_runtime) */
-        uint64_t w = bounded_loop(g->bbs, g->n, &g->idx, g->pstart, g->pred, g->es, g->ne, hi, g->none,
+        uint64_t w = bounded_loop(g->f.bbs, g->f.n, &g->f.idx, g->f.pstart, g->f.pred, g->f.es, g->f.ne, hi, g->none,
                                   g->in2, g->work2);
         if (!w)
             w = inner_runtime(g, hi, pl);
@@ -438,21 +425,21 @@ static bool plan_loop(const cfg *g, uint32_t h, plan *pl)
     if (!inner)
         return false;           /* innermost: not versioned (see the header) */
     uint32_t insns = 0;
-    for (uint32_t u = 0; u < g->n; u++) {
+    for (uint32_t u = 0; u < g->f.n; u++) {
         if (!g->in[u])
             continue;
-        for (LLVMValueRef i = LLVMGetFirstInstruction(g->bbs[u]); i; i = LLVMGetNextInstruction(i))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(g->f.bbs[u]); i; i = LLVMGetNextInstruction(i))
             if (++insns > VERSION_INSNS)
                 return false;
-        LLVMValueRef t = LLVMGetBasicBlockTerminator(g->bbs[u]);
+        LLVMValueRef t = LLVMGetBasicBlockTerminator(g->f.bbs[u]);
         if (!t || !(LLVMIsABranchInst(t) || LLVMIsASwitchInst(t) || LLVMIsAReturnInst(t) ||
                     LLVMIsAUnreachableInst(t)))
             return false;
     }
     pl->h = h;
     pl->pre = UINT32_MAX;
-    for (uint32_t p = g->pstart[h]; p < g->pstart[h + 1]; p++) {
-        uint32_t u = g->pred[p];
+    for (uint32_t p = g->f.pstart[h]; p < g->f.pstart[h + 1]; p++) {
+        uint32_t u = g->f.pred[p];
         if (g->in[u])
             continue;
         if (pl->pre != UINT32_MAX && pl->pre != u)
@@ -465,20 +452,20 @@ static bool plan_loop(const cfg *g, uint32_t h, plan *pl)
     pl->trips = BOUND_WORK / per < BOUND_TRIPS ? (uint32_t)(BOUND_WORK / per) : BOUND_TRIPS;
     if (pl->trips < 2)
         return false;
-    for (LLVMValueRef iv = LLVMGetFirstInstruction(g->bbs[h]); iv && LLVMIsAPHINode(iv);
+    for (LLVMValueRef iv = LLVMGetFirstInstruction(g->f.bbs[h]); iv && LLVMIsAPHINode(iv);
          iv = LLVMGetNextInstruction(iv)) {
         unsigned w = 0;
         uint64_t mask = int_mask(iv, &w);
         if (!mask || !step_ok(iv_step(g, g->in, iv, mask), w, mask, pl->trips, &pl->up, &pl->s))
             continue;
         /* its start: one value on the edges from outside (from pre) */
-        pl->start = phi_from(iv, g->bbs[pl->pre]);
+        pl->start = phi_from(iv, g->f.bbs[pl->pre]);
         if (!pl->start)
             continue;
         loopinfo L = { h, g->in, g->work };
-        for (uint32_t e = 0; e < g->n; e++)
+        for (uint32_t e = 0; e < g->f.n; e++)
             if (g->in[e] && exit_test(g, g->in, e, iv, pl) &&
-                on_every_iteration(g->bbs, &g->idx, g->es, g->ne, &L, g->n, e))
+                on_every_iteration(g->f.bbs, &g->f.idx, g->f.es, g->f.ne, &L, g->f.n, e))
                 return outside_uses(g, pl);
     }
     return false;
@@ -537,12 +524,12 @@ static LLVMBasicBlockRef version(LLVMValueRef fn, LLVMBuilderRef b, const cfg *g
 {
     LLVMContextRef C = LLVMGetTypeContext(LLVMTypeOf(fn));
     uint32_t ninsns = 0;
-    for (uint32_t u = 0; u < g->n; u++)
-        for (LLVMValueRef i = g->in[u] ? LLVMGetFirstInstruction(g->bbs[u]) : NULL; i; i = LLVMGetNextInstruction(i))
+    for (uint32_t u = 0; u < g->f.n; u++)
+        for (LLVMValueRef i = g->in[u] ? LLVMGetFirstInstruction(g->f.bbs[u]) : NULL; i; i = LLVMGetNextInstruction(i))
             ninsns++;
-    LLVMBasicBlockRef *copy = calloc(g->n, sizeof *copy);
+    LLVMBasicBlockRef *copy = calloc(g->f.n, sizeof *copy);
     LLVMValueRef *nv = malloc((ninsns + 1) * sizeof *nv);
-    uint8_t *done = calloc(g->n, 1);
+    uint8_t *done = calloc(g->f.n, 1);
     bbmap vm = { 0 };
     if (!copy || !nv || !done || !bbmap_init(&vm, ninsns)) {
         free(copy);
@@ -552,16 +539,16 @@ static LLVMBasicBlockRef version(LLVMValueRef fn, LLVMBuilderRef b, const cfg *g
         return NULL;
     }
     LLVMBasicBlockRef v = LLVMAppendBasicBlockInContext(C, fn, "ver.test");
-    for (uint32_t u = 0; u < g->n; u++)
+    for (uint32_t u = 0; u < g->f.n; u++)
         if (g->in[u])
             copy[u] = LLVMAppendBasicBlockInContext(C, fn, u == pl->h ? "ver.loop" : "ver.body");
     /* the instructions: phis empty for now, the rest cloned */
     uint32_t k = 0;
-    for (uint32_t u = 0; u < g->n; u++) {
+    for (uint32_t u = 0; u < g->f.n; u++) {
         if (!g->in[u])
             continue;
         LLVMPositionBuilderAtEnd(b, copy[u]);
-        for (LLVMValueRef i = LLVMGetFirstInstruction(g->bbs[u]); i; i = LLVMGetNextInstruction(i)) {
+        for (LLVMValueRef i = LLVMGetFirstInstruction(g->f.bbs[u]); i; i = LLVMGetNextInstruction(i)) {
             LLVMValueRef c;
             if (LLVMIsAPHINode(i)) {
                 c = LLVMBuildPhi(b, LLVMTypeOf(i), "");
@@ -575,16 +562,16 @@ static LLVMBasicBlockRef version(LLVMValueRef fn, LLVMBuilderRef b, const cfg *g
     }
 #define MAPPED(x) (bbmap_get(&vm, (x)) == UINT32_MAX ? (x) : nv[bbmap_get(&vm, (x))])
     /* operands and successors of the clones; the copies' phis */
-    for (uint32_t u = 0; u < g->n; u++) {
+    for (uint32_t u = 0; u < g->f.n; u++) {
         if (!g->in[u])
             continue;
-        for (LLVMValueRef i = LLVMGetFirstInstruction(g->bbs[u]); i; i = LLVMGetNextInstruction(i)) {
+        for (LLVMValueRef i = LLVMGetFirstInstruction(g->f.bbs[u]); i; i = LLVMGetNextInstruction(i)) {
             LLVMValueRef c = nv[bbmap_get(&vm, i)];
             if (LLVMIsAPHINode(i)) {
                 bool from_pre = false;
                 for (unsigned j = 0, nj = LLVMCountIncoming(i); j < nj; j++) {
                     LLVMValueRef val = MAPPED(LLVMGetIncomingValue(i, j));
-                    uint32_t from = bbmap_get(&g->idx, LLVMGetIncomingBlock(i, j));
+                    uint32_t from = bbmap_get(&g->f.idx, LLVMGetIncomingBlock(i, j));
                     LLVMBasicBlockRef fb;
                     if (from != UINT32_MAX && g->in[from]) {
                         fb = copy[from];
@@ -605,25 +592,25 @@ static LLVMBasicBlockRef version(LLVMValueRef fn, LLVMBuilderRef b, const cfg *g
             }
             if (LLVMIsATerminatorInst(c))
                 for (unsigned s = 0, ns = LLVMGetNumSuccessors(c); s < ns; s++) {
-                    uint32_t t = bbmap_get(&g->idx, LLVMGetSuccessor(c, s));
+                    uint32_t t = bbmap_get(&g->f.idx, LLVMGetSuccessor(c, s));
                     if (t != UINT32_MAX && g->in[t])
                         LLVMSetSuccessor(c, s, copy[t]);
                 }
         }
     }
     /* the exits' phis: the copy's edges bring the copy's values */
-    for (uint32_t u = 0; u < g->n; u++) {
-        LLVMValueRef t = g->in[u] ? LLVMGetBasicBlockTerminator(g->bbs[u]) : NULL;
+    for (uint32_t u = 0; u < g->f.n; u++) {
+        LLVMValueRef t = g->in[u] ? LLVMGetBasicBlockTerminator(g->f.bbs[u]) : NULL;
         for (unsigned s = 0, ns = t ? LLVMGetNumSuccessors(t) : 0; s < ns; s++) {
             LLVMBasicBlockRef x = LLVMGetSuccessor(t, s);
-            uint32_t xi = bbmap_get(&g->idx, x);
+            uint32_t xi = bbmap_get(&g->f.idx, x);
             if (xi == UINT32_MAX || g->in[xi] || done[xi])
                 continue;
             done[xi] = 1;
             for (LLVMValueRef phi = LLVMGetFirstInstruction(x); phi && LLVMIsAPHINode(phi);
                  phi = LLVMGetNextInstruction(phi))
                 for (unsigned j = 0, nj = LLVMCountIncoming(phi); j < nj; j++) {
-                    uint32_t from = bbmap_get(&g->idx, LLVMGetIncomingBlock(phi, j));
+                    uint32_t from = bbmap_get(&g->f.idx, LLVMGetIncomingBlock(phi, j));
                     if (from == UINT32_MAX || !g->in[from])
                         continue;
                     LLVMValueRef val = MAPPED(LLVMGetIncomingValue(phi, j));
@@ -635,39 +622,39 @@ static LLVMBasicBlockRef version(LLVMValueRef fn, LLVMBuilderRef b, const cfg *g
     /* values used past the exit: a phi of both versions' there */
     bool ok = true;
     if (pl->repair) {
-        LLVMBasicBlockRef x = g->bbs[pl->exit];
-        for (uint32_t u = 0; u < g->n && ok; u++) {
+        LLVMBasicBlockRef x = g->f.bbs[pl->exit];
+        for (uint32_t u = 0; u < g->f.n && ok; u++) {
             if (!g->in[u])
                 continue;
-            for (LLVMValueRef i = LLVMGetFirstInstruction(g->bbs[u]); i && ok; i = LLVMGetNextInstruction(i)) {
+            for (LLVMValueRef i = LLVMGetFirstInstruction(g->f.bbs[u]); i && ok; i = LLVMGetNextInstruction(i)) {
                 bool outside = false;
                 for (LLVMUseRef use = LLVMGetFirstUse(i); use && !outside; use = LLVMGetNextUse(use))
-                    outside = loop_used_outside(&g->idx, g->in, i, LLVMGetUser(use));
+                    outside = loop_used_outside(&g->f.idx, g->in, i, LLVMGetUser(use));
                 if (!outside)
                     continue;
                 LLVMPositionBuilderBefore(b, LLVMGetFirstInstruction(x));
                 LLVMValueRef phi = LLVMBuildPhi(b, LLVMTypeOf(i), "ver.out");
                 LLVMValueRef ci = MAPPED(i);
-                for (uint32_t p = g->pstart[pl->exit]; p < g->pstart[pl->exit + 1]; p++) {
-                    uint32_t from = g->pred[p];         /* one entry per edge, as the CSR lists them */
-                    LLVMBasicBlockRef fb = g->bbs[from], cb = copy[from];
+                for (uint32_t p = g->f.pstart[pl->exit]; p < g->f.pstart[pl->exit + 1]; p++) {
+                    uint32_t from = g->f.pred[p];         /* one entry per edge, as the CSR lists them */
+                    LLVMBasicBlockRef fb = g->f.bbs[from], cb = copy[from];
                     LLVMAddIncoming(phi, &i, &fb, 1);
                     LLVMAddIncoming(phi, &ci, &cb, 1);
                 }
-                ok = loop_repair_uses(&g->idx, g->in, i, phi);
+                ok = loop_repair_uses(&g->f.idx, g->in, i, phi);
             }
         }
     }
 #undef MAPPED
     /* the test, between pre and the loop */
-    LLVMBasicBlockRef h = g->bbs[pl->h], hc = copy[pl->h];
+    LLVMBasicBlockRef h = g->f.bbs[pl->h], hc = copy[pl->h];
     LLVMPositionBuilderAtEnd(b, v);
     LLVMBuildCondBr(b, build_test(b, pl), hc, h);
-    LLVMValueRef pt = LLVMGetBasicBlockTerminator(g->bbs[pl->pre]);
+    LLVMValueRef pt = LLVMGetBasicBlockTerminator(g->f.bbs[pl->pre]);
     for (unsigned s = 0, ns = LLVMGetNumSuccessors(pt); s < ns; s++)
         if (LLVMGetSuccessor(pt, s) == h)
             LLVMSetSuccessor(pt, s, v);
-    retarget_phis(b, h, g->bbs[pl->pre], v);
+    retarget_phis(b, h, g->f.bbs[pl->pre], v);
     for (uint32_t i = 0; i < pl->ninner; i++)
         pl->inner_copy[i] = copy[pl->inner_h[i]];
     free(copy);
@@ -705,20 +692,20 @@ bool version_loops(LLVMValueRef fn, LLVMBuilderRef b, LLVMBasicBlockRef **clones
             return false;
         }
         more = false;
-        for (uint32_t j = 0; j < g.ne && !more; j++) {
-            uint32_t h = g.es[j].to;
+        for (uint32_t j = 0; j < g.f.ne && !more; j++) {
+            uint32_t h = g.f.es[j].to;
             bool first = true;
             for (uint32_t i = 0; i < j; i++)
-                first &= g.es[i].to != h;
-            if (!first || listed(seen, nseen, g.bbs[h]) || listed(out, nc, g.bbs[h]))
+                first &= g.f.es[i].to != h;
+            if (!first || listed(seen, nseen, g.f.bbs[h]) || listed(out, nc, g.f.bbs[h]))
                 continue;
             plan pl;
             if (!plan_loop(&g, h, &pl))
                 continue;
             /* a loop the constant rule bounds needs no copy */
-            if (bounded_loop(g.bbs, g.n, &g.idx, g.pstart, g.pred, g.es, g.ne, h, g.none, g.in2, g.work2)) {
+            if (bounded_loop(g.f.bbs, g.f.n, &g.f.idx, g.f.pstart, g.f.pred, g.f.es, g.f.ne, h, g.none, g.in2, g.work2)) {
                 if (nseen < 2 * VERSION_PER_FUNC)
-                    seen[nseen++] = g.bbs[h];
+                    seen[nseen++] = g.f.bbs[h];
                 continue;
             }
             LLVMBasicBlockRef hc = version(fn, b, &g, &pl);
@@ -727,7 +714,7 @@ bool version_loops(LLVMValueRef fn, LLVMBuilderRef b, LLVMBasicBlockRef **clones
                 free(out);
                 return false;
             }
-            seen[nseen++] = g.bbs[h];
+            seen[nseen++] = g.f.bbs[h];
             out[nc++] = hc;
             for (uint32_t i = 0; i < pl.ninner; i++)
                 out[nc++] = pl.inner_copy[i];
